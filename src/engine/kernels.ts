@@ -1,0 +1,133 @@
+// The one place that turns shaders/*.wgsl into compute pipelines (cached by file + entry + overrides), and the
+// Dispatch record every op builds once per shape: pipeline, bind group, uniform params and workgroup counts.
+import { shaderSource } from './shaders';
+import { createUniform } from './buffers';
+import { checkStorageBinding, checkWorkgroups } from './limits';
+
+export type Overrides = Record<string, number>;
+
+/** One compute dispatch, built once and encoded every step. */
+export interface Dispatch {
+  label: string;
+  /** `${shader}.${entry}`: the key per-kernel timings are grouped by. */
+  kernel: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+  /** The uniform buffer at binding 0, when the kernel has params. */
+  params?: GPUBuffer;
+}
+
+export interface DispatchSpec {
+  shader: string;
+  entry: string;
+  overrides?: Overrides;
+  /** Uniform params written to binding 0 (omit for kernels without params). */
+  params?: ArrayBuffer | ArrayBufferView;
+  /** Storage buffers bound in order after the params: binding 1, 2, ... (or 0, 1, ... with no params). */
+  buffers: (GPUBuffer | GPUBufferBinding)[];
+  workgroups: [number, number?, number?] | number;
+  label?: string;
+}
+
+function key(shader: string, entry: string, overrides?: Overrides): string {
+  const o = overrides ? Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)) : [];
+  return `${shader}#${entry}#${o.map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+export class Kernels {
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+
+  constructor(readonly device: GPUDevice) {}
+
+  module(shader: string): GPUShaderModule {
+    let m = this.modules.get(shader);
+    if (!m) {
+      m = this.device.createShaderModule({ code: shaderSource(shader), label: shader });
+      this.modules.set(shader, m);
+    }
+    return m;
+  }
+
+  pipeline(shader: string, entry: string, overrides?: Overrides): GPUComputePipeline {
+    const k = key(shader, entry, overrides);
+    let p = this.pipelines.get(k);
+    if (!p) {
+      p = this.device.createComputePipeline({
+        label: `${shader}.${entry}`,
+        layout: 'auto',
+        compute: { module: this.module(shader), entryPoint: entry, constants: overrides },
+      });
+      this.pipelines.set(k, p);
+    }
+    return p;
+  }
+
+  /** Builds a dispatch: checks limits, creates the params uniform and the bind group. Call once per shape. */
+  dispatch(spec: DispatchSpec): Dispatch {
+    const label = spec.label ?? `${spec.shader}.${spec.entry}`;
+    const wg: [number, number, number] =
+      typeof spec.workgroups === 'number'
+        ? [spec.workgroups, 1, 1]
+        : [spec.workgroups[0], spec.workgroups[1] ?? 1, spec.workgroups[2] ?? 1];
+    checkWorkgroups(this.device, wg, label);
+    const pipeline = this.pipeline(spec.shader, spec.entry, spec.overrides);
+    const entries: GPUBindGroupEntry[] = [];
+    let params: GPUBuffer | undefined;
+    if (spec.params) {
+      params = createUniform(this.device, spec.params.byteLength, `${label}.params`);
+      this.writeParams(params, spec.params);
+      entries.push({ binding: 0, resource: { buffer: params } });
+    }
+    spec.buffers.forEach((b) => {
+      // A GPUBuffer has no `buffer` attribute; a GPUBufferBinding does.
+      const binding: GPUBufferBinding = 'buffer' in b ? b : { buffer: b };
+      checkStorageBinding(this.device, binding.size ?? binding.buffer.size, `${label} binding ${entries.length}`);
+      entries.push({ binding: entries.length, resource: binding });
+    });
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label });
+    return { label, kernel: `${spec.shader}.${spec.entry}`, pipeline, bindGroup, workgroups: wg, params };
+  }
+
+  writeParams(params: GPUBuffer, data: ArrayBuffer | ArrayBufferView): void {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const padded = new Uint8Array(params.size);
+    padded.set(bytes);
+    this.device.queue.writeBuffer(params, 0, padded);
+  }
+}
+
+/** Encodes dispatches into one compute pass. */
+export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: readonly Dispatch[]): void {
+  for (const d of dispatches) {
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  }
+}
+
+/** Encodes and submits dispatches in one command encoder (tests and one-off work). */
+export function runDispatches(device: GPUDevice, dispatches: readonly Dispatch[]): void {
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  encodeDispatches(pass, dispatches);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+}
+
+/** ceil(a / b) for workgroup counts. */
+export function cdiv(a: number, b: number): number {
+  return Math.ceil(a / b);
+}
+
+/**
+ * Workgroup counts for a 1-D problem of n items, WG items per workgroup, folded into a 2-D grid when the count
+ * passes the per-dimension limit. Shaders recover the index as gid.x + gid.y * nwg.x * WG.
+ */
+export function grid1d(n: number, wg: number, maxPerDim = 65535): [number, number, number] {
+  const groups = Math.max(1, cdiv(n, wg));
+  if (groups <= maxPerDim) return [groups, 1, 1];
+  const y = cdiv(groups, maxPerDim);
+  return [cdiv(groups, y), y, 1];
+}
