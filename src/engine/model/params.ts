@@ -1,0 +1,122 @@
+// Parameter layout of the BERT encoder + MLM head: named tensors with shapes, packed into one flat f32 buffer
+// (decayed matrices first, then biases/LayerNorms), each tensor at a 256-byte aligned offset so ops can bind it.
+import type { ModelConfig } from '../config';
+
+export type Init = 'normal' | 'zeros' | 'ones';
+
+export interface TensorSpec {
+  /** Our name, e.g. "h0.qkv_w". */
+  name: string;
+  shape: number[];
+  /** Weight decay applies (2-D matrices, embeddings included) or not (biases, LayerNorm gains/biases). */
+  decay: boolean;
+  init: Init;
+}
+
+export interface PlacedTensor extends TensorSpec {
+  /** Offset in floats into the flat buffer (multiple of ALIGN_FLOATS). */
+  offset: number;
+  /** Number of elements. */
+  size: number;
+}
+
+export interface ParamLayout {
+  tensors: PlacedTensor[];
+  byName: Map<string, PlacedTensor>;
+  /** Floats in the decayed region [0, decayFloats). */
+  decayFloats: number;
+  /** Total floats (decayed + not decayed, with alignment padding). */
+  totalFloats: number;
+  /** Real parameter count (without padding). */
+  count: number;
+}
+
+/** 256 bytes: WebGPU's default minStorageBufferOffsetAlignment. */
+export const ALIGN_FLOATS = 64;
+
+const alignUp = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
+
+/**
+ * The tensors of BertForMaskedLM in our layout. Linear weights are (out, in) as in PyTorch; Q, K and V are fused
+ * into qkv_w (3C, C) whose row blocks are query, key, value. The decoder is tied to wte; only its bias is separate.
+ */
+export function bertTensors(c: ModelConfig): TensorSpec[] {
+  const { C, F, T, V } = c;
+  const w = (name: string, shape: number[]): TensorSpec => ({ name, shape, decay: true, init: 'normal' });
+  const b = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'zeros' });
+  const g = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'ones' });
+  const t: TensorSpec[] = [w('wte', [V, C]), w('wpe', [T, C]), w('wtt', [2, C]), g('emb_ln_g', C), b('emb_ln_b', C)];
+  for (let l = 0; l < c.L; l++) {
+    const p = `h${l}.`;
+    t.push(
+      w(p + 'qkv_w', [3 * C, C]),
+      b(p + 'qkv_b', 3 * C),
+      w(p + 'attn_proj_w', [C, C]),
+      b(p + 'attn_proj_b', C),
+      g(p + 'ln1_g', C),
+      b(p + 'ln1_b', C),
+      w(p + 'fc_w', [F, C]),
+      b(p + 'fc_b', F),
+      w(p + 'fc_proj_w', [C, F]),
+      b(p + 'fc_proj_b', C),
+      g(p + 'ln2_g', C),
+      b(p + 'ln2_b', C),
+    );
+  }
+  t.push(w('head_w', [C, C]), b('head_b', C), g('head_ln_g', C), b('head_ln_b', C), b('decoder_b', V));
+  return t;
+}
+
+export function placeTensors(specs: TensorSpec[]): ParamLayout {
+  const ordered = [...specs.filter((s) => s.decay), ...specs.filter((s) => !s.decay)];
+  const tensors: PlacedTensor[] = [];
+  let off = 0;
+  let decayFloats = 0;
+  let count = 0;
+  for (const s of ordered) {
+    if (!s.decay && decayFloats === 0) decayFloats = off;
+    const size = s.shape.reduce((a, d) => a * d, 1);
+    tensors.push({ ...s, offset: off, size });
+    off = alignUp(off + size);
+    count += size;
+  }
+  if (ordered.every((s) => s.decay)) decayFloats = off;
+  return { tensors, byName: new Map(tensors.map((t) => [t.name, t])), decayFloats, totalFloats: off, count };
+}
+
+export function tensor(layout: ParamLayout, name: string): PlacedTensor {
+  const t = layout.byName.get(name);
+  if (!t) throw new Error(`no parameter tensor "${name}"`);
+  return t;
+}
+
+/** Standard normal from a uniform source (Box-Muller, both values used). */
+export function normalSampler(uniform: () => number): () => number {
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    let u = 0;
+    while (u <= 1e-300) u = uniform();
+    const v = uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
+/** BERT initialisation: normal(0, std) matrices, zero biases, unit LayerNorm gains; the same source gives the same bits. */
+export function initParams(layout: ParamLayout, std: number, uniform: () => number): Float32Array {
+  const out = new Float32Array(layout.totalFloats);
+  const normal = normalSampler(uniform);
+  // Initialise in layout order from one stream: the same config and source give bit-identical weights.
+  for (const t of layout.tensors) {
+    const view = out.subarray(t.offset, t.offset + t.size);
+    if (t.init === 'ones') view.fill(1);
+    else if (t.init === 'normal') for (let i = 0; i < t.size; i++) view[i] = normal() * std;
+  }
+  return out;
+}
