@@ -1,0 +1,81 @@
+// Word-level tokenizer: the most frequent words (after BERT normalization and pre-tokenization) plus [UNK].
+// Exports to tokenizer.json as a WordLevel model with the BERT normalizer and pre-tokenizer.
+
+import { bertNormalize, bertPreTokenize, splitSpecialTokens, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
+import { EncodingBuilder, SPECIAL_IDS, SPECIAL_TOKENS, Vocab, idsToTokens, wordPieceDecode, type DecodeOptions, type Tokenizer } from './tokenizer';
+import type { Encoding } from './types';
+import { countWords, type TrainProgress } from './wordpieceTrainer';
+
+export interface WordLevelConfig {
+  vocab: readonly string[];
+  normalizer?: BertNormalizerOptions;
+}
+
+export class WordLevelTokenizer implements Tokenizer {
+  readonly kind = 'word' as const;
+  readonly specialIds = SPECIAL_IDS;
+  readonly vocab: Vocab;
+  readonly normalizer: Readonly<BertNormalizerOptions>;
+
+  constructor(config: WordLevelConfig) {
+    this.vocab = new Vocab(config.vocab);
+    this.normalizer = Object.freeze({ ...(config.normalizer ?? DEFAULT_BERT_NORMALIZER) });
+  }
+
+  get vocabSize(): number {
+    return this.vocab.size;
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.vocab.token(id);
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.vocab.id(token);
+  }
+
+  encode(text: string): Encoding {
+    const out = new EncodingBuilder();
+    let word = 0;
+    for (const piece of splitSpecialTokens(text)) {
+      if (piece.special >= 0) {
+        out.push(piece.special, -1);
+        continue;
+      }
+      for (const w of bertPreTokenize(bertNormalize(piece.text, this.normalizer))) {
+        out.push(this.vocab.id(w) ?? SPECIAL_IDS.unk, word++);
+      }
+    }
+    return out.finish();
+  }
+
+  /** Words joined by spaces, with the space before . ? ! , dropped (the WordPiece decoder, which is exported). */
+  decode(ids: ArrayLike<number>, options?: DecodeOptions): string {
+    return wordPieceDecode(idsToTokens(this.vocab, ids, options));
+  }
+}
+
+export interface WordLevelTrainOptions {
+  /** Vocabulary size including the 5 special tokens. */
+  vocabSize: number;
+  /** Words seen fewer times are left out (default 1). */
+  minFrequency?: number;
+  normalizer?: BertNormalizerOptions;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+/** Keeps the most frequent words; ties go to the word that sorts first (code unit order), so the result is stable. */
+export function trainWordLevel(text: string, options: WordLevelTrainOptions): WordLevelTokenizer {
+  const normalizer = options.normalizer ?? DEFAULT_BERT_NORMALIZER;
+  options.onProgress?.({ phase: 'count', fraction: 0, message: 'Counting words' });
+  const counts = countWords(text, normalizer);
+  const minFrequency = options.minFrequency ?? 1;
+  const specials = new Set<string>(SPECIAL_TOKENS);
+  const ranked = [...counts.entries()]
+    .filter(([w, c]) => c >= minFrequency && !specials.has(w))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const room = Math.max(0, options.vocabSize - SPECIAL_TOKENS.length);
+  const vocab = [...SPECIAL_TOKENS, ...ranked.slice(0, room).map(([w]) => w)];
+  options.onProgress?.({ phase: 'done', fraction: 1, message: `Vocabulary of ${vocab.length} words` });
+  return new WordLevelTokenizer({ vocab, normalizer });
+}
