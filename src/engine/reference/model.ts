@@ -1,0 +1,154 @@
+// CPU reference of the whole BertForMaskedLM forward and backward (float64), composed from the per-op references:
+// the oracle for the GPU model. Same parameter layout as the GPU (one flat array, see model/params.ts).
+import type { ModelConfig } from '../config';
+import { tensor, type ParamLayout } from '../model/params';
+import { attentionBackwardRef, attentionForwardRef } from './attention';
+import { add } from './elementwise';
+import { embeddingBackward, embeddingForward } from './embedding';
+import { gatherRows, gatherRowsBackward } from './gather';
+import { geluBackward, geluForward } from './gelu';
+import { layerNormBackward, layerNormForward } from './layernorm';
+import { crossEntropy } from './loss';
+import { matmulBackward, matmulForward } from './matmul';
+
+export interface MlmInputs {
+  B: number;
+  /** (B*T) token ids, the corrupted input. */
+  ids: ArrayLike<number>;
+  /** (B*T) 1 for real tokens, 0 for padding. */
+  valid: ArrayLike<number>;
+  /** (M) row index into B*T of each target, -1 for an unused slot. */
+  positions: ArrayLike<number>;
+  /** (M) target ids, -1 for none. */
+  targets: ArrayLike<number>;
+  /** (M) per-target weights (e.g. 1 / number of targets). */
+  weights: ArrayLike<number>;
+  causal?: boolean;
+}
+
+export interface MlmResult {
+  /** sum over targets of weight * loss. */
+  loss: number;
+  losses: Float64Array;
+  argmax: Int32Array;
+  /** (L, B, NH, T, T) attention probabilities. */
+  att: Float64Array[];
+  /** Final hidden states (B*T, C). */
+  hidden: Float64Array;
+  /** Gradient of `loss` for every parameter, in the flat layout (present when backward was asked for). */
+  grads?: Float64Array;
+}
+
+type Slice = (name: string) => Float64Array;
+
+/** Linear y = x W^T + b with W (out, in). */
+function linear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, M: number, out: number, inp: number): Float64Array {
+  return matmulForward(x, w, { M, N: out, K: inp, transB: true }, b);
+}
+
+export function mlmReference(c: ModelConfig, layout: ParamLayout, params: ArrayLike<number>, inp: MlmInputs, backward = true): MlmResult {
+  const { C, F, T, V, NH, L } = c;
+  const B = inp.B;
+  const N = B * T;
+  const P: Slice = (name) => {
+    const t = tensor(layout, name);
+    return Float64Array.from({ length: t.size }, (_, i) => params[t.offset + i]);
+  };
+  const dims = { B, T, C, NH, causal: inp.causal ?? false };
+  const eps = c.lnEps;
+
+  // ---- forward, keeping what backward needs ----
+  const emb = embeddingForward(inp.ids, P('wte'), P('wpe'), P('wtt'), { B, T, C, V });
+  const embLn = layerNormForward(emb, P('emb_ln_g'), P('emb_ln_b'), N, C, eps);
+  type Saved = {
+    x: Float64Array;
+    qkv: Float64Array;
+    att: Float64Array;
+    a: Float64Array;
+    r1: Float64Array;
+    ln1: ReturnType<typeof layerNormForward>;
+    f: Float64Array;
+    g: Float64Array;
+    r2: Float64Array;
+    ln2: ReturnType<typeof layerNormForward>;
+  };
+  const saved: Saved[] = [];
+  let x = embLn.out;
+  for (let l = 0; l < L; l++) {
+    const p = `h${l}.`;
+    const qkv = linear(x, P(p + 'qkv_w'), P(p + 'qkv_b'), N, 3 * C, C);
+    const { out: a, att } = attentionForwardRef(qkv, inp.valid, dims);
+    const ao = linear(a, P(p + 'attn_proj_w'), P(p + 'attn_proj_b'), N, C, C);
+    const r1 = add(ao, x);
+    const ln1 = layerNormForward(r1, P(p + 'ln1_g'), P(p + 'ln1_b'), N, C, eps);
+    const f = linear(ln1.out, P(p + 'fc_w'), P(p + 'fc_b'), N, F, C);
+    const g = geluForward(f);
+    const pr = linear(g, P(p + 'fc_proj_w'), P(p + 'fc_proj_b'), N, C, F);
+    const r2 = add(pr, ln1.out);
+    const ln2 = layerNormForward(r2, P(p + 'ln2_g'), P(p + 'ln2_b'), N, C, eps);
+    saved.push({ x, qkv, att, a, r1, ln1, f, g, r2, ln2 });
+    x = ln2.out;
+  }
+  const hidden = x;
+  const M = inp.positions.length;
+  const hm = gatherRows(hidden, inp.positions, N, C);
+  const ht = linear(hm, P('head_w'), P('head_b'), M, C, C);
+  const hg = geluForward(ht);
+  const hln = layerNormForward(hg, P('head_ln_g'), P('head_ln_b'), M, C, eps);
+  const wte = P('wte');
+  const logits = linear(hln.out, wte, P('decoder_b'), M, V, C);
+  const xe = crossEntropy(logits, inp.targets, inp.weights, M, V);
+  let loss = 0;
+  for (let m = 0; m < M; m++) loss += inp.weights[m] * xe.losses[m];
+  const result: MlmResult = { loss, losses: xe.losses, argmax: xe.argmax, att: saved.map((s) => s.att), hidden };
+  if (!backward) return result;
+
+  // ---- backward ----
+  const grads = new Float64Array(layout.totalFloats);
+  const acc = (name: string, g: ArrayLike<number>) => {
+    const t = tensor(layout, name);
+    for (let i = 0; i < t.size; i++) grads[t.offset + i] += g[i];
+  };
+  const dlin = (dy: Float64Array, xin: ArrayLike<number>, wname: string, bname: string, M_: number, out: number, inn: number) => {
+    const g = matmulBackward(dy, xin, P(wname), { M: M_, N: out, K: inn, transB: true });
+    acc(wname, g.db);
+    acc(bname, g.dbias);
+    return g.da;
+  };
+  const dlogits = xe.dlogits;
+  const gdec = matmulBackward(dlogits, hln.out, wte, { M, N: V, K: C, transB: true });
+  acc('wte', gdec.db);
+  acc('decoder_b', gdec.dbias);
+  const dhln = layerNormBackward(gdec.da, hg, P('head_ln_g'), hln.mean, hln.rstd, M, C);
+  acc('head_ln_g', dhln.dgamma);
+  acc('head_ln_b', dhln.dbeta);
+  const dht = geluBackward(dhln.dx, ht);
+  const dhm = dlin(dht, hm, 'head_w', 'head_b', M, C, C);
+  let dx = gatherRowsBackward(dhm, inp.positions, N, C);
+  for (let l = L - 1; l >= 0; l--) {
+    const p = `h${l}.`;
+    const s = saved[l];
+    const d2 = layerNormBackward(dx, s.r2, P(p + 'ln2_g'), s.ln2.mean, s.ln2.rstd, N, C);
+    acc(p + 'ln2_g', d2.dgamma);
+    acc(p + 'ln2_b', d2.dbeta);
+    const dg = dlin(d2.dx, s.g, p + 'fc_proj_w', p + 'fc_proj_b', N, C, F);
+    const df = geluBackward(dg, s.f);
+    const dln1 = add(dlin(df, s.ln1.out, p + 'fc_w', p + 'fc_b', N, F, C), d2.dx);
+    const d1 = layerNormBackward(dln1, s.r1, P(p + 'ln1_g'), s.ln1.mean, s.ln1.rstd, N, C);
+    acc(p + 'ln1_g', d1.dgamma);
+    acc(p + 'ln1_b', d1.dbeta);
+    const da = dlin(d1.dx, s.a, p + 'attn_proj_w', p + 'attn_proj_b', N, C, C);
+    const dqkv = attentionBackwardRef(s.qkv, inp.valid, s.att, da, dims);
+    dx = add(dlin(dqkv, s.x, p + 'qkv_w', p + 'qkv_b', N, 3 * C, C), d1.dx);
+  }
+  const de = layerNormBackward(dx, emb, P('emb_ln_g'), embLn.mean, embLn.rstd, N, C);
+  acc('emb_ln_g', de.dgamma);
+  acc('emb_ln_b', de.dbeta);
+  const ge = embeddingBackward(de.dx, inp.ids, { B, T, C, V });
+  acc('wte', ge.dwte);
+  acc('wpe', ge.dwpe);
+  const tt = tensor(layout, 'wtt');
+  for (let i = 0; i < C; i++) grads[tt.offset + i] += ge.dwtt[i];
+  result.grads = grads;
+  return result;
+}
