@@ -145,6 +145,9 @@ export function importTokenizerJson(input: string | unknown): ImportResult {
       throw new Error(`added token ${JSON.stringify(content)} is not supported: only ${SPECIAL_TOKENS.join(' ')} may be added tokens`);
     }
   }
+  if (type !== 'WordPiece' && type !== 'WordLevel' && type !== 'BPE') {
+    throw new Error(`model type ${JSON.stringify(type)} is not supported (WordPiece, WordLevel or a merge-free BPE)`);
+  }
   const vocab = readVocab(model.vocab, notes);
 
   if (type === 'WordPiece' || type === 'WordLevel') {
@@ -162,17 +165,15 @@ export function importTokenizerJson(input: string | unknown): ImportResult {
     const tokenizer = new WordPieceTokenizer({ vocab, normalizer, continuingSubwordPrefix: prefix, maxInputCharsPerWord: maxChars });
     return { tokenizer, notes };
   }
-  if (type === 'BPE') {
-    const merges = model.merges;
-    if (Array.isArray(merges) && merges.length > 0) {
-      throw new Error('BPE models with merges are not supported (MaskLab reads BPE only as its character tokenizer)');
-    }
-    if (data.normalizer !== null && data.normalizer !== undefined) {
-      throw new Error(`normalizer ${describe(data.normalizer)} is not supported for the character tokenizer`);
-    }
-    return { tokenizer: new CharTokenizer({ vocab }), notes };
+  // type === 'BPE': MaskLab's character tokenizer.
+  const merges = model.merges;
+  if (Array.isArray(merges) && merges.length > 0) {
+    throw new Error('BPE models with merges are not supported (MaskLab reads BPE only as its character tokenizer)');
   }
-  throw new Error(`model type ${JSON.stringify(type)} is not supported (WordPiece, WordLevel or a merge-free BPE)`);
+  if (data.normalizer !== null && data.normalizer !== undefined) {
+    throw new Error(`normalizer ${describe(data.normalizer)} is not supported for the character tokenizer`);
+  }
+  return { tokenizer: new CharTokenizer({ vocab }), notes };
 }
 
 function describe(x: unknown): string {
