@@ -72,6 +72,17 @@ export class Rng {
     return keys.length ? root.fork(...keys) : root;
   }
 
+  /** A generator continuing from a saved state() (its fork() keys then derive from that state). */
+  static fromState(state: ArrayLike<number>): Rng {
+    if (state.length !== 4) throw new Error(`Rng state must have 4 words, got ${state.length}`);
+    return new Rng(Uint32Array.from(state));
+  }
+
+  /** The current 128-bit state, to save and resume with Rng.fromState. */
+  state(): Uint32Array {
+    return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
+  }
+
   /** A child stream that depends only on this generator's seed and the keys (not on draws made so far). */
   fork(...keys: SeedKey[]): Rng {
     const k = Uint32Array.from(this.key);
