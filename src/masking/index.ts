@@ -16,3 +16,5 @@ export { informativeProbabilities, informationWeights } from './strategies/infor
 export { charClasses, firstCharClass, FIRST_CHAR_CLASSES } from './objectives/chars';
 export { MaskStats } from './stats';
 export type { MaskStatsSummary } from './stats';
+export { vocabInfoOf, countUnigrams } from './vocab';
+export type { TokenizerLike } from './vocab';
