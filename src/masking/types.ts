@@ -16,8 +16,10 @@
  *   valid       (B*T) i32  1 for real tokens (including [CLS]/[SEP]), 0 for padding (copied from the batch).
  *   tags        (B*T) u8   Tag per position, for the UI: UNTOUCHED, MASKED ([MASK] or hidden position),
  *                          REPLACED (a different token was written), KEPT (selected but left unchanged).
- *   selected    (B*T) u8   1 where the strategy selected the position (tags != UNTOUCHED, except MEAP's targets).
- *   units       (B*T) i32  unit index within its row for selected positions (word, span, n-gram, PMI unit), else -1.
+ *   selected    (B*T) u8   1 where the position was selected (exactly where tags != UNTOUCHED).
+ *   units       (B*T) i32  for every maskable position, the index (within its row) of the unit the strategy moves
+ *                          as one: a token (random, informative, hard), a word (whole-word), a chosen n-gram or
+ *                          a merged span (other words: one unit each), a PMI unit; -1 on specials and padding.
  *   gathered    GatheredTargets, for heads with kind 'vocab' | 'classes' | 'span-boundary':
  *                 capacity P per row; slots [b*P, (b+1)*P) belong to row b, filled from the start, the rest padded.
  *                 positions (B*P) i32: flat row index i = b*T + t of the activation row to gather, -1 = empty slot
@@ -31,13 +33,16 @@
  *   sbo         SboTargets (objective 'sbo'), aligned slot for slot with `gathered`:
  *                 left/right (B*P) i32 flat rows of the span's boundary tokens (the token just before and just after
  *                 the maximal run of selected tokens), rel (B*P) i32 offset of the target inside its run, clipped to
- *                 [0, maxRel). Slots whose run lacks a boundary inside the row have left = right = -1 and sbo weight 0.
+ *                 [0, maxRel); weights (B*P) f32 = 1/(slots with both boundaries) or 0. Slots whose run lacks a
+ *                 real boundary token inside the row have left = right = -1 and weight 0.
  *   noPosition  (B*T) i32  objective 'position': 1 where the token gets the learned "no position" vector instead
  *                          of its position embedding.
  *   causal      boolean    objective 'meap': the model must use causal (decoder) attention.
- * Buffers can be sized once per shape: P = targetCapacity(config, T) never changes during a run (schedules and
- * Bernoulli counting are accounted for; the rare Bernoulli overflow is dropped at random and counted in
- * `truncated`).
+ * Sizing and heads: planMasking(config, vocab, T) (apply.ts) gives, once per run, the heads to build (HeadSpec:
+ * kind, class count, class names, loss weight), `causal`, and P = capacity, which never changes during a run
+ * (schedules and Bernoulli counting are accounted for; a rare Bernoulli overflow is dropped at random and counted
+ * in `truncated`). Hard-token masking reads a TokenLossEma (strategies/hard.ts) that the trainer updates with the
+ * per-row losses the loss kernel reads back.
  *
  * Randomness: every draw comes from the `rng` in the MaskingContext (src/data/rng.ts's seeded Rng),
  * so the same seed, text and settings give the same masks. With `staticMasks`, each row instead draws from a
@@ -51,7 +56,10 @@ export const Tag = { UNTOUCHED: 0, MASKED: 1, REPLACED: 2, KEPT: 3 } as const;
 export type TagValue = (typeof Tag)[keyof typeof Tag];
 export const TAG_NAMES = ['untouched', 'masked', 'replaced', 'kept'] as const;
 
-/** What masking needs to know about a vocabulary; no dependency on a tokenizer class. */
+/**
+ * What masking needs to know about a vocabulary; no dependency on a tokenizer class (vocabInfoOf in vocab.ts builds
+ * one from a tokenizer). Keep one object per vocabulary: per-vocabulary tables are cached on its identity.
+ */
 export interface VocabInfo {
   /** V: number of ids; ids are 0..V-1. */
   size: number;
