@@ -30,9 +30,17 @@ export function configureVulkan(): string {
 
 export interface NodeGpu extends GpuContext {
   label: string;
+  /**
+   * The Dawn GPU object (instance). Held here because the device does not keep it alive: once garbage-collected,
+   * Dawn's event processing for pending mapAsync/onSubmittedWorkDone touches a freed instance and Node crashes.
+   */
+  instance: GPU;
   /** Destroys the device; Node can then exit. */
   close(): void;
 }
+
+/** Instances of open devices, kept reachable until close() whatever the caller keeps. */
+const liveInstances = new Set<GPU>();
 
 /** A device on Dawn. The GPU object stays local (a global navigator.gpu keeps Node from exiting). */
 export async function nodeGpu(dawnFlags: string[] = []): Promise<NodeGpu> {
@@ -40,6 +48,11 @@ export async function nodeGpu(dawnFlags: string[] = []): Promise<NodeGpu> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = create(dawnFlags) as GPU;
+  liveInstances.add(gpu);
   const ctx = await acquireGpu({ gpu });
-  return { ...ctx, label: adapterLabel(ctx.summary), close: () => ctx.device.destroy() };
+  const close = () => {
+    ctx.device.destroy();
+    liveInstances.delete(gpu);
+  };
+  return { ...ctx, instance: gpu, label: adapterLabel(ctx.summary), close };
 }
