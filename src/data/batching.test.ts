@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BatchOrder, heldOutBatches, packSequences } from './batching';
-import { prepareData } from './dataset';
+import { prepareData, unigramCounts } from './dataset';
 import { trainWordLevel } from './wordLevel';
 import type { Encoding } from './types';
 
@@ -115,5 +115,12 @@ describe('prepareData', () => {
     expect(split.heldOut.length).toBeGreaterThan(0);
     for (const m of markers(split.heldOut)) expect(tokenizer.tokenToId(m)).toBeUndefined();
     for (const m of markers(split.train)) expect(tokenizer.tokenToId(m)).toBeDefined();
+  });
+});
+
+describe('unigramCounts', () => {
+  it('counts each ordinary token of the sequences, leaving out specials and padding', () => {
+    const set = packSequences([enc([5, 6, 5, 4, 7], [0, 1, 2, -1, 3])], 5);
+    expect(Array.from(unigramCounts(set, 8))).toEqual([0, 0, 0, 0, 0, 2, 1, 1]);
   });
 });

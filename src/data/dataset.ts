@@ -5,7 +5,7 @@ import { packSequences, type SequenceSet } from './batching';
 import type { MaskLabTokenizer } from './hfJson';
 import type { SeedKey } from './rng';
 import { blockTexts, splitText, type TextSplit } from './split';
-import type { Tokenizer } from './tokenizer';
+import { NUM_SPECIAL, type Tokenizer } from './tokenizer';
 import { trainTokenizer, type TokenizerSpec, type TrainProgress } from './train';
 
 export interface DataOptions {
@@ -41,4 +41,14 @@ export function prepareData(text: string, spec: TokenizerSpec, options: DataOpti
   const split = splitText(text, options);
   const tokenizer = trainTokenizer(blockTexts(text, split.train).join(''), spec, onProgress);
   return { tokenizer, ...buildDataset(text, tokenizer, split, options.T) };
+}
+
+/** How often each token id occurs in a sequence set (specials and padding excluded): the corpus unigram distribution. */
+export function unigramCounts(set: SequenceSet, vocabSize: number): Float64Array {
+  const counts = new Float64Array(vocabSize);
+  for (let i = 0; i < set.ids.length; i++) {
+    const id = set.ids[i];
+    if (set.valid[i] && id >= NUM_SPECIAL && id < vocabSize) counts[id]++;
+  }
+  return counts;
 }

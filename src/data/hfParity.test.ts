@@ -1,7 +1,7 @@
 // Independent cross-check against Hugging Face itself: `tokenizers` (the Rust library, via its Node binding) and
 // tokenizers.js load MaskLab's exported tokenizer.json and must give the same ids (and word ids, and decoded text);
 // the Rust WordPiece trainer must build the same vocabulary as MaskLab's port of it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Tokenizer as HfJsTokenizer } from '@huggingface/tokenizers';
 import fc from 'fast-check';
 import { Tokenizer as HfTokenizer, WordPiece, bertNormalizer, bertPreTokenizer, type BertNormalizerOptions } from 'tokenizers';
@@ -111,21 +111,25 @@ describe.each(['wordpiece', 'char'] as const)('%s tokenizer.json in tokenizers.j
   });
 });
 
+// The 4 MB KJV Bible from the shared corpora when this checkout has it beside it, else Tiny Shakespeare.
+const KJV = new URL('../../../shared/corpora/kjv-bible.txt', import.meta.url).pathname;
+const LARGE = existsSync(KJV) ? KJV : corpusPath('shakespeare.txt');
+
 describe('WordPiece training against the Rust WordPieceTrainer', () => {
-  it('builds the same vocabulary, token for token, once the initial order is the same', () => {
+  it.each([corpusPath('fairy-tales.txt'), LARGE])('builds the same vocabulary from %s, token for token, once the initial order is the same', (path) => {
     // HF numbers the "##x" characters in hash-map order, which changes from run to run; everything after that
     // (every merge and its id) is deterministic given that order, so MaskLab is run with HF's initial order.
     const hf = new HfTokenizer(WordPiece.init({ '[UNK]': 0 }, { unkToken: '[UNK]' }));
     hf.setNormalizer(bertNormalizer());
     hf.setPreTokenizer(bertPreTokenizer());
-    hf.train([corpusPath('fairy-tales.txt')]); // default WordPieceTrainer: vocab_size 30000, no special tokens
+    hf.train([path]); // default WordPieceTrainer: vocab_size 30000, no special tokens
     const v = hf.getVocab();
     const theirs = Object.keys(v).sort((a, b) => v[a] - v[b]);
     const isInitial = (t: string): boolean => [...t.replace(/^##/, '')].length === 1;
     let k = 0;
     while (isInitial(theirs[k])) k++;
     // MaskLab puts its 5 special tokens first, so its target size is 5 larger for the same merges.
-    const mine = trainWordPieceVocab(countWords(FAIRY), { vocabSize: 30000 + 5 }, theirs.slice(0, k));
+    const mine = trainWordPieceVocab(countWords(readFileSync(path, 'utf8')), { vocabSize: 30000 + 5 }, theirs.slice(0, k));
     expect(k).toBeGreaterThan(50);
     expect(theirs.length).toBeGreaterThan(5000);
     expect(mine.slice(5)).toEqual(theirs);
