@@ -106,7 +106,7 @@ function tokenizerClient(): TokenizerClient {
 const prepared = new Map<string, Promise<PreparedCorpus>>();
 const MAX_PREPARED = 4;
 
-export type StatusListener = (s: Exclude<DataStatus, { state: 'idle' | 'ready' }>) => void;
+export type StatusListener = (s: Extract<DataStatus, { state: 'loading' }>) => void;
 
 const listeners = new Map<string, Set<StatusListener>>();
 const lastStatus = new Map<string, Parameters<StatusListener>[0]>();
