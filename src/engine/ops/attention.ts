@@ -1,0 +1,207 @@
+// Multi-head self-attention op (shaders/attention.wgsl): builds the forward and backward dispatches over a packed
+// qkv (B*T, 3C), a key-padding mask and a causal flag, with the probabilities att (B, NH, T, T) materialized.
+import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { checkLimit } from '../limits';
+
+export interface AttentionShape {
+  B: number;
+  T: number;
+  C: number;
+  NH: number;
+}
+
+export interface AttentionForwardArgs extends AttentionShape {
+  /** (B*T, 3C) f32, rows [Q | K | V]; head h of Q is columns h*HS .. h*HS+HS-1. */
+  qkv: GPUBuffer;
+  /** (B*T) i32: 1 for a real token, 0 for padding (padding keys are masked; padding queries still compute). */
+  valid: GPUBuffer;
+  /** (B*T, C) f32 output, heads concatenated (overwritten). */
+  out: GPUBuffer;
+  /** (B, NH, T, T) f32 probabilities (overwritten): kept for backward and for attention maps. */
+  att: GPUBuffer;
+  /** Mask keys after the query (decoder-style objectives). */
+  causal: boolean;
+}
+
+export interface AttentionBackwardArgs extends AttentionShape {
+  qkv: GPUBuffer;
+  valid: GPUBuffer;
+  /** The forward's probabilities, unchanged since. */
+  att: GPUBuffer;
+  /** (B*T, C) gradient of the loss with respect to out. */
+  dout: GPUBuffer;
+  /** (B*T, 3C) gradient with respect to qkv (overwritten, not accumulated). */
+  dqkv: GPUBuffer;
+  /** Scratch of attentionSizes(shape).datt bytes: (B, NH, T, T) gradient of the probabilities, then of scores. */
+  datt: GPUBuffer;
+  causal: boolean;
+}
+
+/** Byte sizes of every buffer the op reads or writes (datt is the only scratch; one can serve every layer). */
+export function attentionSizes(s: AttentionShape): { qkv: number; valid: number; out: number; att: number; datt: number; dqkv: number; dout: number } {
+  const { B, T, C, NH } = s;
+  return {
+    qkv: B * T * 3 * C * 4,
+    valid: B * T * 4,
+    out: B * T * C * 4,
+    dout: B * T * C * 4,
+    dqkv: B * T * 3 * C * 4,
+    att: B * NH * T * T * 4,
+    datt: B * NH * T * T * 4,
+  };
+}
+
+/** Throws a clear error for a shape the kernels cannot run: C % NH != 0, or over a device limit. */
+export function checkAttentionShape(device: GPUDevice, s: AttentionShape): void {
+  const { B, T, C, NH } = s;
+  for (const [name, v] of Object.entries({ B, T, C, NH })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`attention: ${name}=${v} must be a positive integer`);
+  }
+  if (C % NH !== 0) throw new Error(`attention: channels C=${C} must be a multiple of heads NH=${NH} (head size C/NH)`);
+  const sizes = attentionSizes(s);
+  const what = `attention probabilities att (B*NH*T*T = ${B}*${NH}*${T}*${T} floats)`;
+  checkLimit(device, 'maxBufferSize', sizes.att, what);
+  checkLimit(device, 'maxStorageBufferBindingSize', sizes.att, what);
+  checkLimit(device, 'maxStorageBufferBindingSize', sizes.qkv, `attention qkv (B*T*3C = ${B}*${T}*${3 * C} floats)`);
+  checkLimit(device, 'maxComputeWorkgroupsPerDimension', B * NH, `attention batch*heads (B*NH = ${B}*${NH})`);
+}
+
+function checkBuffers(s: AttentionShape, bufs: Record<string, GPUBuffer>): void {
+  const sizes = attentionSizes(s) as Record<string, number>;
+  for (const [name, buf] of Object.entries(bufs)) {
+    if (buf.size < sizes[name]) {
+      throw new Error(`attention: buffer ${name} has ${buf.size} bytes, needs ${sizes[name]} for B=${s.B} T=${s.T} C=${s.C} NH=${s.NH}`);
+    }
+  }
+}
+
+/** An operand of a batched product: element (row, col) of batch b, head h at off + b*sb + h*sh + row*s1 + col*s2. */
+interface Operand {
+  off: number;
+  sb: number;
+  sh: number;
+  s1: number;
+  s2: number;
+}
+
+interface Product {
+  M: number;
+  N: number;
+  K: number;
+  a: Operand;
+  b: Operand;
+  c: Operand;
+  alpha: number;
+  causal: boolean;
+  /** 0 every k; 1 only k <= m (A lower triangular); 2 only k >= m (A upper triangular). */
+  kband: 0 | 1 | 2;
+}
+
+function productParams(NH: number, pr: Product): ArrayBuffer {
+  const buf = new ArrayBuffer(22 * 4);
+  const u = new Uint32Array(buf);
+  const { a, b, c } = pr;
+  u.set([pr.M, pr.N, pr.K, NH, a.off, a.sb, a.sh, a.s1, a.s2, b.off, b.sb, b.sh, b.s1, b.s2, c.off, c.sb, c.sh, c.s1, c.s2]);
+  new Float32Array(buf, 19 * 4, 1)[0] = pr.alpha;
+  u[20] = pr.causal ? 1 : 0;
+  u[21] = pr.kband;
+  return buf;
+}
+
+/** Workgroup tile for an M x N output: 64 x 64 (256 threads) down to 32 x 16 for small heads and short T. */
+function tileFor(M: number, N: number): { BM: number; BN: number } {
+  return { BM: M <= 32 ? 32 : 64, BN: N <= 16 ? 16 : N <= 32 ? 32 : 64 };
+}
+
+function product(
+  k: Kernels,
+  entry: string,
+  s: AttentionShape,
+  pr: Product,
+  buffers: GPUBuffer[],
+  label: string,
+): Dispatch {
+  const { BM, BN } = tileFor(pr.M, pr.N);
+  return k.dispatch({
+    shader: 'attention',
+    entry,
+    overrides: { BM, BN, A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 },
+    params: productParams(s.NH, pr),
+    buffers,
+    workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
+    label,
+  });
+}
+
+function rowKernel(k: Kernels, entry: string, s: AttentionShape, causal: boolean, buffers: GPUBuffer[], label: string): Dispatch {
+  const { B, T, C, NH } = s;
+  const rows = B * NH * T;
+  const params = new ArrayBuffer(5 * 4);
+  new Uint32Array(params).set([rows, T, NH, causal ? 1 : 0]);
+  new Float32Array(params, 16, 1)[0] = 1 / Math.sqrt(C / NH);
+  return k.dispatch({
+    shader: 'attention',
+    entry,
+    overrides: { SM_WG: T <= 32 ? 32 : 64 },
+    params,
+    buffers,
+    workgroups: grid1d(rows, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
+
+/** Strides of the packed layouts, per (batch, head). */
+function layouts(s: AttentionShape) {
+  const { T, C, NH } = s;
+  const HS = C / NH;
+  const C3 = 3 * C;
+  // Row-major (token, head column) views of Q, K, V inside qkv, and of out / dout.
+  const q = { off: 0, sb: T * C3, sh: HS, s1: C3, s2: 1 };
+  const kk = { ...q, off: C };
+  const v = { ...q, off: 2 * C };
+  const o = { off: 0, sb: T * C, sh: HS, s1: C, s2: 1 };
+  const att = { off: 0, sb: NH * T * T, sh: T * T, s1: T, s2: 1 };
+  const t = (x: Operand): Operand => ({ ...x, s1: x.s2, s2: x.s1 });
+  return { HS, q, k: kk, v, o, att, t };
+}
+
+/** Dispatches computing out and att from qkv: scores, softmax, context. Build once per shape and buffers. */
+export function attentionForward(k: Kernels, a: AttentionForwardArgs): Dispatch[] {
+  checkAttentionShape(k.device, a);
+  checkBuffers(a, { qkv: a.qkv, valid: a.valid, out: a.out, att: a.att });
+  const { T } = a;
+  const L = layouts(a);
+  const band = a.causal ? 1 : 0;
+  return [
+    product(k, 'scores', a, { M: T, N: T, K: L.HS, a: L.q, b: L.t(L.k), c: L.att, alpha: 1 / Math.sqrt(L.HS), causal: a.causal, kband: 0 },
+      [a.qkv, a.qkv, a.valid, a.att], 'attention.scores'),
+    rowKernel(k, 'softmax', a, a.causal, [a.att], 'attention.softmax'),
+    product(k, 'context', a, { M: T, N: L.HS, K: T, a: L.att, b: L.v, c: L.o, alpha: 1, causal: a.causal, kband: band },
+      [a.att, a.qkv, a.out], 'attention.context'),
+  ];
+}
+
+/** Dispatches computing dqkv (overwritten) from dout: grad_probs, softmax_backward, then dQ, dK, dV. */
+export function attentionBackward(k: Kernels, a: AttentionBackwardArgs): Dispatch[] {
+  checkAttentionShape(k.device, a);
+  checkBuffers(a, { qkv: a.qkv, valid: a.valid, att: a.att, dout: a.dout, dqkv: a.dqkv, datt: a.datt });
+  const { T, C } = a;
+  const L = layouts(a);
+  const lower = a.causal ? 1 : 0;
+  const upper = a.causal ? 2 : 0;
+  const dq = { ...L.q };
+  const dk = { ...L.q, off: C };
+  const dv = { ...L.q, off: 2 * C };
+  const common = { alpha: 1, causal: a.causal };
+  return [
+    product(k, 'grad_probs', a, { M: T, N: T, K: L.HS, a: L.o, b: L.t(L.v), c: L.att, ...common, kband: 0 },
+      [a.dout, a.qkv, a.datt], 'attention.grad_probs'),
+    rowKernel(k, 'softmax_backward', a, a.causal, [a.att, a.valid, a.datt], 'attention.softmax_backward'),
+    product(k, 'grad_inputs', a, { M: T, N: L.HS, K: T, a: L.att, b: L.k, c: dq, ...common, kband: lower },
+      [a.datt, a.qkv, a.dqkv], 'attention.grad_query'),
+    product(k, 'grad_inputs', a, { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.q, c: dk, ...common, kband: upper },
+      [a.datt, a.qkv, a.dqkv], 'attention.grad_key'),
+    product(k, 'grad_inputs', a, { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.o, c: dv, ...common, kband: upper },
+      [a.att, a.dout, a.dqkv], 'attention.grad_value'),
+  ];
+}
