@@ -1,0 +1,162 @@
+// LayerNorm op (shaders/layernorm.wgsl): forward over (N, C) rows saving mean/rstd, and backward giving dx (= or +=)
+// plus dgamma/dbeta (+=) through a deterministic two-pass column sum over a caller-provided scratch buffer.
+import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
+
+/** Hugging Face BERT's layer_norm_eps. */
+export const BERT_LAYER_NORM_EPS = 1e-12;
+
+export interface LayerNormShape {
+  /** Rows (B*T). */
+  N: number;
+  /** Channels normalized over. */
+  C: number;
+  /** Added to the variance inside the square root (default 1e-12, BERT's). */
+  eps?: number;
+}
+
+export interface LayerNormBackwardOptions extends LayerNormShape {
+  /** dx += instead of dx = (for the residual stream). */
+  accumulate?: boolean;
+  /** Rows per partial in the dgamma/dbeta column sum (default: a power of two near sqrt(N), at least 16). */
+  rowsPerChunk?: number;
+}
+
+export interface LayerNormForwardBuffers {
+  x: Buf; // (N, C)
+  gamma: Buf; // (C)
+  beta: Buf; // (C)
+  out: Buf; // (N, C)
+  mean: Buf; // (N)
+  rstd: Buf; // (N)
+}
+
+export interface LayerNormBackwardBuffers {
+  dy: Buf; // (N, C)
+  x: Buf; // (N, C), the forward input
+  gamma: Buf; // (C)
+  mean: Buf; // (N), saved by forward
+  rstd: Buf; // (N), saved by forward
+  dx: Buf; // (N, C), overwritten or accumulated
+  dgamma: Buf; // (C), accumulated
+  dbeta: Buf; // (C), accumulated
+  /** layerNormScratchFloats(shape) f32s, contents irrelevant. */
+  scratch: Buf;
+}
+
+const TC = 64;
+const TR = 4;
+
+/** Threads per row: a power of two, about two channels per thread, 32..256. */
+function rowThreads(C: number): number {
+  return Math.min(256, Math.max(32, nextPow2(Math.ceil(C / 2))));
+}
+
+function rowsPerChunk(o: LayerNormBackwardOptions): number {
+  const r = o.rowsPerChunk ?? Math.max(16, nextPow2(Math.ceil(Math.sqrt(o.N))));
+  checkDims('layerNormBackward', { rowsPerChunk: r });
+  return r;
+}
+
+/** f32s the backward's scratch buffer must hold: (2, chunks, C). */
+export function layerNormScratchFloats(o: LayerNormBackwardOptions): number {
+  return 2 * cdiv(o.N, rowsPerChunk(o)) * o.C;
+}
+
+function params(N: number, C: number, eps: number, accumulate: boolean, rpc: number, chunks: number): ArrayBuffer {
+  const buf = new ArrayBuffer(24);
+  const u = new Uint32Array(buf);
+  u[0] = N;
+  u[1] = C;
+  new Float32Array(buf)[2] = eps;
+  u[3] = accumulate ? 1 : 0;
+  u[4] = rpc;
+  u[5] = chunks;
+  return buf;
+}
+
+function checkEps(op: string, eps: number): void {
+  if (!(eps >= 0) || !Number.isFinite(eps)) throw new RangeError(`${op}: eps must be a finite number >= 0, got ${eps}`);
+}
+
+/** out = (x - mean) * rstd * gamma + beta per row; saves mean and rstd. */
+export function layerNormForward(k: Kernels, b: LayerNormForwardBuffers, s: LayerNormShape, label = 'layernorm.forward'): Dispatch {
+  const op = 'layerNormForward';
+  const { N, C } = s;
+  const eps = s.eps ?? BERT_LAYER_NORM_EPS;
+  checkDims(op, { N, C });
+  checkEps(op, eps);
+  const nc = `(N, C) = (${N}, ${C})`;
+  checkBuffer(op, 'x', b.x, N * C, nc);
+  checkBuffer(op, 'gamma', b.gamma, C, `(C) = (${C})`);
+  checkBuffer(op, 'beta', b.beta, C, `(C) = (${C})`);
+  checkBuffer(op, 'out', b.out, N * C, nc);
+  checkBuffer(op, 'mean', b.mean, N, `(N) = (${N})`);
+  checkBuffer(op, 'rstd', b.rstd, N, `(N) = (${N})`);
+  return k.dispatch({
+    shader: 'layernorm',
+    entry: 'forward',
+    overrides: { WG: rowThreads(C) },
+    params: params(N, C, eps, false, 0, 0),
+    buffers: [b.x, b.gamma, b.beta, b.out, b.mean, b.rstd],
+    workgroups: grid1d(N, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
+
+/**
+ * Backward: [dx, dgamma/dbeta partials, dgamma/dbeta finish]. dx is overwritten unless `accumulate`; dgamma and
+ * dbeta accumulate. Summation order is fixed, so results are bitwise reproducible.
+ */
+export function layerNormBackward(
+  k: Kernels,
+  b: LayerNormBackwardBuffers,
+  o: LayerNormBackwardOptions,
+  label = 'layernorm.backward',
+): Dispatch[] {
+  const op = 'layerNormBackward';
+  const { N, C } = o;
+  checkDims(op, { N, C });
+  const nc = `(N, C) = (${N}, ${C})`;
+  checkBuffer(op, 'dy', b.dy, N * C, nc);
+  checkBuffer(op, 'x', b.x, N * C, nc);
+  checkBuffer(op, 'gamma', b.gamma, C, `(C) = (${C})`);
+  checkBuffer(op, 'mean', b.mean, N, `(N) = (${N})`);
+  checkBuffer(op, 'rstd', b.rstd, N, `(N) = (${N})`);
+  checkBuffer(op, 'dx', b.dx, N * C, nc);
+  checkBuffer(op, 'dgamma', b.dgamma, C, `(C) = (${C})`);
+  checkBuffer(op, 'dbeta', b.dbeta, C, `(C) = (${C})`);
+  const rpc = rowsPerChunk(o);
+  const chunks = cdiv(N, rpc);
+  checkBuffer(op, 'scratch', b.scratch, 2 * chunks * C, `(2, chunks, C) = (2, ${chunks}, ${C})`);
+  const maxDim = k.device.limits.maxComputeWorkgroupsPerDimension;
+  const p = params(N, C, 0, o.accumulate ?? false, rpc, chunks);
+  return [
+    k.dispatch({
+      shader: 'layernorm',
+      entry: 'backward_input',
+      overrides: { WG: rowThreads(C) },
+      params: p,
+      buffers: [b.dy, b.x, b.gamma, b.mean, b.rstd, b.dx],
+      workgroups: grid1d(N, 1, maxDim),
+      label: `${label}.dx`,
+    }),
+    k.dispatch({
+      shader: 'layernorm',
+      entry: 'backward_params_partial',
+      overrides: { TC, TR },
+      params: p,
+      buffers: [b.dy, b.x, b.mean, b.rstd, b.scratch],
+      workgroups: [cdiv(C, TC), chunks],
+      label: `${label}.dparams_partial`,
+    }),
+    k.dispatch({
+      shader: 'layernorm',
+      entry: 'backward_params_finish',
+      params: p,
+      buffers: [b.scratch, b.dgamma, b.dbeta],
+      workgroups: grid1d(C, 256, maxDim),
+      label: `${label}.dparams_finish`,
+    }),
+  ];
+}
