@@ -1,0 +1,61 @@
+// Row gather/scatter ops (shaders/gather.wgsl): pick the (M, C) rows of an (N, C) tensor named by an i32 index
+// (-1 or out of range -> zero row), and the backward scatter dst[index[m]] (+)= src[m] for unique indices.
+import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { checkBuffer, checkDims, type Buf } from './shapecheck';
+
+const WG = 256;
+
+export interface GatherShape {
+  /** Rows picked (length of index). */
+  M: number;
+  /** Rows of the full tensor. */
+  N: number;
+  /** Channels. */
+  C: number;
+}
+
+function params(s: GatherShape, accumulate: boolean): Uint32Array {
+  return Uint32Array.of(s.M, s.N, s.C, accumulate ? 1 : 0);
+}
+
+function check(op: string, s: GatherShape, index: Buf, small: [string, Buf], full: [string, Buf]): void {
+  checkDims(op, { M: s.M, N: s.N, C: s.C });
+  checkBuffer(op, 'index', index, s.M, `(M) = (${s.M})`);
+  checkBuffer(op, small[0], small[1], s.M * s.C, `(M, C) = (${s.M}, ${s.C})`);
+  checkBuffer(op, full[0], full[1], s.N * s.C, `(N, C) = (${s.N}, ${s.C})`);
+}
+
+/** out[m, :] = src[index[m], :]; a zero row where index[m] is -1 or outside [0, N). */
+export function gatherRows(k: Kernels, b: { index: Buf; src: Buf; out: Buf }, s: GatherShape, label = 'gather'): Dispatch {
+  check('gatherRows', s, b.index, ['out', b.out], ['src', b.src]);
+  return k.dispatch({
+    shader: 'gather',
+    entry: 'gather',
+    params: params(s, false),
+    buffers: [b.index, b.src, b.out],
+    workgroups: grid1d(s.M * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
+
+/**
+ * Backward of gatherRows: dst[index[m], :] = src[m, :] (or += with `accumulate`), skipping -1/out-of-range indices.
+ * Indices must be unique within the call (duplicates would race). Rows of dst no index names are not written:
+ * zero dst first (fill) when it should hold only these rows.
+ */
+export function scatterRows(
+  k: Kernels,
+  b: { index: Buf; src: Buf; dst: Buf },
+  s: GatherShape & { accumulate?: boolean },
+  label = 'scatter',
+): Dispatch {
+  check('scatterRows', s, b.index, ['src', b.src], ['dst', b.dst]);
+  return k.dispatch({
+    shader: 'gather',
+    entry: 'scatter',
+    params: params(s, s.accumulate ?? false),
+    buffers: [b.index, b.src, b.dst],
+    workgroups: grid1d(s.M * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
