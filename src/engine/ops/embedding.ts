@@ -1,0 +1,217 @@
+// Embedding op (shaders/embedding.wgsl): out = wte[ids] + wtt[0] + wpe[t] over (B, T, C), and a deterministic
+// backward (dwte, dwpe, dwtt +=) that groups positions by id on the GPU with a stable radix sort, no float atomics.
+import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { createStorage } from '../buffers';
+import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
+
+export interface EmbeddingShape {
+  B: number;
+  T: number;
+  C: number;
+  /** Vocabulary size: ids outside [0, V) are skipped (no token row, no wte gradient). */
+  V: number;
+}
+
+export interface EmbeddingBackwardShape extends EmbeddingShape {
+  /** Rows per piece of a run of equal ids (default: a power of two near sqrt(B*T), at least 8). */
+  piece?: number;
+}
+
+const WG = 256;
+const TC = 64;
+const TR = 4;
+const RADIX = 256;
+
+/**
+ * GPU scratch for the backward, made once per shape (createEmbeddingScratch). keys/vals: the ping-pong buffers
+ * of the sort, (B*T) u32 each; hist: (256, ceil(B*T/256)) u32; seg: (B*T, 2) u32; pieces: (ceil(B*T/piece), C)
+ * f32; possum: (T, C) f32.
+ */
+export interface EmbeddingScratch {
+  keysA: Buf;
+  valsA: Buf;
+  keysB: Buf;
+  valsB: Buf;
+  hist: Buf;
+  seg: Buf;
+  pieces: Buf;
+  possum: Buf;
+}
+
+function piece(s: EmbeddingBackwardShape): number {
+  const n = s.piece ?? Math.max(8, nextPow2(Math.ceil(Math.sqrt(s.B * s.T))));
+  checkDims('embeddingBackward', { piece: n });
+  return n;
+}
+
+/** Element counts (4 bytes each) of every scratch buffer. */
+export function embeddingScratchSizes(s: EmbeddingBackwardShape): Record<keyof EmbeddingScratch, number> {
+  const N = s.B * s.T;
+  return {
+    keysA: N,
+    valsA: N,
+    keysB: N,
+    valsB: N,
+    hist: RADIX * cdiv(N, RADIX),
+    seg: 2 * N,
+    pieces: cdiv(N, piece(s)) * s.C,
+    possum: s.T * s.C,
+  };
+}
+
+export function createEmbeddingScratch(device: GPUDevice, s: EmbeddingBackwardShape, label = 'embedding.scratch'): EmbeddingScratch {
+  checkDims('createEmbeddingScratch', { B: s.B, T: s.T, C: s.C, V: s.V });
+  const sizes = embeddingScratchSizes(s);
+  const make = (name: keyof EmbeddingScratch): GPUBuffer => createStorage(device, sizes[name] * 4, `${label}.${name}`);
+  return {
+    keysA: make('keysA'),
+    valsA: make('valsA'),
+    keysB: make('keysB'),
+    valsB: make('valsB'),
+    hist: make('hist'),
+    seg: make('seg'),
+    pieces: make('pieces'),
+    possum: make('possum'),
+  };
+}
+
+/** 8-bit radix passes needed for keys in [0, V] (V marks skipped ids). */
+export function sortPasses(V: number): number {
+  const bits = Math.max(1, Math.ceil(Math.log2(V + 1)));
+  return Math.ceil(bits / 8);
+}
+
+function params(s: EmbeddingShape, o: { shift?: number; first?: boolean; piece?: number } = {}): Uint32Array {
+  const N = s.B * s.T;
+  return Uint32Array.of(s.B, s.T, s.C, s.V, N, o.shift ?? 0, o.first ? 1 : 0, cdiv(N, RADIX), o.piece ?? 0);
+}
+
+function checkShape(op: string, s: EmbeddingShape, ids: Buf, d: [string, Buf]): void {
+  checkDims(op, { B: s.B, T: s.T, C: s.C, V: s.V });
+  if (s.V >= 2 ** 31) throw new RangeError(`${op}: V = ${s.V} does not fit an i32 id`);
+  checkBuffer(op, 'ids', ids, s.B * s.T, `(B, T) = (${s.B}, ${s.T}) i32`);
+  checkBuffer(op, d[0], d[1], s.B * s.T * s.C, `(B, T, C) = (${s.B}, ${s.T}, ${s.C})`);
+}
+
+/** out[b, t, :] = wte[ids[b, t], :] + wtt[0, :] + wpe[t, :]. wpe may have more rows than T, wtt more than one. */
+export function embeddingForward(
+  k: Kernels,
+  b: { ids: Buf; wte: Buf; wpe: Buf; wtt: Buf; out: Buf },
+  s: EmbeddingShape,
+  label = 'embedding.forward',
+): Dispatch {
+  const op = 'embeddingForward';
+  checkShape(op, s, b.ids, ['out', b.out]);
+  checkBuffer(op, 'wte', b.wte, s.V * s.C, `(V, C) = (${s.V}, ${s.C})`);
+  checkBuffer(op, 'wpe', b.wpe, s.T * s.C, `(>= T, C) = (${s.T}, ${s.C})`);
+  checkBuffer(op, 'wtt', b.wtt, s.C, `(>= 1, C) = (1, ${s.C})`);
+  return k.dispatch({
+    shader: 'embedding',
+    entry: 'forward',
+    params: params(s),
+    buffers: [b.ids, b.wte, b.wpe, b.wtt, b.out],
+    workgroups: grid1d(s.B * s.T * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
+
+/**
+ * Backward, in order: the radix sort of positions by id (3 dispatches per 8-bit digit of V), run boundaries,
+ * dwte pieces and reduce, dwpe, dwtt. dwte, dwpe and dwtt (row 0) accumulate (+=). Bitwise deterministic for any
+ * ids, repeated or not. The sort reads only `ids`, so it can run as soon as they are final.
+ */
+export function embeddingBackward(
+  k: Kernels,
+  b: { ids: Buf; dout: Buf; dwte: Buf; dwpe: Buf; dwtt: Buf; scratch: EmbeddingScratch },
+  s: EmbeddingBackwardShape,
+  label = 'embedding.backward',
+): Dispatch[] {
+  const op = 'embeddingBackward';
+  checkShape(op, s, b.ids, ['dout', b.dout]);
+  checkBuffer(op, 'dwte', b.dwte, s.V * s.C, `(V, C) = (${s.V}, ${s.C})`);
+  checkBuffer(op, 'dwpe', b.dwpe, s.T * s.C, `(>= T, C) = (${s.T}, ${s.C})`);
+  checkBuffer(op, 'dwtt', b.dwtt, s.C, `(>= 1, C) = (1, ${s.C})`);
+  const sizes = embeddingScratchSizes(s);
+  for (const [name, count] of Object.entries(sizes) as [keyof EmbeddingScratch, number][]) {
+    checkBuffer(op, `scratch.${name}`, b.scratch[name], count, `(${count})`);
+  }
+  const N = s.B * s.T;
+  const blocks = cdiv(N, RADIX);
+  const S = piece(s);
+  const sc = b.scratch;
+  const maxDim = k.device.limits.maxComputeWorkgroupsPerDimension;
+  const out: Dispatch[] = [];
+  // Ping-pong: pass 0 reads the ids and writes A; later passes alternate A -> B -> A.
+  const bufs = [
+    { keys: sc.keysA, vals: sc.valsA },
+    { keys: sc.keysB, vals: sc.valsB },
+  ];
+  const passes = sortPasses(s.V);
+  for (let pass = 0; pass < passes; pass++) {
+    const first = pass === 0;
+    const src = first ? { keys: b.ids, vals: sc.valsB } : bufs[(pass + 1) % 2];
+    const dst = bufs[pass % 2];
+    const p = params(s, { shift: 8 * pass, first });
+    const l = `${label}.sort${pass}`;
+    out.push(
+      k.dispatch({ shader: 'embedding', entry: 'sort_histogram', params: p, buffers: [src.keys, sc.hist], workgroups: blocks, label: `${l}.histogram` }),
+      k.dispatch({ shader: 'embedding', entry: 'sort_scan', params: p, buffers: [sc.hist], workgroups: 1, label: `${l}.scan` }),
+      k.dispatch({
+        shader: 'embedding',
+        entry: 'sort_scatter',
+        params: p,
+        buffers: [src.keys, src.vals, sc.hist, dst.keys, dst.vals],
+        workgroups: blocks,
+        label: `${l}.scatter`,
+      }),
+    );
+  }
+  const sorted = bufs[(passes - 1) % 2];
+  const p = params(s, { piece: S });
+  const rowsGrid: [number, number] = [cdiv(s.C, TC), cdiv(N, TR)];
+  out.push(
+    k.dispatch({
+      shader: 'embedding',
+      entry: 'backward_segments',
+      params: p,
+      buffers: [sorted.keys, sc.seg],
+      workgroups: grid1d(N, WG, maxDim),
+      label: `${label}.segments`,
+    }),
+    k.dispatch({
+      shader: 'embedding',
+      entry: 'backward_wte_pieces',
+      overrides: { TC, TR },
+      params: p,
+      buffers: [b.dout, sorted.keys, sorted.vals, sc.seg, sc.pieces],
+      workgroups: rowsGrid,
+      label: `${label}.wte_pieces`,
+    }),
+    k.dispatch({
+      shader: 'embedding',
+      entry: 'backward_wte_reduce',
+      overrides: { TC, TR },
+      params: p,
+      buffers: [b.dout, sorted.keys, sorted.vals, sc.seg, sc.pieces, b.dwte],
+      workgroups: rowsGrid,
+      label: `${label}.wte_reduce`,
+    }),
+    k.dispatch({
+      shader: 'embedding',
+      entry: 'backward_wpe',
+      params: p,
+      buffers: [b.dout, b.dwpe, sc.possum],
+      workgroups: grid1d(s.T * s.C, WG, maxDim),
+      label: `${label}.wpe`,
+    }),
+    k.dispatch({
+      shader: 'embedding',
+      entry: 'backward_wtt',
+      params: p,
+      buffers: [sc.possum, b.dwtt],
+      workgroups: grid1d(s.C, WG, maxDim),
+      label: `${label}.wtt`,
+    }),
+  );
+  return out;
+}
