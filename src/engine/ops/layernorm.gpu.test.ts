@@ -69,16 +69,20 @@ async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk }: Case, seed: nu
     db2: await readF32(d, db2),
   };
   const tag = `(N, C) = (${N}, ${C})`;
-  expectClose(got.out, ref.out, { atol: 1e-5, rtol: 1e-5 }, `out ${tag}`);
+  const eo = expectClose(got.out, ref.out, { atol: 1e-5, rtol: 1e-5 }, `out ${tag}`);
   expectClose(got.mean, ref.mean, { atol: 1e-5, rtol: 1e-6 }, `mean ${tag}`);
   expectClose(got.rstd, ref.rstd, { atol: 1e-5, rtol: 1e-5 }, `rstd ${tag}`);
-  expectClose(got.dxEq, g.dx, { atol: 1e-4, rtol: 1e-4 }, `dx ${tag}`);
+  const ex = expectClose(got.dxEq, g.dx, { atol: 1e-4, rtol: 1e-4 }, `dx ${tag}`);
   expectClose(got.dxAcc, g.dx.map((v, i) => v + dx0[i]), { atol: 1e-4, rtol: 1e-4 }, `dx += ${tag}`);
-  expectClose(got.dg, g.dgamma.map((v, i) => v + dg0[i]), { atol: 1e-4, rtol: 1e-4 }, `dgamma += ${tag}`);
+  const eg = expectClose(got.dg, g.dgamma.map((v, i) => v + dg0[i]), { atol: 1e-4, rtol: 1e-4 }, `dgamma += ${tag}`);
   expectClose(got.db, g.dbeta.map((v, i) => v + db0[i]), { atol: 1e-4, rtol: 1e-4 }, `dbeta += ${tag}`);
   // The second backward accumulated into zeroed dgamma/dbeta: the bare sums.
   expectClose(got.dg2, g.dgamma, { atol: 1e-4, rtol: 1e-4 }, `dgamma ${tag}`);
   expectClose(got.db2, g.dbeta, { atol: 1e-4, rtol: 1e-4 }, `dbeta ${tag}`);
+  console.log(
+    `layernorm ${tag}: max abs err out ${eo.maxAbs.toExponential(2)}, dx ${ex.maxAbs.toExponential(2)}, ` +
+      `dgamma ${eg.maxAbs.toExponential(2)}`,
+  );
   return [got.out, got.mean, got.rstd, got.dxEq, got.dxAcc, got.dg, got.db];
 }
 

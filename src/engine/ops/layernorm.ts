@@ -47,9 +47,12 @@ export interface LayerNormBackwardBuffers {
 const TC = 64;
 const TR = 4;
 
-/** Threads per row: a power of two, about two channels per thread, 32..256. */
+/**
+ * Threads per row: a power of two from 32 to 128, about eight channels each (C = 768 -> 128). Small workgroups
+ * keep many rows resident per GPU core, and SwiftShader (tests) pays per thread at each barrier.
+ */
 function rowThreads(C: number): number {
-  return Math.min(256, Math.max(32, nextPow2(Math.ceil(C / 2))));
+  return Math.min(128, Math.max(32, nextPow2(Math.ceil(C / 8))));
 }
 
 function rowsPerChunk(o: LayerNormBackwardOptions): number {
