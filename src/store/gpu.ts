@@ -1,6 +1,7 @@
-// GPU status store: what the worker reported about the adapter and device, and the client that talks to it.
+// GPU status store and the one worker client of the page: GPU messages update this store, everything else goes
+// to the listeners other stores register (the training store).
 import { create } from 'zustand';
-import type { GpuStatus } from '../worker/protocol';
+import type { FromWorker, GpuStatus, ToWorker } from '../worker/protocol';
 import { WorkerClient } from '../worker/client';
 
 export type GpuState = { state: 'starting' } | GpuStatus | { state: 'error'; message: string };
@@ -14,6 +15,18 @@ interface GpuStore {
 }
 
 let client: WorkerClient | undefined;
+const listeners = new Set<(msg: FromWorker) => void>();
+
+/** Registers a listener for the worker's non-GPU messages; returns an unsubscribe function. */
+export function onWorkerMessage(fn: (msg: FromWorker) => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** Sends a command to the training worker (ignored until the worker is started). */
+export function sendToWorker(msg: ToWorker): void {
+  client?.send(msg);
+}
 
 export const useGpuStore = create<GpuStore>((set) => ({
   status: { state: 'starting' },
@@ -21,7 +34,8 @@ export const useGpuStore = create<GpuStore>((set) => ({
     set({ status: { state: 'starting' } });
     client ??= new WorkerClient((msg) => {
       if (msg.type === 'gpu') set({ status: msg.status });
-      else set({ status: { state: 'error', message: msg.message } });
+      else if (msg.type === 'error') set({ status: { state: 'error', message: msg.message } });
+      for (const fn of listeners) fn(msg);
     });
     client.start();
   },

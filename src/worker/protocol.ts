@@ -1,12 +1,64 @@
 // Typed messages between the page and the training worker. The page sends commands; the worker answers with
 // plain data (no GPU objects ever cross the boundary).
 import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
+import type { StepMetrics } from '../engine/trainer';
+import type { ExperimentConfig } from '../session/config';
 
-export type ToWorker = { type: 'init' } | { type: 'lose-device' };
+export type ToWorker =
+  | { type: 'init' }
+  | { type: 'lose-device' }
+  /** Prepare data and model for `config` on `text`, then train until paused or done. */
+  | { type: 'start'; runId: string; config: ExperimentConfig; text: string }
+  | { type: 'pause' }
+  /** Resume a paused run, or one halted by a non-finite loss (optionally with a lower learning rate). */
+  | { type: 'resume'; lr?: number }
+  | { type: 'stop' }
+  /** The probe sentence: [MASK] marks where predictions are shown. Re-run on the current weights now and then. */
+  | { type: 'probe'; text: string };
 
 export type GpuStatus =
   | { state: 'ready'; summary: AdapterSummary }
   | { state: 'unavailable'; kind: GpuErrorKind; message: string }
   | { state: 'lost'; reason: string; message: string };
 
-export type FromWorker = { type: 'gpu'; status: GpuStatus } | { type: 'error'; message: string };
+export type RunState = 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed';
+
+export interface RunInfo {
+  V: number;
+  trainSequences: number;
+  heldOutSequences: number;
+  params: number;
+  dispatchesPerStep: number;
+  model: { L: number; C: number; NH: number; F: number; T: number };
+  /** Masked targets per evaluation (fixed held-out masks). */
+  evalTargets: number;
+  adapter: string;
+}
+
+export interface ProbePrediction {
+  /** Position in the probe sequence (0 = [CLS]). */
+  position: number;
+  top: { token: string; p: number }[];
+}
+
+export interface ProbeMessage {
+  type: 'probe';
+  runId: string;
+  step: number;
+  /** Tokens of the probe sequence, [CLS] ... [SEP], without padding. */
+  tokens: string[];
+  L: number;
+  NH: number;
+  /** L * NH * n * n attention probabilities, n = tokens.length (row = query, column = key). */
+  attention: Float32Array;
+  predictions: ProbePrediction[];
+}
+
+export type FromWorker =
+  | { type: 'gpu'; status: GpuStatus }
+  | { type: 'error'; message: string }
+  | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
+  | { type: 'prepared'; runId: string; info: RunInfo }
+  | { type: 'metrics'; runId: string; rows: StepMetrics[]; tokensPerS: number; msPerStep: number }
+  | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number }
+  | ProbeMessage;

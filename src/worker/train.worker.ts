@@ -1,21 +1,53 @@
-// The training worker: owns the GPU device (and, as the engine grows, the model and trainer). Reports adapter
-// status and device loss to the page as plain messages.
-import { acquireGpu, GpuUnavailableError, type GpuContext } from '../engine/gpu';
+// The training worker: owns the GPU device, the engine and the current run. Trains in a loop that yields to the
+// message queue after every step (so Pause lands within a step) and streams metrics, evaluations and probe
+// results back to the page as plain messages.
+import { acquireGpu, adapterLabel, GpuUnavailableError, type GpuContext } from '../engine/gpu';
+import { Kernels } from '../engine/kernels';
+import type { StepMetrics } from '../engine/trainer';
+import { SPECIAL_IDS } from '../data/types';
+import { prepareExperimentData, TrainingRun } from '../session/run';
+import type { ExperimentConfig } from '../session/config';
 import type { FromWorker, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
+let kernels: Kernels | undefined;
 
-function post(msg: FromWorker): void {
-  (self as unknown as Worker).postMessage(msg);
+interface Active {
+  id: string;
+  run: TrainingRun;
+  config: ExperimentConfig;
+  paused: boolean;
+  stopped: boolean;
+  pending: StepMetrics[];
+  lastPost: number;
+  lastProbe: number;
+  /** Wall time spent training (excluding pauses) and steps completed in it. */
+  trainMs: number;
+  stepsTimed: number;
+}
+
+let active: Active | undefined;
+let probeText = 'the king said to his [MASK] that the [MASK] was in the forest .';
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  (self as unknown as Worker).postMessage(msg, transfer);
 }
 
 async function init(): Promise<void> {
   try {
     ctx = await acquireGpu();
+    kernels = new Kernels(ctx.device);
     const current = ctx;
     post({ type: 'gpu', status: { state: 'ready', summary: current.summary } });
     void current.lost.then((info) => {
-      if (ctx === current) ctx = undefined;
+      if (ctx === current) {
+        ctx = undefined;
+        kernels = undefined;
+      }
+      if (active) {
+        post({ type: 'run', runId: active.id, state: 'failed', step: active.run.trainer.step, totalSteps: active.config.train.steps, message: 'The GPU device was lost during training.' });
+        active = undefined;
+      }
       post({ type: 'gpu', status: { state: 'lost', reason: info.reason ?? 'unknown', message: info.message || 'The GPU device was lost.' } });
     });
   } catch (e) {
@@ -24,8 +56,190 @@ async function init(): Promise<void> {
   }
 }
 
+const channel = new MessageChannel();
+const waiters: (() => void)[] = [];
+channel.port1.onmessage = () => waiters.shift()?.();
+/** Lets queued messages (pause, stop, probe) run, without the 4 ms clamp of setTimeout. */
+function yieldToMessages(): Promise<void> {
+  return new Promise((r) => {
+    waiters.push(r);
+    channel.port2.postMessage(0);
+  });
+}
+
+function state(a: Active, s: 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed', message?: string): void {
+  post({ type: 'run', runId: a.id, state: s, step: a.run.trainer.step, totalSteps: a.config.train.steps, message });
+}
+
+function flushMetrics(a: Active): void {
+  if (a.pending.length === 0) return;
+  const tokensPerS = a.stepsTimed > 0 ? (a.stepsTimed * a.config.train.B * a.run.model.T) / (a.trainMs / 1000) : 0;
+  post({ type: 'metrics', runId: a.id, rows: a.pending, tokensPerS, msPerStep: a.stepsTimed > 0 ? a.trainMs / a.stepsTimed : 0 });
+  a.pending = [];
+  a.lastPost = performance.now();
+}
+
+async function runProbe(a: Active): Promise<void> {
+  const run = a.run;
+  const tok = run.data.tokenizer;
+  const T = run.model.T;
+  const enc = tok.encode(probeText);
+  const body = Array.from(enc.ids).slice(0, T - 2);
+  const seq = [SPECIAL_IDS.cls, ...body, SPECIAL_IDS.sep];
+  const n = seq.length;
+  const ids = new Int32Array(T);
+  const valid = new Int32Array(T);
+  seq.forEach((id, i) => {
+    ids[i] = id;
+    valid[i] = 1;
+  });
+  const positions = seq.flatMap((id, i) => (id === SPECIAL_IDS.mask ? [i] : []));
+  const r = await run.trainer.probe(ids, valid, positions);
+  const { L, NH } = run.model;
+  const attention = new Float32Array(L * NH * n * n);
+  r.attention.forEach((att, l) => {
+    for (let h = 0; h < NH; h++)
+      for (let i = 0; i < n; i++)
+        attention.set(att.subarray((h * T + i) * T, (h * T + i) * T + n), ((l * NH + h) * n + i) * n);
+  });
+  const predictions = positions.map((position, i) => ({
+    position,
+    top: Array.from({ length: r.K }, (_, j) => ({ token: tok.idToToken(r.topIds[i * r.K + j]) ?? '?', p: r.topProbs[i * r.K + j] })),
+  }));
+  post({ type: 'probe', runId: a.id, step: run.trainer.step, tokens: seq.map((id) => tok.idToToken(id) ?? '?'), L, NH, attention, predictions }, [attention.buffer]);
+}
+
+async function evaluate(a: Active): Promise<void> {
+  const r = await a.run.evaluate();
+  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy });
+}
+
+async function trainLoop(a: Active): Promise<void> {
+  const { steps, evalEvery } = a.config.train;
+  const device = ctx!.device;
+  while (active === a && !a.paused && !a.stopped && a.run.trainer.step < steps && !a.run.trainer.halted) {
+    const t0 = performance.now();
+    a.run.step();
+    // Keep at most a couple of steps queued on the GPU so Pause and the probe are never far behind.
+    await device.queue.onSubmittedWorkDone();
+    a.trainMs += performance.now() - t0;
+    a.stepsTimed++;
+    const step = a.run.trainer.step;
+    if (step % evalEvery === 0 || step === steps) await evaluate(a);
+    const now = performance.now();
+    if (now - a.lastPost > 150) flushMetrics(a);
+    if (now - a.lastProbe > 1500 || step === steps) {
+      a.lastProbe = now;
+      await runProbe(a);
+    }
+    await yieldToMessages();
+  }
+  if (active !== a) return;
+  await a.run.trainer.flush();
+  flushMetrics(a);
+  if (a.run.trainer.halted) return; // onNonFinite already reported it
+  if (a.stopped) state(a, 'stopped');
+  else if (a.paused) state(a, 'paused');
+  else {
+    await runProbe(a);
+    state(a, 'done');
+  }
+}
+
+async function start(runId: string, config: ExperimentConfig, text: string): Promise<void> {
+  if (!kernels || !ctx) {
+    post({ type: 'run', runId, state: 'failed', step: 0, totalSteps: config.train.steps, message: 'No GPU device: restart the GPU first.' });
+    return;
+  }
+  if (active) {
+    active.stopped = true;
+    active.run.destroy();
+    active = undefined;
+  }
+  post({ type: 'run', runId, state: 'preparing', step: 0, totalSteps: config.train.steps, message: 'Tokenizing the corpus…' });
+  await yieldToMessages();
+  let run: TrainingRun;
+  try {
+    const data = prepareExperimentData(text, config);
+    run = new TrainingRun(kernels, config, data, {
+      onMetrics: (m) => active?.run === run && active.pending.push(m),
+      onNonFinite: (i) => {
+        if (active?.run !== run) return;
+        flushMetrics(active);
+        state(active, 'failed', `The loss became NaN or infinite at step ${i.step + 1}. The weights were rolled back to step ${i.restoredStep + 1}. Lower the learning rate and resume.`);
+      },
+    });
+  } catch (e) {
+    post({ type: 'run', runId, state: 'failed', step: 0, totalSteps: config.train.steps, message: e instanceof Error ? e.message : String(e) });
+    return;
+  }
+  const a: Active = { id: runId, run, config, paused: false, stopped: false, pending: [], lastPost: 0, lastProbe: 0, trainMs: 0, stepsTimed: 0 };
+  active = a;
+  const m = run.model;
+  post({
+    type: 'prepared',
+    runId,
+    info: {
+      V: m.V,
+      trainSequences: run.data.train.count,
+      heldOutSequences: run.data.heldOut.count,
+      params: run.trainer.layout.count,
+      dispatchesPerStep: run.trainer.dispatchesPerStep,
+      model: { L: m.L, C: m.C, NH: m.NH, F: m.F, T: m.T },
+      evalTargets: run.evalBatches.reduce((s, b) => s + b.positions.filter((p) => p >= 0).length, 0),
+      adapter: adapterLabel(ctx.summary),
+    },
+  });
+  await evaluate(a);
+  await runProbe(a);
+  state(a, 'training');
+  await trainLoop(a);
+}
+
+function fail(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  if (active) {
+    post({ type: 'run', runId: active.id, state: 'failed', step: active.run.trainer.step, totalSteps: active.config.train.steps, message });
+  } else post({ type: 'error', message });
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
-  if (msg.type === 'init') void init();
-  else if (msg.type === 'lose-device') ctx?.device.destroy();
+  switch (msg.type) {
+    case 'init':
+      void init();
+      break;
+    case 'lose-device':
+      ctx?.device.destroy();
+      break;
+    case 'start':
+      start(msg.runId, msg.config, msg.text).catch(fail);
+      break;
+    case 'pause':
+      if (active) active.paused = true;
+      break;
+    case 'resume':
+      if (active && (active.paused || active.run.trainer.halted)) {
+        const a = active;
+        if (a.run.trainer.halted) {
+          const cfg = { ...a.config.train, lr: msg.lr ?? a.config.train.lr / 2 };
+          a.config = { ...a.config, train: cfg };
+          a.run.trainer.resume({ ...a.run.trainer.opt.schedule, lr: cfg.lr });
+        }
+        a.paused = false;
+        state(a, 'training');
+        trainLoop(a).catch(fail);
+      }
+      break;
+    case 'stop':
+      if (active) {
+        active.stopped = true;
+        if (active.paused || active.run.trainer.halted) state(active, 'stopped');
+      }
+      break;
+    case 'probe':
+      probeText = msg.text;
+      if (active) runProbe(active).catch(fail);
+      break;
+  }
 };

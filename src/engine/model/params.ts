@@ -20,6 +20,10 @@ export interface PlacedTensor extends TensorSpec {
   size: number;
 }
 
+/**
+ * On the GPU the flat array is split at decayFloats into two buffers (decayed, not decayed), so AdamW needs one
+ * dispatch per group; a tensor's GPU binding is (group buffer, offset - group start).
+ */
 export interface ParamLayout {
   tensors: PlacedTensor[];
   byName: Map<string, PlacedTensor>;

@@ -1,0 +1,279 @@
+// The BERT encoder + MLM head on the GPU as one list of dispatches per phase (forward, loss, backward), built once
+// per (config, batch B, target capacity M): every activation buffer and bind group is made here, none per step.
+import { createStorage } from '../buffers';
+import type { ModelConfig } from '../config';
+import type { Dispatch, Kernels } from '../kernels';
+import { attentionForward, attentionBackward, attentionSizes } from '../ops/attention';
+import { add } from '../ops/elementwise';
+import { createEmbeddingScratch, embeddingBackward, embeddingForward } from '../ops/embedding';
+import { fill } from '../ops/fill';
+import { gatherRows, scatterRows } from '../ops/gather';
+import { geluBackward, geluForward } from '../ops/gelu';
+import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../ops/layernorm';
+import { crossEntropy, topK } from '../ops/loss';
+import { biasGrad, matmul } from '../ops/matmul';
+import type { ParamState } from './state';
+
+export interface GraphOptions {
+  /** Sequences per batch. */
+  B: number;
+  /** Capacity of the target list (rows of the MLM head): positions beyond the batch's targets are -1. */
+  M: number;
+  /** Decoder-style attention (MEAP). */
+  causal?: boolean;
+  /** Build the backward pass (training graph) or not (evaluation / probe graph). */
+  train: boolean;
+  /** Rows for which top-k predictions are computed (prediction probe), 0 for none. */
+  probeRows?: number;
+  topK?: number;
+  label?: string;
+}
+
+/** The per-batch inputs the CPU writes before each step. */
+export interface GraphInputs {
+  /** (B*T) i32 corrupted token ids. */
+  ids: GPUBuffer;
+  /** (B*T) i32 1 = real token, 0 = padding. */
+  valid: GPUBuffer;
+  /** (M) i32 target row in B*T, -1 = unused. */
+  positions: GPUBuffer;
+  /** (M) i32 target id, -1 = none. */
+  targets: GPUBuffer;
+  /** (M) f32 loss weight per target (1 / number of targets). */
+  weights: GPUBuffer;
+}
+
+interface LayerActs {
+  qkv: GPUBuffer; // (N, 3C)
+  att: GPUBuffer; // (B, NH, T, T)
+  a: GPUBuffer; // (N, C) attention output, heads concatenated
+  ao: GPUBuffer; // (N, C) after the output projection
+  r1: GPUBuffer; // (N, C) ao + x
+  h1: GPUBuffer; // (N, C) LayerNorm(r1)
+  mean1: GPUBuffer; // (N)
+  rstd1: GPUBuffer; // (N)
+  f: GPUBuffer; // (N, F) fc pre-activation
+  g: GPUBuffer; // (N, F) GELU(f)
+  p: GPUBuffer; // (N, C) fc_proj output
+  r2: GPUBuffer; // (N, C) p + h1
+  h2: GPUBuffer; // (N, C) LayerNorm(r2): the layer output
+  mean2: GPUBuffer;
+  rstd2: GPUBuffer;
+}
+
+export class BertGraph {
+  readonly inputs: GraphInputs;
+  readonly N: number;
+  /** Final hidden states (N, C). */
+  readonly hidden: GPUBuffer;
+  readonly layers: LayerActs[] = [];
+  /** (M, V) logits; after a training loss dispatch they hold dlogits. */
+  readonly logits: GPUBuffer;
+  /** (M) f32 unweighted per-target losses. */
+  readonly losses: GPUBuffer;
+  /** (M) i32 argmax per target row. */
+  readonly argmax: GPUBuffer;
+  readonly forward: Dispatch[] = [];
+  readonly loss: Dispatch[] = [];
+  readonly backward: Dispatch[] = [];
+  /** Top-k probe outputs (probeRows x topK), filled by `probe` dispatches (encode after forward, before loss). */
+  readonly probe: Dispatch[] = [];
+  readonly probeIds?: GPUBuffer;
+  readonly probeProbs?: GPUBuffer;
+  readonly probeRowsBuf?: GPUBuffer;
+  private readonly owned: GPUBuffer[] = [];
+
+  constructor(
+    readonly k: Kernels,
+    readonly cfg: ModelConfig,
+    readonly state: ParamState,
+    readonly opt: GraphOptions,
+  ) {
+    const { C, F, T, V, NH, L, lnEps: eps } = cfg;
+    const { B, M } = opt;
+    const N = B * T;
+    this.N = N;
+    const causal = opt.causal ?? false;
+    const lbl = opt.label ?? (opt.train ? 'train' : 'eval');
+    const buf = (floats: number, name: string) => {
+      const b = createStorage(k.device, Math.max(1, floats) * 4, `${lbl}.${name}`);
+      this.owned.push(b);
+      return b;
+    };
+    const P = (n: string) => state.p(n);
+    const G = (n: string) => state.g(n);
+
+    this.inputs = {
+      ids: buf(N, 'ids'),
+      valid: buf(N, 'valid'),
+      positions: buf(M, 'positions'),
+      targets: buf(M, 'targets'),
+      weights: buf(M, 'weights'),
+    };
+    const inp = this.inputs;
+
+    // ---------- forward ----------
+    const emb = buf(N * C, 'emb');
+    const x0 = buf(N * C, 'x0');
+    const embMean = buf(N, 'emb.mean');
+    const embRstd = buf(N, 'emb.rstd');
+    this.forward.push(
+      embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C, V }),
+      layerNormForward(k, { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0, mean: embMean, rstd: embRstd }, { N, C, eps }, 'emb.ln'),
+    );
+    const linear = (x: GPUBuffer, w: string, b: string, out: GPUBuffer, rows: number, o: number, i: number, label: string) =>
+      matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label });
+    let x = x0;
+    for (let l = 0; l < L; l++) {
+      const p = `h${l}.`;
+      const s = attentionSizes({ B, T, C, NH });
+      const a: LayerActs = {
+        qkv: buf(N * 3 * C, p + 'qkv'),
+        att: buf(s.att / 4, p + 'att'),
+        a: buf(N * C, p + 'a'),
+        ao: buf(N * C, p + 'ao'),
+        r1: buf(N * C, p + 'r1'),
+        h1: buf(N * C, p + 'h1'),
+        mean1: buf(N, p + 'mean1'),
+        rstd1: buf(N, p + 'rstd1'),
+        f: buf(N * F, p + 'f'),
+        g: buf(N * F, p + 'g'),
+        p: buf(N * C, p + 'p'),
+        r2: buf(N * C, p + 'r2'),
+        h2: buf(N * C, p + 'h2'),
+        mean2: buf(N, p + 'mean2'),
+        rstd2: buf(N, p + 'rstd2'),
+      };
+      this.layers.push(a);
+      this.forward.push(
+        linear(x, p + 'qkv_w', p + 'qkv_b', a.qkv, N, 3 * C, C, p + 'qkv'),
+        ...attentionForward(k, { qkv: a.qkv, valid: inp.valid, out: a.a, att: a.att, B, T, C, NH, causal }),
+        linear(a.a, p + 'attn_proj_w', p + 'attn_proj_b', a.ao, N, C, C, p + 'attn_proj'),
+        add(k, { a: a.ao, b: x, out: a.r1 }, N * C, p + 'res1'),
+        layerNormForward(k, { x: a.r1, gamma: P(p + 'ln1_g'), beta: P(p + 'ln1_b'), out: a.h1, mean: a.mean1, rstd: a.rstd1 }, { N, C, eps }, p + 'ln1'),
+        linear(a.h1, p + 'fc_w', p + 'fc_b', a.f, N, F, C, p + 'fc'),
+        geluForward(k, { x: a.f, out: a.g }, N * F, p + 'gelu'),
+        linear(a.g, p + 'fc_proj_w', p + 'fc_proj_b', a.p, N, C, F, p + 'fc_proj'),
+        add(k, { a: a.p, b: a.h1, out: a.r2 }, N * C, p + 'res2'),
+        layerNormForward(k, { x: a.r2, gamma: P(p + 'ln2_g'), beta: P(p + 'ln2_b'), out: a.h2, mean: a.mean2, rstd: a.rstd2 }, { N, C, eps }, p + 'ln2'),
+      );
+      x = a.h2;
+    }
+    this.hidden = x;
+
+    // MLM head on the gathered target rows only.
+    const hm = buf(M * C, 'head.hm');
+    const ht = buf(M * C, 'head.ht');
+    const hg = buf(M * C, 'head.hg');
+    const hln = buf(M * C, 'head.hln');
+    const hMean = buf(M, 'head.mean');
+    const hRstd = buf(M, 'head.rstd');
+    this.logits = buf(M * V, 'logits');
+    this.losses = buf(M, 'losses');
+    this.argmax = buf(M, 'argmax');
+    this.forward.push(
+      gatherRows(k, { src: x, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
+      linear(hm, 'head_w', 'head_b', ht, M, C, C, 'head.dense'),
+      geluForward(k, { x: ht, out: hg }, M * C, 'head.gelu'),
+      layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C, eps }, 'head.ln'),
+      matmul(k, { a: hln, b: P('wte'), bias: P('decoder_b'), out: this.logits, M, N: V, K: C, transB: true, label: 'head.decoder' }),
+    );
+    if (opt.probeRows && opt.probeRows > 0) {
+      const R = opt.probeRows;
+      const K = opt.topK ?? 5;
+      this.probeRowsBuf = buf(R, 'probe.rows');
+      this.probeIds = buf(R * K, 'probe.ids');
+      this.probeProbs = buf(R * K, 'probe.probs');
+      this.probe.push(topK(k, { M, V, R, K }, { logits: this.logits, rows: this.probeRowsBuf, ids: this.probeIds, probs: this.probeProbs }));
+    }
+    const xb = { logits: this.logits, targets: inp.targets, weights: inp.weights, losses: this.losses, argmax: this.argmax };
+    this.loss.push(crossEntropy(k, { M, V }, xb, opt.train ? 'inplace' : 'none'));
+    if (!opt.train) return;
+
+    // ---------- backward ----------
+    const dx = buf(N * C, 'd.x'); // gradient of the residual stream
+    const dR = buf(N * C, 'd.r');
+    const dA = buf(N * C, 'd.a');
+    const dG = buf(N * F, 'd.g');
+    const dF = buf(N * F, 'd.f');
+    const dqkv = buf(N * 3 * C, 'd.qkv');
+    const datt = buf(attentionSizes({ B, T, C, NH }).datt / 4, 'd.att');
+    const lnScratch = buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C })), 'd.ln_scratch');
+    const dHm = buf(M * C, 'd.hm');
+    const dHt = buf(M * C, 'd.ht');
+    const dHg = buf(M * C, 'd.hg');
+    const dHln = buf(M * C, 'd.hln');
+    const bw = this.backward;
+    /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
+    const dlinear = (dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dxOut: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string) => {
+      bw.push(
+        matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${label}.dx` }),
+        matmul(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label: `${label}.dw` }),
+        biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${label}.db` }),
+      );
+    };
+    // Head: dlogits (in place in logits) -> decoder (tied wte) -> LayerNorm -> GELU -> dense -> scatter into dx.
+    bw.push(
+      matmul(k, { a: this.logits, b: P('wte'), out: dHln, M, N: C, K: V, label: 'head.decoder.dx' }),
+      matmul(k, { a: this.logits, b: hln, out: G('wte'), M: V, N: C, K: M, transA: true, accumulate: true, label: 'head.decoder.dw' }),
+      biasGrad(k, { dy: this.logits, db: G('decoder_b'), M, N: V, label: 'head.decoder.db' }),
+      ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C }, 'head.ln.backward'),
+      geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * C, 'head.gelu.backward'),
+    );
+    dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, C, C, false, 'head.dense');
+    bw.push(fill(k, dx, 0, N * C, 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, 'head.scatter'));
+    for (let l = L - 1; l >= 0; l--) {
+      const p = `h${l}.`;
+      const a = this.layers[l];
+      const xin = l === 0 ? x0 : this.layers[l - 1].h2;
+      bw.push(
+        ...layerNormBackward(k, { dy: dx, x: a.r2, gamma: P(p + 'ln2_g'), mean: a.mean2, rstd: a.rstd2, dx: dR, dgamma: G(p + 'ln2_g'), dbeta: G(p + 'ln2_b'), scratch: lnScratch }, { N, C }, p + 'ln2.backward'),
+      );
+      dlinear(dR, a.g, p + 'fc_proj_w', p + 'fc_proj_b', dG, N, C, F, false, p + 'fc_proj');
+      bw.push(geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, p + 'gelu.backward'));
+      // r2 = p + h1: d h1 = dR + dF fc_w, accumulated into dR.
+      dlinear(dF, a.h1, p + 'fc_w', p + 'fc_b', dR, N, F, C, true, p + 'fc');
+      bw.push(
+        ...layerNormBackward(k, { dy: dR, x: a.r1, gamma: P(p + 'ln1_g'), mean: a.mean1, rstd: a.rstd1, dx, dgamma: G(p + 'ln1_g'), dbeta: G(p + 'ln1_b'), scratch: lnScratch }, { N, C }, p + 'ln1.backward'),
+      );
+      dlinear(dx, a.a, p + 'attn_proj_w', p + 'attn_proj_b', dA, N, C, C, false, p + 'attn_proj');
+      bw.push(...attentionBackward(k, { qkv: a.qkv, valid: inp.valid, att: a.att, dout: dA, dqkv, datt, B, T, C, NH, causal }));
+      // r1 = ao + x: d x = d r1 + dqkv qkv_w, accumulated into dx.
+      dlinear(dqkv, xin, p + 'qkv_w', p + 'qkv_b', dx, N, 3 * C, C, true, p + 'qkv');
+    }
+    const embScratch = createEmbeddingScratch(k.device, { B, T, C, V }, `${lbl}.d.emb_scratch`);
+    for (const b of Object.values(embScratch)) this.owned.push(b as GPUBuffer);
+    bw.push(
+      ...layerNormBackward(k, { dy: dx, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dR, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: lnScratch }, { N, C }, 'emb.ln.backward'),
+      ...embeddingBackward(k, { dout: dR, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch }, { B, T, C, V }),
+    );
+  }
+
+  /** Writes a batch's inputs (ids, valid, targets) into the graph's input buffers. */
+  writeInputs(b: { ids: Int32Array; valid: Int32Array; positions: Int32Array; targets: Int32Array; weights: Float32Array }): void {
+    const q = this.k.device.queue;
+    const { N } = this;
+    const M = this.opt.M;
+    const check = (name: string, got: number, want: number) => {
+      if (got !== want) throw new Error(`batch ${name} has ${got} entries, the graph expects ${want}`);
+    };
+    check('ids', b.ids.length, N);
+    check('valid', b.valid.length, N);
+    check('positions', b.positions.length, M);
+    check('targets', b.targets.length, M);
+    check('weights', b.weights.length, M);
+    q.writeBuffer(this.inputs.ids, 0, b.ids);
+    q.writeBuffer(this.inputs.valid, 0, b.valid);
+    q.writeBuffer(this.inputs.positions, 0, b.positions);
+    q.writeBuffer(this.inputs.targets, 0, b.targets);
+    q.writeBuffer(this.inputs.weights, 0, b.weights);
+  }
+
+  get dispatchCount(): number {
+    return this.forward.length + this.loss.length + this.backward.length;
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+  }
+}

@@ -1,0 +1,347 @@
+// The training loop's GPU side: one command encoder and one submit per step (zero grads, forward, loss, metrics,
+// backward, grad-norm clip, AdamW), metrics through the async ring, held-out evaluation at fixed masks, NaN
+// guarding with GPU-side weight snapshots, and checkpoint state. Inputs are plain arrays; no masking, no DOM.
+import { createStorage, readF32, readI32 } from './buffers';
+import { validateForDevice, type ModelConfig } from './config';
+import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
+import { BertGraph } from './model/bert';
+import { bertTensors, placeTensors, type ParamLayout } from './model/params';
+import { ParamState } from './model/state';
+import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
+import { fill } from './ops/fill';
+import { countCorrect, gradNorm, reduceWeightedSum, type GradNormPlan } from './ops/reduce';
+import { MetricsRing, type MetricRow } from './readback';
+import { learningRate, validateSchedule, type LrSchedule } from './schedule';
+
+/** One batch as the engine consumes it (see src/masking/types.ts for how masking fills it). */
+export interface EngineBatch {
+  ids: Int32Array;
+  valid: Int32Array;
+  positions: Int32Array;
+  targets: Int32Array;
+  weights: Float32Array;
+}
+
+/** Floats of one metrics row, in this order. */
+export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, FLOATS: 8 } as const;
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  accuracy: number;
+  targets: number;
+  gradNorm: number;
+  lr: number;
+}
+
+export interface EvalResult {
+  loss: number;
+  accuracy: number;
+  targets: number;
+}
+
+export interface TrainerOptions {
+  B: number;
+  /** Target capacity per batch (rows of the MLM head). */
+  M: number;
+  schedule: LrSchedule;
+  adam?: Partial<AdamWConfig>;
+  /** Global gradient-norm clip (<= 0: off). */
+  maxGradNorm?: number;
+  causal?: boolean;
+  /** Take a GPU-side weight snapshot every this many steps (for NaN recovery). */
+  snapshotEvery?: number;
+  onMetrics?: (m: StepMetrics) => void;
+  /** Called once when a non-finite loss is read back; training state has then been rolled back. */
+  onNonFinite?: (info: { step: number; restoredStep: number }) => void;
+}
+
+interface Snapshot {
+  step: number;
+  params: GPUBuffer[];
+}
+
+/** What the probe sentence shows: attention maps and top-k predictions at chosen positions. */
+export interface ProbeResult {
+  /** Per layer, (NH, T, T) attention probabilities of the probe sequence (row = query, column = key). */
+  attention: Float32Array[];
+  /** (R, K) ids and probabilities, by decreasing probability, for each requested position. */
+  topIds: Int32Array;
+  topProbs: Float32Array;
+  K: number;
+}
+
+export const PROBE_K = 5;
+
+export class Trainer {
+  readonly layout: ParamLayout;
+  readonly state: ParamState;
+  readonly graph: BertGraph;
+  readonly adam: AdamWConfig;
+  step = 0;
+  private readonly hyper: GPUBuffer;
+  private readonly metrics: GPUBuffer;
+  private readonly ring: MetricsRing;
+  private readonly stepDispatches: Dispatch[];
+  private readonly norm: GradNormPlan;
+  private readonly lrByStep = new Map<number, number>();
+  private readonly snapshots: Snapshot[] = [];
+  private evalGraph: BertGraph | undefined;
+  private evalDispatches: Dispatch[] = [];
+  private evalMetrics: GPUBuffer | undefined;
+  /** Set when a non-finite loss was seen: no more steps until the caller resumes from the restored state. */
+  halted: { step: number; restoredStep: number } | undefined;
+  private inFlight: Promise<void>[] = [];
+
+  constructor(
+    readonly k: Kernels,
+    readonly cfg: ModelConfig,
+    init: Float32Array,
+    readonly opt: TrainerOptions,
+  ) {
+    validateForDevice(cfg, opt.B, opt.M, k.device.limits);
+    validateSchedule(opt.schedule);
+    this.adam = { ...ADAMW_DEFAULTS, ...opt.adam };
+    this.layout = placeTensors(bertTensors(cfg));
+    this.state = new ParamState(k, this.layout, init);
+    this.graph = new BertGraph(k, cfg, this.state, { B: opt.B, M: opt.M, train: true, causal: opt.causal });
+    this.hyper = createAdamWHyper(k.device, this.adam);
+    this.metrics = createStorage(k.device, METRIC.FLOATS * 4, 'metrics');
+    const s = this.state;
+    const partials = createStorage(k.device, 4 * 256 * 4, 'grad_norm.partials');
+    const grads = [s.grads.decay, s.grads.nodecay];
+    this.norm = gradNorm(k, grads, partials, this.metrics, opt.maxGradNorm ?? 1.0);
+    const nd = this.layout.decayFloats;
+    const nn = this.layout.totalFloats - nd;
+    const g = this.graph;
+    const M = opt.M;
+    this.stepDispatches = [
+      fill(k, s.grads.decay, 0, Math.max(1, nd), 'zero_grad.decay'),
+      fill(k, s.grads.nodecay, 0, Math.max(1, nn), 'zero_grad.nodecay'),
+      ...g.forward,
+      ...g.loss,
+      reduceWeightedSum(k, g.losses, g.inputs.weights, M, { out: this.metrics, index: METRIC.LOSS }, 'metric.loss'),
+      countCorrect(k, g.argmax, g.inputs.targets, M, { out: this.metrics, index: METRIC.CORRECT }, 'metric.correct'),
+      ...g.backward,
+      ...this.norm.dispatches,
+      adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true, n: Math.max(1, nd) }, 'adamw.decay'),
+      adamw(k, { param: s.params.nodecay, grad: s.grads.nodecay, m: s.m.nodecay, v: s.v.nodecay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: false, n: Math.max(1, nn) }, 'adamw.nodecay'),
+    ];
+    this.ring = new MetricsRing(k.device, METRIC.FLOATS, (rows) => this.deliver(rows));
+    this.takeSnapshot(-1);
+  }
+
+  /** Dispatches per training step (for the performance panel and benchmarks). */
+  get dispatchesPerStep(): number {
+    return this.stepDispatches.length;
+  }
+
+  get dispatches(): readonly Dispatch[] {
+    return this.stepDispatches;
+  }
+
+  /** Encodes and submits one training step; returns without waiting for the GPU. */
+  trainStep(batch: EngineBatch): void {
+    if (this.halted) throw new Error(`training halted at step ${this.halted.step}: non-finite loss`);
+    const t = this.step;
+    const lr = learningRate(this.opt.schedule, t);
+    this.lrByStep.set(t, lr);
+    this.graph.writeInputs(batch);
+    writeAdamWHyper(this.k.device, this.hyper, { ...this.adam, lr }, t + 1);
+    const enc = this.k.device.createCommandEncoder({ label: `step ${t}` });
+    const pass = enc.beginComputePass({ label: 'train' });
+    encodeDispatches(pass, this.stepDispatches);
+    pass.end();
+    this.ring.encodeRow(enc, this.metrics, t);
+    this.ring.encodeFlush(enc);
+    const every = this.opt.snapshotEvery ?? 25;
+    const snap = (t + 1) % every === 0 ? this.snapshotTarget() : undefined;
+    if (snap) this.encodeCopyParams(enc, snap.params, t);
+    this.k.device.queue.submit([enc.finish()]);
+    const p = this.ring.afterSubmit();
+    if (p) this.track(p);
+    this.step = t + 1;
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.push(p);
+    void p.finally(() => {
+      this.inFlight = this.inFlight.filter((x) => x !== p);
+    });
+  }
+
+  private deliver(rows: MetricRow[]): void {
+    for (const r of rows) {
+      const v = r.values;
+      const loss = v[METRIC.LOSS];
+      const count = v[METRIC.COUNT];
+      if (!Number.isFinite(loss) || !Number.isFinite(v[METRIC.GRAD_NORM])) {
+        if (!this.halted) this.handleNonFinite(r.step);
+        return;
+      }
+      this.opt.onMetrics?.({
+        step: r.step,
+        loss,
+        accuracy: count > 0 ? v[METRIC.CORRECT] / count : 0,
+        targets: count,
+        gradNorm: v[METRIC.GRAD_NORM],
+        lr: this.lrByStep.get(r.step) ?? 0,
+      });
+      this.lrByStep.delete(r.step);
+    }
+  }
+
+  // ---- NaN guard: two GPU snapshots of params + moments, restored on the first non-finite loss ----
+
+  private snapshotTarget(): Snapshot {
+    if (this.snapshots.length < 3) {
+      const s = this.state;
+      const bufs = [s.params, s.m, s.v].flatMap((g) => [g.decay, g.nodecay]);
+      const snap = { step: -2, params: bufs.map((b, i) => createStorage(this.k.device, b.size, `snapshot${this.snapshots.length}.${i}`)) };
+      this.snapshots.push(snap);
+      return snap;
+    }
+    // Reuse the oldest.
+    return this.snapshots.reduce((a, b) => (a.step <= b.step ? a : b));
+  }
+
+  private encodeCopyParams(enc: GPUCommandEncoder, dst: GPUBuffer[], step: number): void {
+    const s = this.state;
+    const src = [s.params, s.m, s.v].flatMap((g) => [g.decay, g.nodecay]);
+    src.forEach((b, i) => enc.copyBufferToBuffer(b, 0, dst[i], 0, b.size));
+    const snap = this.snapshots.find((x) => x.params === dst);
+    if (snap) snap.step = step;
+  }
+
+  private takeSnapshot(step: number): void {
+    const snap = this.snapshotTarget();
+    const enc = this.k.device.createCommandEncoder({ label: 'snapshot' });
+    this.encodeCopyParams(enc, snap.params, step);
+    this.k.device.queue.submit([enc.finish()]);
+  }
+
+  private handleNonFinite(badStep: number): void {
+    // The loss of step s uses the weights after step s-1; the last loss known finite is step s-1's, computed with
+    // the weights after step s-2. Restore the newest snapshot taken at or before that.
+    const ok = this.snapshots.filter((x) => x.step <= badStep - 2).sort((a, b) => b.step - a.step)[0];
+    const restored = ok ?? this.snapshots.reduce((a, b) => (a.step <= b.step ? a : b));
+    const s = this.state;
+    const dst = [s.params, s.m, s.v].flatMap((g) => [g.decay, g.nodecay]);
+    const enc = this.k.device.createCommandEncoder({ label: 'restore' });
+    dst.forEach((b, i) => enc.copyBufferToBuffer(restored.params[i], 0, b, 0, b.size));
+    this.k.device.queue.submit([enc.finish()]);
+    this.halted = { step: badStep, restoredStep: restored.step };
+    this.step = restored.step + 1;
+    this.opt.onNonFinite?.(this.halted);
+  }
+
+  /** Clears a halt after a non-finite loss (e.g. after the user lowered the learning rate). */
+  resume(schedule?: LrSchedule): void {
+    if (schedule) {
+      validateSchedule(schedule);
+      this.opt.schedule = schedule;
+    }
+    this.halted = undefined;
+  }
+
+  /** Waits until every submitted step's metrics have been delivered. */
+  async flush(): Promise<void> {
+    await this.ring.drain((enc) => this.k.device.queue.submit([enc.finish()]));
+    await Promise.all(this.inFlight);
+  }
+
+  // ---- evaluation at fixed masks ----
+
+  private ensureEval(B: number, M: number): BertGraph {
+    if (this.evalGraph && this.evalGraph.opt.B === B && this.evalGraph.opt.M === M) return this.evalGraph;
+    this.evalGraph?.destroy();
+    const g = new BertGraph(this.k, this.cfg, this.state, { B, M, train: false, causal: this.opt.causal, label: 'eval' });
+    this.evalMetrics ??= createStorage(this.k.device, METRIC.FLOATS * 4, 'eval.metrics');
+    this.evalDispatches = [
+      ...g.forward,
+      ...g.loss,
+      reduceWeightedSum(this.k, g.losses, g.inputs.weights, M, { out: this.evalMetrics, index: METRIC.LOSS }, 'eval.loss'),
+      countCorrect(this.k, g.argmax, g.inputs.targets, M, { out: this.evalMetrics, index: METRIC.CORRECT }, 'eval.correct'),
+    ];
+    this.evalGraph = g;
+    return g;
+  }
+
+  /**
+   * Held-out masked cross-entropy and accuracy over fixed batches (their weights should sum to 1 over all batches,
+   * e.g. 1 / total targets). Queued after the steps already submitted; awaiting it does not block them.
+   */
+  async evaluate(batches: readonly EngineBatch[], B: number, M: number): Promise<EvalResult> {
+    const g = this.ensureEval(B, M);
+    const out = this.evalMetrics!;
+    let loss = 0;
+    let correct = 0;
+    let count = 0;
+    for (const b of batches) {
+      g.writeInputs(b);
+      const enc = this.k.device.createCommandEncoder({ label: 'eval' });
+      const pass = enc.beginComputePass({ label: 'eval' });
+      encodeDispatches(pass, this.evalDispatches);
+      pass.end();
+      this.k.device.queue.submit([enc.finish()]);
+      const v = await readF32(this.k.device, out, METRIC.FLOATS);
+      loss += v[METRIC.LOSS];
+      correct += v[METRIC.CORRECT];
+      count += v[METRIC.COUNT];
+    }
+    return { loss, accuracy: count > 0 ? correct / count : 0, targets: count };
+  }
+
+  /** Per-target losses and argmax of the last evaluated batch (for loss-by-case views and hard-token masking). */
+  async lastEvalRows(): Promise<{ losses: Float32Array; argmax: Int32Array }> {
+    if (!this.evalGraph) throw new Error('no evaluation has run yet');
+    return { losses: await readF32(this.k.device, this.evalGraph.losses), argmax: await readI32(this.k.device, this.evalGraph.argmax) };
+  }
+
+  private probeGraph: BertGraph | undefined;
+
+  /**
+   * Runs the probe sentence (one sequence of T ids) through the current weights and reads back every layer's
+   * attention and the top-k predictions at `positions` (up to T of them). Queued after submitted steps.
+   */
+  async probe(ids: Int32Array, valid: Int32Array, positions: number[]): Promise<ProbeResult> {
+    const T = this.cfg.T;
+    const R = Math.max(1, Math.min(T, positions.length));
+    if (!this.probeGraph || this.probeGraph.opt.probeRows !== R) {
+      this.probeGraph?.destroy();
+      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, probeRows: R, topK: PROBE_K, label: 'probe' });
+    }
+    const g = this.probeGraph;
+    const pos = new Int32Array(R).fill(-1);
+    positions.slice(0, R).forEach((p, i) => (pos[i] = p));
+    g.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R) });
+    this.k.device.queue.writeBuffer(g.probeRowsBuf!, 0, Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1)));
+    const enc = this.k.device.createCommandEncoder({ label: 'probe' });
+    const pass = enc.beginComputePass({ label: 'probe' });
+    encodeDispatches(pass, [...g.forward, ...g.probe]);
+    pass.end();
+    this.k.device.queue.submit([enc.finish()]);
+    const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att)));
+    return {
+      attention,
+      topIds: await readI32(this.k.device, g.probeIds!),
+      topProbs: await readF32(this.k.device, g.probeProbs!),
+      K: PROBE_K,
+    };
+  }
+
+  setMaxGradNorm(maxNorm: number): void {
+    this.norm.setMaxNorm(maxNorm);
+  }
+
+  destroy(): void {
+    this.ring.destroy();
+    this.graph.destroy();
+    this.evalGraph?.destroy();
+    this.probeGraph?.destroy();
+    this.state.destroy();
+    for (const s of this.snapshots) for (const b of s.params) b.destroy();
+    this.hyper.destroy();
+    this.metrics.destroy();
+  }
+}

@@ -1,0 +1,93 @@
+// Live training state in the page: the current run's phase, metric series, evaluations and the latest probe.
+import { create } from 'zustand';
+import type { StepMetrics } from '../engine/trainer';
+import type { ExperimentConfig } from '../session/config';
+import type { ProbeMessage, RunInfo, RunState } from '../worker/protocol';
+import { onWorkerMessage, sendToWorker } from './gpu';
+
+export interface EvalPoint {
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface LiveRun {
+  id: string;
+  config: ExperimentConfig;
+  state: RunState;
+  message?: string;
+  step: number;
+  totalSteps: number;
+  info?: RunInfo;
+  metrics: StepMetrics[];
+  evals: EvalPoint[];
+  tokensPerS: number;
+  msPerStep: number;
+  startedAt: number;
+}
+
+interface TrainingStore {
+  run?: LiveRun;
+  probe?: ProbeMessage;
+  probeText: string;
+  start(config: ExperimentConfig, text: string): void;
+  pause(): void;
+  resume(lr?: number): void;
+  reset(): void;
+  setProbeText(text: string): void;
+}
+
+let counter = 0;
+
+export const useTrainingStore = create<TrainingStore>((set, get) => ({
+  probeText: 'the king said to his [MASK] that the [MASK] was in the forest .',
+  start(config, text) {
+    const id = `run-${Date.now().toString(36)}-${counter++}`;
+    set({
+      run: { id, config, state: 'preparing', step: 0, totalSteps: config.train.steps, metrics: [], evals: [], tokensPerS: 0, msPerStep: 0, startedAt: Date.now() },
+      probe: undefined,
+    });
+    sendToWorker({ type: 'probe', text: get().probeText });
+    sendToWorker({ type: 'start', runId: id, config, text });
+  },
+  pause() {
+    sendToWorker({ type: 'pause' });
+  },
+  resume(lr) {
+    sendToWorker({ type: 'resume', lr });
+  },
+  reset() {
+    sendToWorker({ type: 'stop' });
+    set({ run: undefined, probe: undefined });
+  },
+  setProbeText(text) {
+    set({ probeText: text });
+    sendToWorker({ type: 'probe', text });
+  },
+}));
+
+onWorkerMessage((msg) => {
+  const { run } = useTrainingStore.getState();
+  if (!run || !('runId' in msg) || msg.runId !== run.id) return;
+  switch (msg.type) {
+    case 'run':
+      useTrainingStore.setState({ run: { ...run, state: msg.state, message: msg.message, step: msg.step, totalSteps: msg.totalSteps } });
+      break;
+    case 'prepared':
+      useTrainingStore.setState({ run: { ...run, info: msg.info } });
+      break;
+    case 'metrics': {
+      const last = msg.rows[msg.rows.length - 1];
+      useTrainingStore.setState({
+        run: { ...run, metrics: [...run.metrics, ...msg.rows], tokensPerS: msg.tokensPerS, msPerStep: msg.msPerStep, step: Math.max(run.step, last ? last.step + 1 : 0) },
+      });
+      break;
+    }
+    case 'eval':
+      useTrainingStore.setState({ run: { ...run, evals: [...run.evals.filter((e) => e.step !== msg.step), { step: msg.step, loss: msg.loss, accuracy: msg.accuracy }] } });
+      break;
+    case 'probe':
+      useTrainingStore.setState({ probe: msg });
+      break;
+  }
+});

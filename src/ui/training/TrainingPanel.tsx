@@ -1,0 +1,81 @@
+// The training side of the playground: controls and progress, live charts, attention maps and the prediction
+// probe for the current run. Reads the experiment from the experiment store; talks to the worker via the stores.
+import { useState } from 'react';
+import { useExperimentStore } from '../../store/experiment';
+import { useGpuStore } from '../../store/gpu';
+import { useTrainingStore } from '../../store/training';
+import { experimentText } from '../../session/text';
+import { AttentionMap } from './AttentionMap';
+import { LossChart } from './LossChart';
+import { PredictionProbe } from './PredictionProbe';
+import { TrainingControls } from './TrainingControls';
+import { fmtPct } from './format';
+
+export function TrainingPanel() {
+  const config = useExperimentStore((s) => s.config);
+  const gpu = useGpuStore((s) => s.status);
+  const { run, probe, probeText, start, pause, resume, reset, setProbeText } = useTrainingStore();
+  const [loadError, setLoadError] = useState<string>();
+  const [loading, setLoading] = useState(false);
+
+  const onStart = async () => {
+    setLoadError(undefined);
+    setLoading(true);
+    try {
+      const text = await experimentText(config.corpus);
+      start(structuredClone(config), text);
+    } catch (e) {
+      setLoadError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoading(false);
+    }
+  };
+  const lastEval = run?.evals.length ? [...run.evals].sort((a, b) => b.step - a.step)[0] : undefined;
+  const firstEval = run?.evals.length ? [...run.evals].sort((a, b) => a.step - b.step)[0] : undefined;
+
+  return (
+    <section className="panel training" aria-labelledby="training-title">
+      <h2 id="training-title">Train</h2>
+      <TrainingControls
+        run={run}
+        canStart={gpu.state === 'ready' && !loading}
+        startHint={gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : undefined}
+        onStart={() => void onStart()}
+        onPause={pause}
+        onResume={() => resume()}
+        onReset={reset}
+      />
+      {loadError && (
+        <p className="error" role="alert">
+          {loadError}
+        </p>
+      )}
+      {run?.info && (
+        <p className="muted run-info" data-testid="run-info">
+          {run.info.params.toLocaleString('en-US')} parameters (L{run.info.model.L} C{run.info.model.C} NH{run.info.model.NH} T{run.info.model.T}, V{' '}
+          {run.info.V}) · {run.info.trainSequences} training / {run.info.heldOutSequences} held-out sequences · {run.info.dispatchesPerStep} GPU dispatches
+          per step on {run.info.adapter}
+        </p>
+      )}
+      {lastEval && firstEval && (
+        <p className="kpis" data-testid="eval-summary">
+          Held-out masked loss <strong>{lastEval.loss.toFixed(3)}</strong> (from {firstEval.loss.toFixed(3)}) · accuracy{' '}
+          <strong>{fmtPct(lastEval.accuracy)}</strong> at step {lastEval.step}
+        </p>
+      )}
+      {run && <LossChart run={run} />}
+      {run && (
+        <details open className="subpanel">
+          <summary>Predictions on a probe sentence</summary>
+          <PredictionProbe probe={probe} text={probeText} onText={setProbeText} />
+        </details>
+      )}
+      {probe && (
+        <details open className="subpanel">
+          <summary>Attention maps</summary>
+          <AttentionMap probe={probe} />
+        </details>
+      )}
+    </section>
+  );
+}
