@@ -121,6 +121,8 @@ describe('embedding kernels', () => {
     [{ B: 1, T: 1, C: 8, V: 1 }, 'same'],
     [{ B: 3, T: 100, C: 20, V: 200 }, 'five'],
     [{ B: 4, T: 130, C: 9, V: 70000, piece: 16 }, 'wild'],
+    // Full size: B*T = 16K, runs of ~2.5K rows cut into pieces of the default 128.
+    [{ B: 32, T: 512, C: 3, V: 32000 }, 'wild'],
   ])('matches the reference: %o, ids %s', async (s, kind) => {
     await embed(fx, s, makeIds(kind, s.B * s.T, s.V, s.V + s.T), s.B * s.C);
   });
@@ -139,6 +141,7 @@ describe('embedding kernels', () => {
     [300, 1003],
     [600, 40000],
     [257, 100],
+    [16384, 32000],
   ])('sorts %i positions stably by id (V = %i)', async (N, V) => {
     const d = fx.device;
     const s = { B: 1, T: N, C: 4, V };
