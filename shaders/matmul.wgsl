@@ -1,0 +1,320 @@
+// Matmul family: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out], tiled in workgroup memory with an 8x8
+// register block per thread; and bias_grad, the deterministic column sum db(N) += sum_m dY(m, N).
+//
+// op(A) is A (M,K) or, with TRANS_A, A stored (K,M); op(B) is B (K,N) or, with TRANS_B, B stored (N,K).
+// A workgroup of WX x WX threads owns a (8*WX) x (8*WX) tile of out and walks K in steps of BK, staging both
+// operands k-major in workgroup memory (double-buffered: one barrier per step, next tile's global loads in flight
+// during the current tile's math). Thread (tx, ty) owns rows {ty, ty+WX} * 4 + 0..3 and columns {tx, tx+WX} * 4 +
+// 0..3, so its workgroup reads are one broadcast (A) and conflict-free consecutive vec4s (B), and its global
+// stores are coalesced vec4s. Entry points: matmul_vec4 (every operand's contiguous dimension is a multiple of 4:
+// vec4 global loads and stores) and matmul (any shape: scalar loads). Both are bounds-checked for any M, N, K.
+
+struct MatmulParams {
+  M: u32,
+  N: u32,
+  K: u32,
+  alpha: f32,
+  /** 1: add bias(N) to every row (otherwise binding 3 is a dummy and is not read). */
+  has_bias: u32,
+  /** 1: out += result instead of out = result. */
+  accumulate: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: MatmulParams;
+
+// matmul_vec4 bindings.
+@group(0) @binding(1) var<storage, read> A4: array<vec4f>;
+@group(0) @binding(2) var<storage, read> B4: array<vec4f>;
+@group(0) @binding(3) var<storage, read> bias4: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> out4: array<vec4f>;
+
+// matmul bindings (scalar path, any shape).
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> B: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+
+/** k depth of one staged tile. */
+const BK: u32 = 8u;
+/** Threads per side of the workgroup; the output tile is (8*WX) x (8*WX). 16 (128x128 tiles) or 8 (64x64). */
+override WX: u32 = 16u;
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+
+// Two buffers of BK k-rows, each k-row 2*WX vec4s (the tile width) plus one vec4 of padding, which keeps the
+// transposing stores of the (M,K) / (N,K) layouts free of bank conflicts.
+var<workgroup> As: array<vec4f, 2u * BK * (2u * WX + 1u)>;
+var<workgroup> Bs: array<vec4f, 2u * BK * (2u * WX + 1u)>;
+
+fn row_stride() -> u32 {
+  return 2u * WX + 1u;
+}
+
+// Staging slot s (0 .. 16*WX) of a tile: with a k-major source (A stored (K,M), B stored (K,N)) slot s is k-row
+// s / (2*WX), vec4 s % (2*WX); with a k-minor source ((M,K), (N,K)) it is row s / 2, k-quad s % 2.
+
+fn stage(is_a: bool, k_major: bool, base: u32, s: u32, v: vec4f) {
+  let S = row_stride();
+  if (k_major) {
+    let i = base + (s / (2u * WX)) * S + s % (2u * WX);
+    if (is_a) { As[i] = v; } else { Bs[i] = v; }
+  } else {
+    let r = s / 2u;
+    let i = base + ((s % 2u) * 4u) * S + r / 4u;
+    let c = r % 4u;
+    if (is_a) {
+      As[i][c] = v.x;
+      As[i + S][c] = v.y;
+      As[i + 2u * S][c] = v.z;
+      As[i + 3u * S][c] = v.w;
+    } else {
+      Bs[i][c] = v.x;
+      Bs[i + S][c] = v.y;
+      Bs[i + 2u * S][c] = v.z;
+      Bs[i + 3u * S][c] = v.w;
+    }
+  }
+}
+
+/** Element offset and validity of slot s of a tile at (r0 in the M or N dimension, k0), for a vec4 load. */
+struct Slot {
+  idx: u32,
+  ok: bool,
+}
+
+fn slot4(k_major: bool, s: u32, r0: u32, k0: u32, R: u32) -> Slot {
+  if (k_major) {
+    let k = k0 + s / (2u * WX);
+    let r = r0 + (s % (2u * WX)) * 4u;
+    return Slot(k * R + r, k < p.K && r < R);
+  }
+  let r = r0 + s / 2u;
+  let k = k0 + (s % 2u) * 4u;
+  return Slot(r * p.K + k, r < R && k < p.K);
+}
+
+fn load_a4(s: u32, m0: u32, k0: u32) -> vec4f {
+  let t = slot4(TRANS_A, s, m0, k0, p.M);
+  if (t.ok) { return A4[t.idx / 4u]; }
+  return vec4f(0.0);
+}
+
+fn load_b4(s: u32, n0: u32, k0: u32) -> vec4f {
+  let t = slot4(!TRANS_B, s, n0, k0, p.N);
+  if (t.ok) { return B4[t.idx / 4u]; }
+  return vec4f(0.0);
+}
+
+// Scalar loads: the same four elements as slot4, each checked on its own (the last vec4 may be partial).
+fn load_a1(s: u32, m0: u32, k0: u32) -> vec4f {
+  var v = vec4f(0.0);
+  if (TRANS_A) {
+    let k = k0 + s / (2u * WX);
+    let m = m0 + (s % (2u * WX)) * 4u;
+    if (k < p.K) {
+      for (var c = 0u; c < 4u; c++) { if (m + c < p.M) { v[c] = A[k * p.M + m + c]; } }
+    }
+  } else {
+    let m = m0 + s / 2u;
+    let k = k0 + (s % 2u) * 4u;
+    if (m < p.M) {
+      for (var c = 0u; c < 4u; c++) { if (k + c < p.K) { v[c] = A[m * p.K + k + c]; } }
+    }
+  }
+  return v;
+}
+
+fn load_b1(s: u32, n0: u32, k0: u32) -> vec4f {
+  var v = vec4f(0.0);
+  if (TRANS_B) {
+    let n = n0 + s / 2u;
+    let k = k0 + (s % 2u) * 4u;
+    if (n < p.N) {
+      for (var c = 0u; c < 4u; c++) { if (k + c < p.K) { v[c] = B[n * p.K + k + c]; } }
+    }
+  } else {
+    let k = k0 + s / (2u * WX);
+    let n = n0 + (s % (2u * WX)) * 4u;
+    if (k < p.K) {
+      for (var c = 0u; c < 4u; c++) { if (n + c < p.N) { v[c] = B[k * p.N + n + c]; } }
+    }
+  }
+  return v;
+}
+
+/** acc += the staged tile at `base`: 8 k-steps of an 8x8 outer product, as 16 vec4 FMAs each. */
+fn compute_tile(base: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4f, 16>>) {
+  let S = row_stride();
+  for (var k = 0u; k < BK; k++) {
+    let o = base + k * S;
+    let a0 = As[o + ty];
+    let a1 = As[o + ty + WX];
+    let b0 = Bs[o + tx];
+    let b1 = Bs[o + tx + WX];
+    (*acc)[0] = fma(vec4f(a0.x), b0, (*acc)[0]);
+    (*acc)[1] = fma(vec4f(a0.x), b1, (*acc)[1]);
+    (*acc)[2] = fma(vec4f(a0.y), b0, (*acc)[2]);
+    (*acc)[3] = fma(vec4f(a0.y), b1, (*acc)[3]);
+    (*acc)[4] = fma(vec4f(a0.z), b0, (*acc)[4]);
+    (*acc)[5] = fma(vec4f(a0.z), b1, (*acc)[5]);
+    (*acc)[6] = fma(vec4f(a0.w), b0, (*acc)[6]);
+    (*acc)[7] = fma(vec4f(a0.w), b1, (*acc)[7]);
+    (*acc)[8] = fma(vec4f(a1.x), b0, (*acc)[8]);
+    (*acc)[9] = fma(vec4f(a1.x), b1, (*acc)[9]);
+    (*acc)[10] = fma(vec4f(a1.y), b0, (*acc)[10]);
+    (*acc)[11] = fma(vec4f(a1.y), b1, (*acc)[11]);
+    (*acc)[12] = fma(vec4f(a1.z), b0, (*acc)[12]);
+    (*acc)[13] = fma(vec4f(a1.z), b1, (*acc)[13]);
+    (*acc)[14] = fma(vec4f(a1.w), b0, (*acc)[14]);
+    (*acc)[15] = fma(vec4f(a1.w), b1, (*acc)[15]);
+  }
+}
+
+/** Output row of accumulator row r (0..7) and first column of accumulator column group c (0..1). */
+fn out_row(m0: u32, ty: u32, r: u32) -> u32 {
+  return m0 + (ty + (r / 4u) * WX) * 4u + r % 4u;
+}
+
+fn out_col(n0: u32, tx: u32, c: u32) -> u32 {
+  return n0 + (tx + c * WX) * 4u;
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let tx = lid.x;
+  let ty = lid.y;
+  let m0 = wg.y * 8u * WX;
+  let n0 = wg.x * 8u * WX;
+  let t = ty * WX + tx;
+  let loads = 16u / WX; // vec4 slots per thread per operand per tile
+  let half = BK * row_stride();
+  let tiles = (p.K + BK - 1u) / BK;
+  var acc: array<vec4f, 16>;
+  var ra: array<vec4f, 2>;
+  var rb: array<vec4f, 2>;
+  for (var i = 0u; i < loads; i++) {
+    let s = t + i * WX * WX;
+    stage(true, TRANS_A, 0u, s, load_a4(s, m0, 0u));
+    stage(false, !TRANS_B, 0u, s, load_b4(s, n0, 0u));
+  }
+  workgroupBarrier();
+  for (var kt = 0u; kt < tiles; kt++) {
+    let cur = (kt % 2u) * half;
+    let more = kt + 1u < tiles;
+    if (more) {
+      for (var i = 0u; i < loads; i++) {
+        let s = t + i * WX * WX;
+        ra[i] = load_a4(s, m0, (kt + 1u) * BK);
+        rb[i] = load_b4(s, n0, (kt + 1u) * BK);
+      }
+    }
+    compute_tile(cur, tx, ty, &acc);
+    if (more) {
+      for (var i = 0u; i < loads; i++) {
+        let s = t + i * WX * WX;
+        stage(true, TRANS_A, half - cur, s, ra[i]);
+        stage(false, !TRANS_B, half - cur, s, rb[i]);
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < 8u; r++) {
+    let row = out_row(m0, ty, r);
+    for (var c = 0u; c < 2u; c++) {
+      let col = out_col(n0, tx, c);
+      if (row < p.M && col < p.N) {
+        let i = (row * p.N + col) / 4u;
+        var v = p.alpha * acc[r * 2u + c];
+        if (p.has_bias != 0u) { v += bias4[col / 4u]; }
+        if (p.accumulate != 0u) { v += out4[i]; }
+        out4[i] = v;
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let tx = lid.x;
+  let ty = lid.y;
+  let m0 = wg.y * 8u * WX;
+  let n0 = wg.x * 8u * WX;
+  let t = ty * WX + tx;
+  let loads = 16u / WX;
+  let half = BK * row_stride();
+  let tiles = (p.K + BK - 1u) / BK;
+  var acc: array<vec4f, 16>;
+  var ra: array<vec4f, 2>;
+  var rb: array<vec4f, 2>;
+  for (var i = 0u; i < loads; i++) {
+    let s = t + i * WX * WX;
+    stage(true, TRANS_A, 0u, s, load_a1(s, m0, 0u));
+    stage(false, !TRANS_B, 0u, s, load_b1(s, n0, 0u));
+  }
+  workgroupBarrier();
+  for (var kt = 0u; kt < tiles; kt++) {
+    let cur = (kt % 2u) * half;
+    let more = kt + 1u < tiles;
+    if (more) {
+      for (var i = 0u; i < loads; i++) {
+        let s = t + i * WX * WX;
+        ra[i] = load_a1(s, m0, (kt + 1u) * BK);
+        rb[i] = load_b1(s, n0, (kt + 1u) * BK);
+      }
+    }
+    compute_tile(cur, tx, ty, &acc);
+    if (more) {
+      for (var i = 0u; i < loads; i++) {
+        let s = t + i * WX * WX;
+        stage(true, TRANS_A, half - cur, s, ra[i]);
+        stage(false, !TRANS_B, half - cur, s, rb[i]);
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var r = 0u; r < 8u; r++) {
+    let row = out_row(m0, ty, r);
+    if (row >= p.M) { continue; }
+    for (var c = 0u; c < 2u; c++) {
+      let col = out_col(n0, tx, c);
+      let v = p.alpha * acc[r * 2u + c];
+      for (var j = 0u; j < 4u; j++) {
+        if (col + j < p.N) {
+          let i = row * p.N + col + j;
+          var x = v[j];
+          if (p.has_bias != 0u) { x += bias[col + j]; }
+          if (p.accumulate != 0u) { x += out[i]; }
+          out[i] = x;
+        }
+      }
+    }
+  }
+}
+
+// ---- bias_grad: db(N) += sum over the M rows of dY(M,N), in a fixed order (no atomics, same bits every run).
+// A workgroup of BG_COLS x BG_ROWS threads owns BG_COLS columns; thread (x, y) sums rows y, y+BG_ROWS, ... in
+// order (coalesced along the row), then column x's BG_ROWS partial sums are added in order of y.
+
+@group(0) @binding(1) var<storage, read> dY: array<f32>;
+@group(0) @binding(2) var<storage, read_write> db: array<f32>;
+
+override BG_COLS: u32 = 32u;
+override BG_ROWS: u32 = 8u;
+
+var<workgroup> bg_part: array<f32, BG_COLS * BG_ROWS>;
+
+@compute @workgroup_size(BG_COLS, BG_ROWS)
+fn bias_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let col = wg.x * BG_COLS + lid.x;
+  var s = 0.0;
+  if (col < p.N) {
+    for (var r = lid.y; r < p.M; r += BG_ROWS) { s += dY[r * p.N + col]; }
+  }
+  bg_part[lid.y * BG_COLS + lid.x] = s;
+  workgroupBarrier();
+  if (lid.y == 0u && col < p.N) {
+    var total = 0.0;
+    for (var y = 0u; y < BG_ROWS; y++) { total += bg_part[y * BG_COLS + lid.x]; }
+    db[col] += total;
+  }
+}

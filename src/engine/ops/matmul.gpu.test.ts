@@ -1,0 +1,189 @@
+// The matmul kernels against the float64 CPU reference: every transpose combination, with and without bias and
+// accumulation, both tile sizes and both load paths, on shapes that are not multiples of any tile; bias_grad;
+// and the TypeScript checks that refuse shapes the device cannot run before anything is dispatched.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStorage, readF32 } from '../buffers';
+import { runDispatches } from '../kernels';
+import { LimitError } from '../limits';
+import { biasGradRef, matmulForward } from '../reference/matmul';
+import { expectClose, randomArray, useGpu, type Diff } from '../testing';
+import { biasGrad, canVec4, matmul, planMatmul, type MatmulShape, type MatmulTile } from './matmul';
+
+/** f32 products of K <= 129 terms in [-1, 1] against float64: observed errors are ~1e-6. */
+const TOL = { atol: 1e-4, rtol: 1e-4 };
+
+const SHAPES: [number, number, number][] = [
+  [37, 72, 72],
+  [1, 1003, 72],
+  [64, 64, 64],
+  [33, 17, 129],
+  [128, 96, 80],
+];
+
+interface Case {
+  shape: [number, number, number];
+  transA: boolean;
+  transB: boolean;
+  bias: boolean;
+  accumulate: boolean;
+}
+
+const CASES: Case[] = [];
+for (const shape of SHAPES) {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      for (const bias of [false, true]) {
+        for (const accumulate of [false, true]) CASES.push({ shape, transA, transB, bias, accumulate });
+      }
+    }
+  }
+}
+
+describe('matmul', () => {
+  const fx = useGpu();
+  let worst: Diff = { maxAbs: 0, maxRel: 0, at: -1 };
+  let runs = 0;
+  afterAll(() => {
+    console.log(`[matmul] ${runs} products, max abs err ${worst.maxAbs.toExponential(2)}`);
+  });
+
+  async function check(c: Case, tile: MatmulTile, vec4: boolean, seed: number): Promise<void> {
+    const [M, N, K] = c.shape;
+    const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, tile, vec4 };
+    const alpha = c.bias && c.accumulate ? -0.5 : 1;
+    const a = randomArray(M * K, seed);
+    const b = randomArray(K * N, seed + 1);
+    const bias = randomArray(N, seed + 2);
+    const init = randomArray(M * N, seed + 3);
+    const aBuf = createStorage(fx.device, a, 'a');
+    const bBuf = createStorage(fx.device, b, 'b');
+    const biasBuf = createStorage(fx.device, bias, 'bias');
+    const outBuf = createStorage(fx.device, init, 'out');
+    const d = matmul(fx.kernels, {
+      ...s,
+      a: aBuf,
+      b: bBuf,
+      out: outBuf,
+      bias: c.bias ? biasBuf : undefined,
+      accumulate: c.accumulate,
+      alpha,
+    });
+    runDispatches(fx.device, [d]);
+    const got = await readF32(fx.device, outBuf);
+    const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
+    const what = `${d.kernel} tile ${tile} ${JSON.stringify(c)}`;
+    const e = expectClose(got, expected, TOL, what);
+    if (e.maxAbs > worst.maxAbs) worst = e;
+    runs++;
+    for (const buf of [aBuf, bBuf, biasBuf, outBuf]) buf.destroy();
+  }
+
+  it.each(CASES)('$shape transA=$transA transB=$transB bias=$bias accumulate=$accumulate', async (c) => {
+    const [M, N, K] = c.shape;
+    const vec4 = canVec4({ M, N, K, transA: c.transA, transB: c.transB });
+    const seed = M * 7919 + N * 31 + K + (c.transA ? 1000 : 0) + (c.transB ? 2000 : 0);
+    await check(c, 64, true, seed);
+    await check(c, 128, true, seed);
+    // Shapes that take the vec4 path also run the scalar path.
+    if (vec4) await check(c, 64, false, seed);
+  });
+
+  it('takes the vec4 path exactly when every contiguous dimension is a multiple of 4', () => {
+    const limits = fx.device.limits;
+    expect(planMatmul(limits, { M: 37, N: 72, K: 72 }).entry).toBe('matmul_vec4');
+    expect(planMatmul(limits, { M: 37, N: 72, K: 72, transA: true }).entry).toBe('matmul');
+    expect(planMatmul(limits, { M: 1, N: 1003, K: 72, transB: true }).entry).toBe('matmul');
+    expect(planMatmul(limits, { M: 64, N: 64, K: 66, transA: true }).entry).toBe('matmul_vec4');
+    expect(planMatmul(limits, { M: 64, N: 64, K: 66, transB: true }).entry).toBe('matmul');
+    expect(planMatmul(limits, { M: 64, N: 64, K: 64, vec4: false }).entry).toBe('matmul');
+    expect(planMatmul(limits, { M: 4096, N: 4096, K: 8 }).tile).toBe(128);
+    expect(planMatmul(limits, { M: 1024, N: 192, K: 8 }).tile).toBe(64);
+  });
+
+  it('reads and writes ranges of larger buffers', async () => {
+    const [M, N, K] = [20, 12, 16];
+    const off = Number(fx.device.limits.minStorageBufferOffsetAlignment);
+    const pad = off / 4;
+    const a = randomArray(pad + M * K + 8, 41);
+    const b = randomArray(pad + K * N + 8, 42);
+    const out = new Float32Array(pad + M * N + 8).fill(7);
+    const aBuf = createStorage(fx.device, a, 'a');
+    const bBuf = createStorage(fx.device, b, 'b');
+    const outBuf = createStorage(fx.device, out, 'out');
+    const range = (buffer: GPUBuffer, n: number): GPUBufferBinding => ({ buffer, offset: off, size: n * 4 });
+    const d = matmul(fx.kernels, { a: range(aBuf, M * K), b: range(bBuf, K * N), out: range(outBuf, M * N), M, N, K, transB: true });
+    runDispatches(fx.device, [d]);
+    const got = await readF32(fx.device, outBuf);
+    const expected = matmulForward(a.subarray(pad), b.subarray(pad), { M, N, K, transB: true });
+    expectClose(got.subarray(pad, pad + M * N), expected, TOL, 'ranged matmul');
+    expect(Array.from(got.subarray(0, pad)).every((v) => v === 7)).toBe(true);
+    expect(Array.from(got.subarray(pad + M * N)).every((v) => v === 7)).toBe(true);
+  });
+
+  it('refuses a grid over maxComputeWorkgroupsPerDimension with a LimitError before dispatching', () => {
+    const small = createStorage(fx.device, 64, 'small');
+    const maxWg = Number(fx.device.limits.maxComputeWorkgroupsPerDimension);
+    const M = (maxWg + 1) * 128;
+    const call = () => matmul(fx.kernels, { a: small, b: small, out: small, M, N: 4, K: 1, tile: 128 });
+    expect(call).toThrow(LimitError);
+    expect(call).toThrow(/maxComputeWorkgroupsPerDimension/);
+    small.destroy();
+  });
+
+  it('refuses an operand over maxStorageBufferBindingSize with a LimitError before dispatching', () => {
+    const small = createStorage(fx.device, 64, 'small');
+    const maxBytes = Number(fx.device.limits.maxStorageBufferBindingSize);
+    const K = 4096;
+    const M = Math.ceil(maxBytes / 4 / K) + 128; // A (M, K) is just over the limit; the grid is small
+    let err: unknown;
+    try {
+      matmul(fx.kernels, { a: small, b: small, out: small, M, N: 4, K });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LimitError);
+    expect((err as LimitError).limit).toBe('maxStorageBufferBindingSize');
+    expect((err as LimitError).message).toMatch(/operand A/);
+    small.destroy();
+  });
+
+  it('names the operand that is too small for the shape', () => {
+    const a = createStorage(fx.device, 37 * 72 * 4, 'a');
+    const b = createStorage(fx.device, 72 * 71 * 4, 'b');
+    const out = createStorage(fx.device, 37 * 72 * 4, 'out');
+    expect(() => matmul(fx.kernels, { a, b, out, M: 37, N: 72, K: 72, label: 'qkv' })).toThrow(
+      'matmul "qkv": b holds 5112 floats but B (K=72, N=72) needs 5184',
+    );
+    expect(() => matmul(fx.kernels, { a, b, out, M: 37, N: 0, K: 72 })).toThrow(/N = 0 must be a positive integer/);
+    for (const buf of [a, b, out]) buf.destroy();
+  });
+});
+
+describe('biasGrad', () => {
+  const fx = useGpu();
+
+  it.each([
+    [37, 72],
+    [1, 1003],
+    [300, 17],
+    [1024, 33],
+  ])('db += column sums of dY (M=%i, N=%i), the same bits every run', async (M, N) => {
+    const dy = randomArray(M * N, M + N);
+    const init = randomArray(N, 5);
+    const dyBuf = createStorage(fx.device, dy, 'dy');
+    const runOnce = async () => {
+      const db = createStorage(fx.device, init, 'db');
+      runDispatches(fx.device, [biasGrad(fx.kernels, { dy: dyBuf, db, M, N })]);
+      const got = await readF32(fx.device, db);
+      db.destroy();
+      return got;
+    };
+    const first = await runOnce();
+    const sums = biasGradRef(dy, M, N);
+    const expected = Array.from(sums, (v, i) => v + init[i]);
+    expectClose(first, expected, { atol: 1e-4, rtol: 1e-4 }, `bias_grad M=${M} N=${N}`);
+    const second = await runOnce();
+    expect(Array.from(second)).toEqual(Array.from(first));
+    dyBuf.destroy();
+  });
+});

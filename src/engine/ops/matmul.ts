@@ -1,0 +1,187 @@
+// Matmul ops: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out] and the bias gradient db(N) += colsum(dY), as
+// Dispatch records built once per shape over shaders/matmul.wgsl. Shapes are checked against buffers and limits.
+import { createStorage } from '../buffers';
+import { cdiv, type Dispatch, type Kernels } from '../kernels';
+import { LimitError } from '../limits';
+
+/** A whole buffer, or a range of one (offset a multiple of minStorageBufferOffsetAlignment). */
+export type Operand = GPUBuffer | GPUBufferBinding;
+
+export type MatmulTile = 64 | 128;
+
+export interface MatmulShape {
+  M: number;
+  N: number;
+  K: number;
+  /** A is stored (K, M) and used transposed. */
+  transA?: boolean;
+  /** B is stored (N, K) and used transposed: y = x W^T with W (out, in). */
+  transB?: boolean;
+  /** Output tile side; default chosen from the shape (see chooseTile). */
+  tile?: MatmulTile;
+  /** false forces the scalar-load path; default: vec4 whenever the shape allows it (see canVec4). */
+  vec4?: boolean;
+}
+
+export interface MatmulOptions extends MatmulShape {
+  a: Operand;
+  b: Operand;
+  out: Operand;
+  bias?: Operand;
+  /** out += result (e.g. weight gradients) instead of out = result. */
+  accumulate?: boolean;
+  /** Scales op(A) op(B) (not the bias, not the old out). Default 1. */
+  alpha?: number;
+  label?: string;
+}
+
+export interface MatmulPlan {
+  entry: 'matmul_vec4' | 'matmul';
+  tile: MatmulTile;
+  workgroups: [number, number, number];
+}
+
+export type LimitsLike = Pick<GPUSupportedLimits, 'maxComputeWorkgroupsPerDimension' | 'maxStorageBufferBindingSize'>;
+
+/** Floating-point operations of one (M,N,K) product: a multiply and an add per term. */
+export function matmulFlops(M: number, N: number, K: number): number {
+  return 2 * M * N * K;
+}
+
+/** The vec4 path needs the contiguous dimension of every operand (and of out and bias) to be a multiple of 4. */
+export function canVec4(s: MatmulShape): boolean {
+  const aInner = s.transA ? s.M : s.K;
+  const bInner = s.transB ? s.K : s.N;
+  return aInner % 4 === 0 && bInner % 4 === 0 && s.N % 4 === 0;
+}
+
+/**
+ * 128x128 tiles (256 threads, 8x8 outputs each) when the product has enough of them to fill a large GPU,
+ * 64x64 tiles (64 threads) otherwise, so that small products still spread over many workgroups.
+ */
+export function chooseTile(M: number, N: number): MatmulTile {
+  return cdiv(M, 128) * cdiv(N, 128) >= 128 ? 128 : 64;
+}
+
+function checkDims(what: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${what}: ${name} = ${v} must be a positive integer`);
+  }
+}
+
+function checkBinding(limits: LimitsLike, what: string, operand: string, floats: number): void {
+  const bytes = floats * 4;
+  const max = Number(limits.maxStorageBufferBindingSize);
+  if (bytes > max) throw new LimitError('maxStorageBufferBindingSize', bytes, max, `${what} operand ${operand}`);
+}
+
+/**
+ * Chooses entry point, tile and grid for a shape and checks it against the device limits (LimitError), with
+ * no GPU work: the workgroup grid (N tiles, M tiles) and the bytes each operand binds.
+ */
+export function planMatmul(limits: LimitsLike, s: MatmulShape, what = 'matmul'): MatmulPlan {
+  checkDims(what, { M: s.M, N: s.N, K: s.K });
+  const vec4 = (s.vec4 ?? true) && canVec4(s);
+  const tile = s.tile ?? chooseTile(s.M, s.N);
+  if (tile !== 64 && tile !== 128) throw new Error(`${what}: tile ${String(tile)} must be 64 or 128`);
+  const workgroups: [number, number, number] = [cdiv(s.N, tile), cdiv(s.M, tile), 1];
+  const maxWg = Number(limits.maxComputeWorkgroupsPerDimension);
+  for (const n of workgroups) {
+    if (n > maxWg) {
+      throw new LimitError('maxComputeWorkgroupsPerDimension', n, maxWg, `${what} (M=${s.M}, N=${s.N}, tile ${tile})`);
+    }
+  }
+  checkBinding(limits, what, 'A', s.M * s.K);
+  checkBinding(limits, what, 'B', s.K * s.N);
+  checkBinding(limits, what, 'out', s.M * s.N);
+  return { entry: vec4 ? 'matmul_vec4' : 'matmul', tile, workgroups };
+}
+
+function bindingBytes(o: Operand): number {
+  return 'buffer' in o ? (o.size ?? o.buffer.size - (o.offset ?? 0)) : o.size;
+}
+
+/** The first `floats` elements of an operand, as an exact binding; throws when the operand is smaller. */
+function bind(o: Operand, floats: number, what: string, name: string, shape: string): GPUBufferBinding {
+  const have = bindingBytes(o);
+  const need = floats * 4;
+  if (have < need) {
+    throw new Error(`${what}: ${name} holds ${Math.floor(have / 4)} floats but ${shape} needs ${floats}`);
+  }
+  return 'buffer' in o ? { buffer: o.buffer, offset: o.offset ?? 0, size: need } : { buffer: o, offset: 0, size: need };
+}
+
+const dummyBias = new WeakMap<GPUDevice, GPUBuffer>();
+
+/** Bound at the bias slot when there is no bias (the shader reads it only when params.has_bias). */
+function noBias(device: GPUDevice): GPUBuffer {
+  let b = dummyBias.get(device);
+  if (!b) {
+    b = createStorage(device, new Float32Array(4), 'matmul.no-bias');
+    dummyBias.set(device, b);
+  }
+  return b;
+}
+
+/** MatmulParams: M, N, K (u32), alpha (f32), has_bias, accumulate (u32). */
+function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = false, accumulate = false): ArrayBuffer {
+  const params = new ArrayBuffer(24);
+  new Uint32Array(params, 0, 3).set([M, N, K]);
+  new Float32Array(params, 12, 1)[0] = alpha;
+  new Uint32Array(params, 16, 2).set([hasBias ? 1 : 0, accumulate ? 1 : 0]);
+  return params;
+}
+
+/**
+ * out(M,N) = alpha * op(A) op(B) [+ bias] [+ out]. Linear forward y = x W^T + b: {a: x, b: W, bias: b, transB};
+ * input gradient dX = dY W: {a: dY, b: W}; weight gradient dW += dY^T X: {a: dY, b: X, transA, accumulate}.
+ */
+export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
+  const { M, N, K } = o;
+  const what = `matmul "${o.label ?? 'matmul'}"`;
+  const plan = planMatmul(k.device.limits, o, what);
+  const aShape = o.transA ? `A (K=${K}, M=${M})` : `A (M=${M}, K=${K})`;
+  const bShape = o.transB ? `B (N=${N}, K=${K})` : `B (K=${K}, N=${N})`;
+  const buffers: GPUBufferBinding[] = [
+    bind(o.a, M * K, what, 'a', aShape),
+    bind(o.b, K * N, what, 'b', bShape),
+    o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
+    bind(o.out, M * N, what, 'out', `out (M=${M}, N=${N})`),
+  ];
+  return k.dispatch({
+    shader: 'matmul',
+    entry: plan.entry,
+    overrides: { WX: plan.tile / 8, TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0 },
+    params: paramsOf(M, N, K, o.alpha ?? 1, o.bias !== undefined, o.accumulate),
+    buffers,
+    workgroups: plan.workgroups,
+    label: o.label ?? 'matmul',
+  });
+}
+
+export interface BiasGradOptions {
+  /** (M, N) output gradient. */
+  dy: Operand;
+  /** (N) bias gradient, accumulated: db += column sums of dy. */
+  db: Operand;
+  M: number;
+  N: number;
+  label?: string;
+}
+
+/** Columns per bias_grad workgroup (BG_COLS in the shader). */
+const BG_COLS = 32;
+
+/** db(N) += sum over rows of dY(M,N), in a fixed order: the same bits every run. */
+export function biasGrad(k: Kernels, o: BiasGradOptions): Dispatch {
+  const what = `biasGrad "${o.label ?? 'bias_grad'}"`;
+  checkDims(what, { M: o.M, N: o.N });
+  return k.dispatch({
+    shader: 'matmul',
+    entry: 'bias_grad',
+    params: paramsOf(o.M, o.N, 0, 1),
+    buffers: [bind(o.dy, o.M * o.N, what, 'dy', `dy (M=${o.M}, N=${o.N})`), bind(o.db, o.N, what, 'db', `db (N=${o.N})`)],
+    workgroups: [cdiv(o.N, BG_COLS), 1, 1],
+    label: o.label ?? 'bias_grad',
+  });
+}
