@@ -1,5 +1,13 @@
 // Embedding op (shaders/embedding.wgsl): out = wte[ids] + wtt[0] + wpe[t] over (B, T, C), and a deterministic
 // backward (dwte, dwpe, dwtt +=) that groups positions by id on the GPU with a stable radix sort, no float atomics.
+//
+// dwte design, N = B*T rows: (1) stable LSD radix sort of (id, position) pairs, 8 bits per pass, ceil(log2(V+1)/8)
+// passes (2 for V <= 65535), each a per-block digit histogram (workgroup integer atomics), one-workgroup scan and a
+// stable scatter: O(N) work, ids never leave the GPU. (2) each sorted row finds its run of equal ids by binary
+// search. (3) runs are cut into pieces of S rows (S ~ sqrt(N), 128 at N = 16K); pieces after the first are summed
+// in parallel into a (ceil(N/S), C) scratch, then the run's first row sums its piece plus the others, in order,
+// into dwte[id]. One thread per (row, channel); at most S + N/S serial adds per thread, whatever the id counts.
+// Out-of-range ids sort to a sentinel key V and are skipped.
 import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
 import { createStorage } from '../buffers';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
