@@ -3,7 +3,7 @@
 //
 // Every product is C[z](m, n) = alpha * sum_k A[z](m, k) B[z](k, n), z = b * NH + h = workgroup_id.z, with each
 // operand addressed by strides (offset + b*sb + h*sh + row*s1 + col*s2), so transposes and the packed Q|K|V
-// layout cost nothing. Workgroup tiles BM x BN, BK deep; each thread keeps a 4 x 4 block of C in registers.
+// layout cost nothing. Workgroup tiles BM x BN, BK deep; each thread keeps a TM x TN block of C in registers.
 //   forward:  scores   S = Q K^T / sqrt(HS), masked            -> att
 //             softmax  att = softmax(att) row by row            (in place)
 //             context  out = att V                               (heads concatenated)
@@ -54,18 +54,24 @@ struct SoftmaxParams {
 
 override BM: u32 = 64u;
 override BN: u32 = 64u;
+// Outputs per thread, 4 or 8 each way: thread (tx, ty) owns rows (ty + g*WGY)*4 + 0..3, g < TM/4, and columns
+// (tx + c*WGX)*4 + 0..3, c < TN/4, of the tile, so that its workgroup-memory reads are vec4s.
+override TM: u32 = 8u;
+override TN: u32 = 8u;
 // Which index of A (of B) has stride 1, so that consecutive threads load consecutive addresses.
 override A_K_CONTIGUOUS: bool = true;
 override B_N_CONTIGUOUS: bool = true;
 const BK: u32 = 16u;
-override WGX: u32 = BN / 4u;
-override WGY: u32 = BM / 4u;
+override WGX: u32 = BN / TN;
+override WGY: u32 = BM / TM;
 
-var<workgroup> tileA: array<f32, BK * BM>; // [k][m]
-var<workgroup> tileB: array<f32, BK * BN>; // [k][n]
-var<private> acc: array<array<f32, 4>, 4>;
+var<workgroup> tileA: array<vec4f, BK * BM / 4u>; // [k][m / 4][m % 4]
+var<workgroup> tileB: array<vec4f, BK * BN / 4u>; // [k][n / 4][n % 4]
+// acc[g*8 + r*2 + c][e]: row (ty + g*WGY)*4 + r, column (tx + c*WGX)*4 + e.
+var<private> acc: array<vec4f, 16>;
 
-// acc = the 4 x 4 block of A B owned by this thread: rows m0 + ly + i*WGY, columns n0 + lx + j*WGX.
+// acc = this thread's TM x TN block of A B (k limited to the causal band when p.kband says so).
+// Needs WGX * WGY >= BM, BN (every configuration the TS side picks).
 fn tile_product(wid: vec3u, lid: vec3u) {
   let bb = wid.z / p.NH;
   let hh = wid.z % p.NH;
@@ -75,42 +81,71 @@ fn tile_product(wid: vec3u, lid: vec3u) {
   let b_base = p.b_off + bb * p.b_sb + hh * p.b_sh;
   let tid = lid.y * WGX + lid.x;
   let nt = WGX * WGY;
+  // Staging: each thread loads a fixed k (or m, n) lane and steps over the other index.
+  var a_lane: u32; var a_first: u32; var a_step: u32;
+  if (A_K_CONTIGUOUS) { a_lane = tid % BK; a_first = tid / BK; a_step = nt / BK; }
+  else { a_lane = tid % BM; a_first = tid / BM; a_step = nt / BM; }
+  var b_lane: u32; var b_first: u32; var b_step: u32;
+  if (B_N_CONTIGUOUS) { b_lane = tid % BN; b_first = tid / BN; b_step = nt / BN; }
+  else { b_lane = tid % BK; b_first = tid / BK; b_step = nt / BK; }
   var k_begin = 0u;
   var k_end = p.K;
   if (p.kband == 1u) { k_end = min(p.K, m0 + BM); }
   if (p.kband == 2u) { k_begin = m0; } // BM is a multiple of BK
-  for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) { acc[i][j] = 0.0; }
-  }
+  for (var i = 0u; i < 16u; i++) { acc[i] = vec4f(0.0); }
   for (var k0 = k_begin; k0 < k_end; k0 += BK) {
-    for (var e = tid; e < BM * BK; e += nt) {
-      var m: u32;
-      var kk: u32;
-      if (A_K_CONTIGUOUS) { m = e / BK; kk = e % BK; } else { kk = e / BM; m = e % BM; }
-      let gm = m0 + m;
-      let gk = k0 + kk;
-      var v = 0.0;
-      if (gm < p.M && gk < k_end) { v = A[a_base + gm * p.a_sm + gk * p.a_sk]; }
-      tileA[kk * BM + m] = v;
+    if (A_K_CONTIGUOUS) {
+      let gk = k0 + a_lane;
+      for (var m = a_first; m < BM; m += a_step) {
+        let gm = m0 + m;
+        var v = 0.0;
+        if (gm < p.M && gk < k_end) { v = A[a_base + gm * p.a_sm + gk * p.a_sk]; }
+        tileA[a_lane * (BM / 4u) + m / 4u][m % 4u] = v;
+      }
+    } else {
+      let gm = m0 + a_lane;
+      for (var kk = a_first; kk < BK; kk += a_step) {
+        let gk = k0 + kk;
+        var v = 0.0;
+        if (gm < p.M && gk < k_end) { v = A[a_base + gm * p.a_sm + gk * p.a_sk]; }
+        tileA[kk * (BM / 4u) + a_lane / 4u][a_lane % 4u] = v;
+      }
     }
-    for (var e = tid; e < BN * BK; e += nt) {
-      var n: u32;
-      var kk: u32;
-      if (B_N_CONTIGUOUS) { kk = e / BN; n = e % BN; } else { n = e / BK; kk = e % BK; }
-      let gn = n0 + n;
-      let gk = k0 + kk;
-      var v = 0.0;
-      if (gn < p.N && gk < k_end) { v = Bm[b_base + gk * p.b_sk + gn * p.b_sn]; }
-      tileB[kk * BN + n] = v;
+    if (B_N_CONTIGUOUS) {
+      let gn = n0 + b_lane;
+      for (var kk = b_first; kk < BK; kk += b_step) {
+        let gk = k0 + kk;
+        var v = 0.0;
+        if (gn < p.N && gk < k_end) { v = Bm[b_base + gk * p.b_sk + gn * p.b_sn]; }
+        tileB[kk * (BN / 4u) + b_lane / 4u][b_lane % 4u] = v;
+      }
+    } else {
+      let gk = k0 + b_lane;
+      for (var n = b_first; n < BN; n += b_step) {
+        let gn = n0 + n;
+        var v = 0.0;
+        if (gn < p.N && gk < k_end) { v = Bm[b_base + gk * p.b_sk + gn * p.b_sn]; }
+        tileB[b_lane * (BN / 4u) + n / 4u][n % 4u] = v;
+      }
     }
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { a[i] = tileA[kk * BM + lid.y + i * WGY]; }
-      for (var j = 0u; j < 4u; j++) { b[j] = tileB[kk * BN + lid.x + j * WGX]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
+      let b0 = tileB[kk * (BN / 4u) + lid.x];
+      var b1 = vec4f(0.0);
+      if (TN == 8u) { b1 = tileB[kk * (BN / 4u) + lid.x + WGX]; }
+      for (var g = 0u; g < TM / 4u; g++) {
+        let a = tileA[kk * (BM / 4u) + lid.y + g * WGY];
+        let o = g * 8u;
+        acc[o] = fma(vec4f(a.x), b0, acc[o]);
+        acc[o + 2u] = fma(vec4f(a.y), b0, acc[o + 2u]);
+        acc[o + 4u] = fma(vec4f(a.z), b0, acc[o + 4u]);
+        acc[o + 6u] = fma(vec4f(a.w), b0, acc[o + 6u]);
+        if (TN == 8u) {
+          acc[o + 1u] = fma(vec4f(a.x), b1, acc[o + 1u]);
+          acc[o + 3u] = fma(vec4f(a.y), b1, acc[o + 3u]);
+          acc[o + 5u] = fma(vec4f(a.z), b1, acc[o + 5u]);
+          acc[o + 7u] = fma(vec4f(a.w), b1, acc[o + 7u]);
+        }
       }
     }
     workgroupBarrier();
@@ -122,14 +157,25 @@ fn above_diagonal(wid: vec3u) -> bool {
   return p.causal == 1u && wid.x * BN >= wid.y * BM + BM;
 }
 
+fn out_row(wid: vec3u, lid: vec3u, g: u32, r: u32) -> u32 {
+  return wid.y * BM + (lid.y + g * WGY) * 4u + r;
+}
+
+fn out_col(wid: vec3u, lid: vec3u, c: u32, e: u32) -> u32 {
+  return wid.x * BN + (lid.x + c * WGX) * 4u + e;
+}
+
 fn store_product(wid: vec3u, lid: vec3u, zero: bool) {
   let c_base = p.c_off + (wid.z / p.NH) * p.c_sb + (wid.z % p.NH) * p.c_sh;
-  for (var i = 0u; i < 4u; i++) {
-    let gm = wid.y * BM + lid.y + i * WGY;
-    for (var j = 0u; j < 4u; j++) {
-      let gn = wid.x * BN + lid.x + j * WGX;
-      if (gm < p.M && gn < p.N) {
-        Cout[c_base + gm * p.c_sm + gn * p.c_sn] = select(p.alpha * acc[i][j], 0.0, zero);
+  for (var g = 0u; g < TM / 4u; g++) {
+    for (var r = 0u; r < 4u; r++) {
+      let gm = out_row(wid, lid, g, r);
+      for (var c = 0u; c < TN / 4u; c++) {
+        let v = select(p.alpha * acc[g * 8u + r * 2u + c], vec4f(0.0), zero);
+        for (var e = 0u; e < 4u; e++) {
+          let gn = out_col(wid, lid, c, e);
+          if (gm < p.M && gn < p.N) { Cout[c_base + gm * p.c_sm + gn * p.c_sn] = v[e]; }
+        }
       }
     }
   }
@@ -142,18 +188,23 @@ fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: 
   if (!skip) { tile_product(wid, lid); }
   let bb = wid.z / p.NH;
   let c_base = p.c_off + bb * p.c_sb + (wid.z % p.NH) * p.c_sh;
-  for (var i = 0u; i < 4u; i++) {
-    let gm = wid.y * BM + lid.y + i * WGY;
-    for (var j = 0u; j < 4u; j++) {
-      let gn = wid.x * BN + lid.x + j * WGX;
-      if (gm < p.M && gn < p.N) {
-        var s = p.alpha * acc[i][j];
-        if (p.causal == 1u && gn > gm) {
-          s = CAUSAL_MASKED;
-        } else if (valid_s[bb * p.N + gn] == 0) {
-          s = PAD_MASKED;
+  for (var g = 0u; g < TM / 4u; g++) {
+    for (var r = 0u; r < 4u; r++) {
+      let gm = out_row(wid, lid, g, r);
+      for (var c = 0u; c < TN / 4u; c++) {
+        let v = p.alpha * acc[g * 8u + r * 2u + c];
+        for (var e = 0u; e < 4u; e++) {
+          let gn = out_col(wid, lid, c, e);
+          if (gm < p.M && gn < p.N) {
+            var s = v[e];
+            if (p.causal == 1u && gn > gm) {
+              s = CAUSAL_MASKED;
+            } else if (valid_s[bb * p.N + gn] == 0) {
+              s = PAD_MASKED;
+            }
+            scores_out[c_base + gm * p.c_sm + gn * p.c_sn] = s;
+          }
         }
-        scores_out[c_base + gm * p.c_sm + gn * p.c_sn] = s;
       }
     }
   }
@@ -182,29 +233,25 @@ fn grad_inputs(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) 
   store_product(wid, lid, false);
 }
 
-override SM_WG: u32 = 64u; // threads per row, a power of two
-var<workgroup> red: array<f32, SM_WG>;
+// Row kernels: SM_ROWS rows per workgroup (rows folded into a 2-D grid of workgroups), SM_W threads per row.
+override SM_W: u32 = 16u;   // a power of two
+override SM_ROWS: u32 = 4u;
+var<workgroup> red: array<f32, SM_W * SM_ROWS>;
 
-fn reduce_max(x: f32, lid: u32) -> f32 {
-  red[lid] = x;
-  for (var s = SM_WG / 2u; s > 0u; s >>= 1u) {
+// Tree reduction over the SM_W threads of one row (op 0: max, 1: sum); every thread gets the result.
+fn reduce_row(x: f32, row: u32, lane: u32, op: u32) -> f32 {
+  let base = row * SM_W;
+  red[base + lane] = x;
+  for (var s = SM_W / 2u; s > 0u; s >>= 1u) {
     workgroupBarrier();
-    if (lid < s) { red[lid] = max(red[lid], red[lid + s]); }
+    if (lane < s) {
+      let a = red[base + lane];
+      let b = red[base + lane + s];
+      red[base + lane] = select(a + b, max(a, b), op == 0u);
+    }
   }
   workgroupBarrier();
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn reduce_sum(x: f32, lid: u32) -> f32 {
-  red[lid] = x;
-  for (var s = SM_WG / 2u; s > 0u; s >>= 1u) {
-    workgroupBarrier();
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-  }
-  workgroupBarrier();
-  let r = red[0];
+  let r = red[base];
   workgroupBarrier();
   return r;
 }
@@ -214,38 +261,39 @@ fn exp_shifted(d: f32) -> f32 {
   return select(0.0, exp(d), d > -80.0);
 }
 
-// One workgroup per row of att (rows folded into a 2-D grid): max-subtracted softmax in place.
-// Bindings: sp, rows_rw = att.
-@compute @workgroup_size(SM_WG)
+// Max-subtracted softmax of each row of att, in place. Bindings: sp, rows_rw = att.
+@compute @workgroup_size(SM_W, SM_ROWS)
 fn softmax(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-           @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x + wid.y * nwg.x;
-  if (r >= sp.rows) { return; }
+           @builtin(local_invocation_id) lid: vec3u) {
+  let r = (wid.x + wid.y * nwg.x) * SM_ROWS + lid.y;
+  let live = r < sp.rows;
+  let n = select(0u, sp.T, live);
   let base = r * sp.T;
   var m = CAUSAL_MASKED;
-  for (var j = lid; j < sp.T; j += SM_WG) { m = max(m, rows_rw[base + j]); }
-  m = reduce_max(m, lid);
+  for (var j = lid.x; j < n; j += SM_W) { m = max(m, rows_rw[base + j]); }
+  m = reduce_row(m, lid.y, lid.x, 0u);
   var s = 0.0;
-  for (var j = lid; j < sp.T; j += SM_WG) { s += exp_shifted(rows_rw[base + j] - m); }
-  s = reduce_sum(s, lid);
+  for (var j = lid.x; j < n; j += SM_W) { s += exp_shifted(rows_rw[base + j] - m); }
+  s = reduce_row(s, lid.y, lid.x, 1u);
   let inv = 1.0 / s;
-  for (var j = lid; j < sp.T; j += SM_WG) { rows_rw[base + j] = exp_shifted(rows_rw[base + j] - m) * inv; }
+  for (var j = lid.x; j < n; j += SM_W) { rows_rw[base + j] = exp_shifted(rows_rw[base + j] - m) * inv; }
 }
 
-// One workgroup per row: dS = att * (dP - rowsum(dP * att)) * scale where the logit was computed, 0 where it
-// was a mask constant (the logit did not depend on Q or K there). Bindings: sp, probs = att, valid_r, grad = datt.
-@compute @workgroup_size(SM_WG)
+// dS = att * (dP - rowsum(dP * att)) * scale where the logit was computed, 0 where it was a mask constant (the
+// logit did not depend on Q or K there), in place over dP. Bindings: sp, probs = att, valid_r, grad = datt.
+@compute @workgroup_size(SM_W, SM_ROWS)
 fn softmax_backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                    @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x + wid.y * nwg.x;
-  if (r >= sp.rows) { return; }
+                    @builtin(local_invocation_id) lid: vec3u) {
+  let r = (wid.x + wid.y * nwg.x) * SM_ROWS + lid.y;
+  let live = r < sp.rows;
+  let n = select(0u, sp.T, live);
   let base = r * sp.T;
   let i = r % sp.T;
   let vbase = (r / (sp.T * sp.NH)) * sp.T;
   var d = 0.0;
-  for (var j = lid; j < sp.T; j += SM_WG) { d += grad[base + j] * probs[base + j]; }
-  d = reduce_sum(d, lid);
-  for (var j = lid; j < sp.T; j += SM_WG) {
+  for (var j = lid.x; j < n; j += SM_W) { d += grad[base + j] * probs[base + j]; }
+  d = reduce_row(d, lid.y, lid.x, 1u);
+  for (var j = lid.x; j < n; j += SM_W) {
     let allowed = valid_r[vbase + j] != 0 && (sp.causal == 0u || j <= i);
     let g = probs[base + j] * (grad[base + j] - d) * sp.scale;
     grad[base + j] = select(0.0, g, allowed);

@@ -83,6 +83,8 @@ describe('attention', () => {
     [2, 64, 64, 2],
     // Several 64-row tiles: causal tiles above the diagonal are skipped and k loops start or stop at the band.
     [2, 150, 48, 3],
+    // HS = 64: the widest register block (8 x 8 per thread) in the context and input-gradient products too.
+    [1, 70, 128, 2],
   ];
   for (const [B, T, C, NH] of shapes) {
     for (const causal of [false, true]) {

@@ -108,9 +108,15 @@ function productParams(NH: number, pr: Product): ArrayBuffer {
   return buf;
 }
 
-/** Workgroup tile for an M x N output: 64 x 64 (256 threads) down to 32 x 16 for small heads and short T. */
-function tileFor(M: number, N: number): { BM: number; BN: number } {
-  return { BM: M <= 32 ? 32 : 64, BN: N <= 16 ? 16 : N <= 32 ? 32 : 64 };
+/**
+ * Workgroup tile for an M x N output: 64 x 64 with 8 x 8 outputs per thread (64 threads), narrower for small
+ * heads (N = HS) and short sequences, keeping 64 threads (32 for a 32 x 16 tile).
+ */
+export function tileFor(M: number, N: number): { BM: number; BN: number; TM: number; TN: number } {
+  const BM = M <= 32 ? 32 : 64;
+  const BN = N <= 16 ? 16 : N <= 32 ? 32 : 64;
+  // Threads (BM/TM) * (BN/TN) >= BM, BN, as the shader's staging loops need.
+  return { BM, BN, TM: BM === 64 && BN >= 32 ? 8 : 4, TN: BN === 64 ? 8 : 4 };
 }
 
 function product(
@@ -121,16 +127,25 @@ function product(
   buffers: GPUBuffer[],
   label: string,
 ): Dispatch {
-  const { BM, BN } = tileFor(pr.M, pr.N);
+  const { BM, BN, TM, TN } = tileFor(pr.M, pr.N);
   return k.dispatch({
     shader: 'attention',
     entry,
-    overrides: { BM, BN, A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 },
+    overrides: { BM, BN, TM, TN, A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 },
     params: productParams(s.NH, pr),
     buffers,
     workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
     label,
   });
+}
+
+/**
+ * Row kernels: SM_W threads share a row (a power of two, up to 8: few barriers, and 8 consecutive floats = one
+ * 32-byte memory sector per row and step), 64 / SM_W rows per workgroup.
+ */
+export function rowLayout(T: number): { SM_W: number; SM_ROWS: number } {
+  const w = Math.min(8, Math.max(1, 2 ** Math.ceil(Math.log2(T / 8))));
+  return { SM_W: w, SM_ROWS: Math.max(1, 64 / w) };
 }
 
 function rowKernel(k: Kernels, entry: string, s: AttentionShape, causal: boolean, buffers: GPUBuffer[], label: string): Dispatch {
@@ -139,13 +154,14 @@ function rowKernel(k: Kernels, entry: string, s: AttentionShape, causal: boolean
   const params = new ArrayBuffer(5 * 4);
   new Uint32Array(params).set([rows, T, NH, causal ? 1 : 0]);
   new Float32Array(params, 16, 1)[0] = 1 / Math.sqrt(C / NH);
+  const { SM_W, SM_ROWS } = rowLayout(T);
   return k.dispatch({
     shader: 'attention',
     entry,
-    overrides: { SM_WG: T <= 32 ? 32 : 64 },
+    overrides: { SM_W, SM_ROWS },
     params,
     buffers,
-    workgroups: grid1d(rows, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
+    workgroups: grid1d(cdiv(rows, SM_ROWS), 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
 }
