@@ -7,7 +7,7 @@ import { corpusInfo, CORPORA, loadCorpus, type CorpusId } from '../data/corpora'
 import { buildDataset, type PreparedData } from '../data/dataset';
 import type { MaskLabTokenizer } from '../data/hfJson';
 import { blockTexts, splitText, type TextSplit } from '../data/split';
-import { TextStore } from '../data/textStore';
+import { TextStore, type StoredTextMeta } from '../data/textStore';
 import { TokenizerClient } from '../data/tokenizerClient';
 import type { TokenizerSpec, TrainProgress } from '../data/train';
 import type { Encoding } from '../data/types';
@@ -279,13 +279,56 @@ export const useDataStore = create<DataStore>((set, get) => ({
   },
 }));
 
+interface SavedTextsStore {
+  /** The user's saved texts, newest first. */
+  list: StoredTextMeta[];
+  error: string | null;
+  refresh(): Promise<void>;
+  save(name: string, text: string): Promise<StoredTextMeta>;
+  remove(id: string): Promise<void>;
+}
+
+/** The user's own texts kept in IndexedDB, listed for the corpus picker. */
+export const useSavedTexts = create<SavedTextsStore>((set, get) => {
+  const fail = (e: unknown) => set({ error: e instanceof Error ? e.message : String(e) });
+  return {
+    list: [],
+    error: null,
+    async refresh() {
+      try {
+        set({ list: await (await openTextStore()).list(), error: null });
+      } catch (e) {
+        fail(e);
+      }
+    },
+    async save(name, text) {
+      const meta = await (await openTextStore()).save(name, text);
+      await get().refresh();
+      return meta;
+    },
+    async remove(id) {
+      try {
+        await (await openTextStore()).delete(id);
+        forgetCorpusText(`${CUSTOM_PREFIX}${id}`);
+      } catch (e) {
+        fail(e);
+      }
+      await get().refresh();
+    },
+  };
+});
+
 /** The preparation for the experiment's corpus, tokenizer and seed: started when they change, status as it goes. */
 export function usePreparedCorpus(): DataStatus {
   const corpus = useExperimentStore((s) => s.config.corpus);
   const tokenizer = useExperimentStore((s) => s.config.tokenizer);
   const seed = useExperimentStore((s) => s.config.seed);
   const want = useDataStore((s) => s.want);
-  useEffect(() => want(corpus, tokenizer, seed), [want, corpus, tokenizer, seed]);
+  useEffect(() => {
+    // A short pause, so typing a vocabulary size or seed does not train a tokenizer per keystroke.
+    const t = setTimeout(() => want(corpus, tokenizer, seed), 250);
+    return () => clearTimeout(t);
+  }, [want, corpus, tokenizer, seed]);
   const status = useDataStore((s) => s.status);
   return status.state === 'idle' || status.key === dataKey(corpus, tokenizer, seed) ? status : { state: 'idle' };
 }

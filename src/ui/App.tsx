@@ -1,8 +1,18 @@
-// The MaskLab page: header, GPU status (ready, unavailable with guidance, or lost with a restart), and the lab.
-import { useEffect } from 'react';
+// The MaskLab page: header, GPU status (ready, unavailable with guidance, or lost with a restart), the setup
+// column (corpus, tokenizer, model, masking, training) and the main column (mask preview, training, the GPU).
+import { useEffect, useState } from 'react';
+import { syncExperimentWithPage, useExperimentStore } from '../store/experiment';
 import { useGpuStore } from '../store/gpu';
 import { GpuPanel } from './GpuPanel';
+import { MaskPreview } from './MaskPreview';
 import { NoWebGpu } from './NoWebGpu';
+import { CorpusPanel } from './setup/CorpusPanel';
+import { ModelPanel } from './setup/ModelPanel';
+import { ObjectivePicker, StrategyPicker } from './setup/StrategyPicker';
+import { TokenizerPanel } from './setup/TokenizerPanel';
+import { TrainingSettingsPanel } from './setup/TrainingSettingsPanel';
+import { TrainingPanel } from './training/TrainingPanel';
+import './setup/setup.css';
 
 export function App() {
   const status = useGpuStore((s) => s.status);
@@ -11,6 +21,7 @@ export function App() {
   useEffect(() => {
     start();
   }, [start]);
+  useEffect(() => syncExperimentWithPage(), []);
 
   return (
     <div className="app">
@@ -18,39 +29,101 @@ export function App() {
         <h1>
           MaskLab <span className="tagline">masked modeling, trained live on your GPU</span>
         </h1>
-        <p className="gpu-state" data-testid="gpu-state" data-state={status.state}>
-          {status.state === 'starting' && 'Looking for a GPU…'}
-          {status.state === 'ready' && `GPU ready: ${status.summary.vendor || 'adapter'} ${status.summary.architecture}`}
-          {status.state === 'unavailable' && 'No WebGPU'}
-          {status.state === 'lost' && 'GPU device lost'}
-          {status.state === 'error' && 'Worker error'}
-        </p>
+        <div className="header-right">
+          <CopyLink />
+          <p className="gpu-state" data-testid="gpu-state" data-state={status.state}>
+            {status.state === 'starting' && 'Looking for a GPU…'}
+            {status.state === 'ready' && `GPU ready: ${status.summary.vendor || 'adapter'} ${status.summary.architecture}`}
+            {status.state === 'unavailable' && 'No WebGPU'}
+            {status.state === 'lost' && 'GPU device lost'}
+            {status.state === 'error' && 'Worker error'}
+          </p>
+        </div>
       </header>
-      <main>
-        {status.state === 'unavailable' && <NoWebGpu kind={status.kind} message={status.message} />}
-        {status.state === 'lost' && (
-          <section className="panel warning" role="alert" data-testid="device-lost">
-            <h2>The GPU device was lost</h2>
-            <p>
-              The browser took the GPU away ({status.reason}: {status.message}). This happens after a driver reset,
-              a long stall or when the system sleeps. Your settings are kept; start the GPU again to carry on.
-            </p>
-            <button type="button" onClick={start}>
-              Restart the GPU
-            </button>
-          </section>
-        )}
-        {status.state === 'error' && (
-          <section className="panel warning" role="alert">
-            <h2>The training worker failed</h2>
-            <p>{status.message}</p>
-            <button type="button" onClick={start}>
-              Try again
-            </button>
-          </section>
-        )}
-        {status.state === 'ready' && <GpuPanel summary={status.summary} />}
-      </main>
+      <IgnoredNotice />
+      {status.state === 'unavailable' && <NoWebGpu kind={status.kind} message={status.message} />}
+      {status.state === 'lost' && (
+        <section className="panel warning" role="alert" data-testid="device-lost">
+          <h2>The GPU device was lost</h2>
+          <p>
+            The browser took the GPU away ({status.reason}: {status.message}). This happens after a driver reset,
+            a long stall or when the system sleeps. Your settings are kept; start the GPU again to carry on.
+          </p>
+          <button type="button" onClick={start}>
+            Restart the GPU
+          </button>
+        </section>
+      )}
+      {status.state === 'error' && (
+        <section className="panel warning" role="alert">
+          <h2>The training worker failed</h2>
+          <p>{status.message}</p>
+          <button type="button" onClick={start}>
+            Try again
+          </button>
+        </section>
+      )}
+      <div className="lab">
+        <aside className="setup-column" aria-label="Experiment setup">
+          <CorpusPanel />
+          <TokenizerPanel />
+          <ModelPanel />
+          <StrategyPicker />
+          <ObjectivePicker />
+          <TrainingSettingsPanel />
+        </aside>
+        <main className="main-column">
+          <MaskPreview />
+          <TrainingPanel />
+          {status.state === 'ready' && <GpuPanel summary={status.summary} />}
+        </main>
+      </div>
     </div>
+  );
+}
+
+/** Settings from the URL (or saved ones) that were not valid: what was ignored and what was used instead. */
+function IgnoredNotice() {
+  const ignored = useExperimentStore((s) => s.ignored);
+  const source = useExperimentStore((s) => s.source);
+  const dismiss = useExperimentStore((s) => s.dismissIgnored);
+  if (ignored.length === 0) return null;
+  return (
+    <section className="panel notice" aria-live="polite" data-testid="ignored-settings">
+      <h2>Some settings {source === 'url' ? 'in the link' : 'saved earlier'} were not valid and were replaced by defaults</h2>
+      <ul>
+        {ignored.map((m) => (
+          <li key={m}>
+            <code>{m}</code>
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="secondary small" onClick={dismiss}>
+        OK
+      </button>
+    </section>
+  );
+}
+
+/** Copies the page's address, which carries the whole experiment. */
+function CopyLink() {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      className="secondary small"
+      title="The link holds every setting of this experiment"
+      onClick={() => {
+        navigator.clipboard?.writeText(location.href).then(
+          () => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          },
+          () => setCopied(false),
+        );
+      }}
+    >
+      {copied ? 'Link copied' : 'Copy link to this experiment'}
+    </button>
   );
 }
