@@ -13,6 +13,8 @@ interface Slot {
   busy: boolean;
   /** Steps (in order) whose rows this slot holds once mapped. */
   steps: number[];
+  /** The ring's generation when filled; rows of an older generation (before a rewind) are dropped. */
+  generation: number;
 }
 
 export class MetricsRing {
@@ -25,6 +27,7 @@ export class MetricsRing {
   private pendingSlot: Slot | undefined;
   /** Steps whose rows were overwritten in the ring before they could be read. */
   dropped = 0;
+  private generation = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -39,6 +42,7 @@ export class MetricsRing {
       buffer: device.createBuffer({ size: this.rowBytes * capacity, usage: USAGE.MAP_READ, label: `metrics.staging${i}` }),
       busy: false,
       steps: [],
+      generation: 0,
     }));
   }
 
@@ -67,6 +71,7 @@ export class MetricsRing {
     enc.copyBufferToBuffer(this.history, a * this.rowBytes, slot.buffer, 0, firstRun * this.rowBytes);
     if (n > firstRun) enc.copyBufferToBuffer(this.history, 0, slot.buffer, firstRun * this.rowBytes, (n - firstRun) * this.rowBytes);
     slot.busy = true;
+    slot.generation = this.generation;
     slot.steps = Array.from({ length: n }, (_, i) => first + i);
     this.nextUnread = last + 1;
     this.pendingSlot = slot;
@@ -83,13 +88,24 @@ export class MetricsRing {
         slot.buffer.unmap();
         const rows = slot.steps.map((step, i) => ({ step, values: data.subarray(i * this.rowFloats, (i + 1) * this.rowFloats) }));
         slot.busy = false;
-        this.onRows(rows);
+        if (slot.generation === this.generation) this.onRows(rows);
       },
       () => {
         // The device was lost or destroyed: the slot's rows are gone; the trainer reports the loss itself.
         slot.busy = false;
       },
     );
+  }
+
+  /**
+   * Forgets every row not yet delivered and continues at `step` (after the trainer rolled its weights back):
+   * rows still being mapped are dropped when they arrive.
+   */
+  rewind(step: number): void {
+    this.generation++;
+    this.pendingSlot = undefined;
+    this.lastWritten = step - 1;
+    this.nextUnread = step;
   }
 
   /** Resolves when every row written so far has been delivered (used at pause/stop and in tests). */

@@ -232,6 +232,7 @@ export class Trainer {
     this.k.device.queue.submit([enc.finish()]);
     this.halted = { step: badStep, restoredStep: restored.step };
     this.step = restored.step + 1;
+    this.ring.rewind(this.step);
     this.opt.onNonFinite?.(this.halted);
   }
 

@@ -15,7 +15,7 @@ import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 /** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
 export const EVAL_MASKING: MaskingConfig = {
   strategy: 'random',
-  strategyParams: { rate: 0.15, mask: 1, random: 0, keep: 0 },
+  strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 },
   objective: 'mlm',
 };
 export const EVAL_SEED = 'masklab-eval';

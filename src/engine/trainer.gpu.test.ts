@@ -1,0 +1,151 @@
+// The trainer on the GPU: a 10-step loss curve against the CPU reference (model + AdamW + clipping + schedule),
+// bitwise determinism, NaN rollback, evaluation, the probe, and refused configs.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, modelConfig, validateForDevice, validateModelConfig } from './config';
+import { bertTensors, initParams, placeTensors } from './model/params';
+import { gradNorm } from './reference/reduce';
+import { adamwStep } from './reference/adamw';
+import { mlmReference } from './reference/model';
+import { learningRate, type LrSchedule } from './schedule';
+import { rng, useGpu } from './testing';
+import { Trainer, type EngineBatch, type StepMetrics } from './trainer';
+
+const cfg = modelConfig('tiny', 41, { L: 2, C: 24, NH: 3, F: 40, T: 10 });
+const layout = placeTensors(bertTensors(cfg));
+const B = 3;
+const P = 3; // target slots per row
+const M = B * P;
+const schedule: LrSchedule = { lr: 3e-3, warmupSteps: 3, totalSteps: 10, decay: 'linear', minRatio: 0.1 };
+
+/** A seeded batch: random ids with [CLS]/[SEP], some padding, P targets per row at random real positions. */
+function batch(step: number): EngineBatch {
+  const r = rng(1000 + step);
+  const T = cfg.T;
+  const ids = new Int32Array(B * T);
+  const valid = new Int32Array(B * T);
+  const positions = new Int32Array(M).fill(-1);
+  const targets = new Int32Array(M).fill(-1);
+  const weights = new Float32Array(M);
+  let count = 0;
+  for (let b = 0; b < B; b++) {
+    const len = T - (b % 3);
+    for (let t = 0; t < len; t++) {
+      ids[b * T + t] = t === 0 ? 2 : t === len - 1 ? 3 : 5 + Math.floor(r() * (cfg.V - 5));
+      valid[b * T + t] = 1;
+    }
+    const slots = b === 2 ? 2 : P; // one row with an empty slot
+    for (let s = 0; s < slots; s++) {
+      const t = 1 + s * 2 + Math.floor(r() * 2);
+      positions[b * P + s] = b * T + t;
+      targets[b * P + s] = ids[b * T + t];
+      ids[b * T + t] = 4; // [MASK]
+      count++;
+    }
+  }
+  for (let i = 0; i < M; i++) if (positions[i] >= 0) weights[i] = 1 / count;
+  return { ids, valid, positions, targets, weights };
+}
+
+async function trainLosses(fx: ReturnType<typeof useGpu>, init: Float32Array, steps: number): Promise<{ losses: number[]; params: Float32Array }> {
+  const losses: number[] = [];
+  const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule, maxGradNorm: 1.0, onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss) });
+  for (let s = 0; s < steps; s++) {
+    t.trainStep(batch(s % 2));
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await t.flush();
+  const params = await t.state.read('params');
+  t.destroy();
+  return { losses, params };
+}
+
+describe('Trainer', () => {
+  const fx = useGpu();
+  const init = initParams(layout, 0.02, rng(21));
+
+  it('follows the CPU reference loss curve for 10 steps (AdamW, warmup + linear decay, clip 1.0)', async () => {
+    const { losses } = await trainLosses(fx, init, 10);
+    const p = Float64Array.from(init);
+    const m = new Float64Array(p.length);
+    const v = new Float64Array(p.length);
+    const ref: number[] = [];
+    for (let s = 0; s < 10; s++) {
+      const b = batch(s % 2);
+      const r = mlmReference(cfg, layout, p, { B, ...b }, true);
+      ref.push(r.loss);
+      const g = r.grads!;
+      const { scale } = gradNorm([g], 1.0);
+      const hp = { lr: learningRate(schedule, s), beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+      for (const t of layout.tensors) {
+        const sl = (a: Float64Array) => a.subarray(t.offset, t.offset + t.size);
+        adamwStep(sl(p), sl(g), sl(m), sl(v), hp, s + 1, t.decay, scale);
+      }
+    }
+    console.log(`loss curve GPU ${losses.map((x) => x.toFixed(4)).join(' ')}\nloss curve CPU ${ref.map((x) => x.toFixed(4)).join(' ')}`);
+    expect(losses).toHaveLength(10);
+    for (let s = 0; s < 10; s++) expect(Math.abs(losses[s] - ref[s]), `step ${s}`).toBeLessThan(2e-3);
+    // Two batches alternate, so ten steps are enough to see the loss fall.
+    expect(ref[9]).toBeLessThan(ref[1] - 0.05);
+  });
+
+  it('is deterministic: the same init and batches give bit-identical losses and weights', async () => {
+    const a = await trainLosses(fx, init, 6);
+    const b = await trainLosses(fx, init, 6);
+    expect(a.losses).toEqual(b.losses);
+    expect(Buffer.from(a.params.buffer).equals(Buffer.from(b.params.buffer))).toBe(true);
+  });
+
+  it('stops on a non-finite loss and rolls the weights back to a finite snapshot', async () => {
+    let halted: { step: number; restoredStep: number } | undefined;
+    const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule, snapshotEvery: 2, onNonFinite: (i) => (halted = i) });
+    for (let s = 0; s < 4; s++) t.trainStep(batch(s));
+    await t.flush();
+    // Poison the weights: every later loss is NaN.
+    const bad = await t.state.read('params');
+    bad.fill(Number.NaN, layout.byName.get('h0.fc_w')!.offset, layout.byName.get('h0.fc_w')!.offset + 10);
+    t.state.write('params', bad);
+    for (let s = 4; s < 7 && !t.halted; s++) {
+      t.trainStep(batch(s));
+      await t.flush();
+    }
+    expect(halted).toBeDefined();
+    expect(halted!.step).toBe(4);
+    expect(halted!.restoredStep).toBeLessThanOrEqual(2);
+    expect(() => t.trainStep(batch(7))).toThrow(/halted/);
+    const restored = await t.state.read('params');
+    expect(restored.every((x) => Number.isFinite(x))).toBe(true);
+    t.resume();
+    t.trainStep(batch(t.step));
+    await t.flush();
+    expect(t.halted).toBeUndefined();
+    t.destroy();
+  });
+
+  it('evaluates held-out batches to the reference loss and reads the probe', async () => {
+    const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule });
+    const b = batch(0);
+    const r = await t.evaluate([b], B, M);
+    const ref = mlmReference(cfg, layout, init, { B, ...b }, false);
+    expect(Math.abs(r.loss - ref.loss)).toBeLessThan(1e-4);
+    expect(r.targets).toBe(8);
+    const ids = b.ids.slice(0, cfg.T);
+    const valid = b.valid.slice(0, cfg.T);
+    const probe = await t.probe(ids, valid, [1, 3]);
+    expect(probe.attention).toHaveLength(cfg.L);
+    expect(probe.attention[0].length).toBe(cfg.NH * cfg.T * cfg.T);
+    // Each valid query row of attention sums to 1.
+    let sum = 0;
+    for (let j = 0; j < cfg.T; j++) sum += probe.attention[0][j];
+    expect(sum).toBeCloseTo(1, 4);
+    expect(probe.topProbs[0]).toBeGreaterThanOrEqual(probe.topProbs[1]);
+    t.destroy();
+  });
+
+  it('refuses configs that cannot work, naming the setting and the limit', () => {
+    expect(() => validateModelConfig({ ...cfg, NH: 5 })).toThrow(ConfigError);
+    expect(() => validateModelConfig({ ...cfg, NH: 5 })).toThrow(/C=24 is not divisible by heads NH=5/);
+    const limits = { maxStorageBufferBindingSize: 1 << 20, maxBufferSize: 1 << 20 };
+    expect(() => validateForDevice({ ...cfg, V: 30000, C: 64, NH: 2 }, 2, 8, limits)).toThrow(/token embedding .* maxStorageBufferBindingSize of 1048576: lower V/);
+    expect(() => validateForDevice({ ...cfg, T: 512, NH: 8, C: 64 }, 8, 8, limits)).toThrow(/attention probabilities .* lower B/);
+  });
+});
