@@ -1,4 +1,5 @@
-// The attention kernels against the float64 CPU reference: odd shapes, padding, causal, and extreme logits.
+// Both attention variants (materialized probabilities; fused with row statistics) against the float64 CPU
+// reference: odd shapes, padding, causal, rows without an allowed key, and extreme logits.
 import { describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
 import { runDispatches } from '../kernels';
@@ -6,6 +7,7 @@ import { LimitError } from '../limits';
 import { expectClose, randomArray, rng, useGpu } from '../testing';
 import { attentionBackwardRef, attentionForwardRef } from '../reference/attention';
 import { attentionBackward, attentionForward, attentionSizes, checkAttentionShape, type AttentionShape } from './attention';
+import { flashAttentionBackward, flashAttentionForward, flashAttentionSizes } from './attention_flash';
 
 type Tol = { atol: number; rtol?: number };
 
@@ -15,7 +17,8 @@ const BWD: Tol = { atol: 1e-4, rtol: 1e-3 };
 
 interface Run {
   out: Float32Array;
-  att: Float32Array;
+  /** Materialized variant only. */
+  att?: Float32Array;
   dqkv: Float32Array;
 }
 
@@ -33,12 +36,14 @@ function randomLengths(B: number, T: number, seed: number): number[] {
   return Array.from({ length: B }, () => 1 + Math.floor(r() * T));
 }
 
-describe('attention', () => {
+type Variant = 'materialized' | 'fused';
+
+describe.each<Variant>(['materialized', 'fused'])('attention (%s)', (variant) => {
   const fx = useGpu();
 
   async function runGpu(s: AttentionShape, causal: boolean, qkv: Float32Array, valid: Int32Array, dout: Float32Array): Promise<Run> {
     const { device, kernels: k } = fx;
-    const sz = attentionSizes(s);
+    const sz = { ...attentionSizes(s), ...flashAttentionSizes(s) };
     // Outputs start as garbage: the kernels must overwrite every element.
     const garbage = (bytes: number, label: string) => createStorage(device, new Float32Array(bytes / 4).fill(123.5), label);
     const b = {
@@ -46,21 +51,33 @@ describe('attention', () => {
       valid: createStorage(device, valid, 'valid'),
       dout: createStorage(device, dout, 'dout'),
       out: garbage(sz.out, 'out'),
-      att: garbage(sz.att, 'att'),
-      datt: garbage(sz.datt, 'datt'),
       dqkv: garbage(sz.dqkv, 'dqkv'),
     };
-    runDispatches(device, [...attentionForward(k, { ...s, ...b, causal }), ...attentionBackward(k, { ...s, ...b, causal })]);
+    let att: GPUBuffer | undefined;
+    let scratch: GPUBuffer[];
+    if (variant === 'materialized') {
+      att = garbage(sz.att, 'att');
+      const datt = garbage(sz.datt, 'datt');
+      scratch = [att, datt];
+      const a = { ...s, ...b, att, datt, causal };
+      runDispatches(device, [...attentionForward(k, a), ...attentionBackward(k, a)]);
+    } else {
+      const stats = garbage(sz.stats, 'stats');
+      const delta = garbage(sz.delta, 'delta');
+      scratch = [stats, delta];
+      const a = { ...s, ...b, stats, delta, causal };
+      runDispatches(device, [...flashAttentionForward(k, a), ...flashAttentionBackward(k, a)]);
+    }
     const run = {
       out: await readF32(device, b.out),
-      att: await readF32(device, b.att),
+      att: att ? await readF32(device, att) : undefined,
       dqkv: await readF32(device, b.dqkv),
     };
-    Object.values(b).forEach((buf) => buf.destroy());
+    [...Object.values(b), ...scratch].forEach((buf) => buf.destroy());
     return run;
   }
 
-  /** Runs GPU and reference and compares out, att (forward) and dqkv (backward). */
+  /** Runs GPU and reference and compares out, att (materialized only) and dqkv. */
   async function check(s: AttentionShape, causal: boolean, valid: Int32Array, qkv: Float32Array, fwd = FWD, bwd = BWD) {
     const dout = randomArray(s.B * s.T * s.C, 99);
     const gpu = await runGpu(s, causal, qkv, valid, dout);
@@ -69,10 +86,10 @@ describe('attention', () => {
     const refD = attentionBackwardRef(qkv, valid, ref.att, dout, d);
     const errs = {
       out: expectClose(gpu.out, ref.out, fwd, 'out'),
-      att: expectClose(gpu.att, ref.att, fwd, 'att'),
+      att: gpu.att ? expectClose(gpu.att, ref.att, fwd, 'att') : { maxAbs: NaN },
       dqkv: expectClose(gpu.dqkv, refD, bwd, 'dqkv'),
     };
-    for (const a of [gpu.out, gpu.att, gpu.dqkv]) expect(a.every(Number.isFinite)).toBe(true);
+    for (const a of [gpu.out, gpu.att ?? [], gpu.dqkv]) expect(Array.from(a).every(Number.isFinite)).toBe(true);
     return errs;
   }
 
@@ -150,15 +167,23 @@ describe('attention', () => {
 
   it('refuses C not divisible by NH and shapes over device limits, naming the setting', () => {
     const { device } = fx;
-    expect(() => checkAttentionShape(device, { B: 1, T: 4, C: 10, NH: 3 })).toThrow(/C=10.*NH=3/);
-    const tooLong = Math.ceil(Math.sqrt(Number(device.limits.maxStorageBufferBindingSize) / 4)) + 1;
-    expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(LimitError);
-    expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(/att \(B\*NH\*T\*T/);
-    const manyHeads = { B: device.limits.maxComputeWorkgroupsPerDimension + 1, T: 1, C: 1, NH: 1 };
-    expect(() => checkAttentionShape(device, manyHeads)).toThrow(/maxComputeWorkgroupsPerDimension.*B\*NH|B\*NH.*maxComputeWorkgroupsPerDimension/);
     const small = createStorage(device, 16, 'small');
-    const args = { B: 1, T: 4, C: 8, NH: 2, qkv: small, valid: small, out: small, att: small, causal: false };
-    expect(() => attentionForward(fx.kernels, args)).toThrow(/buffer qkv has 16 bytes, needs 384/);
+    const tooLong = Math.ceil(Math.sqrt(Number(device.limits.maxStorageBufferBindingSize) / 4)) + 1;
+    const manyHeads = { B: device.limits.maxComputeWorkgroupsPerDimension + 1, T: 1, C: 1, NH: 1 };
+    const args = { B: 1, T: 4, C: 8, NH: 2, qkv: small, valid: small, out: small, causal: false };
+    if (variant === 'materialized') {
+      expect(() => checkAttentionShape(device, { B: 1, T: 4, C: 10, NH: 3 })).toThrow(/C=10.*NH=3/);
+      expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(LimitError);
+      expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(/att \(B\*NH\*T\*T/);
+      expect(() => checkAttentionShape(device, manyHeads)).toThrow(/maxComputeWorkgroupsPerDimension.*B\*NH|B\*NH.*maxComputeWorkgroupsPerDimension/);
+      expect(() => attentionForward(fx.kernels, { ...args, att: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
+    } else {
+      expect(() => flashAttentionForward(fx.kernels, { ...args, C: 10, NH: 3, stats: small })).toThrow(/C=10.*NH=3/);
+      // No T x T buffer: a sequence too long for the materialized variant passes the shape check.
+      expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 }, false)).not.toThrow();
+      expect(() => flashAttentionForward(fx.kernels, { ...args, C: 130, NH: 1, stats: small })).toThrow(/head size C\/NH = 130 is over 64/);
+      expect(() => flashAttentionForward(fx.kernels, { ...args, stats: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
+    }
     small.destroy();
   });
 });

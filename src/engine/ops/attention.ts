@@ -51,8 +51,11 @@ export function attentionSizes(s: AttentionShape): { qkv: number; valid: number;
   };
 }
 
-/** Throws a clear error for a shape the kernels cannot run: C % NH != 0, or over a device limit. */
-export function checkAttentionShape(device: GPUDevice, s: AttentionShape): void {
+/**
+ * Throws a clear error for a shape the kernels cannot run: C % NH != 0, or over a device limit. `probabilities`:
+ * whether (B, NH, T, T) att and datt buffers are needed (the materialized variant; not the fused one).
+ */
+export function checkAttentionShape(device: GPUDevice, s: AttentionShape, probabilities = true): void {
   const { B, T, C, NH } = s;
   for (const [name, v] of Object.entries({ B, T, C, NH })) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`attention: ${name}=${v} must be a positive integer`);
@@ -60,8 +63,10 @@ export function checkAttentionShape(device: GPUDevice, s: AttentionShape): void 
   if (C % NH !== 0) throw new Error(`attention: channels C=${C} must be a multiple of heads NH=${NH} (head size C/NH)`);
   const sizes = attentionSizes(s);
   const what = `attention probabilities att (B*NH*T*T = ${B}*${NH}*${T}*${T} floats)`;
-  checkLimit(device, 'maxBufferSize', sizes.att, what);
-  checkLimit(device, 'maxStorageBufferBindingSize', sizes.att, what);
+  if (probabilities) {
+    checkLimit(device, 'maxBufferSize', sizes.att, what);
+    checkLimit(device, 'maxStorageBufferBindingSize', sizes.att, what);
+  }
   checkLimit(device, 'maxStorageBufferBindingSize', sizes.qkv, `attention qkv (B*T*3C = ${B}*${T}*${3 * C} floats)`);
   checkLimit(device, 'maxComputeWorkgroupsPerDimension', B * NH, `attention batch*heads (B*NH = ${B}*${NH})`);
 }
