@@ -153,6 +153,30 @@ test('a link with invalid values keeps the defaults and lists what was ignored',
   expect(new URL(page.url()).hash).not.toContain('nope');
 });
 
+test('invalid settings are explained where they are made; settings survive a visit without the link', async ({ page }, info) => {
+  await page.goto('/');
+  await page.locator('[data-model="custom"]').getByRole('radio').check();
+  await page.getByTestId('model-C').fill('65');
+  const nh = page.getByTestId('custom-model').locator('.field', { has: page.getByTestId('model-NH') });
+  await expect(nh.getByRole('alert')).toContainText('width C=65 is not divisible by heads NH=2');
+  await page.getByTestId('model-C').fill('96');
+  await expect(nh.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByTestId('model-summary')).toContainText('L=2 · C=96 · NH=2');
+
+  await page.getByTestId('sp-randomFrac').fill('0.5');
+  await expect(page.getByTestId('masking-error')).toContainText('exceed 1');
+  await expect(page.getByTestId('mask-preview').getByRole('alert')).toContainText('exceed 1');
+  await page.screenshot({ path: info.outputPath('invalid-settings.png'), fullPage: true });
+  await page.getByTestId('sp-randomFrac').fill('0.2');
+  await expect(page.getByTestId('masking-error')).toHaveCount(0);
+
+  // Same browser, address without the hash: the settings come back from localStorage.
+  await page.goto('/');
+  await expect(page.locator('[data-model="custom"]').getByRole('radio')).toBeChecked();
+  await expect(page.getByTestId('model-C')).toHaveValue('96');
+  await expect(page.getByTestId('sp-randomFrac')).toHaveValue('0.2');
+});
+
 test('one column on a narrow screen', async ({ page }, info) => {
   await page.setViewportSize({ width: 420, height: 900 });
   await page.goto('/');

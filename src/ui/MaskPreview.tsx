@@ -47,6 +47,11 @@ function computePreview(
 
 const SPECIAL = new Set(['[CLS]', '[SEP]', '[PAD]']);
 
+/** Whitespace tokens (character tokenizers) drawn as visible symbols. */
+function visible(s: string): string {
+  return s.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥').replace(/\r/g, '␍');
+}
+
 export function MaskPreview() {
   const config = useExperimentStore((s) => s.config);
   const status = usePreparedCorpus();
@@ -170,11 +175,11 @@ function TokenChip({ t, i, p, binary }: { t: PreviewToken; i: number; p: Preview
       data-tag={t.tag}
       data-original={t.original}
       title={title}
-      tabIndex={t.tag !== 'untouched' ? 0 : undefined}
     >
-      <span className="tok-shown">{t.shown}</span>
-      {changed && <span className="tok-original">{t.original}</span>}
-      {target !== null && target !== t.original && <span className="tok-target">→ {target}</span>}
+      <span className="tok-shown">{visible(t.shown)}</span>
+      {t.tag !== 'untouched' && <span className="sr-only"> ({t.tag})</span>}
+      {changed && <span className="tok-original">{visible(t.original)}</span>}
+      {target !== null && target !== t.original && <span className="tok-target">→ {visible(target)}</span>}
       {label !== null && <span className={`tok-label${label ? ' on' : ''}`}>{label ? classNames[1] : '0'}</span>}
     </span>
   );
@@ -195,6 +200,9 @@ function Legend({ binary, sbo }: { binary: boolean; sbo: boolean }) {
 }
 
 function targetNote(head: HeadSpec, objective: string): string {
+  if (objective === 'electra') {
+    return 'The generator predicts the masked tokens; during training its guesses are written in and the discriminator labels every token original or replaced.';
+  }
   switch (head.kind) {
     case 'vocab':
       return objective === 'meap'
@@ -207,9 +215,7 @@ function targetNote(head: HeadSpec, objective: string): string {
         ? `These tokens lose their position embedding; the target is the position (one of ${head.classes}).`
         : `The target is a class (→), one of ${head.classes}, not the token itself.`;
     case 'binary':
-      return objective === 'electra'
-        ? 'The generator predicts the masked tokens; its samples then decide the discriminator’s labels, so they are all 0 before training.'
-        : 'Every token gets a yes/no label: was it changed?';
+      return 'Every token gets a yes/no label: was it changed?';
   }
 }
 

@@ -1,6 +1,6 @@
 // Masking: every objective and strategy of the catalogue with its plain-language explanation and papers, their
 // parameters rendered from ParamSpec, the masking-rate schedule with presets, and planMasking's verdict inline.
-import { useId } from 'react';
+import { useId, useMemo } from 'react';
 import {
   getObjective, getStrategy, OBJECTIVE_IDS, OBJECTIVES, planMasking, RATE_PRESETS, SCHEDULE_SPEC, scheduledRate,
   STRATEGIES, STRATEGY_IDS, type MaskingPlan,
@@ -18,17 +18,22 @@ export function placeholderVocab(V: number): VocabInfo {
   return { size: V, specialIds: { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 }, tokens, continuationPrefix: '##' };
 }
 
-/** planMasking for the experiment, or its error message. */
+/** planMasking for the experiment (recomputed only when the masking, vocabulary or T change), or its error. */
 export function useMaskingPlan(): { plan: MaskingPlan | null; error: string | null; T: number; vocab: VocabInfo } {
   const config = useExperimentStore((s) => s.config);
   const status = usePreparedCorpus();
-  const vocab = status.state === 'ready' ? status.data.vocab : placeholderVocab(config.tokenizer.vocabSize ?? 100);
+  const ready = status.state === 'ready' ? status.data.vocab : null;
+  const guess = config.tokenizer.vocabSize ?? 100;
+  const vocab = useMemo(() => ready ?? placeholderVocab(guess), [ready, guess]);
   const T = modelShape(config, vocab.size).T;
-  try {
-    return { plan: planMasking(config.masking, vocab, T), error: null, T, vocab };
-  } catch (e) {
-    return { plan: null, error: e instanceof Error ? e.message : String(e), T, vocab };
-  }
+  const masking = config.masking;
+  return useMemo(() => {
+    try {
+      return { plan: planMasking(masking, vocab, T), error: null, T, vocab };
+    } catch (e) {
+      return { plan: null, error: e instanceof Error ? e.message : String(e), T, vocab };
+    }
+  }, [masking, vocab, T]);
 }
 
 function firstSentence(s: string): string {
