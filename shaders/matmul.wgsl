@@ -41,20 +41,23 @@ override WX: u32 = 16u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 
-// Two buffers of BK k-rows, each k-row 2*WX vec4s (the tile width) plus one vec4 of padding, which keeps the
-// transposing stores of the (M,K) / (N,K) layouts free of bank conflicts.
+/** Derived from WX (never set): vec4s per staged k-row (the tile width plus one of padding), and per buffer. */
+override SROW: u32 = 2u * WX + 1u;
+override HALF: u32 = BK * SROW;
+/** vec4 staging slots per thread per operand per tile: a tile is BK x 8*WX floats = 16*WX vec4s. */
+override LOADS: u32 = 16u / WX;
+
+// Two buffers of BK k-rows of SROW vec4s; the padding vec4 keeps the transposing stores of the (M,K) / (N,K)
+// layouts free of bank conflicts. Inner-loop reads index them only with loop counters, local_invocation_id and
+// constants, which lets the compiler prove them in bounds (no clamping in the hot loop).
 var<workgroup> As: array<vec4f, 2u * BK * (2u * WX + 1u)>;
 var<workgroup> Bs: array<vec4f, 2u * BK * (2u * WX + 1u)>;
-
-fn row_stride() -> u32 {
-  return 2u * WX + 1u;
-}
 
 // Staging slot s (0 .. 16*WX) of a tile: with a k-major source (A stored (K,M), B stored (K,N)) slot s is k-row
 // s / (2*WX), vec4 s % (2*WX); with a k-minor source ((M,K), (N,K)) it is row s / 2, k-quad s % 2.
 
 fn stage(is_a: bool, k_major: bool, base: u32, s: u32, v: vec4f) {
-  let S = row_stride();
+  let S = SROW;
   if (k_major) {
     let i = base + (s / (2u * WX)) * S + s % (2u * WX);
     if (is_a) { As[i] = v; } else { Bs[i] = v; }
@@ -142,31 +145,50 @@ fn load_b1(s: u32, n0: u32, k0: u32) -> vec4f {
   return v;
 }
 
-/** acc += the staged tile at `base`: 8 k-steps of an 8x8 outer product, as 16 vec4 FMAs each. */
-fn compute_tile(base: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4f, 16>>) {
-  let S = row_stride();
-  for (var k = 0u; k < BK; k++) {
-    let o = base + k * S;
-    let a0 = As[o + ty];
-    let a1 = As[o + ty + WX];
-    let b0 = Bs[o + tx];
-    let b1 = Bs[o + tx + WX];
-    (*acc)[0] = fma(vec4f(a0.x), b0, (*acc)[0]);
-    (*acc)[1] = fma(vec4f(a0.x), b1, (*acc)[1]);
-    (*acc)[2] = fma(vec4f(a0.y), b0, (*acc)[2]);
-    (*acc)[3] = fma(vec4f(a0.y), b1, (*acc)[3]);
-    (*acc)[4] = fma(vec4f(a0.z), b0, (*acc)[4]);
-    (*acc)[5] = fma(vec4f(a0.z), b1, (*acc)[5]);
-    (*acc)[6] = fma(vec4f(a0.w), b0, (*acc)[6]);
-    (*acc)[7] = fma(vec4f(a0.w), b1, (*acc)[7]);
-    (*acc)[8] = fma(vec4f(a1.x), b0, (*acc)[8]);
-    (*acc)[9] = fma(vec4f(a1.x), b1, (*acc)[9]);
-    (*acc)[10] = fma(vec4f(a1.y), b0, (*acc)[10]);
-    (*acc)[11] = fma(vec4f(a1.y), b1, (*acc)[11]);
-    (*acc)[12] = fma(vec4f(a1.z), b0, (*acc)[12]);
-    (*acc)[13] = fma(vec4f(a1.z), b1, (*acc)[13]);
-    (*acc)[14] = fma(vec4f(a1.w), b0, (*acc)[14]);
-    (*acc)[15] = fma(vec4f(a1.w), b1, (*acc)[15]);
+/** acc += the 8x8 outer product of one k-step: rows a0, a1 (4 each) times columns b0, b1 (4 each). */
+fn fma_step(a0: vec4f, a1: vec4f, b0: vec4f, b1: vec4f, acc: ptr<function, array<vec4f, 16>>) {
+  (*acc)[0] = fma(vec4f(a0.x), b0, (*acc)[0]);
+  (*acc)[1] = fma(vec4f(a0.x), b1, (*acc)[1]);
+  (*acc)[2] = fma(vec4f(a0.y), b0, (*acc)[2]);
+  (*acc)[3] = fma(vec4f(a0.y), b1, (*acc)[3]);
+  (*acc)[4] = fma(vec4f(a0.z), b0, (*acc)[4]);
+  (*acc)[5] = fma(vec4f(a0.z), b1, (*acc)[5]);
+  (*acc)[6] = fma(vec4f(a0.w), b0, (*acc)[6]);
+  (*acc)[7] = fma(vec4f(a0.w), b1, (*acc)[7]);
+  (*acc)[8] = fma(vec4f(a1.x), b0, (*acc)[8]);
+  (*acc)[9] = fma(vec4f(a1.x), b1, (*acc)[9]);
+  (*acc)[10] = fma(vec4f(a1.y), b0, (*acc)[10]);
+  (*acc)[11] = fma(vec4f(a1.y), b1, (*acc)[11]);
+  (*acc)[12] = fma(vec4f(a1.z), b0, (*acc)[12]);
+  (*acc)[13] = fma(vec4f(a1.z), b1, (*acc)[13]);
+  (*acc)[14] = fma(vec4f(a1.w), b0, (*acc)[14]);
+  (*acc)[15] = fma(vec4f(a1.w), b1, (*acc)[15]);
+}
+
+/** Global loads of the tile at k0 into registers: vec4 path. */
+fn prefetch4(t: u32, m0: u32, n0: u32, k0: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<function, array<vec4f, 2>>) {
+  for (var i = 0u; i < LOADS; i++) {
+    let s = t + i * WX * WX;
+    (*ra)[i] = load_a4(s, m0, k0);
+    (*rb)[i] = load_b4(s, n0, k0);
+  }
+}
+
+/** Global loads of the tile at k0 into registers: scalar path. */
+fn prefetch1(t: u32, m0: u32, n0: u32, k0: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<function, array<vec4f, 2>>) {
+  for (var i = 0u; i < LOADS; i++) {
+    let s = t + i * WX * WX;
+    (*ra)[i] = load_a1(s, m0, k0);
+    (*rb)[i] = load_b1(s, n0, k0);
+  }
+}
+
+/** Registers into workgroup buffer `base` (0 or HALF). */
+fn stage_all(t: u32, base: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<function, array<vec4f, 2>>) {
+  for (var i = 0u; i < LOADS; i++) {
+    let s = t + i * WX * WX;
+    stage(true, TRANS_A, base, s, (*ra)[i]);
+    stage(false, !TRANS_B, base, s, (*rb)[i]);
   }
 }
 
@@ -181,47 +203,41 @@ fn out_col(n0: u32, tx: u32, c: u32) -> u32 {
 
 @compute @workgroup_size(WX, WX)
 fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let tx = lid.x;
-  let ty = lid.y;
   let m0 = wg.y * 8u * WX;
   let n0 = wg.x * 8u * WX;
-  let t = ty * WX + tx;
-  let loads = 16u / WX; // vec4 slots per thread per operand per tile
-  let half = BK * row_stride();
+  let t = lid.y * WX + lid.x;
   let tiles = (p.K + BK - 1u) / BK;
   var acc: array<vec4f, 16>;
   var ra: array<vec4f, 2>;
   var rb: array<vec4f, 2>;
-  for (var i = 0u; i < loads; i++) {
-    let s = t + i * WX * WX;
-    stage(true, TRANS_A, 0u, s, load_a4(s, m0, 0u));
-    stage(false, !TRANS_B, 0u, s, load_b4(s, n0, 0u));
-  }
+  prefetch4(t, m0, n0, 0u, &ra, &rb);
+  stage_all(t, 0u, &ra, &rb);
   workgroupBarrier();
-  for (var kt = 0u; kt < tiles; kt++) {
-    let cur = (kt % 2u) * half;
-    let more = kt + 1u < tiles;
-    if (more) {
-      for (var i = 0u; i < loads; i++) {
-        let s = t + i * WX * WX;
-        ra[i] = load_a4(s, m0, (kt + 1u) * BK);
-        rb[i] = load_b4(s, n0, (kt + 1u) * BK);
-      }
+  // Two tiles per trip, buffer 0 then buffer HALF, so the workgroup-memory reads below use constant bases.
+  for (var kt = 0u; kt < tiles; kt += 2u) {
+    let odd = kt + 1u < tiles;
+    if (odd) { prefetch4(t, m0, n0, (kt + 1u) * BK, &ra, &rb); }
+    for (var k = 0u; k < BK; k++) {
+      let o = k * SROW;
+      fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
     }
-    compute_tile(cur, tx, ty, &acc);
-    if (more) {
-      for (var i = 0u; i < loads; i++) {
-        let s = t + i * WX * WX;
-        stage(true, TRANS_A, half - cur, s, ra[i]);
-        stage(false, !TRANS_B, half - cur, s, rb[i]);
-      }
-    }
+    if (odd) { stage_all(t, HALF, &ra, &rb); }
     workgroupBarrier();
+    if (odd) {
+      let even = kt + 2u < tiles;
+      if (even) { prefetch4(t, m0, n0, (kt + 2u) * BK, &ra, &rb); }
+      for (var k = 0u; k < BK; k++) {
+        let o = HALF + k * SROW;
+        fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
+      }
+      if (even) { stage_all(t, 0u, &ra, &rb); }
+      workgroupBarrier();
+    }
   }
   for (var r = 0u; r < 8u; r++) {
-    let row = out_row(m0, ty, r);
+    let row = out_row(m0, lid.y, r);
     for (var c = 0u; c < 2u; c++) {
-      let col = out_col(n0, tx, c);
+      let col = out_col(n0, lid.x, c);
       if (row < p.M && col < p.N) {
         let i = (row * p.N + col) / 4u;
         var v = p.alpha * acc[r * 2u + c];
@@ -235,48 +251,42 @@ fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
 
 @compute @workgroup_size(WX, WX)
 fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let tx = lid.x;
-  let ty = lid.y;
   let m0 = wg.y * 8u * WX;
   let n0 = wg.x * 8u * WX;
-  let t = ty * WX + tx;
-  let loads = 16u / WX;
-  let half = BK * row_stride();
+  let t = lid.y * WX + lid.x;
   let tiles = (p.K + BK - 1u) / BK;
   var acc: array<vec4f, 16>;
   var ra: array<vec4f, 2>;
   var rb: array<vec4f, 2>;
-  for (var i = 0u; i < loads; i++) {
-    let s = t + i * WX * WX;
-    stage(true, TRANS_A, 0u, s, load_a1(s, m0, 0u));
-    stage(false, !TRANS_B, 0u, s, load_b1(s, n0, 0u));
-  }
+  prefetch1(t, m0, n0, 0u, &ra, &rb);
+  stage_all(t, 0u, &ra, &rb);
   workgroupBarrier();
-  for (var kt = 0u; kt < tiles; kt++) {
-    let cur = (kt % 2u) * half;
-    let more = kt + 1u < tiles;
-    if (more) {
-      for (var i = 0u; i < loads; i++) {
-        let s = t + i * WX * WX;
-        ra[i] = load_a1(s, m0, (kt + 1u) * BK);
-        rb[i] = load_b1(s, n0, (kt + 1u) * BK);
-      }
+  // Two tiles per trip, buffer 0 then buffer HALF, so the workgroup-memory reads below use constant bases.
+  for (var kt = 0u; kt < tiles; kt += 2u) {
+    let odd = kt + 1u < tiles;
+    if (odd) { prefetch1(t, m0, n0, (kt + 1u) * BK, &ra, &rb); }
+    for (var k = 0u; k < BK; k++) {
+      let o = k * SROW;
+      fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
     }
-    compute_tile(cur, tx, ty, &acc);
-    if (more) {
-      for (var i = 0u; i < loads; i++) {
-        let s = t + i * WX * WX;
-        stage(true, TRANS_A, half - cur, s, ra[i]);
-        stage(false, !TRANS_B, half - cur, s, rb[i]);
-      }
-    }
+    if (odd) { stage_all(t, HALF, &ra, &rb); }
     workgroupBarrier();
+    if (odd) {
+      let even = kt + 2u < tiles;
+      if (even) { prefetch1(t, m0, n0, (kt + 2u) * BK, &ra, &rb); }
+      for (var k = 0u; k < BK; k++) {
+        let o = HALF + k * SROW;
+        fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
+      }
+      if (even) { stage_all(t, 0u, &ra, &rb); }
+      workgroupBarrier();
+    }
   }
   for (var r = 0u; r < 8u; r++) {
-    let row = out_row(m0, ty, r);
+    let row = out_row(m0, lid.y, r);
     if (row >= p.M) { continue; }
     for (var c = 0u; c < 2u; c++) {
-      let col = out_col(n0, tx, c);
+      let col = out_col(n0, lid.x, c);
       let v = p.alpha * acc[r * 2u + c];
       for (var j = 0u; j < 4u; j++) {
         if (col + j < p.N) {

@@ -18,6 +18,7 @@ const SHAPES: [number, number, number][] = [
   [64, 64, 64],
   [33, 17, 129],
   [128, 96, 80],
+  [19, 36, 5], // a single, partial k-tile
 ];
 
 interface Case {
