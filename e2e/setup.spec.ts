@@ -151,6 +151,10 @@ test('a link with invalid values keeps the defaults and lists what was ignored',
   await expect(notice).toHaveCount(0);
   // The address now holds the settings actually used.
   expect(new URL(page.url()).hash).not.toContain('nope');
+  // Editing the address bar's hash applies the new settings.
+  await page.evaluate(() => (location.hash = 'seed=9&strategy=ngram'));
+  await expect(page.getByTestId('seed')).toHaveValue('9');
+  await expect(page.locator('[data-strategy="ngram"]').getByRole('radio')).toBeChecked();
 });
 
 test('invalid settings are explained where they are made; settings survive a visit without the link', async ({ page }, info) => {
