@@ -3,8 +3,8 @@
 //
 // op(A) is A (M,K) or, with TRANS_A, A stored (K,M); op(B) is B (K,N) or, with TRANS_B, B stored (N,K).
 // A workgroup of WX x WX threads owns a (8*WX) x (8*WX) tile of out and walks K in steps of BK, staging both
-// operands k-major in workgroup memory (double-buffered: one barrier per step, next tile's global loads in flight
-// during the current tile's math). Thread (tx, ty) owns rows {ty, ty+WX} * 4 + 0..3 and columns {tx, tx+WX} * 4 +
+// operands k-major in workgroup memory (double-buffered: one barrier per step, the next tile's global loads in
+// flight in registers during the current tile's math; transposed layouts are transposed while staging). Thread (tx, ty) owns rows {ty, ty+WX} * 4 + 0..3 and columns {tx, tx+WX} * 4 +
 // 0..3, so its workgroup reads are one broadcast (A) and conflict-free consecutive vec4s (B), and its global
 // stores are coalesced vec4s. Entry points: matmul_vec4 (every operand's contiguous dimension is a multiple of 4:
 // vec4 global loads and stores) and matmul (any shape: scalar loads). Both are bounds-checked for any M, N, K.
@@ -192,13 +192,71 @@ fn stage_all(t: u32, base: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<func
   }
 }
 
-/** Output row of accumulator row r (0..7) and first column of accumulator column group c (0..1). */
-fn out_row(m0: u32, ty: u32, r: u32) -> u32 {
-  return m0 + (ty + (r / 4u) * WX) * 4u + r % 4u;
+// Epilogue: v = alpha * acc [+ bias] [+ old out], written where (row, col..col+3) lies inside out. Thread (tx, ty)
+// holds rows r0 + 0..3 and r1 + 0..3 (r0 = ty*4, r1 = r0 + 4*WX) and columns c0 + 0..3 and c1 + 0..3
+// (c0 = tx*4, c1 = c0 + 4*WX); acc[2*i + j] is row i (0..7), column group j. Constant acc indices only, so the
+// accumulators stay in registers whatever the compiler unrolls.
+
+fn store4(row: u32, col: u32, a: vec4f) {
+  if (row < p.M && col < p.N) {
+    let i = (row * p.N + col) / 4u;
+    var v = p.alpha * a;
+    if (p.has_bias != 0u) { v += bias4[col / 4u]; }
+    if (p.accumulate != 0u) { v += out4[i]; }
+    out4[i] = v;
+  }
 }
 
-fn out_col(n0: u32, tx: u32, c: u32) -> u32 {
-  return n0 + (tx + c * WX) * 4u;
+fn store1(row: u32, col: u32, a: vec4f) {
+  if (row < p.M) {
+    for (var j = 0u; j < 4u; j++) {
+      if (col + j < p.N) {
+        let i = row * p.N + col + j;
+        var x = p.alpha * a[j];
+        if (p.has_bias != 0u) { x += bias[col + j]; }
+        if (p.accumulate != 0u) { x += out[i]; }
+        out[i] = x;
+      }
+    }
+  }
+}
+
+fn store_block4(r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
+  store4(r0, c0, (*acc)[0]);
+  store4(r0, c1, (*acc)[1]);
+  store4(r0 + 1u, c0, (*acc)[2]);
+  store4(r0 + 1u, c1, (*acc)[3]);
+  store4(r0 + 2u, c0, (*acc)[4]);
+  store4(r0 + 2u, c1, (*acc)[5]);
+  store4(r0 + 3u, c0, (*acc)[6]);
+  store4(r0 + 3u, c1, (*acc)[7]);
+  store4(r1, c0, (*acc)[8]);
+  store4(r1, c1, (*acc)[9]);
+  store4(r1 + 1u, c0, (*acc)[10]);
+  store4(r1 + 1u, c1, (*acc)[11]);
+  store4(r1 + 2u, c0, (*acc)[12]);
+  store4(r1 + 2u, c1, (*acc)[13]);
+  store4(r1 + 3u, c0, (*acc)[14]);
+  store4(r1 + 3u, c1, (*acc)[15]);
+}
+
+fn store_block1(r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
+  store1(r0, c0, (*acc)[0]);
+  store1(r0, c1, (*acc)[1]);
+  store1(r0 + 1u, c0, (*acc)[2]);
+  store1(r0 + 1u, c1, (*acc)[3]);
+  store1(r0 + 2u, c0, (*acc)[4]);
+  store1(r0 + 2u, c1, (*acc)[5]);
+  store1(r0 + 3u, c0, (*acc)[6]);
+  store1(r0 + 3u, c1, (*acc)[7]);
+  store1(r1, c0, (*acc)[8]);
+  store1(r1, c1, (*acc)[9]);
+  store1(r1 + 1u, c0, (*acc)[10]);
+  store1(r1 + 1u, c1, (*acc)[11]);
+  store1(r1 + 2u, c0, (*acc)[12]);
+  store1(r1 + 2u, c1, (*acc)[13]);
+  store1(r1 + 3u, c0, (*acc)[14]);
+  store1(r1 + 3u, c1, (*acc)[15]);
 }
 
 @compute @workgroup_size(WX, WX)
@@ -234,19 +292,9 @@ fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
       workgroupBarrier();
     }
   }
-  for (var r = 0u; r < 8u; r++) {
-    let row = out_row(m0, lid.y, r);
-    for (var c = 0u; c < 2u; c++) {
-      let col = out_col(n0, lid.x, c);
-      if (row < p.M && col < p.N) {
-        let i = (row * p.N + col) / 4u;
-        var v = p.alpha * acc[r * 2u + c];
-        if (p.has_bias != 0u) { v += bias4[col / 4u]; }
-        if (p.accumulate != 0u) { v += out4[i]; }
-        out4[i] = v;
-      }
-    }
-  }
+  let r0 = m0 + lid.y * 4u;
+  let c0 = n0 + lid.x * 4u;
+  store_block4(r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
 }
 
 @compute @workgroup_size(WX, WX)
@@ -282,23 +330,9 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
       workgroupBarrier();
     }
   }
-  for (var r = 0u; r < 8u; r++) {
-    let row = out_row(m0, lid.y, r);
-    if (row >= p.M) { continue; }
-    for (var c = 0u; c < 2u; c++) {
-      let col = out_col(n0, lid.x, c);
-      let v = p.alpha * acc[r * 2u + c];
-      for (var j = 0u; j < 4u; j++) {
-        if (col + j < p.N) {
-          let i = row * p.N + col + j;
-          var x = v[j];
-          if (p.has_bias != 0u) { x += bias[col + j]; }
-          if (p.accumulate != 0u) { x += out[i]; }
-          out[i] = x;
-        }
-      }
-    }
-  }
+  let r0 = m0 + lid.y * 4u;
+  let c0 = n0 + lid.x * 4u;
+  store_block1(r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
 }
 
 // ---- bias_grad: db(N) += sum over the M rows of dY(M,N), in a fixed order (no atomics, same bits every run).
