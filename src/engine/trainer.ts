@@ -124,8 +124,8 @@ export class Trainer {
       countCorrect(k, g.argmax, g.inputs.targets, M, { out: this.metrics, index: METRIC.CORRECT }, 'metric.correct'),
       ...g.backward,
       ...this.norm.dispatches,
-      adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true, n: Math.max(1, nd) }, 'adamw.decay'),
-      adamw(k, { param: s.params.nodecay, grad: s.grads.nodecay, m: s.m.nodecay, v: s.v.nodecay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: false, n: Math.max(1, nn) }, 'adamw.nodecay'),
+      adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true }, 'adamw.decay'),
+      adamw(k, { param: s.params.nodecay, grad: s.grads.nodecay, m: s.m.nodecay, v: s.v.nodecay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: false }, 'adamw.nodecay'),
     ];
     this.ring = new MetricsRing(k.device, METRIC.FLOATS, (rows) => this.deliver(rows));
     this.takeSnapshot(-1);
