@@ -1,7 +1,8 @@
 // Kernel lab: GFLOP/s of the matmul family at the reference models' Linear shapes (forward and both backward
 // products) and at large squares, each result spot-checked against float64 dot products; prints a table and
 // writes bench/results/kernels-<adapter>.json. Run: npm run bench:kernels -- [--models tiny,mini] [--sizes 512]
-// [--compare] [--target-ms 1000] [--wall-clock] [--out DIR]; bundled for GPU machines by npm run bench:bundle.
+// [--compare] [--target-ms 1000] [--wall-clock] [--out DIR]. On a GPU machine without node_modules: here
+// `npm run bench:bundle && /work/shared/tools/device-pack.sh`, there `source .device/boot.sh && node dist-bench/kernels.mjs`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStorage, readF32 } from '../src/engine/buffers';
