@@ -19,6 +19,10 @@ export const EVAL_MASKING: MaskingConfig = {
   objective: 'mlm',
 };
 export const EVAL_SEED = 'masklab-eval';
+/** Held-out sequences per evaluation batch (independent of the training batch size). */
+export const EVAL_B = 32;
+/** At most this many held-out sequences are evaluated (the first ones, always the same). */
+export const EVAL_MAX_SEQUENCES = 512;
 
 export interface RunCallbacks {
   onMetrics?: (m: StepMetrics) => void;
@@ -41,6 +45,7 @@ export class TrainingRun {
   readonly order: BatchOrder;
   readonly evalBatches: EngineBatch[];
   readonly evalM: number;
+  readonly evalB: number;
   private readonly batch: Batch;
   private readonly seed: number;
 
@@ -78,8 +83,9 @@ export class TrainingRun {
     });
     // Fixed held-out masks, identical for every scheme, seed and step.
     const evalPlan = planMasking(EVAL_MASKING, this.vocab, T);
-    this.evalM = B * evalPlan.capacity;
-    const held = heldOutBatches(data.heldOut, B);
+    this.evalB = Math.min(EVAL_B, data.heldOut.count);
+    this.evalM = this.evalB * evalPlan.capacity;
+    const held = heldOutBatches(data.heldOut, this.evalB).slice(0, Math.ceil(EVAL_MAX_SEQUENCES / this.evalB));
     const masked = held.map((b, i) => applyMasking(EVAL_MASKING, b, { vocab: this.vocab, rng: Rng.from(EVAL_SEED, i) }));
     const total = masked.reduce((s, m) => s + m.selectedCount, 0);
     this.evalBatches = masked.map((m) => {
@@ -104,7 +110,7 @@ export class TrainingRun {
   }
 
   evaluate(): Promise<EvalResult> {
-    return this.trainer.evaluate(this.evalBatches, this.config.train.B, this.evalM);
+    return this.trainer.evaluate(this.evalBatches, this.evalB, this.evalM);
   }
 
   destroy(): void {

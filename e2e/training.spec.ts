@@ -1,0 +1,58 @@
+// Training live in the browser on WebGPU: a user sets up span masking on the tiny model, trains, pauses and
+// resumes, and sees the loss chart, held-out evaluation, attention heatmaps and predictions; the link keeps it all.
+import { expect, test } from '@playwright/test';
+
+const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=span&objective=mlm&batch=4&steps=30&warmup=3&eval=10&lr=0.003&seed=2';
+
+test('train ~30 steps: chart points, evaluation, attention maps, predictions; pause and resume', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  await page.goto('/' + SETUP);
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('[data-strategy="span"]').getByRole('radio')).toBeChecked();
+  await page.getByTestId('start').click();
+  const status = page.getByTestId('run-status');
+  await expect(status).toHaveAttribute('data-state', 'training', { timeout: 120_000 });
+  await expect(page.getByTestId('run-info')).toContainText('parameters');
+
+  // The loss chart gains points while training runs.
+  const chart = page.getByTestId('loss-chart');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 240_000 }).toBeGreaterThanOrEqual(5);
+  await page.screenshot({ path: info.outputPath('training.png'), fullPage: true });
+
+  // Pause lands within a step; the step counter then stays put.
+  await page.getByTestId('pause').click();
+  await expect(status).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
+  const pausedAt = await status.textContent();
+  await page.waitForTimeout(1500);
+  await expect(status).toHaveText(pausedAt ?? '');
+  await page.getByTestId('resume').click();
+  await expect(status).toHaveAttribute('data-state', 'training');
+
+  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 420_000 });
+  await expect(status).toContainText('Step 30 / 30');
+  expect(Number(await chart.getAttribute('data-points'))).toBe(30);
+  await expect(page.getByTestId('eval-summary')).toContainText('Held-out masked loss');
+
+  // Attention maps for the probe sentence: a layer x head grid, and a labelled detail view.
+  await expect(page.getByTestId('attention-l0-h0')).toBeVisible();
+  await expect(page.getByTestId('attention-l1-h1')).toBeVisible();
+  await page.getByRole('button', { name: 'Enlarge layer 1 head 1' }).click();
+  await expect(page.getByTestId('attention-detail')).toContainText('[CLS]');
+
+  // Predictions at each [MASK] of the probe sentence, with probabilities.
+  const preds = page.getByTestId('predictions');
+  await expect(preds.locator('.prediction')).toHaveCount(2);
+  await expect(preds.locator('.prediction').first().locator('li')).toHaveCount(5);
+  // Masking another word by clicking it asks for a third prediction.
+  await page.getByTestId('prediction-probe').getByRole('button', { name: 'forest', exact: true }).click();
+  await expect(preds.locator('.prediction')).toHaveCount(3);
+  await page.screenshot({ path: info.outputPath('trained.png'), fullPage: true });
+
+  // The experiment is in the URL: a new page opened from it has the same settings.
+  const url = page.url();
+  expect(url).toContain('strategy=span');
+  const page2 = await page.context().newPage();
+  await page2.goto(url);
+  await expect(page2.locator('[data-strategy="span"]').getByRole('radio')).toBeChecked();
+  await expect(page2.getByTestId('train-steps')).toHaveValue('30');
+});
