@@ -1,63 +1,15 @@
 // GPU timing for benchmarks: per-pass GPU time from a timestamp query set when the device has 'timestamp-query',
 // wall-clock time over many submits otherwise. Benchmarks only; training uses its own per-kernel timings.
 import { encodeDispatches, type Dispatch } from '../src/engine/kernels';
+import { PassTimer } from '../src/engine/profile';
+
+// The pass timer lives with the per-kernel profiler (src/engine/profile.ts), which the page uses too.
+export { PassTimer };
 
 export type TimingMethod = 'timestamp-query' | 'wall-clock';
 
 export function timingMethod(device: GPUDevice): TimingMethod {
   return device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock';
-}
-
-const QUERY_RESOLVE = 0x0200; // GPUBufferUsage.QUERY_RESOLVE
-const COPY_SRC = 0x0004;
-const COPY_DST = 0x0008;
-const MAP_READ = 0x0001;
-
-/**
- * A query set of 2 * capacity timestamps: pass i writes its start at 2i and its end at 2i + 1. Encode passes with
- * `timestampWrites(i)`, then `resolve` in the same encoder, submit, and `read` the pass durations.
- */
-export class PassTimer {
-  private readonly querySet: GPUQuerySet;
-  private readonly resolveBuf: GPUBuffer;
-  private readonly readBuf: GPUBuffer;
-
-  constructor(
-    readonly device: GPUDevice,
-    readonly capacity: number,
-  ) {
-    this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * capacity, label: 'pass-timer' });
-    const bytes = 2 * capacity * 8;
-    this.resolveBuf = device.createBuffer({ size: bytes, usage: QUERY_RESOLVE | COPY_SRC, label: 'pass-timer.resolve' });
-    this.readBuf = device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST, label: 'pass-timer.read' });
-  }
-
-  timestampWrites(i: number): GPUComputePassTimestampWrites {
-    if (i < 0 || i >= this.capacity) throw new Error(`pass ${i} is outside the timer's ${this.capacity} passes`);
-    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
-  }
-
-  /** Copies the first `count` passes' timestamps to the readback buffer (encode after those passes). */
-  resolve(enc: GPUCommandEncoder, count = this.capacity): void {
-    enc.resolveQuerySet(this.querySet, 0, 2 * count, this.resolveBuf, 0);
-    enc.copyBufferToBuffer(this.resolveBuf, 0, this.readBuf, 0, 2 * count * 8);
-  }
-
-  /** Duration of each of the first `count` passes in milliseconds (after the resolving submit). */
-  async read(count = this.capacity): Promise<Float64Array> {
-    await this.readBuf.mapAsync(0x0001 /* GPUMapMode.READ */, 0, 2 * count * 8);
-    const ns = new BigUint64Array(this.readBuf.getMappedRange(0, 2 * count * 8));
-    const out = new Float64Array(count);
-    for (let i = 0; i < count; i++) out[i] = Number(ns[2 * i + 1] - ns[2 * i]) / 1e6;
-    this.readBuf.unmap();
-    return out;
-  }
-
-  destroy(): void {
-    this.querySet.destroy();
-    this.resolveBuf.destroy();
-    this.readBuf.destroy();
-  }
 }
 
 export interface Timing {
