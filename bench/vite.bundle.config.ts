@@ -1,5 +1,6 @@
-// Bundles the kernel lab into one Node ES module, dist-bench/kernels.mjs, for GPU machines that have no
-// node_modules except `webgpu` (kept external). Vite's transform resolves import.meta.glob of shaders/*.wgsl.
+// Bundles the benchmarks into Node ES modules for GPU machines that have no node_modules except `webgpu` (kept
+// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), shared code in chunks/.
+// Vite's transform resolves import.meta.glob of shaders/*.wgsl. Send the whole dist-bench/ folder.
 import { defineConfig } from 'vite';
 
 export default defineConfig({
@@ -7,15 +8,16 @@ export default defineConfig({
   logLevel: 'warn',
   ssr: { noExternal: true, external: ['webgpu'] },
   build: {
-    ssr: 'bench/kernels.ts',
+    ssr: true,
     outDir: 'dist-bench',
     emptyOutDir: true,
     target: 'node20',
     minify: false,
     sourcemap: false,
     rollupOptions: {
+      input: { kernels: 'bench/kernels.ts', train: 'bench/train.ts' },
       external: ['webgpu'],
-      output: { format: 'es', entryFileNames: 'kernels.mjs' },
+      output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/shared-[hash].mjs' },
     },
   },
 });
