@@ -5,11 +5,11 @@ import { createStorage, readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
 import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
 import { BertGraph } from './model/bert';
-import { bertTensors, placeTensors, type ParamLayout } from './model/params';
+import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
 import { fill } from './ops/fill';
-import { countCorrect, gradNorm, reduceWeightedSum, type GradNormPlan } from './ops/reduce';
+import { countBinaryCorrect, countCorrect, gradNorm, reduceWeightedSum, type GradNormPlan } from './ops/reduce';
 import { MetricsRing, type MetricRow } from './readback';
 import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 
@@ -20,6 +20,9 @@ export interface EngineBatch {
   positions: Int32Array;
   targets: Int32Array;
   weights: Float32Array;
+  /** Binary head only: (B*T) labels in {0, 1} and per-token loss weights. */
+  labels?: Float32Array;
+  tokenWeights?: Float32Array;
 }
 
 /** Floats of one metrics row, in this order. */
@@ -49,6 +52,8 @@ export interface TrainerOptions {
   /** Global gradient-norm clip (<= 0: off). */
   maxGradNorm?: number;
   causal?: boolean;
+  /** The prediction head (default: vocabulary MLM head). */
+  head?: HeadConfig;
   /** Take a GPU-side weight snapshot every this many steps (for NaN recovery). */
   snapshotEvery?: number;
   onMetrics?: (m: StepMetrics) => void;
@@ -73,11 +78,27 @@ export interface ProbeResult {
 
 export const PROBE_K = 5;
 
+/** Loss (weighted sum) and accuracy counts of a graph's head into `out` at METRIC.LOSS / CORRECT / COUNT. */
+function metricDispatches(k: Kernels, g: BertGraph, out: GPUBuffer, label: string): Dispatch[] {
+  const R = g.lossRows;
+  if (g.head.kind === 'binary') {
+    return [
+      reduceWeightedSum(k, g.losses, g.inputs.tokenWeights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
+      countBinaryCorrect(k, g.argmax, g.inputs.labels, g.inputs.tokenWeights, R, { out, index: METRIC.CORRECT }, `${label}.correct`),
+    ];
+  }
+  return [
+    reduceWeightedSum(k, g.losses, g.inputs.weights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
+    countCorrect(k, g.argmax, g.inputs.targets, R, { out, index: METRIC.CORRECT }, `${label}.correct`),
+  ];
+}
+
 export class Trainer {
   readonly layout: ParamLayout;
   readonly state: ParamState;
   readonly graph: BertGraph;
   readonly adam: AdamWConfig;
+  readonly head: HeadConfig;
   step = 0;
   private readonly hyper: GPUBuffer;
   private readonly metrics: GPUBuffer;
@@ -102,9 +123,10 @@ export class Trainer {
     validateForDevice(cfg, opt.B, opt.M, k.device.limits);
     validateSchedule(opt.schedule);
     this.adam = { ...ADAMW_DEFAULTS, ...opt.adam };
-    this.layout = placeTensors(bertTensors(cfg));
+    this.head = opt.head ?? VOCAB_HEAD;
+    this.layout = placeTensors(bertTensors(cfg, this.head));
     this.state = new ParamState(k, this.layout, init);
-    this.graph = new BertGraph(k, cfg, this.state, { B: opt.B, M: opt.M, train: true, causal: opt.causal });
+    this.graph = new BertGraph(k, cfg, this.state, { B: opt.B, M: opt.M, train: true, causal: opt.causal, head: this.head });
     this.hyper = createAdamWHyper(k.device, this.adam);
     this.metrics = createStorage(k.device, METRIC.FLOATS * 4, 'metrics');
     const s = this.state;
@@ -114,14 +136,12 @@ export class Trainer {
     const nd = this.layout.decayFloats;
     const nn = this.layout.totalFloats - nd;
     const g = this.graph;
-    const M = opt.M;
     this.stepDispatches = [
       fill(k, s.grads.decay, 0, Math.max(1, nd), 'zero_grad.decay'),
       fill(k, s.grads.nodecay, 0, Math.max(1, nn), 'zero_grad.nodecay'),
       ...g.forward,
       ...g.loss,
-      reduceWeightedSum(k, g.losses, g.inputs.weights, M, { out: this.metrics, index: METRIC.LOSS }, 'metric.loss'),
-      countCorrect(k, g.argmax, g.inputs.targets, M, { out: this.metrics, index: METRIC.CORRECT }, 'metric.correct'),
+      ...metricDispatches(k, g, this.metrics, 'metric'),
       ...g.backward,
       ...this.norm.dispatches,
       adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true }, 'adamw.decay'),
@@ -256,13 +276,12 @@ export class Trainer {
   private ensureEval(B: number, M: number): BertGraph {
     if (this.evalGraph && this.evalGraph.opt.B === B && this.evalGraph.opt.M === M) return this.evalGraph;
     this.evalGraph?.destroy();
-    const g = new BertGraph(this.k, this.cfg, this.state, { B, M, train: false, causal: this.opt.causal, label: 'eval' });
+    const g = new BertGraph(this.k, this.cfg, this.state, { B, M, train: false, causal: this.opt.causal, head: this.head, label: 'eval' });
     this.evalMetrics ??= createStorage(this.k.device, METRIC.FLOATS * 4, 'eval.metrics');
     this.evalDispatches = [
       ...g.forward,
       ...g.loss,
-      reduceWeightedSum(this.k, g.losses, g.inputs.weights, M, { out: this.evalMetrics, index: METRIC.LOSS }, 'eval.loss'),
-      countCorrect(this.k, g.argmax, g.inputs.targets, M, { out: this.evalMetrics, index: METRIC.CORRECT }, 'eval.correct'),
+      ...metricDispatches(this.k, g, this.evalMetrics, 'eval'),
     ];
     this.evalGraph = g;
     return g;
@@ -310,24 +329,26 @@ export class Trainer {
     const R = Math.max(1, Math.min(T, positions.length));
     if (!this.probeGraph || this.probeGraph.opt.probeRows !== R) {
       this.probeGraph?.destroy();
-      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, probeRows: R, topK: PROBE_K, label: 'probe' });
+      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, head: this.head, probeRows: R, topK: PROBE_K, label: 'probe' });
     }
     const g = this.probeGraph;
     const pos = new Int32Array(R).fill(-1);
     positions.slice(0, R).forEach((p, i) => (pos[i] = p));
-    g.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R) });
-    this.k.device.queue.writeBuffer(g.probeRowsBuf!, 0, Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1)));
+    g.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R), labels: new Float32Array(T), tokenWeights: new Float32Array(T) });
+    if (g.probeRowsBuf) this.k.device.queue.writeBuffer(g.probeRowsBuf, 0, Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1)));
     const enc = this.k.device.createCommandEncoder({ label: 'probe' });
     const pass = enc.beginComputePass({ label: 'probe' });
     encodeDispatches(pass, [...g.forward, ...g.probe]);
     pass.end();
     this.k.device.queue.submit([enc.finish()]);
     const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att)));
+    // Heads without top-k (binary) or with fewer outputs than PROBE_K report what they have.
+    const K = g.probeIds ? g.probeIds.size / 4 / R : 0;
     return {
       attention,
-      topIds: await readI32(this.k.device, g.probeIds!),
-      topProbs: await readF32(this.k.device, g.probeProbs!),
-      K: PROBE_K,
+      topIds: g.probeIds ? await readI32(this.k.device, g.probeIds) : new Int32Array(0),
+      topProbs: g.probeProbs ? await readF32(this.k.device, g.probeProbs) : new Float32Array(0),
+      K,
     };
   }
 

@@ -10,8 +10,9 @@ import { fill } from '../ops/fill';
 import { gatherRows, scatterRows } from '../ops/gather';
 import { geluBackward, geluForward } from '../ops/gelu';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../ops/layernorm';
-import { crossEntropy, topK } from '../ops/loss';
+import { binaryCrossEntropy, crossEntropy, topK } from '../ops/loss';
 import { biasGrad, matmul } from '../ops/matmul';
+import { headOutputs, VOCAB_HEAD, type HeadConfig } from './params';
 import type { ParamState } from './state';
 
 export interface GraphOptions {
@@ -23,6 +24,8 @@ export interface GraphOptions {
   causal?: boolean;
   /** Build the backward pass (training graph) or not (evaluation / probe graph). */
   train: boolean;
+  /** The prediction head (default: the vocabulary MLM head). */
+  head?: HeadConfig;
   /** Rows for which top-k predictions are computed (prediction probe), 0 for none. */
   probeRows?: number;
   topK?: number;
@@ -41,6 +44,9 @@ export interface GraphInputs {
   targets: GPUBuffer;
   /** (M) f32 loss weight per target (1 / number of targets). */
   weights: GPUBuffer;
+  /** Binary head: (B*T) f32 labels in {0, 1} (1 = replaced) and (B*T) f32 per-token loss weights. */
+  labels: GPUBuffer;
+  tokenWeights: GPUBuffer;
 }
 
 interface LayerActs {
@@ -67,12 +73,15 @@ export class BertGraph {
   /** Final hidden states (N, C). */
   readonly hidden: GPUBuffer;
   readonly layers: LayerActs[] = [];
-  /** (M, V) logits; after a training loss dispatch they hold dlogits. */
+  /** (M, O) logits (O = V, or K classes), or (N) for the binary head; training overwrites them with dlogits. */
   readonly logits: GPUBuffer;
-  /** (M) f32 unweighted per-target losses. */
+  /** (M) f32 unweighted per-target losses, or (N) per-token for the binary head. */
   readonly losses: GPUBuffer;
-  /** (M) i32 argmax per target row. */
+  /** (M) i32 argmax per target row, or (N) 0/1 predictions for the binary head. */
   readonly argmax: GPUBuffer;
+  readonly head: HeadConfig;
+  /** Rows the loss covers: M, or N for the binary head. */
+  readonly lossRows: number;
   readonly forward: Dispatch[] = [];
   readonly loss: Dispatch[] = [];
   readonly backward: Dispatch[] = [];
@@ -109,7 +118,15 @@ export class BertGraph {
       positions: buf(M, 'positions'),
       targets: buf(M, 'targets'),
       weights: buf(M, 'weights'),
+      labels: buf(N, 'labels'),
+      tokenWeights: buf(N, 'token_weights'),
     };
+    const head = opt.head ?? VOCAB_HEAD;
+    this.head = head;
+    const O = headOutputs(cfg, head);
+    const outW = head.kind === 'vocab' ? 'wte' : head.kind === 'classes' ? 'cls_w' : 'disc_out_w';
+    const outB = head.kind === 'vocab' ? 'decoder_b' : head.kind === 'classes' ? 'cls_b' : 'disc_out_b';
+    this.lossRows = head.kind === 'binary' ? N : M;
     const inp = this.inputs;
 
     // ---------- forward ----------
@@ -161,33 +178,49 @@ export class BertGraph {
     }
     this.hidden = x;
 
-    // MLM head on the gathered target rows only.
-    const hm = buf(M * C, 'head.hm');
-    const ht = buf(M * C, 'head.ht');
-    const hg = buf(M * C, 'head.hg');
+    // Head forward. vocab / classes: on the gathered target rows only; binary: on every token.
+    const R = this.lossRows;
+    const hm = head.kind === 'binary' ? x : buf(M * C, 'head.hm');
+    const ht = buf(R * C, 'head.ht');
+    const hg = buf(R * C, 'head.hg');
     const hln = buf(M * C, 'head.hln');
     const hMean = buf(M, 'head.mean');
     const hRstd = buf(M, 'head.rstd');
-    this.logits = buf(M * V, 'logits');
-    this.losses = buf(M, 'losses');
-    this.argmax = buf(M, 'argmax');
-    this.forward.push(
-      gatherRows(k, { src: x, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
-      linear(hm, 'head_w', 'head_b', ht, M, C, C, 'head.dense'),
-      geluForward(k, { x: ht, out: hg }, M * C, 'head.gelu'),
-      layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C, eps }, 'head.ln'),
-      matmul(k, { a: hln, b: P('wte'), bias: P('decoder_b'), out: this.logits, M, N: V, K: C, transB: true, label: 'head.decoder' }),
-    );
-    if (opt.probeRows && opt.probeRows > 0) {
-      const R = opt.probeRows;
-      const K = opt.topK ?? 5;
-      this.probeRowsBuf = buf(R, 'probe.rows');
-      this.probeIds = buf(R * K, 'probe.ids');
-      this.probeProbs = buf(R * K, 'probe.probs');
-      this.probe.push(topK(k, { M, V, R, K }, { logits: this.logits, rows: this.probeRowsBuf, ids: this.probeIds, probs: this.probeProbs }));
+    this.logits = buf(R * O, 'logits');
+    this.losses = buf(R, 'losses');
+    this.argmax = buf(R, 'argmax');
+    if (head.kind === 'binary') {
+      this.forward.push(
+        linear(x, 'disc_w', 'disc_b', ht, N, C, C, 'head.dense'),
+        geluForward(k, { x: ht, out: hg }, N * C, 'head.gelu'),
+        linear(hg, outW, outB, this.logits, N, 1, C, 'head.out'),
+      );
+    } else {
+      this.forward.push(
+        gatherRows(k, { src: x, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
+        linear(hm, 'head_w', 'head_b', ht, M, C, C, 'head.dense'),
+        geluForward(k, { x: ht, out: hg }, M * C, 'head.gelu'),
+        layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C, eps }, 'head.ln'),
+        matmul(k, { a: hln, b: P(outW), bias: P(outB), out: this.logits, M, N: O, K: C, transB: true, label: 'head.decoder' }),
+      );
     }
-    const xb = { logits: this.logits, targets: inp.targets, weights: inp.weights, losses: this.losses, argmax: this.argmax };
-    this.loss.push(crossEntropy(k, { M, V }, xb, opt.train ? 'inplace' : 'none'));
+    if (opt.probeRows && opt.probeRows > 0 && head.kind !== 'binary') {
+      const Rp = opt.probeRows;
+      const K = Math.min(opt.topK ?? 5, O);
+      this.probeRowsBuf = buf(Rp, 'probe.rows');
+      this.probeIds = buf(Rp * K, 'probe.ids');
+      this.probeProbs = buf(Rp * K, 'probe.probs');
+      this.probe.push(topK(k, { M, V: O, R: Rp, K }, { logits: this.logits, rows: this.probeRowsBuf, ids: this.probeIds, probs: this.probeProbs }));
+    }
+    const dlogitsBinary = head.kind === 'binary' ? buf(N, 'dlogits') : undefined;
+    if (head.kind === 'binary') {
+      this.loss.push(
+        binaryCrossEntropy(k, N, { logits: this.logits, labels: inp.labels, weights: inp.tokenWeights, losses: this.losses, dlogits: dlogitsBinary!, preds: this.argmax }),
+      );
+    } else {
+      const xb = { logits: this.logits, targets: inp.targets, weights: inp.weights, losses: this.losses, argmax: this.argmax };
+      this.loss.push(crossEntropy(k, { M, V: O }, xb, opt.train ? 'inplace' : 'none'));
+    }
     if (!opt.train) return;
 
     // ---------- backward ----------
@@ -200,8 +233,8 @@ export class BertGraph {
     const datt = buf(attentionSizes({ B, T, C, NH }).datt / 4, 'd.att');
     const lnScratch = buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C })), 'd.ln_scratch');
     const dHm = buf(M * C, 'd.hm');
-    const dHt = buf(M * C, 'd.ht');
-    const dHg = buf(M * C, 'd.hg');
+    const dHt = buf(R * C, 'd.ht');
+    const dHg = buf(R * C, 'd.hg');
     const dHln = buf(M * C, 'd.hln');
     const bw = this.backward;
     /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
@@ -212,16 +245,23 @@ export class BertGraph {
         biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${label}.db` }),
       );
     };
-    // Head: dlogits (in place in logits) -> decoder (tied wte) -> LayerNorm -> GELU -> dense -> scatter into dx.
-    bw.push(
-      matmul(k, { a: this.logits, b: P('wte'), out: dHln, M, N: C, K: V, label: 'head.decoder.dx' }),
-      matmul(k, { a: this.logits, b: hln, out: G('wte'), M: V, N: C, K: M, transA: true, accumulate: true, label: 'head.decoder.dw' }),
-      biasGrad(k, { dy: this.logits, db: G('decoder_b'), M, N: V, label: 'head.decoder.db' }),
-      ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C }, 'head.ln.backward'),
-      geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * C, 'head.gelu.backward'),
-    );
-    dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, C, C, false, 'head.dense');
-    bw.push(fill(k, dx, 0, N * C, 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, 'head.scatter'));
+    if (head.kind === 'binary') {
+      // dlogits (N, 1) -> out layer -> GELU -> dense, straight into the residual stream gradient.
+      dlinear(dlogitsBinary!, hg, outW, outB, dHg, N, 1, C, false, 'head.out');
+      bw.push(geluBackward(k, { dy: dHg, x: ht, dx: dHt }, N * C, 'head.gelu.backward'));
+      dlinear(dHt, x, 'disc_w', 'disc_b', dx, N, C, C, false, 'head.dense');
+    } else {
+      // dlogits (in place in logits) -> decoder -> LayerNorm -> GELU -> dense -> scatter into dx.
+      bw.push(
+        matmul(k, { a: this.logits, b: P(outW), out: dHln, M, N: C, K: O, label: 'head.decoder.dx' }),
+        matmul(k, { a: this.logits, b: hln, out: G(outW), M: O, N: C, K: M, transA: true, accumulate: true, label: 'head.decoder.dw' }),
+        biasGrad(k, { dy: this.logits, db: G(outB), M, N: O, label: 'head.decoder.db' }),
+        ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C }, 'head.ln.backward'),
+        geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * C, 'head.gelu.backward'),
+      );
+      dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, C, C, false, 'head.dense');
+      bw.push(fill(k, dx, 0, N * C, 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, 'head.scatter'));
+    }
     for (let l = L - 1; l >= 0; l--) {
       const p = `h${l}.`;
       const a = this.layers[l];
@@ -250,7 +290,15 @@ export class BertGraph {
   }
 
   /** Writes a batch's inputs (ids, valid, targets) into the graph's input buffers. */
-  writeInputs(b: { ids: Int32Array; valid: Int32Array; positions: Int32Array; targets: Int32Array; weights: Float32Array }): void {
+  writeInputs(b: {
+    ids: Int32Array;
+    valid: Int32Array;
+    positions: Int32Array;
+    targets: Int32Array;
+    weights: Float32Array;
+    labels?: Float32Array;
+    tokenWeights?: Float32Array;
+  }): void {
     const q = this.k.device.queue;
     const { N } = this;
     const M = this.opt.M;
@@ -267,6 +315,13 @@ export class BertGraph {
     q.writeBuffer(this.inputs.positions, 0, b.positions);
     q.writeBuffer(this.inputs.targets, 0, b.targets);
     q.writeBuffer(this.inputs.weights, 0, b.weights);
+    if (this.head.kind === 'binary') {
+      if (!b.labels || !b.tokenWeights) throw new Error('the binary head needs per-token labels and weights');
+      check('labels', b.labels.length, N);
+      check('token weights', b.tokenWeights.length, N);
+      q.writeBuffer(this.inputs.labels, 0, b.labels);
+      q.writeBuffer(this.inputs.tokenWeights, 0, b.tokenWeights);
+    }
   }
 
   get dispatchCount(): number {

@@ -41,10 +41,24 @@ export const ALIGN_FLOATS = 64;
 const alignUp = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
 
 /**
- * The tensors of BertForMaskedLM in our layout. Linear weights are (out, in) as in PyTorch; Q, K and V are fused
+ * The prediction head on top of the encoder. vocab: BERT's MLM head (dense, GELU, LayerNorm, decoder tied to wte
+ * plus a bias) on gathered rows; classes: the same transform with an untied (K, C) output layer (first-char,
+ * char-n); binary: ELECTRA's discriminator head (dense, GELU, dense to one logit) on every token (rts, shuffle).
+ */
+export type HeadConfig = { kind: 'vocab' } | { kind: 'classes'; K: number } | { kind: 'binary' };
+
+export const VOCAB_HEAD: HeadConfig = { kind: 'vocab' };
+
+/** Output width of a head's last layer (V for the tied decoder). */
+export function headOutputs(c: ModelConfig, head: HeadConfig): number {
+  return head.kind === 'vocab' ? c.V : head.kind === 'classes' ? head.K : 1;
+}
+
+/**
+ * The tensors of BertForMaskedLM in our layout (for the vocabulary head; other heads replace the MLM head's). Linear weights are (out, in) as in PyTorch; Q, K and V are fused
  * into qkv_w (3C, C) whose row blocks are query, key, value. The decoder is tied to wte; only its bias is separate.
  */
-export function bertTensors(c: ModelConfig): TensorSpec[] {
+export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): TensorSpec[] {
   const { C, F, T, V } = c;
   const w = (name: string, shape: number[]): TensorSpec => ({ name, shape, decay: true, init: 'normal' });
   const b = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'zeros' });
@@ -67,7 +81,13 @@ export function bertTensors(c: ModelConfig): TensorSpec[] {
       b(p + 'ln2_b', C),
     );
   }
-  t.push(w('head_w', [C, C]), b('head_b', C), g('head_ln_g', C), b('head_ln_b', C), b('decoder_b', V));
+  if (head.kind === 'binary') {
+    t.push(w('disc_w', [C, C]), b('disc_b', C), w('disc_out_w', [1, C]), b('disc_out_b', 1));
+    return t;
+  }
+  t.push(w('head_w', [C, C]), b('head_b', C), g('head_ln_g', C), b('head_ln_b', C));
+  if (head.kind === 'vocab') t.push(b('decoder_b', V));
+  else t.push(w('cls_w', [head.K, C]), b('cls_b', head.K));
   return t;
 }
 

@@ -1,7 +1,7 @@
 // The whole-model CPU reference: its gradients agree with finite differences of its own loss, for every tensor.
 import { describe, expect, it } from 'vitest';
 import { modelConfig } from '../config';
-import { bertTensors, initParams, placeTensors } from '../model/params';
+import { bertTensors, initParams, placeTensors, type HeadConfig } from '../model/params';
 import { rng } from '../testing';
 import { gradCheck } from './gradcheck';
 import { mlmReference, type MlmInputs } from './model';
@@ -34,4 +34,35 @@ describe('mlmReference', () => {
     const err = gradCheck(x, analytic, () => mlmReference(c, layout, params, inp, false).loss, 24);
     expect(err, `${name}: worst relative error ${err}`).toBeLessThan(1e-5);
   });
+});
+
+describe('mlmReference with the other heads', () => {
+  const c = modelConfig('tiny', 23, { L: 1, C: 8, NH: 2, F: 12, T: 6 });
+  const inp: MlmInputs = {
+    B: 2,
+    ids: [2, 7, 4, 9, 3, 0, 2, 4, 11, 12, 13, 3],
+    valid: [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1],
+    positions: [2, 7, -1, 9],
+    targets: [3, 1, -1, 4],
+    weights: [1 / 3, 1 / 3, 0, 1 / 3],
+    labels: [0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1],
+    tokenWeights: [0.1, 0.1, 0.1, 0.1, 0.1, 0, 0.1, 0.1, 0.1, 0.1, 0.1, 0],
+  };
+  const heads: [string, HeadConfig][] = [
+    ['classes (K=5)', { kind: 'classes', K: 5 }],
+    ['binary', { kind: 'binary' }],
+  ];
+  for (const [name, head] of heads) {
+    it(`${name}: every gradient matches finite differences`, () => {
+      const layout = placeTensors(bertTensors(c, head));
+      const params = Float64Array.from(initParams(layout, 0.3, rng(11)));
+      const r = mlmReference(c, layout, params, inp, true, head);
+      for (const t of layout.tensors) {
+        const x = params.subarray(t.offset, t.offset + t.size);
+        const analytic = r.grads!.subarray(t.offset, t.offset + t.size);
+        const err = gradCheck(x, analytic, () => mlmReference(c, layout, params, inp, false, head).loss, 12);
+        expect(err, `${t.name}: worst relative error ${err}`).toBeLessThan(1e-5);
+      }
+    });
+  }
 });

@@ -1,14 +1,14 @@
 // CPU reference of the whole BertForMaskedLM forward and backward (float64), composed from the per-op references:
 // the oracle for the GPU model. Same parameter layout as the GPU (one flat array, see model/params.ts).
 import type { ModelConfig } from '../config';
-import { tensor, type ParamLayout } from '../model/params';
+import { headOutputs, tensor, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../model/params';
 import { attentionBackwardRef, attentionForwardRef } from './attention';
 import { add } from './elementwise';
 import { embeddingBackward, embeddingForward } from './embedding';
 import { gatherRows, gatherRowsBackward } from './gather';
 import { geluBackward, geluForward } from './gelu';
 import { layerNormBackward, layerNormForward } from './layernorm';
-import { crossEntropy } from './loss';
+import { binaryCrossEntropy, crossEntropy } from './loss';
 import { matmulBackward, matmulForward } from './matmul';
 
 export interface MlmInputs {
@@ -24,12 +24,16 @@ export interface MlmInputs {
   /** (M) per-target weights (e.g. 1 / number of targets). */
   weights: ArrayLike<number>;
   causal?: boolean;
+  /** Binary head: (B*T) labels in {0,1} and per-token weights (0 on padding). */
+  labels?: ArrayLike<number>;
+  tokenWeights?: ArrayLike<number>;
 }
 
 export interface MlmResult {
-  /** sum over targets of weight * loss. */
+  /** sum over targets (tokens, for the binary head) of weight * loss. */
   loss: number;
   losses: Float64Array;
+  /** argmax per target row (vocab, classes), or the 0/1 prediction per token (binary). */
   argmax: Int32Array;
   /** (L, B, NH, T, T) attention probabilities. */
   att: Float64Array[];
@@ -46,7 +50,14 @@ function linear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>
   return matmulForward(x, w, { M, N: out, K: inp, transB: true }, b);
 }
 
-export function mlmReference(c: ModelConfig, layout: ParamLayout, params: ArrayLike<number>, inp: MlmInputs, backward = true): MlmResult {
+export function mlmReference(
+  c: ModelConfig,
+  layout: ParamLayout,
+  params: ArrayLike<number>,
+  inp: MlmInputs,
+  backward = true,
+  head: HeadConfig = VOCAB_HEAD,
+): MlmResult {
   const { C, F, T, V, NH, L } = c;
   const B = inp.B;
   const N = B * T;
@@ -91,16 +102,37 @@ export function mlmReference(c: ModelConfig, layout: ParamLayout, params: ArrayL
   }
   const hidden = x;
   const M = inp.positions.length;
-  const hm = gatherRows(hidden, inp.positions, N, C);
-  const ht = linear(hm, P('head_w'), P('head_b'), M, C, C);
-  const hg = geluForward(ht);
-  const hln = layerNormForward(hg, P('head_ln_g'), P('head_ln_b'), M, C, eps);
-  const wte = P('wte');
-  const logits = linear(hln.out, wte, P('decoder_b'), M, V, C);
-  const xe = crossEntropy(logits, inp.targets, inp.weights, M, V);
+  const O = headOutputs(c, head);
   let loss = 0;
-  for (let m = 0; m < M; m++) loss += inp.weights[m] * xe.losses[m];
-  const result: MlmResult = { loss, losses: xe.losses, argmax: xe.argmax, att: saved.map((s) => s.att), hidden };
+  let result: MlmResult;
+  // Head forward: the gathered-row heads (vocab, classes) or the per-token binary head.
+  let hm: Float64Array = new Float64Array(0);
+  let ht: Float64Array = new Float64Array(0);
+  let hg: Float64Array = new Float64Array(0);
+  let hln: ReturnType<typeof layerNormForward> | undefined;
+  let dlogits: Float64Array;
+  const outW = head.kind === 'vocab' ? 'wte' : head.kind === 'classes' ? 'cls_w' : 'disc_out_w';
+  const outB = head.kind === 'vocab' ? 'decoder_b' : head.kind === 'classes' ? 'cls_b' : 'disc_out_b';
+  if (head.kind === 'binary') {
+    if (!inp.labels || !inp.tokenWeights) throw new Error('the binary head needs labels and tokenWeights');
+    ht = linear(hidden, P('disc_w'), P('disc_b'), N, C, C);
+    hg = geluForward(ht);
+    const logits = linear(hg, P(outW), P(outB), N, 1, C);
+    const bce = binaryCrossEntropy(logits, inp.labels, inp.tokenWeights);
+    for (let i = 0; i < N; i++) loss += inp.tokenWeights[i] * bce.losses[i];
+    result = { loss, losses: bce.losses, argmax: bce.preds, att: saved.map((s) => s.att), hidden };
+    dlogits = bce.dlogits;
+  } else {
+    hm = gatherRows(hidden, inp.positions, N, C);
+    ht = linear(hm, P('head_w'), P('head_b'), M, C, C);
+    hg = geluForward(ht);
+    hln = layerNormForward(hg, P('head_ln_g'), P('head_ln_b'), M, C, eps);
+    const logits = linear(hln.out, P(outW), P(outB), M, O, C);
+    const xe = crossEntropy(logits, inp.targets, inp.weights, M, O);
+    for (let m = 0; m < M; m++) loss += inp.weights[m] * xe.losses[m];
+    result = { loss, losses: xe.losses, argmax: xe.argmax, att: saved.map((s) => s.att), hidden };
+    dlogits = xe.dlogits;
+  }
   if (!backward) return result;
 
   // ---- backward ----
@@ -115,16 +147,22 @@ export function mlmReference(c: ModelConfig, layout: ParamLayout, params: ArrayL
     acc(bname, g.dbias);
     return g.da;
   };
-  const dlogits = xe.dlogits;
-  const gdec = matmulBackward(dlogits, hln.out, wte, { M, N: V, K: C, transB: true });
-  acc('wte', gdec.db);
-  acc('decoder_b', gdec.dbias);
-  const dhln = layerNormBackward(gdec.da, hg, P('head_ln_g'), hln.mean, hln.rstd, M, C);
-  acc('head_ln_g', dhln.dgamma);
-  acc('head_ln_b', dhln.dbeta);
-  const dht = geluBackward(dhln.dx, ht);
-  const dhm = dlin(dht, hm, 'head_w', 'head_b', M, C, C);
-  let dx = gatherRowsBackward(dhm, inp.positions, N, C);
+  let dx: Float64Array;
+  if (head.kind === 'binary') {
+    const dhg = dlin(dlogits, hg, outW, outB, N, 1, C);
+    const dht = geluBackward(dhg, ht);
+    dx = dlin(dht, hidden, 'disc_w', 'disc_b', N, C, C);
+  } else {
+    const gdec = matmulBackward(dlogits, hln!.out, P(outW), { M, N: O, K: C, transB: true });
+    acc(outW, gdec.db);
+    acc(outB, gdec.dbias);
+    const dhln = layerNormBackward(gdec.da, hg, P('head_ln_g'), hln!.mean, hln!.rstd, M, C);
+    acc('head_ln_g', dhln.dgamma);
+    acc('head_ln_b', dhln.dbeta);
+    const dht = geluBackward(dhln.dx, ht);
+    const dhm = dlin(dht, hm, 'head_w', 'head_b', M, C, C);
+    dx = gatherRowsBackward(dhm, inp.positions, N, C);
+  }
   for (let l = L - 1; l >= 0; l--) {
     const p = `h${l}.`;
     const s = saved[l];
