@@ -2,9 +2,9 @@
 // npm run masks -- --corpus fairy-tales --strategy span --samples 2000 --seed 7 --json   (last line: one JSON object)
 import { loadCorpus, corpusInfo, type CorpusId } from '../src/data/corpora';
 import { prepareData } from '../src/data/dataset';
-import { BatchOrder, fillBatch } from '../src/data/batching';
+import { BatchOrder, fillBatch, sequenceEncodings } from '../src/data/batching';
 import { Rng } from '../src/data/rng';
-import type { Batch, Encoding } from '../src/data/types';
+import type { Batch } from '../src/data/types';
 import type { TokenizerKind } from '../src/data/tokenizer';
 import {
   applyMasking, buildPmiLexicon, countUnigrams, getObjective, getStrategy, MaskStats, planMasking, resolveParams,
@@ -83,16 +83,6 @@ function typed(raw: Record<string, string>): Record<string, ParamValue> {
   return out;
 }
 
-/** The real tokens of each packed sequence (no [CLS]/[SEP]/[PAD]), for the PMI lexicon. */
-function* sequencesOf(set: { T: number; count: number; ids: Int32Array; wordIds: Int32Array; valid: Int32Array }): Generator<Encoding> {
-  for (let s = 0; s < set.count; s++) {
-    const o = s * set.T;
-    let len = 0;
-    while (len < set.T && set.valid[o + len]) len++;
-    yield { ids: set.ids.subarray(o + 1, o + len - 1), wordIds: set.wordIds.subarray(o + 1, o + len - 1) };
-  }
-}
-
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (...m: unknown[]) => {
@@ -119,7 +109,7 @@ async function main(): Promise<void> {
 
   let lexicon: PmiLexicon | undefined;
   if (strategy.needs.includes('lexicon')) {
-    lexicon = buildPmiLexicon(sequencesOf(data.train), vocab, { minCount: Number(resolved.minCount), size: Number(resolved.lexiconSize) });
+    lexicon = buildPmiLexicon(sequenceEncodings(data.train), vocab, { minCount: Number(resolved.minCount), size: Number(resolved.lexiconSize) });
     log(`PMI lexicon: ${lexicon.entries.length} entries from ${lexicon.corpusWords} words; top: ${lexicon.entries.filter((e) => e.n === 2).slice(0, 8).map((e) => `"${e.text}"`).join(', ')}`);
   }
   let hardness: TokenLossEma | undefined;

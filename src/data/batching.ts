@@ -150,3 +150,13 @@ export function heldOutBatches(set: SequenceSet, B: number): Batch[] {
   }
   return out;
 }
+
+/** The real tokens of each packed sequence (no [CLS]/[SEP]/[PAD]) as encodings, e.g. to build a PMI lexicon. */
+export function* sequenceEncodings(set: SequenceSet): Generator<Encoding> {
+  for (let s = 0; s < set.count; s++) {
+    const o = s * set.T;
+    let len = 0;
+    while (len < set.T && set.valid[o + len]) len++;
+    yield { ids: set.ids.subarray(o + 1, o + len - 1), wordIds: set.wordIds.subarray(o + 1, o + len - 1) };
+  }
+}

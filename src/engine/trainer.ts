@@ -57,6 +57,11 @@ export interface TrainerOptions {
   /** Take a GPU-side weight snapshot every this many steps (for NaN recovery). */
   snapshotEvery?: number;
   onMetrics?: (m: StepMetrics) => void;
+  /**
+   * Per-row losses of every step (M target rows, or B*T tokens for the binary head), read back through a second
+   * ring without stalling (hard-token masking keeps a per-id loss average from them).
+   */
+  onRowLosses?: (step: number, losses: Float32Array) => void;
   /** Called once when a non-finite loss is read back; training state has then been rolled back. */
   onNonFinite?: (info: { step: number; restoredStep: number }) => void;
 }
@@ -103,6 +108,7 @@ export class Trainer {
   private readonly hyper: GPUBuffer;
   private readonly metrics: GPUBuffer;
   private readonly ring: MetricsRing;
+  private readonly lossRing: MetricsRing | undefined;
   private readonly stepDispatches: Dispatch[];
   private readonly norm: GradNormPlan;
   private readonly lrByStep = new Map<number, number>();
@@ -148,6 +154,12 @@ export class Trainer {
       adamw(k, { param: s.params.nodecay, grad: s.grads.nodecay, m: s.m.nodecay, v: s.v.nodecay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: false }, 'adamw.nodecay'),
     ];
     this.ring = new MetricsRing(k.device, METRIC.FLOATS, (rows) => this.deliver(rows));
+    const onRowLosses = opt.onRowLosses;
+    if (onRowLosses) {
+      this.lossRing = new MetricsRing(k.device, g.lossRows, (rows) => {
+        if (!this.halted) for (const r of rows) onRowLosses(r.step, r.values);
+      }, 256);
+    }
     this.takeSnapshot(-1);
   }
 
@@ -174,12 +186,16 @@ export class Trainer {
     pass.end();
     this.ring.encodeRow(enc, this.metrics, t);
     this.ring.encodeFlush(enc);
+    this.lossRing?.encodeRow(enc, this.graph.losses, t);
+    this.lossRing?.encodeFlush(enc);
     const every = this.opt.snapshotEvery ?? 25;
     const snap = (t + 1) % every === 0 ? this.snapshotTarget() : undefined;
     if (snap) this.encodeCopyParams(enc, snap.params, t);
     this.k.device.queue.submit([enc.finish()]);
     const p = this.ring.afterSubmit();
     if (p) this.track(p);
+    const q = this.lossRing?.afterSubmit();
+    if (q) this.track(q);
     this.step = t + 1;
   }
 
@@ -253,6 +269,7 @@ export class Trainer {
     this.halted = { step: badStep, restoredStep: restored.step };
     this.step = restored.step + 1;
     this.ring.rewind(this.step);
+    this.lossRing?.rewind(this.step);
     this.opt.onNonFinite?.(this.halted);
   }
 
@@ -268,6 +285,7 @@ export class Trainer {
   /** Waits until every submitted step's metrics have been delivered. */
   async flush(): Promise<void> {
     await this.ring.drain((enc) => this.k.device.queue.submit([enc.finish()]));
+    await this.lossRing?.drain((enc) => this.k.device.queue.submit([enc.finish()]));
     await Promise.all(this.inFlight);
   }
 
@@ -358,6 +376,7 @@ export class Trainer {
 
   destroy(): void {
     this.ring.destroy();
+    this.lossRing?.destroy();
     this.graph.destroy();
     this.evalGraph?.destroy();
     this.probeGraph?.destroy();

@@ -5,6 +5,7 @@ import { loadCorpus } from '../data/corpora';
 import { useGpu } from '../engine/testing';
 import { defaultExperiment, type ExperimentConfig } from './config';
 import { prepareExperimentData, TrainingRun } from './run';
+import type { ObjectiveId, StrategyId } from '../masking/types';
 
 function experiment(): ExperimentConfig {
   const e = defaultExperiment();
@@ -41,5 +42,44 @@ describe('TrainingRun', () => {
     expect(after.loss).toBeLessThan(lnV - 0.5);
     expect(losses.filter((x) => x !== undefined)).toHaveLength(e.train.steps);
     run.destroy();
+  });
+
+  const schemes: [StrategyId, ObjectiveId][] = [
+    ['span', 'slm'],
+    ['random', 'rts'],
+    ['random', 'shuffle'],
+    ['random', 'first-char'],
+    ['random', 'char-n'],
+    ['pmi', 'mlm'],
+    ['hard', 'mlm'],
+    ['whole-word', 'mlm'],
+  ];
+  it('trains every objective the engine has a head for, and refuses the others by name', { timeout: 600_000 }, async () => {
+    const text = (await loadCorpus('fairy-tales')).slice(0, 60_000);
+    const base = experiment();
+    base.model = { preset: 'tiny', overrides: { T: 24, L: 1, C: 32, NH: 2, F: 64 } };
+    base.train = { ...base.train, B: 4, steps: 4, warmup: 1 };
+    const data = prepareExperimentData(text, base);
+    for (const [strategy, objective] of schemes) {
+      const e = { ...base, masking: { strategy, objective, strategyParams: strategy === 'pmi' ? { minCount: 2 } : undefined } };
+      const losses: number[] = [];
+      let hardSeen = 0;
+      const run = new TrainingRun(fx.kernels, e, data, { onMetrics: (m) => losses.push(m.loss) });
+      for (let s = 0; s < 4; s++) run.step();
+      await run.trainer.flush();
+      const ev = await run.evaluate();
+      if (run.hardness) hardSeen = run.hardness.score(5) + run.hardness.score(100);
+      expect(losses, `${strategy}/${objective}`).toHaveLength(4);
+      expect(losses.every((x) => Number.isFinite(x) && x > 0), `${strategy}/${objective}: ${losses}`).toBe(true);
+      expect(Number.isFinite(ev.loss) && ev.loss > 0, `${strategy}/${objective} eval`).toBe(true);
+      expect(run.evalKind).toBe(objective === 'mlm' || objective === 'slm' ? 'mlm' : 'objective');
+      if (strategy === 'pmi') expect(run.lexicon!.entries.length).toBeGreaterThan(0);
+      if (strategy === 'hard') expect(hardSeen).toBeGreaterThan(0);
+      run.destroy();
+    }
+    for (const objective of ['electra', 'sbo'] as ObjectiveId[]) {
+      const e = { ...base, masking: { strategy: (objective === 'sbo' ? 'span' : 'random') as StrategyId, objective } };
+      expect(() => new TrainingRun(fx.kernels, e, data)).toThrow(new RegExp(`objective "${objective}" needs`));
+    }
   });
 });

@@ -1,15 +1,15 @@
 // A training run: prepares the data (split, tokenizer, packing), the masking plan and the fixed held-out masks,
 // builds the engine's Trainer, and steps it with seeded batches. Used by the worker, the Node CLI and tests.
-import { BatchOrder, heldOutBatches } from '../data/batching';
+import { BatchOrder, heldOutBatches, sequenceEncodings } from '../data/batching';
 import { prepareData, type PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Batch } from '../data/types';
 import { validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Kernels } from '../engine/kernels';
-import { bertTensors, initParams, placeTensors } from '../engine/model/params';
+import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
-import { applyMasking, countUnigrams, planMasking, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
-import type { MaskedBatch, MaskingConfig } from '../masking/types';
+import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
+import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 
 /** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
@@ -30,11 +30,43 @@ export interface RunCallbacks {
   onNonFinite?: (info: { step: number; restoredStep: number }) => void;
 }
 
-/** Turns a masked batch into the engine's input arrays (vocabulary-head objectives). */
-export function engineBatch(m: MaskedBatch): EngineBatch {
+/** The engine head an objective trains, or a message saying why the engine cannot train it yet. */
+export function headFor(plan: MaskingPlan): HeadConfig {
+  const heads = plan.heads;
+  const h = heads[0];
+  if (heads.length !== 1 || !h) {
+    throw new Error(`objective "${plan.objective.id}" needs ${heads.length} heads (${heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
+  }
+  if (h.kind === 'vocab') return VOCAB_HEAD;
+  if (h.kind === 'classes') return { kind: 'classes', K: h.classes };
+  if (h.kind === 'binary') return { kind: 'binary' };
+  throw new Error(`objective "${plan.objective.id}" needs a ${h.kind} head, which the engine does not train yet`);
+}
+
+/** Turns a masked batch into the engine's input arrays. `M` is the target capacity of the graph. */
+export function engineBatch(m: MaskedBatch, M: number): EngineBatch {
   const g = m.gathered;
-  if (!g) throw new Error(`objective "${m.objective}" has no gathered targets: the engine's vocabulary head cannot train it`);
-  return { ids: m.inputIds, valid: m.valid, positions: g.positions, targets: g.targets, weights: g.weights };
+  const tl = m.tokenLabels;
+  if (!g && !tl) throw new Error(`objective "${m.objective}" produced neither gathered targets nor token labels`);
+  return {
+    ids: m.inputIds,
+    valid: m.valid,
+    positions: g ? g.positions : new Int32Array(M).fill(-1),
+    targets: g ? g.targets : new Int32Array(M).fill(-1),
+    weights: g ? g.weights : new Float32Array(M),
+    labels: tl?.labels,
+    tokenWeights: tl?.weights,
+  };
+}
+
+/** Re-weights evaluation batches so the loss is the mean over ALL their targets (or tokens), not per batch. */
+function normalizeEval(batches: EngineBatch[], binary: boolean): EngineBatch[] {
+  if (binary) {
+    const total = batches.reduce((s, b) => s + b.tokenWeights!.reduce((n, w) => n + (w > 0 ? 1 : 0), 0), 0);
+    return batches.map((b) => ({ ...b, tokenWeights: b.tokenWeights!.map((w) => (w > 0 ? 1 / Math.max(1, total) : 0)) }));
+  }
+  const total = batches.reduce((s, b) => s + b.targets.reduce((n, t, i) => n + (t >= 0 && b.positions[i] >= 0 ? 1 : 0), 0), 0);
+  return batches.map((b) => ({ ...b, weights: b.weights.map((_, i) => (b.targets[i] >= 0 && b.positions[i] >= 0 ? 1 / Math.max(1, total) : 0)) }));
 }
 
 export class TrainingRun {
@@ -46,6 +78,15 @@ export class TrainingRun {
   readonly evalBatches: EngineBatch[];
   readonly evalM: number;
   readonly evalB: number;
+  readonly head: HeadConfig;
+  /** 'mlm': the shared evaluation (fixed 15% [MASK], vocabulary head); 'objective': the objective's own loss at fixed masks. */
+  readonly evalKind: 'mlm' | 'objective';
+  private readonly M: number;
+  /** PMI strategy: the collocation lexicon built from the training split. */
+  readonly lexicon?: PmiLexicon;
+  /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
+  readonly hardness?: TokenLossEma;
+  private readonly targetsByStep = new Map<number, Int32Array>();
   private readonly batch: Batch;
   private readonly seed: number;
 
@@ -64,49 +105,81 @@ export class TrainingRun {
     if (data.train.T !== T) throw new Error(`data was packed for T=${data.train.T}, the model has T=${T}`);
     this.vocab = vocabInfoOf(data.tokenizer, countUnigrams(data.train.ids, data.train.valid, V));
     this.plan = planMasking(e.masking, this.vocab, T);
-    const unsupported = this.plan.heads.find((h) => h.kind !== 'vocab');
-    if (unsupported) throw new Error(`objective "${e.masking.objective}" needs a ${unsupported.kind} head, which the engine does not train yet`);
+    this.head = headFor(this.plan);
     const B = e.train.B;
+    const needs = this.plan.strategy.needs;
+    if (needs.includes('lexicon')) {
+      const sp = this.plan.strategyParams;
+      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, { minCount: Number(sp.minCount), size: Number(sp.lexiconSize) });
+    }
+    if (needs.includes('hardness')) this.hardness = new TokenLossEma(V);
     this.order = new BatchOrder(data.train, B, e.seed);
     this.batch = this.order.batchAt(0);
-    const layout = placeTensors(bertTensors(this.model));
+    const layout = placeTensors(bertTensors(this.model, this.head));
+    this.M = B * this.plan.capacity;
     const init = initParams(layout, this.model.initStd, uniformOf(Rng.from(e.seed, 'init')));
     this.trainer = new Trainer(k, this.model, init, {
       B,
-      M: B * this.plan.capacity,
+      M: this.M,
+      head: this.head,
       schedule: scheduleOf(e.train),
       adam: { weightDecay: e.train.weightDecay },
       maxGradNorm: e.train.maxGradNorm,
       causal: this.plan.causal,
       onMetrics: cb.onMetrics,
       onNonFinite: cb.onNonFinite,
+      onRowLosses: this.hardness && this.head.kind !== 'binary' ? (step, losses) => this.learnHardness(step, losses) : undefined,
     });
-    // Fixed held-out masks, identical for every scheme, seed and step.
-    const evalPlan = planMasking(EVAL_MASKING, this.vocab, T);
+    // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
+    // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
+    this.evalKind = this.head.kind === 'vocab' ? 'mlm' : 'objective';
+    const evalMasking = this.evalKind === 'mlm' ? EVAL_MASKING : e.masking;
+    const evalPlan = planMasking(evalMasking, this.vocab, T);
     this.evalB = Math.min(EVAL_B, data.heldOut.count);
     this.evalM = this.evalB * evalPlan.capacity;
     const held = heldOutBatches(data.heldOut, this.evalB).slice(0, Math.ceil(EVAL_MAX_SEQUENCES / this.evalB));
-    const masked = held.map((b, i) => applyMasking(EVAL_MASKING, b, { vocab: this.vocab, rng: Rng.from(EVAL_SEED, i) }));
-    const total = masked.reduce((s, m) => s + m.selectedCount, 0);
-    this.evalBatches = masked.map((m) => {
-      const eb = engineBatch(m);
-      // Re-weight so the loss is the mean over ALL held-out targets, not per batch.
-      const w = new Float32Array(eb.weights.length);
-      for (let i = 0; i < w.length; i++) w[i] = eb.positions[i] >= 0 && eb.targets[i] >= 0 ? 1 / Math.max(1, total) : 0;
-      return { ...eb, weights: w };
-    });
+    const masked = held.map((b, i) => applyMasking(evalMasking, b, { vocab: this.vocab, rng: Rng.from(EVAL_SEED, i) }));
+    this.evalBatches = normalizeEval(
+      masked.map((m) => engineBatch(m, this.evalM)),
+      this.head.kind === 'binary',
+    );
   }
 
   /** The masked batch for a training step (seeded by run seed and step alone). */
   maskedBatch(step: number): MaskedBatch {
     const b = this.order.batchAt(step, this.batch);
     const progress = step / Math.max(1, this.config.train.steps);
-    return applyMasking(this.config.masking, b, { vocab: this.vocab, rng: Rng.from(this.seed, 'mask', step), progress });
+    return applyMasking(this.config.masking, b, {
+      vocab: this.vocab,
+      rng: Rng.from(this.seed, 'mask', step),
+      progress,
+      lexicon: this.lexicon,
+      hardness: this.hardness,
+    });
+  }
+
+  /** Feeds one step's per-target losses into the hard-token average (ids are the original tokens at the targets). */
+  private learnHardness(step: number, losses: Float32Array): void {
+    const targets = this.targetsByStep.get(step);
+    this.targetsByStep.delete(step);
+    if (!targets || !this.hardness) return;
+    const ids: number[] = [];
+    const ls: number[] = [];
+    targets.forEach((t, i) => {
+      if (t >= 0) {
+        ids.push(t);
+        ls.push(losses[i]);
+      }
+    });
+    this.hardness.update(ids, ls);
   }
 
   /** Encodes and submits the next training step. */
   step(): void {
-    this.trainer.trainStep(engineBatch(this.maskedBatch(this.trainer.step)));
+    const step = this.trainer.step;
+    const batch = engineBatch(this.maskedBatch(step), this.M);
+    if (this.hardness) this.targetsByStep.set(step, batch.targets.slice());
+    this.trainer.trainStep(batch);
   }
 
   evaluate(): Promise<EvalResult> {
