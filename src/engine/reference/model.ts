@@ -105,27 +105,24 @@ export function mlmReference(
   const O = headOutputs(c, head);
   let loss = 0;
   let result: MlmResult;
-  // Head forward: the gathered-row heads (vocab, classes) or the per-token binary head.
-  let hm: Float64Array = new Float64Array(0);
-  let ht: Float64Array = new Float64Array(0);
-  let hg: Float64Array = new Float64Array(0);
+  // Head forward: a dense + GELU transform on the gathered target rows (vocab, classes) or on every token (binary).
+  const binary = head.kind === 'binary';
+  const rows = binary ? N : M;
+  const hm = binary ? hidden : gatherRows(hidden, inp.positions, N, C);
+  const ht = linear(hm, P(binary ? 'disc_w' : 'head_w'), P(binary ? 'disc_b' : 'head_b'), rows, C, C);
+  const hg = geluForward(ht);
   let hln: ReturnType<typeof layerNormForward> | undefined;
   let dlogits: Float64Array;
   const outW = head.kind === 'vocab' ? 'wte' : head.kind === 'classes' ? 'cls_w' : 'disc_out_w';
   const outB = head.kind === 'vocab' ? 'decoder_b' : head.kind === 'classes' ? 'cls_b' : 'disc_out_b';
-  if (head.kind === 'binary') {
+  if (binary) {
     if (!inp.labels || !inp.tokenWeights) throw new Error('the binary head needs labels and tokenWeights');
-    ht = linear(hidden, P('disc_w'), P('disc_b'), N, C, C);
-    hg = geluForward(ht);
     const logits = linear(hg, P(outW), P(outB), N, 1, C);
     const bce = binaryCrossEntropy(logits, inp.labels, inp.tokenWeights);
     for (let i = 0; i < N; i++) loss += inp.tokenWeights[i] * bce.losses[i];
     result = { loss, losses: bce.losses, argmax: bce.preds, att: saved.map((s) => s.att), hidden };
     dlogits = bce.dlogits;
   } else {
-    hm = gatherRows(hidden, inp.positions, N, C);
-    ht = linear(hm, P('head_w'), P('head_b'), M, C, C);
-    hg = geluForward(ht);
     hln = layerNormForward(hg, P('head_ln_g'), P('head_ln_b'), M, C, eps);
     const logits = linear(hln.out, P(outW), P(outB), M, O, C);
     const xe = crossEntropy(logits, inp.targets, inp.weights, M, O);
@@ -148,7 +145,7 @@ export function mlmReference(
     return g.da;
   };
   let dx: Float64Array;
-  if (head.kind === 'binary') {
+  if (binary) {
     const dhg = dlin(dlogits, hg, outW, outB, N, 1, C);
     const dht = geluBackward(dhg, ht);
     dx = dlin(dht, hidden, 'disc_w', 'disc_b', N, C, C);
