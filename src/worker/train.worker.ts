@@ -102,9 +102,12 @@ async function runProbe(a: Active): Promise<void> {
       for (let i = 0; i < n; i++)
         attention.set(att.subarray((h * T + i) * T, (h * T + i) * T + n), ((l * NH + h) * n + i) * n);
   });
-  const predictions = positions.map((position, i) => ({
+  // k-class heads predict classes (first letters, character n-grams), named by the objective; binary heads have no top-k.
+  const classNames = run.head.kind === 'classes' ? run.plan.heads[0]?.classNames : undefined;
+  const label = (id: number) => (classNames ? (classNames[id] ?? '?') : (tok.idToToken(id) ?? '?'));
+  const predictions = r.K === 0 ? [] : positions.map((position, i) => ({
     position,
-    top: Array.from({ length: r.K }, (_, j) => ({ token: tok.idToToken(r.topIds[i * r.K + j]) ?? '?', p: r.topProbs[i * r.K + j] })),
+    top: Array.from({ length: r.K }, (_, j) => ({ token: label(r.topIds[i * r.K + j]), p: r.topProbs[i * r.K + j] })),
   }));
   post({ type: 'probe', runId: a.id, step: run.trainer.step, tokens: seq.map((id) => tok.idToToken(id) ?? '?'), L, NH, attention, predictions }, [attention.buffer]);
 }
