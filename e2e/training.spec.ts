@@ -32,6 +32,10 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(status).toContainText('Step 30 / 30');
   expect(Number(await chart.getAttribute('data-points'))).toBe(30);
   await expect(page.getByTestId('eval-summary')).toContainText('Held-out masked loss');
+  // Loss split by case: span masking replaces 10% of spans and keeps 10%, so all three cases appear in 30 steps.
+  const cases = page.getByTestId('loss-by-case');
+  await expect(cases.locator('[data-case="masked"]')).toBeVisible();
+  await expect(cases.locator('[data-case="frequent"]')).toBeVisible();
 
   // Attention maps for the probe sentence: a layer x head grid, and a labelled detail view.
   await expect(page.getByTestId('attention-l0-h0')).toBeVisible();

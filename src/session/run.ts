@@ -11,6 +11,7 @@ import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '..
 import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
+import { frequentIds, LossCaseTracker } from './lossCases';
 
 /** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
 export const EVAL_MASKING: MaskingConfig = {
@@ -87,6 +88,9 @@ export class TrainingRun {
   /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
   readonly hardness?: TokenLossEma;
   private readonly targetsByStep = new Map<number, Int32Array>();
+  /** Training loss by case (masked / replaced / kept, frequent / rare), for heads with gathered targets. */
+  readonly lossCases?: LossCaseTracker;
+  private readonly rates = new Map<number, number>();
   private readonly batch: Batch;
   private readonly seed: number;
 
@@ -114,6 +118,7 @@ export class TrainingRun {
     }
     if (needs.includes('hardness')) this.hardness = new TokenLossEma(V);
     this.order = new BatchOrder(data.train, B, e.seed);
+    if (this.head.kind !== 'binary') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
     this.batch = this.order.batchAt(0);
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
@@ -128,7 +133,7 @@ export class TrainingRun {
       causal: this.plan.causal,
       onMetrics: cb.onMetrics,
       onNonFinite: cb.onNonFinite,
-      onRowLosses: this.hardness && this.head.kind !== 'binary' ? (step, losses) => this.learnHardness(step, losses) : undefined,
+      onRowLosses: this.head.kind !== 'binary' ? (step, losses) => this.rowLosses(step, losses) : undefined,
     });
     // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
     // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
@@ -158,8 +163,16 @@ export class TrainingRun {
     });
   }
 
-  /** Feeds one step's per-target losses into the hard-token average (ids are the original tokens at the targets). */
-  private learnHardness(step: number, losses: Float32Array): void {
+  /** The masking rate a step used (after the rate schedule), while its metrics have not been collected. */
+  takeRate(step: number): number | undefined {
+    const r = this.rates.get(step);
+    this.rates.delete(step);
+    return r;
+  }
+
+  /** A step's per-target losses: loss by case, and the hard-token average (ids are the targets' original tokens). */
+  private rowLosses(step: number, losses: Float32Array): void {
+    this.lossCases?.addLosses(step, losses);
     const targets = this.targetsByStep.get(step);
     this.targetsByStep.delete(step);
     if (!targets || !this.hardness) return;
@@ -177,8 +190,11 @@ export class TrainingRun {
   /** Encodes and submits the next training step. */
   step(): void {
     const step = this.trainer.step;
-    const batch = engineBatch(this.maskedBatch(step), this.M);
+    const masked = this.maskedBatch(step);
+    const batch = engineBatch(masked, this.M);
     if (this.hardness) this.targetsByStep.set(step, batch.targets.slice());
+    this.lossCases?.record(step, masked.tags, batch.positions, batch.targets);
+    this.rates.set(step, masked.rate);
     this.trainer.trainStep(batch);
   }
 

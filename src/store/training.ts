@@ -1,8 +1,8 @@
 // Live training state in the page: the current run's phase, metric series, evaluations and the latest probe.
 import { create } from 'zustand';
-import type { StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from '../session/config';
-import type { ProbeMessage, RunInfo, RunState } from '../worker/protocol';
+import type { LossByCase } from '../session/lossCases';
+import type { ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
 import { onWorkerMessage, sendToWorker } from './gpu';
 
 export interface EvalPoint {
@@ -19,7 +19,8 @@ export interface LiveRun {
   step: number;
   totalSteps: number;
   info?: RunInfo;
-  metrics: StepMetrics[];
+  metrics: StepRow[];
+  cases?: LossByCase;
   evals: EvalPoint[];
   tokensPerS: number;
   msPerStep: number;
@@ -79,7 +80,14 @@ onWorkerMessage((msg) => {
     case 'metrics': {
       const last = msg.rows[msg.rows.length - 1];
       useTrainingStore.setState({
-        run: { ...run, metrics: [...run.metrics, ...msg.rows], tokensPerS: msg.tokensPerS, msPerStep: msg.msPerStep, step: Math.max(run.step, last ? last.step + 1 : 0) },
+        run: {
+          ...run,
+          metrics: [...run.metrics, ...msg.rows],
+          cases: msg.cases ?? run.cases,
+          tokensPerS: msg.tokensPerS,
+          msPerStep: msg.msPerStep,
+          step: Math.max(run.step, last ? last.step + 1 : 0),
+        },
       });
       break;
     }

@@ -3,6 +3,7 @@
 import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
 import type { StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from '../session/config';
+import type { LossByCase } from '../session/lossCases';
 
 export type ToWorker =
   | { type: 'init' }
@@ -54,11 +55,14 @@ export interface ProbeMessage {
   predictions: ProbePrediction[];
 }
 
+/** One step's metrics plus the masking rate the step used. */
+export type StepRow = StepMetrics & { maskRate?: number };
+
 export type FromWorker =
   | { type: 'gpu'; status: GpuStatus }
   | { type: 'error'; message: string }
   | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
   | { type: 'prepared'; runId: string; info: RunInfo }
-  | { type: 'metrics'; runId: string; rows: StepMetrics[]; tokensPerS: number; msPerStep: number }
+  | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
   | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number }
   | ProbeMessage;

@@ -7,7 +7,7 @@ import type { StepMetrics } from '../engine/trainer';
 import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
 import type { ExperimentConfig } from '../session/config';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, StepRow, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
 let kernels: Kernels | undefined;
@@ -18,7 +18,7 @@ interface Active {
   config: ExperimentConfig;
   paused: boolean;
   stopped: boolean;
-  pending: StepMetrics[];
+  pending: StepRow[];
   lastPost: number;
   lastProbe: number;
   /** Wall time spent training (excluding pauses) and steps completed in it. */
@@ -74,7 +74,14 @@ function state(a: Active, s: 'preparing' | 'training' | 'paused' | 'done' | 'sto
 function flushMetrics(a: Active): void {
   if (a.pending.length === 0) return;
   const tokensPerS = a.stepsTimed > 0 ? (a.stepsTimed * a.config.train.B * a.run.model.T) / (a.trainMs / 1000) : 0;
-  post({ type: 'metrics', runId: a.id, rows: a.pending, tokensPerS, msPerStep: a.stepsTimed > 0 ? a.trainMs / a.stepsTimed : 0 });
+  post({
+    type: 'metrics',
+    runId: a.id,
+    rows: a.pending,
+    tokensPerS,
+    msPerStep: a.stepsTimed > 0 ? a.trainMs / a.stepsTimed : 0,
+    cases: a.run.lossCases?.snapshot(),
+  });
   a.pending = [];
   a.lastPost = performance.now();
 }
@@ -165,7 +172,7 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
   try {
     const data = prepareExperimentData(text, config);
     run = new TrainingRun(kernels, config, data, {
-      onMetrics: (m) => active?.run === run && active.pending.push(m),
+      onMetrics: (m: StepMetrics) => active?.run === run && active.pending.push({ ...m, maskRate: run.takeRate(m.step) }),
       onNonFinite: (i) => {
         if (active?.run !== run) return;
         flushMetrics(active);

@@ -18,7 +18,7 @@ export function LossChart({ run }: { run: LiveRun }) {
   for (const p of train) merged.set(p.step, { ...p });
   for (const e of evals) merged.set(e.step, { ...(merged.get(e.step) ?? { step: e.step }), heldOut: e.loss });
   const lossData = [...merged.values()].sort((a, b) => a.step - b.step);
-  const lrData = thin(run.metrics).map((m) => ({ step: m.step + 1, lr: m.lr, accuracy: m.accuracy }));
+  const lrData = thin(run.metrics).map((m) => ({ step: m.step + 1, lr: m.lr, rate: m.maskRate === undefined ? undefined : m.maskRate * 100 }));
   const lnV = run.info ? Math.log(run.info.V) : undefined;
   return (
     <div className="charts" data-testid="loss-chart" data-points={run.metrics.length}>
@@ -51,14 +51,17 @@ export function LossChart({ run }: { run: LiveRun }) {
         </ResponsiveContainer>
       </figure>
       <figure>
-        <figcaption>Learning rate (warmup, then decay)</figcaption>
-        <ResponsiveContainer width="100%" height={120}>
-          <LineChart data={lrData} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+        <figcaption>Learning rate (warmup, then decay) and masking rate (after its schedule)</figcaption>
+        <ResponsiveContainer width="100%" height={140}>
+          <LineChart data={lrData} margin={{ top: 4, right: 4, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
             <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
-            <YAxis width={44} tickFormatter={(v: number) => v.toExponential(0)} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toExponential(2) : String(v))} />
-            <Line name="learning rate" dataKey="lr" stroke="#cc79a7" dot={false} isAnimationActive={false} />
+            <YAxis yAxisId="lr" width={44} tickFormatter={(v: number) => v.toExponential(0)} />
+            <YAxis yAxisId="rate" orientation="right" width={40} unit="%" domain={[0, 'auto']} />
+            <Tooltip formatter={(v, name) => (typeof v === 'number' ? (name === 'masking rate' ? `${v.toFixed(1)}%` : v.toExponential(2)) : String(v))} />
+            <Legend />
+            <Line yAxisId="lr" name="learning rate" dataKey="lr" stroke="#cc79a7" dot={false} isAnimationActive={false} />
+            <Line yAxisId="rate" name="masking rate" dataKey="rate" stroke="#e69f00" dot={false} isAnimationActive={false} connectNulls />
           </LineChart>
         </ResponsiveContainer>
       </figure>

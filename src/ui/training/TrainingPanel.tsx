@@ -6,6 +6,7 @@ import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
 import { AttentionMap } from './AttentionMap';
+import { LossByCaseView } from './LossByCaseView';
 import { LossChart } from './LossChart';
 import { PredictionProbe } from './PredictionProbe';
 import { TrainingControls } from './TrainingControls';
@@ -64,6 +65,12 @@ export function TrainingPanel() {
         </p>
       )}
       {run && <LossChart run={run} />}
+      {run?.cases && run.cases.steps > 0 && (
+        <details open className="subpanel">
+          <summary>Loss by case</summary>
+          <LossByCaseView cases={run.cases} />
+        </details>
+      )}
       {run && (
         <details open className="subpanel">
           <summary>Predictions on a probe sentence</summary>
