@@ -18,6 +18,8 @@ export default defineConfig({
           environment: 'node',
           include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['src/**/*.gpu.test.ts'],
+          // Tokenizer training on whole corpora takes seconds; a loaded 2-core machine can triple that.
+          testTimeout: 30_000,
         },
       },
       {
