@@ -1,6 +1,7 @@
 // The trainer on the GPU: a 10-step loss curve against the CPU reference (model + AdamW + clipping + schedule),
 // bitwise determinism, NaN rollback, evaluation, the probe, and refused configs.
 import { describe, expect, it } from 'vitest';
+import { loadCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
 import { ConfigError, modelConfig, validateForDevice, validateModelConfig } from './config';
 import { bertTensors, initParams, placeTensors } from './model/params';
 import { gradNorm } from './reference/reduce';
@@ -139,6 +140,28 @@ describe('Trainer', () => {
     expect(sum).toBeCloseTo(1, 4);
     expect(probe.topProbs[0]).toBeGreaterThanOrEqual(probe.topProbs[1]);
     t.destroy();
+  });
+
+  it('resumes from a checkpoint exactly: weights, AdamW moments and step', async () => {
+    const lossesA: number[] = [];
+    const a = new Trainer(fx.kernels, cfg, init, { B, M, schedule, onMetrics: (m) => (lossesA[m.step] = m.loss) });
+    for (let s = 0; s < 3; s++) a.trainStep(batch(s));
+    const bytes = await saveCheckpoint(a, { seed: 21 });
+    for (let s = 3; s < 6; s++) a.trainStep(batch(s));
+    await a.flush();
+    const { meta } = readCheckpoint(bytes);
+    expect(meta.step).toBe(3);
+    expect(meta.run).toEqual({ seed: 21 });
+    const lossesB: number[] = [];
+    const b = new Trainer(fx.kernels, cfg, initParams(layout, 0.02, rng(99)), { B, M, schedule, onMetrics: (m) => (lossesB[m.step] = m.loss) });
+    loadCheckpoint(b, bytes);
+    expect(b.step).toBe(3);
+    for (let s = 3; s < 6; s++) b.trainStep(batch(s));
+    await b.flush();
+    expect(lossesB.slice(3)).toEqual(lossesA.slice(3));
+    const wrong = new Trainer(fx.kernels, { ...cfg, F: 48 }, initParams(placeTensors(bertTensors({ ...cfg, F: 48 })), 0.02, rng(1)), { B, M, schedule });
+    expect(() => loadCheckpoint(wrong, bytes)).toThrow(/checkpoint has F=40, this model has F=48/);
+    for (const t of [a, b, wrong]) t.destroy();
   });
 
   it('refuses configs that cannot work, naming the setting and the limit', () => {

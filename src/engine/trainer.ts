@@ -273,6 +273,15 @@ export class Trainer {
     this.opt.onNonFinite?.(this.halted);
   }
 
+  /** Continues at `step` after weights and moments were loaded from a checkpoint. */
+  restoreStep(step: number): void {
+    if (!Number.isInteger(step) || step < 0) throw new Error(`invalid checkpoint step ${step}`);
+    this.step = step;
+    this.halted = undefined;
+    this.ring.rewind(step);
+    this.lossRing?.rewind(step);
+  }
+
   /** Clears a halt after a non-finite loss (e.g. after the user lowered the learning rate). */
   resume(schedule?: LrSchedule): void {
     if (schedule) {
