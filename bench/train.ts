@@ -35,7 +35,8 @@ const FIRST_WORD = 5;
 const HELP = `usage: npm run bench -- [--config ${Object.keys(CONFIGS).join(',')}] [--steps N] [--repeats N] [--warmup N]
   [--profile-repeats N] [--seed S] [--out DIR] [--no-write] [--json] [--compare tfjs]
   Default configs: tiny on a fallback (software) adapter, all three on a real GPU.
-  --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config.`;
+  --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config and puts
+  its ours/tfjs figures in the JSON (top-level ours, tfjs, ratio when one config; compare[] always).`;
 
 interface Args {
   configs: string[];
@@ -287,12 +288,15 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown';
 }
 
-/** The TF.js harness's figures for one config: its `ours` (MaskLab in the same browser) and `tfjs` sides. */
+/**
+ * The TF.js harness's figures for one config: its `ours` (MaskLab in the same browser) and `tfjs` sides. Its own
+ * results file is left alone (--no-write): this run's JSON carries the figures.
+ */
 async function compareTfjs(config: string): Promise<Record<string, unknown>> {
   if (!existsSync(join(process.cwd(), 'bench/browser/run.ts')))
     throw new Error('--compare tfjs needs the TF.js harness bench/browser/run.ts (run from the project root, with node_modules)');
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'bench:tfjs', '--', '--config', config, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('npm', ['run', '--silent', 'bench:tfjs', '--', '--config', config, '--json', '--no-write'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString();
