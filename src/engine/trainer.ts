@@ -4,7 +4,7 @@
 import { createStorage, readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
 import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
-import { BertGraph } from './model/bert';
+import { BertGraph, type EngineBatch } from './model/bert';
 import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
@@ -13,17 +13,7 @@ import { countBinaryCorrect, countCorrect, gradNorm, reduceWeightedSum, type Gra
 import { MetricsRing, type MetricRow } from './readback';
 import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 
-/** One batch as the engine consumes it (see src/masking/types.ts for how masking fills it). */
-export interface EngineBatch {
-  ids: Int32Array;
-  valid: Int32Array;
-  positions: Int32Array;
-  targets: Int32Array;
-  weights: Float32Array;
-  /** Binary head only: (B*T) labels in {0, 1} and per-token loss weights. */
-  labels?: Float32Array;
-  tokenWeights?: Float32Array;
-}
+export type { EngineBatch };
 
 /** Floats of one metrics row, in this order. */
 export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, FLOATS: 8 } as const;

@@ -32,7 +32,24 @@ export interface GraphOptions {
   label?: string;
 }
 
-/** The per-batch inputs the CPU writes before each step. */
+/** One batch as the engine consumes it, as plain arrays (see src/masking/types.ts for how masking fills it). */
+export interface EngineBatch {
+  /** (B*T) corrupted token ids. */
+  ids: Int32Array;
+  /** (B*T) 1 = real token, 0 = padding. */
+  valid: Int32Array;
+  /** (M) target row in B*T, -1 = unused slot. */
+  positions: Int32Array;
+  /** (M) target id or class, -1 = none. */
+  targets: Int32Array;
+  /** (M) loss weight per target. */
+  weights: Float32Array;
+  /** Binary head only: (B*T) labels in {0, 1} and per-token loss weights. */
+  labels?: Float32Array;
+  tokenWeights?: Float32Array;
+}
+
+/** The GPU buffers the CPU writes before each step. */
 export interface GraphInputs {
   /** (B*T) i32 corrupted token ids. */
   ids: GPUBuffer;
@@ -290,15 +307,7 @@ export class BertGraph {
   }
 
   /** Writes a batch's inputs (ids, valid, targets) into the graph's input buffers. */
-  writeInputs(b: {
-    ids: Int32Array;
-    valid: Int32Array;
-    positions: Int32Array;
-    targets: Int32Array;
-    weights: Float32Array;
-    labels?: Float32Array;
-    tokenWeights?: Float32Array;
-  }): void {
+  writeInputs(b: EngineBatch): void {
     const q = this.k.device.queue;
     const { N } = this;
     const M = this.opt.M;
