@@ -1,0 +1,187 @@
+// Saved training runs in IndexedDB, so they survive a reload: a small summary per run (listed without reading
+// the metric series) and the per-step series (metrics, loss by case) in a second object store, written together.
+import type { ExperimentConfig } from '../session/config';
+import type { LossByCase } from '../session/lossCases';
+import type { RunInfo, RunState, StepRow } from '../worker/protocol';
+
+export interface RunEval {
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+/** Everything kept about one run: what it was (config, shape), how far it got, and every metric it reported. */
+export interface RunRecord {
+  id: string;
+  name: string;
+  /** Milliseconds since 1970, when the run started. */
+  createdAt: number;
+  /** Milliseconds since 1970, when the record was last written. */
+  updatedAt: number;
+  config: ExperimentConfig;
+  /** The run's state when last saved (a reload leaves 'training' or 'paused' here, with `interrupted` set). */
+  state: RunState;
+  message?: string;
+  /** The page was reloaded or closed while the run was live: its weights (GPU memory) are gone. */
+  interrupted?: boolean;
+  step: number;
+  totalSteps: number;
+  info?: RunInfo;
+  metrics: StepRow[];
+  evals: RunEval[];
+  cases?: LossByCase;
+  tokensPerS: number;
+  msPerStep: number;
+}
+
+/** What the list shows and the CSV needs: the record without its series, plus figures derived from them. */
+export interface RunSummary extends Omit<RunRecord, 'metrics' | 'cases'> {
+  metricsCount: number;
+  /** Training loss of the last step (NaN when no step finished). */
+  finalTrainLoss: number;
+  /** Mean training loss over the last (up to) 10 steps: less noisy than one batch. */
+  trainLossLast10: number;
+  /** The held-out evaluation at the highest step, if any. */
+  lastEval?: RunEval;
+}
+
+/** The final figures of a run's series. */
+export function summarize(r: RunRecord): RunSummary {
+  const { metrics, cases: _cases, ...rest } = r;
+  const tail = metrics.slice(-10);
+  const lastEval = r.evals.reduce<RunEval | undefined>((best, e) => (!best || e.step > best.step ? e : best), undefined);
+  return {
+    ...rest,
+    metricsCount: metrics.length,
+    finalTrainLoss: metrics.length ? metrics[metrics.length - 1].loss : NaN,
+    trainLossLast10: tail.length ? tail.reduce((s, m) => s + m.loss, 0) / tail.length : NaN,
+    lastEval: lastEval ? { ...lastEval } : undefined,
+  };
+}
+
+interface Series {
+  metrics: StepRow[];
+  cases?: LossByCase;
+}
+
+const DB_NAME = 'masklab-runs';
+const DB_VERSION = 1;
+const RUNS = 'runs';
+const SERIES = 'series';
+
+function request<R>(req: IDBRequest<R>): Promise<R> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(storageError(req.error));
+  });
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(storageError(tx.error));
+    tx.onabort = () => reject(storageError(tx.error));
+  });
+}
+
+function storageError(e: DOMException | null): Error {
+  if (e?.name === 'QuotaExceededError') {
+    return new Error('The browser has no room left to keep this run (storage quota exceeded). Delete or export older runs.', { cause: e });
+  }
+  return new Error(`Browser storage (IndexedDB) failed: ${e?.message ?? 'unknown error'}`, { cause: e ?? undefined });
+}
+
+function newestFirst(a: RunSummary, b: RunSummary): number {
+  return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+export class RunStore {
+  private constructor(private readonly db: IDBDatabase) {}
+
+  /** Opens (creating if needed) the store. `factory` defaults to the browser's indexedDB. */
+  static async open(factory: IDBFactory | undefined = globalThis.indexedDB, dbName = DB_NAME): Promise<RunStore> {
+    if (!factory) throw new Error('This browser has no IndexedDB, so runs cannot be kept between visits.');
+    const req = factory.open(dbName, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(RUNS)) db.createObjectStore(RUNS, { keyPath: 'id' });
+      if (!db.objectStoreNames.contains(SERIES)) db.createObjectStore(SERIES);
+    };
+    return new RunStore(await request(req));
+  }
+
+  /**
+   * Writes a run (summary and series in one transaction) and returns the summary as stored. With `keepName`, a
+   * record already stored under this id keeps its name (a rename made while the run was training wins).
+   */
+  async put(record: RunRecord, opts: { keepName?: boolean } = {}): Promise<RunSummary> {
+    const tx = this.db.transaction([RUNS, SERIES], 'readwrite');
+    const runs = tx.objectStore(RUNS);
+    let summary = summarize(record);
+    if (opts.keepName) {
+      const old = await request(runs.get(record.id) as IDBRequest<RunSummary | undefined>);
+      if (old) summary = { ...summary, name: old.name };
+    }
+    runs.put(summary);
+    tx.objectStore(SERIES).put({ metrics: record.metrics, cases: record.cases } satisfies Series, record.id);
+    await done(tx);
+    return summary;
+  }
+
+  /** Every run's summary, newest first. */
+  async list(): Promise<RunSummary[]> {
+    const tx = this.db.transaction(RUNS, 'readonly');
+    const all = await request(tx.objectStore(RUNS).getAll() as IDBRequest<RunSummary[]>);
+    return all.sort(newestFirst);
+  }
+
+  /** A whole run, or undefined when there is none with this id. */
+  async get(id: string): Promise<RunRecord | undefined> {
+    const tx = this.db.transaction([RUNS, SERIES], 'readonly');
+    const [summary, series] = await Promise.all([
+      request(tx.objectStore(RUNS).get(id) as IDBRequest<RunSummary | undefined>),
+      request(tx.objectStore(SERIES).get(id) as IDBRequest<Series | undefined>),
+    ]);
+    if (!summary) return undefined;
+    const { metricsCount: _n, finalTrainLoss: _f, trainLossLast10: _t, lastEval: _e, ...rest } = summary;
+    const record: RunRecord = { ...rest, metrics: series?.metrics ?? [] };
+    if (series?.cases) record.cases = series.cases;
+    return record;
+  }
+
+  /** Whole runs for these ids (all runs when omitted), newest first; unknown ids are left out. */
+  async getMany(ids?: readonly string[]): Promise<RunRecord[]> {
+    const wanted = ids ?? (await this.list()).map((s) => s.id);
+    const out = await Promise.all(wanted.map((id) => this.get(id)));
+    return out.filter((r): r is RunRecord => r !== undefined).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  }
+
+  /** Changes a run's summary in place (name, interrupted flag, message); returns it, or undefined if not stored. */
+  async patch(id: string, patch: Partial<Pick<RunSummary, 'name' | 'interrupted' | 'message'>>): Promise<RunSummary | undefined> {
+    const tx = this.db.transaction(RUNS, 'readwrite');
+    const runs = tx.objectStore(RUNS);
+    const old = await request(runs.get(id) as IDBRequest<RunSummary | undefined>);
+    if (!old) {
+      await done(tx);
+      return undefined;
+    }
+    const next = { ...old, ...patch };
+    runs.put(next);
+    await done(tx);
+    return next;
+  }
+
+  /** Deletes runs (ids that are not stored are ignored). */
+  async delete(...ids: string[]): Promise<void> {
+    const tx = this.db.transaction([RUNS, SERIES], 'readwrite');
+    for (const id of ids) {
+      tx.objectStore(RUNS).delete(id);
+      tx.objectStore(SERIES).delete(id);
+    }
+    await done(tx);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,280 @@
+// Saved runs in the page: the list (summaries from IndexedDB), the selected run's full record, rename, delete,
+// export and import, and the persister that saves the live run as it trains (throttled) and marks runs a reload cut off.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import { RunStore, type RunRecord, type RunSummary } from '../data/runStore';
+import type { ExperimentConfig } from '../session/config';
+import type { RunState } from '../worker/protocol';
+import type { LiveRun } from './training';
+import { parseRunsJson, runsToCsv, runsToJson } from './runsExport';
+
+export interface ImportResult {
+  imported: number;
+  /** Runs whose id is already saved here (or repeated in the file): left as they were. */
+  skipped: number;
+}
+
+export interface RunsState {
+  runs: RunSummary[];
+  loaded: boolean;
+  /** Why the store could not be read or written (shown in the panel). */
+  error?: string;
+  selectedId?: string;
+  /** The selected run's full record (metrics included), once read. */
+  selected?: RunRecord;
+  /** Reads the list; runs left live by an earlier page (and not held by another open tab) become interrupted. */
+  load(liveId?: string): Promise<void>;
+  select(id: string | undefined): Promise<void>;
+  rename(id: string, name: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  exportJson(ids?: readonly string[]): Promise<string>;
+  exportCsv(ids?: readonly string[]): Promise<string>;
+  /** Validates a runs file and adds its runs; throws RunImportError (nothing added) when the file is bad. */
+  importJson(text: string): Promise<ImportResult>;
+  /** Writes a run (used by the persister); keeps a name given meanwhile and updates the list. */
+  save(record: RunRecord): Promise<void>;
+}
+
+/** States in which a run still has weights on the GPU of the page that runs it. */
+export const LIVE_STATES: readonly RunState[] = ['preparing', 'training', 'paused'];
+
+export const INTERRUPTED_MESSAGE =
+  'Interrupted by a reload: this run was live when the page was reloaded or closed. Its weights were in GPU memory ' +
+  'and are gone, so it cannot be resumed; its metrics up to the last save are kept. Use "Load settings" to train it again.';
+
+function pad(n: number): string {
+  return n.toString().padStart(2, '0');
+}
+
+/** "<strategy>/<objective> seed N, YYYY-MM-DD HH:MM" (local time). */
+export function defaultRunName(config: ExperimentConfig, createdAt: number): string {
+  const d = new Date(createdAt);
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${config.masking.strategy}/${config.masking.objective} seed ${config.seed}, ${date}`;
+}
+
+/** The record to save for a live run (a copy; the name is the default one unless given). */
+export function recordFromLive(run: LiveRun, name?: string, now = Date.now()): RunRecord {
+  const rec: RunRecord = {
+    id: run.id,
+    name: name ?? defaultRunName(run.config, run.startedAt),
+    createdAt: run.startedAt,
+    updatedAt: now,
+    config: run.config,
+    state: run.state,
+    step: run.step,
+    totalSteps: run.totalSteps,
+    metrics: run.metrics,
+    evals: run.evals,
+    tokensPerS: run.tokensPerS,
+    msPerStep: run.msPerStep,
+  };
+  if (run.message !== undefined) rec.message = run.message;
+  if (run.info) rec.info = run.info;
+  if (run.cases) rec.cases = run.cases;
+  return rec;
+}
+
+/** A saved run in the shape the training charts read. */
+export function liveFromRecord(r: RunRecord): LiveRun {
+  return { ...r, startedAt: r.createdAt };
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Names of the Web Locks held for live runs (by this page or another tab of the same origin). */
+async function heldRunLocks(): Promise<Set<string>> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return new Set();
+  const q = await locks.query();
+  return new Set((q.held ?? []).map((l) => l.name ?? ''));
+}
+
+export const runLockName = (id: string) => `masklab-run:${id}`;
+
+export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsState> {
+  let storePromise: Promise<RunStore> | undefined;
+  const db = () => {
+    storePromise ??= open().catch((e: unknown) => {
+      storePromise = undefined;
+      throw e;
+    });
+    return storePromise;
+  };
+  const upsert = (runs: RunSummary[], s: RunSummary) => {
+    const rest = runs.filter((r) => r.id !== s.id);
+    return [...rest, s].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+  };
+
+  // Runs deleted in this page: the persister must not bring a deleted live run back with its next save.
+  const removed = new Set<string>();
+
+  return createStore<RunsState>((set, get) => {
+    /** Runs an operation on the database; a failure is shown in the panel and rethrown. */
+    const guard = async <R>(f: (s: RunStore) => Promise<R>): Promise<R> => {
+      try {
+        const r = await f(await db());
+        if (get().error) set({ error: undefined });
+        return r;
+      } catch (e) {
+        set({ error: message(e) });
+        throw e;
+      }
+    };
+    return {
+      runs: [],
+      loaded: false,
+      async load(liveId) {
+        await guard(async (s) => {
+          const held = await heldRunLocks();
+          let runs = await s.list();
+          for (const r of runs) {
+            if (r.interrupted || !LIVE_STATES.includes(r.state) || r.id === liveId || held.has(runLockName(r.id))) continue;
+            const patched = await s.patch(r.id, { interrupted: true, message: INTERRUPTED_MESSAGE });
+            if (patched) runs = upsert(runs, patched);
+          }
+          set({ runs, loaded: true });
+        });
+      },
+      async select(id) {
+        set({ selectedId: id, selected: id === get().selected?.id ? get().selected : undefined });
+        if (id === undefined) return;
+        const rec = await guard((s) => s.get(id));
+        if (get().selectedId === id) set({ selected: rec });
+      },
+      async rename(id, name) {
+        const clean = name.trim();
+        if (!clean) return;
+        const s = await guard((st) => st.patch(id, { name: clean }));
+        if (!s) return;
+        const sel = get().selected;
+        set({ runs: upsert(get().runs, s), selected: sel?.id === id ? { ...sel, name: clean } : sel });
+      },
+      async remove(id) {
+        removed.add(id);
+        await guard((s) => s.delete(id));
+        const st = get();
+        set({
+          runs: st.runs.filter((r) => r.id !== id),
+          ...(st.selectedId === id ? { selectedId: undefined, selected: undefined } : {}),
+        });
+      },
+      async exportJson(ids) {
+        return runsToJson(await guard((s) => s.getMany(ids)));
+      },
+      async exportCsv(ids) {
+        const all = await guard((s) => s.list());
+        return runsToCsv(ids ? all.filter((r) => ids.includes(r.id)) : all);
+      },
+      async importJson(text) {
+        const records = parseRunsJson(text);
+        return guard(async (s) => {
+          const have = new Set((await s.list()).map((r) => r.id));
+          let imported = 0;
+          let skipped = 0;
+          let runs = get().runs;
+          for (const rec of records) {
+            if (have.has(rec.id)) {
+              skipped++;
+              continue;
+            }
+            have.add(rec.id);
+            removed.delete(rec.id);
+            // A run live in the exporting page is not live here.
+            const r = LIVE_STATES.includes(rec.state) && !rec.interrupted ? { ...rec, interrupted: true, message: INTERRUPTED_MESSAGE } : rec;
+            runs = upsert(runs, await s.put(r));
+            imported++;
+          }
+          set({ runs });
+          return { imported, skipped };
+        });
+      },
+      async save(record) {
+        if (removed.has(record.id)) return;
+        const s = await guard((st) => st.put(record, { keepName: true }));
+        const st = get();
+        set({ runs: upsert(st.runs, s), ...(st.selectedId === record.id ? { selected: { ...record, name: s.name } } : {}) });
+      },
+    };
+  });
+}
+
+export const runsStore = createRunsStore(() => RunStore.open());
+
+export function useRunsStore<T>(selector: (s: RunsState) => T): T {
+  return useStore(runsStore, selector);
+}
+
+export interface PersistOptions {
+  /** Least time between two saves while metrics arrive (state changes save at once). */
+  throttleMs?: number;
+}
+
+/**
+ * Saves the live run of a training store into a runs store: when it starts, at most every `throttleMs` while
+ * metrics arrive, and at once when its state changes (pause, done, stopped, failed). A run the user resets (or
+ * replaces) while live is saved as stopped. While a run is live this page holds a Web Lock named after it, so
+ * another tab that loads the list does not mark it interrupted. Returns a function that stops persisting.
+ */
+export function persistLiveRuns(training: Pick<StoreApi<{ run?: LiveRun }>, 'getState' | 'subscribe'>, runs: StoreApi<RunsState>, opts: PersistOptions = {}): () => void {
+  const throttleMs = opts.throttleMs ?? 2000;
+  let lastSave = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let latest: LiveRun | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  const locks = new Map<string, () => void>();
+
+  const lock = (id: string) => {
+    const mgr = globalThis.navigator?.locks;
+    if (!mgr || locks.has(id)) return;
+    const held = new Promise<void>((resolve) => locks.set(id, resolve));
+    mgr.request(runLockName(id), () => held).catch(() => undefined);
+  };
+  const unlock = (id: string) => {
+    locks.get(id)?.();
+    locks.delete(id);
+  };
+  const write = (run: LiveRun) => {
+    lastSave = Date.now();
+    const rec = recordFromLive(run);
+    // Writes go one after another, so an older snapshot never lands after a newer one.
+    queue = queue.then(() => runs.getState().save(rec)).catch(() => undefined); // the error is shown by the store
+    if (!LIVE_STATES.includes(run.state)) queue = queue.then(() => unlock(run.id));
+  };
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (latest) write(latest);
+  };
+
+  const unsubscribe = training.subscribe((s, prev) => {
+    const run = s.run;
+    const old = prev.run;
+    if (old && old.id !== run?.id) {
+      // The previous run was reset or replaced: save its last state (as stopped if it was still live).
+      if (timer !== undefined && latest?.id === old.id) clearTimeout(timer);
+      timer = undefined;
+      write(LIVE_STATES.includes(old.state) ? { ...old, state: 'stopped' } : old);
+      unlock(old.id);
+    }
+    latest = run;
+    if (!run || run === old) return;
+    if (run.id !== old?.id) {
+      lock(run.id);
+      write(run);
+    } else if (run.state !== old.state) {
+      flush();
+    } else if (timer === undefined) {
+      timer = setTimeout(flush, Math.max(0, lastSave + throttleMs - Date.now()));
+    }
+  });
+  // Leaving the page: write the latest metrics now rather than at the next throttle tick.
+  const onHide = () => flush();
+  if (typeof window !== 'undefined') window.addEventListener('pagehide', onHide);
+  return () => {
+    unsubscribe();
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', onHide);
+    if (timer !== undefined) clearTimeout(timer);
+    for (const id of [...locks.keys()]) unlock(id);
+  };
+}
