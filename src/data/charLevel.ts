@@ -2,20 +2,19 @@
 // Word ids follow BERT's word boundaries, with each whitespace character a word of its own.
 
 import { charPreTokenize, splitSpecialTokens } from './bert';
-import { EncodingBuilder, SPECIAL_IDS, SPECIAL_TOKENS, Vocab, idsToTokens, type DecodeOptions, type Tokenizer } from './tokenizer';
-import type { Encoding } from './types';
+import { SPECIAL_IDS, SPECIAL_TOKENS, Vocab, VocabTokenizer, idsToTokens, type DecodeOptions, type Tokenizer } from './tokenizer';
 import type { TrainProgress } from './wordpieceTrainer';
 
 export interface CharConfig {
   vocab: readonly string[];
 }
 
-export class CharTokenizer implements Tokenizer {
+export class CharTokenizer extends VocabTokenizer implements Tokenizer {
   readonly kind = 'char' as const;
-  readonly specialIds = SPECIAL_IDS;
   readonly vocab: Vocab;
 
   constructor(config: CharConfig) {
+    super();
     this.vocab = new Vocab(config.vocab);
     for (let i = SPECIAL_TOKENS.length; i < config.vocab.length; i++) {
       const t = config.vocab[i];
@@ -23,32 +22,12 @@ export class CharTokenizer implements Tokenizer {
     }
   }
 
-  get vocabSize(): number {
-    return this.vocab.size;
+  protected words(text: string): Iterable<string> {
+    return charPreTokenize(text);
   }
 
-  idToToken(id: number): string | undefined {
-    return this.vocab.token(id);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.id(token);
-  }
-
-  encode(text: string): Encoding {
-    const out = new EncodingBuilder();
-    let word = 0;
-    for (const piece of splitSpecialTokens(text)) {
-      if (piece.special >= 0) {
-        out.push(piece.special, -1);
-        continue;
-      }
-      for (const w of charPreTokenize(piece.text)) {
-        for (const ch of w) out.push(this.vocab.id(ch) ?? SPECIAL_IDS.unk, word);
-        word++;
-      }
-    }
-    return out.finish();
+  protected *pieces(word: string): Iterable<number> {
+    for (const ch of word) yield this.vocab.id(ch) ?? SPECIAL_IDS.unk;
   }
 
   /** Characters concatenated (HF's Fuse decoder): decode(encode(text)) === text when every character is known. */

@@ -1,6 +1,7 @@
 // The one Tokenizer interface shared by the character, word and WordPiece tokenizers, plus the vocabulary helper
 // they all build on. Special tokens [PAD] [UNK] [CLS] [SEP] [MASK] are ids 0..4 in every vocabulary.
 
+import { splitSpecialTokens } from './bert';
 import { SPECIAL_IDS, SPECIAL_TOKENS, type Encoding, type SpecialIds } from './types';
 
 export type TokenizerKind = 'char' | 'word' | 'wordpiece';
@@ -71,6 +72,50 @@ export const NUM_SPECIAL = SPECIAL_TOKENS.length;
 
 export function isSpecialId(id: number): boolean {
   return id >= 0 && id < NUM_SPECIAL;
+}
+
+/**
+ * What every MaskLab tokenizer shares: a vocabulary, id/token lookups, and encode(): literal special tokens
+ * ("[MASK]") become their ids with word id -1; everything else is split into words, each word into pieces that
+ * share its word id.
+ */
+export abstract class VocabTokenizer {
+  readonly specialIds = SPECIAL_IDS;
+  abstract readonly vocab: Vocab;
+
+  get vocabSize(): number {
+    return this.vocab.size;
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.vocab.token(id);
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.vocab.id(token);
+  }
+
+  /** The words of a text with no special tokens in it (after normalization, where the tokenizer has one). */
+  protected abstract words(text: string): Iterable<string>;
+
+  /** The ids of one word's pieces. */
+  protected abstract pieces(word: string): Iterable<number>;
+
+  encode(text: string): Encoding {
+    const out = new EncodingBuilder();
+    let word = 0;
+    for (const piece of splitSpecialTokens(text)) {
+      if (piece.special >= 0) {
+        out.push(piece.special, -1);
+        continue;
+      }
+      for (const w of this.words(piece.text)) {
+        for (const id of this.pieces(w)) out.push(id, word);
+        word++;
+      }
+    }
+    return out.finish();
+  }
 }
 
 /** Growable (ids, wordIds) output used by every encode(). */

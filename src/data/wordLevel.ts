@@ -1,9 +1,8 @@
 // Word-level tokenizer: the most frequent words (after BERT normalization and pre-tokenization) plus [UNK].
 // Exports to tokenizer.json as a WordLevel model with the BERT normalizer and pre-tokenizer.
 
-import { bertNormalize, bertPreTokenize, splitSpecialTokens, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
-import { EncodingBuilder, SPECIAL_IDS, SPECIAL_TOKENS, Vocab, idsToTokens, wordPieceDecode, type DecodeOptions, type Tokenizer } from './tokenizer';
-import type { Encoding } from './types';
+import { bertNormalize, bertPreTokenize, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
+import { SPECIAL_IDS, SPECIAL_TOKENS, Vocab, VocabTokenizer, idsToTokens, wordPieceDecode, type DecodeOptions, type Tokenizer } from './tokenizer';
 import { countWords, type TrainProgress } from './wordpieceTrainer';
 
 export interface WordLevelConfig {
@@ -11,42 +10,23 @@ export interface WordLevelConfig {
   normalizer?: BertNormalizerOptions;
 }
 
-export class WordLevelTokenizer implements Tokenizer {
+export class WordLevelTokenizer extends VocabTokenizer implements Tokenizer {
   readonly kind = 'word' as const;
-  readonly specialIds = SPECIAL_IDS;
   readonly vocab: Vocab;
   readonly normalizer: Readonly<BertNormalizerOptions>;
 
   constructor(config: WordLevelConfig) {
+    super();
     this.vocab = new Vocab(config.vocab);
     this.normalizer = Object.freeze({ ...(config.normalizer ?? DEFAULT_BERT_NORMALIZER) });
   }
 
-  get vocabSize(): number {
-    return this.vocab.size;
+  protected words(text: string): Iterable<string> {
+    return bertPreTokenize(bertNormalize(text, this.normalizer));
   }
 
-  idToToken(id: number): string | undefined {
-    return this.vocab.token(id);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.id(token);
-  }
-
-  encode(text: string): Encoding {
-    const out = new EncodingBuilder();
-    let word = 0;
-    for (const piece of splitSpecialTokens(text)) {
-      if (piece.special >= 0) {
-        out.push(piece.special, -1);
-        continue;
-      }
-      for (const w of bertPreTokenize(bertNormalize(piece.text, this.normalizer))) {
-        out.push(this.vocab.id(w) ?? SPECIAL_IDS.unk, word++);
-      }
-    }
-    return out.finish();
+  protected pieces(word: string): Iterable<number> {
+    return [this.vocab.id(word) ?? SPECIAL_IDS.unk];
   }
 
   /** Words joined by spaces, with the space before . ? ! , dropped (the WordPiece decoder, which is exported). */

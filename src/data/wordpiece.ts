@@ -1,17 +1,16 @@
 // WordPiece tokenizer (encoding and decoding) as Hugging Face runs a BERT tokenizer.json: BertNormalizer,
 // BertPreTokenizer, greedy longest-match-first with a "##" continuation prefix, [UNK] for words it cannot cover.
 
-import { bertNormalize, bertPreTokenize, splitSpecialTokens, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
+import { bertNormalize, bertPreTokenize, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
 import {
-  EncodingBuilder,
   SPECIAL_IDS,
   Vocab,
+  VocabTokenizer,
   idsToTokens,
   wordPieceDecode,
   type DecodeOptions,
   type Tokenizer,
 } from './tokenizer';
-import type { Encoding } from './types';
 
 export interface WordPieceConfig {
   /** Tokens by id; entries 0..4 are [PAD] [UNK] [CLS] [SEP] [MASK]. */
@@ -24,9 +23,8 @@ export interface WordPieceConfig {
 
 const CACHE_LIMIT = 200_000;
 
-export class WordPieceTokenizer implements Tokenizer {
+export class WordPieceTokenizer extends VocabTokenizer implements Tokenizer {
   readonly kind = 'wordpiece' as const;
-  readonly specialIds = SPECIAL_IDS;
   readonly vocab: Vocab;
   readonly normalizer: Readonly<BertNormalizerOptions>;
   readonly prefix: string;
@@ -36,6 +34,7 @@ export class WordPieceTokenizer implements Tokenizer {
   private readonly cache = new Map<string, readonly number[]>();
 
   constructor(config: WordPieceConfig) {
+    super();
     this.vocab = new Vocab(config.vocab);
     this.normalizer = Object.freeze({ ...(config.normalizer ?? DEFAULT_BERT_NORMALIZER) });
     this.prefix = config.continuingSubwordPrefix ?? '##';
@@ -48,32 +47,12 @@ export class WordPieceTokenizer implements Tokenizer {
     this.maxPieceChars = longest;
   }
 
-  get vocabSize(): number {
-    return this.vocab.size;
+  protected words(text: string): Iterable<string> {
+    return bertPreTokenize(bertNormalize(text, this.normalizer));
   }
 
-  idToToken(id: number): string | undefined {
-    return this.vocab.token(id);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.id(token);
-  }
-
-  encode(text: string): Encoding {
-    const out = new EncodingBuilder();
-    let word = 0;
-    for (const piece of splitSpecialTokens(text)) {
-      if (piece.special >= 0) {
-        out.push(piece.special, -1);
-        continue;
-      }
-      for (const w of bertPreTokenize(bertNormalize(piece.text, this.normalizer))) {
-        for (const id of this.encodeWord(w)) out.push(id, word);
-        word++;
-      }
-    }
-    return out.finish();
+  protected pieces(word: string): Iterable<number> {
+    return this.encodeWord(word);
   }
 
   /** Pieces of one pre-tokenized word: greedy longest match first; [UNK] alone when any part has no match. */
