@@ -5,6 +5,7 @@ import { useExperimentStore } from '../../store/experiment';
 import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
+import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionMap } from './AttentionMap';
 import { LossByCaseView } from './LossByCaseView';
 import { LossChart } from './LossChart';
@@ -35,6 +36,7 @@ export function TrainingPanel() {
   const firstEval = run?.evals.length ? [...run.evals].sort((a, b) => a.step - b.step)[0] : undefined;
 
   return (
+    <>
     <section className="panel training" aria-labelledby="training-title">
       <h2 id="training-title">Train</h2>
       <TrainingControls
@@ -84,5 +86,7 @@ export function TrainingPanel() {
         </details>
       )}
     </section>
+    <RunsPanel />
+    </>
   );
 }

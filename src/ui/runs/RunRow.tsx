@@ -1,0 +1,141 @@
+// One saved run in the Runs table: name (click to show its charts; inline rename with Enter/Escape), scheme,
+// steps, final held-out loss and accuracy, training loss, state, and Rename / Load settings / Delete (confirmed).
+import { useEffect, useRef, useState } from 'react';
+import type { RunSummary } from '../../data/runStore';
+import type { RunState } from '../../worker/protocol';
+import { fmtPct } from '../training/format';
+
+export interface RunRowProps {
+  run: RunSummary;
+  /** The state of this run when it is the live run of this page. */
+  liveState?: RunState;
+  selected: boolean;
+  checked: boolean;
+  onCheck(on: boolean): void;
+  onSelect(): void;
+  onRename(name: string): void;
+  onLoadSettings(): void;
+  onDelete(): void;
+}
+
+export function stateLabel(run: RunSummary, liveState?: RunState): string {
+  if (liveState) return liveState;
+  return run.interrupted ? 'interrupted by reload' : run.state;
+}
+
+const num = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+
+export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, onRename, onLoadSettings, onDelete }: RunRowProps) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(run.name);
+  const [confirming, setConfirming] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  // Set when Enter or Escape ended the edit, so the blur that follows does not save again (or save a cancel).
+  const ended = useRef(false);
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
+  useEffect(() => {
+    if (!editing && refocus.current) {
+      refocus.current = false;
+      renameButton.current?.focus();
+    }
+  }, [editing]);
+
+  const finish = (save: boolean) => {
+    if (ended.current) return;
+    ended.current = true;
+    if (save && draft.trim() && draft.trim() !== run.name) onRename(draft.trim());
+    refocus.current = true;
+    setEditing(false);
+  };
+  const state = stateLabel(run, liveState);
+  const m = run.config.masking;
+
+  return (
+    <tr className={selected ? 'selected' : undefined} data-testid="run-row" data-run-id={run.id} data-state={run.interrupted && !liveState ? 'interrupted' : (liveState ?? run.state)} aria-selected={selected}>
+      <td>
+        <input type="checkbox" checked={checked} onChange={(e) => onCheck(e.target.checked)} aria-label={`Select ${run.name} for export`} />
+      </td>
+      <td className="name-cell">
+        {editing ? (
+          <input
+            className="run-name-input"
+            data-testid="run-name-input"
+            aria-label="Run name (Enter saves, Escape cancels)"
+            value={draft}
+            autoFocus
+            maxLength={300}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter' && e.key !== 'Escape') return;
+              // Focus goes back to the Rename button; without this, the Enter's keypress would click it again.
+              e.preventDefault();
+              finish(e.key === 'Enter');
+            }}
+            onBlur={() => finish(true)}
+          />
+        ) : (
+          <button type="button" className="run-name" data-testid="run-name" onClick={onSelect} aria-pressed={selected} title="Show this run's charts">
+            {run.name}
+          </button>
+        )}
+      </td>
+      <td>
+        {m.strategy}/{m.objective}
+      </td>
+      <td className="num" data-testid="run-steps">
+        {run.step} / {run.totalSteps}
+      </td>
+      <td className="num" data-testid="run-heldout-loss" title={run.lastEval ? `held-out masked loss at step ${run.lastEval.step}` : 'no evaluation yet'}>
+        {num(run.lastEval?.loss)}
+      </td>
+      <td className="num" data-testid="run-heldout-accuracy">
+        {run.lastEval ? fmtPct(run.lastEval.accuracy) : '–'}
+      </td>
+      <td className="num" data-testid="run-train-loss" title="mean training loss over the last 10 steps">
+        {num(run.trainLossLast10)}
+      </td>
+      <td className={`run-state-${run.interrupted && !liveState ? 'interrupted' : (liveState ?? run.state)}`}>{state}</td>
+      <td>
+        {confirming ? (
+          <span className="actions" role="group" aria-label={`Confirm deleting ${run.name}`}>
+            <span className="confirm">Delete this run?</span>
+            <button type="button" className="small danger" ref={confirmButton} data-testid="run-delete-confirm" onClick={onDelete}>
+              Delete
+            </button>
+            <button type="button" className="small secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <span className="actions">
+            <button
+              type="button"
+              className="small secondary"
+              ref={renameButton}
+              data-testid="run-rename"
+              aria-label={`Rename ${run.name}`}
+              onClick={() => {
+                setDraft(run.name);
+                ended.current = false;
+                setEditing(true);
+              }}
+            >
+              Rename
+            </button>
+            <button type="button" className="small secondary" data-testid="run-load-settings" onClick={onLoadSettings} title="Put this run's settings back into the setup, to train it again">
+              Load settings
+            </button>
+            <button type="button" className="small secondary" data-testid="run-delete" aria-label={`Delete ${run.name}`} onClick={() => setConfirming(true)}>
+              Delete
+            </button>
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}
