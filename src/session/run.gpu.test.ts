@@ -53,6 +53,7 @@ describe('TrainingRun', () => {
     ['pmi', 'mlm'],
     ['hard', 'mlm'],
     ['whole-word', 'mlm'],
+    ['random', 'meap'],
   ];
   it('trains every objective the engine has a head for, and refuses the others by name', { timeout: 600_000 }, async () => {
     const text = (await loadCorpus('fairy-tales')).slice(0, 60_000);
@@ -72,12 +73,12 @@ describe('TrainingRun', () => {
       expect(losses, `${strategy}/${objective}`).toHaveLength(4);
       expect(losses.every((x) => Number.isFinite(x) && x > 0), `${strategy}/${objective}: ${losses}`).toBe(true);
       expect(Number.isFinite(ev.loss) && ev.loss > 0, `${strategy}/${objective} eval`).toBe(true);
-      expect(run.evalKind).toBe(objective === 'mlm' || objective === 'slm' ? 'mlm' : 'objective');
+      expect(run.evalKind).toBe(['mlm', 'slm', 'meap'].includes(objective) ? 'mlm' : 'objective');
       if (strategy === 'pmi') expect(run.lexicon!.entries.length).toBeGreaterThan(0);
       if (strategy === 'hard') expect(hardSeen).toBeGreaterThan(0);
       run.destroy();
     }
-    for (const objective of ['electra', 'sbo'] as ObjectiveId[]) {
+    for (const objective of ['electra', 'sbo', 'position'] as ObjectiveId[]) {
       const e = { ...base, masking: { strategy: (objective === 'sbo' ? 'span' : 'random') as StrategyId, objective } };
       expect(() => new TrainingRun(fx.kernels, e, data)).toThrow(new RegExp(`objective "${objective}" needs`));
     }

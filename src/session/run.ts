@@ -38,6 +38,9 @@ export function headFor(plan: MaskingPlan): HeadConfig {
   if (heads.length !== 1 || !h) {
     throw new Error(`objective "${plan.objective.id}" needs ${heads.length} heads (${heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
   }
+  if (plan.objective.id === 'position') {
+    throw new Error('objective "position" needs the learned "no position" embedding, which the engine does not have yet');
+  }
   if (h.kind === 'vocab') return VOCAB_HEAD;
   if (h.kind === 'classes') return { kind: 'classes', K: h.classes };
   if (h.kind === 'binary') return { kind: 'binary' };
