@@ -52,6 +52,15 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(preds.locator('.prediction')).toHaveCount(3);
   await page.screenshot({ path: info.outputPath('trained.png'), fullPage: true });
 
+  // Performance: time each kernel of a step, then read one kernel's WGSL.
+  await page.getByText('Performance', { exact: true }).click();
+  await page.getByTestId('measure-kernels').click();
+  const timings = page.getByTestId('kernel-timings');
+  await expect(timings.locator('[data-kernel="matmul.matmul_vec4"]')).toBeVisible({ timeout: 120_000 });
+  await timings.locator('[data-kernel="attention.softmax"]').getByRole('button', { name: 'WGSL' }).click();
+  await expect(page.getByTestId('wgsl-source')).toContainText('@compute');
+  await page.screenshot({ path: info.outputPath('kernels.png'), fullPage: true });
+
   // The experiment is in the URL: a new page opened from it has the same settings.
   const url = page.url();
   expect(url).toContain('strategy=span');

@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
-import type { ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
+import type { KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
 import { onWorkerMessage, sendToWorker } from './gpu';
 
 export interface EvalPoint {
@@ -31,6 +31,10 @@ interface TrainingStore {
   run?: LiveRun;
   probe?: ProbeMessage;
   probeText: string;
+  /** The latest per-kernel timing of the current run, and whether one is being measured. */
+  profile?: KernelProfile;
+  profiling: boolean;
+  measureKernels(): void;
   start(config: ExperimentConfig, text: string): void;
   pause(): void;
   resume(lr?: number): void;
@@ -42,11 +46,18 @@ let counter = 0;
 
 export const useTrainingStore = create<TrainingStore>((set, get) => ({
   probeText: 'the king said to his [MASK] that the [MASK] was in the forest .',
+  profiling: false,
+  measureKernels() {
+    set({ profiling: true });
+    sendToWorker({ type: 'profile' });
+  },
   start(config, text) {
     const id = `run-${Date.now().toString(36)}-${counter++}`;
     set({
       run: { id, config, state: 'preparing', step: 0, totalSteps: config.train.steps, metrics: [], evals: [], tokensPerS: 0, msPerStep: 0, startedAt: Date.now() },
       probe: undefined,
+      profile: undefined,
+      profiling: false,
     });
     sendToWorker({ type: 'probe', text: get().probeText });
     sendToWorker({ type: 'start', runId: id, config, text });
@@ -59,7 +70,7 @@ export const useTrainingStore = create<TrainingStore>((set, get) => ({
   },
   reset() {
     sendToWorker({ type: 'stop' });
-    set({ run: undefined, probe: undefined });
+    set({ run: undefined, probe: undefined, profile: undefined, profiling: false });
   },
   setProbeText(text) {
     set({ probeText: text });
@@ -96,6 +107,9 @@ onWorkerMessage((msg) => {
       break;
     case 'probe':
       useTrainingStore.setState({ probe: msg });
+      break;
+    case 'profile':
+      useTrainingStore.setState({ profile: msg, profiling: false });
       break;
   }
 });

@@ -4,6 +4,7 @@ import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
 import type { StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
+import type { TimeGroup } from '../engine/profile';
 
 export type ToWorker =
   | { type: 'init' }
@@ -15,7 +16,9 @@ export type ToWorker =
   | { type: 'resume'; lr?: number }
   | { type: 'stop' }
   /** The probe sentence: [MASK] marks where predictions are shown. Re-run on the current weights now and then. */
-  | { type: 'probe'; text: string };
+  | { type: 'probe'; text: string }
+  /** Time every kernel of one training step with timestamp queries (the optimizer update is left out). */
+  | { type: 'profile' };
 
 export type GpuStatus =
   | { state: 'ready'; summary: AdapterSummary }
@@ -58,6 +61,20 @@ export interface ProbeMessage {
 /** One step's metrics plus the masking rate the step used. */
 export type StepRow = StepMetrics & { maskRate?: number };
 
+export interface KernelProfile {
+  type: 'profile';
+  runId: string;
+  step: number;
+  /** Why nothing was measured (no timestamp-query on this adapter, no run), when that is the case. */
+  unavailable?: string;
+  totalMs: number;
+  byKernel: TimeGroup[];
+  byRole: TimeGroup[];
+  /** Dispatches profiled and the ones left out (AdamW: timing it would apply an extra update). */
+  dispatches: number;
+  skipped: string[];
+}
+
 export type FromWorker =
   | { type: 'gpu'; status: GpuStatus }
   | { type: 'error'; message: string }
@@ -65,4 +82,5 @@ export type FromWorker =
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
   | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number }
-  | ProbeMessage;
+  | ProbeMessage
+  | KernelProfile;

@@ -3,6 +3,7 @@
 // results back to the page as plain messages.
 import { acquireGpu, adapterLabel, GpuUnavailableError, type GpuContext } from '../engine/gpu';
 import { Kernels } from '../engine/kernels';
+import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import type { StepMetrics } from '../engine/trainer';
 import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
@@ -27,6 +28,8 @@ interface Active {
 }
 
 let active: Active | undefined;
+/** Set by a 'profile' command; the training loop (or the idle handler) runs it between steps. */
+let profileRequested = false;
 let probeText = 'the king said to his [MASK] that the [MASK] was in the forest .';
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -119,6 +122,25 @@ async function runProbe(a: Active): Promise<void> {
   post({ type: 'probe', runId: a.id, step: run.trainer.step, tokens: seq.map((id) => tok.idToToken(id) ?? '?'), L, NH, attention, predictions }, [attention.buffer]);
 }
 
+/**
+ * Times each dispatch of a training step in its own pass. AdamW is left out: running it again would apply an
+ * extra optimizer update; zeroing, forward, loss and backward only rewrite activations and gradients, which the
+ * next step recomputes. Runs between steps (the loop awaits it like a probe).
+ */
+async function profile(a: Active): Promise<void> {
+  const device = ctx!.device;
+  const base = { type: 'profile' as const, runId: a.id, step: a.run.trainer.step, totalMs: 0, byKernel: [], byRole: [], dispatches: 0, skipped: [] };
+  if (!canProfile(device)) {
+    post({ ...base, unavailable: 'This adapter has no timestamp queries (the timestamp-query feature), so kernels cannot be timed one by one.' });
+    return;
+  }
+  const all = a.run.trainer.dispatches;
+  const timed = all.filter((d) => !d.kernel.startsWith('adamw.'));
+  const p = await profileDispatches(device, timed, { repeats: 2 });
+  const g = groupProfile(p);
+  post({ ...base, totalMs: p.totalMs, byKernel: g.byKernel, byRole: g.byRole, dispatches: timed.length, skipped: all.filter((d) => d.kernel.startsWith('adamw.')).map((d) => d.label) });
+}
+
 async function evaluate(a: Active): Promise<void> {
   const r = await a.run.evaluate();
   post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy });
@@ -138,6 +160,10 @@ async function trainLoop(a: Active): Promise<void> {
     if (step % evalEvery === 0 || step === steps) await evaluate(a);
     const now = performance.now();
     if (now - a.lastPost > 150) flushMetrics(a);
+    if (profileRequested) {
+      profileRequested = false;
+      await profile(a);
+    }
     if (now - a.lastProbe > 1500 || step === steps) {
       a.lastProbe = now;
       await runProbe(a);
@@ -246,6 +272,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         active.stopped = true;
         if (active.paused || active.run.trainer.halted) state(active, 'stopped');
       }
+      break;
+    case 'profile':
+      // Without a run there is nothing to time (the page only offers it for a run).
+      if (!active) break;
+      if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) profile(active).catch(fail);
+      else profileRequested = true;
       break;
     case 'probe':
       probeText = msg.text;

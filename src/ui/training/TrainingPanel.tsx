@@ -7,6 +7,7 @@ import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
 import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionMap } from './AttentionMap';
+import { KernelTimings } from './KernelTimings';
 import { LossByCaseView } from './LossByCaseView';
 import { LossChart } from './LossChart';
 import { PredictionProbe } from './PredictionProbe';
@@ -16,7 +17,7 @@ import { fmtPct } from './format';
 export function TrainingPanel() {
   const config = useExperimentStore((s) => s.config);
   const gpu = useGpuStore((s) => s.status);
-  const { run, probe, probeText, start, pause, resume, reset, setProbeText } = useTrainingStore();
+  const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels } = useTrainingStore();
   const [loadError, setLoadError] = useState<string>();
   const [loading, setLoading] = useState(false);
 
@@ -83,6 +84,12 @@ export function TrainingPanel() {
         <details open className="subpanel">
           <summary>Attention maps</summary>
           <AttentionMap probe={probe} />
+        </details>
+      )}
+      {run?.info && (
+        <details className="subpanel">
+          <summary>Performance</summary>
+          <KernelTimings run={run} profile={profile} profiling={profiling} onMeasure={measureKernels} />
         </details>
       )}
     </section>

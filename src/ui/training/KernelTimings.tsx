@@ -1,0 +1,99 @@
+// The performance panel: throughput of the running model, the time of each kernel in one training step
+// (timestamp queries, grouped by kernel or by the model part it serves) and each kernel's WGSL one click away.
+import { useState } from 'react';
+import { SHADERS } from '../../engine/shaders';
+import type { TimeGroup } from '../../engine/profile';
+import type { LiveRun } from '../../store/training';
+import type { KernelProfile } from '../../worker/protocol';
+import { fmtRate } from './format';
+
+function Rows({ groups, onSource }: { groups: TimeGroup[]; onSource?: (kernel: string) => void }) {
+  const max = Math.max(...groups.map((g) => g.ms), 1e-9);
+  return (
+    <table className="kernel-table">
+      <thead>
+        <tr>
+          <th scope="col">{onSource ? 'kernel (shader.entry)' : 'model part'}</th>
+          <th scope="col">share</th>
+          <th scope="col" className="num">
+            ms
+          </th>
+          <th scope="col" className="num">
+            dispatches
+          </th>
+          {onSource && <th scope="col">source</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {groups.map((g) => (
+          <tr key={g.key} data-kernel={g.key}>
+            <th scope="row">{g.key}</th>
+            <td className="bar-cell">
+              <span className="case-bar" style={{ width: `${(100 * g.ms) / max}%`, background: 'var(--accent)' }} />
+            </td>
+            <td className="num">{g.ms.toFixed(2)}</td>
+            <td className="num">{g.count}</td>
+            {onSource && (
+              <td>
+                <button type="button" className="secondary small" onClick={() => onSource(g.key)}>
+                  WGSL
+                </button>
+              </td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function KernelTimings({ run, profile, profiling, onMeasure }: { run: LiveRun; profile?: KernelProfile; profiling: boolean; onMeasure(): void }) {
+  const [by, setBy] = useState<'kernel' | 'role'>('kernel');
+  const [source, setSource] = useState<string>();
+  const [file, entry] = source ? source.split('.') : [];
+  return (
+    <div className="perf" data-testid="kernel-timings">
+      <p className="stats">
+        <span>{fmtRate(run.tokensPerS)} tokens/s</span>
+        <span>{run.msPerStep > 0 ? `${run.msPerStep.toFixed(1)} ms/step` : '– ms/step'}</span>
+        {run.info && <span>{run.info.dispatchesPerStep} dispatches per step, one command encoder</span>}
+      </p>
+      <div className="buttons">
+        <button type="button" onClick={onMeasure} disabled={profiling} data-testid="measure-kernels">
+          {profiling ? 'Measuring…' : profile ? 'Measure again' : 'Time each kernel'}
+        </button>
+        {profile && !profile.unavailable && (
+          <label>
+            Group by{' '}
+            <select value={by} onChange={(e) => setBy(e.target.value as 'kernel' | 'role')}>
+              <option value="kernel">kernel</option>
+              <option value="role">model part</option>
+            </select>
+          </label>
+        )}
+      </div>
+      {profile?.unavailable && <p className="muted">{profile.unavailable}</p>}
+      {profile && !profile.unavailable && (
+        <>
+          <p className="muted">
+            One training step at step {profile.step}: {profile.totalMs.toFixed(1)} ms over {profile.dispatches} dispatches, each timed in its own
+            pass (so a little slower than in the real step; read the shares). Not timed: {profile.skipped.join(', ')} (running the optimizer again would
+            change the weights).
+          </p>
+          <Rows groups={by === 'kernel' ? profile.byKernel : profile.byRole} onSource={by === 'kernel' ? setSource : undefined} />
+        </>
+      )}
+      {source && file && (
+        <figure className="wgsl" data-testid="wgsl-source">
+          <figcaption>
+            shaders/{file}.wgsl, entry point <code>{entry}</code>{' '}
+            <button type="button" className="secondary small" onClick={() => setSource(undefined)}>
+              Close
+            </button>
+          </figcaption>
+          <pre>{SHADERS[file] ?? `no shaders/${file}.wgsl`}</pre>
+        </figure>
+      )}
+    </div>
+  );
+}
