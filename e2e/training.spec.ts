@@ -1,6 +1,7 @@
 // Training live in the browser on WebGPU: a user sets up span masking on the tiny model, trains, pauses and
 // resumes, and sees the loss chart, held-out evaluation, attention heatmaps and predictions; the link keeps it all.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Download } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=span&objective=mlm&batch=4&steps=30&warmup=3&eval=10&lr=0.003&seed=2';
 
@@ -51,6 +52,27 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await page.getByTestId('prediction-probe').getByRole('button', { name: 'forest', exact: true }).click();
   await expect(preds.locator('.prediction')).toHaveCount(3);
   await page.screenshot({ path: info.outputPath('trained.png'), fullPage: true });
+
+  // The trained model downloads as a Hugging Face BertForMaskedLM (3 files) and as a checkpoint.
+  await page.getByText('Download the model', { exact: true }).click();
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.getByTestId('export-hf').click();
+  await expect(page.getByTestId('export-done')).toContainText('model.safetensors');
+  await expect.poll(() => downloads.length).toBe(3);
+  const byName = new Map(downloads.map((d) => [d.suggestedFilename(), d]));
+  expect([...byName.keys()].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  const cfg = JSON.parse(readFileSync((await byName.get('config.json')!.path())!, 'utf8')) as Record<string, unknown>;
+  expect(cfg.architectures).toEqual(['BertForMaskedLM']);
+  expect(cfg.vocab_size).toBe(1024);
+  const st = readFileSync((await byName.get('model.safetensors')!.path())!);
+  const headerLen = Number(st.readBigUInt64LE(0));
+  const header = JSON.parse(st.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, { shape: number[] }>;
+  expect(header['bert.embeddings.word_embeddings.weight'].shape).toEqual([1024, 64]);
+  expect(header['bert.encoder.layer.1.attention.self.value.weight'].shape).toEqual([64, 64]);
+  await page.getByTestId('export-checkpoint').click();
+  await expect.poll(() => downloads.length).toBe(4);
+  expect(downloads[3].suggestedFilename()).toBe('masklab-checkpoint.safetensors');
 
   // Performance: time each kernel of a step, then read one kernel's WGSL.
   await page.getByText('Performance', { exact: true }).click();

@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
-import type { KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
+import type { ExportedFiles, KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
 import { onWorkerMessage, sendToWorker } from './gpu';
 
 export interface EvalPoint {
@@ -35,6 +35,10 @@ interface TrainingStore {
   profile?: KernelProfile;
   profiling: boolean;
   measureKernels(): void;
+  /** The latest exported files (the training panel saves them as downloads), and whether an export is pending. */
+  exported?: ExportedFiles;
+  exporting: boolean;
+  exportModel(format: 'huggingface' | 'checkpoint'): void;
   start(config: ExperimentConfig, text: string): void;
   pause(): void;
   resume(lr?: number): void;
@@ -47,6 +51,11 @@ let counter = 0;
 export const useTrainingStore = create<TrainingStore>((set, get) => ({
   probeText: 'the king said to his [MASK] that the [MASK] was in the forest .',
   profiling: false,
+  exporting: false,
+  exportModel(format) {
+    set({ exporting: true });
+    sendToWorker({ type: 'export', format });
+  },
   measureKernels() {
     set({ profiling: true });
     sendToWorker({ type: 'profile' });
@@ -70,7 +79,7 @@ export const useTrainingStore = create<TrainingStore>((set, get) => ({
   },
   reset() {
     sendToWorker({ type: 'stop' });
-    set({ run: undefined, probe: undefined, profile: undefined, profiling: false });
+    set({ run: undefined, probe: undefined, profile: undefined, profiling: false, exported: undefined, exporting: false });
   },
   setProbeText(text) {
     set({ probeText: text });
@@ -110,6 +119,9 @@ onWorkerMessage((msg) => {
       break;
     case 'profile':
       useTrainingStore.setState({ profile: msg, profiling: false });
+      break;
+    case 'exported':
+      useTrainingStore.setState({ exported: msg, exporting: false });
       break;
   }
 });

@@ -18,7 +18,9 @@ export type ToWorker =
   /** The probe sentence: [MASK] marks where predictions are shown. Re-run on the current weights now and then. */
   | { type: 'probe'; text: string }
   /** Time every kernel of one training step with timestamp queries (the optimizer update is left out). */
-  | { type: 'profile' };
+  | { type: 'profile' }
+  /** The current weights as files: a Hugging Face BertForMaskedLM, or a MaskLab checkpoint (weights + AdamW state). */
+  | { type: 'export'; format: 'huggingface' | 'checkpoint' };
 
 export type GpuStatus =
   | { state: 'ready'; summary: AdapterSummary }
@@ -75,6 +77,17 @@ export interface KernelProfile {
   skipped: string[];
 }
 
+export interface ExportedFiles {
+  type: 'exported';
+  runId: string;
+  step: number;
+  format: 'huggingface' | 'checkpoint';
+  /** File name -> contents. */
+  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
+  /** Why nothing was exported, when that is the case. */
+  error?: string;
+}
+
 export type FromWorker =
   | { type: 'gpu'; status: GpuStatus }
   | { type: 'error'; message: string }
@@ -83,4 +96,5 @@ export type FromWorker =
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
   | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number }
   | ProbeMessage
-  | KernelProfile;
+  | KernelProfile
+  | ExportedFiles;

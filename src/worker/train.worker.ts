@@ -4,6 +4,9 @@
 import { acquireGpu, adapterLabel, GpuUnavailableError, type GpuContext } from '../engine/gpu';
 import { Kernels } from '../engine/kernels';
 import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
+import { saveCheckpoint } from '../engine/checkpoint/checkpoint';
+import { exportHf } from '../engine/checkpoint/hf';
+import { exportTokenizerJson } from '../data/hfJson';
 import type { StepMetrics } from '../engine/trainer';
 import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
@@ -30,6 +33,8 @@ interface Active {
 let active: Active | undefined;
 /** Set by a 'profile' command; the training loop (or the idle handler) runs it between steps. */
 let profileRequested = false;
+/** Set by an 'export' command while training; the loop runs it between steps. */
+let exportRequested: 'huggingface' | 'checkpoint' | undefined;
 let probeText = 'the king said to his [MASK] that the [MASK] was in the forest .';
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -141,6 +146,30 @@ async function profile(a: Active): Promise<void> {
   post({ ...base, totalMs: p.totalMs, byKernel: g.byKernel, byRole: g.byRole, dispatches: timed.length, skipped: all.filter((d) => d.kernel.startsWith('adamw.')).map((d) => d.label) });
 }
 
+/** The run's weights as downloadable files; read between steps so they belong to one step. */
+async function exportModel(a: Active, format: 'huggingface' | 'checkpoint'): Promise<void> {
+  const t = a.run.trainer;
+  const base = { type: 'exported' as const, runId: a.id, step: t.step, format };
+  const enc = new TextEncoder();
+  if (format === 'checkpoint') {
+    const bytes = (await saveCheckpoint(t, { config: a.config })) as Uint8Array<ArrayBuffer>;
+    post({ ...base, files: [{ name: 'masklab-checkpoint.safetensors', bytes }] }, [bytes.buffer]);
+    return;
+  }
+  if (t.head.kind !== 'vocab') {
+    post({ ...base, files: [], error: `BertForMaskedLM needs the vocabulary head; this run trains a ${t.head.kind} head (save a checkpoint instead).` });
+    return;
+  }
+  await t.flush();
+  const { config, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'));
+  const files = [
+    { name: 'config.json', bytes: enc.encode(config) as Uint8Array<ArrayBuffer> },
+    { name: 'model.safetensors', bytes: safetensors as Uint8Array<ArrayBuffer> },
+    { name: 'tokenizer.json', bytes: enc.encode(exportTokenizerJson(a.run.data.tokenizer)) as Uint8Array<ArrayBuffer> },
+  ];
+  post({ ...base, files }, files.map((f) => f.bytes.buffer));
+}
+
 async function evaluate(a: Active): Promise<void> {
   const r = await a.run.evaluate();
   post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy });
@@ -163,6 +192,11 @@ async function trainLoop(a: Active): Promise<void> {
     if (profileRequested) {
       profileRequested = false;
       await profile(a);
+    }
+    if (exportRequested) {
+      const format = exportRequested;
+      exportRequested = undefined;
+      await exportModel(a, format);
     }
     if (now - a.lastProbe > 1500 || step === steps) {
       a.lastProbe = now;
@@ -278,6 +312,11 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       if (!active) break;
       if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) profile(active).catch(fail);
       else profileRequested = true;
+      break;
+    case 'export':
+      if (!active) break;
+      if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) exportModel(active, msg.format).catch(fail);
+      else exportRequested = msg.format;
       break;
     case 'probe':
       probeText = msg.text;

@@ -1,6 +1,6 @@
-// Saves text as a file through the browser's download (a temporary object URL on a clicked link).
+// Saves text (or bytes) as a file through the browser's download (a temporary object URL on a clicked link).
 
-export function downloadText(filename: string, text: string, type: string): void {
+export function downloadText(filename: string, text: string | Uint8Array<ArrayBuffer>, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;

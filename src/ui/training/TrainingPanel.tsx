@@ -8,6 +8,7 @@ import { experimentText } from '../../session/text';
 import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionMap } from './AttentionMap';
 import { KernelTimings } from './KernelTimings';
+import { ModelExport } from './ModelExport';
 import { LossByCaseView } from './LossByCaseView';
 import { LossChart } from './LossChart';
 import { PredictionProbe } from './PredictionProbe';
@@ -17,7 +18,7 @@ import { fmtPct } from './format';
 export function TrainingPanel() {
   const config = useExperimentStore((s) => s.config);
   const gpu = useGpuStore((s) => s.status);
-  const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels } = useTrainingStore();
+  const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels, exported, exporting, exportModel } = useTrainingStore();
   const [loadError, setLoadError] = useState<string>();
   const [loading, setLoading] = useState(false);
 
@@ -84,6 +85,12 @@ export function TrainingPanel() {
         <details open className="subpanel">
           <summary>Attention maps</summary>
           <AttentionMap probe={probe} />
+        </details>
+      )}
+      {run?.info && run.step > 0 && (
+        <details className="subpanel">
+          <summary>Download the model</summary>
+          <ModelExport exported={exported} exporting={exporting} onExport={exportModel} />
         </details>
       )}
       {run?.info && (
