@@ -1,5 +1,6 @@
 // Saved training runs in IndexedDB, so they survive a reload: a small summary per run (listed without reading
 // the metric series) and the per-step series (metrics, loss by case) in a second object store, written together.
+import { done as idbDone, request as idbRequest } from './idb';
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
 import type { RunInfo, RunState, StepRow } from '../worker/protocol';
@@ -69,27 +70,9 @@ const DB_VERSION = 1;
 const RUNS = 'runs';
 const SERIES = 'series';
 
-function request<R>(req: IDBRequest<R>): Promise<R> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(storageError(req.error));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(storageError(tx.error));
-    tx.onabort = () => reject(storageError(tx.error));
-  });
-}
-
-function storageError(e: DOMException | null): Error {
-  if (e?.name === 'QuotaExceededError') {
-    return new Error('The browser has no room left to keep this run (storage quota exceeded). Delete or export older runs.', { cause: e });
-  }
-  return new Error(`Browser storage (IndexedDB) failed: ${e?.message ?? 'unknown error'}`, { cause: e ?? undefined });
-}
+const QUOTA_HINT = 'Delete or export older runs.';
+const request = <R>(req: IDBRequest<R>): Promise<R> => idbRequest(req, QUOTA_HINT);
+const done = (tx: IDBTransaction): Promise<void> => idbDone(tx, QUOTA_HINT);
 
 function newestFirst(a: RunSummary, b: RunSummary): number {
   return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

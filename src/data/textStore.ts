@@ -1,5 +1,6 @@
 // The user's own texts, kept in IndexedDB so they survive a reload: save, list, load, delete.
 // Texts and their small descriptions live in two object stores, so listing never reads the texts themselves.
+import { done as idbDone, request as idbRequest } from './idb';
 
 export interface StoredTextMeta {
   id: string;
@@ -20,27 +21,9 @@ const DB_VERSION = 1;
 const META = 'meta';
 const TEXTS = 'texts';
 
-function request<R>(req: IDBRequest<R>): Promise<R> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(storageError(req.error));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(storageError(tx.error));
-    tx.onabort = () => reject(storageError(tx.error));
-  });
-}
-
-function storageError(e: DOMException | null): Error {
-  if (e?.name === 'QuotaExceededError') {
-    return new Error('The browser has no room left to keep this text (storage quota exceeded). Delete older texts and try again.', { cause: e });
-  }
-  return new Error(`Browser storage (IndexedDB) failed: ${e?.message ?? 'unknown error'}`, { cause: e ?? undefined });
-}
+const QUOTA_HINT = 'Delete older texts and try again.';
+const request = <R>(req: IDBRequest<R>): Promise<R> => idbRequest(req, QUOTA_HINT);
+const done = (tx: IDBTransaction): Promise<void> => idbDone(tx, QUOTA_HINT);
 
 export class TextStore {
   private constructor(private readonly db: IDBDatabase) {}
