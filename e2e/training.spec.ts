@@ -91,3 +91,10 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(page2.locator('[data-strategy="span"]').getByRole('radio')).toBeChecked();
   await expect(page2.getByTestId('train-steps')).toHaveValue('30');
 });
+
+test('objectives the engine cannot train yet say so and cannot be started', async ({ page }) => {
+  await page.goto('/#corpus=fairy-tales&model=tiny&strategy=random&objective=electra');
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('start')).toBeDisabled();
+  await expect(page.getByTestId('training-controls')).toContainText('This objective cannot be trained yet: ELECTRA trains two encoders');
+});

@@ -10,7 +10,7 @@ import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } fr
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
 import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
-import { modelShape, scheduleOf, type ExperimentConfig } from './config';
+import { ENGINE_PENDING, modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { frequentIds, LossCaseTracker } from './lossCases';
 
 /** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
@@ -33,13 +33,12 @@ export interface RunCallbacks {
 
 /** The engine head an objective trains, or a message saying why the engine cannot train it yet. */
 export function headFor(plan: MaskingPlan): HeadConfig {
+  const pending = ENGINE_PENDING[plan.objective.id];
+  if (pending) throw new Error(`objective "${plan.objective.id}" needs more than the engine has: ${pending}`);
   const heads = plan.heads;
   const h = heads[0];
   if (heads.length !== 1 || !h) {
     throw new Error(`objective "${plan.objective.id}" needs ${heads.length} heads (${heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
-  }
-  if (plan.objective.id === 'position') {
-    throw new Error('objective "position" needs the learned "no position" embedding, which the engine does not have yet');
   }
   if (h.kind === 'vocab') return VOCAB_HEAD;
   if (h.kind === 'classes') return { kind: 'classes', K: h.classes };

@@ -5,6 +5,7 @@ import { useExperimentStore } from '../../store/experiment';
 import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
+import { ENGINE_PENDING } from '../../session/config';
 import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionMap } from './AttentionMap';
 import { KernelTimings } from './KernelTimings';
@@ -20,6 +21,7 @@ export function TrainingPanel() {
   const gpu = useGpuStore((s) => s.status);
   const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels, exported, exporting, exportModel } = useTrainingStore();
   const [loadError, setLoadError] = useState<string>();
+  const pending = ENGINE_PENDING[config.masking.objective];
   const [loading, setLoading] = useState(false);
 
   const onStart = async () => {
@@ -43,8 +45,10 @@ export function TrainingPanel() {
       <h2 id="training-title">Train</h2>
       <TrainingControls
         run={run}
-        canStart={gpu.state === 'ready' && !loading}
-        startHint={gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : undefined}
+        canStart={gpu.state === 'ready' && !loading && !pending}
+        startHint={
+          pending ? `This objective cannot be trained yet: ${pending}` : gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : undefined
+        }
         onStart={() => void onStart()}
         onPause={pause}
         onResume={() => resume()}
