@@ -178,11 +178,15 @@ async function evaluate(a: Active): Promise<void> {
 async function trainLoop(a: Active): Promise<void> {
   const { steps, evalEvery } = a.config.train;
   const device = ctx!.device;
+  // One step in flight: the CPU masks and encodes step t+1 while the GPU runs step t, and never more, so Pause
+  // and the probe wait for at most one step.
+  let inFlight: Promise<undefined> | undefined;
   while (active === a && !a.paused && !a.stopped && a.run.trainer.step < steps && !a.run.trainer.halted) {
     const t0 = performance.now();
     a.run.step();
-    // Keep at most a couple of steps queued on the GPU so Pause and the probe are never far behind.
-    await device.queue.onSubmittedWorkDone();
+    const submitted = device.queue.onSubmittedWorkDone();
+    if (inFlight) await inFlight;
+    inFlight = submitted;
     a.trainMs += performance.now() - t0;
     a.stepsTimed++;
     const step = a.run.trainer.step;
@@ -204,6 +208,7 @@ async function trainLoop(a: Active): Promise<void> {
     }
     await yieldToMessages();
   }
+  if (inFlight) await inFlight;
   if (active !== a) return;
   await a.run.trainer.flush();
   flushMetrics(a);

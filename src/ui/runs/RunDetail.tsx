@@ -3,7 +3,7 @@
 import type { RunRecord } from '../../data/runStore';
 import { liveFromRecord } from '../../store/runs';
 import { LossByCaseView } from '../training/LossByCaseView';
-import { LossChart } from '../training/LossChart';
+import { LazyLossChart as LossChart } from '../training/LazyLossChart';
 import { fmtPct, fmtRate } from '../training/format';
 
 export function RunDetail({ run }: { run: RunRecord }) {

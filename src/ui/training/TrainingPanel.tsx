@@ -11,7 +11,7 @@ import { AttentionMap } from './AttentionMap';
 import { KernelTimings } from './KernelTimings';
 import { ModelExport } from './ModelExport';
 import { LossByCaseView } from './LossByCaseView';
-import { LossChart } from './LossChart';
+import { LazyLossChart as LossChart } from './LazyLossChart';
 import { PredictionProbe } from './PredictionProbe';
 import { TrainingControls } from './TrainingControls';
 import { fmtPct } from './format';
