@@ -33,6 +33,10 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(status).toContainText('Step 30 / 30');
   expect(Number(await chart.getAttribute('data-points'))).toBe(30);
   await expect(page.getByTestId('eval-summary')).toContainText('Held-out masked loss');
+  // Pseudo-perplexity at the end: every token of a fixed held-out sample masked once; below V = 1024 (chance).
+  const pppl = Number(await page.getByTestId('pppl').textContent());
+  expect(pppl).toBeGreaterThan(1);
+  expect(pppl).toBeLessThan(1024);
   // Loss split by case: span masking replaces 10% of spans and keeps 10%, so all three cases appear in 30 steps.
   const cases = page.getByTestId('loss-by-case');
   await expect(cases.locator('[data-case="masked"]')).toBeVisible();

@@ -115,6 +115,7 @@ for (let s = 0; s < e.train.steps && !nonFinite; s++) {
 await run.trainer.flush();
 const seconds = (performance.now() - tStart) / 1000;
 const final = await run.evaluate();
+const pppl = await run.pseudoPerplexity();
 evals.push({ step: run.trainer.step, loss: final.loss, accuracy: final.accuracy });
 const tokens = run.trainer.step * e.train.B * c.T;
 log(`held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / seconds).toFixed(0)} tokens/s)`);
@@ -141,6 +142,7 @@ const summary = {
   final_eval_loss: final.loss,
   initial_eval_accuracy: initial.accuracy,
   final_eval_accuracy: final.accuracy,
+  final_pseudo_perplexity: pppl ?? null,
   ln_V: Math.log(c.V),
   final_train_loss: losses[losses.length - 1] ?? null,
   tokens_per_s: tokens / seconds,

@@ -34,8 +34,12 @@ describe('TrainingRun', () => {
     }
     await run.trainer.flush();
     const after = await run.evaluate();
+    const pppl = await run.pseudoPerplexity();
     const lnV = Math.log(run.model.V);
-    console.log(`V=${run.model.V} ln V=${lnV.toFixed(3)} held-out loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${(after.accuracy * 100).toFixed(1)}% over ${after.targets} targets`);
+    // Pseudo-perplexity after training: finite, and below the vocabulary size (chance).
+    expect(pppl).toBeGreaterThan(1);
+    expect(pppl).toBeLessThan(run.model.V);
+    console.log(`V=${run.model.V} ln V=${lnV.toFixed(3)} held-out loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${(after.accuracy * 100).toFixed(1)}% over ${after.targets} targets, pseudo-perplexity ${pppl?.toFixed(1)}`);
     expect(before.loss).toBeGreaterThan(lnV - 0.3);
     // Measured on SwiftShader (seed 3): 6.26 -> 5.55 (ln V = 6.24). Half a nat below chance leaves room for other
     // adapters' rounding while still failing for a model that does not learn.

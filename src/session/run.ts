@@ -3,7 +3,8 @@
 import { BatchOrder, heldOutBatches, sequenceEncodings } from '../data/batching';
 import { prepareData, type PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
-import type { Batch } from '../data/types';
+import { SPECIAL_IDS, SPECIAL_TOKENS, type Batch } from '../data/types';
+import type { SequenceSet } from '../data/batching';
 import { validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Kernels } from '../engine/kernels';
 import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
@@ -24,6 +25,10 @@ export const EVAL_SEED = 'masklab-eval';
 export const EVAL_B = 32;
 /** At most this many held-out sequences are evaluated (the first ones, always the same). */
 export const EVAL_MAX_SEQUENCES = 512;
+/** Ids below this are the special tokens [PAD] [UNK] [CLS] [SEP] [MASK]. */
+const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;
+/** Held-out sequences in the pseudo-perplexity sample (each real token masked once, alone). */
+export const PPPL_SEQUENCES = 8;
 
 export interface RunCallbacks {
   onMetrics?: (m: StepMetrics) => void;
@@ -60,6 +65,39 @@ export function engineBatch(m: MaskedBatch, M: number): EngineBatch {
     labels: tl?.labels,
     tokenWeights: tl?.weights,
   };
+}
+
+/**
+ * Batches of B rows for pseudo-perplexity: row r is sequence s with only position t masked (one target per row,
+ * positions r*T + t), over the real non-special tokens of the first `count` sequences; weights 1/rows in total.
+ */
+export function pseudoPerplexityBatches(set: SequenceSet, count: number, B: number): EngineBatch[] {
+  const T = set.T;
+  const rows: { s: number; t: number }[] = [];
+  for (let s = 0; s < Math.min(count, set.count); s++) {
+    for (let t = 0; t < T; t++) {
+      const i = s * T + t;
+      if (set.valid[i] && set.ids[i] >= FIRST_NON_SPECIAL) rows.push({ s, t });
+    }
+  }
+  const out: EngineBatch[] = [];
+  for (let r0 = 0; r0 < rows.length; r0 += B) {
+    const ids = new Int32Array(B * T);
+    const valid = new Int32Array(B * T);
+    const positions = new Int32Array(B).fill(-1);
+    const targets = new Int32Array(B).fill(-1);
+    const weights = new Float32Array(B);
+    rows.slice(r0, r0 + B).forEach(({ s, t }, k) => {
+      ids.set(set.ids.subarray(s * T, (s + 1) * T), k * T);
+      valid.set(set.valid.subarray(s * T, (s + 1) * T), k * T);
+      ids[k * T + t] = SPECIAL_IDS.mask;
+      positions[k] = k * T + t;
+      targets[k] = set.ids[s * T + t];
+      weights[k] = 1 / rows.length;
+    });
+    out.push({ ids, valid, positions, targets, weights });
+  }
+  return out;
 }
 
 /** Re-weights evaluation batches so the loss is the mean over ALL their targets (or tokens), not per batch. */
@@ -202,6 +240,22 @@ export class TrainingRun {
 
   evaluate(): Promise<EvalResult> {
     return this.trainer.evaluate(this.evalBatches, this.evalB, this.evalM);
+  }
+
+  private ppplBatches?: EngineBatch[];
+
+  /**
+   * Pseudo-perplexity (Salazar et al. 2020) on a fixed held-out sample: each real token of the first
+   * PPPL_SEQUENCES held-out sequences is replaced by [MASK] alone and scored; exp of the mean cross-entropy.
+   * Vocabulary-head runs only (undefined otherwise).
+   */
+  async pseudoPerplexity(): Promise<number | undefined> {
+    if (this.head.kind !== 'vocab') return undefined;
+    const B = this.evalB;
+    this.ppplBatches ??= pseudoPerplexityBatches(this.data.heldOut, PPPL_SEQUENCES, B);
+    if (this.ppplBatches.length === 0) return undefined;
+    const r = await this.trainer.evaluate(this.ppplBatches, B, B);
+    return Math.exp(r.loss);
   }
 
   destroy(): void {

@@ -9,6 +9,8 @@ export interface EvalPoint {
   step: number;
   loss: number;
   accuracy: number;
+  /** Measured at the end of a run (vocabulary-head objectives). */
+  pseudoPerplexity?: number;
 }
 
 export interface LiveRun {
@@ -112,7 +114,7 @@ onWorkerMessage((msg) => {
       break;
     }
     case 'eval':
-      useTrainingStore.setState({ run: { ...run, evals: [...run.evals.filter((e) => e.step !== msg.step), { step: msg.step, loss: msg.loss, accuracy: msg.accuracy }] } });
+      useTrainingStore.setState({ run: { ...run, evals: [...run.evals.filter((e) => e.step !== msg.step), { step: msg.step, loss: msg.loss, accuracy: msg.accuracy, pseudoPerplexity: msg.pseudoPerplexity }] } });
       break;
     case 'probe':
       useTrainingStore.setState({ probe: msg });

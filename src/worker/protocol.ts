@@ -94,7 +94,7 @@ export type FromWorker =
   | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
-  | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number }
+  | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number; pseudoPerplexity?: number }
   | ProbeMessage
   | KernelProfile
   | ExportedFiles;

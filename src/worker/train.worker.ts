@@ -170,9 +170,10 @@ async function exportModel(a: Active, format: 'huggingface' | 'checkpoint'): Pro
   post({ ...base, files }, files.map((f) => f.bytes.buffer));
 }
 
-async function evaluate(a: Active): Promise<void> {
+async function evaluate(a: Active, withPseudoPerplexity = false): Promise<void> {
   const r = await a.run.evaluate();
-  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy });
+  const pseudoPerplexity = withPseudoPerplexity ? await a.run.pseudoPerplexity() : undefined;
+  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity });
 }
 
 async function trainLoop(a: Active): Promise<void> {
@@ -190,7 +191,7 @@ async function trainLoop(a: Active): Promise<void> {
     a.trainMs += performance.now() - t0;
     a.stepsTimed++;
     const step = a.run.trainer.step;
-    if (step % evalEvery === 0 || step === steps) await evaluate(a);
+    if (step % evalEvery === 0 || step === steps) await evaluate(a, step === steps);
     const now = performance.now();
     if (now - a.lastPost > 150) flushMetrics(a);
     if (profileRequested) {

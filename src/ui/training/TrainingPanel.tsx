@@ -70,6 +70,12 @@ export function TrainingPanel() {
         <p className="kpis" data-testid="eval-summary">
           Held-out masked loss <strong>{lastEval.loss.toFixed(3)}</strong> (from {firstEval.loss.toFixed(3)}) · accuracy{' '}
           <strong>{fmtPct(lastEval.accuracy)}</strong> at step {lastEval.step}
+          {lastEval.pseudoPerplexity !== undefined && (
+            <>
+              {' '}
+              · pseudo-perplexity <strong data-testid="pppl">{lastEval.pseudoPerplexity.toFixed(1)}</strong>
+            </>
+          )}
         </p>
       )}
       {run && <LossChart run={run} />}
