@@ -162,16 +162,7 @@ function spotCheck(c: Case, a: Float32Array, b: Float32Array, bias: Float32Array
   return worst;
 }
 
-interface Row {
-  group: string;
-  name: string;
-  M: number;
-  N: number;
-  K: number;
-  transA: boolean;
-  transB: boolean;
-  bias: boolean;
-  accumulate: boolean;
+interface Row extends Omit<Case, 'biasGrad'> {
   kernel: string;
   tile: number | null;
   /** The op's own choice for this shape (false: a --compare alternative). */
@@ -223,16 +214,9 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
   const t: Timing = await timeDispatches(device, [d], { targetMs: args.targetMs, method: args.wallClock ? 'wall-clock' : undefined });
   for (const buf of Object.values(bufs)) buf.destroy();
   const flops = c.biasGrad ? c.M * c.N : matmulFlops(c.M, c.N, c.K);
+  const { biasGrad: _biasGrad, ...shape } = c;
   return {
-    group: c.group,
-    name: c.name,
-    M: c.M,
-    N: c.N,
-    K: c.K,
-    transA: c.transA,
-    transB: c.transB,
-    bias: c.bias,
-    accumulate: c.accumulate,
+    ...shape,
     kernel: d.kernel,
     tile: c.biasGrad ? null : v.tile,
     auto,
