@@ -9,7 +9,7 @@ import { adamwStep } from './reference/adamw';
 import { mlmReference } from './reference/model';
 import { learningRate, type LrSchedule } from './schedule';
 import { rng, useGpu } from './testing';
-import { Trainer, type EngineBatch, type StepMetrics } from './trainer';
+import { meanPool, Trainer, type EngineBatch, type StepMetrics } from './trainer';
 
 const cfg = modelConfig('tiny', 41, { L: 2, C: 24, NH: 3, F: 40, T: 10 });
 const layout = placeTensors(bertTensors(cfg));
@@ -139,6 +139,40 @@ describe('Trainer', () => {
     for (let j = 0; j < cfg.T; j++) sum += probe.attention[0][j];
     expect(sum).toBeCloseTo(1, 4);
     expect(probe.topProbs[0]).toBeGreaterThanOrEqual(probe.topProbs[1]);
+    t.destroy();
+  });
+
+  it('reads mean-pooled frozen features equal to the reference hidden states', async () => {
+    const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule });
+    const b = batch(1);
+    const f = await t.features(b.ids, b.valid, B);
+    const ref = mlmReference(cfg, layout, init, { B, ...b }, false);
+    const want = meanPool(Float32Array.from(ref.hidden), b.valid, B, cfg.T, cfg.C);
+    expect(f.length).toBe(B * cfg.C);
+    let worst = 0;
+    for (let i = 0; i < f.length; i++) worst = Math.max(worst, Math.abs(f[i] - want[i]));
+    expect(worst).toBeLessThan(1e-4);
+    // Padding is left out of the mean: row 1 has one padded position; its mean differs from the 10-row mean.
+    const all = meanPool(Float32Array.from(ref.hidden), new Int32Array(B * cfg.T).fill(1), B, cfg.T, cfg.C);
+    expect(Math.abs(all[cfg.C] - want[cfg.C]) + Math.abs(all[cfg.C + 1] - want[cfg.C + 1])).toBeGreaterThan(1e-6);
+    t.destroy();
+  });
+
+  it('trains only the head on a frozen encoder: encoder tensors stay bit-identical', async () => {
+    const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule, adam: { weightDecay: 0.1 }, freezeEncoder: true });
+    const losses: number[] = [];
+    t.opt.onMetrics = (m) => (losses[m.step] = m.loss);
+    for (let s = 0; s < 6; s++) t.trainStep(batch(s % 2));
+    await t.flush();
+    const after = await t.state.read('params');
+    const head = new Set(['head_w', 'head_b', 'head_ln_g', 'head_ln_b', 'decoder_b']);
+    for (const ts of layout.tensors) {
+      const a = after.subarray(ts.offset, ts.offset + ts.size);
+      const b0 = init.subarray(ts.offset, ts.offset + ts.size);
+      const same = a.every((v, i) => v === b0[i]);
+      expect(same, `${ts.name} ${head.has(ts.name) ? 'should change' : 'should stay frozen'}`).toBe(!head.has(ts.name));
+    }
+    expect(losses[4]).toBeLessThan(losses[0]);
     t.destroy();
   });
 

@@ -44,6 +44,11 @@ export interface TrainerOptions {
   causal?: boolean;
   /** The prediction head (default: vocabulary MLM head). */
   head?: HeadConfig;
+  /**
+   * Train the head alone on a frozen encoder (the MLM probe): no gradient reaches the encoder, and weight decay is
+   * off, so AdamW leaves every encoder tensor bit-identical (zero gradient, zero moments, no decay).
+   */
+  freezeEncoder?: boolean;
   /** Take a GPU-side weight snapshot every this many steps (for NaN recovery). */
   snapshotEvery?: number;
   onMetrics?: (m: StepMetrics) => void;
@@ -118,11 +123,11 @@ export class Trainer {
   ) {
     validateForDevice(cfg, opt.B, opt.M, k.device.limits);
     validateSchedule(opt.schedule);
-    this.adam = { ...ADAMW_DEFAULTS, ...opt.adam };
+    this.adam = { ...ADAMW_DEFAULTS, ...opt.adam, ...(opt.freezeEncoder ? { weightDecay: 0 } : {}) };
     this.head = opt.head ?? VOCAB_HEAD;
     this.layout = placeTensors(bertTensors(cfg, this.head));
     this.state = new ParamState(k, this.layout, init);
-    this.graph = new BertGraph(k, cfg, this.state, { B: opt.B, M: opt.M, train: true, causal: opt.causal, head: this.head });
+    this.graph = new BertGraph(k, cfg, this.state, { B: opt.B, M: opt.M, train: true, causal: opt.causal, head: this.head, freezeEncoder: opt.freezeEncoder });
     this.hyper = createAdamWHyper(k.device, this.adam);
     this.metrics = createStorage(k.device, METRIC.FLOATS * 4, 'metrics');
     const s = this.state;
@@ -369,6 +374,31 @@ export class Trainer {
     };
   }
 
+  private featureGraph: BertGraph | undefined;
+
+  /**
+   * Frozen features for downstream probes: the final hidden states of B sequences (B*T ids, 1/0 valid), mean-pooled
+   * over valid tokens, as (B, C). Runs the encoder forward on the current weights; queued after submitted steps.
+   */
+  async features(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array> {
+    const { T, C } = this.cfg;
+    if (ids.length !== B * T || valid.length !== B * T) throw new Error(`features: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
+    if (!this.featureGraph || this.featureGraph.opt.B !== B) {
+      this.featureGraph?.destroy();
+      this.featureGraph = new BertGraph(this.k, this.cfg, this.state, { B, M: 1, train: false, causal: this.opt.causal, head: this.head, label: 'features' });
+    }
+    const g = this.featureGraph;
+    g.writeInputs({ ids, valid, positions: new Int32Array(1).fill(-1), targets: new Int32Array(1).fill(-1), weights: new Float32Array(1), labels: new Float32Array(B * T), tokenWeights: new Float32Array(B * T) });
+    const enc = this.k.device.createCommandEncoder({ label: 'features' });
+    const pass = enc.beginComputePass({ label: 'features' });
+    // The encoder alone: the head's dispatches come after the last layer's and are not needed.
+    encodeDispatches(pass, g.encoderForward);
+    pass.end();
+    this.k.device.queue.submit([enc.finish()]);
+    const h = await readF32(this.k.device, g.hidden, B * T * C);
+    return meanPool(h, valid, B, T, C);
+  }
+
   setMaxGradNorm(maxNorm: number): void {
     this.norm.setMaxNorm(maxNorm);
   }
@@ -379,9 +409,27 @@ export class Trainer {
     this.graph.destroy();
     this.evalGraph?.destroy();
     this.probeGraph?.destroy();
+    this.featureGraph?.destroy();
     this.state.destroy();
     for (const s of this.snapshots) for (const b of s.params) b.destroy();
     this.hyper.destroy();
     this.metrics.destroy();
   }
+}
+
+/** (B, C) mean over the valid rows of each sequence's (T, C) hidden states (zeros for an empty sequence). */
+export function meanPool(h: Float32Array, valid: ArrayLike<number>, B: number, T: number, C: number): Float32Array {
+  const out = new Float32Array(B * C);
+  for (let b = 0; b < B; b++) {
+    let n = 0;
+    const acc = new Float64Array(C);
+    for (let t = 0; t < T; t++) {
+      if (!valid[b * T + t]) continue;
+      n++;
+      const row = (b * T + t) * C;
+      for (let c = 0; c < C; c++) acc[c] += h[row + c];
+    }
+    for (let c = 0; c < C; c++) out[b * C + c] = n > 0 ? acc[c] / n : 0;
+  }
+  return out;
 }

@@ -30,6 +30,11 @@ export interface GraphOptions {
   probeRows?: number;
   topK?: number;
   label?: string;
+  /**
+   * Probe training on a frozen encoder: the backward pass stops at the head (no gradient reaches the encoder, nor
+   * the tied decoder's wte), so only the head's own tensors get gradients.
+   */
+  freezeEncoder?: boolean;
 }
 
 /** One batch as the engine consumes it, as plain arrays (see src/masking/types.ts for how masking fills it). */
@@ -100,6 +105,8 @@ export class BertGraph {
   /** Rows the loss covers: M, or N for the binary head. */
   readonly lossRows: number;
   readonly forward: Dispatch[] = [];
+  /** The encoder's part of `forward` (embeddings and layers, no head): enough for frozen features. */
+  readonly encoderForward: Dispatch[] = [];
   readonly loss: Dispatch[] = [];
   readonly backward: Dispatch[] = [];
   /** Top-k probe outputs (probeRows x topK), filled by `probe` dispatches (encode after forward, before loss). */
@@ -194,6 +201,7 @@ export class BertGraph {
       x = a.h2;
     }
     this.hidden = x;
+    this.encoderForward.push(...this.forward);
 
     // Head forward. vocab / classes: on the gathered target rows only; binary: on every token.
     const R = this.lossRows;
@@ -267,16 +275,18 @@ export class BertGraph {
       dlinear(dlogitsBinary!, hg, outW, outB, dHg, N, 1, C, false, 'head.out');
       bw.push(geluBackward(k, { dy: dHg, x: ht, dx: dHt }, N * C, 'head.gelu.backward'));
       dlinear(dHt, x, 'disc_w', 'disc_b', dx, N, C, C, false, 'head.dense');
+      if (opt.freezeEncoder) return;
     } else {
       // dlogits (in place in logits) -> decoder -> LayerNorm -> GELU -> dense -> scatter into dx.
       bw.push(
         matmul(k, { a: this.logits, b: P(outW), out: dHln, M, N: C, K: O, label: 'head.decoder.dx' }),
-        matmul(k, { a: this.logits, b: hln, out: G(outW), M: O, N: C, K: M, transA: true, accumulate: true, label: 'head.decoder.dw' }),
+        ...(opt.freezeEncoder && outW === 'wte' ? [] : [matmul(k, { a: this.logits, b: hln, out: G(outW), M: O, N: C, K: M, transA: true, accumulate: true, label: 'head.decoder.dw' })]),
         biasGrad(k, { dy: this.logits, db: G(outB), M, N: O, label: 'head.decoder.db' }),
         ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C }, 'head.ln.backward'),
         geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * C, 'head.gelu.backward'),
       );
       dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, C, C, false, 'head.dense');
+      if (opt.freezeEncoder) return;
       bw.push(fill(k, dx, 0, N * C, 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, 'head.scatter'));
     }
     for (let l = L - 1; l >= 0; l--) {

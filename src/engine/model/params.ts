@@ -114,6 +114,23 @@ export function tensor(layout: ParamLayout, name: string): PlacedTensor {
   return t;
 }
 
+/**
+ * Copies every tensor that both layouts have, with the same shape, from `src` (in srcLayout) into `dst` (in
+ * dstLayout): e.g. a trained encoder under a fresh head. Returns the names copied.
+ */
+export function copyTensors(srcLayout: ParamLayout, src: Float32Array, dstLayout: ParamLayout, dst: Float32Array): string[] {
+  if (src.length !== srcLayout.totalFloats) throw new Error(`source has ${src.length} floats, its layout needs ${srcLayout.totalFloats}`);
+  if (dst.length !== dstLayout.totalFloats) throw new Error(`destination has ${dst.length} floats, its layout needs ${dstLayout.totalFloats}`);
+  const copied: string[] = [];
+  for (const t of dstLayout.tensors) {
+    const s = srcLayout.byName.get(t.name);
+    if (!s || s.shape.length !== t.shape.length || s.shape.some((d, i) => d !== t.shape[i])) continue;
+    dst.set(src.subarray(s.offset, s.offset + s.size), t.offset);
+    copied.push(t.name);
+  }
+  return copied;
+}
+
 /** Standard normal from a uniform source (Box-Muller, both values used). */
 export function normalSampler(uniform: () => number): () => number {
   let spare: number | undefined;
