@@ -1,0 +1,229 @@
+// The downstream probe's CPU side: a balanced task made from held-out text (each sequence, and a copy with two
+// neighbouring words swapped), a seeded train/test split by source sequence, and L2 logistic regression (Newton).
+import type { SequenceSet } from '../data/batching';
+import { Rng, type SeedKey } from '../data/rng';
+import { SPECIAL_TOKENS } from '../data/types';
+
+/** Ids below this are the special tokens [PAD] [UNK] [CLS] [SEP] [MASK]. */
+const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;
+
+/** Examples of the word-order task: row 2k is a held-out sequence, row 2k+1 the same with two neighbouring words swapped. */
+export interface SwapTask {
+  T: number;
+  /** Examples (twice the sequences used). */
+  count: number;
+  /** (count, T) input ids and validity, as the model reads them. */
+  ids: Int32Array;
+  valid: Int32Array;
+  /** 1 = two neighbouring words were swapped, 0 = original text. */
+  labels: Uint8Array;
+  /** The held-out sequence each example comes from (both examples of a pair share it). */
+  source: Int32Array;
+}
+
+/** Words of one packed row as [start, end) position ranges (real, non-special pieces grouped by word id). */
+function wordRanges(ids: Int32Array, wordIds: Int32Array, valid: Int32Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0; t < ids.length; t++) {
+    if (!valid[t] || wordIds[t] < 0 || ids[t] < FIRST_NON_SPECIAL) continue;
+    const last = out[out.length - 1];
+    if (last && last[1] === t && wordIds[t - 1] === wordIds[t]) last[1] = t + 1;
+    else out.push([t, t + 1]);
+  }
+  return out;
+}
+
+function sameIds(ids: Int32Array, a: [number, number], b: [number, number]): boolean {
+  if (a[1] - a[0] !== b[1] - b[0]) return false;
+  for (let i = 0; i < a[1] - a[0]; i++) if (ids[a[0] + i] !== ids[b[0] + i]) return false;
+  return true;
+}
+
+/**
+ * The word-order task from the first held-out sequences that have two neighbouring words that differ: each gives
+ * one original example and one with a seeded choice of neighbouring pair swapped (all pieces of both words move).
+ * Balanced by construction (chance = 50%); at most `maxSequences` sequences are used.
+ */
+export function buildSwapTask(set: SequenceSet, opts: { maxSequences: number; seed: SeedKey }): SwapTask {
+  const T = set.T;
+  const rows: { s: number; swapped: Int32Array }[] = [];
+  for (let s = 0; s < set.count && rows.length < opts.maxSequences; s++) {
+    const ids = set.ids.subarray(s * T, (s + 1) * T);
+    const words = wordRanges(ids, set.wordIds.subarray(s * T, (s + 1) * T), set.valid.subarray(s * T, (s + 1) * T));
+    const pairs: number[] = [];
+    for (let w = 0; w + 1 < words.length; w++) if (words[w][1] === words[w + 1][0] && !sameIds(ids, words[w], words[w + 1])) pairs.push(w);
+    if (pairs.length === 0) continue;
+    const w = Rng.from(opts.seed, 'swap', s).choice(pairs);
+    const [a, b] = [words[w], words[w + 1]];
+    const swapped = ids.slice();
+    swapped.set(ids.subarray(b[0], b[1]), a[0]);
+    swapped.set(ids.subarray(a[0], a[1]), a[0] + (b[1] - b[0]));
+    rows.push({ s, swapped });
+  }
+  const count = rows.length * 2;
+  const task: SwapTask = { T, count, ids: new Int32Array(count * T), valid: new Int32Array(count * T), labels: new Uint8Array(count), source: new Int32Array(count) };
+  rows.forEach(({ s, swapped }, k) => {
+    const valid = set.valid.subarray(s * T, (s + 1) * T);
+    task.ids.set(set.ids.subarray(s * T, (s + 1) * T), 2 * k * T);
+    task.ids.set(swapped, (2 * k + 1) * T);
+    task.valid.set(valid, 2 * k * T);
+    task.valid.set(valid, (2 * k + 1) * T);
+    task.labels[2 * k + 1] = 1;
+    task.source[2 * k] = s;
+    task.source[2 * k + 1] = s;
+  });
+  return task;
+}
+
+/** Example indices for training and testing: whole source sequences go to one side (no pair is split). */
+export function splitBySource(source: ArrayLike<number>, testFraction: number, seed: SeedKey): { train: number[]; test: number[] } {
+  const sources = [...new Set(Array.from(source))].sort((a, b) => a - b);
+  Rng.from(seed, 'probe-split').shuffle(sources);
+  const nTest = Math.min(sources.length - 1, Math.max(1, Math.round(sources.length * testFraction)));
+  const testSet = new Set(sources.slice(0, nTest));
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let i = 0; i < source.length; i++) (testSet.has(source[i]) ? test : train).push(i);
+  return { train, test };
+}
+
+// ------------------------------------------------------------------------------------------ logistic regression
+
+export interface LogisticModel {
+  d: number;
+  /** Standardization from the training rows: x' = (x - mean) / std (std = Infinity for constant features: x' = 0). */
+  mean: Float64Array;
+  std: Float64Array;
+  w: Float64Array;
+  b: number;
+  /** Newton iterations used. */
+  iterations: number;
+}
+
+export interface LogisticOptions {
+  /** L2 penalty on the weights (not the bias), on standardized features; the loss is the mean log-loss. */
+  l2?: number;
+  maxIterations?: number;
+  /** Stop when the largest Newton step is below this. */
+  tol?: number;
+}
+
+const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+/** Solves A x = r in place for a symmetric positive definite A (n x n, row-major) by Cholesky; returns x. */
+export function choleskySolve(A: Float64Array, r: Float64Array, n: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+      if (i === j) {
+        if (!(s > 0)) throw new Error('logistic regression: the Hessian is not positive definite');
+        L[i * n + i] = Math.sqrt(s);
+      } else L[i * n + j] = s / L[j * n + j];
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = r[i];
+    for (let k = 0; k < i; k++) s -= L[i * n + k] * y[k];
+    y[i] = s / L[i * n + i];
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  return x;
+}
+
+/** Standardized copy of rows `idx` of X (n_all x d) with a trailing 1 for the bias: (idx.length, d + 1). */
+function design(X: ArrayLike<number>, d: number, idx: readonly number[], mean: Float64Array, std: Float64Array): Float64Array {
+  const D = d + 1;
+  const Z = new Float64Array(idx.length * D);
+  idx.forEach((r, i) => {
+    for (let j = 0; j < d; j++) Z[i * D + j] = (X[r * d + j] - mean[j]) / std[j];
+    Z[i * D + d] = 1;
+  });
+  return Z;
+}
+
+/**
+ * L2-regularized logistic regression on rows `idx` of X (rows of d features) with labels y in {0,1}: features
+ * standardized on those rows, then Newton's method (full batch, float64, fixed order: deterministic).
+ */
+export function fitLogistic(X: ArrayLike<number>, d: number, y: ArrayLike<number>, idx: readonly number[], opts: LogisticOptions = {}): LogisticModel {
+  const l2 = opts.l2 ?? 1e-2;
+  const n = idx.length;
+  if (n === 0) throw new Error('logistic regression needs at least one training example');
+  const mean = new Float64Array(d);
+  const std = new Float64Array(d);
+  for (const r of idx) for (let j = 0; j < d; j++) mean[j] += X[r * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  for (const r of idx) for (let j = 0; j < d; j++) std[j] += (X[r * d + j] - mean[j]) ** 2;
+  for (let j = 0; j < d; j++) {
+    const sd = Math.sqrt(std[j] / n);
+    std[j] = sd > 1e-9 * (1 + Math.abs(mean[j])) ? sd : Infinity;
+  }
+  const D = d + 1;
+  const Z = design(X, d, idx, mean, std);
+  const beta = new Float64Array(D);
+  let it = 0;
+  for (; it < (opts.maxIterations ?? 50); it++) {
+    const g = new Float64Array(D);
+    const H = new Float64Array(D * D);
+    for (let i = 0; i < n; i++) {
+      const z = Z.subarray(i * D, (i + 1) * D);
+      let s = 0;
+      for (let j = 0; j < D; j++) s += z[j] * beta[j];
+      const p = sigmoid(s);
+      const e = (p - y[idx[i]]) / n;
+      const w = (p * (1 - p)) / n;
+      for (let j = 0; j < D; j++) {
+        g[j] += e * z[j];
+        const wz = w * z[j];
+        for (let k = 0; k <= j; k++) H[j * D + k] += wz * z[k];
+      }
+    }
+    for (let j = 0; j < D; j++) {
+      const reg = j < d ? l2 : 1e-9;
+      g[j] += reg * beta[j];
+      H[j * D + j] += reg;
+      for (let k = 0; k < j; k++) H[k * D + j] = H[j * D + k];
+    }
+    const step = choleskySolve(H, g, D);
+    let maxStep = 0;
+    for (let j = 0; j < D; j++) {
+      beta[j] -= step[j];
+      maxStep = Math.max(maxStep, Math.abs(step[j]));
+    }
+    if (maxStep < (opts.tol ?? 1e-8)) {
+      it++;
+      break;
+    }
+  }
+  return { d, mean, std, w: beta.slice(0, d), b: beta[d], iterations: it };
+}
+
+/** P(label 1) for rows `idx` of X. */
+export function predictLogistic(m: LogisticModel, X: ArrayLike<number>, idx: readonly number[]): Float64Array {
+  const D = m.d + 1;
+  const Z = design(X, m.d, idx, m.mean, m.std);
+  return Float64Array.from(idx, (_, i) => {
+    let s = m.b;
+    for (let j = 0; j < m.d; j++) s += Z[i * D + j] * m.w[j];
+    return sigmoid(s);
+  });
+}
+
+/** Share of rows `idx` whose predicted class (p >= 0.5) is their label. */
+export function logisticAccuracy(m: LogisticModel, X: ArrayLike<number>, y: ArrayLike<number>, idx: readonly number[]): number {
+  if (idx.length === 0) return NaN;
+  const p = predictLogistic(m, X, idx);
+  let right = 0;
+  idx.forEach((r, i) => {
+    if ((p[i] >= 0.5 ? 1 : 0) === y[r]) right++;
+  });
+  return right / idx.length;
+}
