@@ -35,6 +35,16 @@ export interface GraphOptions {
    * the tied decoder's wte), so only the head's own tensors get gradients.
    */
   freezeEncoder?: boolean;
+  /**
+   * Name prefix of this encoder's layer and head tensors (ELECTRA's generator: GEN_PREFIX). The embeddings (wte,
+   * wpe, wtt and their LayerNorm) are never prefixed: every encoder in a state shares them.
+   */
+  prefix?: string;
+  /**
+   * Width E of the shared embeddings when it differs from the encoder width C: a projection
+   * `${prefix}embed_proj` (E -> C) follows the embedding LayerNorm, and the vocabulary head maps back to E.
+   */
+  embedWidth?: number;
 }
 
 /** One batch as the engine consumes it, as plain arrays (see src/masking/types.ts for how masking fills it). */
@@ -52,6 +62,8 @@ export interface EngineBatch {
   /** Binary head only: (B*T) labels in {0, 1} and per-token loss weights. */
   labels?: Float32Array;
   tokenWeights?: Float32Array;
+  /** ELECTRA: (B*T) the uncorrupted ids, into which the generator's samples are written for the discriminator. */
+  originalIds?: Int32Array;
 }
 
 /** The GPU buffers the CPU writes before each step. */
@@ -124,6 +136,8 @@ export class BertGraph {
   ) {
     const { C, F, T, V, NH, L, lnEps: eps } = cfg;
     const { B, M } = opt;
+    const E = opt.embedWidth ?? C;
+    const pre = opt.prefix ?? '';
     const N = B * T;
     this.N = N;
     const causal = opt.causal ?? false;
@@ -133,8 +147,10 @@ export class BertGraph {
       this.owned.push(b);
       return b;
     };
-    const P = (n: string) => state.p(n);
-    const G = (n: string) => state.g(n);
+    // Layer and head tensors carry the prefix; the shared embeddings (names starting "emb_", "wte", "wpe", "wtt") do not.
+    const shared = (n: string) => n === 'wte' || n === 'wpe' || n === 'wtt' || n.startsWith('emb_');
+    const P = (n: string) => state.p(shared(n) ? n : pre + n);
+    const G = (n: string) => state.g(shared(n) ? n : pre + n);
 
     this.inputs = {
       ids: buf(N, 'ids'),
@@ -148,22 +164,26 @@ export class BertGraph {
     const head = opt.head ?? VOCAB_HEAD;
     this.head = head;
     const O = headOutputs(cfg, head);
+    if (head.kind === 'electra') throw new Error('an ELECTRA head is two graphs: build it with ElectraGraph');
+    if (E !== C && head.kind !== 'vocab') throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
     const outW = head.kind === 'vocab' ? 'wte' : head.kind === 'classes' ? 'cls_w' : 'disc_out_w';
     const outB = head.kind === 'vocab' ? 'decoder_b' : head.kind === 'classes' ? 'cls_b' : 'disc_out_b';
     this.lossRows = head.kind === 'binary' ? N : M;
     const inp = this.inputs;
 
     // ---------- forward ----------
-    const emb = buf(N * C, 'emb');
-    const x0 = buf(N * C, 'x0');
+    const emb = buf(N * E, 'emb');
+    const x0e = buf(N * E, 'x0');
     const embMean = buf(N, 'emb.mean');
     const embRstd = buf(N, 'emb.rstd');
     this.forward.push(
-      embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C, V }),
-      layerNormForward(k, { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0, mean: embMean, rstd: embRstd }, { N, C, eps }, 'emb.ln'),
+      embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C: E, V }),
+      layerNormForward(k, { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean: embMean, rstd: embRstd }, { N, C: E, eps }, 'emb.ln'),
     );
     const linear = (x: GPUBuffer, w: string, b: string, out: GPUBuffer, rows: number, o: number, i: number, label: string) =>
-      matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label });
+      matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label: pre + label });
+    const x0 = E === C ? x0e : buf(N * C, 'x0.proj');
+    if (E !== C) this.forward.push(linear(x0e, 'embed_proj_w', 'embed_proj_b', x0, N, C, E, 'embed_proj'));
     let x = x0;
     for (let l = 0; l < L; l++) {
       const p = `h${l}.`;
@@ -171,17 +191,17 @@ export class BertGraph {
       const a: LayerActs = {
         qkv: buf(N * 3 * C, p + 'qkv'),
         att: buf(s.att / 4, p + 'att'),
-        a: buf(N * C, p + 'a'),
-        ao: buf(N * C, p + 'ao'),
-        r1: buf(N * C, p + 'r1'),
-        h1: buf(N * C, p + 'h1'),
+        a: buf(N * C, pre + p + 'a'),
+        ao: buf(N * C, pre + p + 'ao'),
+        r1: buf(N * C, pre + p + 'r1'),
+        h1: buf(N * C, pre + p + 'h1'),
         mean1: buf(N, p + 'mean1'),
         rstd1: buf(N, p + 'rstd1'),
-        f: buf(N * F, p + 'f'),
-        g: buf(N * F, p + 'g'),
-        p: buf(N * C, p + 'p'),
-        r2: buf(N * C, p + 'r2'),
-        h2: buf(N * C, p + 'h2'),
+        f: buf(N * F, pre + p + 'f'),
+        g: buf(N * F, pre + p + 'g'),
+        p: buf(N * C, pre + p + 'p'),
+        r2: buf(N * C, pre + p + 'r2'),
+        h2: buf(N * C, pre + p + 'h2'),
         mean2: buf(N, p + 'mean2'),
         rstd2: buf(N, p + 'rstd2'),
       };
@@ -190,13 +210,13 @@ export class BertGraph {
         linear(x, p + 'qkv_w', p + 'qkv_b', a.qkv, N, 3 * C, C, p + 'qkv'),
         ...attentionForward(k, { qkv: a.qkv, valid: inp.valid, out: a.a, att: a.att, B, T, C, NH, causal }),
         linear(a.a, p + 'attn_proj_w', p + 'attn_proj_b', a.ao, N, C, C, p + 'attn_proj'),
-        add(k, { a: a.ao, b: x, out: a.r1 }, N * C, p + 'res1'),
-        layerNormForward(k, { x: a.r1, gamma: P(p + 'ln1_g'), beta: P(p + 'ln1_b'), out: a.h1, mean: a.mean1, rstd: a.rstd1 }, { N, C, eps }, p + 'ln1'),
+        add(k, { a: a.ao, b: x, out: a.r1 }, N * C, pre + p + 'res1'),
+        layerNormForward(k, { x: a.r1, gamma: P(p + 'ln1_g'), beta: P(p + 'ln1_b'), out: a.h1, mean: a.mean1, rstd: a.rstd1 }, { N, C, eps }, pre + p + 'ln1'),
         linear(a.h1, p + 'fc_w', p + 'fc_b', a.f, N, F, C, p + 'fc'),
-        geluForward(k, { x: a.f, out: a.g }, N * F, p + 'gelu'),
+        geluForward(k, { x: a.f, out: a.g }, N * F, pre + p + 'gelu'),
         linear(a.g, p + 'fc_proj_w', p + 'fc_proj_b', a.p, N, C, F, p + 'fc_proj'),
-        add(k, { a: a.p, b: a.h1, out: a.r2 }, N * C, p + 'res2'),
-        layerNormForward(k, { x: a.r2, gamma: P(p + 'ln2_g'), beta: P(p + 'ln2_b'), out: a.h2, mean: a.mean2, rstd: a.rstd2 }, { N, C, eps }, p + 'ln2'),
+        add(k, { a: a.p, b: a.h1, out: a.r2 }, N * C, pre + p + 'res2'),
+        layerNormForward(k, { x: a.r2, gamma: P(p + 'ln2_g'), beta: P(p + 'ln2_b'), out: a.h2, mean: a.mean2, rstd: a.rstd2 }, { N, C, eps }, pre + p + 'ln2'),
       );
       x = a.h2;
     }
@@ -206,9 +226,9 @@ export class BertGraph {
     // Head forward. vocab / classes: on the gathered target rows only; binary: on every token.
     const R = this.lossRows;
     const hm = head.kind === 'binary' ? x : buf(M * C, 'head.hm');
-    const ht = buf(R * C, 'head.ht');
-    const hg = buf(R * C, 'head.hg');
-    const hln = buf(M * C, 'head.hln');
+    const ht = buf(R * E, 'head.ht');
+    const hg = buf(R * E, 'head.hg');
+    const hln = buf(M * E, 'head.hln');
     const hMean = buf(M, 'head.mean');
     const hRstd = buf(M, 'head.rstd');
     this.logits = buf(R * O, 'logits');
@@ -223,10 +243,10 @@ export class BertGraph {
     } else {
       this.forward.push(
         gatherRows(k, { src: x, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
-        linear(hm, 'head_w', 'head_b', ht, M, C, C, 'head.dense'),
-        geluForward(k, { x: ht, out: hg }, M * C, 'head.gelu'),
-        layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C, eps }, 'head.ln'),
-        matmul(k, { a: hln, b: P(outW), bias: P(outB), out: this.logits, M, N: O, K: C, transB: true, label: 'head.decoder' }),
+        linear(hm, 'head_w', 'head_b', ht, M, E, C, 'head.dense'),
+        geluForward(k, { x: ht, out: hg }, M * E, pre + 'head.gelu'),
+        layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C: E, eps }, pre + 'head.ln'),
+        matmul(k, { a: hln, b: P(outW), bias: P(outB), out: this.logits, M, N: O, K: E, transB: true, label: pre + 'head.decoder' }),
       );
     }
     if (opt.probeRows && opt.probeRows > 0 && head.kind !== 'binary') {
@@ -256,18 +276,18 @@ export class BertGraph {
     const dF = buf(N * F, 'd.f');
     const dqkv = buf(N * 3 * C, 'd.qkv');
     const datt = buf(attentionSizes({ B, T, C, NH }).datt / 4, 'd.att');
-    const lnScratch = buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C })), 'd.ln_scratch');
+    const lnScratch = buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C: E }), layerNormScratchFloats({ N, C: E })), 'd.ln_scratch');
     const dHm = buf(M * C, 'd.hm');
-    const dHt = buf(R * C, 'd.ht');
-    const dHg = buf(R * C, 'd.hg');
-    const dHln = buf(M * C, 'd.hln');
+    const dHt = buf(R * E, 'd.ht');
+    const dHg = buf(R * E, 'd.hg');
+    const dHln = buf(M * E, 'd.hln');
     const bw = this.backward;
     /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
     const dlinear = (dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dxOut: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string) => {
       bw.push(
-        matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${label}.dx` }),
-        matmul(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label: `${label}.dw` }),
-        biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${label}.db` }),
+        matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${pre}${label}.dx` }),
+        matmul(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label: `${pre}${label}.dw` }),
+        biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${pre}${label}.db` }),
       );
     };
     if (head.kind === 'binary') {
@@ -279,40 +299,44 @@ export class BertGraph {
     } else {
       // dlogits (in place in logits) -> decoder -> LayerNorm -> GELU -> dense -> scatter into dx.
       bw.push(
-        matmul(k, { a: this.logits, b: P(outW), out: dHln, M, N: C, K: O, label: 'head.decoder.dx' }),
-        ...(opt.freezeEncoder && outW === 'wte' ? [] : [matmul(k, { a: this.logits, b: hln, out: G(outW), M: O, N: C, K: M, transA: true, accumulate: true, label: 'head.decoder.dw' })]),
-        biasGrad(k, { dy: this.logits, db: G(outB), M, N: O, label: 'head.decoder.db' }),
-        ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C }, 'head.ln.backward'),
-        geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * C, 'head.gelu.backward'),
+        matmul(k, { a: this.logits, b: P(outW), out: dHln, M, N: E, K: O, label: pre + 'head.decoder.dx' }),
+        ...(opt.freezeEncoder && outW === 'wte' ? [] : [matmul(k, { a: this.logits, b: hln, out: G(outW), M: O, N: E, K: M, transA: true, accumulate: true, label: pre + 'head.decoder.dw' })]),
+        biasGrad(k, { dy: this.logits, db: G(outB), M, N: O, label: pre + 'head.decoder.db' }),
+        ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C: E }, pre + 'head.ln.backward'),
+        geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * E, pre + 'head.gelu.backward'),
       );
-      dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, C, C, false, 'head.dense');
+      dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, E, C, false, 'head.dense');
       if (opt.freezeEncoder) return;
-      bw.push(fill(k, dx, 0, N * C, 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, 'head.scatter'));
+      bw.push(fill(k, dx, 0, N * C, pre + 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, pre + 'head.scatter'));
     }
     for (let l = L - 1; l >= 0; l--) {
       const p = `h${l}.`;
       const a = this.layers[l];
       const xin = l === 0 ? x0 : this.layers[l - 1].h2;
       bw.push(
-        ...layerNormBackward(k, { dy: dx, x: a.r2, gamma: P(p + 'ln2_g'), mean: a.mean2, rstd: a.rstd2, dx: dR, dgamma: G(p + 'ln2_g'), dbeta: G(p + 'ln2_b'), scratch: lnScratch }, { N, C }, p + 'ln2.backward'),
+        ...layerNormBackward(k, { dy: dx, x: a.r2, gamma: P(p + 'ln2_g'), mean: a.mean2, rstd: a.rstd2, dx: dR, dgamma: G(p + 'ln2_g'), dbeta: G(p + 'ln2_b'), scratch: lnScratch }, { N, C }, pre + p + 'ln2.backward'),
       );
       dlinear(dR, a.g, p + 'fc_proj_w', p + 'fc_proj_b', dG, N, C, F, false, p + 'fc_proj');
-      bw.push(geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, p + 'gelu.backward'));
+      bw.push(geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, pre + p + 'gelu.backward'));
       // r2 = p + h1: d h1 = dR + dF fc_w, accumulated into dR.
       dlinear(dF, a.h1, p + 'fc_w', p + 'fc_b', dR, N, F, C, true, p + 'fc');
       bw.push(
-        ...layerNormBackward(k, { dy: dR, x: a.r1, gamma: P(p + 'ln1_g'), mean: a.mean1, rstd: a.rstd1, dx, dgamma: G(p + 'ln1_g'), dbeta: G(p + 'ln1_b'), scratch: lnScratch }, { N, C }, p + 'ln1.backward'),
+        ...layerNormBackward(k, { dy: dR, x: a.r1, gamma: P(p + 'ln1_g'), mean: a.mean1, rstd: a.rstd1, dx, dgamma: G(p + 'ln1_g'), dbeta: G(p + 'ln1_b'), scratch: lnScratch }, { N, C }, pre + p + 'ln1.backward'),
       );
       dlinear(dx, a.a, p + 'attn_proj_w', p + 'attn_proj_b', dA, N, C, C, false, p + 'attn_proj');
       bw.push(...attentionBackward(k, { qkv: a.qkv, valid: inp.valid, att: a.att, dout: dA, dqkv, datt, B, T, C, NH, causal }));
       // r1 = ao + x: d x = d r1 + dqkv qkv_w, accumulated into dx.
       dlinear(dqkv, xin, p + 'qkv_w', p + 'qkv_b', dx, N, 3 * C, C, true, p + 'qkv');
     }
-    const embScratch = createEmbeddingScratch(k.device, { B, T, C, V }, `${lbl}.d.emb_scratch`);
+    const embScratch = createEmbeddingScratch(k.device, { B, T, C: E, V }, `${lbl}.d.emb_scratch`);
     for (const b of Object.values(embScratch)) this.owned.push(b as GPUBuffer);
+    // With a projection, d x0e = dx embed_proj_w (N, E); then the embedding LayerNorm and the lookup, at width E.
+    const dX0 = E === C ? dx : buf(N * E, 'd.x0');
+    const dEmb = E === C ? dR : buf(N * E, 'd.emb');
+    if (E !== C) dlinear(dx, x0e, 'embed_proj_w', 'embed_proj_b', dX0, N, C, E, false, 'embed_proj');
     bw.push(
-      ...layerNormBackward(k, { dy: dx, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dR, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: lnScratch }, { N, C }, 'emb.ln.backward'),
-      ...embeddingBackward(k, { dout: dR, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch }, { B, T, C, V }),
+      ...layerNormBackward(k, { dy: dX0, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dEmb, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: lnScratch }, { N, C: E }, pre + 'emb.ln.backward'),
+      ...embeddingBackward(k, { dout: dEmb, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch }, { B, T, C: E, V }),
     );
   }
 

@@ -43,51 +43,117 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
 /**
  * The prediction head on top of the encoder. vocab: BERT's MLM head (dense, GELU, LayerNorm, decoder tied to wte
  * plus a bias) on gathered rows; classes: the same transform with an untied (K, C) output layer (first-char,
- * char-n); binary: ELECTRA's discriminator head (dense, GELU, dense to one logit) on every token (rts, shuffle).
+ * char-n); binary: ELECTRA's discriminator head (dense, GELU, dense to one logit) on every token (rts, shuffle);
+ * electra: the binary head on this encoder (the discriminator) plus a generator (see ElectraHead).
  */
-export type HeadConfig = { kind: 'vocab' } | { kind: 'classes'; K: number } | { kind: 'binary' };
+export type HeadConfig = { kind: 'vocab' } | { kind: 'classes'; K: number } | { kind: 'binary' } | ElectraHead;
+
+/**
+ * ELECTRA (Clark et al. 2020): a generator encoder of width gen.C (same depth) shares the token, position and
+ * type embeddings and their LayerNorm with the discriminator; a linear projection (C -> gen.C, HF's
+ * embeddings_project) feeds its layers, and its MLM head maps back to width C (dense gen.C -> C, GELU, LayerNorm)
+ * before the decoder tied to wte. Its tensors carry the prefix GEN_PREFIX. Loss = generator MLM loss +
+ * discWeight x discriminator loss.
+ */
+export interface ElectraHead {
+  kind: 'electra';
+  gen: GeneratorShape;
+  discWeight: number;
+}
+
+export interface GeneratorShape {
+  C: number;
+  NH: number;
+  F: number;
+}
+
+export const GEN_PREFIX = 'gen.';
+
+/**
+ * The generator's shape for a width fraction (ELECTRA's get_generator_config): hidden round(C x width) (at least
+ * 1), heads max(1, hidden / 64) lowered until they divide the hidden size, FFN width scaled like the hidden size.
+ */
+export function generatorShape(c: ModelConfig, width: number): GeneratorShape {
+  if (!(width > 0 && width <= 1)) throw new Error(`generator width must be in (0, 1], got ${width}`);
+  const C = Math.max(1, Math.round(c.C * width));
+  let NH = Math.max(1, Math.floor(C / 64));
+  while (C % NH !== 0) NH--;
+  const F = Math.max(1, Math.round((c.F * C) / c.C));
+  return { C, NH, F };
+}
+
+/** The generator's encoder as a ModelConfig (same depth, length, vocabulary and init as the discriminator). */
+export function generatorConfig(c: ModelConfig, g: GeneratorShape): ModelConfig {
+  return { ...c, C: g.C, NH: g.NH, F: g.F };
+}
 
 export const VOCAB_HEAD: HeadConfig = { kind: 'vocab' };
 
-/** Output width of a head's last layer (V for the tied decoder). */
+/** Output width of a head's last layer (V for the tied decoder; the discriminator's one logit for electra). */
 export function headOutputs(c: ModelConfig, head: HeadConfig): number {
   return head.kind === 'vocab' ? c.V : head.kind === 'classes' ? head.K : 1;
+}
+
+const weight = (name: string, shape: number[]): TensorSpec => ({ name, shape, decay: true, init: 'normal' });
+const bias = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'zeros' });
+const gain = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'ones' });
+
+/** The L encoder layers of width C and FFN width F, named `${prefix}h${l}.*`. */
+function layerTensors(prefix: string, L: number, C: number, F: number): TensorSpec[] {
+  const t: TensorSpec[] = [];
+  for (let l = 0; l < L; l++) {
+    const p = `${prefix}h${l}.`;
+    t.push(
+      weight(p + 'qkv_w', [3 * C, C]),
+      bias(p + 'qkv_b', 3 * C),
+      weight(p + 'attn_proj_w', [C, C]),
+      bias(p + 'attn_proj_b', C),
+      gain(p + 'ln1_g', C),
+      bias(p + 'ln1_b', C),
+      weight(p + 'fc_w', [F, C]),
+      bias(p + 'fc_b', F),
+      weight(p + 'fc_proj_w', [C, F]),
+      bias(p + 'fc_proj_b', C),
+      gain(p + 'ln2_g', C),
+      bias(p + 'ln2_b', C),
+    );
+  }
+  return t;
+}
+
+/**
+ * The MLM head's transform (dense from the encoder width Ce to the embedding width E, GELU, LayerNorm over E) and
+ * the decoder bias; the decoder matrix is wte, tied.
+ */
+function vocabHeadTensors(prefix: string, E: number, Ce: number, V: number): TensorSpec[] {
+  return [weight(prefix + 'head_w', [E, Ce]), bias(prefix + 'head_b', E), gain(prefix + 'head_ln_g', E), bias(prefix + 'head_ln_b', E), bias(prefix + 'decoder_b', V)];
 }
 
 /**
  * The tensors of BertForMaskedLM in our layout (for the vocabulary head; other heads replace the MLM head's). Linear weights are (out, in) as in PyTorch; Q, K and V are fused
  * into qkv_w (3C, C) whose row blocks are query, key, value. The decoder is tied to wte; only its bias is separate.
+ * ELECTRA: the discriminator (binary head) followed by the generator's tensors (GEN_PREFIX).
  */
 export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): TensorSpec[] {
   const { C, F, T, V } = c;
-  const w = (name: string, shape: number[]): TensorSpec => ({ name, shape, decay: true, init: 'normal' });
-  const b = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'zeros' });
-  const g = (name: string, n: number): TensorSpec => ({ name, shape: [n], decay: false, init: 'ones' });
-  const t: TensorSpec[] = [w('wte', [V, C]), w('wpe', [T, C]), w('wtt', [2, C]), g('emb_ln_g', C), b('emb_ln_b', C)];
-  for (let l = 0; l < c.L; l++) {
-    const p = `h${l}.`;
-    t.push(
-      w(p + 'qkv_w', [3 * C, C]),
-      b(p + 'qkv_b', 3 * C),
-      w(p + 'attn_proj_w', [C, C]),
-      b(p + 'attn_proj_b', C),
-      g(p + 'ln1_g', C),
-      b(p + 'ln1_b', C),
-      w(p + 'fc_w', [F, C]),
-      b(p + 'fc_b', F),
-      w(p + 'fc_proj_w', [C, F]),
-      b(p + 'fc_proj_b', C),
-      g(p + 'ln2_g', C),
-      b(p + 'ln2_b', C),
-    );
-  }
-  if (head.kind === 'binary') {
-    t.push(w('disc_w', [C, C]), b('disc_b', C), w('disc_out_w', [1, C]), b('disc_out_b', 1));
+  const t: TensorSpec[] = [weight('wte', [V, C]), weight('wpe', [T, C]), weight('wtt', [2, C]), gain('emb_ln_g', C), bias('emb_ln_b', C)];
+  t.push(...layerTensors('', c.L, C, F));
+  if (head.kind === 'binary' || head.kind === 'electra') {
+    t.push(weight('disc_w', [C, C]), bias('disc_b', C), weight('disc_out_w', [1, C]), bias('disc_out_b', 1));
+    if (head.kind === 'electra') {
+      const g = head.gen;
+      const P = GEN_PREFIX;
+      if (g.C !== C) t.push(weight(P + 'embed_proj_w', [g.C, C]), bias(P + 'embed_proj_b', g.C));
+      t.push(...layerTensors(P, c.L, g.C, g.F), ...vocabHeadTensors(P, C, g.C, V));
+    }
     return t;
   }
-  t.push(w('head_w', [C, C]), b('head_b', C), g('head_ln_g', C), b('head_ln_b', C));
-  if (head.kind === 'vocab') t.push(b('decoder_b', V));
-  else t.push(w('cls_w', [head.K, C]), b('cls_b', head.K));
+  if (head.kind === 'vocab') {
+    t.push(...vocabHeadTensors('', C, C, V));
+    return t;
+  }
+  t.push(weight('head_w', [C, C]), bias('head_b', C), gain('head_ln_g', C), bias('head_ln_b', C));
+  t.push(weight('cls_w', [head.K, C]), bias('cls_b', head.K));
   return t;
 }
 

@@ -45,6 +45,12 @@ export interface MlmResult {
 
 type Slice = (name: string) => Float64Array;
 
+/** Which encoder of a state to compute (see GraphOptions.prefix / embedWidth in model/bert.ts). */
+export interface EncoderNaming {
+  prefix?: string;
+  embedWidth?: number;
+}
+
 /** Linear y = x W^T + b with W (out, in). */
 function linear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, M: number, out: number, inp: number): Float64Array {
   return matmulForward(x, w, { M, N: out, K: inp, transB: true }, b);
@@ -57,20 +63,26 @@ export function mlmReference(
   inp: MlmInputs,
   backward = true,
   head: HeadConfig = VOCAB_HEAD,
+  enc: EncoderNaming = {},
 ): MlmResult {
   const { C, F, T, V, NH, L } = c;
   const B = inp.B;
   const N = B * T;
+  const E = enc.embedWidth ?? C;
+  const pre = enc.prefix ?? '';
+  const shared = (n: string) => n === 'wte' || n === 'wpe' || n === 'wtt' || n.startsWith('emb_');
+  const full = (n: string) => (shared(n) ? n : pre + n);
   const P: Slice = (name) => {
-    const t = tensor(layout, name);
+    const t = tensor(layout, full(name));
     return Float64Array.from({ length: t.size }, (_, i) => params[t.offset + i]);
   };
+  if (head.kind === 'electra') throw new Error('electraReference composes two encoders; mlmReference computes one');
   const dims = { B, T, C, NH, causal: inp.causal ?? false };
   const eps = c.lnEps;
 
   // ---- forward, keeping what backward needs ----
-  const emb = embeddingForward(inp.ids, P('wte'), P('wpe'), P('wtt'), { B, T, C, V });
-  const embLn = layerNormForward(emb, P('emb_ln_g'), P('emb_ln_b'), N, C, eps);
+  const emb = embeddingForward(inp.ids, P('wte'), P('wpe'), P('wtt'), { B, T, C: E, V });
+  const embLn = layerNormForward(emb, P('emb_ln_g'), P('emb_ln_b'), N, E, eps);
   type Saved = {
     x: Float64Array;
     qkv: Float64Array;
@@ -84,7 +96,8 @@ export function mlmReference(
     ln2: ReturnType<typeof layerNormForward>;
   };
   const saved: Saved[] = [];
-  let x = embLn.out;
+  const x0 = E === C ? embLn.out : linear(embLn.out, P('embed_proj_w'), P('embed_proj_b'), N, C, E);
+  let x = x0;
   for (let l = 0; l < L; l++) {
     const p = `h${l}.`;
     const qkv = linear(x, P(p + 'qkv_w'), P(p + 'qkv_b'), N, 3 * C, C);
@@ -109,7 +122,8 @@ export function mlmReference(
   const binary = head.kind === 'binary';
   const rows = binary ? N : M;
   const hm = binary ? hidden : gatherRows(hidden, inp.positions, N, C);
-  const ht = linear(hm, P(binary ? 'disc_w' : 'head_w'), P(binary ? 'disc_b' : 'head_b'), rows, C, C);
+  const HW = binary ? C : E;
+  const ht = linear(hm, P(binary ? 'disc_w' : 'head_w'), P(binary ? 'disc_b' : 'head_b'), rows, HW, C);
   const hg = geluForward(ht);
   let hln: ReturnType<typeof layerNormForward> | undefined;
   let dlogits: Float64Array;
@@ -123,8 +137,8 @@ export function mlmReference(
     result = { loss, losses: bce.losses, argmax: bce.preds, att: saved.map((s) => s.att), hidden };
     dlogits = bce.dlogits;
   } else {
-    hln = layerNormForward(hg, P('head_ln_g'), P('head_ln_b'), M, C, eps);
-    const logits = linear(hln.out, P(outW), P(outB), M, O, C);
+    hln = layerNormForward(hg, P('head_ln_g'), P('head_ln_b'), M, E, eps);
+    const logits = linear(hln.out, P(outW), P(outB), M, O, E);
     const xe = crossEntropy(logits, inp.targets, inp.weights, M, O);
     for (let m = 0; m < M; m++) loss += inp.weights[m] * xe.losses[m];
     result = { loss, losses: xe.losses, argmax: xe.argmax, att: saved.map((s) => s.att), hidden };
@@ -135,7 +149,7 @@ export function mlmReference(
   // ---- backward ----
   const grads = new Float64Array(layout.totalFloats);
   const acc = (name: string, g: ArrayLike<number>) => {
-    const t = tensor(layout, name);
+    const t = tensor(layout, full(name));
     for (let i = 0; i < t.size; i++) grads[t.offset + i] += g[i];
   };
   const dlin = (dy: Float64Array, xin: ArrayLike<number>, wname: string, bname: string, M_: number, out: number, inn: number) => {
@@ -150,14 +164,14 @@ export function mlmReference(
     const dht = geluBackward(dhg, ht);
     dx = dlin(dht, hidden, 'disc_w', 'disc_b', N, C, C);
   } else {
-    const gdec = matmulBackward(dlogits, hln!.out, P(outW), { M, N: O, K: C, transB: true });
+    const gdec = matmulBackward(dlogits, hln!.out, P(outW), { M, N: O, K: E, transB: true });
     acc(outW, gdec.db);
     acc(outB, gdec.dbias);
-    const dhln = layerNormBackward(gdec.da, hg, P('head_ln_g'), hln!.mean, hln!.rstd, M, C);
+    const dhln = layerNormBackward(gdec.da, hg, P('head_ln_g'), hln!.mean, hln!.rstd, M, E);
     acc('head_ln_g', dhln.dgamma);
     acc('head_ln_b', dhln.dbeta);
     const dht = geluBackward(dhln.dx, ht);
-    const dhm = dlin(dht, hm, 'head_w', 'head_b', M, C, C);
+    const dhm = dlin(dht, hm, 'head_w', 'head_b', M, E, C);
     dx = gatherRowsBackward(dhm, inp.positions, N, C);
   }
   for (let l = L - 1; l >= 0; l--) {
@@ -176,14 +190,15 @@ export function mlmReference(
     const dqkv = attentionBackwardRef(s.qkv, inp.valid, s.att, da, dims);
     dx = add(dlin(dqkv, s.x, p + 'qkv_w', p + 'qkv_b', N, 3 * C, C), d1.dx);
   }
-  const de = layerNormBackward(dx, emb, P('emb_ln_g'), embLn.mean, embLn.rstd, N, C);
+  const dx0 = E === C ? dx : dlin(dx, embLn.out, 'embed_proj_w', 'embed_proj_b', N, C, E);
+  const de = layerNormBackward(dx0, emb, P('emb_ln_g'), embLn.mean, embLn.rstd, N, E);
   acc('emb_ln_g', de.dgamma);
   acc('emb_ln_b', de.dbeta);
-  const ge = embeddingBackward(de.dx, inp.ids, { B, T, C, V });
+  const ge = embeddingBackward(de.dx, inp.ids, { B, T, C: E, V });
   acc('wte', ge.dwte);
   acc('wpe', ge.dwpe);
   const tt = tensor(layout, 'wtt');
-  for (let i = 0; i < C; i++) grads[tt.offset + i] += ge.dwtt[i];
+  for (let i = 0; i < E; i++) grads[tt.offset + i] += ge.dwtt[i];
   result.grads = grads;
   return result;
 }
