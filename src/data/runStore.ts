@@ -33,6 +33,8 @@ export interface RunRecord {
   cases?: LossByCase;
   tokensPerS: number;
   msPerStep: number;
+  /** The comparison (src/store/comparison.ts) this run was trained for, if any. */
+  comparisonId?: string;
 }
 
 /** What the list shows and the CSV needs: the record without its series, plus figures derived from them. */
@@ -95,7 +97,7 @@ export class RunStore {
 
   /**
    * Writes a run (summary and series in one transaction) and returns the summary as stored. With `keepName`, a
-   * record already stored under this id keeps its name (a rename made while the run was training wins).
+   * record already stored under this id keeps its name and comparison tag (set while the run was training).
    */
   async put(record: RunRecord, opts: { keepName?: boolean } = {}): Promise<RunSummary> {
     const tx = this.db.transaction([RUNS, SERIES], 'readwrite');
@@ -103,7 +105,8 @@ export class RunStore {
     let summary = summarize(record);
     if (opts.keepName) {
       const old = await request(runs.get(record.id) as IDBRequest<RunSummary | undefined>);
-      if (old) summary = { ...summary, name: old.name };
+      // A rename, and the comparison tag, made while the run was training win over the live page's copy.
+      if (old) summary = { ...summary, name: old.name, ...(old.comparisonId !== undefined && summary.comparisonId === undefined ? { comparisonId: old.comparisonId } : {}) };
     }
     runs.put(summary);
     tx.objectStore(SERIES).put({ metrics: record.metrics, cases: record.cases } satisfies Series, record.id);
@@ -140,7 +143,7 @@ export class RunStore {
   }
 
   /** Changes a run's summary in place (name, interrupted flag, message); returns it, or undefined if not stored. */
-  async patch(id: string, patch: Partial<Pick<RunSummary, 'name' | 'interrupted' | 'message'>>): Promise<RunSummary | undefined> {
+  async patch(id: string, patch: Partial<Pick<RunSummary, 'name' | 'interrupted' | 'message' | 'comparisonId'>>): Promise<RunSummary | undefined> {
     const tx = this.db.transaction(RUNS, 'readwrite');
     const runs = tx.objectStore(RUNS);
     const old = await request(runs.get(id) as IDBRequest<RunSummary | undefined>);

@@ -107,11 +107,11 @@ export function runsToCsv(runs: readonly RunSummary[]): string {
 export class RunImportError extends Error {}
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RUN_STATES: readonly RunState[] = ['preparing', 'training', 'paused', 'done', 'stopped', 'failed'];
 
-/** Reads fields of one object, naming the path of the first bad one. */
-class Reader {
+/** Reads fields of one object, naming the path of the first bad one (also used by the comparison file). */
+export class Reader {
   constructor(
     readonly o: Obj,
     readonly path: string,
@@ -182,6 +182,11 @@ function readConfig(r: Reader): ExperimentConfig {
   return decoded.config;
 }
 
+/** Validates an experiment read from a file (as a run's config is); `where` names it in the error. */
+export function parseExperimentConfig(value: unknown, where: string): ExperimentConfig {
+  return readConfig(new Reader({ config: value }, where));
+}
+
 function readInfo(r: Reader): RunInfo | undefined {
   if (r.o.info === undefined) return undefined;
   const i = r.obj('info');
@@ -246,6 +251,8 @@ function readRun(r: Reader): RunRecord {
   };
   const message = r.optStr('message');
   if (message !== undefined) rec.message = message;
+  const comparisonId = r.optStr('comparisonId');
+  if (comparisonId !== undefined) rec.comparisonId = comparisonId;
   if (r.o.interrupted === true) rec.interrupted = true;
   const info = readInfo(r);
   if (info) rec.info = info;
@@ -269,11 +276,16 @@ export function parseRunsJson(text: string): RunRecord[] {
     throw new RunImportError(`This runs file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${RUNS_FILE_VERSION}.`);
   }
   if (!Array.isArray(data.runs)) throw new RunImportError('This runs file has no list of runs ("runs").');
-  return data.runs.map((x, i) => {
-    const where = `runs[${i}]`;
-    if (!isObj(x)) throw new RunImportError(`${where} must be an object`);
+  return parseRunList(data.runs);
+}
+
+/** Validates a list of run records (the "runs" of a runs file, or of a comparison file). */
+export function parseRunList(runs: readonly unknown[], where = 'runs'): RunRecord[] {
+  return runs.map((x, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObj(x)) throw new RunImportError(`${at} must be an object`);
     try {
-      return readRun(new Reader(x, where));
+      return readRun(new Reader(x, at));
     } catch (e) {
       if (e instanceof RunImportError) throw new RunImportError(`The file was not imported: ${e.message}.`);
       throw e;

@@ -5,6 +5,8 @@ import type { StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
 import type { TimeGroup } from '../engine/profile';
+import type { ProbeBudget, ProbeResults } from '../session/probes';
+import type { HeadConfig } from '../engine/model/params';
 
 export type ToWorker =
   | { type: 'init' }
@@ -20,7 +22,9 @@ export type ToWorker =
   /** Time every kernel of one training step with timestamp queries (the optimizer update is left out). */
   | { type: 'profile' }
   /** The current weights as files: a Hugging Face BertForMaskedLM, or a MaskLab checkpoint (weights + AdamW state). */
-  | { type: 'export'; format: 'huggingface' | 'checkpoint' };
+  | { type: 'export'; format: 'huggingface' | 'checkpoint' }
+  /** The comparison's probes on the finished run `runId` (MLM probe without a vocabulary head, downstream probe). */
+  | { type: 'probes'; runId: string; budget: ProbeBudget };
 
 export type GpuStatus =
   | { state: 'ready'; summary: AdapterSummary }
@@ -88,6 +92,25 @@ export interface ExportedFiles {
   error?: string;
 }
 
+/** The answer to a 'probes' command: the results, or why there are none. */
+export interface ProbesMessage {
+  type: 'probes';
+  runId: string;
+  /** The run's own head: 'vocab' runs were evaluated on the shared held-out masks directly. */
+  head?: HeadConfig['kind'];
+  results?: ProbeResults;
+  error?: string;
+}
+
+/** Progress of the probes (MLM-probe steps, downstream feature rows). */
+export interface ProbesProgress {
+  type: 'probes-progress';
+  runId: string;
+  phase: 'mlm' | 'downstream';
+  done: number;
+  total: number;
+}
+
 export type FromWorker =
   | { type: 'gpu'; status: GpuStatus }
   | { type: 'error'; message: string }
@@ -97,4 +120,6 @@ export type FromWorker =
   | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number; pseudoPerplexity?: number }
   | ProbeMessage
   | KernelProfile
-  | ExportedFiles;
+  | ExportedFiles
+  | ProbesMessage
+  | ProbesProgress;

@@ -11,6 +11,7 @@ import type { StepMetrics } from '../engine/trainer';
 import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
 import type { ExperimentConfig } from '../session/config';
+import { runProbes, type ProbeBudget } from '../session/probes';
 import type { FromWorker, StepRow, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
@@ -176,6 +177,23 @@ async function evaluate(a: Active, withPseudoPerplexity = false): Promise<void> 
   post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity });
 }
 
+/** The comparison's probes on a run that is not training (done, stopped or paused); abandoned if another run starts. */
+async function probes(a: Active, budget: ProbeBudget): Promise<void> {
+  const base = { type: 'probes' as const, runId: a.id, head: a.run.head.kind };
+  let lastPost = 0;
+  const results = await runProbes(kernels!, a.run, budget, {
+    cancelled: () => active !== a,
+    onProgress: (phase, done, total) => {
+      const now = performance.now();
+      if (now - lastPost < 250 && done < total) return;
+      lastPost = now;
+      post({ type: 'probes-progress', runId: a.id, phase, done, total });
+    },
+  });
+  if (active !== a) return;
+  post(results ? { ...base, results } : { ...base, error: 'The probes were cancelled.' });
+}
+
 async function trainLoop(a: Active): Promise<void> {
   const { steps, evalEvery } = a.config.train;
   const device = ctx!.device;
@@ -324,6 +342,19 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) exportModel(active, msg.format).catch(fail);
       else exportRequested = msg.format;
       break;
+    case 'probes': {
+      const a = active;
+      if (!a || a.id !== msg.runId || !kernels) {
+        post({ type: 'probes', runId: msg.runId, error: 'This run is no longer on the GPU (another run started, or the page was reloaded).' });
+        break;
+      }
+      if (!a.paused && !a.stopped && !a.run.trainer.halted && a.run.trainer.step < a.config.train.steps) {
+        post({ type: 'probes', runId: msg.runId, error: 'The run is still training: probes run on a finished run.' });
+        break;
+      }
+      probes(a, msg.budget).catch((e: unknown) => post({ type: 'probes', runId: msg.runId, error: e instanceof Error ? e.message : String(e) }));
+      break;
+    }
     case 'probe':
       probeText = msg.text;
       if (active) runProbe(active).catch(fail);
