@@ -1,0 +1,331 @@
+// Comparisons in the page: the saved list, and the one this page runs. Runs train one after another through the
+// training store (start run i when run i-1 is done, then its probes), each saved as a normal run tagged with the
+// comparison; results, final attention maps and state are saved in IndexedDB as they come.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { RunEval, RunStore } from '../data/runStore';
+import { modelShape, type ExperimentConfig } from '../session/config';
+import type { ProbeBudget } from '../session/probes';
+import type { MaskingConfig } from '../masking/types';
+import type { FromWorker, StepRow, ToWorker } from '../worker/protocol';
+import type { ComparisonDb } from './comparisonDb';
+import { comparisonToCsv, comparisonToJson, parseComparisonJson } from './comparisonExport';
+import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from './comparisonPlan';
+import { runsToJson } from './runsExport';
+import type { ImportResult, RunsState } from './runs';
+import type { LiveRun } from './training';
+
+export const INTERRUPTED_COMPARISON =
+  'Interrupted by a reload: the run that was training lived in GPU memory and is gone. Finished runs and their results are kept; Continue trains the rest.';
+
+/** The metric series of a run, for the overlaid curves. */
+export interface RunSeries {
+  metrics: StepRow[];
+  evals: RunEval[];
+}
+
+export interface StartOptions {
+  name: string;
+  base: ExperimentConfig;
+  schemes: MaskingConfig[];
+  seeds: number[];
+  budget: ProbeBudget;
+  probeText: string;
+  preset?: string;
+}
+
+export interface ComparisonsState {
+  list: ComparisonRecord[];
+  loaded: boolean;
+  error?: string;
+  /** The comparison this page is running (at most one). */
+  activeId?: string;
+  selectedId?: string;
+  /** Progress of the probes of the active comparison's current run. */
+  progress?: { runId: string; phase: 'mlm' | 'downstream'; done: number; total: number };
+  /** Metric series of saved runs (of the selected comparison), by run id. */
+  series: Record<string, RunSeries>;
+  /** Reads the list; comparisons left running by an earlier page become interrupted. */
+  load(): Promise<void>;
+  start(opts: StartOptions): Promise<ComparisonRecord>;
+  /** Trains the runs of an interrupted or stopped comparison that did not finish. */
+  resume(id: string): Promise<void>;
+  stop(): void;
+  select(id: string | undefined): Promise<void>;
+  rename(id: string, name: string): Promise<void>;
+  /** Deletes a comparison, and its runs too when asked. */
+  remove(id: string, withRuns: boolean): Promise<void>;
+  exportCsv(id: string): string;
+  exportJson(id: string): Promise<string>;
+  /** Adds a comparison file's comparison (unless one with its id is here) and its runs (duplicates skipped). */
+  importJson(text: string): Promise<{ comparison: 'imported' | 'skipped'; runs: ImportResult }>;
+}
+
+/** What the store needs from the rest of the page (the real ones in the app, fakes in tests). */
+export interface ComparisonDeps {
+  openDb(): Promise<ComparisonDb>;
+  openRuns(): Promise<RunStore>;
+  training: Pick<StoreApi<{ run?: LiveRun; start(config: ExperimentConfig, text: string): void; reset(): void; setProbeText(text: string): void }>, 'getState' | 'subscribe'>;
+  runs: StoreApi<RunsState>;
+  send(msg: ToWorker): void;
+  onMessage(fn: (msg: FromWorker) => void): () => void;
+  loadText(corpus: string): Promise<string>;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The final figures of a run from its live state (the probes are added when they arrive). */
+export function resultFromLive(run: LiveRun): RunResult {
+  const last = run.evals.reduce<LiveRun['evals'][number] | undefined>((b, e) => (!b || e.step > b.step ? e : b), undefined);
+  const T = run.info?.model.T ?? modelShape(run.config, 2).T;
+  const r: RunResult = { evalKind: 'mlm', steps: run.step, tokens: run.step * run.config.train.B * T, tokensPerS: run.tokensPerS, msPerStep: run.msPerStep };
+  if (last) Object.assign(r, { evalLoss: last.loss, evalAccuracy: last.accuracy, evalStep: last.step });
+  const pppl = run.evals.find((e) => e.pseudoPerplexity !== undefined)?.pseudoPerplexity;
+  if (pppl !== undefined) r.pseudoPerplexity = pppl;
+  return r;
+}
+
+export function createComparisonStore(deps: ComparisonDeps): StoreApi<ComparisonsState> {
+  let dbPromise: Promise<ComparisonDb> | undefined;
+  const db = () => {
+    dbPromise ??= deps.openDb().catch((e: unknown) => {
+      dbPromise = undefined;
+      throw e;
+    });
+    return dbPromise;
+  };
+  let text: string | undefined;
+  /** The latest attention maps of the run being trained or probed. */
+  let attention: AttentionSnapshot | undefined;
+  let writes: Promise<void> = Promise.resolve();
+
+  return createStore<ComparisonsState>((set, get) => {
+    const fail = (e: unknown) => set({ error: errorText(e) });
+    /** Replaces a record in the list and queues its write (writes land in order). */
+    const commit = (rec: ComparisonRecord) => {
+      const next = { ...rec, updatedAt: Date.now() };
+      set({ list: [next, ...get().list.filter((c) => c.id !== rec.id)].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)) });
+      writes = writes.then(async () => (await db()).put(next)).catch(fail);
+      return next;
+    };
+    const active = () => get().list.find((c) => c.id === get().activeId);
+    const withEntry = (rec: ComparisonRecord, i: number, patch: Partial<ComparisonEntry>): ComparisonRecord => ({
+      ...rec,
+      entries: rec.entries.map((e, k) => (k === i ? { ...e, ...patch } : e)),
+    });
+    const finish = (rec: ComparisonRecord, state: ComparisonRecord['state'], message?: string) => {
+      const next: ComparisonRecord = { ...rec, state };
+      if (message !== undefined) next.message = message;
+      else delete next.message;
+      commit(next);
+      set({ activeId: undefined, progress: undefined });
+    };
+
+    /** Starts the next pending run of the active comparison, or closes it when none is left. */
+    const advance = async () => {
+      const rec = active();
+      if (!rec) return;
+      const i = rec.entries.findIndex((e) => e.state === 'pending');
+      if (i < 0) {
+        finish(rec, 'done');
+        return;
+      }
+      try {
+        text ??= await deps.loadText(rec.base.corpus);
+      } catch (e) {
+        finish(rec, 'stopped', `The text could not be loaded: ${errorText(e)}`);
+        return;
+      }
+      attention = undefined;
+      deps.training.getState().start(entryConfig(rec, rec.entries[i]), text);
+      const runId = deps.training.getState().run?.id;
+      commit(withEntry(rec, i, { state: 'training', runId }));
+    };
+
+    /** Names the finished run after the comparison and tags it, in the runs store. */
+    const tagRun = async (rec: ComparisonRecord, e: ComparisonEntry) => {
+      if (!e.runId) return;
+      try {
+        await deps.runs.getState().rename(e.runId, `${rec.name} · ${schemeLabel(rec.schemes[e.scheme])} · seed ${e.seed}`);
+        const rs = await deps.openRuns();
+        await rs.patch(e.runId, { comparisonId: rec.id });
+        rs.close();
+      } catch (err) {
+        fail(err);
+      }
+    };
+
+    deps.training.subscribe((s) => {
+      const rec = active();
+      if (!rec) return;
+      const i = rec.entries.findIndex((e) => e.state === 'training');
+      if (i < 0) return;
+      const entry = rec.entries[i];
+      const run = s.run;
+      if (!run || run.id !== entry.runId) {
+        finish(withEntry(rec, i, { state: 'stopped', message: 'Stopped: the run was reset or replaced in the Train panel.' }), 'stopped', 'Stopped from the Train panel.');
+        return;
+      }
+      if (run.state === 'done') {
+        commit(withEntry(rec, i, { state: 'probing', result: resultFromLive(run) }));
+        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals } } });
+        deps.send({ type: 'probes', runId: run.id, budget: rec.budget });
+      } else if (run.state === 'failed') {
+        const next = withEntry(rec, i, { state: 'failed', message: run.message, result: resultFromLive(run), ...(attention ? { attention } : {}) });
+        commit(next);
+        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals } } });
+        void tagRun(next, next.entries[i]);
+        void advance();
+      } else if (run.state === 'stopped') {
+        finish(withEntry(rec, i, { state: 'stopped' }), 'stopped');
+      }
+    });
+
+    deps.onMessage((msg) => {
+      const rec = active();
+      if (!rec || !('runId' in msg)) return;
+      const i = rec.entries.findIndex((e) => e.runId === msg.runId && (e.state === 'training' || e.state === 'probing'));
+      if (i < 0) return;
+      if (msg.type === 'probe') {
+        attention = { step: msg.step, tokens: msg.tokens, L: msg.L, NH: msg.NH, attention: msg.attention };
+      } else if (msg.type === 'probes-progress') {
+        set({ progress: { runId: msg.runId, phase: msg.phase, done: msg.done, total: msg.total } });
+      } else if (msg.type === 'probes' && rec.entries[i].state === 'probing') {
+        const e = rec.entries[i];
+        const result: RunResult = { ...e.result!, evalKind: msg.head === undefined || msg.head === 'vocab' ? 'mlm' : 'objective' };
+        if (msg.results) result.probes = msg.results;
+        const patch: Partial<ComparisonEntry> = { state: 'done', result };
+        if (msg.error) patch.message = `Probes failed: ${msg.error}`;
+        if (attention) patch.attention = attention;
+        const next = commit(withEntry(rec, i, patch));
+        set({ progress: undefined });
+        void tagRun(next, next.entries[i]);
+        void advance();
+      }
+    });
+
+    const loadSeries = async (rec: ComparisonRecord) => {
+      const ids = rec.entries.flatMap((e) => (e.runId && !get().series[e.runId] ? [e.runId] : []));
+      if (ids.length === 0) return;
+      const rs = await deps.openRuns();
+      try {
+        const recs = await rs.getMany(ids);
+        const add: Record<string, RunSeries> = {};
+        for (const r of recs) add[r.id] = { metrics: r.metrics, evals: r.evals };
+        set({ series: { ...get().series, ...add } });
+      } finally {
+        rs.close();
+      }
+    };
+
+    return {
+      list: [],
+      loaded: false,
+      series: {},
+      async load() {
+        try {
+          const d = await db();
+          const list = await d.list();
+          const out: ComparisonRecord[] = [];
+          for (const c of list) {
+            if (c.state !== 'running' || c.id === get().activeId) {
+              out.push(c);
+              continue;
+            }
+            const fixed: ComparisonRecord = {
+              ...c,
+              state: 'interrupted',
+              message: INTERRUPTED_COMPARISON,
+              entries: c.entries.map((e) => (e.state === 'training' || e.state === 'probing' ? { ...e, state: 'stopped' as const, message: 'Interrupted by a reload.' } : e)),
+            };
+            await d.put(fixed);
+            out.push(fixed);
+          }
+          set({ list: out, loaded: true, error: undefined });
+        } catch (e) {
+          fail(e);
+        }
+      },
+      async start(opts) {
+        if (get().activeId) throw new Error('A comparison is already running in this page: stop it first.');
+        const rec = newComparison(opts);
+        text = await deps.loadText(rec.base.corpus);
+        deps.training.getState().setProbeText(rec.probeText);
+        commit(rec);
+        set({ activeId: rec.id, selectedId: rec.id });
+        await advance();
+        return get().list.find((c) => c.id === rec.id) ?? rec;
+      },
+      async resume(id) {
+        if (get().activeId) throw new Error('A comparison is already running in this page: stop it first.');
+        const rec = get().list.find((c) => c.id === id);
+        if (!rec) return;
+        text = await deps.loadText(rec.base.corpus);
+        deps.training.getState().setProbeText(rec.probeText);
+        const entries = rec.entries.map((e): ComparisonEntry => (e.state === 'done' ? e : { scheme: e.scheme, seed: e.seed, state: 'pending' }));
+        const next: ComparisonRecord = { ...rec, state: 'running', entries };
+        delete next.message;
+        commit(next);
+        set({ activeId: id, selectedId: id });
+        await advance();
+      },
+      stop() {
+        const rec = active();
+        if (!rec) return;
+        const i = rec.entries.findIndex((e) => e.state === 'training' || e.state === 'probing');
+        finish(i >= 0 ? withEntry(rec, i, { state: 'stopped', message: 'Stopped by the user.' }) : rec, 'stopped', 'Stopped by the user.');
+        const runId = i >= 0 ? rec.entries[i].runId : undefined;
+        if (runId && deps.training.getState().run?.id === runId) deps.training.getState().reset();
+      },
+      async select(id) {
+        set({ selectedId: id });
+        const rec = get().list.find((c) => c.id === id);
+        if (rec) await loadSeries(rec).catch(fail);
+      },
+      async rename(id, name) {
+        const rec = get().list.find((c) => c.id === id);
+        if (rec && name.trim()) commit({ ...rec, name: name.trim() });
+        await writes;
+      },
+      async remove(id, withRuns) {
+        const rec = get().list.find((c) => c.id === id);
+        if (!rec || get().activeId === id) return;
+        try {
+          await (await db()).delete(id);
+          if (withRuns) for (const e of rec.entries) if (e.runId) await deps.runs.getState().remove(e.runId);
+          set({ list: get().list.filter((c) => c.id !== id), ...(get().selectedId === id ? { selectedId: undefined } : {}) });
+        } catch (e) {
+          fail(e);
+        }
+      },
+      exportCsv(id) {
+        const rec = get().list.find((c) => c.id === id);
+        if (!rec) throw new Error(`no comparison ${id}`);
+        return comparisonToCsv(rec, new Map(deps.runs.getState().runs.map((r) => [r.id, r.name])));
+      },
+      async exportJson(id) {
+        const rec = get().list.find((c) => c.id === id);
+        if (!rec) throw new Error(`no comparison ${id}`);
+        const rs = await deps.openRuns();
+        try {
+          return comparisonToJson(rec, await rs.getMany(rec.entries.flatMap((e) => (e.runId ? [e.runId] : []))));
+        } finally {
+          rs.close();
+        }
+      },
+      async importJson(json) {
+        const { comparison, runs } = parseComparisonJson(json);
+        const runsResult = runs.length > 0 ? await deps.runs.getState().importJson(runsToJson(runs)) : { imported: 0, skipped: 0 };
+        if (get().list.some((c) => c.id === comparison.id)) return { comparison: 'skipped', runs: runsResult };
+        const rec: ComparisonRecord = comparison.state === 'running' ? { ...comparison, state: 'interrupted', message: INTERRUPTED_COMPARISON } : comparison;
+        commit(rec);
+        await writes;
+        return { comparison: 'imported', runs: runsResult };
+      },
+    };
+  });
+}
+
+export function useComparisonStore<T>(store: StoreApi<ComparisonsState>, selector: (s: ComparisonsState) => T): T {
+  return useStore(store, selector);
+}

@@ -1,0 +1,219 @@
+// A comparison as files: CSV (one row per run: config columns and evaluation columns, for a spreadsheet) and JSON
+// (the comparison record with its runs' full records, importable again after validation; reuses runsExport).
+import type { RunRecord } from '../data/runStore';
+import type { MaskingConfig } from '../masking/types';
+import { modelShape } from '../session/config';
+import type { ProbeResults } from '../session/probes';
+import { entryConfig, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type ComparisonState, type EntryState, type RunResult } from './comparisonPlan';
+import { csvField, isObj, parseExperimentConfig, parseRunList, Reader, RunImportError } from './runsExport';
+
+export const COMPARISON_FILE_FORMAT = 'masklab-comparison';
+export const COMPARISON_FILE_VERSION = 1;
+
+export const COMPARISON_CSV_COLUMNS = [
+  'run_id', 'name', 'comparison_id', 'comparison', 'scheme', 'strategy', 'objective', 'rate', 'strategy_params', 'objective_params',
+  'seed', 'state', 'corpus', 'tokenizer', 'model_preset', 'L', 'C', 'NH', 'F', 'T', 'batch', 'steps', 'lr', 'tokens',
+  'eval_kind', 'eval_loss', 'eval_accuracy', 'objective_eval_loss', 'pseudo_perplexity', 'mlm_probe_loss', 'mlm_probe_accuracy',
+  'mlm_probe_pseudo_perplexity', 'mlm_probe_steps', 'downstream_accuracy', 'downstream_chance', 'downstream_test_examples',
+  'tokens_per_s', 'ms_per_step',
+] as const;
+
+const params = (p: MaskingConfig['strategyParams']) =>
+  Object.entries(p ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('; ');
+
+/** One header line and one line per planned run, CRLF line ends; `names` maps run ids to their saved names. */
+export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, string> = new Map()): string {
+  const lines = [COMPARISON_CSV_COLUMNS.join(',')];
+  for (const e of c.entries) {
+    const cfg = entryConfig(c, e);
+    const shape = modelShape(cfg, 2);
+    const r: RunResult | undefined = e.result;
+    const m = cfg.masking;
+    const mlm = r?.probes?.mlm;
+    const down = r?.probes?.downstream;
+    const row: Record<(typeof COMPARISON_CSV_COLUMNS)[number], string | number | undefined> = {
+      run_id: e.runId,
+      name: e.runId ? names.get(e.runId) : undefined,
+      comparison_id: c.id,
+      comparison: c.name,
+      scheme: schemeLabel(m),
+      strategy: m.strategy,
+      objective: m.objective,
+      rate: typeof m.strategyParams?.rate === 'number' ? m.strategyParams.rate : undefined,
+      strategy_params: params(m.strategyParams),
+      objective_params: params(m.objectiveParams),
+      seed: cfg.seed,
+      state: e.state,
+      corpus: cfg.corpus,
+      tokenizer: cfg.tokenizer.vocabSize === undefined ? cfg.tokenizer.kind : `${cfg.tokenizer.kind}:${cfg.tokenizer.vocabSize}`,
+      model_preset: cfg.model.preset,
+      L: shape.L,
+      C: shape.C,
+      NH: shape.NH,
+      F: shape.F,
+      T: shape.T,
+      batch: cfg.train.B,
+      steps: r?.steps ?? cfg.train.steps,
+      lr: cfg.train.lr,
+      tokens: r?.tokens ?? cfg.train.steps * cfg.train.B * shape.T,
+      eval_kind: r?.evalKind,
+      eval_loss: r?.evalKind === 'mlm' ? r.evalLoss : undefined,
+      eval_accuracy: r?.evalKind === 'mlm' ? r.evalAccuracy : undefined,
+      objective_eval_loss: r?.evalKind === 'objective' ? r.evalLoss : undefined,
+      pseudo_perplexity: r?.pseudoPerplexity,
+      mlm_probe_loss: mlm?.loss,
+      mlm_probe_accuracy: mlm?.accuracy,
+      mlm_probe_pseudo_perplexity: mlm?.pseudoPerplexity,
+      mlm_probe_steps: mlm?.steps,
+      downstream_accuracy: down?.accuracy,
+      downstream_chance: down?.chance,
+      downstream_test_examples: down?.testExamples,
+      tokens_per_s: r && r.tokensPerS > 0 ? Math.round(r.tokensPerS) : undefined,
+      ms_per_step: r && r.msPerStep > 0 ? Number(r.msPerStep.toFixed(3)) : undefined,
+    };
+    lines.push(COMPARISON_CSV_COLUMNS.map((k) => csvField(row[k])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** The JSON file: the comparison (attention maps as plain number lists) and its runs' full records. */
+export function comparisonToJson(c: ComparisonRecord, runs: readonly RunRecord[], now = Date.now()): string {
+  const comparison = { ...c, entries: c.entries.map((e) => (e.attention ? { ...e, attention: { ...e.attention, attention: Array.from(e.attention.attention) } } : e)) };
+  return JSON.stringify({ format: COMPARISON_FILE_FORMAT, version: COMPARISON_FILE_VERSION, exportedAt: new Date(now).toISOString(), comparison, runs }, null, 1);
+}
+
+// ------------------------------------------------------------------------------------------------------ import
+
+const COMPARISON_STATES: readonly ComparisonState[] = ['running', 'done', 'stopped', 'interrupted'];
+const ENTRY_STATES: readonly EntryState[] = ['pending', 'training', 'probing', 'done', 'failed', 'stopped'];
+const nullable = { nullable: true };
+
+function readProbes(r: Reader): ProbeResults | undefined {
+  if (r.o.probes === undefined) return undefined;
+  const p = r.obj('probes');
+  const out: ProbeResults = { ms: p.optNum('ms', nullable) ?? 0 };
+  if (p.o.mlm !== undefined) {
+    const m = p.obj('mlm');
+    out.mlm = { loss: m.num('loss', nullable), accuracy: m.num('accuracy', nullable), targets: m.num('targets', { min: 0 }), pseudoPerplexity: m.optNum('pseudoPerplexity', nullable), steps: m.num('steps', { int: true, min: 0 }), trainLoss: m.num('trainLoss', nullable) };
+  }
+  if (p.o.downstream !== undefined) {
+    const d = p.obj('downstream');
+    out.downstream = { accuracy: d.num('accuracy', nullable), trainAccuracy: d.num('trainAccuracy', nullable), chance: d.num('chance'), trainExamples: d.num('trainExamples', { int: true, min: 0 }), testExamples: d.num('testExamples', { int: true, min: 0 }) };
+  }
+  const err = p.optStr('downstreamError');
+  if (err !== undefined) out.downstreamError = err;
+  return out;
+}
+
+function readResult(r: Reader): RunResult | undefined {
+  if (r.o.result === undefined) return undefined;
+  const x = r.obj('result');
+  const evalKind = x.str('evalKind') as RunResult['evalKind'];
+  if (evalKind !== 'mlm' && evalKind !== 'objective') x.fail('evalKind', 'must be "mlm" or "objective"');
+  const out: RunResult = {
+    evalKind,
+    evalLoss: x.optNum('evalLoss', nullable),
+    evalAccuracy: x.optNum('evalAccuracy', nullable),
+    evalStep: x.optNum('evalStep', { int: true, min: 0 }),
+    pseudoPerplexity: x.optNum('pseudoPerplexity', nullable),
+    steps: x.num('steps', { int: true, min: 0 }),
+    tokens: x.num('tokens', { min: 0 }),
+    tokensPerS: x.optNum('tokensPerS', nullable) ?? 0,
+    msPerStep: x.optNum('msPerStep', nullable) ?? 0,
+  };
+  const probes = readProbes(x);
+  if (probes) out.probes = probes;
+  return out;
+}
+
+function readAttention(r: Reader): AttentionSnapshot | undefined {
+  if (r.o.attention === undefined) return undefined;
+  const a = r.obj('attention');
+  const tokens = a.o.tokens as string[];
+  if (!Array.isArray(tokens) || !tokens.every((t: unknown) => typeof t === 'string')) a.fail('tokens', 'must be a list of text');
+  const L = a.num('L', { int: true, min: 1 });
+  const NH = a.num('NH', { int: true, min: 1 });
+  const values = a.o.attention;
+  const n = tokens.length;
+  if (!Array.isArray(values) || values.length !== L * NH * n * n || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    a.fail('attention', `must be a list of ${L * NH * n * n} numbers (layers x heads x tokens x tokens)`);
+  }
+  return { step: a.num('step', { int: true, min: 0 }), tokens, L, NH, attention: Float32Array.from(values as number[]) };
+}
+
+function readComparison(r: Reader): ComparisonRecord {
+  const id = r.str('id', 200);
+  if (id.trim() === '') r.fail('id', 'must not be empty');
+  const base = parseExperimentConfig(r.o.base, `${r.path}.base`);
+  const rawSchemes = r.o.schemes;
+  if (!Array.isArray(rawSchemes) || rawSchemes.length < 2) r.fail('schemes', 'must be a list of at least two masking schemes');
+  const schemes = rawSchemes.map((m, i) => parseExperimentConfig({ ...base, masking: m }, `${r.path}.schemes[${i}]`).masking);
+  const seeds = r.o.seeds;
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && (s as number) >= 0)) r.fail('seeds', 'must be a list of whole numbers');
+  const b = r.obj('budget');
+  const state = r.str('state') as ComparisonState;
+  if (!COMPARISON_STATES.includes(state)) r.fail('state', `must be one of ${COMPARISON_STATES.join(', ')}`);
+  const entries = r.list('entries').map((e): ComparisonEntry => {
+    const scheme = e.num('scheme', { int: true, min: 0 });
+    if (scheme >= schemes.length) e.fail('scheme', `must be below ${schemes.length}`);
+    const st = e.str('state') as EntryState;
+    if (!ENTRY_STATES.includes(st)) e.fail('state', `must be one of ${ENTRY_STATES.join(', ')}`);
+    const out: ComparisonEntry = { scheme, seed: e.num('seed', { int: true, min: 0 }), state: st };
+    const runId = e.optStr('runId');
+    if (runId !== undefined) out.runId = runId;
+    const message = e.optStr('message');
+    if (message !== undefined) out.message = message;
+    const result = readResult(e);
+    if (result) out.result = result;
+    const attention = readAttention(e);
+    if (attention) out.attention = attention;
+    return out;
+  });
+  const createdAt = r.num('createdAt', { min: 0 });
+  const rec: ComparisonRecord = {
+    id,
+    name: r.str('name', 300),
+    createdAt,
+    updatedAt: r.optNum('updatedAt', { min: 0 }) ?? createdAt,
+    base,
+    schemes,
+    seeds: seeds as number[],
+    budget: { mlmSteps: b.num('mlmSteps', { int: true, min: 1 }), mlmWarmup: b.num('mlmWarmup', { int: true, min: 0 }), mlmLr: b.num('mlmLr', { min: 0 }), downstreamSequences: b.num('downstreamSequences', { int: true, min: 2 }) },
+    probeText: r.str('probeText', 2000),
+    state,
+    entries,
+  };
+  const preset = r.optStr('preset');
+  if (preset !== undefined) rec.preset = preset;
+  const message = r.optStr('message');
+  if (message !== undefined) rec.message = message;
+  return rec;
+}
+
+/** Parses and validates a comparison file; throws RunImportError with a readable reason (nothing half-read). */
+export function parseComparisonJson(text: string): { comparison: ComparisonRecord; runs: RunRecord[] } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new RunImportError(`This file is not JSON (${e instanceof Error ? e.message : String(e)}). Choose a file exported from MaskLab's Compare panel.`);
+  }
+  if (!isObj(data) || data.format !== COMPARISON_FILE_FORMAT) {
+    throw new RunImportError(`This JSON file is not a MaskLab comparison export (it has no "format": "${COMPARISON_FILE_FORMAT}"). Choose a file exported from the Compare panel.`);
+  }
+  if (data.version !== COMPARISON_FILE_VERSION) {
+    throw new RunImportError(`This comparison file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${COMPARISON_FILE_VERSION}.`);
+  }
+  if (!isObj(data.comparison)) throw new RunImportError('This comparison file has no comparison ("comparison").');
+  if (!Array.isArray(data.runs)) throw new RunImportError('This comparison file has no list of runs ("runs").');
+  let comparison: ComparisonRecord;
+  try {
+    comparison = readComparison(new Reader(data.comparison, 'comparison'));
+  } catch (e) {
+    if (e instanceof RunImportError) throw new RunImportError(`The file was not imported: ${e.message}.`);
+    throw e;
+  }
+  return { comparison, runs: parseRunList(data.runs) };
+}
