@@ -1,5 +1,5 @@
 // The MaskLab page: header, GPU status (ready, unavailable with guidance, or lost with a restart), the setup
-// column (corpus, tokenizer, model, masking, training) and the main column (mask preview, training, the GPU).
+// column (corpus, tokenizer, model, masking, training) and the main column (mask preview, training, comparisons, the GPU).
 import { useEffect, useState } from 'react';
 import { syncExperimentWithPage, useExperimentStore } from '../store/experiment';
 import { useGpuStore } from '../store/gpu';
@@ -12,6 +12,7 @@ import { ObjectivePicker, StrategyPicker } from './setup/StrategyPicker';
 import { TokenizerPanel } from './setup/TokenizerPanel';
 import { TrainingSettingsPanel } from './setup/TrainingSettingsPanel';
 import { TrainingPanel } from './training/TrainingPanel';
+import { ComparePanel } from './compare/ComparePanel';
 import './setup/setup.css';
 
 export function App() {
@@ -75,6 +76,7 @@ export function App() {
         <main className="main-column">
           <MaskPreview />
           <TrainingPanel />
+          <ComparePanel />
           {status.state === 'ready' && <GpuPanel summary={status.summary} />}
         </main>
       </div>

@@ -1,0 +1,192 @@
+// Setting up a comparison: a literature preset (with what the paper found) or schemes picked by hand (strategy,
+// objective, rate), seeds, probe budgets; everything else comes once from the current experiment, stated plainly.
+import { useState } from 'react';
+import { getObjective, getStrategy, OBJECTIVE_IDS, OBJECTIVES, STRATEGIES, STRATEGY_IDS } from '../../masking';
+import type { MaskingConfig, ObjectiveId, StrategyId } from '../../masking/types';
+import { modelShape, type ExperimentConfig } from '../../session/config';
+import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
+import { decodeExperiment, encodeExperiment } from '../../store/experimentUrl';
+import { COMPARISON_PRESETS, schemeLabel, schemePending, seedList, tokenBudget } from '../../store/comparisonPlan';
+import { NumberField } from '../setup/controls';
+
+export interface SetupValue {
+  name: string;
+  preset?: string;
+  schemes: MaskingConfig[];
+  seedCount: number;
+  budget: ProbeBudget;
+}
+
+export function initialSetup(config: ExperimentConfig): SetupValue {
+  return { name: '', schemes: [structuredClone(config.masking), { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 } }], seedCount: 1, budget: { ...DEFAULT_PROBE_BUDGET } };
+}
+
+/** Why this scheme cannot run in this experiment (invalid parameters, or an objective the engine lacks). */
+export function schemeProblem(config: ExperimentConfig, m: MaskingConfig): string | undefined {
+  const pending = schemePending(m);
+  if (pending) return pending;
+  const d = decodeExperiment(encodeExperiment({ ...config, masking: m }));
+  return d.ignored.length > 0 ? d.ignored.join('; ') : undefined;
+}
+
+function withStrategy(m: MaskingConfig, id: StrategyId): MaskingConfig {
+  const keys = new Set(getStrategy(id).params.map((p) => p.key));
+  const sp = Object.fromEntries(Object.entries(m.strategyParams ?? {}).filter(([k]) => keys.has(k)));
+  const out: MaskingConfig = { ...m, strategy: id, strategyParams: sp };
+  if (Object.keys(sp).length === 0) delete out.strategyParams;
+  return out;
+}
+
+function withObjective(m: MaskingConfig, id: ObjectiveId): MaskingConfig {
+  const o = getObjective(id);
+  const keys = new Set(o.params.map((p) => p.key));
+  const op = Object.fromEntries(Object.entries(m.objectiveParams ?? {}).filter(([k]) => keys.has(k)));
+  let out: MaskingConfig = { ...m, objective: id, objectiveParams: op };
+  if (Object.keys(op).length === 0) delete out.objectiveParams;
+  if (o.strategies && !o.strategies.includes(out.strategy)) out = withStrategy(out, o.defaultStrategy);
+  return out;
+}
+
+function SchemeRow({ m, index, config, onChange, onRemove }: { m: MaskingConfig; index: number; config: ExperimentConfig; onChange(m: MaskingConfig): void; onRemove?: () => void }) {
+  const objective = getObjective(m.objective);
+  const rateSpec = getStrategy(m.strategy).params.find((p) => p.key === 'rate');
+  const rate = m.strategyParams?.rate;
+  const problem = schemeProblem(config, m);
+  return (
+    <li className="scheme-row" data-testid="compare-scheme" data-objective={m.objective}>
+      <span className="scheme-index">{index + 1}</span>
+      <label>
+        <span className="visually-hidden">Scheme {index + 1} strategy</span>
+        <select value={m.strategy} onChange={(e) => onChange(withStrategy(m, e.target.value as StrategyId))} data-testid="compare-scheme-strategy">
+          {STRATEGY_IDS.map((id) => (
+            <option key={id} value={id} disabled={!!objective.strategies && !objective.strategies.includes(id)}>
+              {STRATEGIES[id].name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span className="visually-hidden">Scheme {index + 1} objective</span>
+        <select value={m.objective} onChange={(e) => onChange(withObjective(m, e.target.value as ObjectiveId))} data-testid="compare-scheme-objective">
+          {OBJECTIVE_IDS.map((id) => (
+            <option key={id} value={id}>
+              {OBJECTIVES[id].name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {rateSpec && rateSpec.kind === 'number' && (
+        <label className="scheme-rate">
+          rate
+          <input
+            type="number"
+            min={rateSpec.min}
+            max={rateSpec.max}
+            step={0.01}
+            value={typeof rate === 'number' ? rate : rateSpec.default}
+            aria-label={`Scheme ${index + 1} masking rate`}
+            data-testid="compare-scheme-rate"
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              if (Number.isFinite(v) && v >= rateSpec.min && v <= rateSpec.max) onChange({ ...m, strategyParams: { ...(m.strategyParams ?? {}), rate: v } });
+            }}
+          />
+        </label>
+      )}
+      <code className="scheme-label">{schemeLabel(m)}</code>
+      {onRemove && (
+        <button type="button" className="secondary small" onClick={onRemove} aria-label={`Remove scheme ${index + 1}`} data-testid="compare-scheme-remove">
+          Remove
+        </button>
+      )}
+      {problem && (
+        <p className="error scheme-problem" role="alert" data-testid="compare-scheme-problem">
+          Cannot train this scheme: {problem}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function CompareSetup({ config, value, onChange, canStart, blocked, onStart }: { config: ExperimentConfig; value: SetupValue; onChange(v: SetupValue): void; canStart: boolean; blocked?: string; onStart(): void }) {
+  const [showPreset, setShowPreset] = useState(value.preset);
+  const preset = COMPARISON_PRESETS.find((p) => p.id === showPreset);
+  const T = modelShape(config, 2).T;
+  const seeds = seedList(config.seed, value.seedCount);
+  const problems = value.schemes.map((m) => schemeProblem(config, m)).filter(Boolean);
+  const labels = value.schemes.map(schemeLabel);
+  const duplicate = labels.some((l, i) => labels.indexOf(l) !== i);
+  const reason = blocked ?? (value.schemes.length < 2 ? 'Pick at least two schemes.' : problems.length > 0 ? 'A scheme cannot be trained (see above).' : undefined);
+  const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
+  const tokens = tokenBudget(config);
+  return (
+    <div className="compare-setup" data-testid="compare-setup">
+      <div className="presets" role="group" aria-label="Presets from the literature">
+        {COMPARISON_PRESETS.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            className={`secondary small${value.preset === p.id ? ' on' : ''}`}
+            data-testid={`compare-preset-${p.id}`}
+            onClick={() => {
+              setShowPreset(p.id);
+              onChange({ ...value, preset: p.id, name: value.name || p.title, schemes: structuredClone(p.schemes) as MaskingConfig[] });
+            }}
+          >
+            {p.title}
+          </button>
+        ))}
+      </div>
+      {preset && (
+        <p className="preset-finding" data-testid="compare-preset-finding">
+          <strong>{preset.cite}:</strong> {preset.finding} <span className="muted">At this toy scale the outcome may differ; that is worth seeing too.</span>
+        </p>
+      )}
+      <ol className="schemes">
+        {value.schemes.map((m, i) => (
+          <SchemeRow
+            key={i}
+            m={m}
+            index={i}
+            config={config}
+            onChange={(next) => set({ schemes: value.schemes.map((x, k) => (k === i ? next : x)) })}
+            onRemove={value.schemes.length > 1 ? () => set({ schemes: value.schemes.filter((_, k) => k !== i) }) : undefined}
+          />
+        ))}
+      </ol>
+      <div className="runs-toolbar">
+        <button type="button" className="secondary small" onClick={() => set({ schemes: [...value.schemes, structuredClone(config.masking)] })} data-testid="compare-add-scheme">
+          Add the experiment&apos;s scheme
+        </button>
+        <button type="button" className="secondary small" onClick={() => set({ schemes: [...value.schemes, { strategy: 'random', objective: 'mlm' }] })}>
+          Add random/MLM
+        </button>
+      </div>
+      {duplicate && <p className="muted">Two schemes are the same: their runs will only differ by GPU timing.</p>}
+      <div className="compare-settings">
+        <NumberField label="Seeds" value={value.seedCount} integer min={1} max={5} onChange={(v) => v !== undefined && set({ seedCount: v })} testId="compare-seeds" help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`} />
+        <NumberField label="MLM probe steps" value={value.budget.mlmSteps} integer min={1} max={2000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })} testId="compare-mlm-steps" help="A fresh vocabulary head trained on the frozen encoder, for schemes without one." />
+        <NumberField label="Downstream sequences" value={value.budget.downstreamSequences} integer min={4} max={4000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })} testId="compare-downstream" help="Held-out sequences for the word-order probe (each also swapped: twice as many examples)." />
+        <div className="field">
+          <label htmlFor="compare-name">Name</label>
+          <input id="compare-name" value={value.name} placeholder="Comparison" onChange={(e) => set({ name: e.target.value })} data-testid="compare-name" />
+        </div>
+      </div>
+      <p className="muted" data-testid="compare-shared">
+        Shared by every run, from the current experiment: corpus <strong>{config.corpus}</strong>, tokenizer{' '}
+        <strong>{config.tokenizer.kind}{config.tokenizer.vocabSize ? ` ${config.tokenizer.vocabSize}` : ''}</strong>, model <strong>{config.model.preset}</strong>, {config.train.steps} steps
+        of batch {config.train.B} × T {T}, learning rate {config.train.lr}. Same token budget for every run: <strong data-testid="compare-tokens">{tokens.toLocaleString('en-US')}</strong> tokens
+        ({config.train.steps} × {config.train.B} × {T}). The same seed gives the same initial weights and data order, so only the masking differs.{' '}
+        {value.schemes.length * seeds.length} runs, one after another.
+      </p>
+      <button type="button" onClick={onStart} disabled={!canStart || !!reason} data-testid="compare-start">
+        Start comparison
+      </button>
+      {reason && (
+        <p className="muted" data-testid="compare-start-hint">
+          {reason}
+        </p>
+      )}
+    </div>
+  );
+}
