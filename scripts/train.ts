@@ -119,6 +119,7 @@ const pppl = await run.pseudoPerplexity();
 evals.push({ step: run.trainer.step, loss: final.loss, accuracy: final.accuracy });
 const tokens = run.trainer.step * e.train.B * c.T;
 log(`held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / seconds).toFixed(0)} tokens/s)`);
+if (final.electra) log(`  generator loss ${final.electra.genLoss.toFixed(4)} (accuracy ${(final.electra.genAccuracy * 100).toFixed(1)}%), discriminator loss ${final.electra.discLoss.toFixed(4)} (accuracy ${(final.electra.discAccuracy * 100).toFixed(1)}%)`);
 if (a.export) {
   const params = await run.trainer.state.read('params');
   const { config, safetensors } = exportHf(c, run.trainer.layout, params);
@@ -143,6 +144,9 @@ const summary = {
   initial_eval_accuracy: initial.accuracy,
   final_eval_accuracy: final.accuracy,
   final_pseudo_perplexity: pppl ?? null,
+  /** ELECTRA: the generator's and discriminator's held-out parts (the loss above is gen + discWeight x disc). */
+  initial_eval_electra: initial.electra ?? null,
+  final_eval_electra: final.electra ?? null,
   ln_V: Math.log(c.V),
   final_train_loss: losses[losses.length - 1] ?? null,
   tokens_per_s: tokens / seconds,

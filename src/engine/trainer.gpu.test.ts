@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
 import { ConfigError, modelConfig, validateForDevice, validateModelConfig } from './config';
-import { bertTensors, initParams, placeTensors } from './model/params';
+import { bertTensors, generatorShape, initParams, placeTensors, type ElectraHead } from './model/params';
 import { gradNorm } from './reference/reduce';
 import { adamwStep } from './reference/adamw';
 import { mlmReference } from './reference/model';
@@ -174,6 +174,41 @@ describe('Trainer', () => {
     }
     expect(losses[4]).toBeLessThan(losses[0]);
     t.destroy();
+  });
+
+  it('trains ELECTRA deterministically: same seed, same samples and losses; another sample seed differs', async () => {
+    const head: ElectraHead = { kind: 'electra', gen: generatorShape(cfg, 0.25), discWeight: 50 };
+    const eLayout = placeTensors(bertTensors(cfg, head));
+    const eInit = initParams(eLayout, 0.02, rng(8));
+    const electraBatch = (step: number): EngineBatch => {
+      const b = batch(step);
+      const originalIds = b.ids.slice();
+      b.positions.forEach((p, m) => p >= 0 && (originalIds[p] = b.targets[m]));
+      const real = b.valid.reduce((a, v) => a + v, 0);
+      return { ...b, originalIds, labels: new Float32Array(B * cfg.T), tokenWeights: Float32Array.from(b.valid, (v) => v / real) };
+    };
+    const runOnce = async (sampleSeed: number) => {
+      const seen: StepMetrics[] = [];
+      const t = new Trainer(fx.kernels, cfg, eInit, { B, M, schedule, head, sampleSeed, onMetrics: (m) => seen.push(m) });
+      for (let s = 0; s < 4; s++) t.trainStep(electraBatch(s % 2));
+      await t.flush();
+      const ev = await t.evaluate([electraBatch(0)], B, M);
+      t.destroy();
+      return { seen, ev };
+    };
+    const a = await runOnce(1);
+    const b = await runOnce(1);
+    const c = await runOnce(2);
+    expect(a.seen.map((m) => m.loss)).toEqual(b.seen.map((m) => m.loss));
+    expect(a.ev.loss).toBe(b.ev.loss);
+    expect(a.seen.map((m) => m.loss)).not.toEqual(c.seen.map((m) => m.loss));
+    for (const m of a.seen) {
+      expect(m.loss).toBeCloseTo(m.electra!.genLoss + 50 * m.electra!.discLoss, 3);
+      expect(m.electra!.genLoss).toBeGreaterThan(Math.log(cfg.V) - 1);
+      expect(m.electra!.discLoss).toBeGreaterThan(0);
+    }
+    // Evaluation draws fixed samples: the total is generator + 50 x discriminator too.
+    expect(a.ev.loss).toBeCloseTo(a.ev.electra!.genLoss + 50 * a.ev.electra!.discLoss, 3);
   });
 
   it('resumes from a checkpoint exactly: weights, AdamW moments and step', async () => {

@@ -5,6 +5,7 @@ import { createStorage, readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
 import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
 import { BertGraph, type EngineBatch } from './model/bert';
+import { ElectraGraph } from './model/electra';
 import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
@@ -16,7 +17,15 @@ import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 export type { EngineBatch };
 
 /** Floats of one metrics row, in this order. */
-export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, FLOATS: 8 } as const;
+export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, GEN_LOSS: 5, GEN_CORRECT: 6, GEN_COUNT: 7, FLOATS: 8 } as const;
+
+/** ELECTRA's two parts (discLoss without the discWeight factor). */
+export interface ElectraParts {
+  genLoss: number;
+  genAccuracy: number;
+  discLoss: number;
+  discAccuracy: number;
+}
 
 export interface StepMetrics {
   step: number;
@@ -25,12 +34,15 @@ export interface StepMetrics {
   targets: number;
   gradNorm: number;
   lr: number;
+  /** ELECTRA: loss = genLoss + discWeight x discLoss; accuracy and targets are the discriminator's. */
+  electra?: ElectraParts;
 }
 
 export interface EvalResult {
   loss: number;
   accuracy: number;
   targets: number;
+  electra?: ElectraParts;
 }
 
 export interface TrainerOptions {
@@ -44,6 +56,8 @@ export interface TrainerOptions {
   causal?: boolean;
   /** The prediction head (default: vocabulary MLM head). */
   head?: HeadConfig;
+  /** ELECTRA: seed of the generator's samples (each step draws anew from it). */
+  sampleSeed?: number;
   /**
    * Train the head alone on a frozen encoder (the MLM probe): no gradient reaches the encoder, and weight decay is
    * off, so AdamW leaves every encoder tensor bit-identical (zero gradient, zero moments, no decay).
@@ -78,8 +92,24 @@ export interface ProbeResult {
 
 export const PROBE_K = 5;
 
-/** Loss (weighted sum) and accuracy counts of a graph's head into `out` at METRIC.LOSS / CORRECT / COUNT. */
-function metricDispatches(k: Kernels, g: BertGraph, out: GPUBuffer, label: string): Dispatch[] {
+/** Seed of ELECTRA's samples during evaluation: the same draws at every evaluation for the same weights. */
+const EVAL_SAMPLE_SEED = 0x5eed;
+
+type TrainGraph = BertGraph | ElectraGraph;
+
+/**
+ * Loss (weighted sum) and accuracy counts of a graph's head into `out` at METRIC.LOSS / CORRECT / COUNT; for
+ * ELECTRA, the discriminator's there (its loss weighted by discWeight) and the generator's at GEN_*.
+ */
+function metricDispatches(k: Kernels, g: TrainGraph, out: GPUBuffer, label: string): Dispatch[] {
+  if (g instanceof ElectraGraph) {
+    const gen = g.gen.inputs;
+    return [
+      ...metricDispatches(k, g.disc, out, label),
+      reduceWeightedSum(k, g.gen.losses, gen.weights, g.gen.lossRows, { out, index: METRIC.GEN_LOSS }, `${label}.gen.loss`),
+      countCorrect(k, g.gen.argmax, gen.targets, g.gen.lossRows, { out, index: METRIC.GEN_CORRECT }, `${label}.gen.correct`),
+    ];
+  }
   const R = g.lossRows;
   if (g.head.kind === 'binary') {
     return [
@@ -96,7 +126,7 @@ function metricDispatches(k: Kernels, g: BertGraph, out: GPUBuffer, label: strin
 export class Trainer {
   readonly layout: ParamLayout;
   readonly state: ParamState;
-  readonly graph: BertGraph;
+  readonly graph: TrainGraph;
   readonly adam: AdamWConfig;
   readonly head: HeadConfig;
   step = 0;
@@ -108,7 +138,7 @@ export class Trainer {
   private readonly norm: GradNormPlan;
   private readonly lrByStep = new Map<number, number>();
   private readonly snapshots: Snapshot[] = [];
-  private evalGraph: BertGraph | undefined;
+  private evalGraph: TrainGraph | undefined;
   private evalDispatches: Dispatch[] = [];
   private evalMetrics: GPUBuffer | undefined;
   /** Set when a non-finite loss was seen: no more steps until the caller resumes from the restored state. */
@@ -127,7 +157,7 @@ export class Trainer {
     this.head = opt.head ?? VOCAB_HEAD;
     this.layout = placeTensors(bertTensors(cfg, this.head));
     this.state = new ParamState(k, this.layout, init);
-    this.graph = new BertGraph(k, cfg, this.state, { B: opt.B, M: opt.M, train: true, causal: opt.causal, head: this.head, freezeEncoder: opt.freezeEncoder });
+    this.graph = this.makeGraph(opt.B, opt.M, true, opt.sampleSeed ?? 0, 'train');
     this.hyper = createAdamWHyper(k.device, this.adam);
     this.metrics = createStorage(k.device, METRIC.FLOATS * 4, 'metrics');
     const s = this.state;
@@ -158,6 +188,21 @@ export class Trainer {
     this.takeSnapshot(-1);
   }
 
+  /** The training or evaluation graph of this trainer's head (ELECTRA: generator + discriminator). */
+  private makeGraph(B: number, M: number, train: boolean, sampleSeed: number, label: string): TrainGraph {
+    const h = this.head;
+    if (h.kind === 'electra') {
+      if (this.opt.freezeEncoder) throw new Error('an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head');
+      return new ElectraGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head: h, sampleSeed, label });
+    }
+    return new BertGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head: h, freezeEncoder: train && this.opt.freezeEncoder, label });
+  }
+
+  /** The head of the encoder the probe and features read (ELECTRA: the discriminator's). */
+  private get encoderHead(): HeadConfig {
+    return this.head.kind === 'electra' ? { kind: 'binary' } : this.head;
+  }
+
   /** Dispatches per training step (for the performance panel and benchmarks). */
   get dispatchesPerStep(): number {
     return this.stepDispatches.length;
@@ -174,6 +219,7 @@ export class Trainer {
     const lr = learningRate(this.opt.schedule, t);
     this.lrByStep.set(t, lr);
     this.graph.writeInputs(batch);
+    if (this.graph instanceof ElectraGraph) this.graph.setStep(t);
     writeAdamWHyper(this.k.device, this.hyper, { ...this.adam, lr }, t + 1);
     const enc = this.k.device.createCommandEncoder({ label: `step ${t}` });
     const pass = enc.beginComputePass({ label: 'train' });
@@ -204,22 +250,31 @@ export class Trainer {
   private deliver(rows: MetricRow[]): void {
     for (const r of rows) {
       const v = r.values;
-      const loss = v[METRIC.LOSS];
-      const count = v[METRIC.COUNT];
+      const { loss, accuracy, targets, electra } = this.lossOf(v);
       if (!Number.isFinite(loss) || !Number.isFinite(v[METRIC.GRAD_NORM])) {
         if (!this.halted) this.handleNonFinite(r.step);
         return;
       }
-      this.opt.onMetrics?.({
-        step: r.step,
-        loss,
-        accuracy: count > 0 ? v[METRIC.CORRECT] / count : 0,
-        targets: count,
-        gradNorm: v[METRIC.GRAD_NORM],
-        lr: this.lrByStep.get(r.step) ?? 0,
-      });
+      const m: StepMetrics = { step: r.step, loss, accuracy, targets, gradNorm: v[METRIC.GRAD_NORM], lr: this.lrByStep.get(r.step) ?? 0 };
+      if (electra) m.electra = electra;
+      this.opt.onMetrics?.(m);
       this.lrByStep.delete(r.step);
     }
+  }
+
+  /** Loss and accuracy of a metrics row (ELECTRA: generator + weighted discriminator, and the two parts). */
+  private lossOf(v: Float32Array): EvalResult {
+    const count = v[METRIC.COUNT];
+    const accuracy = count > 0 ? v[METRIC.CORRECT] / count : 0;
+    if (this.head.kind !== 'electra') return { loss: v[METRIC.LOSS], accuracy, targets: count };
+    const genCount = v[METRIC.GEN_COUNT];
+    const electra: ElectraParts = {
+      genLoss: v[METRIC.GEN_LOSS],
+      genAccuracy: genCount > 0 ? v[METRIC.GEN_CORRECT] / genCount : 0,
+      discLoss: this.head.discWeight > 0 ? v[METRIC.LOSS] / this.head.discWeight : 0,
+      discAccuracy: accuracy,
+    };
+    return { loss: v[METRIC.GEN_LOSS] + v[METRIC.LOSS], accuracy, targets: count, electra };
   }
 
   // ---- NaN guard: two GPU snapshots of params + moments, restored on the first non-finite loss ----
@@ -295,10 +350,10 @@ export class Trainer {
 
   // ---- evaluation at fixed masks ----
 
-  private ensureEval(B: number, M: number): BertGraph {
+  private ensureEval(B: number, M: number): TrainGraph {
     if (this.evalGraph && this.evalGraph.opt.B === B && this.evalGraph.opt.M === M) return this.evalGraph;
     this.evalGraph?.destroy();
-    const g = new BertGraph(this.k, this.cfg, this.state, { B, M, train: false, causal: this.opt.causal, head: this.head, label: 'eval' });
+    const g = this.makeGraph(B, M, false, EVAL_SAMPLE_SEED, 'eval');
     this.evalMetrics ??= createStorage(this.k.device, METRIC.FLOATS * 4, 'eval.metrics');
     this.evalDispatches = [
       ...g.forward,
@@ -319,8 +374,11 @@ export class Trainer {
     let loss = 0;
     let correct = 0;
     let count = 0;
-    for (const b of batches) {
+    const parts = { genLoss: 0, genCorrect: 0, genCount: 0, disc: 0 };
+    for (const [i, b] of batches.entries()) {
       g.writeInputs(b);
+      // ELECTRA: batch i always draws the same stream, so an evaluation depends on the weights alone.
+      if (g instanceof ElectraGraph) g.setStep(i);
       const enc = this.k.device.createCommandEncoder({ label: 'eval' });
       const pass = enc.beginComputePass({ label: 'eval' });
       encodeDispatches(pass, this.evalDispatches);
@@ -330,8 +388,19 @@ export class Trainer {
       loss += v[METRIC.LOSS];
       correct += v[METRIC.CORRECT];
       count += v[METRIC.COUNT];
+      parts.genLoss += v[METRIC.GEN_LOSS];
+      parts.genCorrect += v[METRIC.GEN_CORRECT];
+      parts.genCount += v[METRIC.GEN_COUNT];
     }
-    return { loss, accuracy: count > 0 ? correct / count : 0, targets: count };
+    const accuracy = count > 0 ? correct / count : 0;
+    if (this.head.kind !== 'electra') return { loss, accuracy, targets: count };
+    const w = this.head.discWeight;
+    return {
+      loss: loss + parts.genLoss,
+      accuracy,
+      targets: count,
+      electra: { genLoss: parts.genLoss, genAccuracy: parts.genCount > 0 ? parts.genCorrect / parts.genCount : 0, discLoss: w > 0 ? loss / w : 0, discAccuracy: accuracy },
+    };
   }
 
   /** Per-target losses and argmax of the last evaluated batch (for loss-by-case views and hard-token masking). */
@@ -351,7 +420,7 @@ export class Trainer {
     const R = Math.max(1, Math.min(T, positions.length));
     if (!this.probeGraph || this.probeGraph.opt.probeRows !== R) {
       this.probeGraph?.destroy();
-      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, head: this.head, probeRows: R, topK: PROBE_K, label: 'probe' });
+      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, head: this.encoderHead, probeRows: R, topK: PROBE_K, label: 'probe' });
     }
     const g = this.probeGraph;
     const pos = new Int32Array(R).fill(-1);
@@ -385,7 +454,7 @@ export class Trainer {
     if (ids.length !== B * T || valid.length !== B * T) throw new Error(`features: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
     if (!this.featureGraph || this.featureGraph.opt.B !== B) {
       this.featureGraph?.destroy();
-      this.featureGraph = new BertGraph(this.k, this.cfg, this.state, { B, M: 1, train: false, causal: this.opt.causal, head: this.head, label: 'features' });
+      this.featureGraph = new BertGraph(this.k, this.cfg, this.state, { B, M: 1, train: false, causal: this.opt.causal, head: this.encoderHead, label: 'features' });
     }
     const g = this.featureGraph;
     g.writeInputs({ ids, valid, positions: new Int32Array(1).fill(-1), targets: new Int32Array(1).fill(-1), weights: new Float32Array(1), labels: new Float32Array(B * T), tokenWeights: new Float32Array(B * T) });

@@ -67,7 +67,6 @@ export function scheduleOf(t: TrainSettings): LrSchedule {
  * user (Start is disabled for them).
  */
 export const ENGINE_PENDING: Partial<Record<ObjectiveId, string>> = {
-  electra: 'ELECTRA trains two encoders in one step (a small generator whose samples feed the discriminator); the engine trains one encoder with one head so far.',
   sbo: 'the span-boundary head (the two boundary tokens plus a relative position) is not in the engine yet.',
   position: 'the learned "no position" embedding is not in the engine yet.',
 };

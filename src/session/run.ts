@@ -7,7 +7,7 @@ import { SPECIAL_IDS, SPECIAL_TOKENS, type Batch } from '../data/types';
 import type { SequenceSet } from '../data/batching';
 import { validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Kernels } from '../engine/kernels';
-import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
+import { bertTensors, generatorShape, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
 import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
@@ -37,10 +37,15 @@ export interface RunCallbacks {
 }
 
 /** The engine head an objective trains, or a message saying why the engine cannot train it yet. */
-export function headFor(plan: MaskingPlan): HeadConfig {
+export function headFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
   const pending = ENGINE_PENDING[plan.objective.id];
   if (pending) throw new Error(`objective "${plan.objective.id}" needs more than the engine has: ${pending}`);
   const heads = plan.heads;
+  if (plan.objective.id === 'electra') {
+    const disc = heads.find((h) => h.kind === 'binary');
+    if (!disc) throw new Error('objective "electra" lost its discriminator head');
+    return { kind: 'electra', gen: generatorShape(model, Number(plan.objectiveParams.generatorWidth)), discWeight: disc.lossWeight };
+  }
   const h = heads[0];
   if (heads.length !== 1 || !h) {
     throw new Error(`objective "${plan.objective.id}" needs ${heads.length} heads (${heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
@@ -64,6 +69,7 @@ export function engineBatch(m: MaskedBatch, M: number): EngineBatch {
     weights: g ? g.weights : new Float32Array(M),
     labels: tl?.labels,
     tokenWeights: tl?.weights,
+    originalIds: m.originalIds,
   };
 }
 
@@ -100,14 +106,18 @@ export function pseudoPerplexityBatches(set: SequenceSet, count: number, B: numb
   return out;
 }
 
-/** Re-weights evaluation batches so the loss is the mean over ALL their targets (or tokens), not per batch. */
-function normalizeEval(batches: EngineBatch[], binary: boolean): EngineBatch[] {
-  if (binary) {
-    const total = batches.reduce((s, b) => s + b.tokenWeights!.reduce((n, w) => n + (w > 0 ? 1 : 0), 0), 0);
-    return batches.map((b) => ({ ...b, tokenWeights: b.tokenWeights!.map((w) => (w > 0 ? 1 / Math.max(1, total) : 0)) }));
-  }
-  const total = batches.reduce((s, b) => s + b.targets.reduce((n, t, i) => n + (t >= 0 && b.positions[i] >= 0 ? 1 : 0), 0), 0);
-  return batches.map((b) => ({ ...b, weights: b.weights.map((_, i) => (b.targets[i] >= 0 && b.positions[i] >= 0 ? 1 / Math.max(1, total) : 0)) }));
+/**
+ * Re-weights evaluation batches so the loss is the mean over ALL their targets (and, with per-token labels, all
+ * their tokens), not per batch.
+ */
+function normalizeEval(batches: EngineBatch[]): EngineBatch[] {
+  const tokens = batches.reduce((s, b) => s + (b.tokenWeights ?? new Float32Array(0)).reduce((n, w) => n + (w > 0 ? 1 : 0), 0), 0);
+  const targets = batches.reduce((s, b) => s + b.targets.reduce((n, t, i) => n + (t >= 0 && b.positions[i] >= 0 ? 1 : 0), 0), 0);
+  return batches.map((b) => ({
+    ...b,
+    weights: b.weights.map((_, i) => (b.targets[i] >= 0 && b.positions[i] >= 0 ? 1 / Math.max(1, targets) : 0)),
+    tokenWeights: b.tokenWeights?.map((w) => (w > 0 ? 1 / Math.max(1, tokens) : 0)),
+  }));
 }
 
 export class TrainingRun {
@@ -149,7 +159,7 @@ export class TrainingRun {
     if (data.train.T !== T) throw new Error(`data was packed for T=${data.train.T}, the model has T=${T}`);
     this.vocab = vocabInfoOf(data.tokenizer, countUnigrams(data.train.ids, data.train.valid, V));
     this.plan = planMasking(e.masking, this.vocab, T);
-    this.head = headFor(this.plan);
+    this.head = headFor(this.plan, this.model);
     const B = e.train.B;
     const needs = this.plan.strategy.needs;
     if (needs.includes('lexicon')) {
@@ -158,7 +168,7 @@ export class TrainingRun {
     }
     if (needs.includes('hardness')) this.hardness = new TokenLossEma(V);
     this.order = new BatchOrder(data.train, B, e.seed);
-    if (this.head.kind !== 'binary') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
+    if (this.head.kind === 'vocab' || this.head.kind === 'classes') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
     this.batch = this.order.batchAt(0);
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
@@ -171,9 +181,10 @@ export class TrainingRun {
       adam: { weightDecay: e.train.weightDecay },
       maxGradNorm: e.train.maxGradNorm,
       causal: this.plan.causal,
+      sampleSeed: Rng.from(e.seed, 'electra').int(2 ** 32),
       onMetrics: cb.onMetrics,
       onNonFinite: cb.onNonFinite,
-      onRowLosses: this.head.kind !== 'binary' ? (step, losses) => this.rowLosses(step, losses) : undefined,
+      onRowLosses: this.head.kind === 'vocab' || this.head.kind === 'classes' ? (step, losses) => this.rowLosses(step, losses) : undefined,
     });
     // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
     // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
@@ -184,10 +195,7 @@ export class TrainingRun {
     this.evalM = this.evalB * evalPlan.capacity;
     const held = heldOutBatches(data.heldOut, this.evalB).slice(0, Math.ceil(EVAL_MAX_SEQUENCES / this.evalB));
     const masked = held.map((b, i) => applyMasking(evalMasking, b, { vocab: this.vocab, rng: Rng.from(EVAL_SEED, i) }));
-    this.evalBatches = normalizeEval(
-      masked.map((m) => engineBatch(m, this.evalM)),
-      this.head.kind === 'binary',
-    );
+    this.evalBatches = normalizeEval(masked.map((m) => engineBatch(m, this.evalM)));
   }
 
   /** The masked batch for a training step (seeded by run seed and step alone). */

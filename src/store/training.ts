@@ -1,6 +1,7 @@
 // Live training state in the page: the current run's phase, metric series, evaluations and the latest probe.
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
+import type { ElectraParts } from '../engine/trainer';
 import type { LossByCase } from '../session/lossCases';
 import type { ExportedFiles, KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
 import { onWorkerMessage, sendToWorker } from './gpu';
@@ -11,6 +12,8 @@ export interface EvalPoint {
   accuracy: number;
   /** Measured at the end of a run (vocabulary-head objectives). */
   pseudoPerplexity?: number;
+  /** ELECTRA: the generator's and the discriminator's parts of the loss. */
+  electra?: ElectraParts;
 }
 
 export interface LiveRun {
@@ -114,7 +117,7 @@ onWorkerMessage((msg) => {
       break;
     }
     case 'eval':
-      useTrainingStore.setState({ run: { ...run, evals: [...run.evals.filter((e) => e.step !== msg.step), { step: msg.step, loss: msg.loss, accuracy: msg.accuracy, pseudoPerplexity: msg.pseudoPerplexity }] } });
+      useTrainingStore.setState({ run: { ...run, evals: [...run.evals.filter((e) => e.step !== msg.step), { step: msg.step, loss: msg.loss, accuracy: msg.accuracy, pseudoPerplexity: msg.pseudoPerplexity, electra: msg.electra }] } });
       break;
     case 'probe':
       useTrainingStore.setState({ probe: msg });

@@ -1,7 +1,7 @@
 // Typed messages between the page and the training worker. The page sends commands; the worker answers with
 // plain data (no GPU objects ever cross the boundary).
 import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
-import type { StepMetrics } from '../engine/trainer';
+import type { ElectraParts, StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
 import type { TimeGroup } from '../engine/profile';
@@ -117,7 +117,7 @@ export type FromWorker =
   | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
-  | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number; pseudoPerplexity?: number }
+  | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number; pseudoPerplexity?: number; electra?: ElectraParts }
   | ProbeMessage
   | KernelProfile
   | ExportedFiles

@@ -78,6 +78,13 @@ export function TrainingPanel() {
           )}
         </p>
       )}
+      {lastEval?.electra && (
+        <p className="kpis" data-testid="electra-summary">
+          Generator: masked-token loss <strong>{lastEval.electra.genLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastEval.electra.genAccuracy)} ·
+          Discriminator: replaced-token loss <strong>{lastEval.electra.discLoss.toFixed(3)}</strong>, accuracy{' '}
+          <strong>{fmtPct(lastEval.electra.discAccuracy)}</strong> (total = generator + {String(run?.config.masking.objectiveParams?.discWeight ?? 50)} × discriminator)
+        </p>
+      )}
       {run && <LossChart run={run} />}
       {run?.cases && run.cases.steps > 0 && (
         <details open className="subpanel">
