@@ -174,7 +174,7 @@ async function exportModel(a: Active, format: 'huggingface' | 'checkpoint'): Pro
 async function evaluate(a: Active, withPseudoPerplexity = false): Promise<void> {
   const r = await a.run.evaluate();
   const pseudoPerplexity = withPseudoPerplexity ? await a.run.pseudoPerplexity() : undefined;
-  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity });
+  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity, electra: r.electra });
 }
 
 /** The comparison's probes on a run that is not training (done, stopped or paused); abandoned if another run starts. */
