@@ -1,0 +1,94 @@
+// Comparing schemes in the browser: the MLM vs RTS vs ELECTRA preset (a scheme the engine cannot train is refused
+// with its reason), two tiny runs one after another with small probe budgets, both curves and the results table,
+// the CSV (one row per run with the evaluation columns), attention side by side, and everything after a reload.
+import { expect, test } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+
+const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
+
+test('a two-scheme comparison trains, shows curves and table, exports CSV, and survives a reload', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  await page.goto('/' + SETUP);
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  const panel = page.getByTestId('compare-panel');
+  await expect(panel).toContainText('No comparisons yet');
+
+  // The preset states its finding. An objective the engine cannot train yet is refused with the reason.
+  await panel.getByTestId('compare-preset-discriminative').click();
+  await expect(panel.getByTestId('compare-preset-finding')).toContainText('ELECTRA');
+  const schemes = panel.getByTestId('compare-scheme');
+  await expect(schemes).toHaveCount(3);
+  await expect(panel.getByTestId('compare-start')).toBeEnabled();
+  await schemes.nth(2).getByTestId('compare-scheme-objective').selectOption('position');
+  await expect(schemes.nth(2).getByTestId('compare-scheme-problem')).toContainText('no position');
+  await expect(panel.getByTestId('compare-start')).toBeDisabled();
+  // Two schemes keep the test short (ELECTRA trains two encoders).
+  await schemes.nth(2).getByTestId('compare-scheme-remove').click();
+  await expect(schemes).toHaveCount(2);
+  await expect(panel.getByTestId('compare-start')).toBeEnabled();
+  // Same token budget for every run: 10 steps x batch 4 x T.
+  await expect(panel.getByTestId('compare-shared')).toContainText('10 × 4 ×');
+
+  // Small probe budgets keep the test short on SwiftShader.
+  await panel.getByTestId('compare-mlm-steps').fill('5');
+  await panel.getByTestId('compare-downstream').fill('16');
+  await panel.getByTestId('compare-name').fill('mlm vs rts (e2e)');
+  await panel.getByTestId('compare-start').click();
+
+  const view = panel.getByTestId('comparison-view');
+  await expect(view.getByTestId('comparison-entry')).toHaveCount(2);
+  await expect(view.getByTestId('comparison-entry').first()).toHaveAttribute('data-state', /training|probing|done/, { timeout: 120_000 });
+  await expect(view.getByTestId('comparison-state')).toHaveText('done', { timeout: 480_000 });
+  await expect(view.getByTestId('comparison-entry').nth(1)).toHaveAttribute('data-state', 'done');
+
+  // Both curves (against tokens seen) and one table row per scheme with figures.
+  const curves = view.getByTestId('compare-curves');
+  await expect(curves).toHaveAttribute('data-runs', '2');
+  await expect(curves.locator('figure').first().locator('.recharts-line-curve')).toHaveCount(2);
+  const rows = view.getByTestId('compare-result-row');
+  await expect(rows).toHaveCount(2);
+  for (let i = 0; i < 2; i++) {
+    await expect(rows.nth(i)).toHaveAttribute('data-done', '1');
+    await expect(rows.nth(i).getByTestId('compare-result-loss')).toHaveText(/^\d+\.\d{3}/);
+    await expect(rows.nth(i).getByTestId('compare-result-downstream')).toHaveText(/^\d+\.\d%$/);
+  }
+  // RTS has no vocabulary head: its masked loss comes from the MLM probe.
+  await expect(rows.nth(1).getByTestId('compare-result-loss')).toContainText('probe');
+  await expect(view.getByTestId('attention-compare-diff')).toBeVisible();
+  await page.screenshot({ path: info.outputPath('comparison.png'), fullPage: true });
+  await view.screenshot({ path: info.outputPath('comparison-view.png') });
+
+  // CSV: a header and one row per run, with the evaluation columns.
+  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('comparison-export-csv').click()]);
+  expect(download.suggestedFilename()).toBe('masklab-comparison-mlm-vs-rts-e2e.csv');
+  const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\r\n');
+  expect(lines).toHaveLength(3);
+  const header = lines[0].split(',');
+  for (const col of ['eval_loss', 'eval_accuracy', 'pseudo_perplexity', 'mlm_probe_loss', 'mlm_probe_accuracy', 'downstream_accuracy', 'tokens', 'seed', 'scheme'])
+    expect(header).toContain(col);
+  const cells = lines.slice(1).map((l) => l.split(','));
+  const col = (r: number, name: string) => cells[r][header.indexOf(name)];
+  expect(cells.map((c) => c.length)).toEqual([header.length, header.length]);
+  expect([col(0, 'objective'), col(1, 'objective')]).toEqual(['mlm', 'rts']);
+  expect(Number(col(0, 'eval_loss'))).toBeGreaterThan(0);
+  expect(Number(col(0, 'pseudo_perplexity'))).toBeGreaterThan(1);
+  expect(col(0, 'mlm_probe_loss')).toBe('');
+  expect(Number(col(1, 'mlm_probe_loss'))).toBeGreaterThan(0);
+  expect(col(1, 'eval_loss')).toBe('');
+  for (const r of [0, 1]) {
+    expect(Number(col(r, 'downstream_accuracy'))).toBeGreaterThanOrEqual(0);
+    expect(col(r, 'seed')).toBe('3');
+  }
+  expect(col(0, 'tokens')).toBe(col(1, 'tokens'));
+
+  // Reload: both runs and the comparison are still there, with their results.
+  await page.reload();
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('runs-panel').getByTestId('run-row')).toHaveCount(2);
+  await expect(page.getByTestId('runs-panel')).toContainText('mlm vs rts (e2e) · random/rts');
+  await expect(panel.getByTestId('comparison-row')).toHaveCount(1);
+  await expect(panel.getByTestId('comparison-row')).toHaveAttribute('data-state', 'done');
+  await expect(view.getByTestId('compare-result-row')).toHaveCount(2);
+  await expect(view.getByTestId('compare-curves')).toHaveAttribute('data-runs', '2');
+  await page.screenshot({ path: info.outputPath('after-reload.png'), fullPage: true });
+});
