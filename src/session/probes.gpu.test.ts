@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../data/corpora';
 import { useGpu } from '../engine/testing';
 import { defaultExperiment, type ExperimentConfig } from './config';
-import { downstreamProbe, isEncoderTensor, mlmProbe, runProbes, sharedEvalBatches, type ProbeBudget } from './probes';
+import { downstreamProbe, isEncoderTensor, mlmProbe, probeInit, runProbes, sharedEvalBatches, type ProbeBudget } from './probes';
 import { prepareExperimentData, TrainingRun } from './run';
 import type { MaskingConfig } from '../masking/types';
 
@@ -92,6 +92,27 @@ describe('comparison probes', () => {
     expect(all?.mlm).toBeUndefined();
     expect(all?.downstream?.accuracy).toBe(d.accuracy);
     console.log(`downstream probe (mlm run): test ${(d.accuracy * 100).toFixed(1)}% of ${d.testExamples}, train ${(d.trainAccuracy * 100).toFixed(1)}% of ${d.trainExamples}`);
+    run.destroy();
+  });
+
+  it('ELECTRA run: the MLM probe takes the discriminator encoder (not the generator), the downstream probe runs', { timeout: 600_000 }, async () => {
+    const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+    const e = experiment({ strategy: 'random', objective: 'electra' });
+    const data = prepareExperimentData(text, e);
+    const run = new TrainingRun(fx.kernels, e, data);
+    for (let s = 0; s < 3; s++) run.step();
+    await run.trainer.flush();
+    const params = await run.trainer.state.read('params');
+    const { layout, init, copied } = probeInit(run, run.trainer.layout, params);
+    expect(copied.some((n) => n.startsWith('gen.'))).toBe(false);
+    expect(copied).toContain('h0.qkv_w');
+    const src = run.trainer.layout.byName.get('h0.qkv_w')!;
+    const dst = layout.byName.get('h0.qkv_w')!;
+    expect(init.subarray(dst.offset, dst.offset + dst.size)).toEqual(params.subarray(src.offset, src.offset + src.size));
+    const r = await runProbes(fx.kernels, run, { ...BUDGET, mlmSteps: 4 });
+    expect(r?.mlm?.targets).toBeGreaterThan(0);
+    expect(Number.isFinite(r?.mlm?.loss)).toBe(true);
+    expect(r?.downstream?.testExamples).toBeGreaterThan(0);
     run.destroy();
   });
 });

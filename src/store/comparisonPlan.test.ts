@@ -65,7 +65,7 @@ describe('a comparison is fair', () => {
 });
 
 describe('presets', () => {
-  it('are valid experiments, each with a finding; ELECTRA names why it cannot start yet', () => {
+  it('are valid experiments, each with a finding; a scheme the engine cannot train names the reason', () => {
     expect(COMPARISON_PRESETS.map((p) => p.id)).toEqual(['units', 'rate', 'complexity', 'discriminative']);
     for (const p of COMPARISON_PRESETS) {
       expect(p.finding.length).toBeGreaterThan(40);
@@ -77,6 +77,8 @@ describe('presets', () => {
     }
     const electra = COMPARISON_PRESETS.find((p) => p.id === 'discriminative')!.schemes[2];
     expect(schemePending(electra)).toBe(ENGINE_PENDING.electra ? `Replaced token detection (ELECTRA): ${ENGINE_PENDING.electra}` : undefined);
+    expect(schemePending({ strategy: 'random', objective: 'position' })).toMatch(/^Position prediction: .*no position/);
+    expect(schemePending({ strategy: 'random', objective: 'mlm' })).toBeUndefined();
     expect(schemeLabel(COMPARISON_PRESETS[0].schemes[0])).toBe('random/mlm · 15% · 80/10/10');
     expect(schemeLabel(COMPARISON_PRESETS[2].schemes[1])).toBe('random/char-n · 15% · n=2');
   });
