@@ -3,6 +3,8 @@
 // the CSV (one row per run with the evaluation columns), attention side by side, and everything after a reload.
 import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { ENGINE_PENDING } from '../src/session/config';
+import type { ObjectiveId } from '../src/masking/types';
 
 const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
 
@@ -13,17 +15,25 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   const panel = page.getByTestId('compare-panel');
   await expect(panel).toContainText('No comparisons yet');
 
-  // The preset states its finding. An objective the engine cannot train yet is refused with the reason.
+  // The preset states its finding. Start needs two schemes the engine can train; a refusal names its reason.
   await panel.getByTestId('compare-preset-discriminative').click();
   await expect(panel.getByTestId('compare-preset-finding')).toContainText('ELECTRA');
   const schemes = panel.getByTestId('compare-scheme');
   await expect(schemes).toHaveCount(3);
   await expect(panel.getByTestId('compare-start')).toBeEnabled();
-  await schemes.nth(2).getByTestId('compare-scheme-objective').selectOption('position');
-  await expect(schemes.nth(2).getByTestId('compare-scheme-problem')).toContainText('no position');
-  await expect(panel.getByTestId('compare-start')).toBeDisabled();
+  const pending = Object.keys(ENGINE_PENDING)[0] as ObjectiveId | undefined;
+  if (pending) {
+    await schemes.nth(2).getByTestId('compare-scheme-objective').selectOption(pending);
+    await expect(schemes.nth(2).getByTestId('compare-scheme-problem')).toContainText(ENGINE_PENDING[pending]!.slice(0, 30));
+    await expect(panel.getByTestId('compare-start')).toBeDisabled();
+  }
   // Two schemes keep the test short (ELECTRA trains two encoders).
   await schemes.nth(2).getByTestId('compare-scheme-remove').click();
+  await schemes.nth(1).getByTestId('compare-scheme-remove').click();
+  await expect(panel.getByTestId('compare-start')).toBeDisabled();
+  await expect(panel.getByTestId('compare-start-hint')).toHaveText('Pick at least two schemes.');
+  await panel.getByTestId('compare-add-scheme').click();
+  await schemes.nth(1).getByTestId('compare-scheme-objective').selectOption('rts');
   await expect(schemes).toHaveCount(2);
   await expect(panel.getByTestId('compare-start')).toBeEnabled();
   // Same token budget for every run: 10 steps x batch 4 x T.

@@ -5,7 +5,8 @@ import { BatchOrder } from '../data/batching';
 import { loadCorpus } from '../data/corpora';
 import { Rng } from '../data/rng';
 import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
-import { planMasking, vocabInfoOf, countUnigrams, type MaskingPlan } from '../masking';
+import { getObjective, planMasking, vocabInfoOf, countUnigrams, type MaskingPlan } from '../masking';
+import type { ObjectiveId } from '../masking/types';
 import { defaultExperiment, ENGINE_PENDING, modelShape } from '../session/config';
 import { isEncoderTensor } from '../session/probes';
 import { prepareExperimentData, uniformOf } from '../session/run';
@@ -75,9 +76,10 @@ describe('presets', () => {
         expect(d.config.masking.objective).toBe(m.objective);
       }
     }
-    const electra = COMPARISON_PRESETS.find((p) => p.id === 'discriminative')!.schemes[2];
-    expect(schemePending(electra)).toBe(ENGINE_PENDING.electra ? `Replaced token detection (ELECTRA): ${ENGINE_PENDING.electra}` : undefined);
-    expect(schemePending({ strategy: 'random', objective: 'position' })).toMatch(/^Position prediction: .*no position/);
+    for (const [id, why] of Object.entries(ENGINE_PENDING)) {
+      const objective = id as ObjectiveId;
+      expect(schemePending({ strategy: objective === 'sbo' ? 'span' : 'random', objective })).toBe(`${getObjective(objective).name}: ${why}`);
+    }
     expect(schemePending({ strategy: 'random', objective: 'mlm' })).toBeUndefined();
     expect(schemeLabel(COMPARISON_PRESETS[0].schemes[0])).toBe('random/mlm · 15% · 80/10/10');
     expect(schemeLabel(COMPARISON_PRESETS[2].schemes[1])).toBe('random/char-n · 15% · n=2');
