@@ -68,5 +68,4 @@ export function scheduleOf(t: TrainSettings): LrSchedule {
  */
 export const ENGINE_PENDING: Partial<Record<ObjectiveId, string>> = {
   sbo: 'the span-boundary head (the two boundary tokens plus a relative position) is not in the engine yet.',
-  position: 'the learned "no position" embedding is not in the engine yet.',
 };

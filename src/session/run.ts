@@ -51,7 +51,7 @@ export function headFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
     throw new Error(`objective "${plan.objective.id}" needs ${heads.length} heads (${heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
   }
   if (h.kind === 'vocab') return VOCAB_HEAD;
-  if (h.kind === 'classes') return { kind: 'classes', K: h.classes };
+  if (h.kind === 'classes') return plan.objective.id === 'position' ? { kind: 'classes', K: h.classes, hidePositions: true } : { kind: 'classes', K: h.classes };
   if (h.kind === 'binary') return { kind: 'binary' };
   throw new Error(`objective "${plan.objective.id}" needs a ${h.kind} head, which the engine does not train yet`);
 }
@@ -70,6 +70,7 @@ export function engineBatch(m: MaskedBatch, M: number): EngineBatch {
     labels: tl?.labels,
     tokenWeights: tl?.weights,
     originalIds: m.originalIds,
+    noPosition: m.noPosition,
   };
 }
 

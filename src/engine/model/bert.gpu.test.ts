@@ -29,6 +29,7 @@ async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadC
     weights: Float32Array.from(inp.weights),
     labels: f32(inp.labels),
     tokenWeights: f32(inp.tokenWeights),
+    noPosition: inp.noPosition ? Int32Array.from(inp.noPosition) : undefined,
   });
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
@@ -86,12 +87,15 @@ describe('BertGraph vs CPU reference', () => {
   const heads: [string, HeadConfig][] = [
     ['classes (K=7)', { kind: 'classes', K: 7 }],
     ['binary', { kind: 'binary' }],
+    ['position (K=T=9, hidden positions)', { kind: 'classes', K: T, hidePositions: true }],
   ];
   for (const [name, head] of heads) {
     it(`${name} head: loss, predictions and every gradient match`, async () => {
       const cfg = modelConfig('tiny', 37, { L: 1, C: 24, NH: 3, F: 40, T });
       const targets = head.kind === 'classes' ? [3, 6, 0, -1, 5] : inputs.targets;
-      expect(await compare(fx.kernels, cfg, { ...inputs, targets }, head, false)).toEqual([]);
+      // Position hiding at the three target rows and one more (the position head's targets are positions t).
+      const noPosition = Array.from({ length: N }, (_, i) => ([2, 5, 12, 4, 13].includes(i) ? 1 : 0));
+      expect(await compare(fx.kernels, cfg, { ...inputs, targets, noPosition }, head, false)).toEqual([]);
     });
   }
 });

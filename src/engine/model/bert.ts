@@ -12,7 +12,8 @@ import { geluBackward, geluForward } from '../ops/gelu';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../ops/layernorm';
 import { binaryCrossEntropy, crossEntropy, topK } from '../ops/loss';
 import { biasGrad, matmul } from '../ops/matmul';
-import { headOutputs, VOCAB_HEAD, type HeadConfig } from './params';
+import { headOutputs, isSharedTensor, VOCAB_HEAD, type HeadConfig } from './params';
+import { noPositionBackward, noPositionForward } from '../ops/nopos';
 import type { ParamState } from './state';
 
 export interface GraphOptions {
@@ -64,6 +65,8 @@ export interface EngineBatch {
   tokenWeights?: Float32Array;
   /** ELECTRA: (B*T) the uncorrupted ids, into which the generator's samples are written for the discriminator. */
   originalIds?: Int32Array;
+  /** The "position" objective: (B*T) 1 where the token's position embedding is replaced by wpe_none (0s if absent). */
+  noPosition?: Int32Array;
 }
 
 /** The GPU buffers the CPU writes before each step. */
@@ -81,6 +84,8 @@ export interface GraphInputs {
   /** Binary head: (B*T) f32 labels in {0, 1} (1 = replaced) and (B*T) f32 per-token loss weights. */
   labels: GPUBuffer;
   tokenWeights: GPUBuffer;
+  /** (B*T) i32 position hiding flags (heads with hidePositions only). */
+  noPos?: GPUBuffer;
 }
 
 interface LayerActs {
@@ -147,10 +152,9 @@ export class BertGraph {
       this.owned.push(b);
       return b;
     };
-    // Layer and head tensors carry the prefix; the shared embeddings (names starting "emb_", "wte", "wpe", "wtt") do not.
-    const shared = (n: string) => n === 'wte' || n === 'wpe' || n === 'wtt' || n.startsWith('emb_');
-    const P = (n: string) => state.p(shared(n) ? n : pre + n);
-    const G = (n: string) => state.g(shared(n) ? n : pre + n);
+    // Layer and head tensors carry the prefix; the shared embeddings do not.
+    const P = (n: string) => state.p(isSharedTensor(n) ? n : pre + n);
+    const G = (n: string) => state.g(isSharedTensor(n) ? n : pre + n);
 
     this.inputs = {
       ids: buf(N, 'ids'),
@@ -163,6 +167,8 @@ export class BertGraph {
     };
     const head = opt.head ?? VOCAB_HEAD;
     this.head = head;
+    const hide = head.kind === 'classes' && head.hidePositions === true;
+    if (hide) this.inputs.noPos = buf(N, 'no_pos');
     const O = headOutputs(cfg, head);
     if (head.kind === 'electra') throw new Error('an ELECTRA head is two graphs: build it with ElectraGraph');
     if (E !== C && head.kind !== 'vocab') throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
@@ -178,6 +184,7 @@ export class BertGraph {
     const embRstd = buf(N, 'emb.rstd');
     this.forward.push(
       embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C: E, V }),
+      ...(hide ? [noPositionForward(k, { ids: inp.ids, noPos: inp.noPos!, wte: P('wte'), wtt: P('wtt'), wnone: P('wpe_none'), out: emb }, { B, T, C: E, V })] : []),
       layerNormForward(k, { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean: embMean, rstd: embRstd }, { N, C: E, eps }, 'emb.ln'),
     );
     const linear = (x: GPUBuffer, w: string, b: string, out: GPUBuffer, rows: number, o: number, i: number, label: string) =>
@@ -338,6 +345,9 @@ export class BertGraph {
       ...layerNormBackward(k, { dy: dX0, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dEmb, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: lnScratch }, { N, C: E }, pre + 'emb.ln.backward'),
       ...embeddingBackward(k, { dout: dEmb, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch }, { B, T, C: E, V }),
     );
+    if (hide) {
+      bw.push(...noPositionBackward(k, { dout: dEmb, noPos: inp.noPos!, dwpe: G('wpe'), dwnone: G('wpe_none'), scratch: buf(T * E, 'd.nopos_scratch') }, { B, T, C: E, V }));
+    }
   }
 
   /** Writes a batch's inputs (ids, valid, targets) into the graph's input buffers. */
@@ -358,6 +368,10 @@ export class BertGraph {
     q.writeBuffer(this.inputs.positions, 0, b.positions);
     q.writeBuffer(this.inputs.targets, 0, b.targets);
     q.writeBuffer(this.inputs.weights, 0, b.weights);
+    if (this.inputs.noPos) {
+      if (b.noPosition) check('noPosition', b.noPosition.length, N);
+      q.writeBuffer(this.inputs.noPos, 0, b.noPosition ?? new Int32Array(N));
+    }
     if (this.head.kind === 'binary') {
       if (!b.labels || !b.tokenWeights) throw new Error('the binary head needs per-token labels and weights');
       check('labels', b.labels.length, N);

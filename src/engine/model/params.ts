@@ -46,7 +46,12 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
  * char-n); binary: ELECTRA's discriminator head (dense, GELU, dense to one logit) on every token (rts, shuffle);
  * electra: the binary head on this encoder (the discriminator) plus a generator (see ElectraHead).
  */
-export type HeadConfig = { kind: 'vocab' } | { kind: 'classes'; K: number } | { kind: 'binary' } | ElectraHead;
+export type HeadConfig =
+  | { kind: 'vocab' }
+  /** hidePositions: the "position" objective (flagged tokens get the learned wpe_none instead of wpe[t]). */
+  | { kind: 'classes'; K: number; hidePositions?: boolean }
+  | { kind: 'binary' }
+  | ElectraHead;
 
 /**
  * ELECTRA (Clark et al. 2020): a generator encoder of width gen.C (same depth) shares the token, position and
@@ -137,6 +142,7 @@ function vocabHeadTensors(prefix: string, E: number, Ce: number, V: number): Ten
 export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): TensorSpec[] {
   const { C, F, T, V } = c;
   const t: TensorSpec[] = [weight('wte', [V, C]), weight('wpe', [T, C]), weight('wtt', [2, C]), gain('emb_ln_g', C), bias('emb_ln_b', C)];
+  if (head.kind === 'classes' && head.hidePositions) t.push(weight('wpe_none', [C]));
   t.push(...layerTensors('', c.L, C, F));
   if (head.kind === 'binary' || head.kind === 'electra') {
     t.push(weight('disc_w', [C, C]), bias('disc_b', C), weight('disc_out_w', [1, C]), bias('disc_out_b', 1));
@@ -195,6 +201,11 @@ export function copyTensors(srcLayout: ParamLayout, src: Float32Array, dstLayout
     copied.push(t.name);
   }
   return copied;
+}
+
+/** Tensors every encoder of a state shares (never prefixed): the embeddings and their LayerNorm. */
+export function isSharedTensor(name: string): boolean {
+  return name === 'wte' || name === 'wpe' || name === 'wtt' || name === 'wpe_none' || name.startsWith('emb_');
 }
 
 /** Standard normal from a uniform source (Box-Muller, both values used). */

@@ -8,12 +8,22 @@ export interface EmbeddingShape {
   V: number;
 }
 
+/**
+ * Position hiding (the "position" objective): rows with noPos[r] != 0 add the learned vector wnone (C) instead of
+ * wpe[t] (shaders/nopos.wgsl on the GPU).
+ */
+export interface HiddenPositions {
+  noPos: ArrayLike<number>;
+  wnone: ArrayLike<number>;
+}
+
 export function embeddingForward(
   ids: ArrayLike<number>,
   wte: ArrayLike<number>,
   wpe: ArrayLike<number>,
   wtt: ArrayLike<number>,
   { B, T, C, V }: EmbeddingShape,
+  hide?: HiddenPositions,
 ): Float64Array {
   const out = new Float64Array(B * T * C);
   for (let b = 0; b < B; b++) {
@@ -21,7 +31,8 @@ export function embeddingForward(
       const r = b * T + t;
       const id = ids[r];
       const ok = Number.isInteger(id) && id >= 0 && id < V;
-      for (let c = 0; c < C; c++) out[r * C + c] = (ok ? wte[id * C + c] : 0) + wtt[c] + wpe[t * C + c];
+      const none = hide !== undefined && hide.noPos[r] !== 0;
+      for (let c = 0; c < C; c++) out[r * C + c] = (ok ? wte[id * C + c] : 0) + wtt[c] + (none ? hide.wnone[c] : wpe[t * C + c]);
     }
   }
   return out;
@@ -34,24 +45,29 @@ export interface EmbeddingGrads {
   dwpe: Float64Array;
   /** (C) sum of all rows: the gradient of token-type row 0. */
   dwtt: Float64Array;
+  /** (C) sum of the rows whose position was hidden (with `noPos`). */
+  dwnone: Float64Array;
 }
 
-export function embeddingBackward(dout: ArrayLike<number>, ids: ArrayLike<number>, { B, T, C, V }: EmbeddingShape): EmbeddingGrads {
+export function embeddingBackward(dout: ArrayLike<number>, ids: ArrayLike<number>, { B, T, C, V }: EmbeddingShape, noPos?: ArrayLike<number>): EmbeddingGrads {
   const dwte = new Float64Array(V * C);
   const dwpe = new Float64Array(T * C);
   const dwtt = new Float64Array(C);
+  const dwnone = new Float64Array(C);
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const r = b * T + t;
       const id = ids[r];
       const ok = Number.isInteger(id) && id >= 0 && id < V;
+      const none = noPos !== undefined && noPos[r] !== 0;
       for (let c = 0; c < C; c++) {
         const g = dout[r * C + c];
         if (ok) dwte[id * C + c] += g;
-        dwpe[t * C + c] += g;
+        if (none) dwnone[c] += g;
+        else dwpe[t * C + c] += g;
         dwtt[c] += g;
       }
     }
   }
-  return { dwte, dwpe, dwtt };
+  return { dwte, dwpe, dwtt, dwnone };
 }

@@ -48,10 +48,12 @@ describe('mlmReference with the other heads', () => {
     weights: [1 / 3, 1 / 3, 0, 1 / 3],
     labels: [0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1],
     tokenWeights: [0.1, 0.1, 0.1, 0.1, 0.1, 0, 0.1, 0.1, 0.1, 0.1, 0.1, 0],
+    noPosition: [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0],
   };
   const heads: [string, HeadConfig][] = [
     ['classes (K=5)', { kind: 'classes', K: 5 }],
     ['binary', { kind: 'binary' }],
+    ['position (K=5, hidden positions)', { kind: 'classes', K: 5, hidePositions: true }],
   ];
   for (const [name, head] of heads) {
     it(`${name}: every gradient matches finite differences`, () => {

@@ -1,7 +1,7 @@
 // CPU reference of the whole BertForMaskedLM forward and backward (float64), composed from the per-op references:
 // the oracle for the GPU model. Same parameter layout as the GPU (one flat array, see model/params.ts).
 import type { ModelConfig } from '../config';
-import { headOutputs, tensor, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../model/params';
+import { headOutputs, isSharedTensor, tensor, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../model/params';
 import { attentionBackwardRef, attentionForwardRef } from './attention';
 import { add } from './elementwise';
 import { embeddingBackward, embeddingForward } from './embedding';
@@ -27,6 +27,8 @@ export interface MlmInputs {
   /** Binary head: (B*T) labels in {0,1} and per-token weights (0 on padding). */
   labels?: ArrayLike<number>;
   tokenWeights?: ArrayLike<number>;
+  /** Heads with hidePositions: (B*T) 1 where the position embedding is replaced by wpe_none. */
+  noPosition?: ArrayLike<number>;
 }
 
 export interface MlmResult {
@@ -70,8 +72,7 @@ export function mlmReference(
   const N = B * T;
   const E = enc.embedWidth ?? C;
   const pre = enc.prefix ?? '';
-  const shared = (n: string) => n === 'wte' || n === 'wpe' || n === 'wtt' || n.startsWith('emb_');
-  const full = (n: string) => (shared(n) ? n : pre + n);
+  const full = (n: string) => (isSharedTensor(n) ? n : pre + n);
   const P: Slice = (name) => {
     const t = tensor(layout, full(name));
     return Float64Array.from({ length: t.size }, (_, i) => params[t.offset + i]);
@@ -81,7 +82,8 @@ export function mlmReference(
   const eps = c.lnEps;
 
   // ---- forward, keeping what backward needs ----
-  const emb = embeddingForward(inp.ids, P('wte'), P('wpe'), P('wtt'), { B, T, C: E, V });
+  const noPos = head.kind === 'classes' && head.hidePositions ? (inp.noPosition ?? new Array<number>(N).fill(0)) : undefined;
+  const emb = embeddingForward(inp.ids, P('wte'), P('wpe'), P('wtt'), { B, T, C: E, V }, noPos ? { noPos, wnone: P('wpe_none') } : undefined);
   const embLn = layerNormForward(emb, P('emb_ln_g'), P('emb_ln_b'), N, E, eps);
   type Saved = {
     x: Float64Array;
@@ -194,7 +196,8 @@ export function mlmReference(
   const de = layerNormBackward(dx0, emb, P('emb_ln_g'), embLn.mean, embLn.rstd, N, E);
   acc('emb_ln_g', de.dgamma);
   acc('emb_ln_b', de.dbeta);
-  const ge = embeddingBackward(de.dx, inp.ids, { B, T, C: E, V });
+  const ge = embeddingBackward(de.dx, inp.ids, { B, T, C: E, V }, noPos);
+  if (noPos) acc('wpe_none', ge.dwnone);
   acc('wte', ge.dwte);
   acc('wpe', ge.dwpe);
   const tt = tensor(layout, 'wtt');

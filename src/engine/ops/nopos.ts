@@ -1,0 +1,51 @@
+// Position hiding for the "position" objective (shaders/nopos.wgsl): flagged rows take a learned "no position"
+// vector instead of their position embedding. Forward runs after embeddingForward, backward after embeddingBackward.
+import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import type { EmbeddingShape } from './embedding';
+import { checkBuffer, type Buf } from './shapecheck';
+
+const WG = 256;
+
+function params(s: EmbeddingShape): Uint32Array {
+  return new Uint32Array([s.B, s.T, s.C, s.V]);
+}
+
+/** Overwrites the embedding sum of flagged rows with (wte[id] + wtt[0]) + wnone. */
+export function noPositionForward(
+  k: Kernels,
+  b: { ids: Buf; noPos: Buf; wte: Buf; wtt: Buf; wnone: Buf; out: Buf },
+  s: EmbeddingShape,
+  label = 'nopos.forward',
+): Dispatch {
+  const N = s.B * s.T;
+  checkBuffer(label, 'ids', b.ids, N, `(B*T) = (${N})`);
+  checkBuffer(label, 'noPos', b.noPos, N, `(B*T) = (${N})`);
+  checkBuffer(label, 'wnone', b.wnone, s.C, `(C) = (${s.C})`);
+  checkBuffer(label, 'out', b.out, N * s.C, `(B*T, C) = (${N}, ${s.C})`);
+  return k.dispatch({
+    shader: 'nopos',
+    entry: 'forward',
+    params: params(s),
+    buffers: [b.ids, b.noPos, b.wte, b.wtt, b.wnone, b.out],
+    workgroups: grid1d(N * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
+
+/** Takes flagged rows' gradient out of dwpe (-=) and adds it to dwnone (+=); `scratch` holds (T, C) floats. */
+export function noPositionBackward(
+  k: Kernels,
+  b: { dout: Buf; noPos: Buf; dwpe: Buf; dwnone: Buf; scratch: Buf },
+  s: EmbeddingShape,
+  label = 'nopos.backward',
+): Dispatch[] {
+  const N = s.B * s.T;
+  checkBuffer(label, 'dout', b.dout, N * s.C, `(B*T, C) = (${N}, ${s.C})`);
+  checkBuffer(label, 'scratch', b.scratch, s.T * s.C, `(T, C) = (${s.T}, ${s.C})`);
+  checkBuffer(label, 'dwnone', b.dwnone, s.C, `(C) = (${s.C})`);
+  const maxDim = k.device.limits.maxComputeWorkgroupsPerDimension;
+  return [
+    k.dispatch({ shader: 'nopos', entry: 'backward_wpe', params: params(s), buffers: [b.dout, b.noPos, b.dwpe, b.scratch], workgroups: grid1d(s.T * s.C, WG, maxDim), label: `${label}.wpe` }),
+    k.dispatch({ shader: 'nopos', entry: 'backward_none', params: params(s), buffers: [b.scratch, b.dwnone], workgroups: grid1d(s.C, WG, maxDim), label: `${label}.none` }),
+  ];
+}
