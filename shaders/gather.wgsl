@@ -3,6 +3,10 @@
 // scatter: dst[index[m], :] = or += src[m, :], skipping such indices. Indices must be unique within one call
 // (then every dst element has at most one writer, so the result is deterministic); rows of dst that no index
 // names are left untouched.
+// scatter_add_csr: dst[n, :] += sum of src[m, :] over the slots m whose index is n, for ANY index (repeats
+// allowed: SpanBERT's boundary rows are shared by every token of a span). The caller passes the slots grouped by
+// destination (CSR: offsets (N+1), order (M), built on the CPU from the index); one thread per (n, c) sums its
+// group in order, so the result is deterministic without atomics.
 
 struct Params {
   M: u32,           // rows of index / the gathered side
@@ -49,4 +53,22 @@ fn scatter(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   } else {
     s_dst[o] = s_src[i];
   }
+}
+
+@group(0) @binding(2) var<storage, read> c_offsets: array<i32>;    // (N + 1)
+@group(0) @binding(3) var<storage, read> c_src: array<f32>;        // (M, C)
+@group(0) @binding(4) var<storage, read_write> c_dst: array<f32>;  // (N, C)
+
+@compute @workgroup_size(WG)
+fn scatter_add_csr(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.N * p.C) { return; }
+  let n = i / p.C;
+  let c = i - n * p.C;
+  let a = c_offsets[n];
+  let b = c_offsets[n + 1u];
+  if (b <= a) { return; }
+  var s = 0.0;
+  for (var j = a; j < b; j++) { s += c_src[u32(index[j]) * p.C + c]; }
+  c_dst[i] += s;
 }

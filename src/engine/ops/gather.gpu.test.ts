@@ -5,7 +5,7 @@ import { createStorage, readF32 } from '../buffers';
 import { runDispatches, type Dispatch } from '../kernels';
 import { gatherRows as refGather, gatherRowsBackward as refScatter } from '../reference/gather';
 import { expectClose, randomArray, rng, useGpu, type GpuFixture } from '../testing';
-import { gatherRows, scatterRows } from './gather';
+import { csrOf, gatherRows, scatterAddCsr, scatterRows } from './gather';
 
 async function run(fx: GpuFixture, build: () => Dispatch[]): Promise<void> {
   fx.device.pushErrorScope('validation');
@@ -61,6 +61,28 @@ describe('gather/scatter kernels', () => {
     expectClose(await readF32(d, dstEq), eq, { atol: 0 }, 'scatter =');
     expectClose(await readF32(d, dstAcc), Float32Array.from(g, (v, i) => v + dst0[i]), { atol: 0 }, 'scatter +=');
   });
+
+  for (const [M, N, C] of [[1, 1, 1], [41, 9, 37], [300, 123, 72]] as const) {
+    it(`scatter-adds with repeated indices (CSR) at M=${M} N=${N} C=${C}`, async () => {
+      const r = rng(M + N);
+      // Heavy repeats (a few rows named many times), plus -1 and out-of-range slots.
+      const index = Int32Array.from({ length: M }, (_, m) => (m % 7 === 3 ? -1 : m % 11 === 5 ? N + 2 : Math.floor(r() * Math.min(N, 4))));
+      const src = randomArray(M * C, 3);
+      const base = randomArray(N * C, 4);
+      const csr = csrOf(index, N);
+      const d = fx.device;
+      const b = {
+        order: createStorage(d, csr.order, 'order'),
+        offsets: createStorage(d, csr.offsets, 'offsets'),
+        src: createStorage(d, src, 'src'),
+        dst: createStorage(d, base, 'dst'),
+      };
+      await run(fx, () => [scatterAddCsr(fx.kernels, b, { M, N, C })]);
+      const want = refScatter(src, index, N, C).map((x, i) => x + base[i]);
+      expectClose(await readF32(d, b.dst), want, { atol: 1e-5, rtol: 1e-5 }, 'scatter-add');
+      Object.values(b).forEach((x) => x.destroy());
+    });
+  }
 
   it('rejects mismatched shapes, naming the tensor', () => {
     const small = createStorage(fx.device, 16, 'small');

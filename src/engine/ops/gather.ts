@@ -59,3 +59,43 @@ export function scatterRows(
     label,
   });
 }
+
+/**
+ * Groups the slots of an index by destination row (CSR), for scatterAddCsr: offsets (N+1) and order (M, slots
+ * sorted by destination, ascending within a destination; entries past offsets[N] are unused). Slots whose index
+ * is -1 or outside [0, N) are left out. Writes into `out` when given (no allocation per batch).
+ */
+export function csrOf(index: ArrayLike<number>, N: number, out?: { offsets: Int32Array; order: Int32Array }): { offsets: Int32Array; order: Int32Array } {
+  const M = index.length;
+  const offsets = out?.offsets ?? new Int32Array(N + 1);
+  const order = out?.order ?? new Int32Array(Math.max(1, M));
+  offsets.fill(0);
+  for (let m = 0; m < M; m++) {
+    const r = index[m];
+    if (r >= 0 && r < N) offsets[r + 1]++;
+  }
+  for (let n = 0; n < N; n++) offsets[n + 1] += offsets[n];
+  const next = offsets.slice(0, N);
+  for (let m = 0; m < M; m++) {
+    const r = index[m];
+    if (r >= 0 && r < N) order[next[r]++] = m;
+  }
+  return { offsets, order };
+}
+
+/**
+ * dst[n, :] += the sum of src[m, :] over the slots whose index is n, with repeated indices allowed (see
+ * shaders/gather.wgsl scatter_add_csr); `order` and `offsets` come from csrOf(index, N).
+ */
+export function scatterAddCsr(k: Kernels, b: { order: Buf; offsets: Buf; src: Buf; dst: Buf }, s: GatherShape, label = 'scatter_add'): Dispatch {
+  check('scatterAddCsr', s, b.order, ['src', b.src], ['dst', b.dst]);
+  checkBuffer('scatterAddCsr', 'offsets', b.offsets, s.N + 1, `(N + 1) = (${s.N + 1})`);
+  return k.dispatch({
+    shader: 'gather',
+    entry: 'scatter_add_csr',
+    params: params(s, true),
+    buffers: [b.order, b.offsets, b.src, b.dst],
+    workgroups: grid1d(s.N * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label,
+  });
+}
