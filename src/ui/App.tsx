@@ -1,6 +1,6 @@
 // The MaskLab page: header, GPU status (ready, unavailable with guidance, or lost with a restart), the setup
 // column (corpus, tokenizer, model, masking, training) and the main column (mask preview, training, comparisons, the GPU).
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { syncExperimentWithPage, useExperimentStore } from '../store/experiment';
 import { useGpuStore } from '../store/gpu';
 import { GpuPanel } from './GpuPanel';
@@ -12,8 +12,10 @@ import { ObjectivePicker, StrategyPicker } from './setup/StrategyPicker';
 import { TokenizerPanel } from './setup/TokenizerPanel';
 import { TrainingSettingsPanel } from './setup/TrainingSettingsPanel';
 import { TrainingPanel } from './training/TrainingPanel';
-import { ComparePanel } from './compare/ComparePanel';
 import './setup/setup.css';
+
+// The comparison view loads after the page (its own chunk).
+const ComparePanel = lazy(() => import('./compare/ComparePanel').then((m) => ({ default: m.ComparePanel })));
 
 export function App() {
   const status = useGpuStore((s) => s.status);
@@ -76,7 +78,9 @@ export function App() {
         <main className="main-column">
           <MaskPreview />
           <TrainingPanel />
-          <ComparePanel />
+          <Suspense fallback={null}>
+            <ComparePanel />
+          </Suspense>
           {status.state === 'ready' && <GpuPanel summary={status.summary} />}
         </main>
       </div>

@@ -33,7 +33,7 @@ function merged(runs: CurveRun[], tokensPerStep: number, pick: (r: CurveRun) => 
   return [...byX.values()].sort((a, b) => a.tokens - b.tokens);
 }
 
-const fmtTokens = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)}k` : String(v));
+const fmtTokens = (v: number) => (v >= 1e6 ? `${+(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k` : String(Math.round(v)));
 
 export function CompareCharts({ runs, tokensPerStep }: { runs: CurveRun[]; tokensPerStep: number }) {
   const train = merged(runs, tokensPerStep, (r) => {

@@ -44,8 +44,7 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
             <th title="held-out masked cross-entropy at the fixed 15% [MASK] masks (lower is better)">Masked loss</th>
             <th>Accuracy</th>
             <th title="pseudo-perplexity on a fixed held-out sample (lower is better)">PPPL</th>
-            <th title="MLM probe (schemes without a vocabulary head): loss">MLM probe loss</th>
-            <th>MLM probe acc.</th>
+            <th title="MLM probe (schemes without a vocabulary head): masked loss and accuracy at the shared held-out masks">MLM probe loss · acc.</th>
             <th title="word-order probe: original vs two neighbouring words swapped; chance 50%">Downstream acc.</th>
             <th>tokens/s</th>
           </tr>
@@ -62,8 +61,9 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
               {cell(r.loss, f3, r.viaProbe, 'compare-result-loss')}
               {cell(r.accuracy, pct, r.viaProbe)}
               {cell(r.pppl, f1, r.viaProbe)}
-              {cell(r.mlmProbeLoss, f3)}
-              {cell(r.mlmProbeAccuracy, pct)}
+              <td className="num" title={range(r.mlmProbeLoss, f3)}>
+                {r.mlmProbeLoss ? `${fmt(r.mlmProbeLoss, f3)} · ${fmt(r.mlmProbeAccuracy, pct)}` : '–'}
+              </td>
               {cell(r.downstream, pct, false, 'compare-result-downstream')}
               {cell(r.tokensPerS, rate)}
             </tr>
