@@ -187,6 +187,34 @@ describe('comparison store', () => {
     s.stopPersist();
   });
 
+  it('a diverged run is recorded as failed and the next one trains; a run that cannot start stops the comparison', async () => {
+    const s = setup();
+    await s.store.getState().start({ ...options(), seeds: [11] });
+    const run = s.training.getState().run!;
+    s.training.setState({ run: { ...run, state: 'failed', step: 2, message: 'The loss became NaN' } });
+    await settle();
+    expect(s.started).toHaveLength(2);
+    expect(s.store.getState().list[0].entries.map((e) => e.state)).toEqual(['failed', 'training']);
+    const second = s.training.getState().run!;
+    s.training.setState({ run: { ...second, state: 'failed', step: 0, message: 'No GPU device' } });
+    const c = s.store.getState().list[0];
+    expect(c.state).toBe('stopped');
+    expect(c.message).toContain('No GPU device');
+    expect(s.store.getState().activeId).toBeUndefined();
+    s.stopPersist();
+  });
+
+  it('a run started from the Train panel while probes run stops the comparison', async () => {
+    const s = setup();
+    await s.store.getState().start(options());
+    s.finishRun(5);
+    expect(s.store.getState().list[0].entries[0].state).toBe('probing');
+    s.training.getState().start(defaultExperiment(), 'x');
+    expect(s.store.getState().list[0].state).toBe('stopped');
+    expect(s.store.getState().list[0].entries[0].state).toBe('stopped');
+    s.stopPersist();
+  });
+
   it('exports one CSV row per run with the evaluation columns, and a JSON file that imports back', async () => {
     const s = setup();
     const rec = await s.store.getState().start({ ...options(), seeds: [11] });

@@ -158,19 +158,25 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
     deps.training.subscribe((s) => {
       const rec = active();
       if (!rec) return;
-      const i = rec.entries.findIndex((e) => e.state === 'training');
+      const i = rec.entries.findIndex((e) => e.state === 'training' || e.state === 'probing');
       if (i < 0) return;
       const entry = rec.entries[i];
       const run = s.run;
       if (!run || run.id !== entry.runId) {
+        // Reset, or another run started from the Train panel (its worker run replaces ours, probes included).
         finish(withEntry(rec, i, { state: 'stopped', message: 'Stopped: the run was reset or replaced in the Train panel.' }), 'stopped', 'Stopped from the Train panel.');
         return;
       }
+      if (entry.state !== 'training') return;
       if (run.state === 'done') {
         commit(withEntry(rec, i, { state: 'probing', result: resultFromLive(run) }));
         set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals } } });
         deps.send({ type: 'probes', runId: run.id, budget: rec.budget });
+      } else if (run.state === 'failed' && run.step === 0) {
+        // Nothing trained: a problem every run would hit (no GPU, a setting the data cannot meet). Stop here.
+        finish(withEntry(rec, i, { state: 'failed', message: run.message }), 'stopped', `A run failed before its first step: ${run.message ?? 'unknown error'}`);
       } else if (run.state === 'failed') {
+        // A diverged run (non-finite loss) is recorded as failed; the others still train.
         const next = withEntry(rec, i, { state: 'failed', message: run.message, result: resultFromLive(run), ...(attention ? { attention } : {}) });
         commit(next);
         set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals } } });
