@@ -202,6 +202,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         if (msg.results) result.probes = msg.results;
         const patch: Partial<ComparisonEntry> = { state: 'done', result };
         if (msg.error) patch.message = `Probes failed: ${msg.error}`;
+        else if (msg.results?.downstreamError) patch.message = `No downstream probe: ${msg.results.downstreamError}`;
         if (attention) patch.attention = attention;
         const next = commit(withEntry(rec, i, patch));
         set({ progress: undefined });
