@@ -17,7 +17,15 @@ import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 export type { EngineBatch };
 
 /** Floats of one metrics row, in this order. */
-export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, GEN_LOSS: 5, GEN_CORRECT: 6, GEN_COUNT: 7, FLOATS: 8 } as const;
+export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, AUX_LOSS: 5, AUX_CORRECT: 6, AUX_COUNT: 7, FLOATS: 8 } as const;
+
+/** SpanBERT's two parts (sboLoss without the head's weight). */
+export interface SboParts {
+  mlmLoss: number;
+  mlmAccuracy: number;
+  sboLoss: number;
+  sboAccuracy: number;
+}
 
 /** ELECTRA's two parts (discLoss without the discWeight factor). */
 export interface ElectraParts {
@@ -36,6 +44,8 @@ export interface StepMetrics {
   lr: number;
   /** ELECTRA: loss = genLoss + discWeight x discLoss; accuracy and targets are the discriminator's. */
   electra?: ElectraParts;
+  /** SBO: loss = mlmLoss + weight x sboLoss; accuracy and targets are the MLM head's. */
+  sbo?: SboParts;
 }
 
 export interface EvalResult {
@@ -43,6 +53,7 @@ export interface EvalResult {
   accuracy: number;
   targets: number;
   electra?: ElectraParts;
+  sbo?: SboParts;
 }
 
 export interface TrainerOptions {
@@ -106,11 +117,19 @@ function metricDispatches(k: Kernels, g: TrainGraph, out: GPUBuffer, label: stri
     const gen = g.gen.inputs;
     return [
       ...metricDispatches(k, g.disc, out, label),
-      reduceWeightedSum(k, g.gen.losses, gen.weights, g.gen.lossRows, { out, index: METRIC.GEN_LOSS }, `${label}.gen.loss`),
-      countCorrect(k, g.gen.argmax, gen.targets, g.gen.lossRows, { out, index: METRIC.GEN_CORRECT }, `${label}.gen.correct`),
+      reduceWeightedSum(k, g.gen.losses, gen.weights, g.gen.lossRows, { out, index: METRIC.AUX_LOSS }, `${label}.gen.loss`),
+      countCorrect(k, g.gen.argmax, gen.targets, g.gen.lossRows, { out, index: METRIC.AUX_CORRECT }, `${label}.gen.correct`),
     ];
   }
   const R = g.lossRows;
+  if (g.sbo) {
+    return [
+      reduceWeightedSum(k, g.losses, g.inputs.weights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
+      countCorrect(k, g.argmax, g.inputs.targets, R, { out, index: METRIC.CORRECT }, `${label}.correct`),
+      reduceWeightedSum(k, g.sbo.losses, g.sbo.weights, R, { out, index: METRIC.AUX_LOSS }, `${label}.sbo.loss`),
+      countCorrect(k, g.sbo.argmax, g.sbo.targets, R, { out, index: METRIC.AUX_CORRECT }, `${label}.sbo.correct`),
+    ];
+  }
   if (g.head.kind === 'binary') {
     return [
       reduceWeightedSum(k, g.losses, g.inputs.tokenWeights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
@@ -195,12 +214,14 @@ export class Trainer {
       if (this.opt.freezeEncoder) throw new Error('an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head');
       return new ElectraGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head: h, sampleSeed, label });
     }
-    return new BertGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head: h, freezeEncoder: train && this.opt.freezeEncoder, label });
+    // Evaluation uses the shared fixed masks, which carry no span boundaries: the SBO head trains only.
+    const head = !train && h.kind === 'vocab' ? VOCAB_HEAD : h;
+    return new BertGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head, freezeEncoder: train && this.opt.freezeEncoder, label });
   }
 
   /** The head of the encoder the probe and features read (ELECTRA: the discriminator's). */
   private get encoderHead(): HeadConfig {
-    return this.head.kind === 'electra' ? { kind: 'binary' } : this.head;
+    return this.head.kind === 'electra' ? { kind: 'binary' } : this.head.kind === 'vocab' ? VOCAB_HEAD : this.head;
   }
 
   /** Dispatches per training step (for the performance panel and benchmarks). */
@@ -250,13 +271,14 @@ export class Trainer {
   private deliver(rows: MetricRow[]): void {
     for (const r of rows) {
       const v = r.values;
-      const { loss, accuracy, targets, electra } = this.lossOf(v);
+      const { loss, accuracy, targets, electra, sbo } = this.lossOf(v);
       if (!Number.isFinite(loss) || !Number.isFinite(v[METRIC.GRAD_NORM])) {
         if (!this.halted) this.handleNonFinite(r.step);
         return;
       }
       const m: StepMetrics = { step: r.step, loss, accuracy, targets, gradNorm: v[METRIC.GRAD_NORM], lr: this.lrByStep.get(r.step) ?? 0 };
       if (electra) m.electra = electra;
+      if (sbo) m.sbo = sbo;
       this.opt.onMetrics?.(m);
       this.lrByStep.delete(r.step);
     }
@@ -266,15 +288,21 @@ export class Trainer {
   private lossOf(v: Float32Array): EvalResult {
     const count = v[METRIC.COUNT];
     const accuracy = count > 0 ? v[METRIC.CORRECT] / count : 0;
+    if (this.head.kind === 'vocab' && this.head.sbo) {
+      const n = v[METRIC.AUX_COUNT];
+      const w = this.head.sbo.weight;
+      const sbo: SboParts = { mlmLoss: v[METRIC.LOSS], mlmAccuracy: accuracy, sboLoss: w > 0 ? v[METRIC.AUX_LOSS] / w : 0, sboAccuracy: n > 0 ? v[METRIC.AUX_CORRECT] / n : 0 };
+      return { loss: v[METRIC.LOSS] + v[METRIC.AUX_LOSS], accuracy, targets: count, sbo };
+    }
     if (this.head.kind !== 'electra') return { loss: v[METRIC.LOSS], accuracy, targets: count };
-    const genCount = v[METRIC.GEN_COUNT];
+    const genCount = v[METRIC.AUX_COUNT];
     const electra: ElectraParts = {
-      genLoss: v[METRIC.GEN_LOSS],
-      genAccuracy: genCount > 0 ? v[METRIC.GEN_CORRECT] / genCount : 0,
+      genLoss: v[METRIC.AUX_LOSS],
+      genAccuracy: genCount > 0 ? v[METRIC.AUX_CORRECT] / genCount : 0,
       discLoss: this.head.discWeight > 0 ? v[METRIC.LOSS] / this.head.discWeight : 0,
       discAccuracy: accuracy,
     };
-    return { loss: v[METRIC.GEN_LOSS] + v[METRIC.LOSS], accuracy, targets: count, electra };
+    return { loss: v[METRIC.AUX_LOSS] + v[METRIC.LOSS], accuracy, targets: count, electra };
   }
 
   // ---- NaN guard: two GPU snapshots of params + moments, restored on the first non-finite loss ----
@@ -388,9 +416,9 @@ export class Trainer {
       loss += v[METRIC.LOSS];
       correct += v[METRIC.CORRECT];
       count += v[METRIC.COUNT];
-      parts.genLoss += v[METRIC.GEN_LOSS];
-      parts.genCorrect += v[METRIC.GEN_CORRECT];
-      parts.genCount += v[METRIC.GEN_COUNT];
+      parts.genLoss += v[METRIC.AUX_LOSS];
+      parts.genCorrect += v[METRIC.AUX_CORRECT];
+      parts.genCount += v[METRIC.AUX_COUNT];
     }
     const accuracy = count > 0 ? correct / count : 0;
     if (this.head.kind !== 'electra') return { loss, accuracy, targets: count };

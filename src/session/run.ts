@@ -11,7 +11,7 @@ import { bertTensors, generatorShape, initParams, placeTensors, VOCAB_HEAD, type
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
 import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
-import { ENGINE_PENDING, modelShape, scheduleOf, type ExperimentConfig } from './config';
+import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { frequentIds, LossCaseTracker } from './lossCases';
 
 /** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
@@ -36,15 +36,18 @@ export interface RunCallbacks {
   onNonFinite?: (info: { step: number; restoredStep: number }) => void;
 }
 
-/** The engine head an objective trains, or a message saying why the engine cannot train it yet. */
+/** The engine head an objective trains (every objective of the catalogue has one). */
 export function headFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
-  const pending = ENGINE_PENDING[plan.objective.id];
-  if (pending) throw new Error(`objective "${plan.objective.id}" needs more than the engine has: ${pending}`);
   const heads = plan.heads;
   if (plan.objective.id === 'electra') {
     const disc = heads.find((h) => h.kind === 'binary');
     if (!disc) throw new Error('objective "electra" lost its discriminator head');
     return { kind: 'electra', gen: generatorShape(model, Number(plan.objectiveParams.generatorWidth)), discWeight: disc.lossWeight };
+  }
+  if (plan.objective.id === 'sbo') {
+    const span = heads.find((x) => x.kind === 'span-boundary');
+    if (!span) throw new Error('objective "sbo" lost its span-boundary head');
+    return { kind: 'vocab', sbo: { maxRel: Number(plan.objectiveParams.maxRel), weight: span.lossWeight } };
   }
   const h = heads[0];
   if (heads.length !== 1 || !h) {
@@ -71,6 +74,7 @@ export function engineBatch(m: MaskedBatch, M: number): EngineBatch {
     tokenWeights: tl?.weights,
     originalIds: m.originalIds,
     noPosition: m.noPosition,
+    sbo: m.sbo ? { left: m.sbo.left, right: m.sbo.right, rel: m.sbo.rel, weights: m.sbo.weights } : undefined,
   };
 }
 

@@ -30,6 +30,9 @@ async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadC
     labels: f32(inp.labels),
     tokenWeights: f32(inp.tokenWeights),
     noPosition: inp.noPosition ? Int32Array.from(inp.noPosition) : undefined,
+    sbo: inp.sbo
+      ? { left: Int32Array.from(inp.sbo.left), right: Int32Array.from(inp.sbo.right), rel: Int32Array.from(inp.sbo.rel), weights: Float32Array.from(inp.sbo.weights) }
+      : undefined,
   });
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
@@ -43,6 +46,10 @@ async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadC
   if (losses.maxAbs > 1e-4) failures.push(`per-row losses: max abs err ${losses.maxAbs}`);
   const argmax = Array.from(await readI32(device, g.argmax, g.lossRows));
   if (argmax.join() !== Array.from(ref.argmax).join()) failures.push(`predictions ${argmax} != ${Array.from(ref.argmax)}`);
+  if (g.sbo) {
+    const sbo = diff(await readF32(device, g.sbo.losses, M), ref.sboLosses!);
+    if (sbo.maxAbs > 1e-4 || !(ref.sboLoss! > 0)) failures.push(`SBO per-slot losses: max abs err ${sbo.maxAbs} (reference loss ${ref.sboLoss})`);
+  }
   const hidden = diff(await readF32(device, g.hidden), ref.hidden);
   if (hidden.maxAbs > 1e-4) failures.push(`final hidden states: max abs err ${hidden.maxAbs}`);
   const grads = await state.read('grads');
@@ -88,6 +95,7 @@ describe('BertGraph vs CPU reference', () => {
     ['classes (K=7)', { kind: 'classes', K: 7 }],
     ['binary', { kind: 'binary' }],
     ['position (K=T=9, hidden positions)', { kind: 'classes', K: T, hidePositions: true }],
+    ['vocabulary + span boundary (SBO)', { kind: 'vocab', sbo: { maxRel: 4, weight: 1.5 } }],
   ];
   for (const [name, head] of heads) {
     it(`${name} head: loss, predictions and every gradient match`, async () => {
@@ -95,7 +103,9 @@ describe('BertGraph vs CPU reference', () => {
       const targets = head.kind === 'classes' ? [3, 6, 0, -1, 5] : inputs.targets;
       // Position hiding at the three target rows and one more (the position head's targets are positions t).
       const noPosition = Array.from({ length: N }, (_, i) => ([2, 5, 12, 4, 13].includes(i) ? 1 : 0));
-      expect(await compare(fx.kernels, cfg, { ...inputs, targets, noPosition }, head, false)).toEqual([]);
+      // SBO slots: slots 1 and 4 share both boundaries (one span), slot 3 is empty.
+      const sbo = { left: [1, 3, 11, -1, 3], right: [3, 6, 13, -1, 6], rel: [0, 1, 0, 0, 0], weights: [0.25, 0.25, 0.25, 0, 0.25] };
+      expect(await compare(fx.kernels, cfg, { ...inputs, targets, noPosition, sbo }, head, false)).toEqual([]);
     });
   }
 });

@@ -14,6 +14,7 @@ import { binaryCrossEntropy, crossEntropy, topK } from '../ops/loss';
 import { biasGrad, matmul } from '../ops/matmul';
 import { headOutputs, isSharedTensor, VOCAB_HEAD, type HeadConfig } from './params';
 import { noPositionBackward, noPositionForward } from '../ops/nopos';
+import { SboGraph, type SboBatch } from './sbo';
 import type { ParamState } from './state';
 
 export interface GraphOptions {
@@ -63,6 +64,8 @@ export interface EngineBatch {
   /** Binary head only: (B*T) labels in {0, 1} and per-token loss weights. */
   labels?: Float32Array;
   tokenWeights?: Float32Array;
+  /** The "sbo" objective: per-slot boundary rows, offsets and weights, aligned with positions / targets. */
+  sbo?: SboBatch;
   /** ELECTRA: (B*T) the uncorrupted ids, into which the generator's samples are written for the discriminator. */
   originalIds?: Int32Array;
   /** The "position" objective: (B*T) 1 where the token's position embedding is replaced by wpe_none (0s if absent). */
@@ -131,6 +134,8 @@ export class BertGraph {
   readonly probeIds?: GPUBuffer;
   readonly probeProbs?: GPUBuffer;
   readonly probeRowsBuf?: GPUBuffer;
+  /** SpanBERT's span boundary head, when the head config asks for it. */
+  readonly sbo?: SboGraph;
   private readonly owned: GPUBuffer[] = [];
 
   constructor(
@@ -230,6 +235,12 @@ export class BertGraph {
     this.hidden = x;
     this.encoderForward.push(...this.forward);
 
+    // Gradient of the residual stream and LayerNorm scratch (training), allocated here for the SBO head.
+    const dxBuf = opt.train ? buf(N * C, 'd.x') : undefined;
+    const lnBuf = opt.train
+      ? buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C: E }), layerNormScratchFloats({ N, C: E })), 'd.ln_scratch')
+      : undefined;
+
     // Head forward. vocab / classes: on the gathered target rows only; binary: on every token.
     const R = this.lossRows;
     const hm = head.kind === 'binary' ? x : buf(M * C, 'head.hm');
@@ -273,17 +284,22 @@ export class BertGraph {
       const xb = { logits: this.logits, targets: inp.targets, weights: inp.weights, losses: this.losses, argmax: this.argmax };
       this.loss.push(crossEntropy(k, { M, V: O }, xb, opt.train ? 'inplace' : 'none'));
     }
+    if (head.kind === 'vocab' && head.sbo) {
+      this.sbo = new SboGraph({ k, head: head.sbo, N, M, C, V, eps, train: opt.train, hidden: x, dHidden: dxBuf, targets: inp.targets, buf, P, G, lnScratch: lnBuf ?? buf(layerNormScratchFloats({ N: M, C }), 'sbo.ln_scratch') });
+      this.forward.push(...this.sbo.forward);
+      this.loss.push(...this.sbo.loss);
+    }
     if (!opt.train) return;
+    const dx = dxBuf!; // allocated above when training
+    const lnScratch = lnBuf!;
 
     // ---------- backward ----------
-    const dx = buf(N * C, 'd.x'); // gradient of the residual stream
     const dR = buf(N * C, 'd.r');
     const dA = buf(N * C, 'd.a');
     const dG = buf(N * F, 'd.g');
     const dF = buf(N * F, 'd.f');
     const dqkv = buf(N * 3 * C, 'd.qkv');
     const datt = buf(attentionSizes({ B, T, C, NH }).datt / 4, 'd.att');
-    const lnScratch = buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C: E }), layerNormScratchFloats({ N, C: E })), 'd.ln_scratch');
     const dHm = buf(M * C, 'd.hm');
     const dHt = buf(R * E, 'd.ht');
     const dHg = buf(R * E, 'd.hg');
@@ -315,6 +331,7 @@ export class BertGraph {
       dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, E, C, false, 'head.dense');
       if (opt.freezeEncoder) return;
       bw.push(fill(k, dx, 0, N * C, pre + 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, pre + 'head.scatter'));
+      if (this.sbo) bw.push(...this.sbo.backward);
     }
     for (let l = L - 1; l >= 0; l--) {
       const p = `h${l}.`;
@@ -368,6 +385,7 @@ export class BertGraph {
     q.writeBuffer(this.inputs.positions, 0, b.positions);
     q.writeBuffer(this.inputs.targets, 0, b.targets);
     q.writeBuffer(this.inputs.weights, 0, b.weights);
+    this.sbo?.writeInputs(b.sbo, b.targets);
     if (this.inputs.noPos) {
       if (b.noPosition) check('noPosition', b.noPosition.length, N);
       q.writeBuffer(this.inputs.noPos, 0, b.noPosition ?? new Int32Array(N));

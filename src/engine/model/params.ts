@@ -47,7 +47,8 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
  * electra: the binary head on this encoder (the discriminator) plus a generator (see ElectraHead).
  */
 export type HeadConfig =
-  | { kind: 'vocab' }
+  /** sbo: SpanBERT's span boundary head next to the MLM head (objective "sbo"). */
+  | { kind: 'vocab'; sbo?: SboHead }
   /** hidePositions: the "position" objective (flagged tokens get the learned wpe_none instead of wpe[t]). */
   | { kind: 'classes'; K: number; hidePositions?: boolean }
   | { kind: 'binary' }
@@ -73,6 +74,17 @@ export interface GeneratorShape {
 }
 
 export const GEN_PREFIX = 'gen.';
+
+/**
+ * SpanBERT's span boundary objective (Joshi et al. 2020): each target token of a span is predicted again from the
+ * final states of the two tokens just outside its span and a learned embedding of its offset in the span (maxRel
+ * rows): a 2-layer MLP (GELU, LayerNorm after each; the first layer's (C, 3C) weight stored as three (C, C) blocks
+ * sbo_w1l / sbo_w1r / sbo_w1p) then the decoder tied to wte with its own bias. Loss = MLM + weight x SBO.
+ */
+export interface SboHead {
+  maxRel: number;
+  weight: number;
+}
 
 /**
  * The generator's shape for a width fraction (ELECTRA's get_generator_config): hidden round(C x width) (at least
@@ -156,6 +168,10 @@ export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): Tens
   }
   if (head.kind === 'vocab') {
     t.push(...vocabHeadTensors('', C, C, V));
+    if (head.sbo) {
+      t.push(weight('sbo_rel', [head.sbo.maxRel, C]), weight('sbo_w1l', [C, C]), weight('sbo_w1r', [C, C]), weight('sbo_w1p', [C, C]), bias('sbo_b1', C));
+      t.push(gain('sbo_ln1_g', C), bias('sbo_ln1_b', C), weight('sbo_w2', [C, C]), bias('sbo_b2', C), gain('sbo_ln2_g', C), bias('sbo_ln2_b', C), bias('sbo_decoder_b', V));
+    }
     return t;
   }
   t.push(weight('head_w', [C, C]), bias('head_b', C), gain('head_ln_g', C), bias('head_ln_b', C));

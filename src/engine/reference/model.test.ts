@@ -49,11 +49,14 @@ describe('mlmReference with the other heads', () => {
     labels: [0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1],
     tokenWeights: [0.1, 0.1, 0.1, 0.1, 0.1, 0, 0.1, 0.1, 0.1, 0.1, 0.1, 0],
     noPosition: [0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0],
+    // Slots 1 and 3 share their left boundary row (as the tokens of one span do).
+    sbo: { left: [1, 6, -1, 6], right: [3, 8, -1, 10], rel: [0, 0, 0, 2], weights: [0.5, 0.25, 0, 0.25] },
   };
   const heads: [string, HeadConfig][] = [
     ['classes (K=5)', { kind: 'classes', K: 5 }],
     ['binary', { kind: 'binary' }],
     ['position (K=5, hidden positions)', { kind: 'classes', K: 5, hidePositions: true }],
+    ['vocabulary + span boundary (SBO)', { kind: 'vocab', sbo: { maxRel: 3, weight: 0.7 } }],
   ];
   for (const [name, head] of heads) {
     it(`${name}: every gradient matches finite differences`, () => {

@@ -1,7 +1,7 @@
 // CPU reference of the whole BertForMaskedLM forward and backward (float64), composed from the per-op references:
 // the oracle for the GPU model. Same parameter layout as the GPU (one flat array, see model/params.ts).
 import type { ModelConfig } from '../config';
-import { headOutputs, isSharedTensor, tensor, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../model/params';
+import { headOutputs, isSharedTensor, tensor, VOCAB_HEAD, type HeadConfig, type ParamLayout, type SboHead } from '../model/params';
 import { attentionBackwardRef, attentionForwardRef } from './attention';
 import { add } from './elementwise';
 import { embeddingBackward, embeddingForward } from './embedding';
@@ -27,6 +27,8 @@ export interface MlmInputs {
   /** Binary head: (B*T) labels in {0,1} and per-token weights (0 on padding). */
   labels?: ArrayLike<number>;
   tokenWeights?: ArrayLike<number>;
+  /** SBO head: per-slot boundary rows, offsets and weights (before the head's weight), aligned with positions. */
+  sbo?: { left: ArrayLike<number>; right: ArrayLike<number>; rel: ArrayLike<number>; weights: ArrayLike<number> };
   /** Heads with hidePositions: (B*T) 1 where the position embedding is replaced by wpe_none. */
   noPosition?: ArrayLike<number>;
 }
@@ -41,6 +43,9 @@ export interface MlmResult {
   att: Float64Array[];
   /** Final hidden states (B*T, C). */
   hidden: Float64Array;
+  /** SBO head: its weighted loss (included in `loss`) and per-slot losses. */
+  sboLoss?: number;
+  sboLosses?: Float64Array;
   /** Gradient of `loss` for every parameter, in the flat layout (present when backward was asked for). */
   grads?: Float64Array;
 }
@@ -146,6 +151,13 @@ export function mlmReference(
     result = { loss, losses: xe.losses, argmax: xe.argmax, att: saved.map((s) => s.att), hidden };
     dlogits = xe.dlogits;
   }
+  const sboHead = head.kind === 'vocab' ? head.sbo : undefined;
+  const sbo = sboHead ? sboForward(sboHead, inp, hidden, P, M, N, C, V, eps) : undefined;
+  if (sbo) {
+    result.loss += sbo.loss;
+    result.sboLoss = sbo.loss;
+    result.sboLosses = sbo.xe.losses;
+  }
   if (!backward) return result;
 
   // ---- backward ----
@@ -175,6 +187,12 @@ export function mlmReference(
     const dht = geluBackward(dhln.dx, ht);
     const dhm = dlin(dht, hm, 'head_w', 'head_b', M, E, C);
     dx = gatherRowsBackward(dhm, inp.positions, N, C);
+    if (sbo) {
+      const g = sboBackward(sbo, P, M, C, V);
+      for (const [name, grad] of g.params) acc(name, grad);
+      dx = add(add(dx, gatherRowsBackward(g.dl, sbo.left, N, C)), gatherRowsBackward(g.dr, sbo.right, N, C));
+      acc('sbo_rel', gatherRowsBackward(g.dp, sbo.rel, sboHead!.maxRel, C));
+    }
   }
   for (let l = L - 1; l >= 0; l--) {
     const p = `h${l}.`;
@@ -204,4 +222,50 @@ export function mlmReference(
   for (let i = 0; i < E; i++) grads[tt.offset + i] += ge.dwtt[i];
   result.grads = grads;
   return result;
+}
+
+/** SpanBERT's span boundary head forward (see SboHead in model/params.ts), keeping what backward needs. */
+function sboForward(head: SboHead, inp: MlmInputs, hidden: Float64Array, P: Slice, M: number, N: number, C: number, V: number, eps: number) {
+  const sb = inp.sbo;
+  const none = new Array<number>(M).fill(-1);
+  const left = sb ? sb.left : none;
+  const right = sb ? sb.right : none;
+  const rel = sb ? sb.rel : new Array<number>(M).fill(0);
+  const ok = (m: number) => sb !== undefined && sb.weights[m] > 0 && left[m] >= 0 && right[m] >= 0;
+  const weights = Array.from({ length: M }, (_, m) => (ok(m) ? sb!.weights[m] * head.weight : 0));
+  const targets = Array.from({ length: M }, (_, m) => (ok(m) ? inp.targets[m] : -1));
+  const sl = gatherRows(hidden, left, N, C);
+  const sr = gatherRows(hidden, right, N, C);
+  const sp = gatherRows(P('sbo_rel'), rel, head.maxRel, C);
+  const dims = { M, N: C, K: C, transB: true };
+  const t1 = add(add(linear(sl, P('sbo_w1l'), P('sbo_b1'), M, C, C), matmulForward(sr, P('sbo_w1r'), dims)), matmulForward(sp, P('sbo_w1p'), dims));
+  const g1 = geluForward(t1);
+  const n1 = layerNormForward(g1, P('sbo_ln1_g'), P('sbo_ln1_b'), M, C, eps);
+  const t2 = linear(n1.out, P('sbo_w2'), P('sbo_b2'), M, C, C);
+  const g2 = geluForward(t2);
+  const n2 = layerNormForward(g2, P('sbo_ln2_g'), P('sbo_ln2_b'), M, C, eps);
+  const logits = linear(n2.out, P('wte'), P('sbo_decoder_b'), M, V, C);
+  const xe = crossEntropy(logits, targets, weights, M, V);
+  let loss = 0;
+  for (let m = 0; m < M; m++) loss += weights[m] * xe.losses[m];
+  return { left, right, rel, sl, sr, sp, t1, g1, n1, t2, g2, n2, xe, loss };
+}
+
+function sboBackward(f: ReturnType<typeof sboForward>, P: Slice, M: number, C: number, V: number) {
+  const params: [string, Float64Array][] = [];
+  const dec = matmulBackward(f.xe.dlogits, f.n2.out, P('wte'), { M, N: V, K: C, transB: true });
+  params.push(['wte', dec.db], ['sbo_decoder_b', dec.dbias]);
+  const d2 = layerNormBackward(dec.da, f.g2, P('sbo_ln2_g'), f.n2.mean, f.n2.rstd, M, C);
+  params.push(['sbo_ln2_g', d2.dgamma], ['sbo_ln2_b', d2.dbeta]);
+  const fc2 = matmulBackward(geluBackward(d2.dx, f.t2), f.n1.out, P('sbo_w2'), { M, N: C, K: C, transB: true });
+  params.push(['sbo_w2', fc2.db], ['sbo_b2', fc2.dbias]);
+  const d1 = layerNormBackward(fc2.da, f.g1, P('sbo_ln1_g'), f.n1.mean, f.n1.rstd, M, C);
+  params.push(['sbo_ln1_g', d1.dgamma], ['sbo_ln1_b', d1.dbeta]);
+  const dt1 = geluBackward(d1.dx, f.t1);
+  const part = (x: Float64Array, w: string) => matmulBackward(dt1, x, P(w), { M, N: C, K: C, transB: true });
+  const l = part(f.sl, 'sbo_w1l');
+  const r = part(f.sr, 'sbo_w1r');
+  const p = part(f.sp, 'sbo_w1p');
+  params.push(['sbo_w1l', l.db], ['sbo_w1r', r.db], ['sbo_w1p', p.db], ['sbo_b1', l.dbias]);
+  return { params, dl: l.da, dr: r.da, dp: p.da };
 }
