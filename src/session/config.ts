@@ -3,7 +3,7 @@
 import { MODEL_PRESETS, type ModelConfig, type ModelPreset } from '../engine/config';
 import type { LrSchedule } from '../engine/schedule';
 import type { TokenizerSpec } from '../data/train';
-import type { MaskingConfig, ObjectiveId } from '../masking/types';
+import type { MaskingConfig } from '../masking/types';
 
 export interface TrainSettings {
   B: number;
@@ -61,11 +61,3 @@ export function modelShape(e: ExperimentConfig, V: number): ModelConfig {
 export function scheduleOf(t: TrainSettings): LrSchedule {
   return { lr: t.lr, warmupSteps: Math.min(t.warmup, t.steps), totalSteps: t.steps, decay: t.decay, minRatio: t.minLrRatio };
 }
-
-/**
- * Objectives the catalogue and the preview offer but the engine cannot train yet, with the reason shown to the
- * user (Start is disabled for them).
- */
-export const ENGINE_PENDING: Partial<Record<ObjectiveId, string>> = {
-  sbo: 'the span-boundary head (the two boundary tokens plus a relative position) is not in the engine yet.',
-};

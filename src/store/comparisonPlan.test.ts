@@ -5,13 +5,12 @@ import { BatchOrder } from '../data/batching';
 import { loadCorpus } from '../data/corpora';
 import { Rng } from '../data/rng';
 import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
-import { getObjective, planMasking, vocabInfoOf, countUnigrams, type MaskingPlan } from '../masking';
-import type { ObjectiveId } from '../masking/types';
-import { defaultExperiment, ENGINE_PENDING, modelShape } from '../session/config';
+import { planMasking, vocabInfoOf, countUnigrams, type MaskingPlan } from '../masking';
+import { defaultExperiment, modelShape } from '../session/config';
 import { isEncoderTensor } from '../session/probes';
 import { prepareExperimentData, uniformOf } from '../session/run';
 import { decodeExperiment, encodeExperiment } from './experimentUrl';
-import { COMPARISON_PRESETS, entryConfig, newComparison, schemeLabel, schemePending, seedList, spread, summarize, tokenBudget, type RunResult } from './comparisonPlan';
+import { COMPARISON_PRESETS, entryConfig, newComparison, schemeLabel, seedList, spread, summarize, tokenBudget, type RunResult } from './comparisonPlan';
 
 /** The single head of these schemes (what TrainingRun's headFor picks for them). */
 function headOf(plan: MaskingPlan): HeadConfig {
@@ -76,11 +75,6 @@ describe('presets', () => {
         expect(d.config.masking.objective).toBe(m.objective);
       }
     }
-    for (const [id, why] of Object.entries(ENGINE_PENDING)) {
-      const objective = id as ObjectiveId;
-      expect(schemePending({ strategy: objective === 'sbo' ? 'span' : 'random', objective })).toBe(`${getObjective(objective).name}: ${why}`);
-    }
-    expect(schemePending({ strategy: 'random', objective: 'mlm' })).toBeUndefined();
     expect(schemeLabel(COMPARISON_PRESETS[0].schemes[0])).toBe('random/mlm · 15% · 80/10/10');
     expect(schemeLabel(COMPARISON_PRESETS[2].schemes[1])).toBe('random/char-n · 15% · n=2');
   });

@@ -1,8 +1,8 @@
 // What a comparison is (schemes x seeds on one shared experiment), its saved record, the literature presets, the
 // per-run configs (only masking and seed differ), and the per-scheme summary (mean and spread over seeds).
-import { getObjective, getStrategy } from '../masking';
+import { getStrategy } from '../masking';
 import type { MaskingConfig } from '../masking/types';
-import { ENGINE_PENDING, modelShape, type ExperimentConfig } from '../session/config';
+import { modelShape, type ExperimentConfig } from '../session/config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget, type ProbeResults } from '../session/probes';
 
 export type ComparisonState = 'running' | 'done' | 'stopped' | 'interrupted';
@@ -77,12 +77,6 @@ export function schemeLabel(m: MaskingConfig): string {
   }
   for (const [k, v] of Object.entries(m.objectiveParams ?? {})) parts.push(`${k}=${String(v)}`);
   return parts.join(' · ');
-}
-
-/** Why a scheme cannot be trained by the engine yet (undefined when it can). */
-export function schemePending(m: MaskingConfig): string | undefined {
-  const p = ENGINE_PENDING[m.objective];
-  return p ? `${getObjective(m.objective).name}: ${p}` : undefined;
 }
 
 /** The config of one run: the shared experiment with this scheme's masking and this seed. */

@@ -6,7 +6,7 @@ import type { MaskingConfig, ObjectiveId, StrategyId } from '../../masking/types
 import { modelShape, type ExperimentConfig } from '../../session/config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
 import { decodeExperiment, encodeExperiment } from '../../store/experimentUrl';
-import { COMPARISON_PRESETS, schemeLabel, schemePending, seedList, tokenBudget } from '../../store/comparisonPlan';
+import { COMPARISON_PRESETS, schemeLabel, seedList, tokenBudget } from '../../store/comparisonPlan';
 import { NumberField } from '../setup/controls';
 
 export interface SetupValue {
@@ -21,10 +21,8 @@ export function initialSetup(config: ExperimentConfig): SetupValue {
   return { name: '', schemes: [structuredClone(config.masking), { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 } }], seedCount: 1, budget: { ...DEFAULT_PROBE_BUDGET } };
 }
 
-/** Why this scheme cannot run in this experiment (invalid parameters, or an objective the engine lacks). */
+/** Why this scheme cannot run in this experiment (parameters the strategy or objective does not accept). */
 export function schemeProblem(config: ExperimentConfig, m: MaskingConfig): string | undefined {
-  const pending = schemePending(m);
-  if (pending) return pending;
   const d = decodeExperiment(encodeExperiment({ ...config, masking: m }));
   return d.ignored.length > 0 ? d.ignored.join('; ') : undefined;
 }

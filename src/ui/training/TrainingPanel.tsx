@@ -5,7 +5,6 @@ import { useExperimentStore } from '../../store/experiment';
 import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
-import { ENGINE_PENDING } from '../../session/config';
 import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionMap } from './AttentionMap';
 import { KernelTimings } from './KernelTimings';
@@ -21,7 +20,6 @@ export function TrainingPanel() {
   const gpu = useGpuStore((s) => s.status);
   const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels, exported, exporting, exportModel } = useTrainingStore();
   const [loadError, setLoadError] = useState<string>();
-  const pending = ENGINE_PENDING[config.masking.objective];
   const [loading, setLoading] = useState(false);
 
   const onStart = async () => {
@@ -37,6 +35,7 @@ export function TrainingPanel() {
     }
   };
   const lastEval = run?.evals.length ? [...run.evals].sort((a, b) => b.step - a.step)[0] : undefined;
+  const lastSbo = run?.metrics.length ? run.metrics[run.metrics.length - 1].sbo : undefined;
   const firstEval = run?.evals.length ? [...run.evals].sort((a, b) => a.step - b.step)[0] : undefined;
 
   return (
@@ -45,9 +44,9 @@ export function TrainingPanel() {
       <h2 id="training-title">Train</h2>
       <TrainingControls
         run={run}
-        canStart={gpu.state === 'ready' && !loading && !pending}
+        canStart={gpu.state === 'ready' && !loading}
         startHint={
-          pending ? `This objective cannot be trained yet: ${pending}` : gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : undefined
+          gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : undefined
         }
         onStart={() => void onStart()}
         onPause={pause}
@@ -76,6 +75,13 @@ export function TrainingPanel() {
               · pseudo-perplexity <strong data-testid="pppl">{lastEval.pseudoPerplexity.toFixed(1)}</strong>
             </>
           )}
+        </p>
+      )}
+      {lastSbo && (
+        <p className="kpis" data-testid="sbo-summary">
+          Last step: masked-token loss <strong>{lastSbo.mlmLoss.toFixed(3)}</strong> · span boundary loss{' '}
+          <strong>{lastSbo.sboLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastSbo.sboAccuracy)} (total = MLM +{' '}
+          {String(run?.config.masking.objectiveParams?.sboWeight ?? 1)} × boundary; the held-out evaluation scores the MLM head)
         </p>
       )}
       {lastEval?.electra && (
