@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createStorage, readF32 } from '../src/engine/buffers';
 import { type Dispatch, Kernels, runDispatches } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
+import { isCpuAdapter } from '../src/engine/gpu';
 import { biasGrad, canVec4, chooseTile, matmul, matmulFlops, planMatmul, type MatmulTile } from '../src/engine/ops/matmul';
 import { rng } from '../src/engine/testing';
 import { timeDispatches, timingMethod, type Timing } from './timing';
@@ -245,7 +246,7 @@ function printRow(r: Row): void {
 const gpu = await nodeGpu(['disable-dawn-features=timestamp_quantization']);
 try {
   const args = parseArgs(process.argv.slice(2), gpu.summary.isFallbackAdapter);
-  const kernels = new Kernels(gpu.device);
+  const kernels = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
   const method = args.wallClock ? 'wall-clock' : timingMethod(gpu.device);
   console.log(`adapter: ${gpu.label}${gpu.summary.isFallbackAdapter ? ' (fallback)' : ''}; timing: ${method}`);
   console.log(`models: ${args.models.join(', ') || 'none'}; squares: ${args.sizes.join(', ') || 'none'}; compare: ${args.compare}`);

@@ -12,6 +12,7 @@ import { modelConfig, type ModelConfig, type ModelPreset } from '../src/engine/c
 import { Kernels } from '../src/engine/kernels';
 import { bertTensors, initParams, placeTensors } from '../src/engine/model/params';
 import { nodeGpu } from '../src/engine/node/dawn';
+import { isCpuAdapter } from '../src/engine/gpu';
 import { canProfile, groupProfile, profileDispatches, trainStepFlops, type DispatchTime, type TimeGroup } from '../src/engine/profile';
 import { Trainer, type EngineBatch } from '../src/engine/trainer';
 
@@ -324,7 +325,7 @@ try {
 }
 const results: ConfigResult[] = [];
 try {
-  const k = new Kernels(gpu.device);
+  const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
   console.log(`adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`);
   for (const c of args.configs) {
     const r = await benchConfig(k, c, args);

@@ -7,6 +7,7 @@ import { CORPORA, loadCorpus, type CorpusId } from '../src/data/corpora';
 import { MODEL_PRESETS, type ModelPreset } from '../src/engine/config';
 import { Kernels } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
+import { isCpuAdapter } from '../src/engine/gpu';
 import { exportHf } from '../src/engine/checkpoint/hf';
 import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
@@ -83,7 +84,7 @@ log(`data: ${data.train.count} training and ${data.heldOut.count} held-out seque
 
 const gpu = await nodeGpu();
 log(`adapter: ${gpu.label}`);
-const k = new Kernels(gpu.device);
+const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
 let nonFinite: string | undefined;
 const losses: number[] = [];
 const run = new TrainingRun(k, e, data, {

@@ -74,6 +74,30 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   }
 }
 
+// ---- forward_rows: one thread per row, no workgroup memory and no barriers (narrow rows: C up to ROW_MAX_C) ----
+// The same two-pass mean / variance in the same order as a serial sum; used where a row is too short to share out.
+@compute @workgroup_size(WG)
+fn forward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= p.N) { return; }
+  let C = p.C;
+  let base = row * C;
+  var s = 0.0;
+  for (var c = 0u; c < C; c++) { s += f_x[base + c]; }
+  let m = s / f32(C);
+  var v = 0.0;
+  for (var c = 0u; c < C; c++) {
+    let d = f_x[base + c] - m;
+    v += d * d;
+  }
+  let r = 1.0 / sqrt(v / f32(C) + p.eps);
+  for (var c = 0u; c < C; c++) {
+    f_out[base + c] = (f_x[base + c] - m) * r * f_gamma[c] + f_beta[c];
+  }
+  f_mean[row] = m;
+  f_rstd[row] = r;
+}
+
 // ---- backward_input: dx = rstd * (dy*gamma - mean(dy*gamma) - xhat * mean(dy*gamma*xhat)), one workgroup per row ----
 @group(0) @binding(1) var<storage, read> bi_dy: array<f32>;        // (N, C)
 @group(0) @binding(2) var<storage, read> bi_x: array<f32>;         // (N, C)
@@ -104,6 +128,35 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   let mdn = sa[0] / f32(C);
   let mdnx = sb[0] / f32(C);
   for (var c = t; c < C; c += WG) {
+    let xh = (bi_x[base + c] - m) * r;
+    let g = r * (bi_dy[base + c] * bi_gamma[c] - mdn - xh * mdnx);
+    if (p.accumulate != 0u) {
+      bi_dx[base + c] += g;
+    } else {
+      bi_dx[base + c] = g;
+    }
+  }
+}
+
+// ---- backward_input_rows: one thread per row, no barriers (narrow rows), same formula as backward_input ----
+@compute @workgroup_size(WG)
+fn backward_input_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= p.N) { return; }
+  let C = p.C;
+  let base = row * C;
+  let m = bi_mean[row];
+  let r = bi_rstd[row];
+  var s_dn = 0.0;
+  var s_dnx = 0.0;
+  for (var c = 0u; c < C; c++) {
+    let dn = bi_dy[base + c] * bi_gamma[c];
+    s_dn += dn;
+    s_dnx += dn * (bi_x[base + c] - m) * r;
+  }
+  let mdn = s_dn / f32(C);
+  let mdnx = s_dnx / f32(C);
+  for (var c = 0u; c < C; c++) {
     let xh = (bi_x[base + c] - m) * r;
     let g = r * (bi_dy[base + c] * bi_gamma[c] - mdn - xh * mdnx);
     if (p.accumulate != 0u) {

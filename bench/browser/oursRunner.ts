@@ -1,12 +1,12 @@
 // MaskLab's side of the benchmark: the engine's Trainer (src/engine/trainer.ts) on the page's WebGPU device, with
 // the same initial weights, batches and learning-rate schedule as the TF.js side.
-import type { GpuContext } from '../../src/engine/gpu';
+import { isCpuAdapter, type GpuContext } from '../../src/engine/gpu';
 import { Kernels } from '../../src/engine/kernels';
 import { Trainer } from '../../src/engine/trainer';
 import type { Runner, RunnerSetup } from './runner';
 
 export function oursRunner(gpu: GpuContext, s: RunnerSetup): Runner {
-  const k = new Kernels(gpu.device);
+  const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
   const losses = new Map<number, number>();
   const trainer = new Trainer(k, s.model, s.init, {
     B: s.B,

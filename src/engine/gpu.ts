@@ -76,6 +76,15 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
 }
 
 /** A one-line name for logs and JSON output, e.g. "google swiftshader (Subzero)". */
+/**
+ * A software (CPU) implementation of WebGPU: the fallback adapter, SwiftShader, llvmpipe/lavapipe, WARP. Kernels
+ * pick barrier-free variants there (see KernelTuning): a workgroup barrier is a context switch on a CPU.
+ */
+export function isCpuAdapter(s: AdapterSummary): boolean {
+  const text = `${s.vendor} ${s.architecture} ${s.device} ${s.description}`.toLowerCase();
+  return s.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|warp|basic render/.test(text);
+}
+
 export function adapterLabel(s: AdapterSummary): string {
   const parts = [s.vendor, s.architecture, s.device || s.description].filter((p) => p && p.length > 0);
   return parts.length > 0 ? parts.join(' ') : 'unknown adapter';

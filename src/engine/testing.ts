@@ -2,6 +2,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { nodeGpu, type NodeGpu } from './node/dawn';
 import { Kernels } from './kernels';
+import { isCpuAdapter } from './gpu';
 
 export interface GpuFixture {
   gpu: NodeGpu;
@@ -15,7 +16,7 @@ export function useGpu(): GpuFixture {
   beforeAll(async () => {
     fx.gpu = await nodeGpu();
     fx.device = fx.gpu.device;
-    fx.kernels = new Kernels(fx.device);
+    fx.kernels = new Kernels(fx.device, { cpu: isCpuAdapter(fx.gpu.summary) });
     fx.device.addEventListener('uncapturederror', (e) => {
       console.error('WebGPU uncaptured error:', (e as GPUUncapturedErrorEvent).error.message);
     });

@@ -1,7 +1,7 @@
 // The training worker: owns the GPU device, the engine and the current run. Trains in a loop that yields to the
 // message queue after every step (so Pause lands within a step) and streams metrics, evaluations and probe
 // results back to the page as plain messages.
-import { acquireGpu, adapterLabel, GpuUnavailableError, type GpuContext } from '../engine/gpu';
+import { acquireGpu, adapterLabel, GpuUnavailableError, isCpuAdapter, type GpuContext } from '../engine/gpu';
 import { Kernels } from '../engine/kernels';
 import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import { saveCheckpoint } from '../engine/checkpoint/checkpoint';
@@ -45,7 +45,7 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
 async function init(): Promise<void> {
   try {
     ctx = await acquireGpu();
-    kernels = new Kernels(ctx.device);
+    kernels = new Kernels(ctx.device, { cpu: isCpuAdapter(ctx.summary) });
     const current = ctx;
     post({ type: 'gpu', status: { state: 'ready', summary: current.summary } });
     void current.lost.then((info) => {

@@ -2,10 +2,10 @@
 // +=, dgamma/dbeta +=), bitwise determinism, and shape errors.
 import { describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { runDispatches, type Dispatch } from '../kernels';
+import { Kernels, runDispatches, type Dispatch } from '../kernels';
 import { layerNormBackward as refBackward, layerNormForward as refForward } from '../reference/layernorm';
 import { expectClose, randomArray, useGpu, type GpuFixture } from '../testing';
-import { layerNormBackward, layerNormForward, layerNormScratchFloats } from './layernorm';
+import { layerNormBackward, layerNormForward, layerNormScratchFloats, rowMode, type RowMode } from './layernorm';
 
 async function run(fx: GpuFixture, build: () => Dispatch[]): Promise<void> {
   fx.device.pushErrorScope('validation');
@@ -19,9 +19,10 @@ interface Case {
   C: number;
   eps?: number;
   rowsPerChunk?: number;
+  rows?: RowMode;
 }
 
-async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk }: Case, seed: number): Promise<Float32Array[]> {
+async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk, rows }: Case, seed: number): Promise<Float32Array[]> {
   const d = fx.device;
   // An offset of 3 tests the variance's cancellation; gamma/beta random.
   const x = randomArray(N * C, seed, 2).map((v) => v + 3);
@@ -45,7 +46,7 @@ async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk }: Case, seed: nu
   const db = buf(db0, 'dbeta');
   const dg2 = createStorage(d, C * 4, 'dgamma2');
   const db2 = createStorage(d, C * 4, 'dbeta2');
-  const shape = { N, C, eps, rowsPerChunk };
+  const shape = { N, C, eps, rowsPerChunk, rows };
   const scratch = createStorage(d, layerNormScratchFloats(shape) * 4, 'scratch');
   const k = fx.kernels;
   const common = { dy: bdy, x: bx, gamma: bg, mean, rstd, scratch };
@@ -96,8 +97,22 @@ describe('layernorm kernels', () => {
     { N: 130, C: 257, rowsPerChunk: 5 },
     { N: 6, C: 1030, eps: 1e-5 },
     { N: 3, C: 1 },
+    // Both row modes, forced (the default follows the adapter).
+    { N: 37, C: 72, rows: 'workgroup' },
+    { N: 130, C: 257, rows: 'thread' },
+    { N: 65, C: 1, rows: 'workgroup' },
+    { N: 1, C: 129, rows: 'thread' },
   ])('matches the reference, forward and backward: %o', async (c) => {
     await check(fx, c, 100 + c.N + c.C);
+  });
+
+  it('uses one thread per row on CPU adapters and a workgroup per row on GPUs by default', () => {
+    expect(rowMode({ cpu: true })).toBe('thread');
+    expect(rowMode({})).toBe('workgroup');
+    const buf = (n: number) => createStorage(fx.device, n * 4, 'b');
+    const entry = (k: Kernels) => layerNormForward(k, { x: buf(256), gamma: buf(64), beta: buf(64), out: buf(256), mean: buf(4), rstd: buf(4) }, { N: 4, C: 64 }).kernel;
+    expect(entry(new Kernels(fx.device, { cpu: true }))).toBe('layernorm.forward_rows');
+    expect(entry(new Kernels(fx.device, { cpu: false }))).toBe('layernorm.forward');
   });
 
   it('is bitwise deterministic (two runs on the same inputs)', async () => {

@@ -1,6 +1,6 @@
 // LayerNorm op (shaders/layernorm.wgsl): forward over (N, C) rows saving mean/rstd, and backward giving dx (= or +=)
 // plus dgamma/dbeta (+=) through a deterministic two-pass column sum over a caller-provided scratch buffer.
-import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
 /** Hugging Face BERT's layer_norm_eps. */
@@ -13,7 +13,21 @@ export interface LayerNormShape {
   C: number;
   /** Added to the variance inside the square root (default 1e-12, BERT's). */
   eps?: number;
+  /**
+   * Who reduces a row: 'workgroup' (threads share the row, tree sums through workgroup memory) or 'thread' (one
+   * thread per row, serial sums, no barriers). Default: rowMode(kernels.tuning).
+   */
+  rows?: RowMode;
 }
+
+export type RowMode = 'workgroup' | 'thread';
+
+/** One thread per row on CPU adapters (barriers are context switches there), a workgroup per row on GPUs. */
+export function rowMode(t: KernelTuning): RowMode {
+  return t.cpu ? 'thread' : 'workgroup';
+}
+
+const ROW_WG = 64;
 
 export interface LayerNormBackwardOptions extends LayerNormShape {
   /** dx += instead of dx = (for the residual stream). */
@@ -53,6 +67,13 @@ const TR = 4;
  */
 function rowThreads(C: number): number {
   return Math.min(128, Math.max(32, nextPow2(Math.ceil(C / 8))));
+}
+
+/** Entry, workgroup size and grid of a per-row kernel in either mode. */
+function rowDispatch(entry: string, N: number, C: number, mode: RowMode, maxDim: number) {
+  return mode === 'thread'
+    ? { entry: `${entry}_rows`, overrides: { WG: ROW_WG }, workgroups: grid1d(N, ROW_WG, maxDim) }
+    : { entry, overrides: { WG: rowThreads(C) }, workgroups: grid1d(N, 1, maxDim) };
 }
 
 function rowsPerChunk(o: LayerNormBackwardOptions): number {
@@ -98,11 +119,9 @@ export function layerNormForward(k: Kernels, b: LayerNormForwardBuffers, s: Laye
   checkBuffer(op, 'rstd', b.rstd, N, `(N) = (${N})`);
   return k.dispatch({
     shader: 'layernorm',
-    entry: 'forward',
-    overrides: { WG: rowThreads(C) },
+    ...rowDispatch('forward', N, C, s.rows ?? rowMode(k.tuning), k.device.limits.maxComputeWorkgroupsPerDimension),
     params: params(N, C, eps, false, 0, 0),
     buffers: [b.x, b.gamma, b.beta, b.out, b.mean, b.rstd],
-    workgroups: grid1d(N, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
 }
@@ -137,11 +156,9 @@ export function layerNormBackward(
   return [
     k.dispatch({
       shader: 'layernorm',
-      entry: 'backward_input',
-      overrides: { WG: rowThreads(C) },
+      ...rowDispatch('backward_input', N, C, o.rows ?? rowMode(k.tuning), maxDim),
       params: p,
       buffers: [b.dy, b.x, b.gamma, b.mean, b.rstd, b.dx],
-      workgroups: grid1d(N, 1, maxDim),
       label: `${label}.dx`,
     }),
     k.dispatch({
