@@ -239,7 +239,9 @@ override SM_ROWS: u32 = 4u;
 var<workgroup> red: array<f32, SM_W * SM_ROWS>;
 
 // Tree reduction over the SM_W threads of one row (op 0: max, 1: sum); every thread gets the result.
+// With SM_W = 1 (CPU adapters: one thread per row) there is nothing to share and no barrier at all.
 fn reduce_row(x: f32, row: u32, lane: u32, op: u32) -> f32 {
+  if (SM_W == 1u) { return x; }
   let base = row * SM_W;
   red[base + lane] = x;
   for (var s = SM_W / 2u; s > 0u; s >>= 1u) {

@@ -72,6 +72,8 @@ fn row_stats(base: u32, V: u32, tid: u32) -> Stats {
       s += exp(x - m);
     }
   }
+  // One thread per row (CPU adapters): nothing to combine, no barrier.
+  if (WG == 1u) { return Stats(m, s, idx); }
   s_m[tid] = m;
   s_s[tid] = s;
   s_i[tid] = idx;

@@ -2,7 +2,7 @@
 // reference: odd shapes, padding, causal, rows without an allowed key, and extreme logits.
 import { describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { runDispatches } from '../kernels';
+import { Kernels, runDispatches, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 import { expectClose, randomArray, rng, useGpu } from '../testing';
 import { attentionBackwardRef, attentionForwardRef } from '../reference/attention';
@@ -38,11 +38,19 @@ function randomLengths(B: number, T: number, seed: number): number[] {
 
 type Variant = 'materialized' | 'fused';
 
-describe.each<Variant>(['materialized', 'fused'])('attention (%s)', (variant) => {
+// The materialized variant's row kernels (softmax and its backward) differ by adapter kind: a workgroup shares
+// each row on GPUs, one thread per row on CPU adapters. Both run here whatever the adapter is.
+describe.each<[Variant, KernelTuning]>([
+  ['materialized', { cpu: false }],
+  ['materialized', { cpu: true }],
+  ['fused', {}],
+])('attention (%s, tuning %o)', (variant, tuning) => {
   const fx = useGpu();
+  let tuned: Kernels | undefined;
 
   async function runGpu(s: AttentionShape, causal: boolean, qkv: Float32Array, valid: Int32Array, dout: Float32Array): Promise<Run> {
-    const { device, kernels: k } = fx;
+    const device = fx.device;
+    const k = (tuned ??= new Kernels(device, tuning));
     const sz = { ...attentionSizes(s), ...flashAttentionSizes(s) };
     // Outputs start as garbage: the kernels must overwrite every element.
     const garbage = (bytes: number, label: string) => createStorage(device, new Float32Array(bytes / 4).fill(123.5), label);

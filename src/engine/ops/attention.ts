@@ -1,6 +1,6 @@
 // Multi-head self-attention op (shaders/attention.wgsl): builds the forward and backward dispatches over a packed
 // qkv (B*T, 3C), a key-padding mask and a causal flag, with the probabilities att (B, NH, T, T) materialized.
-import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { checkLimit } from '../limits';
 
 export interface AttentionShape {
@@ -148,7 +148,9 @@ function product(
  * Row kernels: SM_W threads share a row (a power of two, up to 8: few barriers, and 8 consecutive floats = one
  * 32-byte memory sector per row and step), 64 / SM_W rows per workgroup.
  */
-export function rowLayout(T: number): { SM_W: number; SM_ROWS: number } {
+export function rowLayout(T: number, tuning: KernelTuning = {}): { SM_W: number; SM_ROWS: number } {
+  // CPU adapters: one thread per row, no barriers (see KernelTuning).
+  if (tuning.cpu) return { SM_W: 1, SM_ROWS: 64 };
   const w = Math.min(8, Math.max(1, 2 ** Math.ceil(Math.log2(T / 8))));
   return { SM_W: w, SM_ROWS: Math.max(1, 64 / w) };
 }
@@ -159,7 +161,7 @@ function rowKernel(k: Kernels, entry: string, s: AttentionShape, causal: boolean
   const params = new ArrayBuffer(5 * 4);
   new Uint32Array(params).set([rows, T, NH, causal ? 1 : 0]);
   new Float32Array(params, 16, 1)[0] = 1 / Math.sqrt(C / NH);
-  const { SM_W, SM_ROWS } = rowLayout(T);
+  const { SM_W, SM_ROWS } = rowLayout(T, k.tuning);
   return k.dispatch({
     shader: 'attention',
     entry,

@@ -1,7 +1,7 @@
 // Loss ops: fused softmax cross-entropy over gathered rows (MLM vocabulary head and k-class heads), the top-k
 // probe readback, and binary cross-entropy per token. Each builds a Dispatch once per shape (shaders/mlm_loss.wgsl,
 // shaders/binary_loss.wgsl).
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 
 /** Where crossEntropy writes dlogits: over the logits, into a separate buffer, or nowhere (evaluation). */
 export type XentGrad = 'inplace' | 'separate' | 'none';
@@ -28,7 +28,9 @@ function requireBytes(buf: GPUBuffer, bytes: number, what: string): void {
 }
 
 /** Threads per row: a power of two near V/4, between 32 and 256 (so the 29-class head does not idle 256 threads). */
-export function xentWorkgroupSize(V: number): number {
+export function xentWorkgroupSize(V: number, tuning: KernelTuning = {}): number {
+  // CPU adapters: one thread per row (barriers are context switches there; see KernelTuning).
+  if (tuning.cpu) return 1;
   let wg = 32;
   while (wg < 256 && wg * 4 < V) wg *= 2;
   return wg;
@@ -59,7 +61,7 @@ export function crossEntropy(
   return k.dispatch({
     shader: 'mlm_loss',
     entry: ENTRY[grad],
-    overrides: { WG: xentWorkgroupSize(V) },
+    overrides: { WG: xentWorkgroupSize(V, k.tuning) },
     params: new Uint32Array([M, V]),
     buffers,
     workgroups: grid1d(M, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
@@ -94,7 +96,7 @@ export function topK(
   return k.dispatch({
     shader: 'mlm_loss',
     entry: 'topk',
-    overrides: { WG: xentWorkgroupSize(V) },
+    overrides: { WG: xentWorkgroupSize(V, k.tuning) },
     params: new Uint32Array([R, V, K, 0]),
     buffers: [b.logits, b.rows, b.ids, b.probs],
     workgroups: R,
