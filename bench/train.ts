@@ -34,7 +34,9 @@ const MASK = 4;
 const FIRST_WORD = 5;
 
 const HELP = `usage: npm run bench -- [--config ${Object.keys(CONFIGS).join(',')}] [--steps N] [--repeats N] [--warmup N]
-  [--profile-repeats N] [--seed S] [--out DIR] [--no-write] [--json] [--compare tfjs]
+  [--profile-repeats N] [--seed S] [--out DIR] [--no-write] [--json] [--compare tfjs] [--kernels auto|gpu|cpu]
+  --kernels picks the kernel variants: auto (default) follows the adapter (barrier-free row kernels on a software
+  adapter), gpu / cpu force one kind, to measure what the choice is worth.
   Default configs: tiny on a fallback (software) adapter, all three on a real GPU.
   --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config and puts
   its ours/tfjs figures in the JSON (top-level ours, tfjs, ratio when one config; compare[] always).`;
@@ -50,6 +52,7 @@ interface Args {
   write: boolean;
   json: boolean;
   compare: 'tfjs' | undefined;
+  kernels: 'auto' | 'gpu' | 'cpu';
 }
 
 function parseArgs(argv: string[], fallback: boolean): Args {
@@ -64,6 +67,7 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     write: true,
     json: false,
     compare: undefined,
+    kernels: 'auto',
   };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
@@ -89,6 +93,11 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     else if (arg === '--out') a.out = value();
     else if (arg === '--no-write') a.write = false;
     else if (arg === '--json') a.json = true;
+    else if (arg === '--kernels') {
+      const v = value();
+      if (v !== 'auto' && v !== 'gpu' && v !== 'cpu') throw new Error(`--kernels takes auto, gpu or cpu (got "${v}")\n${HELP}`);
+      a.kernels = v;
+    }
     else if (arg === '--compare') {
       const v = value();
       if (v !== 'tfjs') throw new Error(`--compare takes "tfjs" (got "${v}")\n${HELP}`);
@@ -325,7 +334,8 @@ try {
 }
 const results: ConfigResult[] = [];
 try {
-  const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
+  const k = new Kernels(gpu.device, { cpu: args.kernels === 'auto' ? isCpuAdapter(gpu.summary) : args.kernels === 'cpu' });
+  console.log(`kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row)' : 'GPU (a workgroup per row)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}`);
   console.log(`adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`);
   for (const c of args.configs) {
     const r = await benchConfig(k, c, args);
@@ -373,7 +383,7 @@ const out = {
 };
 if (args.write) {
   mkdirSync(args.out, { recursive: true });
-  const file = join(args.out, `train-${slug(gpu.label)}.json`);
+  const file = join(args.out, `train-${slug(gpu.label)}${args.kernels === 'auto' ? '' : `-${args.kernels}-kernels`}.json`);
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${file}`);
 }
