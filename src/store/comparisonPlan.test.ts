@@ -65,7 +65,7 @@ describe('a comparison is fair', () => {
 });
 
 describe('presets', () => {
-  it('are valid experiments, each with a finding; a scheme the engine cannot train names the reason', () => {
+  it('are valid experiments, each with a finding', () => {
     expect(COMPARISON_PRESETS.map((p) => p.id)).toEqual(['units', 'rate', 'complexity', 'discriminative']);
     for (const p of COMPARISON_PRESETS) {
       expect(p.finding.length).toBeGreaterThan(40);

@@ -114,7 +114,7 @@ export function CompareSetup({ config, value, onChange, canStart, blocked, onSta
   const problems = value.schemes.map((m) => schemeProblem(config, m)).filter(Boolean);
   const labels = value.schemes.map(schemeLabel);
   const duplicate = labels.some((l, i) => labels.indexOf(l) !== i);
-  const reason = blocked ?? (value.schemes.length < 2 ? 'Pick at least two schemes.' : problems.length > 0 ? 'A scheme cannot be trained (see above).' : undefined);
+  const reason = blocked ?? (value.schemes.length < 2 ? 'Pick at least two schemes.' : problems.length > 0 ? 'A scheme has settings it does not accept (see above).' : undefined);
   const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
   const tokens = tokenBudget(config);
   return (
