@@ -5,7 +5,7 @@ import type { MaskingConfig } from '../masking/types';
 import { modelShape } from '../session/config';
 import type { ProbeResults } from '../session/probes';
 import { entryConfig, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type ComparisonState, type EntryState, type RunResult } from './comparisonPlan';
-import { csvField, isObj, parseExperimentConfig, parseRunList, Reader, RunImportError } from './runsExport';
+import { csvField, isObj, parseExperimentConfig, parseRunList, Reader, readExportFile, RunImportError } from './runsExport';
 
 export const COMPARISON_FILE_FORMAT = 'masklab-comparison';
 export const COMPARISON_FILE_VERSION = 1;
@@ -194,18 +194,7 @@ function readComparison(r: Reader): ComparisonRecord {
 
 /** Parses and validates a comparison file; throws RunImportError with a readable reason (nothing half-read). */
 export function parseComparisonJson(text: string): { comparison: ComparisonRecord; runs: RunRecord[] } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new RunImportError(`This file is not JSON (${e instanceof Error ? e.message : String(e)}). Choose a file exported from MaskLab's Compare panel.`);
-  }
-  if (!isObj(data) || data.format !== COMPARISON_FILE_FORMAT) {
-    throw new RunImportError(`This JSON file is not a MaskLab comparison export (it has no "format": "${COMPARISON_FILE_FORMAT}"). Choose a file exported from the Compare panel.`);
-  }
-  if (data.version !== COMPARISON_FILE_VERSION) {
-    throw new RunImportError(`This comparison file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${COMPARISON_FILE_VERSION}.`);
-  }
+  const data = readExportFile(text, { format: COMPARISON_FILE_FORMAT, version: COMPARISON_FILE_VERSION, what: 'comparison', panel: 'Compare' });
   if (!isObj(data.comparison)) throw new RunImportError('This comparison file has no comparison ("comparison").');
   if (!Array.isArray(data.runs)) throw new RunImportError('This comparison file has no list of runs ("runs").');
   let comparison: ComparisonRecord;

@@ -261,20 +261,34 @@ function readRun(r: Reader): RunRecord {
   return rec;
 }
 
-/** Parses and validates a runs file. Throws RunImportError with a readable reason; nothing is half-read. */
-export function parseRunsJson(text: string): RunRecord[] {
+/** What an export file says it is: its "format" and "version", what to call it, and the panel that writes it. */
+export interface ExportKind {
+  format: string;
+  version: number;
+  what: string;
+  panel: string;
+}
+
+/** Parses an export file's JSON and checks its format and version; throws RunImportError naming what was expected. */
+export function readExportFile(text: string, kind: ExportKind): Record<string, unknown> {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new RunImportError(`This file is not JSON (${e instanceof Error ? e.message : String(e)}). Choose a file exported from MaskLab's Runs panel.`);
+    throw new RunImportError(`This file is not JSON (${e instanceof Error ? e.message : String(e)}). Choose a file exported from MaskLab's ${kind.panel} panel.`);
   }
-  if (!isObj(data) || data.format !== RUNS_FILE_FORMAT) {
-    throw new RunImportError(`This JSON file is not a MaskLab runs export (it has no "format": "${RUNS_FILE_FORMAT}"). Choose a file exported from the Runs panel.`);
+  if (!isObj(data) || data.format !== kind.format) {
+    throw new RunImportError(`This JSON file is not a MaskLab ${kind.what} export (it has no "format": "${kind.format}"). Choose a file exported from the ${kind.panel} panel.`);
   }
-  if (data.version !== RUNS_FILE_VERSION) {
-    throw new RunImportError(`This runs file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${RUNS_FILE_VERSION}.`);
+  if (data.version !== kind.version) {
+    throw new RunImportError(`This ${kind.what} file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${kind.version}.`);
   }
+  return data;
+}
+
+/** Parses and validates a runs file. Throws RunImportError with a readable reason; nothing is half-read. */
+export function parseRunsJson(text: string): RunRecord[] {
+  const data = readExportFile(text, { format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, what: 'runs', panel: 'Runs' });
   if (!Array.isArray(data.runs)) throw new RunImportError('This runs file has no list of runs ("runs").');
   return parseRunList(data.runs);
 }

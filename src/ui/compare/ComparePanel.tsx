@@ -1,6 +1,6 @@
 // The Compare panel: set up a comparison of masking schemes (or a literature preset), watch it train run after run,
 // and read its results; saved comparisons are listed with Continue, export (CSV, JSON), import and delete.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useExperimentStore } from '../../store/experiment';
 import { useGpuStore } from '../../store/gpu';
@@ -8,6 +8,7 @@ import { useTrainingStore } from '../../store/training';
 import { RunImportError } from '../../store/runsExport';
 import { seedList } from '../../store/comparisonPlan';
 import { downloadText } from '../runs/download';
+import { ImportJsonButton } from '../runs/ImportJsonButton';
 import { comparisonStore } from './comparisonApp';
 import { CompareSetup, initialSetup, type SetupValue } from './CompareSetup';
 import { ComparisonView } from './ComparisonView';
@@ -33,7 +34,6 @@ export function ComparePanel() {
   const [setup, setSetup] = useState<SetupValue>(() => initialSetup(config));
   const [note, setNote] = useState<{ text: string; error?: boolean }>();
   const [confirm, setConfirm] = useState<string>();
-  const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (loadStarted) return;
@@ -106,23 +106,7 @@ export function ComparePanel() {
       )}
       <h3>Saved comparisons</h3>
       <div className="runs-toolbar">
-        <button type="button" className="small secondary" onClick={() => fileInput.current?.click()}>
-          Import comparison JSON…
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".json,application/json"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          data-testid="compare-import-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void doImport(f);
-          }}
-        />
+        <ImportJsonButton label="Import comparison JSON…" testId="compare-import-file" onFile={(f) => void doImport(f)} />
       </div>
       {loaded && list.length === 0 && <p className="muted">No comparisons yet.</p>}
       {list.length > 0 && (

@@ -1,11 +1,12 @@
 // The Runs panel (training column, below the current run): every run saved in this browser, with rename, delete,
 // "Load settings", export (JSON full records, CSV one row per run) of all or the ticked runs, and JSON import.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useExperimentStore } from '../../store/experiment';
 import { persistLiveRuns, runsStore, useRunsStore } from '../../store/runs';
 import { RunImportError } from '../../store/runsExport';
 import { useTrainingStore } from '../../store/training';
 import { downloadText, exportBaseName } from './download';
+import { ImportJsonButton } from './ImportJsonButton';
 import { RunDetail } from './RunDetail';
 import { RunRow } from './RunRow';
 import './runs.css';
@@ -26,7 +27,6 @@ export function RunsPanel() {
   const replaceConfig = useExperimentStore((s) => s.replace);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const [note, setNote] = useState<{ text: string; error?: boolean }>();
-  const fileInput = useRef<HTMLInputElement>(null);
 
   // Save the live run as it trains, for as long as the page shows the training column.
   useEffect(() => persistLiveRuns(useTrainingStore, runsStore), []);
@@ -89,23 +89,7 @@ export function RunsPanel() {
         <button type="button" className="small secondary" data-testid="runs-export-csv" disabled={runs.length === 0} onClick={() => void doExport('csv')}>
           Export {scopeText} as CSV
         </button>
-        <button type="button" className="small secondary" onClick={() => fileInput.current?.click()}>
-          Import JSON…
-        </button>
-        <input
-          ref={fileInput}
-          type="file"
-          accept=".json,application/json"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-hidden="true"
-          data-testid="runs-import-file"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void doImport(f);
-          }}
-        />
+        <ImportJsonButton label="Import JSON…" testId="runs-import-file" onFile={(f) => void doImport(f)} />
       </div>
       {note && (
         <p className={note.error ? 'error' : 'muted'} role={note.error ? 'alert' : 'status'} data-testid="runs-note">
