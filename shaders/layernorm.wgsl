@@ -106,6 +106,17 @@ fn forward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
 @group(0) @binding(5) var<storage, read> bi_rstd: array<f32>;      // (N)
 @group(0) @binding(6) var<storage, read_write> bi_dx: array<f32>;  // (N, C)
 
+// dx[base + c] (+)= rstd * (dy*gamma - mean(dy*gamma) - xhat * mean(dy*gamma*xhat)), given the two row means.
+fn write_dx(base: u32, c: u32, m: f32, r: f32, mdn: f32, mdnx: f32) {
+  let xh = (bi_x[base + c] - m) * r;
+  let g = r * (bi_dy[base + c] * bi_gamma[c] - mdn - xh * mdnx);
+  if (p.accumulate != 0u) {
+    bi_dx[base + c] += g;
+  } else {
+    bi_dx[base + c] = g;
+  }
+}
+
 @compute @workgroup_size(WG)
 fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                   @builtin(local_invocation_index) t: u32) {
@@ -127,15 +138,7 @@ fn backward_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nw
   reduce2(t);
   let mdn = sa[0] / f32(C);
   let mdnx = sb[0] / f32(C);
-  for (var c = t; c < C; c += WG) {
-    let xh = (bi_x[base + c] - m) * r;
-    let g = r * (bi_dy[base + c] * bi_gamma[c] - mdn - xh * mdnx);
-    if (p.accumulate != 0u) {
-      bi_dx[base + c] += g;
-    } else {
-      bi_dx[base + c] = g;
-    }
-  }
+  for (var c = t; c < C; c += WG) { write_dx(base, c, m, r, mdn, mdnx); }
 }
 
 // ---- backward_input_rows: one thread per row, no barriers (narrow rows), same formula as backward_input ----
@@ -156,15 +159,7 @@ fn backward_input_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_w
   }
   let mdn = s_dn / f32(C);
   let mdnx = s_dnx / f32(C);
-  for (var c = 0u; c < C; c++) {
-    let xh = (bi_x[base + c] - m) * r;
-    let g = r * (bi_dy[base + c] * bi_gamma[c] - mdn - xh * mdnx);
-    if (p.accumulate != 0u) {
-      bi_dx[base + c] += g;
-    } else {
-      bi_dx[base + c] = g;
-    }
-  }
+  for (var c = 0u; c < C; c++) { write_dx(base, c, m, r, mdn, mdnx); }
 }
 
 // ---- backward_params_partial: workgroup (column tile, chunk of rows) -> partial[chunk, c] for dgamma and dbeta ----
