@@ -1,7 +1,7 @@
 // Saved runs: a short run survives a reload (listed with its final held-out loss, its charts shown again), a
 // rename survives a reload, CSV export has one row per run with the evaluation columns, JSON export imports back
 // (duplicates skipped), a bad file gets a clear message, and delete (confirmed) removes the run for good.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
 const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
@@ -18,6 +18,8 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
   const runsPanel = page.getByTestId('runs-panel');
   await expect(runsPanel).toContainText('No saved runs yet');
+  // Keep the final weights of finished runs in the browser too.
+  await page.getByTestId('keep-weights').check();
 
   await page.getByTestId('start').click();
   // The run is listed as soon as it starts.
@@ -45,6 +47,21 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   await expect(detail.getByTestId('run-eval-summary')).toContainText(heldOut ?? '');
   await expect(detail.locator('.recharts-line-curve').first()).toBeVisible();
   await page.screenshot({ path: info.outputPath('after-reload.png'), fullPage: true });
+
+  // The final weights were kept (the setting survives the reload): they download as a Hugging Face model.
+  await expect(page.getByTestId('keep-weights')).toBeChecked();
+  const weights = row.getByTestId('run-download-weights');
+  await expect(weights).toContainText('MB');
+  const downloads: Download[] = [];
+  const onDownload = (d: Download) => downloads.push(d);
+  page.on('download', onDownload);
+  await weights.click();
+  await expect.poll(() => downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  page.off('download', onDownload);
+  const model = await readFile((await downloads.find((d) => d.suggestedFilename() === 'model.safetensors')!.path())!);
+  const headerLength = Number(model.readBigUInt64LE(0));
+  const weightsHeader = JSON.parse(model.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { shape: number[] }>;
+  expect(weightsHeader['bert.embeddings.word_embeddings.weight'].shape).toEqual([1024, 64]);
 
   // Rename inline with the keyboard (Escape cancels, Enter saves), then reload: the name stays.
   await row.getByTestId('run-rename').click();

@@ -35,6 +35,20 @@ export interface RunRecord {
   msPerStep: number;
   /** The comparison (src/store/comparison.ts) this run was trained for, if any. */
   comparisonId?: string;
+  /** Its final weights are kept in this browser (RunStore.putWeights): what and how big. */
+  weights?: KeptWeightsInfo;
+}
+
+/** Final weights kept with a run: a Hugging Face BertForMaskedLM (vocabulary heads) or a MaskLab checkpoint. */
+export interface KeptWeightsInfo {
+  format: 'huggingface' | 'checkpoint';
+  step: number;
+  bytes: number;
+}
+
+export interface KeptFile {
+  name: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 /** What the list shows and the CSV needs: the record without its series, plus figures derived from them. */
@@ -68,9 +82,11 @@ interface Series {
 }
 
 const DB_NAME = 'masklab-runs';
-const DB_VERSION = 1;
+/** 2: the weights store. */
+const DB_VERSION = 2;
 const RUNS = 'runs';
 const SERIES = 'series';
+const WEIGHTS = 'weights';
 
 const QUOTA_HINT = 'Delete or export older runs.';
 const request = <R>(req: IDBRequest<R>): Promise<R> => idbRequest(req, QUOTA_HINT);
@@ -91,6 +107,7 @@ export class RunStore {
       const db = req.result;
       if (!db.objectStoreNames.contains(RUNS)) db.createObjectStore(RUNS, { keyPath: 'id' });
       if (!db.objectStoreNames.contains(SERIES)) db.createObjectStore(SERIES);
+      if (!db.objectStoreNames.contains(WEIGHTS)) db.createObjectStore(WEIGHTS);
     };
     return new RunStore(await request(req));
   }
@@ -103,11 +120,11 @@ export class RunStore {
     const tx = this.db.transaction([RUNS, SERIES], 'readwrite');
     const runs = tx.objectStore(RUNS);
     let summary = summarize(record);
-    if (opts.keepName) {
-      const old = await request(runs.get(record.id) as IDBRequest<RunSummary | undefined>);
-      // A rename, and the comparison tag, made while the run was training win over the live page's copy.
-      if (old) summary = { ...summary, name: old.name, ...(old.comparisonId !== undefined && summary.comparisonId === undefined ? { comparisonId: old.comparisonId } : {}) };
-    }
+    const old = await request(runs.get(record.id) as IDBRequest<RunSummary | undefined>);
+    // A rename, and the comparison tag, made while the run was training win over the live page's copy.
+    if (old && opts.keepName) summary = { ...summary, name: old.name, ...(old.comparisonId !== undefined && summary.comparisonId === undefined ? { comparisonId: old.comparisonId } : {}) };
+    // Kept weights stay noted until the run is deleted (a later save of the live run does not know of them).
+    if (old?.weights && !summary.weights) summary = { ...summary, weights: old.weights };
     runs.put(summary);
     tx.objectStore(SERIES).put({ metrics: record.metrics, cases: record.cases } satisfies Series, record.id);
     await done(tx);
@@ -159,12 +176,39 @@ export class RunStore {
 
   /** Deletes runs (ids that are not stored are ignored). */
   async delete(...ids: string[]): Promise<void> {
-    const tx = this.db.transaction([RUNS, SERIES], 'readwrite');
+    const tx = this.db.transaction([RUNS, SERIES, WEIGHTS], 'readwrite');
     for (const id of ids) {
       tx.objectStore(RUNS).delete(id);
       tx.objectStore(SERIES).delete(id);
+      tx.objectStore(WEIGHTS).delete(id);
     }
     await done(tx);
+  }
+
+  /**
+   * Keeps a run's final weights (the files of a Hugging Face or checkpoint export) and notes them in its summary;
+   * returns the updated summary, or undefined when no run has this id (nothing is written then).
+   */
+  async putWeights(id: string, format: KeptWeightsInfo['format'], step: number, files: readonly KeptFile[]): Promise<RunSummary | undefined> {
+    const tx = this.db.transaction([RUNS, WEIGHTS], 'readwrite');
+    const runs = tx.objectStore(RUNS);
+    const old = await request(runs.get(id) as IDBRequest<RunSummary | undefined>);
+    if (!old) {
+      tx.abort();
+      return undefined;
+    }
+    const weights: KeptWeightsInfo = { format, step, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0) };
+    const summary = { ...old, weights };
+    runs.put(summary);
+    tx.objectStore(WEIGHTS).put(files.map((f) => ({ name: f.name, bytes: f.bytes })), id);
+    await done(tx);
+    return summary;
+  }
+
+  /** The kept weight files of a run (undefined when none were kept). */
+  async getWeights(id: string): Promise<KeptFile[] | undefined> {
+    const tx = this.db.transaction(WEIGHTS, 'readonly');
+    return request(tx.objectStore(WEIGHTS).get(id) as IDBRequest<KeptFile[] | undefined>);
   }
 
   close(): void {

@@ -2,7 +2,7 @@
 // export and import, and the persister that saves the live run as it trains (throttled) and marks runs a reload cut off.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { RunStore, type RunRecord, type RunSummary } from '../data/runStore';
+import { RunStore, type KeptFile, type KeptWeightsInfo, type RunRecord, type RunSummary } from '../data/runStore';
 import type { ExperimentConfig } from '../session/config';
 import type { RunState } from '../worker/protocol';
 import type { LiveRun } from './training';
@@ -33,6 +33,10 @@ export interface RunsState {
   importJson(text: string): Promise<ImportResult>;
   /** Writes a run (used by the persister); keeps a name given meanwhile and updates the list. */
   save(record: RunRecord): Promise<void>;
+  /** Keeps a run's final weights in the browser next to it (false when the run is not saved here). */
+  keepWeights(id: string, format: KeptWeightsInfo['format'], step: number, files: readonly KeptFile[]): Promise<boolean>;
+  /** The files of a run's kept weights (undefined when none were kept). */
+  weightFiles(id: string): Promise<KeptFile[] | undefined>;
 }
 
 /** States in which a run still has weights on the GPU of the page that runs it. */
@@ -188,6 +192,16 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
           set({ runs });
           return { imported, skipped };
         });
+      },
+      async keepWeights(id, format, step, files) {
+        if (removed.has(id)) return false;
+        const s = await guard((st) => st.putWeights(id, format, step, files));
+        if (!s) return false;
+        set({ runs: upsert(get().runs, s) });
+        return true;
+      },
+      async weightFiles(id) {
+        return guard((s) => s.getWeights(id));
       },
       async save(record) {
         if (removed.has(record.id)) return;

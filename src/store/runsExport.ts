@@ -13,7 +13,9 @@ export const RUNS_FILE_VERSION = 1;
 
 /** The JSON file: full records. NaN (a diverged loss) is written as null and read back as NaN. */
 export function runsToJson(records: readonly RunRecord[], now = Date.now()): string {
-  return JSON.stringify({ format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exportedAt: new Date(now).toISOString(), runs: records }, null, 1);
+  // Kept weights stay in this browser (download them from the run's row): the file carries metrics and settings.
+  const runs = records.map(({ weights: _w, ...r }) => r);
+  return JSON.stringify({ format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exportedAt: new Date(now).toISOString(), runs }, null, 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------- CSV

@@ -126,7 +126,8 @@ onWorkerMessage((msg) => {
       useTrainingStore.setState({ profile: msg, profiling: false });
       break;
     case 'exported':
-      useTrainingStore.setState({ exported: msg, exporting: false });
+      // Weights kept with a saved run are the runs store's (src/store/keepWeights.ts), not downloads.
+      if (!msg.keep) useTrainingStore.setState({ exported: msg, exporting: false });
       break;
   }
 });

@@ -23,6 +23,11 @@ export type ToWorker =
   | { type: 'profile' }
   /** The current weights as files: a Hugging Face BertForMaskedLM, or a MaskLab checkpoint (weights + AdamW state). */
   | { type: 'export'; format: 'huggingface' | 'checkpoint' }
+  /**
+   * A finished run's final weights, to keep with the saved run: a Hugging Face BertForMaskedLM for vocabulary
+   * heads, a MaskLab checkpoint otherwise. Answered by 'exported' with keep: true (an error if runId is gone).
+   */
+  | { type: 'keep-weights'; runId: string }
   /** The comparison's probes on the finished run `runId` (MLM probe without a vocabulary head, downstream probe). */
   | { type: 'probes'; runId: string; budget: ProbeBudget };
 
@@ -90,6 +95,8 @@ export interface ExportedFiles {
   files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
   /** Why nothing was exported, when that is the case. */
   error?: string;
+  /** Asked for by 'keep-weights' (stored with the run, not offered as downloads). */
+  keep?: boolean;
 }
 
 /** The answer to a 'probes' command: the results, or why there are none. */

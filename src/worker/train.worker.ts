@@ -148,9 +148,9 @@ async function profile(a: Active): Promise<void> {
 }
 
 /** The run's weights as downloadable files; read between steps so they belong to one step. */
-async function exportModel(a: Active, format: 'huggingface' | 'checkpoint'): Promise<void> {
+async function exportModel(a: Active, format: 'huggingface' | 'checkpoint', keep = false): Promise<void> {
   const t = a.run.trainer;
-  const base = { type: 'exported' as const, runId: a.id, step: t.step, format };
+  const base = { type: 'exported' as const, runId: a.id, step: t.step, format, ...(keep ? { keep } : {}) };
   const enc = new TextEncoder();
   if (format === 'checkpoint') {
     const bytes = (await saveCheckpoint(t, { config: a.config })) as Uint8Array<ArrayBuffer>;
@@ -341,6 +341,13 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       if (!active) break;
       if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) exportModel(active, msg.format).catch(fail);
       else exportRequested = msg.format;
+      break;
+    case 'keep-weights':
+      if (!active || active.id !== msg.runId) {
+        post({ type: 'exported', runId: msg.runId, step: 0, format: 'checkpoint', files: [], keep: true, error: 'This run is no longer on the GPU.' });
+        break;
+      }
+      exportModel(active, active.run.head.kind === 'vocab' ? 'huggingface' : 'checkpoint', true).catch(fail);
       break;
     case 'probes': {
       const a = active;

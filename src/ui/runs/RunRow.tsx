@@ -16,6 +16,8 @@ export interface RunRowProps {
   onRename(name: string): void;
   onLoadSettings(): void;
   onDelete(): void;
+  /** Downloads the run's kept final weights (shown when it has some). */
+  onDownloadWeights?: () => void;
 }
 
 export function stateLabel(run: RunSummary, liveState?: RunState): string {
@@ -25,7 +27,7 @@ export function stateLabel(run: RunSummary, liveState?: RunState): string {
 
 const num = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
-export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, onRename, onLoadSettings, onDelete }: RunRowProps) {
+export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, onRename, onLoadSettings, onDelete, onDownloadWeights }: RunRowProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -127,6 +129,17 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
             >
               Rename
             </button>
+            {run.weights && onDownloadWeights && (
+              <button
+                type="button"
+                className="small secondary"
+                data-testid="run-download-weights"
+                onClick={onDownloadWeights}
+                title={`The final weights kept in this browser: ${run.weights.format === 'huggingface' ? 'a Hugging Face BertForMaskedLM (config.json, model.safetensors, tokenizer.json)' : 'a MaskLab checkpoint'} at step ${run.weights.step}`}
+              >
+                Weights ({(run.weights.bytes / 1e6).toFixed(1)} MB)
+              </button>
+            )}
             <button type="button" className="small secondary" data-testid="run-load-settings" onClick={onLoadSettings} title="Put this run's settings back into the setup, to train it again">
               Load settings
             </button>

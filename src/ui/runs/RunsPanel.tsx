@@ -7,6 +7,9 @@ import { RunImportError } from '../../store/runsExport';
 import { useTrainingStore } from '../../store/training';
 import { downloadText, exportBaseName } from './download';
 import { ImportJsonButton } from './ImportJsonButton';
+import { useStore } from 'zustand';
+import { keepFinishedWeights, keepWeightsStore } from '../../store/keepWeights';
+import { onWorkerMessage, sendToWorker } from '../../store/gpu';
 import { RunDetail } from './RunDetail';
 import { RunRow } from './RunRow';
 import './runs.css';
@@ -30,6 +33,10 @@ export function RunsPanel() {
 
   // Save the live run as it trains, for as long as the page shows the training column.
   useEffect(() => persistLiveRuns(useTrainingStore, runsStore), []);
+  // Keep the final weights of finished runs when the user asked for it.
+  useEffect(() => keepFinishedWeights({ training: useTrainingStore, runs: runsStore, setting: keepWeightsStore, send: sendToWorker, onMessage: onWorkerMessage }), []);
+  const keepWeights = useStore(keepWeightsStore, (s) => s.keep);
+  const keepError = useStore(keepWeightsStore, (s) => s.error);
   // Read the saved runs once; after a reload, show the most recent one's charts.
   useEffect(() => {
     if (loadStarted) return;
@@ -47,6 +54,17 @@ export function RunsPanel() {
   const picked = ids.filter((id) => checked.has(id));
   const scope = picked.length > 0 ? picked : undefined;
   const scopeText = picked.length > 0 ? `${picked.length} selected` : 'all';
+
+  const downloadWeights = async (id: string) => {
+    setNote(undefined);
+    try {
+      const files = await runsStore.getState().weightFiles(id);
+      if (!files) throw new Error('no weights are kept for this run');
+      for (const f of files) downloadText(f.name, f.bytes, f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    } catch (e) {
+      setNote({ text: `Download failed: ${errorText(e)}`, error: true });
+    }
+  };
 
   const doExport = async (kind: 'json' | 'csv') => {
     setNote(undefined);
@@ -90,7 +108,16 @@ export function RunsPanel() {
           Export {scopeText} as CSV
         </button>
         <ImportJsonButton label="Import JSON…" testId="runs-import-file" onFile={(f) => void doImport(f)} />
+        <label className="keep-weights" title="When a run finishes, its final weights are saved in this browser next to it (a Hugging Face BertForMaskedLM for vocabulary heads, a MaskLab checkpoint otherwise), to download after a reload">
+          <input type="checkbox" data-testid="keep-weights" checked={keepWeights} onChange={(e) => keepWeightsStore.getState().setKeep(e.target.checked)} /> Keep final
+          weights
+        </label>
       </div>
+      {keepError && (
+        <p className="error" role="alert" data-testid="keep-weights-error">
+          {keepError}
+        </p>
+      )}
       {note && (
         <p className={note.error ? 'error' : 'muted'} role={note.error ? 'alert' : 'status'} data-testid="runs-note">
           {note.text}
@@ -142,6 +169,7 @@ export function RunsPanel() {
                     replaceConfig(r.config);
                     setNote({ text: `Loaded the settings of “${r.name}” into the setup: press Start to train it again.` });
                   }}
+                  onDownloadWeights={() => void downloadWeights(r.id)}
                   onDelete={() => {
                     setCheck(r.id, false);
                     void runsStore.getState().remove(r.id).catch(() => undefined);
