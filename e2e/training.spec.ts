@@ -111,4 +111,7 @@ test('ELECTRA trains in the page: generator and discriminator parts of the held-
   const numbers = ((await summary.textContent()) ?? '').match(/\d+\.\d{3}/g)!.map(Number);
   expect(numbers[0]).toBeGreaterThan(3);
   expect(numbers[1]).toBeLessThan(1);
+  // The probe sentence: the discriminator's attention maps, the generator's guesses at each [MASK].
+  await expect(page.getByTestId('predictor')).toContainText("ELECTRA's generator", { timeout: 120_000 });
+  await expect(page.getByTestId('predictions').locator('figure').first().locator('li')).toHaveCount(5);
 });

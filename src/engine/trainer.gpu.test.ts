@@ -209,6 +209,17 @@ describe('Trainer', () => {
     }
     // Evaluation draws fixed samples: the total is generator + 50 x discriminator too.
     expect(a.ev.loss).toBeCloseTo(a.ev.electra!.genLoss + 50 * a.ev.electra!.discLoss, 3);
+    // The probe: the discriminator's attention, the generator's top-5 at the asked positions.
+    const t = new Trainer(fx.kernels, cfg, eInit, { B, M, schedule, head });
+    const b0 = electraBatch(0);
+    const probe = await t.probe(b0.ids.slice(0, cfg.T), b0.valid.slice(0, cfg.T), [1, 3]);
+    expect(probe.attention).toHaveLength(cfg.L);
+    expect(probe.attention[0].length).toBe(cfg.NH * cfg.T * cfg.T);
+    expect(probe.K).toBe(5);
+    expect(probe.topIds.every((id) => id >= 0 && id < cfg.V)).toBe(true);
+    expect(probe.topProbs[0]).toBeGreaterThanOrEqual(probe.topProbs[1]);
+    expect(probe.topProbs[0]).toBeGreaterThan(0);
+    t.destroy();
   });
 
   it('resumes from a checkpoint exactly: weights, AdamW moments and step', async () => {

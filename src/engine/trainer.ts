@@ -6,7 +6,7 @@ import { validateForDevice, type ModelConfig } from './config';
 import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
 import { BertGraph, type EngineBatch } from './model/bert';
 import { ElectraGraph } from './model/electra';
-import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
+import { bertTensors, GEN_PREFIX, generatorConfig, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
 import { fill } from './ops/fill';
@@ -451,25 +451,39 @@ export class Trainer {
       this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, head: this.encoderHead, probeRows: R, topK: PROBE_K, label: 'probe' });
     }
     const g = this.probeGraph;
+    // ELECTRA: the attention is the discriminator's; the predictions at the masked positions are the generator's.
+    const h = this.head;
+    if (h.kind === 'electra' && this.genProbeGraph?.opt.probeRows !== R) {
+      this.genProbeGraph?.destroy();
+      this.genProbeGraph = new BertGraph(this.k, generatorConfig(this.cfg, h.gen), this.state, {
+        B: 1, M: R, train: false, head: VOCAB_HEAD, prefix: GEN_PREFIX, embedWidth: this.cfg.C, probeRows: R, topK: PROBE_K, label: 'probe.gen',
+      });
+    }
+    const top = h.kind === 'electra' ? this.genProbeGraph! : g;
     const pos = new Int32Array(R).fill(-1);
     positions.slice(0, R).forEach((p, i) => (pos[i] = p));
-    g.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R), labels: new Float32Array(T), tokenWeights: new Float32Array(T) });
-    if (g.probeRowsBuf) this.k.device.queue.writeBuffer(g.probeRowsBuf, 0, Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1)));
+    const rows = Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1));
+    for (const x of new Set([g, top])) {
+      x.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R), labels: new Float32Array(T), tokenWeights: new Float32Array(T) });
+      if (x.probeRowsBuf) this.k.device.queue.writeBuffer(x.probeRowsBuf, 0, rows);
+    }
     const enc = this.k.device.createCommandEncoder({ label: 'probe' });
     const pass = enc.beginComputePass({ label: 'probe' });
-    encodeDispatches(pass, [...g.forward, ...g.probe]);
+    encodeDispatches(pass, top === g ? [...g.forward, ...g.probe] : [...g.encoderForward, ...top.forward, ...top.probe]);
     pass.end();
     this.k.device.queue.submit([enc.finish()]);
     const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att)));
     // Heads without top-k (binary) or with fewer outputs than PROBE_K report what they have.
-    const K = g.probeIds ? g.probeIds.size / 4 / R : 0;
+    const K = top.probeIds ? top.probeIds.size / 4 / R : 0;
     return {
       attention,
-      topIds: g.probeIds ? await readI32(this.k.device, g.probeIds) : new Int32Array(0),
-      topProbs: g.probeProbs ? await readF32(this.k.device, g.probeProbs) : new Float32Array(0),
+      topIds: top.probeIds ? await readI32(this.k.device, top.probeIds) : new Int32Array(0),
+      topProbs: top.probeProbs ? await readF32(this.k.device, top.probeProbs) : new Float32Array(0),
       K,
     };
   }
+
+  private genProbeGraph: BertGraph | undefined;
 
   private featureGraph: BertGraph | undefined;
 
@@ -507,6 +521,7 @@ export class Trainer {
     this.evalGraph?.destroy();
     this.probeGraph?.destroy();
     this.featureGraph?.destroy();
+    this.genProbeGraph?.destroy();
     this.state.destroy();
     for (const s of this.snapshots) for (const b of s.params) b.destroy();
     this.hyper.destroy();

@@ -67,6 +67,8 @@ export interface ProbeMessage {
   /** L * NH * n * n attention probabilities, n = tokens.length (row = query, column = key). */
   attention: Float32Array;
   predictions: ProbePrediction[];
+  /** Which network made the predictions when it is not the trained encoder's own head (ELECTRA's generator). */
+  predictor?: string;
 }
 
 /** One step's metrics plus the masking rate the step used. */

@@ -125,7 +125,7 @@ async function runProbe(a: Active): Promise<void> {
     position,
     top: Array.from({ length: r.K }, (_, j) => ({ token: label(r.topIds[i * r.K + j]), p: r.topProbs[i * r.K + j] })),
   }));
-  post({ type: 'probe', runId: a.id, step: run.trainer.step, tokens: seq.map((id) => tok.idToToken(id) ?? '?'), L, NH, attention, predictions }, [attention.buffer]);
+  post({ type: 'probe', runId: a.id, step: run.trainer.step, tokens: seq.map((id) => tok.idToToken(id) ?? '?'), L, NH, attention, predictions, ...(run.head.kind === 'electra' ? { predictor: "ELECTRA's generator (the discriminator, whose attention is shown, only tells replaced tokens from originals)" } : {}) }, [attention.buffer]);
 }
 
 /**

@@ -54,6 +54,11 @@ export function PredictionProbe({ probe, text, onText }: { probe?: ProbeMessage;
       {probe && probe.predictions.length === 0 && <p className="muted">No [MASK] in the sentence: click a word to mask it.</p>}
       {probe && probe.predictions.length > 0 && (
         <div className="predictions" data-testid="predictions">
+          {probe.predictor && (
+            <p className="muted" data-testid="predictor">
+              Predictions by {probe.predictor}.
+            </p>
+          )}
           {probe.predictions.map((p, i) => (
             <figure key={i} className="prediction">
               <figcaption>
