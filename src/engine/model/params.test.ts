@@ -1,7 +1,7 @@
 // Parameter layout: alignment and groups, seeded initialisation, and copying a trained encoder under another head.
 import { describe, expect, it } from 'vitest';
 import { modelConfig } from '../config';
-import { ALIGN_FLOATS, bertTensors, copyTensors, initParams, placeTensors } from './params';
+import { ALIGN_FLOATS, bertTensors, copyTensors, generatorShape, initParams, isSharedTensor, placeTensors, type HeadConfig } from './params';
 
 const cfg = modelConfig('tiny', 50, { L: 1, C: 8, NH: 2, F: 16, T: 6 });
 
@@ -45,5 +45,27 @@ describe('parameter layout', () => {
     expect(names).not.toContain('wte');
     expect(names).not.toContain('decoder_b');
     expect(names).toContain('wpe');
+  });
+
+  it('gives the encoder bit-identical initial weights under every head (same seed, any objective)', () => {
+    const heads: HeadConfig[] = [
+      { kind: 'classes', K: 7 },
+      { kind: 'classes', K: 6, hidePositions: true },
+      { kind: 'binary' },
+      { kind: 'electra', gen: generatorShape(cfg, 0.25), discWeight: 50 },
+      { kind: 'vocab', sbo: { maxRel: 4, weight: 1 } },
+    ];
+    const ref = placeTensors(bertTensors(cfg));
+    const refInit = initParams(ref, 0.02, seeded(9));
+    const encoder = ref.tensors.filter((t) => isSharedTensor(t.name) || /^h\d+\./.test(t.name));
+    expect(encoder.length).toBe(5 + 12 * cfg.L);
+    for (const head of heads) {
+      const l = placeTensors(bertTensors(cfg, head));
+      const init = initParams(l, 0.02, seeded(9));
+      for (const t of encoder) {
+        const o = l.byName.get(t.name)!;
+        expect(Array.from(init.subarray(o.offset, o.offset + o.size)), `${head.kind} ${t.name}`).toEqual(Array.from(refInit.subarray(t.offset, t.offset + t.size)));
+      }
+    }
   });
 });

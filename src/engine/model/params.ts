@@ -154,7 +154,6 @@ function vocabHeadTensors(prefix: string, E: number, Ce: number, V: number): Ten
 export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): TensorSpec[] {
   const { C, F, T, V } = c;
   const t: TensorSpec[] = [weight('wte', [V, C]), weight('wpe', [T, C]), weight('wtt', [2, C]), gain('emb_ln_g', C), bias('emb_ln_b', C)];
-  if (head.kind === 'classes' && head.hidePositions) t.push(weight('wpe_none', [C]));
   t.push(...layerTensors('', c.L, C, F));
   if (head.kind === 'binary' || head.kind === 'electra') {
     t.push(weight('disc_w', [C, C]), bias('disc_b', C), weight('disc_out_w', [1, C]), bias('disc_out_b', 1));
@@ -176,6 +175,8 @@ export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): Tens
   }
   t.push(weight('head_w', [C, C]), bias('head_b', C), gain('head_ln_g', C), bias('head_ln_b', C));
   t.push(weight('cls_w', [head.K, C]), bias('cls_b', head.K));
+  // Last, so that the encoder's tensors draw the same initial values as every other objective's (fair comparisons).
+  if (head.hidePositions) t.push(weight('wpe_none', [C]));
   return t;
 }
 
