@@ -6,7 +6,8 @@ import { validateForDevice, type ModelConfig } from './config';
 import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
 import { BertGraph, type EngineBatch } from './model/bert';
 import { ElectraGraph } from './model/electra';
-import { bertTensors, GEN_PREFIX, generatorConfig, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
+import { Inspector, type ProbeResult } from './inspect';
+import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
 import { fill } from './ops/fill';
@@ -15,6 +16,7 @@ import { MetricsRing, type MetricRow } from './readback';
 import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 
 export type { EngineBatch };
+export { meanPool, PROBE_K, type ProbeResult } from './inspect';
 
 /** Floats of one metrics row, in this order. */
 export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, AUX_LOSS: 5, AUX_CORRECT: 6, AUX_COUNT: 7, FLOATS: 8 } as const;
@@ -91,17 +93,6 @@ interface Snapshot {
   params: GPUBuffer[];
 }
 
-/** What the probe sentence shows: attention maps and top-k predictions at chosen positions. */
-export interface ProbeResult {
-  /** Per layer, (NH, T, T) attention probabilities of the probe sequence (row = query, column = key). */
-  attention: Float32Array[];
-  /** (R, K) ids and probabilities, by decreasing probability, for each requested position. */
-  topIds: Int32Array;
-  topProbs: Float32Array;
-  K: number;
-}
-
-export const PROBE_K = 5;
 
 /** Seed of ELECTRA's samples during evaluation: the same draws at every evaluation for the same weights. */
 const EVAL_SAMPLE_SEED = 0x5eed;
@@ -148,6 +139,8 @@ export class Trainer {
   readonly graph: TrainGraph;
   readonly adam: AdamWConfig;
   readonly head: HeadConfig;
+  /** Probe sentence and frozen features on the current weights. */
+  private readonly inspector: Inspector;
   step = 0;
   private readonly hyper: GPUBuffer;
   private readonly metrics: GPUBuffer;
@@ -176,6 +169,7 @@ export class Trainer {
     this.head = opt.head ?? VOCAB_HEAD;
     this.layout = placeTensors(bertTensors(cfg, this.head));
     this.state = new ParamState(k, this.layout, init);
+    this.inspector = new Inspector(k, cfg, this.state, this.head, opt.causal ?? false);
     this.graph = this.makeGraph(opt.B, opt.M, true, opt.sampleSeed ?? 0, 'train');
     this.hyper = createAdamWHyper(k.device, this.adam);
     this.metrics = createStorage(k.device, METRIC.FLOATS * 4, 'metrics');
@@ -217,11 +211,6 @@ export class Trainer {
     // Evaluation uses the shared fixed masks, which carry no span boundaries: the SBO head trains only.
     const head = !train && h.kind === 'vocab' ? VOCAB_HEAD : h;
     return new BertGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head, freezeEncoder: train && this.opt.freezeEncoder, label });
-  }
-
-  /** The head of the encoder the probe and features read (ELECTRA: the discriminator's). */
-  private get encoderHead(): HeadConfig {
-    return this.head.kind === 'electra' ? { kind: 'binary' } : this.head.kind === 'vocab' ? VOCAB_HEAD : this.head;
   }
 
   /** Dispatches per training step (for the performance panel and benchmarks). */
@@ -437,77 +426,17 @@ export class Trainer {
     return { losses: await readF32(this.k.device, this.evalGraph.losses), argmax: await readI32(this.k.device, this.evalGraph.argmax) };
   }
 
-  private probeGraph: BertGraph | undefined;
-
   /**
    * Runs the probe sentence (one sequence of T ids) through the current weights and reads back every layer's
-   * attention and the top-k predictions at `positions` (up to T of them). Queued after submitted steps.
+   * attention and the top-k predictions at `positions` (see Inspector.probe). Queued after submitted steps.
    */
-  async probe(ids: Int32Array, valid: Int32Array, positions: number[]): Promise<ProbeResult> {
-    const T = this.cfg.T;
-    const R = Math.max(1, Math.min(T, positions.length));
-    if (!this.probeGraph || this.probeGraph.opt.probeRows !== R) {
-      this.probeGraph?.destroy();
-      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.opt.causal, head: this.encoderHead, probeRows: R, topK: PROBE_K, label: 'probe' });
-    }
-    const g = this.probeGraph;
-    // ELECTRA: the attention is the discriminator's; the predictions at the masked positions are the generator's.
-    const h = this.head;
-    if (h.kind === 'electra' && this.genProbeGraph?.opt.probeRows !== R) {
-      this.genProbeGraph?.destroy();
-      this.genProbeGraph = new BertGraph(this.k, generatorConfig(this.cfg, h.gen), this.state, {
-        B: 1, M: R, train: false, head: VOCAB_HEAD, prefix: GEN_PREFIX, embedWidth: this.cfg.C, probeRows: R, topK: PROBE_K, label: 'probe.gen',
-      });
-    }
-    const top = h.kind === 'electra' ? this.genProbeGraph! : g;
-    const pos = new Int32Array(R).fill(-1);
-    positions.slice(0, R).forEach((p, i) => (pos[i] = p));
-    const rows = Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1));
-    for (const x of new Set([g, top])) {
-      x.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R), labels: new Float32Array(T), tokenWeights: new Float32Array(T) });
-      if (x.probeRowsBuf) this.k.device.queue.writeBuffer(x.probeRowsBuf, 0, rows);
-    }
-    const enc = this.k.device.createCommandEncoder({ label: 'probe' });
-    const pass = enc.beginComputePass({ label: 'probe' });
-    encodeDispatches(pass, top === g ? [...g.forward, ...g.probe] : [...g.encoderForward, ...top.forward, ...top.probe]);
-    pass.end();
-    this.k.device.queue.submit([enc.finish()]);
-    const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att)));
-    // Heads without top-k (binary) or with fewer outputs than PROBE_K report what they have.
-    const K = top.probeIds ? top.probeIds.size / 4 / R : 0;
-    return {
-      attention,
-      topIds: top.probeIds ? await readI32(this.k.device, top.probeIds) : new Int32Array(0),
-      topProbs: top.probeProbs ? await readF32(this.k.device, top.probeProbs) : new Float32Array(0),
-      K,
-    };
+  probe(ids: Int32Array, valid: Int32Array, positions: number[]): Promise<ProbeResult> {
+    return this.inspector.probe(ids, valid, positions);
   }
 
-  private genProbeGraph: BertGraph | undefined;
-
-  private featureGraph: BertGraph | undefined;
-
-  /**
-   * Frozen features for downstream probes: the final hidden states of B sequences (B*T ids, 1/0 valid), mean-pooled
-   * over valid tokens, as (B, C). Runs the encoder forward on the current weights; queued after submitted steps.
-   */
-  async features(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array> {
-    const { T, C } = this.cfg;
-    if (ids.length !== B * T || valid.length !== B * T) throw new Error(`features: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
-    if (!this.featureGraph || this.featureGraph.opt.B !== B) {
-      this.featureGraph?.destroy();
-      this.featureGraph = new BertGraph(this.k, this.cfg, this.state, { B, M: 1, train: false, causal: this.opt.causal, head: this.encoderHead, label: 'features' });
-    }
-    const g = this.featureGraph;
-    g.writeInputs({ ids, valid, positions: new Int32Array(1).fill(-1), targets: new Int32Array(1).fill(-1), weights: new Float32Array(1), labels: new Float32Array(B * T), tokenWeights: new Float32Array(B * T) });
-    const enc = this.k.device.createCommandEncoder({ label: 'features' });
-    const pass = enc.beginComputePass({ label: 'features' });
-    // The encoder alone: the head's dispatches come after the last layer's and are not needed.
-    encodeDispatches(pass, g.encoderForward);
-    pass.end();
-    this.k.device.queue.submit([enc.finish()]);
-    const h = await readF32(this.k.device, g.hidden, B * T * C);
-    return meanPool(h, valid, B, T, C);
+  /** Frozen features: (B, C) final hidden states mean-pooled over valid tokens (see Inspector.features). */
+  features(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array> {
+    return this.inspector.features(ids, valid, B);
   }
 
   setMaxGradNorm(maxNorm: number): void {
@@ -519,29 +448,10 @@ export class Trainer {
     this.lossRing?.destroy();
     this.graph.destroy();
     this.evalGraph?.destroy();
-    this.probeGraph?.destroy();
-    this.featureGraph?.destroy();
-    this.genProbeGraph?.destroy();
+    this.inspector.destroy();
     this.state.destroy();
     for (const s of this.snapshots) for (const b of s.params) b.destroy();
     this.hyper.destroy();
     this.metrics.destroy();
   }
-}
-
-/** (B, C) mean over the valid rows of each sequence's (T, C) hidden states (zeros for an empty sequence). */
-export function meanPool(h: Float32Array, valid: ArrayLike<number>, B: number, T: number, C: number): Float32Array {
-  const out = new Float32Array(B * C);
-  for (let b = 0; b < B; b++) {
-    let n = 0;
-    const acc = new Float64Array(C);
-    for (let t = 0; t < T; t++) {
-      if (!valid[b * T + t]) continue;
-      n++;
-      const row = (b * T + t) * C;
-      for (let c = 0; c < C; c++) acc[c] += h[row + c];
-    }
-    for (let c = 0; c < C; c++) out[b * C + c] = n > 0 ? acc[c] / n : 0;
-  }
-  return out;
 }
