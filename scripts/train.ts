@@ -8,7 +8,7 @@ import { MODEL_PRESETS, type ModelPreset } from '../src/engine/config';
 import { Kernels } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
-import { exportHf } from '../src/engine/checkpoint/hf';
+import { exportHf, hfModelFor } from '../src/engine/checkpoint/hf';
 import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../src/session/config';
@@ -121,15 +121,17 @@ evals.push({ step: run.trainer.step, loss: final.loss, accuracy: final.accuracy 
 const tokens = run.trainer.step * e.train.B * c.T;
 log(`held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / seconds).toFixed(0)} tokens/s)`);
 if (final.electra) log(`  generator loss ${final.electra.genLoss.toFixed(4)} (accuracy ${(final.electra.genAccuracy * 100).toFixed(1)}%), discriminator loss ${final.electra.discLoss.toFixed(4)} (accuracy ${(final.electra.discAccuracy * 100).toFixed(1)}%)`);
-if (a.export) {
+const hfModel = hfModelFor(run.trainer.head);
+if (a.export && !hfModel) log(`not exported: transformers has no model for a ${run.trainer.head.kind} head`);
+if (a.export && hfModel) {
   const params = await run.trainer.state.read('params');
-  const { config, safetensors } = exportHf(c, run.trainer.layout, params);
+  const { config, safetensors } = exportHf(c, run.trainer.layout, params, hfModel);
   const { mkdirSync } = await import('node:fs');
   mkdirSync(a.export, { recursive: true });
   writeFileSync(`${a.export}/config.json`, config);
   writeFileSync(`${a.export}/model.safetensors`, safetensors);
   writeFileSync(`${a.export}/tokenizer.json`, (await import('../src/data/hfJson')).exportTokenizerJson(data.tokenizer));
-  log(`exported a Hugging Face BertForMaskedLM to ${a.export}/`);
+  log(`exported a Hugging Face ${hfModel === 'masked-lm' ? 'BertForMaskedLM' : 'ElectraForPreTraining'} to ${a.export}/`);
 }
 const summary = {
   adapter: gpu.label,

@@ -21,11 +21,14 @@ export type ToWorker =
   | { type: 'probe'; text: string }
   /** Time every kernel of one training step with timestamp queries (the optimizer update is left out). */
   | { type: 'profile' }
-  /** The current weights as files: a Hugging Face BertForMaskedLM, or a MaskLab checkpoint (weights + AdamW state). */
+  /**
+   * The current weights as files: a Hugging Face model (BertForMaskedLM for vocabulary heads, ElectraForPreTraining
+   * for binary heads and ELECTRA's discriminator), or a MaskLab checkpoint (weights + AdamW state).
+   */
   | { type: 'export'; format: 'huggingface' | 'checkpoint' }
   /**
-   * A finished run's final weights, to keep with the saved run: a Hugging Face BertForMaskedLM for vocabulary
-   * heads, a MaskLab checkpoint otherwise. Answered by 'exported' with keep: true (an error if runId is gone).
+   * A finished run's final weights, to keep with the saved run: a Hugging Face model when transformers has one
+   * for the head (see hfModelFor), a MaskLab checkpoint otherwise. Answered by 'exported' with keep: true (an error if runId is gone).
    */
   | { type: 'keep-weights'; runId: string }
   /** The comparison's probes on the finished run `runId` (MLM probe without a vocabulary head, downstream probe). */

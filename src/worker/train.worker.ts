@@ -5,7 +5,7 @@ import { acquireGpu, adapterLabel, GpuUnavailableError, isCpuAdapter, type GpuCo
 import { Kernels } from '../engine/kernels';
 import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import { saveCheckpoint } from '../engine/checkpoint/checkpoint';
-import { exportHf } from '../engine/checkpoint/hf';
+import { exportHf, hfModelFor } from '../engine/checkpoint/hf';
 import { exportTokenizerJson } from '../data/hfJson';
 import type { StepMetrics } from '../engine/trainer';
 import { SPECIAL_IDS } from '../data/types';
@@ -157,12 +157,13 @@ async function exportModel(a: Active, format: 'huggingface' | 'checkpoint', keep
     post({ ...base, files: [{ name: 'masklab-checkpoint.safetensors', bytes }] }, [bytes.buffer]);
     return;
   }
-  if (t.head.kind !== 'vocab') {
-    post({ ...base, files: [], error: `BertForMaskedLM needs the vocabulary head; this run trains a ${t.head.kind} head (save a checkpoint instead).` });
+  const model = hfModelFor(t.head);
+  if (!model) {
+    post({ ...base, files: [], error: `transformers has no model for this run's ${t.head.kind} head (save a checkpoint instead).` });
     return;
   }
   await t.flush();
-  const { config, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'));
+  const { config, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'), model);
   const files = [
     { name: 'config.json', bytes: enc.encode(config) as Uint8Array<ArrayBuffer> },
     { name: 'model.safetensors', bytes: safetensors as Uint8Array<ArrayBuffer> },
@@ -347,7 +348,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         post({ type: 'exported', runId: msg.runId, step: 0, format: 'checkpoint', files: [], keep: true, error: 'This run is no longer on the GPU.' });
         break;
       }
-      exportModel(active, active.run.head.kind === 'vocab' ? 'huggingface' : 'checkpoint', true).catch(fail);
+      exportModel(active, hfModelFor(active.run.head) ? 'huggingface' : 'checkpoint', true).catch(fail);
       break;
     case 'probes': {
       const a = active;

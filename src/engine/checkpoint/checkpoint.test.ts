@@ -1,9 +1,9 @@
 // Safetensors round trips, and the Hugging Face export's names, shapes and qkv split.
 import { describe, expect, it } from 'vitest';
 import { modelConfig } from '../config';
-import { bertTensors, initParams, placeTensors, tensor } from '../model/params';
+import { bertTensors, generatorShape, initParams, placeTensors, tensor, type HeadConfig } from '../model/params';
 import { rng } from '../testing';
-import { exportHf, importHf } from './hf';
+import { exportHf, hfModelFor, importHf } from './hf';
 import { readSafetensors, writeSafetensors } from './safetensors';
 
 describe('safetensors', () => {
@@ -52,6 +52,33 @@ describe('Hugging Face export', () => {
     const key = f.tensors.get('bert.encoder.layer.1.attention.self.key.weight')!.data;
     expect(key[0]).toBe(params[qkv.offset + 8 * 8]);
     expect(f.tensors.size).toBe(5 + 2 * 16 + 5);
+  });
+
+  it('writes an ElectraForPreTraining for binary heads and ELECTRA (the discriminator, not the generator)', () => {
+    for (const head of [{ kind: 'binary' }, { kind: 'electra', gen: generatorShape(c, 0.25), discWeight: 50 }] as HeadConfig[]) {
+      const l = placeTensors(bertTensors(c, head));
+      const p = initParams(l, 0.02, rng(4));
+      const model = hfModelFor(head)!;
+      expect(model).toBe('electra-discriminator');
+      const { config, safetensors } = exportHf(c, l, p, model);
+      const cfg = JSON.parse(config) as Record<string, unknown>;
+      expect(cfg.architectures).toEqual(['ElectraForPreTraining']);
+      expect(cfg.model_type).toBe('electra');
+      expect(cfg.embedding_size).toBe(8);
+      const f = readSafetensors(safetensors);
+      expect(f.tensors.get('electra.embeddings.word_embeddings.weight')!.shape).toEqual([50, 8]);
+      expect(f.tensors.get('electra.encoder.layer.1.attention.self.value.weight')!.shape).toEqual([8, 8]);
+      expect(f.tensors.get('discriminator_predictions.dense.weight')!.shape).toEqual([8, 8]);
+      expect(f.tensors.get('discriminator_predictions.dense_prediction.weight')!.shape).toEqual([1, 8]);
+      expect(f.tensors.get('discriminator_predictions.dense_prediction.bias')!.shape).toEqual([1]);
+      expect(f.tensors.size).toBe(5 + 2 * 16 + 4);
+      expect([...f.tensors.keys()].some((k) => k.includes('gen'))).toBe(false);
+      const back = importHf(c, l, safetensors, model);
+      const w = tensor(l, 'disc_out_w');
+      expect(Array.from(back.subarray(w.offset, w.offset + w.size))).toEqual(Array.from(p.subarray(w.offset, w.offset + w.size)));
+    }
+    expect(hfModelFor({ kind: 'vocab' })).toBe('masked-lm');
+    expect(hfModelFor({ kind: 'classes', K: 3 })).toBeUndefined();
   });
 
   it('imports what it exported, bit for bit', () => {

@@ -1,14 +1,29 @@
-// Export to (and import from) Hugging Face BertForMaskedLM: config.json and model.safetensors with the tensor
-// names, shapes and layout transformers expects. Our fused qkv_w (3C, C) is split into query/key/value.
+// Export to (and import from) Hugging Face transformers: config.json and model.safetensors with the tensor names,
+// shapes and layout transformers expects. Vocabulary-head runs are a BertForMaskedLM; binary-head runs (rts,
+// shuffle, ELECTRA's discriminator) an ElectraForPreTraining, whose encoder is BERT's under the prefix "electra."
+// and whose head is our binary head (dense, activation, dense_prediction to one logit). Our fused qkv_w (3C, C) is
+// split into query/key/value.
 import type { ModelConfig } from '../config';
-import { tensor, type ParamLayout } from '../model/params';
+import { tensor, type HeadConfig, type ParamLayout } from '../model/params';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
-export function hfConfig(c: ModelConfig): Record<string, unknown> {
+/** Which transformers model a run exports as. */
+export type HfModel = 'masked-lm' | 'electra-discriminator';
+
+/** The transformers model of a head, or undefined when there is none (k-class heads: save a checkpoint). */
+export function hfModelFor(head: HeadConfig): HfModel | undefined {
+  if (head.kind === 'vocab') return 'masked-lm';
+  if (head.kind === 'binary' || head.kind === 'electra') return 'electra-discriminator';
+  return undefined;
+}
+
+export function hfConfig(c: ModelConfig, model: HfModel = 'masked-lm'): Record<string, unknown> {
+  const electra = model === 'electra-discriminator';
   return {
-    architectures: ['BertForMaskedLM'],
-    model_type: 'bert',
+    architectures: [electra ? 'ElectraForPreTraining' : 'BertForMaskedLM'],
+    model_type: electra ? 'electra' : 'bert',
     vocab_size: c.V,
+    ...(electra ? { embedding_size: c.C } : {}),
     hidden_size: c.C,
     num_hidden_layers: c.L,
     num_attention_heads: c.NH,
@@ -28,18 +43,19 @@ export function hfConfig(c: ModelConfig): Record<string, unknown> {
 }
 
 /** [our tensor name, row range or whole, HF name] for every exported tensor. */
-function mapping(c: ModelConfig): [string, [number, number] | null, string][] {
+function mapping(c: ModelConfig, model: HfModel): [string, [number, number] | null, string][] {
+  const base = model === 'electra-discriminator' ? 'electra.' : 'bert.';
   const m: [string, [number, number] | null, string][] = [
-    ['wte', null, 'bert.embeddings.word_embeddings.weight'],
-    ['wpe', null, 'bert.embeddings.position_embeddings.weight'],
-    ['wtt', null, 'bert.embeddings.token_type_embeddings.weight'],
-    ['emb_ln_g', null, 'bert.embeddings.LayerNorm.weight'],
-    ['emb_ln_b', null, 'bert.embeddings.LayerNorm.bias'],
+    ['wte', null, `${base}embeddings.word_embeddings.weight`],
+    ['wpe', null, `${base}embeddings.position_embeddings.weight`],
+    ['wtt', null, `${base}embeddings.token_type_embeddings.weight`],
+    ['emb_ln_g', null, `${base}embeddings.LayerNorm.weight`],
+    ['emb_ln_b', null, `${base}embeddings.LayerNorm.bias`],
   ];
   const C = c.C;
   for (let l = 0; l < c.L; l++) {
     const p = `h${l}.`;
-    const h = `bert.encoder.layer.${l}.`;
+    const h = `${base}encoder.layer.${l}.`;
     ['query', 'key', 'value'].forEach((part, i) => {
       m.push([p + 'qkv_w', [i * C, (i + 1) * C], `${h}attention.self.${part}.weight`]);
       m.push([p + 'qkv_b', [i * C, (i + 1) * C], `${h}attention.self.${part}.bias`]);
@@ -57,6 +73,15 @@ function mapping(c: ModelConfig): [string, [number, number] | null, string][] {
       [p + 'ln2_b', null, h + 'output.LayerNorm.bias'],
     );
   }
+  if (model === 'electra-discriminator') {
+    m.push(
+      ['disc_w', null, 'discriminator_predictions.dense.weight'],
+      ['disc_b', null, 'discriminator_predictions.dense.bias'],
+      ['disc_out_w', null, 'discriminator_predictions.dense_prediction.weight'],
+      ['disc_out_b', null, 'discriminator_predictions.dense_prediction.bias'],
+    );
+    return m;
+  }
   m.push(
     ['head_w', null, 'cls.predictions.transform.dense.weight'],
     ['head_b', null, 'cls.predictions.transform.dense.bias'],
@@ -67,10 +92,13 @@ function mapping(c: ModelConfig): [string, [number, number] | null, string][] {
   return m;
 }
 
-/** model.safetensors for transformers' BertForMaskedLM.from_pretrained (decoder weight tied to word embeddings). */
-export function exportHf(c: ModelConfig, layout: ParamLayout, params: Float32Array): { config: string; safetensors: Uint8Array } {
+/**
+ * model.safetensors for transformers' BertForMaskedLM.from_pretrained (decoder weight tied to word embeddings), or
+ * ElectraForPreTraining.from_pretrained for a binary head.
+ */
+export function exportHf(c: ModelConfig, layout: ParamLayout, params: Float32Array, model: HfModel = 'masked-lm'): { config: string; safetensors: Uint8Array } {
   const out: NamedTensor[] = [];
-  for (const [ours, rows, hf] of mapping(c)) {
+  for (const [ours, rows, hf] of mapping(c, model)) {
     const t = tensor(layout, ours);
     const cols = t.shape.length === 2 ? t.shape[1] : 1;
     const [r0, r1] = rows ?? [0, t.shape[0]];
@@ -78,14 +106,14 @@ export function exportHf(c: ModelConfig, layout: ParamLayout, params: Float32Arr
     const shape = t.shape.length === 2 ? [r1 - r0, cols] : [r1 - r0];
     out.push({ name: hf, dtype: 'F32', shape, data });
   }
-  return { config: JSON.stringify(hfConfig(c), null, 2) + '\n', safetensors: writeSafetensors(out, { format: 'pt' }) };
+  return { config: JSON.stringify(hfConfig(c, model), null, 2) + '\n', safetensors: writeSafetensors(out, { format: 'pt' }) };
 }
 
-/** Reads a BertForMaskedLM model.safetensors back into our flat parameter array. */
-export function importHf(c: ModelConfig, layout: ParamLayout, bytes: Uint8Array): Float32Array {
+/** Reads a model.safetensors of exportHf back into our flat parameter array. */
+export function importHf(c: ModelConfig, layout: ParamLayout, bytes: Uint8Array, model: HfModel = 'masked-lm'): Float32Array {
   const file = readSafetensors(bytes);
   const params = new Float32Array(layout.totalFloats);
-  for (const [ours, rows, hf] of mapping(c)) {
+  for (const [ours, rows, hf] of mapping(c, model)) {
     const src = file.tensors.get(hf);
     if (!src) throw new Error(`model.safetensors has no tensor ${hf}`);
     const t = tensor(layout, ours);

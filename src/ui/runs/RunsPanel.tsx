@@ -108,7 +108,7 @@ export function RunsPanel() {
           Export {scopeText} as CSV
         </button>
         <ImportJsonButton label="Import JSON…" testId="runs-import-file" onFile={(f) => void doImport(f)} />
-        <label className="keep-weights" title="When a run finishes, its final weights are saved in this browser next to it (a Hugging Face BertForMaskedLM for vocabulary heads, a MaskLab checkpoint otherwise), to download after a reload">
+        <label className="keep-weights" title="When a run finishes, its final weights are saved in this browser next to it (a Hugging Face BertForMaskedLM for vocabulary heads, ElectraForPreTraining for replaced-token heads, a MaskLab checkpoint otherwise), to download after a reload">
           <input type="checkbox" data-testid="keep-weights" checked={keepWeights} onChange={(e) => keepWeightsStore.getState().setKeep(e.target.checked)} /> Keep final
           weights
         </label>

@@ -30,9 +30,20 @@ export function ModelExport({ exported, exporting, onExport }: { exported?: Expo
       {exported && !exported.error && (
         <p className="muted" data-testid="export-done">
           Saved {exported.files.map((f) => `${f.name} (${(f.bytes.byteLength / 1024).toFixed(0)} KiB)`).join(', ')} from step {exported.step}.
-          {exported.format === 'huggingface' && ' Load with BertForMaskedLM.from_pretrained(folder) and BertTokenizerFast / AutoTokenizer.'}
+          {exported.format === 'huggingface' && ` Load with ${architectureOf(exported.files)}.from_pretrained(folder) and BertTokenizerFast / AutoTokenizer.`}
         </p>
       )}
     </div>
   );
+}
+
+/** The transformers class named in an export's config.json (BertForMaskedLM, ElectraForPreTraining). */
+function architectureOf(files: readonly { name: string; bytes: Uint8Array }[]): string {
+  const config = files.find((f) => f.name === 'config.json');
+  try {
+    const arch = config ? (JSON.parse(new TextDecoder().decode(config.bytes)) as { architectures?: string[] }).architectures?.[0] : undefined;
+    return arch ?? 'AutoModel';
+  } catch {
+    return 'AutoModel'; // not expected: the worker writes the config
+  }
 }
