@@ -91,3 +91,26 @@ export function expectClose(
   }
   return d;
 }
+
+/**
+ * Compares every parameter tensor's gradient with the reference's, each within 2e-4 of that tensor's largest
+ * reference gradient (f32 accumulation over long sums); returns one line per failing tensor, and each tensor's
+ * largest reference gradient (to check that a path carries any gradient at all).
+ */
+export function gradientFailures(
+  tensors: readonly { name: string; offset: number; size: number }[],
+  got: Float32Array,
+  want: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> & Iterable<number> },
+): { failures: string[]; scale: Map<string, number> } {
+  const failures: string[] = [];
+  const scale = new Map<string, number>();
+  for (const t of tensors) {
+    const w = want.subarray(t.offset, t.offset + t.size);
+    let s = 0;
+    for (const v of w) s = Math.max(s, Math.abs(v));
+    scale.set(t.name, s);
+    const e = diff(got.subarray(t.offset, t.offset + t.size), w);
+    if (e.maxAbs > 2e-4 * Math.max(s, 1e-3)) failures.push(`${t.name}: max abs err ${e.maxAbs.toExponential(2)} (largest |grad| ${s.toExponential(2)}) at ${e.at}`);
+  }
+  return { failures, scale };
+}

@@ -6,7 +6,7 @@ import { modelConfig, type ModelConfig } from '../config';
 import { encodeDispatches, type Kernels } from '../kernels';
 import { fill } from '../ops/fill';
 import { mlmReference, type MlmInputs } from '../reference/model';
-import { diff, rng, useGpu } from '../testing';
+import { diff, gradientFailures, rng, useGpu } from '../testing';
 import { BertGraph } from './bert';
 import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from './params';
 import { ParamState } from './state';
@@ -52,16 +52,7 @@ async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadC
   }
   const hidden = diff(await readF32(device, g.hidden), ref.hidden);
   if (hidden.maxAbs > 1e-4) failures.push(`final hidden states: max abs err ${hidden.maxAbs}`);
-  const grads = await state.read('grads');
-  for (const t of layout.tensors) {
-    const got = grads.subarray(t.offset, t.offset + t.size);
-    const want = ref.grads!.subarray(t.offset, t.offset + t.size);
-    let scale = 0;
-    for (const v of want) scale = Math.max(scale, Math.abs(v));
-    const e = diff(got, want);
-    // Tolerance relative to the tensor's largest gradient (f32 accumulation over long sums).
-    if (e.maxAbs > 2e-4 * Math.max(scale, 1e-3)) failures.push(`${t.name}: max abs err ${e.maxAbs.toExponential(2)} (largest |grad| ${scale.toExponential(2)}) at ${e.at}`);
-  }
+  failures.push(...gradientFailures(layout.tensors, await state.read('grads'), ref.grads!).failures);
   g.destroy();
   state.destroy();
   return failures;

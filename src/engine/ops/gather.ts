@@ -75,10 +75,12 @@ export function csrOf(index: ArrayLike<number>, N: number, out?: { offsets: Int3
     if (r >= 0 && r < N) offsets[r + 1]++;
   }
   for (let n = 0; n < N; n++) offsets[n + 1] += offsets[n];
-  const next = offsets.slice(0, N);
-  for (let m = 0; m < M; m++) {
+  // Fill each group from its end, then walk the slots backwards: ascending order within a group, and offsets[r]
+  // (moved down by one per slot) ends where it started, so no cursor array is needed.
+  for (let n = 0; n < N; n++) offsets[n] = offsets[n + 1];
+  for (let m = M - 1; m >= 0; m--) {
     const r = index[m];
-    if (r >= 0 && r < N) order[next[r]++] = m;
+    if (r >= 0 && r < N) order[--offsets[r]] = m;
   }
   return { offsets, order };
 }
