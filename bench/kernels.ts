@@ -114,21 +114,22 @@ function parseArgs(argv: string[], fallback: boolean): Args {
   return args;
 }
 
-interface Variant {
-  tile: MatmulTile;
-  vec4: boolean;
-}
+/** A tiled kernel (tile side, load path) or the direct kernel of CPU adapters. */
+type Variant = { kernel: 'tiled'; tile: MatmulTile; vec4: boolean } | { kernel: 'direct' };
 
-/** The variant the op picks on its own first, then (with --compare) the other tile and load paths. */
-function variants(c: Case, compare: boolean): Variant[] {
-  const auto: Variant = { tile: chooseTile(c.M, c.N), vec4: canVec4(c) };
+const same = (a: Variant, b: Variant): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The variant the op picks on its own first, then (with --compare) the other kernels, tiles and load paths. */
+function variants(c: Case, compare: boolean, cpu: boolean): Variant[] {
+  const tiled: Variant = { kernel: 'tiled', tile: chooseTile(c.M, c.N), vec4: canVec4(c) };
+  const auto: Variant = cpu ? { kernel: 'direct' } : tiled;
   if (!compare || c.biasGrad) return [auto];
   const all: Variant[] = [auto];
+  const others: Variant[] = [{ kernel: 'direct' }];
   for (const tile of [64, 128] as const) {
-    for (const vec4 of canVec4(c) ? [true, false] : [false]) {
-      if (tile !== auto.tile || vec4 !== auto.vec4) all.push({ tile, vec4 });
-    }
+    for (const vec4 of canVec4(c) ? [true, false] : [false]) others.push({ kernel: 'tiled', tile, vec4 });
   }
+  for (const v of others) if (!same(v, auto)) all.push(v);
   return all;
 }
 
@@ -197,8 +198,7 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
           K: c.K,
           transA: c.transA,
           transB: c.transB,
-          tile: v.tile,
-          vec4: v.vec4,
+          ...v,
           a: bufs.a,
           b: bufs.b,
           out: bufs.out,
@@ -219,7 +219,7 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
   return {
     ...shape,
     kernel: d.kernel,
-    tile: c.biasGrad ? null : v.tile,
+    tile: c.biasGrad || v.kernel === 'direct' ? null : v.tile,
     auto,
     ms: t.ms,
     minMs: t.minMs,
@@ -236,7 +236,8 @@ function pad(s: string | number, n: number, right = false): string {
 
 function printRow(r: Row): void {
   const flags = `${r.transA ? 'T' : 'N'}${r.transB ? 'T' : 'N'}${r.bias ? '+b' : ''}${r.accumulate ? '+=' : ''}`;
-  const variant = r.tile === null ? '' : `${r.kernel.replace('matmul.', '')}/${r.tile}${r.auto ? '' : ' (alt)'}`;
+  const name = r.kernel.replace('matmul.', '');
+  const variant = name === 'bias_grad' ? '' : `${name}${r.tile === null ? '' : `/${r.tile}`}${r.auto ? '' : ' (alt)'}`;
   console.log(
     `${pad(r.group, 6, true)} ${pad(r.name, 20, true)} ${pad(r.M, 6)} ${pad(r.N, 6)} ${pad(r.K, 6)} ${pad(flags, 7, true)}` +
       ` ${pad(variant, 22, true)} ${pad(r.ms.toFixed(3), 10)} ${pad(r.gflops.toFixed(1), 9)} ${pad(r.maxAbsErr.toExponential(1), 8)}`,
@@ -246,7 +247,8 @@ function printRow(r: Row): void {
 const gpu = await nodeGpu(['disable-dawn-features=timestamp_quantization']);
 try {
   const args = parseArgs(process.argv.slice(2), gpu.summary.isFallbackAdapter);
-  const kernels = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
+  const cpu = isCpuAdapter(gpu.summary);
+  const kernels = new Kernels(gpu.device, { cpu });
   const method = args.wallClock ? 'wall-clock' : timingMethod(gpu.device);
   console.log(`adapter: ${gpu.label}${gpu.summary.isFallbackAdapter ? ' (fallback)' : ''}; timing: ${method}`);
   console.log(`models: ${args.models.join(', ') || 'none'}; squares: ${args.sizes.join(', ') || 'none'}; compare: ${args.compare}`);
@@ -257,8 +259,9 @@ try {
   const cases = [...args.models.flatMap((m) => modelCases(m, MODELS[m])), ...args.sizes.flatMap(squareCases)];
   const rows: Row[] = [];
   for (const c of cases) {
-    if (!c.biasGrad) planMatmul(gpu.device.limits, c, c.name); // refuse shapes the device cannot run, up front
-    for (const [i, v] of variants(c, args.compare).entries()) {
+    // Refuse shapes the device cannot run, up front.
+    if (!c.biasGrad) planMatmul(gpu.device.limits, { ...c, kernel: cpu ? 'direct' : 'tiled' }, c.name);
+    for (const [i, v] of variants(c, args.compare, cpu).entries()) {
       const row = await runCase(kernels, c, v, i === 0, args);
       rows.push(row);
       printRow(row);

@@ -1,9 +1,10 @@
 // The whole model on the GPU against the CPU reference at tiny configs: per-target losses, predictions, final
-// hidden states and the gradient of every parameter tensor, for each head (shapes off every tile size).
+// hidden states and the gradient of every parameter tensor, for each head (shapes off every tile size); the
+// vocabulary head under both kernel tunings (GPU and CPU adapter), whatever adapter runs the test.
 import { describe, expect, it } from 'vitest';
 import { readF32, readI32 } from '../buffers';
 import { modelConfig, type ModelConfig } from '../config';
-import { encodeDispatches, type Kernels } from '../kernels';
+import { encodeDispatches, Kernels, type KernelTuning } from '../kernels';
 import { fill } from '../ops/fill';
 import { mlmReference, type MlmInputs } from '../reference/model';
 import { diff, gradientFailures, rng, useGpu } from '../testing';
@@ -75,11 +76,14 @@ const inputs: MlmInputs = {
 describe('BertGraph vs CPU reference', () => {
   const fx = useGpu();
 
+  const tunings: KernelTuning[] = [{ cpu: false }, { cpu: true }];
   for (const causal of [false, true]) {
-    it(`vocabulary head, 2 layers: forward and backward match (causal=${causal})`, async () => {
-      const cfg = modelConfig('tiny', 37, { L: 2, C: 24, NH: 3, F: 40, T });
-      expect(await compare(fx.kernels, cfg, inputs, VOCAB_HEAD, causal)).toEqual([]);
-    });
+    for (const tuning of tunings) {
+      it(`vocabulary head, 2 layers: forward and backward match (causal=${causal}, tuning ${JSON.stringify(tuning)})`, async () => {
+        const cfg = modelConfig('tiny', 37, { L: 2, C: 24, NH: 3, F: 40, T });
+        expect(await compare(new Kernels(fx.device, tuning), cfg, inputs, VOCAB_HEAD, causal)).toEqual([]);
+      });
+    }
   }
 
   const heads: [string, HeadConfig][] = [

@@ -1,13 +1,14 @@
 // The matmul kernels against the float64 CPU reference: every transpose combination, with and without bias and
-// accumulation, both tile sizes and both load paths, on shapes that are not multiples of any tile; bias_grad;
+// accumulation, both tile sizes and both load paths of the tiled kernel and the direct (CPU adapter) kernel, on
+// shapes that are not multiples of any tile or block; bias_grad;
 // and the TypeScript checks that refuse shapes the device cannot run before anything is dispatched.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { runDispatches } from '../kernels';
+import { Kernels, runDispatches } from '../kernels';
 import { LimitError } from '../limits';
 import { biasGradRef, matmulForward } from '../reference/matmul';
 import { expectClose, randomArray, useGpu, type Diff } from '../testing';
-import { biasGrad, canVec4, matmul, planMatmul, type MatmulShape, type MatmulTile } from './matmul';
+import { biasGrad, canVec4, DIRECT_DX, matmul, planMatmul, type MatmulShape, type MatmulTile } from './matmul';
 
 /** f32 products of K <= 129 terms in [-1, 1] against float64: observed errors are ~1e-6. */
 const TOL = { atol: 1e-4, rtol: 1e-4 };
@@ -19,6 +20,7 @@ const SHAPES: [number, number, number][] = [
   [33, 17, 129],
   [128, 96, 80],
   [19, 36, 5], // a single, partial k-tile
+  [9, 131, 3], // direct: a second row block of one row, a third column block of 3 columns
 ];
 
 interface Case {
@@ -48,9 +50,13 @@ describe('matmul', () => {
     console.log(`[matmul] ${runs} products, max abs err ${worst.maxAbs.toExponential(2)}`);
   });
 
-  async function check(c: Case, tile: MatmulTile, vec4: boolean, seed: number): Promise<void> {
+  /** A tiled variant, or the direct kernel. */
+  type Variant = { tile: MatmulTile; vec4: boolean } | 'direct';
+
+  async function check(c: Case, v: Variant, seed: number): Promise<void> {
     const [M, N, K] = c.shape;
-    const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, tile, vec4 };
+    const how: Partial<MatmulShape> = v === 'direct' ? { kernel: 'direct' } : { kernel: 'tiled', ...v };
+    const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, ...how };
     const alpha = c.bias && c.accumulate ? -0.5 : 1;
     const a = randomArray(M * K, seed);
     const b = randomArray(K * N, seed + 1);
@@ -72,7 +78,7 @@ describe('matmul', () => {
     runDispatches(fx.device, [d]);
     const got = await readF32(fx.device, outBuf);
     const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
-    const what = `${d.kernel} tile ${tile} ${JSON.stringify(c)}`;
+    const what = `${d.kernel} ${JSON.stringify(v)} ${JSON.stringify(c)}`;
     const e = expectClose(got, expected, TOL, what);
     if (e.maxAbs > worst.maxAbs) worst = e;
     runs++;
@@ -83,10 +89,11 @@ describe('matmul', () => {
     const [M, N, K] = c.shape;
     const vec4 = canVec4({ M, N, K, transA: c.transA, transB: c.transB });
     const seed = M * 7919 + N * 31 + K + (c.transA ? 1000 : 0) + (c.transB ? 2000 : 0);
-    await check(c, 64, true, seed);
-    await check(c, 128, true, seed);
+    await check(c, { tile: 64, vec4: true }, seed);
+    await check(c, { tile: 128, vec4: true }, seed);
     // Shapes that take the vec4 path also run the scalar path.
-    if (vec4) await check(c, 64, false, seed);
+    if (vec4) await check(c, { tile: 64, vec4: false }, seed);
+    await check(c, 'direct', seed);
   });
 
   it('takes the vec4 path exactly when every contiguous dimension is a multiple of 4', () => {
@@ -99,6 +106,19 @@ describe('matmul', () => {
     expect(planMatmul(limits, { M: 64, N: 64, K: 64, vec4: false }).entry).toBe('matmul');
     expect(planMatmul(limits, { M: 4096, N: 4096, K: 8 }).tile).toBe(128);
     expect(planMatmul(limits, { M: 1024, N: 192, K: 8 }).tile).toBe(64);
+  });
+
+  it('takes the direct kernel on Kernels tuned for a CPU adapter, the tiled ones otherwise', () => {
+    const limits = fx.device.limits;
+    const plan = planMatmul(limits, { M: 37, N: 72, K: 72, kernel: 'direct' });
+    expect(plan.entry).toBe('matmul_direct');
+    expect(plan.workgroups).toEqual([Math.ceil(72 / (8 * DIRECT_DX)), Math.ceil(37 / 8), 1]);
+    const buf = createStorage(fx.device, 64 * 64 * 4, 'buf');
+    const shape = { a: buf, b: buf, out: buf, M: 64, N: 64, K: 64 };
+    expect(matmul(new Kernels(fx.device, { cpu: true }), shape).kernel).toBe('matmul.matmul_direct');
+    expect(matmul(new Kernels(fx.device, { cpu: false }), shape).kernel).toBe('matmul.matmul_vec4');
+    expect(matmul(new Kernels(fx.device, { cpu: true }), { ...shape, kernel: 'tiled' }).kernel).toBe('matmul.matmul_vec4');
+    buf.destroy();
   });
 
   it('reads and writes ranges of larger buffers', async () => {
@@ -128,6 +148,9 @@ describe('matmul', () => {
     const call = () => matmul(fx.kernels, { a: small, b: small, out: small, M, N: 4, K: 1, tile: 128 });
     expect(call).toThrow(LimitError);
     expect(call).toThrow(/maxComputeWorkgroupsPerDimension/);
+    const direct = () => matmul(fx.kernels, { a: small, b: small, out: small, M: (maxWg + 1) * 8, N: 4, K: 1, kernel: 'direct' });
+    expect(direct).toThrow(LimitError);
+    expect(direct).toThrow(/direct/);
     small.destroy();
   });
 

@@ -21,7 +21,18 @@ export interface MatmulShape {
   tile?: MatmulTile;
   /** false forces the scalar-load path; default: vec4 whenever the shape allows it (see canVec4). */
   vec4?: boolean;
+  /**
+   * 'tiled': workgroup tiles staged in workgroup memory (GPUs). 'direct': matmul_direct, no workgroup memory and
+   * no barriers, for CPU adapters (about 2x the tiled kernel on SwiftShader). matmul() defaults to 'direct' when
+   * its Kernels are tuned for a CPU adapter; planMatmul defaults to 'tiled'.
+   */
+  kernel?: MatmulKernel;
 }
+
+export type MatmulKernel = 'tiled' | 'direct';
+
+/** Invocations per matmul_direct workgroup (DX in the shader); each owns 8 rows and 8 columns of out. */
+export const DIRECT_DX = 8;
 
 export interface MatmulOptions extends MatmulShape {
   a: Operand;
@@ -36,8 +47,9 @@ export interface MatmulOptions extends MatmulShape {
 }
 
 export interface MatmulPlan {
-  entry: 'matmul_vec4' | 'matmul';
-  tile: MatmulTile;
+  entry: 'matmul_vec4' | 'matmul' | 'matmul_direct';
+  /** Output tile side of the tiled kernels; matmul_direct's workgroup covers 8 rows by 8 * DIRECT_DX columns. */
+  tile?: MatmulTile;
   workgroups: [number, number, number];
 }
 
@@ -81,20 +93,27 @@ function checkBinding(limits: LimitsLike, what: string, operand: string, floats:
  */
 export function planMatmul(limits: LimitsLike, s: MatmulShape, what = 'matmul'): MatmulPlan {
   checkDims(what, { M: s.M, N: s.N, K: s.K });
-  const vec4 = (s.vec4 ?? true) && canVec4(s);
-  const tile = s.tile ?? chooseTile(s.M, s.N);
-  if (tile !== 64 && tile !== 128) throw new Error(`${what}: tile ${String(tile)} must be 64 or 128`);
-  const workgroups: [number, number, number] = [cdiv(s.N, tile), cdiv(s.M, tile), 1];
+  const direct = s.kernel === 'direct';
+  let plan: MatmulPlan;
+  if (direct) {
+    plan = { entry: 'matmul_direct', workgroups: [cdiv(s.N, 8 * DIRECT_DX), cdiv(s.M, 8), 1] };
+  } else {
+    const vec4 = (s.vec4 ?? true) && canVec4(s);
+    const tile = s.tile ?? chooseTile(s.M, s.N);
+    if (tile !== 64 && tile !== 128) throw new Error(`${what}: tile ${String(tile)} must be 64 or 128`);
+    plan = { entry: vec4 ? 'matmul_vec4' : 'matmul', tile, workgroups: [cdiv(s.N, tile), cdiv(s.M, tile), 1] };
+  }
   const maxWg = Number(limits.maxComputeWorkgroupsPerDimension);
-  for (const n of workgroups) {
+  for (const n of plan.workgroups) {
     if (n > maxWg) {
-      throw new LimitError('maxComputeWorkgroupsPerDimension', n, maxWg, `${what} (M=${s.M}, N=${s.N}, tile ${tile})`);
+      const how = direct ? 'direct' : `tile ${String(plan.tile)}`;
+      throw new LimitError('maxComputeWorkgroupsPerDimension', n, maxWg, `${what} (M=${s.M}, N=${s.N}, ${how})`);
     }
   }
   checkBinding(limits, what, 'A', s.M * s.K);
   checkBinding(limits, what, 'B', s.K * s.N);
   checkBinding(limits, what, 'out', s.M * s.N);
-  return { entry: vec4 ? 'matmul_vec4' : 'matmul', tile, workgroups };
+  return plan;
 }
 
 function bindingBytes(o: Operand): number {
@@ -139,7 +158,7 @@ function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = fals
 export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
   const { M, N, K } = o;
   const what = `matmul "${o.label ?? 'matmul'}"`;
-  const plan = planMatmul(k.device.limits, o, what);
+  const plan = planMatmul(k.device.limits, { ...o, kernel: o.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled') }, what);
   const aShape = o.transA ? `A (K=${K}, M=${M})` : `A (M=${M}, K=${K})`;
   const bShape = o.transB ? `B (N=${N}, K=${K})` : `B (K=${K}, N=${N})`;
   const buffers: GPUBufferBinding[] = [
@@ -151,7 +170,11 @@ export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
   return k.dispatch({
     shader: 'matmul',
     entry: plan.entry,
-    overrides: { WX: plan.tile / 8, TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0 },
+    overrides: {
+      ...(plan.tile === undefined ? { DX: DIRECT_DX } : { WX: plan.tile / 8 }),
+      TRANS_A: o.transA ? 1 : 0,
+      TRANS_B: o.transB ? 1 : 0,
+    },
     params: paramsOf(M, N, K, o.alpha ?? 1, o.bias !== undefined, o.accumulate),
     buffers,
     workgroups: plan.workgroups,
