@@ -35,8 +35,8 @@ const FIRST_WORD = 5;
 
 const HELP = `usage: npm run bench -- [--config ${Object.keys(CONFIGS).join(',')}] [--steps N] [--repeats N] [--warmup N]
   [--profile-repeats N] [--seed S] [--out DIR] [--no-write] [--json] [--compare tfjs] [--kernels auto|gpu|cpu]
-  --kernels picks the kernel variants: auto (default) follows the adapter (barrier-free row kernels on a software
-  adapter), gpu / cpu force one kind, to measure what the choice is worth.
+  --kernels picks the kernel variants: auto (default) follows the adapter (barrier-free row kernels and the direct
+  matmul on a software adapter), gpu / cpu force one kind, to measure what the choice is worth.
   Default configs: tiny on a fallback (software) adapter, all three on a real GPU.
   --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config and puts
   its ours/tfjs figures in the JSON (top-level ours, tfjs, ratio when one config; compare[] always).`;
@@ -335,7 +335,7 @@ try {
 const results: ConfigResult[] = [];
 try {
   const k = new Kernels(gpu.device, { cpu: args.kernels === 'auto' ? isCpuAdapter(gpu.summary) : args.kernels === 'cpu' });
-  console.log(`kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row)' : 'GPU (a workgroup per row)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}`);
+  console.log(`kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}`);
   console.log(`adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`);
   for (const c of args.configs) {
     const r = await benchConfig(k, c, args);

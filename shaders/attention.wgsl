@@ -4,6 +4,7 @@
 // Every product is C[z](m, n) = alpha * sum_k A[z](m, k) B[z](k, n), z = b * NH + h = workgroup_id.z, with each
 // operand addressed by strides (offset + b*sb + h*sh + row*s1 + col*s2), so transposes and the packed Q|K|V
 // layout cost nothing. Workgroup tiles BM x BN, BK deep; each thread keeps a TM x TN block of C in registers.
+// With DIRECT (CPU adapters) nothing is staged in workgroup memory and there is no barrier: see direct_product.
 //   forward:  scores   S = Q K^T / sqrt(HS), masked            -> att
 //             softmax  att = softmax(att) row by row            (in place)
 //             context  out = att V                               (heads concatenated)
@@ -64,15 +65,90 @@ override B_N_CONTIGUOUS: bool = true;
 const BK: u32 = 16u;
 override WGX: u32 = BN / TN;
 override WGY: u32 = BM / TM;
+// CPU adapters (SwiftShader, llvmpipe): workgroups of WGX x 1 invocations, each owning 8 rows and 8 columns strided
+// by WGX (set BM = 8, BN = 8 * WGX, TM = TN = 8 with it). See direct_product.
+override DIRECT: bool = false;
 
 var<workgroup> tileA: array<vec4f, BK * BM / 4u>; // [k][m / 4][m % 4]
 var<workgroup> tileB: array<vec4f, BK * BN / 4u>; // [k][n / 4][n % 4]
 // acc[g*8 + r*2 + c][e]: row (ty + g*WGY)*4 + r, column (tx + c*WGX)*4 + e.
 var<private> acc: array<vec4f, 16>;
 
+// DIRECT: invocation x owns rows m0 + 0..7 and columns n0 + x + WGX * (0..7) of the output and reads its operands
+// straight from the buffers, k by k: neighbouring invocations (a CPU's SIMD lanes) share each A element and read
+// neighbouring columns of B. Workgroup memory is ordinary memory on a CPU and each barrier switches between
+// invocations, so this is about 2x the tiled product there (as matmul_direct in matmul.wgsl). acc[2 * i + c] holds
+// row i, columns 4c .. 4c+3 of the eight, which is the tiled layout's acc[g*8 + r*2 + c] with i = 4g + r.
+// Rows and columns past the edge read clamped (valid) elements and are never stored.
+fn direct_product(wid: vec3u, lid: vec3u) {
+  let bb = wid.z / p.NH;
+  let hh = wid.z % p.NH;
+  let m0 = wid.y * 8u;
+  let a_base = p.a_off + bb * p.a_sb + hh * p.a_sh;
+  let b_base = p.b_off + bb * p.b_sb + hh * p.b_sh;
+  var k_begin = 0u;
+  var k_end = p.K;
+  if (p.kband == 1u) { k_end = min(p.K, m0 + 8u); }
+  if (p.kband == 2u) { k_begin = m0; }
+  let rl = p.M - 1u;
+  let cl = p.N - 1u;
+  let a0 = a_base + min(m0, rl) * p.a_sm;
+  let a1 = a_base + min(m0 + 1u, rl) * p.a_sm;
+  let a2 = a_base + min(m0 + 2u, rl) * p.a_sm;
+  let a3 = a_base + min(m0 + 3u, rl) * p.a_sm;
+  let a4 = a_base + min(m0 + 4u, rl) * p.a_sm;
+  let a5 = a_base + min(m0 + 5u, rl) * p.a_sm;
+  let a6 = a_base + min(m0 + 6u, rl) * p.a_sm;
+  let a7 = a_base + min(m0 + 7u, rl) * p.a_sm;
+  let n0 = direct_col(wid, lid.x, 0u);
+  let b0 = b_base + min(n0, cl) * p.b_sn;
+  let b1 = b_base + min(n0 + WGX, cl) * p.b_sn;
+  let b2 = b_base + min(n0 + 2u * WGX, cl) * p.b_sn;
+  let b3 = b_base + min(n0 + 3u * WGX, cl) * p.b_sn;
+  let b4 = b_base + min(n0 + 4u * WGX, cl) * p.b_sn;
+  let b5 = b_base + min(n0 + 5u * WGX, cl) * p.b_sn;
+  let b6 = b_base + min(n0 + 6u * WGX, cl) * p.b_sn;
+  let b7 = b_base + min(n0 + 7u * WGX, cl) * p.b_sn;
+  for (var i = 0u; i < 16u; i++) { acc[i] = vec4f(0.0); }
+  for (var k = k_begin; k < k_end; k++) {
+    let ka = k * p.a_sk;
+    let kb = k * p.b_sk;
+    let lo = vec4f(Bm[b0 + kb], Bm[b1 + kb], Bm[b2 + kb], Bm[b3 + kb]);
+    let hi = vec4f(Bm[b4 + kb], Bm[b5 + kb], Bm[b6 + kb], Bm[b7 + kb]);
+    var a = vec4f(A[a0 + ka]);
+    acc[0] = fma(a, lo, acc[0]);
+    acc[1] = fma(a, hi, acc[1]);
+    a = vec4f(A[a1 + ka]);
+    acc[2] = fma(a, lo, acc[2]);
+    acc[3] = fma(a, hi, acc[3]);
+    a = vec4f(A[a2 + ka]);
+    acc[4] = fma(a, lo, acc[4]);
+    acc[5] = fma(a, hi, acc[5]);
+    a = vec4f(A[a3 + ka]);
+    acc[6] = fma(a, lo, acc[6]);
+    acc[7] = fma(a, hi, acc[7]);
+    a = vec4f(A[a4 + ka]);
+    acc[8] = fma(a, lo, acc[8]);
+    acc[9] = fma(a, hi, acc[9]);
+    a = vec4f(A[a5 + ka]);
+    acc[10] = fma(a, lo, acc[10]);
+    acc[11] = fma(a, hi, acc[11]);
+    a = vec4f(A[a6 + ka]);
+    acc[12] = fma(a, lo, acc[12]);
+    acc[13] = fma(a, hi, acc[13]);
+    a = vec4f(A[a7 + ka]);
+    acc[14] = fma(a, lo, acc[14]);
+    acc[15] = fma(a, hi, acc[15]);
+  }
+}
+
 // acc = this thread's TM x TN block of A B (k limited to the causal band when p.kband says so).
 // Needs WGX * WGY >= BM, BN (every configuration the TS side picks).
 fn tile_product(wid: vec3u, lid: vec3u) {
+  if (DIRECT) {
+    direct_product(wid, lid);
+    return;
+  }
   let bb = wid.z / p.NH;
   let hh = wid.z % p.NH;
   let m0 = wid.y * BM;
@@ -158,10 +234,17 @@ fn above_diagonal(wid: vec3u) -> bool {
 }
 
 fn out_row(wid: vec3u, lid: vec3u, g: u32, r: u32) -> u32 {
+  if (DIRECT) { return wid.y * 8u + g * 4u + r; }
   return wid.y * BM + (lid.y + g * WGY) * 4u + r;
 }
 
+/** DIRECT: column j (0..7) of invocation x. */
+fn direct_col(wid: vec3u, x: u32, j: u32) -> u32 {
+  return wid.x * 8u * WGX + x + j * WGX;
+}
+
 fn out_col(wid: vec3u, lid: vec3u, c: u32, e: u32) -> u32 {
+  if (DIRECT) { return direct_col(wid, lid.x, c * 4u + e); }
   return wid.x * BN + (lid.x + c * WGX) * 4u + e;
 }
 

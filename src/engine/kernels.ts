@@ -39,7 +39,9 @@ function key(shader: string, entry: string, overrides?: Overrides): string {
 export interface KernelTuning {
   /**
    * The adapter runs on the CPU (isCpuAdapter): per-row reductions use one thread per row instead of a workgroup
-   * with barriers (about 20x faster for LayerNorm at C=64 on SwiftShader, 6x at C=256).
+   * with barriers (about 20x faster for LayerNorm at C=64 on SwiftShader, 6x at C=256), and matrix products
+   * (matmul_direct, attention's DIRECT products) read their operands straight from the buffers with no workgroup
+   * memory or barriers (2-3x the tiled kernels there).
    */
   cpu?: boolean;
 }

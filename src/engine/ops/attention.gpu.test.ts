@@ -6,7 +6,7 @@ import { Kernels, runDispatches, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 import { expectClose, randomArray, rng, useGpu } from '../testing';
 import { attentionBackwardRef, attentionForwardRef } from '../reference/attention';
-import { attentionBackward, attentionForward, attentionSizes, checkAttentionShape, type AttentionShape } from './attention';
+import { attentionBackward, attentionForward, attentionSizes, checkAttentionShape, directLayout, type AttentionShape } from './attention';
 import { flashAttentionBackward, flashAttentionForward, flashAttentionSizes } from './attention_flash';
 
 type Tol = { atol: number; rtol?: number };
@@ -38,8 +38,9 @@ function randomLengths(B: number, T: number, seed: number): number[] {
 
 type Variant = 'materialized' | 'fused';
 
-// The materialized variant's row kernels (softmax and its backward) differ by adapter kind: a workgroup shares
-// each row on GPUs, one thread per row on CPU adapters. Both run here whatever the adapter is.
+// The materialized variant's kernels differ by adapter kind: on GPUs tiled products and a workgroup per row of the
+// softmax kernels; on CPU adapters direct products (no workgroup memory, no barriers) and one thread per row. Both
+// run here whatever the adapter is.
 describe.each<[Variant, KernelTuning]>([
   ['materialized', { cpu: false }],
   ['materialized', { cpu: true }],
@@ -193,5 +194,25 @@ describe.each<[Variant, KernelTuning]>([
       expect(() => flashAttentionForward(fx.kernels, { ...args, stats: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
     }
     small.destroy();
+  });
+});
+
+describe('attention kernel choice', () => {
+  const fx = useGpu();
+  it('runs the products directly (8-row blocks, no workgroup tiles) on Kernels tuned for a CPU adapter', () => {
+    const s = { B: 2, T: 37, C: 72, NH: 3 };
+    const sz = attentionSizes(s);
+    const buf = (bytes: number) => createStorage(fx.device, bytes, 'buf');
+    const a = { ...s, qkv: buf(sz.qkv), valid: buf(sz.valid), out: buf(sz.out), att: buf(sz.att), causal: false };
+    const grids = (tuning: KernelTuning) => attentionForward(new Kernels(fx.device, tuning), a).map((d) => d.workgroups);
+    const HS = s.C / s.NH;
+    const { BN } = directLayout(HS);
+    // scores (T x T), softmax, context (T x HS)
+    expect(grids({ cpu: true })[0]).toEqual([Math.ceil(s.T / directLayout(s.T).BN), Math.ceil(s.T / 8), s.B * s.NH]);
+    expect(grids({ cpu: true })[2]).toEqual([Math.ceil(HS / BN), Math.ceil(s.T / 8), s.B * s.NH]);
+    expect(grids({ cpu: false })[0]).toEqual([1, 1, s.B * s.NH]);
+    expect(directLayout(16)).toEqual({ WGX: 2, BM: 8, BN: 16 });
+    expect(directLayout(64)).toEqual({ WGX: 8, BM: 8, BN: 64 });
+    for (const b of [a.qkv, a.valid, a.out, a.att]) b.destroy();
   });
 });

@@ -124,6 +124,15 @@ export function tileFor(M: number, N: number): { BM: number; BN: number; TM: num
   return { BM, BN, TM: BM === 64 && BN >= 32 ? 8 : 4, TN: BN === 64 ? 8 : 4 };
 }
 
+/**
+ * CPU adapters (KernelTuning.cpu): the shader's DIRECT products, no workgroup memory or barriers; each invocation
+ * owns 8 rows and 8 columns strided by WGX, a workgroup WGX invocations (fewer for narrow outputs, N = HS).
+ */
+export function directLayout(N: number): { WGX: number; BM: number; BN: number } {
+  const WGX = Math.min(8, 2 ** Math.ceil(Math.log2(Math.max(1, N / 8))));
+  return { WGX, BM: 8, BN: 8 * WGX };
+}
+
 function product(
   k: Kernels,
   entry: string,
@@ -132,11 +141,24 @@ function product(
   buffers: GPUBuffer[],
   label: string,
 ): Dispatch {
+  const contiguous = { A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 };
+  if (k.tuning.cpu) {
+    const { WGX, BM, BN } = directLayout(pr.N);
+    return k.dispatch({
+      shader: 'attention',
+      entry,
+      overrides: { DIRECT: 1, WGX, WGY: 1, BM, BN, TM: 8, TN: 8, ...contiguous },
+      params: productParams(s.NH, pr),
+      buffers,
+      workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
+      label,
+    });
+  }
   const { BM, BN, TM, TN } = tileFor(pr.M, pr.N);
   return k.dispatch({
     shader: 'attention',
     entry,
-    overrides: { BM, BN, TM, TN, A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 },
+    overrides: { BM, BN, TM, TN, ...contiguous },
     params: productParams(s.NH, pr),
     buffers,
     workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
