@@ -185,6 +185,14 @@ fn backward_params_partial(@builtin(workgroup_id) wid: vec3u, @builtin(local_inv
       b += d;
     }
   }
+  if (TR == 1u) {
+    // One row lane (CPU adapters): nothing to combine, no barrier.
+    if (c < C) {
+      bp_partial[chunk * C + c] = g;
+      bp_partial[(p.chunks + chunk) * C + c] = b;
+    }
+    return;
+  }
   let li = lid.y * TC + lid.x;
   pg[li] = g;
   pb[li] = b;

@@ -355,6 +355,11 @@ fn bias_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid
   if (col < p.N) {
     for (var r = lid.y; r < p.M; r += BG_ROWS) { s += dY[r * p.N + col]; }
   }
+  if (BG_ROWS == 1u) {
+    // One row lane (CPU adapters): nothing to combine, no barrier.
+    if (col < p.N) { db[col] += s; }
+    return;
+  }
   bg_part[lid.y * BG_COLS + lid.x] = s;
   workgroupBarrier();
   if (lid.y == 0u && col < p.N) {

@@ -2,7 +2,7 @@
 // +=, dgamma/dbeta +=), bitwise determinism, and shape errors.
 import { describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { Kernels, runDispatches, type Dispatch } from '../kernels';
+import { Kernels, runDispatches, type Dispatch, type KernelTuning } from '../kernels';
 import { layerNormBackward as refBackward, layerNormForward as refForward } from '../reference/layernorm';
 import { expectClose, randomArray, useGpu, type GpuFixture } from '../testing';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats, rowMode, type RowMode } from './layernorm';
@@ -20,9 +20,11 @@ interface Case {
   eps?: number;
   rowsPerChunk?: number;
   rows?: RowMode;
+  /** Kernels with this tuning instead of the adapter's (the dgamma/dbeta partial sums differ by tuning). */
+  tuning?: KernelTuning;
 }
 
-async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk, rows }: Case, seed: number): Promise<Float32Array[]> {
+async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk, rows, tuning }: Case, seed: number): Promise<Float32Array[]> {
   const d = fx.device;
   // An offset of 3 tests the variance's cancellation; gamma/beta random.
   const x = randomArray(N * C, seed, 2).map((v) => v + 3);
@@ -48,7 +50,7 @@ async function check(fx: GpuFixture, { N, C, eps, rowsPerChunk, rows }: Case, se
   const db2 = createStorage(d, C * 4, 'dbeta2');
   const shape = { N, C, eps, rowsPerChunk, rows };
   const scratch = createStorage(d, layerNormScratchFloats(shape) * 4, 'scratch');
-  const k = fx.kernels;
+  const k = tuning ? new Kernels(fx.device, tuning) : fx.kernels;
   const common = { dy: bdy, x: bx, gamma: bg, mean, rstd, scratch };
   await run(fx, () => [
     layerNormForward(k, { x: bx, gamma: bg, beta: bb, out, mean, rstd }, shape),
@@ -102,6 +104,11 @@ describe('layernorm kernels', () => {
     { N: 130, C: 257, rows: 'thread' },
     { N: 65, C: 1, rows: 'workgroup' },
     { N: 1, C: 129, rows: 'thread' },
+    // Both tunings, forced (GPU: partial sums through workgroup memory; CPU: one row lane, no barrier).
+    { N: 130, C: 257, rowsPerChunk: 5, tuning: { cpu: false } },
+    { N: 130, C: 257, rowsPerChunk: 5, tuning: { cpu: true } },
+    { N: 37, C: 72, tuning: { cpu: false } },
+    { N: 37, C: 72, tuning: { cpu: true } },
   ])('matches the reference, forward and backward: %o', async (c) => {
     await check(fx, c, 100 + c.N + c.C);
   });

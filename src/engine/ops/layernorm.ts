@@ -62,6 +62,14 @@ const TC = 64;
 const TR = 4;
 
 /**
+ * backward_params_partial's workgroup: TC columns by TR row lanes summed through workgroup memory on GPUs; on CPU
+ * adapters 8 columns, one row lane, no workgroup memory and no barrier.
+ */
+function paramsTile(tuning: KernelTuning): { TC: number; TR: number } {
+  return tuning.cpu ? { TC: 8, TR: 1 } : { TC, TR };
+}
+
+/**
  * Threads per row: a power of two from 32 to 128, about eight channels each (C = 768 -> 128). Small workgroups
  * keep many rows resident per GPU core, and SwiftShader (tests) pays per thread at each barrier.
  */
@@ -164,10 +172,10 @@ export function layerNormBackward(
     k.dispatch({
       shader: 'layernorm',
       entry: 'backward_params_partial',
-      overrides: { TC, TR },
+      overrides: paramsTile(k.tuning),
       params: p,
       buffers: [b.dy, b.x, b.mean, b.rstd, b.scratch],
-      workgroups: [cdiv(C, TC), chunks],
+      workgroups: [cdiv(C, paramsTile(k.tuning).TC), chunks],
       label: `${label}.dparams_partial`,
     }),
     k.dispatch({

@@ -4,7 +4,7 @@
 // and the TypeScript checks that refuse shapes the device cannot run before anything is dispatched.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { Kernels, runDispatches } from '../kernels';
+import { Kernels, runDispatches, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 import { biasGradRef, matmulForward } from '../reference/matmul';
 import { expectClose, randomArray, useGpu, type Diff } from '../testing';
@@ -186,18 +186,24 @@ describe('matmul', () => {
 describe('biasGrad', () => {
   const fx = useGpu();
 
-  it.each([
-    [37, 72],
-    [1, 1003],
-    [300, 17],
-    [1024, 33],
-  ])('db += column sums of dY (M=%i, N=%i), the same bits every run', async (M, N) => {
+  const tunings: KernelTuning[] = [{ cpu: false }, { cpu: true }];
+  it.each(
+    tunings.flatMap((t) =>
+      [
+        [37, 72],
+        [1, 1003],
+        [300, 17],
+        [1024, 33],
+      ].map(([M, N]) => [M, N, t] as const),
+    ),
+  )('db += column sums of dY (M=%i, N=%i, tuning %o), the same bits every run', async (M, N, tuning) => {
+    const k = new Kernels(fx.device, tuning);
     const dy = randomArray(M * N, M + N);
     const init = randomArray(N, 5);
     const dyBuf = createStorage(fx.device, dy, 'dy');
     const runOnce = async () => {
       const db = createStorage(fx.device, init, 'db');
-      runDispatches(fx.device, [biasGrad(fx.kernels, { dy: dyBuf, db, M, N })]);
+      runDispatches(fx.device, [biasGrad(k, { dy: dyBuf, db, M, N })]);
       const got = await readF32(fx.device, db);
       db.destroy();
       return got;

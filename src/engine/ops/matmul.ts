@@ -1,7 +1,7 @@
 // Matmul ops: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out] and the bias gradient db(N) += colsum(dY), as
 // Dispatch records built once per shape over shaders/matmul.wgsl. Shapes are checked against buffers and limits.
 import { createStorage } from '../buffers';
-import { cdiv, type Dispatch, type Kernels } from '../kernels';
+import { cdiv, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 
 /** A whole buffer, or a range of one (offset a multiple of minStorageBufferOffsetAlignment). */
@@ -192,19 +192,26 @@ export interface BiasGradOptions {
   label?: string;
 }
 
-/** Columns per bias_grad workgroup (BG_COLS in the shader). */
-const BG_COLS = 32;
+/**
+ * bias_grad's workgroup: BG_COLS columns by BG_ROWS row lanes combined through workgroup memory on GPUs; on CPU
+ * adapters 8 columns, one row lane, no barrier.
+ */
+function biasGradTile(tuning: KernelTuning): { BG_COLS: number; BG_ROWS: number } {
+  return tuning.cpu ? { BG_COLS: 8, BG_ROWS: 1 } : { BG_COLS: 32, BG_ROWS: 8 };
+}
 
 /** db(N) += sum over rows of dY(M,N), in a fixed order: the same bits every run. */
 export function biasGrad(k: Kernels, o: BiasGradOptions): Dispatch {
   const what = `biasGrad "${o.label ?? 'bias_grad'}"`;
   checkDims(what, { M: o.M, N: o.N });
+  const tile = biasGradTile(k.tuning);
   return k.dispatch({
     shader: 'matmul',
     entry: 'bias_grad',
+    overrides: tile,
     params: paramsOf(o.M, o.N, 0, 1),
     buffers: [bind(o.dy, o.M * o.N, what, 'dy', `dy (M=${o.M}, N=${o.N})`), bind(o.db, o.N, what, 'db', `db (N=${o.N})`)],
-    workgroups: [cdiv(o.N, BG_COLS), 1, 1],
+    workgroups: [cdiv(o.N, tile.BG_COLS), 1, 1],
     label: o.label ?? 'bias_grad',
   });
 }

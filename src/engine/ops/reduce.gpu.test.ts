@@ -1,8 +1,9 @@
 // Reductions on the GPU against the float64 reference: global grad norm and clip scale over odd-sized buffers,
-// metric sums and accuracy counts (overwrite and accumulate), and bitwise determinism.
+// metric sums and accuracy counts (overwrite and accumulate), and bitwise determinism; under both kernel tunings
+// (GPU: 256-thread trees; CPU adapters: 4-thread trees), whatever the adapter.
 import { describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { runDispatches } from '../kernels';
+import { Kernels, runDispatches, type KernelTuning } from '../kernels';
 import * as ref from '../reference/reduce';
 import { expectClose, randomArray, rng, useGpu } from '../testing';
 import {
@@ -17,9 +18,10 @@ import {
   sumSquaresGroups,
 } from './reduce';
 
-describe('reductions', () => {
-  // One Dawn device for the whole file.
+describe.each<KernelTuning>([{ cpu: false }, { cpu: true }])('reductions (tuning %o)', (tuning) => {
   const fx = useGpu();
+  let tuned: Kernels | undefined;
+  const kern = () => (tuned ??= new Kernels(fx.device, tuning));
 
   // f32 partial sums in fixed trees: relative error ~1e-6 for these sizes.
   const SUM_TOL = { atol: 1e-5, rtol: 1e-5 };
@@ -37,7 +39,7 @@ describe('reductions', () => {
       d.queue.writeBuffer(padded, 0, grads[1]);
       const partials = createStorage(d, (gradNormSlots(sizes) + 3) * 4, 'partials');
       const out = createStorage(d, GRAD_NORM.FLOATS * 4, 'out');
-      const plan = gradNorm(fx.kernels, [bufs[0], { buffer: padded, n: sizes[1] }, bufs[2]], partials, out, maxNorm);
+      const plan = gradNorm(kern(), [bufs[0], { buffer: padded, n: sizes[1] }, bufs[2]], partials, out, maxNorm);
       if (setTo !== undefined) plan.setMaxNorm(setTo);
       runDispatches(d, plan.dispatches);
       const [norm, scale] = await readF32(d, out);
@@ -85,13 +87,13 @@ describe('reductions', () => {
       const wb = createStorage(d, w, 'w');
       const out = createStorage(d, new Float32Array(4).fill(7), 'out');
       runDispatches(d, [
-        reduceSum(fx.kernels, xb, n, { out, index: 0 }),
-        reduceWeightedSum(fx.kernels, xb, wb, n, { out, index: 2 }),
+        reduceSum(kern(), xb, n, { out, index: 0 }),
+        reduceWeightedSum(kern(), xb, wb, n, { out, index: 2 }),
       ]);
       const first = await readF32(d, out);
       expectClose([first[0], first[2]], [ref.sum(x), ref.weightedSum(x, w)], SUM_TOL, 'sums');
       expect([first[1], first[3]]).toEqual([7, 7]);
-      const acc = reduceSum(fx.kernels, xb, n, { out, index: 0, accumulate: true });
+      const acc = reduceSum(kern(), xb, n, { out, index: 0, accumulate: true });
       runDispatches(d, [acc, acc]);
       const third = await readF32(d, out);
       expectClose([third[0]], [3 * ref.sum(x)], SUM_TOL, 'accumulated sum');
@@ -104,7 +106,7 @@ describe('reductions', () => {
       const pred = new Int32Array(n).map((_, i) => (r() < 0.5 ? target[i] : Math.floor(r() * 5)));
       const out = createStorage(d, new Float32Array(3).fill(-1), 'out');
       const [pb, tb] = [createStorage(d, pred, 'pred'), createStorage(d, target, 'target')];
-      runDispatches(d, [countCorrect(fx.kernels, pb, tb, n, { out, index: 1 })]);
+      runDispatches(d, [countCorrect(kern(), pb, tb, n, { out, index: 1 })]);
       const c = ref.countCorrect(pred, target);
       expect(Array.from(await readF32(d, out))).toEqual([-1, c.correct, c.total]);
     });
@@ -119,9 +121,9 @@ describe('reductions', () => {
       const bufs = [createStorage(d, pred, 'pred'), createStorage(d, labels, 'labels'), createStorage(d, weights, 'w')] as const;
       const out = createStorage(d, 8, 'out');
       const c = ref.countBinaryCorrect(pred, labels, weights);
-      runDispatches(d, [countBinaryCorrect(fx.kernels, ...bufs, n, { out, index: 0 })]);
+      runDispatches(d, [countBinaryCorrect(kern(), ...bufs, n, { out, index: 0 })]);
       expect(Array.from(await readF32(d, out))).toEqual([c.correct, c.total]);
-      runDispatches(d, [countBinaryCorrect(fx.kernels, ...bufs, n, { out, index: 0, accumulate: true })]);
+      runDispatches(d, [countBinaryCorrect(kern(), ...bufs, n, { out, index: 0, accumulate: true })]);
       expect(Array.from(await readF32(d, out))).toEqual([2 * c.correct, 2 * c.total]);
     });
 
@@ -129,7 +131,7 @@ describe('reductions', () => {
       const d = fx.device;
       const x = createStorage(d, 16, 'x');
       const out = createStorage(d, 4, 'out');
-      expect(() => countCorrect(fx.kernels, x, x, 4, { out, index: 0 })).toThrow(/element 1/);
+      expect(() => countCorrect(kern(), x, x, 4, { out, index: 0 })).toThrow(/element 1/);
     });
   });
 });

@@ -1,12 +1,19 @@
 // Reduction ops (shaders/reduce.wgsl): global gradient norm + clip scale over many gradient buffers without a CPU
 // round trip, and the metric sums (loss, weighted loss, accuracy counts). All deterministic: fixed-order trees.
-import { cdiv, type Dispatch, type Kernels } from '../kernels';
+import { cdiv, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 
 /** Layout of the grad-norm output buffer (f32): the norm for the UI and the scale AdamW multiplies into g. */
 export const GRAD_NORM = { NORM: 0, SCALE: 1, FLOATS: 2 } as const;
 
 const WG = 256;
-/** At most this many workgroups (partial sums) per gradient tensor; each thread sums >= 4 elements. */
+/**
+ * Threads per reduction workgroup. CPU adapters: one SIMD group of 4 (each of the tree's barriers switches between
+ * a workgroup's SIMD groups there); the partial counts below do not depend on it.
+ */
+function reduceWidth(tuning: KernelTuning): number {
+  return tuning.cpu ? 4 : WG;
+}
+/** At most this many workgroups (partial sums) per gradient tensor; on GPUs each thread sums >= 4 elements. */
 export const MAX_PARTIALS_PER_TENSOR = 128;
 
 /** Partial-sum slots one tensor of n elements uses. */
@@ -81,7 +88,7 @@ export function gradNorm(
       k.dispatch({
         shader: 'reduce',
         entry: 'sumsq_partials',
-        overrides: { WG },
+        overrides: { WG: reduceWidth(k.tuning) },
         params: new Uint32Array([r.n, slot]),
         buffers: [r.binding, partials],
         workgroups: groups,
@@ -93,7 +100,7 @@ export function gradNorm(
   const finish = k.dispatch({
     shader: 'reduce',
     entry: 'grad_norm_finish',
-    overrides: { WG },
+    overrides: { WG: reduceWidth(k.tuning) },
     params: normParams(slots, maxNorm),
     buffers: [partials, out],
     workgroups: 1,
@@ -129,7 +136,7 @@ function metric(
   return k.dispatch({
     shader: 'reduce',
     entry,
-    overrides: { WG },
+    overrides: { WG: reduceWidth(k.tuning) },
     params: new Uint32Array([n, slot.index, slot.accumulate ? 1 : 0, 0]),
     buffers: [...inputs, slot.out],
     workgroups: 1,
