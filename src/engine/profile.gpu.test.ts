@@ -82,7 +82,9 @@ describe('profileDispatches', () => {
       }
       const kernels = new Set(trainer.dispatches.map((d) => d.kernel));
       expect(new Set(g.byKernel.map((x) => x.key))).toEqual(kernels);
-      for (const family of ['matmul.matmul_vec4', 'attention.scores', 'layernorm.forward_rows', 'mlm_loss.xent_inplace', 'embedding.forward', 'adamw.adamw'])
+      // The variants follow the adapter (KernelTuning): CPU adapters run the direct matmul and per-thread rows.
+      const variants = k.tuning.cpu ? ['matmul.matmul_direct', 'layernorm.forward_rows'] : ['matmul.matmul_vec4', 'layernorm.forward'];
+      for (const family of [...variants, 'attention.scores', 'mlm_loss.xent_inplace', 'embedding.forward', 'adamw.adamw'])
         expect(kernels.has(family), family).toBe(true);
       const roles = g.byRole.map((x) => x.key);
       for (const role of ['qkv', 'attn_proj', 'fc', 'fc_proj', 'attention', 'head', 'embedding', 'adamw']) expect(roles, role).toContain(role);
