@@ -1,6 +1,7 @@
 // Comparisons in the page: the saved list, and the one this page runs. Runs train one after another through the
 // training store (start run i when run i-1 is done, then its probes), each saved as a normal run tagged with the
-// comparison; results, final attention maps and state are saved in IndexedDB as they come.
+// comparison; results, final attention maps and state are saved in IndexedDB as they come. Other open tabs are told
+// of every write (tabSync.ts) and read the changed comparisons again, so the saved list is the same in every tab.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { RunEval, RunStore } from '../data/runStore';
@@ -12,7 +13,8 @@ import type { ComparisonDb } from './comparisonDb';
 import { comparisonToCsv, comparisonToJson, parseComparisonJson } from './comparisonExport';
 import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from './comparisonPlan';
 import { runsToJson } from './runsExport';
-import type { ImportResult, RunsState } from './runs';
+import { heldLocks, TAB_SYNC_COALESCE_MS, type ImportResult, type RunsState } from './runs';
+import { browserTabSync, type TabSync } from './tabSync';
 import type { LiveRun } from './training';
 
 export const INTERRUPTED_COMPARISON =
@@ -70,7 +72,14 @@ export interface ComparisonDeps {
   send(msg: ToWorker): void;
   onMessage(fn: (msg: FromWorker) => void): () => void;
   loadText(corpus: string): Promise<string>;
+  /** The channel to the other tabs (default: the page's one in a browser, none elsewhere). */
+  sync?: TabSync;
 }
+
+/** The Web Lock a page holds while it runs a comparison, so another tab's load() does not mark it interrupted. */
+export const comparisonLockName = (id: string) => `masklab-comparison:${id}`;
+
+const newestFirst = (a: ComparisonRecord, b: ComparisonRecord) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -98,14 +107,29 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
   /** The latest attention maps of the run being trained or probed. */
   let attention: AttentionSnapshot | undefined;
   let writes: Promise<void> = Promise.resolve();
+  const sync = deps.sync ?? browserTabSync();
+  let unlock: (() => void) | undefined;
+  /** Holds the active comparison's Web Lock until unlock() (nothing where there are no Web Locks). */
+  const lock = (id: string) => {
+    unlock?.();
+    const mgr = globalThis.navigator?.locks;
+    if (!mgr) return;
+    const held = new Promise<void>((resolve) => (unlock = resolve));
+    mgr.request(comparisonLockName(id), () => held).catch(() => undefined);
+  };
 
   return createStore<ComparisonsState>((set, get) => {
     const fail = (e: unknown) => set({ error: errorText(e) });
-    /** Replaces a record in the list and queues its write (writes land in order). */
+    /** Replaces a record in the list and queues its write (writes land in order; other tabs are told after each). */
     const commit = (rec: ComparisonRecord) => {
       const next = { ...rec, updatedAt: Date.now() };
-      set({ list: [next, ...get().list.filter((c) => c.id !== rec.id)].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)) });
-      writes = writes.then(async () => (await db()).put(next)).catch(fail);
+      set({ list: [next, ...get().list.filter((c) => c.id !== rec.id)].sort(newestFirst) });
+      writes = writes
+        .then(async () => {
+          await (await db()).put(next);
+          sync?.post({ kind: 'comparisons-changed', ids: [next.id] });
+        })
+        .catch(fail);
       return next;
     };
     const active = () => get().list.find((c) => c.id === get().activeId);
@@ -119,6 +143,8 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       else delete next.message;
       commit(next);
       set({ activeId: undefined, progress: undefined });
+      unlock?.();
+      unlock = undefined;
     };
 
     /** Starts the next pending run of the active comparison, or closes it when none is left. */
@@ -225,6 +251,42 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       }
     };
 
+    // Other tabs: a comparison deleted there leaves the list at once; written ones are read again, the ids of a
+    // burst of messages in one read (after this page's own writes landed). This page's active comparison stays as
+    // this page has it: it is the one writing it.
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reread = async () => {
+      timer = undefined;
+      const ids = new Set(pending);
+      pending.clear();
+      try {
+        await writes;
+        const listed = await (await db()).list();
+        const stored = new Set(listed.map((c) => c.id));
+        const { activeId, selectedId } = get();
+        let list = get().list.filter((c) => c.id === activeId || !ids.has(c.id) || stored.has(c.id));
+        const mine = new Set(list.map((c) => c.id));
+        for (const c of listed) if (c.id !== activeId && (ids.has(c.id) || !mine.has(c.id))) list = [c, ...list.filter((x) => x.id !== c.id)];
+        set({ list: list.sort(newestFirst), ...(selectedId !== undefined && ids.has(selectedId) && !stored.has(selectedId) && selectedId !== activeId ? { selectedId: undefined } : {}) });
+        const sel = list.find((c) => c.id === selectedId);
+        if (sel && ids.has(sel.id)) await loadSeries(sel);
+      } catch (e) {
+        fail(e);
+      }
+    };
+    sync?.subscribe((msg) => {
+      if (msg.kind === 'comparisons-removed') {
+        const gone = new Set(msg.ids.filter((id) => id !== get().activeId));
+        for (const id of gone) pending.delete(id);
+        const { list, selectedId } = get();
+        if (list.some((c) => gone.has(c.id))) set({ list: list.filter((c) => !gone.has(c.id)), ...(selectedId !== undefined && gone.has(selectedId) ? { selectedId: undefined } : {}) });
+      } else if (msg.kind === 'comparisons-changed') {
+        for (const id of msg.ids) pending.add(id);
+        timer ??= setTimeout(() => void reread(), TAB_SYNC_COALESCE_MS);
+      }
+    });
+
     return {
       list: [],
       loaded: false,
@@ -232,10 +294,13 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       async load() {
         try {
           const d = await db();
+          const held = await heldLocks();
           const list = await d.list();
           const out: ComparisonRecord[] = [];
+          const marked: string[] = [];
           for (const c of list) {
-            if (c.state !== 'running' || c.id === get().activeId) {
+            // A comparison running in another tab is held there by its Web Lock.
+            if (c.state !== 'running' || c.id === get().activeId || held.has(comparisonLockName(c.id))) {
               out.push(c);
               continue;
             }
@@ -247,8 +312,10 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
             };
             await d.put(fixed);
             out.push(fixed);
+            marked.push(fixed.id);
           }
           set({ list: out, loaded: true, error: undefined });
+          if (marked.length > 0) sync?.post({ kind: 'comparisons-changed', ids: marked });
         } catch (e) {
           fail(e);
         }
@@ -260,6 +327,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         deps.training.getState().setProbeText(rec.probeText);
         commit(rec);
         set({ activeId: rec.id, selectedId: rec.id });
+        lock(rec.id);
         await advance();
         return get().list.find((c) => c.id === rec.id) ?? rec;
       },
@@ -274,6 +342,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         delete next.message;
         commit(next);
         set({ activeId: id, selectedId: id });
+        lock(id);
         await advance();
       },
       stop() {
@@ -296,9 +365,11 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       },
       async remove(id, withRuns) {
         const rec = get().list.find((c) => c.id === id);
-        if (!rec || get().activeId === id) return;
+        // A running comparison (here, or in another tab: load() marks the others interrupted) is stopped first.
+        if (!rec || get().activeId === id || rec.state === 'running') return;
         try {
           await (await db()).delete(id);
+          sync?.post({ kind: 'comparisons-removed', ids: [id] });
           if (withRuns) for (const e of rec.entries) if (e.runId) await deps.runs.getState().remove(e.runId);
           set({ list: get().list.filter((c) => c.id !== id), ...(get().selectedId === id ? { selectedId: undefined } : {}) });
         } catch (e) {

@@ -1,5 +1,6 @@
 // Saved runs in the page: the list (summaries from IndexedDB), the selected run's full record, rename, delete,
 // export and import, and the persister that saves the live run as it trains (throttled) and marks runs a reload cut off.
+// Other open tabs are told of every write (tabSync.ts) and follow: the list is the same in every tab.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { RunStore, type KeptFile, type KeptWeightsInfo, type RunRecord, type RunSummary } from '../data/runStore';
@@ -7,6 +8,7 @@ import type { ExperimentConfig } from '../session/config';
 import type { RunState } from '../worker/protocol';
 import type { LiveRun } from './training';
 import { parseRunsJson, runsToCsv, runsToJson } from './runsExport';
+import { browserTabSync, type TabMessage, type TabSync } from './tabSync';
 
 export interface ImportResult {
   imported: number;
@@ -86,8 +88,8 @@ export function liveFromRecord(r: RunRecord): LiveRun {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Names of the Web Locks held for live runs (by this page or another tab of the same origin). */
-async function heldRunLocks(): Promise<Set<string>> {
+/** Names of the Web Locks held (for live runs and comparisons) by this page or another tab of the same origin. */
+export async function heldLocks(): Promise<Set<string>> {
   const locks = globalThis.navigator?.locks;
   if (!locks) return new Set();
   const q = await locks.query();
@@ -96,7 +98,40 @@ async function heldRunLocks(): Promise<Set<string>> {
 
 export const runLockName = (id: string) => `masklab-run:${id}`;
 
-export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsState> {
+/** The state without these runs: out of the list, and out of the selection if one of them is selected. */
+function withoutRuns(st: RunsState, ids: readonly string[]): Partial<RunsState> {
+  const gone = new Set(ids);
+  return {
+    runs: st.runs.filter((r) => !gone.has(r.id)),
+    ...(st.selectedId !== undefined && gone.has(st.selectedId) ? { selectedId: undefined, selected: undefined } : {}),
+  };
+}
+
+/**
+ * Deleted runs that must not come back (by the persister's next save, or a late message from another tab): those
+ * deleted in this page and those deleted in another tab. Only an import, here or there, brings one back.
+ */
+class Deleted {
+  readonly here = new Set<string>();
+  readonly there = new Set<string>();
+  has(id: string): boolean {
+    return this.here.has(id) || this.there.has(id);
+  }
+  /** The run was imported again: it may be listed again. */
+  restore(id: string): void {
+    this.here.delete(id);
+    this.there.delete(id);
+  }
+}
+
+/** How long messages from other tabs are gathered before the list is read again (one read for a burst). */
+export const TAB_SYNC_COALESCE_MS = 300;
+
+/**
+ * The runs store over the database `open` gives. With `sync` (the page's channel in a browser; none in tests unless
+ * given), every write is announced to the other tabs, and their writes update this store's list and selection.
+ */
+export function createRunsStore(open: () => Promise<RunStore>, sync: TabSync | undefined = browserTabSync()): StoreApi<RunsState> {
   let storePromise: Promise<RunStore> | undefined;
   const db = () => {
     storePromise ??= open().catch((e: unknown) => {
@@ -110,10 +145,12 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
     return [...rest, s].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   };
 
-  // Runs deleted in this page: the persister must not bring a deleted live run back with its next save.
-  const removed = new Set<string>();
+  const removed = new Deleted();
+  const announce = (kind: 'runs-changed' | 'runs-imported' | 'runs-removed', ids: string[]) => {
+    if (ids.length > 0) sync?.post({ kind, ids });
+  };
 
-  return createStore<RunsState>((set, get) => {
+  const store = createStore<RunsState>((set, get) => {
     /** Runs an operation on the database; a failure is shown in the panel and rethrown. */
     const guard = async <R>(f: (s: RunStore) => Promise<R>): Promise<R> => {
       try {
@@ -130,14 +167,19 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
       loaded: false,
       async load(liveId) {
         await guard(async (s) => {
-          const held = await heldRunLocks();
+          const held = await heldLocks();
           let runs = await s.list();
+          const marked: string[] = [];
           for (const r of runs) {
             if (r.interrupted || !LIVE_STATES.includes(r.state) || r.id === liveId || held.has(runLockName(r.id))) continue;
             const patched = await s.patch(r.id, { interrupted: true, message: INTERRUPTED_MESSAGE });
-            if (patched) runs = upsert(runs, patched);
+            if (patched) {
+              runs = upsert(runs, patched);
+              marked.push(r.id);
+            }
           }
-          set({ runs, loaded: true });
+          set({ runs: runs.filter((r) => !removed.has(r.id)), loaded: true });
+          announce('runs-changed', marked);
         });
       },
       async select(id) {
@@ -153,15 +195,13 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
         if (!s) return;
         const sel = get().selected;
         set({ runs: upsert(get().runs, s), selected: sel?.id === id ? { ...sel, name: clean } : sel });
+        announce('runs-changed', [id]);
       },
       async remove(id) {
-        removed.add(id);
+        removed.here.add(id);
         await guard((s) => s.delete(id));
-        const st = get();
-        set({
-          runs: st.runs.filter((r) => r.id !== id),
-          ...(st.selectedId === id ? { selectedId: undefined, selected: undefined } : {}),
-        });
+        set(withoutRuns(get(), [id]));
+        announce('runs-removed', [id]);
       },
       async exportJson(ids) {
         return runsToJson(await guard((s) => s.getMany(ids)));
@@ -177,19 +217,22 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
           let imported = 0;
           let skipped = 0;
           let runs = get().runs;
+          const added: string[] = [];
           for (const rec of records) {
             if (have.has(rec.id)) {
               skipped++;
               continue;
             }
             have.add(rec.id);
-            removed.delete(rec.id);
+            removed.restore(rec.id);
             // A run live in the exporting page is not live here.
             const r = LIVE_STATES.includes(rec.state) && !rec.interrupted ? { ...rec, interrupted: true, message: INTERRUPTED_MESSAGE } : rec;
             runs = upsert(runs, await s.put(r));
+            added.push(r.id);
             imported++;
           }
           set({ runs });
+          announce('runs-imported', added);
           return { imported, skipped };
         });
       },
@@ -198,6 +241,7 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
         const s = await guard((st) => st.putWeights(id, format, step, files));
         if (!s) return false;
         set({ runs: upsert(get().runs, s) });
+        announce('runs-changed', [id]);
         return true;
       },
       async weightFiles(id) {
@@ -208,8 +252,72 @@ export function createRunsStore(open: () => Promise<RunStore>): StoreApi<RunsSta
         const s = await guard((st) => st.put(record, { keepName: true }));
         const st = get();
         set({ runs: upsert(st.runs, s), ...(st.selectedId === record.id ? { selected: { ...record, name: s.name } } : {}) });
+        announce('runs-changed', [record.id]);
       },
     };
+  });
+
+  if (sync) followOtherTabs(store, sync, db, removed, upsert);
+  return store;
+}
+
+/**
+ * Keeps a runs store in step with the other tabs: runs they delete leave the list (and the selection) at once;
+ * runs they write are read again, all the ids of a burst of messages in one read. Only the runs named are
+ * replaced (this page's own newer writes stay), a run missing from the list is added, and a deleted run (here or
+ * there) comes back only when imported again; a run deleted there is not saved again here either (Deleted stops
+ * the persister). No interruption marking: a run live in another tab is held there by its Web Lock.
+ */
+function followOtherTabs(
+  store: StoreApi<RunsState>,
+  sync: TabSync,
+  db: () => Promise<RunStore>,
+  removed: Deleted,
+  upsert: (runs: RunSummary[], s: RunSummary) => RunSummary[],
+): void {
+  const pending = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const reread = async () => {
+    timer = undefined;
+    const ids = new Set(pending);
+    pending.clear();
+    let listed: RunSummary[];
+    try {
+      listed = await (await db()).list();
+    } catch (e) {
+      store.setState({ error: message(e) });
+      return;
+    }
+    const have = new Set(listed.map((r) => r.id));
+    let runs = store.getState().runs.filter((r) => !removed.has(r.id) && !(ids.has(r.id) && !have.has(r.id)));
+    const mine = new Set(runs.map((r) => r.id));
+    for (const r of listed) if (!removed.has(r.id) && (ids.has(r.id) || !mine.has(r.id))) runs = upsert(runs, r);
+    store.setState({ runs });
+    const { selectedId } = store.getState();
+    if (selectedId === undefined || !ids.has(selectedId)) return;
+    if (!have.has(selectedId) || removed.has(selectedId)) {
+      store.setState({ selectedId: undefined, selected: undefined });
+      return;
+    }
+    const rec = await (await db()).get(selectedId).catch(() => undefined);
+    if (rec && store.getState().selectedId === selectedId && !removed.has(selectedId)) store.setState({ selected: rec });
+  };
+
+  sync.subscribe((msg: TabMessage) => {
+    if (msg.kind === 'runs-removed') {
+      for (const id of msg.ids) {
+        removed.there.add(id);
+        pending.delete(id);
+      }
+      store.setState(withoutRuns(store.getState(), msg.ids));
+    } else if (msg.kind === 'runs-changed' || msg.kind === 'runs-imported') {
+      for (const id of msg.ids) {
+        if (msg.kind === 'runs-imported') removed.restore(id);
+        if (!removed.has(id)) pending.add(id);
+      }
+      if (pending.size > 0 && timer === undefined) timer = setTimeout(() => void reread(), TAB_SYNC_COALESCE_MS);
+    }
   });
 }
 

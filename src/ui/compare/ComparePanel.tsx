@@ -165,7 +165,7 @@ export function ComparePanel() {
                           </button>
                         </>
                       ) : (
-                        <button type="button" className="small secondary" disabled={c.id === activeId} onClick={() => setConfirm(c.id)} data-testid="comparison-delete">
+                        <button type="button" className="small secondary" disabled={c.id === activeId || c.state === 'running'} title={c.state === 'running' ? 'Running (in this tab or another): stop it first' : undefined} onClick={() => setConfirm(c.id)} data-testid="comparison-delete">
                           Delete
                         </button>
                       )}

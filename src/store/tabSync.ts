@@ -1,0 +1,100 @@
+// Tells the other open tabs of this origin that saved runs or comparisons changed (they share one IndexedDB), so
+// their lists follow without a reload: a small typed wrapper over BroadcastChannel, a no-op where there is none.
+
+/**
+ * What one tab tells the others. Ids name the runs (or comparisons) that were written or deleted; 'runs-imported'
+ * is a write that may bring back a run deleted before (a deleted run comes back only by an import).
+ */
+export type TabMessage =
+  | { kind: 'runs-changed'; ids: string[] }
+  | { kind: 'runs-imported'; ids: string[] }
+  | { kind: 'runs-removed'; ids: string[] }
+  | { kind: 'comparisons-changed'; ids: string[] }
+  | { kind: 'comparisons-removed'; ids: string[] };
+
+export interface TabSync {
+  /** Sends to every other channel of this name (never to this one, as BroadcastChannel does). */
+  post(msg: TabMessage): void;
+  /** Calls `fn` with each well-formed message from another channel; returns a function that stops it. */
+  subscribe(fn: (msg: TabMessage) => void): () => void;
+  close(): void;
+}
+
+/** The part of BroadcastChannel this uses (a real one, or an in-process one in tests). */
+export interface ChannelLike {
+  postMessage(data: unknown): void;
+  addEventListener(type: 'message', fn: (e: MessageEvent) => void): void;
+  removeEventListener(type: 'message', fn: (e: MessageEvent) => void): void;
+  close(): void;
+}
+
+export type ChannelFactory = (name: string) => ChannelLike;
+
+export const STORE_CHANNEL = 'masklab-store';
+
+const KINDS: ReadonlySet<string> = new Set<TabMessage['kind']>(['runs-changed', 'runs-imported', 'runs-removed', 'comparisons-changed', 'comparisons-removed']);
+
+/** The message, if `data` is one (another tab may run an older or newer MaskLab). */
+export function asTabMessage(data: unknown): TabMessage | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { kind, ids } = data as { kind?: unknown; ids?: unknown };
+  if (typeof kind !== 'string' || !KINDS.has(kind)) return undefined;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return undefined;
+  return { kind: kind as TabMessage['kind'], ids: [...(ids as string[])] };
+}
+
+function browserChannel(name: string): ChannelLike | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined;
+  const ch = new BroadcastChannel(name);
+  // Node's BroadcastChannel would keep a process (a test, a script) alive while open; a page does not care.
+  (ch as unknown as { unref?: () => void }).unref?.();
+  return ch;
+}
+
+/** A channel named `name` (BroadcastChannel unless `factory` is given); a no-op when none can be made. */
+export function createTabSync(name: string = STORE_CHANNEL, factory?: ChannelFactory): TabSync {
+  let ch: ChannelLike | undefined;
+  try {
+    ch = factory ? factory(name) : browserChannel(name);
+  } catch {
+    ch = undefined; // a browser that forbids it (some sandboxed frames): each tab keeps its own list
+  }
+  const listeners = new Set<(e: MessageEvent) => void>();
+  return {
+    post(msg) {
+      try {
+        ch?.postMessage(msg);
+      } catch {
+        // a closed channel: nobody is told, as after the tab went away
+      }
+    },
+    subscribe(fn) {
+      if (!ch) return () => undefined;
+      const on = (e: MessageEvent) => {
+        const msg = asTabMessage(e.data);
+        if (msg) fn(msg);
+      };
+      listeners.add(on);
+      ch.addEventListener('message', on);
+      return () => {
+        ch?.removeEventListener('message', on);
+        listeners.delete(on);
+      };
+    },
+    close() {
+      for (const on of listeners) ch?.removeEventListener('message', on);
+      listeners.clear();
+      ch?.close();
+      ch = undefined;
+    },
+  };
+}
+
+let shared: TabSync | undefined;
+
+/** The page's one channel for the stores (runs and comparisons), or undefined outside a browser page (tests, Node). */
+export function browserTabSync(): TabSync | undefined {
+  if (typeof window === 'undefined' || typeof BroadcastChannel === 'undefined') return undefined;
+  shared ??= createTabSync(STORE_CHANNEL);
+  return shared;
+}
