@@ -115,4 +115,11 @@ test('ELECTRA trains in the page: generator and discriminator parts of the held-
   // The probe sentence: the discriminator's attention maps, the generator's guesses at each [MASK].
   await expect(page.getByTestId('predictor')).toContainText("ELECTRA's generator", { timeout: 120_000 });
   await expect(page.getByTestId('predictions').locator('figure').first().locator('li')).toHaveCount(5);
+  // Both networks download for transformers: the discriminator and, on its own, the generator.
+  await page.getByText('Download the model', { exact: true }).click();
+  await page.getByTestId('export-hf-generator').click();
+  await expect(page.getByTestId('export-done')).toContainText('ElectraForMaskedLM.from_pretrained', { timeout: 60_000 });
+  await expect(page.getByTestId('export-done')).toContainText('model.safetensors');
+  await page.getByTestId('export-hf').click();
+  await expect(page.getByTestId('export-done')).toContainText('ElectraForPreTraining.from_pretrained', { timeout: 60_000 });
 });

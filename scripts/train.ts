@@ -8,7 +8,7 @@ import { MODEL_PRESETS, type ModelPreset } from '../src/engine/config';
 import { Kernels } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
-import { exportHf, hfModelFor } from '../src/engine/checkpoint/hf';
+import { exportHf, hfArchitecture, hfModelFor, type HfModel } from '../src/engine/checkpoint/hf';
 import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../src/session/config';
@@ -125,13 +125,19 @@ const hfModel = hfModelFor(run.trainer.head);
 if (a.export && !hfModel) log(`not exported: transformers has no model for a ${run.trainer.head.kind} head`);
 if (a.export && hfModel) {
   const params = await run.trainer.state.read('params');
-  const { config, safetensors } = exportHf(c, run.trainer.layout, params, hfModel);
   const { mkdirSync } = await import('node:fs');
-  mkdirSync(a.export, { recursive: true });
-  writeFileSync(`${a.export}/config.json`, config);
-  writeFileSync(`${a.export}/model.safetensors`, safetensors);
-  writeFileSync(`${a.export}/tokenizer.json`, (await import('../src/data/hfJson')).exportTokenizerJson(data.tokenizer));
-  log(`exported a Hugging Face ${hfModel === 'masked-lm' ? 'BertForMaskedLM' : 'ElectraForPreTraining'} to ${a.export}/`);
+  const tokenizer = (await import('../src/data/hfJson')).exportTokenizerJson(data.tokenizer);
+  const head = run.trainer.head;
+  // ELECTRA: the discriminator in the folder, the generator (ElectraForMaskedLM) in its generator/ subfolder.
+  const parts: [HfModel, string][] = [[hfModel, a.export], ...(head.kind === 'electra' ? [['electra-generator', `${a.export}/generator`] as [HfModel, string]] : [])];
+  for (const [model, dir] of parts) {
+    const { config, safetensors } = exportHf(c, run.trainer.layout, params, model, head.kind === 'electra' ? head.gen : undefined);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/config.json`, config);
+    writeFileSync(`${dir}/model.safetensors`, safetensors);
+    writeFileSync(`${dir}/tokenizer.json`, tokenizer);
+    log(`exported a Hugging Face ${hfArchitecture(model)} to ${dir}/`);
+  }
 }
 const summary = {
   adapter: gpu.label,

@@ -63,7 +63,8 @@ export function keepFinishedWeights(d: KeeperDeps): () => void {
     }
     d.runs
       .getState()
-      .keepWeights(msg.runId, msg.format, msg.step, msg.files)
+      // A kept export is the run's own model (never the ELECTRA generator alone).
+      .keepWeights(msg.runId, msg.format === 'checkpoint' ? 'checkpoint' : 'huggingface', msg.step, msg.files)
       .then((ok) => d.setting.setState({ error: ok ? undefined : 'The weights were not kept: the run is no longer saved.' }))
       .catch((e: unknown) => d.setting.setState({ error: `The weights were not kept: ${e instanceof Error ? e.message : String(e)}` }));
   });

@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
 import type { ElectraParts } from '../engine/trainer';
 import type { LossByCase } from '../session/lossCases';
-import type { ExportedFiles, KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
+import type { ExportedFiles, ExportFormat, KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
 import { onWorkerMessage, sendToWorker } from './gpu';
 
 export interface EvalPoint {
@@ -43,7 +43,7 @@ interface TrainingStore {
   /** The latest exported files (the training panel saves them as downloads), and whether an export is pending. */
   exported?: ExportedFiles;
   exporting: boolean;
-  exportModel(format: 'huggingface' | 'checkpoint'): void;
+  exportModel(format: ExportFormat): void;
   start(config: ExperimentConfig, text: string): void;
   pause(): void;
   resume(lr?: number): void;

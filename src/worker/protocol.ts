@@ -23,9 +23,10 @@ export type ToWorker =
   | { type: 'profile' }
   /**
    * The current weights as files: a Hugging Face model (BertForMaskedLM for vocabulary heads, ElectraForPreTraining
-   * for binary heads and ELECTRA's discriminator), or a MaskLab checkpoint (weights + AdamW state).
+   * for binary heads and ELECTRA's discriminator; 'huggingface-generator': ELECTRA's generator as an
+   * ElectraForMaskedLM), or a MaskLab checkpoint (weights + AdamW state).
    */
-  | { type: 'export'; format: 'huggingface' | 'checkpoint' }
+  | { type: 'export'; format: ExportFormat }
   /**
    * A finished run's final weights, to keep with the saved run: a Hugging Face model when transformers has one
    * for the head (see hfModelFor), a MaskLab checkpoint otherwise. Answered by 'exported' with keep: true (an error if runId is gone).
@@ -91,11 +92,13 @@ export interface KernelProfile {
   skipped: string[];
 }
 
+export type ExportFormat = 'huggingface' | 'huggingface-generator' | 'checkpoint';
+
 export interface ExportedFiles {
   type: 'exported';
   runId: string;
   step: number;
-  format: 'huggingface' | 'checkpoint';
+  format: ExportFormat;
   /** File name -> contents. */
   files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
   /** Why nothing was exported, when that is the case. */

@@ -12,7 +12,7 @@ import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
 import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
-import type { FromWorker, StepRow, ToWorker } from './protocol';
+import type { ExportFormat, FromWorker, StepRow, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
 let kernels: Kernels | undefined;
@@ -35,7 +35,7 @@ let active: Active | undefined;
 /** Set by a 'profile' command; the training loop (or the idle handler) runs it between steps. */
 let profileRequested = false;
 /** Set by an 'export' command while training; the loop runs it between steps. */
-let exportRequested: 'huggingface' | 'checkpoint' | undefined;
+let exportRequested: ExportFormat | undefined;
 let probeText = 'the king said to his [MASK] that the [MASK] was in the forest .';
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -148,7 +148,7 @@ async function profile(a: Active): Promise<void> {
 }
 
 /** The run's weights as downloadable files; read between steps so they belong to one step. */
-async function exportModel(a: Active, format: 'huggingface' | 'checkpoint', keep = false): Promise<void> {
+async function exportModel(a: Active, format: ExportFormat, keep = false): Promise<void> {
   const t = a.run.trainer;
   const base = { type: 'exported' as const, runId: a.id, step: t.step, format, ...(keep ? { keep } : {}) };
   const enc = new TextEncoder();
@@ -157,13 +157,19 @@ async function exportModel(a: Active, format: 'huggingface' | 'checkpoint', keep
     post({ ...base, files: [{ name: 'masklab-checkpoint.safetensors', bytes }] }, [bytes.buffer]);
     return;
   }
-  const model = hfModelFor(t.head);
+  const head = t.head;
+  if (format === 'huggingface-generator' && head.kind !== 'electra') {
+    post({ ...base, files: [], error: 'Only an ELECTRA run has a generator.' });
+    return;
+  }
+  const model = head.kind === 'electra' && format === 'huggingface-generator' ? 'electra-generator' : hfModelFor(head);
   if (!model) {
-    post({ ...base, files: [], error: `transformers has no model for this run's ${t.head.kind} head (save a checkpoint instead).` });
+    post({ ...base, files: [], error: `transformers has no model for this run's ${head.kind} head (save a checkpoint instead).` });
     return;
   }
   await t.flush();
-  const { config, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'), model);
+  const gen = head.kind === 'electra' ? head.gen : undefined;
+  const { config, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'), model, gen);
   const files = [
     { name: 'config.json', bytes: enc.encode(config) as Uint8Array<ArrayBuffer> },
     { name: 'model.safetensors', bytes: safetensors as Uint8Array<ArrayBuffer> },

@@ -81,6 +81,38 @@ describe('Hugging Face export', () => {
     expect(hfModelFor({ kind: 'classes', K: 3 })).toBeUndefined();
   });
 
+  it("writes ELECTRA's generator as an ElectraForMaskedLM with the shared embeddings and embeddings_project", () => {
+    const gen = generatorShape(c, 0.25);
+    const head: HeadConfig = { kind: 'electra', gen, discWeight: 50 };
+    const l = placeTensors(bertTensors(c, head));
+    const p = initParams(l, 0.02, rng(6));
+    const { config, safetensors } = exportHf(c, l, p, 'electra-generator', gen);
+    const cfg = JSON.parse(config) as Record<string, unknown>;
+    expect(cfg.architectures).toEqual(['ElectraForMaskedLM']);
+    expect(cfg.model_type).toBe('electra');
+    expect([cfg.embedding_size, cfg.hidden_size, cfg.num_attention_heads, cfg.intermediate_size]).toEqual([8, gen.C, gen.NH, gen.F]);
+    const f = readSafetensors(safetensors);
+    const shape = (name: string) => f.tensors.get(name)?.shape;
+    expect(shape('electra.embeddings.word_embeddings.weight')).toEqual([50, 8]);
+    expect(shape('electra.embeddings_project.weight')).toEqual([gen.C, 8]);
+    expect(shape('electra.encoder.layer.1.attention.self.key.weight')).toEqual([gen.C, gen.C]);
+    expect(shape('electra.encoder.layer.0.intermediate.dense.weight')).toEqual([gen.F, gen.C]);
+    expect(shape('generator_predictions.dense.weight')).toEqual([8, gen.C]);
+    expect(shape('generator_predictions.LayerNorm.weight')).toEqual([8]);
+    expect(shape('generator_lm_head.bias')).toEqual([50]);
+    expect(f.tensors.size).toBe(5 + 2 + 2 * 16 + 5);
+    expect([...f.tensors.keys()].some((k) => k.includes('discriminator'))).toBe(false);
+    // The generator's tensors and the shared embeddings come back; the discriminator's stay zero.
+    const back = importHf(c, l, safetensors, 'electra-generator', gen);
+    for (const name of ['wte', 'gen.embed_proj_w', 'gen.h1.qkv_w', 'gen.head_w', 'gen.decoder_b']) {
+      const t = tensor(l, name);
+      expect(Array.from(back.subarray(t.offset, t.offset + t.size)), name).toEqual(Array.from(p.subarray(t.offset, t.offset + t.size)));
+    }
+    const d = tensor(l, 'h0.qkv_w');
+    expect(back.subarray(d.offset, d.offset + d.size).every((v) => v === 0)).toBe(true);
+    expect(() => exportHf(c, l, p, 'electra-generator')).toThrow(/needs its shape/);
+  });
+
   it('imports what it exported, bit for bit', () => {
     const { safetensors } = exportHf(c, layout, params);
     const back = importHf(c, layout, safetensors);

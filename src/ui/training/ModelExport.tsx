@@ -1,10 +1,22 @@
-// Download the trained model: as a Hugging Face BertForMaskedLM (config.json, model.safetensors, tokenizer.json,
-// loadable with transformers' from_pretrained) or as a MaskLab checkpoint (weights, AdamW moments and step).
+// Download the trained model: for Hugging Face (config.json, model.safetensors, tokenizer.json, loadable with
+// transformers' from_pretrained; an ELECTRA run's generator too, on its own) or as a MaskLab checkpoint (weights,
+// AdamW moments and step).
 import { useEffect, useRef } from 'react';
-import type { ExportedFiles } from '../../worker/protocol';
+import type { ExportedFiles, ExportFormat } from '../../worker/protocol';
 import { downloadText } from '../runs/download';
 
-export function ModelExport({ exported, exporting, onExport }: { exported?: ExportedFiles; exporting: boolean; onExport(f: 'huggingface' | 'checkpoint'): void }) {
+export function ModelExport({
+  exported,
+  exporting,
+  onExport,
+  generator = false,
+}: {
+  exported?: ExportedFiles;
+  exporting: boolean;
+  onExport(f: ExportFormat): void;
+  /** The run is ELECTRA: offer its generator (ElectraForMaskedLM) next to the discriminator. */
+  generator?: boolean;
+}) {
   const saved = useRef<ExportedFiles | undefined>(undefined);
   useEffect(() => {
     if (!exported || saved.current === exported || exported.error) return;
@@ -15,8 +27,20 @@ export function ModelExport({ exported, exporting, onExport }: { exported?: Expo
     <div className="model-export" data-testid="model-export">
       <div className="buttons">
         <button type="button" className="secondary" disabled={exporting} onClick={() => onExport('huggingface')} data-testid="export-hf">
-          Download for Hugging Face
+          {generator ? 'Discriminator for Hugging Face' : 'Download for Hugging Face'}
         </button>
+        {generator && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={exporting}
+            onClick={() => onExport('huggingface-generator')}
+            data-testid="export-hf-generator"
+            title="ElectraForMaskedLM: the generator's encoder with the shared embeddings and its MLM head. transformers applies the exact GELU in that head where MaskLab uses the tanh form: outputs differ slightly."
+          >
+            Generator for Hugging Face
+          </button>
+        )}
         <button type="button" className="secondary" disabled={exporting} onClick={() => onExport('checkpoint')} data-testid="export-checkpoint">
           Download checkpoint
         </button>
@@ -30,7 +54,7 @@ export function ModelExport({ exported, exporting, onExport }: { exported?: Expo
       {exported && !exported.error && (
         <p className="muted" data-testid="export-done">
           Saved {exported.files.map((f) => `${f.name} (${(f.bytes.byteLength / 1024).toFixed(0)} KiB)`).join(', ')} from step {exported.step}.
-          {exported.format === 'huggingface' && ` Load with ${architectureOf(exported.files)}.from_pretrained(folder) and BertTokenizerFast / AutoTokenizer.`}
+          {exported.format !== 'checkpoint' && ` Load with ${architectureOf(exported.files)}.from_pretrained(folder) and BertTokenizerFast / AutoTokenizer.`}
         </p>
       )}
     </div>

@@ -113,7 +113,7 @@ export function TrainingPanel() {
       {run?.info && run.step > 0 && (
         <details className="subpanel">
           <summary>Download the model</summary>
-          <ModelExport exported={exported} exporting={exporting} onExport={exportModel} />
+          <ModelExport exported={exported} exporting={exporting} onExport={exportModel} generator={run.config.masking.objective === 'electra'} />
         </details>
       )}
       {run?.info && (
