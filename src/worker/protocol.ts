@@ -90,6 +90,8 @@ export interface KernelProfile {
   /** Dispatches profiled and the ones left out (AdamW: timing it would apply an extra update). */
   dispatches: number;
   skipped: string[];
+  /** The kernel variants in use (KernelTuning): 'cpu' on a software adapter (SwiftShader, llvmpipe, WARP). */
+  variants: 'cpu' | 'gpu';
 }
 
 export type ExportFormat = 'huggingface' | 'huggingface-generator' | 'checkpoint';

@@ -135,7 +135,8 @@ async function runProbe(a: Active): Promise<void> {
  */
 async function profile(a: Active): Promise<void> {
   const device = ctx!.device;
-  const base = { type: 'profile' as const, runId: a.id, step: a.run.trainer.step, totalMs: 0, byKernel: [], byRole: [], dispatches: 0, skipped: [] };
+  const variants = kernels?.tuning.cpu ? ('cpu' as const) : ('gpu' as const);
+  const base = { type: 'profile' as const, runId: a.id, step: a.run.trainer.step, totalMs: 0, byKernel: [], byRole: [], dispatches: 0, skipped: [], variants };
   if (!canProfile(device)) {
     post({ ...base, unavailable: 'This adapter has no timestamp queries (the timestamp-query feature), so kernels cannot be timed one by one.' });
     return;

@@ -80,6 +80,11 @@ export function KernelTimings({ run, profile, profiling, onMeasure }: { run: Liv
             pass (so a little slower than in the real step; read the shares). Not timed: {profile.skipped.join(', ')} (running the optimizer again would
             change the weights).
           </p>
+          <p className="muted" data-testid="kernel-variants">
+            {profile.variants === 'cpu'
+              ? 'Kernel variants for a CPU adapter (this WebGPU runs on the processor): matrix products read their operands straight from memory, and row reductions take one thread per row, with no workgroup memory and no barriers, since a barrier is a context switch on a CPU.'
+              : 'Kernel variants for a GPU: matrix products in tiles staged through workgroup memory, a workgroup per row for the row reductions.'}
+          </p>
           <Rows groups={by === 'kernel' ? profile.byKernel : profile.byRole} onSource={by === 'kernel' ? setSource : undefined} />
         </>
       )}
