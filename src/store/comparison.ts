@@ -13,8 +13,8 @@ import type { ComparisonDb } from './comparisonDb';
 import { comparisonToCsv, comparisonToJson, parseComparisonJson } from './comparisonExport';
 import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from './comparisonPlan';
 import { runsToJson } from './runsExport';
-import { heldLocks, TAB_SYNC_COALESCE_MS, type ImportResult, type RunsState } from './runs';
-import { browserTabSync, type TabSync } from './tabSync';
+import { heldLocks, type ImportResult, type RunsState } from './runs';
+import { browserTabSync, idBatcher, type TabSync } from './tabSync';
 import type { LiveRun } from './training';
 
 export const INTERRUPTED_COMPARISON =
@@ -254,12 +254,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
     // Other tabs: a comparison deleted there leaves the list at once; written ones are read again, the ids of a
     // burst of messages in one read (after this page's own writes landed). This page's active comparison stays as
     // this page has it: it is the one writing it.
-    const pending = new Set<string>();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reread = async () => {
-      timer = undefined;
-      const ids = new Set(pending);
-      pending.clear();
+    const reread = async (ids: Set<string>) => {
       try {
         await writes;
         const listed = await (await db()).list();
@@ -275,15 +270,15 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         fail(e);
       }
     };
+    const batch = idBatcher(reread);
     sync?.subscribe((msg) => {
       if (msg.kind === 'comparisons-removed') {
         const gone = new Set(msg.ids.filter((id) => id !== get().activeId));
-        for (const id of gone) pending.delete(id);
+        for (const id of gone) batch.drop(id);
         const { list, selectedId } = get();
         if (list.some((c) => gone.has(c.id))) set({ list: list.filter((c) => !gone.has(c.id)), ...(selectedId !== undefined && gone.has(selectedId) ? { selectedId: undefined } : {}) });
       } else if (msg.kind === 'comparisons-changed') {
-        for (const id of msg.ids) pending.add(id);
-        timer ??= setTimeout(() => void reread(), TAB_SYNC_COALESCE_MS);
+        for (const id of msg.ids) batch.add(id);
       }
     });
 

@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../session/config';
 import type { RunState } from '../worker/protocol';
 import type { LiveRun } from './training';
 import { parseRunsJson, runsToCsv, runsToJson } from './runsExport';
-import { browserTabSync, type TabMessage, type TabSync } from './tabSync';
+import { browserTabSync, idBatcher, type TabMessage, type TabSync } from './tabSync';
 
 export interface ImportResult {
   imported: number;
@@ -124,8 +124,6 @@ class Deleted {
   }
 }
 
-/** How long messages from other tabs are gathered before the list is read again (one read for a burst). */
-export const TAB_SYNC_COALESCE_MS = 300;
 
 /**
  * The runs store over the database `open` gives. With `sync` (the page's channel in a browser; none in tests unless
@@ -275,13 +273,7 @@ function followOtherTabs(
   removed: Deleted,
   upsert: (runs: RunSummary[], s: RunSummary) => RunSummary[],
 ): void {
-  const pending = new Set<string>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-
-  const reread = async () => {
-    timer = undefined;
-    const ids = new Set(pending);
-    pending.clear();
+  const reread = async (ids: Set<string>) => {
     let listed: RunSummary[];
     try {
       listed = await (await db()).list();
@@ -304,19 +296,19 @@ function followOtherTabs(
     if (rec && store.getState().selectedId === selectedId && !removed.has(selectedId)) store.setState({ selected: rec });
   };
 
+  const batch = idBatcher(reread);
   sync.subscribe((msg: TabMessage) => {
     if (msg.kind === 'runs-removed') {
       for (const id of msg.ids) {
         removed.there.add(id);
-        pending.delete(id);
+        batch.drop(id);
       }
       store.setState(withoutRuns(store.getState(), msg.ids));
     } else if (msg.kind === 'runs-changed' || msg.kind === 'runs-imported') {
       for (const id of msg.ids) {
         if (msg.kind === 'runs-imported') removed.restore(id);
-        if (!removed.has(id)) pending.add(id);
+        if (!removed.has(id)) batch.add(id);
       }
-      if (pending.size > 0 && timer === undefined) timer = setTimeout(() => void reread(), TAB_SYNC_COALESCE_MS);
     }
   });
 }

@@ -98,3 +98,29 @@ export function browserTabSync(): TabSync | undefined {
   shared ??= createTabSync(STORE_CHANNEL);
   return shared;
 }
+
+/** How long messages from other tabs are gathered before the stores read the database again. */
+export const TAB_SYNC_COALESCE_MS = 300;
+
+/**
+ * Gathers the ids other tabs name and hands them to `flush` together, TAB_SYNC_COALESCE_MS after the first of a
+ * burst: one database read per burst of messages.
+ */
+export function idBatcher(flush: (ids: Set<string>) => Promise<void>): { add(id: string): void; drop(id: string): void } {
+  const pending = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    add(id) {
+      pending.add(id);
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        const ids = new Set(pending);
+        pending.clear();
+        void flush(ids);
+      }, TAB_SYNC_COALESCE_MS);
+    },
+    drop(id) {
+      pending.delete(id);
+    },
+  };
+}

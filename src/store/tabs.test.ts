@@ -10,10 +10,10 @@ import { createComparisonStore } from './comparison';
 import { ComparisonDb } from './comparisonDb';
 import { comparisonToJson } from './comparisonExport';
 import { newComparison, type ComparisonRecord } from './comparisonPlan';
-import { createRunsStore, TAB_SYNC_COALESCE_MS } from './runs';
+import { createRunsStore } from './runs';
 import { runsToJson } from './runsExport';
 import { fakeRecord } from './runsTesting';
-import { createTabSync } from './tabSync';
+import { createTabSync, TAB_SYNC_COALESCE_MS } from './tabSync';
 import { memoryChannels } from './tabSyncTesting';
 import type { LiveRun } from './training';
 
