@@ -9,7 +9,7 @@ import { createStorage, readF32 } from '../src/engine/buffers';
 import { type Dispatch, Kernels, runDispatches } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
-import { biasGrad, canVec4, chooseTile, matmul, matmulFlops, planMatmul, type MatmulTile } from '../src/engine/ops/matmul';
+import { biasGrad, canVec4, chooseSplits, chooseTile, matmul, matmulFlops, matmulSplitK, planMatmul, splitKScratchFloats, type MatmulTile } from '../src/engine/ops/matmul';
 import { rng } from '../src/engine/testing';
 import { timeDispatches, timingMethod, type Timing } from './timing';
 
@@ -114,20 +114,26 @@ function parseArgs(argv: string[], fallback: boolean): Args {
   return args;
 }
 
-/** A tiled kernel (tile side, load path) or the direct kernel of CPU adapters. */
-type Variant = { kernel: 'tiled'; tile: MatmulTile; vec4: boolean } | { kernel: 'direct' };
+/** A tiled kernel (tile side, load path, K split in `splits` parts) or the direct kernel of CPU adapters. */
+type Variant = { kernel: 'tiled'; tile: MatmulTile; vec4: boolean; splits: number } | { kernel: 'direct' };
 
 const same = (a: Variant, b: Variant): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The variant the op picks on its own first, then (with --compare) the other kernels, tiles and load paths. */
 function variants(c: Case, compare: boolean, cpu: boolean): Variant[] {
-  const tiled: Variant = { kernel: 'tiled', tile: chooseTile(c.M, c.N), vec4: canVec4(c) };
+  // Weight gradients split K the way the model does (matmulSplitK); other products never do.
+  const splitsFor = (tile: MatmulTile) => (c.transA && c.accumulate ? chooseSplits(c.M, c.N, c.K, tile) : 1);
+  const tile = chooseTile(c.M, c.N);
+  const tiled: Variant = { kernel: 'tiled', tile, vec4: canVec4(c), splits: splitsFor(tile) };
   const auto: Variant = cpu ? { kernel: 'direct' } : tiled;
   if (!compare || c.biasGrad) return [auto];
   const all: Variant[] = [auto];
   const others: Variant[] = [{ kernel: 'direct' }];
-  for (const tile of [64, 128] as const) {
-    for (const vec4 of canVec4(c) ? [true, false] : [false]) others.push({ kernel: 'tiled', tile, vec4 });
+  for (const t of [64, 128] as const) {
+    for (const vec4 of canVec4(c) ? [true, false] : [false]) {
+      others.push({ kernel: 'tiled', tile: t, vec4, splits: splitsFor(t) });
+      if (splitsFor(t) > 1) others.push({ kernel: 'tiled', tile: t, vec4, splits: 1 });
+    }
   }
   for (const v of others) if (!same(v, auto)) all.push(v);
   return all;
@@ -167,6 +173,8 @@ function spotCheck(c: Case, a: Float32Array, b: Float32Array, bias: Float32Array
 interface Row extends Omit<Case, 'biasGrad'> {
   kernel: string;
   tile: number | null;
+  /** K split in this many parts (a second dispatch sums them; its time is included). */
+  splits: number;
   /** The op's own choice for this shape (false: a --compare alternative). */
   auto: boolean;
   ms: number;
@@ -188,38 +196,30 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
     bias: createStorage(device, bias, 'bias'),
     out: createStorage(device, (c.biasGrad ? c.N : c.M * c.N) * 4, 'out'),
   };
-  // The timed dispatch has the case's flags; the checked one is a single plain product (accumulating runs pile up).
-  const build = (accumulate: boolean, db: GPUBuffer): Dispatch =>
-    c.biasGrad
-      ? biasGrad(k, { dy: bufs.a, db, M: c.M, N: c.N, label: c.name })
-      : matmul(k, {
-          M: c.M,
-          N: c.N,
-          K: c.K,
-          transA: c.transA,
-          transB: c.transB,
-          ...v,
-          a: bufs.a,
-          b: bufs.b,
-          out: bufs.out,
-          bias: c.bias ? bufs.bias : undefined,
-          accumulate,
-          label: c.name,
-        });
-  const d = build(c.accumulate, bufs.out);
+  const shape = { M: c.M, N: c.N, K: c.K, transA: c.transA, transB: c.transB, ...v };
+  const splitFloats = v.kernel === 'tiled' && v.splits > 1 ? splitKScratchFloats(k, shape) : 0;
+  const scratch = splitFloats > 0 ? createStorage(device, splitFloats * 4, 'splitk') : undefined;
+  // The timed dispatches have the case's flags; the checked ones are a single plain product (accumulating runs pile up).
+  const build = (accumulate: boolean, db: GPUBuffer): Dispatch[] => {
+    if (c.biasGrad) return [biasGrad(k, { dy: bufs.a, db, M: c.M, N: c.N, label: c.name })];
+    const o = { ...shape, a: bufs.a, b: bufs.b, out: bufs.out, bias: c.bias ? bufs.bias : undefined, accumulate, label: c.name };
+    return scratch ? matmulSplitK(k, o, scratch) : [matmul(k, o)];
+  };
+  const ds = build(c.accumulate, bufs.out);
   const checkOut = c.biasGrad ? createStorage(device, c.N * 4, 'db') : bufs.out;
-  runDispatches(device, [build(false, checkOut)]);
+  runDispatches(device, build(false, checkOut));
   const got = await readF32(device, checkOut);
   if (checkOut !== bufs.out) checkOut.destroy();
   const maxAbsErr = spotCheck(c, a, b, bias, got);
-  const t: Timing = await timeDispatches(device, [d], { targetMs: args.targetMs, method: args.wallClock ? 'wall-clock' : undefined });
-  for (const buf of Object.values(bufs)) buf.destroy();
+  const t: Timing = await timeDispatches(device, ds, { targetMs: args.targetMs, method: args.wallClock ? 'wall-clock' : undefined });
+  for (const buf of [...Object.values(bufs), ...(scratch ? [scratch] : [])]) buf.destroy();
   const flops = c.biasGrad ? c.M * c.N : matmulFlops(c.M, c.N, c.K);
-  const { biasGrad: _biasGrad, ...shape } = c;
+  const { biasGrad: _biasGrad, ...caseShape } = c;
   return {
-    ...shape,
-    kernel: d.kernel,
+    ...caseShape,
+    kernel: ds[0].kernel,
     tile: c.biasGrad || v.kernel === 'direct' ? null : v.tile,
+    splits: v.kernel === 'tiled' && ds.length > 1 ? v.splits : 1,
     auto,
     ms: t.ms,
     minMs: t.minMs,
@@ -237,10 +237,10 @@ function pad(s: string | number, n: number, right = false): string {
 function printRow(r: Row): void {
   const flags = `${r.transA ? 'T' : 'N'}${r.transB ? 'T' : 'N'}${r.bias ? '+b' : ''}${r.accumulate ? '+=' : ''}`;
   const name = r.kernel.replace('matmul.', '');
-  const variant = name === 'bias_grad' ? '' : `${name}${r.tile === null ? '' : `/${r.tile}`}${r.auto ? '' : ' (alt)'}`;
+  const variant = name === 'bias_grad' ? '' : `${name}${r.tile === null ? '' : `/${r.tile}`}${r.splits > 1 ? ` k/${r.splits}` : ''}${r.auto ? '' : ' (alt)'}`;
   console.log(
     `${pad(r.group, 6, true)} ${pad(r.name, 20, true)} ${pad(r.M, 6)} ${pad(r.N, 6)} ${pad(r.K, 6)} ${pad(flags, 7, true)}` +
-      ` ${pad(variant, 22, true)} ${pad(r.ms.toFixed(3), 10)} ${pad(r.gflops.toFixed(1), 9)} ${pad(r.maxAbsErr.toExponential(1), 8)}`,
+      ` ${pad(variant, 26, true)} ${pad(r.ms.toFixed(3), 10)} ${pad(r.gflops.toFixed(1), 9)} ${pad(r.maxAbsErr.toExponential(1), 8)}`,
   );
 }
 
@@ -254,7 +254,7 @@ try {
   console.log(`models: ${args.models.join(', ') || 'none'}; squares: ${args.sizes.join(', ') || 'none'}; compare: ${args.compare}`);
   console.log(
     `${pad('group', 6, true)} ${pad('case', 20, true)} ${pad('M', 6)} ${pad('N', 6)} ${pad('K', 6)} ${pad('ops', 7, true)}` +
-      ` ${pad('kernel/tile', 22, true)} ${pad('ms', 10)} ${pad('GFLOP/s', 9)} ${pad('err', 8)}`,
+      ` ${pad('kernel/tile', 26, true)} ${pad('ms', 10)} ${pad('GFLOP/s', 9)} ${pad('err', 8)}`,
   );
   const cases = [...args.models.flatMap((m) => modelCases(m, MODELS[m])), ...args.sizes.flatMap(squareCases)];
   const rows: Row[] = [];

@@ -9,6 +9,11 @@
 // stores are coalesced vec4s. Entry points: matmul_vec4 (every operand's contiguous dimension is a multiple of 4:
 // vec4 global loads and stores) and matmul (any shape: scalar loads). Both are bounds-checked for any M, N, K.
 // matmul_direct (at the end) is the variant for CPU adapters: no workgroup memory, no barriers.
+// Split K (tiled kernels, for products whose grid of output tiles is too small to fill a GPU, such as weight
+// gradients dW (out, in) over K = B*T rows): with k_split != 0, workgroup z sums k in [z*k_split, (z+1)*k_split)
+// and stores its raw partial product at out + z*M*N (the caller binds a scratch as out, with alpha 1, no bias,
+// no accumulate); splitk_reduce then adds the partials in order of z into the real out with alpha, bias and
+// accumulate. k_split is a multiple of BK, so only the last split has a partial k-tile.
 
 struct MatmulParams {
   M: u32,
@@ -19,6 +24,8 @@ struct MatmulParams {
   has_bias: u32,
   /** 1: out += result instead of out = result. */
   accumulate: u32,
+  /** Tiled kernels: k per split (a multiple of BK; workgroup z takes split z), or 0 for the whole K. */
+  k_split: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: MatmulParams;
@@ -198,9 +205,10 @@ fn stage_all(t: u32, base: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<func
 // (c0 = tx*4, c1 = c0 + 4*WX); acc[2*i + j] is row i (0..7), column group j. Constant acc indices only, so the
 // accumulators stay in registers whatever the compiler unrolls.
 
-fn store4(row: u32, col: u32, a: vec4f) {
+// `base`: the split's partial product (z * M * N; 0 without split K).
+fn store4(base: u32, row: u32, col: u32, a: vec4f) {
   if (row < p.M && col < p.N) {
-    let i = (row * p.N + col) / 4u;
+    let i = (base + row * p.N + col) / 4u;
     var v = p.alpha * a;
     if (p.has_bias != 0u) { v += bias4[col / 4u]; }
     if (p.accumulate != 0u) { v += out4[i]; }
@@ -208,11 +216,11 @@ fn store4(row: u32, col: u32, a: vec4f) {
   }
 }
 
-fn store1(row: u32, col: u32, a: vec4f) {
+fn store1(base: u32, row: u32, col: u32, a: vec4f) {
   if (row < p.M) {
     for (var j = 0u; j < 4u; j++) {
       if (col + j < p.N) {
-        let i = row * p.N + col + j;
+        let i = base + row * p.N + col + j;
         var x = p.alpha * a[j];
         if (p.has_bias != 0u) { x += bias[col + j]; }
         if (p.accumulate != 0u) { x += out[i]; }
@@ -222,42 +230,49 @@ fn store1(row: u32, col: u32, a: vec4f) {
   }
 }
 
-fn store_block4(r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
-  store4(r0, c0, (*acc)[0]);
-  store4(r0, c1, (*acc)[1]);
-  store4(r0 + 1u, c0, (*acc)[2]);
-  store4(r0 + 1u, c1, (*acc)[3]);
-  store4(r0 + 2u, c0, (*acc)[4]);
-  store4(r0 + 2u, c1, (*acc)[5]);
-  store4(r0 + 3u, c0, (*acc)[6]);
-  store4(r0 + 3u, c1, (*acc)[7]);
-  store4(r1, c0, (*acc)[8]);
-  store4(r1, c1, (*acc)[9]);
-  store4(r1 + 1u, c0, (*acc)[10]);
-  store4(r1 + 1u, c1, (*acc)[11]);
-  store4(r1 + 2u, c0, (*acc)[12]);
-  store4(r1 + 2u, c1, (*acc)[13]);
-  store4(r1 + 3u, c0, (*acc)[14]);
-  store4(r1 + 3u, c1, (*acc)[15]);
+fn store_block4(base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
+  store4(base, r0, c0, (*acc)[0]);
+  store4(base, r0, c1, (*acc)[1]);
+  store4(base, r0 + 1u, c0, (*acc)[2]);
+  store4(base, r0 + 1u, c1, (*acc)[3]);
+  store4(base, r0 + 2u, c0, (*acc)[4]);
+  store4(base, r0 + 2u, c1, (*acc)[5]);
+  store4(base, r0 + 3u, c0, (*acc)[6]);
+  store4(base, r0 + 3u, c1, (*acc)[7]);
+  store4(base, r1, c0, (*acc)[8]);
+  store4(base, r1, c1, (*acc)[9]);
+  store4(base, r1 + 1u, c0, (*acc)[10]);
+  store4(base, r1 + 1u, c1, (*acc)[11]);
+  store4(base, r1 + 2u, c0, (*acc)[12]);
+  store4(base, r1 + 2u, c1, (*acc)[13]);
+  store4(base, r1 + 3u, c0, (*acc)[14]);
+  store4(base, r1 + 3u, c1, (*acc)[15]);
 }
 
-fn store_block1(r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
-  store1(r0, c0, (*acc)[0]);
-  store1(r0, c1, (*acc)[1]);
-  store1(r0 + 1u, c0, (*acc)[2]);
-  store1(r0 + 1u, c1, (*acc)[3]);
-  store1(r0 + 2u, c0, (*acc)[4]);
-  store1(r0 + 2u, c1, (*acc)[5]);
-  store1(r0 + 3u, c0, (*acc)[6]);
-  store1(r0 + 3u, c1, (*acc)[7]);
-  store1(r1, c0, (*acc)[8]);
-  store1(r1, c1, (*acc)[9]);
-  store1(r1 + 1u, c0, (*acc)[10]);
-  store1(r1 + 1u, c1, (*acc)[11]);
-  store1(r1 + 2u, c0, (*acc)[12]);
-  store1(r1 + 2u, c1, (*acc)[13]);
-  store1(r1 + 3u, c0, (*acc)[14]);
-  store1(r1 + 3u, c1, (*acc)[15]);
+fn store_block1(base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
+  store1(base, r0, c0, (*acc)[0]);
+  store1(base, r0, c1, (*acc)[1]);
+  store1(base, r0 + 1u, c0, (*acc)[2]);
+  store1(base, r0 + 1u, c1, (*acc)[3]);
+  store1(base, r0 + 2u, c0, (*acc)[4]);
+  store1(base, r0 + 2u, c1, (*acc)[5]);
+  store1(base, r0 + 3u, c0, (*acc)[6]);
+  store1(base, r0 + 3u, c1, (*acc)[7]);
+  store1(base, r1, c0, (*acc)[8]);
+  store1(base, r1, c1, (*acc)[9]);
+  store1(base, r1 + 1u, c0, (*acc)[10]);
+  store1(base, r1 + 1u, c1, (*acc)[11]);
+  store1(base, r1 + 2u, c0, (*acc)[12]);
+  store1(base, r1 + 2u, c1, (*acc)[13]);
+  store1(base, r1 + 3u, c0, (*acc)[14]);
+  store1(base, r1 + 3u, c1, (*acc)[15]);
+}
+
+/** The k range [x, y) of split z (the whole K without split K). */
+fn k_range(z: u32) -> vec2u {
+  if (p.k_split == 0u) { return vec2u(0u, p.K); }
+  let k0 = z * p.k_split;
+  return vec2u(k0, min(p.K, k0 + p.k_split));
 }
 
 @compute @workgroup_size(WX, WX)
@@ -265,17 +280,18 @@ fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
   let m0 = wg.y * 8u * WX;
   let n0 = wg.x * 8u * WX;
   let t = lid.y * WX + lid.x;
-  let tiles = (p.K + BK - 1u) / BK;
+  let kr = k_range(wg.z);
+  let tiles = (kr.y - kr.x + BK - 1u) / BK;
   var acc: array<vec4f, 16>;
   var ra: array<vec4f, 2>;
   var rb: array<vec4f, 2>;
-  prefetch4(t, m0, n0, 0u, &ra, &rb);
+  prefetch4(t, m0, n0, kr.x, &ra, &rb);
   stage_all(t, 0u, &ra, &rb);
   workgroupBarrier();
   // Two tiles per trip, buffer 0 then buffer HALF, so the workgroup-memory reads below use constant bases.
   for (var kt = 0u; kt < tiles; kt += 2u) {
     let odd = kt + 1u < tiles;
-    if (odd) { prefetch4(t, m0, n0, (kt + 1u) * BK, &ra, &rb); }
+    if (odd) { prefetch4(t, m0, n0, kr.x + (kt + 1u) * BK, &ra, &rb); }
     for (var k = 0u; k < BK; k++) {
       let o = k * SROW;
       fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
@@ -284,7 +300,7 @@ fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
     workgroupBarrier();
     if (odd) {
       let even = kt + 2u < tiles;
-      if (even) { prefetch4(t, m0, n0, (kt + 2u) * BK, &ra, &rb); }
+      if (even) { prefetch4(t, m0, n0, kr.x + (kt + 2u) * BK, &ra, &rb); }
       for (var k = 0u; k < BK; k++) {
         let o = HALF + k * SROW;
         fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
@@ -295,7 +311,7 @@ fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l
   }
   let r0 = m0 + lid.y * 4u;
   let c0 = n0 + lid.x * 4u;
-  store_block4(r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
+  store_block4(wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
 }
 
 @compute @workgroup_size(WX, WX)
@@ -303,17 +319,18 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   let m0 = wg.y * 8u * WX;
   let n0 = wg.x * 8u * WX;
   let t = lid.y * WX + lid.x;
-  let tiles = (p.K + BK - 1u) / BK;
+  let kr = k_range(wg.z);
+  let tiles = (kr.y - kr.x + BK - 1u) / BK;
   var acc: array<vec4f, 16>;
   var ra: array<vec4f, 2>;
   var rb: array<vec4f, 2>;
-  prefetch1(t, m0, n0, 0u, &ra, &rb);
+  prefetch1(t, m0, n0, kr.x, &ra, &rb);
   stage_all(t, 0u, &ra, &rb);
   workgroupBarrier();
   // Two tiles per trip, buffer 0 then buffer HALF, so the workgroup-memory reads below use constant bases.
   for (var kt = 0u; kt < tiles; kt += 2u) {
     let odd = kt + 1u < tiles;
-    if (odd) { prefetch1(t, m0, n0, (kt + 1u) * BK, &ra, &rb); }
+    if (odd) { prefetch1(t, m0, n0, kr.x + (kt + 1u) * BK, &ra, &rb); }
     for (var k = 0u; k < BK; k++) {
       let o = k * SROW;
       fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
@@ -322,7 +339,7 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     workgroupBarrier();
     if (odd) {
       let even = kt + 2u < tiles;
-      if (even) { prefetch1(t, m0, n0, (kt + 2u) * BK, &ra, &rb); }
+      if (even) { prefetch1(t, m0, n0, kr.x + (kt + 2u) * BK, &ra, &rb); }
       for (var k = 0u; k < BK; k++) {
         let o = HALF + k * SROW;
         fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
@@ -333,7 +350,39 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   }
   let r0 = m0 + lid.y * 4u;
   let c0 = n0 + lid.x * 4u;
-  store_block1(r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
+  store_block1(wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
+}
+
+// ---- splitk_reduce: out (+)= alpha * sum over z of part[z] (+ bias), the splits added in order (same bits every
+// run). One thread per element of out (M, N); params: sk.M, sk.N, sk.splits, alpha, has_bias, accumulate.
+
+struct SplitParams {
+  M: u32,
+  N: u32,
+  splits: u32,
+  alpha: f32,
+  has_bias: u32,
+  accumulate: u32,
+}
+
+@group(0) @binding(0) var<uniform> sk: SplitParams;
+@group(0) @binding(1) var<storage, read> sk_part: array<f32>;
+@group(0) @binding(2) var<storage, read> sk_bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> sk_out: array<f32>;
+
+override SK_WG: u32 = 256u;
+
+@compute @workgroup_size(SK_WG)
+fn splitk_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * SK_WG;
+  let total = sk.M * sk.N;
+  if (i >= total) { return; }
+  var s = 0.0;
+  for (var z = 0u; z < sk.splits; z++) { s += sk_part[z * total + i]; }
+  var v = sk.alpha * s;
+  if (sk.has_bias != 0u) { v += sk_bias[i % sk.N]; }
+  if (sk.accumulate != 0u) { v += sk_out[i]; }
+  sk_out[i] = v;
 }
 
 // ---- bias_grad: db(N) += sum over the M rows of dY(M,N), in a fixed order (no atomics, same bits every run).

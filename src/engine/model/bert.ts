@@ -11,7 +11,7 @@ import { gatherRows, scatterRows } from '../ops/gather';
 import { geluBackward, geluForward } from '../ops/gelu';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../ops/layernorm';
 import { binaryCrossEntropy, crossEntropy, topK } from '../ops/loss';
-import { biasGrad, matmul } from '../ops/matmul';
+import { biasGrad, matmul, matmulSplitK, splitKScratchFloats } from '../ops/matmul';
 import { headOutputs, isSharedTensor, VOCAB_HEAD, type HeadConfig } from './params';
 import { noPositionBackward, noPositionForward } from '../ops/nopos';
 import { SboGraph, type SboBatch } from './sbo';
@@ -305,11 +305,19 @@ export class BertGraph {
     const dHg = buf(R * E, 'd.hg');
     const dHln = buf(M * E, 'd.hln');
     const bw = this.backward;
+    // Weight gradients (out, in) over K = rows have few output tiles: on GPUs they split K (matmulSplitK). One
+    // scratch, as large as the largest split needs, serves them all (they run one after another).
+    const dwShapes: [number, number, number][] = [[3 * C, C, N], [C, C, N], [F, C, N], [C, F, N], [C, E, N], [E, C, M], [O, E, M]];
+    const splitFloats = Math.max(...dwShapes.map(([o, i, rows]) => splitKScratchFloats(k, { M: o, N: i, K: rows, transA: true })));
+    const splitScratch = splitFloats > 0 ? buf(splitFloats, 'd.splitk') : undefined;
+    /** dW += dY^T X for W (o, i) over `rows` rows. */
+    const dweight = (dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string) =>
+      matmulSplitK(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label }, splitScratch);
     /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
     const dlinear = (dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dxOut: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string) => {
       bw.push(
         matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${pre}${label}.dx` }),
-        matmul(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label: `${pre}${label}.dw` }),
+        ...dweight(dy, xin, w, rows, o, i, `${pre}${label}.dw`),
         biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${pre}${label}.db` }),
       );
     };
@@ -323,7 +331,7 @@ export class BertGraph {
       // dlogits (in place in logits) -> decoder -> LayerNorm -> GELU -> dense -> scatter into dx.
       bw.push(
         matmul(k, { a: this.logits, b: P(outW), out: dHln, M, N: E, K: O, label: pre + 'head.decoder.dx' }),
-        ...(opt.freezeEncoder && outW === 'wte' ? [] : [matmul(k, { a: this.logits, b: hln, out: G(outW), M: O, N: E, K: M, transA: true, accumulate: true, label: pre + 'head.decoder.dw' })]),
+        ...(opt.freezeEncoder && outW === 'wte' ? [] : dweight(this.logits, hln, outW, M, O, E, pre + 'head.decoder.dw')),
         biasGrad(k, { dy: this.logits, db: G(outB), M, N: O, label: pre + 'head.decoder.db' }),
         ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C: E }, pre + 'head.ln.backward'),
         geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * E, pre + 'head.gelu.backward'),

@@ -8,7 +8,7 @@ import { Kernels, runDispatches, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 import { biasGradRef, matmulForward } from '../reference/matmul';
 import { expectClose, randomArray, useGpu, type Diff } from '../testing';
-import { biasGrad, canVec4, DIRECT_DX, matmul, planMatmul, type MatmulShape, type MatmulTile } from './matmul';
+import { biasGrad, canVec4, chooseSplits, DIRECT_DX, matmul, matmulSplitK, planMatmul, splitKScratchFloats, type MatmulShape, type MatmulTile } from './matmul';
 
 /** f32 products of K <= 129 terms in [-1, 1] against float64: observed errors are ~1e-6. */
 const TOL = { atol: 1e-4, rtol: 1e-4 };
@@ -180,6 +180,78 @@ describe('matmul', () => {
     );
     expect(() => matmul(fx.kernels, { a, b, out, M: 37, N: 0, K: 72 })).toThrow(/N = 0 must be a positive integer/);
     for (const buf of [a, b, out]) buf.destroy();
+  });
+});
+
+describe('matmulSplitK (tiled kernels, K split over workgroups, partials summed in order)', () => {
+  const fx = useGpu();
+  let gpuKernels: Kernels | undefined;
+  const kern = () => (gpuKernels ??= new Kernels(fx.device, { cpu: false }));
+
+  interface SplitCase extends Case {
+    splits: number;
+  }
+  const SPLIT_SHAPES: [number, number, number, number][] = [
+    [37, 72, 300, 3],
+    [20, 12, 1000, 7],
+    [64, 64, 513, 2],
+    [1, 1003, 600, 4],
+    [33, 17, 129, 16], // kSplit 16: 9 parts, the last of 1 k
+  ];
+  const SPLIT_CASES: SplitCase[] = [];
+  for (const [M, N, K, splits] of SPLIT_SHAPES) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) SPLIT_CASES.push({ shape: [M, N, K], transA, transB, bias: transA, accumulate: transB, splits });
+    }
+  }
+
+  async function run(c: SplitCase, tile: MatmulTile, vec4: boolean, seed: number): Promise<Float32Array> {
+    const [M, N, K] = c.shape;
+    const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, tile, vec4, kernel: 'tiled', splits: c.splits };
+    const alpha = c.bias && c.accumulate ? -0.5 : 1.25;
+    const a = randomArray(M * K, seed);
+    const b = randomArray(K * N, seed + 1);
+    const bias = randomArray(N, seed + 2);
+    const init = randomArray(M * N, seed + 3);
+    const bufs = [createStorage(fx.device, a, 'a'), createStorage(fx.device, b, 'b'), createStorage(fx.device, bias, 'bias'), createStorage(fx.device, init, 'out')];
+    const floats = splitKScratchFloats(kern(), s);
+    expect(floats).toBeGreaterThan(0);
+    const scratch = createStorage(fx.device, new Float32Array(floats).fill(1e30), 'scratch');
+    const ds = matmulSplitK(kern(), { ...s, a: bufs[0], b: bufs[1], bias: c.bias ? bufs[2] : undefined, out: bufs[3], accumulate: c.accumulate, alpha }, scratch);
+    expect(ds.map((d) => d.kernel)).toEqual([`matmul.${vec4 && canVec4(s) ? 'matmul_vec4' : 'matmul'}`, 'matmul.splitk_reduce']);
+    runDispatches(fx.device, ds);
+    const got = await readF32(fx.device, bufs[3]);
+    const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
+    expectClose(got, expected, TOL, `split K ${c.splits} tile ${tile} vec4 ${vec4} ${JSON.stringify(c)}`);
+    for (const buf of [...bufs, scratch]) buf.destroy();
+    return got;
+  }
+
+  it.each(SPLIT_CASES)('$shape in $splits parts, transA=$transA transB=$transB bias=$bias accumulate=$accumulate', async (c) => {
+    const seed = c.shape[0] * 31 + c.shape[2];
+    const first = await run(c, 64, true, seed);
+    await run(c, 128, false, seed);
+    // The same bits on a second run (the partials are summed in a fixed order).
+    expect(Array.from(await run(c, 64, true, seed))).toEqual(Array.from(first));
+  });
+
+  it('splits weight-gradient shapes with few tiles and long K, and nothing else', () => {
+    expect(chooseSplits(768, 256, 4096)).toBe(6); // mini's qkv dW: 48 tiles of 64
+    expect(chooseSplits(256, 256, 4096)).toBe(16); // 16 tiles
+    expect(chooseSplits(256, 256, 1000)).toBe(3); // K / 256
+    expect(chooseSplits(4096, 768, 256)).toBe(1); // a forward product: K short
+    expect(chooseSplits(2048, 2048, 4096)).toBe(1); // 256 tiles of 128 fill the GPU already
+    const buf = createStorage(fx.device, 768 * 4096 * 4, 'buf');
+    const o = { a: buf, b: buf, out: buf, M: 768, N: 256, K: 4096, transA: true, accumulate: true };
+    // CPU adapters (the direct kernel) and calls without a (big enough) scratch: one plain matmul.
+    expect(matmulSplitK(new Kernels(fx.device, { cpu: true }), o, buf)).toHaveLength(1);
+    expect(matmulSplitK(kern(), o)).toHaveLength(1);
+    expect(matmulSplitK(kern(), o, { buffer: buf, offset: 0, size: 4 * 768 * 256 * 5 })).toHaveLength(1);
+    expect(splitKScratchFloats(kern(), o)).toBe(6 * 768 * 256);
+    expect(matmulSplitK(kern(), o, buf).map((d) => d.workgroups)).toEqual([[4, 12, 6], [768, 1, 1]]);
+    expect(() => matmul(kern(), { ...o, splits: 2 })).toThrow(/scratch/);
+    expect(() => planMatmul(fx.device.limits, { M: 8, N: 8, K: 8, kernel: 'direct', splits: 2 })).toThrow(/does not split/);
+    buf.destroy();
   });
 });
 

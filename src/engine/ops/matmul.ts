@@ -1,7 +1,7 @@
 // Matmul ops: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out] and the bias gradient db(N) += colsum(dY), as
 // Dispatch records built once per shape over shaders/matmul.wgsl. Shapes are checked against buffers and limits.
 import { createStorage } from '../buffers';
-import { cdiv, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 
 /** A whole buffer, or a range of one (offset a multiple of minStorageBufferOffsetAlignment). */
@@ -27,6 +27,11 @@ export interface MatmulShape {
    * its Kernels are tuned for a CPU adapter; planMatmul defaults to 'tiled'.
    */
   kernel?: MatmulKernel;
+  /**
+   * Tiled kernels: K split into this many parts, summed by a second pass (see matmulSplitK, which picks it with
+   * chooseSplits). Default 1.
+   */
+  splits?: number;
 }
 
 export type MatmulKernel = 'tiled' | 'direct';
@@ -50,7 +55,29 @@ export interface MatmulPlan {
   entry: 'matmul_vec4' | 'matmul' | 'matmul_direct';
   /** Output tile side of the tiled kernels; matmul_direct's workgroup covers 8 rows by 8 * DIRECT_DX columns. */
   tile?: MatmulTile;
+  /** Parts K is split into (workgroup z = part) and k per part (a multiple of SPLIT_K_ALIGN; 0: no split). */
+  splits: number;
+  kSplit: number;
   workgroups: [number, number, number];
+}
+
+/** k per split is a multiple of the tiled kernels' k-tile (BK in the shader). */
+const SPLIT_K_ALIGN = 8;
+/** Split K only while each part keeps at least this many k: below that the second pass costs what it saves. */
+const MIN_K_PER_SPLIT = 256;
+/** Split until the grid has about this many workgroups (an H100 has 132 SMs, each running several). */
+const TARGET_WORKGROUPS = 256;
+const MAX_SPLITS = 16;
+
+/**
+ * How many parts to split K into for a tiled product: 1 when its grid of output tiles already fills a large GPU
+ * or K is short; otherwise enough parts to reach TARGET_WORKGROUPS, each at least MIN_K_PER_SPLIT deep. Weight
+ * gradients are the case: dW (out, in) has few tiles and K = B*T (mini's qkv dW: 48 tiles of 64 over K = 4096).
+ */
+export function chooseSplits(M: number, N: number, K: number, tile: MatmulTile = chooseTile(M, N)): number {
+  const tiles = cdiv(M, tile) * cdiv(N, tile);
+  if (tiles >= TARGET_WORKGROUPS) return 1;
+  return Math.max(1, Math.min(MAX_SPLITS, Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_PER_SPLIT)));
 }
 
 export type LimitsLike = Pick<GPUSupportedLimits, 'maxComputeWorkgroupsPerDimension' | 'maxStorageBufferBindingSize'>;
@@ -94,14 +121,25 @@ function checkBinding(limits: LimitsLike, what: string, operand: string, floats:
 export function planMatmul(limits: LimitsLike, s: MatmulShape, what = 'matmul'): MatmulPlan {
   checkDims(what, { M: s.M, N: s.N, K: s.K });
   const direct = s.kernel === 'direct';
+  const want = s.splits ?? 1;
+  if (!Number.isInteger(want) || want < 1) throw new Error(`${what}: splits = ${want} must be a positive integer`);
+  if (direct && want > 1) throw new Error(`${what}: the direct kernel does not split K`);
   let plan: MatmulPlan;
   if (direct) {
-    plan = { entry: 'matmul_direct', workgroups: [cdiv(s.N, 8 * DIRECT_DX), cdiv(s.M, 8), 1] };
+    plan = { entry: 'matmul_direct', splits: 1, kSplit: 0, workgroups: [cdiv(s.N, 8 * DIRECT_DX), cdiv(s.M, 8), 1] };
   } else {
     const vec4 = (s.vec4 ?? true) && canVec4(s);
     const tile = s.tile ?? chooseTile(s.M, s.N);
     if (tile !== 64 && tile !== 128) throw new Error(`${what}: tile ${String(tile)} must be 64 or 128`);
-    plan = { entry: vec4 ? 'matmul_vec4' : 'matmul', tile, workgroups: [cdiv(s.N, tile), cdiv(s.M, tile), 1] };
+    const kSplit = want > 1 ? cdiv(cdiv(s.K, want), SPLIT_K_ALIGN) * SPLIT_K_ALIGN : 0;
+    const splits = want > 1 ? cdiv(s.K, kSplit) : 1;
+    plan = {
+      entry: vec4 ? 'matmul_vec4' : 'matmul',
+      tile,
+      splits,
+      kSplit: splits > 1 ? kSplit : 0,
+      workgroups: [cdiv(s.N, tile), cdiv(s.M, tile), splits],
+    };
   }
   const maxWg = Number(limits.maxComputeWorkgroupsPerDimension);
   for (const n of plan.workgroups) {
@@ -142,12 +180,12 @@ function noBias(device: GPUDevice): GPUBuffer {
   return b;
 }
 
-/** MatmulParams: M, N, K (u32), alpha (f32), has_bias, accumulate (u32). */
-function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = false, accumulate = false): ArrayBuffer {
-  const params = new ArrayBuffer(24);
+/** MatmulParams: M, N, K (u32), alpha (f32), has_bias, accumulate, k_split (u32); SplitParams has the same layout. */
+function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = false, accumulate = false, kSplit = 0): ArrayBuffer {
+  const params = new ArrayBuffer(32);
   new Uint32Array(params, 0, 3).set([M, N, K]);
   new Float32Array(params, 12, 1)[0] = alpha;
-  new Uint32Array(params, 16, 2).set([hasBias ? 1 : 0, accumulate ? 1 : 0]);
+  new Uint32Array(params, 16, 3).set([hasBias ? 1 : 0, accumulate ? 1 : 0, kSplit]);
   return params;
 }
 
@@ -156,16 +194,23 @@ function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = fals
  * input gradient dX = dY W: {a: dY, b: W}; weight gradient dW += dY^T X: {a: dY, b: X, transA, accumulate}.
  */
 export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
-  const { M, N, K } = o;
   const what = `matmul "${o.label ?? 'matmul'}"`;
+  if ((o.splits ?? 1) > 1) throw new Error(`${what}: split K needs a scratch buffer (matmulSplitK)`);
   const plan = planMatmul(k.device.limits, { ...o, kernel: o.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled') }, what);
+  return productDispatch(k, o, plan, o.out, paramsOf(o.M, o.N, o.K, o.alpha ?? 1, o.bias !== undefined, o.accumulate), what);
+}
+
+/** The product pass of a plan, writing `out` (the real output, or the split partials). */
+function productDispatch(k: Kernels, o: MatmulOptions, plan: MatmulPlan, out: Operand, params: ArrayBuffer, what: string): Dispatch {
+  const { M, N, K } = o;
   const aShape = o.transA ? `A (K=${K}, M=${M})` : `A (M=${M}, K=${K})`;
   const bShape = o.transB ? `B (N=${N}, K=${K})` : `B (K=${K}, N=${N})`;
+  const split = plan.splits > 1;
   const buffers: GPUBufferBinding[] = [
     bind(o.a, M * K, what, 'a', aShape),
     bind(o.b, K * N, what, 'b', bShape),
-    o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
-    bind(o.out, M * N, what, 'out', `out (M=${M}, N=${N})`),
+    o.bias && !split ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
+    split ? bind(out, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`) : bind(out, M * N, what, 'out', `out (M=${M}, N=${N})`),
   ];
   return k.dispatch({
     shader: 'matmul',
@@ -175,11 +220,55 @@ export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
       TRANS_A: o.transA ? 1 : 0,
       TRANS_B: o.transB ? 1 : 0,
     },
-    params: paramsOf(M, N, K, o.alpha ?? 1, o.bias !== undefined, o.accumulate),
+    params,
     buffers,
     workgroups: plan.workgroups,
     label: o.label ?? 'matmul',
   });
+}
+
+/** The plan matmulSplitK uses for a shape on these kernels (splits 1: a single matmul). */
+export function planSplitK(k: Kernels, s: MatmulShape): MatmulPlan {
+  const kernel = s.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled');
+  const splits = kernel === 'direct' ? 1 : (s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
+  return planMatmul(k.device.limits, { ...s, kernel, splits }, 'matmul');
+}
+
+/** Floats of scratch matmulSplitK needs for a shape on these kernels (0: it does not split). */
+export function splitKScratchFloats(k: Kernels, s: MatmulShape): number {
+  const plan = planSplitK(k, s);
+  return plan.splits > 1 ? plan.splits * s.M * s.N : 0;
+}
+
+/** Threads per splitk_reduce workgroup (SK_WG in the shader). */
+const SK_WG = 256;
+
+/**
+ * matmul with K split over more workgroups when the output has too few tiles to fill a GPU (chooseSplits; tiled
+ * kernels only): the parts go to `scratch` (splitKScratchFloats(k, shape) floats), then splitk_reduce adds them in
+ * a fixed order into out with alpha, bias and accumulate: the same bits every run. One dispatch (a plain matmul)
+ * when it does not split, or when no scratch (or too small a one) is given.
+ */
+export function matmulSplitK(k: Kernels, o: MatmulOptions, scratch?: Operand): Dispatch[] {
+  const what = `matmul "${o.label ?? 'matmul'}"`;
+  const plan = planSplitK(k, o);
+  if (plan.splits <= 1 || !scratch || bindingBytes(scratch) < plan.splits * o.M * o.N * 4) return [matmul(k, { ...o, splits: 1 })];
+  const { M, N, K } = o;
+  const partial = productDispatch(k, o, plan, scratch, paramsOf(M, N, K, 1, false, false, plan.kSplit), what);
+  const reduce = k.dispatch({
+    shader: 'matmul',
+    entry: 'splitk_reduce',
+    overrides: { SK_WG },
+    params: paramsOf(M, N, plan.splits, o.alpha ?? 1, o.bias !== undefined, o.accumulate),
+    buffers: [
+      bind(scratch, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`),
+      o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
+      bind(o.out, M * N, what, 'out', `out (M=${M}, N=${N})`),
+    ],
+    workgroups: grid1d(M * N, SK_WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    label: `${o.label ?? 'matmul'}.splitk_sum`,
+  });
+  return [partial, reduce];
 }
 
 export interface BiasGradOptions {
