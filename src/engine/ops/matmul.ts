@@ -230,7 +230,9 @@ function productDispatch(k: Kernels, o: MatmulOptions, plan: MatmulPlan, out: Op
 /** The plan matmulSplitK uses for a shape on these kernels (splits 1: a single matmul). */
 export function planSplitK(k: Kernels, s: MatmulShape): MatmulPlan {
   const kernel = s.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled');
-  const splits = kernel === 'direct' ? 1 : (s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
+  // The partials (splits, M, N) must fit one binding.
+  const fit = Math.max(1, Math.floor(Number(k.device.limits.maxStorageBufferBindingSize) / (4 * s.M * s.N)));
+  const splits = kernel === 'direct' ? 1 : Math.min(fit, s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
   return planMatmul(k.device.limits, { ...s, kernel, splits }, 'matmul');
 }
 
