@@ -77,7 +77,7 @@ var<private> acc: array<vec4f, 16>;
 // DIRECT: invocation x owns rows m0 + 0..7 and columns n0 + x + WGX * (0..7) of the output and reads its operands
 // straight from the buffers, k by k: neighbouring invocations (a CPU's SIMD lanes) share each A element and read
 // neighbouring columns of B. Workgroup memory is ordinary memory on a CPU and each barrier switches between
-// invocations, so this is about 2x the tiled product there (as matmul_direct in matmul.wgsl). acc[2 * i + c] holds
+// invocations, so this is about 2x the tiled product there (as matmul_direct in matmul_cpu.wgsl). acc[2 * i + c] holds
 // row i, columns 4c .. 4c+3 of the eight, which is the tiled layout's acc[g*8 + r*2 + c] with i = 4g + r.
 // Rows and columns past the edge read clamped (valid) elements and are never stored.
 fn direct_product(wid: vec3u, lid: vec3u) {

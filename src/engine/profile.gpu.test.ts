@@ -83,7 +83,7 @@ describe('profileDispatches', () => {
       const kernels = new Set(trainer.dispatches.map((d) => d.kernel));
       expect(new Set(g.byKernel.map((x) => x.key))).toEqual(kernels);
       // The variants follow the adapter (KernelTuning): CPU adapters run the direct matmul and per-thread rows.
-      const variants = k.tuning.cpu ? ['matmul.matmul_direct', 'layernorm.forward_rows'] : ['matmul.matmul_vec4', 'layernorm.forward'];
+      const variants = k.tuning.cpu ? ['matmul_cpu.matmul_direct', 'layernorm.forward_rows'] : ['matmul.matmul_vec4', 'layernorm.forward'];
       for (const family of [...variants, 'attention.scores', 'mlm_loss.xent_inplace', 'embedding.forward', 'adamw.adamw'])
         expect(kernels.has(family), family).toBe(true);
       const roles = g.byRole.map((x) => x.key);

@@ -120,7 +120,7 @@ describe('Trainer', () => {
     const cpu = await run(new Kernels(fx.device, { cpu: true }));
     expect(gpu.kernels.has('matmul.splitk_reduce')).toBe(true);
     expect(cpu.kernels.has('matmul.splitk_reduce')).toBe(false);
-    expect(cpu.kernels.has('matmul.matmul_direct')).toBe(true);
+    expect(cpu.kernels.has('matmul_cpu.matmul_direct')).toBe(true);
     console.log(`GPU kernels ${gpu.losses.map((x) => x.toFixed(5)).join(' ')}\nCPU kernels ${cpu.losses.map((x) => x.toFixed(5)).join(' ')}`);
     expect(gpu.losses).toHaveLength(4);
     for (let s = 0; s < 4; s++) expect(Math.abs(gpu.losses[s] - cpu.losses[s]), `step ${s}`).toBeLessThan(1e-4);

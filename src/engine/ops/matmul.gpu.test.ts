@@ -115,7 +115,7 @@ describe('matmul', () => {
     expect(plan.workgroups).toEqual([Math.ceil(72 / (8 * DIRECT_DX)), Math.ceil(37 / 8), 1]);
     const buf = createStorage(fx.device, 64 * 64 * 4, 'buf');
     const shape = { a: buf, b: buf, out: buf, M: 64, N: 64, K: 64 };
-    expect(matmul(new Kernels(fx.device, { cpu: true }), shape).kernel).toBe('matmul.matmul_direct');
+    expect(matmul(new Kernels(fx.device, { cpu: true }), shape).kernel).toBe('matmul_cpu.matmul_direct');
     expect(matmul(new Kernels(fx.device, { cpu: false }), shape).kernel).toBe('matmul.matmul_vec4');
     expect(matmul(new Kernels(fx.device, { cpu: true }), { ...shape, kernel: 'tiled' }).kernel).toBe('matmul.matmul_vec4');
     buf.destroy();

@@ -1,5 +1,6 @@
 // Matmul ops: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out] and the bias gradient db(N) += colsum(dY), as
-// Dispatch records built once per shape over shaders/matmul.wgsl. Shapes are checked against buffers and limits.
+// Dispatch records built once per shape over shaders/matmul.wgsl (matmul_cpu.wgsl on CPU adapters). Shapes are
+// checked against buffers and limits.
 import { createStorage } from '../buffers';
 import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
@@ -213,7 +214,7 @@ function productDispatch(k: Kernels, o: MatmulOptions, plan: MatmulPlan, out: Op
     split ? bind(out, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`) : bind(out, M * N, what, 'out', `out (M=${M}, N=${N})`),
   ];
   return k.dispatch({
-    shader: 'matmul',
+    shader: plan.entry === 'matmul_direct' ? 'matmul_cpu' : 'matmul',
     entry: plan.entry,
     overrides: {
       ...(plan.tile === undefined ? { DX: DIRECT_DX } : { WX: plan.tile / 8 }),

@@ -1,5 +1,5 @@
 // CPU reference for the matmul family (float64): out = alpha * op(A) op(B) + bias, its backward, and the bias
-// gradient. The test oracle for shaders/matmul.wgsl.
+// gradient. The test oracle for shaders/matmul.wgsl and matmul_cpu.wgsl.
 
 export interface MatmulRefShape {
   M: number;
