@@ -34,6 +34,8 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   await expect(row.getByTestId('run-heldout-loss')).toHaveText(heldOut ?? '');
   const defaultName = (await row.getByTestId('run-name').textContent()) ?? '';
   expect(defaultName).toMatch(/^random\/mlm seed 3, \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  // The finished run's weights are read back and stored next to it; the row offers them once they are.
+  await expect(row.getByTestId('run-download-weights')).toContainText('MB', { timeout: 60_000 });
 
   // Reload: the run is still there with its final loss, and its charts are shown again (10 training points).
   await page.reload();
