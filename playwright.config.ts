@@ -12,7 +12,8 @@ if (!existsSync(chromePath)) {
 
 const baseArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const webgpuArgs = [...baseArgs, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-vulkan=swiftshader'];
-const PORT = 4173;
+// E2E_PORT lets several checkouts run their e2e at once without one reusing another's preview server.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
