@@ -70,6 +70,8 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
   const replacement = ReplacementSampler.for(vocab, plan.strategy.replacement(plan.strategyParams));
   const uniform = ReplacementSampler.for(vocab, 'uniform');
   const shared = plan.objective.sharedPositions ? plan.objective.sharedPositions(T, rate, ctx.rng) : null;
+  // Per-position corruption kind for multi-way detection objectives (shuffle+random: 1 shuffled, 2 random).
+  const kinds = new Uint8Array(B * T);
 
   for (let b = 0; b < B; b++) {
     const lo = b * T;
@@ -91,6 +93,7 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
       plan.strategy.select(row, sel, env);
       mb.truncated += truncate(sel.selected, plan.selectionCapacity, rng);
     }
+    plan.objective.extendSelection?.(row, sel, { rng, params: plan.objectiveParams });
     let count = 0;
     for (let t = 0; t < T; t++) {
       if (!sel.selected[t]) continue;
@@ -102,10 +105,11 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
     const cenv: CorruptEnv = {
       rng, params: plan.objectiveParams, vocab, split, splitPer: plan.strategy.splitPer(plan.strategyParams),
       replacement, uniform, inputIds: mb.inputIds.subarray(lo, hi), tags: mb.tags.subarray(lo, hi),
+      kinds: kinds.subarray(lo, hi),
     };
     plan.objective.corruptRow(row, sel, cenv);
   }
-  plan.objective.targets(mb, { capacity: plan.capacity, vocab, params: plan.objectiveParams, batch });
+  plan.objective.targets(mb, { capacity: plan.capacity, vocab, params: plan.objectiveParams, batch, kinds });
   return mb;
 }
 

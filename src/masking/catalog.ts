@@ -12,6 +12,7 @@ import { hardStrategy } from './strategies/hard';
 import { mlmObjective, slmObjective } from './objectives/mlm';
 import { rtsObjective, shuffleObjective } from './objectives/detection';
 import { charNObjective, firstCharObjective } from './objectives/chars';
+import { shuffleRandomObjective, tokenTypeObjective } from './objectives/yamaguchi';
 import { electraObjective } from './objectives/electra';
 import { sboObjective } from './objectives/sbo';
 import { meapObjective } from './objectives/meap';
@@ -32,6 +33,8 @@ export const OBJECTIVES: Readonly<Record<ObjectiveId, Objective>> = {
   slm: slmObjective,
   rts: rtsObjective,
   shuffle: shuffleObjective,
+  'shuffle-random': shuffleRandomObjective,
+  'token-type': tokenTypeObjective,
   'first-char': firstCharObjective,
   'char-n': charNObjective,
   electra: electraObjective,

@@ -24,6 +24,8 @@ export interface CorruptEnv {
   uniform: ReplacementSampler;
   inputIds: Int32Array;
   tags: Uint8Array;
+  /** Scratch per position (0 at the start): the corruption kind, for objectives that label several kinds. */
+  kinds: Uint8Array;
 }
 
 export interface Objective {
@@ -46,6 +48,11 @@ export interface Objective {
   capacity?(T: number, strategyCapacity: number): number;
   /** Chooses positions for the whole batch itself (MEAP: the same positions in every row). */
   sharedPositions?(T: number, rate: number, rng: Rng): Int32Array;
+  /**
+   * Adds positions of its own to the strategy's selection before corruption (shuffle+random: the random tokens
+   * drawn among the positions the strategy left). Marks only maskable positions.
+   */
+  extendSelection?(row: RowView, sel: RowSelection, env: { rng: Rng; params: ParamValues }): void;
   /** Writes the corrupted ids and tags of one row (inputIds start as a copy of the original ids). */
   corruptRow(row: RowView, sel: RowSelection, env: CorruptEnv): void;
   /** Fills the target fields of the batch (gathered, tokenLabels, sbo, noPosition). */
@@ -59,6 +66,8 @@ export interface TargetEnv {
   params: ParamValues;
   /** The uncorrupted batch (word ids for word-level targets). */
   batch: Batch;
+  /** (B*T) the corruption kinds corruptRow wrote (CorruptEnv.kinds). */
+  kinds: Uint8Array;
 }
 
 /**

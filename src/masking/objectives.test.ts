@@ -96,29 +96,35 @@ describe('token detection', () => {
     expect(labels.reduce((a, x) => a + x, 0)).toBe(mb.selectedCount);
   });
 
-  it('shuffle: tokens move between selected positions of the same row; labels mark moved tokens', () => {
+  it('shuffle: selected positions take tokens from a permutation of their row; every selected one is labelled 1', () => {
     const { mb, batch } = run({ strategy: 'random', objective: 'shuffle', strategyParams: { rate: 0.3 } });
     const { labels } = mb.tokenLabels!;
     let moved = 0;
+    let back = 0;
     for (let b = 0; b < batch.B; b++) {
       const lo = b * batch.T;
-      const before: number[] = [];
-      const after: number[] = [];
+      const rowTokens = new Set<number>();
+      for (let t = 0; t < batch.T; t++) if (batch.valid[lo + t] && batch.ids[lo + t] >= 5) rowTokens.add(batch.ids[lo + t]);
       for (let t = 0; t < batch.T; t++) {
         const i = lo + t;
         if (!mb.selected[i]) {
           expect(mb.inputIds[i]).toBe(batch.ids[i]);
+          expect(labels[i]).toBe(0);
           continue;
         }
-        before.push(batch.ids[i]);
-        after.push(mb.inputIds[i]);
-        expect(labels[i]).toBe(mb.inputIds[i] !== batch.ids[i] ? 1 : 0);
-        expect(mb.tags[i]).toBe(labels[i] ? Tag.REPLACED : Tag.KEPT);
-        moved += labels[i];
+        // Yamaguchi et al.'s collator: shuffled_word_mask is the selection itself.
+        expect(labels[i]).toBe(1);
+        expect(rowTokens.has(mb.inputIds[i])).toBe(true);
+        expect(mb.tags[i]).toBe(mb.inputIds[i] !== batch.ids[i] ? Tag.REPLACED : Tag.KEPT);
+        if (mb.inputIds[i] !== batch.ids[i]) moved++;
+        else back++;
       }
-      expect(after.sort()).toEqual(before.sort());
     }
-    expect(moved).toBeGreaterThan(mb.selectedCount / 2);
+    // A permutation source on padding or a special token leaves the token in place (their collator does the same);
+    // these rows are 20..64 long in T = 64, so about a third of the sources fall there.
+    expect(moved).toBeGreaterThan(mb.selectedCount / 4);
+    expect(back).toBeGreaterThan(0);
+    expect(moved + back).toBe(mb.selectedCount);
   });
 });
 

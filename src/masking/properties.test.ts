@@ -100,7 +100,9 @@ describe('masking properties', () => {
             expect(batch.valid[p]).toBe(1);
             expect(g.targets[s]).toBeGreaterThanOrEqual(0);
             expect(g.targets[s]).toBeLessThan(g.classes);
-            if (config.objective !== 'meap') {
+            // MEAP predicts the next token everywhere; shuffle+random labels every real token (0 = original).
+            if (config.objective === 'shuffle-random') expect(g.targets[s] === 0).toBe(mb.selected[p] === 0);
+            else if (config.objective !== 'meap') {
               expect(mb.selected[p]).toBe(1);
               expect(mb.tags[p]).not.toBe(Tag.UNTOUCHED);
             }
@@ -112,7 +114,9 @@ describe('masking properties', () => {
         if (tl) {
           for (let i = 0; i < N; i++) {
             if (!batch.valid[i]) expect(tl.weights[i]).toBe(0);
-            if (tl.labels[i] === 1) expect(mb.inputIds[i]).not.toBe(batch.ids[i]);
+            // Shuffle labels every selected position 1 (Yamaguchi et al.'s collator), even when the token came back.
+            if (config.objective === 'shuffle') expect(tl.labels[i]).toBe(mb.selected[i]);
+            else if (tl.labels[i] === 1) expect(mb.inputIds[i]).not.toBe(batch.ids[i]);
           }
         }
       }),

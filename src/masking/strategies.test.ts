@@ -90,7 +90,9 @@ describe.each(STRATEGY_IDS)('strategy %s', (id) => {
     expect(Array.from(none.inputIds)).toEqual(Array.from(batch.ids));
     expect(Math.max(...none.gathered!.weights)).toBe(0);
     const all = applyMasking(cfg(id, { rate: 1 }), batch, ctx(1));
-    expect(all.selectedCount).toBe(all.maskableCount);
+    // ALBERT's n-grams skip a drawn n-gram that overlaps one already chosen, so even r = 1 leaves some words out.
+    if (id === 'ngram') expect(all.selectedCount).toBeGreaterThan(0.7 * all.maskableCount);
+    else expect(all.selectedCount).toBe(all.maskableCount);
   });
 
   it('handles rows of only special tokens, a one-word row and a row shorter than a span', () => {

@@ -92,7 +92,8 @@ export type ParamValues = Readonly<Record<string, ParamValue>>;
 
 export type StrategyId = 'random' | 'whole-word' | 'span' | 'ngram' | 'pmi' | 'informative' | 'hard';
 export type ObjectiveId =
-  | 'mlm' | 'slm' | 'rts' | 'shuffle' | 'first-char' | 'char-n' | 'electra' | 'sbo' | 'meap' | 'position';
+  | 'mlm' | 'slm' | 'rts' | 'shuffle' | 'shuffle-random' | 'token-type' | 'first-char' | 'char-n' | 'electra' | 'sbo'
+  | 'meap' | 'position';
 
 /** Fractions of selected tokens that become [MASK] / a random token / stay unchanged (sum to 1). */
 export interface Split {

@@ -50,14 +50,18 @@ export class LossCaseTracker {
     private readonly windowSteps = 50,
   ) {}
 
-  /** Remembers the case of each target slot of a step: tags (B*T) of the masked batch, slot positions and targets. */
-  record(step: number, tags: Uint8Array, positions: Int32Array, targets: Int32Array): void {
+  /**
+   * Remembers the case of each target slot of a step: tags (B*T) of the masked batch, slot positions, and the
+   * vocabulary id each slot is about (-1 = empty; for class heads the original token, not the class index:
+   * runMasks.lossRowTokenIds).
+   */
+  record(step: number, tags: Uint8Array, positions: Int32Array, tokenIds: Int32Array): void {
     const n = positions.length;
     const tagCase = new Int8Array(n).fill(-1);
     const freqCase = new Int8Array(n).fill(-1);
     for (let i = 0; i < n; i++) {
       const p = positions[i];
-      const t = targets[i];
+      const t = tokenIds[i];
       if (p < 0 || t < 0) continue;
       const tag = tags[p];
       tagCase[i] = tag === Tag.MASKED ? 0 : tag === Tag.REPLACED ? 1 : tag === Tag.KEPT ? 2 : -1;

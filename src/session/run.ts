@@ -1,6 +1,6 @@
 // A training run: prepares the data (split, tokenizer, packing), the masking plan and the fixed held-out masks,
 // builds the engine's Trainer, and steps it with seeded batches. Used by the worker, the Node CLI and tests.
-import { BatchOrder, heldOutBatches, sequenceEncodings } from '../data/batching';
+import { BatchOrder, sequenceEncodings } from '../data/batching';
 import { prepareData, type PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import { SPECIAL_IDS, SPECIAL_TOKENS, type Batch } from '../data/types';
@@ -10,6 +10,7 @@ import type { Kernels } from '../engine/kernels';
 import { bertTensors, generatorShape, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
 import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
+import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, type LossRowKind } from './runMasks';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { frequentIds, LossCaseTracker } from './lossCases';
@@ -20,7 +21,7 @@ export const EVAL_MASKING: MaskingConfig = {
   strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 },
   objective: 'mlm',
 };
-export const EVAL_SEED = 'masklab-eval';
+export { EVAL_SEED };
 /** Held-out sequences per evaluation batch (independent of the training batch size). */
 export const EVAL_B = 32;
 /** At most this many held-out sequences are evaluated (the first ones, always the same). */
@@ -142,7 +143,8 @@ export class TrainingRun {
   readonly lexicon?: PmiLexicon;
   /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
   readonly hardness?: TokenLossEma;
-  private readonly targetsByStep = new Map<number, Int32Array>();
+  /** Per step in flight: the vocabulary id behind each loss row (hard-token average). */
+  private readonly rowIdsByStep = new Map<number, Int32Array>();
   /** Training loss by case (masked / replaced / kept, frequent / rare), for heads with gathered targets. */
   readonly lossCases?: LossCaseTracker;
   private readonly rates = new Map<number, number>();
@@ -171,7 +173,7 @@ export class TrainingRun {
       const sp = this.plan.strategyParams;
       this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, { minCount: Number(sp.minCount), size: Number(sp.lexiconSize) });
     }
-    if (needs.includes('hardness')) this.hardness = new TokenLossEma(V);
+    this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, B, e.seed);
     if (this.head.kind === 'vocab' || this.head.kind === 'classes') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
     this.batch = this.order.batchAt(0);
@@ -189,7 +191,7 @@ export class TrainingRun {
       sampleSeed: Rng.from(e.seed, 'electra').int(2 ** 32),
       onMetrics: cb.onMetrics,
       onNonFinite: cb.onNonFinite,
-      onRowLosses: this.head.kind === 'vocab' || this.head.kind === 'classes' ? (step, losses) => this.rowLosses(step, losses) : undefined,
+      onRowLosses: this.lossCases || this.hardness ? (step, losses) => this.rowLosses(step, losses) : undefined,
     });
     // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
     // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
@@ -198,8 +200,7 @@ export class TrainingRun {
     const evalPlan = planMasking(evalMasking, this.vocab, T);
     this.evalB = Math.min(EVAL_B, data.heldOut.count);
     this.evalM = this.evalB * evalPlan.capacity;
-    const held = heldOutBatches(data.heldOut, this.evalB).slice(0, Math.ceil(EVAL_MAX_SEQUENCES / this.evalB));
-    const masked = held.map((b, i) => applyMasking(evalMasking, b, { vocab: this.vocab, rng: Rng.from(EVAL_SEED, i) }));
+    const masked = heldOutMasks(evalMasking, data.heldOut, this.vocab, this.evalB, EVAL_MAX_SEQUENCES, this.lexicon);
     this.evalBatches = normalizeEval(masked.map((m) => engineBatch(m, this.evalM)));
   }
 
@@ -223,21 +224,12 @@ export class TrainingRun {
     return r;
   }
 
-  /** A step's per-target losses: loss by case, and the hard-token average (ids are the targets' original tokens). */
+  /** A step's per-row losses: loss by case, and the hard-token average (ids are the rows' original tokens). */
   private rowLosses(step: number, losses: Float32Array): void {
     this.lossCases?.addLosses(step, losses);
-    const targets = this.targetsByStep.get(step);
-    this.targetsByStep.delete(step);
-    if (!targets || !this.hardness) return;
-    const ids: number[] = [];
-    const ls: number[] = [];
-    targets.forEach((t, i) => {
-      if (t >= 0) {
-        ids.push(t);
-        ls.push(losses[i]);
-      }
-    });
-    this.hardness.update(ids, ls);
+    const ids = this.rowIdsByStep.get(step);
+    this.rowIdsByStep.delete(step);
+    if (ids && this.hardness) updateHardness(this.hardness, ids, losses);
   }
 
   /** Encodes and submits the next training step. */
@@ -245,8 +237,9 @@ export class TrainingRun {
     const step = this.trainer.step;
     const masked = this.maskedBatch(step);
     const batch = engineBatch(masked, this.M);
-    if (this.hardness) this.targetsByStep.set(step, batch.targets.slice());
-    this.lossCases?.record(step, masked.tags, batch.positions, batch.targets);
+    const kind: LossRowKind = this.head.kind;
+    if (this.hardness) this.rowIdsByStep.set(step, lossRowTokenIds(kind, masked, batch.positions, batch.targets));
+    if (this.lossCases) this.lossCases.record(step, masked.tags, batch.positions, lossRowTokenIds(kind, masked, batch.positions, batch.targets));
     this.rates.set(step, masked.rate);
     this.trainer.trainStep(batch);
   }

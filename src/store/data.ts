@@ -183,7 +183,8 @@ const rarity = new WeakMap<PreparedCorpus, TokenLossEma>();
 
 /**
  * Before any training there are no losses to rank tokens by; this stands in with each token's surprisal under the
- * corpus unigram law (rare tokens count as hard), as the masks script does.
+ * corpus unigram law (rare tokens count as hard), as the masks script does. Every id gets exactly one value, so the
+ * average's decay (the strategy's emaDecay) plays no part here; training runs use it (session/runMasks.hardnessFor).
  */
 export function rarityHardness(p: PreparedCorpus): TokenLossEma {
   let h = rarity.get(p);

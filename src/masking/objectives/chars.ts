@@ -30,18 +30,21 @@ export const firstCharObjective: Objective = {
   id: 'first-char',
   name: 'First-character prediction',
   explanation:
-    'Tokens are masked as in BERT, but instead of naming the hidden word the model only guesses its first letter ' +
-    '(a-z, or punctuation, digit, other: 29 choices). The question is much easier and the head much smaller than ' +
-    'a full-vocabulary guess, yet the model still has to understand the context.',
+    'Tokens are hidden behind [MASK] (always: no random or kept tokens, unlike BERT), and instead of naming the ' +
+    'hidden token the model only guesses its first character (a-z, or punctuation, digit, other: 29 choices), as ' +
+    'in Yamaguchi et al.\'s code, which takes each token\'s own first character; the word\'s is an option. The ' +
+    'question is much easier and the head much smaller than a full-vocabulary guess, yet it can only be answered ' +
+    'from context. Yamaguchi et al. (2021, BERT-base size, GLUE) found it close to MLM on some tasks, behind on ' +
+    'average.',
   references: [REFS.yamaguchi2021],
   params: [
     {
-      key: 'of', label: 'First character of', kind: 'choice', default: 'word',
+      key: 'of', label: 'First character of', kind: 'choice', default: 'token',
       options: [
+        { value: 'token', label: 'the token itself (Yamaguchi et al.\'s code)' },
         { value: 'word', label: 'the whole word' },
-        { value: 'token', label: 'the token itself' },
       ],
-      help: 'For a word cut into pieces ("play ##ing"), use the word\'s first letter for every piece, or each piece\'s own.',
+      help: 'For a word cut into pieces ("play ##ing"), use each piece\'s own first character (the paper\'s code), or the word\'s first letter for every piece.',
     },
   ],
   core: true,
@@ -103,9 +106,11 @@ export const charNObjective: Objective = {
   name: 'First or last n characters',
   explanation:
     'A dial between first-character prediction and full masked language modeling: the model predicts the first ' +
-    '(or last) n characters of each masked token. With n = 1 there are a few dozen classes; with larger n almost ' +
-    'every token has its own class. The number of classes is the task\'s "complexity": Yamaguchi et al. found ' +
-    'that about half of MLM\'s complexity is needed to match MLM.',
+    '(or last) n characters of each masked token (always [MASK]). With n = 1 there are a few dozen classes; with ' +
+    'larger n almost every token has its own class. The number of classes is the task\'s "complexity": Yamaguchi ' +
+    'et al. (2023, BERT-base size, GLUE/SQuAD/UD) found that more complex objectives tend to do better downstream ' +
+    'and that at least half of MLM\'s complexity is needed to perform comparably to MLM. A toy run can show the ' +
+    'trend in the probe figures at best; its differences are often inside noise.',
   references: [REFS.yamaguchi2023],
   params: [
     { key: 'n', label: 'Characters (n)', kind: 'integer', default: 2, min: 1, max: 5, help: 'How many characters to predict.' },

@@ -1,5 +1,6 @@
 // Token-detection objectives on every token: random token substitution (RTS) and shuffled-token detection.
-import { corruptWithSplit, labelTokens, type Objective } from '../objective';
+import { corruptWithSplit, labelTokens, type CorruptEnv, type Objective } from '../objective';
+import type { RowSelection, RowView } from '../row';
 import { REFS } from '../strategy';
 import { Tag } from '../types';
 
@@ -28,9 +29,10 @@ export const shuffleObjective: Objective = {
   id: 'shuffle',
   name: 'Shuffled token detection',
   explanation:
-    'About 15% of the tokens swap places with each other inside the same sentence, and the model tells, for every ' +
-    'token, whether it is in its original place. No new words appear, so the model must notice that the order ' +
-    'no longer makes sense.',
+    'About 15% of the tokens are replaced by tokens taken from other places of the same sentence (a random ' +
+    'permutation of the row, as in Yamaguchi et al.\'s collator), and the model tells, for every token, whether it ' +
+    'was one of those picked. No new words appear, so the model must notice that the order no longer makes sense. ' +
+    'Every picked position counts as shuffled, even when the permutation happens to bring back the same token.',
   references: [REFS.yamaguchi2021],
   params: [],
   core: true,
@@ -38,17 +40,24 @@ export const shuffleObjective: Objective = {
   causal: false,
   heads: () => [{ name: 'shuffle', kind: 'binary', classes: 2, classNames: ['original', 'shuffled'], targets: 'tokens', lossWeight: 1 }],
   corruptRow(row, sel, env) {
-    // Permute the selected tokens among the selected positions.
-    const pos: number[] = [];
-    for (let t = 0; t < row.T; t++) if (sel.selected[t]) pos.push(t);
-    const perm = env.rng.permutation(pos.length);
-    for (let j = 0; j < pos.length; j++) {
-      const t = pos[j];
-      env.inputIds[t] = row.ids[pos[perm[j]]];
-      env.tags[t] = env.inputIds[t] === row.ids[t] ? Tag.KEPT : Tag.REPLACED;
-    }
+    shuffleSelected(row, sel, env);
   },
   targets(mb) {
-    mb.tokenLabels = labelTokens(mb, (i) => (mb.inputIds[i] !== mb.originalIds[i] ? 1 : 0));
+    // Yamaguchi et al.'s collator labels every selected position 1 (shuffled_word_mask = the selection).
+    mb.tokenLabels = labelTokens(mb, (i) => mb.selected[i]);
   },
 };
+
+/**
+ * Yamaguchi et al.'s shuffle: a random permutation of the row's positions; each selected position takes the token
+ * the permutation brings there, unless that is a special token or padding, in which case it keeps its own.
+ */
+export function shuffleSelected(row: RowView, sel: RowSelection, env: CorruptEnv): void {
+  const perm = env.rng.permutation(row.T);
+  for (let t = 0; t < row.T; t++) {
+    if (!sel.selected[t]) continue;
+    const src = perm[t];
+    if (row.maskable[src]) env.inputIds[t] = row.ids[src];
+    env.tags[t] = env.inputIds[t] === row.ids[t] ? Tag.KEPT : Tag.REPLACED;
+  }
+}

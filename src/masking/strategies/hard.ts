@@ -11,7 +11,10 @@ export const hardStrategy: Strategy = {
   explanation:
     'The model keeps score of which tokens it still gets wrong: for every vocabulary entry, a running average of ' +
     'its training loss. Part of each masking budget goes to the tokens with the highest scores, the rest is random. ' +
-    'That part grows from 0 to a maximum during training, so the model sees easy problems first and hard ones later.',
+    'That part grows from 0 to a maximum during training, so the model sees easy problems first and hard ones later. ' +
+    'With a yes/no head (rts, shuffle, ELECTRA) the score is that head\'s loss at each token. Hard Patches Mining ' +
+    '(Wang et al. 2023) did this for image patches with a learned loss predictor; for text it is MaskLab\'s ' +
+    'adaptation, not a published result.',
   references: [REFS.hpm],
   params: [
     rateParam(0.15),

@@ -1,5 +1,6 @@
-// Informative-token masking (after InforMask): rare, content-bearing tokens are masked more often than frequent
-// function words; per-token probabilities come from corpus frequency and average r over the corpus.
+// Rare-token masking (id 'informative', kept for saved links): rare tokens are masked more often than frequent
+// ones, each with a probability from -log corpus frequency averaging r. A simple baseline, NOT InforMask (which
+// scores tokens by PMI with their context); MASKING.md part 1, item 6.
 import { budget, finishUnits } from '../row';
 import { bernoulliCapacity, budgetCapacity, REFS, type Strategy } from '../strategy';
 import { num, rateParam, replacementParam, splitParams, str } from '../params';
@@ -7,11 +8,14 @@ import type { VocabInfo } from '../types';
 
 export const informativeStrategy: Strategy = {
   id: 'informative',
-  name: 'Informative tokens',
+  name: 'Rare-token masking (frequency baseline)',
   explanation:
     'Masking "the" or "of" teaches little: they are easy to guess. Here every token gets its own masking ' +
-    'probability from how rare it is in the corpus (its information content, -log frequency), scaled so that on ' +
-    'average the rate is still r. Rare content words are hidden more often, frequent function words less.',
+    'probability from how rare it is in the corpus (-log frequency), scaled so that on average the rate is still ' +
+    'r: rare words are hidden more often, frequent function words less. This is a simple frequency baseline, not ' +
+    'InforMask: Sadeq et al. (2022) score each token by its PMI with the rest of the sentence and mask the most ' +
+    'informative ones, which MaskLab does not implement. No paper measured this baseline; treat any toy result as ' +
+    'yours alone.',
   references: [REFS.informask],
   params: [
     rateParam(0.15),

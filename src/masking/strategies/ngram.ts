@@ -1,4 +1,5 @@
-// N-gram masking (ALBERT): whole-word n-grams with P(n) ∝ 1/n, shrinking n when the budget would overflow.
+// N-gram masking (ALBERT): whole-word n-grams with P(n) ∝ 1/n; as in ALBERT's create_pretraining_data, n shrinks
+// while the n-gram would overflow the budget, and a candidate that overlaps a chosen n-gram is skipped.
 import { inverseNLaw } from '../sampling';
 import { budget, finishUnits } from '../row';
 import { budgetCapacity, REFS, type Strategy } from '../strategy';
@@ -10,7 +11,8 @@ export const ngramStrategy: Strategy = {
   explanation:
     'Short runs of 1, 2 or 3 whole words are masked, single words most often (P(n) ∝ 1/n: 55%, 27%, 18%). It sits ' +
     'between whole-word and span masking: a few neighbouring words vanish together, so the model cannot lean on ' +
-    'the word right next to the gap. The [MASK]/random/keep choice is made per token.',
+    'the word right next to the gap. As in ALBERT\'s code, a drawn n-gram that overlaps one already chosen is ' +
+    'skipped, and one that would overflow the budget is shortened. The [MASK]/random/keep choice is made per token.',
   references: [REFS.albert, REFS.spanbert],
   params: [
     rateParam(0.15),
@@ -44,9 +46,10 @@ export const ngramStrategy: Strategy = {
         for (let w = start; w < start + m; w++) if (covered[w]) return true;
         return false;
       };
-      // Shorter n while the n-gram overflows the budget or runs into an n-gram already chosen.
-      while (n > 1 && (count + pieces(n) > k || clashes(n))) n--;
-      if (count + pieces(n) > k) continue;
+      // As ALBERT: shorter n while the n-gram overflows the budget; skipped if it still does, or if it overlaps an
+      // n-gram already chosen (ALBERT does not shorten it to fit beside that one).
+      while (n > 1 && count + pieces(n) > k) n--;
+      if (count + pieces(n) > k || clashes(n)) continue;
       for (let w = start; w < start + n; w++) {
         covered[w] = 1;
         for (let t = row.words[w].start; t < row.words[w].end; t++) {

@@ -1,7 +1,7 @@
 // Random-token masking (BERT): exact counting (shuffle, take K) or Bernoulli counting (each token with probability r).
 import { budget, finishUnits } from '../row';
 import { bernoulliCapacity, budgetCapacity, REFS, type Strategy } from '../strategy';
-import { num, rateParam, replacementParam, splitParams, str } from '../params';
+import { bool, num, rateParam, replacementParam, splitParams, str } from '../params';
 
 export const randomStrategy: Strategy = {
   id: 'random',
@@ -9,7 +9,8 @@ export const randomStrategy: Strategy = {
   explanation:
     'Each token is a candidate on its own: 15% of them are picked at random. Of those, 80% become [MASK], 10% a ' +
     'random token and 10% stay as they are, and the model must recover the original. "Exact" picks exactly 15% ' +
-    'of each sequence, as original BERT did; "Bernoulli" flips a coin per token, as the Hugging Face collator does.',
+    'of each sequence, as original BERT did; "Bernoulli" flips a coin per token, as the Hugging Face collator does. ' +
+    'n counts the maskable tokens only; BERT also counted [CLS] and [SEP] (a switch below).',
   references: [REFS.bert, REFS.roberta],
   params: [
     rateParam(0.15),
@@ -21,6 +22,11 @@ export const randomStrategy: Strategy = {
         { value: 'bernoulli', label: 'Bernoulli: each token with probability r' },
       ],
       help: 'Exact picks the same number of tokens in every sequence; Bernoulli lets the number vary (it can be 0).',
+    },
+    {
+      key: 'countSpecials', label: 'Count [CLS]/[SEP] in n', kind: 'boolean', default: false,
+      help: 'Original BERT computes K = round(r x length) over the whole sequence, [CLS] and [SEP] included (they are never ' +
+        'masked). Off: n counts only the maskable tokens (MaskLab\'s default, and what every other strategy does).',
     },
     {
       key: 'maxPredictions', label: 'Max predictions per sequence', kind: 'integer', default: 0, min: 0, max: 4096,
@@ -42,7 +48,9 @@ export const randomStrategy: Strategy = {
       for (const t of row.candidates) if (env.rng.float() < env.rate) sel.selected[t] = 1;
     } else {
       const order = env.rng.shuffle(Int32Array.from(row.candidates));
-      const k = Math.min(budget(env.rate, row.n), env.capacity);
+      let n = row.n;
+      if (bool(env.params, 'countSpecials')) for (let t = 0; t < row.T; t++) if (row.valid[t] && !row.maskable[t]) n++;
+      const k = Math.min(budget(env.rate, n), env.capacity, row.n);
       for (let i = 0; i < k; i++) sel.selected[order[i]] = 1;
     }
     for (const t of row.candidates) sel.units[t] = t;

@@ -193,8 +193,13 @@ function StaticMasks({ masking }: { masking: MaskingConfig }) {
     <div className="field-row">
       <div className="field field-check">
         <input id={id} type="checkbox" checked={masking.staticMasks ?? false} onChange={(e) => st.setStaticMasks(e.target.checked)} />
-        <label htmlFor={id}>Static masks (original BERT)</label>
-        <p className="field-help">Each sequence keeps one fixed mask for the whole run instead of a new one every batch (RoBERTa&apos;s dynamic masking).</p>
+        <label htmlFor={id}>Static masks (one fixed mask per sequence)</label>
+        <p className="field-help">
+          Each sequence keeps one fixed mask for the whole run instead of a new one every batch. Original BERT was
+          between the two: its data was copied 10 times with different masks, so each sequence saw one of 10 fixed
+          masks (Devlin et al. 2019). RoBERTa (Liu et al. 2019, BERT-base size) found fresh masks every batch
+          comparable or slightly better than static ones.
+        </p>
       </div>
       {masking.staticMasks && (
         <NumberField label="Static mask seed" value={masking.staticSeed ?? 0} integer min={0} max={2 ** 32 - 1} onChange={(v) => v !== undefined && st.setStaticMasks(true, v)} />
