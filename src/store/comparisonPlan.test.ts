@@ -66,7 +66,7 @@ describe('a comparison is fair', () => {
 
 describe('presets', () => {
   it('are valid experiments, each with a finding', () => {
-    expect(COMPARISON_PRESETS.map((p) => p.id)).toEqual(['units', 'rate', 'complexity', 'discriminative']);
+    expect(COMPARISON_PRESETS.map((p) => p.id)).toEqual(['units', 'rate', 'complexity', 'discriminative', 'yamaguchi2021', 'schedule']);
     for (const p of COMPARISON_PRESETS) {
       expect(p.finding.length).toBeGreaterThan(40);
       for (const m of p.schemes) {
@@ -77,6 +77,14 @@ describe('presets', () => {
     }
     expect(schemeLabel(COMPARISON_PRESETS[0].schemes[0])).toBe('random/mlm · 15% · 80/10/10');
     expect(schemeLabel(COMPARISON_PRESETS[2].schemes[1])).toBe('random/char-n · 15% · n=2');
+    // Every preset text cites its paper with an arXiv id and says what a toy run can or cannot show.
+    for (const p of COMPARISON_PRESETS) {
+      expect(p.cite, p.id).toMatch(/arXiv \d{4}\.\d{5}/);
+      expect(p.finding, p.id).toMatch(/toy/);
+    }
+    const sched = COMPARISON_PRESETS.find((p) => p.id === 'schedule')!;
+    expect(new Set(sched.schemes.map(schemeLabel)).size).toBe(3);
+    expect(schemeLabel(sched.schemes[2])).toBe('random/mlm · linear 15%→30% · 80/10/10');
   });
 });
 
