@@ -58,7 +58,9 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   const onDownload = (d: Download) => downloads.push(d);
   page.on('download', onDownload);
   await weights.click();
-  await expect.poll(() => downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  await expect.poll(() => downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
+    'config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json',
+  ]);
   page.off('download', onDownload);
   const model = await readFile((await downloads.find((d) => d.suggestedFilename() === 'model.safetensors')!.path())!);
   const headerLength = Number(model.readBigUInt64LE(0));

@@ -57,15 +57,17 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(preds.locator('.prediction')).toHaveCount(3);
   await page.screenshot({ path: info.outputPath('trained.png'), fullPage: true });
 
-  // The trained model downloads as a Hugging Face BertForMaskedLM (3 files) and as a checkpoint.
+  // The trained model downloads as a Hugging Face BertForMaskedLM (5 files) and as a checkpoint.
   await page.getByText('Download the model', { exact: true }).click();
   const downloads: Download[] = [];
   page.on('download', (d) => downloads.push(d));
   await page.getByTestId('export-hf').click();
   await expect(page.getByTestId('export-done')).toContainText('model.safetensors');
-  await expect.poll(() => downloads.length).toBe(3);
+  await expect.poll(() => downloads.length).toBe(5);
   const byName = new Map(downloads.map((d) => [d.suggestedFilename(), d]));
-  expect([...byName.keys()].sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+  expect([...byName.keys()].sort()).toEqual(['config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json']);
+  const tokCfg = JSON.parse(readFileSync((await byName.get('tokenizer_config.json')!.path())!, 'utf8')) as Record<string, unknown>;
+  expect(tokCfg.model_max_length).toBe(64);
   const cfg = JSON.parse(readFileSync((await byName.get('config.json')!.path())!, 'utf8')) as Record<string, unknown>;
   expect(cfg.architectures).toEqual(['BertForMaskedLM']);
   expect(cfg.vocab_size).toBe(1024);

@@ -8,6 +8,7 @@ import { MODEL_PRESETS, type ModelPreset } from '../src/engine/config';
 import { Kernels } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
+import { tokenizerConfigFiles } from '../src/data/hfTokenizerConfig';
 import { exportHf, hfArchitecture, hfModelFor, type HfModel } from '../src/engine/checkpoint/hf';
 import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
@@ -136,6 +137,7 @@ if (a.export && hfModel) {
     writeFileSync(`${dir}/config.json`, config);
     writeFileSync(`${dir}/model.safetensors`, safetensors);
     writeFileSync(`${dir}/tokenizer.json`, tokenizer);
+    for (const f of tokenizerConfigFiles(data.tokenizer, c.T)) writeFileSync(`${dir}/${f.name}`, f.text);
     log(`exported a Hugging Face ${hfArchitecture(model)} to ${dir}/`);
   }
 }

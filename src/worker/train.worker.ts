@@ -7,6 +7,7 @@ import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import { saveCheckpoint } from '../engine/checkpoint/checkpoint';
 import { exportHf, hfModelFor } from '../engine/checkpoint/hf';
 import { exportTokenizerJson } from '../data/hfJson';
+import { tokenizerConfigFiles } from '../data/hfTokenizerConfig';
 import type { StepMetrics } from '../engine/trainer';
 import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
@@ -175,6 +176,7 @@ async function exportModel(a: Active, format: ExportFormat, keep = false): Promi
     { name: 'config.json', bytes: enc.encode(config) as Uint8Array<ArrayBuffer> },
     { name: 'model.safetensors', bytes: safetensors as Uint8Array<ArrayBuffer> },
     { name: 'tokenizer.json', bytes: enc.encode(exportTokenizerJson(a.run.data.tokenizer)) as Uint8Array<ArrayBuffer> },
+    ...tokenizerConfigFiles(a.run.data.tokenizer, t.cfg.T).map((f) => ({ name: f.name, bytes: enc.encode(f.text) as Uint8Array<ArrayBuffer> })),
   ];
   post({ ...base, files }, files.map((f) => f.bytes.buffer));
 }

@@ -131,3 +131,29 @@ describe('Hugging Face export', () => {
     expect(g.offset % 64).toBe(0);
   });
 });
+
+describe('safetensors from a Node Buffer or any view', () => {
+  const c = modelConfig('tiny', 40, { L: 1, C: 8, NH: 2, F: 16, T: 10 });
+  const layout = placeTensors(bertTensors(c));
+  const params = initParams(layout, 0.02, rng(5));
+
+  it('round-trips a Hugging Face export through a Node Buffer that shares a larger buffer', () => {
+    const { safetensors } = exportHf(c, layout, params);
+    // Buffer.from(bytes) of a small file lands in Node's shared pool: its .buffer is the pool, not the file.
+    const pooled = Buffer.concat([Buffer.alloc(13, 7), Buffer.from(safetensors), Buffer.alloc(5)]).subarray(13, 13 + safetensors.length);
+    expect(pooled.byteOffset).toBeGreaterThan(0);
+    expect(pooled.buffer.byteLength).toBeGreaterThan(safetensors.length);
+    const back = importHf(c, layout, pooled);
+    const aligned = (x: Float32Array) => Array.from(x).map((v) => Math.fround(v));
+    for (const t of layout.tensors) {
+      expect(aligned(back.subarray(t.offset, t.offset + t.size)), t.name).toEqual(aligned(params.subarray(t.offset, t.offset + t.size)));
+    }
+  });
+
+  it('reads a view at an odd byteOffset of a Uint8Array', () => {
+    const bytes = writeSafetensors([{ name: 'x', dtype: 'F32', shape: [3], data: new Float32Array([1, -2.5, 3]) }]);
+    const big = new Uint8Array(bytes.length + 3);
+    big.set(bytes, 3);
+    expect(Array.from(readSafetensors(big.subarray(3)).tensors.get('x')!.data)).toEqual([1, -2.5, 3]);
+  });
+});

@@ -49,6 +49,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** Reads a safetensors file from any byte view: a Uint8Array, a Node Buffer, or a view at a byteOffset. */
 export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.length < 8) throw new Error('not a safetensors file: shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -73,8 +74,11 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (!ctor) throw new Error(`tensor ${name}: unsupported dtype ${e.dtype}`);
     const [a, b] = e.data_offsets;
     if (b > bytes.length - base || a > b) throw new Error(`tensor ${name}: data offsets [${a}, ${b}] out of range`);
-    // Copy so the result is aligned whatever the header length was.
-    const raw = bytes.slice(base + a, base + b);
+    if ((b - a) % ctor.BYTES_PER_ELEMENT !== 0) throw new Error(`tensor ${name}: ${b - a} bytes is not a whole number of ${e.dtype} values`);
+    // Copy into a fresh buffer, so the result is aligned whatever the header length was and holds only this tensor
+    // (a Node Buffer's slice(), or any view, shares a larger buffer: its .buffer is not the tensor).
+    const raw = new Uint8Array(b - a);
+    raw.set(bytes.subarray(base + a, base + b));
     tensors.set(name, { name, dtype: e.dtype, shape: e.shape, data: new ctor(raw.buffer) });
   }
   return { tensors, metadata };

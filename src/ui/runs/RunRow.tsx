@@ -135,7 +135,7 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
                 className="small secondary"
                 data-testid="run-download-weights"
                 onClick={onDownloadWeights}
-                title={`The final weights kept in this browser: ${run.weights.format === 'huggingface' ? 'a Hugging Face model (config.json, model.safetensors, tokenizer.json)' : 'a MaskLab checkpoint'} at step ${run.weights.step}`}
+                title={`The final weights kept in this browser: ${run.weights.format === 'huggingface' ? 'a Hugging Face model (config.json, model.safetensors, tokenizer.json, tokenizer_config.json, special_tokens_map.json)' : 'a MaskLab checkpoint'} at step ${run.weights.step}`}
               >
                 Weights ({(run.weights.bytes / 1e6).toFixed(1)} MB)
               </button>

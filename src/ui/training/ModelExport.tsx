@@ -1,4 +1,4 @@
-// Download the trained model: for Hugging Face (config.json, model.safetensors, tokenizer.json, loadable with
+// Download the trained model: for Hugging Face (config.json, model.safetensors, tokenizer.json and its configs, loadable with
 // transformers' from_pretrained; an ELECTRA run's generator too, on its own) or as a MaskLab checkpoint (weights,
 // AdamW moments and step).
 import { useEffect, useRef } from 'react';
