@@ -77,8 +77,8 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   expect(header['bert.embeddings.word_embeddings.weight'].shape).toEqual([1024, 64]);
   expect(header['bert.encoder.layer.1.attention.self.value.weight'].shape).toEqual([64, 64]);
   await page.getByTestId('export-checkpoint').click();
-  await expect.poll(() => downloads.length).toBe(4);
-  expect(downloads[3].suggestedFilename()).toBe('masklab-checkpoint.safetensors');
+  await expect.poll(() => downloads.length).toBe(6);
+  expect(downloads[5].suggestedFilename()).toBe('masklab-checkpoint.safetensors');
 
   // Performance: time each kernel of a step, then read one kernel's WGSL.
   await page.getByText('Performance', { exact: true }).click();
