@@ -5,6 +5,7 @@ import { readF32, readI32 } from './buffers';
 import type { ModelConfig } from './config';
 import { encodeDispatches, type Kernels } from './kernels';
 import { BertGraph } from './model/bert';
+import { headModule } from './model/heads';
 import { GEN_PREFIX, generatorConfig, VOCAB_HEAD, type HeadConfig } from './model/params';
 import type { ParamState } from './model/state';
 
@@ -22,7 +23,7 @@ export const PROBE_K = 5;
 
 /** The head of the encoder the probe and features read: ELECTRA's discriminator; a vocabulary head without SBO. */
 export function encoderHeadOf(head: HeadConfig): HeadConfig {
-  return head.kind === 'electra' ? { kind: 'binary' } : head.kind === 'vocab' ? VOCAB_HEAD : head;
+  return headModule(head).encoderHead(head);
 }
 
 export class Inspector {

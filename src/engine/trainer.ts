@@ -4,38 +4,22 @@
 import { createStorage, readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
 import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
-import { BertGraph, type EngineBatch } from './model/bert';
-import { ElectraGraph } from './model/electra';
+import type { EngineBatch, ModelGraph } from './model/bert';
+import { buildGraph } from './model/graph';
+import { METRIC, type ElectraParts, type EvalResult, type SboParts } from './model/heads';
 import { Inspector, type ProbeResult } from './inspect';
 import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
 import { fill } from './ops/fill';
-import { countBinaryCorrect, countCorrect, gradNorm, reduceWeightedSum, type GradNormPlan } from './ops/reduce';
+import { gradNorm, type GradNormPlan } from './ops/reduce';
 import { MetricsRing, type MetricRow } from './readback';
 import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 
 export type { EngineBatch };
 export { meanPool, PROBE_K, type ProbeResult } from './inspect';
 
-/** Floats of one metrics row, in this order. */
-export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, AUX_LOSS: 5, AUX_CORRECT: 6, AUX_COUNT: 7, FLOATS: 8 } as const;
-
-/** SpanBERT's two parts (sboLoss without the head's weight). */
-export interface SboParts {
-  mlmLoss: number;
-  mlmAccuracy: number;
-  sboLoss: number;
-  sboAccuracy: number;
-}
-
-/** ELECTRA's two parts (discLoss without the discWeight factor). */
-export interface ElectraParts {
-  genLoss: number;
-  genAccuracy: number;
-  discLoss: number;
-  discAccuracy: number;
-}
+export { METRIC, type ElectraParts, type EvalResult, type SboParts } from './model/heads';
 
 export interface StepMetrics {
   step: number;
@@ -47,14 +31,6 @@ export interface StepMetrics {
   /** ELECTRA: loss = genLoss + discWeight x discLoss; accuracy and targets are the discriminator's. */
   electra?: ElectraParts;
   /** SBO: loss = mlmLoss + weight x sboLoss; accuracy and targets are the MLM head's. */
-  sbo?: SboParts;
-}
-
-export interface EvalResult {
-  loss: number;
-  accuracy: number;
-  targets: number;
-  electra?: ElectraParts;
   sbo?: SboParts;
 }
 
@@ -97,41 +73,7 @@ interface Snapshot {
 /** Seed of ELECTRA's samples during evaluation: the same draws at every evaluation for the same weights. */
 const EVAL_SAMPLE_SEED = 0x5eed;
 
-type TrainGraph = BertGraph | ElectraGraph;
-
-/**
- * Loss (weighted sum) and accuracy counts of a graph's head into `out` at METRIC.LOSS / CORRECT / COUNT; for
- * ELECTRA, the discriminator's there (its loss weighted by discWeight) and the generator's at GEN_*.
- */
-function metricDispatches(k: Kernels, g: TrainGraph, out: GPUBuffer, label: string): Dispatch[] {
-  if (g instanceof ElectraGraph) {
-    const gen = g.gen.inputs;
-    return [
-      ...metricDispatches(k, g.disc, out, label),
-      reduceWeightedSum(k, g.gen.losses, gen.weights, g.gen.lossRows, { out, index: METRIC.AUX_LOSS }, `${label}.gen.loss`),
-      countCorrect(k, g.gen.argmax, gen.targets, g.gen.lossRows, { out, index: METRIC.AUX_CORRECT }, `${label}.gen.correct`),
-    ];
-  }
-  const R = g.lossRows;
-  if (g.sbo) {
-    return [
-      reduceWeightedSum(k, g.losses, g.inputs.weights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
-      countCorrect(k, g.argmax, g.inputs.targets, R, { out, index: METRIC.CORRECT }, `${label}.correct`),
-      reduceWeightedSum(k, g.sbo.losses, g.sbo.weights, R, { out, index: METRIC.AUX_LOSS }, `${label}.sbo.loss`),
-      countCorrect(k, g.sbo.argmax, g.sbo.targets, R, { out, index: METRIC.AUX_CORRECT }, `${label}.sbo.correct`),
-    ];
-  }
-  if (g.head.kind === 'binary') {
-    return [
-      reduceWeightedSum(k, g.losses, g.inputs.tokenWeights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
-      countBinaryCorrect(k, g.argmax, g.inputs.labels, g.inputs.tokenWeights, R, { out, index: METRIC.CORRECT }, `${label}.correct`),
-    ];
-  }
-  return [
-    reduceWeightedSum(k, g.losses, g.inputs.weights, R, { out, index: METRIC.LOSS }, `${label}.loss`),
-    countCorrect(k, g.argmax, g.inputs.targets, R, { out, index: METRIC.CORRECT }, `${label}.correct`),
-  ];
-}
+type TrainGraph = ModelGraph;
 
 export class Trainer {
   readonly layout: ParamLayout;
@@ -185,7 +127,7 @@ export class Trainer {
       fill(k, s.grads.nodecay, 0, Math.max(1, nn), 'zero_grad.nodecay'),
       ...g.forward,
       ...g.loss,
-      ...metricDispatches(k, g, this.metrics, 'metric'),
+      ...g.metricDispatches(this.metrics, 'metric'),
       ...g.backward,
       ...this.norm.dispatches,
       adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true }, 'adamw.decay'),
@@ -203,14 +145,7 @@ export class Trainer {
 
   /** The training or evaluation graph of this trainer's head (ELECTRA: generator + discriminator). */
   private makeGraph(B: number, M: number, train: boolean, sampleSeed: number, label: string): TrainGraph {
-    const h = this.head;
-    if (h.kind === 'electra') {
-      if (this.opt.freezeEncoder) throw new Error('an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head');
-      return new ElectraGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head: h, sampleSeed, label });
-    }
-    // Evaluation uses the shared fixed masks, which carry no span boundaries: the SBO head trains only.
-    const head = !train && h.kind === 'vocab' ? VOCAB_HEAD : h;
-    return new BertGraph(this.k, this.cfg, this.state, { B, M, train, causal: this.opt.causal, head, freezeEncoder: train && this.opt.freezeEncoder, label });
+    return buildGraph(this.k, this.cfg, this.state, { B, M, train, head: this.head, causal: this.opt.causal, freezeEncoder: this.opt.freezeEncoder, sampleSeed, label });
   }
 
   /** Dispatches per training step (for the performance panel and benchmarks). */
@@ -229,7 +164,7 @@ export class Trainer {
     const lr = learningRate(this.opt.schedule, t);
     this.lrByStep.set(t, lr);
     this.graph.writeInputs(batch);
-    if (this.graph instanceof ElectraGraph) this.graph.setStep(t);
+    this.graph.setStep(t);
     writeAdamWHyper(this.k.device, this.hyper, { ...this.adam, lr }, t + 1);
     const enc = this.k.device.createCommandEncoder({ label: `step ${t}` });
     const pass = enc.beginComputePass({ label: 'train' });
@@ -260,7 +195,7 @@ export class Trainer {
   private deliver(rows: MetricRow[]): void {
     for (const r of rows) {
       const v = r.values;
-      const { loss, accuracy, targets, electra, sbo } = this.lossOf(v);
+      const { loss, accuracy, targets, electra, sbo } = this.graph.decodeMetrics(v);
       if (!Number.isFinite(loss) || !Number.isFinite(v[METRIC.GRAD_NORM])) {
         if (!this.halted) this.handleNonFinite(r.step);
         return;
@@ -271,27 +206,6 @@ export class Trainer {
       this.opt.onMetrics?.(m);
       this.lrByStep.delete(r.step);
     }
-  }
-
-  /** Loss and accuracy of a metrics row (ELECTRA: generator + weighted discriminator, and the two parts). */
-  private lossOf(v: Float32Array): EvalResult {
-    const count = v[METRIC.COUNT];
-    const accuracy = count > 0 ? v[METRIC.CORRECT] / count : 0;
-    if (this.head.kind === 'vocab' && this.head.sbo) {
-      const n = v[METRIC.AUX_COUNT];
-      const w = this.head.sbo.weight;
-      const sbo: SboParts = { mlmLoss: v[METRIC.LOSS], mlmAccuracy: accuracy, sboLoss: w > 0 ? v[METRIC.AUX_LOSS] / w : 0, sboAccuracy: n > 0 ? v[METRIC.AUX_CORRECT] / n : 0 };
-      return { loss: v[METRIC.LOSS] + v[METRIC.AUX_LOSS], accuracy, targets: count, sbo };
-    }
-    if (this.head.kind !== 'electra') return { loss: v[METRIC.LOSS], accuracy, targets: count };
-    const genCount = v[METRIC.AUX_COUNT];
-    const electra: ElectraParts = {
-      genLoss: v[METRIC.AUX_LOSS],
-      genAccuracy: genCount > 0 ? v[METRIC.AUX_CORRECT] / genCount : 0,
-      discLoss: this.head.discWeight > 0 ? v[METRIC.LOSS] / this.head.discWeight : 0,
-      discAccuracy: accuracy,
-    };
-    return { loss: v[METRIC.AUX_LOSS] + v[METRIC.LOSS], accuracy, targets: count, electra };
   }
 
   // ---- NaN guard: two GPU snapshots of params + moments, restored on the first non-finite loss ----
@@ -375,7 +289,7 @@ export class Trainer {
     this.evalDispatches = [
       ...g.forward,
       ...g.loss,
-      ...metricDispatches(this.k, g, this.evalMetrics, 'eval'),
+      ...g.metricDispatches(this.evalMetrics, 'eval'),
     ];
     this.evalGraph = g;
     return g;
@@ -388,36 +302,21 @@ export class Trainer {
   async evaluate(batches: readonly EngineBatch[], B: number, M: number): Promise<EvalResult> {
     const g = this.ensureEval(B, M);
     const out = this.evalMetrics!;
-    let loss = 0;
-    let correct = 0;
-    let count = 0;
-    const parts = { genLoss: 0, genCorrect: 0, genCount: 0, disc: 0 };
+    // Every slot of the metrics rows summed over the batches (in doubles), then decoded by the head.
+    const sums = new Float64Array(METRIC.FLOATS);
     for (const [i, b] of batches.entries()) {
       g.writeInputs(b);
       // ELECTRA: batch i always draws the same stream, so an evaluation depends on the weights alone.
-      if (g instanceof ElectraGraph) g.setStep(i);
+      g.setStep(i);
       const enc = this.k.device.createCommandEncoder({ label: 'eval' });
       const pass = enc.beginComputePass({ label: 'eval' });
       encodeDispatches(pass, this.evalDispatches);
       pass.end();
       this.k.device.queue.submit([enc.finish()]);
       const v = await readF32(this.k.device, out, METRIC.FLOATS);
-      loss += v[METRIC.LOSS];
-      correct += v[METRIC.CORRECT];
-      count += v[METRIC.COUNT];
-      parts.genLoss += v[METRIC.AUX_LOSS];
-      parts.genCorrect += v[METRIC.AUX_CORRECT];
-      parts.genCount += v[METRIC.AUX_COUNT];
+      for (let j = 0; j < METRIC.FLOATS; j++) sums[j] += v[j];
     }
-    const accuracy = count > 0 ? correct / count : 0;
-    if (this.head.kind !== 'electra') return { loss, accuracy, targets: count };
-    const w = this.head.discWeight;
-    return {
-      loss: loss + parts.genLoss,
-      accuracy,
-      targets: count,
-      electra: { genLoss: parts.genLoss, genAccuracy: parts.genCount > 0 ? parts.genCorrect / parts.genCount : 0, discLoss: w > 0 ? loss / w : 0, discAccuracy: accuracy },
-    };
+    return g.decodeMetrics(sums);
   }
 
   /** Per-target losses and argmax of the last evaluated batch (for loss-by-case views and hard-token masking). */

@@ -5,17 +5,19 @@
 // ElectraForMaskedLM (hidden size gen.C, embedding_size C, the shared embeddings, embeddings_project). Our fused
 // qkv_w (3C, C) is split into query/key/value.
 import type { ModelConfig } from '../config';
+import { binaryHfTensors } from '../model/heads/binary';
+import { generatorHfTensors } from '../model/heads/electra';
+import { vocabHfTensors } from '../model/heads/vocab';
+import { headModule, type HfEntry, type HfModel } from '../model/heads';
 import { GEN_PREFIX, generatorConfig, tensor, type GeneratorShape, type HeadConfig, type ParamLayout } from '../model/params';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
 /** Which transformers model a run exports as ('electra-generator': an ELECTRA run's generator, on request). */
-export type HfModel = 'masked-lm' | 'electra-discriminator' | 'electra-generator';
+export type { HfModel };
 
-/** The transformers model of a head, or undefined when there is none (k-class heads: save a checkpoint). */
+/** The transformers model of a head (its module's hf), or undefined when there is none (k-class: a checkpoint). */
 export function hfModelFor(head: HeadConfig): HfModel | undefined {
-  if (head.kind === 'vocab') return 'masked-lm';
-  if (head.kind === 'binary' || head.kind === 'electra') return 'electra-discriminator';
-  return undefined;
+  return headModule(head).hf?.model;
 }
 
 const ARCHITECTURE: Record<HfModel, string> = {
@@ -67,7 +69,7 @@ export function hfConfig(c: ModelConfig, model: HfModel = 'masked-lm', gen?: Gen
   };
 }
 
-type Entry = [string, [number, number] | null, string];
+type Entry = HfEntry;
 
 /** [our tensor name, row range or whole, HF name] for every exported tensor. */
 function mapping(c: ModelConfig, model: HfModel, gen?: GeneratorShape): Entry[] {
@@ -83,35 +85,19 @@ function mapping(c: ModelConfig, model: HfModel, gen?: GeneratorShape): Entry[] 
   if (g) {
     const P = GEN_PREFIX;
     if (g.C !== c.C) m.push([P + 'embed_proj_w', null, 'electra.embeddings_project.weight'], [P + 'embed_proj_b', null, 'electra.embeddings_project.bias']);
-    m.push(...layerMapping(P, base, c.L, g.C));
-    m.push(
-      [P + 'head_w', null, 'generator_predictions.dense.weight'],
-      [P + 'head_b', null, 'generator_predictions.dense.bias'],
-      [P + 'head_ln_g', null, 'generator_predictions.LayerNorm.weight'],
-      [P + 'head_ln_b', null, 'generator_predictions.LayerNorm.bias'],
-      [P + 'decoder_b', null, 'generator_lm_head.bias'],
-    );
+    m.push(...layerMapping(P, base, c.L, g.C), ...generatorHfTensors());
     return m;
   }
-  m.push(...layerMapping('', base, c.L, c.C));
-  if (model === 'electra-discriminator') {
-    m.push(
-      ['disc_w', null, 'discriminator_predictions.dense.weight'],
-      ['disc_b', null, 'discriminator_predictions.dense.bias'],
-      ['disc_out_w', null, 'discriminator_predictions.dense_prediction.weight'],
-      ['disc_out_b', null, 'discriminator_predictions.dense_prediction.bias'],
-    );
-    return m;
-  }
-  m.push(
-    ['head_w', null, 'cls.predictions.transform.dense.weight'],
-    ['head_b', null, 'cls.predictions.transform.dense.bias'],
-    ['head_ln_g', null, 'cls.predictions.transform.LayerNorm.weight'],
-    ['head_ln_b', null, 'cls.predictions.transform.LayerNorm.bias'],
-    ['decoder_b', null, 'cls.predictions.bias'],
-  );
+  // The head's names come from its module (heads/binary.ts, heads/vocab.ts).
+  m.push(...layerMapping('', base, c.L, c.C), ...HEAD_TENSORS[model]());
   return m;
 }
+
+const HEAD_TENSORS: Record<HfModel, () => Entry[]> = {
+  'masked-lm': vocabHfTensors,
+  'electra-discriminator': binaryHfTensors,
+  'electra-generator': generatorHfTensors,
+};
 
 /** The encoder layers: our `${prefix}h${l}.*` (width C) as `${base}encoder.layer.${l}.*`. */
 function layerMapping(prefix: string, base: string, L: number, C: number): Entry[] {

@@ -1,20 +1,40 @@
-// The BERT encoder + MLM head on the GPU as one list of dispatches per phase (forward, loss, backward), built once
-// per (config, batch B, target capacity M): every activation buffer and bind group is made here, none per step.
+// The BERT encoder on the GPU as one list of dispatches per phase (forward, loss, backward), with the prediction
+// head asked of its module (heads/), built once per (config, batch B, target capacity M): every activation buffer
+// and bind group is made here, none per step.
+//
+// THE MODEL IN ORDER (B sequences of T tokens, N = B*T rows; width C, FFN F, NH heads, L layers, vocabulary V,
+// embedding width E = C except in ELECTRA's generator; M gathered target rows):
+//   ids (N) i32 ──embeddingForward──> emb (N, E) = wte[ids] + wpe[t] + wtt[0]          (ops/embedding.ts)
+//       [position head: noPositionForward puts wpe_none in place of wpe[t] at flagged rows]  (heads/position.ts)
+//   emb ──layerNormForward──> x0 (N, E) ──[E != C: linear embed_proj]──> x (N, C)
+//   L times, post-LN (BertLayer), buffers in LayerActs:
+//     x ──linear qkv_w──> qkv (N, 3C) ──attentionForward──> a (N, C)       att (B, NH, T, T) softmax, causal or not
+//     a ──linear attn_proj──> ao; r1 = ao + x; h1 = LayerNorm(r1)           (N, C)
+//     h1 ──linear fc──> f (N, F) ──GELU──> g ──linear fc_proj──> p (N, C); r2 = p + h1; x = h2 = LayerNorm(r2)
+//   hidden = x (N, C): the encoder's output (encoderForward ends here; frozen features read it)
+//   head (headModule(head).build, heads/*.ts): logits, per-row losses and argmax
+//     vocabulary (vocab.ts): gather M rows (M, C) -> dense (M, E) -> GELU -> LayerNorm -> x wte^T + b (M, V)
+//     k-class (classes.ts): the same transform -> cls_w (M, K);  position (position.ts): K = T
+//     binary (binary.ts): on all N rows: dense (N, C) -> GELU -> disc_out (N, 1) -> binary cross-entropy
+//     span-boundary (spanBoundary.ts): the vocabulary head + SBO's MLP over boundary rows and offsets (M, V)
+//     next-token (nextToken.ts): the vocabulary head on a causal encoder
+//     ELECTRA (../electra.ts): a generator BertGraph (vocabulary head) + Gumbel sample + discriminator (binary)
+//   loss: softmax cross-entropy (in place: logits become dlogits when training)
+//   backward: the head's backward writes d hidden (N, C); the layers' backward in reverse; embed_proj; the
+//   embedding LayerNorm; the lookup's scatter into dwte/dwpe/dwtt (deterministic, no atomics); the head's hook.
 import { createStorage } from '../buffers';
 import type { ModelConfig } from '../config';
 import type { Dispatch, Kernels } from '../kernels';
 import { attentionForward, attentionBackward, attentionSizes } from '../ops/attention';
 import { add } from '../ops/elementwise';
 import { createEmbeddingScratch, embeddingBackward, embeddingForward } from '../ops/embedding';
-import { fill } from '../ops/fill';
-import { gatherRows, scatterRows } from '../ops/gather';
 import { geluBackward, geluForward } from '../ops/gelu';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../ops/layernorm';
-import { binaryCrossEntropy, crossEntropy, topK } from '../ops/loss';
 import { biasGrad, matmul, matmulSplitK, splitKScratchFloats } from '../ops/matmul';
-import { headOutputs, isSharedTensor, VOCAB_HEAD, type HeadConfig } from './params';
-import { noPositionBackward, noPositionForward } from '../ops/nopos';
-import { SboGraph, type SboBatch } from './sbo';
+import { isSharedTensor } from './params';
+import { headModule, VOCAB_HEAD, type HeadConfig, type HeadContext, type HeadGraph, type SboBatch } from './heads';
+import type { SboGraph } from './heads/spanBoundary';
+import type { EvalResult } from './heads/types';
 import type { ParamState } from './state';
 
 export interface GraphOptions {
@@ -87,8 +107,27 @@ export interface GraphInputs {
   /** Binary head: (B*T) f32 labels in {0, 1} (1 = replaced) and (B*T) f32 per-token loss weights. */
   labels: GPUBuffer;
   tokenWeights: GPUBuffer;
-  /** (B*T) i32 position hiding flags (heads with hidePositions only). */
-  noPos?: GPUBuffer;
+}
+
+/** What the trainer drives: one encoder and its head (BertGraph), or ELECTRA's two (ElectraGraph). */
+export interface ModelGraph {
+  readonly opt: { B: number; M: number };
+  readonly N: number;
+  readonly forward: Dispatch[];
+  readonly loss: Dispatch[];
+  readonly backward: Dispatch[];
+  /** Rows of `losses` / `argmax` (M gathered targets, or N tokens). */
+  readonly lossRows: number;
+  readonly losses: GPUBuffer;
+  readonly argmax: GPUBuffer;
+  writeInputs(b: EngineBatch): void;
+  /** Called before each step's (and each evaluation batch's) submit with its index (ELECTRA draws anew). */
+  setStep(step: number): void;
+  /** The head's loss and accuracy reductions into a metrics row (METRIC in heads/types.ts). */
+  metricDispatches(out: GPUBuffer, label: string): Dispatch[];
+  /** A metrics row (or a sum of rows) as loss, accuracy and parts. */
+  decodeMetrics(v: ArrayLike<number>): EvalResult;
+  destroy(): void;
 }
 
 interface LayerActs {
@@ -109,34 +148,22 @@ interface LayerActs {
   rstd2: GPUBuffer;
 }
 
-export class BertGraph {
+export class BertGraph implements ModelGraph {
   readonly inputs: GraphInputs;
   readonly N: number;
   /** Final hidden states (N, C). */
   readonly hidden: GPUBuffer;
   readonly layers: LayerActs[] = [];
-  /** (M, O) logits (O = V, or K classes), or (N) for the binary head; training overwrites them with dlogits. */
-  readonly logits: GPUBuffer;
-  /** (M) f32 unweighted per-target losses, or (N) per-token for the binary head. */
-  readonly losses: GPUBuffer;
-  /** (M) i32 argmax per target row, or (N) 0/1 predictions for the binary head. */
-  readonly argmax: GPUBuffer;
   readonly head: HeadConfig;
-  /** Rows the loss covers: M, or N for the binary head. */
-  readonly lossRows: number;
+  /** The head's buffers and dispatches (heads/). */
+  readonly headGraph: HeadGraph;
   readonly forward: Dispatch[] = [];
   /** The encoder's part of `forward` (embeddings and layers, no head): enough for frozen features. */
   readonly encoderForward: Dispatch[] = [];
   readonly loss: Dispatch[] = [];
   readonly backward: Dispatch[] = [];
-  /** Top-k probe outputs (probeRows x topK), filled by `probe` dispatches (encode after forward, before loss). */
-  readonly probe: Dispatch[] = [];
-  readonly probeIds?: GPUBuffer;
-  readonly probeProbs?: GPUBuffer;
-  readonly probeRowsBuf?: GPUBuffer;
-  /** SpanBERT's span boundary head, when the head config asks for it. */
-  readonly sbo?: SboGraph;
   private readonly owned: GPUBuffer[] = [];
+  private readonly embedHook?: { writeInputs(b: EngineBatch): void };
 
   constructor(
     readonly k: Kernels,
@@ -152,6 +179,11 @@ export class BertGraph {
     this.N = N;
     const causal = opt.causal ?? false;
     const lbl = opt.label ?? (opt.train ? 'train' : 'eval');
+    const head = opt.head ?? VOCAB_HEAD;
+    this.head = head;
+    const mod = headModule(head);
+    if (mod.notOnOneEncoder) throw new Error(mod.notOnOneEncoder);
+    if (E !== C && !mod.embedWidth) throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
     const buf = (floats: number, name: string) => {
       const b = createStorage(k.device, Math.max(1, floats) * 4, `${lbl}.${name}`);
       this.owned.push(b);
@@ -170,32 +202,26 @@ export class BertGraph {
       labels: buf(N, 'labels'),
       tokenWeights: buf(N, 'token_weights'),
     };
-    const head = opt.head ?? VOCAB_HEAD;
-    this.head = head;
-    const hide = head.kind === 'classes' && head.hidePositions === true;
-    if (hide) this.inputs.noPos = buf(N, 'no_pos');
-    const O = headOutputs(cfg, head);
-    if (head.kind === 'electra') throw new Error('an ELECTRA head is two graphs: build it with ElectraGraph');
-    if (E !== C && head.kind !== 'vocab') throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
-    const outW = head.kind === 'vocab' ? 'wte' : head.kind === 'classes' ? 'cls_w' : 'disc_out_w';
-    const outB = head.kind === 'vocab' ? 'decoder_b' : head.kind === 'classes' ? 'cls_b' : 'disc_out_b';
-    this.lossRows = head.kind === 'binary' ? N : M;
     const inp = this.inputs;
 
-    // ---------- forward ----------
+    // ---------- forward: embeddings ----------
     const emb = buf(N * E, 'emb');
     const x0e = buf(N * E, 'x0');
     const embMean = buf(N, 'emb.mean');
     const embRstd = buf(N, 'emb.rstd');
+    const hook = mod.embedding?.({ k, B, T, E, V, ids: inp.ids, emb, buf, P, G }, head);
+    this.embedHook = hook;
     this.forward.push(
       embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C: E, V }),
-      ...(hide ? [noPositionForward(k, { ids: inp.ids, noPos: inp.noPos!, wte: P('wte'), wtt: P('wtt'), wnone: P('wpe_none'), out: emb }, { B, T, C: E, V })] : []),
+      ...(hook?.forward ?? []),
       layerNormForward(k, { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean: embMean, rstd: embRstd }, { N, C: E, eps }, 'emb.ln'),
     );
     const linear = (x: GPUBuffer, w: string, b: string, out: GPUBuffer, rows: number, o: number, i: number, label: string) =>
       matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label: pre + label });
     const x0 = E === C ? x0e : buf(N * C, 'x0.proj');
     if (E !== C) this.forward.push(linear(x0e, 'embed_proj_w', 'embed_proj_b', x0, N, C, E, 'embed_proj'));
+
+    // ---------- forward: L post-LN layers ----------
     let x = x0;
     for (let l = 0; l < L; l++) {
       const p = `h${l}.`;
@@ -235,147 +261,125 @@ export class BertGraph {
     this.hidden = x;
     this.encoderForward.push(...this.forward);
 
-    // Gradient of the residual stream and LayerNorm scratch (training), allocated here for the SBO head.
-    const dxBuf = opt.train ? buf(N * C, 'd.x') : undefined;
-    const lnBuf = opt.train
+    // Training scratch the head shares: the residual stream's gradient, LayerNorm scratch, split-K scratch.
+    const dx = opt.train ? buf(N * C, 'd.x') : undefined;
+    const lnScratch = opt.train
       ? buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C: E }), layerNormScratchFloats({ N, C: E })), 'd.ln_scratch')
       : undefined;
+    // Weight gradients (out, in) over K = rows have few output tiles: on GPUs they split K (matmulSplitK). One
+    // scratch, as large as the largest split needs, serves them all (they run one after another): the layers',
+    // embed_proj's, and a gathered head's dense (E, C) and output (O, E) layers over M rows.
+    const O = mod.outputs(cfg, head);
+    const dwShapes: [number, number, number][] = [[3 * C, C, N], [C, C, N], [F, C, N], [C, F, N], [C, E, N], [E, C, M], [O, E, M]];
+    const splitFloats = opt.train ? Math.max(...dwShapes.map(([o, i, rows]) => splitKScratchFloats(k, { M: o, N: i, K: rows, transA: true }))) : 0;
+    const splitScratch = splitFloats > 0 ? buf(splitFloats, 'd.splitk') : undefined;
+    /** dW += dY^T X for W (o, i) over `rows` rows. */
+    const dweight = (dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string) =>
+      matmulSplitK(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label }, splitScratch);
+    /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
+    const dlinear = (dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dxOut: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string) => [
+      matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${pre}${label}.dx` }),
+      ...dweight(dy, xin, w, rows, o, i, `${pre}${label}.dw`),
+      biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${pre}${label}.db` }),
+    ];
 
-    // Head forward. vocab / classes: on the gathered target rows only; binary: on every token.
-    const R = this.lossRows;
-    const hm = head.kind === 'binary' ? x : buf(M * C, 'head.hm');
-    const ht = buf(R * E, 'head.ht');
-    const hg = buf(R * E, 'head.hg');
-    const hln = buf(M * E, 'head.hln');
-    const hMean = buf(M, 'head.mean');
-    const hRstd = buf(M, 'head.rstd');
-    this.logits = buf(R * O, 'logits');
-    this.losses = buf(R, 'losses');
-    this.argmax = buf(R, 'argmax');
-    if (head.kind === 'binary') {
-      this.forward.push(
-        linear(x, 'disc_w', 'disc_b', ht, N, C, C, 'head.dense'),
-        geluForward(k, { x: ht, out: hg }, N * C, 'head.gelu'),
-        linear(hg, outW, outB, this.logits, N, 1, C, 'head.out'),
-      );
-    } else {
-      this.forward.push(
-        gatherRows(k, { src: x, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
-        linear(hm, 'head_w', 'head_b', ht, M, E, C, 'head.dense'),
-        geluForward(k, { x: ht, out: hg }, M * E, pre + 'head.gelu'),
-        layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C: E, eps }, pre + 'head.ln'),
-        matmul(k, { a: hln, b: P(outW), bias: P(outB), out: this.logits, M, N: O, K: E, transB: true, label: pre + 'head.decoder' }),
-      );
-    }
-    if (opt.probeRows && opt.probeRows > 0 && head.kind !== 'binary') {
-      const Rp = opt.probeRows;
-      const K = Math.min(opt.topK ?? 5, O);
-      this.probeRowsBuf = buf(Rp, 'probe.rows');
-      this.probeIds = buf(Rp * K, 'probe.ids');
-      this.probeProbs = buf(Rp * K, 'probe.probs');
-      this.probe.push(topK(k, { M, V: O, R: Rp, K }, { logits: this.logits, rows: this.probeRowsBuf, ids: this.probeIds, probs: this.probeProbs }));
-    }
-    const dlogitsBinary = head.kind === 'binary' ? buf(N, 'dlogits') : undefined;
-    if (head.kind === 'binary') {
-      this.loss.push(
-        binaryCrossEntropy(k, N, { logits: this.logits, labels: inp.labels, weights: inp.tokenWeights, losses: this.losses, dlogits: dlogitsBinary!, preds: this.argmax }),
-      );
-    } else {
-      const xb = { logits: this.logits, targets: inp.targets, weights: inp.weights, losses: this.losses, argmax: this.argmax };
-      this.loss.push(crossEntropy(k, { M, V: O }, xb, opt.train ? 'inplace' : 'none'));
-    }
-    if (head.kind === 'vocab' && head.sbo) {
-      this.sbo = new SboGraph({ k, head: head.sbo, N, M, C, V, eps, train: opt.train, hidden: x, dHidden: dxBuf, targets: inp.targets, buf, P, G, lnScratch: lnBuf ?? buf(layerNormScratchFloats({ N: M, C }), 'sbo.ln_scratch') });
-      this.forward.push(...this.sbo.forward);
-      this.loss.push(...this.sbo.loss);
-    }
+    // ---------- the head: forward, probe, loss, and its backward down to d hidden ----------
+    const ctx: HeadContext = {
+      k, cfg, N, M, C, E, V, eps, train: opt.train, freezeEncoder: opt.train && (opt.freezeEncoder ?? false), prefix: pre,
+      hidden: x, dHidden: dx, lnScratch, inputs: inp, probeRows: opt.probeRows ?? 0, topK: opt.topK ?? 5,
+      buf, P, G, linear, dlinear, dweight: (dy, xin, w, rows, o, i, label) => dweight(dy, xin, w, rows, o, i, pre + label),
+    };
+    const hg = mod.build(ctx, head);
+    this.headGraph = hg;
+    this.forward.push(...hg.forward);
+    this.loss.push(...hg.loss);
     if (!opt.train) return;
-    const dx = dxBuf!; // allocated above when training
-    const lnScratch = lnBuf!;
+    this.backward.push(...hg.backward);
+    if (opt.freezeEncoder) return;
 
-    // ---------- backward ----------
+    // ---------- backward: the layers in reverse, then the embeddings ----------
     const dR = buf(N * C, 'd.r');
     const dA = buf(N * C, 'd.a');
     const dG = buf(N * F, 'd.g');
     const dF = buf(N * F, 'd.f');
     const dqkv = buf(N * 3 * C, 'd.qkv');
     const datt = buf(attentionSizes({ B, T, C, NH }).datt / 4, 'd.att');
-    const dHm = buf(M * C, 'd.hm');
-    const dHt = buf(R * E, 'd.ht');
-    const dHg = buf(R * E, 'd.hg');
-    const dHln = buf(M * E, 'd.hln');
     const bw = this.backward;
-    // Weight gradients (out, in) over K = rows have few output tiles: on GPUs they split K (matmulSplitK). One
-    // scratch, as large as the largest split needs, serves them all (they run one after another).
-    const dwShapes: [number, number, number][] = [[3 * C, C, N], [C, C, N], [F, C, N], [C, F, N], [C, E, N], [E, C, M], [O, E, M]];
-    const splitFloats = Math.max(...dwShapes.map(([o, i, rows]) => splitKScratchFloats(k, { M: o, N: i, K: rows, transA: true })));
-    const splitScratch = splitFloats > 0 ? buf(splitFloats, 'd.splitk') : undefined;
-    /** dW += dY^T X for W (o, i) over `rows` rows. */
-    const dweight = (dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string) =>
-      matmulSplitK(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label }, splitScratch);
-    /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
-    const dlinear = (dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dxOut: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string) => {
-      bw.push(
-        matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${pre}${label}.dx` }),
-        ...dweight(dy, xin, w, rows, o, i, `${pre}${label}.dw`),
-        biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${pre}${label}.db` }),
-      );
-    };
-    if (head.kind === 'binary') {
-      // dlogits (N, 1) -> out layer -> GELU -> dense, straight into the residual stream gradient.
-      dlinear(dlogitsBinary!, hg, outW, outB, dHg, N, 1, C, false, 'head.out');
-      bw.push(geluBackward(k, { dy: dHg, x: ht, dx: dHt }, N * C, 'head.gelu.backward'));
-      dlinear(dHt, x, 'disc_w', 'disc_b', dx, N, C, C, false, 'head.dense');
-      if (opt.freezeEncoder) return;
-    } else {
-      // dlogits (in place in logits) -> decoder -> LayerNorm -> GELU -> dense -> scatter into dx.
-      bw.push(
-        matmul(k, { a: this.logits, b: P(outW), out: dHln, M, N: E, K: O, label: pre + 'head.decoder.dx' }),
-        ...(opt.freezeEncoder && outW === 'wte' ? [] : dweight(this.logits, hln, outW, M, O, E, pre + 'head.decoder.dw')),
-        biasGrad(k, { dy: this.logits, db: G(outB), M, N: O, label: pre + 'head.decoder.db' }),
-        ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: lnScratch }, { N: M, C: E }, pre + 'head.ln.backward'),
-        geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * E, pre + 'head.gelu.backward'),
-      );
-      dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, E, C, false, 'head.dense');
-      if (opt.freezeEncoder) return;
-      bw.push(fill(k, dx, 0, N * C, pre + 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, pre + 'head.scatter'));
-      if (this.sbo) bw.push(...this.sbo.backward);
-    }
+    const dX = dx!;
+    const ln = lnScratch!;
     for (let l = L - 1; l >= 0; l--) {
       const p = `h${l}.`;
       const a = this.layers[l];
       const xin = l === 0 ? x0 : this.layers[l - 1].h2;
       bw.push(
-        ...layerNormBackward(k, { dy: dx, x: a.r2, gamma: P(p + 'ln2_g'), mean: a.mean2, rstd: a.rstd2, dx: dR, dgamma: G(p + 'ln2_g'), dbeta: G(p + 'ln2_b'), scratch: lnScratch }, { N, C }, pre + p + 'ln2.backward'),
+        ...layerNormBackward(k, { dy: dX, x: a.r2, gamma: P(p + 'ln2_g'), mean: a.mean2, rstd: a.rstd2, dx: dR, dgamma: G(p + 'ln2_g'), dbeta: G(p + 'ln2_b'), scratch: ln }, { N, C }, pre + p + 'ln2.backward'),
+        ...dlinear(dR, a.g, p + 'fc_proj_w', p + 'fc_proj_b', dG, N, C, F, false, p + 'fc_proj'),
+        geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, pre + p + 'gelu.backward'),
+        // r2 = p + h1: d h1 = dR + dF fc_w, accumulated into dR.
+        ...dlinear(dF, a.h1, p + 'fc_w', p + 'fc_b', dR, N, F, C, true, p + 'fc'),
+        ...layerNormBackward(k, { dy: dR, x: a.r1, gamma: P(p + 'ln1_g'), mean: a.mean1, rstd: a.rstd1, dx: dX, dgamma: G(p + 'ln1_g'), dbeta: G(p + 'ln1_b'), scratch: ln }, { N, C }, pre + p + 'ln1.backward'),
+        ...dlinear(dX, a.a, p + 'attn_proj_w', p + 'attn_proj_b', dA, N, C, C, false, p + 'attn_proj'),
+        ...attentionBackward(k, { qkv: a.qkv, valid: inp.valid, att: a.att, dout: dA, dqkv, datt, B, T, C, NH, causal }),
+        // r1 = ao + x: d x = d r1 + dqkv qkv_w, accumulated into dx.
+        ...dlinear(dqkv, xin, p + 'qkv_w', p + 'qkv_b', dX, N, 3 * C, C, true, p + 'qkv'),
       );
-      dlinear(dR, a.g, p + 'fc_proj_w', p + 'fc_proj_b', dG, N, C, F, false, p + 'fc_proj');
-      bw.push(geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, pre + p + 'gelu.backward'));
-      // r2 = p + h1: d h1 = dR + dF fc_w, accumulated into dR.
-      dlinear(dF, a.h1, p + 'fc_w', p + 'fc_b', dR, N, F, C, true, p + 'fc');
-      bw.push(
-        ...layerNormBackward(k, { dy: dR, x: a.r1, gamma: P(p + 'ln1_g'), mean: a.mean1, rstd: a.rstd1, dx, dgamma: G(p + 'ln1_g'), dbeta: G(p + 'ln1_b'), scratch: lnScratch }, { N, C }, pre + p + 'ln1.backward'),
-      );
-      dlinear(dx, a.a, p + 'attn_proj_w', p + 'attn_proj_b', dA, N, C, C, false, p + 'attn_proj');
-      bw.push(...attentionBackward(k, { qkv: a.qkv, valid: inp.valid, att: a.att, dout: dA, dqkv, datt, B, T, C, NH, causal }));
-      // r1 = ao + x: d x = d r1 + dqkv qkv_w, accumulated into dx.
-      dlinear(dqkv, xin, p + 'qkv_w', p + 'qkv_b', dx, N, 3 * C, C, true, p + 'qkv');
     }
     const embScratch = createEmbeddingScratch(k.device, { B, T, C: E, V }, `${lbl}.d.emb_scratch`);
     for (const b of Object.values(embScratch)) this.owned.push(b as GPUBuffer);
     // With a projection, d x0e = dx embed_proj_w (N, E); then the embedding LayerNorm and the lookup, at width E.
-    const dX0 = E === C ? dx : buf(N * E, 'd.x0');
+    const dX0 = E === C ? dX : buf(N * E, 'd.x0');
     const dEmb = E === C ? dR : buf(N * E, 'd.emb');
-    if (E !== C) dlinear(dx, x0e, 'embed_proj_w', 'embed_proj_b', dX0, N, C, E, false, 'embed_proj');
+    if (E !== C) bw.push(...dlinear(dX, x0e, 'embed_proj_w', 'embed_proj_b', dX0, N, C, E, false, 'embed_proj'));
     bw.push(
-      ...layerNormBackward(k, { dy: dX0, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dEmb, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: lnScratch }, { N, C: E }, pre + 'emb.ln.backward'),
+      ...layerNormBackward(k, { dy: dX0, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dEmb, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: ln }, { N, C: E }, pre + 'emb.ln.backward'),
       ...embeddingBackward(k, { dout: dEmb, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch }, { B, T, C: E, V }),
+      ...(hook ? hook.backward(dEmb) : []),
     );
-    if (hide) {
-      bw.push(...noPositionBackward(k, { dout: dEmb, noPos: inp.noPos!, dwpe: G('wpe'), dwnone: G('wpe_none'), scratch: buf(T * E, 'd.nopos_scratch') }, { B, T, C: E, V }));
-    }
   }
 
-  /** Writes a batch's inputs (ids, valid, targets) into the graph's input buffers. */
+  /** (M, O) logits (O = V, or K classes), or (N) for the binary head; training overwrites them with dlogits. */
+  get logits(): GPUBuffer {
+    return this.headGraph.logits;
+  }
+
+  /** (M) f32 unweighted per-target losses, or (N) per-token for the binary head. */
+  get losses(): GPUBuffer {
+    return this.headGraph.losses;
+  }
+
+  /** (M) i32 argmax per target row, or (N) 0/1 predictions for the binary head. */
+  get argmax(): GPUBuffer {
+    return this.headGraph.argmax;
+  }
+
+  /** Rows the loss covers: M, or N for the binary head. */
+  get lossRows(): number {
+    return this.headGraph.lossRows;
+  }
+
+  /** Top-k probe outputs (probeRows x topK), filled by `probe` dispatches (encode after forward, before loss). */
+  get probe(): Dispatch[] {
+    return this.headGraph.probe;
+  }
+
+  get probeIds(): GPUBuffer | undefined {
+    return this.headGraph.probeIds;
+  }
+
+  get probeProbs(): GPUBuffer | undefined {
+    return this.headGraph.probeProbs;
+  }
+
+  get probeRowsBuf(): GPUBuffer | undefined {
+    return this.headGraph.probeRowsBuf;
+  }
+
+  /** SpanBERT's span boundary head, when the head config asks for it. */
+  get sbo(): SboGraph | undefined {
+    return (this.headGraph as HeadGraph & { sbo?: SboGraph }).sbo;
+  }
+
+  /** Writes a batch's inputs (ids, valid, targets, and what the head reads) into the graph's input buffers. */
   writeInputs(b: EngineBatch): void {
     const q = this.k.device.queue;
     const { N } = this;
@@ -393,18 +397,18 @@ export class BertGraph {
     q.writeBuffer(this.inputs.positions, 0, b.positions);
     q.writeBuffer(this.inputs.targets, 0, b.targets);
     q.writeBuffer(this.inputs.weights, 0, b.weights);
-    this.sbo?.writeInputs(b.sbo, b.targets);
-    if (this.inputs.noPos) {
-      if (b.noPosition) check('noPosition', b.noPosition.length, N);
-      q.writeBuffer(this.inputs.noPos, 0, b.noPosition ?? new Int32Array(N));
-    }
-    if (this.head.kind === 'binary') {
-      if (!b.labels || !b.tokenWeights) throw new Error('the binary head needs per-token labels and weights');
-      check('labels', b.labels.length, N);
-      check('token weights', b.tokenWeights.length, N);
-      q.writeBuffer(this.inputs.labels, 0, b.labels);
-      q.writeBuffer(this.inputs.tokenWeights, 0, b.tokenWeights);
-    }
+    this.embedHook?.writeInputs(b);
+    this.headGraph.writeInputs(b);
+  }
+
+  setStep(): void {}
+
+  metricDispatches(out: GPUBuffer, label: string): Dispatch[] {
+    return this.headGraph.metrics(out, label);
+  }
+
+  decodeMetrics(v: ArrayLike<number>): EvalResult {
+    return this.headGraph.decode(v);
   }
 
   get dispatchCount(): number {

@@ -5,9 +5,10 @@
 import type { ModelConfig } from '../config';
 import type { Dispatch, Kernels } from '../kernels';
 import { createStorage } from '../buffers';
+import { countCorrect, reduceWeightedSum } from '../ops/reduce';
 import { gumbelSample, replaceTokens, setSampleStep } from '../ops/sample';
-import { BertGraph, type EngineBatch, type GraphInputs, type GraphOptions } from './bert';
-import { GEN_PREFIX, generatorConfig, VOCAB_HEAD, type ElectraHead } from './params';
+import { BertGraph, type EngineBatch, type GraphInputs, type GraphOptions, type ModelGraph } from './bert';
+import { GEN_PREFIX, generatorConfig, METRIC, VOCAB_HEAD, type ElectraHead, type ElectraParts, type EvalResult } from './heads';
 import type { ParamState } from './state';
 
 export interface ElectraGraphOptions extends Omit<GraphOptions, 'head' | 'prefix' | 'embedWidth' | 'freezeEncoder' | 'probeRows'> {
@@ -16,7 +17,7 @@ export interface ElectraGraphOptions extends Omit<GraphOptions, 'head' | 'prefix
   sampleSeed: number;
 }
 
-export class ElectraGraph {
+export class ElectraGraph implements ModelGraph {
   readonly gen: BertGraph;
   readonly disc: BertGraph;
   /** (M) i32 the generator's sample per target row (-1 for empty slots). */
@@ -107,6 +108,34 @@ export class ElectraGraph {
     q.writeBuffer(d.valid, 0, b.valid);
     q.writeBuffer(d.labels, 0, this.zeroLabels);
     q.writeBuffer(d.tokenWeights, 0, this.scaledWeights);
+  }
+
+  /**
+   * The discriminator's loss (weighted by discWeight) and accuracy at METRIC.LOSS / CORRECT / COUNT, the
+   * generator's at AUX_*.
+   */
+  metricDispatches(out: GPUBuffer, label: string): Dispatch[] {
+    const gen = this.gen;
+    return [
+      ...this.disc.metricDispatches(out, label),
+      reduceWeightedSum(this.k, gen.losses, gen.inputs.weights, gen.lossRows, { out, index: METRIC.AUX_LOSS }, `${label}.gen.loss`),
+      countCorrect(this.k, gen.argmax, gen.inputs.targets, gen.lossRows, { out, index: METRIC.AUX_CORRECT }, `${label}.gen.correct`),
+    ];
+  }
+
+  /** loss = generator + weighted discriminator; accuracy and targets are the discriminator's; and the two parts. */
+  decodeMetrics(v: ArrayLike<number>): EvalResult {
+    const count = v[METRIC.COUNT];
+    const accuracy = count > 0 ? v[METRIC.CORRECT] / count : 0;
+    const genCount = v[METRIC.AUX_COUNT];
+    const w = this.head.discWeight;
+    const electra: ElectraParts = {
+      genLoss: v[METRIC.AUX_LOSS],
+      genAccuracy: genCount > 0 ? v[METRIC.AUX_CORRECT] / genCount : 0,
+      discLoss: w > 0 ? v[METRIC.LOSS] / w : 0,
+      discAccuracy: accuracy,
+    };
+    return { loss: v[METRIC.AUX_LOSS] + v[METRIC.LOSS], accuracy, targets: count, electra };
   }
 
   get dispatchCount(): number {

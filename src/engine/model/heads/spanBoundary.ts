@@ -1,13 +1,30 @@
-// SpanBERT's span boundary head on the GPU (see SboHead in params.ts): gathers the boundary tokens' final states
-// and the offset embedding per target slot, runs the 2-layer MLP and the tied decoder, and in backward adds the
+// The span-boundary head (SpanBERT's SBO, objective "sbo") next to the vocabulary head: the boundary tokens' final
+// states and the offset embedding per target slot go through a 2-layer MLP and the tied decoder; backward adds the
 // gradients back to the (often shared) boundary rows and offset rows with the deterministic CSR scatter-add.
-import type { Dispatch, Kernels } from '../kernels';
-import { crossEntropy } from '../ops/loss';
-import { csrOf, gatherRows, scatterAddCsr } from '../ops/gather';
-import { geluBackward, geluForward } from '../ops/gelu';
-import { layerNormBackward, layerNormForward } from '../ops/layernorm';
-import { biasGrad, matmul } from '../ops/matmul';
-import type { SboHead } from './params';
+import type { Dispatch, Kernels } from '../../kernels';
+import { crossEntropy } from '../../ops/loss';
+import { csrOf, gatherRows, scatterAddCsr } from '../../ops/gather';
+import { geluBackward, geluForward } from '../../ops/gelu';
+import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../../ops/layernorm';
+import { biasGrad, matmul } from '../../ops/matmul';
+import { countCorrect, reduceWeightedSum } from '../../ops/reduce';
+import { bias, gain, weight, type TensorSpec } from '../tensors';
+import type { HeadConfig } from './index';
+import { METRIC, type HeadGraph, type HeadModule } from './types';
+import { gatheredHead, VOCAB_HEAD, vocabHeadTensors, vocabHfTensors } from './vocab';
+
+/**
+ * SpanBERT's span boundary objective (Joshi et al. 2020): each target token of a span is predicted again from the
+ * final states of the two tokens just outside its span and a learned embedding of its offset in the span (maxRel
+ * rows): a 2-layer MLP (GELU, LayerNorm after each; the first layer's (C, 3C) weight stored as three (C, C) blocks
+ * sbo_w1l / sbo_w1r / sbo_w1p) then the decoder tied to wte with its own bias. Loss = MLM + weight x SBO.
+ */
+export interface SboHead {
+  maxRel: number;
+  weight: number;
+}
+
+export type SpanBoundaryHeadConfig = Extract<HeadConfig, { kind: 'vocab' }> & { sbo: SboHead };
 
 /** Per-slot SBO inputs, aligned with the MLM head's gathered slots (MaskedBatch.sbo). */
 export interface SboBatch {
@@ -169,3 +186,50 @@ export class SboGraph {
     });
   }
 }
+
+/** The SBO head's tensors (after the vocabulary head's). */
+export function sboTensors(C: number, V: number, maxRel: number): TensorSpec[] {
+  return [
+    weight('sbo_rel', [maxRel, C]), weight('sbo_w1l', [C, C]), weight('sbo_w1r', [C, C]), weight('sbo_w1p', [C, C]), bias('sbo_b1', C),
+    gain('sbo_ln1_g', C), bias('sbo_ln1_b', C), weight('sbo_w2', [C, C]), bias('sbo_b2', C), gain('sbo_ln2_g', C), bias('sbo_ln2_b', C), bias('sbo_decoder_b', V),
+  ];
+}
+
+/** The vocabulary head plus SBO: loss = MLM + weight x SBO; metrics: MLM at LOSS / CORRECT, SBO at AUX_*. */
+export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
+  name: 'span-boundary',
+  tensors: (c, head) => [...vocabHeadTensors('', c.C, c.C, c.V), ...sboTensors(c.C, c.V, head.sbo.maxRel)],
+  outputs: (c) => c.V,
+  build(ctx, head): HeadGraph & { sbo: SboGraph } {
+    const { k, N, M, C, V, eps, buf, P, G } = ctx;
+    const mlm = gatheredHead(ctx, { weight: 'wte', bias: 'decoder_b', O: V });
+    const lnScratch = ctx.lnScratch ?? buf(layerNormScratchFloats({ N: M, C }), 'sbo.ln_scratch');
+    const sbo = new SboGraph({ k, head: head.sbo, N, M, C, V, eps, train: ctx.train, hidden: ctx.hidden, dHidden: ctx.dHidden, targets: ctx.inputs.targets, buf, P, G, lnScratch });
+    const w = head.sbo.weight;
+    return {
+      ...mlm,
+      sbo,
+      forward: [...mlm.forward, ...sbo.forward],
+      loss: [...mlm.loss, ...sbo.loss],
+      backward: [...mlm.backward, ...(ctx.freezeEncoder ? [] : sbo.backward)],
+      writeInputs: (b) => sbo.writeInputs(b.sbo, b.targets),
+      metrics: (out, label) => [
+        ...mlm.metrics(out, label),
+        reduceWeightedSum(k, sbo.losses, sbo.weights, M, { out, index: METRIC.AUX_LOSS }, `${label}.sbo.loss`),
+        countCorrect(k, sbo.argmax, sbo.targets, M, { out, index: METRIC.AUX_CORRECT }, `${label}.sbo.correct`),
+      ],
+      decode(v) {
+        const count = v[METRIC.COUNT];
+        const accuracy = count > 0 ? v[METRIC.CORRECT] / count : 0;
+        const n = v[METRIC.AUX_COUNT];
+        const parts = { mlmLoss: v[METRIC.LOSS], mlmAccuracy: accuracy, sboLoss: w > 0 ? v[METRIC.AUX_LOSS] / w : 0, sboAccuracy: n > 0 ? v[METRIC.AUX_CORRECT] / n : 0 };
+        return { loss: v[METRIC.LOSS] + v[METRIC.AUX_LOSS], accuracy, targets: count, sbo: parts };
+      },
+    };
+  },
+  // Evaluation uses the shared fixed masks, which carry no span boundaries: the SBO head trains only.
+  evalHead: () => VOCAB_HEAD,
+  encoderHead: () => VOCAB_HEAD,
+  // Exported as a BertForMaskedLM (the MLM head; transformers has no SBO head).
+  hf: { model: 'masked-lm', tensors: vocabHfTensors },
+};

@@ -1,0 +1,31 @@
+// The graph a trainer drives for a head: one encoder and its head (BertGraph), or ELECTRA's two encoders and two
+// heads (ElectraGraph); and the head the held-out evaluation builds instead (headModule(head).evalHead).
+import type { ModelConfig } from '../config';
+import type { Kernels } from '../kernels';
+import { BertGraph, type ModelGraph } from './bert';
+import { ElectraGraph } from './electra';
+import { headModule, type HeadConfig } from './heads';
+import type { ParamState } from './state';
+
+export interface TrainGraphOptions {
+  B: number;
+  M: number;
+  train: boolean;
+  head: HeadConfig;
+  causal?: boolean;
+  freezeEncoder?: boolean;
+  /** ELECTRA: seed of the generator's samples. */
+  sampleSeed: number;
+  label?: string;
+}
+
+/** The training (train: true) or evaluation graph of a head; evaluation builds the head's evalHead. */
+export function buildGraph(k: Kernels, cfg: ModelConfig, state: ParamState, o: TrainGraphOptions): ModelGraph {
+  const head = o.train ? o.head : headModule(o.head).evalHead(o.head);
+  const { B, M, train, causal, label } = o;
+  if (head.kind === 'electra') {
+    if (o.freezeEncoder) throw new Error('an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head');
+    return new ElectraGraph(k, cfg, state, { B, M, train, causal, head, sampleSeed: o.sampleSeed, label });
+  }
+  return new BertGraph(k, cfg, state, { B, M, train, causal, head, freezeEncoder: train && o.freezeEncoder, label });
+}
