@@ -1,7 +1,7 @@
 // Masking-rate schedules, a modifier on any strategy (constant, linear or cosine; linear may also increase, the
 // control Ankner et al. ran), and the rate presets.
 import { num, resolveParams, str } from './params';
-import { REFS } from './strategy';
+import { REFS } from './papers';
 import type { ParamSpec, ParamValues, PaperRef } from './types';
 
 export const SCHEDULE_SPEC: {

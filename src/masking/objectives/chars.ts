@@ -3,7 +3,7 @@
 import { corruptWithSplit, gatherSelected, type Objective } from '../objective';
 import { num, str } from '../params';
 import { specialMask } from '../sampling';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 import type { VocabInfo } from '../types';
 
 const ALWAYS_MASK = { mask: 1, random: 0, keep: 0 };

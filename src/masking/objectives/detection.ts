@@ -1,7 +1,7 @@
 // Token-detection objectives on every token: random token substitution (RTS) and shuffled-token detection.
 import { corruptWithSplit, labelTokens, type CorruptEnv, type Objective } from '../objective';
 import type { RowSelection, RowView } from '../row';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 import { Tag } from '../types';
 
 export const rtsObjective: Objective = {

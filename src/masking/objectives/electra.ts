@@ -1,7 +1,7 @@
 // ELECTRA's corruption side: the generator's masked input and MLM targets, and the discriminator's label layout.
 import { corruptWithSplit, gatherSelected, labelTokens, vocabHead, type Objective } from '../objective';
 import { num } from '../params';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 
 export const electraObjective: Objective = {
   id: 'electra',

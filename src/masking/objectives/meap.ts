@@ -1,7 +1,7 @@
 // MEAP: a causal decoder does next-token prediction on input where a few positions (shared by the batch) are [MASK].
 import { gatherWhere, vocabHead, type Objective } from '../objective';
 import { budget } from '../row';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 import { Tag } from '../types';
 
 export const meapObjective: Objective = {

@@ -1,6 +1,6 @@
 // Vocabulary objectives: masked language modeling (BERT) and swapped language modeling (no [MASK], Di Liello).
 import { corruptWithSplit, gatherSelected, vocabHead, type Objective } from '../objective';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 
 export const mlmObjective: Objective = {
   id: 'mlm',

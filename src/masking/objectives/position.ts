@@ -1,6 +1,6 @@
 // Position prediction (MP3 / DropPos): some tokens lose their position embedding and the model predicts where they are.
 import { gatherSelected, type Objective } from '../objective';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 import { Tag } from '../types';
 
 export const positionObjective: Objective = {

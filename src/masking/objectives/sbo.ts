@@ -1,7 +1,7 @@
 // SpanBERT's span boundary objective: MLM plus, for each target, the boundary tokens of its span and its offset.
 import { corruptWithSplit, gatherSelected, vocabHead, type Objective } from '../objective';
 import { num } from '../params';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 
 export const sboObjective: Objective = {
   id: 'sbo',

@@ -1,7 +1,8 @@
 // Hard-token masking (after Hard Patches Mining): a growing share of the budget goes to the tokens the model
 // currently finds hardest, by an exponential moving average of its own per-token training loss.
 import { budget, finishUnits } from '../row';
-import { budgetCapacity, REFS, type Strategy } from '../strategy';
+import { budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { num, rateParam, replacementParam, splitParams, str } from '../params';
 import type { TokenHardness } from '../types';
 

@@ -2,7 +2,8 @@
 // ones, each with a probability from -log corpus frequency averaging r. A simple baseline, NOT InforMask (which
 // scores tokens by PMI with their context); MASKING.md part 1, item 6.
 import { budget, finishUnits } from '../row';
-import { bernoulliCapacity, budgetCapacity, REFS, type Strategy } from '../strategy';
+import { bernoulliCapacity, budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { num, rateParam, replacementParam, splitParams, str } from '../params';
 import type { VocabInfo } from '../types';
 

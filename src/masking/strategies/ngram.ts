@@ -2,7 +2,8 @@
 // while the n-gram would overflow the budget, and a candidate that overlaps a chosen n-gram is skipped.
 import { inverseNLaw } from '../sampling';
 import { budget, finishUnits } from '../row';
-import { budgetCapacity, REFS, type Strategy } from '../strategy';
+import { budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { num, rateParam, replacementParam, splitParams, str } from '../params';
 
 export const ngramStrategy: Strategy = {

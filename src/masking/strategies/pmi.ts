@@ -1,7 +1,8 @@
 // PMI masking (Levine et al. 2021): collocations from the corpus lexicon are masked as one unit, never split.
 import { segmentRow } from '../pmiLexicon';
 import { budget, finishUnits } from '../row';
-import { budgetCapacity, REFS, type Strategy } from '../strategy';
+import { budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { rateParam, replacementParam, splitParams, str } from '../params';
 
 export const pmiStrategy: Strategy = {

@@ -1,6 +1,7 @@
 // Random-token masking (BERT): exact counting (shuffle, take K) or Bernoulli counting (each token with probability r).
 import { budget, finishUnits } from '../row';
-import { bernoulliCapacity, budgetCapacity, REFS, type Strategy } from '../strategy';
+import { bernoulliCapacity, budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { bool, num, rateParam, replacementParam, splitParams, str } from '../params';
 
 export const randomStrategy: Strategy = {

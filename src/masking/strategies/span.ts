@@ -1,7 +1,8 @@
 // Span masking (SpanBERT): contiguous runs of whole words with geometric lengths, one [MASK]/random/keep draw per span.
 import { clippedGeometric } from '../sampling';
 import { budget, runUnits } from '../row';
-import { budgetCapacity, REFS, type Strategy } from '../strategy';
+import { budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { num, rateParam, replacementParam, splitParams, str } from '../params';
 
 export const spanStrategy: Strategy = {

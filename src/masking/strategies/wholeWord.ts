@@ -1,6 +1,7 @@
 // Whole-word masking: a word's pieces are selected together; K still counts pieces (BERT's WWM, HF collator).
 import { budget, finishUnits } from '../row';
-import { budgetCapacity, REFS, type Strategy } from '../strategy';
+import { budgetCapacity, type Strategy } from '../strategy';
+import { REFS } from '../papers';
 import { rateParam, replacementParam, splitParams, str } from '../params';
 
 export const wholeWordStrategy: Strategy = {
