@@ -1,9 +1,9 @@
 // A comparison as files: CSV (one row per run: config columns and evaluation columns, for a spreadsheet) and JSON
 // (the comparison record with its runs' full records, importable again after validation; reuses runsExport).
-import type { RunRecord } from '../data/runStore';
+import type { RunRecord } from './records';
 import type { MaskingConfig } from '../masking/types';
-import { modelShape } from '../session/config';
-import type { ProbeResults } from '../session/probes';
+import { modelShape } from './config';
+import type { ProbeResults } from './probes';
 import { entryConfig, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type ComparisonState, type EntryState, type RunResult } from './comparisonPlan';
 import { csvField, isObj, parseExperimentConfig, parseRunList, Reader, readExportFile, RunImportError } from './runsExport';
 

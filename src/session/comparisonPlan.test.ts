@@ -6,9 +6,9 @@ import { loadCorpus } from '../data/corpora';
 import { Rng } from '../data/rng';
 import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
 import { planMasking, vocabInfoOf, countUnigrams, type MaskingPlan } from '../masking';
-import { defaultExperiment, modelShape } from '../session/config';
-import { isEncoderTensor } from '../session/probes';
-import { prepareExperimentData, uniformOf } from '../session/run';
+import { defaultExperiment, modelShape } from './config';
+import { isEncoderTensor } from './probes';
+import { prepareExperimentData, uniformOf } from './run';
 import { decodeExperiment, encodeExperiment } from './experimentUrl';
 import { COMPARISON_PRESETS, entryConfig, newComparison, schemeLabel, seedList, spread, summarize, tokenBudget, type RunResult } from './comparisonPlan';
 

@@ -2,8 +2,8 @@
 // per-run configs (only masking and seed differ), and the per-scheme summary (mean and spread over seeds).
 import { getStrategy } from '../masking';
 import type { MaskingConfig } from '../masking/types';
-import { modelShape, type ExperimentConfig } from '../session/config';
-import { DEFAULT_PROBE_BUDGET, type ProbeBudget, type ProbeResults } from '../session/probes';
+import { modelShape, type ExperimentConfig } from './config';
+import { DEFAULT_PROBE_BUDGET, type ProbeBudget, type ProbeResults } from './probes';
 
 export type ComparisonState = 'running' | 'done' | 'stopped' | 'interrupted';
 export type EntryState = 'pending' | 'training' | 'probing' | 'done' | 'failed' | 'stopped';

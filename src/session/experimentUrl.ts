@@ -6,7 +6,7 @@ import { MODEL_PRESETS, type ModelConfig } from '../engine/config';
 import type { LrSchedule } from '../engine/schedule';
 import { getObjective, getStrategy, OBJECTIVE_IDS, SCHEDULE_SPEC, STRATEGY_IDS } from '../masking';
 import type { MaskingConfig, ObjectiveId, ParamSpec, ParamValue, StrategyId } from '../masking/types';
-import { defaultExperiment, type ExperimentConfig, type TrainSettings } from '../session/config';
+import { defaultExperiment, type ExperimentConfig, type TrainSettings } from './config';
 
 /*
  * Keys (in the order they are written):

@@ -1,7 +1,7 @@
 // Runs files: CSV columns, values and RFC 4180 escaping (plus the formula guard); JSON export round trip (NaN as
 // null and back) and import validation with readable reasons.
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../data/runStore';
+import { summarize } from './records';
 import { CSV_COLUMNS, csvField, parseRunsJson, RunImportError, runsToCsv, runsToJson } from './runsExport';
 import { fakeRecord } from './runsTesting';
 

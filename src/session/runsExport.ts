@@ -1,11 +1,10 @@
 // Saved runs as files: JSON (full records, importable again after validation) and CSV (one row per run, for a
 // spreadsheet: what was trained, how, and how well it did on held-out text).
-import type { RunRecord, RunSummary } from '../data/runStore';
+import type { RunInfo, RunRecord, RunState, RunSummary, StepRow } from './records';
 import { MODEL_PRESETS } from '../engine/config';
 import type { ParamValues } from '../masking/types';
-import type { ExperimentConfig } from '../session/config';
-import type { LossByCase } from '../session/lossCases';
-import type { RunInfo, RunState, StepRow } from '../worker/protocol';
+import type { ExperimentConfig } from './config';
+import type { LossByCase } from './lossCases';
 import { decodeExperiment, encodeExperiment } from './experimentUrl';
 
 export const RUNS_FILE_FORMAT = 'masklab-runs';

@@ -1,7 +1,6 @@
 // Test fixtures for saved runs: a plausible live run and record with n metric rows (used by the unit tests only).
-import type { RunRecord } from '../data/runStore';
-import { defaultExperiment } from '../session/config';
-import type { LiveRun } from './training';
+import type { LiveRun, RunRecord } from './records';
+import { defaultExperiment } from './config';
 
 export function fakeLiveRun(id: string, n: number, startedAt = Date.UTC(2025, 0, 3, 14, 5)): LiveRun {
   const config = defaultExperiment();

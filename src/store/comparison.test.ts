@@ -4,16 +4,16 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import { RunStore } from '../data/runStore';
+import { RunStore } from './runStore';
 import { defaultExperiment, type ExperimentConfig } from '../session/config';
 import { DEFAULT_PROBE_BUDGET } from '../session/probes';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import { createComparisonStore, type StartOptions } from './comparison';
 import { ComparisonDb } from './comparisonDb';
-import { COMPARISON_CSV_COLUMNS } from './comparisonExport';
+import { COMPARISON_CSV_COLUMNS } from '../session/comparisonExport';
 import { createRunsStore, persistLiveRuns } from './runs';
-import { fakeLiveRun } from './runsTesting';
-import type { LiveRun } from './training';
+import { fakeLiveRun } from '../session/runsTesting';
+import type { LiveRun } from '../session/records';
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 60; i++) await new Promise((r) => setImmediate(r));

@@ -4,18 +4,18 @@
 // of every write (tabSync.ts) and read the changed comparisons again, so the saved list is the same in every tab.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { RunEval, RunStore } from '../data/runStore';
+import type { LiveRun, RunEval, StepRow } from '../session/records';
+import type { RunStore } from './runStore';
 import { modelShape, type ExperimentConfig } from '../session/config';
 import type { ProbeBudget } from '../session/probes';
 import type { MaskingConfig } from '../masking/types';
-import type { FromWorker, StepRow, ToWorker } from '../worker/protocol';
+import type { FromWorker, ToWorker } from '../worker/protocol';
 import type { ComparisonDb } from './comparisonDb';
-import { comparisonToCsv, comparisonToJson, parseComparisonJson } from './comparisonExport';
-import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from './comparisonPlan';
-import { runsToJson } from './runsExport';
+import { comparisonToCsv, comparisonToJson, parseComparisonJson } from '../session/comparisonExport';
+import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from '../session/comparisonPlan';
+import { runsToJson } from '../session/runsExport';
 import { heldLocks, type ImportResult, type RunsState } from './runs';
 import { browserTabSync, idBatcher, type TabSync } from './tabSync';
-import type { LiveRun } from './training';
 
 export const INTERRUPTED_COMPARISON =
   'Interrupted by a reload: the run that was training lived in GPU memory and is gone. Finished runs and their results are kept; Continue trains the rest.';

@@ -5,10 +5,10 @@ import type { TokenizerSpec } from '../data/train';
 import { getObjective, getStrategy, type RatePreset } from '../masking';
 import type { MaskingConfig, ObjectiveId, ParamValue, ParamValues, StrategyId } from '../masking/types';
 import { defaultExperiment, type ExperimentConfig, type TrainSettings } from '../session/config';
-import { decodeExperiment, encodeExperiment } from './experimentUrl';
+import { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
 
-export { decodeExperiment, encodeExperiment } from './experimentUrl';
-export type { DecodedExperiment } from './experimentUrl';
+export { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
+export type { DecodedExperiment } from '../session/experimentUrl';
 
 export const STORAGE_KEY = 'masklab.experiment';
 

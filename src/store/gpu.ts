@@ -1,7 +1,8 @@
 // GPU status store and the one worker client of the page: GPU messages update this store, everything else goes
 // to the listeners other stores register (the training store).
 import { create } from 'zustand';
-import type { FromWorker, GpuStatus, ToWorker } from '../worker/protocol';
+import type { FromWorker, ToWorker } from '../worker/protocol';
+import type { GpuStatus } from '../session/records';
 import { WorkerClient } from '../worker/client';
 
 export type GpuState = { state: 'starting' } | GpuStatus | { state: 'error'; message: string };

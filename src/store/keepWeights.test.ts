@@ -4,12 +4,12 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import { RunStore } from '../data/runStore';
+import { RunStore } from './runStore';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import { createKeepWeightsStore, keepFinishedWeights } from './keepWeights';
 import { createRunsStore } from './runs';
-import { fakeLiveRun, fakeRecord } from './runsTesting';
-import type { LiveRun } from './training';
+import { fakeLiveRun, fakeRecord } from '../session/runsTesting';
+import type { LiveRun } from '../session/records';
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 40; i++) await new Promise((r) => setImmediate(r));

@@ -2,7 +2,7 @@
 // the keeper that asks the worker for a run's weights when it finishes and writes them next to the run.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { FromWorker, ToWorker } from '../worker/protocol';
-import type { LiveRun } from './training';
+import type { LiveRun } from '../session/records';
 import type { RunsState } from './runs';
 
 const SETTING_KEY = 'masklab.keepWeights';

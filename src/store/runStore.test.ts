@@ -2,8 +2,9 @@
 // patch, delete, newest-first order, survival across reopen (a reload), and the derived summary figures.
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { fakeRecord } from '../store/runsTesting';
-import { RunStore, summarize } from './runStore';
+import { fakeRecord } from '../session/runsTesting';
+import { RunStore } from './runStore';
+import { summarize } from '../session/records';
 
 describe('RunStore', () => {
   it('round-trips a whole run, thousands of metric rows and NaN included, across a reopen', async () => {

@@ -1,80 +1,8 @@
 // Saved training runs in IndexedDB, so they survive a reload: a small summary per run (listed without reading
 // the metric series) and the per-step series (metrics, loss by case) in a second object store, written together.
-import { done as idbDone, request as idbRequest } from './idb';
-import type { ExperimentConfig } from '../session/config';
+import { done as idbDone, request as idbRequest } from '../data/idb';
 import type { LossByCase } from '../session/lossCases';
-import type { RunInfo, RunState, StepRow } from '../worker/protocol';
-
-export interface RunEval {
-  step: number;
-  loss: number;
-  accuracy: number;
-}
-
-/** Everything kept about one run: what it was (config, shape), how far it got, and every metric it reported. */
-export interface RunRecord {
-  id: string;
-  name: string;
-  /** Milliseconds since 1970, when the run started. */
-  createdAt: number;
-  /** Milliseconds since 1970, when the record was last written. */
-  updatedAt: number;
-  config: ExperimentConfig;
-  /** The run's state when last saved (a reload leaves 'training' or 'paused' here, with `interrupted` set). */
-  state: RunState;
-  message?: string;
-  /** The page was reloaded or closed while the run was live: its weights (GPU memory) are gone. */
-  interrupted?: boolean;
-  step: number;
-  totalSteps: number;
-  info?: RunInfo;
-  metrics: StepRow[];
-  evals: RunEval[];
-  cases?: LossByCase;
-  tokensPerS: number;
-  msPerStep: number;
-  /** The comparison (src/store/comparison.ts) this run was trained for, if any. */
-  comparisonId?: string;
-  /** Its final weights are kept in this browser (RunStore.putWeights): what and how big. */
-  weights?: KeptWeightsInfo;
-}
-
-/** Final weights kept with a run: a Hugging Face BertForMaskedLM (vocabulary heads) or a MaskLab checkpoint. */
-export interface KeptWeightsInfo {
-  format: 'huggingface' | 'checkpoint';
-  step: number;
-  bytes: number;
-}
-
-export interface KeptFile {
-  name: string;
-  bytes: Uint8Array<ArrayBuffer>;
-}
-
-/** What the list shows and the CSV needs: the record without its series, plus figures derived from them. */
-export interface RunSummary extends Omit<RunRecord, 'metrics' | 'cases'> {
-  metricsCount: number;
-  /** Training loss of the last step (NaN when no step finished). */
-  finalTrainLoss: number;
-  /** Mean training loss over the last (up to) 10 steps: less noisy than one batch. */
-  trainLossLast10: number;
-  /** The held-out evaluation at the highest step, if any. */
-  lastEval?: RunEval;
-}
-
-/** The final figures of a run's series. */
-export function summarize(r: RunRecord): RunSummary {
-  const { metrics, cases: _cases, ...rest } = r;
-  const tail = metrics.slice(-10);
-  const lastEval = r.evals.reduce<RunEval | undefined>((best, e) => (!best || e.step > best.step ? e : best), undefined);
-  return {
-    ...rest,
-    metricsCount: metrics.length,
-    finalTrainLoss: metrics.length ? metrics[metrics.length - 1].loss : NaN,
-    trainLossLast10: tail.length ? tail.reduce((s, m) => s + m.loss, 0) / tail.length : NaN,
-    lastEval: lastEval ? { ...lastEval } : undefined,
-  };
-}
+import { summarize, type KeptFile, type KeptWeightsInfo, type RunRecord, type RunSummary, type StepRow } from '../session/records';
 
 interface Series {
   metrics: StepRow[];

@@ -4,11 +4,11 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import { RunStore, type RunRecord } from '../data/runStore';
+import { RunStore } from './runStore';
+import { type LiveRun, type RunRecord } from '../session/records';
 import { createRunsStore, defaultRunName, INTERRUPTED_MESSAGE, persistLiveRuns } from './runs';
-import { parseRunsJson } from './runsExport';
-import { fakeLiveRun, fakeRecord } from './runsTesting';
-import type { LiveRun } from './training';
+import { parseRunsJson } from '../session/runsExport';
+import { fakeLiveRun, fakeRecord } from '../session/runsTesting';
 
 /** Lets IndexedDB (fake-indexeddb runs on setImmediate) and the persister's write queue finish. */
 async function settle(): Promise<void> {

@@ -3,11 +3,10 @@
 // Other open tabs are told of every write (tabSync.ts) and follow: the list is the same in every tab.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { RunStore, type KeptFile, type KeptWeightsInfo, type RunRecord, type RunSummary } from '../data/runStore';
+import { RunStore } from './runStore';
+import { type KeptFile, type KeptWeightsInfo, type LiveRun, type RunRecord, type RunState, type RunSummary } from '../session/records';
 import type { ExperimentConfig } from '../session/config';
-import type { RunState } from '../worker/protocol';
-import type { LiveRun } from './training';
-import { parseRunsJson, runsToCsv, runsToJson } from './runsExport';
+import { parseRunsJson, runsToCsv, runsToJson } from '../session/runsExport';
 import { browserTabSync, idBatcher, type TabMessage, type TabSync } from './tabSync';
 
 export interface ImportResult {

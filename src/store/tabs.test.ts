@@ -4,18 +4,18 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import { RunStore } from '../data/runStore';
+import { RunStore } from './runStore';
 import { defaultExperiment } from '../session/config';
 import { createComparisonStore } from './comparison';
 import { ComparisonDb } from './comparisonDb';
-import { comparisonToJson } from './comparisonExport';
-import { newComparison, type ComparisonRecord } from './comparisonPlan';
+import { comparisonToJson } from '../session/comparisonExport';
+import { newComparison, type ComparisonRecord } from '../session/comparisonPlan';
 import { createRunsStore } from './runs';
-import { runsToJson } from './runsExport';
-import { fakeRecord } from './runsTesting';
+import { runsToJson } from '../session/runsExport';
+import { fakeRecord } from '../session/runsTesting';
 import { createTabSync, TAB_SYNC_COALESCE_MS } from './tabSync';
 import { memoryChannels } from './tabSyncTesting';
-import type { LiveRun } from './training';
+import type { LiveRun } from '../session/records';
 
 /** Lets IndexedDB and the channels (both on setImmediate) finish what they started. */
 async function settle(): Promise<void> {

@@ -1,40 +1,12 @@
 // Live training state in the page: the current run's phase, metric series, evaluations and the latest probe.
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
-import type { ElectraParts } from '../engine/trainer';
-import type { LossByCase } from '../session/lossCases';
-import type { ExportedFiles, ExportFormat, KernelProfile, ProbeMessage, RunInfo, RunState, StepRow } from '../worker/protocol';
+import type { ExportedFiles, ExportFormat, KernelProfile, LiveRun, ProbeView } from '../session/records';
 import { onWorkerMessage, sendToWorker } from './gpu';
-
-export interface EvalPoint {
-  step: number;
-  loss: number;
-  accuracy: number;
-  /** Measured at the end of a run (vocabulary-head objectives). */
-  pseudoPerplexity?: number;
-  /** ELECTRA: the generator's and the discriminator's parts of the loss. */
-  electra?: ElectraParts;
-}
-
-export interface LiveRun {
-  id: string;
-  config: ExperimentConfig;
-  state: RunState;
-  message?: string;
-  step: number;
-  totalSteps: number;
-  info?: RunInfo;
-  metrics: StepRow[];
-  cases?: LossByCase;
-  evals: EvalPoint[];
-  tokensPerS: number;
-  msPerStep: number;
-  startedAt: number;
-}
 
 interface TrainingStore {
   run?: LiveRun;
-  probe?: ProbeMessage;
+  probe?: ProbeView;
   probeText: string;
   /** The latest per-kernel timing of the current run, and whether one is being measured. */
   profile?: KernelProfile;

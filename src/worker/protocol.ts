@@ -1,12 +1,10 @@
-// Typed messages between the page and the training worker. The page sends commands; the worker answers with
-// plain data (no GPU objects ever cross the boundary).
-import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
-import type { ElectraParts, StepMetrics } from '../engine/trainer';
+// Typed messages between the page and the training worker, and nothing else: the page sends commands; the worker
+// answers with plain data (no GPU objects cross the boundary). What the messages carry is in session/records.ts.
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
-import type { TimeGroup } from '../engine/profile';
 import type { ProbeBudget, ProbeResults } from '../session/probes';
 import type { HeadConfig } from '../engine/model/params';
+import type { EvalPoint, ExportedFiles, ExportFormat, GpuStatus, KernelProfile, ProbeView, RunInfo, RunState, StepRow } from '../session/records';
 
 export type ToWorker =
   | { type: 'init' }
@@ -35,76 +33,19 @@ export type ToWorker =
   /** The comparison's probes on the finished run `runId` (MLM probe without a vocabulary head, downstream probe). */
   | { type: 'probes'; runId: string; budget: ProbeBudget };
 
-export type GpuStatus =
-  | { state: 'ready'; summary: AdapterSummary }
-  | { state: 'unavailable'; kind: GpuErrorKind; message: string }
-  | { state: 'lost'; reason: string; message: string };
-
-export type RunState = 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed';
-
-export interface RunInfo {
-  V: number;
-  trainSequences: number;
-  heldOutSequences: number;
-  params: number;
-  dispatchesPerStep: number;
-  model: { L: number; C: number; NH: number; F: number; T: number };
-  /** Masked targets per evaluation (fixed held-out masks). */
-  evalTargets: number;
-  adapter: string;
-}
-
-export interface ProbePrediction {
-  /** Position in the probe sequence (0 = [CLS]). */
-  position: number;
-  top: { token: string; p: number }[];
-}
-
-export interface ProbeMessage {
+export interface ProbeMessage extends ProbeView {
   type: 'probe';
   runId: string;
-  step: number;
-  /** Tokens of the probe sequence, [CLS] ... [SEP], without padding. */
-  tokens: string[];
-  L: number;
-  NH: number;
-  /** L * NH * n * n attention probabilities, n = tokens.length (row = query, column = key). */
-  attention: Float32Array;
-  predictions: ProbePrediction[];
-  /** Which network made the predictions when it is not the trained encoder's own head (ELECTRA's generator). */
-  predictor?: string;
 }
 
-/** One step's metrics plus the masking rate the step used. */
-export type StepRow = StepMetrics & { maskRate?: number };
-
-export interface KernelProfile {
+export interface KernelProfileMessage extends KernelProfile {
   type: 'profile';
   runId: string;
-  step: number;
-  /** Why nothing was measured (no timestamp-query on this adapter, no run), when that is the case. */
-  unavailable?: string;
-  totalMs: number;
-  byKernel: TimeGroup[];
-  byRole: TimeGroup[];
-  /** Dispatches profiled and the ones left out (AdamW: timing it would apply an extra update). */
-  dispatches: number;
-  skipped: string[];
-  /** The kernel variants in use (KernelTuning): 'cpu' on a software adapter (SwiftShader, llvmpipe, WARP). */
-  variants: 'cpu' | 'gpu';
 }
 
-export type ExportFormat = 'huggingface' | 'huggingface-generator' | 'checkpoint';
-
-export interface ExportedFiles {
+export interface ExportedMessage extends ExportedFiles {
   type: 'exported';
   runId: string;
-  step: number;
-  format: ExportFormat;
-  /** File name -> contents. */
-  files: { name: string; bytes: Uint8Array<ArrayBuffer> }[];
-  /** Why nothing was exported, when that is the case. */
-  error?: string;
   /** Asked for by 'keep-weights' (stored with the run, not offered as downloads). */
   keep?: boolean;
 }
@@ -134,9 +75,9 @@ export type FromWorker =
   | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
-  | { type: 'eval'; runId: string; step: number; loss: number; accuracy: number; pseudoPerplexity?: number; electra?: ElectraParts }
+  | ({ type: 'eval'; runId: string } & EvalPoint)
   | ProbeMessage
-  | KernelProfile
-  | ExportedFiles
+  | KernelProfileMessage
+  | ExportedMessage
   | ProbesMessage
   | ProbesProgress;

@@ -13,7 +13,8 @@ import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
 import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
-import type { ExportFormat, FromWorker, StepRow, ToWorker } from './protocol';
+import type { ExportFormat, StepRow } from '../session/records';
+import type { FromWorker, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
 let kernels: Kernels | undefined;

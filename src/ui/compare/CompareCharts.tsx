@@ -1,8 +1,7 @@
 // Curves of every run of a comparison overlaid against training tokens seen (steps x B x T): training loss
 // (smoothed) and the held-out evaluation. One color per scheme, one dash pattern per seed.
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { RunEval } from '../../data/runStore';
-import type { StepRow } from '../../worker/protocol';
+import type { RunEval, StepRow } from '../../session/records';
 
 export interface CurveRun {
   key: string;

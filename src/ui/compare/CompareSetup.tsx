@@ -5,8 +5,8 @@ import { getObjective, getStrategy, OBJECTIVE_IDS, OBJECTIVES, STRATEGIES, STRAT
 import type { MaskingConfig, ObjectiveId, StrategyId } from '../../masking/types';
 import { modelShape, type ExperimentConfig } from '../../session/config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
-import { decodeExperiment, encodeExperiment } from '../../store/experimentUrl';
-import { COMPARISON_PRESETS, schemeLabel, seedList, tokenBudget } from '../../store/comparisonPlan';
+import { decodeExperiment, encodeExperiment } from '../../session/experimentUrl';
+import { COMPARISON_PRESETS, schemeLabel, seedList, tokenBudget } from '../../session/comparisonPlan';
 import { NumberField } from '../setup/controls';
 
 export interface SetupValue {

@@ -2,9 +2,9 @@
 // overlaid against tokens seen, and two runs' attention maps side by side with their difference.
 import { lazy, Suspense, useState } from 'react';
 import { modelShape } from '../../session/config';
-import { COMPARISON_PRESETS, schemeLabel, summarize, type ComparisonRecord, type Spread } from '../../store/comparisonPlan';
+import { COMPARISON_PRESETS, schemeLabel, summarize, type ComparisonRecord, type Spread } from '../../session/comparisonPlan';
 import type { ComparisonsState } from '../../store/comparison';
-import type { LiveRun } from '../../store/training';
+import type { LiveRun } from '../../session/records';
 import { AttentionCompare, type AttentionRun } from './AttentionCompare';
 import type { CurveRun } from './CompareCharts';
 

@@ -1,5 +1,5 @@
 // The page's comparison store, wired to the training worker, the training store and the runs store.
-import { RunStore } from '../../data/runStore';
+import { RunStore } from '../../store/runStore';
 import { experimentText } from '../../session/text';
 import { createComparisonStore } from '../../store/comparison';
 import { ComparisonDb } from '../../store/comparisonDb';

@@ -1,6 +1,6 @@
 // The selected saved run: what it was (scheme, model, data), its final figures, and its charts (the same
 // LossChart and loss-by-case view as the live run). An interrupted run says plainly that its weights are gone.
-import type { RunRecord } from '../../data/runStore';
+import type { RunRecord } from '../../session/records';
 import { liveFromRecord } from '../../store/runs';
 import { LossByCaseView } from '../training/LossByCaseView';
 import { LazyLossChart as LossChart } from '../training/LazyLossChart';

@@ -1,8 +1,7 @@
 // One saved run in the Runs table: name (click to show its charts; inline rename with Enter/Escape), scheme,
 // steps, final held-out loss and accuracy, training loss, state, and Rename / Load settings / Delete (confirmed).
 import { useEffect, useRef, useState } from 'react';
-import type { RunSummary } from '../../data/runStore';
-import type { RunState } from '../../worker/protocol';
+import type { RunState, RunSummary } from '../../session/records';
 import { fmtPct } from '../training/format';
 
 export interface RunRowProps {

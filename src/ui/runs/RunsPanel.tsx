@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useExperimentStore } from '../../store/experiment';
 import { persistLiveRuns, runsStore, useRunsStore } from '../../store/runs';
-import { RunImportError } from '../../store/runsExport';
+import { RunImportError } from '../../session/runsExport';
 import { useTrainingStore } from '../../store/training';
 import { downloadText, exportBaseName } from './download';
 import { ImportJsonButton } from './ImportJsonButton';

@@ -7,7 +7,7 @@ import { bertTensors } from '../../engine/model/params';
 import { modelShape } from '../../session/config';
 import { usePreparedCorpus } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
-import { MODEL_FIELD_RANGE } from '../../store/experimentUrl';
+import { MODEL_FIELD_RANGE } from '../../session/experimentUrl';
 import { Choice, formatCount, NumberField, Panel } from './controls';
 
 type Field = 'L' | 'C' | 'NH' | 'F' | 'T';

@@ -3,7 +3,7 @@
 import { learningRate, validateSchedule, type LrSchedule } from '../../engine/schedule';
 import { scheduleOf } from '../../session/config';
 import { useExperimentStore } from '../../store/experiment';
-import { MAX_SEED, TRAIN_FIELDS } from '../../store/experimentUrl';
+import { MAX_SEED, TRAIN_FIELDS } from '../../session/experimentUrl';
 import { NumberField, Panel, SelectField } from './controls';
 
 const DECAYS: readonly { value: LrSchedule['decay']; label: string }[] = [

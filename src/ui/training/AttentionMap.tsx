@@ -1,7 +1,7 @@
 // Attention maps of the probe sentence: a layer x head grid of heatmaps (row = query token, column = key token),
 // drawn on canvas with a sequential color-blind-safe ramp; hovering a cell shows the tokens and the probability.
 import { useEffect, useRef, useState } from 'react';
-import type { ProbeMessage } from '../../worker/protocol';
+import type { ProbeView } from '../../session/records';
 
 /** White to dark blue (viridis-free, monotone in lightness, readable for color-blind users). */
 function ramp(p: number): string {
@@ -12,7 +12,7 @@ function ramp(p: number): string {
   return `rgb(${r},${g},${b})`;
 }
 
-function Heatmap({ probe, l, h, size, onHover }: { probe: ProbeMessage; l: number; h: number; size: number; onHover(v: string | null): void }) {
+function Heatmap({ probe, l, h, size, onHover }: { probe: ProbeView; l: number; h: number; size: number; onHover(v: string | null): void }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const n = probe.tokens.length;
   const cell = size / n;
@@ -47,7 +47,7 @@ function Heatmap({ probe, l, h, size, onHover }: { probe: ProbeMessage; l: numbe
   );
 }
 
-export function AttentionMap({ probe }: { probe: ProbeMessage }) {
+export function AttentionMap({ probe }: { probe: ProbeView }) {
   const [hover, setHover] = useState<string | null>(null);
   const [focus, setFocus] = useState<[number, number] | null>(null);
   const size = 132;
@@ -81,7 +81,7 @@ export function AttentionMap({ probe }: { probe: ProbeMessage }) {
   );
 }
 
-function LabelledMap({ probe, l, h, onClose }: { probe: ProbeMessage; l: number; h: number; onClose(): void }) {
+function LabelledMap({ probe, l, h, onClose }: { probe: ProbeView; l: number; h: number; onClose(): void }) {
   const n = probe.tokens.length;
   const base = (l * probe.NH + h) * n * n;
   return (

@@ -3,8 +3,7 @@
 import { useState } from 'react';
 import { SHADERS } from '../../engine/shaders';
 import type { TimeGroup } from '../../engine/profile';
-import type { LiveRun } from '../../store/training';
-import type { KernelProfile } from '../../worker/protocol';
+import type { KernelProfile, LiveRun } from '../../session/records';
 import { fmtRate } from './format';
 
 function Rows({ groups, onSource }: { groups: TimeGroup[]; onSource?: (kernel: string) => void }) {

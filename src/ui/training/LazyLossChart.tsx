@@ -1,6 +1,6 @@
 // The loss chart loaded on first use: recharts is the largest dependency, so the page opens without it.
 import { lazy, Suspense } from 'react';
-import type { LiveRun } from '../../store/training';
+import type { LiveRun } from '../../session/records';
 
 const LossChart = lazy(() => import('./LossChart').then((m) => ({ default: m.LossChart })));
 

@@ -1,6 +1,6 @@
 // Live charts (recharts): training loss with held-out masked loss, held-out accuracy, learning rate.
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LiveRun } from '../../store/training';
+import type { LiveRun } from '../../session/records';
 
 /** Downsamples a series to at most n points (keeps the last), so long runs stay cheap to draw. */
 function thin<T>(xs: T[], n = 400): T[] {

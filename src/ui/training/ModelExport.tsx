@@ -2,7 +2,7 @@
 // transformers' from_pretrained; an ELECTRA run's generator too, on its own) or as a MaskLab checkpoint (weights,
 // AdamW moments and step).
 import { useEffect, useRef } from 'react';
-import type { ExportedFiles, ExportFormat } from '../../worker/protocol';
+import type { ExportedFiles, ExportFormat } from '../../session/records';
 import { downloadText } from '../runs/download';
 
 export function ModelExport({

@@ -1,9 +1,9 @@
 // The prediction probe: a sentence with [MASK] (type it, or click words to mask them) and the model's top-5
 // predictions with probabilities at each masked position, refreshed as training runs.
 import { useState } from 'react';
-import type { ProbeMessage } from '../../worker/protocol';
+import type { ProbeView } from '../../session/records';
 
-export function PredictionProbe({ probe, text, onText }: { probe?: ProbeMessage; text: string; onText(t: string): void }) {
+export function PredictionProbe({ probe, text, onText }: { probe?: ProbeView; text: string; onText(t: string): void }) {
   const [draft, setDraft] = useState(text);
   // Words masked by a click, by position, so a second click can bring them back.
   const [hidden, setHidden] = useState<Record<number, string>>({});

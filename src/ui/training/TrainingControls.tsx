@@ -1,5 +1,5 @@
 // Start, Pause, Resume and Reset, the progress bar with time left, and throughput (tokens/s, ms/step).
-import type { LiveRun } from '../../store/training';
+import type { LiveRun } from '../../session/records';
 import { fmtDuration, fmtRate } from './format';
 
 export interface ControlsProps {
