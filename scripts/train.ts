@@ -8,12 +8,12 @@ import { MODEL_PRESETS, type ModelPreset } from '../src/engine/config';
 import { Kernels } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
-import { tokenizerConfigFiles } from '../src/data/hfTokenizerConfig';
-import { exportHf, hfArchitecture, hfModelFor, type HfModel } from '../src/engine/checkpoint/hf';
+import { hfArchitecture } from '../src/engine/checkpoint/hf';
 import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../src/session/config';
 import { prepareExperimentData, TrainingRun } from '../src/session/run';
+import { exportRunFiles, hfFolders, hfModelOf } from '../src/session/exportFiles';
 
 const USAGE = `usage: npm run train -- [--corpus ${CORPORA.map((c) => c.id).join('|')}] [--strategy ${STRATEGY_IDS.join('|')}]
        [--objective ${OBJECTIVE_IDS.join('|')}] [--steps N] [--seed N] [--model ${Object.keys(MODEL_PRESETS).join('|')}]
@@ -122,23 +122,20 @@ evals.push({ step: run.trainer.step, loss: final.loss, accuracy: final.accuracy 
 const tokens = run.trainer.step * e.train.B * c.T;
 log(`held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / seconds).toFixed(0)} tokens/s)`);
 if (final.electra) log(`  generator loss ${final.electra.genLoss.toFixed(4)} (accuracy ${(final.electra.genAccuracy * 100).toFixed(1)}%), discriminator loss ${final.electra.discLoss.toFixed(4)} (accuracy ${(final.electra.discAccuracy * 100).toFixed(1)}%)`);
-const hfModel = hfModelFor(run.trainer.head);
-if (a.export && !hfModel) log(`not exported: transformers has no model for a ${run.trainer.head.kind} head`);
-if (a.export && hfModel) {
-  const params = await run.trainer.state.read('params');
+if (a.export) {
+  // The same files the page downloads; ELECTRA: the discriminator in the folder, the generator (ElectraForMaskedLM) in generator/.
   const { mkdirSync } = await import('node:fs');
-  const tokenizer = (await import('../src/data/hfJson')).exportTokenizerJson(data.tokenizer);
-  const head = run.trainer.head;
-  // ELECTRA: the discriminator in the folder, the generator (ElectraForMaskedLM) in its generator/ subfolder.
-  const parts: [HfModel, string][] = [[hfModel, a.export], ...(head.kind === 'electra' ? [['electra-generator', `${a.export}/generator`] as [HfModel, string]] : [])];
-  for (const [model, dir] of parts) {
-    const { config, safetensors } = exportHf(c, run.trainer.layout, params, model, head.kind === 'electra' ? head.gen : undefined);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(`${dir}/config.json`, config);
-    writeFileSync(`${dir}/model.safetensors`, safetensors);
-    writeFileSync(`${dir}/tokenizer.json`, tokenizer);
-    for (const f of tokenizerConfigFiles(data.tokenizer, c.T)) writeFileSync(`${dir}/${f.name}`, f.text);
-    log(`exported a Hugging Face ${hfArchitecture(model)} to ${dir}/`);
+  for (const { format, dir } of hfFolders(run.trainer.head)) {
+    const which = hfModelOf(run.trainer.head, format);
+    const out = dir ? `${a.export}/${dir}` : a.export;
+    const r = await exportRunFiles(run, e, format);
+    if ('error' in which || r.error) {
+      log(`not exported: ${r.error ?? ''}`);
+      continue;
+    }
+    mkdirSync(out, { recursive: true });
+    for (const f of r.files) writeFileSync(`${out}/${f.name}`, f.bytes);
+    log(`exported a Hugging Face ${hfArchitecture(which.model)} to ${out}/`);
   }
 }
 const summary = {

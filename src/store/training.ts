@@ -1,8 +1,9 @@
 // Live training state in the page: the current run's phase, metric series, evaluations and the latest probe.
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
+import { DEFAULT_PROBE_TEXT } from '../session/probeSentence';
 import type { ExportedFiles, ExportFormat, KernelProfile, LiveRun, ProbeView } from '../session/records';
-import { onWorkerMessage, sendToWorker } from './gpu';
+import { onWorkerMessage, sendToWorker } from './workerBus';
 
 interface TrainingStore {
   run?: LiveRun;
@@ -26,7 +27,7 @@ interface TrainingStore {
 let counter = 0;
 
 export const useTrainingStore = create<TrainingStore>((set, get) => ({
-  probeText: 'the king said to his [MASK] that the [MASK] was in the forest .',
+  probeText: DEFAULT_PROBE_TEXT,
   profiling: false,
   exporting: false,
   exportModel(format) {

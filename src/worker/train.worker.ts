@@ -4,15 +4,12 @@
 import { acquireGpu, adapterLabel, GpuUnavailableError, isCpuAdapter, type GpuContext } from '../engine/gpu';
 import { Kernels } from '../engine/kernels';
 import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
-import { saveCheckpoint } from '../engine/checkpoint/checkpoint';
-import { exportHf, hfModelFor } from '../engine/checkpoint/hf';
-import { exportTokenizerJson } from '../data/hfJson';
-import { tokenizerConfigFiles } from '../data/hfTokenizerConfig';
 import type { StepMetrics } from '../engine/trainer';
-import { SPECIAL_IDS } from '../data/types';
 import { prepareExperimentData, TrainingRun } from '../session/run';
 import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
+import { exportRunFiles, keptFormat } from '../session/exportFiles';
+import { DEFAULT_PROBE_TEXT, runProbe } from '../session/probeSentence';
 import type { ExportFormat, StepRow } from '../session/records';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -38,7 +35,7 @@ let active: Active | undefined;
 let profileRequested = false;
 /** Set by an 'export' command while training; the loop runs it between steps. */
 let exportRequested: ExportFormat | undefined;
-let probeText = 'the king said to his [MASK] that the [MASK] was in the forest .';
+let probeText = DEFAULT_PROBE_TEXT;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(msg, transfer);
@@ -97,37 +94,9 @@ function flushMetrics(a: Active): void {
   a.lastPost = performance.now();
 }
 
-async function runProbe(a: Active): Promise<void> {
-  const run = a.run;
-  const tok = run.data.tokenizer;
-  const T = run.model.T;
-  const enc = tok.encode(probeText);
-  const body = Array.from(enc.ids).slice(0, T - 2);
-  const seq = [SPECIAL_IDS.cls, ...body, SPECIAL_IDS.sep];
-  const n = seq.length;
-  const ids = new Int32Array(T);
-  const valid = new Int32Array(T);
-  seq.forEach((id, i) => {
-    ids[i] = id;
-    valid[i] = 1;
-  });
-  const positions = seq.flatMap((id, i) => (id === SPECIAL_IDS.mask ? [i] : []));
-  const r = await run.trainer.probe(ids, valid, positions);
-  const { L, NH } = run.model;
-  const attention = new Float32Array(L * NH * n * n);
-  r.attention.forEach((att, l) => {
-    for (let h = 0; h < NH; h++)
-      for (let i = 0; i < n; i++)
-        attention.set(att.subarray((h * T + i) * T, (h * T + i) * T + n), ((l * NH + h) * n + i) * n);
-  });
-  // k-class heads predict classes (first letters, character n-grams), named by the objective; binary heads have no top-k.
-  const classNames = run.head.kind === 'classes' ? run.plan.heads[0]?.classNames : undefined;
-  const label = (id: number) => (classNames ? (classNames[id] ?? '?') : (tok.idToToken(id) ?? '?'));
-  const predictions = r.K === 0 ? [] : positions.map((position, i) => ({
-    position,
-    top: Array.from({ length: r.K }, (_, j) => ({ token: label(r.topIds[i * r.K + j]), p: r.topProbs[i * r.K + j] })),
-  }));
-  post({ type: 'probe', runId: a.id, step: run.trainer.step, tokens: seq.map((id) => tok.idToToken(id) ?? '?'), L, NH, attention, predictions, ...(run.head.kind === 'electra' ? { predictor: "ELECTRA's generator (the discriminator, whose attention is shown, only tells replaced tokens from originals)" } : {}) }, [attention.buffer]);
+async function probe(a: Active): Promise<void> {
+  const view = await runProbe(a.run, probeText);
+  post({ type: 'probe', runId: a.id, ...view }, [view.attention.buffer]);
 }
 
 /**
@@ -150,36 +119,15 @@ async function profile(a: Active): Promise<void> {
   post({ ...base, totalMs: p.totalMs, byKernel: g.byKernel, byRole: g.byRole, dispatches: timed.length, skipped: all.filter((d) => d.kernel.startsWith('adamw.')).map((d) => d.label) });
 }
 
-/** The run's weights as downloadable files; read between steps so they belong to one step. */
+/** The run's weights as files (downloads, or kept with the saved run); read between steps so they belong to one step. */
 async function exportModel(a: Active, format: ExportFormat, keep = false): Promise<void> {
-  const t = a.run.trainer;
-  const base = { type: 'exported' as const, runId: a.id, step: t.step, format, ...(keep ? { keep } : {}) };
-  const enc = new TextEncoder();
-  if (format === 'checkpoint') {
-    const bytes = (await saveCheckpoint(t, { config: a.config })) as Uint8Array<ArrayBuffer>;
-    post({ ...base, files: [{ name: 'masklab-checkpoint.safetensors', bytes }] }, [bytes.buffer]);
-    return;
-  }
-  const head = t.head;
-  if (format === 'huggingface-generator' && head.kind !== 'electra') {
-    post({ ...base, files: [], error: 'Only an ELECTRA run has a generator.' });
-    return;
-  }
-  const model = head.kind === 'electra' && format === 'huggingface-generator' ? 'electra-generator' : hfModelFor(head);
-  if (!model) {
-    post({ ...base, files: [], error: `transformers has no model for this run's ${head.kind} head (save a checkpoint instead).` });
-    return;
-  }
-  await t.flush();
-  const gen = head.kind === 'electra' ? head.gen : undefined;
-  const { config, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'), model, gen);
-  const files = [
-    { name: 'config.json', bytes: enc.encode(config) as Uint8Array<ArrayBuffer> },
-    { name: 'model.safetensors', bytes: safetensors as Uint8Array<ArrayBuffer> },
-    { name: 'tokenizer.json', bytes: enc.encode(exportTokenizerJson(a.run.data.tokenizer)) as Uint8Array<ArrayBuffer> },
-    ...tokenizerConfigFiles(a.run.data.tokenizer, t.cfg.T).map((f) => ({ name: f.name, bytes: enc.encode(f.text) as Uint8Array<ArrayBuffer> })),
-  ];
-  post({ ...base, files }, files.map((f) => f.bytes.buffer));
+  const r = await exportRunFiles(a.run, a.config, format);
+  post({ type: 'exported', runId: a.id, ...r, ...(keep ? { keep } : {}) }, r.files.map((f) => f.bytes.buffer));
+}
+
+/** Whether the run is not training now (paused, stopped, halted or finished): profiles, exports and probes run at once. */
+function idle(a: Active): boolean {
+  return a.paused || a.stopped || a.run.trainer.halted !== undefined || a.run.trainer.step >= a.config.train.steps;
 }
 
 async function evaluate(a: Active, withPseudoPerplexity = false): Promise<void> {
@@ -234,7 +182,7 @@ async function trainLoop(a: Active): Promise<void> {
     }
     if (now - a.lastProbe > 1500 || step === steps) {
       a.lastProbe = now;
-      await runProbe(a);
+      await probe(a);
     }
     await yieldToMessages();
   }
@@ -246,7 +194,7 @@ async function trainLoop(a: Active): Promise<void> {
   if (a.stopped) state(a, 'stopped');
   else if (a.paused) state(a, 'paused');
   else {
-    await runProbe(a);
+    await probe(a);
     state(a, 'done');
   }
 }
@@ -296,7 +244,7 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
     },
   });
   await evaluate(a);
-  await runProbe(a);
+  await probe(a);
   state(a, 'training');
   await trainLoop(a);
 }
@@ -345,12 +293,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'profile':
       // Without a run there is nothing to time (the page only offers it for a run).
       if (!active) break;
-      if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) profile(active).catch(fail);
+      if (idle(active)) profile(active).catch(fail);
       else profileRequested = true;
       break;
     case 'export':
       if (!active) break;
-      if (active.paused || active.stopped || active.run.trainer.halted || active.run.trainer.step >= active.config.train.steps) exportModel(active, msg.format).catch(fail);
+      if (idle(active)) exportModel(active, msg.format).catch(fail);
       else exportRequested = msg.format;
       break;
     case 'keep-weights':
@@ -358,7 +306,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         post({ type: 'exported', runId: msg.runId, step: 0, format: 'checkpoint', files: [], keep: true, error: 'This run is no longer on the GPU.' });
         break;
       }
-      exportModel(active, hfModelFor(active.run.head) ? 'huggingface' : 'checkpoint', true).catch(fail);
+      exportModel(active, keptFormat(active.run.head), true).catch(fail);
       break;
     case 'probes': {
       const a = active;
@@ -366,7 +314,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         post({ type: 'probes', runId: msg.runId, error: 'This run is no longer on the GPU (another run started, or the page was reloaded).' });
         break;
       }
-      if (!a.paused && !a.stopped && !a.run.trainer.halted && a.run.trainer.step < a.config.train.steps) {
+      if (!idle(a)) {
         post({ type: 'probes', runId: msg.runId, error: 'The run is still training: probes run on a finished run.' });
         break;
       }
@@ -375,7 +323,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     }
     case 'probe':
       probeText = msg.text;
-      if (active) runProbe(active).catch(fail);
+      if (active) probe(active).catch(fail);
       break;
   }
 };

@@ -3,7 +3,7 @@ import { RunStore } from '../../store/runStore';
 import { experimentText } from '../../session/text';
 import { createComparisonStore } from '../../store/comparison';
 import { ComparisonDb } from '../../store/comparisonDb';
-import { onWorkerMessage, sendToWorker } from '../../store/gpu';
+import { onWorkerMessage, sendToWorker } from '../../store/workerBus';
 import { runsStore } from '../../store/runs';
 import { useTrainingStore } from '../../store/training';
 

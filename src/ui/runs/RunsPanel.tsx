@@ -9,7 +9,7 @@ import { downloadText, exportBaseName } from './download';
 import { ImportJsonButton } from './ImportJsonButton';
 import { useStore } from 'zustand';
 import { keepFinishedWeights, keepWeightsStore } from '../../store/keepWeights';
-import { onWorkerMessage, sendToWorker } from '../../store/gpu';
+import { onWorkerMessage, sendToWorker } from '../../store/workerBus';
 import { RunDetail } from './RunDetail';
 import { RunRow } from './RunRow';
 import './runs.css';
