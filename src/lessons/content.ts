@@ -1,6 +1,6 @@
 // The six lessons' texts, questions, what to watch and the experiments they set up (lessons 4 to 6 are in
 // content2.ts). Every claim names its paper and its scale; the limits say what a toy run cannot reproduce.
-import { REFS } from '../masking/strategy';
+import { REFS } from '../masking/papers';
 import type { MaskingConfig } from '../masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../session/config';
 import { LESSON_REFS } from './papers';

@@ -1,6 +1,6 @@
 // Lessons 4 to 6: paired comparisons (masking rate, objectives beyond token prediction, task complexity), each
 // with the papers' findings at their scale and what a toy comparison can resolve.
-import { REFS } from '../masking/strategy';
+import { REFS } from '../masking/papers';
 import type { MaskingConfig } from '../masking/types';
 import type { ExperimentConfig } from '../session/config';
 import { BERT_15, fairyTales } from './content';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import { countUnigrams, vocabInfoOf } from '../masking';
-import { decodeExperiment, encodeExperiment } from '../store/experimentUrl';
+import { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
 import { configStepFlops, planSteps, TIME_CHOICES } from './budget';
 import { BERT_15 } from './content';
 import { LESSONS, getLesson } from './index';

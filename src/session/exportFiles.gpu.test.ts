@@ -39,7 +39,7 @@ describe('session functions on a run', () => {
     const params = await run.trainer.state.read('params');
     const hf = await exportRunFiles(run, e, 'huggingface');
     expect(hf.error).toBeUndefined();
-    expect(hf.files.map((f) => f.name)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json']);
+    expect(hf.files.map((f) => f.name)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']);
     expect(JSON.parse(new TextDecoder().decode(hf.files[0].bytes)).architectures).toEqual(['BertForMaskedLM']);
     expect(importHf(run.trainer.cfg, run.trainer.layout, hf.files[1].bytes)).toEqual(params);
 

@@ -3,7 +3,7 @@
 import { corruptWithSplit, gatherSelected, gatherWhere, type Objective } from '../objective';
 import { num } from '../params';
 import { specialMask } from '../sampling';
-import { REFS } from '../strategy';
+import { REFS } from '../papers';
 import { Tag, type VocabInfo } from '../types';
 import { shuffleSelected } from './detection';
 
