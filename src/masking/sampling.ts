@@ -6,7 +6,8 @@ import type { ReplacementLaw, VocabInfo } from './types';
 /** A discrete law over 0..k-1 given by non-negative weights; draws by binary search on the cumulative sum. */
 export class Categorical {
   readonly probs: Float64Array;
-  private readonly cdf: Float64Array;
+  /** Cumulative probabilities (the last is exactly 1); the scale-up export writes them out for Python. */
+  readonly cdf: Float64Array;
 
   constructor(weights: ArrayLike<number>) {
     const k = weights.length;

@@ -1,0 +1,125 @@
+// The scale-up bundle, checked with the machine's python3 and its standard library alone: bundles for several
+// strategy/objective pairs are written out, each bundle's test_masking.py must rebuild every golden batch exactly
+// (batch order, masks, labels), and every .py file must compile.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreparedData } from '../../data/dataset';
+import { readSafetensors } from '../../engine/checkpoint/safetensors';
+import type { MaskingConfig } from '../../masking/types';
+import { defaultExperiment, type ExperimentConfig } from '../config';
+import { prepareExperimentData } from '../run';
+import { scaleUpBundle, type BundleFile } from './bundle';
+
+const FAIRY = readFileSync(new URL('../../../public/corpora/fairy-tales.txt', import.meta.url).pathname, 'utf8').slice(0, 150_000);
+const root = mkdtempSync(join(tmpdir(), 'masklab-scaleup-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function experiment(masking: MaskingConfig, tokenizer: ExperimentConfig['tokenizer'] = { kind: 'wordpiece', vocabSize: 600 }): ExperimentConfig {
+  const e = defaultExperiment();
+  return { ...e, tokenizer, masking, train: { ...e.train, B: 8, steps: 40, warmup: 4 }, seed: 3 };
+}
+
+const data = new Map<string, PreparedData>();
+function dataFor(e: ExperimentConfig): PreparedData {
+  const key = JSON.stringify(e.tokenizer);
+  let d = data.get(key);
+  if (!d) data.set(key, (d = prepareExperimentData(FAIRY, e)));
+  return d;
+}
+
+function write(dir: string, files: BundleFile[]): void {
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f.name)), { recursive: true });
+    writeFileSync(join(dir, f.name), f.bytes);
+  }
+}
+
+const PAIRS: [string, MaskingConfig, ExperimentConfig['tokenizer']?][] = [
+  ['random/mlm', { strategy: 'random', objective: 'mlm' }],
+  ['random bernoulli/slm, static masks', { strategy: 'random', strategyParams: { counting: 'bernoulli' }, objective: 'slm', staticMasks: true, staticSeed: 2 }],
+  ['whole-word/mlm, linear schedule', { strategy: 'whole-word', objective: 'mlm', schedule: { kind: 'linear', start: 0.3, end: 0.1 } }],
+  ['span/mlm, cosine schedule', { strategy: 'span', objective: 'mlm', schedule: { kind: 'cosine', start: 0.32, end: 0.02 } }],
+  ['ngram/slm (word-level tokenizer)', { strategy: 'ngram', objective: 'slm' }, { kind: 'word', vocabSize: 700 }],
+  ['pmi/mlm', { strategy: 'pmi', strategyParams: { minCount: 3 }, objective: 'mlm' }],
+  ['informative exact/mlm', { strategy: 'informative', strategyParams: { counting: 'exact' }, objective: 'mlm' }],
+  ['informative bernoulli/slm', { strategy: 'informative', objective: 'slm' }],
+  ['hard/mlm', { strategy: 'hard', objective: 'mlm' }],
+  ['span/rts (characters)', { strategy: 'span', objective: 'rts' }, { kind: 'char' }],
+  ['random/shuffle', { strategy: 'random', objective: 'shuffle' }],
+  ['random/electra', { strategy: 'random', objective: 'electra' }],
+];
+
+describe('scale-up bundle against python3 (standard library only)', () => {
+  let python = '';
+  beforeAll(() => {
+    python = execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim();
+  });
+
+  it.each(PAIRS)('%s: test_masking.py rebuilds every golden batch; every .py compiles', { timeout: 120_000 }, (name, masking, tok) => {
+    const e = experiment(masking, tok);
+    const files = scaleUpBundle(e, dataFor(e), { link: `http://localhost:4173/#test-${name}` });
+    const dir = join(root, name.replace(/\W+/g, '-'));
+    write(dir, files);
+    const names = files.map((f) => f.name);
+    for (const must of ['README.md', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json',
+      'experiment.json', 'masking.json', 'masklab_masking.py', 'train.py', 'test_masking.py', 'data/train.safetensors',
+      'golden/step_000000.json', 'golden/eval_000000.json']) {
+      expect(names, must).toContain(must);
+    }
+    const r = spawnSync('python3', ['test_masking.py'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    expect(r.stderr, `${python}\n${r.stderr}`).toMatch(/Ran 4 tests[\s\S]*\nOK\s*$/);
+    expect(r.status).toBe(0);
+    if (masking.strategy === 'pmi') {
+      const spec = JSON.parse(readFileSync(join(dir, 'masking.json'), 'utf8')) as { masking: { lexicon: { keys: string[] } } };
+      expect(spec.masking.lexicon.keys.length).toBeGreaterThan(20);
+    }
+    const py = names.filter((n) => n.endsWith('.py'));
+    expect(py.sort()).toEqual(['masklab_masking.py', 'masklab_rng.py', 'masklab_strategies.py', 'test_masking.py', 'train.py']);
+    const c = spawnSync('python3', ['-m', 'py_compile', ...py], { cwd: dir, encoding: 'utf8' });
+    expect(c.stderr).toBe('');
+    expect(c.status).toBe(0);
+    const exp = JSON.parse(readFileSync(join(dir, 'experiment.json'), 'utf8')) as { config: ExperimentConfig; link: string };
+    expect(exp.config).toEqual(e);
+    const golden = JSON.parse(readFileSync(join(dir, 'golden/step_000000.json'), 'utf8')) as { loss: number; selected: number[] };
+    expect(golden.loss).toBeGreaterThan(0);
+    expect(golden.selected.some((s) => s === 1)).toBe(true);
+  });
+
+  it('test_masking.py fails when one golden input id differs from what the collator builds', { timeout: 60_000 }, () => {
+    const e = experiment({ strategy: 'whole-word', objective: 'mlm' });
+    const dir = join(root, 'tampered');
+    write(dir, scaleUpBundle(e, dataFor(e), { link: 'x' }));
+    const path = join(dir, 'golden/step_000001.json');
+    const g = JSON.parse(readFileSync(path, 'utf8')) as { input_ids: number[]; selected: number[] };
+    const i = g.selected.indexOf(1);
+    g.input_ids[i] = g.input_ids[i] === 4 ? 5 : 4;
+    writeFileSync(path, JSON.stringify(g));
+    const r = spawnSync('python3', ['test_masking.py'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`input_ids differs first at flat index ${i}`);
+  });
+
+  it('writes the run weights it is given under trained/, and the packed data with their lengths', () => {
+    const e = experiment({ strategy: 'random', objective: 'mlm' });
+    const d = dataFor(e);
+    const first = scaleUpBundle(e, d, { link: 'x' });
+    const init = readSafetensors(first.find((f) => f.name === 'model.safetensors')!.bytes);
+    const emb = init.tensors.get('bert.embeddings.word_embeddings.weight')!;
+    const params = new Float32Array(1_000_000).fill(0.5);
+    const files = scaleUpBundle(e, d, { link: 'x', trained: { params, step: 40 } });
+    const trained = readSafetensors(files.find((f) => f.name === 'trained/model.safetensors')!.bytes);
+    expect(Array.from(trained.tensors.get('bert.embeddings.word_embeddings.weight')!.data.slice(0, 3))).toEqual([0.5, 0.5, 0.5]);
+    expect(emb.data[0]).not.toBe(0.5);
+    const seqs = readSafetensors(files.find((f) => f.name === 'data/train.safetensors')!.bytes);
+    expect(seqs.tensors.get('ids')!.shape).toEqual([d.train.count, d.train.T]);
+    expect(seqs.tensors.get('lengths')!.data[0]).toBe(Array.from(d.train.valid.subarray(0, d.train.T)).filter((v) => v).length);
+  });
+
+  it('refuses, with a plain message, an objective transformers has no head for', () => {
+    const e = experiment({ strategy: 'span', objective: 'sbo' });
+    expect(() => scaleUpBundle(e, dataFor(e), { link: 'x' })).toThrow(/cannot be exported as a Transformers project yet: SpanBERT's span-boundary head/);
+  });
+});

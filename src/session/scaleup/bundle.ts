@@ -1,0 +1,115 @@
+// The scale-up bundle: an experiment written out as a small Python project (Transformers + Accelerate) that trains
+// the same model on the same data with the same masks: model and tokenizer files, experiment.json, masking.json,
+// the packed data, golden batches, and the Python sources of python/ (real .py files, imported as text).
+import type { PreparedData } from '../../data/dataset';
+import { exportTokenizerJson } from '../../data/hfJson';
+import { tokenizerConfigFiles } from '../../data/hfTokenizerConfig';
+import { Rng } from '../../data/rng';
+import type { SequenceSet } from '../../data/batching';
+import { exportHf, hfArchitecture, hfModelFor, type HfModel } from '../../engine/checkpoint/hf';
+import { writeSafetensors } from '../../engine/checkpoint/safetensors';
+import { validateModelConfig } from '../../engine/config';
+import { bertTensors, initParams, placeTensors } from '../../engine/model/params';
+import { modelShape, type ExperimentConfig } from '../config';
+import { headFor, uniformOf } from '../run';
+import { RunMasking } from '../runMasking';
+import { goldenFiles } from './golden';
+import { maskingJson, notExportable } from './maskingSpec';
+
+const SOURCES = import.meta.glob('./python/*', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+function source(name: string): string {
+  const s = SOURCES[`./python/${name}`];
+  if (s === undefined) throw new Error(`scale-up bundle: no python/${name}`);
+  return s;
+}
+
+export interface BundleFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface BundleOptions {
+  /** The experiment's share link (the page's URL with the experiment in its hash). */
+  link: string;
+  /** A run's weights (flat layout of the run's model) to continue from, with the step they belong to. */
+  trained?: { params: Float32Array; step: number };
+}
+
+/** Packed sequences as safetensors: ids and word ids (count, T), and each sequence's length (its valid prefix). */
+function sequencesFile(set: SequenceSet): Uint8Array {
+  const lengths = new Int32Array(set.count);
+  for (let s = 0; s < set.count; s++) {
+    let n = 0;
+    while (n < set.T && set.valid[s * set.T + n]) n++;
+    lengths[s] = n;
+  }
+  return writeSafetensors([
+    { name: 'ids', dtype: 'I32', shape: [set.count, set.T], data: set.ids },
+    { name: 'word_ids', dtype: 'I32', shape: [set.count, set.T], data: set.wordIds },
+    { name: 'lengths', dtype: 'I32', shape: [set.count], data: lengths },
+  ], { format: 'masklab-sequences' });
+}
+
+/** Builds every file of the bundle; throws with a plain message when the objective cannot be exported. */
+export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts: BundleOptions): BundleFile[] {
+  const why = notExportable(config.masking.objective);
+  if (why) throw new Error(why);
+  const enc = new TextEncoder();
+  const files: BundleFile[] = [];
+  const text = (name: string, s: string) => files.push({ name, bytes: enc.encode(s) });
+  const json = (name: string, v: unknown) => text(name, JSON.stringify(v, null, 1) + '\n');
+
+  const model = modelShape(config, data.tokenizer.vocabSize);
+  validateModelConfig(model);
+  const rm = new RunMasking(config, data);
+  const head = headFor(rm.plan, model);
+  const hf = hfModelFor(head);
+  if (!hf) throw new Error(`a ${head.kind} head has no transformers model`);
+  const layout = placeTensors(bertTensors(model, head));
+  // The run's initial weights, exactly as TrainingRun draws them: training in Python starts where MaskLab's did.
+  const init = initParams(layout, model.initStd, uniformOf(Rng.from(config.seed, 'init')));
+  const vocabHead = head.kind === 'vocab';
+  const gen = head.kind === 'electra' ? head.gen : undefined;
+  const parts: [HfModel, string][] = [[hf, ''], ...(gen ? [['electra-generator', 'generator/'] as [HfModel, string]] : [])];
+  for (const [m, dir] of parts) {
+    const init0 = exportHf(model, layout, init, m, gen);
+    text(`${dir}config.json`, init0.config);
+    files.push({ name: `${dir}model.safetensors`, bytes: init0.safetensors });
+    if (opts.trained) files.push({ name: `trained/${dir}model.safetensors`, bytes: exportHf(model, layout, opts.trained.params, m, gen).safetensors });
+  }
+  text('tokenizer.json', exportTokenizerJson(data.tokenizer));
+  for (const f of tokenizerConfigFiles(data.tokenizer, model.T)) text(f.name, f.text);
+  json('experiment.json', {
+    format: 'masklab-experiment/1',
+    link: opts.link,
+    config,
+    model: { ...model, architecture: hfArchitecture(hf), head },
+    trained_step: opts.trained?.step ?? null,
+  });
+  json('masking.json', maskingJson(rm, vocabHead));
+  files.push({ name: 'data/train.safetensors', bytes: sequencesFile(data.train) });
+  files.push({ name: 'data/heldout.safetensors', bytes: sequencesFile(data.heldOut) });
+  for (const g of goldenFiles(rm, model, head, layout, init, vocabHead)) json(g.name, g.json);
+  for (const name of ['masklab_rng.py', 'masklab_strategies.py', 'masklab_masking.py', 'train.py', 'test_masking.py']) text(name, source(name));
+  text('README.md', readme(config, opts, hfArchitecture(hf), files.map((f) => f.name)));
+  return files;
+}
+
+function readme(config: ExperimentConfig, opts: BundleOptions, architecture: string, names: string[]): string {
+  const m = config.masking;
+  const t = config.train;
+  const fill: Record<string, string> = {
+    STRATEGY: m.strategy,
+    OBJECTIVE: m.objective,
+    ARCHITECTURE: architecture,
+    LINK: opts.link,
+    SEED: String(config.seed),
+    STEPS: String(t.steps),
+    BATCH: String(t.B),
+    CORPUS: config.corpus,
+    TRAINED: opts.trained ? `trained/ holds the run's weights at step ${opts.trained.step} (\`--init trained\` continues from them).` : 'No trained weights were included (the run had none kept, or none was asked for).',
+    GOLDEN: names.filter((n) => n.startsWith('golden/')).map((n) => `\`${n}\``).join(', '),
+  };
+  return source('README.template.md').replace(/\{\{(\w+)\}\}/g, (_, k: string) => fill[k] ?? `{{${k}}}`);
+}

@@ -1,0 +1,119 @@
+// golden/ of the scale-up bundle: batches MaskLab built (batch order, masks, labels) for a few steps, the first
+// held-out evaluation batch, and the step-0 loss of the exported initial weights on step 0's batch, computed by the
+// CPU reference model (src/engine/reference, float64). test_masking.py checks the Python collator against them.
+import { Rng } from '../../data/rng';
+import type { ModelConfig } from '../../engine/config';
+import { learningRate } from '../../engine/schedule';
+import { scheduleOf } from '../config';
+import { GEN_PREFIX, generatorConfig, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../../engine/model/params';
+import { mlmReference, type MlmInputs } from '../../engine/reference/model';
+import type { MaskedBatch } from '../../masking/types';
+import { engineBatch } from '../run';
+import type { RunMasking } from '../runMasking';
+import { lossRowTokenIds } from '../runMasks';
+
+export interface GoldenFile {
+  name: string;
+  json: Record<string, unknown>;
+}
+
+/** HF-style labels of a masked batch from MaskLab's own engine targets: ids at gathered slots, 0/1 per token. */
+export function labelsOf(m: MaskedBatch): number[] {
+  const labels = new Array<number>(m.B * m.T).fill(-100);
+  if (m.gathered) {
+    const g = m.gathered;
+    for (let s = 0; s < g.positions.length; s++) if (g.positions[s] >= 0) labels[g.positions[s]] = g.targets[s];
+  } else if (m.tokenLabels) {
+    for (let i = 0; i < labels.length; i++) if (m.valid[i]) labels[i] = m.tokenLabels.labels[i];
+  }
+  return labels;
+}
+
+function batchJson(m: MaskedBatch): Record<string, unknown> {
+  return {
+    B: m.B,
+    T: m.T,
+    rate: m.rate,
+    truncated: m.truncated,
+    input_ids: Array.from(m.inputIds),
+    original_ids: Array.from(m.originalIds),
+    attention_mask: Array.from(m.valid),
+    selected: Array.from(m.selected),
+    tags: Array.from(m.tags),
+    units: Array.from(m.units),
+    labels: labelsOf(m),
+  };
+}
+
+/** The step's loss from the given weights as MaskLab's engine defines it (ELECTRA: the generator's part alone). */
+function referenceLoss(
+  model: ModelConfig, head: HeadConfig, layout: ParamLayout, params: Float32Array, m: MaskedBatch, M: number,
+): { loss: number; kind: string; losses: Float64Array; positions: Int32Array; targets: Int32Array } {
+  const eb = engineBatch(m, M);
+  const inp: MlmInputs = {
+    B: m.B, ids: eb.ids, valid: eb.valid, positions: eb.positions, targets: eb.targets, weights: eb.weights,
+    labels: eb.labels, tokenWeights: eb.tokenWeights,
+  };
+  if (head.kind === 'electra') {
+    const gc = generatorConfig(model, head.gen);
+    const r = mlmReference(gc, layout, params, { ...inp, labels: undefined }, false, VOCAB_HEAD, { prefix: GEN_PREFIX, embedWidth: model.C });
+    return { loss: r.loss, kind: 'electra-generator-mlm', losses: r.losses, positions: eb.positions, targets: eb.targets };
+  }
+  const r = mlmReference(model, layout, params, inp, false, head);
+  const kind = head.kind === 'binary' ? 'binary-cross-entropy' : 'masked-cross-entropy';
+  return { loss: r.loss, kind, losses: r.losses, positions: eb.positions, targets: eb.targets };
+}
+
+/** Golden files for steps 0, 1 and the last step, and the first evaluation batch. */
+export function goldenFiles(
+  rm: RunMasking, model: ModelConfig, head: HeadConfig, layout: ParamLayout, init: Float32Array, vocabHead: boolean,
+): GoldenFile[] {
+  const steps = [...new Set([0, 1, rm.config.train.steps - 1])].filter((s) => s >= 0 && s < rm.config.train.steps);
+  const M = rm.config.train.B * rm.plan.capacity;
+  const files: GoldenFile[] = [];
+  let updates: { ids: number[]; losses: number[] }[] = [];
+  for (const step of steps) {
+    const m = rm.maskedBatch(step);
+    const json: Record<string, unknown> = {
+      seed: rm.config.seed,
+      step,
+      progress: rm.progress(step),
+      lr: learningRate(scheduleOf(rm.config.train), step),
+      rows: Array.from(rm.order.rowsAt(step)),
+      word_ids: Array.from(rm.order.batchAt(step).wordIds),
+      ...batchJson(m),
+    };
+    if (rm.hardness) json.hardness_updates = updates;
+    if (step === 0) {
+      const r = referenceLoss(model, head, layout, init, m, M);
+      json.loss = r.loss;
+      json.loss_kind = r.kind;
+      json.loss_note = 'MaskLab\'s CPU reference model (float64) on this batch from model.safetensors (the initial weights, step 0)';
+      if (rm.hardness && head.kind !== 'electra') {
+        // Hard tokens: the token ids and losses TrainingRun feeds its loss average after step 0 (here from the
+        // reference model); later golden steps replay them. ELECTRA's discriminator losses depend on the
+        // generator's samples, so an ELECTRA run's golden steps use an empty table.
+        const rowIds = lossRowTokenIds(head.kind, m, r.positions, r.targets);
+        const ids: number[] = [];
+        const losses: number[] = [];
+        rowIds.forEach((id, i) => {
+          if (id >= 0) {
+            ids.push(id);
+            losses.push(Math.fround(r.losses[i]));
+          }
+        });
+        rm.hardness.update(ids, losses);
+        updates = [{ ids, losses }];
+      }
+    }
+    files.push({ name: `golden/step_${String(step).padStart(6, '0')}.json`, json });
+  }
+  const rngCases: (number | string)[][] = [[rm.config.seed], [rm.config.seed, 'mask', 0], [0], [-7, 'x'], [2 ** 40 + 3], ['masklab-eval', 5], ['é∑', 1]];
+  files.push({
+    name: 'golden/rng.json',
+    json: { cases: rngCases.map((keys) => ({ keys, u32: ((r) => Array.from({ length: 8 }, () => r.u32()))(Rng.from(keys[0], ...keys.slice(1))) })) },
+  });
+  const ev = rm.evalMasked(vocabHead)[0];
+  if (ev) files.push({ name: 'golden/eval_000000.json', json: { seed: 'masklab-eval', index: 0, ...batchJson(ev) } });
+  return files;
+}
