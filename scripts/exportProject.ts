@@ -14,7 +14,7 @@ import { planMasking, vocabInfoOf } from '../src/masking';
 import { modelShape } from '../src/session/config';
 import { headFor, prepareExperimentData } from '../src/session/run';
 import { scaleUpBundle } from '../src/session/scaleup/bundle';
-import { decodeExperiment, encodeExperiment } from '../src/store/experimentUrl';
+import { decodeExperiment, encodeExperiment } from '../src/session/experimentUrl';
 
 const USAGE = `usage: npm run export:project -- [--url LINK | --<link key> VALUE ...] [--text FILE] [--weights FILE] --out DIR`;
 
