@@ -1,20 +1,23 @@
 // The whole experiment as a compact, readable query string (the URL hash and localStorage use it), and its
 // decoder: every field is validated on its own; a bad or unknown one keeps its default and is listed as ignored.
 import { CORPORA } from '../data/corpora';
+import { isToyCorpus, parseToyCorpus } from '../data/toyLanguage';
 import type { TokenizerKind } from '../data/tokenizer';
 import { MODEL_PRESETS, type ModelConfig } from '../engine/config';
 import type { LrSchedule } from '../engine/schedule';
 import { getObjective, getStrategy, OBJECTIVE_IDS, SCHEDULE_SPEC, STRATEGY_IDS } from '../masking';
 import type { MaskingConfig, ObjectiveId, ParamSpec, ParamValue, StrategyId } from '../masking/types';
 import { defaultExperiment, type ExperimentConfig, type TrainSettings } from './config';
+import { CLASS_PRESETS } from './presets';
 
 /*
  * Keys (in the order they are written):
- *   corpus=fairy-tales | custom:<id>     tok=wordpiece:2048 (kind[:vocab size])   tok.min=2
+ *   corpus=fairy-tales | toy[:sentences:seed] | custom:<id>     tok=wordpiece:2048 (kind[:vocab size])   tok.min=2
  *   model=tiny|mini|small|custom          m.L m.C m.NH m.F m.T (model overrides)
  *   strategy=span  objective=mlm  sp.<key>=<value> (strategy params)  op.<key>=<value> (objective params)
  *   rs.kind rs.start rs.end (masking-rate schedule)  static=1  static.seed=N
  *   lr decay minlr batch steps warmup wd clip eval (training)   seed
+ *   preset=toy-language (a class preset, read first: the other keys override it; never written)
  */
 
 export interface DecodedExperiment {
@@ -141,6 +144,14 @@ function parseBool(raw: string): boolean | null {
 const CUSTOM_CORPUS = /^custom:[A-Za-z0-9-]{1,64}$/;
 
 export function isKnownCorpus(id: string): boolean {
+  if (isToyCorpus(id)) {
+    try {
+      parseToyCorpus(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   return CORPORA.some((c) => c.id === id) || CUSTOM_CORPUS.test(id);
 }
 
@@ -169,8 +180,14 @@ function pairs(query: string): Map<string, string> {
 export function decodeExperiment(query: string, base: ExperimentConfig = defaultExperiment()): DecodedExperiment {
   const p = pairs(query);
   const ignored: string[] = [];
-  const e: ExperimentConfig = structuredClone(base);
-  const seen = new Set<string>();
+  // preset=<id> (a class preset) replaces the base; every other key then overrides the preset's value.
+  const presetId = p.get('preset');
+  const preset = presetId === undefined ? undefined : CLASS_PRESETS.find((x) => x.id === presetId);
+  if (presetId !== undefined && !preset) {
+    ignored.push(`preset=${presetId}: no such class preset (known: ${CLASS_PRESETS.map((x) => x.id).join(', ')}); kept the defaults`);
+  }
+  const e: ExperimentConfig = preset ? preset.config() : structuredClone(base);
+  const seen = new Set<string>(['preset']);
   const take = (k: string): string | undefined => {
     seen.add(k);
     return p.get(k);
@@ -180,7 +197,7 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
   const corpus = take('corpus');
   if (corpus !== undefined) {
     if (isKnownCorpus(corpus)) e.corpus = corpus;
-    else bad('corpus', corpus, `no such corpus (known: ${CORPORA.map((c) => c.id).join(', ')}, or custom:<id>)`, e.corpus);
+    else bad('corpus', corpus, `no such corpus (known: ${CORPORA.map((c) => c.id).join(', ')}, toy, toy:<sentences 100-500000>:<seed>, or custom:<id>)`, e.corpus);
   }
 
   const tok = take('tok');

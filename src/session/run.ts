@@ -14,6 +14,9 @@ import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, 
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { frequentIds, LossCaseTracker } from './lossCases';
+import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
+import { encodePairs, scoreAgreement, trainerPairScorer, type AgreementResult, type EncodedPair } from './agreement';
+import { frequencyBaseline, type FrequencyBaseline } from './baseline';
 
 /** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
 export const EVAL_MASKING: MaskingConfig = {
@@ -148,6 +151,10 @@ export class TrainingRun {
   /** Training loss by case (masked / replaced / kept, frequent / rare), for heads with gathered targets. */
   readonly lossCases?: LossCaseTracker;
   private readonly rates = new Map<number, number>();
+  /** The frequency guess on the fixed held-out targets (shared MLM evaluation only). */
+  readonly baseline?: FrequencyBaseline;
+  /** Toy language with a vocabulary head: its held-out minimal pairs, encoded for this tokenizer and T. */
+  readonly agreementPairs?: EncodedPair[];
   private readonly batch: Batch;
   private readonly seed: number;
 
@@ -202,6 +209,17 @@ export class TrainingRun {
     this.evalM = this.evalB * evalPlan.capacity;
     const masked = heldOutMasks(evalMasking, data.heldOut, this.vocab, this.evalB, EVAL_MAX_SEQUENCES, this.lexicon);
     this.evalBatches = normalizeEval(masked.map((m) => engineBatch(m, this.evalM)));
+    if (this.evalKind === 'mlm') this.baseline = frequencyBaseline(this.vocab.unigramCounts ?? new Float64Array(V), this.evalBatches);
+    if (isToyCorpus(e.corpus) && this.head.kind === 'vocab') {
+      this.agreementPairs = encodePairs(toyLanguageOf(e.corpus).pairs, data.tokenizer, T).encoded;
+    }
+  }
+
+  /** Agreement accuracy on the toy language's minimal pairs (undefined for other corpora and heads). */
+  async agreement(): Promise<AgreementResult | undefined> {
+    if (!this.agreementPairs?.length) return undefined;
+    const { scorer, chunkSize } = trainerPairScorer(this.trainer, this.evalB, this.evalM, this.model.T);
+    return scoreAgreement(this.agreementPairs, scorer, chunkSize);
   }
 
   /** The masked batch for a training step (seeded by run seed and step alone). */

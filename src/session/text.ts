@@ -1,6 +1,8 @@
-// The text an experiment trains on: a shipped corpus (fetched on demand) or a text the user saved in IndexedDB.
+// The text an experiment trains on: a shipped corpus (fetched on demand), the generated toy language, or a text the
+// user saved in IndexedDB.
 import { CORPORA, loadCorpus, type CorpusId } from '../data/corpora';
 import { TextStore } from '../data/textStore';
+import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
 
 export const CUSTOM_PREFIX = 'custom:';
 
@@ -12,6 +14,7 @@ export async function experimentText(corpus: string): Promise<string> {
     if (!t) throw new Error('This saved text is no longer in this browser: choose a corpus or add your text again.');
     return t.text;
   }
+  if (isToyCorpus(corpus)) return toyLanguageOf(corpus).text;
   if (!CORPORA.some((c) => c.id === corpus)) throw new Error(`Unknown corpus "${corpus}".`);
   return loadCorpus(corpus as CorpusId);
 }

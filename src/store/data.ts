@@ -8,6 +8,7 @@ import { buildDataset, type PreparedData } from '../data/dataset';
 import type { MaskLabTokenizer } from '../data/hfJson';
 import { blockTexts, splitText, type TextSplit } from '../data/split';
 import { TextStore, type StoredTextMeta } from '../data/textStore';
+import { isToyCorpus, TOY_TITLE, toyLanguageOf } from '../data/toyLanguage';
 import { TokenizerClient } from '../data/tokenizerClient';
 import type { TokenizerSpec, TrainProgress } from '../data/train';
 import type { Encoding } from '../data/types';
@@ -76,6 +77,7 @@ export function loadCorpusText(corpus: string): Promise<CorpusText> {
         if (!stored) throw new Error('This saved text is not in this browser (it may have been deleted, or the link came from another browser). Choose a corpus or add the text again.');
         return { corpus, name: stored.name, text: stored.text };
       }
+      if (isToyCorpus(corpus)) return { corpus, name: TOY_TITLE, text: toyLanguageOf(corpus).text };
       if (!CORPORA.some((c) => c.id === corpus)) throw new Error(`unknown corpus "${corpus}"`);
       return { corpus, name: corpusInfo(corpus).title, text: await loadCorpus(corpus as CorpusId) };
     })();
