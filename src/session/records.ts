@@ -26,6 +26,12 @@ export interface RunInfo {
   /** Masked targets per evaluation (fixed held-out masks). */
   evalTargets: number;
   adapter: string;
+  /** The frequency guess (training-split unigram counts) on the fixed held-out targets; shared MLM evaluation only. */
+  baseline?: { loss: number; accuracy: number };
+  /** Toy language: the held-out minimal pairs scored at every evaluation. */
+  agreementPairs?: { plain: number; attractor: number };
+  /** A software adapter (SwiftShader, llvmpipe, WARP): the CPU-adapter kernel variants run. */
+  cpuAdapter?: boolean;
 }
 
 /** One step's metrics plus the masking rate the step used. */
@@ -40,6 +46,17 @@ export interface EvalPoint {
   pseudoPerplexity?: number;
   /** ELECTRA: the generator's and the discriminator's parts of the loss. */
   electra?: ElectraParts;
+  /** Toy language: agreement accuracy on the minimal pairs without and with an attractor. */
+  agreement?: { plain: number; attractor: number };
+}
+
+/** The probe sentence's attention maps kept at one evaluation (a few KB: L x NH x n x n floats). */
+export interface AttentionSnapshot {
+  step: number;
+  tokens: string[];
+  L: number;
+  NH: number;
+  attention: Float32Array;
 }
 
 export interface ProbePrediction {
@@ -60,6 +77,8 @@ export interface ProbeView {
   predictions: ProbePrediction[];
   /** Which network made the predictions when it is not the trained encoder's own head (ELECTRA's generator). */
   predictor?: string;
+  /** Taken right after an evaluation: the page keeps these maps for the step scrubber. */
+  atEval?: boolean;
 }
 
 /** Per-kernel timing of one training step. */
@@ -109,12 +128,18 @@ export interface LiveRun {
   tokensPerS: number;
   msPerStep: number;
   startedAt: number;
+  /** Probe attention maps kept at each evaluation, by step (the attention scrubber). */
+  attention?: AttentionSnapshot[];
+  /** Wall time of each evaluation so far (ms), for the time left. */
+  evalMs?: number[];
 }
 
 export interface RunEval {
   step: number;
   loss: number;
   accuracy: number;
+  /** Toy language: agreement accuracy on the minimal pairs without and with an attractor. */
+  agreement?: { plain: number; attractor: number };
 }
 
 /** Everything kept about one run: what it was (config, shape), how far it got, and every metric it reported. */

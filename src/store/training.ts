@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
 import { DEFAULT_PROBE_TEXT } from '../session/probeSentence';
-import type { ExportedFiles, ExportFormat, KernelProfile, LiveRun, ProbeView } from '../session/records';
+import type { AttentionSnapshot, EvalPoint, ExportedFiles, ExportFormat, KernelProfile, LiveRun, ProbeView } from '../session/records';
 import { onWorkerMessage, sendToWorker } from './workerBus';
 
 interface TrainingStore {
@@ -24,6 +24,16 @@ interface TrainingStore {
   setProbeText(text: string): void;
 }
 
+/** At most this many kept attention maps; beyond it every other older one is dropped. */
+export const MAX_ATTENTION_SNAPSHOTS = 200;
+
+/** Keeps a snapshot (replacing one of the same step); halves the older ones when the list is full. */
+export function keepSnapshot(list: readonly AttentionSnapshot[], s: AttentionSnapshot): AttentionSnapshot[] {
+  let out = [...list.filter((x) => x.step !== s.step), s].sort((a, b) => a.step - b.step);
+  if (out.length > MAX_ATTENTION_SNAPSHOTS) out = out.filter((_, i) => i % 2 === 0 || i === out.length - 1);
+  return out;
+}
+
 let counter = 0;
 
 export const useTrainingStore = create<TrainingStore>((set, get) => ({
@@ -41,7 +51,10 @@ export const useTrainingStore = create<TrainingStore>((set, get) => ({
   start(config, text) {
     const id = `run-${Date.now().toString(36)}-${counter++}`;
     set({
-      run: { id, config, state: 'preparing', step: 0, totalSteps: config.train.steps, metrics: [], evals: [], tokensPerS: 0, msPerStep: 0, startedAt: Date.now() },
+      run: {
+        id, config, state: 'preparing', step: 0, totalSteps: config.train.steps, metrics: [], evals: [], tokensPerS: 0, msPerStep: 0,
+        startedAt: Date.now(), attention: [], evalMs: [],
+      },
       probe: undefined,
       profile: undefined,
       profiling: false,
@@ -89,12 +102,17 @@ onWorkerMessage((msg) => {
       });
       break;
     }
-    case 'eval':
-      useTrainingStore.setState({ run: { ...run, evals: [...run.evals.filter((e) => e.step !== msg.step), { step: msg.step, loss: msg.loss, accuracy: msg.accuracy, pseudoPerplexity: msg.pseudoPerplexity, electra: msg.electra }] } });
+    case 'eval': {
+      const point: EvalPoint = { step: msg.step, loss: msg.loss, accuracy: msg.accuracy, pseudoPerplexity: msg.pseudoPerplexity, electra: msg.electra, agreement: msg.agreement };
+      const evals = [...run.evals.filter((e) => e.step !== msg.step), point].sort((a, b) => a.step - b.step);
+      useTrainingStore.setState({ run: { ...run, evals, evalMs: msg.ms === undefined ? run.evalMs : [...(run.evalMs ?? []), msg.ms] } });
       break;
-    case 'probe':
-      useTrainingStore.setState({ probe: msg });
+    }
+    case 'probe': {
+      const snap = msg.atEval ? { step: msg.step, tokens: msg.tokens, L: msg.L, NH: msg.NH, attention: msg.attention } : undefined;
+      useTrainingStore.setState({ probe: msg, ...(snap ? { run: { ...run, attention: keepSnapshot(run.attention ?? [], snap) } } : {}) });
       break;
+    }
     case 'profile':
       useTrainingStore.setState({ profile: msg, profiling: false });
       break;

@@ -75,7 +75,8 @@ export type FromWorker =
   | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
-  | ({ type: 'eval'; runId: string } & EvalPoint)
+  /** ms: the evaluation's wall time (the time left counts it). */
+  | ({ type: 'eval'; runId: string; ms?: number } & EvalPoint)
   | ProbeMessage
   | KernelProfileMessage
   | ExportedMessage

@@ -94,9 +94,9 @@ function flushMetrics(a: Active): void {
   a.lastPost = performance.now();
 }
 
-async function probe(a: Active): Promise<void> {
+async function probe(a: Active, atEval = false): Promise<void> {
   const view = await runProbe(a.run, probeText);
-  post({ type: 'probe', runId: a.id, ...view }, [view.attention.buffer]);
+  post({ type: 'probe', runId: a.id, ...view, ...(atEval ? { atEval } : {}) }, [view.attention.buffer]);
 }
 
 /**
@@ -130,10 +130,17 @@ function idle(a: Active): boolean {
   return a.paused || a.stopped || a.run.trainer.halted !== undefined || a.run.trainer.step >= a.config.train.steps;
 }
 
+/** The held-out evaluation, agreement on the toy language's pairs, then the probe kept for the attention scrubber. */
 async function evaluate(a: Active, withPseudoPerplexity = false): Promise<void> {
+  const t0 = performance.now();
   const r = await a.run.evaluate();
+  const ag = await a.run.agreement();
   const pseudoPerplexity = withPseudoPerplexity ? await a.run.pseudoPerplexity() : undefined;
-  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity, electra: r.electra });
+  const agreement = ag ? { plain: ag.accuracy, attractor: ag.accuracyAttractor } : undefined;
+  const ms = performance.now() - t0;
+  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity, electra: r.electra, agreement, ms });
+  await probe(a, true);
+  a.lastProbe = performance.now();
 }
 
 /** The comparison's probes on a run that is not training (done, stopped or paused); abandoned if another run starts. */
@@ -241,10 +248,14 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
       model: { L: m.L, C: m.C, NH: m.NH, F: m.F, T: m.T },
       evalTargets: run.evalBatches.reduce((s, b) => s + b.positions.filter((p) => p >= 0).length, 0),
       adapter: adapterLabel(ctx.summary),
+      cpuAdapter: isCpuAdapter(ctx.summary),
+      ...(run.baseline ? { baseline: { loss: run.baseline.loss, accuracy: run.baseline.accuracy } } : {}),
+      ...(run.agreementPairs
+        ? { agreementPairs: { plain: run.agreementPairs.filter((p) => !p.attractor).length, attractor: run.agreementPairs.filter((p) => p.attractor).length } }
+        : {}),
     },
   });
   await evaluate(a);
-  await probe(a);
   state(a, 'training');
   await trainLoop(a);
 }
