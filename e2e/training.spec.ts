@@ -84,12 +84,12 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await page.getByText('Performance', { exact: true }).click();
   await page.getByTestId('measure-kernels').click();
   const timings = page.getByTestId('kernel-timings');
-  // matmul_cpu.matmul_direct on a CPU adapter (SwiftShader), matmul.matmul_vec4 on a GPU.
+  // matmul_cpu.matmul_direct on a CPU adapter (SwiftShader), matmul.matmul on a GPU.
   await expect(timings.locator('[data-kernel*="matmul."]').first()).toBeVisible({ timeout: 120_000 });
   // The kernel variants are named (SwiftShader is a CPU adapter), and the matmul in the table is theirs.
   const variants = (await page.getByTestId('kernel-variants').textContent()) ?? '';
   expect(variants).toMatch(/Kernel variants for a (CPU adapter|GPU)/);
-  const matmulKernel = variants.includes('CPU adapter') ? 'matmul_cpu.matmul_direct' : 'matmul.matmul_vec4';
+  const matmulKernel = variants.includes('CPU adapter') ? 'matmul_cpu.matmul_direct' : 'matmul.matmul';
   await expect(timings.locator(`[data-kernel="${matmulKernel}"]`)).toBeVisible();
   await timings.locator('[data-kernel="attention.softmax"]').getByRole('button', { name: 'WGSL' }).click();
   await expect(page.getByTestId('wgsl-source')).toContainText('@compute');

@@ -6,8 +6,10 @@
 // operands k-major in workgroup memory (double-buffered: one barrier per step, the next tile's global loads in
 // flight in registers during the current tile's math; transposed layouts are transposed while staging). Thread (tx, ty) owns rows {ty, ty+WX} * 4 + 0..3 and columns {tx, tx+WX} * 4 +
 // 0..3, so its workgroup reads are one broadcast (A) and conflict-free consecutive vec4s (B), and its global
-// stores are coalesced vec4s. Entry points: matmul_vec4 (every operand's contiguous dimension is a multiple of 4:
-// vec4 global loads and stores) and matmul (any shape: scalar loads). Both are bounds-checked for any M, N, K.
+// stores are coalesced vec4s. One entry point, matmul, in two variants chosen by the override VEC4: with VEC4
+// (every operand's contiguous dimension is a multiple of 4) each slot's four elements are loaded and stored with
+// one bounds check per aligned quad; without it (any shape) each element is checked on its own. Both are
+// bounds-checked for any M, N, K.
 // matmul_cpu.wgsl has the variant for CPU adapters (matmul_direct): no workgroup memory, no barriers.
 // Split K (tiled kernels, for products whose grid of output tiles is too small to fill a GPU, such as weight
 // gradients dW (out, in) over K = B*T rows): with k_split != 0, workgroup z sums k in [z*k_split, (z+1)*k_split)
@@ -30,13 +32,6 @@ struct MatmulParams {
 
 @group(0) @binding(0) var<uniform> p: MatmulParams;
 
-// matmul_vec4 bindings.
-@group(0) @binding(1) var<storage, read> A4: array<vec4f>;
-@group(0) @binding(2) var<storage, read> B4: array<vec4f>;
-@group(0) @binding(3) var<storage, read> bias4: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> out4: array<vec4f>;
-
-// matmul bindings (scalar path, any shape).
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
@@ -48,6 +43,8 @@ const BK: u32 = 8u;
 override WX: u32 = 16u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+/** Every operand's contiguous dimension (and N) is a multiple of 4: one bounds check per aligned quad. */
+override VEC4: bool = false;
 
 /** Derived from WX (never set): vec4s per staged k-row (the tile width plus one of padding), and per buffer. */
 override SROW: u32 = 2u * WX + 1u;
@@ -106,13 +103,13 @@ fn slot4(k_major: bool, s: u32, r0: u32, k0: u32, R: u32) -> Slot {
 
 fn load_a4(s: u32, m0: u32, k0: u32) -> vec4f {
   let t = slot4(TRANS_A, s, m0, k0, p.M);
-  if (t.ok) { return A4[t.idx / 4u]; }
+  if (t.ok) { return vec4f(A[t.idx], A[t.idx + 1u], A[t.idx + 2u], A[t.idx + 3u]); }
   return vec4f(0.0);
 }
 
 fn load_b4(s: u32, n0: u32, k0: u32) -> vec4f {
   let t = slot4(!TRANS_B, s, n0, k0, p.N);
-  if (t.ok) { return B4[t.idx / 4u]; }
+  if (t.ok) { return vec4f(B[t.idx], B[t.idx + 1u], B[t.idx + 2u], B[t.idx + 3u]); }
   return vec4f(0.0);
 }
 
@@ -173,21 +170,17 @@ fn fma_step(a0: vec4f, a1: vec4f, b0: vec4f, b1: vec4f, acc: ptr<function, array
   (*acc)[15] = fma(vec4f(a1.w), b1, (*acc)[15]);
 }
 
-/** Global loads of the tile at k0 into registers: vec4 path. */
-fn prefetch4(t: u32, m0: u32, n0: u32, k0: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<function, array<vec4f, 2>>) {
+/** Global loads of the tile at k0 into registers (quads with VEC4, element-checked otherwise). */
+fn prefetch(t: u32, m0: u32, n0: u32, k0: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<function, array<vec4f, 2>>) {
   for (var i = 0u; i < LOADS; i++) {
     let s = t + i * WX * WX;
-    (*ra)[i] = load_a4(s, m0, k0);
-    (*rb)[i] = load_b4(s, n0, k0);
-  }
-}
-
-/** Global loads of the tile at k0 into registers: scalar path. */
-fn prefetch1(t: u32, m0: u32, n0: u32, k0: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<function, array<vec4f, 2>>) {
-  for (var i = 0u; i < LOADS; i++) {
-    let s = t + i * WX * WX;
-    (*ra)[i] = load_a1(s, m0, k0);
-    (*rb)[i] = load_b1(s, n0, k0);
+    if (VEC4) {
+      (*ra)[i] = load_a4(s, m0, k0);
+      (*rb)[i] = load_b4(s, n0, k0);
+    } else {
+      (*ra)[i] = load_a1(s, m0, k0);
+      (*rb)[i] = load_b1(s, n0, k0);
+    }
   }
 }
 
@@ -208,12 +201,20 @@ fn stage_all(t: u32, base: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<func
 // `base`: the split's partial product (z * M * N; 0 without split K).
 fn store4(base: u32, row: u32, col: u32, a: vec4f) {
   if (row < p.M && col < p.N) {
-    let i = (base + row * p.N + col) / 4u;
+    let i = base + row * p.N + col;
     var v = p.alpha * a;
-    if (p.has_bias != 0u) { v += bias4[col / 4u]; }
-    if (p.accumulate != 0u) { v += out4[i]; }
-    out4[i] = v;
+    if (p.has_bias != 0u) { v += vec4f(bias[col], bias[col + 1u], bias[col + 2u], bias[col + 3u]); }
+    if (p.accumulate != 0u) { v += vec4f(out[i], out[i + 1u], out[i + 2u], out[i + 3u]); }
+    out[i] = v.x;
+    out[i + 1u] = v.y;
+    out[i + 2u] = v.z;
+    out[i + 3u] = v.w;
   }
+}
+
+/** Stores one row's quad: whole with VEC4 (N a multiple of 4), element-checked otherwise. */
+fn store(base: u32, row: u32, col: u32, a: vec4f) {
+  if (VEC4) { store4(base, row, col, a); } else { store1(base, row, col, a); }
 }
 
 fn store1(base: u32, row: u32, col: u32, a: vec4f) {
@@ -230,42 +231,23 @@ fn store1(base: u32, row: u32, col: u32, a: vec4f) {
   }
 }
 
-fn store_block4(base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
-  store4(base, r0, c0, (*acc)[0]);
-  store4(base, r0, c1, (*acc)[1]);
-  store4(base, r0 + 1u, c0, (*acc)[2]);
-  store4(base, r0 + 1u, c1, (*acc)[3]);
-  store4(base, r0 + 2u, c0, (*acc)[4]);
-  store4(base, r0 + 2u, c1, (*acc)[5]);
-  store4(base, r0 + 3u, c0, (*acc)[6]);
-  store4(base, r0 + 3u, c1, (*acc)[7]);
-  store4(base, r1, c0, (*acc)[8]);
-  store4(base, r1, c1, (*acc)[9]);
-  store4(base, r1 + 1u, c0, (*acc)[10]);
-  store4(base, r1 + 1u, c1, (*acc)[11]);
-  store4(base, r1 + 2u, c0, (*acc)[12]);
-  store4(base, r1 + 2u, c1, (*acc)[13]);
-  store4(base, r1 + 3u, c0, (*acc)[14]);
-  store4(base, r1 + 3u, c1, (*acc)[15]);
-}
-
-fn store_block1(base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
-  store1(base, r0, c0, (*acc)[0]);
-  store1(base, r0, c1, (*acc)[1]);
-  store1(base, r0 + 1u, c0, (*acc)[2]);
-  store1(base, r0 + 1u, c1, (*acc)[3]);
-  store1(base, r0 + 2u, c0, (*acc)[4]);
-  store1(base, r0 + 2u, c1, (*acc)[5]);
-  store1(base, r0 + 3u, c0, (*acc)[6]);
-  store1(base, r0 + 3u, c1, (*acc)[7]);
-  store1(base, r1, c0, (*acc)[8]);
-  store1(base, r1, c1, (*acc)[9]);
-  store1(base, r1 + 1u, c0, (*acc)[10]);
-  store1(base, r1 + 1u, c1, (*acc)[11]);
-  store1(base, r1 + 2u, c0, (*acc)[12]);
-  store1(base, r1 + 2u, c1, (*acc)[13]);
-  store1(base, r1 + 3u, c0, (*acc)[14]);
-  store1(base, r1 + 3u, c1, (*acc)[15]);
+fn store_block(base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
+  store(base, r0, c0, (*acc)[0]);
+  store(base, r0, c1, (*acc)[1]);
+  store(base, r0 + 1u, c0, (*acc)[2]);
+  store(base, r0 + 1u, c1, (*acc)[3]);
+  store(base, r0 + 2u, c0, (*acc)[4]);
+  store(base, r0 + 2u, c1, (*acc)[5]);
+  store(base, r0 + 3u, c0, (*acc)[6]);
+  store(base, r0 + 3u, c1, (*acc)[7]);
+  store(base, r1, c0, (*acc)[8]);
+  store(base, r1, c1, (*acc)[9]);
+  store(base, r1 + 1u, c0, (*acc)[10]);
+  store(base, r1 + 1u, c1, (*acc)[11]);
+  store(base, r1 + 2u, c0, (*acc)[12]);
+  store(base, r1 + 2u, c1, (*acc)[13]);
+  store(base, r1 + 3u, c0, (*acc)[14]);
+  store(base, r1 + 3u, c1, (*acc)[15]);
 }
 
 /** The k range [x, y) of split z (the whole K without split K). */
@@ -273,45 +255,6 @@ fn k_range(z: u32) -> vec2u {
   if (p.k_split == 0u) { return vec2u(0u, p.K); }
   let k0 = z * p.k_split;
   return vec2u(k0, min(p.K, k0 + p.k_split));
-}
-
-@compute @workgroup_size(WX, WX)
-fn matmul_vec4(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let m0 = wg.y * 8u * WX;
-  let n0 = wg.x * 8u * WX;
-  let t = lid.y * WX + lid.x;
-  let kr = k_range(wg.z);
-  let tiles = (kr.y - kr.x + BK - 1u) / BK;
-  var acc: array<vec4f, 16>;
-  var ra: array<vec4f, 2>;
-  var rb: array<vec4f, 2>;
-  prefetch4(t, m0, n0, kr.x, &ra, &rb);
-  stage_all(t, 0u, &ra, &rb);
-  workgroupBarrier();
-  // Two tiles per trip, buffer 0 then buffer HALF, so the workgroup-memory reads below use constant bases.
-  for (var kt = 0u; kt < tiles; kt += 2u) {
-    let odd = kt + 1u < tiles;
-    if (odd) { prefetch4(t, m0, n0, kr.x + (kt + 1u) * BK, &ra, &rb); }
-    for (var k = 0u; k < BK; k++) {
-      let o = k * SROW;
-      fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
-    }
-    if (odd) { stage_all(t, HALF, &ra, &rb); }
-    workgroupBarrier();
-    if (odd) {
-      let even = kt + 2u < tiles;
-      if (even) { prefetch4(t, m0, n0, kr.x + (kt + 2u) * BK, &ra, &rb); }
-      for (var k = 0u; k < BK; k++) {
-        let o = HALF + k * SROW;
-        fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
-      }
-      if (even) { stage_all(t, 0u, &ra, &rb); }
-      workgroupBarrier();
-    }
-  }
-  let r0 = m0 + lid.y * 4u;
-  let c0 = n0 + lid.x * 4u;
-  store_block4(wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
 }
 
 @compute @workgroup_size(WX, WX)
@@ -324,13 +267,13 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   var acc: array<vec4f, 16>;
   var ra: array<vec4f, 2>;
   var rb: array<vec4f, 2>;
-  prefetch1(t, m0, n0, kr.x, &ra, &rb);
+  prefetch(t, m0, n0, kr.x, &ra, &rb);
   stage_all(t, 0u, &ra, &rb);
   workgroupBarrier();
   // Two tiles per trip, buffer 0 then buffer HALF, so the workgroup-memory reads below use constant bases.
   for (var kt = 0u; kt < tiles; kt += 2u) {
     let odd = kt + 1u < tiles;
-    if (odd) { prefetch1(t, m0, n0, kr.x + (kt + 1u) * BK, &ra, &rb); }
+    if (odd) { prefetch(t, m0, n0, kr.x + (kt + 1u) * BK, &ra, &rb); }
     for (var k = 0u; k < BK; k++) {
       let o = k * SROW;
       fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
@@ -339,7 +282,7 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     workgroupBarrier();
     if (odd) {
       let even = kt + 2u < tiles;
-      if (even) { prefetch1(t, m0, n0, kr.x + (kt + 2u) * BK, &ra, &rb); }
+      if (even) { prefetch(t, m0, n0, kr.x + (kt + 2u) * BK, &ra, &rb); }
       for (var k = 0u; k < BK; k++) {
         let o = HALF + k * SROW;
         fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
@@ -350,7 +293,7 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
   }
   let r0 = m0 + lid.y * 4u;
   let c0 = n0 + lid.x * 4u;
-  store_block1(wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
+  store_block(wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
 }
 
 // ---- splitk_reduce: out (+)= alpha * sum over z of part[z] (+ bias), the splits added in order (same bits every

@@ -3,6 +3,9 @@
 import { shaderSource } from './shaders';
 import { createUniform } from './buffers';
 import { checkStorageBinding, checkWorkgroups } from './limits';
+import type { EntryOf, KernelName, ShaderName } from './kernelNames';
+
+export type { EntryOf, KernelName, ShaderName } from './kernelNames';
 
 export type Overrides = Record<string, number>;
 
@@ -10,17 +13,23 @@ export type Overrides = Record<string, number>;
 export interface Dispatch {
   label: string;
   /** `${shader}.${entry}`: the key per-kernel timings are grouped by. */
-  kernel: string;
+  kernel: KernelName;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: [number, number, number];
   /** The uniform buffer at binding 0, when the kernel has params. */
   params?: GPUBuffer;
+  /**
+   * Floating-point operations of the matrix products it computes (2 per multiply-add), counted by the op that
+   * builds it: matmuls and attention's products; memory-bound kernels leave it out (0). See countFlops.
+   */
+  flops?: number;
 }
 
-export interface DispatchSpec {
-  shader: string;
-  entry: string;
+interface DispatchSpecOf<S extends ShaderName> {
+  /** A shaders/*.wgsl file and one of its compute entry points (kernelNames.ts, generated from the files). */
+  shader: S;
+  entry: EntryOf<S>;
   overrides?: Overrides;
   /** Uniform params written to binding 0 (omit for kernels without params). */
   params?: ArrayBuffer | ArrayBufferView;
@@ -28,7 +37,12 @@ export interface DispatchSpec {
   buffers: (GPUBuffer | GPUBufferBinding)[];
   workgroups: [number, number?, number?] | number;
   label?: string;
+  /** The products' FLOPs (Dispatch.flops). */
+  flops?: number;
 }
+
+/** What an op passes to Kernels.dispatch; the shader and entry must exist (checked by typecheck). */
+export type DispatchSpec = { [S in ShaderName]: DispatchSpecOf<S> }[ShaderName];
 
 function key(shader: string, entry: string, overrides?: Overrides): string {
   const o = overrides ? Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)) : [];
@@ -55,7 +69,7 @@ export class Kernels {
     readonly tuning: KernelTuning = {},
   ) {}
 
-  module(shader: string): GPUShaderModule {
+  module(shader: ShaderName): GPUShaderModule {
     let m = this.modules.get(shader);
     if (!m) {
       m = this.device.createShaderModule({ code: shaderSource(shader), label: shader });
@@ -64,7 +78,7 @@ export class Kernels {
     return m;
   }
 
-  pipeline(shader: string, entry: string, overrides?: Overrides): GPUComputePipeline {
+  pipeline<S extends ShaderName>(shader: S, entry: EntryOf<S>, overrides?: Overrides): GPUComputePipeline {
     const k = key(shader, entry, overrides);
     let p = this.pipelines.get(k);
     if (!p) {
@@ -101,7 +115,8 @@ export class Kernels {
       entries.push({ binding: entries.length, resource: binding });
     });
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label });
-    return { label, kernel: `${spec.shader}.${spec.entry}`, pipeline, bindGroup, workgroups: wg, params };
+    const kernel = `${spec.shader}.${spec.entry}` as KernelName;
+    return { label, kernel, pipeline, bindGroup, workgroups: wg, params, ...(spec.flops ? { flops: spec.flops } : {}) };
   }
 
   writeParams(params: GPUBuffer, data: ArrayBuffer | ArrayBufferView): void {
@@ -110,6 +125,13 @@ export class Kernels {
     padded.set(bytes);
     this.device.queue.writeBuffer(params, 0, padded);
   }
+}
+
+/** The FLOPs of a dispatch list: the sum of each dispatch's own count. */
+export function countFlops(dispatches: readonly Dispatch[]): number {
+  let s = 0;
+  for (const d of dispatches) s += d.flops ?? 0;
+  return s;
 }
 
 /** Encodes dispatches into one compute pass. */

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelConfig } from './config';
 import { createStorage, readF32 } from './buffers';
-import { Kernels } from './kernels';
+import { Kernels, type KernelName } from './kernels';
 import { isCpuAdapter } from './gpu';
 import { bertTensors, initParams, placeTensors } from './model/params';
 import { nodeGpu, type NodeGpu } from './node/dawn';
@@ -83,8 +83,8 @@ describe('profileDispatches', () => {
       const kernels = new Set(trainer.dispatches.map((d) => d.kernel));
       expect(new Set(g.byKernel.map((x) => x.key))).toEqual(kernels);
       // The variants follow the adapter (KernelTuning): CPU adapters run the direct matmul and per-thread rows.
-      const variants = k.tuning.cpu ? ['matmul_cpu.matmul_direct', 'layernorm.forward_rows'] : ['matmul.matmul_vec4', 'layernorm.forward'];
-      for (const family of [...variants, 'attention.scores', 'mlm_loss.xent_inplace', 'embedding.forward', 'adamw.adamw'])
+      const variants: KernelName[] = k.tuning.cpu ? ['matmul_cpu.matmul_direct', 'layernorm.forward_rows'] : ['matmul.matmul', 'layernorm.forward'];
+      for (const family of [...variants, 'attention.scores', 'mlm_loss.xent_inplace', 'embedding.forward', 'adamw.adamw'] satisfies KernelName[])
         expect(kernels.has(family), family).toBe(true);
       const roles = g.byRole.map((x) => x.key);
       for (const role of ['qkv', 'attn_proj', 'fc', 'fc_proj', 'attention', 'head', 'embedding', 'adamw']) expect(roles, role).toContain(role);

@@ -2,7 +2,10 @@
 // small per-step hyperparameter buffer the trainer rewrites each step, and the clip scale the grad-norm op wrote.
 import { createStorage } from '../buffers';
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { bindSpan, GRAD_NORM, type F32Span } from './reduce';
+
+const ADAMW_PARAMS = uniformLayout('adamw', 'AdamWParams', [['n', 'u32'], ['decay', 'u32'], ['clip_index', 'u32']]);
 
 export interface AdamWConfig {
   lr: number;
@@ -83,7 +86,7 @@ export function adamw(k: Kernels, b: AdamWBuffers, opts: { decay: boolean }, lab
   return k.dispatch({
     shader: 'adamw',
     entry: 'adamw',
-    params: new Uint32Array([n, opts.decay ? 1 : 0, clipIndex, 0]),
+    params: ADAMW_PARAMS.pack({ n, decay: opts.decay ?? false, clip_index: clipIndex }),
     buffers: [grad.binding, b.hyper, b.clip, param.binding, m.binding, v.binding],
     workgroups: grid1d(n, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,

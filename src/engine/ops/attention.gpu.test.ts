@@ -1,5 +1,4 @@
-// Both attention variants (materialized probabilities; fused with row statistics) against the float64 CPU
-// reference: odd shapes, padding, causal, rows without an allowed key, and extreme logits.
+// The attention kernels (materialized probabilities, both tunings) against the float64 CPU reference: odd shapes, padding, causal, rows without an allowed key, and extreme logits.
 import { describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
 import { Kernels, runDispatches, type KernelTuning } from '../kernels';
@@ -7,7 +6,6 @@ import { LimitError } from '../limits';
 import { expectClose, randomArray, rng, useGpu } from '../testing';
 import { attentionBackwardRef, attentionForwardRef } from '../reference/attention';
 import { attentionBackward, attentionForward, attentionSizes, checkAttentionShape, directLayout, type AttentionShape } from './attention';
-import { flashAttentionBackward, flashAttentionForward, flashAttentionSizes } from './attention_flash';
 
 type Tol = { atol: number; rtol?: number };
 
@@ -36,7 +34,7 @@ function randomLengths(B: number, T: number, seed: number): number[] {
   return Array.from({ length: B }, () => 1 + Math.floor(r() * T));
 }
 
-type Variant = 'materialized' | 'fused';
+type Variant = 'materialized';
 
 // The materialized variant's kernels differ by adapter kind: on GPUs tiled products and a workgroup per row of the
 // softmax kernels; on CPU adapters direct products (no workgroup memory, no barriers) and one thread per row. Both
@@ -44,15 +42,14 @@ type Variant = 'materialized' | 'fused';
 describe.each<[Variant, KernelTuning]>([
   ['materialized', { cpu: false }],
   ['materialized', { cpu: true }],
-  ['fused', {}],
-])('attention (%s, tuning %o)', (variant, tuning) => {
+])('attention (%s, tuning %o)', (_variant, tuning) => {
   const fx = useGpu();
   let tuned: Kernels | undefined;
 
   async function runGpu(s: AttentionShape, causal: boolean, qkv: Float32Array, valid: Int32Array, dout: Float32Array): Promise<Run> {
     const device = fx.device;
     const k = (tuned ??= new Kernels(device, tuning));
-    const sz = { ...attentionSizes(s), ...flashAttentionSizes(s) };
+    const sz = attentionSizes(s);
     // Outputs start as garbage: the kernels must overwrite every element.
     const garbage = (bytes: number, label: string) => createStorage(device, new Float32Array(bytes / 4).fill(123.5), label);
     const b = {
@@ -62,21 +59,11 @@ describe.each<[Variant, KernelTuning]>([
       out: garbage(sz.out, 'out'),
       dqkv: garbage(sz.dqkv, 'dqkv'),
     };
-    let att: GPUBuffer | undefined;
-    let scratch: GPUBuffer[];
-    if (variant === 'materialized') {
-      att = garbage(sz.att, 'att');
-      const datt = garbage(sz.datt, 'datt');
-      scratch = [att, datt];
-      const a = { ...s, ...b, att, datt, causal };
-      runDispatches(device, [...attentionForward(k, a), ...attentionBackward(k, a)]);
-    } else {
-      const stats = garbage(sz.stats, 'stats');
-      const delta = garbage(sz.delta, 'delta');
-      scratch = [stats, delta];
-      const a = { ...s, ...b, stats, delta, causal };
-      runDispatches(device, [...flashAttentionForward(k, a), ...flashAttentionBackward(k, a)]);
-    }
+    const att = garbage(sz.att, 'att');
+    const datt = garbage(sz.datt, 'datt');
+    const scratch = [att, datt];
+    const a = { ...s, ...b, att, datt, causal };
+    runDispatches(device, [...attentionForward(k, a), ...attentionBackward(k, a)]);
     const run = {
       out: await readF32(device, b.out),
       att: att ? await readF32(device, att) : undefined,
@@ -180,19 +167,11 @@ describe.each<[Variant, KernelTuning]>([
     const tooLong = Math.ceil(Math.sqrt(Number(device.limits.maxStorageBufferBindingSize) / 4)) + 1;
     const manyHeads = { B: device.limits.maxComputeWorkgroupsPerDimension + 1, T: 1, C: 1, NH: 1 };
     const args = { B: 1, T: 4, C: 8, NH: 2, qkv: small, valid: small, out: small, causal: false };
-    if (variant === 'materialized') {
-      expect(() => checkAttentionShape(device, { B: 1, T: 4, C: 10, NH: 3 })).toThrow(/C=10.*NH=3/);
-      expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(LimitError);
-      expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(/att \(B\*NH\*T\*T/);
-      expect(() => checkAttentionShape(device, manyHeads)).toThrow(/maxComputeWorkgroupsPerDimension.*B\*NH|B\*NH.*maxComputeWorkgroupsPerDimension/);
-      expect(() => attentionForward(fx.kernels, { ...args, att: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
-    } else {
-      expect(() => flashAttentionForward(fx.kernels, { ...args, C: 10, NH: 3, stats: small })).toThrow(/C=10.*NH=3/);
-      // No T x T buffer: a sequence too long for the materialized variant passes the shape check.
-      expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 }, false)).not.toThrow();
-      expect(() => flashAttentionForward(fx.kernels, { ...args, C: 130, NH: 1, stats: small })).toThrow(/head size C\/NH = 130 is over 64/);
-      expect(() => flashAttentionForward(fx.kernels, { ...args, stats: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
-    }
+    expect(() => checkAttentionShape(device, { B: 1, T: 4, C: 10, NH: 3 })).toThrow(/C=10.*NH=3/);
+    expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(LimitError);
+    expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(/att \(B\*NH\*T\*T/);
+    expect(() => checkAttentionShape(device, manyHeads)).toThrow(/maxComputeWorkgroupsPerDimension.*B\*NH|B\*NH.*maxComputeWorkgroupsPerDimension/);
+    expect(() => attentionForward(fx.kernels, { ...args, att: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
     small.destroy();
   });
 });

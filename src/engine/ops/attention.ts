@@ -1,6 +1,7 @@
 // Multi-head self-attention op (shaders/attention.wgsl): builds the forward and backward dispatches over a packed
 // qkv (B*T, 3C), a key-padding mask and a causal flag, with the probabilities att (B, NH, T, T) materialized.
-import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { cdiv, grid1d, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { checkLimit } from '../limits';
 
 export interface AttentionShape {
@@ -102,15 +103,31 @@ interface Product {
   kband: 0 | 1 | 2;
 }
 
+const PRODUCT_PARAMS = uniformLayout('attention', 'ProductParams', [
+  ['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['NH', 'u32'], ['a_off', 'u32'], ['a_sb', 'u32'], ['a_sh', 'u32'],
+  ['a_sm', 'u32'], ['a_sk', 'u32'], ['b_off', 'u32'], ['b_sb', 'u32'], ['b_sh', 'u32'], ['b_sk', 'u32'],
+  ['b_sn', 'u32'], ['c_off', 'u32'], ['c_sb', 'u32'], ['c_sh', 'u32'], ['c_sm', 'u32'], ['c_sn', 'u32'],
+  ['alpha', 'f32'],
+  ['causal', 'u32'],
+  ['kband', 'u32'],
+]);
+const SOFTMAX_PARAMS = uniformLayout('attention', 'SoftmaxParams', [
+  ['rows', 'u32'],
+  ['T', 'u32'],
+  ['NH', 'u32'],
+  ['causal', 'u32'],
+  ['scale', 'f32'],
+]);
+
 function productParams(NH: number, pr: Product): ArrayBuffer {
-  const buf = new ArrayBuffer(22 * 4);
-  const u = new Uint32Array(buf);
   const { a, b, c } = pr;
-  u.set([pr.M, pr.N, pr.K, NH, a.off, a.sb, a.sh, a.s1, a.s2, b.off, b.sb, b.sh, b.s1, b.s2, c.off, c.sb, c.sh, c.s1, c.s2]);
-  new Float32Array(buf, 19 * 4, 1)[0] = pr.alpha;
-  u[20] = pr.causal ? 1 : 0;
-  u[21] = pr.kband;
-  return buf;
+  return PRODUCT_PARAMS.pack({
+    ...{ M: pr.M, N: pr.N, K: pr.K, NH },
+    ...{ a_off: a.off, a_sb: a.sb, a_sh: a.sh, a_sm: a.s1, a_sk: a.s2 },
+    ...{ b_off: b.off, b_sb: b.sb, b_sh: b.sh, b_sk: b.s1, b_sn: b.s2 },
+    ...{ c_off: c.off, c_sb: c.sb, c_sh: c.sh, c_sm: c.s1, c_sn: c.s2 },
+    ...{ alpha: pr.alpha, causal: pr.causal, kband: pr.kband },
+  });
 }
 
 /**
@@ -135,12 +152,15 @@ export function directLayout(N: number): { WGX: number; BM: number; BN: number }
 
 function product(
   k: Kernels,
-  entry: string,
+  entry: EntryOf<'attention'>,
   s: AttentionShape,
   pr: Product,
   buffers: GPUBuffer[],
   label: string,
 ): Dispatch {
+  // Every (query, key) pair of every head, as computed: causal products skip tiles above the diagonal but are
+  // counted whole, as the analytic count (profile.ts) does.
+  const flops = 2 * pr.M * pr.N * pr.K * s.B * s.NH;
   const contiguous = { A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 };
   if (k.tuning.cpu) {
     const { WGX, BM, BN } = directLayout(pr.N);
@@ -152,6 +172,7 @@ function product(
       buffers,
       workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
       label,
+      flops,
     });
   }
   const { BM, BN, TM, TN } = tileFor(pr.M, pr.N);
@@ -163,6 +184,7 @@ function product(
     buffers,
     workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
     label,
+    flops,
   });
 }
 
@@ -177,12 +199,10 @@ export function rowLayout(T: number, tuning: KernelTuning = {}): { SM_W: number;
   return { SM_W: w, SM_ROWS: Math.max(1, 64 / w) };
 }
 
-function rowKernel(k: Kernels, entry: string, s: AttentionShape, causal: boolean, buffers: GPUBuffer[], label: string): Dispatch {
+function rowKernel(k: Kernels, entry: EntryOf<'attention'>, s: AttentionShape, causal: boolean, buffers: GPUBuffer[], label: string): Dispatch {
   const { B, T, C, NH } = s;
   const rows = B * NH * T;
-  const params = new ArrayBuffer(5 * 4);
-  new Uint32Array(params).set([rows, T, NH, causal ? 1 : 0]);
-  new Float32Array(params, 16, 1)[0] = 1 / Math.sqrt(C / NH);
+  const params = SOFTMAX_PARAMS.pack({ rows, T, NH, causal, scale: 1 / Math.sqrt(C / NH) });
   const { SM_W, SM_ROWS } = rowLayout(T, k.tuning);
   return k.dispatch({
     shader: 'attention',

@@ -1,6 +1,7 @@
 // Elementwise ops (shaders/elementwise.wgsl): residual add, scaled in-place add, scale, bias add over the last dim,
 // and the bias gradient (dbias += column sums, deterministic two passes over a caller-provided scratch buffer).
-import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { cdiv, grid1d, type Dispatch, type EntryOf, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
 const WG = 256;
@@ -16,19 +17,20 @@ interface P {
   chunks?: number;
 }
 
+const PARAMS = uniformLayout('elementwise', 'Params', [
+  ['n', 'u32'],
+  ['C', 'u32'],
+  ['s', 'f32'],
+  ['N', 'u32'],
+  ['rows_per_chunk', 'u32'],
+  ['chunks', 'u32'],
+]);
+
 function params(p: P): ArrayBuffer {
-  const buf = new ArrayBuffer(24);
-  const u = new Uint32Array(buf);
-  u[0] = p.n;
-  u[1] = p.C ?? 0;
-  new Float32Array(buf)[2] = p.s ?? 1;
-  u[3] = p.N ?? 0;
-  u[4] = p.rowsPerChunk ?? 0;
-  u[5] = p.chunks ?? 0;
-  return buf;
+  return PARAMS.pack({ n: p.n, C: p.C ?? 0, s: p.s ?? 1, N: p.N ?? 0, rows_per_chunk: p.rowsPerChunk ?? 0, chunks: p.chunks ?? 0 });
 }
 
-function flat(k: Kernels, entry: string, p: P, buffers: Buf[], label: string): Dispatch {
+function flat(k: Kernels, entry: EntryOf<'elementwise'>, p: P, buffers: Buf[], label: string): Dispatch {
   return k.dispatch({
     shader: 'elementwise',
     entry,
@@ -82,7 +84,7 @@ export function setScale(k: Kernels, d: Dispatch, s: number): void {
   if (!d.params || !['elementwise.add_inplace', 'elementwise.scale', 'elementwise.scale_inplace'].includes(d.kernel)) {
     throw new Error(`setScale: ${d.label} (${d.kernel}) has no scale factor`);
   }
-  k.device.queue.writeBuffer(d.params, 8, Float32Array.of(s));
+  k.device.queue.writeBuffer(d.params, PARAMS.offsetOf('s'), Float32Array.of(s));
 }
 
 export interface RowsShape {

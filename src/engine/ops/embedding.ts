@@ -9,6 +9,7 @@
 // into dwte[id]. One thread per (row, channel); at most S + N/S serial adds per thread, whatever the id counts.
 // Out-of-range ids sort to a sentinel key V and are skipped.
 import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { createStorage } from '../buffers';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
@@ -89,9 +90,22 @@ export function sortPasses(V: number): number {
   return Math.ceil(bits / 8);
 }
 
-function params(s: EmbeddingShape, o: { shift?: number; first?: boolean; piece?: number } = {}): Uint32Array {
+const PARAMS = uniformLayout('embedding', 'Params', [
+  ['B', 'u32'],
+  ['T', 'u32'],
+  ['C', 'u32'],
+  ['V', 'u32'],
+  ['N', 'u32'],
+  ['shift', 'u32'],
+  ['first', 'u32'],
+  ['blocks', 'u32'],
+  ['piece', 'u32'],
+]);
+
+function params(s: EmbeddingShape, o: { shift?: number; first?: boolean; piece?: number } = {}): ArrayBuffer {
   const N = s.B * s.T;
-  return Uint32Array.of(s.B, s.T, s.C, s.V, N, o.shift ?? 0, o.first ? 1 : 0, cdiv(N, RADIX), o.piece ?? 0);
+  const { B, T, C, V } = s;
+  return PARAMS.pack({ B, T, C, V, N, shift: o.shift ?? 0, first: o.first ?? false, blocks: cdiv(N, RADIX), piece: o.piece ?? 0 });
 }
 
 function checkShape(op: string, s: EmbeddingShape, ids: Buf, d: [string, Buf]): void {

@@ -1,10 +1,11 @@
 // Fill op: sets an f32 buffer (or its first n elements) to a constant.
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
+
+const FILL_PARAMS = uniformLayout('fill', 'FillParams', [['n', 'u32'], ['value', 'f32']]);
 
 export function fill(k: Kernels, out: GPUBuffer, value: number, n = out.size / 4, label = 'fill'): Dispatch {
-  const params = new ArrayBuffer(8);
-  new Uint32Array(params, 0, 1)[0] = n;
-  new Float32Array(params, 4, 1)[0] = value;
+  const params = FILL_PARAMS.pack({ n, value });
   return k.dispatch({
     shader: 'fill',
     entry: 'fill',

@@ -1,6 +1,7 @@
 // Row gather/scatter ops (shaders/gather.wgsl): pick the (M, C) rows of an (N, C) tensor named by an i32 index
 // (-1 or out of range -> zero row), and the backward scatter dst[index[m]] (+)= src[m] for unique indices.
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, type Buf } from './shapecheck';
 
 const WG = 256;
@@ -14,8 +15,10 @@ export interface GatherShape {
   C: number;
 }
 
-function params(s: GatherShape, accumulate: boolean): Uint32Array {
-  return Uint32Array.of(s.M, s.N, s.C, accumulate ? 1 : 0);
+const GATHER_PARAMS = uniformLayout('gather', 'Params', [['M', 'u32'], ['N', 'u32'], ['C', 'u32'], ['accumulate', 'u32']]);
+
+function params(s: GatherShape, accumulate: boolean): ArrayBuffer {
+  return GATHER_PARAMS.pack({ M: s.M, N: s.N, C: s.C, accumulate });
 }
 
 function check(op: string, s: GatherShape, index: Buf, small: [string, Buf], full: [string, Buf]): void {

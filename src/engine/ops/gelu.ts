@@ -1,11 +1,14 @@
 // GELU op (shaders/gelu.wgsl), tanh form as Hugging Face "gelu_new": forward out = gelu(x), backward dx = dy * gelu'(x).
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, type Buf } from './shapecheck';
 
 const WG = 256;
 
-function params(n: number): Uint32Array {
-  return Uint32Array.of(n);
+const GELU_PARAMS = uniformLayout('gelu', 'Params', [['n', 'u32']]);
+
+function params(n: number): ArrayBuffer {
+  return GELU_PARAMS.pack({ n });
 }
 
 /** out = gelu(x) over n elements. out must not be x (WebGPU forbids a buffer bound read and read-write). */

@@ -1,6 +1,7 @@
 // LayerNorm op (shaders/layernorm.wgsl): forward over (N, C) rows saving mean/rstd, and backward giving dx (= or +=)
 // plus dgamma/dbeta (+=) through a deterministic two-pass column sum over a caller-provided scratch buffer.
 import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
 /** Hugging Face BERT's layer_norm_eps. */
@@ -78,9 +79,9 @@ function rowThreads(C: number): number {
 }
 
 /** Entry, workgroup size and grid of a per-row kernel in either mode. */
-function rowDispatch(entry: string, N: number, C: number, mode: RowMode, maxDim: number) {
+function rowDispatch(entry: 'forward' | 'backward_input', N: number, C: number, mode: RowMode, maxDim: number) {
   return mode === 'thread'
-    ? { entry: `${entry}_rows`, overrides: { WG: ROW_WG }, workgroups: grid1d(N, ROW_WG, maxDim) }
+    ? { entry: `${entry}_rows` as const, overrides: { WG: ROW_WG }, workgroups: grid1d(N, ROW_WG, maxDim) }
     : { entry, overrides: { WG: rowThreads(C) }, workgroups: grid1d(N, 1, maxDim) };
 }
 
@@ -95,16 +96,17 @@ export function layerNormScratchFloats(o: LayerNormBackwardOptions): number {
   return 2 * cdiv(o.N, rowsPerChunk(o)) * o.C;
 }
 
+const PARAMS = uniformLayout('layernorm', 'Params', [
+  ['N', 'u32'],
+  ['C', 'u32'],
+  ['eps', 'f32'],
+  ['accumulate', 'u32'],
+  ['rows_per_chunk', 'u32'],
+  ['chunks', 'u32'],
+]);
+
 function params(N: number, C: number, eps: number, accumulate: boolean, rpc: number, chunks: number): ArrayBuffer {
-  const buf = new ArrayBuffer(24);
-  const u = new Uint32Array(buf);
-  u[0] = N;
-  u[1] = C;
-  new Float32Array(buf)[2] = eps;
-  u[3] = accumulate ? 1 : 0;
-  u[4] = rpc;
-  u[5] = chunks;
-  return buf;
+  return PARAMS.pack({ N, C, eps, accumulate, rows_per_chunk: rpc, chunks });
 }
 
 function checkEps(op: string, eps: number): void {

@@ -1,7 +1,8 @@
 // Loss ops: fused softmax cross-entropy over gathered rows (MLM vocabulary head and k-class heads), the top-k
 // probe readback, and binary cross-entropy per token. Each builds a Dispatch once per shape (shaders/mlm_loss.wgsl,
 // shaders/binary_loss.wgsl).
-import { grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { grid1d, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import { uniformLayout } from '../uniforms';
 
 /** Where crossEntropy writes dlogits: over the logits, into a separate buffer, or nowhere (evaluation). */
 export type XentGrad = 'inplace' | 'separate' | 'none';
@@ -21,7 +22,11 @@ export interface XentBuffers {
   dlogits?: GPUBuffer;
 }
 
-const ENTRY: Record<XentGrad, string> = { inplace: 'xent_inplace', separate: 'xent_separate', none: 'xent_forward' };
+const XENT_PARAMS = uniformLayout('mlm_loss', 'XentParams', [['M', 'u32'], ['V', 'u32']]);
+const TOPK_PARAMS = uniformLayout('mlm_loss', 'TopkParams', [['R', 'u32'], ['V', 'u32'], ['K', 'u32']]);
+const BCE_PARAMS = uniformLayout('binary_loss', 'BceParams', [['N', 'u32']]);
+
+const ENTRY: Record<XentGrad, EntryOf<'mlm_loss'>> = { inplace: 'xent_inplace', separate: 'xent_separate', none: 'xent_forward' };
 
 function requireBytes(buf: GPUBuffer, bytes: number, what: string): void {
   if (buf.size < bytes) throw new Error(`${what}: buffer "${buf.label}" has ${buf.size} bytes, needs ${bytes}`);
@@ -62,7 +67,7 @@ export function crossEntropy(
     shader: 'mlm_loss',
     entry: ENTRY[grad],
     overrides: { WG: xentWorkgroupSize(V, k.tuning) },
-    params: new Uint32Array([M, V]),
+    params: XENT_PARAMS.pack({ M, V }),
     buffers,
     workgroups: grid1d(M, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
@@ -97,7 +102,7 @@ export function topK(
     shader: 'mlm_loss',
     entry: 'topk',
     overrides: { WG: xentWorkgroupSize(V, k.tuning) },
-    params: new Uint32Array([R, V, K, 0]),
+    params: TOPK_PARAMS.pack({ R, V, K }),
     buffers: [b.logits, b.rows, b.ids, b.probs],
     workgroups: R,
     label,
@@ -126,7 +131,7 @@ export function binaryCrossEntropy(k: Kernels, N: number, b: BceBuffers, label =
   return k.dispatch({
     shader: 'binary_loss',
     entry: 'bce',
-    params: new Uint32Array([N]),
+    params: BCE_PARAMS.pack({ N }),
     buffers: [b.logits, b.labels, b.weights, b.losses, b.dlogits, b.preds],
     workgroups: grid1d(N, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,

@@ -8,7 +8,7 @@ import { Kernels, runDispatches, type KernelTuning } from '../kernels';
 import { LimitError } from '../limits';
 import { biasGradRef, matmulForward } from '../reference/matmul';
 import { expectClose, randomArray, useGpu, type Diff } from '../testing';
-import { biasGrad, canVec4, chooseSplits, DIRECT_DX, matmul, matmulSplitK, planMatmul, splitKScratchFloats, type MatmulShape, type MatmulTile } from './matmul';
+import { biasGrad, canVec4, chooseSplits, DIRECT_DX, matmul, matmulSplitK, planMatmul, planSplitK, splitKScratchFloats, type MatmulShape, type MatmulTile } from './matmul';
 
 /** f32 products of K <= 129 terms in [-1, 1] against float64: observed errors are ~1e-6. */
 const TOL = { atol: 1e-4, rtol: 1e-4 };
@@ -98,12 +98,12 @@ describe('matmul', () => {
 
   it('takes the vec4 path exactly when every contiguous dimension is a multiple of 4', () => {
     const limits = fx.device.limits;
-    expect(planMatmul(limits, { M: 37, N: 72, K: 72 }).entry).toBe('matmul_vec4');
-    expect(planMatmul(limits, { M: 37, N: 72, K: 72, transA: true }).entry).toBe('matmul');
-    expect(planMatmul(limits, { M: 1, N: 1003, K: 72, transB: true }).entry).toBe('matmul');
-    expect(planMatmul(limits, { M: 64, N: 64, K: 66, transA: true }).entry).toBe('matmul_vec4');
-    expect(planMatmul(limits, { M: 64, N: 64, K: 66, transB: true }).entry).toBe('matmul');
-    expect(planMatmul(limits, { M: 64, N: 64, K: 64, vec4: false }).entry).toBe('matmul');
+    expect(planMatmul(limits, { M: 37, N: 72, K: 72 })).toMatchObject({ entry: 'matmul', vec4: true });
+    expect(planMatmul(limits, { M: 37, N: 72, K: 72, transA: true })).toMatchObject({ entry: 'matmul', vec4: false });
+    expect(planMatmul(limits, { M: 1, N: 1003, K: 72, transB: true })).toMatchObject({ entry: 'matmul', vec4: false });
+    expect(planMatmul(limits, { M: 64, N: 64, K: 66, transA: true })).toMatchObject({ entry: 'matmul', vec4: true });
+    expect(planMatmul(limits, { M: 64, N: 64, K: 66, transB: true })).toMatchObject({ entry: 'matmul', vec4: false });
+    expect(planMatmul(limits, { M: 64, N: 64, K: 64, vec4: false })).toMatchObject({ entry: 'matmul', vec4: false });
     expect(planMatmul(limits, { M: 4096, N: 4096, K: 8 }).tile).toBe(128);
     expect(planMatmul(limits, { M: 1024, N: 192, K: 8 }).tile).toBe(64);
   });
@@ -116,8 +116,9 @@ describe('matmul', () => {
     const buf = createStorage(fx.device, 64 * 64 * 4, 'buf');
     const shape = { a: buf, b: buf, out: buf, M: 64, N: 64, K: 64 };
     expect(matmul(new Kernels(fx.device, { cpu: true }), shape).kernel).toBe('matmul_cpu.matmul_direct');
-    expect(matmul(new Kernels(fx.device, { cpu: false }), shape).kernel).toBe('matmul.matmul_vec4');
-    expect(matmul(new Kernels(fx.device, { cpu: true }), { ...shape, kernel: 'tiled' }).kernel).toBe('matmul.matmul_vec4');
+    expect(matmul(new Kernels(fx.device, { cpu: false }), shape).kernel).toBe('matmul.matmul');
+    expect(matmul(new Kernels(fx.device, { cpu: true }), { ...shape, kernel: 'tiled' }).kernel).toBe('matmul.matmul');
+    expect(planMatmul(limits, shape).vec4).toBe(true);
     buf.destroy();
   });
 
@@ -218,7 +219,8 @@ describe('matmulSplitK (tiled kernels, K split over workgroups, partials summed 
     expect(floats).toBeGreaterThan(0);
     const scratch = createStorage(fx.device, new Float32Array(floats).fill(1e30), 'scratch');
     const ds = matmulSplitK(kern(), { ...s, a: bufs[0], b: bufs[1], bias: c.bias ? bufs[2] : undefined, out: bufs[3], accumulate: c.accumulate, alpha }, scratch);
-    expect(ds.map((d) => d.kernel)).toEqual([`matmul.${vec4 && canVec4(s) ? 'matmul_vec4' : 'matmul'}`, 'matmul.splitk_reduce']);
+    expect(ds.map((d) => d.kernel)).toEqual(['matmul.matmul', 'matmul.splitk_reduce']);
+    expect(planSplitK(kern(), s).vec4).toBe(vec4 !== false && canVec4(s));
     runDispatches(fx.device, ds);
     const got = await readF32(fx.device, bufs[3]);
     const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);

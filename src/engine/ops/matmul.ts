@@ -3,6 +3,7 @@
 // checked against buffers and limits.
 import { createStorage } from '../buffers';
 import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import { LimitError } from '../limits';
 
 /** A whole buffer, or a range of one (offset a multiple of minStorageBufferOffsetAlignment). */
@@ -53,7 +54,9 @@ export interface MatmulOptions extends MatmulShape {
 }
 
 export interface MatmulPlan {
-  entry: 'matmul_vec4' | 'matmul' | 'matmul_direct';
+  entry: 'matmul' | 'matmul_direct';
+  /** Tiled kernel: the VEC4 variant (one bounds check per aligned quad; see canVec4). */
+  vec4?: boolean;
   /** Output tile side of the tiled kernels; matmul_direct's workgroup covers 8 rows by 8 * DIRECT_DX columns. */
   tile?: MatmulTile;
   /** Parts K is split into (workgroup z = part) and k per part (a multiple of SPLIT_K_ALIGN; 0: no split). */
@@ -135,7 +138,8 @@ export function planMatmul(limits: LimitsLike, s: MatmulShape, what = 'matmul'):
     const kSplit = want > 1 ? cdiv(cdiv(s.K, want), SPLIT_K_ALIGN) * SPLIT_K_ALIGN : 0;
     const splits = want > 1 ? cdiv(s.K, kSplit) : 1;
     plan = {
-      entry: vec4 ? 'matmul_vec4' : 'matmul',
+      entry: 'matmul',
+      vec4,
       tile,
       splits,
       kSplit: splits > 1 ? kSplit : 0,
@@ -181,13 +185,29 @@ function noBias(device: GPUDevice): GPUBuffer {
   return b;
 }
 
-/** MatmulParams: M, N, K (u32), alpha (f32), has_bias, accumulate, k_split (u32); SplitParams has the same layout. */
+const MATMUL_FIELDS = [
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['K', 'u32'],
+  ['alpha', 'f32'],
+  ['has_bias', 'u32'],
+  ['accumulate', 'u32'],
+  ['k_split', 'u32'],
+] as const;
+const MATMUL_PARAMS = uniformLayout('matmul', 'MatmulParams', MATMUL_FIELDS);
+uniformLayout('matmul_cpu', 'MatmulParams', MATMUL_FIELDS);
+const SPLIT_PARAMS = uniformLayout('matmul', 'SplitParams', [
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['splits', 'u32'],
+  ['alpha', 'f32'],
+  ['has_bias', 'u32'],
+  ['accumulate', 'u32'],
+]);
+
+/** MatmulParams (matmul.wgsl and matmul_cpu.wgsl, the same struct). */
 function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = false, accumulate = false, kSplit = 0): ArrayBuffer {
-  const params = new ArrayBuffer(32);
-  new Uint32Array(params, 0, 3).set([M, N, K]);
-  new Float32Array(params, 12, 1)[0] = alpha;
-  new Uint32Array(params, 16, 3).set([hasBias ? 1 : 0, accumulate ? 1 : 0, kSplit]);
-  return params;
+  return MATMUL_PARAMS.pack({ M, N, K, alpha, has_bias: hasBias, accumulate, k_split: kSplit });
 }
 
 /**
@@ -213,19 +233,13 @@ function productDispatch(k: Kernels, o: MatmulOptions, plan: MatmulPlan, out: Op
     o.bias && !split ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
     split ? bind(out, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`) : bind(out, M * N, what, 'out', `out (M=${M}, N=${N})`),
   ];
-  return k.dispatch({
-    shader: plan.entry === 'matmul_direct' ? 'matmul_cpu' : 'matmul',
-    entry: plan.entry,
-    overrides: {
-      ...(plan.tile === undefined ? { DX: DIRECT_DX } : { WX: plan.tile / 8 }),
-      TRANS_A: o.transA ? 1 : 0,
-      TRANS_B: o.transB ? 1 : 0,
-    },
-    params,
-    buffers,
-    workgroups: plan.workgroups,
-    label: o.label ?? 'matmul',
-  });
+  const trans = { TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0 };
+  const common = { params, buffers, workgroups: plan.workgroups, label: o.label ?? 'matmul', flops: matmulFlops(M, N, K) };
+  if (plan.entry === 'matmul_direct') {
+    return k.dispatch({ shader: 'matmul_cpu', entry: 'matmul_direct', overrides: { DX: DIRECT_DX, ...trans }, ...common });
+  }
+  const tile = { WX: (plan.tile ?? 64) / 8, VEC4: plan.vec4 ? 1 : 0 };
+  return k.dispatch({ shader: 'matmul', entry: 'matmul', overrides: { ...tile, ...trans }, ...common });
 }
 
 /** The plan matmulSplitK uses for a shape on these kernels (splits 1: a single matmul). */
@@ -262,7 +276,7 @@ export function matmulSplitK(k: Kernels, o: MatmulOptions, scratch?: Operand): D
     shader: 'matmul',
     entry: 'splitk_reduce',
     overrides: { SK_WG },
-    params: paramsOf(M, N, plan.splits, o.alpha ?? 1, o.bias !== undefined, o.accumulate),
+    params: SPLIT_PARAMS.pack({ M, N, splits: plan.splits, alpha: o.alpha ?? 1, has_bias: o.bias !== undefined, accumulate: o.accumulate ?? false }),
     buffers: [
       bind(scratch, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`),
       o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },

@@ -1,13 +1,16 @@
 // Position hiding for the "position" objective (shaders/nopos.wgsl): flagged rows take a learned "no position"
 // vector instead of their position embedding. Forward runs after embeddingForward, backward after embeddingBackward.
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 import type { EmbeddingShape } from './embedding';
 import { checkBuffer, type Buf } from './shapecheck';
 
 const WG = 256;
 
-function params(s: EmbeddingShape): Uint32Array {
-  return new Uint32Array([s.B, s.T, s.C, s.V]);
+const NOPOS_PARAMS = uniformLayout('nopos', 'Params', [['B', 'u32'], ['T', 'u32'], ['C', 'u32'], ['V', 'u32']]);
+
+function params(s: EmbeddingShape): ArrayBuffer {
+  return NOPOS_PARAMS.pack({ B: s.B, T: s.T, C: s.C, V: s.V });
 }
 
 /** Overwrites the embedding sum of flagged rows with (wte[id] + wtt[0]) + wnone. */

@@ -1,6 +1,7 @@
 // Reduction ops (shaders/reduce.wgsl): global gradient norm + clip scale over many gradient buffers without a CPU
 // round trip, and the metric sums (loss, weighted loss, accuracy counts). All deterministic: fixed-order trees.
-import { cdiv, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { cdiv, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import { uniformLayout } from '../uniforms';
 
 /** Layout of the grad-norm output buffer (f32): the norm for the UI and the scale AdamW multiplies into g. */
 export const GRAD_NORM = { NORM: 0, SCALE: 1, FLOATS: 2 } as const;
@@ -55,11 +56,12 @@ export interface GradNormPlan {
   setMaxNorm(maxNorm: number): void;
 }
 
+const SUMSQ_PARAMS = uniformLayout('reduce', 'SumSqParams', [['n', 'u32'], ['slot', 'u32']]);
+const NORM_PARAMS = uniformLayout('reduce', 'NormParams', [['count', 'u32'], ['max_norm', 'f32']]);
+const REDUCE_PARAMS = uniformLayout('reduce', 'ReduceParams', [['n', 'u32'], ['out_index', 'u32'], ['accumulate', 'u32']]);
+
 function normParams(count: number, maxNorm: number): ArrayBuffer {
-  const data = new ArrayBuffer(8);
-  new Uint32Array(data, 0, 1)[0] = count;
-  new Float32Array(data, 4, 1)[0] = maxNorm;
-  return data;
+  return NORM_PARAMS.pack({ count, max_norm: maxNorm });
 }
 
 /**
@@ -89,7 +91,7 @@ export function gradNorm(
         shader: 'reduce',
         entry: 'sumsq_partials',
         overrides: { WG: reduceWidth(k.tuning) },
-        params: new Uint32Array([r.n, slot]),
+        params: SUMSQ_PARAMS.pack({ n: r.n, slot }),
         buffers: [r.binding, partials],
         workgroups: groups,
         label: `${label}.sumsq[${i}]`,
@@ -121,7 +123,7 @@ export interface MetricSlot {
 
 function metric(
   k: Kernels,
-  entry: string,
+  entry: EntryOf<'reduce'>,
   inputs: GPUBuffer[],
   n: number,
   slot: MetricSlot,
@@ -137,7 +139,7 @@ function metric(
     shader: 'reduce',
     entry,
     overrides: { WG: reduceWidth(k.tuning) },
-    params: new Uint32Array([n, slot.index, slot.accumulate ? 1 : 0, 0]),
+    params: REDUCE_PARAMS.pack({ n, out_index: slot.index, accumulate: slot.accumulate ?? false }),
     buffers: [...inputs, slot.out],
     workgroups: 1,
     label,

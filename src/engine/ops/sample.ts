@@ -1,6 +1,7 @@
 // ELECTRA's sampling ops (shaders/electra.wgsl): a seeded Gumbel-max sample per target row of a (M, V) logits
 // buffer, and the replacement of the discriminator's input ids and labels by those samples.
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { uniformLayout } from '../uniforms';
 
 export interface SampleBuffers {
   /** (M, V) f32 logits (read before any in-place cross-entropy overwrites them). */
@@ -23,9 +24,12 @@ export interface ReplaceBuffers {
 }
 
 /** The sampler's uniform: M, V, seed, step (a new draw per step for the same seed). */
-function sampleParams(M: number, V: number, seed: number, step: number): Uint32Array {
-  return new Uint32Array([M, V, seed >>> 0, step >>> 0]);
+function sampleParams(M: number, V: number, seed: number, step: number): ArrayBuffer {
+  return SAMPLE_PARAMS.pack({ M, V, seed: seed >>> 0, step: step >>> 0 });
 }
+
+const SAMPLE_PARAMS = uniformLayout('electra', 'SampleParams', [['M', 'u32'], ['V', 'u32'], ['seed', 'u32'], ['step', 'u32']]);
+const REPLACE_PARAMS = uniformLayout('electra', 'ReplaceParams', [['M', 'u32']]);
 
 /** One workgroup per target row; call setSampleStep before each submit to draw new samples. */
 export function gumbelSample(k: Kernels, s: { M: number; V: number; seed: number }, b: SampleBuffers, label = 'electra.sample'): Dispatch {
@@ -49,7 +53,7 @@ export function replaceTokens(k: Kernels, M: number, b: ReplaceBuffers, label = 
   return k.dispatch({
     shader: 'electra',
     entry: 'replace_tokens',
-    params: new Uint32Array([M]),
+    params: REPLACE_PARAMS.pack({ M }),
     buffers: [b.positions, b.targets, b.sampled, b.ids, b.labels],
     workgroups: grid1d(M, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
