@@ -207,16 +207,23 @@ export interface StepFlops {
   total: number;
 }
 
+/** The head the analytic count assumes: BERT's vocabulary head, a k-class head, or ELECTRA's binary head. */
+export type FlopHead = { kind: 'vocab' } | { kind: 'classes'; K: number } | { kind: 'binary' };
+
 /**
  * FLOPs of every matrix product of one BERT training step at batch B with M target rows: per layer the QKV,
  * attention-output, FFN-up and FFN-down Linears over N = B*T tokens (forward 2*N*in*out, backward dX + dW twice
- * that), attention's QK^T and PV (2*B*T*T*C each; backward: dP = dO V^T, dQ, dK, dV, four such), and the MLM head's
- * dense and tied decoder Linears over the M gathered rows only. Products alone: biases, LayerNorm, GELU, softmax,
- * embeddings and AdamW are memory-bound and left out. Non-causal attention (every key of every query).
+ * that), attention's QK^T and PV (2*B*T*T*C each; backward: dP = dO V^T, dQ, dK, dV, four such), and the head:
+ * the vocabulary head's dense (C -> E) and tied decoder (E -> V) Linears over the M gathered rows only (a k-class
+ * head: C -> C and C -> K), or the binary head's dense (C -> C) and one-logit Linears over all N tokens. E is the
+ * embedding width (C except in ELECTRA's generator, which also projects the embeddings E -> C over N tokens).
+ * Products alone: biases, LayerNorm, GELU, softmax, embeddings and AdamW are memory-bound and left out.
+ * Non-causal attention (every key of every query).
  */
-export function trainStepFlops(s: FlopShape, B: number, M: number): StepFlops {
+export function trainStepFlops(s: FlopShape, B: number, M: number, head: FlopHead = { kind: 'vocab' }, embedWidth = s.C): StepFlops {
   const { L, C, F, T, V } = s;
   const N = B * T;
+  const E = embedWidth;
   const linear = (rows: number, inp: number, out: number, layers: number) => {
     const forward = 2 * rows * inp * out * layers;
     return { forward, backward: 2 * forward, total: 3 * forward };
@@ -229,9 +236,25 @@ export function trainStepFlops(s: FlopShape, B: number, M: number): StepFlops {
     fc: linear(N, C, F, L),
     fc_proj: linear(N, F, C, L),
   };
-  const dense = linear(M, C, C, 1);
-  const decoder = linear(M, C, V, 1);
-  byRole.head = { forward: dense.forward + decoder.forward, backward: dense.backward + decoder.backward, total: dense.total + decoder.total };
+  if (E !== C) byRole.embed_proj = linear(N, E, C, 1);
+  const [dense, out] =
+    head.kind === 'binary'
+      ? [linear(N, C, C, 1), linear(N, C, 1, 1)]
+      : head.kind === 'classes'
+        ? [linear(M, C, C, 1), linear(M, C, head.K, 1)]
+        : [linear(M, C, E, 1), linear(M, E, V, 1)];
+  byRole.head = { forward: dense.forward + out.forward, backward: dense.backward + out.backward, total: dense.total + out.total };
   const total = Object.values(byRole).reduce((acc, r) => acc + r.total, 0);
   return { byRole, total };
+}
+
+/**
+ * One ELECTRA step: the generator (its own width, its embeddings projected from the discriminator's width, a
+ * vocabulary head over the M target rows mapping back to that width) plus the discriminator (binary head over all
+ * N tokens). The sampling and token replacement between them are not products.
+ */
+export function electraStepFlops(disc: FlopShape, gen: FlopShape, B: number, M: number): { generator: StepFlops; discriminator: StepFlops; total: number } {
+  const generator = trainStepFlops(gen, B, M, { kind: 'vocab' }, disc.C);
+  const discriminator = trainStepFlops(disc, B, M, { kind: 'binary' });
+  return { generator, discriminator, total: generator.total + discriminator.total };
 }

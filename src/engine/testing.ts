@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { nodeGpu, type NodeGpu } from './node/dawn';
 import { Kernels } from './kernels';
 import { isCpuAdapter } from './gpu';
+import { closeness, diff, type Diff } from './check';
 
 export interface GpuFixture {
   gpu: NodeGpu;
@@ -25,49 +26,7 @@ export function useGpu(): GpuFixture {
   return fx;
 }
 
-/** Deterministic PRNG (mulberry32) for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  const r = rng(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (r() * 2 - 1) * scale;
-  return out;
-}
-
-export interface Diff {
-  maxAbs: number;
-  maxRel: number;
-  at: number;
-}
-
-export function diff(actual: ArrayLike<number>, expected: ArrayLike<number>): Diff {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != expected ${expected.length}`);
-  let maxAbs = 0;
-  let maxRel = 0;
-  let at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    const d = Math.abs(a - e);
-    if (!(d <= maxAbs) || Number.isNaN(a)) {
-      maxAbs = Number.isNaN(a) ? Infinity : d;
-      at = i;
-    }
-    const r = d / Math.max(Math.abs(e), 1e-6);
-    if (r > maxRel) maxRel = r;
-  }
-  return { maxAbs, maxRel, at };
-}
+export { diff, randomArray, rng, type Diff } from './check';
 
 /**
  * Throws with max abs/rel error and the worst index when any element differs by more than atol + rtol*|expected|.
@@ -78,18 +37,9 @@ export function expectClose(
   tol: { atol: number; rtol?: number },
   what = 'values',
 ): Diff {
-  const d = diff(actual, expected);
-  const rtol = tol.rtol ?? 0;
-  for (let i = 0; i < actual.length; i++) {
-    const lim = tol.atol + rtol * Math.abs(expected[i]);
-    if (!(Math.abs(actual[i] - expected[i]) <= lim)) {
-      throw new Error(
-        `${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (atol ${tol.atol}, rtol ${rtol}); ` +
-          `max abs err ${d.maxAbs.toExponential(3)} at ${d.at}, max rel err ${d.maxRel.toExponential(3)}`,
-      );
-    }
-  }
-  return d;
+  const c = closeness(actual, expected, tol, what);
+  if (c.message) throw new Error(c.message);
+  return { maxAbs: c.maxAbs, maxRel: c.maxRel, at: c.at };
 }
 
 /**

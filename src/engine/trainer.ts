@@ -3,7 +3,7 @@
 // guarding with GPU-side weight snapshots, and checkpoint state. Inputs are plain arrays; no masking, no DOM.
 import { createStorage, readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
-import { encodeDispatches, type Dispatch, type Kernels } from './kernels';
+import { countFlops, encodeDispatches, type Dispatch, type Kernels } from './kernels';
 import type { EngineBatch, ModelGraph } from './model/bert';
 import { buildGraph } from './model/graph';
 import { METRIC, type ElectraParts, type EvalResult, type SboParts } from './model/heads';
@@ -155,6 +155,18 @@ export class Trainer {
 
   get dispatches(): readonly Dispatch[] {
     return this.stepDispatches;
+  }
+
+  /**
+   * FLOPs of one training step's matrix products, summed from the step's own dispatches (each carries its count):
+   * forward (and loss) and backward; ELECTRA's include its generator. A probe is its own Trainer (frozen encoder)
+   * and counts apart.
+   */
+  get flopsPerStep(): { forward: number; backward: number; total: number } {
+    const g = this.graph;
+    const forward = countFlops(g.forward) + countFlops(g.loss);
+    const backward = countFlops(g.backward);
+    return { forward, backward, total: forward + backward };
   }
 
   /** Encodes and submits one training step; returns without waiting for the GPU. */
