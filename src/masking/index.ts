@@ -6,6 +6,7 @@ export { applyMasking, previewMasking, planMasking, targetCapacity, batchOfOne }
 export type { MaskingPlan, PreviewToken } from './apply';
 export type { Strategy } from './strategy';
 export type { Objective } from './objective';
+export { sharesMaskedEvaluation } from './objective';
 export { resolveParams } from './params';
 export { SCHEDULE_SPEC, RATE_PRESETS, scheduledRate, maxScheduledRate } from './schedule';
 export type { RatePreset } from './schedule';

@@ -6,7 +6,7 @@ import type { RowSelection, RowView } from './row';
 import type { ReplacementSampler } from './sampling';
 import { Tag } from './types';
 import type {
-  GatheredTargets, HeadSpec, MaskedBatch, ObjectiveId, ParamSpec, ParamValues, PaperRef, Split, StrategyId, TokenLabels,
+  EvaluationKind, GatheredTargets, HeadName, HeadSpec, MaskedBatch, ObjectiveId, ParamSpec, ParamValues, PaperRef, Split, StrategyId, TokenLabels,
   VocabInfo,
 } from './types';
 
@@ -42,6 +42,10 @@ export interface Objective {
   strategies?: readonly StrategyId[];
   /** The model must use causal (decoder) attention. */
   causal: boolean;
+  /** The engine head it trains (src/engine/model/heads). */
+  head: HeadName;
+  /** How its runs are evaluated on held-out text (see EvaluationKind). */
+  evaluation: EvaluationKind;
   /** The heads the engine builds, with class counts (they may depend on the vocabulary and T). */
   heads(vocab: VocabInfo, T: number, params: ParamValues): HeadSpec[];
   /** Gathered-target slots per row, given the strategy's capacity (default: the same). */
@@ -147,6 +151,11 @@ export function labelTokens(mb: MaskedBatch, labelOf: (i: number) => number): To
     weights[i] = 1 / real;
   }
   return { labels, weights };
+}
+
+/** Whether runs of an objective get the shared masked-vocabulary evaluation (the comparison's common yardstick). */
+export function sharesMaskedEvaluation(o: { evaluation: EvaluationKind }): boolean {
+  return o.evaluation === 'masked-vocab' || o.evaluation === 'causal-next-token';
 }
 
 export function vocabHead(name: string, vocab: VocabInfo, lossWeight = 1): HeadSpec {

@@ -2,7 +2,7 @@
 import type { Rng } from '../data/rng';
 import type { RowSelection, RowView } from './row';
 import type {
-  ParamSpec, ParamValues, PaperRef, PmiLexicon, ReplacementLaw, StrategyId, TokenHardness, VocabInfo,
+  ParamSpec, ParamValues, PaperRef, PmiLexicon, ReplacementLaw, StrategyId, StrategyNeed, TokenHardness, VocabInfo,
 } from './types';
 
 /** What a strategy gets besides the row: resolved parameters and the shared state of this batch. */
@@ -26,8 +26,10 @@ export interface Strategy {
   explanation: string;
   references: readonly PaperRef[];
   params: readonly ParamSpec[];
-  /** Context the strategy cannot work without. */
-  needs: readonly ('lexicon' | 'hardness' | 'unigramCounts')[];
+  /** Context the strategy cannot work without (a run and the preview build what is listed here). */
+  needs: readonly StrategyNeed[];
+  /** With need 'lexicon': the PMI lexicon's settings from the strategy's (resolved) parameters. */
+  lexiconOptions?(params: ParamValues): { minCount: number; size: number };
   /** Whether the [MASK]/random/keep draw is made once per unit (span, PMI unit) or per token. */
   splitPer(params: ParamValues): 'token' | 'unit';
   replacement(params: ParamValues): ReplacementLaw;

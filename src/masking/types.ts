@@ -95,6 +95,19 @@ export type ObjectiveId =
   | 'mlm' | 'slm' | 'rts' | 'shuffle' | 'shuffle-random' | 'token-type' | 'first-char' | 'char-n' | 'electra' | 'sbo'
   | 'meap' | 'position';
 
+/** The engine head an objective trains: a module of src/engine/model/heads (HEADS there, by this name). */
+export type HeadName = 'vocabulary' | 'k-class' | 'binary' | 'span-boundary' | 'position' | 'next-token' | 'electra';
+
+/**
+ * How runs of an objective are evaluated on held-out text. masked-vocab: the shared evaluation (fixed 15% [MASK],
+ * the vocabulary head's cross-entropy: comparable across every run that has it); causal-next-token: the same
+ * shared masks, read by a causal (decoder) model; classes, binary, electra: the objective's own loss at fixed masks.
+ */
+export type EvaluationKind = 'masked-vocab' | 'causal-next-token' | 'classes' | 'binary' | 'electra';
+
+/** What a strategy cannot work without: a PMI lexicon, per-id hardness, unigram counts, or word boundaries. */
+export type StrategyNeed = 'lexicon' | 'hardness' | 'unigramCounts' | 'wordBoundaries';
+
 /** Fractions of selected tokens that become [MASK] / a random token / stay unchanged (sum to 1). */
 export interface Split {
   mask: number;

@@ -7,9 +7,12 @@ import { SPECIAL_IDS, SPECIAL_TOKENS, type Batch } from '../data/types';
 import type { SequenceSet } from '../data/batching';
 import { validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Kernels } from '../engine/kernels';
-import { bertTensors, generatorShape, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
+import { headModule, HEADS } from '../engine/model/heads';
+import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
-import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo } from '../masking';
+import {
+  applyMasking, buildPmiLexicon, countUnigrams, planMasking, sharesMaskedEvaluation, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo,
+} from '../masking';
 import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, type LossRowKind } from './runMasks';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
@@ -40,27 +43,9 @@ export interface RunCallbacks {
   onNonFinite?: (info: { step: number; restoredStep: number }) => void;
 }
 
-/** The engine head an objective trains (every objective of the catalogue has one). */
+/** The engine head an objective trains: the head module it names configures itself from the plan. */
 export function headFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
-  const heads = plan.heads;
-  if (plan.objective.id === 'electra') {
-    const disc = heads.find((h) => h.kind === 'binary');
-    if (!disc) throw new Error('objective "electra" lost its discriminator head');
-    return { kind: 'electra', gen: generatorShape(model, Number(plan.objectiveParams.generatorWidth)), discWeight: disc.lossWeight };
-  }
-  if (plan.objective.id === 'sbo') {
-    const span = heads.find((x) => x.kind === 'span-boundary');
-    if (!span) throw new Error('objective "sbo" lost its span-boundary head');
-    return { kind: 'vocab', sbo: { maxRel: Number(plan.objectiveParams.maxRel), weight: span.lossWeight } };
-  }
-  const h = heads[0];
-  if (heads.length !== 1 || !h) {
-    throw new Error(`objective "${plan.objective.id}" needs ${heads.length} heads (${heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
-  }
-  if (h.kind === 'vocab') return VOCAB_HEAD;
-  if (h.kind === 'classes') return plan.objective.id === 'position' ? { kind: 'classes', K: h.classes, hidePositions: true } : { kind: 'classes', K: h.classes };
-  if (h.kind === 'binary') return { kind: 'binary' };
-  throw new Error(`objective "${plan.objective.id}" needs a ${h.kind} head, which the engine does not train yet`);
+  return HEADS[plan.objective.head].configure({ objective: plan.objective.id, heads: plan.heads, params: plan.objectiveParams, model });
 }
 
 /** Turns a masked batch into the engine's input arrays. `M` is the target capacity of the graph. */
@@ -177,12 +162,14 @@ export class TrainingRun {
     const B = e.train.B;
     const needs = this.plan.strategy.needs;
     if (needs.includes('lexicon')) {
-      const sp = this.plan.strategyParams;
-      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, { minCount: Number(sp.minCount), size: Number(sp.lexiconSize) });
+      const options = this.plan.strategy.lexiconOptions?.(this.plan.strategyParams);
+      if (!options) throw new Error(`strategy "${this.plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
+      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, options);
     }
     this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, B, e.seed);
-    if (this.head.kind === 'vocab' || this.head.kind === 'classes') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
+    const perTarget = headModule(this.head).rows === 'targets';
+    if (perTarget) this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
     this.batch = this.order.batchAt(0);
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
@@ -202,7 +189,7 @@ export class TrainingRun {
     });
     // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
     // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
-    this.evalKind = this.head.kind === 'vocab' ? 'mlm' : 'objective';
+    this.evalKind = sharesMaskedEvaluation(this.plan.objective) ? 'mlm' : 'objective';
     const evalMasking = this.evalKind === 'mlm' ? EVAL_MASKING : e.masking;
     const evalPlan = planMasking(evalMasking, this.vocab, T);
     this.evalB = Math.min(EVAL_B, data.heldOut.count);

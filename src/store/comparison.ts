@@ -8,6 +8,7 @@ import type { LiveRun, RunEval, StepRow } from '../session/records';
 import type { RunStore } from './runStore';
 import { modelShape, type ExperimentConfig } from '../session/config';
 import type { ProbeBudget } from '../session/probes';
+import { getObjective, sharesMaskedEvaluation } from '../masking';
 import type { MaskingConfig } from '../masking/types';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import type { ComparisonDb } from './comparisonDb';
@@ -224,7 +225,9 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         set({ progress: { runId: msg.runId, phase: msg.phase, done: msg.done, total: msg.total } });
       } else if (msg.type === 'probes' && rec.entries[i].state === 'probing') {
         const e = rec.entries[i];
-        const result: RunResult = { ...e.result!, evalKind: msg.head === undefined || msg.head === 'vocab' ? 'mlm' : 'objective' };
+        // The shared evaluation is what the objective declares (Objective.evaluation), not a list of ids.
+        const shared = sharesMaskedEvaluation(getObjective(rec.schemes[e.scheme].objective));
+        const result: RunResult = { ...e.result!, evalKind: shared ? 'mlm' : 'objective' };
         if (msg.results) result.probes = msg.results;
         const patch: Partial<ComparisonEntry> = { state: 'done', result };
         if (msg.error) patch.message = `Probes failed: ${msg.error}`;

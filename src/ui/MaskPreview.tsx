@@ -2,7 +2,7 @@
 // with previewMasking under the current settings; tokens colored by tag, originals and targets shown.
 import { useMemo, useState } from 'react';
 import { Rng } from '../data/rng';
-import { previewMasking, scheduledRate, type PreviewToken } from '../masking';
+import { getStrategy, previewMasking, resolveParams, scheduledRate, type PreviewToken } from '../masking';
 import type { HeadSpec, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { pmiLexiconFor, previewSentences, rarityHardness, usePreparedCorpus, type PreparedCorpus } from '../store/data';
 import { useExperimentStore } from '../store/experiment';
@@ -18,6 +18,8 @@ interface Preview {
   tokens: PreviewToken[];
   head: HeadSpec;
   lexicon?: PmiLexicon;
+  /** The strategy needs token hardness: the preview stands in corpus rarity for it. */
+  rarity: boolean;
   boundaries: Set<number>;
 }
 
@@ -31,18 +33,19 @@ function computePreview(
   const max = Math.max(1, T - 2);
   const truncated = enc.ids.length > max;
   const encoding = truncated ? { ids: enc.ids.slice(0, max), wordIds: enc.wordIds.slice(0, max) } : enc;
-  const sp = masking.strategyParams ?? {};
-  const lexicon = masking.strategy === 'pmi'
-    ? pmiLexiconFor(data, typeof sp.minCount === 'number' ? sp.minCount : 10, typeof sp.lexiconSize === 'number' ? sp.lexiconSize : 1000)
-    : undefined;
-  const hardness = masking.strategy === 'hard' ? rarityHardness(data) : undefined;
+  // What the strategy needs, built as the strategy says (its lexicon settings come from its own parameters).
+  const strategy = getStrategy(masking.strategy);
+  const needs = strategy.needs;
+  const options = needs.includes('lexicon') ? strategy.lexiconOptions?.(resolveParams(`strategy "${strategy.id}"`, strategy.params, masking.strategyParams)) : undefined;
+  const lexicon = options ? pmiLexiconFor(data, options.minCount, options.size) : undefined;
+  const hardness = needs.includes('hardness') ? rarityHardness(data) : undefined;
   const { masked, tokens } = previewMasking(masking, encoding, {
     vocab: data.vocab, rng: Rng.from(seed, 'preview-mask', sentenceDraw, sample), progress, lexicon, hardness,
   });
   const boundaries = new Set<number>();
   const sbo = masked.sbo;
   if (sbo) for (let s = 0; s < sbo.left.length; s++) if (sbo.weights[s] > 0) boundaries.add(sbo.left[s]).add(sbo.right[s]);
-  return { sentence, index, count: sentences.length, truncated, masked, tokens, head, lexicon, boundaries };
+  return { sentence, index, count: sentences.length, truncated, masked, tokens, head, lexicon, rarity: hardness !== undefined, boundaries };
 }
 
 const SPECIAL = new Set(['[CLS]', '[SEP]', '[PAD]']);
@@ -90,7 +93,7 @@ export function MaskPreview() {
         <input type="range" min={0} max={1} step={0.05} value={progress} onChange={(e) => setProgress(Number(e.target.value))} />
         <span className="field-help">
           {rate !== null && `masking rate here: ${(rate * 100).toFixed(1)}%`}
-          {config.masking.strategy === 'hard' && ' (the hard-token share grows with progress)'}
+          {getStrategy(config.masking.strategy).needs.includes('hardness') && ' (the hard-token share grows with progress)'}
         </span>
       </label>
       {status.state !== 'ready' && <TokenizerStatus status={status} />}
@@ -104,12 +107,12 @@ export function MaskPreview() {
           {result.error}
         </p>
       )}
-      {result && 'preview' in result && <PreviewBody p={result.preview} objective={config.masking.objective} strategy={config.masking.strategy} name={data!.name} />}
+      {result && 'preview' in result && <PreviewBody p={result.preview} objective={config.masking.objective} name={data!.name} />}
     </section>
   );
 }
 
-function PreviewBody({ p, objective, strategy, name }: { p: Preview; objective: string; strategy: string; name: string }) {
+function PreviewBody({ p, objective, name }: { p: Preview; objective: string; name: string }) {
   const binary = p.head.kind === 'binary' && p.masked.tokenLabels !== undefined;
   const counts = { masked: 0, replaced: 0, kept: 0 };
   for (const t of p.tokens) if (t.tag !== 'untouched') counts[t.tag]++;
@@ -136,7 +139,7 @@ function PreviewBody({ p, objective, strategy, name }: { p: Preview; objective: 
         {' '}{targetNote(p.head, objective)}
       </p>
       {p.lexicon && <LexiconNote lexicon={p.lexicon} />}
-      {strategy === 'hard' && (
+      {p.rarity && (
         <p className="field-help">Before training there are no losses yet: the preview ranks tokens by rarity in the corpus instead.</p>
       )}
     </>

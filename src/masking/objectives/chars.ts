@@ -50,6 +50,8 @@ export const firstCharObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'k-class',
+  evaluation: 'classes',
   heads: () => [{ name: 'first-char', kind: 'classes', classes: 29, classNames: FIRST_CHAR_CLASSES, targets: 'gathered', lossWeight: 1 }],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, ALWAYS_MASK, 'token', env.replacement);
@@ -126,6 +128,8 @@ export const charNObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'k-class',
+  evaluation: 'classes',
   heads(vocab, _T, params) {
     const cc = charClasses(vocab, num(params, 'n'), str(params, 'side') === 'last' ? 'last' : 'first');
     return [{ name: 'char-n', kind: 'classes', classes: cc.names.length, classNames: cc.names, targets: 'gathered', lossWeight: 1 }];

@@ -16,6 +16,8 @@ export const rtsObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'binary',
+  evaluation: 'binary',
   heads: () => [{ name: 'rts', kind: 'binary', classes: 2, classNames: ['original', 'replaced'], targets: 'tokens', lossWeight: 1 }],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, { mask: 0, random: 1, keep: 0 }, env.splitPer, env.uniform);
@@ -38,6 +40,8 @@ export const shuffleObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'binary',
+  evaluation: 'binary',
   heads: () => [{ name: 'shuffle', kind: 'binary', classes: 2, classNames: ['original', 'shuffled'], targets: 'tokens', lossWeight: 1 }],
   corruptRow(row, sel, env) {
     shuffleSelected(row, sel, env);

@@ -31,6 +31,8 @@ export const electraObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'electra',
+  evaluation: 'electra',
   heads: (vocab, _T, params) => [
     vocabHead('generator', vocab),
     { name: 'discriminator', kind: 'binary', classes: 2, classNames: ['original', 'replaced'], targets: 'tokens', lossWeight: num(params, 'discWeight') },

@@ -17,6 +17,8 @@ export const meapObjective: Objective = {
   defaultStrategy: 'random',
   strategies: ['random'],
   causal: true,
+  head: 'next-token',
+  evaluation: 'causal-next-token',
   heads: (vocab) => [vocabHead('next-token', vocab)],
   capacity: (T) => T,
   sharedPositions(T, rate, rng) {

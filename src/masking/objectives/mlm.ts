@@ -14,6 +14,8 @@ export const mlmObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'vocabulary',
+  evaluation: 'masked-vocab',
   heads: (vocab) => [vocabHead('mlm', vocab)],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, env.split, env.splitPer, env.replacement);
@@ -35,6 +37,8 @@ export const slmObjective: Objective = {
   core: true,
   defaultStrategy: 'random',
   causal: false,
+  head: 'vocabulary',
+  evaluation: 'masked-vocab',
   heads: (vocab) => [vocabHead('slm', vocab)],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, { mask: 0, random: 1, keep: 0 }, env.splitPer, env.replacement);

@@ -15,6 +15,8 @@ export const positionObjective: Objective = {
   core: false,
   defaultStrategy: 'random',
   causal: false,
+  head: 'position',
+  evaluation: 'classes',
   heads: (_vocab, T) => [
     { name: 'position', kind: 'classes', classes: T, classNames: Array.from({ length: T }, (_, t) => String(t)), targets: 'gathered', lossWeight: 1 },
   ],

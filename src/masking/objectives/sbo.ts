@@ -24,6 +24,8 @@ export const sboObjective: Objective = {
   core: false,
   defaultStrategy: 'span',
   causal: false,
+  head: 'span-boundary',
+  evaluation: 'masked-vocab',
   heads: (vocab, _T, params) => [
     vocabHead('mlm', vocab),
     { name: 'sbo', kind: 'span-boundary', classes: vocab.size, targets: 'gathered', lossWeight: num(params, 'sboWeight') },

@@ -27,6 +27,8 @@ export const shuffleRandomObjective: Objective = {
   core: false,
   defaultStrategy: 'random',
   causal: false,
+  head: 'k-class',
+  evaluation: 'classes',
   heads: () => [{ name: 'shuffle-random', kind: 'classes', classes: 3, classNames: SHUFFLE_RANDOM_CLASSES, targets: 'gathered', lossWeight: 1 }],
   // Every real token is a target.
   capacity: (T) => T,
@@ -111,6 +113,8 @@ export const tokenTypeObjective: Objective = {
   core: false,
   defaultStrategy: 'random',
   causal: false,
+  head: 'k-class',
+  evaluation: 'classes',
   heads: () => [{ name: 'token-type', kind: 'classes', classes: 4, classNames: TOKEN_TYPE_CLASSES, targets: 'gathered', lossWeight: 1 }],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, { mask: 1, random: 0, keep: 0 }, 'token', env.replacement);

@@ -24,7 +24,7 @@ export const ngramStrategy: Strategy = {
     ...splitParams(0.8, 0.1),
     replacementParam('uniform'),
   ],
-  needs: [],
+  needs: ['wordBoundaries'],
   splitPer: () => 'token',
   replacement: (p) => (str(p, 'replacement') === 'unigram' ? 'unigram' : 'uniform'),
   capacity: (_p, T, rMax) => budgetCapacity(T, rMax),

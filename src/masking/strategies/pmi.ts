@@ -3,7 +3,7 @@ import { segmentRow } from '../pmiLexicon';
 import { budget, finishUnits } from '../row';
 import { budgetCapacity, type Strategy } from '../strategy';
 import { REFS } from '../papers';
-import { rateParam, replacementParam, splitParams, str } from '../params';
+import { num, rateParam, replacementParam, splitParams, str } from '../params';
 
 export const pmiStrategy: Strategy = {
   id: 'pmi',
@@ -27,7 +27,8 @@ export const pmiStrategy: Strategy = {
       help: 'How many collocations to keep: about half bigrams, a quarter trigrams, an eighth each 4- and 5-grams.',
     },
   ],
-  needs: ['lexicon'],
+  needs: ['lexicon', 'wordBoundaries'],
+  lexiconOptions: (p) => ({ minCount: num(p, 'minCount'), size: num(p, 'lexiconSize') }),
   splitPer: () => 'unit',
   replacement: (p) => (str(p, 'replacement') === 'unigram' ? 'unigram' : 'uniform'),
   capacity: (_p, T, rMax) => budgetCapacity(T, rMax),

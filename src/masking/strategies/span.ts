@@ -27,7 +27,7 @@ export const spanStrategy: Strategy = {
     ...splitParams(0.8, 0.1),
     replacementParam('unigram'),
   ],
-  needs: [],
+  needs: ['wordBoundaries'],
   splitPer: () => 'unit',
   replacement: (p) => (str(p, 'replacement') === 'uniform' ? 'uniform' : 'unigram'),
   capacity: (_p, T, rMax) => budgetCapacity(T, rMax),

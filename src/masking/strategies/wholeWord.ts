@@ -13,7 +13,7 @@ export const wholeWordStrategy: Strategy = {
     'order while they fit, and the [MASK]/random/keep choice is still made per piece.',
   references: [REFS.bert, REFS.wwm],
   params: [rateParam(0.15), ...splitParams(0.8, 0.1), replacementParam('uniform')],
-  needs: [],
+  needs: ['wordBoundaries'],
   splitPer: () => 'token',
   replacement: (p) => (str(p, 'replacement') === 'unigram' ? 'unigram' : 'uniform'),
   capacity: (_p, T, rMax) => budgetCapacity(T, rMax),

@@ -1,6 +1,7 @@
 // One comparison: its runs and their states, the results table (per scheme, mean ± std over seeds), the curves
 // overlaid against tokens seen, and two runs' attention maps side by side with their difference.
 import { lazy, Suspense, useState } from 'react';
+import { getObjective, sharesMaskedEvaluation } from '../../masking';
 import { modelShape } from '../../session/config';
 import { COMPARISON_PRESETS, schemeLabel, summarize, type ComparisonRecord, type Spread } from '../../session/comparisonPlan';
 import type { ComparisonsState } from '../../store/comparison';
@@ -92,7 +93,7 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
     if (!e.runId) return [];
     const s = live?.id === e.runId ? { metrics: live.metrics, evals: live.evals } : series[e.runId];
     if (!s) return [];
-    const sharedEval = e.result ? e.result.evalKind === 'mlm' : ['mlm', 'slm', 'meap'].includes(c.schemes[e.scheme].objective);
+    const sharedEval = e.result ? e.result.evalKind === 'mlm' : sharesMaskedEvaluation(getObjective(c.schemes[e.scheme].objective));
     return [{ key: e.runId, label: label(e.scheme, e.seed), color: COLORS[e.scheme % COLORS.length], dash: DASHES[seedIndex(e.seed) % DASHES.length], metrics: s.metrics, evals: s.evals, sharedEval }];
   });
   const attention: AttentionRun[] = c.entries.flatMap((e) => (e.attention && e.runId ? [{ key: e.runId, label: label(e.scheme, e.seed), attention: e.attention }] : []));

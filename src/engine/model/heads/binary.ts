@@ -5,7 +5,7 @@ import { binaryCrossEntropy } from '../../ops/loss';
 import { countBinaryCorrect, reduceWeightedSum } from '../../ops/reduce';
 import { bias, weight, type TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
-import { decodePlain, METRIC, type HeadContext, type HeadGraph, type HeadModule, type HfEntry } from './types';
+import { decodePlain, METRIC, singleHead, type HeadContext, type HeadGraph, type HeadModule, type HfEntry } from './types';
 
 export type BinaryHeadConfig = Extract<HeadConfig, { kind: 'binary' }>;
 
@@ -75,6 +75,11 @@ export function binaryHfTensors(): HfEntry[] {
 
 export const binaryHead: HeadModule<BinaryHeadConfig> = {
   name: 'binary',
+  configure(req) {
+    singleHead(req, 'binary');
+    return { kind: 'binary' };
+  },
+  rows: 'tokens',
   tensors: (c) => binaryTensors(c.C),
   outputs: () => 1,
   build: (ctx) => binaryGraph(ctx),

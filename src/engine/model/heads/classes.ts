@@ -2,7 +2,7 @@
 // target rows with an untied (K, C) output layer cls_w and bias cls_b; softmax cross-entropy over K classes.
 import { bias, gain, weight, type TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
-import type { HeadModule } from './types';
+import { singleHead, type HeadModule } from './types';
 import { gatheredHead } from './vocab';
 
 export type ClassesHeadConfig = Extract<HeadConfig, { kind: 'classes' }>;
@@ -14,6 +14,8 @@ export function classesTensors(C: number, K: number): TensorSpec[] {
 
 export const classesHead: HeadModule<ClassesHeadConfig> = {
   name: 'k-class',
+  configure: (req) => ({ kind: 'classes', K: singleHead(req, 'classes').classes }),
+  rows: 'targets',
   tensors: (c, head) => classesTensors(c.C, head.K),
   outputs: (_c, head) => head.K,
   build: (ctx, head) => gatheredHead(ctx, { weight: 'cls_w', bias: 'cls_b', O: head.K }),

@@ -4,7 +4,7 @@
 import type { ModelConfig } from '../../config';
 import { bias, layerTensors, weight } from '../tensors';
 import { binaryHfTensors, binaryTensors } from './binary';
-import type { HfEntry, HeadModule } from './types';
+import { headOfKind, type HfEntry, type HeadModule } from './types';
 import { vocabHeadTensors } from './vocab';
 
 /**
@@ -59,6 +59,8 @@ export function generatorHfTensors(): HfEntry[] {
 
 export const electraHead: HeadModule<ElectraHead> = {
   name: 'electra',
+  configure: (req) => ({ kind: 'electra', gen: generatorShape(req.model, Number(req.params.generatorWidth)), discWeight: headOfKind(req, 'binary').lossWeight }),
+  rows: 'tokens',
   // The discriminator's head, then the generator's projection, layers and vocabulary head.
   tensors(c, head) {
     const g = head.gen;

@@ -33,13 +33,13 @@ export const HEADS = {
   position: positionHead,
   'next-token': nextTokenHead,
   electra: electraHead,
-} as const satisfies Record<string, HeadModule<never>>;
+} as const satisfies Record<string, Pick<HeadModule, 'name' | 'configure' | 'rows'>>;
 
 export type HeadId = keyof typeof HEADS;
 
 /** The module that builds a head configuration. */
 export function headModule(head: HeadConfig): HeadModule {
-  const m = ((): HeadModule<never> => {
+  const m = ((): unknown => {
     switch (head.kind) {
       case 'vocab':
         return head.sbo ? spanBoundaryHead : vocabHead;
@@ -52,7 +52,7 @@ export function headModule(head: HeadConfig): HeadModule {
     }
   })();
   // Each module is typed for its own configuration, which the switch above has matched.
-  return m as unknown as HeadModule;
+  return m as HeadModule;
 }
 
 /** Output width of a head's last layer (V for the tied decoder; the discriminator's one logit for electra). */
@@ -63,4 +63,4 @@ export function headOutputs(c: ModelConfig, head: HeadConfig): number {
 export { VOCAB_HEAD } from './vocab';
 export { GEN_PREFIX, generatorConfig, generatorShape, type ElectraHead, type GeneratorShape } from './electra';
 export type { SboHead, SboBatch } from './spanBoundary';
-export { METRIC, type ElectraParts, type EvalResult, type HeadContext, type HeadGraph, type HeadModule, type HfEntry, type HfModel, type SboParts } from './types';
+export { METRIC, type ElectraParts, type EvalResult, type HeadContext, type HeadGraph, type HeadModule, type HeadRequest, type HfEntry, type HfModel, type SboParts } from './types';

@@ -4,11 +4,12 @@
 import { noPositionBackward, noPositionForward } from '../../ops/nopos';
 import { weight } from '../tensors';
 import { classesHead, classesTensors, type ClassesHeadConfig } from './classes';
-import type { HeadModule } from './types';
+import { singleHead, type HeadModule } from './types';
 
 export const positionHead: HeadModule<ClassesHeadConfig> = {
   ...classesHead,
   name: 'position',
+  configure: (req) => ({ kind: 'classes', K: singleHead(req, 'classes').classes, hidePositions: true }),
   // wpe_none last, so that the encoder's tensors draw the same initial values as every other objective's.
   tensors: (c, head) => [...classesTensors(c.C, head.K), weight('wpe_none', [c.C])],
   embedding(e) {

@@ -10,7 +10,7 @@ import { biasGrad, matmul } from '../../ops/matmul';
 import { countCorrect, reduceWeightedSum } from '../../ops/reduce';
 import { bias, gain, weight, type TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
-import { METRIC, type HeadGraph, type HeadModule } from './types';
+import { headOfKind, METRIC, type HeadGraph, type HeadModule } from './types';
 import { gatheredHead, VOCAB_HEAD, vocabHeadTensors, vocabHfTensors } from './vocab';
 
 /**
@@ -198,6 +198,8 @@ export function sboTensors(C: number, V: number, maxRel: number): TensorSpec[] {
 /** The vocabulary head plus SBO: loss = MLM + weight x SBO; metrics: MLM at LOSS / CORRECT, SBO at AUX_*. */
 export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
   name: 'span-boundary',
+  configure: (req) => ({ kind: 'vocab', sbo: { maxRel: Number(req.params.maxRel), weight: headOfKind(req, 'span-boundary').lossWeight } }),
+  rows: 'targets',
   tensors: (c, head) => [...vocabHeadTensors('', c.C, c.C, c.V), ...sboTensors(c.C, c.V, head.sbo.maxRel)],
   outputs: (c) => c.V,
   build(ctx, head): HeadGraph & { sbo: SboGraph } {

@@ -131,10 +131,41 @@ export type HfModel = 'masked-lm' | 'electra-discriminator' | 'electra-generator
 /** [our tensor name, row range or whole, Hugging Face name]. */
 export type HfEntry = [string, [number, number] | null, string];
 
+/** What an objective asks of a head (session/run.ts headFor): its heads' specs and its parameter values. */
+export interface HeadRequest {
+  /** The objective's id, for messages. */
+  objective: string;
+  /** The heads its targets feed, in order (masking's HeadSpec: kind, class count, loss weight). */
+  heads: readonly { kind: string; classes: number; lossWeight: number }[];
+  params: Readonly<Record<string, number | string | boolean>>;
+  model: ModelConfig;
+}
+
+/** The one head of a single-head objective, checked to be of `kind`. */
+export function singleHead(req: HeadRequest, kind: string): { classes: number; lossWeight: number } {
+  const h = req.heads[0];
+  if (req.heads.length !== 1 || !h) {
+    throw new Error(`objective "${req.objective}" needs ${req.heads.length} heads (${req.heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
+  }
+  if (h.kind !== kind) throw new Error(`objective "${req.objective}" has a ${h.kind} head, not the ${kind} head it names`);
+  return h;
+}
+
+/** The spec of the head of `kind` among an objective's heads. */
+export function headOfKind(req: HeadRequest, kind: string): { classes: number; lossWeight: number } {
+  const h = req.heads.find((x) => x.kind === kind);
+  if (!h) throw new Error(`objective "${req.objective}" lost its ${kind} head`);
+  return h;
+}
+
 /** One head kind: everything the engine needs to know about it, in one place. */
 export interface HeadModule<H extends HeadConfig = HeadConfig> {
   /** Short name for messages and the README ('vocabulary', 'k-class', ...). */
   name: string;
+  /** The configuration a run of an objective naming this head stores (in checkpoints too). */
+  configure(req: HeadRequest): H;
+  /** What the per-row losses (Trainer's onRowLosses, lastEvalRows) cover: gathered targets or every token. */
+  rows: 'targets' | 'tokens';
   /** The head's tensors, listed after the encoder's (their order is the layout's: never reorder). */
   tensors(c: ModelConfig, head: H): TensorSpec[];
   /** Width of the head's last layer (V, K, or 1 logit). */

@@ -11,7 +11,7 @@ import { biasGrad, matmul } from '../../ops/matmul';
 import { countCorrect, reduceWeightedSum } from '../../ops/reduce';
 import { bias, gain, weight, type TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
-import { decodePlain, METRIC, type HeadContext, type HeadGraph, type HeadModule, type HfEntry } from './types';
+import { decodePlain, METRIC, singleHead, type HeadContext, type HeadGraph, type HeadModule, type HfEntry } from './types';
 
 export type VocabHeadConfig = Extract<HeadConfig, { kind: 'vocab' }>;
 
@@ -115,6 +115,11 @@ export function vocabHfTensors(): HfEntry[] {
 
 export const vocabHead: HeadModule<VocabHeadConfig> = {
   name: 'vocabulary',
+  configure(req) {
+    singleHead(req, 'vocab');
+    return VOCAB_HEAD as VocabHeadConfig;
+  },
+  rows: 'targets',
   tensors: (c: ModelConfig) => vocabHeadTensors('', c.C, c.C, c.V),
   outputs: (c) => c.V,
   embedWidth: true,
