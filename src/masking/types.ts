@@ -38,6 +38,7 @@
  *   noPosition  (B*T) i32  objective 'position': 1 where the token gets the learned "no position" vector instead
  *                          of its position embedding.
  *   causal      boolean    objective 'meap': the model must use causal (decoder) attention.
+ *   headInputs  by name    per-batch arrays a new head reads (its objective writes them, its module reads them).
  * Sizing and heads: planMasking(config, vocab, T) (apply.ts) gives, once per run, the heads to build (HeadSpec:
  * kind, class count, class names, loss weight), `causal`, and P = capacity, which never changes during a run
  * (schedules and Bernoulli counting are accounted for; a rare Bernoulli overflow is dropped at random and counted
@@ -184,6 +185,8 @@ export interface MaskedBatch {
   tokenLabels?: TokenLabels;
   sbo?: SboTargets;
   noPosition?: Int32Array;
+  /** Inputs of a head of its own, by name, passed to the engine as they are (EngineBatch.headInputs). */
+  headInputs?: Readonly<Record<string, Int32Array | Float32Array>>;
   causal: boolean;
 }
 

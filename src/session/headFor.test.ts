@@ -3,7 +3,7 @@
 // (Objective.evaluation) must go to exactly the runs with a vocabulary head, as before.
 import { describe, expect, it } from 'vitest';
 import { modelConfig, type ModelConfig } from '../engine/config';
-import { headModule } from '../engine/model/heads';
+import { headModule, HEADS } from '../engine/model/heads';
 import { generatorShape, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
 import { defaultConfig, OBJECTIVE_IDS, planMasking, sharesMaskedEvaluation, type MaskingPlan } from '../masking';
 import { testVocab } from '../masking/testkit';
@@ -37,8 +37,8 @@ describe('headFor (by the head module an objective names)', () => {
       expect(head).toEqual(formerHeadFor(plan, model));
       expect(sharesMaskedEvaluation(plan.objective)).toBe(head.kind === 'vocab');
       expect(headModule(head).rows).toBe(head.kind === 'vocab' || head.kind === 'classes' ? 'targets' : 'tokens');
-      // A causal objective names the causal head.
-      expect(plan.causal).toBe(plan.objective.head === 'next-token');
+      // A causal objective names the head that declares a causal encoder (the next-token head), and only it.
+      expect(HEADS[plan.objective.head].causal ?? false).toBe(plan.causal);
     });
   }
 

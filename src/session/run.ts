@@ -63,6 +63,7 @@ export function engineBatch(m: MaskedBatch, M: number): EngineBatch {
     tokenWeights: tl?.weights,
     originalIds: m.originalIds,
     noPosition: m.noPosition,
+    headInputs: m.headInputs,
     sbo: m.sbo ? { left: m.sbo.left, right: m.sbo.right, rel: m.sbo.rel, weights: m.sbo.weights } : undefined,
   };
 }

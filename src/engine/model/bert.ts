@@ -90,6 +90,8 @@ export interface EngineBatch {
   originalIds?: Int32Array;
   /** The "position" objective: (B*T) 1 where the token's position embedding is replaced by wpe_none (0s if absent). */
   noPosition?: Int32Array;
+  /** Arrays of a head's own, by name (a new head's objective writes them and its module reads them). */
+  headInputs?: Readonly<Record<string, Int32Array | Float32Array>>;
 }
 
 /** The GPU buffers the CPU writes before each step. */
