@@ -30,6 +30,9 @@ export default defineConfig({
     screenshot: 'on',
     trace: 'retain-on-failure',
     viewport: { width: 1280, height: 800 },
+    // A returning user who chose the lab on the start screen (src/store/lessons.ts): the lab specs open on the lab.
+    // e2e/lessons.spec.ts starts from empty storage to see the start screen.
+    storageState: { cookies: [], origins: [{ origin: `http://localhost:${PORT}`, localStorage: [{ name: 'masklab.lessons', value: '{"mode":"lab"}' }] }] },
   },
   projects: [
     {

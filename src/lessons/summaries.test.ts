@@ -60,7 +60,7 @@ describe('probe summary (lesson 1)', () => {
       before: { step: 0, top: [{ token: 'wolf', p: 0.0006 }] },
       after: { step: 30, top: [{ token: 'the', p: 0.081 }, { token: ',', p: 0.05 }, { token: '.', p: 0.04 }] },
     }).join(' ');
-    expect(text).toContain('"wolf" with probability 0.1%, close to 1/V = 0.0% for V = 2,048');
+    expect(text).toContain('"wolf" with probability 0.06%, close to 1/V = 0.049% for V = 2,048');
     expect(text).toContain('"the" (8.1%), "," (5.0%), "." (4.0%)');
     expect(text).toContain('166 times more likely than a uniform guess');
     expect(text).toContain('from 0.0% at step 0 to 5.9% at step 30');
@@ -90,13 +90,14 @@ describe('comparison summary (lessons 4-6)', () => {
   const seeds = (xs: number[]) => new Map(xs.map((x, i) => [i + 1, x]));
   const numbers = (diffs: ComparisonNumbers['rows']): ComparisonNumbers => ({
     metric: 'held-out accuracy through the shared probe', reference: '15%', rows: diffs,
-    budget: { kind: 'steps', steps: [300, 300, 300] }, scoring: 'shared probe',
+    budget: { kind: 'steps', steps: [300, 300, 300] }, scoring: 'same evaluation',
   });
 
   it('a win: the interval above zero, the verdict and the reading next to the paper', () => {
     const d = pairedDifference(seeds([0.1, 0.12, 0.11]), seeds([0.13, 0.15, 0.14]))!;
     expect(d.verdict).toBe('better');
-    const text = comparisonSummary(4, numbers([{ label: '15%' }, { label: '40%', diff: d }]), 1, 'better').join(' ');
+    const text = comparisonSummary(4, numbers([{ label: '15%', isReference: true }, { label: '40%', diff: d }]), 1, 'better').join(' ');
+    expect(text).not.toContain('15%: no finished');
     expect(text).toContain('40% against 15%: +3.0 points, 95% interval [+3.0, +3.0] over 3 paired seeds: better.');
     expect(text).toContain('40% won here');
     expect(text).toContain('You predicted "better": that is what happened.');

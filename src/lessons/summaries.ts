@@ -5,6 +5,8 @@ import type { Verdict } from './types';
 
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');
 export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+/** A probability as a percentage with two significant digits when small (1/2048 = 0.049%). */
+export const prob = (p: number) => (p >= 0.01 || p === 0 ? pct(p) : `${Number((p * 100).toPrecision(2))}%`);
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`;
 
 export interface EvalNumbers {
@@ -41,7 +43,7 @@ export interface ProbeRunNumbers {
   after?: ProbeGuesses;
 }
 
-const quoted = (top: ProbeGuesses['top'], k = 3) => top.slice(0, k).map((t) => `"${t.token}" (${pct(t.p)})`).join(', ');
+const quoted = (top: ProbeGuesses['top'], k = 3) => top.slice(0, k).map((t) => `"${t.token}" (${prob(t.p)})`).join(', ');
 
 export function probeSummary(n: ProbeRunNumbers): string[] {
   const out: string[] = [];
@@ -50,8 +52,8 @@ export function probeSummary(n: ProbeRunNumbers): string[] {
     const p = n.before.top[0].p;
     const ratio = p / uniform;
     out.push(
-      `At step ${int(n.before.step)} the top guess at the first [MASK] was "${n.before.top[0].token}" with probability ${pct(p)}, ` +
-        `${ratio < 3 ? 'close to' : `${ratio.toFixed(0)} times`} 1/V = ${pct(uniform)} for V = ${int(n.V)}: ` +
+      `At step ${int(n.before.step)} the top guess at the first [MASK] was "${n.before.top[0].token}" with probability ${prob(p)}, ` +
+        `${ratio < 3 ? 'close to' : `${ratio.toFixed(0)} times`} 1/V = ${prob(uniform)} for V = ${int(n.V)}: ` +
         (ratio < 3 ? 'a near-uniform guess, as random weights give.' : 'already more than a uniform guess.'),
     );
   }
@@ -166,6 +168,8 @@ export function splitShareAnswer(row: MaskSurveyRow): 'rarely' | 'half' | 'mostl
 export interface ComparisonRow {
   label: string;
   diff?: PairedDiff;
+  /** The scheme the others are measured against (no line of its own). */
+  isReference?: boolean;
 }
 
 export interface ComparisonNumbers {
@@ -175,8 +179,8 @@ export interface ComparisonNumbers {
   rows: ComparisonRow[];
   /** How the budget was made equal, and the steps each scheme got. */
   budget: { kind: 'steps' | 'tokens' | 'FLOPs'; steps: number[] };
-  /** Whether one probe scored every run, or vocabulary heads scored themselves (favouring them). */
-  scoring: 'shared probe' | 'own head for vocabulary heads';
+  /** Whether every run was scored the same way, or vocabulary heads scored themselves and the others a probe. */
+  scoring: 'same evaluation' | 'own head for vocabulary heads';
 }
 
 function diffLine(row: ComparisonRow, reference: string): string {
@@ -213,7 +217,7 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
     `Each scheme trained ${steps.length === 1 ? `${int(steps[0])} steps` : `${steps.map(int).join(' / ')} steps`} ` +
       `(equal ${n.budget.kind}); the figure is ${n.metric}.`,
   );
-  for (const r of n.rows) out.push(diffLine(r, n.reference));
+  for (const r of n.rows) if (!r.isReference) out.push(diffLine(r, n.reference));
   const d = pair !== undefined ? n.rows[pair]?.diff : undefined;
   if (d?.verdict) {
     out.push(READINGS[lesson]?.[d.verdict] ?? '');
@@ -222,7 +226,7 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
   if (lesson === 5 && n.budget.kind !== 'FLOPs') {
     out.push('The budgets were equal in steps, not FLOPs: ELECTRA\'s generator ran on top of each step, which favours ELECTRA.');
   }
-  if (n.scoring !== 'shared probe') {
+  if (n.scoring !== 'same evaluation') {
     out.push('Vocabulary-head runs were scored through their own trained head and the others through a briefly trained probe: this favours MLM.');
   }
   return out.filter((s) => s !== '');

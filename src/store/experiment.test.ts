@@ -124,6 +124,12 @@ describe('experiment URL', () => {
     expect(initialExperiment('', null)).toEqual({ source: 'default', config: defaultExperiment(), ignored: [] });
     expect(initialExperiment('', 'seed=x').ignored[0]).toMatch(/^saved settings: seed=x/);
   });
+
+  it('a lesson in the hash is not an experiment setting: alone it leaves the saved settings, with settings they win', () => {
+    const saved = encodeExperiment({ ...defaultExperiment(), seed: 7 });
+    expect(initialExperiment('#lesson=2', saved)).toMatchObject({ source: 'storage', config: { seed: 7 }, ignored: [] });
+    expect(initialExperiment('#lesson=2&seed=3', saved)).toMatchObject({ source: 'url', config: { seed: 3 }, ignored: [] });
+  });
 });
 
 describe('experiment store', () => {

@@ -5,6 +5,7 @@ import type { TokenizerSpec } from '../data/train';
 import { getObjective, getStrategy, type RatePreset } from '../masking';
 import type { MaskingConfig, ObjectiveId, ParamValue, ParamValues, StrategyId } from '../masking/types';
 import { defaultExperiment, type ExperimentConfig, type TrainSettings } from '../session/config';
+import { experimentPart, joinHash, lessonFromHash } from '../lessons/route';
 import { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
 
 export { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
@@ -55,9 +56,13 @@ function withMasking(c: ExperimentConfig, m: MaskingConfig): ExperimentConfig {
   return { ...c, masking: clean };
 }
 
-/** The settings a page starts with: the URL hash when it has any, else localStorage, else the defaults. */
-export function initialExperiment(hash: string, stored: string | null): Pick<ExperimentStore, 'config' | 'source' | 'ignored'> {
-  if (hash.replace(/^#/, '').trim() !== '') {
+/**
+ * The settings a page starts with: the URL hash when it has any, else localStorage, else the defaults. A lesson's
+ * part of the hash ("lesson=2", src/lessons/route.ts) is not an experiment setting and is left out.
+ */
+export function initialExperiment(rawHash: string, stored: string | null): Pick<ExperimentStore, 'config' | 'source' | 'ignored'> {
+  const hash = experimentPart(rawHash);
+  if (hash.trim() !== '') {
     const d = decodeExperiment(hash);
     return { config: d.config, source: 'url', ignored: d.ignored };
   }
@@ -76,7 +81,7 @@ function readStorage(): string | null {
   }
 }
 
-const startHash = typeof location !== 'undefined' ? location.hash : '';
+const startHash = typeof location !== 'undefined' ? experimentPart(location.hash) : '';
 
 export const useExperimentStore = create<ExperimentStore>((set, get) => {
   const update = (f: (c: ExperimentConfig) => ExperimentConfig) => set({ config: f(get().config) });
@@ -124,7 +129,7 @@ export const useExperimentStore = create<ExperimentStore>((set, get) => {
     setSeed: (seed) => update((c) => ({ ...c, seed })),
     replace: (config) => set({ config: structuredClone(config) }),
     loadHash: (hash) => {
-      const d = decodeExperiment(hash);
+      const d = decodeExperiment(experimentPart(hash));
       set({ config: d.config, source: 'url', ignored: d.ignored });
     },
     dismissIgnored: () => set({ ignored: [] }),
@@ -141,7 +146,9 @@ export function syncExperimentWithPage(): () => void {
     const q = encodeExperiment(c);
     if (q === written) return;
     written = q;
-    if (location.hash.slice(1) !== q) history.replaceState(history.state, '', `${location.pathname}${location.search}#${q}`);
+    // An open lesson keeps its "lesson=N" in front of the settings.
+    const full = joinHash(q, lessonFromHash(location.hash));
+    if (location.hash.slice(1) !== full) history.replaceState(history.state, '', `${location.pathname}${location.search}#${full}`);
     try {
       localStorage.setItem(STORAGE_KEY, q);
     } catch {
@@ -153,7 +160,7 @@ export function syncExperimentWithPage(): () => void {
     if (s.config !== prev.config) write(s.config);
   });
   const onHash = () => {
-    if (location.hash.slice(1) === written) return;
+    if (experimentPart(location.hash) === written) return;
     useExperimentStore.getState().loadHash(location.hash);
   };
   window.addEventListener('hashchange', onHash);

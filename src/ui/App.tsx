@@ -1,21 +1,13 @@
-// The MaskLab page: header, GPU status (ready, unavailable with guidance, or lost with a restart), the setup
-// column (corpus, tokenizer, model, masking, training) and the main column (mask preview, training, comparisons, the GPU).
-import { lazy, Suspense, useEffect, useState } from 'react';
+// The MaskLab page: header, GPU status (ready, unavailable with guidance, or lost with a restart), then the start
+// screen, the lab (setup column and main column: mask preview, training, comparisons, the GPU) or the lessons.
+import { useEffect, useState } from 'react';
 import { syncExperimentWithPage, useExperimentStore } from '../store/experiment';
 import { useGpuStore } from '../store/gpu';
-import { GpuPanel } from './GpuPanel';
-import { MaskPreview } from './MaskPreview';
+import { syncLessonWithPage, useLessonsStore } from '../store/lessons';
+import { MainPanels, SetupPanels } from './LabColumns';
+import { LessonsView } from './lessons/LessonsView';
+import { ModeSwitch, StartScreen } from './lessons/StartScreen';
 import { NoWebGpu } from './NoWebGpu';
-import { CorpusPanel } from './setup/CorpusPanel';
-import { ModelPanel } from './setup/ModelPanel';
-import { ObjectivePicker, StrategyPicker } from './setup/StrategyPicker';
-import { TokenizerPanel } from './setup/TokenizerPanel';
-import { TrainingSettingsPanel } from './setup/TrainingSettingsPanel';
-import { TrainingPanel } from './training/TrainingPanel';
-import './setup/setup.css';
-
-// The comparison view loads after the page (its own chunk).
-const ComparePanel = lazy(() => import('./compare/ComparePanel').then((m) => ({ default: m.ComparePanel })));
 
 export function App() {
   const status = useGpuStore((s) => s.status);
@@ -25,6 +17,8 @@ export function App() {
     start();
   }, [start]);
   useEffect(() => syncExperimentWithPage(), []);
+  useEffect(() => syncLessonWithPage(), []);
+  const mode = useLessonsStore((s) => s.mode);
 
   return (
     <div className="app">
@@ -33,6 +27,7 @@ export function App() {
           MaskLab <span className="tagline">masked modeling, trained live on your GPU</span>
         </h1>
         <div className="header-right">
+          {mode !== 'start' && <ModeSwitch />}
           <CopyLink />
           <p className="gpu-state" data-testid="gpu-state" data-state={status.state}>
             {status.state === 'starting' && 'Looking for a GPU…'}
@@ -66,24 +61,18 @@ export function App() {
           </button>
         </section>
       )}
-      <div className="lab">
-        <aside className="setup-column" aria-label="Experiment setup">
-          <CorpusPanel />
-          <TokenizerPanel />
-          <ModelPanel />
-          <StrategyPicker />
-          <ObjectivePicker />
-          <TrainingSettingsPanel />
-        </aside>
-        <main className="main-column">
-          <MaskPreview />
-          <TrainingPanel />
-          <Suspense fallback={null}>
-            <ComparePanel />
-          </Suspense>
-          {status.state === 'ready' && <GpuPanel summary={status.summary} />}
-        </main>
-      </div>
+      {mode === 'start' && <StartScreen />}
+      {mode === 'lessons' && <LessonsView />}
+      {mode === 'lab' && (
+        <div className="lab">
+          <aside className="setup-column" aria-label="Experiment setup">
+            <SetupPanels />
+          </aside>
+          <main className="main-column">
+            <MainPanels />
+          </main>
+        </div>
+      )}
     </div>
   );
 }

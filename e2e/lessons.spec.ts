@@ -1,0 +1,115 @@
+// The lessons: the start screen remembers the choice; lesson 1 opened by its URL, answered, set up and run; lesson 2
+// with its small budget (SwiftShader); the after-run texts name the run's measured numbers; progress survives a
+// reload; a screenshot of every lesson.
+import { expect, test, type Page } from '@playwright/test';
+
+// A first visit: no stored choice (the other specs start as a user who chose the lab).
+test.use({ storageState: { cookies: [], origins: [] } });
+
+/** The last held-out evaluation the Train panel shows: loss (3 decimals) and step. */
+async function lastEval(page: Page): Promise<{ loss: number; step: number }> {
+  const text = (await page.getByTestId('eval-summary').textContent()) ?? '';
+  const loss = /Held-out masked loss ([\d.]+)/.exec(text);
+  const step = /at step (\d+)/.exec(text);
+  expect(loss && step).toBeTruthy();
+  return { loss: Number(loss![1]), step: Number(step![1]) };
+}
+
+async function answer(page: Page, option: string): Promise<void> {
+  await page.getByTestId('lesson-question').locator(`[data-option="${option}"] input`).check();
+  await page.getByTestId('lesson-answer').click();
+  await expect(page.getByTestId('lesson-feedback')).toBeVisible();
+}
+
+test('the start screen offers lessons or the lab and remembers the choice', async ({ page }, info) => {
+  await page.goto('/');
+  await expect(page.getByTestId('start-screen')).toBeVisible();
+  await page.screenshot({ path: info.outputPath('start-screen.png'), fullPage: true });
+  await page.getByTestId('choose-lab').click();
+  await expect(page.getByTestId('corpus-panel')).toBeVisible();
+  await page.goto('/');
+  await expect(page.getByTestId('corpus-panel')).toBeVisible();
+  await expect(page.getByTestId('start-screen')).toHaveCount(0);
+  // Switch to the lessons; the address names the lesson, and the next visit opens the lessons.
+  await page.getByTestId('mode-lessons').click();
+  await expect(page.getByTestId('lesson')).toHaveAttribute('data-lesson', '1');
+  expect(page.url()).toContain('#lesson=1');
+  await page.goto('/');
+  await expect(page.getByTestId('lesson')).toBeVisible();
+  // An experiment link still opens the lab, with its settings and nothing ignored.
+  await page.goto('/#corpus=fairy-tales&model=tiny&strategy=span&seed=4');
+  await expect(page.locator('[data-strategy="span"]').getByRole('radio')).toBeChecked();
+  await expect(page.getByTestId('ignored-settings')).toHaveCount(0);
+});
+
+test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from the run, progress after a reload', async ({ page }, info) => {
+  test.setTimeout(900_000);
+  await page.goto('/#lesson=1');
+  const lesson = page.getByTestId('lesson');
+  await expect(lesson).toHaveAttribute('data-lesson', '1');
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('lesson-run')).toBeDisabled();
+  await answer(page, 'uniform');
+  await expect(page.getByTestId('lesson-feedback')).toContainText('Right.');
+  await expect(page.getByTestId('lesson-budget')).toContainText('30 steps');
+  await page.getByTestId('lesson-run').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'training', { timeout: 120_000 });
+  await expect(page.getByTestId('lesson-pending')).toContainText('Training: step');
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'done', { timeout: 300_000 });
+  const summary = page.getByTestId('lesson-summary');
+  await expect(summary).toBeVisible();
+  const e1 = await lastEval(page);
+  expect(e1.step).toBe(30);
+  await expect(summary).toContainText('At step 0 the top guess at the first [MASK]');
+  await expect(summary).toContainText(`at step 30, the loss from`);
+  await expect(summary).toContainText(`to ${e1.loss.toFixed(2)} (a uniform guess`);
+  await expect(summary).toContainText('for V = 2,048');
+  await page.screenshot({ path: info.outputPath('lesson-1-after-run.png'), fullPage: true });
+
+  // Lesson 2: the budget comes from the speed lesson 1 measured, for the shortest time.
+  await page.getByTestId('lesson-next').click();
+  await expect(lesson).toHaveAttribute('data-lesson', '2');
+  expect(page.url()).toContain('#lesson=2&');
+  await answer(page, 'frequent');
+  await page.getByTestId('lesson-time').selectOption('30');
+  const budget = page.getByTestId('lesson-budget');
+  await expect(budget).toContainText('measured on');
+  const steps = Number(await budget.getAttribute('data-steps'));
+  expect(steps).toBeGreaterThanOrEqual(50);
+  await page.getByTestId('lesson-run').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'training', { timeout: 120_000 });
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'done', { timeout: 600_000 });
+  await expect(page.getByTestId('run-status')).toContainText(`Step ${steps} / ${steps}`);
+  const e2 = await lastEval(page);
+  await expect(summary).toContainText(`at step ${e2.step.toLocaleString('en-US')}, the loss from`);
+  await expect(summary).toContainText(`to ${e2.loss.toFixed(2)}`);
+  const text2 = (await summary.textContent()) ?? '';
+  await page.screenshot({ path: info.outputPath('lesson-2-after-run.png'), fullPage: true });
+
+  // Progress survives a reload: the open lesson, its answer and its text; lesson 1 marked done.
+  await page.reload();
+  await expect(lesson).toHaveAttribute('data-lesson', '2');
+  await expect(summary).toHaveText(text2);
+  await expect(page.getByTestId('lesson-question').locator('[data-option="frequent"] input')).toBeChecked();
+  await expect(page.locator('[data-lesson-nav="1"]')).toHaveAttribute('data-state', 'done');
+  await expect(page.locator('[data-lesson-nav="2"]')).toHaveAttribute('data-state', 'done');
+});
+
+test('every lesson has its page; lesson 3 counts split words', async ({ page }, info) => {
+  test.setTimeout(300_000);
+  for (let n = 1; n <= 6; n++) {
+    await page.goto(`/#lesson=${n}`);
+    await expect(page.getByTestId('lesson')).toHaveAttribute('data-lesson', String(n));
+    await expect(page.getByTestId('lesson').locator('a[href^="https://arxiv.org/abs/"]').first()).toBeVisible();
+    if (n === 3) {
+      await page.getByTestId('lesson-scheme-2').click();
+      // The lab's settings are folded away below the lesson; the preview shows the scheme.
+      await expect(page.locator('[data-strategy="span"] input[type="radio"]')).toBeChecked();
+      await page.getByTestId('lesson-survey').click();
+      const summary = page.getByTestId('lesson-summary');
+      await expect(summary).toContainText('random tokens (BERT):', { timeout: 120_000 });
+      await expect(summary).toContainText(/whole words: [\d.]+% of the tokens of 400 sequences, [\d,]+ words touched; 0 of the/);
+    }
+    await page.screenshot({ path: info.outputPath(`lesson-${n}.png`), fullPage: true });
+  }
+});
