@@ -63,9 +63,10 @@ export const LESSON_1: Lesson = {
     'prediction, not what a trained BERT knows. BERT-base trained for a million steps of 256 sequences of 512 tokens.',
 };
 
-/** Lesson 2's experiment until the class presets are in the page: the shipped fairy tales at a larger batch. */
+/** Lesson 2's experiment without the class presets: the fairy tales in short sequences at a larger batch and rate. */
 export function watchingConfig(): ExperimentConfig {
-  return fairyTales({ B: 64, lr: 2e-3, warmup: 50, evalEvery: 25, steps: 600 });
+  const e = fairyTales({ B: 32, lr: 2e-3, warmup: 30, evalEvery: 25, steps: 600 });
+  return { ...e, model: { preset: 'tiny', overrides: { T: 32 } } };
 }
 
 export const LESSON_2: Lesson = {
@@ -106,7 +107,7 @@ export const LESSON_2: Lesson = {
     { panel: 'attention', text: 'Attention maps before and after the drop (the scrubber steps through the evaluations).' },
     { panel: 'charts', text: 'Agreement accuracy, with and without an attractor, against its 50% chance line.' },
   ],
-  setup: { kind: 'train', preset: 'toy-language', config: watchingConfig, budget: { minSteps: 50, maxSteps: 2000 } },
+  setup: { kind: 'train', preset: 'toy-language', config: watchingConfig, budget: { minSteps: 30, maxSteps: 2000 } },
   limits:
     'Chen et al. measured syntactic attention structure against parsed English at BERT-base scale; a 2-layer model ' +
     'on a short run can only show the plateau, the drop and attention maps by eye. How soon the plateau ends ' +
