@@ -25,8 +25,12 @@ test('the start screen offers lessons or the lab and remembers the choice', asyn
   await page.goto('/');
   await expect(page.getByTestId('start-screen')).toBeVisible();
   await page.screenshot({ path: info.outputPath('start-screen.png'), fullPage: true });
+  // Until a choice is made, a reload shows the start screen again.
+  await page.reload();
+  await expect(page.getByTestId('start-screen')).toBeVisible();
   await page.getByTestId('choose-lab').click();
   await expect(page.getByTestId('corpus-panel')).toBeVisible();
+  expect(page.url()).toContain('#corpus=');
   await page.goto('/');
   await expect(page.getByTestId('corpus-panel')).toBeVisible();
   await expect(page.getByTestId('start-screen')).toHaveCount(0);

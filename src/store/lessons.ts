@@ -12,6 +12,8 @@ import {
 } from '../lessons/summaries';
 import { schemeLabel, sharedFigures, type ComparisonRecord } from '../session/comparisonPlan';
 import type { LiveRun, ProbeView } from '../session/records';
+import { encodeExperiment } from '../session/experimentUrl';
+import { useExperimentStore } from './experiment';
 
 export type Mode = 'start' | PageMode;
 
@@ -55,7 +57,8 @@ const here = typeof location !== 'undefined';
 
 function setHash(lesson: number | undefined, push: boolean): void {
   if (!here) return;
-  const full = joinHash(experimentPart(location.hash), lesson);
+  // The start screen's address has no settings: put the current ones back when leaving it.
+  const full = joinHash(experimentPart(location.hash) || encodeExperiment(useExperimentStore.getState().config), lesson);
   if (location.hash.slice(1) === full) return;
   const url = `${location.pathname}${location.search}${full ? `#${full}` : ''}`;
   if (push) history.pushState(history.state, '', url);
@@ -107,10 +110,15 @@ export const useLessonsStore = create<LessonsStore>((set, get) => {
   };
 });
 
-/** Follows lesson addresses the user types or reaches with Back/Forward. Returns a function that stops it. */
+/**
+ * Follows lesson addresses the user types or reaches with Back/Forward. Call once from the page, after
+ * syncExperimentWithPage (which writes the settings into the hash). Returns a function that stops it.
+ */
 export function syncLessonWithPage(): () => void {
   const s = useLessonsStore.getState();
   if (s.mode === 'lessons') setHash(s.lesson, false);
+  // The start screen's address carries no settings (they are in localStorage), so a reload shows it again.
+  if (s.mode === 'start' && location.hash) history.replaceState(history.state, '', `${location.pathname}${location.search}`);
   const onNav = () => {
     const n = lessonFromHash(location.hash, LESSONS.length);
     const st = useLessonsStore.getState();

@@ -28,7 +28,7 @@ export function App() {
         </h1>
         <div className="header-right">
           {mode !== 'start' && <ModeSwitch />}
-          <CopyLink />
+          {mode !== 'start' && <CopyLink />}
           <p className="gpu-state" data-testid="gpu-state" data-state={status.state}>
             {status.state === 'starting' && 'Looking for a GPU…'}
             {status.state === 'ready' && `GPU ready: ${status.summary.vendor || 'adapter'} ${status.summary.architecture}`}
