@@ -36,7 +36,8 @@ describe('headFor (by the head module an objective names)', () => {
       const head = headFor(plan, model);
       expect(head).toEqual(formerHeadFor(plan, model));
       expect(sharesMaskedEvaluation(plan.objective)).toBe(head.kind === 'vocab');
-      expect(headModule(head).rows).toBe(head.kind === 'vocab' || head.kind === 'classes' ? 'targets' : 'tokens');
+      // The loss rows are about what they were (runMasks' lossRowTokenIds read the head's kind before).
+      expect(headModule(head).rows).toBe(head.kind === 'binary' || head.kind === 'electra' ? 'tokens' : head.kind);
       // A causal objective names the head that declares a causal encoder (the next-token head), and only it.
       expect(HEADS[plan.objective.head].causal ?? false).toBe(plan.causal);
     });

@@ -128,6 +128,8 @@ export class TrainingRun {
   /** 'mlm': the shared evaluation (fixed 15% [MASK], vocabulary head); 'objective': the objective's own loss at fixed masks. */
   readonly evalKind: 'mlm' | 'objective';
   private readonly M: number;
+  /** What each per-row loss is about (the head module's rows). */
+  private readonly rowKind: LossRowKind;
   /** PMI strategy: the collocation lexicon built from the training split. */
   readonly lexicon?: PmiLexicon;
   /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
@@ -169,8 +171,8 @@ export class TrainingRun {
     }
     this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, B, e.seed);
-    const perTarget = headModule(this.head).rows === 'targets';
-    if (perTarget) this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
+    this.rowKind = headModule(this.head).rows;
+    if (this.rowKind !== 'tokens') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
     this.batch = this.order.batchAt(0);
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
@@ -243,7 +245,7 @@ export class TrainingRun {
     const step = this.trainer.step;
     const masked = this.maskedBatch(step);
     const batch = engineBatch(masked, this.M);
-    const kind: LossRowKind = this.head.kind;
+    const kind = this.rowKind;
     if (this.hardness) this.rowIdsByStep.set(step, lossRowTokenIds(kind, masked, batch.positions, batch.targets));
     if (this.lossCases) this.lossCases.record(step, masked.tags, batch.positions, lossRowTokenIds(kind, masked, batch.positions, batch.targets));
     this.rates.set(step, masked.rate);

@@ -31,7 +31,8 @@ export function heldOutMasks(
   return held.map((b, i) => applyMasking(masking, b, { vocab, rng: Rng.from(EVAL_SEED, i), lexicon, hardness, progress: 0 }));
 }
 
-export type LossRowKind = 'vocab' | 'classes' | 'binary' | 'electra';
+/** A head's kind, or what its loss rows are about (HeadModule.rows: 'tokens' = every token, as binary heads). */
+export type LossRowKind = 'vocab' | 'classes' | 'binary' | 'electra' | 'tokens';
 
 /**
  * The vocabulary id each loss row of a step is about, -1 where the row is empty (same length as the losses the
@@ -40,7 +41,7 @@ export type LossRowKind = 'vocab' | 'classes' | 'binary' | 'electra';
  * heads (binary, ELECTRA's discriminator): the original token at every real, non-special position.
  */
 export function lossRowTokenIds(kind: LossRowKind, masked: MaskedBatch, positions: Int32Array, targets: Int32Array): Int32Array {
-  if (kind === 'binary' || kind === 'electra') {
+  if (kind === 'binary' || kind === 'electra' || kind === 'tokens') {
     const N = masked.B * masked.T;
     const out = new Int32Array(N).fill(-1);
     for (let i = 0; i < N; i++) if (masked.valid[i] && masked.units[i] >= 0) out[i] = masked.originalIds[i];

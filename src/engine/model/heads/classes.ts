@@ -15,7 +15,7 @@ export function classesTensors(C: number, K: number): TensorSpec[] {
 export const classesHead: HeadModule<ClassesHeadConfig> = {
   name: 'k-class',
   configure: (req) => ({ kind: 'classes', K: singleHead(req, 'classes').classes }),
-  rows: 'targets',
+  rows: 'classes',
   tensors: (c, head) => classesTensors(c.C, head.K),
   outputs: (_c, head) => head.K,
   build: (ctx, head) => gatheredHead(ctx, { weight: 'cls_w', bias: 'cls_b', O: head.K }),

@@ -199,7 +199,7 @@ export function sboTensors(C: number, V: number, maxRel: number): TensorSpec[] {
 export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
   name: 'span-boundary',
   configure: (req) => ({ kind: 'vocab', sbo: { maxRel: Number(req.params.maxRel), weight: headOfKind(req, 'span-boundary').lossWeight } }),
-  rows: 'targets',
+  rows: 'vocab',
   tensors: (c, head) => [...vocabHeadTensors('', c.C, c.C, c.V), ...sboTensors(c.C, c.V, head.sbo.maxRel)],
   outputs: (c) => c.V,
   build(ctx, head): HeadGraph & { sbo: SboGraph } {

@@ -164,8 +164,11 @@ export interface HeadModule<H extends HeadConfig = HeadConfig> {
   name: string;
   /** The configuration a run of an objective naming this head stores (in checkpoints too). */
   configure(req: HeadRequest): H;
-  /** What the per-row losses (Trainer's onRowLosses, lastEvalRows) cover: gathered targets or every token. */
-  rows: 'targets' | 'tokens';
+  /**
+   * What each per-row loss (Trainer's onRowLosses, lastEvalRows) is about: a gathered target that is a vocabulary
+   * id ('vocab'), a gathered target that is a class of the token at its position ('classes'), or every token.
+   */
+  rows: 'vocab' | 'classes' | 'tokens';
   /** The head's tensors, listed after the encoder's (their order is the layout's: never reorder). */
   tensors(c: ModelConfig, head: H): TensorSpec[];
   /** Width of the head's last layer (V, K, or 1 logit). */

@@ -119,7 +119,7 @@ export const vocabHead: HeadModule<VocabHeadConfig> = {
     singleHead(req, 'vocab');
     return VOCAB_HEAD as VocabHeadConfig;
   },
-  rows: 'targets',
+  rows: 'vocab',
   tensors: (c: ModelConfig) => vocabHeadTensors('', c.C, c.C, c.V),
   outputs: (c) => c.V,
   embedWidth: true,
