@@ -6,6 +6,7 @@ import type { ModelConfig } from '../../engine/config';
 import { learningRate } from '../../engine/schedule';
 import { scheduleOf } from '../config';
 import { GEN_PREFIX, generatorConfig, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../../engine/model/params';
+import { headModule } from '../../engine/model/heads';
 import { mlmReference, type MlmInputs } from '../../engine/reference/model';
 import type { MaskedBatch } from '../../masking/types';
 import { engineBatch } from '../run';
@@ -93,7 +94,7 @@ export function goldenFiles(
         // Hard tokens: the token ids and losses TrainingRun feeds its loss average after step 0 (here from the
         // reference model); later golden steps replay them. ELECTRA's discriminator losses depend on the
         // generator's samples, so an ELECTRA run's golden steps use an empty table.
-        const rowIds = lossRowTokenIds(head.kind, m, r.positions, r.targets);
+        const rowIds = lossRowTokenIds(headModule(head).rows, m, r.positions, r.targets);
         const ids: number[] = [];
         const losses: number[] = [];
         rowIds.forEach((id, i) => {
