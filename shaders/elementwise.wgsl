@@ -1,4 +1,5 @@
-// Elementwise ops on flat f32 tensors: residual add (out = a + b), scaled in-place add (out += s a), scale,
+// Elementwise ops on flat f32 tensors: residual add (out = a + b), scaled in-place add (out += s a), in-place
+// product (out *= a), scale,
 // bias add over the last dim C (out = a + bias, or out += bias), and the bias backward dbias += sum over rows,
 // a deterministic two-pass column sum (bias_backward_partial per chunk of rows, then bias_backward_finish).
 
@@ -41,6 +42,13 @@ fn add(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: 
 fn add_inplace(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat(gid, nwg);
   if (i < p.n) { e_out2[i] += p.s * e_a[i]; }
+}
+
+// out *= a (a gradient mask of 0s and 1s: the probe's trainable entries)
+@compute @workgroup_size(WG)
+fn mul_inplace(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat(gid, nwg);
+  if (i < p.n) { e_out2[i] *= e_a[i]; }
 }
 
 // out = s * a

@@ -9,6 +9,7 @@ export const SHADER_ENTRIES = {
   elementwise: [
     'add',
     'add_inplace',
+    'mul_inplace',
     'scale',
     'scale_inplace',
     'bias_add',

@@ -13,6 +13,8 @@ import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
 import { fill } from './ops/fill';
 import { gradNorm, type GradNormPlan } from './ops/reduce';
+import { mulInPlace } from './ops/elementwise';
+import { probeGradientMasks } from './model/probeMask';
 import { MetricsRing, type MetricRow } from './readback';
 import { learningRate, validateSchedule, type LrSchedule } from './schedule';
 
@@ -52,6 +54,12 @@ export interface TrainerOptions {
    * off, so AdamW leaves every encoder tensor bit-identical (zero gradient, zero moments, no decay).
    */
   freezeEncoder?: boolean;
+  /**
+   * With freezeEncoder: the id whose token-embedding row trains with the head (the shared probe's [MASK] row). The
+   * backward then runs through the encoder and a 0/1 mask zeroes every other encoder gradient before clipping, so
+   * AdamW leaves the rest of the encoder bit-identical.
+   */
+  probeInputRow?: number;
   /** Take a GPU-side weight snapshot every this many steps (for NaN recovery). */
   snapshotEvery?: number;
   onMetrics?: (m: StepMetrics) => void;
@@ -95,6 +103,8 @@ export class Trainer {
   private evalGraph: TrainGraph | undefined;
   private evalDispatches: Dispatch[] = [];
   private evalMetrics: GPUBuffer | undefined;
+  /** Probe training: the 0/1 gradient masks of the two parameter groups. */
+  private readonly gradMasks: GPUBuffer[] = [];
   /** Set when a non-finite loss was seen: no more steps until the caller resumes from the restored state. */
   halted: { step: number; restoredStep: number } | undefined;
   private inFlight: Promise<void>[] = [];
@@ -122,6 +132,18 @@ export class Trainer {
     const nd = this.layout.decayFloats;
     const nn = this.layout.totalFloats - nd;
     const g = this.graph;
+    const masking: Dispatch[] = [];
+    if (opt.freezeEncoder && opt.probeInputRow !== undefined) {
+      const E = this.layout.byName.get('wte')!.size / cfg.V;
+      const m = probeGradientMasks(this.layout, opt.probeInputRow, E);
+      const md = createStorage(k.device, m.decay, 'probe.grad_mask.decay');
+      const mn = createStorage(k.device, m.nodecay, 'probe.grad_mask.nodecay');
+      this.gradMasks.push(md, mn);
+      masking.push(
+        mulInPlace(k, { a: md, out: s.grads.decay }, Math.max(1, nd), 'probe.grad_mask.decay'),
+        mulInPlace(k, { a: mn, out: s.grads.nodecay }, Math.max(1, nn), 'probe.grad_mask.nodecay'),
+      );
+    }
     this.stepDispatches = [
       fill(k, s.grads.decay, 0, Math.max(1, nd), 'zero_grad.decay'),
       fill(k, s.grads.nodecay, 0, Math.max(1, nn), 'zero_grad.nodecay'),
@@ -129,6 +151,7 @@ export class Trainer {
       ...g.loss,
       ...g.metricDispatches(this.metrics, 'metric'),
       ...g.backward,
+      ...masking,
       ...this.norm.dispatches,
       adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true }, 'adamw.decay'),
       adamw(k, { param: s.params.nodecay, grad: s.grads.nodecay, m: s.m.nodecay, v: s.v.nodecay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: false }, 'adamw.nodecay'),
@@ -145,7 +168,8 @@ export class Trainer {
 
   /** The training or evaluation graph of this trainer's head (ELECTRA: generator + discriminator). */
   private makeGraph(B: number, M: number, train: boolean, sampleSeed: number, label: string): TrainGraph {
-    return buildGraph(this.k, this.cfg, this.state, { B, M, train, head: this.head, causal: this.opt.causal, freezeEncoder: this.opt.freezeEncoder, sampleSeed, label });
+    const inputRowGrad = this.opt.freezeEncoder && this.opt.probeInputRow !== undefined;
+    return buildGraph(this.k, this.cfg, this.state, { B, M, train, head: this.head, causal: this.opt.causal, freezeEncoder: this.opt.freezeEncoder, inputRowGrad, sampleSeed, label });
   }
 
   /** Dispatches per training step (for the performance panel and benchmarks). */
@@ -364,5 +388,6 @@ export class Trainer {
     for (const s of this.snapshots) for (const b of s.params) b.destroy();
     this.hyper.destroy();
     this.metrics.destroy();
+    for (const b of this.gradMasks) b.destroy();
   }
 }

@@ -4,6 +4,8 @@ import type { RunRecord } from './records';
 import type { MaskingConfig } from '../masking/types';
 import { modelShape } from './config';
 import type { ProbeResults } from './probes';
+import { DOWNSTREAM_TASKS, type DownstreamTaskId, type DownstreamTaskResult } from './downstream';
+import type { Estimate } from './stats';
 import { entryConfig, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type ComparisonState, type EntryState, type RunResult } from './comparisonPlan';
 import { csvField, isObj, parseExperimentConfig, parseRunList, Reader, readExportFile, RunImportError } from './runsExport';
 
@@ -16,7 +18,12 @@ export const COMPARISON_CSV_COLUMNS = [
   'eval_kind', 'eval_loss', 'eval_accuracy', 'objective_eval_loss', 'pseudo_perplexity', 'mlm_probe_loss', 'mlm_probe_accuracy',
   'mlm_probe_pseudo_perplexity', 'mlm_probe_steps', 'downstream_accuracy', 'downstream_chance', 'downstream_test_examples',
   'tokens_per_s', 'ms_per_step',
+  'probe_loss', 'probe_loss_lo', 'probe_loss_hi', 'probe_accuracy', 'probe_accuracy_lo', 'probe_accuracy_hi', 'frequency_loss',
+  'frequency_accuracy', 'own_eval_kind', 'own_eval_loss', 'next_token_loss',
+  ...DOWNSTREAM_TASKS.flatMap((t) => [`${t.id}_accuracy`, `${t.id}_lo`, `${t.id}_hi`, `${t.id}_test_examples`]),
+  'flops_per_step', 'flops',
 ] as const;
+type Column = (typeof COMPARISON_CSV_COLUMNS)[number];
 
 const params = (p: MaskingConfig['strategyParams']) =>
   Object.entries(p ?? {})
@@ -33,7 +40,27 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
     const m = cfg.masking;
     const mlm = r?.probes?.mlm;
     const down = r?.probes?.downstream;
-    const row: Record<(typeof COMPARISON_CSV_COLUMNS)[number], string | number | undefined> = {
+    const own = r?.probes?.ownEvalKind ?? r?.evalKind;
+    const tasks: Partial<Record<Column, number>> = {};
+    for (const t of r?.probes?.tasks ?? []) {
+      Object.assign(tasks, { [`${t.id}_accuracy`]: t.accuracy.value, [`${t.id}_lo`]: t.accuracy.lo, [`${t.id}_hi`]: t.accuracy.hi, [`${t.id}_test_examples`]: t.testExamples });
+    }
+    const fps = r?.probes?.trainFlopsPerStep;
+    const row: Record<Column, string | number | undefined> = {
+      ...tasks,
+      probe_loss: mlm?.loss,
+      probe_loss_lo: mlm?.lossEstimate?.lo,
+      probe_loss_hi: mlm?.lossEstimate?.hi,
+      probe_accuracy: mlm?.accuracy,
+      probe_accuracy_lo: mlm?.accuracyEstimate?.lo,
+      probe_accuracy_hi: mlm?.accuracyEstimate?.hi,
+      frequency_loss: mlm?.frequencyLoss,
+      frequency_accuracy: mlm?.frequencyAccuracy,
+      own_eval_kind: own,
+      own_eval_loss: r?.evalLoss,
+      next_token_loss: own === 'next-token' ? r?.evalLoss : undefined,
+      flops_per_step: fps,
+      flops: fps && r ? fps * r.steps : undefined,
       run_id: e.runId,
       name: e.runId ? names.get(e.runId) : undefined,
       comparison_id: c.id,
@@ -59,9 +86,9 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
       lr: cfg.train.lr,
       tokens: r?.tokens ?? cfg.train.steps * cfg.train.B * shape.T,
       eval_kind: r?.evalKind,
-      eval_loss: r?.evalKind === 'mlm' ? r.evalLoss : undefined,
-      eval_accuracy: r?.evalKind === 'mlm' ? r.evalAccuracy : undefined,
-      objective_eval_loss: r?.evalKind === 'objective' ? r.evalLoss : undefined,
+      eval_loss: own === 'mlm' ? r?.evalLoss : undefined,
+      eval_accuracy: own === 'mlm' ? r?.evalAccuracy : undefined,
+      objective_eval_loss: own === 'objective' ? r?.evalLoss : undefined,
       pseudo_perplexity: r?.pseudoPerplexity,
       mlm_probe_loss: mlm?.loss,
       mlm_probe_accuracy: mlm?.accuracy,
@@ -90,6 +117,21 @@ const COMPARISON_STATES: readonly ComparisonState[] = ['running', 'done', 'stopp
 const ENTRY_STATES: readonly EntryState[] = ['pending', 'training', 'probing', 'done', 'failed', 'stopped'];
 const nullable = { nullable: true };
 
+function readEstimate(r: Reader): Estimate {
+  return { value: r.num('value', nullable), lo: r.num('lo', nullable), hi: r.num('hi', nullable), se: r.num('se', nullable), n: r.num('n', { int: true, min: 0 }) };
+}
+
+function readTask(r: Reader): DownstreamTaskResult {
+  const id = r.str('id') as DownstreamTaskId;
+  const spec = DOWNSTREAM_TASKS.find((t) => t.id === id);
+  if (!spec) r.fail('id', `must be one of ${DOWNSTREAM_TASKS.map((t) => t.id).join(', ')}`);
+  return {
+    id, name: spec.name, closeTo: spec.closeTo, accuracy: readEstimate(r.obj('accuracy')), trainAccuracy: r.num('trainAccuracy', nullable),
+    chance: r.num('chance'), majority: r.num('majority', nullable), trainExamples: r.num('trainExamples', { int: true, min: 0 }),
+    testExamples: r.num('testExamples', { int: true, min: 0 }),
+  };
+}
+
 function readProbes(r: Reader): ProbeResults | undefined {
   if (r.o.probes === undefined) return undefined;
   const p = r.obj('probes');
@@ -97,7 +139,22 @@ function readProbes(r: Reader): ProbeResults | undefined {
   if (p.o.mlm !== undefined) {
     const m = p.obj('mlm');
     out.mlm = { loss: m.num('loss', nullable), accuracy: m.num('accuracy', nullable), targets: m.num('targets', { min: 0 }), pseudoPerplexity: m.optNum('pseudoPerplexity', nullable), steps: m.num('steps', { int: true, min: 0 }), trainLoss: m.num('trainLoss', nullable) };
+    if (m.o.lossEstimate !== undefined) out.mlm.lossEstimate = readEstimate(m.obj('lossEstimate'));
+    if (m.o.accuracyEstimate !== undefined) out.mlm.accuracyEstimate = readEstimate(m.obj('accuracyEstimate'));
+    const fl = m.optNum('frequencyLoss', nullable);
+    const fa = m.optNum('frequencyAccuracy', nullable);
+    if (fl !== undefined) out.mlm.frequencyLoss = fl;
+    if (fa !== undefined) out.mlm.frequencyAccuracy = fa;
+    if (m.o.maskRow === true) out.mlm.maskRow = true;
   }
+  if (p.o.tasks !== undefined) out.tasks = p.list('tasks').map(readTask);
+  const kind = p.optStr('ownEvalKind');
+  if (kind !== undefined) {
+    if (kind === 'mlm' || kind === 'objective' || kind === 'next-token') out.ownEvalKind = kind;
+    else p.fail('ownEvalKind', 'must be "mlm", "objective" or "next-token"');
+  }
+  const fps = p.optNum('trainFlopsPerStep', { min: 0 });
+  if (fps !== undefined) out.trainFlopsPerStep = fps;
   if (p.o.downstream !== undefined) {
     const d = p.obj('downstream');
     out.downstream = { accuracy: d.num('accuracy', nullable), trainAccuracy: d.num('trainAccuracy', nullable), chance: d.num('chance'), trainExamples: d.num('trainExamples', { int: true, min: 0 }), testExamples: d.num('testExamples', { int: true, min: 0 }) };
@@ -111,7 +168,7 @@ function readResult(r: Reader): RunResult | undefined {
   if (r.o.result === undefined) return undefined;
   const x = r.obj('result');
   const evalKind = x.str('evalKind') as RunResult['evalKind'];
-  if (evalKind !== 'mlm' && evalKind !== 'objective') x.fail('evalKind', 'must be "mlm" or "objective"');
+  if (evalKind !== 'mlm' && evalKind !== 'objective' && evalKind !== 'next-token') x.fail('evalKind', 'must be "mlm", "objective" or "next-token"');
   const out: RunResult = {
     evalKind,
     evalLoss: x.optNum('evalLoss', nullable),

@@ -1,9 +1,11 @@
 // What a comparison is (schemes x seeds on one shared experiment), its saved record, the literature presets, the
 // per-run configs (only masking and seed differ), and the per-scheme summary (mean and spread over seeds).
-import { getStrategy } from '../masking';
 import type { MaskingConfig } from '../masking/types';
 import { modelShape, type ExperimentConfig } from './config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget, type ProbeResults } from './probes';
+import { DOWNSTREAM_TASKS, type DownstreamTaskId } from './downstream';
+import { baselineLabel, pairedDifference, type PairedDifference, type SeedFigure } from './stats';
+import { getObjective, getStrategy, resolveParams, SCHEDULE_SPEC } from '../masking';
 
 export type ComparisonState = 'running' | 'done' | 'stopped' | 'interrupted';
 export type EntryState = 'pending' | 'training' | 'probing' | 'done' | 'failed' | 'stopped';
@@ -20,8 +22,11 @@ export interface AttentionSnapshot {
 
 /** What a finished run measured: the shared evaluation (or its own, without a vocabulary head), speed, probes. */
 export interface RunResult {
-  /** 'mlm': the fixed 15% [MASK] held-out evaluation through the run's vocabulary head; 'objective': the objective's own. */
-  evalKind: 'mlm' | 'objective';
+  /**
+   * The run's own-head figures (not comparable across objectives): 'mlm': the fixed 15% [MASK] held-out masks through
+   * its vocabulary head; 'next-token': MEAP's next-token loss; 'objective': the objective's own loss.
+   */
+  evalKind: 'mlm' | 'objective' | 'next-token';
   evalLoss?: number;
   evalAccuracy?: number;
   evalStep?: number;
@@ -59,6 +64,8 @@ export interface ComparisonRecord {
   probeText: string;
   state: ComparisonState;
   message?: string;
+  /** The scheme every other is compared with (paired differences and verdicts); default 0. */
+  reference?: number;
   /** In training order: every scheme at the first seed, then at the next seed, ... */
   entries: ComparisonEntry[];
 }
@@ -263,11 +270,38 @@ export function spread(xs: readonly (number | undefined)[]): Spread | undefined 
   return { mean, std, min: Math.min(...v), max: Math.max(...v), n: v.length };
 }
 
-/** The figures a run contributes to the table; loss, accuracy and PPPL come from the MLM probe without a vocabulary head. */
-export function sharedFigures(r: RunResult): { loss?: number; accuracy?: number; pppl?: number; viaProbe: boolean } {
-  if (r.evalKind === 'mlm') return { loss: r.evalLoss, accuracy: r.evalAccuracy, pppl: r.pseudoPerplexity, viaProbe: false };
-  const m = r.probes?.mlm;
-  return { loss: m?.loss, accuracy: m?.accuracy, pppl: m?.pseudoPerplexity, viaProbe: true };
+/** A scheme's figure over its seeds: mean and spread, and a test-set 95% interval of the mean. */
+export interface Figure extends Spread {
+  /** mean -+ 1.96 sqrt(sum of the runs' squared bootstrap errors) / n: test noise only. */
+  lo?: number;
+  hi?: number;
+  /** "at chance" / "at frequency baseline" when the interval reaches it. */
+  baseline?: 'at chance' | 'at frequency baseline';
+  /** Per seed: value and bootstrap error (for the paired differences). */
+  bySeed: Map<number, SeedFigure>;
+}
+
+function figure(values: { seed: number; value?: number; se?: number }[]): Figure | undefined {
+  const ok = values.filter((v): v is { seed: number; value: number; se?: number } => v.value !== undefined && Number.isFinite(v.value));
+  const sp = spread(ok.map((v) => v.value));
+  if (!sp) return undefined;
+  const f: Figure = { ...sp, bySeed: new Map(ok.map((v) => [v.seed, { value: v.value, se: v.se }])) };
+  if (ok.every((v) => v.se !== undefined && Number.isFinite(v.se))) {
+    const half = (1.96 * Math.sqrt(ok.reduce((a, v) => a + (v.se ?? 0) ** 2, 0))) / ok.length;
+    f.lo = sp.mean - half;
+    f.hi = sp.mean + half;
+  }
+  return f;
+}
+
+export interface TaskSummary {
+  id: DownstreamTaskId;
+  name: string;
+  closeTo: string;
+  accuracy?: Figure;
+  chance: number;
+  testExamples?: number;
+  paired?: PairedDifference;
 }
 
 export interface SchemeSummary {
@@ -275,36 +309,130 @@ export interface SchemeSummary {
   label: string;
   done: number;
   planned: number;
-  /** Some figures come from the MLM probe (the scheme has no vocabulary head). */
-  viaProbe: boolean;
+  /** The shared probe (the same for every run): masked loss, accuracy, pseudo-perplexity at the fixed masks. */
+  probeLoss?: Figure;
+  probeAccuracy?: Figure;
+  probePppl?: Spread;
+  /** Always guessing by training-set frequency on the same targets (mean over the scheme's runs). */
+  frequencyLoss?: number;
+  frequencyAccuracy?: number;
+  /** Own-head figures: not comparable across objectives. ownKind says what they are. */
+  ownKind?: RunResult['evalKind'];
+  ownLoss?: Spread;
+  ownAccuracy?: Spread;
+  ownPppl?: Spread;
+  tasks: TaskSummary[];
+  tokensPerS?: Spread;
+  tokens?: number;
+  flops?: Spread;
+  /** Against the reference scheme (absent for the reference itself). */
+  pairedLoss?: PairedDifference;
+  pairedAccuracy?: PairedDifference;
+  /** Older records only: the single word-order probe and the probe-or-own mixture. */
   loss?: Spread;
   accuracy?: Spread;
   pppl?: Spread;
+  viaProbe: boolean;
   mlmProbeLoss?: Spread;
   mlmProbeAccuracy?: Spread;
   downstream?: Spread;
-  tokensPerS?: Spread;
 }
 
-/** One row per scheme over the runs that finished (state done with a result). */
-export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'>): SchemeSummary[] {
-  return c.schemes.map((m, scheme) => {
+/** The figures a run contributed in older records: loss, accuracy and PPPL from its own head or the MLM probe. */
+export function sharedFigures(r: RunResult): { loss?: number; accuracy?: number; pppl?: number; viaProbe: boolean } {
+  if (r.evalKind === 'mlm' && !r.probes?.mlm) return { loss: r.evalLoss, accuracy: r.evalAccuracy, pppl: r.pseudoPerplexity, viaProbe: false };
+  const m = r.probes?.mlm;
+  return { loss: m?.loss, accuracy: m?.accuracy, pppl: m?.pseudoPerplexity, viaProbe: true };
+}
+
+/** One row per scheme over the runs that finished (state done with a result), with paired verdicts vs the reference. */
+export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { reference?: number }): SchemeSummary[] {
+  const ref = Math.min(c.schemes.length - 1, Math.max(0, c.reference ?? 0));
+  const rows = c.schemes.map((m, scheme): SchemeSummary => {
     const planned = c.entries.filter((e) => e.scheme === scheme);
-    const results = planned.filter((e) => e.state === 'done' && e.result).map((e) => e.result!);
+    const done = planned.filter((e) => e.state === 'done' && e.result);
+    const results = done.map((e) => e.result!);
     const shared = results.map(sharedFigures);
+    const probe = done.map((e) => ({ seed: e.seed, p: e.result!.probes?.mlm }));
+    const mean = (xs: (number | undefined)[]) => spread(xs)?.mean;
+    const kinds = [...new Set(results.map((r) => r.probes?.ownEvalKind ?? r.evalKind))];
+    const tasks: TaskSummary[] = DOWNSTREAM_TASKS.map((t) => {
+      const per = done.map((e) => ({ seed: e.seed, r: e.result!.probes?.tasks?.find((x) => x.id === t.id) }));
+      const accuracy = figure(per.map(({ seed, r }) => ({ seed, value: r?.accuracy.value, se: r?.accuracy.se })));
+      if (accuracy?.lo !== undefined) accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });
+      return { id: t.id, name: t.name, closeTo: t.closeTo, accuracy, chance: 0.5, testExamples: per.find((x) => x.r)?.r?.testExamples };
+    });
+    const probeLoss = figure(probe.map(({ seed, p }) => ({ seed, value: p?.loss, se: p?.lossEstimate?.se })));
+    const probeAccuracy = figure(probe.map(({ seed, p }) => ({ seed, value: p?.accuracy, se: p?.accuracyEstimate?.se })));
+    const frequencyLoss = mean(probe.map(({ p }) => p?.frequencyLoss));
+    const frequencyAccuracy = mean(probe.map(({ p }) => p?.frequencyAccuracy));
+    if (probeLoss?.lo !== undefined) probeLoss.baseline = baselineLabel({ lo: probeLoss.lo, hi: probeLoss.hi! }, { frequency: frequencyLoss }, false);
+    if (probeAccuracy?.lo !== undefined) probeAccuracy.baseline = baselineLabel({ lo: probeAccuracy.lo, hi: probeAccuracy.hi! }, { frequency: frequencyAccuracy });
     return {
       scheme,
       label: schemeLabel(m),
       done: results.length,
       planned: planned.length,
-      viaProbe: shared.some((s) => s.viaProbe),
-      loss: spread(shared.map((s) => s.loss)),
-      accuracy: spread(shared.map((s) => s.accuracy)),
-      pppl: spread(shared.map((s) => s.pppl)),
+      probeLoss,
+      probeAccuracy,
+      probePppl: spread(probe.map(({ p }) => p?.pseudoPerplexity)),
+      frequencyLoss,
+      frequencyAccuracy,
+      ownKind: kinds.length === 1 ? kinds[0] : undefined,
+      ownLoss: spread(results.map((r) => r.evalLoss)),
+      ownAccuracy: spread(results.map((r) => ((r.probes?.ownEvalKind ?? r.evalKind) === 'mlm' ? r.evalAccuracy : undefined))),
+      ownPppl: spread(results.map((r) => r.pseudoPerplexity)),
+      tasks,
+      tokensPerS: spread(results.map((r) => (r.tokensPerS > 0 ? r.tokensPerS : undefined))),
+      tokens: results[0]?.tokens,
+      flops: spread(results.map((r) => (r.probes?.trainFlopsPerStep ? r.probes.trainFlopsPerStep * r.steps : undefined))),
+      viaProbe: shared.some((x) => x.viaProbe),
+      loss: spread(shared.map((x) => x.loss)),
+      accuracy: spread(shared.map((x) => x.accuracy)),
+      pppl: spread(shared.map((x) => x.pppl)),
       mlmProbeLoss: spread(results.map((r) => r.probes?.mlm?.loss)),
       mlmProbeAccuracy: spread(results.map((r) => r.probes?.mlm?.accuracy)),
       downstream: spread(results.map((r) => r.probes?.downstream?.accuracy)),
-      tokensPerS: spread(results.map((r) => (r.tokensPerS > 0 ? r.tokensPerS : undefined))),
     };
   });
+  const base = rows[ref];
+  for (const r of rows) {
+    if (r === base || !base) continue;
+    if (base.probeLoss && r.probeLoss) r.pairedLoss = pairedDifference(base.probeLoss.bySeed, r.probeLoss.bySeed, false);
+    if (base.probeAccuracy && r.probeAccuracy) r.pairedAccuracy = pairedDifference(base.probeAccuracy.bySeed, r.probeAccuracy.bySeed, true);
+    r.tasks.forEach((t, i) => {
+      const b = base.tasks[i].accuracy;
+      if (b && t.accuracy) t.paired = pairedDifference(b.bySeed, t.accuracy.bySeed, true);
+    });
+  }
+  return rows;
+}
+
+/** A scheme with every default filled in (strategy, objective and schedule parameters): what actually runs. */
+export function resolvedScheme(m: MaskingConfig): string {
+  const s = getStrategy(m.strategy);
+  const o = getObjective(m.objective);
+  const sched = resolveParams('schedule', SCHEDULE_SPEC.params, m.schedule);
+  return JSON.stringify({
+    strategy: s.id,
+    objective: o.id,
+    sp: resolveParams(`strategy "${s.id}"`, s.params, m.strategyParams),
+    op: resolveParams(`objective "${o.id}"`, o.params, m.objectiveParams),
+    schedule: sched.kind === 'constant' ? { kind: 'constant' } : sched,
+    staticMasks: m.staticMasks ? (m.staticSeed ?? 0) : false,
+  });
+}
+
+/** Pairs of scheme indices that are the same scheme once defaults are applied (whatever their labels say). */
+export function duplicateSchemes(schemes: readonly MaskingConfig[]): [number, number][] {
+  const keys = schemes.map((m) => {
+    try {
+      return resolvedScheme(m);
+    } catch {
+      return `invalid:${JSON.stringify(m)}`;
+    }
+  });
+  const out: [number, number][] = [];
+  for (let i = 0; i < keys.length; i++) for (let j = i + 1; j < keys.length; j++) if (keys[i] === keys[j]) out.push([i, j]);
+  return out;
 }

@@ -1,13 +1,21 @@
-// The comparison's probes on a finished run (MASKING.md part 3): the MLM probe (a fresh vocabulary head trained
-// briefly on the frozen encoder, then the shared evaluation) and the downstream word-order probe on frozen features.
+// The comparison's probes on a finished run (MASKING.md part 3): the shared probe for EVERY run (a fresh vocabulary
+// head, plus the encoder's [MASK] input row, trained briefly on the frozen encoder, then the shared evaluation with
+// bootstrap intervals and the frequency baseline) and the downstream tasks on frozen features (downstream.ts).
 import { heldOutBatches, type SequenceSet } from '../data/batching';
 import type { PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Kernels } from '../engine/kernels';
 import { bertTensors, copyTensors, initParams, placeTensors, VOCAB_HEAD, type ParamLayout } from '../engine/model/params';
+import { isEncoderTensor } from '../engine/model/probeMask';
 import { Trainer, type EngineBatch } from '../engine/trainer';
 import { applyMasking, planMasking, type VocabInfo } from '../masking';
+import { DOWNSTREAM_TASKS, runDownstreamTask, type DownstreamTaskResult } from './downstream';
+import { featuresOf, type FeatureSource } from './features';
+import { bootstrapMean, type Estimate } from './stats';
+import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
 import { buildSwapTask, fitLogistic, logisticAccuracy, splitBySource } from './probeTask';
+
+export { featuresOf, type FeatureSource };
 import { engineBatch, EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED, pseudoPerplexityBatches, PPPL_SEQUENCES, uniformOf, type TrainingRun } from './run';
 
 /** How much work the probes do. The defaults suit the comparison view; tests and e2e pass small ones. */
@@ -17,7 +25,7 @@ export interface ProbeBudget {
   mlmWarmup: number;
   /** MLM probe: peak (then constant) learning rate. */
   mlmLr: number;
-  /** Downstream probe: held-out sequences used (each gives an original and a swapped example). */
+  /** Downstream tasks: held-out sequences used (each gives several windows; see downstream.ts). */
   downstreamSequences: number;
 }
 
@@ -29,14 +37,20 @@ export const PROBE_SEED = 'masklab-probe';
 export const DOWNSTREAM_TEST_FRACTION = 0.3;
 /** L2 penalty of the downstream classifier (mean log-loss, standardized features). */
 export const DOWNSTREAM_L2 = 1e-2;
-/** Sequences per feature read. */
-const FEATURE_B = 16;
 
 export interface MlmProbeResult {
   /** Shared evaluation (fixed 15% [MASK] held-out masks) through the probe head. */
   loss: number;
   accuracy: number;
   targets: number;
+  /** The same with bootstrap 95% intervals over the held-out targets. */
+  lossEstimate?: Estimate;
+  accuracyEstimate?: Estimate;
+  /** Always guessing by training-set frequency on the same targets: unigram cross-entropy, most-frequent accuracy. */
+  frequencyLoss?: number;
+  frequencyAccuracy?: number;
+  /** The probe trained the encoder's [MASK] input row too (it is the same code path for every run). */
+  maskRow?: boolean;
   /** Pseudo-perplexity of the same fixed sample the vocabulary-head runs use. */
   pseudoPerplexity?: number;
   steps: number;
@@ -55,17 +69,24 @@ export interface DownstreamResult {
 }
 
 export interface ProbeResults {
-  /** Runs without a vocabulary head only. */
+  /** The shared probe (every run, the same code path; older records: runs without a vocabulary head only). */
   mlm?: MlmProbeResult;
+  /** Older records: the single word-order probe. */
   downstream?: DownstreamResult;
-  /** Why the downstream probe could not run (too little held-out text), when that is the case. */
+  /** The downstream tasks (downstream.ts), in DOWNSTREAM_TASKS order. */
+  tasks?: DownstreamTaskResult[];
+  /** Why a downstream task could not run (too little held-out text), when that is the case. */
   downstreamError?: string;
+  /** Training FLOPs per step of the run (flops.ts: encoder, head, ELECTRA's generator; probes not counted). */
+  trainFlopsPerStep?: number;
+  /** What the run's own-head figures are ('mlm': its vocabulary head at the shared masks; 'next-token': MEAP). */
+  ownEvalKind?: 'mlm' | 'objective' | 'next-token';
   /** Wall time of both probes. */
   ms: number;
 }
 
 export interface ProbeHooks {
-  /** Called after each MLM-probe step is submitted. */
+  /** Called after each shared-probe step is submitted, and as downstream features are read. */
   onProgress?: (phase: 'mlm' | 'downstream', done: number, total: number) => void;
   /** Checked between steps: stop early (the caller discards the result). */
   cancelled?: () => boolean;
@@ -91,9 +112,36 @@ export function sharedEvalBatches(data: PreparedData, vocab: VocabInfo, T: numbe
   return { batches: normalize(masked.map((m) => engineBatch(m, M))), B, M };
 }
 
-/** The encoder's tensors (embeddings, their LayerNorm, every layer): what a probe keeps from a trained run. */
-export function isEncoderTensor(name: string): boolean {
-  return /^(wte|wpe|wtt|emb_ln_[gb]|h\d+\..+)$/.test(name);
+export { isEncoderTensor };
+
+/**
+ * Always guessing by training-set frequency on the shared evaluation's targets: the cross-entropy of the add-one
+ * smoothed unigram law over the non-special tokens, and the accuracy of always naming the most frequent token.
+ */
+export function frequencyBaseline(vocab: VocabInfo, batches: readonly EngineBatch[]): { loss: number; accuracy: number } {
+  const counts = vocab.unigramCounts;
+  if (!counts) return { loss: NaN, accuracy: NaN };
+  const first = SPECIAL_TOKENS.length;
+  let total = 0;
+  let best = first;
+  for (let i = first; i < vocab.size; i++) {
+    total += counts[i];
+    if (counts[i] > counts[best]) best = i;
+  }
+  const V = vocab.size - first;
+  let loss = 0;
+  let hits = 0;
+  let n = 0;
+  for (const b of batches) {
+    for (let i = 0; i < b.targets.length; i++) {
+      const t = b.targets[i];
+      if (t < 0 || b.positions[i] < 0) continue;
+      loss -= Math.log((counts[t] + 1) / (total + V));
+      if (t === best) hits++;
+      n++;
+    }
+  }
+  return { loss: n ? loss / n : NaN, accuracy: n ? hits / n : NaN };
 }
 
 /** Fresh seeded vocabulary-model weights with the encoder tensors of a trained run (its head is left behind). */
@@ -128,6 +176,7 @@ export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget
     maxGradNorm: 1,
     causal: run.plan.causal,
     freezeEncoder: true,
+    probeInputRow: SPECIAL_IDS.mask,
     onMetrics: (m) => (losses[m.step] = m.loss),
   });
   try {
@@ -145,40 +194,31 @@ export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget
     await probe.flush();
     const ev = sharedEvalBatches(run.data, run.vocab, T);
     const r = await probe.evaluate(ev.batches, ev.B, ev.M);
+    // Per-target losses and hits, batch by batch, for the intervals.
+    const rowLoss: number[] = [];
+    const rowHit: number[] = [];
+    for (const b of ev.batches) {
+      await probe.evaluate([b], ev.B, ev.M);
+      const rows = await probe.lastEvalRows();
+      for (let i = 0; i < b.targets.length; i++) {
+        if (b.targets[i] < 0 || b.positions[i] < 0) continue;
+        rowLoss.push(rows.losses[i]);
+        rowHit.push(rows.argmax[i] === b.targets[i] ? 1 : 0);
+      }
+    }
+    const freq = frequencyBaseline(run.vocab, ev.batches);
     const ppplBatches = pseudoPerplexityBatches(run.data.heldOut, PPPL_SEQUENCES, ev.B);
     const pppl = ppplBatches.length > 0 ? Math.exp((await probe.evaluate(ppplBatches, ev.B, ev.B)).loss) : undefined;
     const tail = losses.filter((x) => x !== undefined).slice(-10);
-    return { loss: r.loss, accuracy: r.accuracy, targets: r.targets, pseudoPerplexity: pppl, steps, trainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length) };
+    return {
+      loss: r.loss, accuracy: r.accuracy, targets: r.targets, pseudoPerplexity: pppl, steps,
+      trainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
+      lossEstimate: bootstrapMean(rowLoss, `${PROBE_SEED}/loss`), accuracyEstimate: bootstrapMean(rowHit, `${PROBE_SEED}/accuracy`),
+      frequencyLoss: freq.loss, frequencyAccuracy: freq.accuracy, maskRow: true,
+    };
   } finally {
     probe.destroy();
   }
-}
-
-/** Whatever turns sequences into (B, C) frozen features (Trainer.features; a CPU stand-in in tests). */
-export interface FeatureSource {
-  cfg: { T: number; C: number };
-  features(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array>;
-}
-
-/** Mean-pooled features of every row of (count, T) ids, read FEATURE_B rows at a time (the last chunk padded). */
-export async function featuresOf(src: FeatureSource, ids: Int32Array, valid: Int32Array, count: number, onChunk?: (done: number) => void): Promise<Float32Array> {
-  const { T, C } = src.cfg;
-  const out = new Float32Array(count * C);
-  const B = Math.min(FEATURE_B, count);
-  for (let r0 = 0; r0 < count; r0 += B) {
-    const n = Math.min(B, count - r0);
-    const bi = new Int32Array(B * T);
-    const bv = new Int32Array(B * T);
-    for (let k = 0; k < B; k++) {
-      const r = r0 + Math.min(k, n - 1); // pad with the chunk's last row
-      bi.set(ids.subarray(r * T, (r + 1) * T), k * T);
-      bv.set(valid.subarray(r * T, (r + 1) * T), k * T);
-    }
-    const f = await src.features(bi, bv, B);
-    out.set(f.subarray(0, n * C), r0 * C);
-    onChunk?.(r0 + n);
-  }
-  return out;
 }
 
 /**
@@ -201,19 +241,27 @@ export async function downstreamProbe(src: FeatureSource, heldOut: SequenceSet, 
   };
 }
 
-/** Both probes on a finished run: the MLM probe when the run has no vocabulary head, the downstream probe always. */
+/**
+ * The probes on a finished run, the same for every objective: the shared probe (MLM included: its own head is left
+ * behind) and every downstream task. A task that the held-out text is too small for is left out with a message.
+ */
 export async function runProbes(k: Kernels, run: TrainingRun, budget: ProbeBudget, hooks: ProbeHooks = {}): Promise<ProbeResults | undefined> {
   const t0 = performance.now();
-  const mlm = run.head.kind === 'vocab' ? undefined : await mlmProbe(k, run, budget, hooks);
+  const mlm = await mlmProbe(k, run, budget, hooks);
   if (hooks.cancelled?.()) return undefined;
   await run.trainer.flush();
-  const out: ProbeResults = { ms: 0 };
+  const out: ProbeResults = { ms: 0, ownEvalKind: run.evalKind, tasks: [], trainFlopsPerStep: run.flopsPerStep };
   if (mlm) out.mlm = mlm;
-  try {
-    out.downstream = await downstreamProbe(run.trainer, run.data.heldOut, budget, hooks);
-  } catch (e) {
-    out.downstreamError = e instanceof Error ? e.message : String(e);
+  const errors: string[] = [];
+  for (const t of DOWNSTREAM_TASKS) {
+    if (hooks.cancelled?.()) return undefined;
+    try {
+      out.tasks!.push(await runDownstreamTask(run.trainer, run.data.heldOut, t.id, Math.max(4, Math.round(budget.downstreamSequences)), (d, n) => hooks.onProgress?.('downstream', d, n)));
+    } catch (e) {
+      errors.push(e instanceof Error ? e.message : String(e));
+    }
   }
+  if (errors.length) out.downstreamError = errors.join('; ');
   out.ms = performance.now() - t0;
   return out;
 }

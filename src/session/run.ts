@@ -16,6 +16,7 @@ import {
 import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, type LossRowKind } from './runMasks';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
+import { trainingFlopsPerStep } from './flops';
 import { frequentIds, LossCaseTracker } from './lossCases';
 import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
 import { encodePairs, scoreAgreement, trainerPairScorer, type AgreementResult, type EncodedPair } from './agreement';
@@ -125,8 +126,12 @@ export class TrainingRun {
   readonly evalM: number;
   readonly evalB: number;
   readonly head: HeadConfig;
-  /** 'mlm': the shared evaluation (fixed 15% [MASK], vocabulary head); 'objective': the objective's own loss at fixed masks. */
-  readonly evalKind: 'mlm' | 'objective';
+  /**
+   * The run's own-head evaluation (not comparable across objectives; the comparison's shared probe is): 'mlm': the
+   * fixed 15% [MASK] masks through its vocabulary head; 'next-token' (MEAP, a causal decoder): next-token loss on
+   * the held-out text without masks; 'objective': the objective's own loss at fixed masks.
+   */
+  readonly evalKind: 'mlm' | 'objective' | 'next-token';
   private readonly M: number;
   /** What each per-row loss is about (the head module's rows). */
   private readonly rowKind: LossRowKind;
@@ -192,8 +197,11 @@ export class TrainingRun {
     });
     // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
     // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
-    this.evalKind = sharesMaskedEvaluation(this.plan.objective) ? 'mlm' : 'objective';
-    const evalMasking = this.evalKind === 'mlm' ? EVAL_MASKING : e.masking;
+    // MEAP (a causal decoder) predicts token t+1 at t: its own figure is next-token loss on the held-out text as it
+    // is (rate 0: no [MASK]), never the masked positions.
+    this.evalKind = this.plan.objective.evaluation === 'causal-next-token' ? 'next-token' : sharesMaskedEvaluation(this.plan.objective) ? 'mlm' : 'objective';
+    const nextToken: MaskingConfig = { ...e.masking, strategyParams: { ...e.masking.strategyParams, rate: 0 }, schedule: undefined };
+    const evalMasking = this.evalKind === 'mlm' ? EVAL_MASKING : this.evalKind === 'next-token' ? nextToken : e.masking;
     const evalPlan = planMasking(evalMasking, this.vocab, T);
     this.evalB = Math.min(EVAL_B, data.heldOut.count);
     this.evalM = this.evalB * evalPlan.capacity;
@@ -252,6 +260,11 @@ export class TrainingRun {
     this.trainer.trainStep(batch);
   }
 
+  /** Analytic training FLOPs of one step (flops.ts). */
+  get flopsPerStep(): number {
+    return trainingFlopsPerStep(this.model, this.head, this.config.train.B, this.M);
+  }
+
   evaluate(): Promise<EvalResult> {
     return this.trainer.evaluate(this.evalBatches, this.evalB, this.evalM);
   }
@@ -264,7 +277,7 @@ export class TrainingRun {
    * Vocabulary-head runs only (undefined otherwise).
    */
   async pseudoPerplexity(): Promise<number | undefined> {
-    if (this.head.kind !== 'vocab') return undefined;
+    if (this.evalKind !== 'mlm') return undefined;
     const B = this.evalB;
     this.ppplBatches ??= pseudoPerplexityBatches(this.data.heldOut, PPPL_SEQUENCES, B);
     if (this.ppplBatches.length === 0) return undefined;

@@ -225,9 +225,10 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         set({ progress: { runId: msg.runId, phase: msg.phase, done: msg.done, total: msg.total } });
       } else if (msg.type === 'probes' && rec.entries[i].state === 'probing') {
         const e = rec.entries[i];
-        // The shared evaluation is what the objective declares (Objective.evaluation), not a list of ids.
-        const shared = sharesMaskedEvaluation(getObjective(rec.schemes[e.scheme].objective));
-        const result: RunResult = { ...e.result!, evalKind: shared ? 'mlm' : 'objective' };
+        // What the run's own figures are: the worker says (ownEvalKind); older workers: the objective's evaluation kind.
+        const o = getObjective(rec.schemes[e.scheme].objective);
+        const fallback = o.evaluation === 'causal-next-token' ? 'next-token' : sharesMaskedEvaluation(o) ? 'mlm' : 'objective';
+        const result: RunResult = { ...e.result!, evalKind: msg.results?.ownEvalKind ?? fallback };
         if (msg.results) result.probes = msg.results;
         const patch: Partial<ComparisonEntry> = { state: 'done', result };
         if (msg.error) patch.message = `Probes failed: ${msg.error}`;

@@ -58,6 +58,12 @@ export interface GraphOptions {
    */
   freezeEncoder?: boolean;
   /**
+   * With freezeEncoder: the backward still runs through the encoder (so that the [MASK] row of wte gets its input
+   * gradient; the tied decoder's wte gradient stays off), and the Trainer masks every encoder gradient but that
+   * row to 0 (TrainerOptions.probeInputRow).
+   */
+  inputRowGrad?: boolean;
+  /**
    * Name prefix of this encoder's layer and head tensors (ELECTRA's generator: GEN_PREFIX). The embeddings (wte,
    * wpe, wtt and their LayerNorm) are never prefixed: every encoder in a state shares them.
    */
@@ -287,7 +293,8 @@ export class BertGraph implements ModelGraph {
 
     // ---------- the head: forward, probe, loss, and its backward down to d hidden ----------
     const ctx: HeadContext = {
-      k, cfg, N, M, C, E, V, eps, train: opt.train, freezeEncoder: opt.train && (opt.freezeEncoder ?? false), prefix: pre,
+      k, cfg, N, M, C, E, V, eps, train: opt.train, freezeEncoder: opt.train && (opt.freezeEncoder ?? false),
+      inputRowGrad: opt.train && (opt.freezeEncoder ?? false) && (opt.inputRowGrad ?? false), prefix: pre,
       hidden: x, dHidden: dx, lnScratch, inputs: inp, probeRows: opt.probeRows ?? 0, topK: opt.topK ?? 5,
       buf, P, G, linear, dlinear, dweight: (dy, xin, w, rows, o, i, label) => dweight(dy, xin, w, rows, o, i, pre + label),
     };
@@ -297,7 +304,7 @@ export class BertGraph implements ModelGraph {
     this.loss.push(...hg.loss);
     if (!opt.train) return;
     this.backward.push(...hg.backward);
-    if (opt.freezeEncoder) return;
+    if (opt.freezeEncoder && !opt.inputRowGrad) return;
 
     // ---------- backward: the layers in reverse, then the embeddings ----------
     const dR = buf(N * C, 'd.r');

@@ -14,6 +14,8 @@ export interface TrainGraphOptions {
   head: HeadConfig;
   causal?: boolean;
   freezeEncoder?: boolean;
+  /** With freezeEncoder: the backward runs through the encoder for the probe's [MASK] input row (BertGraph). */
+  inputRowGrad?: boolean;
   /** ELECTRA: seed of the generator's samples. */
   sampleSeed: number;
   label?: string;
@@ -27,5 +29,6 @@ export function buildGraph(k: Kernels, cfg: ModelConfig, state: ParamState, o: T
     if (o.freezeEncoder) throw new Error('an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head');
     return new ElectraGraph(k, cfg, state, { B, M, train, causal, head, sampleSeed: o.sampleSeed, label });
   }
-  return new BertGraph(k, cfg, state, { B, M, train, causal, head, freezeEncoder: train && o.freezeEncoder, label });
+  const freezeEncoder = train && o.freezeEncoder;
+  return new BertGraph(k, cfg, state, { B, M, train, causal, head, freezeEncoder, inputRowGrad: freezeEncoder && o.inputRowGrad, label });
 }

@@ -12,6 +12,7 @@ import {
   biasAddInPlace,
   biasBackward,
   biasBackwardScratchFloats,
+  mulInPlace,
   scale,
   scaleInPlace,
   setScale,
@@ -30,6 +31,17 @@ const TOL = { atol: 1e-6, rtol: 1e-6 };
 describe('elementwise kernels', () => {
   const fx = useGpu();
   const store = (a: Float32Array, name: string): GPUBuffer => createStorage(fx.device, a, name);
+
+  it.each([1, 37 * 72 + 5])('mul in place (a 0/1 gradient mask, and general factors) on n = %i', async (n) => {
+    const a = randomArray(n, n + 7, 2);
+    const mask = Float32Array.from({ length: n }, (_, i) => (i % 3 === 1 ? 1 : 0));
+    const out1 = store(a, 'masked');
+    const out2 = store(a, 'scaled');
+    const b = randomArray(n, n + 9, 2);
+    await run(fx, () => [mulInPlace(fx.kernels, { a: store(mask, 'mask'), out: out1 }, n), mulInPlace(fx.kernels, { a: store(b, 'b'), out: out2 }, n)]);
+    expectClose(await readF32(fx.device, out1), Float32Array.from(ref.mul(a, mask)), EXACT, 'out *= mask');
+    expectClose(await readF32(fx.device, out2), Float32Array.from(ref.mul(a, b)), EXACT, 'out *= b');
+  });
 
   it.each([1, 8, 37 * 72, 130 * 257])('add, add in place, scale and scale in place on n = %i', async (n) => {
     const d = fx.device;

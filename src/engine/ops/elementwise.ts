@@ -61,6 +61,14 @@ export function addInPlace(k: Kernels, b: { a: Buf; out: Buf }, n: number, s = 1
   return flat(k, 'add_inplace', { n, s }, [b.a, b.out], label);
 }
 
+/** out *= a over n elements (a gradient mask: entries multiplied by 0 or 1). */
+export function mulInPlace(k: Kernels, b: { a: Buf; out: Buf }, n: number, label = 'mul_inplace'): Dispatch {
+  checkDims('mulInPlace', { n });
+  checkBuffer('mulInPlace', 'a', b.a, n, `(${n})`);
+  checkBuffer('mulInPlace', 'out', b.out, n, `(${n})`);
+  return flat(k, 'mul_inplace', { n }, [b.a, b.out], label);
+}
+
 /** out = s * a over n elements. */
 export function scale(k: Kernels, b: { a: Buf; out: Buf }, n: number, s: number, label = 'scale'): Dispatch {
   checkDims('scale', { n });

@@ -14,6 +14,11 @@ export function addScaled(out: ArrayLike<number>, a: ArrayLike<number>, s = 1): 
   return r;
 }
 
+/** out[i] * a[i] (mul_inplace). */
+export function mul(out: ArrayLike<number>, a: ArrayLike<number>): Float64Array {
+  return Float64Array.from(out, (x, i) => x * a[i]);
+}
+
 export function scale(a: ArrayLike<number>, s: number): Float64Array {
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i] * s;

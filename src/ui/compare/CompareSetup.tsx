@@ -6,7 +6,7 @@ import type { MaskingConfig, ObjectiveId, StrategyId } from '../../masking/types
 import { modelShape, type ExperimentConfig } from '../../session/config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
 import { decodeExperiment, encodeExperiment } from '../../session/experimentUrl';
-import { COMPARISON_PRESETS, schemeLabel, seedList, tokenBudget } from '../../session/comparisonPlan';
+import { COMPARISON_PRESETS, duplicateSchemes, schemeLabel, seedList, tokenBudget } from '../../session/comparisonPlan';
 import { NumberField } from '../setup/controls';
 
 export interface SetupValue {
@@ -18,7 +18,12 @@ export interface SetupValue {
 }
 
 export function initialSetup(config: ExperimentConfig): SetupValue {
-  return { name: '', schemes: [structuredClone(config.masking), { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 } }], seedCount: 1, budget: { ...DEFAULT_PROBE_BUDGET } };
+  // Two different schemes: the current one and, against it, BERT's MLM (or RTS when the current one is MLM already).
+  const mlm: MaskingConfig = { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 } };
+  const rts: MaskingConfig = { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } };
+  const current = structuredClone(config.masking);
+  const other = duplicateSchemes([current, mlm]).length > 0 ? rts : mlm;
+  return { name: '', schemes: [current, other], seedCount: 2, budget: { ...DEFAULT_PROBE_BUDGET } };
 }
 
 /** Why this scheme cannot run in this experiment (parameters the strategy or objective does not accept). */
@@ -112,8 +117,7 @@ export function CompareSetup({ config, value, onChange, canStart, blocked, onSta
   const T = modelShape(config, 2).T;
   const seeds = seedList(config.seed, value.seedCount);
   const problems = value.schemes.map((m) => schemeProblem(config, m)).filter(Boolean);
-  const labels = value.schemes.map(schemeLabel);
-  const duplicate = labels.some((l, i) => labels.indexOf(l) !== i);
+  const duplicates = duplicateSchemes(value.schemes);
   const reason = blocked ?? (value.schemes.length < 2 ? 'Pick at least two schemes.' : problems.length > 0 ? 'A scheme has settings it does not accept (see above).' : undefined);
   const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
   const tokens = tokenBudget(config);
@@ -160,11 +164,15 @@ export function CompareSetup({ config, value, onChange, canStart, blocked, onSta
           Add random/MLM
         </button>
       </div>
-      {duplicate && <p className="muted">Two schemes are the same: their runs will only differ by GPU timing.</p>}
+      {duplicates.map(([i, j]) => (
+        <p key={`${i}-${j}`} className="run-notice" data-testid="compare-duplicate">
+          Schemes {i + 1} and {j + 1} are the same once defaults are applied ({schemeLabel(value.schemes[i])}): their runs can only differ by noise.
+        </p>
+      ))}
       <div className="compare-settings">
         <NumberField label="Seeds" value={value.seedCount} integer min={1} max={5} onChange={(v) => v !== undefined && set({ seedCount: v })} testId="compare-seeds" help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`} />
-        <NumberField label="MLM probe steps" value={value.budget.mlmSteps} integer min={1} max={2000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })} testId="compare-mlm-steps" help="A fresh vocabulary head trained on the frozen encoder, for schemes without one." />
-        <NumberField label="Downstream sequences" value={value.budget.downstreamSequences} integer min={4} max={4000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })} testId="compare-downstream" help="Held-out sequences for the word-order probe (each also swapped: twice as many examples)." />
+        <NumberField label="MLM probe steps" value={value.budget.mlmSteps} integer min={1} max={2000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })} testId="compare-mlm-steps" help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder." />
+        <NumberField label="Downstream sequences" value={value.budget.downstreamSequences} integer min={4} max={4000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })} testId="compare-downstream" help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task." />
         <div className="field">
           <label htmlFor="compare-name">Name</label>
           <input id="compare-name" value={value.name} placeholder="Comparison" onChange={(e) => set({ name: e.target.value })} data-testid="compare-name" />

@@ -1,9 +1,10 @@
 // One comparison: its runs and their states, the results table (per scheme, mean ± std over seeds), the curves
 // overlaid against tokens seen, and two runs' attention maps side by side with their difference.
 import { lazy, Suspense, useState } from 'react';
-import { getObjective, sharesMaskedEvaluation } from '../../masking';
+import { getObjective } from '../../masking';
 import { modelShape } from '../../session/config';
-import { COMPARISON_PRESETS, schemeLabel, summarize, type ComparisonRecord, type Spread } from '../../session/comparisonPlan';
+import { COMPARISON_PRESETS, duplicateSchemes, schemeLabel, summarize, type ComparisonRecord, type Figure, type Spread } from '../../session/comparisonPlan';
+import type { PairedDifference } from '../../session/stats';
 import type { ComparisonsState } from '../../store/comparison';
 import type { LiveRun } from '../../session/records';
 import { AttentionCompare, type AttentionRun } from './AttentionCompare';
@@ -22,31 +23,74 @@ function fmt(s: Spread | undefined, f: (x: number) => string): string {
 }
 const range = (s: Spread | undefined, f: (x: number) => string) => (s && s.n > 1 ? `min ${f(s.min)}, max ${f(s.max)} over ${s.n} seeds` : undefined);
 const f3 = (x: number) => x.toFixed(3);
-const f1 = (x: number) => x.toFixed(1);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const pts = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
+const d3 = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 const rate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
+const sci = (x: number) => x.toExponential(2);
 
-function ResultsTable({ c }: { c: ComparisonRecord }) {
-  const rows = summarize(c);
-  const probeSteps = c.budget.mlmSteps;
-  const cell = (s: Spread | undefined, f: (x: number) => string, probe = false, testId?: string) => (
-    <td className="num" title={range(s, f)} data-testid={testId}>
-      {fmt(s, f)}
-      {probe && s && <sup title={`MLM probe: a fresh vocabulary head trained ${probeSteps} steps on the frozen encoder`}>probe</sup>}
+/** A figure, its test-set 95% interval, a baseline label, and its paired difference with the reference. */
+function FigureCell({ f, fmtv, paired, fmtd, testId, isRef }: {
+  f?: Figure; fmtv: (x: number) => string; paired?: PairedDifference; fmtd: (x: number) => string; testId?: string; isRef: boolean;
+}) {
+  if (!f) return <td className="num">–</td>;
+  return (
+    <td className="num" title={range(f, fmtv)} data-testid={testId}>
+      <span data-testid="figure-value">{fmt(f, fmtv)}</span>
+      {f.lo !== undefined && f.hi !== undefined && (
+        <span className="muted ci" data-testid="figure-interval"> [{fmtv(f.lo)}, {fmtv(f.hi)}]</span>
+      )}
+      {f.baseline && <span className="baseline-label" data-testid="figure-baseline"> {f.baseline}</span>}
+      {paired ? (
+        <div className={`paired verdict-${paired.verdict.replace(' ', '-')}`} data-testid="paired-verdict" title={`mean paired difference over ${paired.n} seed(s); interval from ${paired.basis}`}>
+          Δ {fmtd(paired.mean)} [{fmtd(paired.lo)}, {fmtd(paired.hi)}] <strong>{paired.verdict}</strong>
+        </div>
+      ) : isRef ? <div className="paired muted">reference</div> : null}
     </td>
   );
+}
+
+const OWN_KIND = { mlm: 'own vocabulary head, shared masks', objective: "objective's own loss", 'next-token': 'next-token loss (MEAP)' } as const;
+
+function ResultsTable({ c }: { c: ComparisonRecord }) {
+  const [reference, setReference] = useState(c.reference ?? 0);
+  const rows = summarize({ ...c, reference });
+  const probeSteps = c.budget.mlmSteps;
+  const taskSpecs = rows[0]?.tasks ?? [];
+  const freq = rows.find((r) => r.frequencyLoss !== undefined);
+  const oldRecord = rows.some((r) => r.done > 0 && !r.probeLoss && r.loss);
   return (
     <div className="runs-table-wrap">
+      <p>
+        <label>
+          Compare with{' '}
+          <select value={reference} onChange={(e) => setReference(Number(e.target.value))} data-testid="compare-reference">
+            {c.schemes.map((m, i) => (
+              <option key={i} value={i}>
+                {schemeLabel(m)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </p>
       <table className="runs-table compare-results" data-testid="compare-results">
         <thead>
           <tr>
             <th>Scheme</th>
             <th>Runs</th>
-            <th title="held-out masked cross-entropy at the fixed 15% [MASK] masks (lower is better)">Masked loss</th>
-            <th>Accuracy</th>
-            <th title="pseudo-perplexity on a fixed held-out sample (lower is better)">PPPL</th>
-            <th title="MLM probe (schemes without a vocabulary head): masked loss and accuracy at the shared held-out masks">MLM probe loss · acc.</th>
-            <th title="word-order probe: original vs two neighbouring words swapped; chance 50%">Downstream acc.</th>
+            <th title="the shared probe: a fresh vocabulary head (and the [MASK] input row) trained on the frozen encoder, then the fixed 15% [MASK] held-out masks; lower is better">
+              Probe loss
+            </th>
+            <th title="top-1 accuracy of the shared probe at the same masks">Probe acc.</th>
+            {taskSpecs.map((t) => (
+              <th key={t.id} title={`${t.name}: linear classifier on frozen features; chance 50%; close to ${t.closeTo}`}>
+                {t.name}
+              </th>
+            ))}
+            <th className="not-comparable" title="the run's own head: NOT comparable across objectives (each head answers a different question)">
+              Own head (not comparable)
+            </th>
+            <th title="training FLOPs (matrix products, ELECTRA's generator included; probes not counted)">FLOPs</th>
             <th>tokens/s</th>
           </tr>
         </thead>
@@ -59,23 +103,36 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
               <td className="num">
                 {r.done} / {r.planned}
               </td>
-              {cell(r.loss, f3, r.viaProbe, 'compare-result-loss')}
-              {cell(r.accuracy, pct, r.viaProbe)}
-              {cell(r.pppl, f1, r.viaProbe)}
-              <td className="num" title={range(r.mlmProbeLoss, f3)}>
-                {r.mlmProbeLoss ? `${fmt(r.mlmProbeLoss, f3)} · ${fmt(r.mlmProbeAccuracy, pct)}` : '–'}
+              <FigureCell f={r.probeLoss} fmtv={f3} paired={r.pairedLoss} fmtd={d3} testId="compare-result-loss" isRef={r.scheme === reference} />
+              <FigureCell f={r.probeAccuracy} fmtv={pct} paired={r.pairedAccuracy} fmtd={pts} testId="compare-result-accuracy" isRef={r.scheme === reference} />
+              {r.tasks.map((t) => (
+                <FigureCell key={t.id} f={t.accuracy} fmtv={pct} paired={t.paired} fmtd={pts} testId="compare-result-downstream" isRef={r.scheme === reference} />
+              ))}
+              <td className="num not-comparable" data-testid="compare-result-own" title={r.ownKind ? OWN_KIND[r.ownKind] : undefined}>
+                {r.ownLoss ? `${fmt(r.ownLoss, f3)}${r.ownAccuracy ? ` · ${fmt(r.ownAccuracy, pct)}` : ''}` : '–'}
+                {r.ownKind && <div className="muted small">{OWN_KIND[r.ownKind]}</div>}
               </td>
-              {cell(r.downstream, pct, false, 'compare-result-downstream')}
-              {cell(r.tokensPerS, rate)}
+              <td className="num">{fmt(r.flops, sci)}</td>
+              <td className="num">{fmt(r.tokensPerS, rate)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="muted">
-        Mean ± sample standard deviation over seeds (hover a cell for min and max). Masked loss, accuracy and PPPL use the same fixed held-out masks for
-        every run: through the run&apos;s own vocabulary head, or, marked <sup>probe</sup>, through the MLM probe ({probeSteps} steps of a fresh head on the
-        frozen encoder, which a fully trained head would beat). Downstream: a logistic regression on frozen mean-pooled features telling a held-out sequence
-        from the same with two neighbouring words swapped; chance is 50%.
+        Every run, MLM included, is scored by the same <strong>shared probe</strong>: a fresh vocabulary head and the encoder&apos;s [MASK] input row trained{' '}
+        {probeSteps} steps on the frozen encoder (same seed and batches for every run), then the fixed 15% [MASK] held-out masks. Brackets: 95% interval of
+        the test-set noise (bootstrap over held-out targets or test examples). Δ: the mean paired difference with the reference over seeds (same initial
+        weights and data), with its 95% interval (the wider of Student&apos;s t over seeds and the test-set noise) and a verdict: better, worse, or inside
+        noise. Downstream tasks: logistic regression on frozen mean-pooled features, balanced (chance 50%), each closer to some objectives than others (hover
+        the header).
+        {freq && (
+          <>
+            {' '}
+            Frequency baseline (always guessing by training-set frequency): loss {f3(freq.frequencyLoss!)}, accuracy {pct(freq.frequencyAccuracy ?? NaN)}.
+          </>
+        )}
+        {' '}Own head: each run&apos;s own figures, not comparable across objectives.
+        {oldRecord && ' This comparison was saved before the shared probe existed: its runs show no probe figures.'}
       </p>
     </div>
   );
@@ -93,7 +150,8 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
     if (!e.runId) return [];
     const s = live?.id === e.runId ? { metrics: live.metrics, evals: live.evals } : series[e.runId];
     if (!s) return [];
-    const sharedEval = e.result ? e.result.evalKind === 'mlm' : sharesMaskedEvaluation(getObjective(c.schemes[e.scheme].objective));
+    // Held-out curves: the shared masks through the run's own vocabulary head (not MEAP: it predicts the next token).
+    const sharedEval = e.result ? e.result.evalKind === 'mlm' : getObjective(c.schemes[e.scheme].objective).evaluation === 'masked-vocab';
     return [{ key: e.runId, label: label(e.scheme, e.seed), color: COLORS[e.scheme % COLORS.length], dash: DASHES[seedIndex(e.seed) % DASHES.length], metrics: s.metrics, evals: s.evals, sharedEval }];
   });
   const attention: AttentionRun[] = c.entries.flatMap((e) => (e.attention && e.runId ? [{ key: e.runId, label: label(e.scheme, e.seed), attention: e.attention }] : []));
@@ -129,6 +187,11 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
           · {done} of {c.entries.length} runs done · {c.base.train.steps} steps × {c.base.train.B} × {T} = {(c.base.train.steps * c.base.train.B * T).toLocaleString('en-US')} tokens per run
         </p>
         {c.message && <p className="run-notice">{c.message}</p>}
+        {duplicateSchemes(c.schemes).map(([i, j]) => (
+          <p key={`${i}-${j}`} className="run-notice" data-testid="duplicate-schemes">
+            Schemes {i + 1} and {j + 1} are the same scheme once defaults are applied: any difference between them is noise.
+          </p>
+        ))}
         {preset && (
           <p className="preset-finding">
             <strong>{preset.cite}:</strong> {preset.finding}

@@ -49,6 +49,8 @@ export interface HeadContext {
   train: boolean;
   /** Backward stops at the head: only the head's own tensors get gradients (dHidden is not written). */
   freezeEncoder: boolean;
+  /** With freezeEncoder: the gradient still goes down to the hidden states (the probe's [MASK] input row trains). */
+  inputRowGrad?: boolean;
   /** Name prefix of this encoder's tensors and labels (ELECTRA's generator: 'gen.'). */
   prefix: string;
   /** (N, C) final hidden states. */

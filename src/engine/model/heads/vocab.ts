@@ -96,7 +96,7 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
     geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * E, pre + 'head.gelu.backward'),
     ...ctx.dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, E, C, false, 'head.dense'),
   );
-  if (frozen) return g;
+  if (frozen && !ctx.inputRowGrad) return g;
   const dx = ctx.dHidden!;
   g.backward.push(fill(k, dx, 0, N * C, pre + 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, pre + 'head.scatter'));
   return g;
