@@ -32,6 +32,7 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await expect(panel.getByTestId('compare-shared')).toContainText('10 × 4 ×');
 
   // Small probe budgets keep the test short on SwiftShader.
+  await panel.getByTestId('compare-seeds').fill('1');
   await panel.getByTestId('compare-mlm-steps').fill('5');
   await panel.getByTestId('compare-downstream').fill('16');
   await panel.getByTestId('compare-name').fill('mlm vs rts (e2e)');
@@ -51,11 +52,23 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await expect(rows).toHaveCount(2);
   for (let i = 0; i < 2; i++) {
     await expect(rows.nth(i)).toHaveAttribute('data-done', '1');
-    await expect(rows.nth(i).getByTestId('compare-result-loss')).toHaveText(/^\d+\.\d{3}/);
-    await expect(rows.nth(i).getByTestId('compare-result-downstream')).toHaveText(/^\d+\.\d%$/);
+    // Both runs, MLM included, are scored by the same shared probe, each figure with its 95% interval.
+    const loss = rows.nth(i).getByTestId('compare-result-loss');
+    await expect(loss.getByTestId('figure-value')).toHaveText(/^\d+\.\d{3}$/);
+    await expect(loss.getByTestId('figure-interval')).toHaveText(/\[\d+\.\d{3}, \d+\.\d{3}\]/);
+    await expect(rows.nth(i).getByTestId('compare-result-accuracy').getByTestId('figure-interval')).toBeVisible();
+    const tasks = rows.nth(i).getByTestId('compare-result-downstream');
+    await expect(tasks).toHaveCount(3);
+    for (let t = 0; t < 3; t++) {
+      await expect(tasks.nth(t).getByTestId('figure-value')).toHaveText(/^\d+\.\d%$/);
+      await expect(tasks.nth(t).getByTestId('figure-interval')).toHaveText(/\[\d+\.\d%, \d+\.\d%\]/);
+    }
+    await expect(rows.nth(i).getByTestId('compare-result-own')).toContainText(/\d/);
   }
-  // RTS has no vocabulary head: its masked loss comes from the MLM probe.
-  await expect(rows.nth(1).getByTestId('compare-result-loss')).toContainText('probe');
+  // RTS against the reference (MLM): a paired difference with an interval and a verdict in words.
+  await expect(rows.nth(1).getByTestId('compare-result-loss').getByTestId('paired-verdict')).toHaveText(/Δ [+-]\d+\.\d{3} \[.+\] (better|worse|inside noise)$/);
+  await expect(rows.nth(1).getByTestId('compare-result-accuracy').getByTestId('paired-verdict')).toContainText(/better|worse|inside noise/);
+  await expect(rows.nth(0).getByTestId('paired-verdict')).toHaveCount(0);
   await expect(view.getByTestId('attention-compare-diff')).toBeVisible();
   await page.screenshot({ path: info.outputPath('comparison.png'), fullPage: true });
   await view.screenshot({ path: info.outputPath('comparison-view.png') });
@@ -66,7 +79,7 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\r\n');
   expect(lines).toHaveLength(3);
   const header = lines[0].split(',');
-  for (const col of ['eval_loss', 'eval_accuracy', 'pseudo_perplexity', 'mlm_probe_loss', 'mlm_probe_accuracy', 'downstream_accuracy', 'tokens', 'seed', 'scheme'])
+  for (const col of ['eval_loss', 'eval_accuracy', 'pseudo_perplexity', 'probe_loss', 'probe_loss_lo', 'probe_loss_hi', 'probe_accuracy', 'word-order_accuracy', 'word-order_lo', 'spliced_accuracy', 'flops', 'tokens', 'seed', 'scheme'])
     expect(header).toContain(col);
   const cells = lines.slice(1).map((l) => l.split(','));
   const col = (r: number, name: string) => cells[r][header.indexOf(name)];
@@ -74,11 +87,13 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   expect([col(0, 'objective'), col(1, 'objective')]).toEqual(['mlm', 'rts']);
   expect(Number(col(0, 'eval_loss'))).toBeGreaterThan(0);
   expect(Number(col(0, 'pseudo_perplexity'))).toBeGreaterThan(1);
-  expect(col(0, 'mlm_probe_loss')).toBe('');
-  expect(Number(col(1, 'mlm_probe_loss'))).toBeGreaterThan(0);
   expect(col(1, 'eval_loss')).toBe('');
+  expect(col(1, 'own_eval_kind')).toBe('objective');
   for (const r of [0, 1]) {
-    expect(Number(col(r, 'downstream_accuracy'))).toBeGreaterThanOrEqual(0);
+    expect(Number(col(r, 'probe_loss'))).toBeGreaterThan(0);
+    expect(Number(col(r, 'probe_loss_lo'))).toBeLessThan(Number(col(r, 'probe_loss')));
+    expect(Number(col(r, 'word-order_accuracy'))).toBeGreaterThanOrEqual(0);
+    expect(Number(col(r, 'flops'))).toBeGreaterThan(0);
     expect(col(r, 'seed')).toBe('3');
   }
   expect(col(0, 'tokens')).toBe(col(1, 'tokens'));

@@ -1,0 +1,145 @@
+// Runs a comparison of masking schemes in Node on Dawn (a real GPU when there is one, SwiftShader otherwise), with
+// the page's comparison code (plan, probes, summary, paired verdicts, CSV/JSON export). Progress and a results
+// table on stderr; with --json the last stdout line is the report (per run and per scheme).
+//   npm run compare -- --schemes random/mlm,random/rts --seeds 2 --steps 20 --json
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CORPORA, loadCorpus, type CorpusId } from '../src/data/corpora';
+import { MODEL_PRESETS, type ModelPreset } from '../src/engine/config';
+import { isCpuAdapter } from '../src/engine/gpu';
+import { Kernels } from '../src/engine/kernels';
+import { nodeGpu } from '../src/engine/node/dawn';
+import { getObjective, getStrategy, STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
+import type { MaskingConfig, ObjectiveId, StrategyId } from '../src/masking/types';
+import { comparisonToCsv, comparisonToJson } from '../src/session/comparisonExport';
+import { COMPARISON_PRESETS, duplicateSchemes, newComparison, schemeLabel, seedList, summarize } from '../src/session/comparisonPlan';
+import { comparisonReport, runComparison } from '../src/session/comparisonRun';
+import { defaultExperiment } from '../src/session/config';
+import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';
+
+const USAGE = `usage: npm run compare -- (--preset ${COMPARISON_PRESETS.map((p) => p.id).join('|')} | --schemes strategy/objective[@rate],...)
+       [--seeds N] [--steps N] [--model ${Object.keys(MODEL_PRESETS).join('|')}] [--corpus ${CORPORA.map((c) => c.id).join('|')}]
+       [--batch B] [--probe-steps N] [--downstream-sequences N] [--reference I] [--json] [--csv FILE] [--out FILE.json]
+  strategies: ${STRATEGY_IDS.join(', ')}
+  objectives: ${OBJECTIVE_IDS.join(', ')}`;
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let a;
+try {
+  a = parseArgs({
+    options: {
+      preset: { type: 'string' },
+      schemes: { type: 'string' },
+      seeds: { type: 'string', default: '1' },
+      steps: { type: 'string' },
+      model: { type: 'string', default: 'tiny' },
+      corpus: { type: 'string', default: 'fairy-tales' },
+      batch: { type: 'string' },
+      'probe-steps': { type: 'string' },
+      'downstream-sequences': { type: 'string' },
+      reference: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
+      csv: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (e) {
+  fail((e as Error).message);
+}
+if (a.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const int = (name: string, v: string | undefined, min = 1): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got "${v}"`);
+  return n;
+};
+
+/** "span/mlm@0.3" -> a masking config (defaults for everything else). */
+function parseScheme(s: string): MaskingConfig {
+  const m = /^([a-z-]+)\/([a-z-]+)(?:@([0-9.]+))?$/.exec(s.trim());
+  if (!m) fail(`a scheme is strategy/objective[@rate], got "${s}"`);
+  const [, strategy, objective, rate] = m;
+  try {
+    getStrategy(strategy);
+    getObjective(objective);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const out: MaskingConfig = { strategy: strategy as StrategyId, objective: objective as ObjectiveId };
+  if (rate !== undefined) {
+    const r = Number(rate);
+    if (!(r > 0 && r <= 1)) fail(`a masking rate is in (0, 1], got "${rate}" in "${s}"`);
+    out.strategyParams = { rate: r };
+  }
+  return out;
+}
+
+if (!a.preset === !a.schemes) fail('give exactly one of --preset and --schemes');
+const preset = a.preset ? COMPARISON_PRESETS.find((p) => p.id === a.preset) : undefined;
+if (a.preset && !preset) fail(`unknown preset "${a.preset}"`);
+const schemes = preset ? structuredClone(preset.schemes) as MaskingConfig[] : a.schemes!.split(',').map(parseScheme);
+if (schemes.length < 2) fail('a comparison needs at least two schemes');
+if (!CORPORA.some((c) => c.id === a.corpus)) fail(`unknown corpus "${a.corpus}"`);
+if (!(a.model! in MODEL_PRESETS)) fail(`unknown model "${a.model}"`);
+const seeds = int('seeds', a.seeds)!;
+if (seeds > 20) fail('--seeds is at most 20');
+const reference = int('reference', a.reference, 0)!;
+if (reference >= schemes.length) fail(`--reference must name a scheme 0..${schemes.length - 1}`);
+
+const base = defaultExperiment();
+base.corpus = a.corpus!;
+base.model = { preset: a.model as ModelPreset };
+base.train.steps = int('steps', a.steps) ?? base.train.steps;
+base.train.warmup = Math.min(base.train.warmup, Math.floor(base.train.steps / 10));
+base.train.B = int('batch', a.batch) ?? base.train.B;
+const budget = {
+  ...DEFAULT_PROBE_BUDGET,
+  mlmSteps: int('probe-steps', a['probe-steps']) ?? DEFAULT_PROBE_BUDGET.mlmSteps,
+  downstreamSequences: int('downstream-sequences', a['downstream-sequences']) ?? DEFAULT_PROBE_BUDGET.downstreamSequences,
+};
+budget.mlmWarmup = Math.min(budget.mlmWarmup, Math.floor(budget.mlmSteps / 10));
+const log = (s: string) => process.stderr.write(s + '\n');
+for (const [i, j] of duplicateSchemes(schemes)) log(`warning: schemes ${i + 1} and ${j + 1} are the same once defaults are applied (${schemeLabel(schemes[i])})`);
+
+const rec = newComparison({ name: preset?.title ?? 'CLI comparison', base, schemes, seeds: Array.from({ length: seeds }, (_, i) => seedList(base.seed, 1)[0] + i), budget, probeText: '', preset: preset?.id });
+rec.reference = reference;
+const text = await loadCorpus(base.corpus as CorpusId);
+const gpu = await nodeGpu();
+log(`adapter: ${gpu.label}; ${schemes.length} schemes x ${seeds} seeds, ${base.train.steps} steps of ${base.train.B} x T each`);
+const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
+const t0 = performance.now();
+await runComparison(k, rec, text, { log });
+log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+// The results table (what the page shows): shared probe with intervals, tasks, paired verdicts against the reference.
+const pct = (x?: number) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`);
+const f3 = (x?: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
+for (const s of summarize(rec)) {
+  log(`\n${s.label}  (${s.done}/${s.planned} runs)${s.scheme === reference ? '  [reference]' : ''}`);
+  log(`  probe loss ${f3(s.probeLoss?.mean)} [${f3(s.probeLoss?.lo)}, ${f3(s.probeLoss?.hi)}]${s.probeLoss?.baseline ? ` ${s.probeLoss.baseline}` : ''}` +
+    (s.pairedLoss ? `  Δ ${f3(s.pairedLoss.mean)} [${f3(s.pairedLoss.lo)}, ${f3(s.pairedLoss.hi)}] ${s.pairedLoss.verdict}` : ''));
+  log(`  probe acc. ${pct(s.probeAccuracy?.mean)} [${pct(s.probeAccuracy?.lo)}, ${pct(s.probeAccuracy?.hi)}]${s.probeAccuracy?.baseline ? ` ${s.probeAccuracy.baseline}` : ''}` +
+    (s.pairedAccuracy ? `  Δ ${pct(s.pairedAccuracy.mean)} [${pct(s.pairedAccuracy.lo)}, ${pct(s.pairedAccuracy.hi)}] ${s.pairedAccuracy.verdict}` : ''));
+  for (const t of s.tasks) {
+    log(`  ${t.name.padEnd(16)} ${pct(t.accuracy?.mean)} [${pct(t.accuracy?.lo)}, ${pct(t.accuracy?.hi)}]${t.accuracy?.baseline ? ` ${t.accuracy.baseline}` : ''}` +
+      (t.paired ? `  Δ ${pct(t.paired.mean)} [${pct(t.paired.lo)}, ${pct(t.paired.hi)}] ${t.paired.verdict}` : ''));
+  }
+  log(`  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`);
+}
+if (a.csv) {
+  writeFileSync(a.csv, comparisonToCsv(rec));
+  log(`CSV: ${a.csv}`);
+}
+if (a.out) {
+  writeFileSync(a.out, comparisonToJson(rec, []));
+  log(`JSON: ${a.out}`);
+}
+if (a.json) console.log(JSON.stringify(comparisonReport(rec)));

@@ -1,0 +1,91 @@
+// The downstream tasks on CPU stand-in encoders: balanced, over 1,000 test examples from a held-out set the size of
+// Grimms' at T = 64, seeded; an order-aware encoder solves word order, a bag of tokens sits at chance there.
+import { describe, expect, it } from 'vitest';
+import type { SequenceSet } from '../data/batching';
+import { Rng } from '../data/rng';
+import { buildWindowTask, DOWNSTREAM_TASKS, runDownstreamTask, TASK_TEST_FRACTION } from './downstream';
+import type { FeatureSource } from './features';
+import { splitBySource } from './probeTask';
+
+const T = 24;
+/** count sequences: [CLS] + 20 one-piece words in ascending id order + [SEP] + padding. */
+function sortedSet(count: number, seed: number): SequenceSet {
+  const rng = Rng.from(seed);
+  const set: SequenceSet = { T, count, ids: new Int32Array(count * T), wordIds: new Int32Array(count * T).fill(-1), valid: new Int32Array(count * T), tokens: count * 20 };
+  for (let s = 0; s < count; s++) {
+    const words = Array.from({ length: 20 }, () => 5 + rng.int(400)).sort((a, b) => a - b);
+    [2, ...words, 3].forEach((id, t) => {
+      set.ids[s * T + t] = id;
+      set.valid[s * T + t] = 1;
+      if (t > 0 && t <= 20) set.wordIds[s * T + t] = t - 1;
+    });
+  }
+  return set;
+}
+
+function fakeSource(C: number, f: (ids: Int32Array, valid: Int32Array) => number[]): FeatureSource {
+  return {
+    cfg: { T, C },
+    features(ids, valid, B) {
+      const out = new Float32Array(B * C);
+      for (let b = 0; b < B; b++) out.set(f(ids.subarray(b * T, (b + 1) * T), valid.subarray(b * T, (b + 1) * T)), b * C);
+      return Promise.resolve(out);
+    },
+  };
+}
+
+describe('downstream tasks', () => {
+  it('are balanced, seeded, and give over 1,000 test examples from 226 held-out sequences', () => {
+    const set = sortedSet(226, 1);
+    for (const t of DOWNSTREAM_TASKS) {
+      const task = buildWindowTask(set, t.id, { maxSequences: 256 });
+      const ones = task.labels.reduce((a, x) => a + x, 0);
+      expect(Math.abs(ones - task.count / 2), t.id).toBeLessThan(task.count * 0.02);
+      const { test } = splitBySource(task.source, TASK_TEST_FRACTION, `x/${t.id}`);
+      expect(test.length, t.id).toBeGreaterThanOrEqual(1000);
+      expect(buildWindowTask(set, t.id, { maxSequences: 256 }).ids).toEqual(task.ids);
+      // Corrupted windows differ from every window of their source (a real change), originals are text as it is.
+      for (let i = 0; i < 40; i++) expect(task.ids[i * T]).toBe(2);
+    }
+  });
+
+  it('word order: an order-aware encoder solves it, a bag of tokens sits at chance', async () => {
+    const set = sortedSet(120, 2);
+    const descents = fakeSource(2, (ids, valid) => {
+      let d = 0;
+      for (let t = 1; t + 1 < T; t++) if (valid[t + 1] && ids[t] > 4 && ids[t + 1] > 4 && ids[t] > ids[t + 1]) d++;
+      return [d, ids[1]];
+    });
+    const r = await runDownstreamTask(descents, set, 'word-order', 120);
+    expect(r.accuracy.value).toBeGreaterThan(0.95);
+    expect(r.accuracy.lo).toBeGreaterThan(0.9);
+    const bag = fakeSource(4, (ids, valid) => {
+      const f = [0, 0, 0, 0];
+      for (let t = 0; t < T; t++) if (valid[t]) f[ids[t] % 4] += ids[t];
+      return f;
+    });
+    const b = await runDownstreamTask(bag, set, 'word-order', 120);
+    expect(b.accuracy.lo).toBeLessThanOrEqual(0.5);
+    expect(b.accuracy.hi).toBeGreaterThanOrEqual(0.5);
+    expect(b.chance).toBe(0.5);
+  });
+
+  it('replaced word and spliced passage: an encoder that sees order breaks tells them apart', async () => {
+    const set = sortedSet(120, 3);
+    // Sorted text: a foreign word or a foreign second half breaks the ascending order.
+    const src = fakeSource(1, (ids, valid) => {
+      let d = 0;
+      for (let t = 1; t + 1 < T; t++) if (valid[t + 1] && ids[t] > 4 && ids[t + 1] > 4 && ids[t] > ids[t + 1]) d++;
+      return [d];
+    });
+    for (const id of ['replaced-word', 'spliced'] as const) {
+      const r = await runDownstreamTask(src, set, id, 120);
+      expect(r.accuracy.value, id).toBeGreaterThan(0.75);
+      expect(r.closeTo.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('says when the held-out text is too small', async () => {
+    await expect(runDownstreamTask(fakeSource(1, () => [0]), sortedSet(2, 4), 'word-order', 10)).rejects.toThrow(/needs at least/);
+  });
+});
