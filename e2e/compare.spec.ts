@@ -70,6 +70,9 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await expect(rows.nth(1).getByTestId('compare-result-accuracy').getByTestId('paired-verdict')).toContainText(/better|worse|inside noise/);
   await expect(rows.nth(0).getByTestId('paired-verdict')).toHaveCount(0);
   await expect(view.getByTestId('attention-compare-diff')).toBeVisible();
+  // The difference map has a diverging scale with a legend and its maximum.
+  await expect(view.getByTestId('attention-compare-legend')).toBeVisible();
+  expect(Number(await view.getByTestId('attention-compare-legend').getAttribute('data-max'))).toBeGreaterThan(0);
   await page.screenshot({ path: info.outputPath('comparison.png'), fullPage: true });
   await view.screenshot({ path: info.outputPath('comparison-view.png') });
 

@@ -14,12 +14,33 @@ function ramp(p: number): string {
   return `rgb(${Math.round(255 - 247 * t)},${Math.round(255 - 207 * t)},${Math.round(255 - 148 * t)})`;
 }
 
-/** Blue (B attends more) through white to orange (A attends more); Okabe-Ito hues, readable for color-blind users. */
-function diverging(d: number): string {
-  const t = Math.max(-1, Math.min(1, d));
+/**
+ * Blue (B attends more) through white to orange (A attends more), d in [-1, 1] (the difference divided by the map's
+ * largest |A - B|, so a small difference still shows); Okabe-Ito hues, readable for color-blind users. Linear.
+ */
+export function diverging(d: number): string {
+  const t = Math.max(-1, Math.min(1, Number.isFinite(d) ? d : 0));
   const [r, g, b] = t >= 0 ? [230, 159, 0] : [0, 114, 178];
-  const a = Math.sqrt(Math.abs(t));
+  const a = Math.abs(t);
   return `rgb(${Math.round(255 + (r - 255) * a)},${Math.round(255 + (g - 255) * a)},${Math.round(255 + (b - 255) * a)})`;
+}
+
+/** The scale of the difference map: a bar from -max (blue) through 0 to +max (orange), with its numbers. */
+function DivergingLegend({ max }: { max: number }) {
+  const stops = Array.from({ length: 11 }, (_, i) => `${diverging(i / 5 - 1)} ${i * 10}%`).join(', ');
+  return (
+    <figure className="attention-legend" data-testid="attention-compare-legend" data-max={max}>
+      <div style={{ background: `linear-gradient(to right, ${stops})`, height: 12, width: 180, border: '1px solid #ccc' }} />
+      <figcaption style={{ display: 'flex', justifyContent: 'space-between', width: 180 }}>
+        <span>−{max.toPrecision(2)}</span>
+        <span>0</span>
+        <span>+{max.toPrecision(2)}</span>
+      </figcaption>
+      <figcaption className="muted">
+        A − B, scaled to this map&apos;s largest |A − B| = <strong data-testid="attention-compare-max">{max.toPrecision(3)}</strong> (attention weights are in 0..1)
+      </figcaption>
+    </figure>
+  );
 }
 
 function Map2d({ values, n, color, label, testId, tokens, onHover }: { values: Float32Array; n: number; color(v: number): string; label: string; testId: string; tokens: string[]; onHover(s: string | null): void }) {
@@ -88,6 +109,8 @@ export function AttentionCompare({ runs }: { runs: AttentionRun[] }) {
   const va = A.attention.subarray(o, o + n * n);
   const vb = sameShape ? B.attention.subarray(o, o + n * n) : new Float32Array(0);
   const diff = sameShape ? va.map((x, i) => x - vb[i]) : new Float32Array(0);
+  const maxAbs = diff.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const scaled = (d: number) => diverging(maxAbs > 0 ? d / maxAbs : 0);
   const picker = (value: string, onChange: (k: string) => void, what: string, testId: string) => (
     <label>
       {what}{' '}
@@ -126,7 +149,8 @@ export function AttentionCompare({ runs }: { runs: AttentionRun[] }) {
           <div className="attention-compare-row">
             <Map2d values={va} n={n} color={ramp} label={`A: ${a.label}`} testId="attention-compare-map-a" tokens={A.tokens} onHover={setHover} />
             <Map2d values={vb} n={n} color={ramp} label={`B: ${b.label}`} testId="attention-compare-map-b" tokens={A.tokens} onHover={setHover} />
-            <Map2d values={diff} n={n} color={diverging} label="A − B (orange: A attends more, blue: B)" testId="attention-compare-diff" tokens={A.tokens} onHover={setHover} />
+            <Map2d values={diff} n={n} color={scaled} label="A − B (orange: A attends more, blue: B)" testId="attention-compare-diff" tokens={A.tokens} onHover={setHover} />
+            <DivergingLegend max={maxAbs} />
           </div>
           <p className="hover" aria-live="polite">{hover ?? '\u00a0'}</p>
           <p className="muted" data-testid="attention-compare-heads">

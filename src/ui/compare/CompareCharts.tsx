@@ -1,5 +1,6 @@
-// Curves of every run of a comparison overlaid against training tokens seen (steps x B x T): training loss
-// (smoothed) and the held-out evaluation. One color per scheme, one dash pattern per seed.
+// Curves of every run of a comparison overlaid against training tokens seen (steps x B x T), training FLOPs or
+// seconds: training loss (smoothed) and the held-out evaluation. One color per scheme, one dash pattern per seed.
+import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunEval, StepRow } from '../../session/records';
 
@@ -12,7 +13,14 @@ export interface CurveRun {
   evals: RunEval[];
   /** Only runs evaluated on the shared held-out masks have comparable held-out curves. */
   sharedEval: boolean;
+  /** Training FLOPs of one step (known once the run's probes report it). */
+  flopsPerStep?: number;
+  /** Wall seconds of one step (the run's measured mean). */
+  secondsPerStep?: number;
 }
+
+export type CurveAxis = 'tokens' | 'flops' | 'seconds';
+const AXIS_TEXT: Record<CurveAxis, string> = { tokens: 'tokens seen', flops: 'training FLOPs', seconds: 'seconds of training' };
 
 /** Exponential moving average, as TensorBoard smooths: a noisy batch loss reads as a trend. */
 export function smooth(xs: readonly number[], alpha = 0.8): number[] {
@@ -20,41 +28,58 @@ export function smooth(xs: readonly number[], alpha = 0.8): number[] {
   return xs.map((x) => (m = m === undefined ? x : alpha * m + (1 - alpha) * x));
 }
 
-function merged(runs: CurveRun[], tokensPerStep: number, pick: (r: CurveRun) => { step: number; v: number }[]): Record<string, number>[] {
+function perStep(r: CurveRun, axis: CurveAxis, tokensPerStep: number): number | undefined {
+  return axis === 'tokens' ? tokensPerStep : axis === 'flops' ? r.flopsPerStep : r.secondsPerStep;
+}
+
+function merged(runs: CurveRun[], f: (r: CurveRun) => number, pick: (r: CurveRun) => { step: number; v: number }[]): Record<string, number>[] {
   const byX = new Map<number, Record<string, number>>();
   for (const r of runs)
     for (const p of pick(r)) {
-      const x = p.step * tokensPerStep;
-      const row = byX.get(x) ?? { tokens: x };
+      const x = p.step * f(r);
+      const row = byX.get(x) ?? { x };
       row[r.key] = p.v;
       byX.set(x, row);
     }
-  return [...byX.values()].sort((a, b) => a.tokens - b.tokens);
+  return [...byX.values()].sort((a, b) => a.x - b.x);
 }
 
-const fmtTokens = (v: number) => (v >= 1e6 ? `${+(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k` : String(Math.round(v)));
+const fmtTokens = (v: number) =>
+  v >= 1e12 ? `${+(v / 1e12).toFixed(2)}T` : v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k` : String(+v.toFixed(2));
 
-export function CompareCharts({ runs, tokensPerStep }: { runs: CurveRun[]; tokensPerStep: number }) {
-  const train = merged(runs, tokensPerStep, (r) => {
+export function CompareCharts({ runs: all, tokensPerStep }: { runs: CurveRun[]; tokensPerStep: number }) {
+  const [axis, setAxis] = useState<CurveAxis>('tokens');
+  const runs = all.filter((r) => perStep(r, axis, tokensPerStep) !== undefined);
+  const f = (r: CurveRun) => perStep(r, axis, tokensPerStep)!;
+  const train = merged(runs, f, (r) => {
     const s = smooth(r.metrics.map((m) => m.loss));
     return r.metrics.map((m, i) => ({ step: m.step + 1, v: s[i] }));
   });
   const shared = runs.filter((r) => r.sharedEval);
-  const held = merged(shared, tokensPerStep, (r) => [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.loss })));
+  const held = merged(shared, f, (r) => [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.loss })));
   const lines = (rs: CurveRun[], dots: boolean) =>
     rs.map((r) => <Line key={r.key} name={r.label} dataKey={r.key} stroke={r.color} strokeDasharray={r.dash} dot={dots} isAnimationActive={false} connectNulls />);
   return (
-    <div className="charts" data-testid="compare-curves" data-runs={runs.length} data-heldout-runs={shared.length}>
+    <div className="charts" data-testid="compare-curves" data-runs={runs.length} data-heldout-runs={shared.length} data-axis={axis}>
+      <label>
+        Curves against{' '}
+        <select value={axis} onChange={(e) => setAxis(e.target.value as CurveAxis)} data-testid="compare-curves-axis">
+          <option value="tokens">tokens seen</option>
+          <option value="flops">training FLOPs (generator included)</option>
+          <option value="seconds">seconds (this machine)</option>
+        </select>
+      </label>
+      {runs.length < all.length && <p className="muted">{all.length - runs.length} run(s) left out: their {AXIS_TEXT[axis]} per step is known once they finish.</p>}
       <figure>
         <figcaption>
-          Training loss against tokens seen (smoothed; each objective&apos;s own loss, so scales differ between objectives)
+          Training loss against {AXIS_TEXT[axis]} (smoothed; each objective&apos;s own loss, so scales differ between objectives)
         </figcaption>
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={train} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="tokens" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
+            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
             <YAxis domain={['auto', 'auto']} width={44} />
-            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} tokens`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
+            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
             <Legend />
             {lines(runs, false)}
           </LineChart>
@@ -62,15 +87,15 @@ export function CompareCharts({ runs, tokensPerStep }: { runs: CurveRun[]; token
       </figure>
       <figure>
         <figcaption>
-          Held-out masked loss (fixed 15% [MASK]) against tokens seen
-          {shared.length < runs.length && <span className="muted"> · runs without a vocabulary head are scored by the MLM probe at the end (table)</span>}
+          Held-out masked loss (fixed 15% [MASK], the run&apos;s own vocabulary head) against {AXIS_TEXT[axis]}
+          {shared.length < runs.length && <span className="muted"> · runs without a vocabulary head: only the shared probe at the end (table)</span>}
         </figcaption>
         <ResponsiveContainer width="100%" height={200}>
           <LineChart data={held} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="tokens" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
+            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
             <YAxis domain={['auto', 'auto']} width={44} />
-            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} tokens`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
+            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
             <Legend />
             {lines(shared, true)}
           </LineChart>

@@ -152,7 +152,11 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
     if (!s) return [];
     // Held-out curves: the shared masks through the run's own vocabulary head (not MEAP: it predicts the next token).
     const sharedEval = e.result ? e.result.evalKind === 'mlm' : getObjective(c.schemes[e.scheme].objective).evaluation === 'masked-vocab';
-    return [{ key: e.runId, label: label(e.scheme, e.seed), color: COLORS[e.scheme % COLORS.length], dash: DASHES[seedIndex(e.seed) % DASHES.length], metrics: s.metrics, evals: s.evals, sharedEval }];
+    const ms = e.result?.msPerStep ?? (live?.id === e.runId ? live.msPerStep : undefined);
+    return [{
+      key: e.runId, label: label(e.scheme, e.seed), color: COLORS[e.scheme % COLORS.length], dash: DASHES[seedIndex(e.seed) % DASHES.length],
+      metrics: s.metrics, evals: s.evals, sharedEval, flopsPerStep: e.result?.probes?.trainFlopsPerStep, secondsPerStep: ms && ms > 0 ? ms / 1000 : undefined,
+    }];
   });
   const attention: AttentionRun[] = c.entries.flatMap((e) => (e.attention && e.runId ? [{ key: e.runId, label: label(e.scheme, e.seed), attention: e.attention }] : []));
   const done = c.entries.filter((e) => e.state === 'done').length;
