@@ -168,6 +168,18 @@ export interface RunRecord {
   comparisonId?: string;
   /** Its final weights are kept in this browser (RunStore.putWeights): what and how big. */
   weights?: KeptWeightsInfo;
+  /** Trained outside the page (the scale-up bundle's train.py) and imported from its masklab-runs.json. */
+  external?: ExternalRun;
+}
+
+/** Where an imported run was trained when it was not in this page: the tool, device and precision it reports. */
+export interface ExternalRun {
+  tool: string;
+  device: string;
+  processes: number;
+  mixedPrecision: string;
+  /** The experiment's share link the bundle came from. */
+  link?: string;
 }
 
 /** Final weights kept with a run: a Hugging Face BertForMaskedLM (vocabulary heads) or a MaskLab checkpoint. */

@@ -259,6 +259,15 @@ function readRun(r: Reader): RunRecord {
   if (info) rec.info = info;
   const cases = readCases(r);
   if (cases) rec.cases = cases;
+  if (r.o.external !== undefined) {
+    const x = r.obj('external');
+    rec.external = {
+      tool: x.str('tool', 200), device: x.str('device', 200), processes: x.num('processes', { int: true, min: 1 }),
+      mixedPrecision: x.str('mixedPrecision', 20),
+    };
+    const link = x.optStr('link');
+    if (link !== undefined) rec.external.link = link;
+  }
   return rec;
 }
 

@@ -10,6 +10,7 @@ import type { PreparedData } from '../../data/dataset';
 import { readSafetensors } from '../../engine/checkpoint/safetensors';
 import type { MaskingConfig } from '../../masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../config';
+import { parseRunsJson } from '../runsExport';
 import { prepareExperimentData } from '../run';
 import { scaleUpBundle, type BundleFile } from './bundle';
 
@@ -100,6 +101,35 @@ describe('scale-up bundle against python3 (standard library only)', () => {
     const r = spawnSync('python3', ['test_masking.py'], { cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`input_ids differs first at flat index ${i}`);
+  });
+
+  it("train.py's masklab-runs.json (its own writer, on given metric rows) imports as a run trained outside the page", { timeout: 60_000 }, () => {
+    const e = experiment({ strategy: 'random', objective: 'mlm' });
+    const dir = join(root, 'metrics');
+    write(dir, scaleUpBundle(e, dataFor(e), { link: 'http://localhost:4173/#x' }));
+    const script = [
+      'import json, types, train',
+      'exp = json.load(open("experiment.json"))',
+      'rows = [{"step": s, "loss": 7.0 - 0.1 * s, "lr": train.lr_at(exp["config"]["train"], s), "grad_norm": 1.0, "mask_rate": 0.15,',
+      '         "tokens": (s + 1) * 512, "targets": 70} for s in range(5)]',
+      'evals = [{"step": 0, "loss": 7.5, "accuracy": 0.01}, {"step": 5, "loss": 6.9, "accuracy": 0.05}]',
+      'args = types.SimpleNamespace(mixed_precision="bf16")',
+      'train.write_metrics("out", exp, rows, evals, 2.0, "cuda:0", 8, args, "2.5.0")',
+    ].join('\n');
+    mkdirSync(join(dir, 'out'));
+    const r = spawnSync('python3', ['-c', script], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const runs = parseRunsJson(readFileSync(join(dir, 'out/masklab-runs.json'), 'utf8'));
+    expect(runs).toHaveLength(1);
+    expect(runs[0].external).toEqual({ tool: 'train.py (Transformers + Accelerate)', device: 'cuda:0', processes: 8, mixedPrecision: 'bf16', link: 'http://localhost:4173/#x' });
+    expect(runs[0].metrics.map((m) => m.loss)).toEqual([0, 1, 2, 3, 4].map((s) => 7 - 0.1 * s));
+    expect(Number.isNaN(runs[0].metrics[0].accuracy)).toBe(true);
+    expect(runs[0].evals[1]).toEqual({ step: 5, loss: 6.9, accuracy: 0.05 });
+    expect(runs[0].config.masking).toEqual(e.masking);
+    expect(runs[0].config.train.steps).toBe(5);
+    const csv = readFileSync(join(dir, 'out/metrics.csv'), 'utf8').split(/\r?\n/);
+    expect(csv[0]).toBe('step,loss,lr,grad_norm,mask_rate,tokens,targets');
+    expect(csv).toHaveLength(7);
   });
 
   it('writes the run weights it is given under trained/, and the packed data with their lengths', () => {

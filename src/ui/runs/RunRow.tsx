@@ -84,6 +84,15 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
             {run.name}
           </button>
         )}
+        {run.external && (
+          <span
+            className="muted small"
+            data-testid="run-external"
+            title={`Imported: trained with ${run.external.tool} on ${run.external.device} x${run.external.processes}, mixed precision ${run.external.mixedPrecision}`}
+          >
+            {' '}trained outside the page
+          </span>
+        )}
       </td>
       <td>
         {m.strategy}/{m.objective}

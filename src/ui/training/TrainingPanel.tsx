@@ -12,6 +12,7 @@ import { ModelExport } from './ModelExport';
 import { LossByCaseView } from './LossByCaseView';
 import { LazyLossChart as LossChart } from './LazyLossChart';
 import { PredictionProbe } from './PredictionProbe';
+import { ScaleUp } from './ScaleUp';
 import { TrainingControls } from './TrainingControls';
 import { fmtPct } from './format';
 
@@ -116,6 +117,10 @@ export function TrainingPanel() {
           <ModelExport exported={exported} exporting={exporting} onExport={exportModel} generator={run.config.masking.objective === 'electra'} />
         </details>
       )}
+      <details className="subpanel">
+        <summary>Scale up in Python</summary>
+        <ScaleUp />
+      </details>
       {run?.info && (
         <details className="subpanel">
           <summary>Performance</summary>

@@ -216,7 +216,7 @@ def main():
         sched.step()
         opt.zero_grad(set_to_none=True)
         row = {"step": step, "loss": float(acc.reduce(total, "sum")), "lr": lr, "grad_norm": float(gnorm),
-               "mask_rate": b["rate"], "tokens": (step + 1) * train["B"] * T}
+               "mask_rate": b["rate"], "tokens": (step + 1) * train["B"] * T, "targets": n_targets}
         rows_out.append(row)
         if step % 10 == 0 or step == args.steps - 1:
             acc.print("step %d/%d  loss %.4f  lr %.2e  |g| %.3f" % (step + 1, args.steps, row["loss"], lr, row["grad_norm"]))
@@ -242,7 +242,7 @@ def write_metrics(out, exp, rows, evals, seconds, device, processes, args, torch
         for e in evals:
             f.write(json.dumps({"step": e["step"], "eval_loss": e["loss"]}) + "\n")
     with open(os.path.join(out, "metrics.csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["step", "loss", "lr", "grad_norm", "mask_rate", "tokens"])
+        w = csv.DictWriter(f, fieldnames=["step", "loss", "lr", "grad_norm", "mask_rate", "tokens", "targets"])
         w.writeheader()
         w.writerows(rows)
     cfg = dict(exp["config"])
@@ -256,9 +256,10 @@ def write_metrics(out, exp, rows, evals, seconds, device, processes, args, torch
         "info": {"V": m["V"], "trainSequences": 0, "heldOutSequences": 0, "params": 0, "dispatchesPerStep": 0,
                  "model": {k: m[k] for k in ("L", "C", "NH", "F", "T")}, "evalTargets": 0,
                  "adapter": "outside the page: PyTorch %s, %s x%d, mixed precision %s" % (torch_version, device, processes, args.mixed_precision)},
-        "metrics": [{"step": r["step"], "loss": r["loss"], "accuracy": 0, "targets": 0, "gradNorm": r["grad_norm"], "lr": r["lr"],
-                     "maskRate": r["mask_rate"]} for r in rows],
-        "evals": [{"step": e["step"], "loss": e["loss"], "accuracy": 0} for e in evals],
+        # Training accuracy is not computed here: null (read back as "no value").
+        "metrics": [{"step": r["step"], "loss": r["loss"], "accuracy": None, "targets": r["targets"], "gradNorm": r["grad_norm"],
+                     "lr": r["lr"], "maskRate": r["mask_rate"]} for r in rows],
+        "evals": [{"step": e["step"], "loss": e["loss"], "accuracy": e["accuracy"]} for e in evals],
         "tokensPerS": tokens / max(seconds, 1e-9), "msPerStep": 1000 * seconds / max(1, len(rows)),
         "external": {"tool": "train.py (Transformers + Accelerate)", "device": device, "processes": processes,
                      "mixedPrecision": args.mixed_precision, "link": exp.get("link")},

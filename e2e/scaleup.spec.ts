@@ -1,0 +1,37 @@
+// "Scale up in Python": the page writes the experiment as a Transformers + Accelerate project; the downloaded zip
+// holds the files the page lists, and its experiment.json is the page's experiment (config and share link).
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { decodeExperiment } from '../src/session/experimentUrl';
+
+const SETUP = '#corpus=fairy-tales&tok=wordpiece:600&model=tiny&strategy=span&objective=mlm&sp.rate=0.2&batch=4&steps=20&warmup=2&seed=7';
+
+test('Scale up in Python downloads a zip of the listed files whose experiment.json is the page config', async ({ page }, info) => {
+  await page.goto('/' + SETUP);
+  const status = page.getByTestId('tokenizer-panel').getByTestId('tokenizer-status');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await page.getByText('Scale up in Python', { exact: true }).first().click();
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByTestId('scale-up-button').click();
+  const zip = await download;
+  expect(zip.suggestedFilename()).toBe('masklab-scaleup.zip');
+  const entries = unzipSync(new Uint8Array(readFileSync((await zip.path())!)));
+  const listed = (await page.getByTestId('scale-up-files').locator('li').allTextContents()).map((t) => t.replace(/ \(\d+ KiB\)$/, ''));
+  expect(Object.keys(entries).sort()).toEqual([...listed].sort());
+  for (const f of ['README.md', 'train.py', 'masklab_masking.py', 'test_masking.py', 'model.safetensors', 'tokenizer_config.json', 'golden/step_000000.json']) {
+    expect(listed).toContain(`masklab-scaleup/${f}`);
+  }
+  const exp = JSON.parse(new TextDecoder().decode(entries['masklab-scaleup/experiment.json'])) as { config: unknown; link: string };
+  const hash = new URL(page.url()).hash.slice(1);
+  expect(exp.link.endsWith('#' + hash)).toBe(true);
+  expect(exp.config).toEqual(decodeExperiment(hash).config);
+  expect(decodeExperiment(SETUP.slice(1)).config).toEqual(exp.config);
+  await page.screenshot({ path: info.outputPath('scale-up.png'), fullPage: true });
+
+  // An objective transformers has no head for is refused with its reason, before anything is written.
+  await page.goto('/' + SETUP.replace('objective=mlm', 'objective=sbo'));
+  await page.getByText('Scale up in Python', { exact: true }).first().click();
+  await expect(page.getByTestId('scale-up-button')).toBeDisabled();
+  await expect(page.getByTestId('scale-up-refused')).toContainText("SpanBERT's span-boundary head");
+});
