@@ -6,13 +6,14 @@ import { expect, test, type Page } from '@playwright/test';
 // A first visit: no stored choice (the other specs start as a user who chose the lab).
 test.use({ storageState: { cookies: [], origins: [] } });
 
-/** The last held-out evaluation the Train panel shows: loss (3 decimals) and step. */
-async function lastEval(page: Page): Promise<{ loss: number; step: number }> {
+/** The last held-out evaluation the Train panel shows: loss (3 decimals), accuracy (as shown) and step. */
+async function lastEval(page: Page): Promise<{ loss: number; accuracy: string; step: number }> {
   const text = (await page.getByTestId('eval-summary').textContent()) ?? '';
   const loss = /Held-out masked loss ([\d.]+)/.exec(text);
+  const acc = /accuracy ([\d.]+%)/.exec(text);
   const step = /at step (\d+)/.exec(text);
-  expect(loss && step).toBeTruthy();
-  return { loss: Number(loss![1]), step: Number(step![1]) };
+  expect(loss && acc && step).toBeTruthy();
+  return { loss: Number(loss![1]), accuracy: acc![1], step: Number(step![1]) };
 }
 
 async function answer(page: Page, option: string): Promise<void> {
@@ -85,8 +86,12 @@ test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'done', { timeout: 600_000 });
   await expect(page.getByTestId('run-status')).toContainText(`Step ${steps} / ${steps}`);
   const e2 = await lastEval(page);
-  await expect(summary).toContainText(`at step ${e2.step.toLocaleString('en-US')}, the loss from`);
+  await expect(summary).toContainText(`to ${e2.accuracy} at step ${e2.step.toLocaleString('en-US')}, the loss from`);
   await expect(summary).toContainText(`to ${e2.loss.toFixed(2)}`);
+  // The toy language: the plateau against the run's frequency baseline, and agreement on the minimal pairs.
+  await expect(summary).toContainText(new RegExp(`(left the frequency plateau at step [\\d,]+|stayed on the frequency plateau for all ${steps} steps)`));
+  await expect(summary).toContainText(/frequency guess \(?(of )?[\d.]+%/);
+  await expect(summary).toContainText(/Agreement without an attractor reached [\d.]+% at step [\d,]+ \(chance 50%\); with an attractor [\d.]+%/);
   const text2 = (await summary.textContent()) ?? '';
   await page.screenshot({ path: info.outputPath('lesson-2-after-run.png'), fullPage: true });
 

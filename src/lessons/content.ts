@@ -3,6 +3,7 @@
 import { REFS } from '../masking/papers';
 import type { MaskingConfig } from '../masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../session/config';
+import { classPreset } from '../session/presets';
 import { LESSON_REFS } from './papers';
 import type { Lesson } from './types';
 
@@ -63,10 +64,9 @@ export const LESSON_1: Lesson = {
     'prediction, not what a trained BERT knows. BERT-base trained for a million steps of 256 sequences of 512 tokens.',
 };
 
-/** Lesson 2's experiment without the class presets: the fairy tales in short sequences at a larger batch and rate. */
+/** Lesson 2's experiment: the class preset "Toy language: watch agreement appear" (src/session/presets.ts). */
 export function watchingConfig(): ExperimentConfig {
-  const e = fairyTales({ B: 32, lr: 2e-3, warmup: 30, evalEvery: 25, steps: 600 });
-  return { ...e, model: { preset: 'tiny', overrides: { T: 32 } } };
+  return classPreset('toy-language').config();
 }
 
 export const LESSON_2: Lesson = {
@@ -75,9 +75,11 @@ export const LESSON_2: Lesson = {
   title: 'Watching a model learn',
   summary: 'The frequency plateau and the drop, attention before and after, agreement and why attractors fool it.',
   paragraphs: [
-    'A masked LM first learns which tokens are common. Guessing by frequency alone already lowers the loss a lot, ' +
-      'and for a while the model does nothing else: its held-out accuracy sits at the share of the most frequent ' +
-      'token, the frequency baseline. This is the plateau.',
+    'This lesson trains on a toy language generated in the page: about 100 words, sentences such as "the old dogs ' +
+      'chase a cat in the forest .", and verbs that agree with their subject. A masked LM first learns which tokens ' +
+      'are common. Guessing by frequency alone already lowers the loss a lot, and for a while the model does nothing ' +
+      'else: its held-out accuracy sits at the share of the most frequent token, the frequency baseline. This is the ' +
+      'plateau.',
     'Then the loss drops, often suddenly. Chen et al. (2024) followed BERT-base models through training and found a ' +
       'brief window in which attention heads start to track syntactic relations (they call it syntactic attention ' +
       'structure), at the same time as a steep drop in the loss; grammatical abilities improved after it. Compare ' +
@@ -92,8 +94,8 @@ export const LESSON_2: Lesson = {
   question: {
     prompt: 'Which tokens will the model get right first?',
     options: [
-      { id: 'rare', text: 'Rare content words ("wolf", "forest"): they carry the meaning' },
-      { id: 'frequent', text: 'The most frequent tokens ("the", ".", ","), wherever they are hidden' },
+      { id: 'rare', text: 'The nouns ("wolf", "queen"): they carry the meaning' },
+      { id: 'frequent', text: 'The most frequent tokens ("the", "."), wherever they are hidden' },
       { id: 'verbs', text: 'Verbs that agree with their subject' },
     ],
     answer: 'frequent',
@@ -107,12 +109,17 @@ export const LESSON_2: Lesson = {
     { panel: 'attention', text: 'Attention maps before and after the drop (the scrubber steps through the evaluations).' },
     { panel: 'charts', text: 'Agreement accuracy, with and without an attractor, against its 50% chance line.' },
   ],
-  setup: { kind: 'train', preset: 'toy-language', config: watchingConfig, budget: { minSteps: 30, maxSteps: 2000 } },
+  setup: {
+    kind: 'train', preset: 'toy-language', config: watchingConfig, budget: { minSteps: 30, maxSteps: 2000 },
+    probeText: 'the dogs near the cat [MASK] .',
+  },
   limits:
     'Chen et al. measured syntactic attention structure against parsed English at BERT-base scale; a 2-layer model ' +
-    'on a short run can only show the plateau, the drop and attention maps by eye. How soon the plateau ends ' +
-    'depends on batch size, learning rate and the text: on Grimms\' Fairy Tales at batch 16 a model of this size ' +
-    'stays on it for thousands of steps, so a run cut short may never leave it. That is a result too, not a failure.',
+    'on a toy language can only show the plateau, the drop and attention maps by eye, and its agreement is that of ' +
+    'a small generated language, not of English. How soon the plateau ends depends on batch size, ' +
+    'learning rate and the text: the preset\'s settings come from a sweep so that it ends within a few hundred ' +
+    'steps, while on Grimms\' Fairy Tales at batch 16 a model of this size stays on it for thousands of steps. A run ' +
+    'cut short may never leave it: that is a result too, not a failure.',
 };
 
 export const LESSON_3: Lesson = {

@@ -48,6 +48,8 @@ export type LessonSetup =
       preset?: string;
       config(): ExperimentConfig;
       budget: StepBudget;
+      /** The fill-in probe's sentence for this lesson (the lab's own otherwise). */
+      probeText?: string;
     }
   | {
       kind: 'compare';

@@ -39,9 +39,22 @@ describe('after-run texts from a live run', () => {
     expect(text).toContain('from 0.0% at step 0 to 5.9% at step 30, the loss from 7.63 to 6.41');
   });
 
-  it('lesson 2 reports the run\'s evaluations', () => {
-    const text = trainSummary(2, run).join(' ');
-    expect(text).toContain('to 5.9% at step 30');
+  it('lesson 2 reports the run\'s evaluations, the plateau against its baseline and the last agreement', () => {
+    expect(trainSummary(2, run).join(' ')).toContain('no frequency baseline');
+    const toy: LiveRun = {
+      ...run, step: 400, info: { ...run.info!, V: 128, baseline: { loss: 3.2, accuracy: 0.12 } },
+      evals: [
+        { step: 0, loss: 4.85, accuracy: 0.01 },
+        { step: 200, loss: 3.1, accuracy: 0.125, agreement: { plain: 0.5, attractor: 0.48 } },
+        { step: 300, loss: 2.6, accuracy: 0.19, agreement: { plain: 0.83, attractor: 0.2 } },
+        { step: 400, loss: 2.4, accuracy: 0.22, agreement: { plain: 0.96, attractor: 0.06 } },
+      ],
+    };
+    const text = trainSummary(2, toy).join(' ');
+    expect(text).toContain('left the frequency plateau at step 300');
+    expect(text).toContain('+10.0 points over it, at 22.0%');
+    expect(text).toContain('Agreement without an attractor reached 96.0% at step 400');
+    expect(text).toContain('with an attractor 6.0%: below chance');
   });
 });
 

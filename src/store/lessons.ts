@@ -10,6 +10,7 @@ import { experimentPart, hasLessonKey, joinHash, lessonFromHash } from '../lesso
 import {
   comparisonSummary, learningSummary, probeSummary, type ComparisonNumbers, type ProbeGuesses,
 } from '../lessons/summaries';
+import { PLATEAU_MARGIN, plateauExitStep } from '../session/baseline';
 import { schemeLabel, sharedFigures, type ComparisonRecord } from '../session/comparisonPlan';
 import type { LiveRun, ProbeView } from '../session/records';
 import { encodeExperiment } from '../session/experimentUrl';
@@ -155,7 +156,15 @@ export function trainSummary(n: number, run: LiveRun, before?: ProbeView, after?
   if (n === 1) {
     return probeSummary({ V, evals, before: before && firstMaskGuesses(before), after: after && firstMaskGuesses(after) });
   }
-  return learningSummary({ V, steps: run.step, evals });
+  const baseline = run.info?.baseline;
+  const withAgreement = [...run.evals].filter((e) => e.agreement).sort((a, b) => b.step - a.step)[0];
+  return learningSummary({
+    V, steps: run.step, evals, baseline, margin: PLATEAU_MARGIN,
+    plateauExitStep: baseline ? plateauExitStep([...evals].sort((a, b) => a.step - b.step), baseline.accuracy) : undefined,
+    agreement: withAgreement?.agreement
+      ? { step: withAgreement.step, withoutAttractor: withAgreement.agreement.plain, withAttractor: withAgreement.agreement.attractor }
+      : undefined,
+  });
 }
 
 /** A finished comparison's paired verdicts against the lesson's reference scheme. */

@@ -57,6 +57,7 @@ export async function setUpAndRun(lesson: Lesson): Promise<void> {
     const text = await experimentText(config.corpus);
     const training = useTrainingStore.getState();
     training.reset();
+    if (s.probeText) training.setProbeText(s.probeText);
     training.start(structuredClone(config), text);
     lessons.patch(lesson.n, { ...fresh, runId: useTrainingStore.getState().run?.id, comparisonId: undefined });
     return;
