@@ -83,6 +83,8 @@ test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from
   expect(steps).toBeGreaterThanOrEqual(30);
   await page.getByTestId('lesson-run').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'training', { timeout: 120_000 });
+  // The lesson's probe sentence, with an attractor, replaces the lab's.
+  await expect(page.locator('#probe-text')).toHaveValue('the dogs near the cat [MASK] .');
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'done', { timeout: 600_000 });
   await expect(page.getByTestId('run-status')).toContainText(`Step ${steps} / ${steps}`);
   const e2 = await lastEval(page);

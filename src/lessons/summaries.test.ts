@@ -124,6 +124,14 @@ describe('comparison summary (lessons 4-6)', () => {
     expect(text).toContain('equal in steps, not FLOPs');
   });
 
+  it('says when the reference never left the frequency plateau', () => {
+    const d = pairedDifference(seeds([0.066, 0.066, 0.067]), seeds([0.066, 0.067, 0.066]))!;
+    const on = comparisonSummary(4, { ...numbers([{ label: '40%', diff: d }]), frequency: { reference: 0.0663, baseline: 0.066 } }).join(' ');
+    expect(on).toContain('The reference ended at 6.6%, within 2 points of the frequency guess (6.6%)');
+    const off = comparisonSummary(4, { ...numbers([{ label: '40%', diff: d }]), frequency: { reference: 0.21, baseline: 0.066 } }).join(' ');
+    expect(off).not.toContain('frequency guess');
+  });
+
   it('one seed gives a difference but no interval and no verdict; mixed scoring is flagged', () => {
     const d = pairedDifference(seeds([0.1]), seeds([0.12]))!;
     expect(d.verdict).toBeUndefined();

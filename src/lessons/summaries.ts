@@ -1,5 +1,6 @@
 // After-run texts computed from a run's own numbers (pure functions): the fill-in probe before and after training,
 // the frequency plateau and agreement, the mask survey, and a comparison's paired verdicts. No canned results.
+import { PLATEAU_MARGIN } from '../session/baseline';
 import type { PairedDiff } from './paired';
 import type { Verdict } from './types';
 
@@ -85,7 +86,8 @@ export interface LearningNumbers {
   agreement?: { step: number; withoutAttractor: number; withAttractor?: number };
 }
 
-export const PLATEAU_MARGIN = 0.02;
+// The same margin the Train panel and the CLI use (src/session/baseline.ts).
+export { PLATEAU_MARGIN };
 
 /** The first evaluation at least `margin` above the frequency guess, or null when there is none. */
 export function plateauExit(evals: readonly EvalNumbers[], baselineAccuracy: number, margin = PLATEAU_MARGIN): number | null {
@@ -181,6 +183,8 @@ export interface ComparisonNumbers {
   budget: { kind: 'steps' | 'tokens' | 'FLOPs'; steps: number[] };
   /** Whether every run was scored the same way, or vocabulary heads scored themselves and the others a probe. */
   scoring: 'same evaluation' | 'own head for vocabulary heads';
+  /** The reference's accuracy and the frequency guess on the same targets, when known. */
+  frequency?: { reference: number; baseline: number };
 }
 
 function diffLine(row: ComparisonRow, reference: string): string {
@@ -225,6 +229,13 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
   }
   if (lesson === 5 && n.budget.kind !== 'FLOPs') {
     out.push('The budgets were equal in steps, not FLOPs: ELECTRA\'s generator ran on top of each step, which favours ELECTRA.');
+  }
+  if (n.frequency && n.frequency.reference < n.frequency.baseline + PLATEAU_MARGIN) {
+    out.push(
+      `The reference ended at ${pct(n.frequency.reference)}, within ${(PLATEAU_MARGIN * 100).toFixed(0)} points of the frequency guess ` +
+        `(${pct(n.frequency.baseline)}): its runs had not left the frequency plateau, where every scheme only guesses common tokens. ` +
+        'Train longer before reading the verdicts.',
+    );
   }
   if (n.scoring !== 'same evaluation') {
     out.push('Vocabulary-head runs were scored through their own trained head and the others through a briefly trained probe: this favours MLM.');

@@ -7,6 +7,17 @@ export function PredictionProbe({ probe, text, onText }: { probe?: ProbeView; te
   const [draft, setDraft] = useState(text);
   // Words masked by a click, by position, so a second click can bring them back.
   const [hidden, setHidden] = useState<Record<number, string>>({});
+  // A sentence set from outside (a lesson's probe) replaces the draft; the ones sent from here are remembered.
+  const [given, setGiven] = useState(text);
+  if (text !== given) {
+    setGiven(text);
+    setDraft(text);
+    setHidden({});
+  }
+  const send = (t: string) => {
+    setGiven(t);
+    onText(t);
+  };
   const words = draft.split(/\s+/).filter(Boolean);
   const toggle = (i: number) => {
     const w = words[i];
@@ -22,7 +33,7 @@ export function PredictionProbe({ probe, text, onText }: { probe?: ProbeView; te
     });
     const s = next.join(' ');
     setDraft(s);
-    onText(s);
+    send(s);
   };
   return (
     <div className="probe" data-testid="prediction-probe">
@@ -37,10 +48,10 @@ export function PredictionProbe({ probe, text, onText }: { probe?: ProbeView; te
             setHidden({});
           }}
           onKeyDown={(e) => {
-            if (e.key === 'Enter') onText(draft);
+            if (e.key === 'Enter') send(draft);
           }}
         />
-        <button type="button" onClick={() => onText(draft)}>
+        <button type="button" onClick={() => send(draft)}>
           Probe
         </button>
       </div>
