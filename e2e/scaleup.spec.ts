@@ -1,6 +1,8 @@
 // "Scale up in Python": the page writes the experiment as a Transformers + Accelerate project; the downloaded zip
 // holds the files the page lists, and its experiment.json is the page's experiment (config and share link).
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { decodeExperiment } from '../src/session/experimentUrl';
@@ -28,6 +30,29 @@ test('Scale up in Python downloads a zip of the listed files whose experiment.js
   expect(exp.config).toEqual(decodeExperiment(hash).config);
   expect(decodeExperiment(SETUP.slice(1)).config).toEqual(exp.config);
   await page.screenshot({ path: info.outputPath('scale-up.png'), fullPage: true });
+
+  // The bundle's own metrics writer (train.py's write_metrics, standard library) on a few rows; its
+  // masklab-runs.json imports into the Runs list as a run trained outside the page.
+  const dir = info.outputPath('bundle');
+  for (const [name, bytes] of Object.entries(entries)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), bytes);
+  }
+  const script = [
+    'import json, os, types, train',
+    'exp = json.load(open("experiment.json"))',
+    'rows = [{"step": s, "loss": 7.0 - 0.2 * s, "lr": train.lr_at(exp["config"]["train"], s), "grad_norm": 1.0,',
+    '         "mask_rate": 0.2, "tokens": (s + 1) * 256, "targets": 50} for s in range(20)]',
+    'os.makedirs("out", exist_ok=True)',
+    'train.write_metrics("out", exp, rows, [{"step": 20, "loss": 3.1, "accuracy": 0.2}], 3.0, "cuda:0", 2, types.SimpleNamespace(mixed_precision="no"), "2.5")',
+  ].join('\n');
+  const py = spawnSync('python3', ['-c', script], { cwd: join(dir, 'masklab-scaleup'), encoding: 'utf8' });
+  expect(py.stderr).toBe('');
+  await page.getByTestId('runs-import-file').setInputFiles(join(dir, 'masklab-scaleup/out/masklab-runs.json'));
+  const row = page.getByTestId('run-row').filter({ hasText: 'Transformers, train.py' });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('run-external')).toHaveText('trained outside the page');
+  await expect(row.getByTestId('run-steps')).toContainText('20 / 20');
 
   // An objective transformers has no head for is refused with its reason, before anything is written.
   await page.goto('/' + SETUP.replace('objective=mlm', 'objective=sbo'));
