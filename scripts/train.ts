@@ -15,6 +15,7 @@ import type { ObjectiveId, StrategyId } from '../src/masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../src/session/config';
 import { prepareExperimentData, TrainingRun } from '../src/session/run';
 import { exportRunFiles, hfFolders, hfModelOf } from '../src/session/exportFiles';
+import { ExperimentError, validateExperiment } from '../src/session/validate';
 import { CLASS_PRESETS, classPreset } from '../src/session/presets';
 import { plateauExitStep, PLATEAU_MARGIN, stepAbove } from '../src/session/baseline';
 import { isToyCorpus, parseToyCorpus, toyCorpusId, toyLanguageOf } from '../src/data/toyLanguage';
@@ -125,16 +126,15 @@ if (a.decay !== undefined) {
 }
 e.train.B = int('batch', a.batch) ?? e.train.B;
 e.train.evalEvery = int('eval-every', a['eval-every']) ?? e.train.evalEvery;
-if (a.lr !== undefined) {
-  const lr = Number(a.lr);
-  if (!(lr > 0)) fail(`--lr must be a positive number, got "${a.lr}"`);
-  e.train.lr = lr;
-}
+if (a.lr !== undefined) e.train.lr = Number(a.lr);
 if (a.tokenizer !== undefined) {
   if (!['wordpiece', 'word', 'char'].includes(a.tokenizer)) fail(`--tokenizer must be wordpiece, word or char, got "${a.tokenizer}"`);
   e.tokenizer = { kind: a.tokenizer as TokenizerKind, vocabSize: a.tokenizer === 'char' ? undefined : e.tokenizer.vocabSize };
 }
 e.tokenizer.vocabSize = int('vocab-size', a['vocab-size']) ?? e.tokenizer.vocabSize;
+// The page's validation, in the page's words: nothing starts that cannot run.
+const problems = validateExperiment(e);
+if (problems.length > 0) fail(new ExperimentError(problems).message);
 
 const log = (s: string) => process.stderr.write(s + '\n');
 const t0 = performance.now();
@@ -144,6 +144,8 @@ log(`data: ${data.train.count} training and ${data.heldOut.count} held-out seque
 
 const gpu = await nodeGpu();
 log(`adapter: ${gpu.label}`);
+const fit = validateExperiment(e, { V: data.tokenizer.vocabSize, limits: gpu.device.limits, heldOut: data.heldOut.count });
+if (fit.length > 0) fail(new ExperimentError(fit).message);
 const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
 let nonFinite: string | undefined;
 const losses: number[] = [];

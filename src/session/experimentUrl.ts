@@ -2,13 +2,15 @@
 // decoder: every field is validated on its own; a bad or unknown one keeps its default and is listed as ignored.
 import { CORPORA } from '../data/corpora';
 import { isToyCorpus, parseToyCorpus } from '../data/toyLanguage';
+import { DEFAULT_VOCAB_SIZE } from '../data/train';
 import type { TokenizerKind } from '../data/tokenizer';
 import { MODEL_PRESETS, type ModelConfig } from '../engine/config';
 import type { LrSchedule } from '../engine/schedule';
 import { getObjective, getStrategy, OBJECTIVE_IDS, SCHEDULE_SPEC, STRATEGY_IDS } from '../masking';
 import type { MaskingConfig, ObjectiveId, ParamSpec, ParamValue, StrategyId } from '../masking/types';
-import { defaultExperiment, type ExperimentConfig, type TrainSettings } from './config';
+import { defaultExperiment, type ExperimentConfig } from './config';
 import { CLASS_PRESETS } from './presets';
+import { MAX_SEED, MODEL_FIELD_RANGE, modelProblems, rangeText, TRAIN_FIELDS, VOCAB_RANGE } from './validate';
 
 /*
  * Keys (in the order they are written):
@@ -31,38 +33,8 @@ const DECAYS: readonly LrSchedule['decay'][] = ['constant', 'linear', 'cosine'];
 const MODEL_KEYS = ['L', 'C', 'NH', 'F', 'T'] as const;
 type ModelKey = (typeof MODEL_KEYS)[number];
 
-/** Bounds of the custom model fields the URL accepts (validateModelConfig checks the combination). */
-export const MODEL_FIELD_RANGE: Readonly<Record<ModelKey, [number, number]>> = {
-  L: [1, 48],
-  C: [1, 4096],
-  NH: [1, 64],
-  F: [1, 16384],
-  T: [3, 2048],
-};
-
-interface NumField {
-  key: keyof TrainSettings;
-  url: string;
-  min: number;
-  max: number;
-  integer: boolean;
-  /** Lower bound excluded (learning rate > 0). */
-  openMin?: boolean;
-}
-
-/** The numeric training settings and their URL names and ranges. */
-export const TRAIN_FIELDS: readonly NumField[] = [
-  { key: 'lr', url: 'lr', min: 0, max: 10, integer: false, openMin: true },
-  { key: 'minLrRatio', url: 'minlr', min: 0, max: 1, integer: false },
-  { key: 'B', url: 'batch', min: 1, max: 4096, integer: true },
-  { key: 'steps', url: 'steps', min: 1, max: 10_000_000, integer: true },
-  { key: 'warmup', url: 'warmup', min: 0, max: 10_000_000, integer: true },
-  { key: 'weightDecay', url: 'wd', min: 0, max: 10, integer: false },
-  { key: 'maxGradNorm', url: 'clip', min: 0, max: 1_000_000, integer: false },
-  { key: 'evalEvery', url: 'eval', min: 1, max: 10_000_000, integer: true },
-];
-
-export const MAX_SEED = 2 ** 32 - 1;
+// The ranges are the validation's (validate.ts); re-exported for the setup panels that show them.
+export { MAX_SEED, MODEL_FIELD_RANGE, TRAIN_FIELDS };
 
 /** Values stay readable: only characters that would break the query are escaped (':' and ',' are kept). */
 function esc(v: string): string {
@@ -110,10 +82,6 @@ function parseNum(raw: string, min: number, max: number, integer: boolean, openM
   if (openMin ? v <= min : v < min) return null;
   if (v > max) return null;
   return v;
-}
-
-function rangeText(min: number, max: number, integer: boolean, openMin = false): string {
-  return `${integer ? 'a whole number' : 'a number'} ${openMin ? 'above' : 'from'} ${min} ${openMin ? 'up to' : 'to'} ${max}`;
 }
 
 /** A masking parameter value from URL text, checked against its spec; or an explanation of why not. */
@@ -208,9 +176,13 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
     } else {
       e.tokenizer = { kind: kind as TokenizerKind };
       if (size !== undefined) {
-        const v = parseNum(size, 6, 1_000_000, true);
-        if (v === null) ignored.push(`tok=${tok}: the vocabulary size must be a whole number from 6 to 1000000; kept the ${kind} default`);
-        else e.tokenizer.vocabSize = v;
+        const v = parseNum(size, VOCAB_RANGE[0], VOCAB_RANGE[1], true);
+        const def = DEFAULT_VOCAB_SIZE[kind as TokenizerKind];
+        // A bad size keeps the kind's default, written out so the field shows it.
+        if (def !== undefined) e.tokenizer.vocabSize = def;
+        if (v === null) {
+          ignored.push(`tok=${tok}: the vocabulary size must be ${rangeText(VOCAB_RANGE[0], VOCAB_RANGE[1], true)}; kept the ${kind} default${def === undefined ? ' (every character)' : ` ${def}`}`);
+        } else e.tokenizer.vocabSize = v;
       }
     }
   }
@@ -235,7 +207,15 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
     if (v === null) bad(`m.${k}`, raw, `must be ${rangeText(min, max, true)}`, 'the preset value');
     else overrides[k] = v;
   }
-  if (Object.keys(overrides).length > 0) e.model = { ...e.model, overrides };
+  if (Object.keys(overrides).length > 0) {
+    const next: ExperimentConfig = { ...e, model: { ...e.model, overrides } };
+    // Fields valid one by one can still make an invalid shape together (C=7 with NH=3): the link's shape is ignored.
+    const shape = modelProblems(next, 100);
+    if (shape.length > 0) {
+      const given = Object.entries(overrides).map(([k, v]) => `m.${k}=${v}`).join(', ');
+      ignored.push(`${given}: ${shape.map((q) => q.reason).join('; ')}; the link's model shape was not used`);
+    } else e.model = next.model;
+  }
 
   decodeMasking(e, take, bad, ignored);
 

@@ -10,6 +10,7 @@ import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
 import { exportRunFiles, keptFormat } from '../session/exportFiles';
 import { DEFAULT_PROBE_TEXT, runProbe } from '../session/probeSentence';
+import { ExperimentError, validateExperiment } from '../session/validate';
 import type { ExportFormat, StepRow } from '../session/records';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -215,6 +216,12 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
     active.stopped = true;
     active.run.destroy();
     active = undefined;
+  }
+  // The page's own validation: an experiment that cannot run is refused in the same words before anything is read.
+  const problems = validateExperiment(config, { limits: ctx.device.limits });
+  if (problems.length > 0) {
+    post({ type: 'run', runId, state: 'failed', step: 0, totalSteps: config.train.steps, message: new ExperimentError(problems).message });
+    return;
   }
   post({ type: 'run', runId, state: 'preparing', step: 0, totalSteps: config.train.steps, message: 'Tokenizing the corpus…' });
   await yieldToMessages();

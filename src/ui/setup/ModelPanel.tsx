@@ -8,6 +8,8 @@ import { modelShape } from '../../session/config';
 import { usePreparedCorpus } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
 import { MODEL_FIELD_RANGE } from '../../session/experimentUrl';
+import { estimateMemory, formatBytes, type MemoryEstimate } from '../../session/memory';
+import { useGpuStore } from '../../store/gpu';
 import { Choice, formatCount, NumberField, Panel } from './controls';
 
 type Field = 'L' | 'C' | 'NH' | 'F' | 'T';
@@ -44,6 +46,14 @@ export function ModelPanel() {
   const settingOf = (e: Error | null) => (e instanceof ConfigError ? e.setting : null);
   const preset = config.model.preset;
   const params = problem ? null : parameterCount(shape);
+  const gpu = useGpuStore((s) => s.status);
+  const perBuffer = gpu.state === 'ready' ? Math.min(gpu.summary.limits.maxBufferSize, gpu.summary.limits.maxStorageBufferBindingSize) : undefined;
+  let memory: MemoryEstimate | null = null;
+  try {
+    memory = problem ? null : estimateMemory(config, V);
+  } catch {
+    // Masking settings the validation lists beside Start; no estimate until they are fixed.
+  }
 
   const choose = (p: ModelPreset | 'custom') => {
     if (p === 'custom') {
@@ -109,6 +119,12 @@ export function ModelPanel() {
         <p className="field-help" data-testid="model-summary">
           {shapeText(shape)}, head size {shape.C / shape.NH}: {params.toLocaleString('en-US')} parameters
           {' '}({formatCount(shape.V * shape.C)} of them in the token embedding, shared with the output layer).
+        </p>
+      )}
+      {memory && (
+        <p className="field-help" data-testid="memory-estimate">
+          Needs about {formatBytes(memory.totalBytes)} of GPU memory at batch size {config.train.B}; its largest buffer is {formatBytes(memory.largest.bytes)}
+          {' '}({memory.largest.what}){perBuffer !== undefined && <>; this GPU allows {formatBytes(perBuffer)} per buffer</>}.
         </p>
       )}
     </Panel>

@@ -20,7 +20,7 @@ export function TrainingControls({ run, canStart, startHint, onStart, onPause, o
   return (
     <div className="controls" data-testid="training-controls">
       <div className="buttons">
-        {!busy && state !== 'paused' && state !== 'failed' && (
+        {!busy && state !== 'paused' && (
           <button type="button" onClick={onStart} disabled={!canStart} data-testid="start">
             {run ? 'Train again' : 'Start training'}
           </button>
@@ -30,7 +30,7 @@ export function TrainingControls({ run, canStart, startHint, onStart, onPause, o
             Pause
           </button>
         )}
-        {(state === 'paused' || (state === 'failed' && run?.step)) && run && run.step < run.totalSteps && (
+        {(state === 'paused' || (state === 'failed' && !!run?.step)) && run && run.step < run.totalSteps && (
           <button type="button" onClick={onResume} data-testid="resume">
             Resume
           </button>

@@ -1,10 +1,13 @@
 // The training side of the playground: controls and progress, live charts, attention maps and the prediction
 // probe for the current run. Reads the experiment from the experiment store; talks to the worker via the stores.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useExperimentStore } from '../../store/experiment';
 import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
+import { validateExperiment } from '../../session/validate';
+import { usePreparedCorpus } from '../../store/data';
+import { ProblemList } from './ProblemList';
 import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionMap } from './AttentionMap';
 import { KernelTimings } from './KernelTimings';
@@ -21,6 +24,13 @@ export function TrainingPanel() {
   const gpu = useGpuStore((s) => s.status);
   const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels, exported, exporting, exportModel } = useTrainingStore();
   const [loadError, setLoadError] = useState<string>();
+  const prepared = usePreparedCorpus();
+  const V = prepared.state === 'ready' ? prepared.data.vocab.size : undefined;
+  const limits = gpu.state === 'ready' ? gpu.summary.limits : undefined;
+  const problems = useMemo(
+    () => validateExperiment(config, { V, limits: limits && { maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize } }),
+    [config, V, limits],
+  );
   const [loading, setLoading] = useState(false);
 
   const onStart = async () => {
@@ -45,15 +55,16 @@ export function TrainingPanel() {
       <h2 id="training-title">Train</h2>
       <TrainingControls
         run={run}
-        canStart={gpu.state === 'ready' && !loading}
+        canStart={gpu.state === 'ready' && !loading && problems.length === 0}
         startHint={
-          gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : undefined
+          gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : problems.length > 0 ? 'Fix the settings below first.' : undefined
         }
         onStart={() => void onStart()}
         onPause={pause}
         onResume={() => resume()}
         onReset={reset}
       />
+      <ProblemList problems={problems} />
       {loadError && (
         <p className="error" role="alert">
           {loadError}

@@ -1,0 +1,63 @@
+// Refusing what cannot run before it starts (issue 16): a bad setting disables Start and is listed beside it,
+// naming the setting and linking to its field; a tampered link is read into a valid experiment, its bad values
+// listed as ignored; fixing the setting brings Start back, and a reload keeps what the user typed.
+import { expect, test } from '@playwright/test';
+
+test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it with a link to the field', async ({ page }, info) => {
+  await page.goto('/');
+  const start = page.getByTestId('start');
+  await expect(start).toBeEnabled({ timeout: 60_000 });
+  const lr = page.getByTestId('train-lr');
+  await lr.fill('1000');
+  const problems = page.getByTestId('problems');
+  await expect(problems).toContainText('lr = 1000: the learning rate is above 10. Allowed: a number above 0 up to 10.');
+  await expect(start).toBeDisabled();
+  await page.screenshot({ path: info.outputPath('lr-1000.png'), fullPage: true });
+  // A reload reads the saved link through the same validation: the bad value is listed as ignored, the default kept.
+  await page.reload();
+  await expect(page.locator('body')).toContainText('lr=1000: must be a number above 0 up to 10; kept 0.001');
+  await expect(page.getByTestId('train-lr')).toHaveValue('0.001');
+  await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
+
+  await page.getByTestId('train-lr').fill('-1');
+  await expect(problems).toContainText('lr = -1: the learning rate must be above 0.');
+  // The link goes to the field.
+  await page.getByTestId('train-lr').blur();
+  await problems.getByRole('link', { name: 'lr' }).click();
+  await expect(page.getByTestId('train-lr')).toBeFocused();
+  await page.getByTestId('train-lr').fill('0.001');
+  await expect(problems).toHaveCount(0);
+  await expect(start).toBeEnabled();
+
+  await page.locator('[data-model="custom"]').getByRole('radio').check();
+  await page.getByTestId('model-C').fill('65');
+  await expect(problems).toContainText('m.NH = 2: width C=65 is not divisible by heads NH=2.');
+  await expect(start).toBeDisabled();
+  await page.getByTestId('model-C').fill('64');
+  await expect(start).toBeEnabled();
+});
+
+test('a tampered link: C=7 with NH=3 is listed as ignored, tok=wordpiece:0 shows the default it kept', async ({ page }) => {
+  await page.goto('/#model=custom&m.C=7&m.NH=3&tok=wordpiece:0');
+  const body = page.locator('body');
+  await expect(body).toContainText("m.C=7, m.NH=3: width C=7 is not divisible by heads NH=3; the link's model shape was not used");
+  await expect(body).toContainText('kept the wordpiece default 4000');
+  await expect(page.getByTestId('vocab-size')).toHaveValue('4000');
+  await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByTestId('problems')).toHaveCount(0);
+});
+
+test('an impossible model (L48 C4096 NH64 F16384) shows its memory and is refused before it starts', async ({ page }) => {
+  await page.goto('/#model=custom&m.L=48&m.C=4096&m.NH=64&m.F=16384');
+  await expect(page.getByTestId('memory-estimate')).toContainText(/Needs about [\d.]+ GB of GPU memory/);
+  const problems = page.getByTestId('problems');
+  await expect(problems).toContainText(/memory = [\d.]+ GB: the run needs about [\d.]+ GB of GPU memory/);
+  await expect(page.getByTestId('start')).toBeDisabled();
+  await page.getByTestId('model-L').fill('2');
+  await page.getByTestId('model-C').fill('64');
+  await page.getByTestId('model-NH').fill('2');
+  await page.getByTestId('model-F').fill('256');
+  await expect(problems).toHaveCount(0);
+  await expect(page.getByTestId('memory-estimate')).toContainText('MB of GPU memory');
+  await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
+});

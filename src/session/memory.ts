@@ -1,0 +1,111 @@
+// GPU memory an experiment needs, estimated before anything is allocated: parameters with their gradients and
+// AdamW moments, the NaN-guard snapshots, the activations of the training, evaluation and probe graphs at their
+// batch sizes, the logits at the target rows and ELECTRA's generator. Checked against the device's limits.
+import type { ModelConfig } from '../engine/config';
+import { bertTensors, generatorShape, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
+import { getObjective, getStrategy, maxScheduledRate, resolveParams } from '../masking';
+import type { MaskingConfig } from '../masking/types';
+import { modelShape, type ExperimentConfig } from './config';
+
+/** Held-out sequences per evaluation batch (session/run.ts EVAL_B; repeated here so this file needs no GPU code). */
+const EVAL_B = 32;
+/** The shared evaluation: random 15%, all [MASK] (session/run.ts EVAL_MASKING). */
+const EVAL_MASKING: MaskingConfig = { strategy: 'random', strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 }, objective: 'mlm' };
+/** The trainer keeps up to this many snapshots of weights and moments, one every 25 steps (engine/trainer.ts). */
+const SNAPSHOTS = 3;
+const SNAPSHOT_EVERY = 25;
+/** Metric rings and staging buffers: a fixed part and 256 rows of per-target losses, three copies. */
+const RING_BYTES = 2 ** 20;
+/** Room for small buffers the sum leaves out (scratch, uniforms, readbacks): measured 0-4% on tiny, mini and small. */
+const MARGIN = 1.015;
+
+/** The share of a budget the page lets one experiment use, and that budget: WebGPU does not report the adapter's memory. */
+export const MEMORY_BUDGET_BYTES = 4 * 2 ** 30;
+
+export interface MemoryEstimate {
+  /** Every buffer of a run together, in bytes. */
+  totalBytes: number;
+  /** The largest single buffer, what it holds and the setting that shrinks it. */
+  largest: { bytes: number; what: string; setting: string };
+  /** Parameters (floats), and the parts of the total in bytes. */
+  params: number;
+  parts: { weights: number; snapshots: number; train: number; eval: number; probe: number; rings: number };
+}
+
+/** Gathered-target slots per row (the masking plan's capacity, computed as planMasking does). */
+export function targetSlots(m: MaskingConfig, T: number): number {
+  const strategy = getStrategy(m.strategy);
+  const objective = getObjective(m.objective);
+  const sp = resolveParams(`strategy "${strategy.id}"`, strategy.params, m.strategyParams);
+  const rMax = maxScheduledRate(m.schedule, Number(sp.rate));
+  const sel = strategy.capacity(sp, T, rMax);
+  return Math.max(1, objective.capacity ? objective.capacity(T, sel) : sel);
+}
+
+function headOf(e: ExperimentConfig, model: ModelConfig): HeadConfig {
+  if (e.masking.objective !== 'electra') return VOCAB_HEAD;
+  const op = resolveParams('objective "electra"', getObjective('electra').params, e.masking.objectiveParams);
+  return { kind: 'electra', gen: generatorShape(model, Number(op.generatorWidth)), discWeight: Number(op.discWeight ?? 50) };
+}
+
+/** Floats of one graph's buffers: B sequences, M target rows, with the backward pass when `train`. */
+function graphFloats(c: { L: number; C: number; F: number; NH: number; T: number; V: number }, B: number, M: number, train: boolean): number {
+  const { L, C, F, NH, T, V } = c;
+  const N = B * T;
+  const att = B * NH * T * T;
+  const layers = L * (10 * N * C + 2 * N * F + att + 4 * N);
+  const embed = 2 * N * C + 8 * N + 4 * M;
+  const head = 4 * M * C + M * V + 4 * M;
+  const backward = train ? 7 * N * C + 2 * N * F + att + 2 * M * C : 0;
+  return layers + embed + head + backward;
+}
+
+/**
+ * The buffers a run of `e` allocates with a vocabulary of V ids. `heldOut`: held-out sequences, when known (the
+ * evaluation batch is min(32, heldOut)).
+ */
+export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?: number } = {}): MemoryEstimate {
+  const model = modelShape(e, V);
+  const head = headOf(e, model);
+  const P = placeTensors(bertTensors(model, head)).totalFloats;
+  const { B, steps } = e.train;
+  const T = model.T;
+  const M = B * targetSlots(e.masking, T);
+  const evalB = Math.min(EVAL_B, opts.heldOut ?? EVAL_B);
+  const evalM = evalB * targetSlots(EVAL_MASKING, T);
+  const snaps = Math.min(SNAPSHOTS, 1 + Math.floor(steps / SNAPSHOT_EVERY));
+  let train = graphFloats(model, B, M, true);
+  let evalF = graphFloats(model, evalB, evalM, false);
+  if (head.kind === 'electra') {
+    // The generator: a second encoder of the same depth at its own width, its MLM logits at the target rows.
+    const g = { ...model, C: head.gen.C, F: head.gen.F, NH: head.gen.NH };
+    train += graphFloats(g, B, M, true) + 4 * B * T * model.C;
+    evalF += graphFloats(g, evalB, evalM, false) + 2 * evalB * T * model.C;
+  }
+  const probe = graphFloats(model, 1, T, false);
+  const parts = {
+    weights: 4 * P * 4,
+    snapshots: snaps * 3 * P * 4,
+    train: train * 4,
+    eval: evalF * 4,
+    probe: probe * 4,
+    rings: RING_BYTES + 3 * 256 * M * 4,
+  };
+  const totalBytes = Math.ceil(Object.values(parts).reduce((a, b) => a + b, 0) * MARGIN);
+  const N = B * T;
+  const candidates: MemoryEstimate['largest'][] = [
+    { bytes: P * 4, what: `the weights (${P.toLocaleString('en-US')} parameters)`, setting: 'm.C' },
+    { bytes: Math.max(M, evalM) * V * 4, what: `the logits (${Math.max(M, evalM)} target rows x V=${V})`, setting: 'batch' },
+    { bytes: Math.max(B, evalB) * model.NH * T * T * 4, what: `the attention of a layer (B=${Math.max(B, evalB)} x NH=${model.NH} x T=${T} x T)`, setting: 'm.T' },
+    { bytes: Math.max(N, evalB * T) * model.F * 4, what: `the feed-forward activations of a layer (B=${Math.max(B, evalB)} x T=${T} x F=${model.F})`, setting: 'm.F' },
+  ];
+  const largest = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  return { totalBytes, largest, params: P, parts };
+}
+
+/** "1.2 GB", "45 MB". */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GB`;
+  if (n >= 2 ** 20) return `${Math.round(n / 2 ** 20)} MB`;
+  return `${Math.max(1, Math.round(n / 2 ** 10))} KB`;
+}
