@@ -143,6 +143,9 @@ describe('scale-up bundle against python3 (standard library only)', () => {
     const trained = readSafetensors(files.find((f) => f.name === 'trained/model.safetensors')!.bytes);
     expect(Array.from(trained.tensors.get('bert.embeddings.word_embeddings.weight')!.data.slice(0, 3))).toEqual([0.5, 0.5, 0.5]);
     expect(emb.data[0]).not.toBe(0.5);
+    const kept = scaleUpBundle(e, d, { link: 'x', trainedFiles: { step: 12, files: first.filter((f) => f.name === 'config.json' || f.name === 'model.safetensors') } });
+    expect(kept.filter((f) => f.name.startsWith('trained/')).map((f) => f.name).sort()).toEqual(['trained/config.json', 'trained/model.safetensors']);
+    expect(new TextDecoder().decode(kept.find((f) => f.name === 'README.md')!.bytes)).toContain("trained/ holds the run's weights at step 12");
     const seqs = readSafetensors(files.find((f) => f.name === 'data/train.safetensors')!.bytes);
     expect(seqs.tensors.get('ids')!.shape).toEqual([d.train.count, d.train.T]);
     expect(seqs.tensors.get('lengths')!.data[0]).toBe(Array.from(d.train.valid.subarray(0, d.train.T)).filter((v) => v).length);

@@ -34,6 +34,8 @@ export interface BundleOptions {
   link: string;
   /** A run's weights (flat layout of the run's model) to continue from, with the step they belong to. */
   trained?: { params: Float32Array; step: number };
+  /** Or a run's kept Hugging Face files (config.json, model.safetensors, ...), written under trained/ as they are. */
+  trainedFiles?: { step: number; files: readonly BundleFile[] };
 }
 
 /** Packed sequences as safetensors: ids and word ids (count, T), and each sequence's length (its valid prefix). */
@@ -78,6 +80,9 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
     files.push({ name: `${dir}model.safetensors`, bytes: init0.safetensors });
     if (opts.trained) files.push({ name: `trained/${dir}model.safetensors`, bytes: exportHf(model, layout, opts.trained.params, m, gen).safetensors });
   }
+  if (!opts.trained && opts.trainedFiles) {
+    for (const f of opts.trainedFiles.files) if (f.name === 'config.json' || f.name === 'model.safetensors') files.push({ name: `trained/${f.name}`, bytes: f.bytes });
+  }
   text('tokenizer.json', exportTokenizerJson(data.tokenizer));
   for (const f of tokenizerConfigFiles(data.tokenizer, model.T)) text(f.name, f.text);
   json('experiment.json', {
@@ -85,7 +90,7 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
     link: opts.link,
     config,
     model: { ...model, architecture: hfArchitecture(hf), head },
-    trained_step: opts.trained?.step ?? null,
+    trained_step: opts.trained?.step ?? opts.trainedFiles?.step ?? null,
   });
   json('masking.json', maskingJson(rm, vocabHead));
   files.push({ name: 'data/train.safetensors', bytes: sequencesFile(data.train) });
@@ -99,6 +104,7 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
 function readme(config: ExperimentConfig, opts: BundleOptions, architecture: string, names: string[]): string {
   const m = config.masking;
   const t = config.train;
+  const trainedStep = opts.trained?.step ?? opts.trainedFiles?.step;
   const fill: Record<string, string> = {
     STRATEGY: m.strategy,
     OBJECTIVE: m.objective,
@@ -108,7 +114,9 @@ function readme(config: ExperimentConfig, opts: BundleOptions, architecture: str
     STEPS: String(t.steps),
     BATCH: String(t.B),
     CORPUS: config.corpus,
-    TRAINED: opts.trained ? `trained/ holds the run's weights at step ${opts.trained.step} (\`--init trained\` continues from them).` : 'No trained weights were included (the run had none kept, or none was asked for).',
+    TRAINED: trainedStep !== undefined
+      ? `trained/ holds the run's weights at step ${trainedStep} (\`--init trained\` continues from them).`
+      : 'No trained weights were included (the run had none kept, or none was asked for).',
     GOLDEN: names.filter((n) => n.startsWith('golden/')).map((n) => `\`${n}\``).join(', '),
   };
   return source('README.template.md').replace(/\{\{(\w+)\}\}/g, (_, k: string) => fill[k] ?? `{{${k}}}`);

@@ -10,9 +10,23 @@ import { bundleZip } from '../../session/scaleup/zip';
 import { experimentText } from '../../session/text';
 import { currentPreparedCorpus, dataKey, preparedDataFor } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
+import { runsStore } from '../../store/runs';
+import type { ExperimentConfig } from '../../session/config';
 import { downloadText } from '../runs/download';
 
 const FOLDER = 'masklab-scaleup';
+
+/** The kept Hugging Face weights of the newest saved run of exactly this experiment, if any (for trained/). */
+async function keptWeightsOf(e: ExperimentConfig): Promise<{ step: number; files: BundleFile[] } | undefined> {
+  const same = JSON.stringify(e);
+  const run = runsStore
+    .getState()
+    .runs.filter((r) => r.weights?.format === 'huggingface' && JSON.stringify(r.config) === same)
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!run?.weights) return undefined;
+  const files = await runsStore.getState().weightFiles(run.id);
+  return files ? { step: run.weights.step, files } : undefined;
+}
 
 export function ScaleUp() {
   const config = useExperimentStore((s) => s.config);
@@ -33,7 +47,7 @@ export function ScaleUp() {
       const data = p && p.key === dataKey(e.corpus, e.tokenizer, e.seed) ? preparedDataFor(p, T) : prepareExperimentData(await experimentText(e.corpus), e);
       await new Promise((r) => setTimeout(r, 0)); // let "Writing…" paint before the golden batches are computed
       const link = `${location.origin}${location.pathname}#${encodeExperiment(e)}`;
-      const out = scaleUpBundle(e, data, { link });
+      const out = scaleUpBundle(e, data, { link, trainedFiles: await keptWeightsOf(e) });
       downloadText(`${FOLDER}.zip`, bundleZip(out, FOLDER) as Uint8Array<ArrayBuffer>, 'application/zip');
       setFiles(out);
     } catch (err) {
@@ -48,7 +62,8 @@ export function ScaleUp() {
       <p className="muted">
         The experiment as a Python project for Hugging Face Transformers and Accelerate: the same model, data, batch
         order and masks (a port of MaskLab's seeded masking, checked against golden batches by its test_masking.py), the
-        same optimizer and schedule, on one GPU or many. The GPU run of its train.py is not verified yet.
+        same optimizer and schedule, on one GPU or many. A saved run of this very experiment with kept weights goes
+        along under trained/. The GPU run of its train.py is not verified yet.
       </p>
       <button type="button" className="secondary" disabled={busy || !!refused} onClick={() => void build()} data-testid="scale-up-button">
         Scale up in Python

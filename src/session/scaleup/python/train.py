@@ -86,7 +86,9 @@ def main():
         generator = None
     else:
         model = ElectraForPreTraining.from_pretrained(root)
-        generator = ElectraForMaskedLM.from_pretrained(os.path.join(root, "generator")) if objective == "electra" else None
+        # A kept ELECTRA run holds its discriminator only: the generator then starts from MaskLab's initial weights.
+        gen_dir = os.path.join(root, "generator") if os.path.isdir(os.path.join(root, "generator")) else os.path.join(HERE, "generator")
+        generator = ElectraForMaskedLM.from_pretrained(gen_dir) if objective == "electra" else None
     if generator is not None:
         # One set of embeddings for both networks (MaskLab shares them), and the generator's head tied to it.
         generator.electra.embeddings = model.electra.embeddings
