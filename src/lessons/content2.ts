@@ -73,7 +73,7 @@ export const LESSON_5: Lesson = {
   n: 5,
   slug: 'beyond-predicting-tokens',
   title: 'Beyond predicting tokens',
-  summary: 'Replaced-token detection, ELECTRA\'s generator and discriminator, learning from every token; at equal FLOPs.',
+  summary: 'Replaced-token detection, ELECTRA\'s generator and discriminator, learning from every token; steps against FLOPs.',
   paragraphs: [
     'MLM learns only at the 15% of positions it masks. Replaced-token detection asks a yes/no question at every ' +
       'position instead: is this token the original? Random token substitution (RTS) replaces 15% of the tokens ' +
@@ -84,13 +84,14 @@ export const LESSON_5: Lesson = {
       'the model that is kept, learns to tell them from the originals at every token. Clark et al. found it more ' +
       'compute-efficient than MLM at the sizes they trained, counting the generator\'s cost, with the largest gains ' +
       'for small models.',
-    'Compute matters here: an ELECTRA step also runs the generator. A fair comparison gives each scheme the same ' +
-      'FLOPs, not the same steps. Detection heads cannot fill in a [MASK], so every run is scored through the same ' +
+    'Compute matters here: an ELECTRA step also runs the generator, so equal steps favour ELECTRA. This page gives ' +
+      'every scheme the same steps; draw the curves against training FLOPs (the generator\'s counted) to compare ' +
+      'them at equal compute. Detection heads cannot fill in a [MASK], so every run is scored through the same ' +
       'probe: a fresh vocabulary head trained briefly on the frozen encoder.',
   ],
   references: [REFS.electra, REFS.diliello, REFS.yamaguchi2021, REFS.bert],
   question: {
-    prompt: 'At equal compute, how will ELECTRA\'s encoder compare with MLM\'s under the same probe?',
+    prompt: 'After the same steps, how will ELECTRA\'s encoder compare with MLM\'s under the same probe?',
     options: [
       { id: 'better', text: 'ELECTRA better, as Clark et al. found', outcome: 'better' },
       { id: 'worse', text: 'ELECTRA worse: its generator is too weak this early to make useful replacements', outcome: 'worse' },
@@ -109,7 +110,7 @@ export const LESSON_5: Lesson = {
   setup: {
     kind: 'compare', config: comparisonBase,
     schemes: [BERT_15, { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } }, { strategy: 'random', objective: 'electra', strategyParams: { rate: 0.15 } }],
-    reference: 0, seeds: 3, equalFlops: true, budget: { minSteps: 20, maxSteps: 1500 },
+    reference: 0, seeds: 3, budget: { minSteps: 20, maxSteps: 1500 },
   },
   limits:
     'Clark et al. pretrained for hundreds of thousands of steps and fine-tuned on GLUE; a toy run of a few hundred ' +
@@ -139,7 +140,7 @@ export const LESSON_6: Lesson = {
       { id: 'noise', text: 'Comparable: inside the noise', outcome: 'inside noise' },
       { id: 'better', text: 'Better: an easier task is learnt faster', outcome: 'better' },
     ],
-    pair: 0,
+    pair: 1,
     explanation:
       'The run decides. Yamaguchi et al.\'s trend predicts that the simpler objectives fall behind, but on a short ' +
       'run the differences may stay inside the noise between seeds.',
@@ -151,12 +152,12 @@ export const LESSON_6: Lesson = {
   setup: {
     kind: 'compare', config: comparisonBase,
     schemes: [
+      BERT_15,
       { strategy: 'random', objective: 'first-char', strategyParams: { rate: 0.15 } },
       { strategy: 'random', objective: 'char-n', strategyParams: { rate: 0.15 }, objectiveParams: { n: 2 } },
       { strategy: 'random', objective: 'char-n', strategyParams: { rate: 0.15 }, objectiveParams: { n: 3 } },
-      BERT_15,
     ],
-    reference: 3, seeds: 3, budget: { minSteps: 20, maxSteps: 1500 },
+    reference: 0, seeds: 3, budget: { minSteps: 20, maxSteps: 1500 },
   },
   limits:
     'Yamaguchi et al. pretrained BERT-base models and fine-tuned them on GLUE, SQuAD and UD; a toy run scored by a ' +

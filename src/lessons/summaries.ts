@@ -228,7 +228,7 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
     if (predicted) out.push(predicted === d.verdict ? `You predicted "${predicted}": that is what happened.` : `You predicted "${predicted}"; the run says "${d.verdict}".`);
   }
   if (lesson === 5 && n.budget.kind !== 'FLOPs') {
-    out.push('The budgets were equal in steps, not FLOPs: ELECTRA\'s generator ran on top of each step, which favours ELECTRA.');
+    out.push('The budgets were equal in steps, not FLOPs: ELECTRA\'s generator ran on top of each step, which favours ELECTRA; the curves against FLOPs show it at equal compute.');
   }
   if (n.frequency && n.frequency.reference < n.frequency.baseline + PLATEAU_MARGIN) {
     out.push(

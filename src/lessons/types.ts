@@ -55,12 +55,10 @@ export type LessonSetup =
       kind: 'compare';
       config(): ExperimentConfig;
       schemes: MaskingConfig[];
-      /** The scheme the others are measured against. */
+      /** The scheme the others are measured against (0: the comparison view's default reference too). */
       reference: number;
       seeds: number;
       budget: StepBudget;
-      /** Give each scheme the steps its FLOPs allow (the generator's counted) instead of equal steps. */
-      equalFlops?: boolean;
     }
   | {
       kind: 'masks';

@@ -81,6 +81,29 @@ describe('after-run texts from a comparison', () => {
     expect(n.scoring).toBe('same evaluation');
   });
 
+  it('uses the shared probe and the comparison\'s own paired verdicts when every run has the probe', () => {
+    const probed = (accuracy: number): RunResult => ({
+      evalKind: 'mlm', evalAccuracy: 0.5, evalLoss: 5, steps: 120, tokens: 1, tokensPerS: 1, msPerStep: 1,
+      probes: {
+        mlm: {
+          loss: 5, accuracy, targets: 4000, steps: 20, trainLoss: 5, frequencyAccuracy: 0.066,
+          accuracyEstimate: { value: accuracy, lo: accuracy - 0.004, hi: accuracy + 0.004, se: 0.002, n: 4000 },
+        },
+        ms: 1,
+      },
+    });
+    const r = rec([[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]]);
+    const acc = [[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]];
+    r.entries = r.entries.map((e) => ({ ...e, result: probed(acc[e.scheme][e.seed - 1]) }));
+    const n = comparisonNumbers(r, 0);
+    expect(n.scoring).toBe('same evaluation');
+    expect(n.metric).toContain('shared probe');
+    expect(n.rows[1].diff?.verdict).toBe('better');
+    expect(n.rows[1].diff?.mean).toBeCloseTo(0.04, 12);
+    expect(n.rows[2].diff?.verdict).toBe('inside noise');
+    expect(n.frequency).toEqual({ reference: expect.closeTo(0.11, 12), baseline: 0.066 });
+  });
+
   it('flags runs scored through different heads', () => {
     const n = comparisonNumbers(rec([[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]], true), 0);
     expect(n.scoring).toBe('own head for vocabulary heads');

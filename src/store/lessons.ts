@@ -11,7 +11,7 @@ import {
   comparisonSummary, learningSummary, probeSummary, type ComparisonNumbers, type ProbeGuesses,
 } from '../lessons/summaries';
 import { PLATEAU_MARGIN, plateauExitStep } from '../session/baseline';
-import { schemeLabel, sharedFigures, type ComparisonRecord } from '../session/comparisonPlan';
+import { schemeLabel, sharedFigures, summarize, type ComparisonRecord } from '../session/comparisonPlan';
 import type { LiveRun, ProbeView } from '../session/records';
 import { encodeExperiment } from '../session/experimentUrl';
 import { useExperimentStore } from './experiment';
@@ -167,8 +167,24 @@ export function trainSummary(n: number, run: LiveRun, before?: ProbeView, after?
   });
 }
 
-/** A finished comparison's paired verdicts against the lesson's reference scheme. */
+/**
+ * A finished comparison's paired verdicts against the lesson's reference scheme: the shared probe's accuracy with the
+ * comparison's own paired differences (summarize); records from before the shared probe pair their mixed figures.
+ */
 export function comparisonNumbers(rec: ComparisonRecord, reference: number): ComparisonNumbers {
+  const summary = summarize({ ...rec, reference });
+  const probed = rec.entries.filter((e) => e.state === 'done' && e.result).every((e) => e.result!.probes?.mlm);
+  const ref = summary[reference];
+  if (probed && ref?.probeAccuracy) {
+    return {
+      metric: 'held-out masked-token accuracy through the shared probe (a fresh vocabulary head on each frozen encoder)',
+      reference: ref.label,
+      rows: summary.map((r) => ({ label: r.label, isReference: r.scheme === reference, diff: r.pairedAccuracy })),
+      budget: { kind: 'steps', steps: rec.schemes.map(() => rec.base.train.steps) },
+      scoring: 'same evaluation',
+      frequency: ref.frequencyAccuracy !== undefined ? { reference: ref.probeAccuracy.mean, baseline: ref.frequencyAccuracy } : undefined,
+    };
+  }
   const perScheme = rec.schemes.map((_, s) => {
     const m = new Map<number, number>();
     for (const e of rec.entries) {
