@@ -29,16 +29,21 @@ export interface ExperimentConfig {
   seed: number;
 }
 
+/**
+ * The newcomer's default: B=64, lr 2e-3 for 2,500 steps leaves the frequency plateau before the end (in a PyTorch
+ * replica of this model on Grimms: 16% held-out accuracy at 2,000 steps, 19% at 2,500, against a 6.6% frequency
+ * guess; B=16, lr 1e-3, 300 steps never left it). Seconds on a laptop GPU; on a CPU adapter the page says how long.
+ */
 export const DEFAULT_TRAIN: TrainSettings = {
-  B: 16,
-  steps: 300,
-  lr: 1e-3,
-  warmup: 30,
+  B: 64,
+  steps: 2500,
+  lr: 2e-3,
+  warmup: 100,
   decay: 'linear',
   minLrRatio: 0.1,
   weightDecay: 0.01,
   maxGradNorm: 1.0,
-  evalEvery: 50,
+  evalEvery: 100,
 };
 
 export function defaultExperiment(): ExperimentConfig {

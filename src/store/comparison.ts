@@ -25,6 +25,8 @@ export const INTERRUPTED_COMPARISON =
 export interface RunSeries {
   metrics: StepRow[];
   evals: RunEval[];
+  /** The frequency guess on the shared held-out targets (the same for every run of a comparison). */
+  baseline?: { loss: number; accuracy: number };
 }
 
 export interface StartOptions {
@@ -197,7 +199,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       if (entry.state !== 'training') return;
       if (run.state === 'done') {
         commit(withEntry(rec, i, { state: 'probing', result: resultFromLive(run) }));
-        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals } } });
+        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals, baseline: run.info?.baseline } } });
         deps.send({ type: 'probes', runId: run.id, budget: rec.budget });
       } else if (run.state === 'failed' && run.step === 0) {
         // Nothing trained: a problem every run would hit (no GPU, a setting the data cannot meet). Stop here.
@@ -206,7 +208,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         // A diverged run (non-finite loss) is recorded as failed; the others still train.
         const next = withEntry(rec, i, { state: 'failed', message: run.message, result: resultFromLive(run), ...(attention ? { attention } : {}) });
         commit(next);
-        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals } } });
+        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals, baseline: run.info?.baseline } } });
         void tagRun(next, next.entries[i]);
         void advance();
       } else if (run.state === 'stopped') {
@@ -248,7 +250,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       try {
         const recs = await rs.getMany(ids);
         const add: Record<string, RunSeries> = {};
-        for (const r of recs) add[r.id] = { metrics: r.metrics, evals: r.evals };
+        for (const r of recs) add[r.id] = { metrics: r.metrics, evals: r.evals, baseline: r.info?.baseline };
         set({ series: { ...get().series, ...add } });
       } finally {
         rs.close();

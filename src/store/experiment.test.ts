@@ -90,7 +90,7 @@ describe('experiment URL', () => {
     for (const k of ['corpus', 'tok', 'model', 'm.L', 'm.C', 'strategy', 'sp.rate', 'sp.bogus', 'lr', 'steps', 'batch', 'decay', 'seed', 'static', 'rs.kind', 'zzz']) {
       expect(keys, `a message for ${k}`).toContain(k);
     }
-    expect(d.ignored.find((m) => m.startsWith('lr='))).toMatch(/lr=abc: must be a number above 0 up to 10; kept 0.001/);
+    expect(d.ignored.find((m) => m.startsWith('lr='))).toMatch(/lr=abc: must be a number above 0 up to 10; kept 0.002/);
     expect(d.ignored.find((m) => m.startsWith('sp.bogus'))).toMatch(/strategy "random" has no parameter "bogus"/);
   });
 

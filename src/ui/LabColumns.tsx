@@ -4,6 +4,7 @@ import { lazy, Suspense } from 'react';
 import { useGpuStore } from '../store/gpu';
 import { GpuPanel } from './GpuPanel';
 import { MaskPreview } from './MaskPreview';
+import { ClassPresets } from './setup/ClassPresets';
 import { CorpusPanel } from './setup/CorpusPanel';
 import { ModelPanel } from './setup/ModelPanel';
 import { ObjectivePicker, StrategyPicker } from './setup/StrategyPicker';
@@ -18,6 +19,7 @@ const ComparePanel = lazy(() => import('./compare/ComparePanel').then((m) => ({ 
 export function SetupPanels() {
   return (
     <>
+      <ClassPresets />
       <CorpusPanel />
       <TokenizerPanel />
       <ModelPanel />

@@ -1,7 +1,8 @@
 // Curves of every run of a comparison overlaid against training tokens seen (steps x B x T), training FLOPs or
-// seconds: training loss (smoothed) and the held-out evaluation. One color per scheme, one dash pattern per seed.
+// seconds: training loss (smoothed) and the held-out evaluation (loss and accuracy, the frequency guess dashed).
+// One color per scheme, one dash pattern per seed.
 import { useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunEval, StepRow } from '../../session/records';
 
 export interface CurveRun {
@@ -47,7 +48,7 @@ function merged(runs: CurveRun[], f: (r: CurveRun) => number, pick: (r: CurveRun
 const fmtTokens = (v: number) =>
   v >= 1e12 ? `${+(v / 1e12).toFixed(2)}T` : v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k` : String(+v.toFixed(2));
 
-export function CompareCharts({ runs: all, tokensPerStep }: { runs: CurveRun[]; tokensPerStep: number }) {
+export function CompareCharts({ runs: all, tokensPerStep, baseline }: { runs: CurveRun[]; tokensPerStep: number; baseline?: { loss: number; accuracy: number } }) {
   const [axis, setAxis] = useState<CurveAxis>('tokens');
   const runs = all.filter((r) => perStep(r, axis, tokensPerStep) !== undefined);
   const f = (r: CurveRun) => perStep(r, axis, tokensPerStep)!;
@@ -57,6 +58,7 @@ export function CompareCharts({ runs: all, tokensPerStep }: { runs: CurveRun[]; 
   });
   const shared = runs.filter((r) => r.sharedEval);
   const held = merged(shared, f, (r) => [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.loss })));
+  const acc = merged(shared, f, (r) => [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.accuracy * 100 })));
   const lines = (rs: CurveRun[], dots: boolean) =>
     rs.map((r) => <Line key={r.key} name={r.label} dataKey={r.key} stroke={r.color} strokeDasharray={r.dash} dot={dots} isAnimationActive={false} connectNulls />);
   return (
@@ -97,6 +99,23 @@ export function CompareCharts({ runs: all, tokensPerStep }: { runs: CurveRun[]; 
             <YAxis domain={['auto', 'auto']} width={44} />
             <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
             <Legend />
+            {baseline && <ReferenceLine y={baseline.loss} stroke="#666" strokeDasharray="6 3" label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }} />}
+            {lines(shared, true)}
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure data-testid="compare-accuracy">
+        <figcaption>
+          Held-out accuracy at the fixed masks against {AXIS_TEXT[axis]}
+          {baseline && <span className="muted"> · dashed: the frequency guess ({(baseline.accuracy * 100).toFixed(1)}%), where a model that only knows which tokens are common stays</span>}
+        </figcaption>
+        <ResponsiveContainer width="100%" height={180}>
+          <LineChart data={acc} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
+            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
+            <YAxis unit="%" width={44} domain={[0, 'auto']} />
+            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+            {baseline && <ReferenceLine y={baseline.accuracy * 100} stroke="#666" strokeDasharray="6 3" />}
             {lines(shared, true)}
           </LineChart>
         </ResponsiveContainer>

@@ -158,6 +158,7 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
       metrics: s.metrics, evals: s.evals, sharedEval, flopsPerStep: e.result?.probes?.trainFlopsPerStep, secondsPerStep: ms && ms > 0 ? ms / 1000 : undefined,
     }];
   });
+  const baseline = live?.info?.baseline ?? Object.values(series).find((x) => x.baseline)?.baseline;
   const attention: AttentionRun[] = c.entries.flatMap((e) => (e.attention && e.runId ? [{ key: e.runId, label: label(e.scheme, e.seed), attention: e.attention }] : []));
   const done = c.entries.filter((e) => e.state === 'done').length;
   return (
@@ -221,7 +222,7 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
       <h4>Curves</h4>
       {curves.length > 0 ? (
         <Suspense fallback={<p className="muted">Loading charts…</p>}>
-          <CompareCharts runs={curves} tokensPerStep={c.base.train.B * T} />
+          <CompareCharts runs={curves} tokensPerStep={c.base.train.B * T} baseline={baseline} />
         </Suspense>
       ) : (
         <p className="muted">Curves appear as runs train.</p>

@@ -2,6 +2,7 @@
 // checked with the data layer's messages, kept in IndexedDB and listed for reuse or deletion.
 import { useEffect, useId, useState, type DragEvent } from 'react';
 import { CORPORA } from '../../data/corpora';
+import { isToyCorpus, parseToyCorpus, TOY_CORPUS, TOY_MAX_SENTENCES, TOY_RULES, TOY_TITLE, TOY_WORDS, toyCorpusId } from '../../data/toyLanguage';
 import type { StoredTextMeta } from '../../data/textStore';
 import { checkTextFile, checkTextString } from '../../data/validate';
 import { CUSTOM_PREFIX, usePreparedCorpus, useSavedTexts } from '../../store/data';
@@ -30,7 +31,7 @@ export function CorpusPanel() {
 
   const current = CORPORA.find((c) => c.id === corpus);
   const currentSaved = saved.find((m) => `${CUSTOM_PREFIX}${m.id}` === corpus);
-  const summary = current?.title ?? currentSaved?.name ?? (corpus.startsWith(CUSTOM_PREFIX) ? 'your text' : corpus);
+  const summary = current?.title ?? currentSaved?.name ?? (isToyCorpus(corpus) ? TOY_TITLE : corpus.startsWith(CUSTOM_PREFIX) ? 'your text' : corpus);
 
   return (
     <Panel title="Corpus" testId="corpus-panel" summary={summary}>
@@ -48,6 +49,15 @@ export function CorpusPanel() {
             note={c.source}
           />
         ))}
+        <Choice
+          name={group}
+          title={TOY_TITLE}
+          checked={isToyCorpus(corpus)}
+          onChange={() => setCorpus(TOY_CORPUS)}
+          data={{ 'data-corpus': TOY_CORPUS }}
+          extra={<span className="muted"> generated in the page, {TOY_WORDS.length} words</span>}
+          note="An English-like language with subject-verb agreement, made for watching a model learn: see its rules below."
+        />
         {saved.map((m) => {
           const id = `${CUSTOM_PREFIX}${m.id}`;
           return (
@@ -66,6 +76,7 @@ export function CorpusPanel() {
           );
         })}
       </fieldset>
+      {isToyCorpus(corpus) && <ToyOptions corpus={corpus} onChange={setCorpus} />}
       <PrepError />
       {storeError && (
         <p className="field-error" role="alert">
@@ -75,6 +86,61 @@ export function CorpusPanel() {
       <AddText onSaved={(meta) => setCorpus(`${CUSTOM_PREFIX}${meta.id}`)} />
       <TokenBudget />
     </Panel>
+  );
+}
+
+/** The toy language's size and seed, and its rules in plain language. */
+function ToyOptions({ corpus, onChange }: { corpus: string; onChange(id: string): void }) {
+  const { sentences, seed } = parseToyCorpus(corpus);
+  const [draft, setDraft] = useState<string>();
+  const [error, setError] = useState<string>();
+  const ids = { n: useId(), seed: useId() };
+  const setSentences = (raw: string) => {
+    setDraft(raw);
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 100 || n > TOY_MAX_SENTENCES) {
+      setError(`The number of sentences must be a whole number from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}.`);
+      return;
+    }
+    setError(undefined);
+    setDraft(undefined);
+    onChange(toyCorpusId(n, seed));
+  };
+  return (
+    <div className="toy-options" data-testid="toy-options">
+      <label htmlFor={ids.n}>Sentences</label>{' '}
+      <input id={ids.n} type="number" min={100} max={TOY_MAX_SENTENCES} step={1000} value={draft ?? sentences} onChange={(e) => setSentences(e.currentTarget.value)} data-testid="toy-sentences" />{' '}
+      <label htmlFor={ids.seed}>Seed</label>{' '}
+      <input
+        id={ids.seed}
+        type="number"
+        min={0}
+        step={1}
+        value={seed}
+        onChange={(e) => {
+          const v = Number(e.currentTarget.value);
+          if (Number.isInteger(v) && v >= 0) onChange(toyCorpusId(sentences, v));
+        }}
+        data-testid="toy-seed"
+      />
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      <details className="toy-rules">
+        <summary>The rules of the toy language</summary>
+        <ul>
+          {TOY_RULES.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+        <p className="field-help">
+          400 held-out minimal pairs (200 without and 200 with an attractor) never appear in the training text. The model scores a pair by
+          masking the verb and comparing the two forms&apos; probabilities (the method of Linzen et al. 2016 and Goldberg 2019); chance is 50%.
+        </p>
+      </details>
+    </div>
   );
 }
 

@@ -1,5 +1,7 @@
-// Live charts (recharts): training loss with held-out masked loss, held-out accuracy, learning rate.
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+// Live charts (recharts): training loss with held-out masked loss, held-out accuracy (both with the frequency guess
+// and the plateau exit marked), toy-language agreement with its 50% chance line, learning rate.
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { PLATEAU_MARGIN, plateauExitStep } from '../../session/baseline';
 import type { LiveRun } from '../../session/records';
 
 /** Downsamples a series to at most n points (keeps the last), so long runs stay cheap to draw. */
@@ -20,11 +22,23 @@ export function LossChart({ run }: { run: LiveRun }) {
   const lossData = [...merged.values()].sort((a, b) => a.step - b.step);
   const lrData = thin(run.metrics).map((m) => ({ step: m.step + 1, lr: m.lr, rate: m.maskRate === undefined ? undefined : m.maskRate * 100 }));
   const lnV = run.info ? Math.log(run.info.V) : undefined;
+  const base = run.info?.baseline;
+  const exit = base ? plateauExitStep(evals, base.accuracy) : null;
+  const agreement = evals.flatMap((e) => (e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : []));
+  const exitLine = exit !== null && (
+    <ReferenceLine x={exit} stroke="#009e73" strokeDasharray="2 2" label={{ value: `left the plateau (step ${exit})`, position: 'insideTopLeft', fontSize: 11 }} />
+  );
   return (
-    <div className="charts" data-testid="loss-chart" data-points={run.metrics.length}>
+    <div className="charts" data-testid="loss-chart" data-points={run.metrics.length} data-plateau-exit={exit ?? ''}>
       <figure>
         <figcaption>
           Loss (cross-entropy, nats){lnV !== undefined && <span className="muted"> · chance level ln V = {lnV.toFixed(2)}</span>}
+          {base && (
+            <span className="muted" data-testid="baseline-loss">
+              {' '}
+              · dashed: the frequency guess {base.loss.toFixed(2)} (always predicting by how common each token is in the training text)
+            </span>
+          )}
         </figcaption>
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={lossData} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
@@ -33,23 +47,56 @@ export function LossChart({ run }: { run: LiveRun }) {
             <YAxis domain={['auto', 'auto']} width={44} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend />
+            {base && <ReferenceLine y={base.loss} stroke="#666" strokeDasharray="6 3" label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }} />}
+            {exitLine}
             <Line name="training (this batch's targets)" dataKey="train" stroke="#0072b2" dot={false} isAnimationActive={false} connectNulls />
             <Line name="held-out (fixed 15% [MASK])" dataKey="heldOut" stroke="#d55e00" strokeWidth={2} isAnimationActive={false} connectNulls />
           </LineChart>
         </ResponsiveContainer>
       </figure>
       <figure>
-        <figcaption>Held-out accuracy at the fixed masks</figcaption>
+        <figcaption>
+          Held-out accuracy at the fixed masks
+          {base && (
+            <span className="muted" data-testid="baseline-accuracy">
+              {' '}
+              · dashed: the frequency guess {(base.accuracy * 100).toFixed(1)}% (the most common token every time); the plateau ends at the first
+              evaluation {(PLATEAU_MARGIN * 100).toFixed(0)} points above it
+            </span>
+          )}
+        </figcaption>
         <ResponsiveContainer width="100%" height={160}>
           <LineChart data={evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }))} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
             <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
             <YAxis unit="%" width={44} domain={[0, 'auto']} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+            {base && <ReferenceLine y={base.accuracy * 100} stroke="#666" strokeDasharray="6 3" />}
+            {exitLine}
             <Line name="accuracy" dataKey="accuracy" stroke="#009e73" strokeWidth={2} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>
       </figure>
+      {run.info?.agreementPairs && (
+        <figure data-testid="agreement-chart" data-points={agreement.length}>
+          <figcaption>
+            Subject-verb agreement on held-out minimal pairs (the verb masked; right when the agreeing form is more probable) ·{' '}
+            {run.info.agreementPairs.plain} pairs without and {run.info.agreementPairs.attractor} with an attractor · dashed: chance, 50%
+          </figcaption>
+          <ResponsiveContainer width="100%" height={160}>
+            <LineChart data={agreement} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
+              <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
+              <YAxis unit="%" width={44} domain={[0, 100]} />
+              <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+              <Legend />
+              <ReferenceLine y={50} stroke="#666" strokeDasharray="6 3" />
+              <Line name="without attractor (the dogs run)" dataKey="plain" stroke="#0072b2" strokeWidth={2} isAnimationActive={false} />
+              <Line name="with attractor (the dogs near the cat run)" dataKey="attractor" stroke="#d55e00" strokeWidth={2} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </figure>
+      )}
       <figure>
         <figcaption>Learning rate (warmup, then decay) and masking rate (after its schedule)</figcaption>
         <ResponsiveContainer width="100%" height={140}>

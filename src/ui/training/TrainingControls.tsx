@@ -1,6 +1,7 @@
-// Start, Pause, Resume and Reset, the progress bar with time left, and throughput (tokens/s, ms/step).
+// Start, Pause, Resume and Reset, the progress bar with time left (steps and evaluations), and throughput.
 import type { LiveRun } from '../../session/records';
 import { fmtDuration, fmtRate } from './format';
+import { progressFraction, timeLeftMs } from './progress';
 
 export interface ControlsProps {
   run?: LiveRun;
@@ -15,8 +16,9 @@ export interface ControlsProps {
 export function TrainingControls({ run, canStart, startHint, onStart, onPause, onResume, onReset }: ControlsProps) {
   const state = run?.state;
   const busy = state === 'preparing' || state === 'training';
-  const frac = run ? run.step / Math.max(1, run.totalSteps) : 0;
-  const left = run && run.msPerStep > 0 ? ((run.totalSteps - run.step) * run.msPerStep) / 1000 : NaN;
+  // Progress and time left count the held-out evaluations (timed by the worker), not only the steps.
+  const frac = run ? progressFraction(run) : 0;
+  const left = run ? timeLeftMs(run) / 1000 : NaN;
   return (
     <div className="controls" data-testid="training-controls">
       <div className="buttons">

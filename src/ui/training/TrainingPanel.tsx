@@ -9,7 +9,9 @@ import { validateExperiment } from '../../session/validate';
 import { usePreparedCorpus } from '../../store/data';
 import { ProblemList } from './ProblemList';
 import { RunsPanel } from '../runs/RunsPanel';
-import { AttentionMap } from './AttentionMap';
+import { AttentionHistory } from './AttentionHistory';
+import { LearningStatus } from './LearningStatus';
+import { classPreset } from '../../session/presets';
 import { KernelTimings } from './KernelTimings';
 import { ModelExport } from './ModelExport';
 import { LossByCaseView } from './LossByCaseView';
@@ -103,6 +105,7 @@ export function TrainingPanel() {
           <strong>{fmtPct(lastEval.electra.discAccuracy)}</strong> (total = generator + {String(run?.config.masking.objectiveParams?.discWeight ?? 50)} × discriminator)
         </p>
       )}
+      {run && <LearningStatus run={run} onToyPreset={() => useExperimentStore.getState().replace(classPreset('toy-language').config())} />}
       {run && <LossChart run={run} />}
       {run?.cases && run.cases.steps > 0 && (
         <details open className="subpanel">
@@ -119,7 +122,7 @@ export function TrainingPanel() {
       {probe && (
         <details open className="subpanel">
           <summary>Attention maps</summary>
-          <AttentionMap probe={probe} />
+          <AttentionHistory snapshots={run?.attention ?? []} latest={probe} />
         </details>
       )}
       {run?.info && run.step > 0 && (
