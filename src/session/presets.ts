@@ -24,7 +24,9 @@ export const CLASS_PRESETS: readonly ClassPreset[] = Object.freeze([
       e.corpus = TOY_CORPUS;
       e.tokenizer = { kind: 'word', vocabSize: 128 };
       e.model = { preset: 'custom', overrides: { T: 16 } };
-      e.masking = { strategy: 'random', objective: 'mlm' };
+      // 30% masking: in the replica agreement reached 100% without and 97% with an attractor by step 2,000, where 15%
+      // gave 64% and 37% (and 15% at lr 5e-3 with cosine decay: 100% and 9%, the nearest noun winning).
+      e.masking = { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.3 } };
       e.train = { ...e.train, B: 64, lr: 3e-3, warmup: 50, decay: 'linear', minLrRatio: 0.1, steps: 2000, evalEvery: 50 };
       return e;
     },
