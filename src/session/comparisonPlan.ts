@@ -345,6 +345,12 @@ export function sharedFigures(r: RunResult): { loss?: number; accuracy?: number;
   return { loss: m?.loss, accuracy: m?.accuracy, pppl: m?.pseudoPerplexity, viaProbe: true };
 }
 
+/** The downstream tasks a comparison's runs report (the toy language's agreement only there), in catalogue order. */
+function tasksOf(c: Pick<ComparisonRecord, 'entries'>) {
+  const seen = new Set(c.entries.flatMap((e) => (e.result?.probes?.tasks ?? []).map((t) => t.id)));
+  return DOWNSTREAM_TASKS.filter((t) => seen.has(t.id) || (!t.toyOnly && seen.size === 0));
+}
+
 /** One row per scheme over the runs that finished (state done with a result), with paired verdicts vs the reference. */
 export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { reference?: number }): SchemeSummary[] {
   const ref = Math.min(c.schemes.length - 1, Math.max(0, c.reference ?? 0));
@@ -356,7 +362,7 @@ export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { r
     const probe = done.map((e) => ({ seed: e.seed, p: e.result!.probes?.mlm }));
     const mean = (xs: (number | undefined)[]) => spread(xs)?.mean;
     const kinds = [...new Set(results.map((r) => r.probes?.ownEvalKind ?? r.evalKind))];
-    const tasks: TaskSummary[] = DOWNSTREAM_TASKS.map((t) => {
+    const tasks: TaskSummary[] = tasksOf(c).map((t) => {
       const per = done.map((e) => ({ seed: e.seed, r: e.result!.probes?.tasks?.find((x) => x.id === t.id) }));
       const accuracy = figure(per.map(({ seed, r }) => ({ seed, value: r?.accuracy.value, se: r?.accuracy.se })));
       if (accuracy?.lo !== undefined) accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });

@@ -32,7 +32,7 @@ export async function runComparison(k: Kernels, rec: ComparisonRecord, text: str
       for (let s = 0; s < cfg.train.steps; s++) {
         run.step();
         if (s % 4 === 3) await new Promise((r) => setTimeout(r, 0));
-        if ((s + 1) % Math.max(1, Math.round(cfg.train.steps / 5)) === 0) log(`[${i + 1}/${rec.entries.length}] ${label}: step ${s + 1}/${cfg.train.steps}, loss ${last.toFixed(4)}`);
+        if ((s + 1) % Math.max(1, Math.round(cfg.train.steps / 5)) === 0) log(`[${i + 1}/${rec.entries.length}] ${label}: step ${s + 1}/${cfg.train.steps}${last >= 0 ? `, loss ${last.toFixed(4)}` : ''}`);
       }
       await run.trainer.flush();
       const seconds = (performance.now() - t0) / 1000;

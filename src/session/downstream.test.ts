@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
-import { buildWindowTask, DOWNSTREAM_TASKS, runDownstreamTask, TASK_TEST_FRACTION } from './downstream';
+import { buildAgreementTask, buildWindowTask, DOWNSTREAM_TASKS, runDownstreamTask, TASK_TEST_FRACTION } from './downstream';
+import { badSentence, generateToyLanguage } from '../data/toyLanguage';
 import type { FeatureSource } from './features';
 import { splitBySource } from './probeTask';
 
@@ -38,12 +39,14 @@ describe('downstream tasks', () => {
   it('are balanced, seeded, and give over 1,000 test examples from 226 held-out sequences', () => {
     const set = sortedSet(226, 1);
     for (const t of DOWNSTREAM_TASKS) {
+      if (t.id === 'agreement') continue;
       const task = buildWindowTask(set, t.id, { maxSequences: 256 });
       const ones = task.labels.reduce((a, x) => a + x, 0);
       expect(Math.abs(ones - task.count / 2), t.id).toBeLessThan(task.count * 0.02);
       const { test } = splitBySource(task.source, TASK_TEST_FRACTION, `x/${t.id}`);
       expect(test.length, t.id).toBeGreaterThanOrEqual(1000);
       expect(buildWindowTask(set, t.id, { maxSequences: 256 }).ids).toEqual(task.ids);
+      expect(t.closeTo.length).toBeGreaterThan(5);
       // Corrupted windows differ from every window of their source (a real change), originals are text as it is.
       for (let i = 0; i < 40; i++) expect(task.ids[i * T]).toBe(2);
     }
@@ -83,6 +86,28 @@ describe('downstream tasks', () => {
       expect(r.accuracy.value, id).toBeGreaterThan(0.75);
       expect(r.closeTo.length).toBeGreaterThan(5);
     }
+  });
+
+  it('agreement: the toy language\'s minimal pairs, grammatical (0) and with the other verb form (1), over 1,000 test examples', async () => {
+    // A word-level stand-in tokenizer: one id per distinct word, from 5 up.
+    const vocab = new Map<string, number>();
+    const tokenizer = { encode: (text: string) => ({ ids: text.split(' ').map((w) => vocab.get(w) ?? (vocab.set(w, 5 + vocab.size), vocab.size + 4)) }) };
+    const task = buildAgreementTask('toy:2000:3', tokenizer, T);
+    expect(task.count % 2).toBe(0);
+    expect(task.labels.reduce((a, x) => a + x, 0)).toBe(task.count / 2);
+    const { test } = splitBySource(task.source, TASK_TEST_FRACTION, 'x/agreement');
+    expect(test.length).toBeGreaterThanOrEqual(1000);
+    // Pair k: rows 2k and 2k+1 differ in exactly one token, the verb.
+    let diff = 0;
+    for (let t = 0; t < T; t++) if (task.ids[t] !== task.ids[T + t]) diff++;
+    expect(diff).toBe(1);
+    const p = generateToyLanguage({ sentences: 2000, seed: 3, pairsPerKind: 700 }).pairs[0];
+    expect(Array.from(task.ids.subarray(1, 1 + p.words.length))).toEqual(tokenizer.encode(p.words.join(' ')).ids);
+    expect(Array.from(task.ids.subarray(T + 1, T + 1 + p.words.length))).toEqual(tokenizer.encode(badSentence(p).join(' ')).ids);
+    // A constant encoder sits at chance on it.
+    const r = await runDownstreamTask(fakeSource(1, () => [0]), sortedSet(8, 1), 'agreement', 8, undefined, task);
+    expect(r.accuracy.lo).toBeLessThanOrEqual(0.5);
+    expect(r.testExamples).toBeGreaterThanOrEqual(1000);
   });
 
   it('says when the held-out text is too small', async () => {

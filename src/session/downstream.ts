@@ -4,13 +4,14 @@
 import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
 import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
+import { badSentence, generateToyLanguage, parseToyCorpus } from '../data/toyLanguage';
 import { featuresOf, type FeatureSource } from './features';
 import { fitLogistic, predictLogistic, splitBySource } from './probeTask';
 import { bootstrapMean, type Estimate } from './stats';
 
 const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;
 
-export type DownstreamTaskId = 'word-order' | 'replaced-word' | 'spliced';
+export type DownstreamTaskId = 'word-order' | 'replaced-word' | 'spliced' | 'agreement';
 
 export interface DownstreamTaskSpec {
   id: DownstreamTaskId;
@@ -19,6 +20,8 @@ export interface DownstreamTaskSpec {
   question: string;
   /** The objectives this task resembles (a run trained on one of them has practised it). */
   closeTo: string;
+  /** Only on the toy language (its held-out minimal pairs). */
+  toyOnly?: boolean;
 }
 
 export const DOWNSTREAM_TASKS: readonly DownstreamTaskSpec[] = [
@@ -34,7 +37,32 @@ export const DOWNSTREAM_TASKS: readonly DownstreamTaskSpec[] = [
     id: 'spliced', name: 'Spliced passage', question: 'does the second half come from another passage?',
     closeTo: 'no objective here (next-sentence prediction, which BERT had and MaskLab does not); a test of longer context',
   },
+  {
+    id: 'agreement', name: 'Agreement', question: 'does the main verb disagree with its subject? (toy language minimal pairs)',
+    closeTo: 'mlm and the character objectives (naming the masked verb form); only on the toy language', toyOnly: true,
+  },
 ];
+
+/** Minimal pairs of each kind (with and without attractor) generated for the agreement task: over 1,000 test examples. */
+export const AGREEMENT_PAIRS_PER_KIND = 700;
+
+/**
+ * The agreement task from the toy language's held-out minimal pairs (generated with more pairs than the lesson
+ * uses; their sentences never occur in the training text): each pair gives its grammatical sentence (label 0) and
+ * the one with the other verb form (label 1), both [CLS] ... [SEP]; pairs longer than T - 2 tokens are left out.
+ */
+export function buildAgreementTask(corpus: string, tokenizer: { encode(text: string): { ids: ArrayLike<number> } }, T: number): WindowTask {
+  const { sentences, seed } = parseToyCorpus(corpus);
+  const pairs = generateToyLanguage({ sentences, seed, pairsPerKind: AGREEMENT_PAIRS_PER_KIND }).pairs;
+  const rows: { s: number; ids: number[]; label: number }[] = [];
+  pairs.forEach((p, s) => {
+    const good = Array.from(tokenizer.encode(p.words.join(' ')).ids);
+    const bad = Array.from(tokenizer.encode(badSentence(p).join(' ')).ids);
+    if (good.length > T - 2 || bad.length > T - 2) return;
+    rows.push({ s, ids: good, label: 0 }, { s, ids: bad, label: 1 });
+  });
+  return packRows(rows, T);
+}
 
 /** Test examples each task aims for (windows per held-out sequence are chosen to reach it). */
 export const TARGET_TEST_EXAMPLES = 1100;
@@ -73,7 +101,7 @@ const same = (ids: Int32Array, a: [number, number], b: [number, number]) =>
  * its words at evenly spread offsets, each re-wrapped as [CLS] ... [SEP]; windows alternate between label 0 (the
  * text as it is) and label 1 (corrupted as the task says), so every task is balanced (chance 50%).
  */
-export function buildWindowTask(set: SequenceSet, task: DownstreamTaskId, opts: { maxSequences: number; windows?: number }): WindowTask {
+export function buildWindowTask(set: SequenceSet, task: Exclude<DownstreamTaskId, 'agreement'>, opts: { maxSequences: number; windows?: number }): WindowTask {
   const T = set.T;
   const nSeq = Math.min(set.count, opts.maxSequences);
   const windows = opts.windows ?? Math.min(16, Math.max(2, Math.ceil(TARGET_TEST_EXAMPLES / TASK_TEST_FRACTION / Math.max(1, nSeq))));
@@ -99,6 +127,11 @@ export function buildWindowTask(set: SequenceSet, task: DownstreamTaskId, opts: 
       rows.push({ s, ids: out.slice(0, T - 2), label });
     }
   }
+  return packRows(rows, T);
+}
+
+/** Examples as [CLS] ids [SEP] padded to T. */
+function packRows(rows: readonly { s: number; ids: number[]; label: number }[], T: number): WindowTask {
   const count = rows.length;
   const t: WindowTask = { T, count, ids: new Int32Array(count * T), valid: new Int32Array(count * T), labels: new Uint8Array(count), source: new Int32Array(count) };
   rows.forEach((r, i) => {
@@ -167,9 +200,11 @@ export interface DownstreamTaskResult {
 /** One task on one encoder: features of every example, logistic regression on the training split, test accuracy. */
 export async function runDownstreamTask(
   src: FeatureSource, heldOut: SequenceSet, id: DownstreamTaskId, maxSequences: number, onProgress?: (done: number, total: number) => void,
+  prebuilt?: WindowTask,
 ): Promise<DownstreamTaskResult> {
   const spec = DOWNSTREAM_TASKS.find((t) => t.id === id)!;
-  const task = buildWindowTask(heldOut, id, { maxSequences });
+  if (!prebuilt && id === 'agreement') throw new Error('the agreement task needs the toy language\'s minimal pairs (buildAgreementTask)');
+  const task = prebuilt ?? buildWindowTask(heldOut, id as Exclude<DownstreamTaskId, 'agreement'>, { maxSequences });
   const sources = new Set(task.source).size;
   if (task.count < 8 || sources < 4) throw new Error(`the held-out text gives ${task.count} examples from ${sources} sequences for "${spec.name}"; it needs at least 8 from 4`);
   const X = await featuresOf(src, task.ids, task.valid, task.count, (d) => onProgress?.(d, task.count));

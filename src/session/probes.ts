@@ -9,7 +9,8 @@ import { bertTensors, copyTensors, initParams, placeTensors, VOCAB_HEAD, type Pa
 import { isEncoderTensor } from '../engine/model/probeMask';
 import { Trainer, type EngineBatch } from '../engine/trainer';
 import { applyMasking, planMasking, type VocabInfo } from '../masking';
-import { DOWNSTREAM_TASKS, runDownstreamTask, type DownstreamTaskResult } from './downstream';
+import { buildAgreementTask, DOWNSTREAM_TASKS, runDownstreamTask, type DownstreamTaskResult } from './downstream';
+import { isToyCorpus } from '../data/toyLanguage';
 import { featuresOf, type FeatureSource } from './features';
 import { bootstrapMean, type Estimate } from './stats';
 import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
@@ -253,10 +254,14 @@ export async function runProbes(k: Kernels, run: TrainingRun, budget: ProbeBudge
   const out: ProbeResults = { ms: 0, ownEvalKind: run.evalKind, tasks: [], trainFlopsPerStep: run.flopsPerStep };
   if (mlm) out.mlm = mlm;
   const errors: string[] = [];
+  const toy = isToyCorpus(run.config.corpus);
   for (const t of DOWNSTREAM_TASKS) {
     if (hooks.cancelled?.()) return undefined;
+    if (t.toyOnly && !toy) continue;
     try {
-      out.tasks!.push(await runDownstreamTask(run.trainer, run.data.heldOut, t.id, Math.max(4, Math.round(budget.downstreamSequences)), (d, n) => hooks.onProgress?.('downstream', d, n)));
+      const prebuilt = t.id === 'agreement' ? buildAgreementTask(run.config.corpus, run.data.tokenizer, run.model.T) : undefined;
+      const progress = (d: number, n: number) => hooks.onProgress?.('downstream', d, n);
+      out.tasks!.push(await runDownstreamTask(run.trainer, run.data.heldOut, t.id, Math.max(4, Math.round(budget.downstreamSequences)), progress, prebuilt));
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }
