@@ -14,6 +14,7 @@ import { planMasking, vocabInfoOf } from '../src/masking';
 import { modelShape } from '../src/session/config';
 import { headFor, prepareExperimentData } from '../src/session/run';
 import { scaleUpBundle } from '../src/session/scaleup/bundle';
+import { notExportable } from '../src/session/scaleup/maskingSpec';
 import { decodeExperiment, encodeExperiment } from '../src/session/experimentUrl';
 
 const USAGE = `usage: npm run export:project -- [--url LINK | --<link key> VALUE ...] [--text FILE] [--weights FILE] --out DIR`;
@@ -45,6 +46,8 @@ if (own.url && query.length) fail('give either --url or experiment flags, not bo
 const hash = own.url ? own.url.slice(own.url.indexOf('#') + 1) : query.join('&');
 const { config, ignored } = decodeExperiment(hash);
 if (ignored.length) fail(`not a valid experiment:\n  ${ignored.join('\n  ')}`);
+const refused = notExportable(config.masking.objective);
+if (refused) fail(refused);
 
 const log = (s: string) => process.stderr.write(s + '\n');
 let text: string;
