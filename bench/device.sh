@@ -1,15 +1,52 @@
 #!/usr/bin/env bash
-# Runs MaskLab's engine (Dawn, bundled) and the PyTorch model on the same GPU machine, one after the other, so
-# ours/PyTorch is measured in one run. Prepare here:  npm ci && npm run bench:bundle && ../shared/tools/device-pack.sh
-# Run there (carry .device and dist-bench):        source .device/boot.sh && bash bench/device.sh
-# Results: $OUT (the device tool's output folder) or bench/results: train-<adapter>.json, pytorch-<gpu>.json.
-set -euo pipefail
+# The one command for a GPU machine (about 8 minutes in all), in order: the kernel self-test; the training bench
+# (tiny, mini, small) with its per-kernel breakdown; the kernel lab at the models' shapes (split K vs unsplit);
+# bench/pytorch/bench.py on the same shapes (eager, torch.compile, CUDA graphs). One JSON file per part under $OUT
+# (or bench/results): selfcheck.json, train.json, kernels.json, pytorch.json; a part that runs past its share of
+# the time is stopped, and says so (in its JSON too).
+# Prepare here:  npm ci && npm run bench:bundle && ../shared/tools/device-pack.sh
+# Run there (carry .device and dist-bench):  source .device/boot.sh && bash bench/device.sh
+# Knobs: CONFIGS=tiny,mini,small; SHARES="60 180 90 120" (seconds per part); SELFCHECK_ARGS (e.g. "--max-size 5000").
+set -uo pipefail
 out="${OUT:-bench/results}"
 mkdir -p "$out"
-node dist-bench/train.mjs --config "${CONFIGS:-tiny,mini,small}" --out "$out" --json | tail -n 1 > "$out/ours-last.json"
+configs="${CONFIGS:-tiny,mini,small}"
+read -r s_self s_train s_kernels s_torch <<<"${SHARES:-60 180 90 120}"
+t_all=$SECONDS
+
+# part NAME SHARE FILE CMD...: runs CMD with a time limit; its last stdout line (JSON) goes to FILE.
+part() {
+  local name=$1 share=$2 file=$3
+  shift 3
+  local t0=$SECONDS log="$out/$name.log"
+  echo "== $name (share ${share}s): $*" >&2
+  timeout --kill-after=5 "$share" "$@" >"$log"
+  local rc=$?
+  local took=$((SECONDS - t0))
+  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    echo "== $name STOPPED after ${took}s: past its share of ${share}s" >&2
+    printf '{"part":"%s","stopped":true,"share_s":%s,"seconds":%s}\n' "$name" "$share" "$took" >"$file"
+    return
+  fi
+  local last
+  last=$(tail -n 1 "$log")
+  if [ "${last:0:1}" = "{" ]; then
+    printf '{"part":"%s","stopped":false,"rc":%s,"seconds":%s,"result":%s}\n' "$name" "$rc" "$took" "$last" >"$file"
+  else
+    printf '{"part":"%s","stopped":false,"rc":%s,"seconds":%s,"result":null}\n' "$name" "$rc" "$took" >"$file"
+  fi
+  echo "== $name done in ${took}s (exit $rc)" >&2
+}
+
+# shellcheck disable=SC2086
+part selfcheck "$s_self" "$out/selfcheck.json" node dist-bench/selfcheck.mjs --json --out "$out" ${SELFCHECK_ARGS:-}
+part train "$s_train" "$out/train.json" node dist-bench/train.mjs --config "$configs" --out "$out" --json
+part kernels "$s_kernels" "$out/kernels.json" node dist-bench/kernels.mjs --models "$configs" --sizes "" --compare --out "$out"
 if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
-  python3 bench/pytorch/bench.py --config "${CONFIGS:-tiny,mini,small}" --out "$out" --json | tail -n 1 > "$out/pytorch-last.json"
+  part pytorch "$s_torch" "$out/pytorch.json" python3 bench/pytorch/bench.py --config "$configs" --out "$out" --json
 else
-  echo "device.sh: no PyTorch with CUDA here; only MaskLab was measured" >&2
+  echo "== pytorch skipped: no PyTorch with CUDA here" >&2
+  printf '{"part":"pytorch","stopped":false,"skipped":"no PyTorch with CUDA"}\n' >"$out/pytorch.json"
 fi
-ls -l "$out"
+echo "== all parts in $((SECONDS - t_all))s; JSON in $out" >&2
+ls -l "$out" >&2

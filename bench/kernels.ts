@@ -282,6 +282,8 @@ try {
   };
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   console.log(`wrote ${file}`);
+  // Last line: the results as one JSON object (bench/device.sh keeps it).
+  console.log(JSON.stringify({ adapter: gpu.label, timing: method, file, results: rows }));
 } finally {
   gpu.close();
 }

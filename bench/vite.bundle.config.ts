@@ -1,5 +1,5 @@
 // Bundles the benchmarks into Node ES modules for GPU machines that have no node_modules except `webgpu` (kept
-// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), shared code in chunks/.
+// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), dist-bench/selfcheck.mjs (kernel self-test), shared code in chunks/.
 // Vite's transform resolves import.meta.glob of shaders/*.wgsl. Send the whole dist-bench/ folder.
 import { defineConfig } from 'vite';
 
@@ -15,7 +15,7 @@ export default defineConfig({
     minify: false,
     sourcemap: false,
     rollupOptions: {
-      input: { kernels: 'bench/kernels.ts', train: 'bench/train.ts' },
+      input: { kernels: 'bench/kernels.ts', train: 'bench/train.ts', selfcheck: 'bench/selfcheck.ts' },
       external: ['webgpu'],
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/shared-[hash].mjs' },
     },

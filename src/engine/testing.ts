@@ -1,7 +1,8 @@
 // Helpers for GPU tests: one Dawn device per test file, seeded random data, and comparisons that report errors.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { nodeGpu, type NodeGpu } from './node/dawn';
-import { Kernels } from './kernels';
+import { Kernels, type KernelTuning } from './kernels';
+import { failures, runCase, type CaseResult, type KernelCase } from './selftest/case';
 import { isCpuAdapter } from './gpu';
 import { closeness, diff, type Diff } from './check';
 
@@ -63,4 +64,13 @@ export function gradientFailures(
     if (e.maxAbs > 2e-4 * Math.max(s, 1e-3)) failures.push(`${t.name}: max abs err ${e.maxAbs.toExponential(2)} (largest |grad| ${s.toExponential(2)}) at ${e.at}`);
   }
   return { failures, scale };
+}
+
+/** Runs a shared kernel case (selftest/cases.ts) on the fixture's device and asserts every one of its checks. */
+export async function expectCase(fx: GpuFixture, c: KernelCase, tuning: KernelTuning = fx.kernels.tuning): Promise<CaseResult> {
+  const r = await runCase(fx.kernels, c, tuning);
+  const bad = failures(r);
+  expect(bad, `${c.id} (${r.variant})`).toEqual([]);
+  expect(r.checks.length, c.id).toBeGreaterThan(0);
+  return r;
 }

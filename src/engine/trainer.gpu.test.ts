@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
 import { ConfigError, modelConfig, validateForDevice, validateModelConfig } from './config';
 import { bertTensors, generatorShape, initParams, placeTensors, type ElectraHead } from './model/params';
-import { gradNorm } from './reference/reduce';
-import { adamwStep } from './reference/adamw';
 import { mlmReference } from './reference/model';
-import { learningRate, type LrSchedule } from './schedule';
+import type { LrSchedule } from './schedule';
 import { Kernels } from './kernels';
 import { splitKScratchFloats } from './ops/matmul';
-import { rng, useGpu } from './testing';
+import { CURVE_CASE } from './selftest/curve';
+import { expectCase, rng, useGpu } from './testing';
 import { meanPool, Trainer, type EngineBatch, type StepMetrics } from './trainer';
 
 const cfg = modelConfig('tiny', 41, { L: 2, C: 24, NH: 3, F: 40, T: 10 });
@@ -68,28 +67,9 @@ describe('Trainer', () => {
   const init = initParams(layout, 0.02, rng(21));
 
   it('follows the CPU reference loss curve for 10 steps (AdamW, warmup + linear decay, clip 1.0)', async () => {
-    const { losses } = await trainLosses(fx, init, 10);
-    const p = Float64Array.from(init);
-    const m = new Float64Array(p.length);
-    const v = new Float64Array(p.length);
-    const ref: number[] = [];
-    for (let s = 0; s < 10; s++) {
-      const b = batch(s % 2);
-      const r = mlmReference(cfg, layout, p, { B, ...b }, true);
-      ref.push(r.loss);
-      const g = r.grads!;
-      const { scale } = gradNorm([g], 1.0);
-      const hp = { lr: learningRate(schedule, s), beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
-      for (const t of layout.tensors) {
-        const sl = (a: Float64Array) => a.subarray(t.offset, t.offset + t.size);
-        adamwStep(sl(p), sl(g), sl(m), sl(v), hp, s + 1, t.decay, scale);
-      }
-    }
-    console.log(`loss curve GPU ${losses.map((x) => x.toFixed(4)).join(' ')}\nloss curve CPU ${ref.map((x) => x.toFixed(4)).join(' ')}`);
-    expect(losses).toHaveLength(10);
-    for (let s = 0; s < 10; s++) expect(Math.abs(losses[s] - ref[s]), `step ${s}`).toBeLessThan(2e-3);
-    // Two batches alternate, so ten steps are enough to see the loss fall.
-    expect(ref[9]).toBeLessThan(ref[1] - 0.05);
+    // The shared whole-model case (selftest/curve.ts, also run by the in-page self-test).
+    const r = await expectCase(fx, CURVE_CASE);
+    console.log(`loss curve: max |GPU - CPU| ${r.maxAbs.toExponential(2)} (tolerance ${r.atol})`);
   });
 
   it('trains the same with the GPU kernels (split-K weight gradients) as with the CPU-adapter kernels', async () => {

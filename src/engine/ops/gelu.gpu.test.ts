@@ -1,41 +1,27 @@
 // The GELU kernels against the float64 reference: random inputs at odd sizes, extreme inputs (no NaN from tanh
 // overflow), bitwise determinism and shape errors.
 import { describe, expect, it } from 'vitest';
-import { createStorage, readF32 } from '../buffers';
-import { runDispatches, type Dispatch } from '../kernels';
+import { createStorage } from '../buffers';
 import { geluBackward as refBackward, geluForward as refForward } from '../reference/gelu';
-import { expectClose, randomArray, useGpu, type GpuFixture } from '../testing';
+import { casesOf } from '../selftest/cases';
+import { runGelu } from '../selftest/rows';
+import { expectCase, expectClose, randomArray, useGpu, type GpuFixture } from '../testing';
 import { geluBackward, geluForward } from './gelu';
 
-async function run(fx: GpuFixture, build: () => Dispatch[]): Promise<void> {
+async function gelu(fx: GpuFixture, x: Float32Array, dy: Float32Array): Promise<{ out: Float32Array; dx: Float32Array }> {
   fx.device.pushErrorScope('validation');
-  runDispatches(fx.device, build());
+  const r = await runGelu(fx.kernels, x, dy);
   const err = await fx.device.popErrorScope();
   if (err) throw new Error(`WebGPU validation error: ${err.message}`);
-}
-
-async function gelu(fx: GpuFixture, x: Float32Array, dy: Float32Array): Promise<{ out: Float32Array; dx: Float32Array }> {
-  const d = fx.device;
-  const n = x.length;
-  const bx = createStorage(d, x, 'x');
-  const bdy = createStorage(d, dy, 'dy');
-  const out = createStorage(d, n * 4, 'out');
-  // dx starts non-zero: backward must overwrite it.
-  const dx = createStorage(d, new Float32Array(n).fill(7), 'dx');
-  await run(fx, () => [geluForward(fx.kernels, { x: bx, out }, n), geluBackward(fx.kernels, { dy: bdy, x: bx, dx }, n)]);
-  return { out: await readF32(d, out), dx: await readF32(d, dx) };
+  return r;
 }
 
 describe('gelu kernels', () => {
   const fx = useGpu();
 
-  it.each([1, 257, 37 * 72, 130 * 257])('matches the reference on %i random values in [-8, 8]', async (n) => {
-    const x = randomArray(n, n, 8);
-    const dy = randomArray(n, n + 1);
-    const { out, dx } = await gelu(fx, x, dy);
-    const f = expectClose(out, refForward(x), { atol: 1e-5, rtol: 1e-5 }, `gelu n=${n}`);
-    const b = expectClose(dx, refBackward(dy, x), { atol: 1e-5, rtol: 1e-4 }, `dgelu n=${n}`);
-    console.log(`gelu n=${n}: forward max abs err ${f.maxAbs.toExponential(2)}, backward ${b.maxAbs.toExponential(2)}`);
+  // The shared cases (selftest/rows.ts): random values in [-8, 8] at odd sizes.
+  it.each(casesOf('gelu').map((c) => [c.id, c] as const))('matches the reference: %s', async (_id, c) => {
+    await expectCase(fx, c);
   });
 
   it('stays finite and exact in the tails (tanh argument clamped)', async () => {

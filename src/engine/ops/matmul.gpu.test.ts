@@ -1,99 +1,31 @@
 // The matmul kernels against the float64 CPU reference: every transpose combination, with and without bias and
 // accumulation, both tile sizes and both load paths of the tiled kernel and the direct (CPU adapter) kernel, on
-// shapes that are not multiples of any tile or block; bias_grad;
+// shapes that are not multiples of any tile or block (the shared cases of selftest/matmul.ts); split K; bias_grad;
 // and the TypeScript checks that refuse shapes the device cannot run before anything is dispatched.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, readF32 } from '../buffers';
-import { Kernels, runDispatches, type KernelTuning } from '../kernels';
+import { Kernels, runDispatches } from '../kernels';
 import { LimitError } from '../limits';
-import { biasGradRef, matmulForward } from '../reference/matmul';
-import { expectClose, randomArray, useGpu, type Diff } from '../testing';
-import { biasGrad, canVec4, chooseSplits, DIRECT_DX, matmul, matmulSplitK, planMatmul, planSplitK, splitKScratchFloats, type MatmulShape, type MatmulTile } from './matmul';
-
-/** f32 products of K <= 129 terms in [-1, 1] against float64: observed errors are ~1e-6. */
-const TOL = { atol: 1e-4, rtol: 1e-4 };
-
-const SHAPES: [number, number, number][] = [
-  [37, 72, 72],
-  [1, 1003, 72],
-  [64, 64, 64],
-  [33, 17, 129],
-  [128, 96, 80],
-  [19, 36, 5], // a single, partial k-tile
-  [9, 131, 3], // direct: a second row block of one row, a third column block of 3 columns
-];
-
-interface Case {
-  shape: [number, number, number];
-  transA: boolean;
-  transB: boolean;
-  bias: boolean;
-  accumulate: boolean;
-}
-
-const CASES: Case[] = [];
-for (const shape of SHAPES) {
-  for (const transA of [false, true]) {
-    for (const transB of [false, true]) {
-      for (const bias of [false, true]) {
-        for (const accumulate of [false, true]) CASES.push({ shape, transA, transB, bias, accumulate });
-      }
-    }
-  }
-}
+import { matmulForward } from '../reference/matmul';
+import { casesOf } from '../selftest/cases';
+import { MATMUL_TOL } from '../selftest/matmul';
+import { expectCase, expectClose, randomArray, useGpu } from '../testing';
+import { chooseSplits, DIRECT_DX, matmul, matmulSplitK, planMatmul, splitKScratchFloats } from './matmul';
 
 describe('matmul', () => {
   const fx = useGpu();
-  let worst: Diff = { maxAbs: 0, maxRel: 0, at: -1 };
+  let worst = 0;
   let runs = 0;
   afterAll(() => {
-    console.log(`[matmul] ${runs} products, max abs err ${worst.maxAbs.toExponential(2)}`);
+    console.log(`[matmul] ${runs} cases (every variant each), max abs err ${worst.toExponential(2)}`);
   });
 
-  /** A tiled variant, or the direct kernel. */
-  type Variant = { tile: MatmulTile; vec4: boolean } | 'direct';
-
-  async function check(c: Case, v: Variant, seed: number): Promise<void> {
-    const [M, N, K] = c.shape;
-    const how: Partial<MatmulShape> = v === 'direct' ? { kernel: 'direct' } : { kernel: 'tiled', ...v };
-    const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, ...how };
-    const alpha = c.bias && c.accumulate ? -0.5 : 1;
-    const a = randomArray(M * K, seed);
-    const b = randomArray(K * N, seed + 1);
-    const bias = randomArray(N, seed + 2);
-    const init = randomArray(M * N, seed + 3);
-    const aBuf = createStorage(fx.device, a, 'a');
-    const bBuf = createStorage(fx.device, b, 'b');
-    const biasBuf = createStorage(fx.device, bias, 'bias');
-    const outBuf = createStorage(fx.device, init, 'out');
-    const d = matmul(fx.kernels, {
-      ...s,
-      a: aBuf,
-      b: bBuf,
-      out: outBuf,
-      bias: c.bias ? biasBuf : undefined,
-      accumulate: c.accumulate,
-      alpha,
-    });
-    runDispatches(fx.device, [d]);
-    const got = await readF32(fx.device, outBuf);
-    const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
-    const what = `${d.kernel} ${JSON.stringify(v)} ${JSON.stringify(c)}`;
-    const e = expectClose(got, expected, TOL, what);
-    if (e.maxAbs > worst.maxAbs) worst = e;
+  // The shared cases (selftest/matmul.ts, also run by the in-page self-test): every layout, bias and accumulate
+  // on shapes off both tiles, through 64 and 128 tiles, VEC4 and scalar, and the direct kernel.
+  it.each(casesOf('matmul').map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const r = await expectCase(fx, c);
+    worst = Math.max(worst, r.maxAbs);
     runs++;
-    for (const buf of [aBuf, bBuf, biasBuf, outBuf]) buf.destroy();
-  }
-
-  it.each(CASES)('$shape transA=$transA transB=$transB bias=$bias accumulate=$accumulate', async (c) => {
-    const [M, N, K] = c.shape;
-    const vec4 = canVec4({ M, N, K, transA: c.transA, transB: c.transB });
-    const seed = M * 7919 + N * 31 + K + (c.transA ? 1000 : 0) + (c.transB ? 2000 : 0);
-    await check(c, { tile: 64, vec4: true }, seed);
-    await check(c, { tile: 128, vec4: true }, seed);
-    // Shapes that take the vec4 path also run the scalar path.
-    if (vec4) await check(c, { tile: 64, vec4: false }, seed);
-    await check(c, 'direct', seed);
   });
 
   it('takes the vec4 path exactly when every contiguous dimension is a multiple of 4', () => {
@@ -137,7 +69,7 @@ describe('matmul', () => {
     runDispatches(fx.device, [d]);
     const got = await readF32(fx.device, outBuf);
     const expected = matmulForward(a.subarray(pad), b.subarray(pad), { M, N, K, transB: true });
-    expectClose(got.subarray(pad, pad + M * N), expected, TOL, 'ranged matmul');
+    expectClose(got.subarray(pad, pad + M * N), expected, MATMUL_TOL, 'ranged matmul');
     expect(Array.from(got.subarray(0, pad)).every((v) => v === 7)).toBe(true);
     expect(Array.from(got.subarray(pad + M * N)).every((v) => v === 7)).toBe(true);
   });
@@ -189,52 +121,9 @@ describe('matmulSplitK (tiled kernels, K split over workgroups, partials summed 
   let gpuKernels: Kernels | undefined;
   const kern = () => (gpuKernels ??= new Kernels(fx.device, { cpu: false }));
 
-  interface SplitCase extends Case {
-    splits: number;
-  }
-  const SPLIT_SHAPES: [number, number, number, number][] = [
-    [37, 72, 300, 3],
-    [20, 12, 1000, 7],
-    [64, 64, 513, 2],
-    [1, 1003, 600, 4],
-    [33, 17, 129, 16], // kSplit 16: 9 parts, the last of 1 k
-  ];
-  const SPLIT_CASES: SplitCase[] = [];
-  for (const [M, N, K, splits] of SPLIT_SHAPES) {
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) SPLIT_CASES.push({ shape: [M, N, K], transA, transB, bias: transA, accumulate: transB, splits });
-    }
-  }
-
-  async function run(c: SplitCase, tile: MatmulTile, vec4: boolean, seed: number): Promise<Float32Array> {
-    const [M, N, K] = c.shape;
-    const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, tile, vec4, kernel: 'tiled', splits: c.splits };
-    const alpha = c.bias && c.accumulate ? -0.5 : 1.25;
-    const a = randomArray(M * K, seed);
-    const b = randomArray(K * N, seed + 1);
-    const bias = randomArray(N, seed + 2);
-    const init = randomArray(M * N, seed + 3);
-    const bufs = [createStorage(fx.device, a, 'a'), createStorage(fx.device, b, 'b'), createStorage(fx.device, bias, 'bias'), createStorage(fx.device, init, 'out')];
-    const floats = splitKScratchFloats(kern(), s);
-    expect(floats).toBeGreaterThan(0);
-    const scratch = createStorage(fx.device, new Float32Array(floats).fill(1e30), 'scratch');
-    const ds = matmulSplitK(kern(), { ...s, a: bufs[0], b: bufs[1], bias: c.bias ? bufs[2] : undefined, out: bufs[3], accumulate: c.accumulate, alpha }, scratch);
-    expect(ds.map((d) => d.kernel)).toEqual(['matmul.matmul', 'matmul.splitk_reduce']);
-    expect(planSplitK(kern(), s).vec4).toBe(vec4 !== false && canVec4(s));
-    runDispatches(fx.device, ds);
-    const got = await readF32(fx.device, bufs[3]);
-    const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
-    expectClose(got, expected, TOL, `split K ${c.splits} tile ${tile} vec4 ${vec4} ${JSON.stringify(c)}`);
-    for (const buf of [...bufs, scratch]) buf.destroy();
-    return got;
-  }
-
-  it.each(SPLIT_CASES)('$shape in $splits parts, transA=$transA transB=$transB bias=$bias accumulate=$accumulate', async (c) => {
-    const seed = c.shape[0] * 31 + c.shape[2];
-    const first = await run(c, 64, true, seed);
-    await run(c, 128, false, seed);
-    // The same bits on a second run (the partials are summed in a fixed order).
-    expect(Array.from(await run(c, 64, true, seed))).toEqual(Array.from(first));
+  // The shared cases (selftest/matmul.ts): 64 and 128 tiles, VEC4 and scalar, the same bits on a rerun.
+  it.each(casesOf('matmul_splitk').map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    await expectCase(fx, c);
   });
 
   it('splits weight-gradient shapes with few tiles and long K, and nothing else', () => {
@@ -260,34 +149,8 @@ describe('matmulSplitK (tiled kernels, K split over workgroups, partials summed 
 describe('biasGrad', () => {
   const fx = useGpu();
 
-  const tunings: KernelTuning[] = [{ cpu: false }, { cpu: true }];
-  it.each(
-    tunings.flatMap((t) =>
-      [
-        [37, 72],
-        [1, 1003],
-        [300, 17],
-        [1024, 33],
-      ].map(([M, N]) => [M, N, t] as const),
-    ),
-  )('db += column sums of dY (M=%i, N=%i, tuning %o), the same bits every run', async (M, N, tuning) => {
-    const k = new Kernels(fx.device, tuning);
-    const dy = randomArray(M * N, M + N);
-    const init = randomArray(N, 5);
-    const dyBuf = createStorage(fx.device, dy, 'dy');
-    const runOnce = async () => {
-      const db = createStorage(fx.device, init, 'db');
-      runDispatches(fx.device, [biasGrad(k, { dy: dyBuf, db, M, N })]);
-      const got = await readF32(fx.device, db);
-      db.destroy();
-      return got;
-    };
-    const first = await runOnce();
-    const sums = biasGradRef(dy, M, N);
-    const expected = Array.from(sums, (v, i) => v + init[i]);
-    expectClose(first, expected, { atol: 1e-4, rtol: 1e-4 }, `bias_grad M=${M} N=${N}`);
-    const second = await runOnce();
-    expect(Array.from(second)).toEqual(Array.from(first));
-    dyBuf.destroy();
+  // The shared cases (selftest/matmul.ts): both tunings, the same bits every run.
+  it.each(casesOf('bias_grad').map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    await expectCase(fx, c);
   });
 });

@@ -1,0 +1,54 @@
+// The self-test and the Vitest GPU suites read one list of kernel cases: the self-test's plan is exactly that list,
+// and every family of it is run by its suite through casesOf (or the shared case itself), not by a copy.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { caseFamilies, casesOf, kernelCases } from './cases';
+import { selfTestPlan } from './run';
+
+const SUITE_OF: Record<string, { file: string; reads: string }> = {
+  matmul: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('matmul')" },
+  matmul_splitk: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('matmul_splitk')" },
+  bias_grad: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('bias_grad')" },
+  attention: { file: 'ops/attention.gpu.test.ts', reads: "casesOf('attention')" },
+  layernorm: { file: 'ops/layernorm.gpu.test.ts', reads: "casesOf('layernorm')" },
+  gelu: { file: 'ops/gelu.gpu.test.ts', reads: "casesOf('gelu')" },
+  model: { file: 'trainer.gpu.test.ts', reads: 'expectCase(fx, CURVE_CASE)' },
+};
+
+describe('the shared kernel cases', () => {
+  it('the self-test plans exactly the shared list (once each on the adapter variant)', () => {
+    const ids = kernelCases().map((c) => c.id);
+    expect(selfTestPlan(false, { variants: 'adapter' }).map((p) => p.c.id)).toEqual(ids);
+    expect(selfTestPlan(true, { variants: 'adapter' }).map((p) => p.c.id)).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThan(150);
+  });
+
+  it('runs cases without a forced tuning on both variants, the adapter first; forced ones once', () => {
+    const plan = selfTestPlan(true);
+    const free = kernelCases().filter((c) => c.tuning === undefined);
+    expect(free.length).toBeGreaterThan(10);
+    expect(plan).toHaveLength(kernelCases().length + free.length);
+    const first = plan.findIndex((p) => p.c === free[0]);
+    expect(plan[first].tuning).toEqual({ cpu: true });
+    expect(plan[first + 1]).toEqual({ c: free[0], tuning: { cpu: false } });
+    for (const p of plan.filter((x) => x.c.tuning !== undefined)) expect(plan.filter((x) => x.c === p.c)).toHaveLength(1);
+  });
+
+  it('filters by id or family and by size', () => {
+    expect(selfTestPlan(false, { filter: 'GELU', variants: 'adapter' }).map((p) => p.c.family)).toEqual(casesOf('gelu').map(() => 'gelu'));
+    const small = selfTestPlan(false, { maxSize: 9000 });
+    expect(small.every((p) => p.c.size <= 9000)).toBe(true);
+    expect(new Set(small.map((p) => p.c.family))).toEqual(new Set(caseFamilies()));
+  });
+
+  it('every family is run by its Vitest suite from the shared list', () => {
+    expect(caseFamilies().sort()).toEqual(Object.keys(SUITE_OF).sort());
+    for (const [family, { file, reads }] of Object.entries(SUITE_OF)) {
+      const src = readFileSync(join(import.meta.dirname, '..', file), 'utf8');
+      expect(src, `${file} runs ${family}`).toContain(reads);
+      expect(casesOf(family).length, family).toBeGreaterThan(0);
+    }
+  });
+});

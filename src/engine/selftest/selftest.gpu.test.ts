@@ -1,0 +1,42 @@
+// The kernel self-test on this machine's adapter (SwiftShader here): every kernel of the shared cases passes (cases
+// up to 9000 elements, every family, both variants), and a deliberately wrong tolerance fails, naming the kernels.
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../testing';
+import { caseFamilies } from './cases';
+import { failureLines, otherVariant, runSelfTest } from './run';
+
+describe('kernel self-test', () => {
+  const fx = useGpu();
+
+  it('passes every kernel of every family on both variants', async () => {
+    let last = 0;
+    const report = await runSelfTest(fx.device, fx.gpu.summary, { maxSize: 9000, onProgress: (p) => (last = p.done) });
+    console.log(`self-test: ${report.results.length} runs in ${(report.ms / 1000).toFixed(1)} s; ${report.kernels.length} kernels`);
+    expect(failureLines(report)).toEqual([]);
+    expect(report.pass).toBe(true);
+    expect(last).toBe(report.results.length);
+    expect(new Set(report.results.map((r) => r.family))).toEqual(new Set(caseFamilies()));
+    expect(new Set(report.results.map((r) => r.variant))).toEqual(new Set(['cpu', 'gpu', 'all']));
+    const kernels = report.kernels.map((k) => k.kernel);
+    for (const k of ['matmul.matmul', 'matmul_cpu.matmul_direct', 'attention.scores', 'layernorm.forward', 'layernorm.forward_rows', 'adamw.adamw'] as const) {
+      expect(kernels, k).toContain(k);
+    }
+    for (const k of report.kernels) {
+      expect(k.pass, k.kernel).toBe(true);
+      expect(k.ratio, k.kernel).toBeLessThanOrEqual(1);
+    }
+    expect(report.failedKernels).toEqual([]);
+    expect(JSON.parse(JSON.stringify(report)).adapter.limits.maxBufferSize).toBe(fx.gpu.summary.limits.maxBufferSize);
+  });
+
+  it('fails with a deliberately wrong tolerance and names the failed kernels', async () => {
+    const report = await runSelfTest(fx.device, fx.gpu.summary, { filter: 'gelu', tolScale: 1e-12 });
+    expect(report.pass).toBe(false);
+    expect(report.results.every((r) => !r.pass)).toBe(true);
+    expect(report.failedKernels).toEqual(['gelu.backward', 'gelu.forward']);
+    expect(failureLines(report)[0]).toMatch(/gelu n=1 .*atol/);
+    expect(report.results[0].ratio).toBeGreaterThan(1);
+    // Both variants fail here, so switching variant is not offered as a fix.
+    expect(otherVariant(report).passes).toBe(false);
+  });
+});
