@@ -4,6 +4,8 @@ import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
 import type { ProbeBudget, ProbeResults } from '../session/probes';
 import type { HeadConfig } from '../engine/model/params';
+import type { CaseResult } from '../engine/selftest/case';
+import type { SelfTestOptions, SelfTestReport } from '../engine/selftest/run';
 import type { EvalPoint, ExportedFiles, ExportFormat, GpuStatus, KernelProfile, ProbeView, RunInfo, RunState, StepRow } from '../session/records';
 
 export type ToWorker =
@@ -31,7 +33,11 @@ export type ToWorker =
    */
   | { type: 'keep-weights'; runId: string }
   /** The comparison's probes on the finished run `runId` (MLM probe without a vocabulary head, downstream probe). */
-  | { type: 'probes'; runId: string; budget: ProbeBudget };
+  | { type: 'probes'; runId: string; budget: ProbeBudget }
+  /** The kernel self-test on this device (not while a run trains): answered by selftest-progress, then selftest. */
+  | { type: 'selftest'; options: Pick<SelfTestOptions, 'filter' | 'maxSize' | 'variants'> }
+  /** Train the next runs on this kernel variant (cpu: the CPU-adapter kernels), e.g. after a failed self-test. */
+  | { type: 'kernel-variant'; cpu: boolean };
 
 export interface ProbeMessage extends ProbeView {
   type: 'probe';
@@ -81,4 +87,8 @@ export type FromWorker =
   | KernelProfileMessage
   | ExportedMessage
   | ProbesMessage
-  | ProbesProgress;
+  | ProbesProgress
+  | { type: 'selftest-progress'; done: number; total: number; result: CaseResult }
+  | { type: 'selftest'; report?: SelfTestReport; error?: string }
+  /** The kernel variant the next runs train on. */
+  | { type: 'kernel-variant'; cpu: boolean };

@@ -5,6 +5,7 @@ import { acquireGpu, adapterLabel, GpuUnavailableError, isCpuAdapter, type GpuCo
 import { Kernels } from '../engine/kernels';
 import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import type { StepMetrics } from '../engine/trainer';
+import { runSelfTest } from '../engine/selftest/run';
 import { prepareExperimentData, TrainingRun } from '../session/run';
 import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
@@ -274,11 +275,37 @@ function fail(e: unknown): void {
   } else post({ type: 'error', message });
 }
 
+let selfTesting = false;
+
+/** The kernel self-test on this device; refused while a run trains (both would share the GPU). */
+async function selfTest(options: Extract<ToWorker, { type: 'selftest' }>['options']): Promise<void> {
+  if (!ctx) return post({ type: 'selftest', error: 'There is no GPU device.' });
+  if (active && !idle(active)) return post({ type: 'selftest', error: 'A run is training: pause or stop it first, then test the kernels.' });
+  if (selfTesting) return post({ type: 'selftest', error: 'The self-test is already running.' });
+  selfTesting = true;
+  try {
+    const report = await runSelfTest(ctx.device, ctx.summary, { ...options, onProgress: (p) => post({ type: 'selftest-progress', ...p }) });
+    post({ type: 'selftest', report });
+  } catch (e) {
+    post({ type: 'selftest', error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    selfTesting = false;
+  }
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
   switch (msg.type) {
     case 'init':
       void init();
+      break;
+    case 'selftest':
+      void selfTest(msg.options);
+      break;
+    case 'kernel-variant':
+      // The next run's Kernels take this tuning; the current run keeps its dispatches.
+      if (ctx) kernels = new Kernels(ctx.device, { cpu: msg.cpu });
+      post({ type: 'kernel-variant', cpu: msg.cpu });
       break;
     case 'lose-device':
       ctx?.device.destroy();

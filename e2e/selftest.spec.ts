@@ -1,0 +1,41 @@
+// "Test the kernels on this GPU": the button runs the kernel self-test in the page (quick cases on this software
+// adapter), shows per-kernel results and progress, keeps the report over a reload and exports it as JSON.
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+test('the kernel self-test runs in the page, shows every kernel passing and exports the JSON', async ({ page }, info) => {
+  test.setTimeout(900_000);
+  await page.goto('/');
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  const panel = page.getByTestId('selftest');
+  // A software adapter starts with the quick set checked.
+  await expect(panel.getByRole('checkbox')).toBeChecked();
+  await page.getByTestId('selftest-run').click();
+  await expect(page.getByTestId('selftest-progress')).toBeVisible();
+  const report = page.getByTestId('selftest-report');
+  await expect(report).toBeVisible({ timeout: 840_000 });
+  await expect(page.getByTestId('selftest-verdict')).toContainText('Every kernel passed');
+  const kernels = page.getByTestId('selftest-kernels');
+  for (const k of ['matmul_cpu.matmul_direct', 'matmul.matmul', 'attention.scores', 'layernorm.forward_rows', 'layernorm.forward', 'gelu.forward', 'adamw.adamw']) {
+    await expect(kernels.locator(`[data-kernel="${k}"]`)).toHaveAttribute('data-pass', 'true');
+  }
+  expect(await kernels.locator('tbody tr[data-pass="false"]').count()).toBe(0);
+  await page.screenshot({ path: info.outputPath('selftest.png'), fullPage: true });
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('selftest-export').click()]);
+  const json = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+  expect(json.kind).toBe('masklab-selftest');
+  expect(json.pass).toBe(true);
+  expect(json.adapter.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
+  expect(json.results.length).toBeGreaterThan(20);
+  for (const r of json.results) {
+    expect(r.pass, r.id).toBe(true);
+    expect(r.maxAbs).toBeGreaterThanOrEqual(0);
+    expect(r.ms).toBeGreaterThan(0);
+  }
+
+  // The report is kept: after a reload it is shown again without running.
+  await page.reload();
+  await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('selftest-verdict')).toContainText('Every kernel passed');
+});
