@@ -2,12 +2,12 @@
 // adapter's description and limits) in localStorage, and switches the kernel variant the next runs train on.
 import { create } from 'zustand';
 import type { CaseResult } from '../engine/selftest/case';
-import type { SelfTestReport } from '../engine/selftest/run';
+import { QUICK_MAX_SIZE, type SelfTestReport } from '../engine/selftest/run';
 import { onWorkerMessage, sendToWorker } from './workerBus';
 
+export { QUICK_MAX_SIZE };
+
 const KEY = 'masklab.selftest';
-/** "Quick" runs only cases whose largest buffer holds at most this many elements (a software adapter in class). */
-export const QUICK_MAX_SIZE = 3000;
 
 interface SelfTestStore {
   running: boolean;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { caseFamilies, casesOf, kernelCases } from './cases';
-import { selfTestPlan } from './run';
+import { QUICK_MAX_SIZE, selfTestPlan } from './run';
 
 const SUITE_OF: Record<string, { file: string; reads: string }> = {
   matmul: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('matmul')" },
@@ -38,8 +38,8 @@ describe('the shared kernel cases', () => {
 
   it('filters by id or family and by size', () => {
     expect(selfTestPlan(false, { filter: 'GELU', variants: 'adapter' }).map((p) => p.c.family)).toEqual(casesOf('gelu').map(() => 'gelu'));
-    const small = selfTestPlan(false, { maxSize: 9000 });
-    expect(small.every((p) => p.c.size <= 9000)).toBe(true);
+    const small = selfTestPlan(false, { maxSize: QUICK_MAX_SIZE });
+    expect(small.every((p) => p.c.size <= QUICK_MAX_SIZE)).toBe(true);
     expect(new Set(small.map((p) => p.c.family))).toEqual(new Set(caseFamilies()));
   });
 

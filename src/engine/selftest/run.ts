@@ -6,6 +6,9 @@ import { Kernels, type KernelName, type KernelTuning } from '../kernels';
 import { failures, runCase, type CaseResult, type KernelCase } from './case';
 import { kernelCases } from './cases';
 
+/** The quick set: cases whose largest buffer holds at most this many elements (every family has some). */
+export const QUICK_MAX_SIZE = 3000;
+
 export interface SelfTestOptions {
   /** Only cases whose id or family contains this text (case-insensitive); all when absent. */
   filter?: string;

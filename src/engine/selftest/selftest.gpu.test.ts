@@ -1,8 +1,9 @@
 // The kernel self-test on this machine's adapter (SwiftShader here): every kernel of the shared cases passes (cases
-// up to 9000 elements, every family, both variants), and a deliberately wrong tolerance fails, naming the kernels.
+// up to QUICK_MAX_SIZE elements, every family, both variants), and a deliberately wrong tolerance fails, naming the kernels.
 import { describe, expect, it } from 'vitest';
 import { useGpu } from '../testing';
 import { caseFamilies } from './cases';
+import { QUICK_MAX_SIZE } from './run';
 import { failureLines, otherVariant, runSelfTest } from './run';
 
 describe('kernel self-test', () => {
@@ -10,7 +11,7 @@ describe('kernel self-test', () => {
 
   it('passes every kernel of every family on both variants', async () => {
     let last = 0;
-    const report = await runSelfTest(fx.device, fx.gpu.summary, { maxSize: 9000, onProgress: (p) => (last = p.done) });
+    const report = await runSelfTest(fx.device, fx.gpu.summary, { maxSize: QUICK_MAX_SIZE, onProgress: (p) => (last = p.done) });
     console.log(`self-test: ${report.results.length} runs in ${(report.ms / 1000).toFixed(1)} s; ${report.kernels.length} kernels`);
     expect(failureLines(report)).toEqual([]);
     expect(report.pass).toBe(true);
@@ -27,7 +28,7 @@ describe('kernel self-test', () => {
     }
     expect(report.failedKernels).toEqual([]);
     expect(JSON.parse(JSON.stringify(report)).adapter.limits.maxBufferSize).toBe(fx.gpu.summary.limits.maxBufferSize);
-  });
+  }, 900_000);
 
   it('fails with a deliberately wrong tolerance and names the failed kernels', async () => {
     const report = await runSelfTest(fx.device, fx.gpu.summary, { filter: 'gelu', tolScale: 1e-12 });
