@@ -168,6 +168,8 @@ const evals: EvalRow[] = [];
 const tStart = performance.now();
 let evalMs = 0;
 async function evalAt(step: number) {
+  // Wait for the submitted steps first, so their GPU time is not counted as evaluation time.
+  await run.trainer.flush();
   const t = performance.now();
   const r = await run.evaluate();
   const ag = await run.agreement();
