@@ -61,3 +61,20 @@ test('an impossible model (L48 C4096 NH64 F16384) shows its memory and is refuse
   await expect(page.getByTestId('memory-estimate')).toContainText('MB of GPU memory');
   await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
 });
+
+test('a finite blow-up (lr 10, clip 1e6) is stopped as diverged, rolled back, and Resume is offered from step 0', async ({ page }) => {
+  await page.goto('/#corpus=fairy-tales&tok=wordpiece:512&model=custom&m.L=1&m.C=32&m.NH=2&m.F=64&m.T=32&batch=8&steps=60&warmup=0&decay=constant&lr=10&clip=1000000&eval=1000&seed=1');
+  const start = page.getByTestId('start');
+  await expect(start).toBeEnabled({ timeout: 60_000 });
+  await start.click();
+  const error = page.getByTestId('run-error');
+  await expect(error).toContainText('Training diverged', { timeout: 240_000 });
+  await expect(error).toContainText('The weights were rolled back to step 0.');
+  // Start is back, Resume is offered with the lower rate, and no stray counter sits beside the buttons.
+  const controls = page.getByTestId('training-controls').locator('.buttons');
+  await expect(page.getByTestId('start')).toBeVisible();
+  await expect(page.getByTestId('resume')).toHaveText('Resume at learning rate 0.001');
+  expect((await controls.innerText()).split('\n').map((s) => s.trim())).not.toContain('0');
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', /training|done/, { timeout: 60_000 });
+});

@@ -230,6 +230,8 @@ export class Trainer {
 
   private deliver(rows: MetricRow[]): void {
     for (const r of rows) {
+      // Rows after a rollback belong to the abandoned steps.
+      if (this.halted) return;
       const v = r.values;
       const { loss, accuracy, targets, electra, sbo } = this.graph.decodeMetrics(v);
       if (!Number.isFinite(loss) || !Number.isFinite(v[METRIC.GRAD_NORM])) {
@@ -274,6 +276,15 @@ export class Trainer {
   }
 
   private handleNonFinite(badStep: number): void {
+    this.rollBack(badStep);
+    this.opt.onNonFinite?.(this.halted!);
+  }
+
+  /**
+   * Halts training and restores the newest snapshot older than `badStep`'s weights (a non-finite loss, or a
+   * divergence the caller detected); resume() continues from there.
+   */
+  rollBack(badStep: number): void {
     // The loss of step s uses the weights after step s-1; the last loss known finite is step s-1's, computed with
     // the weights after step s-2. Restore the newest snapshot taken at or before that.
     const ok = this.snapshots.filter((x) => x.step <= badStep - 2).sort((a, b) => b.step - a.step)[0];
@@ -287,7 +298,6 @@ export class Trainer {
     this.step = restored.step + 1;
     this.ring.rewind(this.step);
     this.lossRing?.rewind(this.step);
-    this.opt.onNonFinite?.(this.halted);
   }
 
   /** Continues at `step` after weights and moments were loaded from a checkpoint. */

@@ -119,6 +119,8 @@ export interface LiveRun {
   config: ExperimentConfig;
   state: RunState;
   message?: string;
+  /** Failed by a non-finite loss or a divergence and rolled back: Resume continues (at a lower rate). */
+  resumable?: boolean;
   step: number;
   totalSteps: number;
   info?: RunInfo;

@@ -18,6 +18,7 @@ import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { trainingFlopsPerStep } from './flops';
 import { frequentIds, LossCaseTracker } from './lossCases';
+import { DivergenceWatch, type Divergence } from './divergence';
 import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
 import { encodePairs, scoreAgreement, trainerPairScorer, type AgreementResult, type EncodedPair } from './agreement';
 import { frequencyBaseline, type FrequencyBaseline } from './baseline';
@@ -42,6 +43,8 @@ export interface RunCallbacks {
   onMetrics?: (m: StepMetrics) => void;
   onEval?: (step: number, r: EvalResult) => void;
   onNonFinite?: (info: { step: number; restoredStep: number }) => void;
+  /** The training loss diverged (divergence.ts): the trainer was rolled back and halted, as for a non-finite loss. */
+  onDiverged?: (info: { step: number; restoredStep: number; divergence: Divergence }) => void;
 }
 
 /** The engine head an objective trains: the head module it names configures itself from the plan. */
@@ -121,6 +124,8 @@ export class TrainingRun {
   readonly vocab: VocabInfo;
   readonly plan: MaskingPlan;
   readonly trainer: Trainer;
+  /** Watches the training loss for a finite blow-up. */
+  private readonly watch: DivergenceWatch;
   readonly order: BatchOrder;
   readonly evalBatches: EngineBatch[];
   readonly evalM: number;
@@ -182,6 +187,7 @@ export class TrainingRun {
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
     const init = initParams(layout, this.model.initStd, uniformOf(Rng.from(e.seed, 'init')));
+    this.watch = new DivergenceWatch(V);
     this.trainer = new Trainer(k, this.model, init, {
       B,
       M: this.M,
@@ -191,8 +197,20 @@ export class TrainingRun {
       maxGradNorm: e.train.maxGradNorm,
       causal: this.plan.causal,
       sampleSeed: Rng.from(e.seed, 'electra').int(2 ** 32),
-      onMetrics: cb.onMetrics,
-      onNonFinite: cb.onNonFinite,
+      onMetrics: (m) => {
+        cb.onMetrics?.(m);
+        // The divergence rule (divergence.ts): a finite blow-up rolls back like a non-finite loss.
+        const d = this.watch.push(m.step, m.loss);
+        if (d && !this.trainer.halted) {
+          this.trainer.rollBack(m.step);
+          this.watch.reset();
+          cb.onDiverged?.({ ...this.trainer.halted!, divergence: d });
+        }
+      },
+      onNonFinite: (info) => {
+        this.watch.reset();
+        cb.onNonFinite?.(info);
+      },
       onRowLosses: this.lossCases || this.hardness ? (step, losses) => this.rowLosses(step, losses) : undefined,
     });
     // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are

@@ -66,6 +66,9 @@ export const useTrainingStore = create<TrainingStore>((set, get) => ({
     sendToWorker({ type: 'pause' });
   },
   resume(lr) {
+    const { run } = get();
+    // The worker trains on at this rate; the live run says so (a later suggestion starts from it).
+    if (run && lr !== undefined) set({ run: { ...run, config: { ...run.config, train: { ...run.config.train, lr } } } });
     sendToWorker({ type: 'resume', lr });
   },
   reset() {
@@ -83,7 +86,7 @@ onWorkerMessage((msg) => {
   if (!run || !('runId' in msg) || msg.runId !== run.id) return;
   switch (msg.type) {
     case 'run':
-      useTrainingStore.setState({ run: { ...run, state: msg.state, message: msg.message, step: msg.step, totalSteps: msg.totalSteps } });
+      useTrainingStore.setState({ run: { ...run, state: msg.state, message: msg.message, step: msg.step, totalSteps: msg.totalSteps, resumable: msg.resumable } });
       break;
     case 'prepared':
       useTrainingStore.setState({ run: { ...run, info: msg.info } });

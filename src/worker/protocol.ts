@@ -78,7 +78,8 @@ export interface ProbesProgress {
 export type FromWorker =
   | { type: 'gpu'; status: GpuStatus }
   | { type: 'error'; message: string }
-  | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string }
+  /** resumable: halted after a non-finite loss or a divergence, rolled back; Resume (with a lower rate) continues. */
+  | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string; resumable?: boolean }
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
   /** ms: the evaluation's wall time (the time left counts it). */

@@ -12,6 +12,7 @@ import { runProbes, type ProbeBudget } from '../session/probes';
 import { exportRunFiles, keptFormat } from '../session/exportFiles';
 import { DEFAULT_PROBE_TEXT, runProbe } from '../session/probeSentence';
 import { ExperimentError, validateExperiment } from '../session/validate';
+import { divergenceMessage, suggestedRate } from '../session/divergence';
 import type { ExportFormat, StepRow } from '../session/records';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -77,8 +78,8 @@ function yieldToMessages(): Promise<void> {
   });
 }
 
-function state(a: Active, s: 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed', message?: string): void {
-  post({ type: 'run', runId: a.id, state: s, step: a.run.trainer.step, totalSteps: a.config.train.steps, message });
+function state(a: Active, s: 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed', message?: string, resumable?: boolean): void {
+  post({ type: 'run', runId: a.id, state: s, step: a.run.trainer.step, totalSteps: a.config.train.steps, message, ...(resumable ? { resumable } : {}) });
 }
 
 function flushMetrics(a: Active): void {
@@ -234,7 +235,13 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
       onNonFinite: (i) => {
         if (active?.run !== run) return;
         flushMetrics(active);
-        state(active, 'failed', `The loss became NaN or infinite at step ${i.step + 1}. The weights were rolled back to step ${i.restoredStep + 1}. Lower the learning rate and resume.`);
+        const lr = suggestedRate(active.config.train.lr);
+        state(active, 'failed', `The loss became NaN or infinite at step ${i.step + 1}. The weights were rolled back to step ${i.restoredStep + 1}. Resume at a lower learning rate (${lr} is filled in).`, true);
+      },
+      onDiverged: (i) => {
+        if (active?.run !== run) return;
+        flushMetrics(active);
+        state(active, 'failed', divergenceMessage(i.divergence, i.restoredStep, active.config.train.lr), true);
       },
     });
   } catch (e) {
@@ -320,7 +327,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       if (active && (active.paused || active.run.trainer.halted)) {
         const a = active;
         if (a.run.trainer.halted) {
-          const cfg = { ...a.config.train, lr: msg.lr ?? a.config.train.lr / 2 };
+          const cfg = { ...a.config.train, lr: msg.lr ?? suggestedRate(a.config.train.lr) };
           a.config = { ...a.config, train: cfg };
           a.run.trainer.resume({ ...a.run.trainer.opt.schedule, lr: cfg.lr });
         }

@@ -1,5 +1,6 @@
 // Start, Pause, Resume and Reset, the progress bar with time left (steps and evaluations), and throughput.
 import type { LiveRun } from '../../session/records';
+import { suggestedRate } from '../../session/divergence';
 import { fmtDuration, fmtRate } from './format';
 import { progressFraction, timeLeftMs } from './progress';
 
@@ -32,9 +33,9 @@ export function TrainingControls({ run, canStart, startHint, onStart, onPause, o
             Pause
           </button>
         )}
-        {(state === 'paused' || (state === 'failed' && !!run?.step)) && run && run.step < run.totalSteps && (
+        {(state === 'paused' || (state === 'failed' && !!run?.resumable)) && run && run.step < run.totalSteps && (
           <button type="button" onClick={onResume} data-testid="resume">
-            Resume
+            {state === 'failed' ? `Resume at learning rate ${suggestedRate(run.config.train.lr)}` : 'Resume'}
           </button>
         )}
         {run && (

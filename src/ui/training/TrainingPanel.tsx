@@ -6,6 +6,7 @@ import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { experimentText } from '../../session/text';
 import { validateExperiment } from '../../session/validate';
+import { suggestedRate } from '../../session/divergence';
 import { usePreparedCorpus } from '../../store/data';
 import { ProblemList } from './ProblemList';
 import { RunsPanel } from '../runs/RunsPanel';
@@ -63,7 +64,7 @@ export function TrainingPanel() {
         }
         onStart={() => void onStart()}
         onPause={pause}
-        onResume={() => resume()}
+        onResume={() => resume(run?.state === 'failed' && run.resumable ? suggestedRate(run.config.train.lr) : undefined)}
         onReset={reset}
       />
       <ProblemList problems={problems} />
