@@ -106,8 +106,8 @@ test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from
   await expect(page.locator('[data-lesson-nav="2"]')).toHaveAttribute('data-state', 'done');
 });
 
-test('every lesson has its page; lesson 3 counts split words', async ({ page }, info) => {
-  test.setTimeout(300_000);
+test('every lesson has its page; lesson 3 counts split words; lesson 4 sets up its comparison', async ({ page }, info) => {
+  test.setTimeout(600_000);
   for (let n = 1; n <= 6; n++) {
     await page.goto(`/#lesson=${n}`);
     await expect(page.getByTestId('lesson')).toHaveAttribute('data-lesson', String(n));
@@ -120,6 +120,18 @@ test('every lesson has its page; lesson 3 counts split words', async ({ page }, 
       const summary = page.getByTestId('lesson-summary');
       await expect(summary).toContainText('random tokens (BERT):', { timeout: 120_000 });
       await expect(summary).toContainText(/whole words: [\d.]+% of the tokens of 400 sequences, [\d,]+ words touched; 0 of the/);
+    }
+    if (n === 4) {
+      // One click sets up the paired comparison (3 schemes x 3 seeds) in the Compare panel; stop it here.
+      await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
+      await answer(page, 'noise');
+      await expect(page.getByTestId('lesson-feedback')).toContainText('the run will settle it');
+      await page.getByTestId('lesson-run').click();
+      await expect(page.getByTestId('lesson-pending')).toContainText('Comparison: 0 of 9 runs done (running)');
+      await expect(page.getByTestId('compare-stop')).toBeVisible();
+      await page.screenshot({ path: info.outputPath('lesson-4-comparison.png'), fullPage: true });
+      await page.getByTestId('compare-stop').click();
+      await expect(page.getByTestId('lesson-pending')).toContainText('(stopped)');
     }
     await page.screenshot({ path: info.outputPath(`lesson-${n}.png`), fullPage: true });
   }
