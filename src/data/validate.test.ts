@@ -75,3 +75,12 @@ describe('enoughTokens', () => {
     expect(() => enoughTokens(tok, 'the cat', 2)).toThrow(/at least 3/);
   });
 });
+
+describe('an empty paste', () => {
+  it('says the text is empty, not "only nothing" (issue 16 case 9)', () => {
+    const r = checkTextString('');
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.message).toMatch(/ is empty\.$/);
+    expect(r.ok ? '' : r.message).not.toContain('nothing');
+  });
+});

@@ -75,7 +75,7 @@ function checkDecoded(raw: string, name: string, bytes: number): TextCheck {
     return fail('binary', `${name} does not look like text: ${pct}% of its characters are control characters.`);
   }
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
-  if (text.trim().length === 0) return fail('empty', `${name} has no text, only ${text.length ? 'whitespace' : 'nothing'}.`);
+  if (text.trim().length === 0) return fail('empty', text.length ? `${name} has no text, only whitespace.` : `${name} is empty.`);
   return { ok: true, text, bytes };
 }
 
