@@ -78,7 +78,7 @@ export interface ProbeResults {
   tasks?: DownstreamTaskResult[];
   /** Why a downstream task could not run (too little held-out text), when that is the case. */
   downstreamError?: string;
-  /** Training FLOPs per step of the run (flops.ts: encoder, head, ELECTRA's generator; probes not counted). */
+  /** Training FLOPs per step of the run (the engine's count from its dispatches: encoder, head, ELECTRA's generator; probes not counted). */
   trainFlopsPerStep?: number;
   /** What the run's own-head figures are ('mlm': its vocabulary head at the shared masks; 'next-token': MEAP). */
   ownEvalKind?: 'mlm' | 'objective' | 'next-token';

@@ -16,7 +16,6 @@ import {
 import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, type LossRowKind } from './runMasks';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
-import { trainingFlopsPerStep } from './flops';
 import { frequentIds, LossCaseTracker } from './lossCases';
 import { DivergenceWatch, type Divergence } from './divergence';
 import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
@@ -278,9 +277,9 @@ export class TrainingRun {
     this.trainer.trainStep(batch);
   }
 
-  /** Analytic training FLOPs of one step (flops.ts). */
+  /** Training FLOPs of one step, counted by the engine from its own dispatch list (ELECTRA's generator included). */
   get flopsPerStep(): number {
-    return trainingFlopsPerStep(this.model, this.head, this.config.train.B, this.M);
+    return this.trainer.flopsPerStep.total;
   }
 
   evaluate(): Promise<EvalResult> {
