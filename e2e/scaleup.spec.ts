@@ -1,11 +1,16 @@
 // "Scale up in Python": the page writes the experiment as a Transformers + Accelerate project; the downloaded zip
 // holds the files the page lists, and its experiment.json is the page's experiment (config and share link).
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
-import { decodeExperiment } from '../src/session/experimentUrl';
+
+/** The app's own decoder of a link's hash, run with vite-node (the engine's WGSL imports need Vite). */
+function decodeExperiment(hash: string): { config: unknown } {
+  const out = execFileSync('npx', ['vite-node', 'scripts/decode-link.ts', '--', hash], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as { config: unknown };
+}
 
 const SETUP = '#corpus=fairy-tales&tok=wordpiece:600&model=tiny&strategy=span&objective=mlm&sp.rate=0.2&batch=4&steps=20&warmup=2&seed=7';
 
