@@ -10,8 +10,20 @@ if (!existsSync(chromePath)) {
   );
 }
 
-const baseArgs = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const webgpuArgs = [...baseArgs, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-vulkan=swiftshader'];
+const baseArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const webgpuArgs = [
+  ...baseArgs,
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=swiftshader',
+  '--use-vulkan=swiftshader',
+];
 // E2E_PORT lets several checkouts run their e2e at once without one reusing another's preview server.
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 
@@ -32,7 +44,12 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     // A returning user who chose the lab on the start screen (src/store/lessons.ts): the lab specs open on the lab.
     // e2e/lessons.spec.ts starts from empty storage to see the start screen.
-    storageState: { cookies: [], origins: [{ origin: `http://localhost:${PORT}`, localStorage: [{ name: 'masklab.lessons', value: '{"mode":"lab"}' }] }] },
+    storageState: {
+      cookies: [],
+      origins: [
+        { origin: `http://localhost:${PORT}`, localStorage: [{ name: 'masklab.lessons', value: '{"mode":"lab"}' }] },
+      ],
+    },
   },
   projects: [
     {

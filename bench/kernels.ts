@@ -9,7 +9,18 @@ import { createStorage, readF32 } from '../src/engine/buffers';
 import { type Dispatch, Kernels, runDispatches } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
-import { biasGrad, canVec4, chooseSplits, chooseTile, matmul, matmulFlops, matmulSplitK, planMatmul, splitKScratchFloats, type MatmulTile } from '../src/engine/ops/matmul';
+import {
+  biasGrad,
+  canVec4,
+  chooseSplits,
+  chooseTile,
+  matmul,
+  matmulFlops,
+  matmulSplitK,
+  planMatmul,
+  splitKScratchFloats,
+  type MatmulTile,
+} from '../src/engine/ops/matmul';
 import { rng } from '../src/engine/testing';
 import { timeDispatches, timingMethod, type Timing } from './timing';
 
@@ -107,7 +118,10 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     else if (a === '--target-ms') args.targetMs = Number(argv[++i]);
     else if (a === '--out') args.out = argv[++i];
     else if (a === '--wall-clock') args.wallClock = true;
-    else throw new Error(`unknown argument ${a}; use --models tiny,mini,small --sizes 512,1024 --compare --target-ms N --wall-clock --out DIR`);
+    else
+      throw new Error(
+        `unknown argument ${a}; use --models tiny,mini,small --sizes 512,1024 --compare --target-ms N --wall-clock --out DIR`,
+      );
   }
   for (const m of args.models) if (!MODELS[m]) throw new Error(`unknown model "${m}" (tiny, mini, small)`);
   for (const s of args.sizes) if (!Number.isInteger(s) || s < 1) throw new Error(`bad size ${s}`);
@@ -202,7 +216,15 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
   // The timed dispatches have the case's flags; the checked ones are a single plain product (accumulating runs pile up).
   const build = (accumulate: boolean, db: GPUBuffer): Dispatch[] => {
     if (c.biasGrad) return [biasGrad(k, { dy: bufs.a, db, M: c.M, N: c.N, label: c.name })];
-    const o = { ...shape, a: bufs.a, b: bufs.b, out: bufs.out, bias: c.bias ? bufs.bias : undefined, accumulate, label: c.name };
+    const o = {
+      ...shape,
+      a: bufs.a,
+      b: bufs.b,
+      out: bufs.out,
+      bias: c.bias ? bufs.bias : undefined,
+      accumulate,
+      label: c.name,
+    };
     return scratch ? matmulSplitK(k, o, scratch) : [matmul(k, o)];
   };
   const ds = build(c.accumulate, bufs.out);
@@ -211,7 +233,10 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
   const got = await readF32(device, checkOut);
   if (checkOut !== bufs.out) checkOut.destroy();
   const maxAbsErr = spotCheck(c, a, b, bias, got);
-  const t: Timing = await timeDispatches(device, ds, { targetMs: args.targetMs, method: args.wallClock ? 'wall-clock' : undefined });
+  const t: Timing = await timeDispatches(device, ds, {
+    targetMs: args.targetMs,
+    method: args.wallClock ? 'wall-clock' : undefined,
+  });
   for (const buf of [...Object.values(bufs), ...(scratch ? [scratch] : [])]) buf.destroy();
   const flops = c.biasGrad ? c.M * c.N : matmulFlops(c.M, c.N, c.K);
   const { biasGrad: _biasGrad, ...caseShape } = c;
@@ -237,7 +262,10 @@ function pad(s: string | number, n: number, right = false): string {
 function printRow(r: Row): void {
   const flags = `${r.transA ? 'T' : 'N'}${r.transB ? 'T' : 'N'}${r.bias ? '+b' : ''}${r.accumulate ? '+=' : ''}`;
   const name = r.kernel.replace('matmul.', '');
-  const variant = name === 'bias_grad' ? '' : `${name}${r.tile === null ? '' : `/${r.tile}`}${r.splits > 1 ? ` k/${r.splits}` : ''}${r.auto ? '' : ' (alt)'}`;
+  const variant =
+    name === 'bias_grad'
+      ? ''
+      : `${name}${r.tile === null ? '' : `/${r.tile}`}${r.splits > 1 ? ` k/${r.splits}` : ''}${r.auto ? '' : ' (alt)'}`;
   console.log(
     `${pad(r.group, 6, true)} ${pad(r.name, 20, true)} ${pad(r.M, 6)} ${pad(r.N, 6)} ${pad(r.K, 6)} ${pad(flags, 7, true)}` +
       ` ${pad(variant, 26, true)} ${pad(r.ms.toFixed(3), 10)} ${pad(r.gflops.toFixed(1), 9)} ${pad(r.maxAbsErr.toExponential(1), 8)}`,
@@ -251,7 +279,9 @@ try {
   const kernels = new Kernels(gpu.device, { cpu });
   const method = args.wallClock ? 'wall-clock' : timingMethod(gpu.device);
   console.log(`adapter: ${gpu.label}${gpu.summary.isFallbackAdapter ? ' (fallback)' : ''}; timing: ${method}`);
-  console.log(`models: ${args.models.join(', ') || 'none'}; squares: ${args.sizes.join(', ') || 'none'}; compare: ${args.compare}`);
+  console.log(
+    `models: ${args.models.join(', ') || 'none'}; squares: ${args.sizes.join(', ') || 'none'}; compare: ${args.compare}`,
+  );
   console.log(
     `${pad('group', 6, true)} ${pad('case', 20, true)} ${pad('M', 6)} ${pad('N', 6)} ${pad('K', 6)} ${pad('ops', 7, true)}` +
       ` ${pad('kernel/tile', 26, true)} ${pad('ms', 10)} ${pad('GFLOP/s', 9)} ${pad('err', 8)}`,
@@ -267,7 +297,10 @@ try {
       printRow(row);
     }
   }
-  const slug = gpu.label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = gpu.label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   mkdirSync(args.out, { recursive: true });
   const file = join(args.out, `kernels-${slug}.json`);
   const report = {

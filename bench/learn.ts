@@ -11,15 +11,39 @@ import { CLASS_PRESETS } from '../src/session/presets';
 
 const a = parseArgs({
   args: process.argv.slice(2).filter((x) => x !== '--'),
-  options: { presets: { type: 'string' }, steps: { type: 'string' }, 'eval-every': { type: 'string' }, out: { type: 'string' }, from: { type: 'string' } },
+  options: {
+    presets: { type: 'string' },
+    steps: { type: 'string' },
+    'eval-every': { type: 'string' },
+    out: { type: 'string' },
+    from: { type: 'string' },
+  },
 }).values;
 const ids = a.presets ? a.presets.split(',') : CLASS_PRESETS.map((p) => p.id);
 
-interface EvalRow { step: number; accuracy: number; seconds: number; agreement?: number; agreement_attractor?: number }
+interface EvalRow {
+  step: number;
+  accuracy: number;
+  seconds: number;
+  agreement?: number;
+  agreement_attractor?: number;
+}
 interface Summary {
-  adapter: string; steps: number; batch: number; model: { T: number }; baseline_eval_accuracy: number; final_eval_accuracy: number;
-  plateau_exit_step: number | null; plus10_step: number | null; agreement_accuracy: number | null; agreement_accuracy_attractor: number | null;
-  seconds: number; eval_seconds: number; ms_per_step: number; tokens_per_s: number; evals: EvalRow[];
+  adapter: string;
+  steps: number;
+  batch: number;
+  model: { T: number };
+  baseline_eval_accuracy: number;
+  final_eval_accuracy: number;
+  plateau_exit_step: number | null;
+  plus10_step: number | null;
+  agreement_accuracy: number | null;
+  agreement_accuracy_attractor: number | null;
+  seconds: number;
+  eval_seconds: number;
+  ms_per_step: number;
+  tokens_per_s: number;
+  evals: EvalRow[];
 }
 
 const results: Record<string, unknown>[] = [];
@@ -65,11 +89,16 @@ for (const id of ids) {
     evals: s.evals,
   });
 }
-const slug = adapter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = adapter
+  .toLowerCase()
+  .replace(/[^a-z0-9]+/g, '-')
+  .replace(/^-|-$/g, '');
 const file = a.out ?? `bench/results/learn-${slug}.json`;
 mkdirSync('bench/results', { recursive: true });
 // One entry per preset and length: a later run of the same preset and steps replaces the earlier one.
-const old = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, unknown>[] }).results : [];
+const old = existsSync(file)
+  ? (JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, unknown>[] }).results
+  : [];
 const merged = [...old.filter((o) => !results.some((n) => n.preset === o.preset && n.steps === o.steps)), ...results];
 writeFileSync(file, JSON.stringify({ adapter, date: new Date().toISOString(), results: merged }, null, 1) + '\n');
 for (const r of results) console.log(JSON.stringify({ ...r, evals: undefined }));

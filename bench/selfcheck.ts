@@ -35,19 +35,44 @@ try {
   const report = await runSelfTest(gpu.device, gpu.summary, {
     ...o,
     onProgress: ({ done, total, result: r }) =>
-      console.error(`[${done}/${total}] ${r.pass ? 'pass' : 'FAIL'} ${r.id} [${r.variant}] max err ${r.maxAbs.toExponential(2)} (atol ${r.atol}) ${r.ms.toFixed(0)} ms`),
+      console.error(
+        `[${done}/${total}] ${r.pass ? 'pass' : 'FAIL'} ${r.id} [${r.variant}] max err ${r.maxAbs.toExponential(2)} (atol ${r.atol}) ${r.ms.toFixed(0)} ms`,
+      ),
   });
   for (const line of failureLines(report)) console.error(`FAILED ${line}`);
-  console.error(`${report.pass ? 'PASS' : 'FAIL'}: ${report.results.filter((r) => r.pass).length}/${report.results.length} runs, ` +
-    `${report.kernels.length} kernels, ${(report.ms / 1000).toFixed(1)} s` + (report.failedKernels.length ? `; failed kernels: ${report.failedKernels.join(', ')}` : ''));
+  console.error(
+    `${report.pass ? 'PASS' : 'FAIL'}: ${report.results.filter((r) => r.pass).length}/${report.results.length} runs, ` +
+      `${report.kernels.length} kernels, ${(report.ms / 1000).toFixed(1)} s` +
+      (report.failedKernels.length ? `; failed kernels: ${report.failedKernels.join(', ')}` : ''),
+  );
   if (out) {
     mkdirSync(out, { recursive: true });
-    const slug = gpu.label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const slug = gpu.label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
     writeFileSync(join(out, `selfcheck-${slug}.json`), JSON.stringify(report, null, 1));
   }
   if (json) {
-    const cases = report.results.map((r) => ({ id: r.id, variant: r.variant, pass: r.pass, maxAbs: r.maxAbs, atol: r.atol, rtol: r.rtol, ms: Math.round(r.ms), kernels: r.kernels }));
-    console.log(JSON.stringify({ adapter: { label: gpu.label, ...report.adapter }, pass: report.pass, ms: Math.round(report.ms), failedKernels: report.failedKernels, cases }));
+    const cases = report.results.map((r) => ({
+      id: r.id,
+      variant: r.variant,
+      pass: r.pass,
+      maxAbs: r.maxAbs,
+      atol: r.atol,
+      rtol: r.rtol,
+      ms: Math.round(r.ms),
+      kernels: r.kernels,
+    }));
+    console.log(
+      JSON.stringify({
+        adapter: { label: gpu.label, ...report.adapter },
+        pass: report.pass,
+        ms: Math.round(report.ms),
+        failedKernels: report.failedKernels,
+        cases,
+      }),
+    );
   }
   process.exitCode = report.pass ? 0 : 1;
 } finally {

@@ -54,7 +54,11 @@ async function wallClock(device: GPUDevice, dispatches: readonly Dispatch[], rep
  * Times a list of dispatches (usually one): a warm-up run (pipeline compilation, caches), an estimate that sets
  * the repetition count, then `reps` passes, each timed by timestamps (or wall-clock averages in groups).
  */
-export async function timeDispatches(device: GPUDevice, dispatches: readonly Dispatch[], opts: TimeOptions = {}): Promise<Timing> {
+export async function timeDispatches(
+  device: GPUDevice,
+  dispatches: readonly Dispatch[],
+  opts: TimeOptions = {},
+): Promise<Timing> {
   const method = opts.method ?? timingMethod(device);
   const targetMs = opts.targetMs ?? 1000;
   const minReps = opts.minReps ?? 3;

@@ -13,7 +13,14 @@ import { Kernels } from '../src/engine/kernels';
 import { bertTensors, initParams, placeTensors } from '../src/engine/model/params';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
-import { canProfile, groupProfile, profileDispatches, trainStepFlops, type DispatchTime, type TimeGroup } from '../src/engine/profile';
+import {
+  canProfile,
+  groupProfile,
+  profileDispatches,
+  trainStepFlops,
+  type DispatchTime,
+  type TimeGroup,
+} from '../src/engine/profile';
 import { Trainer, type EngineBatch } from '../src/engine/trainer';
 
 interface BenchShape {
@@ -71,7 +78,8 @@ function parseArgs(argv: string[], fallback: boolean): Args {
   };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min} (got "${v}")\n${HELP}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} must be an integer >= ${min} (got "${v}")\n${HELP}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -84,7 +92,10 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     else if (arg === '--help' || arg === '-h') {
       console.log(HELP);
       process.exit(0);
-    } else if (arg === '--config') a.configs = value().split(',').filter((s) => s.length > 0);
+    } else if (arg === '--config')
+      a.configs = value()
+        .split(',')
+        .filter((s) => s.length > 0);
     else if (arg === '--warmup') a.warmup = int('warmup', value(), 1);
     else if (arg === '--steps') a.steps = int('steps', value(), 1);
     else if (arg === '--repeats') a.repeats = int('repeats', value(), 1);
@@ -95,17 +106,18 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     else if (arg === '--json') a.json = true;
     else if (arg === '--kernels') {
       const v = value();
-      if (v !== 'auto' && v !== 'gpu' && v !== 'cpu') throw new Error(`--kernels takes auto, gpu or cpu (got "${v}")\n${HELP}`);
+      if (v !== 'auto' && v !== 'gpu' && v !== 'cpu')
+        throw new Error(`--kernels takes auto, gpu or cpu (got "${v}")\n${HELP}`);
       a.kernels = v;
-    }
-    else if (arg === '--compare') {
+    } else if (arg === '--compare') {
       const v = value();
       if (v !== 'tfjs') throw new Error(`--compare takes "tfjs" (got "${v}")\n${HELP}`);
       a.compare = v;
     } else throw new Error(`unknown argument "${arg}"\n${HELP}`);
   }
   if (a.configs.length === 0) throw new Error(`--config needs at least one of ${Object.keys(CONFIGS).join(', ')}`);
-  for (const c of a.configs) if (!CONFIGS[c]) throw new Error(`unknown config "${c}" (${Object.keys(CONFIGS).join(', ')})`);
+  for (const c of a.configs)
+    if (!CONFIGS[c]) throw new Error(`unknown config "${c}" (${Object.keys(CONFIGS).join(', ')})`);
   return a;
 }
 
@@ -113,7 +125,12 @@ function parseArgs(argv: string[], fallback: boolean): Args {
  * `count` batches of random ids with P = ceil(0.15 T) targets in every sequence (M = B * P rows), corrupted the
  * BERT way (80% [MASK], 10% random, 10% kept); every position valid. Same seed, same arrays.
  */
-function randomBatches(cfg: ModelConfig, B: number, count: number, seed: string): { batches: EngineBatch[]; M: number } {
+function randomBatches(
+  cfg: ModelConfig,
+  B: number,
+  count: number,
+  seed: string,
+): { batches: EngineBatch[]; M: number } {
   const { T, V } = cfg;
   const P = Math.ceil(TARGET_RATE * T);
   const M = B * P;
@@ -231,7 +248,16 @@ async function benchConfig(k: Kernels, name: string, args: Args): Promise<Config
         const f = flops.byRole[r.key]?.total;
         return f === undefined ? r : { ...r, flops: f, gflops: r.ms > 0 ? f / (r.ms * 1e6) : 0 };
       });
-      profile = { available: true, method: p.method, repeats: p.repeats, total_ms: p.totalMs, by_kernel: g.byKernel, by_role: byRole, by_op: g.byOp, dispatches: p.dispatches };
+      profile = {
+        available: true,
+        method: p.method,
+        repeats: p.repeats,
+        total_ms: p.totalMs,
+        by_kernel: g.byKernel,
+        by_role: byRole,
+        by_op: g.byOp,
+        dispatches: p.dispatches,
+      };
     } else profile = { available: false, note: 'no timestamp queries' };
     return {
       config: name,
@@ -264,14 +290,17 @@ function fmt(n: number, digits: number): string {
 
 function table(head: string[], rows: string[][], alignLeft = 1): string {
   const w = head.map((_, c) => Math.max(head[c].length, ...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c < alignLeft ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c < alignLeft ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  ');
   return [line(head), ...rows.map(line)].map((l) => '  ' + l).join('\n');
 }
 
 function report(r: ConfigResult): string {
   const m = r.model;
   const out: string[] = [];
-  out.push(`${r.config}: L${m.L} C${m.C} NH${m.NH} F${m.F} T${m.T} B${r.B} V${m.V}, M=${r.M} targets, ${m.params.toLocaleString('en-US')} parameters`);
+  out.push(
+    `${r.config}: L${m.L} C${m.C} NH${m.NH} F${m.F} T${m.T} B${r.B} V${m.V}, M=${r.M} targets, ${m.params.toLocaleString('en-US')} parameters`,
+  );
   out.push(
     `  ${fmt(r.ms_per_step, 2)} ms/step (median of ${r.repeats} x ${r.steps} steps: ${r.repeats_ms.map((x) => fmt(x, 1)).join(', ')}), ` +
       `${fmt(r.tokens_per_s, 0)} tokens/s, ${fmt(r.gflops_per_s, 2)} GFLOP/s (${fmt(r.flops_per_step / 1e9, 3)} GFLOP/step in matmuls), ` +
@@ -282,7 +311,9 @@ function report(r: ConfigResult): string {
     out.push(`  per-kernel times: ${p.note}`);
     return out.join('\n');
   }
-  out.push(`  per-kernel GPU time (timestamp queries, one pass per dispatch, median of ${p.repeats} profiled step(s)): ${fmt(p.total_ms, 2)} ms in all`);
+  out.push(
+    `  per-kernel GPU time (timestamp queries, one pass per dispatch, median of ${p.repeats} profiled step(s)): ${fmt(p.total_ms, 2)} ms in all`,
+  );
   const row = (g: TimeGroup) => [g.key, fmt(g.ms, 3), `${fmt(100 * g.share, 1)}%`, String(g.count)];
   out.push(table(['kernel', 'ms', 'share', 'n'], p.by_kernel.map(row)));
   out.push(
@@ -295,7 +326,12 @@ function report(r: ConfigResult): string {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'unknown'
+  );
 }
 
 /**
@@ -304,16 +340,22 @@ function slug(s: string): string {
  */
 async function compareTfjs(config: string): Promise<Record<string, unknown>> {
   if (!existsSync(join(process.cwd(), 'bench/browser/run.ts')))
-    throw new Error('--compare tfjs needs the TF.js harness bench/browser/run.ts (run from the project root, with node_modules)');
+    throw new Error(
+      '--compare tfjs needs the TF.js harness bench/browser/run.ts (run from the project root, with node_modules)',
+    );
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'bench:tfjs', '--', '--config', config, '--json', '--no-write'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('npm', ['run', '--silent', 'bench:tfjs', '--', '--config', config, '--json', '--no-write'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString();
       process.stderr.write(d);
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`npm run bench:tfjs -- --config ${config} exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(text) : reject(new Error(`npm run bench:tfjs -- --config ${config} exited with ${code}`)),
+    );
   });
   const last = stdout.trim().split('\n').pop() ?? '';
   try {
@@ -334,9 +376,15 @@ try {
 }
 const results: ConfigResult[] = [];
 try {
-  const k = new Kernels(gpu.device, { cpu: args.kernels === 'auto' ? isCpuAdapter(gpu.summary) : args.kernels === 'cpu' });
-  console.log(`kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}`);
-  console.log(`adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`);
+  const k = new Kernels(gpu.device, {
+    cpu: args.kernels === 'auto' ? isCpuAdapter(gpu.summary) : args.kernels === 'cpu',
+  });
+  console.log(
+    `kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}`,
+  );
+  console.log(
+    `adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`,
+  );
   for (const c of args.configs) {
     const r = await benchConfig(k, c, args);
     results.push(r);
@@ -351,7 +399,14 @@ if (args.compare === 'tfjs') {
   for (const r of results) {
     try {
       const t = await compareTfjs(r.config);
-      compare.push({ config: r.config, adapter: t.adapter, ours: t.ours, tfjs: t.tfjs, ratio: t.ratio, node: { tokens_per_s: r.tokens_per_s, ms_per_step: r.ms_per_step } });
+      compare.push({
+        config: r.config,
+        adapter: t.adapter,
+        ours: t.ours,
+        tfjs: t.tfjs,
+        ratio: t.ratio,
+        node: { tokens_per_s: r.tokens_per_s, ms_per_step: r.ms_per_step },
+      });
     } catch (e) {
       compare.push({ config: r.config, error: e instanceof Error ? e.message : String(e) });
     }
@@ -374,22 +429,48 @@ const out = {
   machine: { adapter: s, platform: `${process.platform} ${process.arch}`, node: process.version },
   args,
   notes: {
-    ms_per_step: 'wall clock over `steps` trainStep calls ending with queue.onSubmittedWorkDone, median over `repeats`, after `warmup` steps',
-    flops: 'matmul products only (see trainStepFlops in src/engine/profile.ts): Linears forward + dX + dW over B*T rows, attention QK^T, PV and their 4 gradient products, MLM head dense and decoder over M rows',
-    profile: 'a separate untimed step with each dispatch in its own compute pass between two timestamps; grouped by Dispatch.kernel, by role (label without layer prefix, first part) and by op (label without layer prefix)',
+    ms_per_step:
+      'wall clock over `steps` trainStep calls ending with queue.onSubmittedWorkDone, median over `repeats`, after `warmup` steps',
+    flops:
+      'matmul products only (see trainStepFlops in src/engine/profile.ts): Linears forward + dX + dW over B*T rows, attention QK^T, PV and their 4 gradient products, MLM head dense and decoder over M rows',
+    profile:
+      'a separate untimed step with each dispatch in its own compute pass between two timestamps; grouped by Dispatch.kernel, by role (label without layer prefix, first part) and by op (label without layer prefix)',
   },
   results,
   ...(args.compare ? { compare } : {}),
 };
 if (args.write) {
   mkdirSync(args.out, { recursive: true });
-  const file = join(args.out, `train-${slug(gpu.label)}${args.kernels === 'auto' ? '' : `-${args.kernels}-kernels`}.json`);
+  const file = join(
+    args.out,
+    `train-${slug(gpu.label)}${args.kernels === 'auto' ? '' : `-${args.kernels}-kernels`}.json`,
+  );
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${file}`);
 }
 if (args.json) {
   // One line: the figures without the per-dispatch lists (the file keeps them).
-  const brief = results.map((r) => ({ ...r, profile: r.profile.available ? (({ dispatches: _d, by_op: _o, ...p }) => p)(r.profile) : r.profile }));
-  const one = compare.length === 1 && !('error' in compare[0]) ? { config: compare[0].config, ours: compare[0].ours, tfjs: compare[0].tfjs, ratio: compare[0].ratio, node: compare[0].node } : {};
-  console.log(JSON.stringify({ adapter: gpu.label, date: out.date, ...one, results: brief, ...(args.compare ? { compare } : {}) }));
+  const brief = results.map((r) => ({
+    ...r,
+    profile: r.profile.available ? (({ dispatches: _d, by_op: _o, ...p }) => p)(r.profile) : r.profile,
+  }));
+  const one =
+    compare.length === 1 && !('error' in compare[0])
+      ? {
+          config: compare[0].config,
+          ours: compare[0].ours,
+          tfjs: compare[0].tfjs,
+          ratio: compare[0].ratio,
+          node: compare[0].node,
+        }
+      : {};
+  console.log(
+    JSON.stringify({
+      adapter: gpu.label,
+      date: out.date,
+      ...one,
+      results: brief,
+      ...(args.compare ? { compare } : {}),
+    }),
+  );
 }

@@ -4,9 +4,12 @@
 import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
-const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
+const SETUP =
+  '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
 
-test('a two-scheme comparison trains, shows curves and table, exports CSV, and survives a reload', async ({ page }, info) => {
+test('a two-scheme comparison trains, shows curves and table, exports CSV, and survives a reload', async ({
+  page,
+}, info) => {
   test.setTimeout(600_000);
   await page.goto('/' + SETUP);
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
@@ -40,7 +43,9 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
 
   const view = panel.getByTestId('comparison-view');
   await expect(view.getByTestId('comparison-entry')).toHaveCount(2);
-  await expect(view.getByTestId('comparison-entry').first()).toHaveAttribute('data-state', /training|probing|done/, { timeout: 120_000 });
+  await expect(view.getByTestId('comparison-entry').first()).toHaveAttribute('data-state', /training|probing|done/, {
+    timeout: 120_000,
+  });
   await expect(view.getByTestId('comparison-state')).toHaveText('done', { timeout: 480_000 });
   await expect(view.getByTestId('comparison-entry').nth(1)).toHaveAttribute('data-state', 'done');
 
@@ -66,8 +71,12 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
     await expect(rows.nth(i).getByTestId('compare-result-own')).toContainText(/\d/);
   }
   // RTS against the reference (MLM): a paired difference with an interval and a verdict in words.
-  await expect(rows.nth(1).getByTestId('compare-result-loss').getByTestId('paired-verdict')).toHaveText(/Δ [+-]\d+\.\d{3} \[.+\] (better|worse|inside noise)$/);
-  await expect(rows.nth(1).getByTestId('compare-result-accuracy').getByTestId('paired-verdict')).toContainText(/better|worse|inside noise/);
+  await expect(rows.nth(1).getByTestId('compare-result-loss').getByTestId('paired-verdict')).toHaveText(
+    /Δ [+-]\d+\.\d{3} \[.+\] (better|worse|inside noise)$/,
+  );
+  await expect(rows.nth(1).getByTestId('compare-result-accuracy').getByTestId('paired-verdict')).toContainText(
+    /better|worse|inside noise/,
+  );
   await expect(rows.nth(0).getByTestId('paired-verdict')).toHaveCount(0);
   await expect(view.getByTestId('attention-compare-diff')).toBeVisible();
   // The difference map has a diverging scale with a legend and its maximum.
@@ -77,12 +86,30 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await view.screenshot({ path: info.outputPath('comparison-view.png') });
 
   // CSV: a header and one row per run, with the evaluation columns.
-  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('comparison-export-csv').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByTestId('comparison-export-csv').click(),
+  ]);
   expect(download.suggestedFilename()).toBe('masklab-comparison-mlm-vs-rts-e2e.csv');
   const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\r\n');
   expect(lines).toHaveLength(3);
   const header = lines[0].split(',');
-  for (const col of ['eval_loss', 'eval_accuracy', 'pseudo_perplexity', 'probe_loss', 'probe_loss_lo', 'probe_loss_hi', 'probe_accuracy', 'word-order_accuracy', 'word-order_lo', 'spliced_accuracy', 'flops', 'tokens', 'seed', 'scheme'])
+  for (const col of [
+    'eval_loss',
+    'eval_accuracy',
+    'pseudo_perplexity',
+    'probe_loss',
+    'probe_loss_lo',
+    'probe_loss_hi',
+    'probe_accuracy',
+    'word-order_accuracy',
+    'word-order_lo',
+    'spliced_accuracy',
+    'flops',
+    'tokens',
+    'seed',
+    'scheme',
+  ])
     expect(header).toContain(col);
   const cells = lines.slice(1).map((l) => l.split(','));
   const col = (r: number, name: string) => cells[r][header.indexOf(name)];

@@ -26,7 +26,9 @@ test('toy language: baseline lines, status line, agreement chart, attention scru
   const agreement = page.getByTestId('agreement-chart');
   // 200 pairs of each kind; one attractor sentence is longer than T = 16 allows and is left out.
   await expect(agreement).toContainText(/200 pairs without and 19\d with an attractor/);
-  await expect.poll(async () => Number(await agreement.getAttribute('data-points')), { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  await expect
+    .poll(async () => Number(await agreement.getAttribute('data-points')), { timeout: 300_000 })
+    .toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('learning-status')).toContainText(/frequency guess/);
 
   await expect(status).toHaveAttribute('data-state', 'done', { timeout: 420_000 });

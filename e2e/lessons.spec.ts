@@ -47,7 +47,9 @@ test('the start screen offers lessons or the lab and remembers the choice', asyn
   await expect(page.getByTestId('ignored-settings')).toHaveCount(0);
 });
 
-test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from the run, progress after a reload', async ({ page }, info) => {
+test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from the run, progress after a reload', async ({
+  page,
+}, info) => {
   test.setTimeout(900_000);
   await page.goto('/#lesson=1');
   const lesson = page.getByTestId('lesson');
@@ -91,9 +93,13 @@ test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from
   await expect(summary).toContainText(`to ${e2.accuracy} at step ${e2.step.toLocaleString('en-US')}, the loss from`);
   await expect(summary).toContainText(`to ${e2.loss.toFixed(2)}`);
   // The toy language: the plateau against the run's frequency baseline, and agreement on the minimal pairs.
-  await expect(summary).toContainText(new RegExp(`(left the frequency plateau at step [\\d,]+|stayed on the frequency plateau for all ${steps} steps)`));
+  await expect(summary).toContainText(
+    new RegExp(`(left the frequency plateau at step [\\d,]+|stayed on the frequency plateau for all ${steps} steps)`),
+  );
   await expect(summary).toContainText(/frequency guess \(?(of )?[\d.]+%/);
-  await expect(summary).toContainText(/Agreement without an attractor reached [\d.]+% at step [\d,]+ \(chance 50%\); with an attractor [\d.]+%/);
+  await expect(summary).toContainText(
+    /Agreement without an attractor reached [\d.]+% at step [\d,]+ \(chance 50%\); with an attractor [\d.]+%/,
+  );
   const text2 = (await summary.textContent()) ?? '';
   await page.screenshot({ path: info.outputPath('lesson-2-after-run.png'), fullPage: true });
 
@@ -106,7 +112,9 @@ test('lesson 1 by its URL, then lesson 2 on a small budget: after-run texts from
   await expect(page.locator('[data-lesson-nav="2"]')).toHaveAttribute('data-state', 'done');
 });
 
-test('every lesson has its page; lesson 3 counts split words; lesson 4 sets up its comparison', async ({ page }, info) => {
+test('every lesson has its page; lesson 3 counts split words; lesson 4 sets up its comparison', async ({
+  page,
+}, info) => {
   test.setTimeout(600_000);
   for (let n = 1; n <= 6; n++) {
     await page.goto(`/#lesson=${n}`);
@@ -119,7 +127,9 @@ test('every lesson has its page; lesson 3 counts split words; lesson 4 sets up i
       await page.getByTestId('lesson-survey').click();
       const summary = page.getByTestId('lesson-summary');
       await expect(summary).toContainText('random tokens (BERT):', { timeout: 120_000 });
-      await expect(summary).toContainText(/whole words: [\d.]+% of the tokens of 400 sequences, [\d,]+ words touched; 0 of the/);
+      await expect(summary).toContainText(
+        /whole words: [\d.]+% of the tokens of 400 sequences, [\d,]+ words touched; 0 of the/,
+      );
     }
     if (n === 4) {
       // One click sets up the paired comparison (3 schemes x 3 seeds) in the Compare panel; stop it here.

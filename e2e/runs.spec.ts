@@ -4,7 +4,8 @@
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
-const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
+const SETUP =
+  '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
 
 async function downloadText(page: Page, testId: string): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -58,13 +59,22 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   const onDownload = (d: Download) => downloads.push(d);
   page.on('download', onDownload);
   await weights.click();
-  await expect.poll(() => downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
-    'config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json',
-  ]);
+  await expect
+    .poll(() => downloads.map((d) => d.suggestedFilename()).sort())
+    .toEqual([
+      'config.json',
+      'model.safetensors',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
   page.off('download', onDownload);
   const model = await readFile((await downloads.find((d) => d.suggestedFilename() === 'model.safetensors')!.path())!);
   const headerLength = Number(model.readBigUInt64LE(0));
-  const weightsHeader = JSON.parse(model.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { shape: number[] }>;
+  const weightsHeader = JSON.parse(model.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+    string,
+    { shape: number[] }
+  >;
   expect(weightsHeader['bert.embeddings.word_embeddings.weight'].shape).toEqual([1024, 64]);
 
   // Rename inline with the keyboard (Escape cancels, Enter saves), then reload: the name stays.
@@ -87,7 +97,17 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   const lines = csv.text.trim().split('\r\n');
   expect(lines).toHaveLength(2);
   const header = lines[0].split(',');
-  for (const col of ['id', 'name', 'strategy', 'objective', 'seed', 'final_train_loss', 'final_heldout_loss', 'final_heldout_accuracy', 'tokens_per_s'])
+  for (const col of [
+    'id',
+    'name',
+    'strategy',
+    'objective',
+    'seed',
+    'final_train_loss',
+    'final_heldout_loss',
+    'final_heldout_accuracy',
+    'tokens_per_s',
+  ])
     expect(header).toContain(col);
   expect(lines[1]).toContain('"Random masking, ""short"", run"');
   const cells = lines[1].replace('"Random masking, ""short"", run"', 'NAME').split(',');
@@ -104,8 +124,12 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   expect(doc.runs[0].metrics).toHaveLength(10);
   const file = { name: 'runs.json', mimeType: 'application/json', buffer: Buffer.from(json.text) };
   await page.getByTestId('runs-import-file').setInputFiles(file);
-  await expect(page.getByTestId('runs-note')).toHaveText('Imported 0 runs from runs.json; skipped 1 already here (same id).');
-  await page.getByTestId('runs-import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"runs": 3}') });
+  await expect(page.getByTestId('runs-note')).toHaveText(
+    'Imported 0 runs from runs.json; skipped 1 already here (same id).',
+  );
+  await page
+    .getByTestId('runs-import-file')
+    .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"runs": 3}') });
   await expect(page.getByTestId('runs-note')).toContainText('not a MaskLab runs export');
   await expect(page.getByTestId('runs-note')).toHaveAttribute('role', 'alert');
 
@@ -134,17 +158,23 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   await expect(row.getByTestId('run-heldout-loss')).toHaveText(heldOut ?? '');
 });
 
-test('a run cut off by a reload is listed as interrupted, with its metrics so far and a plain note', async ({ page }) => {
+test('a run cut off by a reload is listed as interrupted, with its metrics so far and a plain note', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.goto('/' + SETUP.replace('steps=10', 'steps=500'));
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'training', { timeout: 180_000 });
   const live = page.locator('section.training').getByTestId('loss-chart');
-  await expect.poll(async () => Number(await live.getAttribute('data-points')), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => Number(await live.getAttribute('data-points')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(3);
   const row = page.getByTestId('runs-panel').getByTestId('run-row');
   // The list follows the live run (saved at most every 2 s).
-  await expect.poll(async () => Number((await row.getByTestId('run-steps').textContent())?.split('/')[0]), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => Number((await row.getByTestId('run-steps').textContent())?.split('/')[0]), { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(3);
 
   await page.reload();
   await expect(row).toHaveAttribute('data-state', 'interrupted');

@@ -12,9 +12,12 @@ function decodeExperiment(hash: string): { config: unknown } {
   return JSON.parse(out.trim().split('\n').pop()!) as { config: unknown };
 }
 
-const SETUP = '#corpus=fairy-tales&tok=wordpiece:600&model=tiny&strategy=span&objective=mlm&sp.rate=0.2&batch=4&steps=20&warmup=2&seed=7';
+const SETUP =
+  '#corpus=fairy-tales&tok=wordpiece:600&model=tiny&strategy=span&objective=mlm&sp.rate=0.2&batch=4&steps=20&warmup=2&seed=7';
 
-test('Scale up in Python downloads a zip of the listed files whose experiment.json is the page config', async ({ page }, info) => {
+test('Scale up in Python downloads a zip of the listed files whose experiment.json is the page config', async ({
+  page,
+}, info) => {
   await page.goto('/' + SETUP);
   const status = page.getByTestId('tokenizer-panel').getByTestId('tokenizer-status');
   await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
@@ -24,12 +27,25 @@ test('Scale up in Python downloads a zip of the listed files whose experiment.js
   const zip = await download;
   expect(zip.suggestedFilename()).toBe('masklab-scaleup.zip');
   const entries = unzipSync(new Uint8Array(readFileSync((await zip.path())!)));
-  const listed = (await page.getByTestId('scale-up-files').locator('li').allTextContents()).map((t) => t.replace(/ \(\d+ KiB\)$/, ''));
+  const listed = (await page.getByTestId('scale-up-files').locator('li').allTextContents()).map((t) =>
+    t.replace(/ \(\d+ KiB\)$/, ''),
+  );
   expect(Object.keys(entries).sort()).toEqual([...listed].sort());
-  for (const f of ['README.md', 'train.py', 'masklab_masking.py', 'test_masking.py', 'model.safetensors', 'tokenizer_config.json', 'golden/step_000000.json']) {
+  for (const f of [
+    'README.md',
+    'train.py',
+    'masklab_masking.py',
+    'test_masking.py',
+    'model.safetensors',
+    'tokenizer_config.json',
+    'golden/step_000000.json',
+  ]) {
     expect(listed).toContain(`masklab-scaleup/${f}`);
   }
-  const exp = JSON.parse(new TextDecoder().decode(entries['masklab-scaleup/experiment.json'])) as { config: unknown; link: string };
+  const exp = JSON.parse(new TextDecoder().decode(entries['masklab-scaleup/experiment.json'])) as {
+    config: unknown;
+    link: string;
+  };
   const hash = new URL(page.url()).hash.slice(1);
   expect(exp.link.endsWith('#' + hash)).toBe(true);
   expect(exp.config).toEqual(decodeExperiment(hash).config);

@@ -3,7 +3,9 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
-test('the kernel self-test runs in the page, shows every kernel passing and exports the JSON', async ({ page }, info) => {
+test('the kernel self-test runs in the page, shows every kernel passing and exports the JSON', async ({
+  page,
+}, info) => {
   test.setTimeout(900_000);
   await page.goto('/');
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
@@ -16,7 +18,15 @@ test('the kernel self-test runs in the page, shows every kernel passing and expo
   await expect(report).toBeVisible({ timeout: 840_000 });
   await expect(page.getByTestId('selftest-verdict')).toContainText('Every kernel passed');
   const kernels = page.getByTestId('selftest-kernels');
-  for (const k of ['matmul_cpu.matmul_direct', 'matmul.matmul', 'attention.scores', 'layernorm.forward_rows', 'layernorm.forward', 'gelu.forward', 'adamw.adamw']) {
+  for (const k of [
+    'matmul_cpu.matmul_direct',
+    'matmul.matmul',
+    'attention.scores',
+    'layernorm.forward_rows',
+    'layernorm.forward',
+    'gelu.forward',
+    'adamw.adamw',
+  ]) {
     await expect(kernels.locator(`[data-kernel="${k}"]`)).toHaveAttribute('data-pass', 'true');
   }
   expect(await kernels.locator('tbody tr[data-pass="false"]').count()).toBe(0);

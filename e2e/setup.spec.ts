@@ -6,7 +6,11 @@ import { expect, test, type Page } from '@playwright/test';
 async function previewSignature(page: Page): Promise<string> {
   const tokens = page.getByTestId('preview-tokens').locator('.tok');
   await expect(tokens.first()).toBeVisible();
-  return (await tokens.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-tag')}:${e.querySelector('.tok-shown')?.textContent}`))).join(' ');
+  return (
+    await tokens.evaluateAll((els) =>
+      els.map((e) => `${e.getAttribute('data-tag')}:${e.querySelector('.tok-shown')?.textContent}`),
+    )
+  ).join(' ');
 }
 
 /** Waits until the tokenizer for the current corpus is trained (the Tokenizer panel's status). */
@@ -19,7 +23,10 @@ async function maskedCount(page: Page): Promise<number> {
   return page.getByTestId('preview-tokens').locator('[data-tag="masked"]').count();
 }
 
-test('corpus, model and span masking drive the preview; the URL gives the same settings in a new browser', async ({ page, browser }, info) => {
+test('corpus, model and span masking drive the preview; the URL gives the same settings in a new browser', async ({
+  page,
+  browser,
+}, info) => {
   await page.goto('/');
   await page.locator('[data-corpus="fairy-tales"]').getByRole('radio').check();
   await page.locator('[data-model="tiny"]').getByRole('radio').check();
@@ -94,7 +101,9 @@ test('binary labels and class targets are shown for objectives without a vocabul
   await page.screenshot({ path: info.outputPath('first-char.png'), fullPage: true });
 });
 
-test('your own text: empty and binary input are refused with a reason; a real text is kept and used', async ({ page }, info) => {
+test('your own text: empty and binary input are refused with a reason; a real text is kept and used', async ({
+  page,
+}, info) => {
   await page.goto('/');
   const add = page.getByTestId('add-text');
   await add.locator('summary').click();
@@ -109,13 +118,17 @@ test('your own text: empty and binary input are refused with a reason; a real te
   await page.getByTestId('text-files').setInputFiles({
     name: 'photo.txt',
     mimeType: 'text/plain',
-    buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+    buffer: Buffer.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    ]),
   });
   await expect(page.getByTestId('text-error')).toContainText('"photo.txt" is not a text file');
   await page.screenshot({ path: info.outputPath('text-errors.png'), fullPage: true });
 
-  const story = Array.from({ length: 80 }, (_, i) =>
-    `The miller's daughter walked to the river on day ${i}. She sang a song about the moon and the stars, and the fish listened.\n`,
+  const story = Array.from(
+    { length: 80 },
+    (_, i) =>
+      `The miller's daughter walked to the river on day ${i}. She sang a song about the moon and the stars, and the fish listened.\n`,
   ).join('\n');
   await add.getByLabel('Paste text').fill(story);
   await add.getByLabel('Name (optional)').fill('Miller story');
@@ -157,7 +170,9 @@ test('a link with invalid values keeps the defaults and lists what was ignored',
   await expect(page.locator('[data-strategy="ngram"]').getByRole('radio')).toBeChecked();
 });
 
-test('invalid settings are explained where they are made; settings survive a visit without the link', async ({ page }, info) => {
+test('invalid settings are explained where they are made; settings survive a visit without the link', async ({
+  page,
+}, info) => {
   await page.goto('/');
   await page.locator('[data-model="custom"]').getByRole('radio').check();
   await page.getByTestId('model-C').fill('65');

@@ -2,12 +2,21 @@
 // without a reload, a rename follows, and a delete in the second tab takes it out of the first. No training.
 import { expect, test } from '@playwright/test';
 
-const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
+const SETUP =
+  '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
 
 /** A runs export with one finished 4-step run, as the Runs panel writes it. */
 function runsFile(): string {
   const createdAt = Date.UTC(2025, 0, 3, 14, 5);
-  const metrics = [0, 1, 2, 3].map((step) => ({ step, loss: 7 - step * 0.25, accuracy: 0.05 * step, targets: 40, gradNorm: 1.2, lr: 0.003, maskRate: 0.15 }));
+  const metrics = [0, 1, 2, 3].map((step) => ({
+    step,
+    loss: 7 - step * 0.25,
+    accuracy: 0.05 * step,
+    targets: 40,
+    gradNorm: 1.2,
+    lr: 0.003,
+    maskRate: 0.15,
+  }));
   const run = {
     id: 'tabs-e2e-run',
     name: 'Imported in tab one',
@@ -18,7 +27,17 @@ function runsFile(): string {
       tokenizer: { kind: 'wordpiece', vocabSize: 1024 },
       model: { preset: 'tiny' },
       masking: { strategy: 'random', objective: 'mlm' },
-      train: { B: 4, steps: 4, lr: 0.003, warmup: 2, decay: 'linear', minLrRatio: 0.1, weightDecay: 0.01, maxGradNorm: 1, evalEvery: 2 },
+      train: {
+        B: 4,
+        steps: 4,
+        lr: 0.003,
+        warmup: 2,
+        decay: 'linear',
+        minLrRatio: 0.1,
+        weightDecay: 0.01,
+        maxGradNorm: 1,
+        evalEvery: 2,
+      },
       seed: 3,
     },
     state: 'done',
@@ -29,7 +48,12 @@ function runsFile(): string {
     tokensPerS: 900,
     msPerStep: 150,
   };
-  return JSON.stringify({ format: 'masklab-runs', version: 1, exportedAt: new Date(createdAt).toISOString(), runs: [run] });
+  return JSON.stringify({
+    format: 'masklab-runs',
+    version: 1,
+    exportedAt: new Date(createdAt).toISOString(),
+    runs: [run],
+  });
 }
 
 test('the Runs list stays in step across two open tabs: import, rename, delete', async ({ context }, info) => {
@@ -43,7 +67,9 @@ test('the Runs list stays in step across two open tabs: import, rename, delete',
   const rowOne = one.getByTestId('runs-panel').getByTestId('run-row');
   const rowTwo = two.getByTestId('runs-panel').getByTestId('run-row');
 
-  await one.getByTestId('runs-import-file').setInputFiles({ name: 'runs.json', mimeType: 'application/json', buffer: Buffer.from(runsFile()) });
+  await one
+    .getByTestId('runs-import-file')
+    .setInputFiles({ name: 'runs.json', mimeType: 'application/json', buffer: Buffer.from(runsFile()) });
   await expect(one.getByTestId('runs-note')).toHaveText('Imported 1 run from runs.json.');
   await expect(rowOne).toHaveCount(1);
   // Tab two lists it without a reload, with its figures.

@@ -3,9 +3,12 @@
 import { expect, test, type Download } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
-const SETUP = '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=span&objective=mlm&batch=4&steps=30&warmup=3&eval=10&lr=0.003&seed=2';
+const SETUP =
+  '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=span&objective=mlm&batch=4&steps=30&warmup=3&eval=10&lr=0.003&seed=2';
 
-test('train ~30 steps: chart points, evaluation, attention maps, predictions; pause and resume', async ({ page }, info) => {
+test('train ~30 steps: chart points, evaluation, attention maps, predictions; pause and resume', async ({
+  page,
+}, info) => {
   test.setTimeout(600_000);
   await page.goto('/' + SETUP);
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
@@ -17,7 +20,9 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
 
   // The loss chart gains points while training runs.
   const chart = page.getByTestId('loss-chart');
-  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 240_000 }).toBeGreaterThanOrEqual(5);
+  await expect
+    .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 240_000 })
+    .toBeGreaterThanOrEqual(5);
   await page.screenshot({ path: info.outputPath('training.png'), fullPage: true });
 
   // Pause lands within a step; the step counter then stays put.
@@ -65,8 +70,17 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(page.getByTestId('export-done')).toContainText('model.safetensors');
   await expect.poll(() => downloads.length).toBe(5);
   const byName = new Map(downloads.map((d) => [d.suggestedFilename(), d]));
-  expect([...byName.keys()].sort()).toEqual(['config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json']);
-  const tokCfg = JSON.parse(readFileSync((await byName.get('tokenizer_config.json')!.path())!, 'utf8')) as Record<string, unknown>;
+  expect([...byName.keys()].sort()).toEqual([
+    'config.json',
+    'model.safetensors',
+    'special_tokens_map.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+  ]);
+  const tokCfg = JSON.parse(readFileSync((await byName.get('tokenizer_config.json')!.path())!, 'utf8')) as Record<
+    string,
+    unknown
+  >;
   expect(tokCfg.model_max_length).toBe(64);
   const cfg = JSON.parse(readFileSync((await byName.get('config.json')!.path())!, 'utf8')) as Record<string, unknown>;
   expect(cfg.architectures).toEqual(['BertForMaskedLM']);
@@ -106,7 +120,9 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
 
 test('ELECTRA trains in the page: generator and discriminator parts of the held-out loss', async ({ page }) => {
   test.setTimeout(600_000);
-  await page.goto('/#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=electra&batch=2&steps=4&warmup=1&eval=4&seed=5');
+  await page.goto(
+    '/#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=electra&batch=2&steps=4&warmup=1&eval=4&seed=5',
+  );
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('start')).toBeEnabled();
   await page.getByTestId('start').click();
@@ -125,8 +141,12 @@ test('ELECTRA trains in the page: generator and discriminator parts of the held-
   // Both networks download for transformers: the discriminator and, on its own, the generator.
   await page.getByText('Download the model', { exact: true }).click();
   await page.getByTestId('export-hf-generator').click();
-  await expect(page.getByTestId('export-done')).toContainText('ElectraForMaskedLM.from_pretrained', { timeout: 60_000 });
+  await expect(page.getByTestId('export-done')).toContainText('ElectraForMaskedLM.from_pretrained', {
+    timeout: 60_000,
+  });
   await expect(page.getByTestId('export-done')).toContainText('model.safetensors');
   await page.getByTestId('export-hf').click();
-  await expect(page.getByTestId('export-done')).toContainText('ElectraForPreTraining.from_pretrained', { timeout: 60_000 });
+  await expect(page.getByTestId('export-done')).toContainText('ElectraForPreTraining.from_pretrained', {
+    timeout: 60_000,
+  });
 });

@@ -3,7 +3,9 @@
 // listed as ignored; fixing the setting brings Start back, and a reload keeps what the user typed.
 import { expect, test } from '@playwright/test';
 
-test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it with a link to the field', async ({ page }, info) => {
+test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it with a link to the field', async ({
+  page,
+}, info) => {
   await page.goto('/');
   const start = page.getByTestId('start');
   await expect(start).toBeEnabled({ timeout: 60_000 });
@@ -37,17 +39,23 @@ test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it wit
   await expect(start).toBeEnabled();
 });
 
-test('a tampered link: C=7 with NH=3 is listed as ignored, tok=wordpiece:0 shows the default it kept', async ({ page }) => {
+test('a tampered link: C=7 with NH=3 is listed as ignored, tok=wordpiece:0 shows the default it kept', async ({
+  page,
+}) => {
   await page.goto('/#model=custom&m.C=7&m.NH=3&tok=wordpiece:0');
   const body = page.locator('body');
-  await expect(body).toContainText("m.C=7, m.NH=3: width C=7 is not divisible by heads NH=3; the link's model shape was not used");
+  await expect(body).toContainText(
+    "m.C=7, m.NH=3: width C=7 is not divisible by heads NH=3; the link's model shape was not used",
+  );
   await expect(body).toContainText('kept the wordpiece default 4000');
   await expect(page.getByTestId('vocab-size')).toHaveValue('4000');
   await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
   await expect(page.getByTestId('problems')).toHaveCount(0);
 });
 
-test('an impossible model (L48 C4096 NH64 F16384) shows its memory and is refused before it starts', async ({ page }) => {
+test('an impossible model (L48 C4096 NH64 F16384) shows its memory and is refused before it starts', async ({
+  page,
+}) => {
   await page.goto('/#model=custom&m.L=48&m.C=4096&m.NH=64&m.F=16384');
   await expect(page.getByTestId('memory-estimate')).toContainText(/Needs about [\d.]+ GB of GPU memory/);
   const problems = page.getByTestId('problems');
@@ -62,8 +70,12 @@ test('an impossible model (L48 C4096 NH64 F16384) shows its memory and is refuse
   await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
 });
 
-test('a finite blow-up (lr 10, clip 1e6) is stopped as diverged, rolled back, and Resume is offered from step 0', async ({ page }) => {
-  await page.goto('/#corpus=fairy-tales&tok=wordpiece:512&model=custom&m.L=1&m.C=32&m.NH=2&m.F=64&m.T=32&batch=8&steps=60&warmup=0&decay=constant&lr=10&clip=1000000&eval=1000&seed=1');
+test('a finite blow-up (lr 10, clip 1e6) is stopped as diverged, rolled back, and Resume is offered from step 0', async ({
+  page,
+}) => {
+  await page.goto(
+    '/#corpus=fairy-tales&tok=wordpiece:512&model=custom&m.L=1&m.C=32&m.NH=2&m.F=64&m.T=32&batch=8&steps=60&warmup=0&decay=constant&lr=10&clip=1000000&eval=1000&seed=1',
+  );
   const start = page.getByTestId('start');
   await expect(start).toBeEnabled({ timeout: 60_000 });
   await start.click();

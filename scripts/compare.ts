@@ -12,7 +12,14 @@ import { nodeGpu } from '../src/engine/node/dawn';
 import { getObjective, getStrategy, STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { MaskingConfig, ObjectiveId, StrategyId } from '../src/masking/types';
 import { comparisonToCsv, comparisonToJson } from '../src/session/comparisonExport';
-import { COMPARISON_PRESETS, duplicateSchemes, newComparison, schemeLabel, seedList, summarize } from '../src/session/comparisonPlan';
+import {
+  COMPARISON_PRESETS,
+  duplicateSchemes,
+  newComparison,
+  schemeLabel,
+  seedList,
+  summarize,
+} from '../src/session/comparisonPlan';
 import { comparisonReport, runComparison } from '../src/session/comparisonRun';
 import { defaultExperiment } from '../src/session/config';
 import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';
@@ -85,7 +92,7 @@ function parseScheme(s: string): MaskingConfig {
 if (!a.preset === !a.schemes) fail('give exactly one of --preset and --schemes');
 const preset = a.preset ? COMPARISON_PRESETS.find((p) => p.id === a.preset) : undefined;
 if (a.preset && !preset) fail(`unknown preset "${a.preset}"`);
-const schemes = preset ? structuredClone(preset.schemes) as MaskingConfig[] : a.schemes!.split(',').map(parseScheme);
+const schemes = preset ? (structuredClone(preset.schemes) as MaskingConfig[]) : a.schemes!.split(',').map(parseScheme);
 if (schemes.length < 2) fail('a comparison needs at least two schemes');
 if (!CORPORA.some((c) => c.id === a.corpus)) fail(`unknown corpus "${a.corpus}"`);
 if (!(a.model! in MODEL_PRESETS)) fail(`unknown model "${a.model}"`);
@@ -103,17 +110,29 @@ base.train.B = int('batch', a.batch) ?? base.train.B;
 const budget = {
   ...DEFAULT_PROBE_BUDGET,
   mlmSteps: int('probe-steps', a['probe-steps']) ?? DEFAULT_PROBE_BUDGET.mlmSteps,
-  downstreamSequences: int('downstream-sequences', a['downstream-sequences']) ?? DEFAULT_PROBE_BUDGET.downstreamSequences,
+  downstreamSequences:
+    int('downstream-sequences', a['downstream-sequences']) ?? DEFAULT_PROBE_BUDGET.downstreamSequences,
 };
 budget.mlmWarmup = Math.min(budget.mlmWarmup, Math.floor(budget.mlmSteps / 10));
 const log = (s: string) => process.stderr.write(s + '\n');
-for (const [i, j] of duplicateSchemes(schemes)) log(`warning: schemes ${i + 1} and ${j + 1} are the same once defaults are applied (${schemeLabel(schemes[i])})`);
+for (const [i, j] of duplicateSchemes(schemes))
+  log(`warning: schemes ${i + 1} and ${j + 1} are the same once defaults are applied (${schemeLabel(schemes[i])})`);
 
-const rec = newComparison({ name: preset?.title ?? 'CLI comparison', base, schemes, seeds: Array.from({ length: seeds }, (_, i) => seedList(base.seed, 1)[0] + i), budget, probeText: '', preset: preset?.id });
+const rec = newComparison({
+  name: preset?.title ?? 'CLI comparison',
+  base,
+  schemes,
+  seeds: Array.from({ length: seeds }, (_, i) => seedList(base.seed, 1)[0] + i),
+  budget,
+  probeText: '',
+  preset: preset?.id,
+});
 rec.reference = reference;
 const text = await loadCorpus(base.corpus as CorpusId);
 const gpu = await nodeGpu();
-log(`adapter: ${gpu.label}; ${schemes.length} schemes x ${seeds} seeds, ${base.train.steps} steps of ${base.train.B} x T each`);
+log(
+  `adapter: ${gpu.label}; ${schemes.length} schemes x ${seeds} seeds, ${base.train.steps} steps of ${base.train.B} x T each`,
+);
 const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
 const t0 = performance.now();
 await runComparison(k, rec, text, { log });
@@ -124,15 +143,27 @@ const pct = (x?: number) => (x === undefined || !Number.isFinite(x) ? '–' : `$
 const f3 = (x?: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
 for (const s of summarize(rec)) {
   log(`\n${s.label}  (${s.done}/${s.planned} runs)${s.scheme === reference ? '  [reference]' : ''}`);
-  log(`  probe loss ${f3(s.probeLoss?.mean)} [${f3(s.probeLoss?.lo)}, ${f3(s.probeLoss?.hi)}]${s.probeLoss?.baseline ? ` ${s.probeLoss.baseline}` : ''}` +
-    (s.pairedLoss ? `  Δ ${f3(s.pairedLoss.mean)} [${f3(s.pairedLoss.lo)}, ${f3(s.pairedLoss.hi)}] ${s.pairedLoss.verdict}` : ''));
-  log(`  probe acc. ${pct(s.probeAccuracy?.mean)} [${pct(s.probeAccuracy?.lo)}, ${pct(s.probeAccuracy?.hi)}]${s.probeAccuracy?.baseline ? ` ${s.probeAccuracy.baseline}` : ''}` +
-    (s.pairedAccuracy ? `  Δ ${pct(s.pairedAccuracy.mean)} [${pct(s.pairedAccuracy.lo)}, ${pct(s.pairedAccuracy.hi)}] ${s.pairedAccuracy.verdict}` : ''));
+  log(
+    `  probe loss ${f3(s.probeLoss?.mean)} [${f3(s.probeLoss?.lo)}, ${f3(s.probeLoss?.hi)}]${s.probeLoss?.baseline ? ` ${s.probeLoss.baseline}` : ''}` +
+      (s.pairedLoss
+        ? `  Δ ${f3(s.pairedLoss.mean)} [${f3(s.pairedLoss.lo)}, ${f3(s.pairedLoss.hi)}] ${s.pairedLoss.verdict}`
+        : ''),
+  );
+  log(
+    `  probe acc. ${pct(s.probeAccuracy?.mean)} [${pct(s.probeAccuracy?.lo)}, ${pct(s.probeAccuracy?.hi)}]${s.probeAccuracy?.baseline ? ` ${s.probeAccuracy.baseline}` : ''}` +
+      (s.pairedAccuracy
+        ? `  Δ ${pct(s.pairedAccuracy.mean)} [${pct(s.pairedAccuracy.lo)}, ${pct(s.pairedAccuracy.hi)}] ${s.pairedAccuracy.verdict}`
+        : ''),
+  );
   for (const t of s.tasks) {
-    log(`  ${t.name.padEnd(16)} ${pct(t.accuracy?.mean)} [${pct(t.accuracy?.lo)}, ${pct(t.accuracy?.hi)}]${t.accuracy?.baseline ? ` ${t.accuracy.baseline}` : ''}` +
-      (t.paired ? `  Δ ${pct(t.paired.mean)} [${pct(t.paired.lo)}, ${pct(t.paired.hi)}] ${t.paired.verdict}` : ''));
+    log(
+      `  ${t.name.padEnd(16)} ${pct(t.accuracy?.mean)} [${pct(t.accuracy?.lo)}, ${pct(t.accuracy?.hi)}]${t.accuracy?.baseline ? ` ${t.accuracy.baseline}` : ''}` +
+        (t.paired ? `  Δ ${pct(t.paired.mean)} [${pct(t.paired.lo)}, ${pct(t.paired.hi)}] ${t.paired.verdict}` : ''),
+    );
   }
-  log(`  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`);
+  log(
+    `  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`,
+  );
 }
 if (a.csv) {
   writeFileSync(a.csv, comparisonToCsv(rec));

@@ -52,11 +52,14 @@ if (refused) fail(refused);
 const log = (s: string) => process.stderr.write(s + '\n');
 let text: string;
 if (own.text) text = readFileSync(own.text, 'utf8');
-else if (config.corpus.startsWith('custom:')) fail(`the corpus ${config.corpus} is a text saved in a browser: pass its text with --text FILE`);
+else if (config.corpus.startsWith('custom:'))
+  fail(`the corpus ${config.corpus} is a text saved in a browser: pass its text with --text FILE`);
 else text = await loadCorpus(config.corpus as CorpusId);
 const t0 = performance.now();
 const data = prepareExperimentData(text, config);
-log(`data: ${data.train.count} training and ${data.heldOut.count} held-out sequences of T=${data.train.T}, V=${data.tokenizer.vocabSize}`);
+log(
+  `data: ${data.train.count} training and ${data.heldOut.count} held-out sequences of T=${data.train.T}, V=${data.tokenizer.vocabSize}`,
+);
 
 let trained: { params: Float32Array; step: number } | undefined;
 if (own.weights) {
@@ -66,7 +69,10 @@ if (own.weights) {
   if (!hf) fail(`a ${head.kind} head has no Hugging Face model to read weights from`);
   const layout = placeTensors(bertTensors(model, head));
   try {
-    trained = { params: importHf(model, layout, readFileSync(own.weights), hf, head.kind === 'electra' ? head.gen : undefined), step: config.train.steps };
+    trained = {
+      params: importHf(model, layout, readFileSync(own.weights), hf, head.kind === 'electra' ? head.gen : undefined),
+      step: config.train.steps,
+    };
   } catch (e) {
     fail(`--weights ${own.weights} does not fit this experiment's model: ${(e as Error).message}`);
   }
@@ -84,4 +90,6 @@ for (const f of files) {
   writeFileSync(path, f.bytes);
 }
 const bytes = files.reduce((s, f) => s + f.bytes.byteLength, 0);
-log(`wrote ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${own.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${files.map((f) => f.name).join(', ')}`);
+log(
+  `wrote ${files.length} files (${(bytes / 1e6).toFixed(1)} MB) to ${own.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${files.map((f) => f.name).join(', ')}`,
+);

@@ -7,8 +7,19 @@ import { Rng } from '../src/data/rng';
 import type { Batch } from '../src/data/types';
 import type { TokenizerKind } from '../src/data/tokenizer';
 import {
-  applyMasking, buildPmiLexicon, countUnigrams, getObjective, getStrategy, MaskStats, planMasking, resolveParams,
-  TokenLossEma, vocabInfoOf, type MaskingConfig, type ParamValue, type PmiLexicon,
+  applyMasking,
+  buildPmiLexicon,
+  countUnigrams,
+  getObjective,
+  getStrategy,
+  MaskStats,
+  planMasking,
+  resolveParams,
+  TokenLossEma,
+  vocabInfoOf,
+  type MaskingConfig,
+  type ParamValue,
+  type PmiLexicon,
 } from '../src/masking';
 
 const HELP = `Usage: npm run masks -- [options]
@@ -26,15 +37,36 @@ const HELP = `Usage: npm run masks -- [options]
   --json               print only the JSON summary`;
 
 interface Args {
-  corpus: string; strategy: string; objective: string; samples: number; seed: number; T: number;
-  tokenizer: string; vocabSize: number; set: Record<string, string>; oset: Record<string, string>;
-  schedule: string | null; progress: number; json: boolean;
+  corpus: string;
+  strategy: string;
+  objective: string;
+  samples: number;
+  seed: number;
+  T: number;
+  tokenizer: string;
+  vocabSize: number;
+  set: Record<string, string>;
+  oset: Record<string, string>;
+  schedule: string | null;
+  progress: number;
+  json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
-    corpus: 'fairy-tales', strategy: 'random', objective: 'mlm', samples: 2000, seed: 0, T: 128, tokenizer: 'wordpiece',
-    vocabSize: 4000, set: {}, oset: {}, schedule: null, progress: 0, json: false,
+    corpus: 'fairy-tales',
+    strategy: 'random',
+    objective: 'mlm',
+    samples: 2000,
+    seed: 0,
+    T: 128,
+    tokenizer: 'wordpiece',
+    vocabSize: 4000,
+    set: {},
+    oset: {},
+    schedule: null,
+    progress: 0,
+    json: false,
   };
   const args = argv.filter((x) => x !== '--');
   for (let i = 0; i < args.length; i++) {
@@ -55,21 +87,52 @@ function parseArgs(argv: string[]): Args {
       into[k] = rest.join('=');
     };
     switch (flag) {
-      case '--corpus': a.corpus = value(); break;
-      case '--strategy': a.strategy = value(); break;
-      case '--objective': a.objective = value(); break;
-      case '--samples': a.samples = int(); break;
-      case '--seed': a.seed = int(); break;
-      case '--T': a.T = int(); break;
-      case '--tokenizer': a.tokenizer = value(); break;
-      case '--vocab-size': a.vocabSize = int(); break;
-      case '--set': pair(a.set); break;
-      case '--oset': pair(a.oset); break;
-      case '--schedule': a.schedule = value(); break;
-      case '--progress': a.progress = int(); break;
-      case '--json': a.json = true; break;
-      case '--help': case '-h': console.log(HELP); process.exit(0); break;
-      default: throw new Error(`unknown option ${flag}\n${HELP}`);
+      case '--corpus':
+        a.corpus = value();
+        break;
+      case '--strategy':
+        a.strategy = value();
+        break;
+      case '--objective':
+        a.objective = value();
+        break;
+      case '--samples':
+        a.samples = int();
+        break;
+      case '--seed':
+        a.seed = int();
+        break;
+      case '--T':
+        a.T = int();
+        break;
+      case '--tokenizer':
+        a.tokenizer = value();
+        break;
+      case '--vocab-size':
+        a.vocabSize = int();
+        break;
+      case '--set':
+        pair(a.set);
+        break;
+      case '--oset':
+        pair(a.oset);
+        break;
+      case '--schedule':
+        a.schedule = value();
+        break;
+      case '--progress':
+        a.progress = int();
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${flag}\n${HELP}`);
     }
   }
   if (!(Number.isInteger(a.samples) && a.samples >= 1)) throw new Error('--samples must be a positive integer');
@@ -79,7 +142,8 @@ function parseArgs(argv: string[]): Args {
 /** Turns "0.3", "true", "unigram" into the type the parameter's spec expects. */
 function typed(raw: Record<string, string>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  for (const [k, v] of Object.entries(raw))
+    out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   return out;
 }
 
@@ -92,16 +156,25 @@ async function main(): Promise<void> {
   const strategy = getStrategy(args.strategy);
   getObjective(args.objective);
   const text = await loadCorpus(corpusInfo(args.corpus).id as CorpusId);
-  const data = prepareData(text, { kind: args.tokenizer as TokenizerKind, vocabSize: args.vocabSize }, { T: args.T, seed: args.seed });
+  const data = prepareData(
+    text,
+    { kind: args.tokenizer as TokenizerKind, vocabSize: args.vocabSize },
+    { T: args.T, seed: args.seed },
+  );
   const tokenizer = data.tokenizer;
   const vocab = vocabInfoOf(tokenizer, countUnigrams(data.train.ids, data.train.valid, tokenizer.vocabSize));
   const tData = performance.now();
-  log(`${args.corpus}: ${data.train.count} training sequences of T=${args.T}, ${tokenizer.kind} vocabulary ${tokenizer.vocabSize} (${((tData - t0) / 1000).toFixed(1)} s)`);
+  log(
+    `${args.corpus}: ${data.train.count} training sequences of T=${args.T}, ${tokenizer.kind} vocabulary ${tokenizer.vocabSize} (${((tData - t0) / 1000).toFixed(1)} s)`,
+  );
 
   const strategyParams = typed(args.set);
   const sched = args.schedule?.split(',');
   const config: MaskingConfig = {
-    strategy: strategy.id, objective: getObjective(args.objective).id, strategyParams, objectiveParams: typed(args.oset),
+    strategy: strategy.id,
+    objective: getObjective(args.objective).id,
+    strategyParams,
+    objectiveParams: typed(args.oset),
     schedule: sched ? { kind: sched[0], start: Number(sched[1] ?? 0.3), end: Number(sched[2] ?? 0.15) } : undefined,
   };
   const plan = planMasking(config, vocab, args.T);
@@ -109,8 +182,17 @@ async function main(): Promise<void> {
 
   let lexicon: PmiLexicon | undefined;
   if (strategy.needs.includes('lexicon')) {
-    lexicon = buildPmiLexicon(sequenceEncodings(data.train), vocab, { minCount: Number(resolved.minCount), size: Number(resolved.lexiconSize) });
-    log(`PMI lexicon: ${lexicon.entries.length} entries from ${lexicon.corpusWords} words; top: ${lexicon.entries.filter((e) => e.n === 2).slice(0, 8).map((e) => `"${e.text}"`).join(', ')}`);
+    lexicon = buildPmiLexicon(sequenceEncodings(data.train), vocab, {
+      minCount: Number(resolved.minCount),
+      size: Number(resolved.lexiconSize),
+    });
+    log(
+      `PMI lexicon: ${lexicon.entries.length} entries from ${lexicon.corpusWords} words; top: ${lexicon.entries
+        .filter((e) => e.n === 2)
+        .slice(0, 8)
+        .map((e) => `"${e.text}"`)
+        .join(', ')}`,
+    );
   }
   let hardness: TokenLossEma | undefined;
   if (strategy.needs.includes('hardness')) {
@@ -119,8 +201,13 @@ async function main(): Promise<void> {
     const counts = vocab.unigramCounts as Float64Array;
     const total = counts.reduce((s, c) => s + c, 0);
     const ids = Array.from({ length: vocab.size }, (_, i) => i).filter((i) => counts[i] > 0);
-    hardness.update(ids, ids.map((i) => -Math.log(counts[i] / total)));
-    log('hard tokens: no model in this script, scores are unigram surprisal; use --progress 1 to see the full hard share');
+    hardness.update(
+      ids,
+      ids.map((i) => -Math.log(counts[i] / total)),
+    );
+    log(
+      'hard tokens: no model in this script, scores are unigram surprisal; use --progress 1 to see the full hard share',
+    );
   }
 
   const B = Math.min(32, args.samples);
@@ -134,7 +221,13 @@ async function main(): Promise<void> {
     let batch = batches.get(rows.length);
     if (!batch) {
       const n = rows.length * args.T;
-      batch = { B: rows.length, T: args.T, ids: new Int32Array(n), wordIds: new Int32Array(n), valid: new Int32Array(n) };
+      batch = {
+        B: rows.length,
+        T: args.T,
+        ids: new Int32Array(n),
+        wordIds: new Int32Array(n),
+        valid: new Int32Array(n),
+      };
       batches.set(rows.length, batch);
     }
     fillBatch(data.train, rows, batch);
@@ -146,13 +239,32 @@ async function main(): Promise<void> {
   log(`masked ${s.sequences} sequences in ${((tEnd - tData) / 1000).toFixed(2)} s`);
   log(`rate ${s.rate.toFixed(4)} (${s.corrupted} of ${s.maskable} maskable tokens)`);
   log(`split [MASK] ${s.split.mask.toFixed(3)}  random ${s.split.random.toFixed(3)}  kept ${s.split.keep.toFixed(3)}`);
-  log(`runs of corrupted words: mean ${s.mean_span_length_words.toFixed(2)} words; words split ${s.words_split}, units split ${s.units_split}`);
+  log(
+    `runs of corrupted words: mean ${s.mean_span_length_words.toFixed(2)} words; words split ${s.words_split}, units split ${s.units_split}`,
+  );
   const summary = {
-    corpus: args.corpus, tokenizer: tokenizer.kind, vocab_size: tokenizer.vocabSize, T: args.T, seed: args.seed,
-    strategy: strategy.id, objective: plan.objective.id, strategy_params: plan.strategyParams, objective_params: plan.objectiveParams,
-    progress: args.progress, target_capacity: plan.capacity, heads: plan.heads.map((h) => ({ name: h.name, kind: h.kind, classes: h.classes })),
-    samples: s.sequences, ...s,
-    lexicon: lexicon ? { entries: lexicon.entries.length, top: lexicon.entries.slice(0, 10).map((e) => ({ text: e.text, n: e.n, count: e.count, pmi: +e.score.toFixed(3) })) } : undefined,
+    corpus: args.corpus,
+    tokenizer: tokenizer.kind,
+    vocab_size: tokenizer.vocabSize,
+    T: args.T,
+    seed: args.seed,
+    strategy: strategy.id,
+    objective: plan.objective.id,
+    strategy_params: plan.strategyParams,
+    objective_params: plan.objectiveParams,
+    progress: args.progress,
+    target_capacity: plan.capacity,
+    heads: plan.heads.map((h) => ({ name: h.name, kind: h.kind, classes: h.classes })),
+    samples: s.sequences,
+    ...s,
+    lexicon: lexicon
+      ? {
+          entries: lexicon.entries.length,
+          top: lexicon.entries
+            .slice(0, 10)
+            .map((e) => ({ text: e.text, n: e.n, count: e.count, pmi: +e.score.toFixed(3) })),
+        }
+      : undefined,
     time_ms: Math.round(tEnd - t0),
   };
   console.log(JSON.stringify(summary));

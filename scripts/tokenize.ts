@@ -77,7 +77,9 @@ const encodeMs = performance.now() - t1;
 console.log(`corpus      ${source} (${text.length.toLocaleString('en-US')} characters)`);
 console.log(`tokenizer   ${kind}`);
 console.log(`vocab size  ${tokenizer.vocabSize.toLocaleString('en-US')}`);
-console.log(`tokens      ${tokens.toLocaleString('en-US')} (${(text.length / tokens).toFixed(2)} characters per token)`);
+console.log(
+  `tokens      ${tokens.toLocaleString('en-US')} (${(text.length / tokens).toFixed(2)} characters per token)`,
+);
 console.log(`time        train ${(trainMs / 1000).toFixed(2)} s, encode ${(encodeMs / 1000).toFixed(2)} s`);
 if (args.out) {
   writeFileSync(args.out, exportTokenizerJson(tokenizer) + '\n');

@@ -95,24 +95,40 @@ if (a.corpus !== undefined) {
 if (a['toy-sentences'] !== undefined || a['toy-seed'] !== undefined) {
   if (!isToyCorpus(e.corpus)) fail('--toy-sentences and --toy-seed need --corpus toy');
   const t = parseToyCorpus(e.corpus);
-  e.corpus = toyCorpusId(int('toy-sentences', a['toy-sentences']) ?? t.sentences, int('toy-seed', a['toy-seed']) ?? t.seed);
+  e.corpus = toyCorpusId(
+    int('toy-sentences', a['toy-sentences']) ?? t.sentences,
+    int('toy-seed', a['toy-seed']) ?? t.seed,
+  );
   try {
     parseToyCorpus(e.corpus);
   } catch (err) {
     fail((err as Error).message);
   }
 }
-if (a.strategy !== undefined && !(STRATEGY_IDS as string[]).includes(a.strategy)) fail(`unknown strategy "${a.strategy}"`);
-if (a.objective !== undefined && !(OBJECTIVE_IDS as string[]).includes(a.objective)) fail(`unknown objective "${a.objective}"`);
+if (a.strategy !== undefined && !(STRATEGY_IDS as string[]).includes(a.strategy))
+  fail(`unknown strategy "${a.strategy}"`);
+if (a.objective !== undefined && !(OBJECTIVE_IDS as string[]).includes(a.objective))
+  fail(`unknown objective "${a.objective}"`);
 if (a.strategy !== undefined || a.objective !== undefined) {
-  e.masking = { strategy: (a.strategy ?? e.masking.strategy) as StrategyId, objective: (a.objective ?? e.masking.objective) as ObjectiveId };
+  e.masking = {
+    strategy: (a.strategy ?? e.masking.strategy) as StrategyId,
+    objective: (a.objective ?? e.masking.objective) as ObjectiveId,
+  };
 }
-if (a.rate !== undefined) e.masking = { ...e.masking, strategyParams: { ...e.masking.strategyParams, rate: num('rate', a.rate, 0.01, 0.95) } };
+if (a.rate !== undefined)
+  e.masking = { ...e.masking, strategyParams: { ...e.masking.strategyParams, rate: num('rate', a.rate, 0.01, 0.95) } };
 if (a.model !== undefined) {
   if (!(a.model in MODEL_PRESETS)) fail(`unknown model "${a.model}"`);
   e.model = { preset: a.model as ModelPreset };
 }
-if (a.T !== undefined) e.model = { preset: 'custom', overrides: { ...(e.model.preset === 'custom' ? e.model.overrides : MODEL_PRESETS[e.model.preset]), T: int('T', a.T)! } };
+if (a.T !== undefined)
+  e.model = {
+    preset: 'custom',
+    overrides: {
+      ...(e.model.preset === 'custom' ? e.model.overrides : MODEL_PRESETS[e.model.preset]),
+      T: int('T', a.T)!,
+    },
+  };
 if (a.seed !== undefined) e.seed = int('seed', a.seed)!;
 if (a.steps !== undefined) {
   e.train.steps = int('steps', a.steps)!;
@@ -121,15 +137,20 @@ if (a.steps !== undefined) {
 }
 if (a.warmup !== undefined) e.train.warmup = Math.min(e.train.steps, num('warmup', a.warmup, 0, 1e9));
 if (a.decay !== undefined) {
-  if (!['constant', 'linear', 'cosine'].includes(a.decay)) fail(`--decay must be constant, linear or cosine, got "${a.decay}"`);
+  if (!['constant', 'linear', 'cosine'].includes(a.decay))
+    fail(`--decay must be constant, linear or cosine, got "${a.decay}"`);
   e.train.decay = a.decay as LrSchedule['decay'];
 }
 e.train.B = int('batch', a.batch) ?? e.train.B;
 e.train.evalEvery = int('eval-every', a['eval-every']) ?? e.train.evalEvery;
 if (a.lr !== undefined) e.train.lr = Number(a.lr);
 if (a.tokenizer !== undefined) {
-  if (!['wordpiece', 'word', 'char'].includes(a.tokenizer)) fail(`--tokenizer must be wordpiece, word or char, got "${a.tokenizer}"`);
-  e.tokenizer = { kind: a.tokenizer as TokenizerKind, vocabSize: a.tokenizer === 'char' ? undefined : e.tokenizer.vocabSize };
+  if (!['wordpiece', 'word', 'char'].includes(a.tokenizer))
+    fail(`--tokenizer must be wordpiece, word or char, got "${a.tokenizer}"`);
+  e.tokenizer = {
+    kind: a.tokenizer as TokenizerKind,
+    vocabSize: a.tokenizer === 'char' ? undefined : e.tokenizer.vocabSize,
+  };
 }
 e.tokenizer.vocabSize = int('vocab-size', a['vocab-size']) ?? e.tokenizer.vocabSize;
 // The page's validation, in the page's words: nothing starts that cannot run.
@@ -140,11 +161,17 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const t0 = performance.now();
 const text = isToyCorpus(e.corpus) ? toyLanguageOf(e.corpus).text : await loadCorpus(e.corpus as CorpusId);
 const data = prepareExperimentData(text, e);
-log(`data: ${data.train.count} training and ${data.heldOut.count} held-out sequences of T=${data.train.T}, V=${data.tokenizer.vocabSize} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+log(
+  `data: ${data.train.count} training and ${data.heldOut.count} held-out sequences of T=${data.train.T}, V=${data.tokenizer.vocabSize} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+);
 
 const gpu = await nodeGpu();
 log(`adapter: ${gpu.label}`);
-const fit = validateExperiment(e, { V: data.tokenizer.vocabSize, limits: gpu.device.limits, heldOut: data.heldOut.count });
+const fit = validateExperiment(e, {
+  V: data.tokenizer.vocabSize,
+  limits: gpu.device.limits,
+  heldOut: data.heldOut.count,
+});
 if (fit.length > 0) fail(new ExperimentError(fit).message);
 const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
 let nonFinite: string | undefined;
@@ -152,18 +179,33 @@ const losses: number[] = [];
 const run = new TrainingRun(k, e, data, {
   onMetrics: (m) => {
     losses[m.step] = m.loss;
-    if (m.step % 10 === 0 || m.step === e.train.steps - 1) log(`step ${m.step + 1}/${e.train.steps}  loss ${m.loss.toFixed(4)}  acc ${(m.accuracy * 100).toFixed(1)}%  lr ${m.lr.toExponential(2)}  |g| ${m.gradNorm.toFixed(3)}`);
+    if (m.step % 10 === 0 || m.step === e.train.steps - 1)
+      log(
+        `step ${m.step + 1}/${e.train.steps}  loss ${m.loss.toFixed(4)}  acc ${(m.accuracy * 100).toFixed(1)}%  lr ${m.lr.toExponential(2)}  |g| ${m.gradNorm.toFixed(3)}`,
+      );
   },
   onNonFinite: (i) => {
     nonFinite = `non-finite loss at step ${i.step}; weights restored to step ${i.restoredStep}`;
   },
 });
 const c = run.model;
-log(`model: L${c.L} C${c.C} NH${c.NH} F${c.F} T${c.T} V${c.V}, ${run.trainer.layout.count.toLocaleString('en-US')} parameters, ${run.trainer.dispatchesPerStep} dispatches per step`);
+log(
+  `model: L${c.L} C${c.C} NH${c.NH} F${c.F} T${c.T} V${c.V}, ${run.trainer.layout.count.toLocaleString('en-US')} parameters, ${run.trainer.dispatchesPerStep} dispatches per step`,
+);
 
 const base = run.baseline;
-if (base) log(`frequency guess on the held-out targets: loss ${base.loss.toFixed(4)}, accuracy ${(base.accuracy * 100).toFixed(1)}%`);
-interface EvalRow { step: number; loss: number; accuracy: number; seconds: number; agreement?: number; agreement_attractor?: number }
+if (base)
+  log(
+    `frequency guess on the held-out targets: loss ${base.loss.toFixed(4)}, accuracy ${(base.accuracy * 100).toFixed(1)}%`,
+  );
+interface EvalRow {
+  step: number;
+  loss: number;
+  accuracy: number;
+  seconds: number;
+  agreement?: number;
+  agreement_attractor?: number;
+}
 const evals: EvalRow[] = [];
 const tStart = performance.now();
 let evalMs = 0;
@@ -178,8 +220,12 @@ async function evalAt(step: number) {
   if (ag) Object.assign(row, { agreement: ag.accuracy, agreement_attractor: ag.accuracyAttractor });
   evals.push(row);
   const over = base ? `, ${((r.accuracy - base.accuracy) * 100).toFixed(1)} points over the frequency guess` : '';
-  const agText = ag ? `, agreement ${(ag.accuracy * 100).toFixed(1)}% (with attractor ${(ag.accuracyAttractor * 100).toFixed(1)}%)` : '';
-  log(`held-out at step ${step}: loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(1)}%${over}${agText}`);
+  const agText = ag
+    ? `, agreement ${(ag.accuracy * 100).toFixed(1)}% (with attractor ${(ag.accuracyAttractor * 100).toFixed(1)}%)`
+    : '';
+  log(
+    `held-out at step ${step}: loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(1)}%${over}${agText}`,
+  );
   return r;
 }
 const initial = await evalAt(0);
@@ -195,8 +241,13 @@ const seconds = (performance.now() - tStart) / 1000;
 const trainSeconds = seconds - evalMs / 1000;
 const pppl = await run.pseudoPerplexity();
 const tokens = run.trainer.step * e.train.B * c.T;
-log(`held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / trainSeconds).toFixed(0)} tokens/s; ${seconds.toFixed(0)} s with ${(evalMs / 1000).toFixed(0)} s of evaluation)`);
-if (final.electra) log(`  generator loss ${final.electra.genLoss.toFixed(4)} (accuracy ${(final.electra.genAccuracy * 100).toFixed(1)}%), discriminator loss ${final.electra.discLoss.toFixed(4)} (accuracy ${(final.electra.discAccuracy * 100).toFixed(1)}%)`);
+log(
+  `held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / trainSeconds).toFixed(0)} tokens/s; ${seconds.toFixed(0)} s with ${(evalMs / 1000).toFixed(0)} s of evaluation)`,
+);
+if (final.electra)
+  log(
+    `  generator loss ${final.electra.genLoss.toFixed(4)} (accuracy ${(final.electra.genAccuracy * 100).toFixed(1)}%), discriminator loss ${final.electra.discLoss.toFixed(4)} (accuracy ${(final.electra.discAccuracy * 100).toFixed(1)}%)`,
+  );
 if (a.export) {
   // The same files the page downloads; ELECTRA: the discriminator in the folder, the generator (ElectraForMaskedLM) in generator/.
   const { mkdirSync } = await import('node:fs');
@@ -240,7 +291,12 @@ const summary = {
   plus10_step: base ? stepAbove(evals, base.accuracy, 0.1) : null,
   agreement_accuracy: evals[evals.length - 1]?.agreement ?? null,
   agreement_accuracy_attractor: evals[evals.length - 1]?.agreement_attractor ?? null,
-  agreement_pairs: run.agreementPairs ? { without_attractor: run.agreementPairs.filter((p) => !p.attractor).length, with_attractor: run.agreementPairs.filter((p) => p.attractor).length } : null,
+  agreement_pairs: run.agreementPairs
+    ? {
+        without_attractor: run.agreementPairs.filter((p) => !p.attractor).length,
+        with_attractor: run.agreementPairs.filter((p) => p.attractor).length,
+      }
+    : null,
   preset: a.preset ?? null,
   config: e,
   tokens_per_s: tokens / trainSeconds,

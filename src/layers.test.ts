@@ -9,7 +9,17 @@ import { describe, expect, it } from 'vitest';
 const SRC = join(dirname(new URL(import.meta.url).pathname));
 
 /** The floor of each top-level folder of src/ (files directly in src/, such as main.tsx, are the page: ui's floor). */
-const FLOORS: Readonly<Record<string, number>> = { engine: 0, masking: 0, data: 0, session: 1, lessons: 1, worker: 2, store: 2, ui: 3, '.': 3 };
+const FLOORS: Readonly<Record<string, number>> = {
+  engine: 0,
+  masking: 0,
+  data: 0,
+  session: 1,
+  lessons: 1,
+  worker: 2,
+  store: 2,
+  ui: 3,
+  '.': 3,
+};
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -27,9 +37,27 @@ function parse(file: string): ts.SourceFile {
 function specifiers(sf: ts.SourceFile): string[] {
   const out: string[] = [];
   const visit = (n: ts.Node): void => {
-    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) out.push(n.moduleSpecifier.text);
-    else if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) out.push(n.arguments[0].text);
-    else if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'URL' && n.arguments?.[0] && ts.isStringLiteral(n.arguments[0])) out.push(n.arguments[0].text);
+    if (
+      (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) &&
+      n.moduleSpecifier &&
+      ts.isStringLiteral(n.moduleSpecifier)
+    )
+      out.push(n.moduleSpecifier.text);
+    else if (
+      ts.isCallExpression(n) &&
+      n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      n.arguments[0] &&
+      ts.isStringLiteral(n.arguments[0])
+    )
+      out.push(n.arguments[0].text);
+    else if (
+      ts.isNewExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      n.expression.text === 'URL' &&
+      n.arguments?.[0] &&
+      ts.isStringLiteral(n.arguments[0])
+    )
+      out.push(n.arguments[0].text);
     ts.forEachChild(n, visit);
   };
   visit(sf);
@@ -47,7 +75,14 @@ describe('layers', () => {
   const files = sources(SRC);
 
   it('knows the floor of every folder of src/', () => {
-    const unknown = [...new Set(files.map((f) => floorOf(f)).filter((f) => f.floor === undefined).map((f) => f.folder))];
+    const unknown = [
+      ...new Set(
+        files
+          .map((f) => floorOf(f))
+          .filter((f) => f.floor === undefined)
+          .map((f) => f.folder),
+      ),
+    ];
     expect(unknown).toEqual([]);
   });
 
@@ -68,7 +103,8 @@ describe('layers', () => {
         // Files outside src/ (the corpora in public/ and shared/) are data, not code on a floor.
         if (relative(SRC, target).startsWith('..')) continue;
         const to = floorOf(target);
-        if (to.floor === undefined || to.floor > from.floor!) upward.push(`${relative(SRC, file)} (${from.folder}) imports ${spec} (${to.folder})`);
+        if (to.floor === undefined || to.floor > from.floor!)
+          upward.push(`${relative(SRC, file)} (${from.folder}) imports ${spec} (${to.folder})`);
       }
     }
     expect(upward).toEqual([]);
@@ -78,9 +114,16 @@ describe('layers', () => {
     const sf = parse(join(SRC, 'worker/protocol.ts'));
     const interfaces = new Map<string, ts.InterfaceDeclaration>();
     const problems: string[] = [];
-    const exported = (n: ts.Node) => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const exported = (n: ts.Node) =>
+      ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     const hasLiteralType = (members: readonly ts.TypeElement[]) =>
-      members.some((m) => ts.isPropertySignature(m) && m.name.getText(sf) === 'type' && m.type !== undefined && ts.isLiteralTypeNode(m.type));
+      members.some(
+        (m) =>
+          ts.isPropertySignature(m) &&
+          m.name.getText(sf) === 'type' &&
+          m.type !== undefined &&
+          ts.isLiteralTypeNode(m.type),
+      );
     for (const s of sf.statements) if (ts.isInterfaceDeclaration(s)) interfaces.set(s.name.text, s);
     /** A message: an object type with a literal `type`, an interface of this file that is one, or an intersection with one. */
     const isMessage = (t: ts.TypeNode): boolean => {

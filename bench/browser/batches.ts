@@ -38,7 +38,13 @@ export interface BatchOptions {
 }
 
 /** `count` batches for (cfg, B), all from `seed`: the same arrays on every run and platform. */
-export function randomBatches(cfg: ModelConfig, B: number, count: number, seed: number | string, o: BatchOptions = {}): TfBatch[] {
+export function randomBatches(
+  cfg: ModelConfig,
+  B: number,
+  count: number,
+  seed: number | string,
+  o: BatchOptions = {},
+): TfBatch[] {
   const { T, V } = cfg;
   const M = targetCapacity(B, T);
   const out: TfBatch[] = [];
@@ -58,7 +64,10 @@ export function randomBatches(cfg: ModelConfig, B: number, count: number, seed: 
         } else ids[r] = PAD;
       }
     }
-    const chosen = rng.shuffle(real).slice(0, M).sort((a, b) => a - b);
+    const chosen = rng
+      .shuffle(real)
+      .slice(0, M)
+      .sort((a, b) => a - b);
     const positions = new Int32Array(M).fill(-1);
     const targets = new Int32Array(M).fill(-1);
     const weights = new Float32Array(M);

@@ -37,7 +37,9 @@ async function run(req: BenchRequest): Promise<BenchResult> {
   const gpuErrors: string[] = [];
   gpu.device.addEventListener('uncapturederror', (e) => gpuErrors.push((e as GPUUncapturedErrorEvent).error.message));
   const adapter = adapterLabel(gpu.summary);
-  log(`adapter ${adapter}; config ${bench.name} L${model.L} C${model.C} NH${model.NH} T${model.T} B${B} V${model.V} F${model.F}, M=${M}`);
+  log(
+    `adapter ${adapter}; config ${bench.name} L${model.L} C${model.C} NH${model.NH} T${model.T} B${B} V${model.V} F${model.F}, M=${M}`,
+  );
 
   const layout = placeTensors(bertTensors(model));
   const rng = Rng.from(req.seed, 'init');

@@ -45,7 +45,8 @@ function parseArgs(argv: string[]): Args {
     return v;
   };
   const sides = (opts.get('sides') ?? 'ours,tfjs').split(',').map((s) => s.trim()) as SideName[];
-  for (const s of sides) if (s !== 'ours' && s !== 'tfjs') throw new Error(`--sides takes ours and/or tfjs (got "${s}")`);
+  for (const s of sides)
+    if (s !== 'ours' && s !== 'tfjs') throw new Error(`--sides takes ours and/or tfjs (got "${s}")`);
   const lr = Number(opts.get('lr') ?? 1e-3);
   if (!(lr > 0)) throw new Error(`--lr must be > 0`);
   return {
@@ -92,7 +93,13 @@ function table(r: BenchResult): string {
     const s = r[side];
     if (!s) continue;
     const name = side === 'ours' ? 'MaskLab engine' : `TF.js ${s.info.version} ${s.info.backend}`;
-    rows.push([name, s.ms_per_step.toFixed(1), s.tokens_per_s.toFixed(0), s.first_loss.toFixed(6), s.repeats_ms.map((x) => x.toFixed(1)).join(' ')]);
+    rows.push([
+      name,
+      s.ms_per_step.toFixed(1),
+      s.tokens_per_s.toFixed(0),
+      s.first_loss.toFixed(6),
+      s.repeats_ms.map((x) => x.toFixed(1)).join(' '),
+    ]);
   }
   const w = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => cell.padEnd(w[c])).join('  '));
@@ -108,7 +115,10 @@ function table(r: BenchResult): string {
         (c.tfjs_first_loss_error !== undefined ? `, |tfjs - ref| ${c.tfjs_first_loss_error.toExponential(2)}` : ''),
     );
   }
-  if (c.max_loss_curve_diff !== undefined) tail.push(`max |loss_ours - loss_tfjs| over ${Math.min(r.ours!.losses.length, r.tfjs!.losses.length)} steps: ${c.max_loss_curve_diff.toExponential(2)}`);
+  if (c.max_loss_curve_diff !== undefined)
+    tail.push(
+      `max |loss_ours - loss_tfjs| over ${Math.min(r.ours!.losses.length, r.tfjs!.losses.length)} steps: ${c.max_loss_curve_diff.toExponential(2)}`,
+    );
   return [head, ...lines, ...tail].join('\n');
 }
 
@@ -129,9 +139,12 @@ async function main(): Promise<void> {
     page.on('console', (m) => console.error(`[page] ${m.text()}`));
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     await page.goto(url);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, {
+      timeout: 60_000,
+    });
     const hasGpu = await page.evaluate(() => 'gpu' in navigator);
-    if (!hasGpu) throw new Error(`${executablePath} exposes no navigator.gpu with these flags: ${CHROME_ARGS.join(' ')}`);
+    if (!hasGpu)
+      throw new Error(`${executablePath} exposes no navigator.gpu with these flags: ${CHROME_ARGS.join(' ')}`);
     result = await page.evaluate((r) => window.masklabBench.run(r), req);
   } finally {
     await browser.close();

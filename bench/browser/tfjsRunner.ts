@@ -8,7 +8,8 @@ import { TfBert } from '../tfjs/model';
 import type { Runner, RunnerSetup } from './runner';
 
 export async function tfjsRunner(s: RunnerSetup): Promise<Runner> {
-  if (!(await tf.setBackend('webgpu')) || tf.getBackend() !== 'webgpu') throw new Error(`TF.js could not start its WebGPU backend (backend: ${tf.getBackend()})`);
+  if (!(await tf.setBackend('webgpu')) || tf.getBackend() !== 'webgpu')
+    throw new Error(`TF.js could not start its WebGPU backend (backend: ${tf.getBackend()})`);
   await tf.ready();
   const backend = tf.backend() as WebGPUBackend;
   // A failed TF.js pipeline silently drops a whole command buffer: collect errors and fail the run on any.
@@ -45,7 +46,9 @@ export async function tfjsRunner(s: RunnerSetup): Promise<Runner> {
     info: {
       version: tf.version.tfjs,
       backend: tf.getBackend(),
-      WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: Number(flags.WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE ?? tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE')),
+      WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: Number(
+        flags.WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE ?? tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'),
+      ),
       WEBGPU_CPU_FORWARD: Boolean(tf.env().get('WEBGPU_CPU_FORWARD')),
       tensors_after_setup: tf.memory().numTensors,
     },

@@ -12,7 +12,14 @@ import { applyMasking, countUnigrams, vocabInfoOf } from '../../src/masking';
 import { defaultExperiment } from '../../src/session/config';
 import { encodePairs } from '../../src/session/agreement';
 import { frequencyBaseline } from '../../src/session/baseline';
-import { engineBatch, EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED, prepareExperimentData } from '../../src/session/run';
+import {
+  engineBatch,
+  EVAL_B,
+  EVAL_MASKING,
+  EVAL_MAX_SEQUENCES,
+  EVAL_SEED,
+  prepareExperimentData,
+} from '../../src/session/run';
 
 const a = parseArgs({
   args: process.argv.slice(2).filter((x) => x !== '--'),
@@ -40,16 +47,38 @@ const held = heldOutBatches(data.heldOut, evalB).slice(0, Math.ceil(EVAL_MAX_SEQ
 const evalBatches = held.map((b, i) => {
   const m = applyMasking(EVAL_MASKING, b, { vocab, rng: Rng.from(EVAL_SEED, i) });
   const eb = engineBatch(m, m.gathered!.positions.length);
-  return { ids: Array.from(eb.ids), valid: Array.from(eb.valid), positions: Array.from(eb.positions), targets: Array.from(eb.targets) };
+  return {
+    ids: Array.from(eb.ids),
+    valid: Array.from(eb.valid),
+    positions: Array.from(eb.positions),
+    targets: Array.from(eb.targets),
+  };
 });
-const baseline = frequencyBaseline(vocab.unigramCounts!, evalBatches.map((b) => ({ positions: Int32Array.from(b.positions), targets: Int32Array.from(b.targets) })));
+const baseline = frequencyBaseline(
+  vocab.unigramCounts!,
+  evalBatches.map((b) => ({ positions: Int32Array.from(b.positions), targets: Int32Array.from(b.targets) })),
+);
 const pairs = isToyCorpus(e.corpus) ? encodePairs(toyLanguageOf(e.corpus).pairs, data.tokenizer, T).encoded : [];
 const out = {
-  corpus: e.corpus, tokenizer: e.tokenizer, T, V, seed: e.seed, evalB,
+  corpus: e.corpus,
+  tokenizer: e.tokenizer,
+  T,
+  V,
+  seed: e.seed,
+  evalB,
   train: { count: data.train.count, ids: Array.from(data.train.ids), valid: Array.from(data.train.valid) },
   eval: evalBatches,
   baseline,
-  pairs: pairs.map((p) => ({ ids: Array.from(p.ids), valid: Array.from(p.valid), position: p.position, good: p.good, bad: p.bad, attractor: p.attractor })),
+  pairs: pairs.map((p) => ({
+    ids: Array.from(p.ids),
+    valid: Array.from(p.valid),
+    position: p.position,
+    good: p.good,
+    bad: p.bad,
+    attractor: p.attractor,
+  })),
 };
 writeFileSync(a.out ?? `/tmp/masklab-${e.corpus}-${T}.json`, JSON.stringify(out));
-console.error(`${e.corpus}: ${data.train.count} training sequences of T=${T}, V=${V}, ${evalBatches.length} eval batches, baseline accuracy ${(baseline.accuracy * 100).toFixed(1)}% loss ${baseline.loss.toFixed(3)}, ${pairs.length} pairs`);
+console.error(
+  `${e.corpus}: ${data.train.count} training sequences of T=${T}, V=${V}, ${evalBatches.length} eval batches, baseline accuracy ${(baseline.accuracy * 100).toFixed(1)}% loss ${baseline.loss.toFixed(3)}, ${pairs.length} pairs`,
+);

@@ -54,7 +54,10 @@ describe('TfBert (TF.js CPU backend) against the CPU reference', () => {
     const got = await model.lossAndGrads(batch);
     expect(Math.abs(got.loss - ref.loss), `loss ${got.loss} vs ${ref.loss}`).toBeLessThan(1e-5);
     for (const t of model.layout.tensors) {
-      const d = maxDiff(got.grads.subarray(t.offset, t.offset + t.size), ref.grads!.subarray(t.offset, t.offset + t.size));
+      const d = maxDiff(
+        got.grads.subarray(t.offset, t.offset + t.size),
+        ref.grads!.subarray(t.offset, t.offset + t.size),
+      );
       expect(d.scale, `${t.name} gradient is not all zero`).toBeGreaterThan(0);
       expect(d.abs, `${t.name}: max abs error ${d.abs} (max |grad| ${d.scale})`).toBeLessThan(1e-5 + 1e-4 * d.scale);
     }
@@ -76,7 +79,16 @@ describe('TfBert (TF.js CPU backend) against the CPU reference', () => {
     const hp = { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
     for (const t of model.layout.tensors) {
       const p = Float64Array.from(init.subarray(t.offset, t.offset + t.size));
-      adamwStep(p, grads.subarray(t.offset, t.offset + t.size), new Float64Array(t.size), new Float64Array(t.size), hp, 1, t.decay, scale);
+      adamwStep(
+        p,
+        grads.subarray(t.offset, t.offset + t.size),
+        new Float64Array(t.size),
+        new Float64Array(t.size),
+        hp,
+        1,
+        t.decay,
+        scale,
+      );
       const d = maxDiff(after.subarray(t.offset, t.offset + t.size), p);
       expect(d.abs, `${t.name} after one step: max abs error ${d.abs}`).toBeLessThan(2e-6);
     }

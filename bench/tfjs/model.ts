@@ -54,7 +54,8 @@ export class TfBert {
     readonly opt: TfBertOptions,
   ) {
     this.layout = placeTensors(bertTensors(cfg));
-    if (init.length !== this.layout.totalFloats) throw new Error(`init has ${init.length} floats, the layout ${this.layout.totalFloats}`);
+    if (init.length !== this.layout.totalFloats)
+      throw new Error(`init has ${init.length} floats, the layout ${this.layout.totalFloats}`);
     this.adam = { ...TF_ADAMW_DEFAULTS, ...opt.adam };
     this.prefix = `tfbert${instances++}/`;
     for (const t of this.layout.tensors) {
@@ -88,9 +89,15 @@ export class TfBert {
     }
     const keyOk = Float32Array.from(b.valid, (x) => (x !== 0 ? 1 : 0));
     return {
-      ids: tf.tensor1d(Int32Array.from(b.ids, (id) => Math.min(Math.max(id, 0), V - 1)), 'int32'),
+      ids: tf.tensor1d(
+        Int32Array.from(b.ids, (id) => Math.min(Math.max(id, 0), V - 1)),
+        'int32',
+      ),
       keyValid: tf.tensor4d(keyOk, [B, 1, 1, T]),
-      keyMasked: tf.tensor4d(keyOk.map((x) => (x ? 0 : PAD_MASKED)), [B, 1, 1, T]),
+      keyMasked: tf.tensor4d(
+        keyOk.map((x) => (x ? 0 : PAD_MASKED)),
+        [B, 1, 1, T],
+      ),
       positions: tf.tensor1d(pos, 'int32'),
       targets: tf.tensor1d(tgt, 'int32'),
       weights: tf.tensor1d(w),

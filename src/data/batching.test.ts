@@ -7,7 +7,10 @@ import { trainWordLevel } from './wordLevel';
 import type { Encoding } from './types';
 
 const FAIRY = readFileSync(new URL('../../public/corpora/fairy-tales.txt', import.meta.url), 'utf8');
-const enc = (ids: number[], wordIds: number[]): Encoding => ({ ids: Int32Array.from(ids), wordIds: Int32Array.from(wordIds) });
+const enc = (ids: number[], wordIds: number[]): Encoding => ({
+  ids: Int32Array.from(ids),
+  wordIds: Int32Array.from(wordIds),
+});
 const row = (xs: Int32Array, T: number, s: number): number[] => Array.from(xs.subarray(s * T, (s + 1) * T));
 
 describe('packSequences', () => {
@@ -49,7 +52,15 @@ describe('packSequences', () => {
 });
 
 describe('BatchOrder', () => {
-  const set = packSequences([enc(Array.from({ length: 300 }, (_, i) => 5 + (i % 50)), Array.from({ length: 300 }, (_, i) => i))], 8);
+  const set = packSequences(
+    [
+      enc(
+        Array.from({ length: 300 }, (_, i) => 5 + (i % 50)),
+        Array.from({ length: 300 }, (_, i) => i),
+      ),
+    ],
+    8,
+  );
 
   it('gives the same batches for the same seed and other batches for another seed', () => {
     const a = new BatchOrder(set, 4, 'seed-1');
@@ -62,7 +73,8 @@ describe('BatchOrder', () => {
   it('visits distinct sequences within an epoch and reshuffles the next epoch', () => {
     const order = new BatchOrder(set, 4, 1);
     expect(order.batchesPerEpoch).toBe(Math.floor(set.count / 4));
-    const epoch = (e: number) => Array.from({ length: order.batchesPerEpoch }, (_, k) => [...order.rowsAt(e * order.batchesPerEpoch + k)]).flat();
+    const epoch = (e: number) =>
+      Array.from({ length: order.batchesPerEpoch }, (_, k) => [...order.rowsAt(e * order.batchesPerEpoch + k)]).flat();
     const first = epoch(0);
     expect(new Set(first).size).toBe(first.length);
     expect(epoch(1)).not.toEqual(first);
@@ -84,7 +96,15 @@ describe('BatchOrder', () => {
 
 describe('heldOutBatches', () => {
   it('covers each sequence once, in order, padding the last batch with empty rows', () => {
-    const set = packSequences([enc(Array.from({ length: 50 }, () => 7), Array.from({ length: 50 }, (_, i) => i))], 12);
+    const set = packSequences(
+      [
+        enc(
+          Array.from({ length: 50 }, () => 7),
+          Array.from({ length: 50 }, (_, i) => i),
+        ),
+      ],
+      12,
+    );
     const batches = heldOutBatches(set, 3);
     expect(set.count).toBe(5);
     expect(batches).toHaveLength(2);
@@ -110,7 +130,11 @@ describe('prepareData', () => {
   it('trains the tokenizer on the training blocks only', () => {
     const paragraphs = Array.from({ length: 40 }, (_, i) => `story marker${i} begins here and ends there.\n`.repeat(3));
     const text = paragraphs.join('\n');
-    const { tokenizer, split } = prepareData(text, { kind: 'word', vocabSize: 1000 }, { T: 16, seed: 1, blockChars: 100 });
+    const { tokenizer, split } = prepareData(
+      text,
+      { kind: 'word', vocabSize: 1000 },
+      { T: 16, seed: 1, blockChars: 100 },
+    );
     const markers = (blocks: typeof split.train) => blocks.map((b) => /marker\d+/.exec(text.slice(b.start, b.end))![0]);
     expect(split.heldOut.length).toBeGreaterThan(0);
     for (const m of markers(split.heldOut)) expect(tokenizer.tokenToId(m)).toBeUndefined();

@@ -117,7 +117,9 @@ export class BatchOrder {
   ) {
     if (!Number.isInteger(B) || B < 1) throw new Error(`batch size must be a positive integer, got ${B}`);
     if (set.count < B) {
-      throw new Error(`only ${set.count} training sequence${set.count === 1 ? '' : 's'} of length ${set.T}, fewer than the batch size ${B}: add text, or lower the batch size or sequence length`);
+      throw new Error(
+        `only ${set.count} training sequence${set.count === 1 ? '' : 's'} of length ${set.T}, fewer than the batch size ${B}: add text, or lower the batch size or sequence length`,
+      );
     }
     this.batchesPerEpoch = Math.floor(set.count / B);
   }

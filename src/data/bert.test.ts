@@ -7,8 +7,12 @@ describe('bertNormalize', () => {
     expect(bertNormalize('Héllo WÖRLD Ça')).toBe('hello world ca');
   });
   it('keeps case and accents when asked', () => {
-    expect(bertNormalize('Héllo', { cleanText: true, handleChineseChars: true, stripAccents: null, lowercase: false })).toBe('Héllo');
-    expect(bertNormalize('Héllo', { cleanText: true, handleChineseChars: true, stripAccents: true, lowercase: false })).toBe('Hello');
+    expect(
+      bertNormalize('Héllo', { cleanText: true, handleChineseChars: true, stripAccents: null, lowercase: false }),
+    ).toBe('Héllo');
+    expect(
+      bertNormalize('Héllo', { cleanText: true, handleChineseChars: true, stripAccents: true, lowercase: false }),
+    ).toBe('Hello');
   });
   it('removes control characters and maps every whitespace to a space', () => {
     expect(bertNormalize('a\u0000b\u0007c\uFFFDd\te\nf\r\u00A0g\u3000h\u200Bi')).toBe('abcd e f  g hi');
@@ -17,14 +21,34 @@ describe('bertNormalize', () => {
     expect(bertNormalize('北京abc한국')).toBe(' 北  京 abc' + '한국'.normalize('NFD'));
   });
   it('lowercases one character at a time (no final-sigma rule, as Rust char::to_lowercase)', () => {
-    expect(bertNormalize('ΣΟΦΟΣ', { cleanText: true, handleChineseChars: true, stripAccents: false, lowercase: true })).toBe('σοφοσ');
+    expect(
+      bertNormalize('ΣΟΦΟΣ', { cleanText: true, handleChineseChars: true, stripAccents: false, lowercase: true }),
+    ).toBe('σοφοσ');
     expect(bertNormalize('İ')).toBe('i');
   });
 });
 
 describe('bertPreTokenize', () => {
   it('splits on whitespace and isolates each punctuation mark, ASCII symbols included', () => {
-    expect(bertPreTokenize("isn't it... $5+3=8? «oui»")).toEqual(['isn', "'", 't', 'it', '.', '.', '.', '$', '5', '+', '3', '=', '8', '?', '«', 'oui', '»']);
+    expect(bertPreTokenize("isn't it... $5+3=8? «oui»")).toEqual([
+      'isn',
+      "'",
+      't',
+      'it',
+      '.',
+      '.',
+      '.',
+      '$',
+      '5',
+      '+',
+      '3',
+      '=',
+      '8',
+      '?',
+      '«',
+      'oui',
+      '»',
+    ]);
   });
   it('gives nothing for blank text', () => {
     expect(bertPreTokenize('  \n ')).toEqual([]);

@@ -62,7 +62,8 @@ export function isBertPunctuation(c: string): boolean {
 // Pre-tokenization for the character tokenizer: the same word boundaries as BERT, but whitespace characters are
 // kept, each as its own word. This regex is also what the exported tokenizer.json uses (Split, Isolated).
 // ASCII controls are regex escapes; the others are literal characters (both Oniguruma and JavaScript read them).
-export const WHITESPACE_CHAR_PATTERN = '[\\t\\n\\x0B\\f\\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]';
+export const WHITESPACE_CHAR_PATTERN =
+  '[\\t\\n\\x0B\\f\\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]';
 const CHAR_WORDS = new RegExp(`${WHITESPACE_CHAR_PATTERN}|[${PUNCT_CLASS}]|[^${PUNCT_CLASS}\\p{White_Space}]+`, 'gu');
 
 /** Words for the character tokenizer: runs of non-space non-punctuation, single punctuation, single whitespace. */

@@ -2,7 +2,15 @@
 // Word ids follow BERT's word boundaries, with each whitespace character a word of its own.
 
 import { charPreTokenize, splitSpecialTokens } from './bert';
-import { SPECIAL_IDS, SPECIAL_TOKENS, Vocab, VocabTokenizer, idsToTokens, type DecodeOptions, type Tokenizer } from './tokenizer';
+import {
+  SPECIAL_IDS,
+  SPECIAL_TOKENS,
+  Vocab,
+  VocabTokenizer,
+  idsToTokens,
+  type DecodeOptions,
+  type Tokenizer,
+} from './tokenizer';
 import type { TrainProgress } from './wordpieceTrainer';
 
 export interface CharConfig {
@@ -18,7 +26,8 @@ export class CharTokenizer extends VocabTokenizer implements Tokenizer {
     this.vocab = new Vocab(config.vocab);
     for (let i = SPECIAL_TOKENS.length; i < config.vocab.length; i++) {
       const t = config.vocab[i];
-      if ([...t].length !== 1) throw new Error(`character vocabulary entry ${i} is not one character: ${JSON.stringify(t)}`);
+      if ([...t].length !== 1)
+        throw new Error(`character vocabulary entry ${i} is not one character: ${JSON.stringify(t)}`);
     }
   }
 

@@ -19,7 +19,8 @@ export const CORPORA: readonly CorpusInfo[] = Object.freeze([
     id: 'shakespeare',
     file: 'shakespeare.txt',
     title: 'Tiny Shakespeare',
-    source: 'Excerpts from Shakespeare plays, collected by Andrej Karpathy for char-rnn (karpathy/char-rnn tinyshakespeare); public domain.',
+    source:
+      'Excerpts from Shakespeare plays, collected by Andrej Karpathy for char-rnn (karpathy/char-rnn tinyshakespeare); public domain.',
     bytes: 1_115_394,
     lines: 40_000,
     sha256: '86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed',
@@ -28,7 +29,8 @@ export const CORPORA: readonly CorpusInfo[] = Object.freeze([
     id: 'fairy-tales',
     file: 'fairy-tales.txt',
     title: "Grimms' Fairy Tales",
-    source: 'Grimm brothers, tr. Edgar Taylor and Marian Edwardes, Project Gutenberg EBook #2591 (62 tales, header and licence removed); public domain.',
+    source:
+      'Grimm brothers, tr. Edgar Taylor and Marian Edwardes, Project Gutenberg EBook #2591 (62 tales, header and licence removed); public domain.',
     bytes: 517_646,
     lines: 9_062,
     sha256: 'fcde4307cbaca78c70140b60fa907290cf09459092b5647919c4de9a1524ec03',
@@ -50,7 +52,8 @@ export interface LoadCorpusOptions {
   signal?: AbortSignal;
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof document === 'undefined';
+const isNode =
+  typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof document === 'undefined';
 
 /** The URL a corpus is fetched from in the browser. */
 export function corpusUrl(id: CorpusId, baseUrl?: string): string {

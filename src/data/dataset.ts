@@ -37,7 +37,12 @@ export interface PreparedData extends Dataset {
 }
 
 /** Split, train the tokenizer on the training blocks only (held-out text stays unseen), tokenize and pack. */
-export function prepareData(text: string, spec: TokenizerSpec, options: DataOptions, onProgress?: (p: TrainProgress) => void): PreparedData {
+export function prepareData(
+  text: string,
+  spec: TokenizerSpec,
+  options: DataOptions,
+  onProgress?: (p: TrainProgress) => void,
+): PreparedData {
   const split = splitText(text, options);
   const tokenizer = trainTokenizer(blockTexts(text, split.train).join(''), spec, onProgress);
   return { tokenizer, ...buildDataset(text, tokenizer, split, options.T) };

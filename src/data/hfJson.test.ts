@@ -39,9 +39,21 @@ describe('tokenizer.json round trip', () => {
 
 describe('importing other tokenizer.json files', () => {
   const bertStyle = (vocab: Record<string, number>, extra: Record<string, unknown> = {}) => ({
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: false },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: false,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
     ...extra,
   });
 
@@ -65,9 +77,13 @@ describe('importing other tokenizer.json files', () => {
     expect(() => importTokenizerJson('{')).toThrow(/not valid JSON/);
     expect(() => importTokenizerJson({})).toThrow(/no "model"/);
     expect(() => importTokenizerJson({ model: { type: 'Unigram', vocab: [] } })).toThrow(/model type "Unigram"/);
-    expect(() => importTokenizerJson(bertStyle(v, { pre_tokenizer: { type: 'ByteLevel' } }))).toThrow(/pre_tokenizer "ByteLevel"/);
+    expect(() => importTokenizerJson(bertStyle(v, { pre_tokenizer: { type: 'ByteLevel' } }))).toThrow(
+      /pre_tokenizer "ByteLevel"/,
+    );
     expect(() => importTokenizerJson(bertStyle(v, { normalizer: { type: 'NFKC' } }))).toThrow(/normalizer "NFKC"/);
-    expect(() => importTokenizerJson(bertStyle(v, { added_tokens: [{ id: 5, content: '<x>' }] }))).toThrow(/added token "<x>"/);
+    expect(() => importTokenizerJson(bertStyle(v, { added_tokens: [{ id: 5, content: '<x>' }] }))).toThrow(
+      /added token "<x>"/,
+    );
     expect(() => importTokenizerJson(bertStyle({ ...v, a: 7 }))).toThrow(/ids must be 0..5/);
     expect(() => importTokenizerJson({ model: { type: 'BPE', vocab: v, merges: ['a b'] } })).toThrow(/with merges/);
   });

@@ -113,7 +113,8 @@ export function exportTokenizerJson(tok: Tokenizer): string {
 }
 
 function asMaskLab(tok: Tokenizer): MaskLabTokenizer {
-  if (tok instanceof WordPieceTokenizer || tok instanceof WordLevelTokenizer || tok instanceof CharTokenizer) return tok;
+  if (tok instanceof WordPieceTokenizer || tok instanceof WordLevelTokenizer || tok instanceof CharTokenizer)
+    return tok;
   throw new Error(`cannot export a tokenizer of kind ${tok.kind} that MaskLab did not build`);
 }
 
@@ -142,7 +143,9 @@ export function importTokenizerJson(input: string | unknown): ImportResult {
   for (const t of Array.isArray(data.added_tokens) ? data.added_tokens : []) {
     const content = isObject(t) ? t.content : undefined;
     if (typeof content !== 'string' || !(SPECIAL_TOKENS as readonly string[]).includes(content)) {
-      throw new Error(`added token ${JSON.stringify(content)} is not supported: only ${SPECIAL_TOKENS.join(' ')} may be added tokens`);
+      throw new Error(
+        `added token ${JSON.stringify(content)} is not supported: only ${SPECIAL_TOKENS.join(' ')} may be added tokens`,
+      );
     }
   }
   if (type !== 'WordPiece' && type !== 'WordLevel' && type !== 'BPE') {
@@ -162,7 +165,12 @@ export function importTokenizerJson(input: string | unknown): ImportResult {
     if (type === 'WordLevel') return { tokenizer: new WordLevelTokenizer({ vocab, normalizer }), notes };
     const prefix = typeof model.continuing_subword_prefix === 'string' ? model.continuing_subword_prefix : '##';
     const maxChars = typeof model.max_input_chars_per_word === 'number' ? model.max_input_chars_per_word : 100;
-    const tokenizer = new WordPieceTokenizer({ vocab, normalizer, continuingSubwordPrefix: prefix, maxInputCharsPerWord: maxChars });
+    const tokenizer = new WordPieceTokenizer({
+      vocab,
+      normalizer,
+      continuingSubwordPrefix: prefix,
+      maxInputCharsPerWord: maxChars,
+    });
     return { tokenizer, notes };
   }
   // type === 'BPE': MaskLab's character tokenizer.
@@ -200,7 +208,9 @@ function readVocab(v: unknown, notes: string[]): string[] {
   const byId: string[] = new Array(entries.length);
   for (const [token, id] of entries) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= entries.length || byId[id] !== undefined) {
-      throw new Error(`model.vocab ids must be 0..${entries.length - 1}, each once; ${JSON.stringify(token)} has ${JSON.stringify(id)}`);
+      throw new Error(
+        `model.vocab ids must be 0..${entries.length - 1}, each once; ${JSON.stringify(token)} has ${JSON.stringify(id)}`,
+      );
     }
     byId[id] = token;
   }
@@ -209,6 +219,8 @@ function readVocab(v: unknown, notes: string[]): string[] {
   const specials = new Set<string>(SPECIAL_TOKENS);
   const missing = SPECIAL_TOKENS.filter((t) => !(t in v));
   if (missing.length) notes.push(`added missing special tokens ${missing.join(' ')}`);
-  notes.push(`moved the special tokens to ids 0..${NUM_SPECIAL - 1}: ids differ from the original file (export again to get a matching file)`);
+  notes.push(
+    `moved the special tokens to ids 0..${NUM_SPECIAL - 1}: ids differ from the original file (export again to get a matching file)`,
+  );
   return [...SPECIAL_TOKENS, ...byId.filter((t) => !specials.has(t))];
 }

@@ -4,7 +4,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Tokenizer as HfJsTokenizer } from '@huggingface/tokenizers';
 import fc from 'fast-check';
-import { Tokenizer as HfTokenizer, WordPiece, bertNormalizer, bertPreTokenizer, type BertNormalizerOptions } from 'tokenizers';
+import {
+  Tokenizer as HfTokenizer,
+  WordPiece,
+  bertNormalizer,
+  bertPreTokenizer,
+  type BertNormalizerOptions,
+} from 'tokenizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bertNormalize, bertPreTokenize } from './bert';
 import { exportTokenizerJson, type MaskLabTokenizer } from './hfJson';
@@ -24,7 +30,39 @@ const EDGE = [
   '   ',
   '',
 ];
-const PIECES = ['the', 'The', 'king', 'é', 'É', 'ß', 'ﬁ', '北', '🥰', ' ', '  ', '\n', '\t', ',', '.', "'", '-', '—', '«', '$', '[MASK]', '[CLS]', 'x\u0301', '\u0000', 'Σ', 'ΣΟΦΟΣ', '한국', 'İ', 'Ǆ', '\u200B', '\u00A0'];
+const PIECES = [
+  'the',
+  'The',
+  'king',
+  'é',
+  'É',
+  'ß',
+  'ﬁ',
+  '北',
+  '🥰',
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  ',',
+  '.',
+  "'",
+  '-',
+  '—',
+  '«',
+  '$',
+  '[MASK]',
+  '[CLS]',
+  'x\u0301',
+  '\u0000',
+  'Σ',
+  'ΣΟΦΟΣ',
+  '한국',
+  'İ',
+  'Ǆ',
+  '\u200B',
+  '\u00A0',
+];
 const RANDOM_TEXT = fc.array(fc.constantFrom(...PIECES), { maxLength: 25 }).map((p) => p.join(''));
 
 const ids = (xs: ArrayLike<number>): number[] => Array.from(xs);
@@ -74,7 +112,8 @@ describe.each(['wordpiece', 'word', 'char'] as const)('%s tokenizer.json in Hugg
     texts.forEach((line, i) => {
       const mine = tok.encode(line);
       expect(ids(mine.ids), JSON.stringify(line)).toEqual(theirIds[i]);
-      if (!line.includes('[')) expect(ids(mine.wordIds), JSON.stringify(line)).toEqual(encodings[i].getWordIds().map((w) => w ?? -1));
+      if (!line.includes('['))
+        expect(ids(mine.wordIds), JSON.stringify(line)).toEqual(encodings[i].getWordIds().map((w) => w ?? -1));
       expect(tok.decode(mine.ids)).toBe(decoded[i]);
       expect(tok.decode(mine.ids, { skipSpecialTokens: true })).toBe(decodedSkip[i]);
     });
@@ -117,22 +156,30 @@ const LARGE = existsSync(KJV) ? KJV : corpusPath('shakespeare.txt');
 
 describe('WordPiece training against the Rust WordPieceTrainer', () => {
   // Training a 30k vocabulary on 4 MB twice (Rust and TS) takes a few seconds; more on a loaded machine.
-  it.each([corpusPath('fairy-tales.txt'), LARGE])('builds the same vocabulary from %s, token for token, once the initial order is the same', { timeout: 60_000 }, (path) => {
-    // HF numbers the "##x" characters in hash-map order, which changes from run to run; everything after that
-    // (every merge and its id) is deterministic given that order, so MaskLab is run with HF's initial order.
-    const hf = new HfTokenizer(WordPiece.init({ '[UNK]': 0 }, { unkToken: '[UNK]' }));
-    hf.setNormalizer(bertNormalizer());
-    hf.setPreTokenizer(bertPreTokenizer());
-    hf.train([path]); // default WordPieceTrainer: vocab_size 30000, no special tokens
-    const v = hf.getVocab();
-    const theirs = Object.keys(v).sort((a, b) => v[a] - v[b]);
-    const isInitial = (t: string): boolean => [...t.replace(/^##/, '')].length === 1;
-    let k = 0;
-    while (isInitial(theirs[k])) k++;
-    // MaskLab puts its 5 special tokens first, so its target size is 5 larger for the same merges.
-    const mine = trainWordPieceVocab(countWords(readFileSync(path, 'utf8')), { vocabSize: 30000 + 5 }, theirs.slice(0, k));
-    expect(k).toBeGreaterThan(50);
-    expect(theirs.length).toBeGreaterThan(5000);
-    expect(mine.slice(5)).toEqual(theirs);
-  });
+  it.each([corpusPath('fairy-tales.txt'), LARGE])(
+    'builds the same vocabulary from %s, token for token, once the initial order is the same',
+    { timeout: 60_000 },
+    (path) => {
+      // HF numbers the "##x" characters in hash-map order, which changes from run to run; everything after that
+      // (every merge and its id) is deterministic given that order, so MaskLab is run with HF's initial order.
+      const hf = new HfTokenizer(WordPiece.init({ '[UNK]': 0 }, { unkToken: '[UNK]' }));
+      hf.setNormalizer(bertNormalizer());
+      hf.setPreTokenizer(bertPreTokenizer());
+      hf.train([path]); // default WordPieceTrainer: vocab_size 30000, no special tokens
+      const v = hf.getVocab();
+      const theirs = Object.keys(v).sort((a, b) => v[a] - v[b]);
+      const isInitial = (t: string): boolean => [...t.replace(/^##/, '')].length === 1;
+      let k = 0;
+      while (isInitial(theirs[k])) k++;
+      // MaskLab puts its 5 special tokens first, so its target size is 5 larger for the same merges.
+      const mine = trainWordPieceVocab(
+        countWords(readFileSync(path, 'utf8')),
+        { vocabSize: 30000 + 5 },
+        theirs.slice(0, k),
+      );
+      expect(k).toBeGreaterThan(50);
+      expect(theirs.length).toBeGreaterThan(5000);
+      expect(mine.slice(5)).toEqual(theirs);
+    },
+  );
 });

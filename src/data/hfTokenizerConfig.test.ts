@@ -8,7 +8,10 @@ import { exportTokenizerJson } from './hfJson';
 import { specialTokensMap, tokenizerConfig, tokenizerConfigFiles } from './hfTokenizerConfig';
 import { trainTokenizer } from './train';
 
-const FAIRY = readFileSync(new URL('../../public/corpora/fairy-tales.txt', import.meta.url).pathname, 'utf8').slice(0, 200_000);
+const FAIRY = readFileSync(new URL('../../public/corpora/fairy-tales.txt', import.meta.url).pathname, 'utf8').slice(
+  0,
+  200_000,
+);
 
 describe('tokenizer_config.json', () => {
   it.each([
@@ -21,15 +24,29 @@ describe('tokenizer_config.json', () => {
     expect(cfg.tokenizer_class).toBe(cls);
     expect(cfg.model_max_length).toBe(48);
     expect(cfg.do_lower_case).toBe(lower);
-    expect(cfg).toMatchObject({ unk_token: '[UNK]', pad_token: '[PAD]', cls_token: '[CLS]', sep_token: '[SEP]', mask_token: '[MASK]' });
+    expect(cfg).toMatchObject({
+      unk_token: '[UNK]',
+      pad_token: '[PAD]',
+      cls_token: '[CLS]',
+      sep_token: '[SEP]',
+      mask_token: '[MASK]',
+    });
     const decoder = cfg.added_tokens_decoder as Record<string, { content: string; special: boolean }>;
     expect(Object.entries(decoder).map(([id, t]) => [Number(id), t.content, t.special])).toEqual([
-      [0, '[PAD]', true], [1, '[UNK]', true], [2, '[CLS]', true], [3, '[SEP]', true], [4, '[MASK]', true],
+      [0, '[PAD]', true],
+      [1, '[UNK]', true],
+      [2, '[CLS]', true],
+      [3, '[SEP]', true],
+      [4, '[MASK]', true],
     ]);
   });
 
   it('follows the normalizer: a cased WordPiece tokenizer says do_lower_case false', () => {
-    const tok = trainTokenizer(FAIRY, { kind: 'wordpiece', vocabSize: 400, normalizer: { ...DEFAULT_BERT_NORMALIZER, lowercase: false } });
+    const tok = trainTokenizer(FAIRY, {
+      kind: 'wordpiece',
+      vocabSize: 400,
+      normalizer: { ...DEFAULT_BERT_NORMALIZER, lowercase: false },
+    });
     expect(tokenizerConfig(tok, 64).do_lower_case).toBe(false);
   });
 

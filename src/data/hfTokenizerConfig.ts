@@ -18,8 +18,10 @@ export function specialTokensMap(): Record<string, string> {
  * BertTokenizerFast would force BERT's WordPiece settings on them), with the special tokens named explicitly.
  */
 export function tokenizerConfig(tok: Tokenizer, T: number): Record<string, unknown> {
-  if (!(Number.isInteger(T) && T >= 3)) throw new Error(`tokenizer_config.json: model_max_length must be an integer >= 3, got ${T}`);
-  const lower = tok instanceof WordPieceTokenizer || tok instanceof WordLevelTokenizer ? tok.normalizer.lowercase : false;
+  if (!(Number.isInteger(T) && T >= 3))
+    throw new Error(`tokenizer_config.json: model_max_length must be an integer >= 3, got ${T}`);
+  const lower =
+    tok instanceof WordPieceTokenizer || tok instanceof WordLevelTokenizer ? tok.normalizer.lowercase : false;
   const special = specialTokensMap();
   return {
     tokenizer_class: tok.kind === 'wordpiece' ? 'BertTokenizerFast' : 'PreTrainedTokenizerFast',

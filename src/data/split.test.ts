@@ -25,7 +25,10 @@ describe('textBlocks', () => {
 
   it('ends blocks at blank lines when it can', () => {
     const text = 'para one line\nstill one\n\npara two\n\npara three is here\n';
-    expect(blockTexts(text, textBlocks(text, 20))).toEqual(['para one line\nstill one\n', 'para two\n\npara three is here\n']);
+    expect(blockTexts(text, textBlocks(text, 20))).toEqual([
+      'para one line\nstill one\n',
+      'para two\n\npara three is here\n',
+    ]);
   });
 
   it('handles a last line without newline and a line longer than the target', () => {
@@ -52,7 +55,9 @@ describe('splitText', () => {
   });
 
   it('never puts the same text on both sides, even when passages repeat', () => {
-    const lines = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? 'The refrain comes back again.' : `Verse number ${i} goes on.`));
+    const lines = Array.from({ length: 400 }, (_, i) =>
+      i % 3 === 0 ? 'The refrain comes back again.' : `Verse number ${i} goes on.`,
+    );
     const text = lines.join('\n') + '\n';
     for (const seed of [1, 2, 3, 4, 5]) {
       const s = splitText(text, { seed, blockChars: 30 });

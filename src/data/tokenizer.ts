@@ -43,7 +43,8 @@ export class Vocab {
     this.tokens = tokens;
     this.index = new Map();
     tokens.forEach((t, i) => {
-      if (this.index.has(t)) throw new Error(`vocabulary has ${JSON.stringify(t)} twice (ids ${this.index.get(t)} and ${i})`);
+      if (this.index.has(t))
+        throw new Error(`vocabulary has ${JSON.stringify(t)} twice (ids ${this.index.get(t)} and ${i})`);
       this.index.set(t, i);
     });
   }

@@ -17,7 +17,11 @@ export interface WorkerLike {
   terminate?(): void;
 }
 
-type Pending = { resolve: (r: TokenizerResponse) => void; reject: (e: Error) => void; onProgress?: (p: TrainProgress) => void };
+type Pending = {
+  resolve: (r: TokenizerResponse) => void;
+  reject: (e: Error) => void;
+  onProgress?: (p: TrainProgress) => void;
+};
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class TokenizerClient {
@@ -26,7 +30,8 @@ export class TokenizerClient {
   private readonly worker: WorkerLike;
 
   constructor(worker?: WorkerLike) {
-    this.worker = worker ?? new Worker(new URL('./tokenizer.worker.ts', import.meta.url), { type: 'module', name: 'tokenizer' });
+    this.worker =
+      worker ?? new Worker(new URL('./tokenizer.worker.ts', import.meta.url), { type: 'module', name: 'tokenizer' });
     this.worker.addEventListener('message', (e: MessageEvent<TokenizerResponse>) => this.receive(e.data));
   }
 
@@ -42,7 +47,10 @@ export class TokenizerClient {
     else p.resolve(msg);
   }
 
-  private request(req: DistributiveOmit<TokenizerRequest, 'id'>, onProgress?: (p: TrainProgress) => void): Promise<TokenizerResponse> {
+  private request(
+    req: DistributiveOmit<TokenizerRequest, 'id'>,
+    onProgress?: (p: TrainProgress) => void,
+  ): Promise<TokenizerResponse> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
@@ -50,7 +58,11 @@ export class TokenizerClient {
     });
   }
 
-  async train(text: string, spec: TokenizerSpec, onProgress?: (p: TrainProgress) => void): Promise<{ tokenizer: MaskLabTokenizer; tokenizerJson: string; ms: number }> {
+  async train(
+    text: string,
+    spec: TokenizerSpec,
+    onProgress?: (p: TrainProgress) => void,
+  ): Promise<{ tokenizer: MaskLabTokenizer; tokenizerJson: string; ms: number }> {
     const r = await this.request({ type: 'train', text, spec }, onProgress);
     if (r.type !== 'trained') throw new Error(`unexpected reply ${r.type}`);
     return { tokenizer: importTokenizerJson(r.tokenizerJson).tokenizer, tokenizerJson: r.tokenizerJson, ms: r.ms };
@@ -67,7 +79,14 @@ export class TokenizerClient {
     spec: TokenizerSpec,
     options: DataOptions,
     onProgress?: (p: TrainProgress) => void,
-  ): Promise<{ tokenizer: MaskLabTokenizer; tokenizerJson: string; split: TextSplit; train: SequenceSet; heldOut: SequenceSet; ms: number }> {
+  ): Promise<{
+    tokenizer: MaskLabTokenizer;
+    tokenizerJson: string;
+    split: TextSplit;
+    train: SequenceSet;
+    heldOut: SequenceSet;
+    ms: number;
+  }> {
     const r = await this.request({ type: 'prepare', text, spec, options }, onProgress);
     if (r.type !== 'prepared') throw new Error(`unexpected reply ${r.type}`);
     const { tokenizerJson, split, train, heldOut, ms } = r;

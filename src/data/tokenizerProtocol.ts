@@ -26,12 +26,20 @@ export type TokenizerResponse =
   | { type: 'progress'; id: number; progress: TrainProgress }
   | ({ type: 'trained'; id: number; ms: number } & TrainedTokenizer)
   | { type: 'encoded'; id: number; ms: number; ids: Int32Array; wordIds: Int32Array }
-  | ({ type: 'prepared'; id: number; ms: number; split: TextSplit; train: SequenceSet; heldOut: SequenceSet } & TrainedTokenizer)
+  | ({
+      type: 'prepared';
+      id: number;
+      ms: number;
+      split: TextSplit;
+      train: SequenceSet;
+      heldOut: SequenceSet;
+    } & TrainedTokenizer)
   | { type: 'error'; id: number; message: string };
 
 export type Post = (message: TokenizerResponse, transfer?: Transferable[]) => void;
 
-const setBuffers = (s: SequenceSet): Transferable[] => [s.ids.buffer, s.wordIds.buffer, s.valid.buffer] as Transferable[];
+const setBuffers = (s: SequenceSet): Transferable[] =>
+  [s.ids.buffer, s.wordIds.buffer, s.valid.buffer] as Transferable[];
 
 /** Runs one request to completion, posting progress messages and then exactly one result or error. */
 export function handleTokenizerRequest(req: TokenizerRequest, post: Post): void {
@@ -41,12 +49,22 @@ export function handleTokenizerRequest(req: TokenizerRequest, post: Post): void 
     switch (req.type) {
       case 'train': {
         const tok = trainTokenizer(req.text, req.spec, progress);
-        post({ type: 'trained', id: req.id, ms: performance.now() - t0, tokenizerJson: exportTokenizerJson(tok), kind: tok.kind, vocabSize: tok.vocabSize });
+        post({
+          type: 'trained',
+          id: req.id,
+          ms: performance.now() - t0,
+          tokenizerJson: exportTokenizerJson(tok),
+          kind: tok.kind,
+          vocabSize: tok.vocabSize,
+        });
         return;
       }
       case 'encode': {
         const { ids, wordIds } = importTokenizerJson(req.tokenizerJson).tokenizer.encode(req.text);
-        post({ type: 'encoded', id: req.id, ms: performance.now() - t0, ids, wordIds }, [ids.buffer, wordIds.buffer] as Transferable[]);
+        post({ type: 'encoded', id: req.id, ms: performance.now() - t0, ids, wordIds }, [
+          ids.buffer,
+          wordIds.buffer,
+        ] as Transferable[]);
         return;
       }
       case 'prepare': {
@@ -70,7 +88,11 @@ export function handleTokenizerRequest(req: TokenizerRequest, post: Post): void 
       }
       default: {
         const unknown: { type?: unknown; id?: unknown } = req;
-        post({ type: 'error', id: typeof unknown.id === 'number' ? unknown.id : -1, message: `unknown request type ${JSON.stringify(unknown.type)}` });
+        post({
+          type: 'error',
+          id: typeof unknown.id === 'number' ? unknown.id : -1,
+          message: `unknown request type ${JSON.stringify(unknown.type)}`,
+        });
       }
     }
   } catch (e) {

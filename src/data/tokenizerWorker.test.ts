@@ -8,7 +8,10 @@ import { trainTokenizer } from './train';
 import { TokenizerClient, type WorkerLike } from './tokenizerClient';
 import { handleTokenizerRequest, type TokenizerRequest, type TokenizerResponse } from './tokenizerProtocol';
 
-const TEXT = Array.from({ length: 60 }, (_, i) => `Tale ${i}: once upon a time a king had ${i % 7} daughters, and the youngest was fair.\n`).join('\n');
+const TEXT = Array.from(
+  { length: 60 },
+  (_, i) => `Tale ${i}: once upon a time a king had ${i % 7} daughters, and the youngest was fair.\n`,
+).join('\n');
 
 let ports: MessagePort[] = [];
 afterEach(() => {
@@ -33,7 +36,9 @@ describe('tokenizer worker protocol', () => {
   it('trains the same tokenizer as a direct call, reporting progress', async () => {
     const client = connect();
     const phases: string[] = [];
-    const { tokenizer, tokenizerJson } = await client.train(TEXT, { kind: 'wordpiece', vocabSize: 120 }, (p) => phases.push(p.phase));
+    const { tokenizer, tokenizerJson } = await client.train(TEXT, { kind: 'wordpiece', vocabSize: 120 }, (p) =>
+      phases.push(p.phase),
+    );
     const direct = trainTokenizer(TEXT, { kind: 'wordpiece', vocabSize: 120 });
     expect(tokenizer.vocab.tokens).toEqual(direct.vocab.tokens);
     expect(tokenizerJson).toBe(exportTokenizerJson(direct));
@@ -72,7 +77,10 @@ describe('tokenizer worker protocol', () => {
   it('transfers the token buffers instead of copying them', () => {
     const tok = trainTokenizer(TEXT, { kind: 'char' });
     const posted: { msg: TokenizerResponse; transfer?: Transferable[] }[] = [];
-    handleTokenizerRequest({ type: 'encode', id: 9, tokenizerJson: exportTokenizerJson(tok), text: 'abc' }, (msg, transfer) => posted.push({ msg, transfer }));
+    handleTokenizerRequest(
+      { type: 'encode', id: 9, tokenizerJson: exportTokenizerJson(tok), text: 'abc' },
+      (msg, transfer) => posted.push({ msg, transfer }),
+    );
     expect(posted).toHaveLength(1);
     const { msg, transfer } = posted[0];
     expect(msg.type).toBe('encoded');

@@ -43,8 +43,42 @@ describe('toy language', () => {
     const without = a.pairs.filter((p) => !p.attractor);
     expect(withA).toHaveLength(100);
     expect(without).toHaveLength(100);
-    const plural = new Set(['dogs', 'cats', 'birds', 'kings', 'queens', 'girls', 'boys', 'foxes', 'wolves', 'farmers', 'children', 'horses', 'mice', 'bakers', 'frogs', 'geese']);
-    const singular = new Set(['dog', 'cat', 'bird', 'king', 'queen', 'girl', 'boy', 'fox', 'wolf', 'farmer', 'child', 'horse', 'mouse', 'baker', 'frog', 'goose']);
+    const plural = new Set([
+      'dogs',
+      'cats',
+      'birds',
+      'kings',
+      'queens',
+      'girls',
+      'boys',
+      'foxes',
+      'wolves',
+      'farmers',
+      'children',
+      'horses',
+      'mice',
+      'bakers',
+      'frogs',
+      'geese',
+    ]);
+    const singular = new Set([
+      'dog',
+      'cat',
+      'bird',
+      'king',
+      'queen',
+      'girl',
+      'boy',
+      'fox',
+      'wolf',
+      'farmer',
+      'child',
+      'horse',
+      'mouse',
+      'baker',
+      'frog',
+      'goose',
+    ]);
     for (const p of a.pairs) {
       const nouns = p.words.slice(0, p.verbIndex).filter((w) => plural.has(w) || singular.has(w));
       const subjectPlural = plural.has(nouns[0]);

@@ -6,39 +6,92 @@ type Num = 'sg' | 'pl';
 
 /** Nouns that agree (singular, plural). */
 const NOUNS: readonly (readonly [string, string])[] = [
-  ['dog', 'dogs'], ['cat', 'cats'], ['bird', 'birds'], ['king', 'kings'], ['queen', 'queens'], ['girl', 'girls'],
-  ['boy', 'boys'], ['fox', 'foxes'], ['wolf', 'wolves'], ['farmer', 'farmers'], ['child', 'children'],
-  ['horse', 'horses'], ['mouse', 'mice'], ['baker', 'bakers'], ['frog', 'frogs'], ['goose', 'geese'],
+  ['dog', 'dogs'],
+  ['cat', 'cats'],
+  ['bird', 'birds'],
+  ['king', 'kings'],
+  ['queen', 'queens'],
+  ['girl', 'girls'],
+  ['boy', 'boys'],
+  ['fox', 'foxes'],
+  ['wolf', 'wolves'],
+  ['farmer', 'farmers'],
+  ['child', 'children'],
+  ['horse', 'horses'],
+  ['mouse', 'mice'],
+  ['baker', 'bakers'],
+  ['frog', 'frogs'],
+  ['goose', 'geese'],
 ];
 /** Verbs without an object (singular, plural). */
 const INTRANSITIVE: readonly (readonly [string, string])[] = [
-  ['runs', 'run'], ['sleeps', 'sleep'], ['sings', 'sing'], ['laughs', 'laugh'], ['waits', 'wait'], ['dances', 'dance'],
-  ['cries', 'cry'], ['smiles', 'smile'],
+  ['runs', 'run'],
+  ['sleeps', 'sleep'],
+  ['sings', 'sing'],
+  ['laughs', 'laugh'],
+  ['waits', 'wait'],
+  ['dances', 'dance'],
+  ['cries', 'cry'],
+  ['smiles', 'smile'],
 ];
 /** Verbs with an object (singular, plural). */
 const TRANSITIVE: readonly (readonly [string, string])[] = [
-  ['sees', 'see'], ['likes', 'like'], ['chases', 'chase'], ['helps', 'help'], ['finds', 'find'], ['follows', 'follow'],
-  ['calls', 'call'], ['feeds', 'feed'],
+  ['sees', 'see'],
+  ['likes', 'like'],
+  ['chases', 'chase'],
+  ['helps', 'help'],
+  ['finds', 'find'],
+  ['follows', 'follow'],
+  ['calls', 'call'],
+  ['feeds', 'feed'],
 ];
 const DETERMINERS: Readonly<Record<Num | 'both', readonly string[]>> = {
   sg: ['a', 'this', 'every'],
   pl: ['these', 'some', 'many'],
   both: ['the', 'my'],
 };
-const ADJECTIVES = ['big', 'small', 'old', 'young', 'happy', 'sad', 'red', 'brown', 'quiet', 'brave', 'tired', 'clever'];
+const ADJECTIVES = [
+  'big',
+  'small',
+  'old',
+  'young',
+  'happy',
+  'sad',
+  'red',
+  'brown',
+  'quiet',
+  'brave',
+  'tired',
+  'clever',
+];
 /** Prepositions that attach a second noun phrase to the subject (the "attractor"). */
 const ATTRACTOR_PREPOSITIONS = ['near', 'behind', 'with', 'beside'];
 /** Place phrases: preposition and place ("in the forest"). */
 const PLACES: readonly (readonly [string, string])[] = [
-  ['in', 'forest'], ['in', 'garden'], ['in', 'village'], ['at', 'castle'], ['at', 'mill'], ['by', 'river'], ['on', 'hill'],
+  ['in', 'forest'],
+  ['in', 'garden'],
+  ['in', 'village'],
+  ['at', 'castle'],
+  ['at', 'mill'],
+  ['by', 'river'],
+  ['on', 'hill'],
   ['on', 'meadow'],
 ];
 
 /** Every word of the language (the period included). */
 export const TOY_WORDS: readonly string[] = Object.freeze([
   ...new Set([
-    ...DETERMINERS.sg, ...DETERMINERS.pl, ...DETERMINERS.both, ...ADJECTIVES, ...NOUNS.flat(), ...INTRANSITIVE.flat(),
-    ...TRANSITIVE.flat(), ...ATTRACTOR_PREPOSITIONS, 'that', ...PLACES.flat(), '.',
+    ...DETERMINERS.sg,
+    ...DETERMINERS.pl,
+    ...DETERMINERS.both,
+    ...ADJECTIVES,
+    ...NOUNS.flat(),
+    ...INTRANSITIVE.flat(),
+    ...TRANSITIVE.flat(),
+    ...ATTRACTOR_PREPOSITIONS,
+    'that',
+    ...PLACES.flat(),
+    '.',
   ]),
 ]);
 
@@ -150,7 +203,13 @@ function sentence(rng: Rng, kind?: Built['kind'], attractor?: boolean): Built {
 function pairOf(b: Built): MinimalPair {
   const verb = [...INTRANSITIVE, ...TRANSITIVE].find((v) => v[idx(b.num)] === b.words[b.verbIndex]);
   if (!verb) throw new Error(`toy language: no verb at ${b.verbIndex} in "${b.words.join(' ')}"`);
-  return { words: b.words, verbIndex: b.verbIndex, good: verb[idx(b.num)], bad: verb[idx(otherNum(b.num))], attractor: b.attractor };
+  return {
+    words: b.words,
+    verbIndex: b.verbIndex,
+    good: verb[idx(b.num)],
+    bad: verb[idx(otherNum(b.num))],
+    attractor: b.attractor,
+  };
 }
 
 /** Replaces the main verb of a pair by its other form (the ungrammatical sentence). */
@@ -168,9 +227,12 @@ export function generateToyLanguage(options: ToyOptions = {}): ToyLanguage {
   const seed = options.seed ?? TOY_DEFAULTS.seed;
   const perKind = options.pairsPerKind ?? TOY_DEFAULTS.pairsPerKind;
   if (!Number.isInteger(n) || n < 100 || n > TOY_MAX_SENTENCES) {
-    throw new Error(`toy language: the number of sentences must be a whole number from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}, got ${n}`);
+    throw new Error(
+      `toy language: the number of sentences must be a whole number from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}, got ${n}`,
+    );
   }
-  if (!Number.isInteger(perKind) || perKind < 1) throw new Error(`toy language: pairs per kind must be a positive whole number, got ${perKind}`);
+  if (!Number.isInteger(perKind) || perKind < 1)
+    throw new Error(`toy language: pairs per kind must be a positive whole number, got ${perKind}`);
   const rng = Rng.from(seed, 'toy-language');
   const lines: string[] = [];
   const seen = new Set<string>();
@@ -197,7 +259,10 @@ export function generateToyLanguage(options: ToyOptions = {}): ToyLanguage {
       pairs.push(pairOf(b));
       made++;
     }
-    if (made < count) throw new Error(`toy language: found only ${made} of ${count} unseen held-out sentences; use fewer training sentences`);
+    if (made < count)
+      throw new Error(
+        `toy language: found only ${made} of ${count} unseen held-out sentences; use fewer training sentences`,
+      );
   }
   return { text: lines.join('\n') + '\n', sentences: n, pairs };
 }
@@ -218,13 +283,17 @@ export function parseToyCorpus(corpus: string): { sentences: number; seed: numbe
   const sentences = Number(m[1]);
   const seed = Number(m[2]);
   if (sentences < 100 || sentences > TOY_MAX_SENTENCES) {
-    throw new Error(`toy language: the number of sentences must be from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}, got ${sentences}`);
+    throw new Error(
+      `toy language: the number of sentences must be from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}, got ${sentences}`,
+    );
   }
   return { sentences, seed };
 }
 
 export function toyCorpusId(sentences: number, seed: number): string {
-  return sentences === TOY_DEFAULTS.sentences && seed === TOY_DEFAULTS.seed ? TOY_CORPUS : `${TOY_CORPUS}:${sentences}:${seed}`;
+  return sentences === TOY_DEFAULTS.sentences && seed === TOY_DEFAULTS.seed
+    ? TOY_CORPUS
+    : `${TOY_CORPUS}:${sentences}:${seed}`;
 }
 
 const toyCache = new Map<string, ToyLanguage>();

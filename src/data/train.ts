@@ -24,7 +24,11 @@ export const DEFAULT_VOCAB_SIZE: Readonly<Record<TokenizerKind, number | undefin
 });
 
 /** Trains the tokenizer a spec describes on a text. Deterministic: the same text and spec give the same vocabulary. */
-export function trainTokenizer(text: string, spec: TokenizerSpec, onProgress?: (p: TrainProgress) => void): MaskLabTokenizer {
+export function trainTokenizer(
+  text: string,
+  spec: TokenizerSpec,
+  onProgress?: (p: TrainProgress) => void,
+): MaskLabTokenizer {
   const vocabSize = spec.vocabSize ?? DEFAULT_VOCAB_SIZE[spec.kind];
   if (vocabSize !== undefined && (!Number.isInteger(vocabSize) || vocabSize < 6)) {
     throw new Error(`vocabulary size must be a whole number of at least 6 (5 special tokens + 1), got ${vocabSize}`);
@@ -33,9 +37,19 @@ export function trainTokenizer(text: string, spec: TokenizerSpec, onProgress?: (
     case 'char':
       return trainChar(text, { vocabSize, onProgress });
     case 'word':
-      return trainWordLevel(text, { vocabSize: vocabSize!, minFrequency: spec.minFrequency, normalizer: spec.normalizer, onProgress });
+      return trainWordLevel(text, {
+        vocabSize: vocabSize!,
+        minFrequency: spec.minFrequency,
+        normalizer: spec.normalizer,
+        onProgress,
+      });
     case 'wordpiece':
-      return trainWordPiece(text, { vocabSize: vocabSize!, minFrequency: spec.minFrequency, normalizer: spec.normalizer, onProgress });
+      return trainWordPiece(text, {
+        vocabSize: vocabSize!,
+        minFrequency: spec.minFrequency,
+        normalizer: spec.normalizer,
+        onProgress,
+      });
   }
 }
 

@@ -15,8 +15,16 @@ describe('checkTextBytes', () => {
     expect(checkTextBytes(utf16)).toMatchObject({ ok: true, text: 'Hi é' });
   });
   it('rejects an empty file, and one with only whitespace', () => {
-    expect(checkTextBytes(new Uint8Array(0), '"a.txt"')).toEqual({ ok: false, problem: 'empty', message: '"a.txt" is empty.' });
-    expect(checkTextBytes(enc(' \n\t \n'))).toMatchObject({ ok: false, problem: 'empty', message: 'This file has no text, only whitespace.' });
+    expect(checkTextBytes(new Uint8Array(0), '"a.txt"')).toEqual({
+      ok: false,
+      problem: 'empty',
+      message: '"a.txt" is empty.',
+    });
+    expect(checkTextBytes(enc(' \n\t \n'))).toMatchObject({
+      ok: false,
+      problem: 'empty',
+      message: 'This file has no text, only whitespace.',
+    });
   });
   it('rejects binary data with NUL bytes', () => {
     const r = checkTextBytes(Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));

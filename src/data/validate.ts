@@ -10,8 +10,7 @@ export const MAX_CONTROL_SHARE = 0.01;
 export type TextProblem = 'empty' | 'too-large' | 'binary' | 'invalid-utf8' | 'too-few-tokens';
 
 export type TextCheck =
-  | { ok: true; text: string; bytes: number }
-  | { ok: false; problem: TextProblem; message: string };
+  { ok: true; text: string; bytes: number } | { ok: false; problem: TextProblem; message: string };
 
 const MB = 1024 * 1024;
 const fmtMB = (n: number): string => `${(n / MB).toFixed(n < 10 * MB ? 1 : 0)} MB`;
@@ -26,7 +25,8 @@ export function checkTextBytes(bytes: Uint8Array, name = 'This file', maxBytes =
   if (bytes.length > maxBytes) return tooLarge(name, bytes.length, maxBytes);
   if (bytes.length === 0) return fail('empty', `${name} is empty.`);
   let text: string;
-  const bom16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  const bom16 =
+    bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   if (bom16) {
     try {
       text = new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be', { fatal: true }).decode(bytes);
@@ -36,7 +36,10 @@ export function checkTextBytes(bytes: Uint8Array, name = 'This file', maxBytes =
   } else {
     const nul = bytes.indexOf(0);
     if (nul >= 0) {
-      return fail('binary', `${name} is not a text file: it contains NUL bytes (the first at byte ${nul}). Is it an image, a PDF or a Word document? Save it as plain text (.txt).`);
+      return fail(
+        'binary',
+        `${name} is not a text file: it contains NUL bytes (the first at byte ${nul}). Is it an image, a PDF or a Word document? Save it as plain text (.txt).`,
+      );
     }
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -44,7 +47,10 @@ export function checkTextBytes(bytes: Uint8Array, name = 'This file', maxBytes =
       const lossy = new TextDecoder('utf-8').decode(bytes);
       const at = lossy.indexOf('\uFFFD');
       const line = lossy.slice(0, at).split('\n').length;
-      return fail('invalid-utf8', `${name} is not valid UTF-8 text (the first bad byte is on line ${line}). Save it as UTF-8 text.`);
+      return fail(
+        'invalid-utf8',
+        `${name} is not valid UTF-8 text (the first bad byte is on line ${line}). Save it as UTF-8 text.`,
+      );
     }
   }
   return checkDecoded(text, name, bytes.length);
@@ -55,7 +61,8 @@ export function checkTextString(text: string, name = 'This text', maxBytes = MAX
   if (text.length > maxBytes) return tooLarge(name, text.length, maxBytes); // at least one byte per code unit
   const bytes = utf8Length(text);
   if (bytes > maxBytes) return tooLarge(name, bytes, maxBytes);
-  if (/\p{Cs}/u.test(text)) return fail('invalid-utf8', `${name} contains broken characters (unpaired UTF-16 surrogates).`);
+  if (/\p{Cs}/u.test(text))
+    return fail('invalid-utf8', `${name} contains broken characters (unpaired UTF-16 surrogates).`);
   if (text.includes('\u0000')) return fail('binary', `${name} contains NUL characters, so it does not look like text.`);
   return checkDecoded(text, name, bytes);
 }
@@ -75,7 +82,8 @@ function checkDecoded(raw: string, name: string, bytes: number): TextCheck {
     return fail('binary', `${name} does not look like text: ${pct}% of its characters are control characters.`);
   }
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
-  if (text.trim().length === 0) return fail('empty', text.length ? `${name} has no text, only whitespace.` : `${name} is empty.`);
+  if (text.trim().length === 0)
+    return fail('empty', text.length ? `${name} has no text, only whitespace.` : `${name} is empty.`);
   return { ok: true, text, bytes };
 }
 

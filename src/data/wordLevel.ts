@@ -2,7 +2,16 @@
 // Exports to tokenizer.json as a WordLevel model with the BERT normalizer and pre-tokenizer.
 
 import { bertNormalize, bertPreTokenize, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
-import { SPECIAL_IDS, SPECIAL_TOKENS, Vocab, VocabTokenizer, idsToTokens, wordPieceDecode, type DecodeOptions, type Tokenizer } from './tokenizer';
+import {
+  SPECIAL_IDS,
+  SPECIAL_TOKENS,
+  Vocab,
+  VocabTokenizer,
+  idsToTokens,
+  wordPieceDecode,
+  type DecodeOptions,
+  type Tokenizer,
+} from './tokenizer';
 import { countWords, type TrainProgress } from './wordpieceTrainer';
 
 export interface WordLevelConfig {

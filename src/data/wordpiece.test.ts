@@ -36,7 +36,9 @@ describe('WordPiece trainer', () => {
 
   it('is deterministic', () => {
     const text = 'the cat sat on the mat; the dog sat on the log. '.repeat(20);
-    expect(trainWordPiece(text, { vocabSize: 60 }).vocab.tokens).toEqual(trainWordPiece(text, { vocabSize: 60 }).vocab.tokens);
+    expect(trainWordPiece(text, { vocabSize: 60 }).vocab.tokens).toEqual(
+      trainWordPiece(text, { vocabSize: 60 }).vocab.tokens,
+    );
   });
 
   it('reports progress', () => {
@@ -65,17 +67,30 @@ describe('WordPiece encoding', () => {
 
   it('numbers words, shared by the pieces of a word; punctuation is its own word; literal specials get -1', () => {
     const e = tok.encode('Lowest, newer [MASK] low!');
-    expect(Array.from(e.ids, (id) => tok.idToToken(id))).toEqual(['low', '##est', '[UNK]', 'ne', '##w', '##e', '##r', '[MASK]', 'low', '[UNK]']);
+    expect(Array.from(e.ids, (id) => tok.idToToken(id))).toEqual([
+      'low',
+      '##est',
+      '[UNK]',
+      'ne',
+      '##w',
+      '##e',
+      '##r',
+      '[MASK]',
+      'low',
+      '[UNK]',
+    ]);
     expect(Array.from(e.wordIds)).toEqual([0, 0, 1, 2, 2, 2, 2, -1, 3, 4]);
   });
 
   it('decodes by gluing ## pieces and dropping the space before punctuation', () => {
     expect(tok.decode(tok.encode('Lowest , newer!').ids)).toBe('lowest [UNK] newer [UNK]');
-    expect(tok.decode([tok.tokenToId('low')!, tok.tokenToId('##est')!, 4, 3], { skipSpecialTokens: true })).toBe('lowest');
+    expect(tok.decode([tok.tokenToId('low')!, tok.tokenToId('##est')!, 4, 3], { skipSpecialTokens: true })).toBe(
+      'lowest',
+    );
   });
 
   it('round-trips: encode(decode(encode(x))) === encode(x)', () => {
-    const text = trainWordPiece('The quick brown fox, jumping over lazy dogs. Isn\'t it? ', { vocabSize: 80 });
+    const text = trainWordPiece("The quick brown fox, jumping over lazy dogs. Isn't it? ", { vocabSize: 80 });
     for (const s of ["The fox isn't lazy.", 'over dogs, quick!', 'zebra QUICK']) {
       const ids = text.encode(s).ids;
       expect(text.encode(text.decode(ids)).ids).toEqual(ids);

@@ -1,7 +1,13 @@
 // WordPiece vocabulary training: a port of Hugging Face's WordPieceTrainer (its BPE trainer with a "##"
 // continuation prefix), made deterministic: words are visited in order of first appearance instead of hash order.
 
-import { bertNormalize, bertPreTokenize, splitSpecialTokens, DEFAULT_BERT_NORMALIZER, type BertNormalizerOptions } from './bert';
+import {
+  bertNormalize,
+  bertPreTokenize,
+  splitSpecialTokens,
+  DEFAULT_BERT_NORMALIZER,
+  type BertNormalizerOptions,
+} from './bert';
 import { SPECIAL_TOKENS } from './types';
 import { WordPieceTokenizer } from './wordpiece';
 
@@ -27,7 +33,10 @@ export interface WordPieceTrainOptions {
 const PREFIX = '##';
 
 /** Word frequencies after BERT normalization and pre-tokenization, in order of first appearance. */
-export function countWords(text: string, normalizer: BertNormalizerOptions = DEFAULT_BERT_NORMALIZER): Map<string, number> {
+export function countWords(
+  text: string,
+  normalizer: BertNormalizerOptions = DEFAULT_BERT_NORMALIZER,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const piece of splitSpecialTokens(text)) {
     if (piece.special >= 0) continue;
@@ -52,7 +61,11 @@ export function trainWordPiece(text: string, options: WordPieceTrainOptions): Wo
  * the pair with the smaller ids). `initialOrder` (tests only) fixes the order of the non-special initial tokens,
  * e.g. to the order a HF run happened to produce, which makes the result comparable token for token.
  */
-export function trainWordPieceVocab(counts: Map<string, number>, options: WordPieceTrainOptions, initialOrder?: readonly string[]): string[] {
+export function trainWordPieceVocab(
+  counts: Map<string, number>,
+  options: WordPieceTrainOptions,
+  initialOrder?: readonly string[],
+): string[] {
   const { vocabSize, minFrequency = 0, onProgress } = options;
   const idToWord: string[] = [...SPECIAL_TOKENS];
   const wordToId = new Map<string, number>(idToWord.map((t, i) => [t, i]));
@@ -68,7 +81,11 @@ export function trainWordPieceVocab(counts: Map<string, number>, options: WordPi
 
   // 2. Alphabet: every character, weighted by word counts; optionally only the most frequent ones.
   const alphabet = new Map<number, number>();
-  for (const [w, c] of counts) for (const ch of w) { const cp = ch.codePointAt(0)!; alphabet.set(cp, (alphabet.get(cp) ?? 0) + c); }
+  for (const [w, c] of counts)
+    for (const ch of w) {
+      const cp = ch.codePointAt(0)!;
+      alphabet.set(cp, (alphabet.get(cp) ?? 0) + c);
+    }
   let kept = [...alphabet.entries()];
   if (options.limitAlphabet !== undefined && kept.length > options.limitAlphabet) {
     kept.sort((a, b) => a[1] - b[1] || b[0] - a[0]);
@@ -165,7 +182,13 @@ function pairKey(a: number, b: number): number {
 }
 
 /** HF Word::merge: replaces every (c1, c2) left to right and reports pair-count changes around each merge. */
-function mergeWord(syms: number[], c1: number, c2: number, rep: number, change: (pair: number, delta: number) => void): void {
+function mergeWord(
+  syms: number[],
+  c1: number,
+  c2: number,
+  rep: number,
+  change: (pair: number, delta: number) => void,
+): void {
   for (let i = 0; i < syms.length; i++) {
     if (syms[i] === c1 && i + 1 < syms.length && syms[i + 1] === c2) {
       if (i > 0) {

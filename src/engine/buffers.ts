@@ -30,7 +30,12 @@ export function createStorage(device: GPUDevice, sizeOrData: number | TypedData,
   const bytes = align4(typeof sizeOrData === 'number' ? sizeOrData : sizeOrData.byteLength);
   checkLimit(device, 'maxBufferSize', bytes, `buffer "${label}"`);
   checkStorageBinding(device, bytes, `buffer "${label}"`);
-  const buf = device.createBuffer({ size: bytes, usage: USAGE.STORAGE, label, mappedAtCreation: typeof sizeOrData !== 'number' });
+  const buf = device.createBuffer({
+    size: bytes,
+    usage: USAGE.STORAGE,
+    label,
+    mappedAtCreation: typeof sizeOrData !== 'number',
+  });
   if (typeof sizeOrData !== 'number') {
     const ctor = sizeOrData.constructor as { new (b: ArrayBuffer): TypedData };
     new ctor(buf.getMappedRange()).set(sizeOrData);

@@ -61,7 +61,12 @@ export interface Closeness extends Diff {
 }
 
 /** Compares like expectClose (testing.ts) without throwing: firstBad >= 0 and a message when an element is out. */
-export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what = 'values'): Closeness {
+export function closeness(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance,
+  what = 'values',
+): Closeness {
   const d = diff(actual, expected);
   const rtol = tol.rtol ?? 0;
   let firstBad = -1;

@@ -3,7 +3,15 @@
 // ELECTRA (generator + discriminator); a probe on a frozen encoder counts apart, its backward the head's alone.
 import { describe, expect, it } from 'vitest';
 import { modelConfig } from './config';
-import { bertTensors, generatorConfig, generatorShape, initParams, placeTensors, type ElectraHead, type HeadConfig } from './model/params';
+import {
+  bertTensors,
+  generatorConfig,
+  generatorShape,
+  initParams,
+  placeTensors,
+  type ElectraHead,
+  type HeadConfig,
+} from './model/params';
 import { electraStepFlops, trainStepFlops } from './profile';
 import { rng, useGpu } from './testing';
 import { Trainer } from './trainer';
@@ -35,7 +43,9 @@ describe('FLOPs per step from the dispatch list', () => {
   });
 
   it('equals the analytic count for a k-class head and for the binary head', () => {
-    expect(trainer({ kind: 'classes', K: 27 }).flopsPerStep.total).toBe(trainStepFlops(cfg, B, M, { kind: 'classes', K: 27 }).total);
+    expect(trainer({ kind: 'classes', K: 27 }).flopsPerStep.total).toBe(
+      trainStepFlops(cfg, B, M, { kind: 'classes', K: 27 }).total,
+    );
     expect(trainer({ kind: 'binary' }).flopsPerStep.total).toBe(trainStepFlops(cfg, B, M, { kind: 'binary' }).total);
   });
 

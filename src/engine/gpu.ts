@@ -96,7 +96,8 @@ export function adapterLabel(s: AdapterSummary): string {
  */
 export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext> {
   const gpu = opts.gpu ?? navigatorGpu();
-  if (!gpu) throw new GpuUnavailableError('no-webgpu', 'This browser does not expose WebGPU (navigator.gpu is missing).');
+  if (!gpu)
+    throw new GpuUnavailableError('no-webgpu', 'This browser does not expose WebGPU (navigator.gpu is missing).');
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) throw new GpuUnavailableError('no-adapter', 'WebGPU is present but no GPU adapter was found.');
   const wanted = opts.features ?? WANTED_FEATURES;

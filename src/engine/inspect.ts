@@ -46,7 +46,16 @@ export class Inspector {
     const R = Math.max(1, Math.min(T, positions.length));
     if (!this.probeGraph || this.probeGraph.opt.probeRows !== R) {
       this.probeGraph?.destroy();
-      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, { B: 1, M: R, train: false, causal: this.causal, head: encoderHeadOf(this.head), probeRows: R, topK: PROBE_K, label: 'probe' });
+      this.probeGraph = new BertGraph(this.k, this.cfg, this.state, {
+        B: 1,
+        M: R,
+        train: false,
+        causal: this.causal,
+        head: encoderHeadOf(this.head),
+        probeRows: R,
+        topK: PROBE_K,
+        label: 'probe',
+      });
     }
     const g = this.probeGraph;
     // ELECTRA: the attention is the discriminator's; the predictions at the masked positions are the generator's.
@@ -54,7 +63,15 @@ export class Inspector {
     if (h.kind === 'electra' && this.genProbeGraph?.opt.probeRows !== R) {
       this.genProbeGraph?.destroy();
       this.genProbeGraph = new BertGraph(this.k, generatorConfig(this.cfg, h.gen), this.state, {
-        B: 1, M: R, train: false, head: VOCAB_HEAD, prefix: GEN_PREFIX, embedWidth: this.cfg.C, probeRows: R, topK: PROBE_K, label: 'probe.gen',
+        B: 1,
+        M: R,
+        train: false,
+        head: VOCAB_HEAD,
+        prefix: GEN_PREFIX,
+        embedWidth: this.cfg.C,
+        probeRows: R,
+        topK: PROBE_K,
+        label: 'probe.gen',
       });
     }
     const top = h.kind === 'electra' ? this.genProbeGraph! : g;
@@ -62,12 +79,23 @@ export class Inspector {
     positions.slice(0, R).forEach((p, i) => (pos[i] = p));
     const rows = Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1));
     for (const x of new Set([g, top])) {
-      x.writeInputs({ ids, valid, positions: pos, targets: new Int32Array(R).fill(-1), weights: new Float32Array(R), labels: new Float32Array(T), tokenWeights: new Float32Array(T) });
+      x.writeInputs({
+        ids,
+        valid,
+        positions: pos,
+        targets: new Int32Array(R).fill(-1),
+        weights: new Float32Array(R),
+        labels: new Float32Array(T),
+        tokenWeights: new Float32Array(T),
+      });
       if (x.probeRowsBuf) this.k.device.queue.writeBuffer(x.probeRowsBuf, 0, rows);
     }
     const enc = this.k.device.createCommandEncoder({ label: 'probe' });
     const pass = enc.beginComputePass({ label: 'probe' });
-    encodeDispatches(pass, top === g ? [...g.forward, ...g.probe] : [...g.encoderForward, ...top.forward, ...top.probe]);
+    encodeDispatches(
+      pass,
+      top === g ? [...g.forward, ...g.probe] : [...g.encoderForward, ...top.forward, ...top.probe],
+    );
     pass.end();
     this.k.device.queue.submit([enc.finish()]);
     const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att)));
@@ -91,13 +119,29 @@ export class Inspector {
    */
   async features(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array> {
     const { T, C } = this.cfg;
-    if (ids.length !== B * T || valid.length !== B * T) throw new Error(`features: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
+    if (ids.length !== B * T || valid.length !== B * T)
+      throw new Error(`features: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
     if (!this.featureGraph || this.featureGraph.opt.B !== B) {
       this.featureGraph?.destroy();
-      this.featureGraph = new BertGraph(this.k, this.cfg, this.state, { B, M: 1, train: false, causal: this.causal, head: encoderHeadOf(this.head), label: 'features' });
+      this.featureGraph = new BertGraph(this.k, this.cfg, this.state, {
+        B,
+        M: 1,
+        train: false,
+        causal: this.causal,
+        head: encoderHeadOf(this.head),
+        label: 'features',
+      });
     }
     const g = this.featureGraph;
-    g.writeInputs({ ids, valid, positions: new Int32Array(1).fill(-1), targets: new Int32Array(1).fill(-1), weights: new Float32Array(1), labels: new Float32Array(B * T), tokenWeights: new Float32Array(B * T) });
+    g.writeInputs({
+      ids,
+      valid,
+      positions: new Int32Array(1).fill(-1),
+      targets: new Int32Array(1).fill(-1),
+      weights: new Float32Array(1),
+      labels: new Float32Array(B * T),
+      tokenWeights: new Float32Array(B * T),
+    });
     const enc = this.k.device.createCommandEncoder({ label: 'features' });
     const pass = enc.beginComputePass({ label: 'features' });
     // The encoder alone: the head's dispatches come after the last layer's and are not needed.

@@ -120,7 +120,10 @@ export class Kernels {
   }
 
   writeParams(params: GPUBuffer, data: ArrayBuffer | ArrayBufferView): void {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const padded = new Uint8Array(params.size);
     padded.set(bytes);
     this.device.queue.writeBuffer(params, 0, padded);

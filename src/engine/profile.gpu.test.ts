@@ -8,7 +8,14 @@ import { isCpuAdapter } from './gpu';
 import { bertTensors, initParams, placeTensors } from './model/params';
 import { nodeGpu, type NodeGpu } from './node/dawn';
 import { fill } from './ops/fill';
-import { canProfile, groupProfile, groupTimes, MAX_TIMED_PASSES, profileDispatches, type DispatchProfile } from './profile';
+import {
+  canProfile,
+  groupProfile,
+  groupTimes,
+  MAX_TIMED_PASSES,
+  profileDispatches,
+  type DispatchProfile,
+} from './profile';
 import { rng } from './testing';
 import { Trainer } from './trainer';
 
@@ -38,7 +45,13 @@ function smallTrainer(): { trainer: Trainer; batch: Parameters<Trainer['trainSte
   const positions = Int32Array.from([1, 5, 9, 16 + 2, 16 + 7, 16 + 15]);
   const targets = Int32Array.from(positions, (p) => ids[p]);
   for (const p of positions) ids[p] = 4;
-  const batch = { ids, valid: new Int32Array(B * cfg.T).fill(1), positions, targets, weights: new Float32Array(M).fill(1 / M) };
+  const batch = {
+    ids,
+    valid: new Int32Array(B * cfg.T).fill(1),
+    positions,
+    targets,
+    weights: new Float32Array(M).fill(1 / M),
+  };
   return { trainer, batch };
 }
 
@@ -63,7 +76,11 @@ describe('profileDispatches', () => {
       expect(p.dispatches).toHaveLength(n);
       p.dispatches.forEach((t, i) => {
         const d = trainer.dispatches[i];
-        expect({ index: t.index, label: t.label, kernel: t.kernel }).toEqual({ index: i, label: d.label, kernel: d.kernel });
+        expect({ index: t.index, label: t.label, kernel: t.kernel }).toEqual({
+          index: i,
+          label: d.label,
+          kernel: d.kernel,
+        });
         expect(Number.isFinite(t.ms), `${t.label}: ${t.ms} ms`).toBe(true);
         expect(t.ms, `${t.label} (${t.kernel})`).toBeGreaterThan(0);
       });
@@ -75,19 +92,36 @@ describe('profileDispatches', () => {
       const g = groupProfile(p);
       for (const [name, groups] of Object.entries(g)) {
         const total = groups.reduce((s, x) => s + x.ms, 0);
-        expect(Math.abs(total - p.totalMs), `${name} total ${total} vs ${p.totalMs}`).toBeLessThan(1e-9 * Math.max(1, p.totalMs));
-        expect(groups.reduce((s, x) => s + x.count, 0), name).toBe(n);
-        expect(groups.reduce((s, x) => s + x.share, 0), name).toBeCloseTo(1, 9);
+        expect(Math.abs(total - p.totalMs), `${name} total ${total} vs ${p.totalMs}`).toBeLessThan(
+          1e-9 * Math.max(1, p.totalMs),
+        );
+        expect(
+          groups.reduce((s, x) => s + x.count, 0),
+          name,
+        ).toBe(n);
+        expect(
+          groups.reduce((s, x) => s + x.share, 0),
+          name,
+        ).toBeCloseTo(1, 9);
         for (let i = 1; i < groups.length; i++) expect(groups[i - 1].ms, name).toBeGreaterThanOrEqual(groups[i].ms);
       }
       const kernels = new Set(trainer.dispatches.map((d) => d.kernel));
       expect(new Set(g.byKernel.map((x) => x.key))).toEqual(kernels);
       // The variants follow the adapter (KernelTuning): CPU adapters run the direct matmul and per-thread rows.
-      const variants: KernelName[] = k.tuning.cpu ? ['matmul_cpu.matmul_direct', 'layernorm.forward_rows'] : ['matmul.matmul', 'layernorm.forward'];
-      for (const family of [...variants, 'attention.scores', 'mlm_loss.xent_inplace', 'embedding.forward', 'adamw.adamw'] satisfies KernelName[])
+      const variants: KernelName[] = k.tuning.cpu
+        ? ['matmul_cpu.matmul_direct', 'layernorm.forward_rows']
+        : ['matmul.matmul', 'layernorm.forward'];
+      for (const family of [
+        ...variants,
+        'attention.scores',
+        'mlm_loss.xent_inplace',
+        'embedding.forward',
+        'adamw.adamw',
+      ] satisfies KernelName[])
         expect(kernels.has(family), family).toBe(true);
       const roles = g.byRole.map((x) => x.key);
-      for (const role of ['qkv', 'attn_proj', 'fc', 'fc_proj', 'attention', 'head', 'embedding', 'adamw']) expect(roles, role).toContain(role);
+      for (const role of ['qkv', 'attn_proj', 'fc', 'fc_proj', 'attention', 'head', 'embedding', 'adamw'])
+        expect(roles, role).toContain(role);
       // Layers add up under one op name: h0.qkv and (with more layers) h1.qkv both count as "qkv".
       expect(g.byOp.find((x) => x.key === 'qkv.dw')?.count).toBe(trainer.cfg.L);
     } finally {
@@ -99,17 +133,27 @@ describe('profileDispatches', () => {
     const n = MAX_TIMED_PASSES + 37;
     const buf = createStorage(gpu.device, 256 * 4, 'profile.fill');
     const d = fill(k, buf, 3.5, 256, 'fill.many');
-    const p = await profileDispatches(gpu.device, Array.from({ length: n }, () => d));
+    const p = await profileDispatches(
+      gpu.device,
+      Array.from({ length: n }, () => d),
+    );
     expect(p.dispatches).toHaveLength(n);
     const zeros = p.dispatches.filter((t) => !(t.ms > 0));
     expect(zeros.map((t) => t.index)).toEqual([]);
-    expect(groupTimes(p.dispatches, (t) => t.kernel)).toEqual([{ key: 'fill.fill', ms: p.totalMs, count: n, share: 1 }]);
+    expect(groupTimes(p.dispatches, (t) => t.kernel)).toEqual([
+      { key: 'fill.fill', ms: p.totalMs, count: n, share: 1 },
+    ]);
     expect(Array.from(await readF32(gpu.device, buf))).toEqual(new Array(256).fill(3.5));
     buf.destroy();
   });
 
   it('returns an empty profile for no dispatches and refuses bad repeats', async () => {
-    expect(await profileDispatches(gpu.device, [])).toEqual({ method: 'timestamp-query', repeats: 1, dispatches: [], totalMs: 0 });
+    expect(await profileDispatches(gpu.device, [])).toEqual({
+      method: 'timestamp-query',
+      repeats: 1,
+      dispatches: [],
+      totalMs: 0,
+    });
     await expect(profileDispatches(gpu.device, [], { repeats: 0 })).rejects.toThrow(/repeats/);
   });
 });

@@ -25,8 +25,18 @@ describe('labelRole / labelOp', () => {
 
 describe('groupTimes', () => {
   it('sums by key, largest first, with counts and shares', () => {
-    const t = (label: string, kernel: string, ms: number, index: number): DispatchTime => ({ index, label, kernel, ms });
-    const times = [t('h0.qkv', 'matmul.m', 2, 0), t('attention.scores', 'attention.scores', 1, 1), t('h1.qkv', 'matmul.m', 3, 2), t('adamw.decay', 'adamw.adamw', 4, 3)];
+    const t = (label: string, kernel: string, ms: number, index: number): DispatchTime => ({
+      index,
+      label,
+      kernel,
+      ms,
+    });
+    const times = [
+      t('h0.qkv', 'matmul.m', 2, 0),
+      t('attention.scores', 'attention.scores', 1, 1),
+      t('h1.qkv', 'matmul.m', 3, 2),
+      t('adamw.decay', 'adamw.adamw', 4, 3),
+    ];
     expect(groupTimes(times, (x) => x.kernel)).toEqual([
       { key: 'matmul.m', ms: 5, count: 2, share: 0.5 },
       { key: 'adamw.adamw', ms: 4, count: 1, share: 0.4 },

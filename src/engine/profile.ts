@@ -33,7 +33,11 @@ export class PassTimer {
       throw new Error(`PassTimer capacity must be 1..${MAX_TIMED_PASSES} passes (got ${capacity})`);
     this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * capacity, label: 'pass-timer' });
     const bytes = 2 * capacity * 8;
-    this.resolveBuf = device.createBuffer({ size: bytes, usage: QUERY_RESOLVE | COPY_SRC, label: 'pass-timer.resolve' });
+    this.resolveBuf = device.createBuffer({
+      size: bytes,
+      usage: QUERY_RESOLVE | COPY_SRC,
+      label: 'pass-timer.resolve',
+    });
     this.readBuf = device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST, label: 'pass-timer.read' });
   }
 
@@ -104,20 +108,28 @@ function median(xs: number[]): number {
  * dispatch i runs alone in compute pass i. Separate passes add a barrier per dispatch, so the total can exceed the
  * time the list takes in one pass; use it for shares, not for end-to-end speed. Throws without 'timestamp-query'.
  */
-export async function profileDispatches(device: GPUDevice, dispatches: readonly Dispatch[], opts: ProfileOptions = {}): Promise<DispatchProfile> {
+export async function profileDispatches(
+  device: GPUDevice,
+  dispatches: readonly Dispatch[],
+  opts: ProfileOptions = {},
+): Promise<DispatchProfile> {
   const repeats = opts.repeats ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be a positive integer (got ${repeats})`);
   const n = dispatches.length;
   if (n === 0) return { method: 'timestamp-query', repeats, dispatches: [], totalMs: 0 };
   const timers: PassTimer[] = [];
-  for (let start = 0; start < n; start += MAX_TIMED_PASSES) timers.push(new PassTimer(device, Math.min(MAX_TIMED_PASSES, n - start)));
+  for (let start = 0; start < n; start += MAX_TIMED_PASSES)
+    timers.push(new PassTimer(device, Math.min(MAX_TIMED_PASSES, n - start)));
   const samples: number[][] = dispatches.map(() => []);
   try {
     for (let r = 0; r < repeats; r++) {
       const enc = device.createCommandEncoder({ label: `profile run ${r}` });
       dispatches.forEach((d, i) => {
         const timer = timers[Math.floor(i / MAX_TIMED_PASSES)];
-        const pass = enc.beginComputePass({ label: d.label, timestampWrites: timer.timestampWrites(i % MAX_TIMED_PASSES) });
+        const pass = enc.beginComputePass({
+          label: d.label,
+          timestampWrites: timer.timestampWrites(i % MAX_TIMED_PASSES),
+        });
         pass.setPipeline(d.pipeline);
         pass.setBindGroup(0, d.bindGroup);
         pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
@@ -220,7 +232,13 @@ export type FlopHead = { kind: 'vocab' } | { kind: 'classes'; K: number } | { ki
  * Products alone: biases, LayerNorm, GELU, softmax, embeddings and AdamW are memory-bound and left out.
  * Non-causal attention (every key of every query).
  */
-export function trainStepFlops(s: FlopShape, B: number, M: number, head: FlopHead = { kind: 'vocab' }, embedWidth = s.C): StepFlops {
+export function trainStepFlops(
+  s: FlopShape,
+  B: number,
+  M: number,
+  head: FlopHead = { kind: 'vocab' },
+  embedWidth = s.C,
+): StepFlops {
   const { L, C, F, T, V } = s;
   const N = B * T;
   const E = embedWidth;
@@ -243,7 +261,11 @@ export function trainStepFlops(s: FlopShape, B: number, M: number, head: FlopHea
       : head.kind === 'classes'
         ? [linear(M, C, C, 1), linear(M, C, head.K, 1)]
         : [linear(M, C, E, 1), linear(M, E, V, 1)];
-  byRole.head = { forward: dense.forward + out.forward, backward: dense.backward + out.backward, total: dense.total + out.total };
+  byRole.head = {
+    forward: dense.forward + out.forward,
+    backward: dense.backward + out.backward,
+    total: dense.total + out.total,
+  };
   const total = Object.values(byRole).reduce((acc, r) => acc + r.total, 0);
   return { byRole, total };
 }
@@ -253,7 +275,12 @@ export function trainStepFlops(s: FlopShape, B: number, M: number, head: FlopHea
  * vocabulary head over the M target rows mapping back to that width) plus the discriminator (binary head over all
  * N tokens). The sampling and token replacement between them are not products.
  */
-export function electraStepFlops(disc: FlopShape, gen: FlopShape, B: number, M: number): { generator: StepFlops; discriminator: StepFlops; total: number } {
+export function electraStepFlops(
+  disc: FlopShape,
+  gen: FlopShape,
+  B: number,
+  M: number,
+): { generator: StepFlops; discriminator: StepFlops; total: number } {
   const generator = trainStepFlops(gen, B, M, { kind: 'vocab' }, disc.C);
   const discriminator = trainStepFlops(disc, B, M, { kind: 'binary' });
   return { generator, discriminator, total: generator.total + discriminator.total };

@@ -9,7 +9,13 @@ describe('MetricsRing', () => {
 
   async function run(yieldEachStep: boolean) {
     const rows: MetricRow[] = [];
-    const ring = new MetricsRing(fx.device, 2, (r) => rows.push(...r.map((x) => ({ step: x.step, values: x.values.slice() }))), 8, 2);
+    const ring = new MetricsRing(
+      fx.device,
+      2,
+      (r) => rows.push(...r.map((x) => ({ step: x.step, values: x.values.slice() }))),
+      8,
+      2,
+    );
     const src = createStorage(fx.device, 8, 'src');
     for (let step = 0; step < 30; step++) {
       if (yieldEachStep) await new Promise((r) => setTimeout(r, 0));

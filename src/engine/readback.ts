@@ -37,9 +37,17 @@ export class MetricsRing {
     slotCount = 3,
   ) {
     this.rowBytes = rowFloats * 4;
-    this.history = device.createBuffer({ size: this.rowBytes * capacity, usage: USAGE.STORAGE, label: 'metrics.history' });
+    this.history = device.createBuffer({
+      size: this.rowBytes * capacity,
+      usage: USAGE.STORAGE,
+      label: 'metrics.history',
+    });
     this.slots = Array.from({ length: slotCount }, (_, i) => ({
-      buffer: device.createBuffer({ size: this.rowBytes * capacity, usage: USAGE.MAP_READ, label: `metrics.staging${i}` }),
+      buffer: device.createBuffer({
+        size: this.rowBytes * capacity,
+        usage: USAGE.MAP_READ,
+        label: `metrics.staging${i}`,
+      }),
       busy: false,
       steps: [],
       generation: 0,
@@ -48,7 +56,8 @@ export class MetricsRing {
 
   /** Records `step`'s metric row (rowFloats floats at `srcOffset` bytes of `src`) into the ring. */
   encodeRow(enc: GPUCommandEncoder, src: GPUBuffer, step: number, srcOffset = 0): void {
-    if (step !== this.lastWritten + 1 && this.lastWritten >= 0) throw new Error(`metrics row for step ${step} after ${this.lastWritten}`);
+    if (step !== this.lastWritten + 1 && this.lastWritten >= 0)
+      throw new Error(`metrics row for step ${step} after ${this.lastWritten}`);
     if (this.lastWritten < 0) this.nextUnread = step;
     enc.copyBufferToBuffer(src, srcOffset, this.history, (step % this.capacity) * this.rowBytes, this.rowBytes);
     this.lastWritten = step;
@@ -69,7 +78,8 @@ export class MetricsRing {
     const n = last - first + 1;
     const firstRun = Math.min(n, this.capacity - a);
     enc.copyBufferToBuffer(this.history, a * this.rowBytes, slot.buffer, 0, firstRun * this.rowBytes);
-    if (n > firstRun) enc.copyBufferToBuffer(this.history, 0, slot.buffer, firstRun * this.rowBytes, (n - firstRun) * this.rowBytes);
+    if (n > firstRun)
+      enc.copyBufferToBuffer(this.history, 0, slot.buffer, firstRun * this.rowBytes, (n - firstRun) * this.rowBytes);
     slot.busy = true;
     slot.generation = this.generation;
     slot.steps = Array.from({ length: n }, (_, i) => first + i);
@@ -86,7 +96,10 @@ export class MetricsRing {
       () => {
         const data = new Float32Array(slot.buffer.getMappedRange(0, slot.steps.length * this.rowBytes).slice(0));
         slot.buffer.unmap();
-        const rows = slot.steps.map((step, i) => ({ step, values: data.subarray(i * this.rowFloats, (i + 1) * this.rowFloats) }));
+        const rows = slot.steps.map((step, i) => ({
+          step,
+          values: data.subarray(i * this.rowFloats, (i + 1) * this.rowFloats),
+        }));
         slot.busy = false;
         if (slot.generation === this.generation) this.onRows(rows);
       },

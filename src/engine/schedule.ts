@@ -10,7 +10,13 @@ export interface LrSchedule {
   minRatio: number;
 }
 
-export const DEFAULT_SCHEDULE: LrSchedule = { lr: 1e-3, warmupSteps: 30, totalSteps: 300, decay: 'linear', minRatio: 0.1 };
+export const DEFAULT_SCHEDULE: LrSchedule = {
+  lr: 1e-3,
+  warmupSteps: 30,
+  totalSteps: 300,
+  decay: 'linear',
+  minRatio: 0.1,
+};
 
 /** Learning rate at 0-based `step`. */
 export function learningRate(s: LrSchedule, step: number): number {
@@ -25,8 +31,10 @@ export function learningRate(s: LrSchedule, step: number): number {
 
 export function validateSchedule(s: LrSchedule): void {
   if (!(s.lr > 0) || !Number.isFinite(s.lr)) throw new Error(`learning rate must be a positive number (got ${s.lr})`);
-  if (!Number.isInteger(s.totalSteps) || s.totalSteps < 1) throw new Error(`steps must be a positive integer (got ${s.totalSteps})`);
+  if (!Number.isInteger(s.totalSteps) || s.totalSteps < 1)
+    throw new Error(`steps must be a positive integer (got ${s.totalSteps})`);
   if (!Number.isInteger(s.warmupSteps) || s.warmupSteps < 0 || s.warmupSteps > s.totalSteps)
     throw new Error(`warmup must be between 0 and the number of steps ${s.totalSteps} (got ${s.warmupSteps})`);
-  if (!(s.minRatio >= 0 && s.minRatio <= 1)) throw new Error(`the learning-rate floor must be between 0 and 1 (got ${s.minRatio})`);
+  if (!(s.minRatio >= 0 && s.minRatio <= 1))
+    throw new Error(`the learning-rate floor must be between 0 and 1 (got ${s.minRatio})`);
 }

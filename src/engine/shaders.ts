@@ -6,9 +6,7 @@ const modules = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import
 
 /** Shader sources keyed by file name without extension, e.g. SHADERS.matmul. */
 export const SHADERS: Readonly<Record<string, string>> = Object.freeze(
-  Object.fromEntries(
-    Object.entries(modules).map(([path, code]) => [path.replace(/^.*\/(.*)\.wgsl$/, '$1'), code]),
-  ),
+  Object.fromEntries(Object.entries(modules).map(([path, code]) => [path.replace(/^.*\/(.*)\.wgsl$/, '$1'), code])),
 );
 
 export function shaderSource(name: string): string {

@@ -61,13 +61,20 @@ export function gradientFailures(
     for (const v of w) s = Math.max(s, Math.abs(v));
     scale.set(t.name, s);
     const e = diff(got.subarray(t.offset, t.offset + t.size), w);
-    if (e.maxAbs > 2e-4 * Math.max(s, 1e-3)) failures.push(`${t.name}: max abs err ${e.maxAbs.toExponential(2)} (largest |grad| ${s.toExponential(2)}) at ${e.at}`);
+    if (e.maxAbs > 2e-4 * Math.max(s, 1e-3))
+      failures.push(
+        `${t.name}: max abs err ${e.maxAbs.toExponential(2)} (largest |grad| ${s.toExponential(2)}) at ${e.at}`,
+      );
   }
   return { failures, scale };
 }
 
 /** Runs a shared kernel case (selftest/cases.ts) on the fixture's device and asserts every one of its checks. */
-export async function expectCase(fx: GpuFixture, c: KernelCase, tuning: KernelTuning = fx.kernels.tuning): Promise<CaseResult> {
+export async function expectCase(
+  fx: GpuFixture,
+  c: KernelCase,
+  tuning: KernelTuning = fx.kernels.tuning,
+): Promise<CaseResult> {
   const r = await runCase(fx.kernels, c, tuning);
   const bad = failures(r);
   expect(bad, `${c.id} (${r.variant})`).toEqual([]);

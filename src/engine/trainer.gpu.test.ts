@@ -49,9 +49,19 @@ function batch(step: number): EngineBatch {
   return { ids, valid, positions, targets, weights };
 }
 
-async function trainLosses(fx: ReturnType<typeof useGpu>, init: Float32Array, steps: number): Promise<{ losses: number[]; params: Float32Array }> {
+async function trainLosses(
+  fx: ReturnType<typeof useGpu>,
+  init: Float32Array,
+  steps: number,
+): Promise<{ losses: number[]; params: Float32Array }> {
   const losses: number[] = [];
-  const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule, maxGradNorm: 1.0, onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss) });
+  const t = new Trainer(fx.kernels, cfg, init, {
+    B,
+    M,
+    schedule,
+    maxGradNorm: 1.0,
+    onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
+  });
   for (let s = 0; s < steps; s++) {
     t.trainStep(batch(s % 2));
     await new Promise((r) => setTimeout(r, 0));
@@ -79,17 +89,33 @@ describe('Trainer', () => {
     const [BB, PP] = [8, 4];
     const bigBatch = (step: number): EngineBatch => {
       const r = rng(500 + step);
-      const ids = Int32Array.from({ length: BB * big.T }, (_, i) => (i % big.T === 0 ? 2 : 5 + Math.floor(r() * (big.V - 5))));
-      const positions = Int32Array.from({ length: BB * PP }, (_, i) => Math.floor(i / PP) * big.T + 1 + (i % PP) * 7 + (step % 3));
+      const ids = Int32Array.from({ length: BB * big.T }, (_, i) =>
+        i % big.T === 0 ? 2 : 5 + Math.floor(r() * (big.V - 5)),
+      );
+      const positions = Int32Array.from(
+        { length: BB * PP },
+        (_, i) => Math.floor(i / PP) * big.T + 1 + (i % PP) * 7 + (step % 3),
+      );
       const targets = Int32Array.from(positions, (pos) => ids[pos]);
       for (const pos of positions) ids[pos] = 4;
-      return { ids, valid: new Int32Array(BB * big.T).fill(1), positions, targets, weights: new Float32Array(BB * PP).fill(1 / (BB * PP)) };
+      return {
+        ids,
+        valid: new Int32Array(BB * big.T).fill(1),
+        positions,
+        targets,
+        weights: new Float32Array(BB * PP).fill(1 / (BB * PP)),
+      };
     };
     const gpuKernels = new Kernels(fx.device, { cpu: false });
     expect(splitKScratchFloats(gpuKernels, { M: 3 * big.C, N: big.C, K: BB * big.T, transA: true })).toBeGreaterThan(0);
     const run = async (k: Kernels) => {
       const losses: number[] = [];
-      const t = new Trainer(k, big, bigInit, { B: BB, M: BB * PP, schedule, onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss) });
+      const t = new Trainer(k, big, bigInit, {
+        B: BB,
+        M: BB * PP,
+        schedule,
+        onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
+      });
       const kernels = new Set(t.dispatches.map((d) => d.kernel));
       for (let s = 0; s < 4; s++) t.trainStep(bigBatch(s));
       await t.flush();
@@ -101,7 +127,9 @@ describe('Trainer', () => {
     expect(gpu.kernels.has('matmul.splitk_reduce')).toBe(true);
     expect(cpu.kernels.has('matmul.splitk_reduce')).toBe(false);
     expect(cpu.kernels.has('matmul_cpu.matmul_direct')).toBe(true);
-    console.log(`GPU kernels ${gpu.losses.map((x) => x.toFixed(5)).join(' ')}\nCPU kernels ${cpu.losses.map((x) => x.toFixed(5)).join(' ')}`);
+    console.log(
+      `GPU kernels ${gpu.losses.map((x) => x.toFixed(5)).join(' ')}\nCPU kernels ${cpu.losses.map((x) => x.toFixed(5)).join(' ')}`,
+    );
     expect(gpu.losses).toHaveLength(4);
     for (let s = 0; s < 4; s++) expect(Math.abs(gpu.losses[s] - cpu.losses[s]), `step ${s}`).toBeLessThan(1e-4);
     expect(gpu.losses[3]).toBeLessThan(gpu.losses[0]);
@@ -116,7 +144,13 @@ describe('Trainer', () => {
 
   it('stops on a non-finite loss and rolls the weights back to a finite snapshot', async () => {
     let halted: { step: number; restoredStep: number } | undefined;
-    const t = new Trainer(fx.kernels, cfg, init, { B, M, schedule, snapshotEvery: 2, onNonFinite: (i) => (halted = i) });
+    const t = new Trainer(fx.kernels, cfg, init, {
+      B,
+      M,
+      schedule,
+      snapshotEvery: 2,
+      onNonFinite: (i) => (halted = i),
+    });
     for (let s = 0; s < 4; s++) t.trainStep(batch(s));
     await t.flush();
     // Poison the weights: every later loss is NaN.
@@ -203,11 +237,23 @@ describe('Trainer', () => {
       const originalIds = b.ids.slice();
       b.positions.forEach((p, m) => p >= 0 && (originalIds[p] = b.targets[m]));
       const real = b.valid.reduce((a, v) => a + v, 0);
-      return { ...b, originalIds, labels: new Float32Array(B * cfg.T), tokenWeights: Float32Array.from(b.valid, (v) => v / real) };
+      return {
+        ...b,
+        originalIds,
+        labels: new Float32Array(B * cfg.T),
+        tokenWeights: Float32Array.from(b.valid, (v) => v / real),
+      };
     };
     const runOnce = async (sampleSeed: number) => {
       const seen: StepMetrics[] = [];
-      const t = new Trainer(fx.kernels, cfg, eInit, { B, M, schedule, head, sampleSeed, onMetrics: (m) => seen.push(m) });
+      const t = new Trainer(fx.kernels, cfg, eInit, {
+        B,
+        M,
+        schedule,
+        head,
+        sampleSeed,
+        onMetrics: (m) => seen.push(m),
+      });
       for (let s = 0; s < 4; s++) t.trainStep(electraBatch(s % 2));
       await t.flush();
       const ev = await t.evaluate([electraBatch(0)], B, M);
@@ -251,13 +297,23 @@ describe('Trainer', () => {
     expect(meta.step).toBe(3);
     expect(meta.run).toEqual({ seed: 21 });
     const lossesB: number[] = [];
-    const b = new Trainer(fx.kernels, cfg, initParams(layout, 0.02, rng(99)), { B, M, schedule, onMetrics: (m) => (lossesB[m.step] = m.loss) });
+    const b = new Trainer(fx.kernels, cfg, initParams(layout, 0.02, rng(99)), {
+      B,
+      M,
+      schedule,
+      onMetrics: (m) => (lossesB[m.step] = m.loss),
+    });
     loadCheckpoint(b, bytes);
     expect(b.step).toBe(3);
     for (let s = 3; s < 6; s++) b.trainStep(batch(s));
     await b.flush();
     expect(lossesB.slice(3)).toEqual(lossesA.slice(3));
-    const wrong = new Trainer(fx.kernels, { ...cfg, F: 48 }, initParams(placeTensors(bertTensors({ ...cfg, F: 48 })), 0.02, rng(1)), { B, M, schedule });
+    const wrong = new Trainer(
+      fx.kernels,
+      { ...cfg, F: 48 },
+      initParams(placeTensors(bertTensors({ ...cfg, F: 48 })), 0.02, rng(1)),
+      { B, M, schedule },
+    );
     expect(() => loadCheckpoint(wrong, bytes)).toThrow(/checkpoint has F=40, this model has F=48/);
     for (const t of [a, b, wrong]) t.destroy();
   });
@@ -266,7 +322,11 @@ describe('Trainer', () => {
     expect(() => validateModelConfig({ ...cfg, NH: 5 })).toThrow(ConfigError);
     expect(() => validateModelConfig({ ...cfg, NH: 5 })).toThrow(/C=24 is not divisible by heads NH=5/);
     const limits = { maxStorageBufferBindingSize: 1 << 20, maxBufferSize: 1 << 20 };
-    expect(() => validateForDevice({ ...cfg, V: 30000, C: 64, NH: 2 }, 2, 8, limits)).toThrow(/token embedding .* maxStorageBufferBindingSize of 1048576: lower V/);
-    expect(() => validateForDevice({ ...cfg, T: 512, NH: 8, C: 64 }, 8, 8, limits)).toThrow(/attention probabilities .* lower B/);
+    expect(() => validateForDevice({ ...cfg, V: 30000, C: 64, NH: 2 }, 2, 8, limits)).toThrow(
+      /token embedding .* maxStorageBufferBindingSize of 1048576: lower V/,
+    );
+    expect(() => validateForDevice({ ...cfg, T: 512, NH: 8, C: 64 }, 8, 8, limits)).toThrow(
+      /attention probabilities .* lower B/,
+    );
   });
 });

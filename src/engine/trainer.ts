@@ -77,7 +77,6 @@ interface Snapshot {
   params: GPUBuffer[];
 }
 
-
 /** Seed of ELECTRA's samples during evaluation: the same draws at every evaluation for the same weights. */
 const EVAL_SAMPLE_SEED = 0x5eed;
 
@@ -153,15 +152,46 @@ export class Trainer {
       ...g.backward,
       ...masking,
       ...this.norm.dispatches,
-      adamw(k, { param: s.params.decay, grad: s.grads.decay, m: s.m.decay, v: s.v.decay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: true }, 'adamw.decay'),
-      adamw(k, { param: s.params.nodecay, grad: s.grads.nodecay, m: s.m.nodecay, v: s.v.nodecay, hyper: this.hyper, clip: this.metrics, clipIndex: METRIC.CLIP_SCALE }, { decay: false }, 'adamw.nodecay'),
+      adamw(
+        k,
+        {
+          param: s.params.decay,
+          grad: s.grads.decay,
+          m: s.m.decay,
+          v: s.v.decay,
+          hyper: this.hyper,
+          clip: this.metrics,
+          clipIndex: METRIC.CLIP_SCALE,
+        },
+        { decay: true },
+        'adamw.decay',
+      ),
+      adamw(
+        k,
+        {
+          param: s.params.nodecay,
+          grad: s.grads.nodecay,
+          m: s.m.nodecay,
+          v: s.v.nodecay,
+          hyper: this.hyper,
+          clip: this.metrics,
+          clipIndex: METRIC.CLIP_SCALE,
+        },
+        { decay: false },
+        'adamw.nodecay',
+      ),
     ];
     this.ring = new MetricsRing(k.device, METRIC.FLOATS, (rows) => this.deliver(rows));
     const onRowLosses = opt.onRowLosses;
     if (onRowLosses) {
-      this.lossRing = new MetricsRing(k.device, g.lossRows, (rows) => {
-        if (!this.halted) for (const r of rows) onRowLosses(r.step, r.values);
-      }, 256);
+      this.lossRing = new MetricsRing(
+        k.device,
+        g.lossRows,
+        (rows) => {
+          if (!this.halted) for (const r of rows) onRowLosses(r.step, r.values);
+        },
+        256,
+      );
     }
     this.takeSnapshot(-1);
   }
@@ -169,7 +199,17 @@ export class Trainer {
   /** The training or evaluation graph of this trainer's head (ELECTRA: generator + discriminator). */
   private makeGraph(B: number, M: number, train: boolean, sampleSeed: number, label: string): TrainGraph {
     const inputRowGrad = this.opt.freezeEncoder && this.opt.probeInputRow !== undefined;
-    return buildGraph(this.k, this.cfg, this.state, { B, M, train, head: this.head, causal: this.opt.causal, freezeEncoder: this.opt.freezeEncoder, inputRowGrad, sampleSeed, label });
+    return buildGraph(this.k, this.cfg, this.state, {
+      B,
+      M,
+      train,
+      head: this.head,
+      causal: this.opt.causal,
+      freezeEncoder: this.opt.freezeEncoder,
+      inputRowGrad,
+      sampleSeed,
+      label,
+    });
   }
 
   /** Dispatches per training step (for the performance panel and benchmarks). */
@@ -238,7 +278,14 @@ export class Trainer {
         if (!this.halted) this.handleNonFinite(r.step);
         return;
       }
-      const m: StepMetrics = { step: r.step, loss, accuracy, targets, gradNorm: v[METRIC.GRAD_NORM], lr: this.lrByStep.get(r.step) ?? 0 };
+      const m: StepMetrics = {
+        step: r.step,
+        loss,
+        accuracy,
+        targets,
+        gradNorm: v[METRIC.GRAD_NORM],
+        lr: this.lrByStep.get(r.step) ?? 0,
+      };
       if (electra) m.electra = electra;
       if (sbo) m.sbo = sbo;
       this.opt.onMetrics?.(m);
@@ -252,7 +299,10 @@ export class Trainer {
     if (this.snapshots.length < 3) {
       const s = this.state;
       const bufs = [s.params, s.m, s.v].flatMap((g) => [g.decay, g.nodecay]);
-      const snap = { step: -2, params: bufs.map((b, i) => createStorage(this.k.device, b.size, `snapshot${this.snapshots.length}.${i}`)) };
+      const snap = {
+        step: -2,
+        params: bufs.map((b, i) => createStorage(this.k.device, b.size, `snapshot${this.snapshots.length}.${i}`)),
+      };
       this.snapshots.push(snap);
       return snap;
     }
@@ -332,11 +382,7 @@ export class Trainer {
     this.evalGraph?.destroy();
     const g = this.makeGraph(B, M, false, EVAL_SAMPLE_SEED, 'eval');
     this.evalMetrics ??= createStorage(this.k.device, METRIC.FLOATS * 4, 'eval.metrics');
-    this.evalDispatches = [
-      ...g.forward,
-      ...g.loss,
-      ...g.metricDispatches(this.evalMetrics, 'eval'),
-    ];
+    this.evalDispatches = [...g.forward, ...g.loss, ...g.metricDispatches(this.evalMetrics, 'eval')];
     this.evalGraph = g;
     return g;
   }
@@ -368,7 +414,10 @@ export class Trainer {
   /** Per-target losses and argmax of the last evaluated batch (for loss-by-case views and hard-token masking). */
   async lastEvalRows(): Promise<{ losses: Float32Array; argmax: Int32Array }> {
     if (!this.evalGraph) throw new Error('no evaluation has run yet');
-    return { losses: await readF32(this.k.device, this.evalGraph.losses), argmax: await readI32(this.k.device, this.evalGraph.argmax) };
+    return {
+      losses: await readF32(this.k.device, this.evalGraph.losses),
+      argmax: await readI32(this.k.device, this.evalGraph.argmax),
+    };
   }
 
   /**

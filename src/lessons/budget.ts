@@ -46,14 +46,22 @@ export interface PlannedSteps {
 }
 
 /** Steps for one run of `config` in `seconds` (shared by `runs` runs), within the lesson's bounds. */
-export function planSteps(budget: StepBudget, config: ExperimentConfig, seconds: number, speed?: SpeedSample, runs = 1): PlannedSteps {
+export function planSteps(
+  budget: StepBudget,
+  config: ExperimentConfig,
+  seconds: number,
+  speed?: SpeedSample,
+  runs = 1,
+): PlannedSteps {
   const flops = configStepFlops(config);
   const measured = !!speed && speed.msPerStep > 0 && speed.flopsPerStep > 0;
   const msPerStep = measured ? speed.msPerStep * (flops / speed.flopsPerStep) : (ASSUMED_MS_PER_GFLOP * flops) / 1e9;
   if (budget.fixedSteps !== undefined) {
     const steps = budget.fixedSteps;
     return {
-      steps, msPerStep, measured,
+      steps,
+      msPerStep,
+      measured,
       note: `${int(steps)} steps, about ${fmtSeconds((steps * msPerStep) / 1000)} at ${measured ? 'the speed measured here' : 'an assumed speed'}.`,
     };
   }
@@ -63,9 +71,16 @@ export function planSteps(budget: StepBudget, config: ExperimentConfig, seconds:
     ? `At ${msPerStep.toFixed(0)} ms per step (measured on ${speed.adapter} at ${speed.msPerStep.toFixed(0)} ms per step, scaled to this model by its FLOPs)`
     : `Not measured on this device yet, so at an assumed ${msPerStep.toFixed(0)} ms per step (a software adapter's speed; this run measures it)`;
   const share = runs > 1 ? ` shared by ${runs} runs` : '';
-  const bound = steps === raw ? '' : steps === budget.maxSteps ? `, capped at the lesson's ${int(steps)}` : `, raised to the lesson's least, ${int(steps)}`;
+  const bound =
+    steps === raw
+      ? ''
+      : steps === budget.maxSteps
+        ? `, capped at the lesson's ${int(steps)}`
+        : `, raised to the lesson's least, ${int(steps)}`;
   return {
-    steps, msPerStep, measured,
+    steps,
+    msPerStep,
+    measured,
     note: `${speedText}, ${fmtSeconds(seconds)}${share} buys ${int(raw)} steps per run${bound}; evaluations and probes add time.`,
   };
 }

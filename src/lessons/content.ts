@@ -8,11 +8,16 @@ import { LESSON_REFS } from './papers';
 import type { Lesson } from './types';
 
 export const BERT_15: MaskingConfig = {
-  strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 },
+  strategy: 'random',
+  objective: 'mlm',
+  strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 },
 };
 
 /** The shipped Grimms' Fairy Tales, WordPiece 2048, the tiny model, BERT masking: the lessons' common ground. */
-export function fairyTales(patch: Partial<ExperimentConfig['train']> = {}, masking: MaskingConfig = BERT_15): ExperimentConfig {
+export function fairyTales(
+  patch: Partial<ExperimentConfig['train']> = {},
+  masking: MaskingConfig = BERT_15,
+): ExperimentConfig {
   const e = defaultExperiment();
   return { ...e, corpus: 'fairy-tales', masking: structuredClone(masking), train: { ...e.train, ...patch }, seed: 1 };
 }
@@ -21,7 +26,8 @@ export const LESSON_1: Lesson = {
   n: 1,
   slug: 'what-a-masked-lm-predicts',
   title: 'What a masked language model predicts',
-  summary: 'The mask preview, 80/10/10 and why some targets are kept or replaced, and the fill-in probe before training.',
+  summary:
+    'The mask preview, 80/10/10 and why some targets are kept or replaced, and the fill-in probe before training.',
   paragraphs: [
     'A masked language model reads a sentence in which some tokens are hidden and predicts, at each hidden place, ' +
       'a probability for every token of its vocabulary. BERT hides 15% of the tokens of each sequence and is trained ' +
@@ -54,11 +60,24 @@ export const LESSON_1: Lesson = {
       'Using the context comes much later (lesson 2).',
   },
   watch: [
-    { panel: 'mask-preview', text: 'The preview: which tokens are [MASK] (80%), replaced (10%) or kept (10%), and what they were.' },
-    { panel: 'predictions', text: 'The fill-in probe at step 0, then after training: how sure is the model, and of which tokens?' },
-    { panel: 'charts', text: 'The held-out loss starts near ln V, the loss of a uniform guess, and falls quickly at first.' },
+    {
+      panel: 'mask-preview',
+      text: 'The preview: which tokens are [MASK] (80%), replaced (10%) or kept (10%), and what they were.',
+    },
+    {
+      panel: 'predictions',
+      text: 'The fill-in probe at step 0, then after training: how sure is the model, and of which tokens?',
+    },
+    {
+      panel: 'charts',
+      text: 'The held-out loss starts near ln V, the loss of a uniform guess, and falls quickly at first.',
+    },
   ],
-  setup: { kind: 'train', config: () => fairyTales({ steps: 30, warmup: 5, evalEvery: 10 }), budget: { fixedSteps: 30, minSteps: 30, maxSteps: 30 } },
+  setup: {
+    kind: 'train',
+    config: () => fairyTales({ steps: 30, warmup: 5, evalEvery: 10 }),
+    budget: { fixedSteps: 30, minSteps: 30, maxSteps: 30 },
+  },
   limits:
     'This run is a tiny model (2 layers, width 64) for a few dozen steps: it shows the mechanics of masking and ' +
     'prediction, not what a trained BERT knows. BERT-base trained for a million steps of 256 sequences of 512 tokens.',
@@ -105,20 +124,29 @@ export const LESSON_2: Lesson = {
       'at the right neighbours (Chen et al. 2024).',
   },
   watch: [
-    { panel: 'charts', text: 'Accuracy against the frequency baseline: the flat stretch, then the rise. The loss drops at the same time.' },
-    { panel: 'attention', text: 'Attention maps before and after the drop (the scrubber steps through the evaluations).' },
+    {
+      panel: 'charts',
+      text: 'Accuracy against the frequency baseline: the flat stretch, then the rise. The loss drops at the same time.',
+    },
+    {
+      panel: 'attention',
+      text: 'Attention maps before and after the drop (the scrubber steps through the evaluations).',
+    },
     { panel: 'charts', text: 'Agreement accuracy, with and without an attractor, against its 50% chance line.' },
   ],
   setup: {
-    kind: 'train', preset: 'toy-language', config: watchingConfig, budget: { minSteps: 30, maxSteps: 2000 },
+    kind: 'train',
+    preset: 'toy-language',
+    config: watchingConfig,
+    budget: { minSteps: 30, maxSteps: 2000 },
     probeText: 'the dogs near the cat [MASK] .',
   },
   limits:
     'Chen et al. measured syntactic attention structure against parsed English at BERT-base scale; a 2-layer model ' +
     'on a toy language can only show the plateau, the drop and attention maps by eye, and its agreement is that of ' +
     'a small generated language, not of English. How soon the plateau ends depends on batch size, ' +
-    'learning rate and the text: the preset\'s settings come from a sweep so that it ends within a few hundred ' +
-    'steps, while on Grimms\' Fairy Tales at batch 16 a model of this size stays on it for thousands of steps. A run ' +
+    "learning rate and the text: the preset's settings come from a sweep so that it ends within a few hundred " +
+    "steps, while on Grimms' Fairy Tales at batch 16 a model of this size stays on it for thousands of steps. A run " +
     'cut short may never leave it: that is a result too, not a failure.',
 };
 
@@ -126,14 +154,15 @@ export const LESSON_3: Lesson = {
   n: 3,
   slug: 'words-and-pieces',
   title: 'Words and pieces',
-  summary: 'WordPiece, whole-word masking, spans and PMI units on the same sentence; how many words random masking splits.',
+  summary:
+    'WordPiece, whole-word masking, spans and PMI units on the same sentence; how many words random masking splits.',
   paragraphs: [
     'The model does not see words but WordPiece tokens (Wu et al. 2016): frequent words are one token, rarer ones ' +
       'are cut into pieces, continuation pieces marked with ##. BERT used 30,000 pieces; this page trains a ' +
       'vocabulary of 2,048 on the fairy tales, so more words are cut.',
     'Random token masking picks pieces, not words. When it hides "##ed" of "walk ##ed" the model can often ' +
       'guess it from the visible half of the word: an easy target. Whole-word masking hides all pieces of a word ' +
-      'together (released with BERT\'s code in 2019; Cui et al. 2019 for Chinese). SpanBERT masks contiguous spans ' +
+      "together (released with BERT's code in 2019; Cui et al. 2019 for Chinese). SpanBERT masks contiguous spans " +
       'of whole words, about 3.8 words on average, and found spans better than random tokens and whole words on ' +
       'span-selection tasks such as question answering (Joshi et al. 2020). PMI-Masking masks collocations such as ' +
       '"once upon a time" together, chosen by pointwise mutual information on the training text; Levine et al. ' +
@@ -155,8 +184,14 @@ export const LESSON_3: Lesson = {
       'only about as often as any token is, some 15% each. Whole-word, span and PMI masking never split a word.',
   },
   watch: [
-    { panel: 'mask-preview', text: 'The same sentence under each scheme: which pieces go together, and the PMI units.' },
-    { panel: 'strategy', text: 'The strategy panel explains each scheme and shows the PMI lexicon\'s top collocations.' },
+    {
+      panel: 'mask-preview',
+      text: 'The same sentence under each scheme: which pieces go together, and the PMI units.',
+    },
+    {
+      panel: 'strategy',
+      text: "The strategy panel explains each scheme and shows the PMI lexicon's top collocations.",
+    },
   ],
   setup: {
     kind: 'masks',
@@ -171,6 +206,6 @@ export const LESSON_3: Lesson = {
   },
   limits:
     'This lesson counts masks; it trains nothing. How many words random masking splits depends on the vocabulary: ' +
-    'with BERT\'s 30,000 pieces far fewer words are cut than with the 2,048 here. Whether keeping words whole helps ' +
+    "with BERT's 30,000 pieces far fewer words are cut than with the 2,048 here. Whether keeping words whole helps " +
     'downstream is a question for long training at scale (SpanBERT, PMI-Masking), not for a toy run.',
 };

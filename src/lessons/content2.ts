@@ -16,9 +16,16 @@ export function comparisonBase(): ExperimentConfig {
   return { ...e, seed: 1 };
 }
 
-const RATE_40: MaskingConfig = { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.4, maskFrac: 1, randomFrac: 0 } };
+const RATE_40: MaskingConfig = {
+  strategy: 'random',
+  objective: 'mlm',
+  strategyParams: { rate: 0.4, maskFrac: 1, randomFrac: 0 },
+};
 const RATE_DECAY: MaskingConfig = {
-  strategy: 'random', objective: 'mlm', strategyParams: { maskFrac: 0.8, randomFrac: 0.1 }, schedule: { kind: 'linear', start: 0.3, end: 0.15 },
+  strategy: 'random',
+  objective: 'mlm',
+  strategyParams: { maskFrac: 0.8, randomFrac: 0.1 },
+  schedule: { kind: 'linear', start: 0.3, end: 0.15 },
 };
 
 export const LESSON_4: Lesson = {
@@ -48,16 +55,23 @@ export const LESSON_4: Lesson = {
     ],
     pair: 1,
     explanation:
-      'There is no answer key: the run decides. Wettig et al.\'s argument predicts that a model this small prefers ' +
+      "There is no answer key: the run decides. Wettig et al.'s argument predicts that a model this small prefers " +
       'the lower rate, but on a short toy run the difference may well be smaller than the spread between seeds.',
   },
   watch: [
-    { panel: 'compare', text: 'The comparison trains the schemes one after another, each at three seeds; the curves overlay them.' },
+    {
+      panel: 'compare',
+      text: 'The comparison trains the schemes one after another, each at three seeds; the curves overlay them.',
+    },
     { panel: 'train', text: 'The run in progress, live.' },
     { panel: 'compare', text: 'The table: each scheme against 15%, with its interval and a verdict in words.' },
   ],
   setup: {
-    kind: 'compare', config: comparisonBase, schemes: [BERT_15, RATE_40, RATE_DECAY], reference: 0, seeds: 3,
+    kind: 'compare',
+    config: comparisonBase,
+    schemes: [BERT_15, RATE_40, RATE_DECAY],
+    reference: 0,
+    seeds: 3,
     budget: { minSteps: 20, maxSteps: 1500 },
   },
   limits:
@@ -73,68 +87,84 @@ export const LESSON_5: Lesson = {
   n: 5,
   slug: 'beyond-predicting-tokens',
   title: 'Beyond predicting tokens',
-  summary: 'Replaced-token detection, ELECTRA\'s generator and discriminator, learning from every token; steps against FLOPs.',
+  summary:
+    "Replaced-token detection, ELECTRA's generator and discriminator, learning from every token; steps against FLOPs.",
   paragraphs: [
     'MLM learns only at the 15% of positions it masks. Replaced-token detection asks a yes/no question at every ' +
       'position instead: is this token the original? Random token substitution (RTS) replaces 15% of the tokens ' +
       'by random ones; such random replacements are easy to spot, yet Di Liello et al. (2022) and Yamaguchi et al. ' +
       '(2021) found RTS came close to MLM downstream.',
     'ELECTRA makes the replacements hard (Clark et al. 2020). A small generator, an MLM a quarter of the ' +
-      'discriminator\'s width here, fills the masked positions with its own plausible guesses; the discriminator, ' +
+      "discriminator's width here, fills the masked positions with its own plausible guesses; the discriminator, " +
       'the model that is kept, learns to tell them from the originals at every token. Clark et al. found it more ' +
-      'compute-efficient than MLM at the sizes they trained, counting the generator\'s cost, with the largest gains ' +
+      "compute-efficient than MLM at the sizes they trained, counting the generator's cost, with the largest gains " +
       'for small models.',
     'Compute matters here: an ELECTRA step also runs the generator, so equal steps favour ELECTRA. This page gives ' +
-      'every scheme the same steps; draw the curves against training FLOPs (the generator\'s counted) to compare ' +
+      "every scheme the same steps; draw the curves against training FLOPs (the generator's counted) to compare " +
       'them at equal compute. Detection heads cannot fill in a [MASK], so every run is scored through the same ' +
       'probe: a fresh vocabulary head trained briefly on the frozen encoder.',
   ],
   references: [REFS.electra, REFS.diliello, REFS.yamaguchi2021, REFS.bert],
   question: {
-    prompt: 'After the same steps, how will ELECTRA\'s encoder compare with MLM\'s under the same probe?',
+    prompt: "After the same steps, how will ELECTRA's encoder compare with MLM's under the same probe?",
     options: [
       { id: 'better', text: 'ELECTRA better, as Clark et al. found', outcome: 'better' },
-      { id: 'worse', text: 'ELECTRA worse: its generator is too weak this early to make useful replacements', outcome: 'worse' },
+      {
+        id: 'worse',
+        text: 'ELECTRA worse: its generator is too weak this early to make useful replacements',
+        outcome: 'worse',
+      },
       { id: 'noise', text: 'Inside the noise', outcome: 'inside noise' },
     ],
     pair: 2,
     explanation:
-      'The run decides. ELECTRA\'s advantage in the paper comes from learning at every token over long training; ' +
+      "The run decides. ELECTRA's advantage in the paper comes from learning at every token over long training; " +
       'early on a tiny generator makes poor replacements, and a probe trained briefly on a frozen encoder favours ' +
       'encoders whose own task was to predict tokens.',
   },
   watch: [
-    { panel: 'train', text: 'ELECTRA\'s run shows two parts: the generator\'s masked-token loss and the discriminator\'s replaced-token loss.' },
-    { panel: 'compare', text: 'Curves against FLOPs, and the probe\'s figures for every run.' },
+    {
+      panel: 'train',
+      text: "ELECTRA's run shows two parts: the generator's masked-token loss and the discriminator's replaced-token loss.",
+    },
+    { panel: 'compare', text: "Curves against FLOPs, and the probe's figures for every run." },
   ],
   setup: {
-    kind: 'compare', config: comparisonBase,
-    schemes: [BERT_15, { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } }, { strategy: 'random', objective: 'electra', strategyParams: { rate: 0.15 } }],
-    reference: 0, seeds: 3, budget: { minSteps: 20, maxSteps: 1500 },
+    kind: 'compare',
+    config: comparisonBase,
+    schemes: [
+      BERT_15,
+      { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } },
+      { strategy: 'random', objective: 'electra', strategyParams: { rate: 0.15 } },
+    ],
+    reference: 0,
+    seeds: 3,
+    budget: { minSteps: 20, maxSteps: 1500 },
   },
   limits:
     'Clark et al. pretrained for hundreds of thousands of steps and fine-tuned on GLUE; a toy run of a few hundred ' +
     'steps scored by a brief probe measures something else: how much of token identity the frozen encoder carries. ' +
-    'FLOPs here count the matrix products, the generator\'s included, not wall time.',
+    "FLOPs here count the matrix products, the generator's included, not wall time.",
 };
 
 export const LESSON_6: Lesson = {
   n: 6,
   slug: 'task-complexity',
   title: 'Task complexity',
-  summary: 'First character, first two, first three characters, and the whole token, under one probe (Yamaguchi et al. 2023).',
+  summary:
+    'First character, first two, first three characters, and the whole token, under one probe (Yamaguchi et al. 2023).',
   paragraphs: [
     'Does the model need to predict the whole token? The first-character objective only asks for the first letter of ' +
       'the hidden token: 29 classes instead of thousands. Yamaguchi et al. (2021) reported such simple objectives ' +
       'comparable to MLM in some settings.',
     'Yamaguchi et al. (2023) then varied the complexity: predicting the first n characters gives more classes as n ' +
       'grows, up to the whole token. At BERT-base scale, on GLUE, SQuAD and Universal Dependencies, more complex ' +
-      'objectives tended to do better, and at least half of MLM\'s complexity was needed to perform comparably to MLM.',
+      "objectives tended to do better, and at least half of MLM's complexity was needed to perform comparably to MLM.",
     'Here all four encoders are scored the same way, through one probe on the frozen encoder, against MLM.',
   ],
   references: [REFS.yamaguchi2023, REFS.yamaguchi2021, REFS.bert],
   question: {
-    prompt: 'How will the first-character encoder compare with MLM\'s under the same probe?',
+    prompt: "How will the first-character encoder compare with MLM's under the same probe?",
     options: [
       { id: 'worse', text: 'Worse: predicting one letter teaches less about the token', outcome: 'worse' },
       { id: 'noise', text: 'Comparable: inside the noise', outcome: 'inside noise' },
@@ -142,22 +172,28 @@ export const LESSON_6: Lesson = {
     ],
     pair: 1,
     explanation:
-      'The run decides. Yamaguchi et al.\'s trend predicts that the simpler objectives fall behind, but on a short ' +
+      "The run decides. Yamaguchi et al.'s trend predicts that the simpler objectives fall behind, but on a short " +
       'run the differences may stay inside the noise between seeds.',
   },
   watch: [
-    { panel: 'compare', text: 'Each objective\'s own loss is not comparable across objectives: read the probe\'s columns.' },
+    {
+      panel: 'compare',
+      text: "Each objective's own loss is not comparable across objectives: read the probe's columns.",
+    },
     { panel: 'compare', text: 'The verdict of each objective against MLM, with its interval.' },
   ],
   setup: {
-    kind: 'compare', config: comparisonBase,
+    kind: 'compare',
+    config: comparisonBase,
     schemes: [
       BERT_15,
       { strategy: 'random', objective: 'first-char', strategyParams: { rate: 0.15 } },
       { strategy: 'random', objective: 'char-n', strategyParams: { rate: 0.15 }, objectiveParams: { n: 2 } },
       { strategy: 'random', objective: 'char-n', strategyParams: { rate: 0.15 }, objectiveParams: { n: 3 } },
     ],
-    reference: 0, seeds: 3, budget: { minSteps: 20, maxSteps: 1500 },
+    reference: 0,
+    seeds: 3,
+    budget: { minSteps: 20, maxSteps: 1500 },
   },
   limits:
     'Yamaguchi et al. pretrained BERT-base models and fine-tuned them on GLUE, SQuAD and UD; a toy run scored by a ' +

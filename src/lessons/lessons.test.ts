@@ -21,29 +21,34 @@ describe('the lessons', () => {
     expect(getLesson(7)).toBeUndefined();
   });
 
-  it.each(LESSONS.map((l) => [l.n, l] as const))('lesson %i cites papers, asks a question it can settle and states its limits', (_, l) => {
-    expect(l.references.length).toBeGreaterThan(0);
-    for (const r of l.references) expect(r.arxiv).toMatch(/^\d{4}\.\d{4,5}$/);
-    // Every paper named in the text by "Name et al. YEAR" is in the lesson's references.
-    const text = l.paragraphs.join(' ');
-    for (const m of text.matchAll(/([A-Z][a-z]+(?: [A-Z][a-z]+)?) et al\. \(?(\d{4})/g)) {
-      expect(l.references.some((r) => r.year === Number(m[2]) && r.authors.includes(m[1].split(' ').pop()!))).toBe(true);
-    }
-    const q = l.question;
-    expect(q.options.length).toBeGreaterThanOrEqual(3);
-    if (q.answer !== undefined) expect(q.options.map((o) => o.id)).toContain(q.answer);
-    else {
-      expect(l.setup.kind).toBe('compare');
-      expect(new Set(q.options.map((o) => o.outcome))).toEqual(new Set(['better', 'worse', 'inside noise']));
-      if (l.setup.kind === 'compare') expect(l.setup.schemes[q.pair!]).toBeDefined();
-    }
-    expect(l.watch.length).toBeGreaterThan(0);
-    expect(l.limits.length).toBeGreaterThan(80);
-    const config = l.setup.config();
-    const round = decodeExperiment(encodeExperiment(config));
-    expect(round.ignored).toEqual([]);
-    expect(round.config).toEqual(config);
-  });
+  it.each(LESSONS.map((l) => [l.n, l] as const))(
+    'lesson %i cites papers, asks a question it can settle and states its limits',
+    (_, l) => {
+      expect(l.references.length).toBeGreaterThan(0);
+      for (const r of l.references) expect(r.arxiv).toMatch(/^\d{4}\.\d{4,5}$/);
+      // Every paper named in the text by "Name et al. YEAR" is in the lesson's references.
+      const text = l.paragraphs.join(' ');
+      for (const m of text.matchAll(/([A-Z][a-z]+(?: [A-Z][a-z]+)?) et al\. \(?(\d{4})/g)) {
+        expect(l.references.some((r) => r.year === Number(m[2]) && r.authors.includes(m[1].split(' ').pop()!))).toBe(
+          true,
+        );
+      }
+      const q = l.question;
+      expect(q.options.length).toBeGreaterThanOrEqual(3);
+      if (q.answer !== undefined) expect(q.options.map((o) => o.id)).toContain(q.answer);
+      else {
+        expect(l.setup.kind).toBe('compare');
+        expect(new Set(q.options.map((o) => o.outcome))).toEqual(new Set(['better', 'worse', 'inside noise']));
+        if (l.setup.kind === 'compare') expect(l.setup.schemes[q.pair!]).toBeDefined();
+      }
+      expect(l.watch.length).toBeGreaterThan(0);
+      expect(l.limits.length).toBeGreaterThan(80);
+      const config = l.setup.config();
+      const round = decodeExperiment(encodeExperiment(config));
+      expect(round.ignored).toEqual([]);
+      expect(round.config).toEqual(config);
+    },
+  );
 
   it('comparison lessons pit different schemes with a reference among them and at least three seeds', () => {
     for (const l of LESSONS) {
@@ -94,7 +99,14 @@ describe('progress kept in the browser', () => {
     p.speed = { msPerStep: 400, flopsPerStep: 8e8, adapter: 'SwiftShader' };
     expect(parseProgress(JSON.stringify(p))).toEqual(p);
     expect(finishedLessons(p)).toEqual([1]);
-    const bad = parseProgress(JSON.stringify({ mode: 'x', current: 12, seconds: 7, lessons: { 1: { answer: 3, summary: 'no' }, 99: {}, 2: { answer: 'a' } } }));
+    const bad = parseProgress(
+      JSON.stringify({
+        mode: 'x',
+        current: 12,
+        seconds: 7,
+        lessons: { 1: { answer: 3, summary: 'no' }, 99: {}, 2: { answer: 'a' } },
+      }),
+    );
     expect(bad.mode).toBeUndefined();
     expect(bad.current).toBe(1);
     expect(bad.seconds).toBe(TIME_CHOICES[1].seconds);
@@ -124,10 +136,16 @@ describe('step budget from the measured speed', () => {
     const flops = configStepFlops(config);
     const fast = planSteps(budget, config, 900, { msPerStep: 1, flopsPerStep: flops, adapter: 'GPU' });
     expect(fast.steps).toBe(budget.maxSteps);
-    expect(fast.note).toContain('capped at the lesson\'s 2,000');
+    expect(fast.note).toContain("capped at the lesson's 2,000");
     const slow = planSteps(budget, config, 30, { msPerStep: 5000, flopsPerStep: flops, adapter: 'slow' });
     expect(slow.steps).toBe(budget.minSteps);
-    const shared = planSteps({ minSteps: 1, maxSteps: 1e6 }, config, 120, { msPerStep: 100, flopsPerStep: flops, adapter: 'x' }, 6);
+    const shared = planSteps(
+      { minSteps: 1, maxSteps: 1e6 },
+      config,
+      120,
+      { msPerStep: 100, flopsPerStep: flops, adapter: 'x' },
+      6,
+    );
     expect(shared.steps).toBe(200);
     expect(shared.note).toContain('shared by 6 runs');
     const guess = planSteps(budget, config, 120);
@@ -138,15 +156,38 @@ describe('step budget from the measured speed', () => {
 });
 
 describe('mask survey (lesson 3) on real text', () => {
-  const words = ['the', 'king', 'queen', 'wander', 'wandered', 'wandering', 'forest', 'castle', 'golden', 'dragon', 'slept', 'happily'];
+  const words = [
+    'the',
+    'king',
+    'queen',
+    'wander',
+    'wandered',
+    'wandering',
+    'forest',
+    'castle',
+    'golden',
+    'dragon',
+    'slept',
+    'happily',
+  ];
   const rng = Rng.from(5, 'survey-text');
-  const text = Array.from({ length: 800 }, () => Array.from({ length: 6 }, () => words[rng.int(words.length)]).join(' ') + ' .').join('\n');
+  const text = Array.from(
+    { length: 800 },
+    () => Array.from({ length: 6 }, () => words[rng.int(words.length)]).join(' ') + ' .',
+  ).join('\n');
   const data = prepareData(text, { kind: 'wordpiece', vocabSize: 40 }, { T: 24, seed: 1 });
   const vocab = vocabInfoOf(data.tokenizer, countUnigrams(data.train.ids, data.train.valid, data.tokenizer.vocabSize));
 
   it('random masking splits multi-piece words; whole-word masking never does', () => {
     const random = surveyMasks({ set: data.train, vocab, masking: BERT_15, label: 'random', sequences: 200, seed: 3 });
-    const whole = surveyMasks({ set: data.train, vocab, masking: { strategy: 'whole-word', objective: 'mlm' }, label: 'whole', sequences: 200, seed: 3 });
+    const whole = surveyMasks({
+      set: data.train,
+      vocab,
+      masking: { strategy: 'whole-word', objective: 'mlm' },
+      label: 'whole',
+      sequences: 200,
+      seed: 3,
+    });
     expect(random.sequences).toBe(Math.min(200, data.train.count));
     expect(random.multiTouched).toBeGreaterThan(20);
     expect(random.multiSplit / random.multiTouched).toBeGreaterThan(0.5);
@@ -154,6 +195,8 @@ describe('mask survey (lesson 3) on real text', () => {
     expect(whole.multiSplit).toBe(0);
     expect(Math.abs(random.rate - 0.15)).toBeLessThan(0.03);
     // Deterministic given the seed.
-    expect(surveyMasks({ set: data.train, vocab, masking: BERT_15, label: 'random', sequences: 200, seed: 3 })).toEqual(random);
+    expect(surveyMasks({ set: data.train, vocab, masking: BERT_15, label: 'random', sequences: 200, seed: 3 })).toEqual(
+      random,
+    );
   });
 });

@@ -27,7 +27,14 @@ export function surveyMasks(input: SurveyInput): MaskSurveyRow {
   const order = new BatchOrder(set, B, input.seed);
   const ctx = { vocab, rng: Rng.from(input.seed, 'lesson-survey'), progress: 0, lexicon: input.lexicon };
   const special = specialMask(vocab);
-  const row: MaskSurveyRow = { label: input.label, sequences: 0, wordsTouched: 0, multiTouched: 0, multiSplit: 0, rate: 0 };
+  const row: MaskSurveyRow = {
+    label: input.label,
+    sequences: 0,
+    wordsTouched: 0,
+    multiTouched: 0,
+    multiSplit: 0,
+    rate: 0,
+  };
   let maskable = 0;
   let corrupted = 0;
   const batches = new Map<number, Batch>();
@@ -45,7 +52,13 @@ export function surveyMasks(input: SurveyInput): MaskSurveyRow {
     corrupted += mb.selectedCount;
     for (let b = 0; b < batch.B; b++) {
       const lo = b * T;
-      const view = rowView(T, batch.ids.subarray(lo, lo + T), batch.wordIds.subarray(lo, lo + T), batch.valid.subarray(lo, lo + T), special);
+      const view = rowView(
+        T,
+        batch.ids.subarray(lo, lo + T),
+        batch.wordIds.subarray(lo, lo + T),
+        batch.valid.subarray(lo, lo + T),
+        special,
+      );
       for (const w of view.words) {
         let hit = 0;
         for (let t = w.start; t < w.end; t++) hit += mb.selected[lo + t];

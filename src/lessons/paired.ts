@@ -31,7 +31,11 @@ export function verdictOf(lo: number, hi: number, higherIsBetter = true): Verdic
 }
 
 /** Differences seed by seed (a seed missing on either side is left out). */
-export function pairedDifference(reference: ReadonlyMap<number, number>, scheme: ReadonlyMap<number, number>, higherIsBetter = true): PairedDiff | undefined {
+export function pairedDifference(
+  reference: ReadonlyMap<number, number>,
+  scheme: ReadonlyMap<number, number>,
+  higherIsBetter = true,
+): PairedDiff | undefined {
   const d: number[] = [];
   for (const [seed, r] of reference) {
     const s = scheme.get(seed);

@@ -77,5 +77,8 @@ export function parseProgress(raw: string | null, count = 6): LessonProgress {
 
 /** Lessons with a computed after-run text. */
 export function finishedLessons(p: LessonProgress): number[] {
-  return Object.entries(p.lessons).filter(([, r]) => r.summary && r.summary.length > 0).map(([n]) => Number(n)).sort((a, b) => a - b);
+  return Object.entries(p.lessons)
+    .filter(([, r]) => r.summary && r.summary.length > 0)
+    .map(([n]) => Number(n))
+    .sort((a, b) => a - b);
 }

@@ -4,7 +4,10 @@ export const LESSON_KEY = 'lesson';
 const LESSON_PAIR = /^lesson=([^&]*)$/;
 
 function parts(hash: string): string[] {
-  return hash.replace(/^#/, '').split('&').filter((p) => p !== '');
+  return hash
+    .replace(/^#/, '')
+    .split('&')
+    .filter((p) => p !== '');
 }
 
 /** The lesson number in a hash (1..count), or undefined when there is none or it is not a lesson. */
@@ -25,7 +28,9 @@ export function hasLessonKey(hash: string): boolean {
 
 /** The hash without its lesson part: what the experiment decoder reads. */
 export function experimentPart(hash: string): string {
-  return parts(hash).filter((p) => !LESSON_PAIR.test(p)).join('&');
+  return parts(hash)
+    .filter((p) => !LESSON_PAIR.test(p))
+    .join('&');
 }
 
 /** "lesson=N&<experiment>" (or the experiment alone when no lesson is open); no leading '#'. */

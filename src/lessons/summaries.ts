@@ -24,9 +24,12 @@ function progressLine(evals: readonly EvalNumbers[], V: number): string | undefi
   if (e.length === 0) return undefined;
   const a = e[0];
   const b = e[e.length - 1];
-  if (a === b) return `At step ${int(a.step)} the held-out accuracy was ${pct(a.accuracy)} and the loss ${a.loss.toFixed(2)} (a uniform guess scores ln V = ${Math.log(V).toFixed(2)}).`;
-  return `Held-out accuracy went from ${pct(a.accuracy)} at step ${int(a.step)} to ${pct(b.accuracy)} at step ${int(b.step)}, ` +
-    `the loss from ${a.loss.toFixed(2)} to ${b.loss.toFixed(2)} (a uniform guess scores ln V = ${Math.log(V).toFixed(2)}).`;
+  if (a === b)
+    return `At step ${int(a.step)} the held-out accuracy was ${pct(a.accuracy)} and the loss ${a.loss.toFixed(2)} (a uniform guess scores ln V = ${Math.log(V).toFixed(2)}).`;
+  return (
+    `Held-out accuracy went from ${pct(a.accuracy)} at step ${int(a.step)} to ${pct(b.accuracy)} at step ${int(b.step)}, ` +
+    `the loss from ${a.loss.toFixed(2)} to ${b.loss.toFixed(2)} (a uniform guess scores ln V = ${Math.log(V).toFixed(2)}).`
+  );
 }
 
 // ----------------------------------------------------------------------------------------------------- lesson 1
@@ -44,7 +47,11 @@ export interface ProbeRunNumbers {
   after?: ProbeGuesses;
 }
 
-const quoted = (top: ProbeGuesses['top'], k = 3) => top.slice(0, k).map((t) => `"${t.token}" (${prob(t.p)})`).join(', ');
+const quoted = (top: ProbeGuesses['top'], k = 3) =>
+  top
+    .slice(0, k)
+    .map((t) => `"${t.token}" (${prob(t.p)})`)
+    .join(', ');
 
 export function probeSummary(n: ProbeRunNumbers): string[] {
   const out: string[] = [];
@@ -62,8 +69,10 @@ export function probeSummary(n: ProbeRunNumbers): string[] {
     const p = n.after.top[0].p;
     out.push(
       `After ${int(n.after.step)} steps its top guesses were ${quoted(n.after.top)}` +
-        (p > 5 * uniform ? `: the top one is ${(p / uniform).toFixed(0)} times more likely than a uniform guess. ` +
-          'Compare them with the most common tokens of the text: a model this young guesses by frequency.' : ': still close to uniform.'),
+        (p > 5 * uniform
+          ? `: the top one is ${(p / uniform).toFixed(0)} times more likely than a uniform guess. ` +
+            'Compare them with the most common tokens of the text: a model this young guesses by frequency.'
+          : ': still close to uniform.'),
     );
   }
   const line = progressLine(n.evals, n.V);
@@ -90,7 +99,11 @@ export interface LearningNumbers {
 export { PLATEAU_MARGIN };
 
 /** The first evaluation at least `margin` above the frequency guess, or null when there is none. */
-export function plateauExit(evals: readonly EvalNumbers[], baselineAccuracy: number, margin = PLATEAU_MARGIN): number | null {
+export function plateauExit(
+  evals: readonly EvalNumbers[],
+  baselineAccuracy: number,
+  margin = PLATEAU_MARGIN,
+): number | null {
   return byStep(evals).find((e) => e.accuracy >= baselineAccuracy + margin)?.step ?? null;
 }
 
@@ -129,9 +142,13 @@ export function learningSummary(n: LearningNumbers): string[] {
     let s = `Agreement without an attractor reached ${pct(ag.withoutAttractor)} at step ${int(ag.step)} (chance 50%)`;
     if (ag.withAttractor !== undefined) {
       const w = ag.withAttractor;
-      s += `; with an attractor ${pct(w)}` +
-        (w < 0.4 ? ': below chance, so the model mostly agrees with the nearest noun, a shortcut rather than the rule.'
-          : w > 0.6 ? ': above chance, so it finds the subject past the attractor.' : ': about chance.');
+      s +=
+        `; with an attractor ${pct(w)}` +
+        (w < 0.4
+          ? ': below chance, so the model mostly agrees with the nearest noun, a shortcut rather than the rule.'
+          : w > 0.6
+            ? ': above chance, so it finds the subject past the attractor.'
+            : ': about chance.');
     } else s += '.';
     out.push(s);
   }
@@ -154,8 +171,10 @@ export interface MaskSurveyRow {
 export function maskSurveySummary(rows: readonly MaskSurveyRow[]): string[] {
   return rows.map((r) => {
     const share = r.multiTouched > 0 ? r.multiSplit / r.multiTouched : 0;
-    return `${r.label}: ${pct(r.rate)} of the tokens of ${int(r.sequences)} sequences, ${int(r.wordsTouched)} words touched; ` +
-      `${int(r.multiSplit)} of the ${int(r.multiTouched)} touched words with several pieces (${pct(share)}) kept some pieces visible.`;
+    return (
+      `${r.label}: ${pct(r.rate)} of the tokens of ${int(r.sequences)} sequences, ${int(r.wordsTouched)} words touched; ` +
+      `${int(r.multiSplit)} of the ${int(r.multiTouched)} touched words with several pieces (${pct(share)}) kept some pieces visible.`
+    );
   });
 }
 
@@ -191,26 +210,33 @@ function diffLine(row: ComparisonRow, reference: string): string {
   const d = row.diff;
   if (!d) return `${row.label}: no finished pair of runs yet.`;
   const base = `${row.label} against ${reference}: ${points(d.mean)} points`;
-  if (d.lo === undefined || d.hi === undefined || !d.verdict) return `${base} from one seed, so no interval and no verdict.`;
+  if (d.lo === undefined || d.hi === undefined || !d.verdict)
+    return `${base} from one seed, so no interval and no verdict.`;
   return `${base}, 95% interval [${points(d.lo)}, ${points(d.hi)}] over ${d.n} paired seeds: ${d.verdict}.`;
 }
 
 /** What each lesson's verdict means next to its papers. */
 const READINGS: Record<number, Record<Verdict, string>> = {
   4: {
-    better: '40% won here: the direction Wettig et al. found for BERT-large, though their argument predicts a model this small prefers 15%. With three seeds of a short run, treat it as one observation.',
-    worse: '40% lost here, as Wettig et al.\'s argument predicts for small models; it says nothing against their BERT-large result.',
-    'inside noise': 'This run cannot tell 40% from 15%. The differences the papers report, about a GLUE point at BERT scale, are far below what this toy comparison resolves.',
+    better:
+      '40% won here: the direction Wettig et al. found for BERT-large, though their argument predicts a model this small prefers 15%. With three seeds of a short run, treat it as one observation.',
+    worse:
+      "40% lost here, as Wettig et al.'s argument predicts for small models; it says nothing against their BERT-large result.",
+    'inside noise':
+      'This run cannot tell 40% from 15%. The differences the papers report, about a GLUE point at BERT scale, are far below what this toy comparison resolves.',
   },
   5: {
-    better: 'ELECTRA\'s encoder won at this budget, the direction Clark et al. found.',
-    worse: 'ELECTRA lost here. Clark et al.\'s gains came over long training; this early a tiny generator makes poor replacements, and a brief probe favours encoders trained to predict tokens.',
-    'inside noise': 'ELECTRA and MLM are inside each other\'s noise at this budget: the run cannot separate them.',
+    better: "ELECTRA's encoder won at this budget, the direction Clark et al. found.",
+    worse:
+      "ELECTRA lost here. Clark et al.'s gains came over long training; this early a tiny generator makes poor replacements, and a brief probe favours encoders trained to predict tokens.",
+    'inside noise': "ELECTRA and MLM are inside each other's noise at this budget: the run cannot separate them.",
   },
   6: {
     worse: 'First-char fell behind MLM, in line with the trend Yamaguchi et al. (2023) found at BERT-base.',
-    'inside noise': 'First-char is inside the noise of MLM here, as simple objectives were reported comparable in some settings (Yamaguchi et al. 2021); the 2023 trend needs more training and finer measures.',
-    better: 'First-char beat MLM here, against Yamaguchi et al.\'s trend; early in training an easier task can be learnt faster, and the probe\'s budget is small.',
+    'inside noise':
+      'First-char is inside the noise of MLM here, as simple objectives were reported comparable in some settings (Yamaguchi et al. 2021); the 2023 trend needs more training and finer measures.',
+    better:
+      "First-char beat MLM here, against Yamaguchi et al.'s trend; early in training an easier task can be learnt faster, and the probe's budget is small.",
   },
 };
 
@@ -225,10 +251,17 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
   const d = pair !== undefined ? n.rows[pair]?.diff : undefined;
   if (d?.verdict) {
     out.push(READINGS[lesson]?.[d.verdict] ?? '');
-    if (predicted) out.push(predicted === d.verdict ? `You predicted "${predicted}": that is what happened.` : `You predicted "${predicted}"; the run says "${d.verdict}".`);
+    if (predicted)
+      out.push(
+        predicted === d.verdict
+          ? `You predicted "${predicted}": that is what happened.`
+          : `You predicted "${predicted}"; the run says "${d.verdict}".`,
+      );
   }
   if (lesson === 5 && n.budget.kind !== 'FLOPs') {
-    out.push('The budgets were equal in steps, not FLOPs: ELECTRA\'s generator ran on top of each step, which favours ELECTRA; the curves against FLOPs show it at equal compute.');
+    out.push(
+      "The budgets were equal in steps, not FLOPs: ELECTRA's generator ran on top of each step, which favours ELECTRA; the curves against FLOPs show it at equal compute.",
+    );
   }
   if (n.frequency && n.frequency.reference < n.frequency.baseline + PLATEAU_MARGIN) {
     out.push(
@@ -238,7 +271,9 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
     );
   }
   if (n.scoring !== 'same evaluation') {
-    out.push('Vocabulary-head runs were scored through their own trained head and the others through a briefly trained probe: this favours MLM.');
+    out.push(
+      'Vocabulary-head runs were scored through their own trained head and the others through a briefly trained probe: this favours MLM.',
+    );
   }
   return out.filter((s) => s !== '');
 }

@@ -4,7 +4,8 @@ import type { MaskingConfig, PaperRef } from '../masking/types';
 import type { ExperimentConfig } from '../session/config';
 
 /** Panels of the live lab a lesson can point at (the page highlights and scrolls to them). */
-export type PanelId = 'mask-preview' | 'strategy' | 'train' | 'charts' | 'predictions' | 'attention' | 'loss-by-case' | 'compare';
+export type PanelId =
+  'mask-preview' | 'strategy' | 'train' | 'charts' | 'predictions' | 'attention' | 'loss-by-case' | 'compare';
 
 export interface WatchItem {
   panel: PanelId;

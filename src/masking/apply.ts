@@ -30,7 +30,9 @@ export function planMasking(config: MaskingConfig, vocab: VocabInfo, T: number):
   const strategy = getStrategy(config.strategy);
   const objective = getObjective(config.objective);
   if (objective.strategies && !objective.strategies.includes(strategy.id)) {
-    throw new Error(`objective "${objective.id}" works only with strategies ${objective.strategies.join(', ')}, not "${strategy.id}"`);
+    throw new Error(
+      `objective "${objective.id}" works only with strategies ${objective.strategies.join(', ')}, not "${strategy.id}"`,
+    );
   }
   const strategyParams = resolveParams(`strategy "${strategy.id}"`, strategy.params, config.strategyParams);
   const objectiveParams = resolveParams(`objective "${objective.id}"`, objective.params, config.objectiveParams);
@@ -41,8 +43,14 @@ export function planMasking(config: MaskingConfig, vocab: VocabInfo, T: number):
   // At least one slot, so target buffers are never empty (GPU bindings cannot be 0 bytes).
   const capacity = Math.max(1, objective.capacity ? objective.capacity(T, selectionCapacity) : selectionCapacity);
   return {
-    strategy, objective, strategyParams, objectiveParams, capacity, selectionCapacity,
-    heads: objective.heads(vocab, T, objectiveParams), causal: objective.causal,
+    strategy,
+    objective,
+    strategyParams,
+    objectiveParams,
+    capacity,
+    selectionCapacity,
+    heads: objective.heads(vocab, T, objectiveParams),
+    causal: objective.causal,
   };
 }
 
@@ -60,10 +68,21 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
   const progress = ctx.progress ?? 0;
   const rate = scheduledRate(config.schedule, num(plan.strategyParams, 'rate'), progress);
   const mb: MaskedBatch = {
-    B, T, strategy: plan.strategy.id, objective: plan.objective.id, rate,
-    inputIds: Int32Array.from(batch.ids), originalIds: Int32Array.from(batch.ids), valid: Int32Array.from(batch.valid),
-    tags: new Uint8Array(B * T), selected: new Uint8Array(B * T), units: new Int32Array(B * T).fill(-1),
-    maskableCount: 0, selectedCount: 0, truncated: 0, causal: plan.causal,
+    B,
+    T,
+    strategy: plan.strategy.id,
+    objective: plan.objective.id,
+    rate,
+    inputIds: Int32Array.from(batch.ids),
+    originalIds: Int32Array.from(batch.ids),
+    valid: Int32Array.from(batch.valid),
+    tags: new Uint8Array(B * T),
+    selected: new Uint8Array(B * T),
+    units: new Int32Array(B * T).fill(-1),
+    maskableCount: 0,
+    selectedCount: 0,
+    truncated: 0,
+    causal: plan.causal,
   };
   const special = specialMask(vocab);
   const split = splitOf(`strategy "${plan.strategy.id}"`, plan.strategyParams);
@@ -87,8 +106,14 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
       finishUnits(row, sel.units);
     } else if (row.n > 0) {
       const env: SelectEnv = {
-        rng, rate, params: plan.strategyParams, vocab, capacity: plan.selectionCapacity, progress,
-        lexicon: ctx.lexicon, hardness: ctx.hardness,
+        rng,
+        rate,
+        params: plan.strategyParams,
+        vocab,
+        capacity: plan.selectionCapacity,
+        progress,
+        lexicon: ctx.lexicon,
+        hardness: ctx.hardness,
       };
       plan.strategy.select(row, sel, env);
       mb.truncated += truncate(sel.selected, plan.selectionCapacity, rng);
@@ -97,14 +122,22 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
     let count = 0;
     for (let t = 0; t < T; t++) {
       if (!sel.selected[t]) continue;
-      if (!row.maskable[t]) throw new Error(`strategy "${plan.strategy.id}" selected a special or padding position (row ${b}, t ${t})`);
+      if (!row.maskable[t])
+        throw new Error(`strategy "${plan.strategy.id}" selected a special or padding position (row ${b}, t ${t})`);
       count++;
     }
     mb.maskableCount += row.n;
     mb.selectedCount += count;
     const cenv: CorruptEnv = {
-      rng, params: plan.objectiveParams, vocab, split, splitPer: plan.strategy.splitPer(plan.strategyParams),
-      replacement, uniform, inputIds: mb.inputIds.subarray(lo, hi), tags: mb.tags.subarray(lo, hi),
+      rng,
+      params: plan.objectiveParams,
+      vocab,
+      split,
+      splitPer: plan.strategy.splitPer(plan.strategyParams),
+      replacement,
+      uniform,
+      inputIds: mb.inputIds.subarray(lo, hi),
+      tags: mb.tags.subarray(lo, hi),
       kinds: kinds.subarray(lo, hi),
     };
     plan.objective.corruptRow(row, sel, cenv);
@@ -125,12 +158,17 @@ function truncate(selected: Uint8Array, capacity: number, rng: Rng): number {
 
 function checkBatch(batch: Batch, vocab: VocabInfo): void {
   const N = batch.B * batch.T;
-  for (const [name, arr] of [['ids', batch.ids], ['wordIds', batch.wordIds], ['valid', batch.valid]] as const) {
+  for (const [name, arr] of [
+    ['ids', batch.ids],
+    ['wordIds', batch.wordIds],
+    ['valid', batch.valid],
+  ] as const) {
     if (arr.length !== N) throw new Error(`batch.${name} has ${arr.length} entries, expected B*T = ${N}`);
   }
   for (let i = 0; i < N; i++) {
     const id = batch.ids[i];
-    if (!(id >= 0 && id < vocab.size)) throw new Error(`batch.ids[${i}] = ${id} is outside the vocabulary [0, ${vocab.size})`);
+    if (!(id >= 0 && id < vocab.size))
+      throw new Error(`batch.ids[${i}] = ${id} is outside the vocabulary [0, ${vocab.size})`);
   }
 }
 
@@ -166,7 +204,9 @@ export interface PreviewToken {
 
 /** Masks one sentence exactly as training would, and returns the MaskedBatch plus a per-token view. */
 export function previewMasking(
-  config: MaskingConfig, encoding: Encoding, ctx: MaskingContext,
+  config: MaskingConfig,
+  encoding: Encoding,
+  ctx: MaskingContext,
 ): { masked: MaskedBatch; tokens: PreviewToken[] } {
   const batch = batchOfOne(encoding, ctx.vocab);
   const masked = applyMasking(config, batch, ctx);
@@ -174,7 +214,8 @@ export function previewMasking(
   const head = plan.heads[0];
   const targetAt = new Map<number, number>();
   const g = masked.gathered;
-  if (g) for (let s = 0; s < g.positions.length; s++) if (g.positions[s] >= 0) targetAt.set(g.positions[s], g.targets[s]);
+  if (g)
+    for (let s = 0; s < g.positions.length; s++) if (g.positions[s] >= 0) targetAt.set(g.positions[s], g.targets[s]);
   const name = (id: number) => ctx.vocab.tokens[id] ?? `#${id}`;
   const tokens: PreviewToken[] = [];
   for (let t = 0; t < batch.T; t++) {
@@ -183,7 +224,10 @@ export function previewMasking(
     if (tg !== undefined) target = head.kind === 'classes' && head.classNames ? head.classNames[tg] : name(tg);
     else if (masked.tokenLabels && masked.valid[t] && masked.tokenLabels.labels[t] === 1) target = 'replaced';
     tokens.push({
-      original: name(masked.originalIds[t]), shown: name(masked.inputIds[t]), tag: TAG_NAMES[masked.tags[t]], target,
+      original: name(masked.originalIds[t]),
+      shown: name(masked.inputIds[t]),
+      tag: TAG_NAMES[masked.tags[t]],
+      target,
       unit: masked.units[t],
     });
   }

@@ -1,7 +1,15 @@
 // Public API of src/masking: the catalogue, applyMasking / previewMasking, the PMI lexicon, hard-token scores,
 // rate schedules and the types the engine and UI read (documented in types.ts).
 export * from './types';
-export { STRATEGIES, OBJECTIVES, STRATEGY_IDS, OBJECTIVE_IDS, getStrategy, getObjective, defaultConfig } from './catalog';
+export {
+  STRATEGIES,
+  OBJECTIVES,
+  STRATEGY_IDS,
+  OBJECTIVE_IDS,
+  getStrategy,
+  getObjective,
+  defaultConfig,
+} from './catalog';
 export { applyMasking, previewMasking, planMasking, targetCapacity, batchOfOne } from './apply';
 export type { MaskingPlan, PreviewToken } from './apply';
 export type { Strategy } from './strategy';

@@ -3,7 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 function masks(...args: string[]): Record<string, unknown> {
-  const out = execFileSync('node_modules/.bin/vite-node', ['scripts/masks.ts', '--', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync('node_modules/.bin/vite-node', ['scripts/masks.ts', '--', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const lines = out.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
 }

@@ -17,14 +17,19 @@ describe('rate schedules', () => {
     [0.3, 0.225, 0.15].forEach((r, i) => expect(scheduledRate(lin, 0.15, i / 2)).toBeCloseTo(r, 12));
     expect(scheduledRate({ kind: 'linear', start: 0.3, end: 0 }, 0.15, 0.25)).toBeCloseTo(0.3 * (1 - 0.25), 12);
     const cos = { kind: 'cosine', start: 0.32, end: 0.02 };
-    for (const t of [0, 0.3, 0.5, 0.9, 1]) expect(scheduledRate(cos, 0.15, t)).toBeCloseTo(0.15 * (1 + Math.cos(Math.PI * t)) + 0.02, 12);
+    for (const t of [0, 0.3, 0.5, 0.9, 1])
+      expect(scheduledRate(cos, 0.15, t)).toBeCloseTo(0.15 * (1 + Math.cos(Math.PI * t)) + 0.02, 12);
     expect(scheduledRate(lin, 0.15, 2)).toBe(0.15); // progress is clamped to [0, 1]
     expect(maxScheduledRate(cos, 0.15)).toBe(0.32);
     expect(maxScheduledRate(undefined, 0.2)).toBe(0.2);
   });
 
   it('drives the rate of applyMasking, with target buffers sized for the largest rate', () => {
-    const config = { strategy: 'random' as const, objective: 'mlm' as const, schedule: { kind: 'linear', start: 0.4, end: 0.1 } };
+    const config = {
+      strategy: 'random' as const,
+      objective: 'mlm' as const,
+      schedule: { kind: 'linear', start: 0.4, end: 0.1 },
+    };
     const plan = planMasking(config, vocab, 128);
     expect(plan.capacity).toBe(Math.ceil(0.4 * 128));
     const rates = [0, 1].map((progress) => {
@@ -45,11 +50,20 @@ describe('rate schedules', () => {
 
   it('presets are valid configurations', () => {
     for (const p of RATE_PRESETS) {
-      expect(() => planMasking({ strategy: 'random', objective: 'mlm', strategyParams: p.strategyParams, schedule: p.schedule }, vocab, 64)).not.toThrow();
+      expect(() =>
+        planMasking(
+          { strategy: 'random', objective: 'mlm', strategyParams: p.strategyParams, schedule: p.schedule },
+          vocab,
+          64,
+        ),
+      ).not.toThrow();
     }
     const wettig = RATE_PRESETS.find((p) => p.id === 'wettig-40')!;
     const batch = randomBatch(Rng.from(3), 16, 128, 100);
-    const mb = applyMasking({ strategy: 'random', objective: 'mlm', strategyParams: wettig.strategyParams }, batch, { vocab, rng: Rng.from(1) });
+    const mb = applyMasking({ strategy: 'random', objective: 'mlm', strategyParams: wettig.strategyParams }, batch, {
+      vocab,
+      rng: Rng.from(1),
+    });
     const stats = new MaskStats(vocab);
     stats.add(mb, batch);
     expect(stats.summary().split).toEqual({ mask: 1, random: 0, keep: 0 });
@@ -77,7 +91,10 @@ describe('hard tokens', () => {
   it('late in training the hard share of the budget goes to the highest-loss tokens', () => {
     const ema = new TokenLossEma(vocab.size);
     const hardIds = ['golden', 'feather', 'castle'].map((t) => vocab.tokens.indexOf(t));
-    ema.update(Array.from({ length: vocab.size }, (_, i) => i), Array.from({ length: vocab.size }, (_, i) => (hardIds.includes(i) ? 10 : 1)));
+    ema.update(
+      Array.from({ length: vocab.size }, (_, i) => i),
+      Array.from({ length: vocab.size }, (_, i) => (hardIds.includes(i) ? 10 : 1)),
+    );
     const share = (progress: number) => {
       let hard = 0;
       let total = 0;
@@ -87,7 +104,12 @@ describe('hard tokens', () => {
       const rng = Rng.from(6);
       for (let i = 0; i < 10; i++) {
         const batch = randomBatch(data, 16, 128, 100);
-        const mb = applyMasking({ strategy: 'hard', objective: 'mlm', strategyParams: { maxHard: 1 } }, batch, { vocab, rng, hardness: ema, progress });
+        const mb = applyMasking({ strategy: 'hard', objective: 'mlm', strategyParams: { maxHard: 1 } }, batch, {
+          vocab,
+          rng,
+          hardness: ema,
+          progress,
+        });
         for (let j = 0; j < batch.ids.length; j++) {
           const isHard = hardIds.includes(batch.ids[j]);
           if (batch.valid[j] && batch.ids[j] > 4) {
@@ -138,7 +160,10 @@ describe('informative tokens', () => {
       const rng = Rng.from(9);
       for (let i = 0; i < 8; i++) {
         const batch = randomBatch(data, 16, 128, 100);
-        const mb = applyMasking({ strategy: 'informative', objective: 'mlm', strategyParams: { counting } }, batch, { vocab, rng });
+        const mb = applyMasking({ strategy: 'informative', objective: 'mlm', strategyParams: { counting } }, batch, {
+          vocab,
+          rng,
+        });
         for (let j = 0; j < batch.ids.length; j++) {
           if (!batch.valid[j]) continue;
           seen[batch.ids[j]]++;

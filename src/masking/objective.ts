@@ -6,7 +6,18 @@ import type { RowSelection, RowView } from './row';
 import type { ReplacementSampler } from './sampling';
 import { Tag } from './types';
 import type {
-  EvaluationKind, GatheredTargets, HeadName, HeadSpec, MaskedBatch, ObjectiveId, ParamSpec, ParamValues, PaperRef, Split, StrategyId, TokenLabels,
+  EvaluationKind,
+  GatheredTargets,
+  HeadName,
+  HeadSpec,
+  MaskedBatch,
+  ObjectiveId,
+  ParamSpec,
+  ParamValues,
+  PaperRef,
+  Split,
+  StrategyId,
+  TokenLabels,
   VocabInfo,
 } from './types';
 
@@ -79,7 +90,12 @@ export interface TargetEnv {
  * decision, each replaced token gets its own random id). Draws happen in position order.
  */
 export function corruptWithSplit(
-  row: RowView, sel: RowSelection, env: CorruptEnv, split: Split, per: 'token' | 'unit', sampler: ReplacementSampler,
+  row: RowView,
+  sel: RowSelection,
+  env: CorruptEnv,
+  split: Split,
+  per: 'token' | 'unit',
+  sampler: ReplacementSampler,
 ): void {
   const mask = env.vocab.specialIds.mask;
   const unitChoice = new Map<number, number>();
@@ -107,13 +123,20 @@ export function corruptWithSplit(
 
 /** Gathered-target slots at every selected position, in position order, with target = targetOf(flat index). */
 export function gatherSelected(
-  mb: MaskedBatch, capacity: number, classes: number, targetOf: (i: number) => number,
+  mb: MaskedBatch,
+  capacity: number,
+  classes: number,
+  targetOf: (i: number) => number,
 ): GatheredTargets {
   return gatherWhere(mb, capacity, classes, (i) => mb.selected[i] === 1, targetOf);
 }
 
 export function gatherWhere(
-  mb: MaskedBatch, capacity: number, classes: number, include: (i: number) => boolean, targetOf: (i: number) => number,
+  mb: MaskedBatch,
+  capacity: number,
+  classes: number,
+  include: (i: number) => boolean,
+  targetOf: (i: number) => number,
 ): GatheredTargets {
   const { B, T } = mb;
   const positions = new Int32Array(B * capacity).fill(-1);
@@ -127,7 +150,8 @@ export function gatherWhere(
       if (!include(i)) continue;
       if (slot >= (b + 1) * capacity) throw new Error(`row ${b} has more targets than the capacity ${capacity}`);
       const target = targetOf(i);
-      if (!(target >= 0 && target < classes)) throw new Error(`target ${target} at row ${b}, position ${t} is outside [0, ${classes})`);
+      if (!(target >= 0 && target < classes))
+        throw new Error(`target ${target} at row ${b}, position ${t} is outside [0, ${classes})`);
       positions[slot] = i;
       targets[slot] = target;
       slot++;

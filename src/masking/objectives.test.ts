@@ -104,7 +104,8 @@ describe('token detection', () => {
     for (let b = 0; b < batch.B; b++) {
       const lo = b * batch.T;
       const rowTokens = new Set<number>();
-      for (let t = 0; t < batch.T; t++) if (batch.valid[lo + t] && batch.ids[lo + t] >= 5) rowTokens.add(batch.ids[lo + t]);
+      for (let t = 0; t < batch.T; t++)
+        if (batch.valid[lo + t] && batch.ids[lo + t] >= 5) rowTokens.add(batch.ids[lo + t]);
       for (let t = 0; t < batch.T; t++) {
         const i = lo + t;
         if (!mb.selected[i]) {
@@ -131,11 +132,21 @@ describe('token detection', () => {
 describe('character objectives', () => {
   it('first-char: 29 classes (a-z, punctuation, digit, other), always [MASK]', () => {
     expect(FIRST_CHAR_CLASSES.length).toBe(29);
-    expect([firstCharClass('k'), firstCharClass('K'), firstCharClass(','), firstCharClass('1'), firstCharClass('é')]).toEqual([10, 10, 26, 27, 28]);
+    expect([
+      firstCharClass('k'),
+      firstCharClass('K'),
+      firstCharClass(','),
+      firstCharClass('1'),
+      firstCharClass('é'),
+    ]).toEqual([10, 10, 26, 27, 28]);
     const enc = encodingOf(vocab, 'the garden ##ing , 1812 é king');
     const batch = batchOfOne(enc, vocab);
     const classesOf = (of: string) => {
-      const mb = applyMasking({ strategy: 'random', objective: 'first-char', strategyParams: { rate: 1 }, objectiveParams: { of } }, batch, { vocab, rng: Rng.from(1) });
+      const mb = applyMasking(
+        { strategy: 'random', objective: 'first-char', strategyParams: { rate: 1 }, objectiveParams: { of } },
+        batch,
+        { vocab, rng: Rng.from(1) },
+      );
       checkGathered(mb);
       for (let t = 1; t < batch.T - 1; t++) expect(mb.inputIds[t]).toBe(MASK);
       return Array.from(mb.gathered!.targets.subarray(0, mb.gathered!.count)).map((c) => FIRST_CHAR_CLASSES[c]);
@@ -161,7 +172,8 @@ describe('character objectives', () => {
     const { mb, batch } = run({ strategy: 'random', objective: 'char-n', objectiveParams: { n: 2, side: 'last' } });
     checkGathered(mb);
     const g = mb.gathered!;
-    for (let s = 0; s < g.positions.length; s++) if (g.positions[s] >= 0) expect(g.targets[s]).toBe(last2.classOf[batch.ids[g.positions[s]]]);
+    for (let s = 0; s < g.positions.length; s++)
+      if (g.positions[s] >= 0) expect(g.targets[s]).toBe(last2.classOf[batch.ids[g.positions[s]]]);
   });
 });
 
@@ -183,13 +195,20 @@ describe('electra', () => {
     }
     expect(Math.abs(masked / (masked + kept) - 0.85)).toBeLessThan(0.02);
     const heads = planMasking({ strategy: 'random', objective: 'electra' }, vocab, 64).heads;
-    expect(heads.map((h) => [h.name, h.kind, h.lossWeight])).toEqual([['generator', 'vocab', 1], ['discriminator', 'binary', 50]]);
+    expect(heads.map((h) => [h.name, h.kind, h.lossWeight])).toEqual([
+      ['generator', 'vocab', 1],
+      ['discriminator', 'binary', 50],
+    ]);
   });
 });
 
 describe('sbo', () => {
   it('each span target knows the tokens just outside its span and its offset inside it', () => {
-    const { mb, batch } = run({ strategy: 'span', objective: 'sbo', strategyParams: { rate: 0.3 } }, 3, randomBatch(Rng.from(3), 8, 96, 60));
+    const { mb, batch } = run(
+      { strategy: 'span', objective: 'sbo', strategyParams: { rate: 0.3 } },
+      3,
+      randomBatch(Rng.from(3), 8, 96, 60),
+    );
     checkGathered(mb);
     const g = mb.gathered!;
     const sbo = mb.sbo!;
@@ -232,8 +251,11 @@ describe('meap', () => {
     checkGathered(mb);
     expect(g.capacity).toBe(40);
     expect(g.count).toBe(6 * 39);
-    for (let s = 0; s < g.positions.length; s++) if (g.positions[s] >= 0) expect(g.targets[s]).toBe(batch.ids[g.positions[s] + 1]);
-    expect(() => planMasking({ strategy: 'span', objective: 'meap' }, vocab, 40)).toThrow(/only with strategies random/);
+    for (let s = 0; s < g.positions.length; s++)
+      if (g.positions[s] >= 0) expect(g.targets[s]).toBe(batch.ids[g.positions[s] + 1]);
+    expect(() => planMasking({ strategy: 'span', objective: 'meap' }, vocab, 40)).toThrow(
+      /only with strategies random/,
+    );
   });
 });
 
@@ -245,7 +267,8 @@ describe('position', () => {
     checkGathered(mb);
     const g = mb.gathered!;
     expect(g.classes).toBe(64);
-    for (let s = 0; s < g.positions.length; s++) if (g.positions[s] >= 0) expect(g.targets[s]).toBe(g.positions[s] % 64);
+    for (let s = 0; s < g.positions.length; s++)
+      if (g.positions[s] >= 0) expect(g.targets[s]).toBe(g.positions[s] % 64);
   });
 });
 
@@ -255,24 +278,54 @@ describe('catalogue and configuration', () => {
       const o = getObjective(id);
       expect(o.explanation.length).toBeGreaterThan(100);
       expect(o.references.length).toBeGreaterThan(0);
-      const heads = o.heads(vocab, 64, planMasking({ strategy: o.defaultStrategy, objective: id }, vocab, 64).objectiveParams);
+      const heads = o.heads(
+        vocab,
+        64,
+        planMasking({ strategy: o.defaultStrategy, objective: id }, vocab, 64).objectiveParams,
+      );
       expect(heads.length).toBeGreaterThan(0);
       for (const h of heads) expect(h.classes).toBeGreaterThan(1);
     }
   });
 
   it('rejects unknown ids, unknown or out-of-range parameters and a split over 100%', () => {
-    expect(() => planMasking({ strategy: 'nope' as 'random', objective: 'mlm' }, vocab, 8)).toThrow(/unknown masking strategy "nope"/);
-    expect(() => planMasking({ strategy: 'random', objective: 'mlm', strategyParams: { rat: 0.2 } }, vocab, 8)).toThrow(/unknown parameter "rat"/);
-    expect(() => planMasking({ strategy: 'random', objective: 'mlm', strategyParams: { rate: 1.5 } }, vocab, 8)).toThrow(/\[0, 1\]/);
-    expect(() => planMasking({ strategy: 'random', objective: 'mlm', strategyParams: { maskFrac: 0.8, randomFrac: 0.3 } }, vocab, 8)).toThrow(/exceed 1/);
-    expect(() => planMasking({ strategy: 'span', objective: 'mlm', strategyParams: { maxSpan: 2.5 } }, vocab, 8)).toThrow(/integer/);
+    expect(() => planMasking({ strategy: 'nope' as 'random', objective: 'mlm' }, vocab, 8)).toThrow(
+      /unknown masking strategy "nope"/,
+    );
+    expect(() => planMasking({ strategy: 'random', objective: 'mlm', strategyParams: { rat: 0.2 } }, vocab, 8)).toThrow(
+      /unknown parameter "rat"/,
+    );
+    expect(() =>
+      planMasking({ strategy: 'random', objective: 'mlm', strategyParams: { rate: 1.5 } }, vocab, 8),
+    ).toThrow(/\[0, 1\]/);
+    expect(() =>
+      planMasking(
+        { strategy: 'random', objective: 'mlm', strategyParams: { maskFrac: 0.8, randomFrac: 0.3 } },
+        vocab,
+        8,
+      ),
+    ).toThrow(/exceed 1/);
+    expect(() =>
+      planMasking({ strategy: 'span', objective: 'mlm', strategyParams: { maxSpan: 2.5 } }, vocab, 8),
+    ).toThrow(/integer/);
   });
 
   it('rejects ids outside the vocabulary and arrays of the wrong size', () => {
     const b = batchOfOne(encodingOf(vocab, 'the king'), vocab);
-    expect(() => applyMasking({ strategy: 'random', objective: 'mlm' }, { ...b, ids: Int32Array.of(2, 999, 3, 0) }, { vocab, rng: Rng.from(1) })).toThrow(/outside the vocabulary/);
-    expect(() => applyMasking({ strategy: 'random', objective: 'mlm' }, { ...b, valid: new Int32Array(2) }, { vocab, rng: Rng.from(1) })).toThrow(/batch.valid has 2/);
+    expect(() =>
+      applyMasking(
+        { strategy: 'random', objective: 'mlm' },
+        { ...b, ids: Int32Array.of(2, 999, 3, 0) },
+        { vocab, rng: Rng.from(1) },
+      ),
+    ).toThrow(/outside the vocabulary/);
+    expect(() =>
+      applyMasking(
+        { strategy: 'random', objective: 'mlm' },
+        { ...b, valid: new Int32Array(2) },
+        { vocab, rng: Rng.from(1) },
+      ),
+    ).toThrow(/batch.valid has 2/);
   });
 
   it('previews one sentence with the same code as training', () => {

@@ -6,7 +6,8 @@ import type { ParamSpec, ParamValue, ParamValues, Split } from './types';
 export function resolveParams(owner: string, specs: readonly ParamSpec[], values: ParamValues = {}): ParamValues {
   const known = new Set(specs.map((s) => s.key));
   for (const key of Object.keys(values)) {
-    if (!known.has(key)) throw new Error(`${owner}: unknown parameter "${key}" (known: ${[...known].join(', ') || 'none'})`);
+    if (!known.has(key))
+      throw new Error(`${owner}: unknown parameter "${key}" (known: ${[...known].join(', ') || 'none'})`);
   }
   const out: Record<string, ParamValue> = {};
   for (const spec of specs) {
@@ -59,7 +60,13 @@ export function bool(p: ParamValues, key: string): boolean {
 
 export function rateParam(def = 0.15): ParamSpec {
   return {
-    key: 'rate', label: 'Masking rate', kind: 'number', default: def, min: 0, max: 1, step: 0.01,
+    key: 'rate',
+    label: 'Masking rate',
+    kind: 'number',
+    default: def,
+    min: 0,
+    max: 1,
+    step: 0.01,
     help: 'Fraction of the maskable tokens (special tokens and padding excluded) that are corrupted.',
   };
 }
@@ -68,11 +75,23 @@ export function rateParam(def = 0.15): ParamSpec {
 export function splitParams(mask = 0.8, random = 0.1): ParamSpec[] {
   return [
     {
-      key: 'maskFrac', label: 'Share set to [MASK]', kind: 'number', default: mask, min: 0, max: 1, step: 0.05,
+      key: 'maskFrac',
+      label: 'Share set to [MASK]',
+      kind: 'number',
+      default: mask,
+      min: 0,
+      max: 1,
+      step: 0.05,
       help: 'Of the selected tokens, the share replaced by the [MASK] token.',
     },
     {
-      key: 'randomFrac', label: 'Share replaced by a random token', kind: 'number', default: random, min: 0, max: 1, step: 0.05,
+      key: 'randomFrac',
+      label: 'Share replaced by a random token',
+      kind: 'number',
+      default: random,
+      min: 0,
+      max: 1,
+      step: 0.05,
       help: 'Of the selected tokens, the share replaced by a random token; the rest stay unchanged (but are still predicted).',
     },
   ];
@@ -89,7 +108,10 @@ export function splitOf(owner: string, p: ParamValues): Split {
 
 export function replacementParam(def: 'uniform' | 'unigram'): ParamSpec {
   return {
-    key: 'replacement', label: 'Random tokens drawn', kind: 'choice', default: def,
+    key: 'replacement',
+    label: 'Random tokens drawn',
+    kind: 'choice',
+    default: def,
     options: [
       { value: 'uniform', label: 'uniformly over the vocabulary' },
       { value: 'unigram', label: 'by corpus frequency' },

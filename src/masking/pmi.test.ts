@@ -22,7 +22,11 @@ function collocationCorpus(lines: number, seed: number): Encoding[] {
     const phrase = r.float() < 0.5 ? 'new york' : 'once upon time';
     const text = encodingOf(vocab, phrase);
     const ids = Int32Array.from([...filler.ids.subarray(0, 10), ...text.ids, ...filler.ids.subarray(10)]);
-    const wordIds = Int32Array.from([...filler.wordIds.subarray(0, 10), ...Array.from(text.wordIds, (w) => w + 1000), ...filler.wordIds.subarray(10)]);
+    const wordIds = Int32Array.from([
+      ...filler.wordIds.subarray(0, 10),
+      ...Array.from(text.wordIds, (w) => w + 1000),
+      ...filler.wordIds.subarray(10),
+    ]);
     out.push({ ids, wordIds });
   }
   return out;
@@ -30,7 +34,11 @@ function collocationCorpus(lines: number, seed: number): Encoding[] {
 
 function lexiconOf(phrases: string[]): PmiLexicon {
   const entries: PmiEntry[] = phrases.map((p) => ({
-    text: p, n: p.split(' ').length, count: 100, score: 1, key: encodingOf(vocab, p).ids.join(' '),
+    text: p,
+    n: p.split(' ').length,
+    count: 100,
+    score: 1,
+    key: encodingOf(vocab, p).ids.join(' '),
   }));
   return { entries, byKey: new Map(entries.map((e) => [e.key, e])), maxN: 5, minCount: 1, corpusWords: 1000 };
 }
@@ -43,8 +51,18 @@ function row(text: string) {
 describe('PMI lexicon', () => {
   it('scores a bigram as log p(ab) / (p(a) p(b)) and a trigram by its weakest cut', () => {
     // "king queen" 4 times, "king" alone 4 more, "queen" alone 2 more, within single-word filler "the".
-    const lines = ['king queen the', 'king queen the', 'king queen the', 'king queen the', 'king the the', 'king the the',
-      'king the the', 'king the the', 'queen the the', 'queen the the'].map((l) => encodingOf(vocab, l));
+    const lines = [
+      'king queen the',
+      'king queen the',
+      'king queen the',
+      'king queen the',
+      'king the the',
+      'king the the',
+      'king the the',
+      'king the the',
+      'queen the the',
+      'queen the the',
+    ].map((l) => encodingOf(vocab, l));
     const lex = buildPmiLexicon(lines, vocab, { minCount: 4, maxN: 2, size: 10 });
     const e = lex.entries.find((x) => x.text === 'king queen');
     expect(e).toBeDefined();
@@ -88,16 +106,31 @@ describe('segmentation into units', () => {
     const lex = lexiconOf(['once upon', 'upon time']);
     const seen = new Set<string>();
     for (let s = 0; s < 20; s++) seen.add(JSON.stringify(segmentRow(row('once upon time'), lex, Rng.from(s))));
-    expect([...seen].sort()).toEqual([
-      JSON.stringify([{ start: 0, end: 1 }, { start: 1, end: 3 }]),
-      JSON.stringify([{ start: 0, end: 2 }, { start: 2, end: 3 }]),
-    ].sort());
+    expect([...seen].sort()).toEqual(
+      [
+        JSON.stringify([
+          { start: 0, end: 1 },
+          { start: 1, end: 3 },
+        ]),
+        JSON.stringify([
+          { start: 0, end: 2 },
+          { start: 2, end: 3 },
+        ]),
+      ].sort(),
+    );
   });
 
   it('units never span a special token', () => {
     const enc = encodingOf(vocab, 'new york');
-    const b = batchOfOne({ ids: Int32Array.of(enc.ids[0], vocab.specialIds.unk, enc.ids[1]), wordIds: Int32Array.of(0, 1, 2) }, vocab);
-    const units = segmentRow(rowView(b.T, b.ids, b.wordIds, b.valid, specialMask(vocab)), lexiconOf(['new york']), Rng.from(1));
+    const b = batchOfOne(
+      { ids: Int32Array.of(enc.ids[0], vocab.specialIds.unk, enc.ids[1]), wordIds: Int32Array.of(0, 1, 2) },
+      vocab,
+    );
+    const units = segmentRow(
+      rowView(b.T, b.ids, b.wordIds, b.valid, specialMask(vocab)),
+      lexiconOf(['new york']),
+      Rng.from(1),
+    );
     expect(units.every((u) => u.end - u.start === 1)).toBe(true);
   });
 });
@@ -114,7 +147,13 @@ describe('PMI masking', () => {
     for (let i = 0; i < 25; i++) {
       const encs = corpus.slice(i * 16, i * 16 + 16);
       const T = 40;
-      const batch = { B: 16, T, ids: new Int32Array(16 * T), wordIds: new Int32Array(16 * T).fill(-1), valid: new Int32Array(16 * T) };
+      const batch = {
+        B: 16,
+        T,
+        ids: new Int32Array(16 * T),
+        wordIds: new Int32Array(16 * T).fill(-1),
+        valid: new Int32Array(16 * T),
+      };
       encs.forEach((e, b) => {
         const one = batchOfOne(e, vocab);
         batch.ids.set(one.ids.subarray(0, T), b * T);
@@ -146,6 +185,8 @@ describe('PMI masking', () => {
 
   it('needs a lexicon', () => {
     const b = batchOfOne(encodingOf(vocab, 'new york'), vocab);
-    expect(() => applyMasking({ strategy: 'pmi', objective: 'mlm' }, b, { vocab, rng: Rng.from(1) })).toThrow(/no PMI lexicon/);
+    expect(() => applyMasking({ strategy: 'pmi', objective: 'mlm' }, b, { vocab, rng: Rng.from(1) })).toThrow(
+      /no PMI lexicon/,
+    );
   });
 });

@@ -41,11 +41,16 @@ const WORDLIKE = /[\p{L}\p{N}]/u;
  * N-grams never cross punctuation or special tokens. Counting is level by level: an n-gram is counted only when
  * its two (n-1)-word halves are frequent, which keeps memory small. Only entries with PMI_n > 0 are kept.
  */
-export function buildPmiLexicon(encodings: Iterable<Encoding>, vocab: VocabInfo, options: PmiLexiconOptions = {}): PmiLexicon {
+export function buildPmiLexicon(
+  encodings: Iterable<Encoding>,
+  vocab: VocabInfo,
+  options: PmiLexiconOptions = {},
+): PmiLexicon {
   const minCount = options.minCount ?? 10;
   const size = options.size ?? 1000;
   const maxN = options.maxN ?? 5;
-  if (!(maxN >= 2 && maxN <= 5) || !Number.isInteger(maxN)) throw new Error(`PMI lexicon: maxN must be 2..5, got ${maxN}`);
+  if (!(maxN >= 2 && maxN <= 5) || !Number.isInteger(maxN))
+    throw new Error(`PMI lexicon: maxN must be 2..5, got ${maxN}`);
   if (!(minCount >= 1)) throw new Error(`PMI lexicon: minCount must be >= 1, got ${minCount}`);
   const special = specialMask(vocab);
 
@@ -85,9 +90,16 @@ export function buildPmiLexicon(encodings: Iterable<Encoding>, vocab: VocabInfo,
   // 2. Counts: unigrams in an array, n-grams (2..maxN) in maps keyed by word indices joined with ' '.
   const unigram = new Float64Array(wordKeys.length);
   const windows = new Float64Array(maxN + 1); // windows[n]: n-gram positions in the corpus (probability denominators)
-  for (const s of seqs) for (const w of s) if (w >= 0) { unigram[w]++; windows[1]++; }
+  for (const s of seqs)
+    for (const w of s)
+      if (w >= 0) {
+        unigram[w]++;
+        windows[1]++;
+      }
   const frequent: Map<string, number>[] = [];
-  let prevKeys: (string | null)[][] = seqs.map((s) => Array.from(s, (w) => (w >= 0 && unigram[w] >= minCount ? String(w) : null)));
+  let prevKeys: (string | null)[][] = seqs.map((s) =>
+    Array.from(s, (w) => (w >= 0 && unigram[w] >= minCount ? String(w) : null)),
+  );
   for (let n = 2; n <= maxN; n++) {
     const counts = new Map<string, number>();
     const keys: (string | null)[][] = [];
@@ -140,7 +152,13 @@ export function buildPmiLexicon(encodings: Iterable<Encoding>, vocab: VocabInfo,
         best = Math.min(best, whole - sum);
       }
       if (best > 0) {
-        list.push({ text: words.map((w) => wordTexts[w]).join(' '), n, count: c, score: best, key: words.map((w) => wordKeys[w]).join(' ') });
+        list.push({
+          text: words.map((w) => wordTexts[w]).join(' '),
+          n,
+          count: c,
+          score: best,
+          key: words.map((w) => wordKeys[w]).join(' '),
+        });
       }
     }
     list.sort((x, y) => y.score - x.score || y.count - x.count || (x.text < y.text ? -1 : 1));
@@ -204,7 +222,7 @@ export function segmentRow(row: RowView, lexicon: PmiLexicon, rng: Rng): WordRan
     chosen.push(m);
   }
   const units: WordRange[] = [];
-  for (let w = 0; w < W; ) {
+  for (let w = 0; w < W;) {
     if (owner[w] >= 0) {
       const m = chosen[owner[w]];
       units.push(m);

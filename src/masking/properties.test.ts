@@ -59,9 +59,19 @@ const configArb = fc
   })
   .map((c): MaskingConfig => {
     const strategy: StrategyId = c.objective === 'meap' ? 'random' : c.strategy;
-    const params: Record<string, number | string> = { rate: c.rate, maskFrac: c.maskFrac, randomFrac: (1 - c.maskFrac) * c.randomShare * 0.999 };
+    const params: Record<string, number | string> = {
+      rate: c.rate,
+      maskFrac: c.maskFrac,
+      randomFrac: (1 - c.maskFrac) * c.randomShare * 0.999,
+    };
     if (strategy === 'random' || strategy === 'informative') params.counting = c.bernoulli ? 'bernoulli' : 'exact';
-    return { strategy, objective: c.objective as ObjectiveId, strategyParams: params, staticMasks: c.staticMasks, staticSeed: 3 };
+    return {
+      strategy,
+      objective: c.objective as ObjectiveId,
+      strategyParams: params,
+      staticMasks: c.staticMasks,
+      staticSeed: 3,
+    };
   });
 
 function context(seed: number): MaskingContext {

@@ -31,7 +31,11 @@ export interface RowSelection {
 }
 
 export function rowView(
-  T: number, ids: Int32Array, wordIds: Int32Array, valid: Int32Array, special: Uint8Array,
+  T: number,
+  ids: Int32Array,
+  wordIds: Int32Array,
+  valid: Int32Array,
+  special: Uint8Array,
 ): RowView {
   const maskable = new Uint8Array(T);
   const wordOf = new Int32Array(T).fill(-1);

@@ -15,7 +15,8 @@ export class Categorical {
     let total = 0;
     for (let i = 0; i < k; i++) {
       const w = weights[i];
-      if (!(w >= 0) || !Number.isFinite(w)) throw new Error(`Categorical: weight ${i} is ${w}, expected a finite number >= 0`);
+      if (!(w >= 0) || !Number.isFinite(w))
+        throw new Error(`Categorical: weight ${i} is ${w}, expected a finite number >= 0`);
       total += w;
     }
     if (!(total > 0)) throw new Error('Categorical: all weights are 0');
@@ -46,7 +47,8 @@ export class Categorical {
 /** SpanBERT's span-length law: P(l) ∝ p (1-p)^(l-1) for l = 1..maxLen (index l-1). */
 export function clippedGeometric(p: number, maxLen: number): Categorical {
   if (!(p > 0 && p <= 1)) throw new Error(`geometric p must be in (0, 1], got ${p}`);
-  if (!(maxLen >= 1) || !Number.isInteger(maxLen)) throw new Error(`max span length must be an integer >= 1, got ${maxLen}`);
+  if (!(maxLen >= 1) || !Number.isInteger(maxLen))
+    throw new Error(`max span length must be an integer >= 1, got ${maxLen}`);
   const w = new Float64Array(maxLen);
   for (let l = 1; l <= maxLen; l++) w[l - 1] = p * Math.pow(1 - p, l - 1);
   return new Categorical(w);

@@ -57,7 +57,13 @@ describe('span lengths', () => {
   it('maximal runs of masked words on long text follow the law (per-bin within 0.03, mean within 0.25)', () => {
     const batch = longRows(100, 1024, 5);
     const stats = new MaskStats(vocab);
-    stats.add(applyMasking({ strategy: 'span', objective: 'mlm', strategyParams: { rate: 0.05 } }, batch, { vocab, rng: Rng.from(3) }), batch);
+    stats.add(
+      applyMasking({ strategy: 'span', objective: 'mlm', strategyParams: { rate: 0.05 } }, batch, {
+        vocab,
+        rng: Rng.from(3),
+      }),
+      batch,
+    );
     const s = stats.summary();
     const law = spanLengthLaw(0.2, 10);
     const total = Object.values(s.span_length_words_histogram).reduce((a, b) => a + b, 0);
@@ -68,7 +74,9 @@ describe('span lengths', () => {
     }
     expect(Math.abs(s.mean_span_length_words - 3.797)).toBeLessThan(0.25);
     // Runs longer than 10 words come only from merged neighbours: rare.
-    const long = Object.entries(s.span_length_words_histogram).filter(([l]) => Number(l) > 10).reduce((a, [, c]) => a + c, 0);
+    const long = Object.entries(s.span_length_words_histogram)
+      .filter(([l]) => Number(l) > 10)
+      .reduce((a, [, c]) => a + c, 0);
     expect(long / total).toBeLessThan(0.01);
   });
 
@@ -76,7 +84,13 @@ describe('span lengths', () => {
     const batch = longRows(40, 512, 6);
     const run = (params: Record<string, number>) => {
       const stats = new MaskStats(vocab);
-      stats.add(applyMasking({ strategy: 'span', objective: 'mlm', strategyParams: { rate: 0.05, ...params } }, batch, { vocab, rng: Rng.from(1) }), batch);
+      stats.add(
+        applyMasking({ strategy: 'span', objective: 'mlm', strategyParams: { rate: 0.05, ...params } }, batch, {
+          vocab,
+          rng: Rng.from(1),
+        }),
+        batch,
+      );
       return stats.summary();
     };
     const max3 = run({ maxSpan: 3 });
@@ -128,7 +142,9 @@ describe('span replacement', () => {
       const rng = Rng.from(11);
       for (let i = 0; i < 10; i++) {
         const mb = applyMasking(
-          { strategy: 'span', objective: 'mlm', strategyParams: { maskFrac: 0, randomFrac: 1, replacement } }, batch, { vocab: skewed, rng },
+          { strategy: 'span', objective: 'mlm', strategyParams: { maskFrac: 0, randomFrac: 1, replacement } },
+          batch,
+          { vocab: skewed, rng },
         );
         for (let j = 0; j < mb.tags.length; j++) {
           if (mb.tags[j] !== Tag.REPLACED) continue;
@@ -156,7 +172,13 @@ describe('n-gram sizes (ALBERT)', () => {
   it('masked n-grams on long text are mostly 1-3 words and never split a word', () => {
     const batch = randomBatch(Rng.from(12), 32, 256, 250);
     const stats = new MaskStats(vocab);
-    stats.add(applyMasking({ strategy: 'ngram', objective: 'mlm', strategyParams: { rate: 0.1 } }, batch, { vocab, rng: Rng.from(2) }), batch);
+    stats.add(
+      applyMasking({ strategy: 'ngram', objective: 'mlm', strategyParams: { rate: 0.1 } }, batch, {
+        vocab,
+        rng: Rng.from(2),
+      }),
+      batch,
+    );
     const s = stats.summary();
     expect(s.words_split).toBe(0);
     expect(s.mean_span_length_words).toBeGreaterThan(1.3);

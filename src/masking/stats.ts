@@ -50,7 +50,13 @@ export class MaskStats {
     this.truncated += mb.truncated;
     for (let b = 0; b < B; b++) {
       const lo = b * T;
-      const row = rowView(T, batch.ids.subarray(lo, lo + T), batch.wordIds.subarray(lo, lo + T), batch.valid.subarray(lo, lo + T), special);
+      const row = rowView(
+        T,
+        batch.ids.subarray(lo, lo + T),
+        batch.wordIds.subarray(lo, lo + T),
+        batch.valid.subarray(lo, lo + T),
+        special,
+      );
       this.sequences++;
       this.maskable += row.n;
       for (let t = 0; t < T; t++) {

@@ -18,7 +18,10 @@ const hardness = new TokenLossEma(vocab.size);
 {
   const r = Rng.from(5);
   const ids = Array.from({ length: 2000 }, () => r.int(vocab.size));
-  hardness.update(ids, ids.map((id) => (id % 7) + r.float()));
+  hardness.update(
+    ids,
+    ids.map((id) => (id % 7) + r.float()),
+  );
 }
 
 function ctx(seed: number, progress = 0.5): MaskingContext {
@@ -97,7 +100,13 @@ describe.each(STRATEGY_IDS)('strategy %s', (id) => {
 
   it('handles rows of only special tokens, a one-word row and a row shorter than a span', () => {
     const { cls, sep, pad } = vocab.specialIds;
-    const specials = { B: 2, T: 6, ids: Int32Array.of(cls, sep, pad, pad, pad, pad, cls, sep, pad, pad, pad, pad), wordIds: new Int32Array(12).fill(-1), valid: Int32Array.of(1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0) };
+    const specials = {
+      B: 2,
+      T: 6,
+      ids: Int32Array.of(cls, sep, pad, pad, pad, pad, cls, sep, pad, pad, pad, pad),
+      wordIds: new Int32Array(12).fill(-1),
+      valid: Int32Array.of(1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0),
+    };
     const mb = applyMasking(cfg(id), specials, ctx(2));
     expect(mb.selectedCount).toBe(0);
     expect(mb.maskableCount).toBe(0);
@@ -107,8 +116,10 @@ describe.each(STRATEGY_IDS)('strategy %s', (id) => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const m = applyMasking(cfg(id), oneWord, ctx(seed));
       const k = m.selectedCount;
-      if (WHOLE_UNITS.includes(id)) expect(k).toBe(0); // a 3-piece word does not fit a budget of 1 piece
-      else if (id === 'informative') expect(k).toBeLessThanOrEqual(3); // Bernoulli per token
+      if (WHOLE_UNITS.includes(id))
+        expect(k).toBe(0); // a 3-piece word does not fit a budget of 1 piece
+      else if (id === 'informative')
+        expect(k).toBeLessThanOrEqual(3); // Bernoulli per token
       else expect(k).toBe(1); // budget max(1, round(0.15 * 3)) = 1; span cuts its word at the budget
     }
 
@@ -125,7 +136,9 @@ describe('random strategy options', () => {
     expect(Math.abs(s.rate - 0.15)).toBeLessThan(0.012);
     const batch = randomBatch(Rng.from(1), 64, 16, 16);
     const mb = applyMasking(cfg('random', { counting: 'bernoulli' }), batch, ctx(1));
-    const perRow = Array.from({ length: 64 }, (_, b) => mb.selected.subarray(b * 16, b * 16 + 16).reduce((a, x) => a + x, 0));
+    const perRow = Array.from({ length: 64 }, (_, b) =>
+      mb.selected.subarray(b * 16, b * 16 + 16).reduce((a, x) => a + x, 0),
+    );
     expect(new Set(perRow).size).toBeGreaterThan(2);
     expect(perRow).toContain(0);
   });

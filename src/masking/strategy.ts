@@ -2,7 +2,15 @@
 import type { Rng } from '../data/rng';
 import type { RowSelection, RowView } from './row';
 import type {
-  ParamSpec, ParamValues, PaperRef, PmiLexicon, ReplacementLaw, StrategyId, StrategyNeed, TokenHardness, VocabInfo,
+  ParamSpec,
+  ParamValues,
+  PaperRef,
+  PmiLexicon,
+  ReplacementLaw,
+  StrategyId,
+  StrategyNeed,
+  TokenHardness,
+  VocabInfo,
 } from './types';
 
 /** What a strategy gets besides the row: resolved parameters and the shared state of this batch. */

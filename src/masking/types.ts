@@ -83,9 +83,25 @@ export interface PaperRef {
 
 /** One user-facing control. Values live in ParamValues records keyed by `key`. */
 export type ParamSpec =
-  | { key: string; label: string; help: string; kind: 'number'; default: number; min: number; max: number; step: number }
+  | {
+      key: string;
+      label: string;
+      help: string;
+      kind: 'number';
+      default: number;
+      min: number;
+      max: number;
+      step: number;
+    }
   | { key: string; label: string; help: string; kind: 'integer'; default: number; min: number; max: number }
-  | { key: string; label: string; help: string; kind: 'choice'; default: string; options: readonly { value: string; label: string }[] }
+  | {
+      key: string;
+      label: string;
+      help: string;
+      kind: 'choice';
+      default: string;
+      options: readonly { value: string; label: string }[];
+    }
   | { key: string; label: string; help: string; kind: 'boolean'; default: boolean };
 
 export type ParamValue = number | string | boolean;
@@ -93,8 +109,18 @@ export type ParamValues = Readonly<Record<string, ParamValue>>;
 
 export type StrategyId = 'random' | 'whole-word' | 'span' | 'ngram' | 'pmi' | 'informative' | 'hard';
 export type ObjectiveId =
-  | 'mlm' | 'slm' | 'rts' | 'shuffle' | 'shuffle-random' | 'token-type' | 'first-char' | 'char-n' | 'electra' | 'sbo'
-  | 'meap' | 'position';
+  | 'mlm'
+  | 'slm'
+  | 'rts'
+  | 'shuffle'
+  | 'shuffle-random'
+  | 'token-type'
+  | 'first-char'
+  | 'char-n'
+  | 'electra'
+  | 'sbo'
+  | 'meap'
+  | 'position';
 
 /** The engine head an objective trains: a module of src/engine/model/heads (HEADS there, by this name). */
 export type HeadName = 'vocabulary' | 'k-class' | 'binary' | 'span-boundary' | 'position' | 'next-token' | 'electra';

@@ -26,7 +26,8 @@ export function countUnigrams(ids: ArrayLike<number>, valid: ArrayLike<number> |
 export function vocabInfoOf(tokenizer: TokenizerLike, unigramCounts?: ArrayLike<number>): VocabInfo {
   const V = tokenizer.vocabSize;
   const tokens = Array.from({ length: V }, (_, id) => tokenizer.idToToken(id) ?? `[${id}]`);
-  if (unigramCounts && unigramCounts.length !== V) throw new Error(`unigram counts have ${unigramCounts.length} entries, vocabulary ${V}`);
+  if (unigramCounts && unigramCounts.length !== V)
+    throw new Error(`unigram counts have ${unigramCounts.length} entries, vocabulary ${V}`);
   return {
     size: V,
     specialIds: { ...tokenizer.specialIds },

@@ -17,7 +17,10 @@ describe('shuffle+random (3-way)', () => {
   it('labels every real token: 0 original, 1 shuffled (from the row), 2 random; rates near r and p(1-r)', () => {
     const batch = randomBatch(Rng.from(1, 'data'), 16, 64, 40);
     const mb = applyMasking({ strategy: 'random', objective: 'shuffle-random' }, batch, { vocab, rng: Rng.from(2) });
-    expect(planMasking({ strategy: 'random', objective: 'shuffle-random' }, vocab, 64).heads[0]).toMatchObject({ kind: 'classes', classes: 3 });
+    expect(planMasking({ strategy: 'random', objective: 'shuffle-random' }, vocab, 64).heads[0]).toMatchObject({
+      kind: 'classes',
+      classes: 3,
+    });
     const g = mb.gathered!;
     const counts = [0, 0, 0];
     let real = 0;
@@ -51,18 +54,30 @@ describe('token type (4-way)', () => {
   it('classes content / stop / number / punctuation, always [MASK]', () => {
     expect(['king', 'the', 'Of', '1812', ',', '!', 'é'].map(tokenTypeOf)).toEqual([0, 1, 1, 2, 3, 3, 0]);
     const batch = batchOfOne(encodingOf(vocab, 'the king , 1812'), vocab);
-    const mb = applyMasking({ strategy: 'random', objective: 'token-type', strategyParams: { rate: 1 } }, batch, { vocab, rng: Rng.from(1) });
+    const mb = applyMasking({ strategy: 'random', objective: 'token-type', strategyParams: { rate: 1 } }, batch, {
+      vocab,
+      rng: Rng.from(1),
+    });
     const g = mb.gathered!;
-    expect(Array.from(g.targets.subarray(0, g.count)).map((c) => TOKEN_TYPE_CLASSES[c])).toEqual(['stop word', 'content word', 'punctuation', 'number']);
+    expect(Array.from(g.targets.subarray(0, g.count)).map((c) => TOKEN_TYPE_CLASSES[c])).toEqual([
+      'stop word',
+      'content word',
+      'punctuation',
+      'number',
+    ]);
     for (let t = 1; t < batch.T - 1; t++) expect(mb.inputIds[t]).toBe(vocab.specialIds.mask);
   });
 });
 
 describe('catalogue fidelity', () => {
-  it('first-char takes the token\'s own first character by default (Yamaguchi et al.\'s code); the word\'s on request', () => {
+  it("first-char takes the token's own first character by default (Yamaguchi et al.'s code); the word's on request", () => {
     const batch = batchOfOne(encodingOf(vocab, 'garden ##ing king'), vocab);
     const cls = (objectiveParams?: Record<string, string>) => {
-      const mb = applyMasking({ strategy: 'random', objective: 'first-char', strategyParams: { rate: 1 }, objectiveParams }, batch, { vocab, rng: Rng.from(1) });
+      const mb = applyMasking(
+        { strategy: 'random', objective: 'first-char', strategyParams: { rate: 1 }, objectiveParams },
+        batch,
+        { vocab, rng: Rng.from(1) },
+      );
       return Array.from(mb.gathered!.targets.subarray(0, 3)).map((c) => FIRST_CHAR_CLASSES[c]);
     };
     expect(cls()).toEqual(['g', 'i', 'k']);
@@ -76,7 +91,10 @@ describe('catalogue fidelity', () => {
     const batch = randomBatch(Rng.from(9, 'data'), 32, 64, 60);
     let multi = 0;
     for (let seed = 0; seed < 20; seed++) {
-      const mb = applyMasking({ strategy: 'ngram', objective: 'mlm', strategyParams: { rate: 0.4 } }, batch, { vocab, rng: Rng.from(seed) });
+      const mb = applyMasking({ strategy: 'ngram', objective: 'mlm', strategyParams: { rate: 0.4 } }, batch, {
+        vocab,
+        rng: Rng.from(seed),
+      });
       expect(mb.selectedCount).toBeLessThanOrEqual(Math.ceil(0.4 * 64) * 32);
       for (let b = 0; b < batch.B; b++) {
         const words = new Map<number, Set<number>>();
@@ -99,9 +117,15 @@ describe('catalogue fidelity', () => {
 
   it('random masking can count [CLS]/[SEP] in n as BERT did', () => {
     // 18 maskable tokens + 2 specials: round(0.15 x 18) = 3, round(0.15 x 20) = 3; at r = 0.25: 5 vs 5; r = 0.35: 6 vs 7.
-    const batch = batchOfOne(encodingOf(vocab, 'the king said the queen went over the river and the fox came to the old castle .'), vocab);
+    const batch = batchOfOne(
+      encodingOf(vocab, 'the king said the queen went over the river and the fox came to the old castle .'),
+      vocab,
+    );
     const k = (countSpecials: boolean) =>
-      applyMasking({ strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.35, countSpecials } }, batch, { vocab, rng: Rng.from(1) }).selectedCount;
+      applyMasking({ strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.35, countSpecials } }, batch, {
+        vocab,
+        rng: Rng.from(1),
+      }).selectedCount;
     expect(k(false)).toBe(Math.round(0.35 * 18));
     expect(k(true)).toBe(Math.round(0.35 * 20));
   });
@@ -122,7 +146,11 @@ describe('increasing-rate control (Ankner et al.)', () => {
     expect(maxScheduledRate(p.schedule, 0.15)).toBeCloseTo(0.3, 9);
     const batch = randomBatch(Rng.from(3, 'data'), 8, 40, 40);
     const at = (progress: number) =>
-      applyMasking({ strategy: 'random', objective: 'mlm', strategyParams: p.strategyParams, schedule: p.schedule }, batch, { vocab, rng: Rng.from(1), progress });
+      applyMasking(
+        { strategy: 'random', objective: 'mlm', strategyParams: p.strategyParams, schedule: p.schedule },
+        batch,
+        { vocab, rng: Rng.from(1), progress },
+      );
     expect(at(1).selectedCount).toBeGreaterThan(1.7 * at(0).selectedCount);
   });
 });

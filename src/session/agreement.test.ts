@@ -9,8 +9,42 @@ import { encodePairs, scoreAgreement, type EncodedPair, type PairScorer } from '
 const toy = generateToyLanguage({ sentences: 2000, seed: 3, pairsPerKind: 60 });
 const tok = trainWordLevel(toy.text, { vocabSize: 200 });
 const T = 24;
-const SG = new Set(['dog', 'cat', 'bird', 'king', 'queen', 'girl', 'boy', 'fox', 'wolf', 'farmer', 'child', 'horse', 'mouse', 'baker', 'frog', 'goose']);
-const PL = new Set(['dogs', 'cats', 'birds', 'kings', 'queens', 'girls', 'boys', 'foxes', 'wolves', 'farmers', 'children', 'horses', 'mice', 'bakers', 'frogs', 'geese']);
+const SG = new Set([
+  'dog',
+  'cat',
+  'bird',
+  'king',
+  'queen',
+  'girl',
+  'boy',
+  'fox',
+  'wolf',
+  'farmer',
+  'child',
+  'horse',
+  'mouse',
+  'baker',
+  'frog',
+  'goose',
+]);
+const PL = new Set([
+  'dogs',
+  'cats',
+  'birds',
+  'kings',
+  'queens',
+  'girls',
+  'boys',
+  'foxes',
+  'wolves',
+  'farmers',
+  'children',
+  'horses',
+  'mice',
+  'bakers',
+  'frogs',
+  'geese',
+]);
 
 /** A stand-in model that reads the number of one noun before the mask and prefers the verb form ending in s when it is singular. */
 function standIn(which: 'first' | 'nearest'): PairScorer {

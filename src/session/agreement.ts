@@ -29,7 +29,11 @@ export interface AgreementResult {
  * Encodes pairs for a tokenizer and a sequence length. Pairs whose verb forms are not one token each, or whose
  * sentence does not fit in T - 2 tokens, are left out; `skipped` says how many.
  */
-export function encodePairs(pairs: readonly MinimalPair[], tokenizer: Tokenizer, T: number): { encoded: EncodedPair[]; skipped: number } {
+export function encodePairs(
+  pairs: readonly MinimalPair[],
+  tokenizer: Tokenizer,
+  T: number,
+): { encoded: EncodedPair[]; skipped: number } {
   const encoded: EncodedPair[] = [];
   let skipped = 0;
   const single = (w: string): number | undefined => {
@@ -65,7 +69,11 @@ export function encodePairs(pairs: readonly MinimalPair[], tokenizer: Tokenizer,
 export type PairScorer = (chunk: readonly EncodedPair[]) => Promise<{ good: number; bad: number }[]>;
 
 /** Agreement accuracy over encoded pairs, scoring `chunkSize` pairs per call. */
-export async function scoreAgreement(pairs: readonly EncodedPair[], scorer: PairScorer, chunkSize: number): Promise<AgreementResult> {
+export async function scoreAgreement(
+  pairs: readonly EncodedPair[],
+  scorer: PairScorer,
+  chunkSize: number,
+): Promise<AgreementResult> {
   const wins = { plain: 0, attractor: 0 };
   const counts = { plain: 0, attractor: 0 };
   for (let i = 0; i < pairs.length; i += Math.max(1, chunkSize)) {
@@ -92,8 +100,14 @@ export async function scoreAgreement(pairs: readonly EncodedPair[], scorer: Pair
  * good form as its target and one with the bad form; the per-target losses are the two negative log-probabilities.
  * min(B, floor(M / 2)) pairs per call. Vocabulary heads only.
  */
-export function trainerPairScorer(trainer: Trainer, B: number, M: number, T: number): { scorer: PairScorer; chunkSize: number } {
-  if (trainer.head.kind !== 'vocab') throw new Error(`agreement needs a vocabulary head, this run has a ${trainer.head.kind} head`);
+export function trainerPairScorer(
+  trainer: Trainer,
+  B: number,
+  M: number,
+  T: number,
+): { scorer: PairScorer; chunkSize: number } {
+  if (trainer.head.kind !== 'vocab')
+    throw new Error(`agreement needs a vocabulary head, this run has a ${trainer.head.kind} head`);
   const chunkSize = Math.min(B, Math.floor(M / 2));
   if (chunkSize < 1) throw new Error(`agreement needs at least two target slots (M=${M})`);
   const scorer: PairScorer = async (chunk) => {
@@ -105,7 +119,10 @@ export function trainerPairScorer(trainer: Trainer, B: number, M: number, T: num
     chunk.forEach((p, j) => {
       ids.set(p.ids, j * T);
       valid.set(p.valid, j * T);
-      for (const [slot, target] of [[2 * j, p.good], [2 * j + 1, p.bad]] as const) {
+      for (const [slot, target] of [
+        [2 * j, p.good],
+        [2 * j + 1, p.bad],
+      ] as const) {
         positions[slot] = j * T + p.position;
         targets[slot] = target;
         weights[slot] = 1 / (2 * chunk.length);

@@ -28,7 +28,7 @@ describe('frequency baseline', () => {
     expect(b.topId).toBe(id('a'));
   });
 
-  it('a held-out token never seen in training costs ln((N + V\') / 1), not infinity', () => {
+  it("a held-out token never seen in training costs ln((N + V') / 1), not infinity", () => {
     const b = frequencyBaseline(counts, [{ positions: Int32Array.from([0]), targets: Int32Array.from([1]) }]);
     expect(b.loss).toBeCloseTo(Math.log(9), 12);
     expect(b.accuracy).toBe(0);
@@ -51,7 +51,9 @@ describe('plateau exit and status', () => {
     expect(stepAbove(evals.slice(0, 4), 0.066, 0.1)).toBeNull();
   });
   it('says where the run stands', () => {
-    expect(plateauStatus(evals.slice(0, 3), 0.066)).toMatch(/^At the frequency guess: the model has learned which tokens are common/);
+    expect(plateauStatus(evals.slice(0, 3), 0.066)).toMatch(
+      /^At the frequency guess: the model has learned which tokens are common/,
+    );
     expect(plateauStatus(evals, 0.066)).toBe('Uses context: +13.4 points over the frequency guess (since step 150).');
     expect(plateauStatus([], 0.066)).toBe('');
   });

@@ -18,7 +18,10 @@ export interface FrequencyBaseline {
  * not special tokens (add-one smoothing, so a held-out token never seen in training costs a finite loss), and its
  * always-guess-the-top-token accuracy, on the held-out targets of `batches` (rows with position >= 0).
  */
-export function frequencyBaseline(trainCounts: ArrayLike<number>, batches: readonly Pick<EngineBatch, 'positions' | 'targets'>[]): FrequencyBaseline {
+export function frequencyBaseline(
+  trainCounts: ArrayLike<number>,
+  batches: readonly Pick<EngineBatch, 'positions' | 'targets'>[],
+): FrequencyBaseline {
   const V = trainCounts.length;
   const words = V - NUM_SPECIAL;
   if (words < 1) throw new Error('the frequency baseline needs at least one non-special token');
@@ -48,13 +51,20 @@ export function frequencyBaseline(trainCounts: ArrayLike<number>, batches: reado
 export const PLATEAU_MARGIN = 0.02;
 
 /** The step of the first evaluation at least PLATEAU_MARGIN above the baseline accuracy, or null. */
-export function plateauExitStep(evals: readonly { step: number; accuracy: number }[], baselineAccuracy: number): number | null {
+export function plateauExitStep(
+  evals: readonly { step: number; accuracy: number }[],
+  baselineAccuracy: number,
+): number | null {
   const e = evals.find((x) => x.accuracy >= baselineAccuracy + PLATEAU_MARGIN);
   return e ? e.step : null;
 }
 
 /** The first evaluation step at least `points` (a share: 0.1 = 10 points) above the baseline accuracy, or null. */
-export function stepAbove(evals: readonly { step: number; accuracy: number }[], baselineAccuracy: number, points: number): number | null {
+export function stepAbove(
+  evals: readonly { step: number; accuracy: number }[],
+  baselineAccuracy: number,
+  points: number,
+): number | null {
   const e = evals.find((x) => x.accuracy >= baselineAccuracy + points);
   return e ? e.step : null;
 }

@@ -6,22 +6,82 @@ import { modelShape } from './config';
 import type { ProbeResults } from './probes';
 import { DOWNSTREAM_TASKS, type DownstreamTaskId, type DownstreamTaskResult } from './downstream';
 import type { Estimate } from './stats';
-import { entryConfig, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type ComparisonState, type EntryState, type RunResult } from './comparisonPlan';
-import { csvField, isObj, parseExperimentConfig, parseRunList, Reader, readExportFile, RunImportError } from './runsExport';
+import {
+  entryConfig,
+  schemeLabel,
+  type AttentionSnapshot,
+  type ComparisonEntry,
+  type ComparisonRecord,
+  type ComparisonState,
+  type EntryState,
+  type RunResult,
+} from './comparisonPlan';
+import {
+  csvField,
+  isObj,
+  parseExperimentConfig,
+  parseRunList,
+  Reader,
+  readExportFile,
+  RunImportError,
+} from './runsExport';
 
 export const COMPARISON_FILE_FORMAT = 'masklab-comparison';
 export const COMPARISON_FILE_VERSION = 1;
 
 export const COMPARISON_CSV_COLUMNS = [
-  'run_id', 'name', 'comparison_id', 'comparison', 'scheme', 'strategy', 'objective', 'rate', 'strategy_params', 'objective_params',
-  'seed', 'state', 'corpus', 'tokenizer', 'model_preset', 'L', 'C', 'NH', 'F', 'T', 'batch', 'steps', 'lr', 'tokens',
-  'eval_kind', 'eval_loss', 'eval_accuracy', 'objective_eval_loss', 'pseudo_perplexity', 'mlm_probe_loss', 'mlm_probe_accuracy',
-  'mlm_probe_pseudo_perplexity', 'mlm_probe_steps', 'downstream_accuracy', 'downstream_chance', 'downstream_test_examples',
-  'tokens_per_s', 'ms_per_step',
-  'probe_loss', 'probe_loss_lo', 'probe_loss_hi', 'probe_accuracy', 'probe_accuracy_lo', 'probe_accuracy_hi', 'frequency_loss',
-  'frequency_accuracy', 'own_eval_kind', 'own_eval_loss', 'next_token_loss',
+  'run_id',
+  'name',
+  'comparison_id',
+  'comparison',
+  'scheme',
+  'strategy',
+  'objective',
+  'rate',
+  'strategy_params',
+  'objective_params',
+  'seed',
+  'state',
+  'corpus',
+  'tokenizer',
+  'model_preset',
+  'L',
+  'C',
+  'NH',
+  'F',
+  'T',
+  'batch',
+  'steps',
+  'lr',
+  'tokens',
+  'eval_kind',
+  'eval_loss',
+  'eval_accuracy',
+  'objective_eval_loss',
+  'pseudo_perplexity',
+  'mlm_probe_loss',
+  'mlm_probe_accuracy',
+  'mlm_probe_pseudo_perplexity',
+  'mlm_probe_steps',
+  'downstream_accuracy',
+  'downstream_chance',
+  'downstream_test_examples',
+  'tokens_per_s',
+  'ms_per_step',
+  'probe_loss',
+  'probe_loss_lo',
+  'probe_loss_hi',
+  'probe_accuracy',
+  'probe_accuracy_lo',
+  'probe_accuracy_hi',
+  'frequency_loss',
+  'frequency_accuracy',
+  'own_eval_kind',
+  'own_eval_loss',
+  'next_token_loss',
   ...DOWNSTREAM_TASKS.flatMap((t) => [`${t.id}_accuracy`, `${t.id}_lo`, `${t.id}_hi`, `${t.id}_test_examples`]),
-  'flops_per_step', 'flops',
+  'flops_per_step',
+  'flops',
 ] as const;
 type Column = (typeof COMPARISON_CSV_COLUMNS)[number];
 
@@ -43,7 +103,12 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
     const own = r?.probes?.ownEvalKind ?? r?.evalKind;
     const tasks: Partial<Record<Column, number>> = {};
     for (const t of r?.probes?.tasks ?? []) {
-      Object.assign(tasks, { [`${t.id}_accuracy`]: t.accuracy.value, [`${t.id}_lo`]: t.accuracy.lo, [`${t.id}_hi`]: t.accuracy.hi, [`${t.id}_test_examples`]: t.testExamples });
+      Object.assign(tasks, {
+        [`${t.id}_accuracy`]: t.accuracy.value,
+        [`${t.id}_lo`]: t.accuracy.lo,
+        [`${t.id}_hi`]: t.accuracy.hi,
+        [`${t.id}_test_examples`]: t.testExamples,
+      });
     }
     const fps = r?.probes?.trainFlopsPerStep;
     const row: Record<Column, string | number | undefined> = {
@@ -74,7 +139,8 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
       seed: cfg.seed,
       state: e.state,
       corpus: cfg.corpus,
-      tokenizer: cfg.tokenizer.vocabSize === undefined ? cfg.tokenizer.kind : `${cfg.tokenizer.kind}:${cfg.tokenizer.vocabSize}`,
+      tokenizer:
+        cfg.tokenizer.vocabSize === undefined ? cfg.tokenizer.kind : `${cfg.tokenizer.kind}:${cfg.tokenizer.vocabSize}`,
       model_preset: cfg.model.preset,
       L: shape.L,
       C: shape.C,
@@ -107,8 +173,23 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
 
 /** The JSON file: the comparison (attention maps as plain number lists) and its runs' full records. */
 export function comparisonToJson(c: ComparisonRecord, runs: readonly RunRecord[], now = Date.now()): string {
-  const comparison = { ...c, entries: c.entries.map((e) => (e.attention ? { ...e, attention: { ...e.attention, attention: Array.from(e.attention.attention) } } : e)) };
-  return JSON.stringify({ format: COMPARISON_FILE_FORMAT, version: COMPARISON_FILE_VERSION, exportedAt: new Date(now).toISOString(), comparison, runs }, null, 1);
+  const comparison = {
+    ...c,
+    entries: c.entries.map((e) =>
+      e.attention ? { ...e, attention: { ...e.attention, attention: Array.from(e.attention.attention) } } : e,
+    ),
+  };
+  return JSON.stringify(
+    {
+      format: COMPARISON_FILE_FORMAT,
+      version: COMPARISON_FILE_VERSION,
+      exportedAt: new Date(now).toISOString(),
+      comparison,
+      runs,
+    },
+    null,
+    1,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------------ import
@@ -118,7 +199,13 @@ const ENTRY_STATES: readonly EntryState[] = ['pending', 'training', 'probing', '
 const nullable = { nullable: true };
 
 function readEstimate(r: Reader): Estimate {
-  return { value: r.num('value', nullable), lo: r.num('lo', nullable), hi: r.num('hi', nullable), se: r.num('se', nullable), n: r.num('n', { int: true, min: 0 }) };
+  return {
+    value: r.num('value', nullable),
+    lo: r.num('lo', nullable),
+    hi: r.num('hi', nullable),
+    se: r.num('se', nullable),
+    n: r.num('n', { int: true, min: 0 }),
+  };
 }
 
 function readTask(r: Reader): DownstreamTaskResult {
@@ -126,8 +213,14 @@ function readTask(r: Reader): DownstreamTaskResult {
   const spec = DOWNSTREAM_TASKS.find((t) => t.id === id);
   if (!spec) r.fail('id', `must be one of ${DOWNSTREAM_TASKS.map((t) => t.id).join(', ')}`);
   return {
-    id, name: spec.name, closeTo: spec.closeTo, accuracy: readEstimate(r.obj('accuracy')), trainAccuracy: r.num('trainAccuracy', nullable),
-    chance: r.num('chance'), majority: r.num('majority', nullable), trainExamples: r.num('trainExamples', { int: true, min: 0 }),
+    id,
+    name: spec.name,
+    closeTo: spec.closeTo,
+    accuracy: readEstimate(r.obj('accuracy')),
+    trainAccuracy: r.num('trainAccuracy', nullable),
+    chance: r.num('chance'),
+    majority: r.num('majority', nullable),
+    trainExamples: r.num('trainExamples', { int: true, min: 0 }),
     testExamples: r.num('testExamples', { int: true, min: 0 }),
   };
 }
@@ -138,7 +231,14 @@ function readProbes(r: Reader): ProbeResults | undefined {
   const out: ProbeResults = { ms: p.optNum('ms', nullable) ?? 0 };
   if (p.o.mlm !== undefined) {
     const m = p.obj('mlm');
-    out.mlm = { loss: m.num('loss', nullable), accuracy: m.num('accuracy', nullable), targets: m.num('targets', { min: 0 }), pseudoPerplexity: m.optNum('pseudoPerplexity', nullable), steps: m.num('steps', { int: true, min: 0 }), trainLoss: m.num('trainLoss', nullable) };
+    out.mlm = {
+      loss: m.num('loss', nullable),
+      accuracy: m.num('accuracy', nullable),
+      targets: m.num('targets', { min: 0 }),
+      pseudoPerplexity: m.optNum('pseudoPerplexity', nullable),
+      steps: m.num('steps', { int: true, min: 0 }),
+      trainLoss: m.num('trainLoss', nullable),
+    };
     if (m.o.lossEstimate !== undefined) out.mlm.lossEstimate = readEstimate(m.obj('lossEstimate'));
     if (m.o.accuracyEstimate !== undefined) out.mlm.accuracyEstimate = readEstimate(m.obj('accuracyEstimate'));
     const fl = m.optNum('frequencyLoss', nullable);
@@ -157,7 +257,13 @@ function readProbes(r: Reader): ProbeResults | undefined {
   if (fps !== undefined) out.trainFlopsPerStep = fps;
   if (p.o.downstream !== undefined) {
     const d = p.obj('downstream');
-    out.downstream = { accuracy: d.num('accuracy', nullable), trainAccuracy: d.num('trainAccuracy', nullable), chance: d.num('chance'), trainExamples: d.num('trainExamples', { int: true, min: 0 }), testExamples: d.num('testExamples', { int: true, min: 0 }) };
+    out.downstream = {
+      accuracy: d.num('accuracy', nullable),
+      trainAccuracy: d.num('trainAccuracy', nullable),
+      chance: d.num('chance'),
+      trainExamples: d.num('trainExamples', { int: true, min: 0 }),
+      testExamples: d.num('testExamples', { int: true, min: 0 }),
+    };
   }
   const err = p.optStr('downstreamError');
   if (err !== undefined) out.downstreamError = err;
@@ -168,7 +274,8 @@ function readResult(r: Reader): RunResult | undefined {
   if (r.o.result === undefined) return undefined;
   const x = r.obj('result');
   const evalKind = x.str('evalKind') as RunResult['evalKind'];
-  if (evalKind !== 'mlm' && evalKind !== 'objective' && evalKind !== 'next-token') x.fail('evalKind', 'must be "mlm", "objective" or "next-token"');
+  if (evalKind !== 'mlm' && evalKind !== 'objective' && evalKind !== 'next-token')
+    x.fail('evalKind', 'must be "mlm", "objective" or "next-token"');
   const out: RunResult = {
     evalKind,
     evalLoss: x.optNum('evalLoss', nullable),
@@ -189,15 +296,26 @@ function readAttention(r: Reader): AttentionSnapshot | undefined {
   if (r.o.attention === undefined) return undefined;
   const a = r.obj('attention');
   const tokens = a.o.tokens as string[];
-  if (!Array.isArray(tokens) || !tokens.every((t: unknown) => typeof t === 'string')) a.fail('tokens', 'must be a list of text');
+  if (!Array.isArray(tokens) || !tokens.every((t: unknown) => typeof t === 'string'))
+    a.fail('tokens', 'must be a list of text');
   const L = a.num('L', { int: true, min: 1 });
   const NH = a.num('NH', { int: true, min: 1 });
   const values = a.o.attention;
   const n = tokens.length;
-  if (!Array.isArray(values) || values.length !== L * NH * n * n || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+  if (
+    !Array.isArray(values) ||
+    values.length !== L * NH * n * n ||
+    !values.every((v) => typeof v === 'number' && Number.isFinite(v))
+  ) {
     a.fail('attention', `must be a list of ${L * NH * n * n} numbers (layers x heads x tokens x tokens)`);
   }
-  return { step: a.num('step', { int: true, min: 0 }), tokens, L, NH, attention: Float32Array.from(values as number[]) };
+  return {
+    step: a.num('step', { int: true, min: 0 }),
+    tokens,
+    L,
+    NH,
+    attention: Float32Array.from(values as number[]),
+  };
 }
 
 function readComparison(r: Reader): ComparisonRecord {
@@ -205,10 +323,14 @@ function readComparison(r: Reader): ComparisonRecord {
   if (id.trim() === '') r.fail('id', 'must not be empty');
   const base = parseExperimentConfig(r.o.base, `${r.path}.base`);
   const rawSchemes = r.o.schemes;
-  if (!Array.isArray(rawSchemes) || rawSchemes.length < 2) r.fail('schemes', 'must be a list of at least two masking schemes');
-  const schemes = rawSchemes.map((m, i) => parseExperimentConfig({ ...base, masking: m }, `${r.path}.schemes[${i}]`).masking);
+  if (!Array.isArray(rawSchemes) || rawSchemes.length < 2)
+    r.fail('schemes', 'must be a list of at least two masking schemes');
+  const schemes = rawSchemes.map(
+    (m, i) => parseExperimentConfig({ ...base, masking: m }, `${r.path}.schemes[${i}]`).masking,
+  );
   const seeds = r.o.seeds;
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && (s as number) >= 0)) r.fail('seeds', 'must be a list of whole numbers');
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && (s as number) >= 0))
+    r.fail('seeds', 'must be a list of whole numbers');
   const b = r.obj('budget');
   const state = r.str('state') as ComparisonState;
   if (!COMPARISON_STATES.includes(state)) r.fail('state', `must be one of ${COMPARISON_STATES.join(', ')}`);
@@ -237,7 +359,12 @@ function readComparison(r: Reader): ComparisonRecord {
     base,
     schemes,
     seeds: seeds as number[],
-    budget: { mlmSteps: b.num('mlmSteps', { int: true, min: 1 }), mlmWarmup: b.num('mlmWarmup', { int: true, min: 0 }), mlmLr: b.num('mlmLr', { min: 0 }), downstreamSequences: b.num('downstreamSequences', { int: true, min: 2 }) },
+    budget: {
+      mlmSteps: b.num('mlmSteps', { int: true, min: 1 }),
+      mlmWarmup: b.num('mlmWarmup', { int: true, min: 0 }),
+      mlmLr: b.num('mlmLr', { min: 0 }),
+      downstreamSequences: b.num('downstreamSequences', { int: true, min: 2 }),
+    },
     probeText: r.str('probeText', 2000),
     state,
     entries,
@@ -251,7 +378,12 @@ function readComparison(r: Reader): ComparisonRecord {
 
 /** Parses and validates a comparison file; throws RunImportError with a readable reason (nothing half-read). */
 export function parseComparisonJson(text: string): { comparison: ComparisonRecord; runs: RunRecord[] } {
-  const data = readExportFile(text, { format: COMPARISON_FILE_FORMAT, version: COMPARISON_FILE_VERSION, what: 'comparison', panel: 'Compare' });
+  const data = readExportFile(text, {
+    format: COMPARISON_FILE_FORMAT,
+    version: COMPARISON_FILE_VERSION,
+    what: 'comparison',
+    panel: 'Compare',
+  });
   if (!isObj(data.comparison)) throw new RunImportError('This comparison file has no comparison ("comparison").');
   if (!Array.isArray(data.runs)) throw new RunImportError('This comparison file has no list of runs ("runs").');
   let comparison: ComparisonRecord;

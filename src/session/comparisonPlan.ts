@@ -92,7 +92,10 @@ export function schemeLabel(m: MaskingConfig): string {
 }
 
 /** The config of one run: the shared experiment with this scheme's masking and this seed. */
-export function entryConfig(c: Pick<ComparisonRecord, 'base' | 'schemes'>, e: Pick<ComparisonEntry, 'scheme' | 'seed'>): ExperimentConfig {
+export function entryConfig(
+  c: Pick<ComparisonRecord, 'base' | 'schemes'>,
+  e: Pick<ComparisonEntry, 'scheme' | 'seed'>,
+): ExperimentConfig {
   return { ...structuredClone(c.base), masking: structuredClone(c.schemes[e.scheme]), seed: e.seed };
 }
 
@@ -109,10 +112,23 @@ export function seedList(base: number, count: number): number[] {
 let counter = 0;
 
 /** A new comparison, every entry pending, seed-major so that each scheme has a first result early. */
-export function newComparison(opts: { name: string; base: ExperimentConfig; schemes: MaskingConfig[]; seeds: number[]; budget?: ProbeBudget; probeText: string; preset?: string }, now = Date.now()): ComparisonRecord {
+export function newComparison(
+  opts: {
+    name: string;
+    base: ExperimentConfig;
+    schemes: MaskingConfig[];
+    seeds: number[];
+    budget?: ProbeBudget;
+    probeText: string;
+    preset?: string;
+  },
+  now = Date.now(),
+): ComparisonRecord {
   if (opts.schemes.length < 2) throw new Error('a comparison needs at least two schemes');
   if (opts.seeds.length < 1) throw new Error('a comparison needs at least one seed');
-  const entries: ComparisonEntry[] = opts.seeds.flatMap((seed) => opts.schemes.map((_, scheme) => ({ scheme, seed, state: 'pending' as const })));
+  const entries: ComparisonEntry[] = opts.seeds.flatMap((seed) =>
+    opts.schemes.map((_, scheme) => ({ scheme, seed, state: 'pending' as const })),
+  );
   const rec: ComparisonRecord = {
     id: `cmp-${now.toString(36)}-${counter++}`,
     name: opts.name.trim() || `Comparison ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`,
@@ -172,7 +188,7 @@ export const COMPARISON_PRESETS: readonly ComparisonPreset[] = [
       'matched or slightly beat 15% for BERT-large on GLUE and SQuAD; their analysis predicts that smaller models ' +
       'prefer lower rates. MosaicBERT (Portes et al. 2023, BERT-base) trains at 30%. Here the 2-layer tiny model is far ' +
       'smaller than either, so the papers lead one to expect 15% to do at least as well; the 40% scheme uses ' +
-      'Wettig\'s 100/0/0 split. A toy run shows the trend at one seed budget, not whether it holds at scale.',
+      "Wettig's 100/0/0 split. A toy run shows the trend at one seed budget, not whether it holds at scale.",
     schemes: [
       { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 } },
       { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.3, maskFrac: 0.8, randomFrac: 0.1 } },
@@ -187,7 +203,7 @@ export const COMPARISON_PRESETS: readonly ComparisonPreset[] = [
       'performance?, arXiv 2305.10992); Yamaguchi et al. 2021 (arXiv 2109.01819)',
     finding:
       'Yamaguchi et al. (2023, BERT-base scale, GLUE, SQuAD and UD) found that more complex masked objectives tend to ' +
-      'do better downstream, and that at least half of MLM\'s complexity (number of classes) is needed to perform ' +
+      "do better downstream, and that at least half of MLM's complexity (number of classes) is needed to perform " +
       'comparably to MLM. Simple objectives such as first-character prediction had earlier been reported close to MLM ' +
       'in some settings (Yamaguchi et al. 2021). A toy run can test the trend under one shared probe: every scheme here ' +
       'is scored by the same fresh probe head on its frozen encoder, since the heads themselves predict different things.',
@@ -206,11 +222,11 @@ export const COMPARISON_PRESETS: readonly ComparisonPreset[] = [
       '(arXiv 2109.01819)',
     finding:
       'ELECTRA (Clark et al. 2020) found that replaced-token detection, which learns from every token rather than the ' +
-      '15% masked, was more compute-efficient than MLM at every size they trained, counting the generator\'s cost, and ' +
+      "15% masked, was more compute-efficient than MLM at every size they trained, counting the generator's cost, and " +
       'most of all for small models. Random token substitution without a generator came close to MLM in Di Liello et ' +
       'al. (2022) and Yamaguchi et al. (2021), at BERT-base scale. This comparison fixes the training tokens, not the ' +
-      'compute: ELECTRA\'s generator costs extra FLOPs per step (see the FLOPs column). A toy run can show which encoder ' +
-      'the shared probe reads best at this budget; it cannot show what happens at the papers\' scale.',
+      "compute: ELECTRA's generator costs extra FLOPs per step (see the FLOPs column). A toy run can show which encoder " +
+      "the shared probe reads best at this budget; it cannot show what happens at the papers' scale.",
     schemes: [
       { strategy: 'random', objective: 'mlm', strategyParams: bert },
       { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } },
@@ -244,8 +260,18 @@ export const COMPARISON_PRESETS: readonly ComparisonPreset[] = [
       'control. A gain that small is well below what a toy probe can resolve: expect "inside noise" here.',
     schemes: [
       { strategy: 'random', objective: 'mlm', strategyParams: bert },
-      { strategy: 'random', objective: 'mlm', strategyParams: { maskFrac: 0.8, randomFrac: 0.1 }, schedule: { kind: 'linear', start: 0.3, end: 0.15 } },
-      { strategy: 'random', objective: 'mlm', strategyParams: { maskFrac: 0.8, randomFrac: 0.1 }, schedule: { kind: 'linear', start: 0.15, end: 0.3 } },
+      {
+        strategy: 'random',
+        objective: 'mlm',
+        strategyParams: { maskFrac: 0.8, randomFrac: 0.1 },
+        schedule: { kind: 'linear', start: 0.3, end: 0.15 },
+      },
+      {
+        strategy: 'random',
+        objective: 'mlm',
+        strategyParams: { maskFrac: 0.8, randomFrac: 0.1 },
+        schedule: { kind: 'linear', start: 0.15, end: 0.3 },
+      },
     ],
   },
 ];
@@ -282,7 +308,9 @@ export interface Figure extends Spread {
 }
 
 function figure(values: { seed: number; value?: number; se?: number }[]): Figure | undefined {
-  const ok = values.filter((v): v is { seed: number; value: number; se?: number } => v.value !== undefined && Number.isFinite(v.value));
+  const ok = values.filter(
+    (v): v is { seed: number; value: number; se?: number } => v.value !== undefined && Number.isFinite(v.value),
+  );
   const sp = spread(ok.map((v) => v.value));
   if (!sp) return undefined;
   const f: Figure = { ...sp, bySeed: new Map(ok.map((v) => [v.seed, { value: v.value, se: v.se }])) };
@@ -340,7 +368,8 @@ export interface SchemeSummary {
 
 /** The figures a run contributed in older records: loss, accuracy and PPPL from its own head or the MLM probe. */
 export function sharedFigures(r: RunResult): { loss?: number; accuracy?: number; pppl?: number; viaProbe: boolean } {
-  if (r.evalKind === 'mlm' && !r.probes?.mlm) return { loss: r.evalLoss, accuracy: r.evalAccuracy, pppl: r.pseudoPerplexity, viaProbe: false };
+  if (r.evalKind === 'mlm' && !r.probes?.mlm)
+    return { loss: r.evalLoss, accuracy: r.evalAccuracy, pppl: r.pseudoPerplexity, viaProbe: false };
   const m = r.probes?.mlm;
   return { loss: m?.loss, accuracy: m?.accuracy, pppl: m?.pseudoPerplexity, viaProbe: true };
 }
@@ -365,15 +394,30 @@ export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { r
     const tasks: TaskSummary[] = tasksOf(c).map((t) => {
       const per = done.map((e) => ({ seed: e.seed, r: e.result!.probes?.tasks?.find((x) => x.id === t.id) }));
       const accuracy = figure(per.map(({ seed, r }) => ({ seed, value: r?.accuracy.value, se: r?.accuracy.se })));
-      if (accuracy?.lo !== undefined) accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });
-      return { id: t.id, name: t.name, closeTo: t.closeTo, accuracy, chance: 0.5, testExamples: per.find((x) => x.r)?.r?.testExamples };
+      if (accuracy?.lo !== undefined)
+        accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });
+      return {
+        id: t.id,
+        name: t.name,
+        closeTo: t.closeTo,
+        accuracy,
+        chance: 0.5,
+        testExamples: per.find((x) => x.r)?.r?.testExamples,
+      };
     });
     const probeLoss = figure(probe.map(({ seed, p }) => ({ seed, value: p?.loss, se: p?.lossEstimate?.se })));
-    const probeAccuracy = figure(probe.map(({ seed, p }) => ({ seed, value: p?.accuracy, se: p?.accuracyEstimate?.se })));
+    const probeAccuracy = figure(
+      probe.map(({ seed, p }) => ({ seed, value: p?.accuracy, se: p?.accuracyEstimate?.se })),
+    );
     const frequencyLoss = mean(probe.map(({ p }) => p?.frequencyLoss));
     const frequencyAccuracy = mean(probe.map(({ p }) => p?.frequencyAccuracy));
-    if (probeLoss?.lo !== undefined) probeLoss.baseline = baselineLabel({ lo: probeLoss.lo, hi: probeLoss.hi! }, { frequency: frequencyLoss }, false);
-    if (probeAccuracy?.lo !== undefined) probeAccuracy.baseline = baselineLabel({ lo: probeAccuracy.lo, hi: probeAccuracy.hi! }, { frequency: frequencyAccuracy });
+    if (probeLoss?.lo !== undefined)
+      probeLoss.baseline = baselineLabel({ lo: probeLoss.lo, hi: probeLoss.hi! }, { frequency: frequencyLoss }, false);
+    if (probeAccuracy?.lo !== undefined)
+      probeAccuracy.baseline = baselineLabel(
+        { lo: probeAccuracy.lo, hi: probeAccuracy.hi! },
+        { frequency: frequencyAccuracy },
+      );
     return {
       scheme,
       label: schemeLabel(m),
@@ -386,12 +430,16 @@ export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { r
       frequencyAccuracy,
       ownKind: kinds.length === 1 ? kinds[0] : undefined,
       ownLoss: spread(results.map((r) => r.evalLoss)),
-      ownAccuracy: spread(results.map((r) => ((r.probes?.ownEvalKind ?? r.evalKind) === 'mlm' ? r.evalAccuracy : undefined))),
+      ownAccuracy: spread(
+        results.map((r) => ((r.probes?.ownEvalKind ?? r.evalKind) === 'mlm' ? r.evalAccuracy : undefined)),
+      ),
       ownPppl: spread(results.map((r) => r.pseudoPerplexity)),
       tasks,
       tokensPerS: spread(results.map((r) => (r.tokensPerS > 0 ? r.tokensPerS : undefined))),
       tokens: results[0]?.tokens,
-      flops: spread(results.map((r) => (r.probes?.trainFlopsPerStep ? r.probes.trainFlopsPerStep * r.steps : undefined))),
+      flops: spread(
+        results.map((r) => (r.probes?.trainFlopsPerStep ? r.probes.trainFlopsPerStep * r.steps : undefined)),
+      ),
       viaProbe: shared.some((x) => x.viaProbe),
       loss: spread(shared.map((x) => x.loss)),
       accuracy: spread(shared.map((x) => x.accuracy)),
@@ -404,8 +452,10 @@ export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { r
   const base = rows[ref];
   for (const r of rows) {
     if (r === base || !base) continue;
-    if (base.probeLoss && r.probeLoss) r.pairedLoss = pairedDifference(base.probeLoss.bySeed, r.probeLoss.bySeed, false);
-    if (base.probeAccuracy && r.probeAccuracy) r.pairedAccuracy = pairedDifference(base.probeAccuracy.bySeed, r.probeAccuracy.bySeed, true);
+    if (base.probeLoss && r.probeLoss)
+      r.pairedLoss = pairedDifference(base.probeLoss.bySeed, r.probeLoss.bySeed, false);
+    if (base.probeAccuracy && r.probeAccuracy)
+      r.pairedAccuracy = pairedDifference(base.probeAccuracy.bySeed, r.probeAccuracy.bySeed, true);
     r.tasks.forEach((t, i) => {
       const b = base.tasks[i].accuracy;
       if (b && t.accuracy) t.paired = pairedDifference(b.bySeed, t.accuracy.bySeed, true);
@@ -439,6 +489,7 @@ export function duplicateSchemes(schemes: readonly MaskingConfig[]): [number, nu
     }
   });
   const out: [number, number][] = [];
-  for (let i = 0; i < keys.length; i++) for (let j = i + 1; j < keys.length; j++) if (keys[i] === keys[j]) out.push([i, j]);
+  for (let i = 0; i < keys.length; i++)
+    for (let j = i + 1; j < keys.length; j++) if (keys[i] === keys[j]) out.push([i, j]);
   return out;
 }

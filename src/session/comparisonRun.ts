@@ -15,7 +15,12 @@ export interface ComparisonRunHooks {
 }
 
 /** Trains and probes every pending entry of `rec` in order, on `text`; entries get state done/failed and a result. */
-export async function runComparison(k: Kernels, rec: ComparisonRecord, text: string, hooks: ComparisonRunHooks = {}): Promise<ComparisonRecord> {
+export async function runComparison(
+  k: Kernels,
+  rec: ComparisonRecord,
+  text: string,
+  hooks: ComparisonRunHooks = {},
+): Promise<ComparisonRecord> {
   const log = hooks.log ?? (() => {});
   const dataBySeed = new Map<number, PreparedData>();
   for (const [i, e] of rec.entries.entries()) {
@@ -32,22 +37,36 @@ export async function runComparison(k: Kernels, rec: ComparisonRecord, text: str
       for (let s = 0; s < cfg.train.steps; s++) {
         run.step();
         if (s % 4 === 3) await new Promise((r) => setTimeout(r, 0));
-        if ((s + 1) % Math.max(1, Math.round(cfg.train.steps / 5)) === 0) log(`[${i + 1}/${rec.entries.length}] ${label}: step ${s + 1}/${cfg.train.steps}${last >= 0 ? `, loss ${last.toFixed(4)}` : ''}`);
+        if ((s + 1) % Math.max(1, Math.round(cfg.train.steps / 5)) === 0)
+          log(
+            `[${i + 1}/${rec.entries.length}] ${label}: step ${s + 1}/${cfg.train.steps}${last >= 0 ? `, loss ${last.toFixed(4)}` : ''}`,
+          );
       }
       await run.trainer.flush();
       const seconds = (performance.now() - t0) / 1000;
       const own = await run.evaluate();
       const tokens = run.trainer.step * cfg.train.B * run.model.T;
       const result: RunResult = {
-        evalKind: run.evalKind, evalLoss: own.loss, evalAccuracy: own.accuracy, evalStep: run.trainer.step, steps: run.trainer.step,
-        tokens, tokensPerS: tokens / Math.max(1e-9, seconds), msPerStep: (1000 * seconds) / Math.max(1, run.trainer.step),
+        evalKind: run.evalKind,
+        evalLoss: own.loss,
+        evalAccuracy: own.accuracy,
+        evalStep: run.trainer.step,
+        steps: run.trainer.step,
+        tokens,
+        tokensPerS: tokens / Math.max(1e-9, seconds),
+        msPerStep: (1000 * seconds) / Math.max(1, run.trainer.step),
       };
       const pppl = await run.pseudoPerplexity();
       if (pppl !== undefined) result.pseudoPerplexity = pppl;
       log(`[${i + 1}/${rec.entries.length}] ${label}: probing`);
       const probes = await runProbes(k, run, rec.budget);
       if (probes) result.probes = probes;
-      rec.entries[i] = { ...e, state: 'done', result, ...(probes?.downstreamError ? { message: `Some downstream tasks did not run: ${probes.downstreamError}` } : {}) };
+      rec.entries[i] = {
+        ...e,
+        state: 'done',
+        result,
+        ...(probes?.downstreamError ? { message: `Some downstream tasks did not run: ${probes.downstreamError}` } : {}),
+      };
     } catch (err) {
       rec.entries[i] = { ...e, state: 'failed', message: err instanceof Error ? err.message : String(err) };
       log(`[${i + 1}/${rec.entries.length}] ${label}: failed: ${rec.entries[i].message}`);
@@ -63,7 +82,9 @@ export async function runComparison(k: Kernels, rec: ComparisonRecord, text: str
 
 const round = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(d)));
 const diff = (p: PairedDifference | undefined) =>
-  p ? { mean: round(p.mean, 5), lo: round(p.lo, 5), hi: round(p.hi, 5), seeds: p.n, basis: p.basis, verdict: p.verdict } : null;
+  p
+    ? { mean: round(p.mean, 5), lo: round(p.lo, 5), hi: round(p.hi, 5), seeds: p.n, basis: p.basis, verdict: p.verdict }
+    : null;
 
 /** The comparison in figures: per run (shared probe, tasks with intervals, FLOPs, tokens) and per scheme (paired). */
 export function comparisonReport(rec: ComparisonRecord) {
@@ -72,17 +93,41 @@ export function comparisonReport(rec: ComparisonRecord) {
     const m = r?.probes?.mlm;
     const fps = r?.probes?.trainFlopsPerStep;
     return {
-      scheme: schemeLabel(rec.schemes[e.scheme]), seed: e.seed, state: e.state, message: e.message ?? null,
-      probe: m ? {
-        loss: round(m.loss), lossLo: round(m.lossEstimate?.lo), lossHi: round(m.lossEstimate?.hi),
-        accuracy: round(m.accuracy), accuracyLo: round(m.accuracyEstimate?.lo), accuracyHi: round(m.accuracyEstimate?.hi),
-        pseudoPerplexity: round(m.pseudoPerplexity, 2), targets: m.targets, steps: m.steps,
-        frequencyLoss: round(m.frequencyLoss), frequencyAccuracy: round(m.frequencyAccuracy),
-      } : null,
-      ownHead: r ? { kind: r.probes?.ownEvalKind ?? r.evalKind, loss: round(r.evalLoss), accuracy: round(r.evalAccuracy), comparable: false } : null,
+      scheme: schemeLabel(rec.schemes[e.scheme]),
+      seed: e.seed,
+      state: e.state,
+      message: e.message ?? null,
+      probe: m
+        ? {
+            loss: round(m.loss),
+            lossLo: round(m.lossEstimate?.lo),
+            lossHi: round(m.lossEstimate?.hi),
+            accuracy: round(m.accuracy),
+            accuracyLo: round(m.accuracyEstimate?.lo),
+            accuracyHi: round(m.accuracyEstimate?.hi),
+            pseudoPerplexity: round(m.pseudoPerplexity, 2),
+            targets: m.targets,
+            steps: m.steps,
+            frequencyLoss: round(m.frequencyLoss),
+            frequencyAccuracy: round(m.frequencyAccuracy),
+          }
+        : null,
+      ownHead: r
+        ? {
+            kind: r.probes?.ownEvalKind ?? r.evalKind,
+            loss: round(r.evalLoss),
+            accuracy: round(r.evalAccuracy),
+            comparable: false,
+          }
+        : null,
       downstream: (r?.probes?.tasks ?? []).map((t) => ({
-        task: t.id, closeTo: t.closeTo, accuracy: round(t.accuracy.value), lo: round(t.accuracy.lo), hi: round(t.accuracy.hi),
-        chance: t.chance, testExamples: t.testExamples,
+        task: t.id,
+        closeTo: t.closeTo,
+        accuracy: round(t.accuracy.value),
+        lo: round(t.accuracy.lo),
+        hi: round(t.accuracy.hi),
+        chance: t.chance,
+        testExamples: t.testExamples,
       })),
       tokens: r?.tokens ?? null,
       flopsPerStep: fps ?? null,
@@ -93,16 +138,25 @@ export function comparisonReport(rec: ComparisonRecord) {
   const rows = summarize(rec);
   const ref = rows[Math.min(rows.length - 1, Math.max(0, rec.reference ?? 0))];
   const schemes = rows.map((s) => ({
-    scheme: s.label, runs: s.done, reference: s === ref,
-    probeLoss: round(s.probeLoss?.mean), probeLossBaseline: s.probeLoss?.baseline ?? null,
-    probeAccuracy: round(s.probeAccuracy?.mean), probeAccuracyBaseline: s.probeAccuracy?.baseline ?? null,
-    paired: s === ref ? null : {
-      against: ref?.label ?? null,
-      probeLoss: diff(s.pairedLoss),
-      probeAccuracy: diff(s.pairedAccuracy),
-      downstream: Object.fromEntries(s.tasks.map((t) => [t.id, diff(t.paired)])),
-    },
-    downstream: Object.fromEntries(s.tasks.map((t) => [t.id, { accuracy: round(t.accuracy?.mean), baseline: t.accuracy?.baseline ?? null }])),
+    scheme: s.label,
+    runs: s.done,
+    reference: s === ref,
+    probeLoss: round(s.probeLoss?.mean),
+    probeLossBaseline: s.probeLoss?.baseline ?? null,
+    probeAccuracy: round(s.probeAccuracy?.mean),
+    probeAccuracyBaseline: s.probeAccuracy?.baseline ?? null,
+    paired:
+      s === ref
+        ? null
+        : {
+            against: ref?.label ?? null,
+            probeLoss: diff(s.pairedLoss),
+            probeAccuracy: diff(s.pairedAccuracy),
+            downstream: Object.fromEntries(s.tasks.map((t) => [t.id, diff(t.paired)])),
+          },
+    downstream: Object.fromEntries(
+      s.tasks.map((t) => [t.id, { accuracy: round(t.accuracy?.mean), baseline: t.accuracy?.baseline ?? null }]),
+    ),
   }));
   return { comparison: rec.name, reference: ref?.label ?? null, runs, schemes };
 }

@@ -64,5 +64,11 @@ export function modelShape(e: ExperimentConfig, V: number): ModelConfig {
 }
 
 export function scheduleOf(t: TrainSettings): LrSchedule {
-  return { lr: t.lr, warmupSteps: Math.min(t.warmup, t.steps), totalSteps: t.steps, decay: t.decay, minRatio: t.minLrRatio };
+  return {
+    lr: t.lr,
+    warmupSteps: Math.min(t.warmup, t.steps),
+    totalSteps: t.steps,
+    decay: t.decay,
+    minRatio: t.minLrRatio,
+  };
 }

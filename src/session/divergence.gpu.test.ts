@@ -34,7 +34,12 @@ describe('divergence on a run', () => {
       }
     }
     await run.trainer.flush();
-    console.log(`losses ${losses.slice(0, 12).map((l) => l.toFixed(1)).join(' ')} ...; diverged ${JSON.stringify(diverged)}`);
+    console.log(
+      `losses ${losses
+        .slice(0, 12)
+        .map((l) => l.toFixed(1))
+        .join(' ')} ...; diverged ${JSON.stringify(diverged)}`,
+    );
     expect(nonFinite).toBe(false);
     expect(diverged).toBeDefined();
     expect(diverged!.divergence.smoothed).toBeGreaterThan(diverged!.divergence.limit);

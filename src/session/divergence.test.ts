@@ -13,7 +13,11 @@ describe('DivergenceWatch', () => {
     const w = new DivergenceWatch(256);
     expect(w.push(0, 5.5)).toBeUndefined();
     expect(w.push(1, 1016)).toBeUndefined();
-    expect(w.push(2, 1063)).toEqual({ step: 2, smoothed: expect.closeTo((5.5 + 1016 + 1063) / 3, 10), limit: expect.closeTo(11, 10) });
+    expect(w.push(2, 1063)).toEqual({
+      step: 2,
+      smoothed: expect.closeTo((5.5 + 1016 + 1063) / 3, 10),
+      limit: expect.closeTo(11, 10),
+    });
   });
 
   it('fires on a finite blow-up, at the limit max(2 x first, ln V + 3)', () => {

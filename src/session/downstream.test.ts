@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
-import { buildAgreementTask, buildWindowTask, DOWNSTREAM_TASKS, runDownstreamTask, TASK_TEST_FRACTION } from './downstream';
+import {
+  buildAgreementTask,
+  buildWindowTask,
+  DOWNSTREAM_TASKS,
+  runDownstreamTask,
+  TASK_TEST_FRACTION,
+} from './downstream';
 import { badSentence, generateToyLanguage } from '../data/toyLanguage';
 import type { FeatureSource } from './features';
 import { splitBySource } from './probeTask';
@@ -12,7 +18,14 @@ const T = 24;
 /** count sequences: [CLS] + 20 one-piece words in ascending id order + [SEP] + padding. */
 function sortedSet(count: number, seed: number): SequenceSet {
   const rng = Rng.from(seed);
-  const set: SequenceSet = { T, count, ids: new Int32Array(count * T), wordIds: new Int32Array(count * T).fill(-1), valid: new Int32Array(count * T), tokens: count * 20 };
+  const set: SequenceSet = {
+    T,
+    count,
+    ids: new Int32Array(count * T),
+    wordIds: new Int32Array(count * T).fill(-1),
+    valid: new Int32Array(count * T),
+    tokens: count * 20,
+  };
   for (let s = 0; s < count; s++) {
     const words = Array.from({ length: 20 }, () => 5 + rng.int(400)).sort((a, b) => a - b);
     [2, ...words, 3].forEach((id, t) => {
@@ -29,7 +42,8 @@ function fakeSource(C: number, f: (ids: Int32Array, valid: Int32Array) => number
     cfg: { T, C },
     features(ids, valid, B) {
       const out = new Float32Array(B * C);
-      for (let b = 0; b < B; b++) out.set(f(ids.subarray(b * T, (b + 1) * T), valid.subarray(b * T, (b + 1) * T)), b * C);
+      for (let b = 0; b < B; b++)
+        out.set(f(ids.subarray(b * T, (b + 1) * T), valid.subarray(b * T, (b + 1) * T)), b * C);
       return Promise.resolve(out);
     },
   };
@@ -88,10 +102,14 @@ describe('downstream tasks', () => {
     }
   });
 
-  it('agreement: the toy language\'s minimal pairs, grammatical (0) and with the other verb form (1), over 1,000 test examples', async () => {
+  it("agreement: the toy language's minimal pairs, grammatical (0) and with the other verb form (1), over 1,000 test examples", async () => {
     // A word-level stand-in tokenizer: one id per distinct word, from 5 up.
     const vocab = new Map<string, number>();
-    const tokenizer = { encode: (text: string) => ({ ids: text.split(' ').map((w) => vocab.get(w) ?? (vocab.set(w, 5 + vocab.size), vocab.size + 4)) }) };
+    const tokenizer = {
+      encode: (text: string) => ({
+        ids: text.split(' ').map((w) => vocab.get(w) ?? (vocab.set(w, 5 + vocab.size), vocab.size + 4)),
+      }),
+    };
     const task = buildAgreementTask('toy:2000:3', tokenizer, T);
     expect(task.count % 2).toBe(0);
     expect(task.labels.reduce((a, x) => a + x, 0)).toBe(task.count / 2);
@@ -103,14 +121,30 @@ describe('downstream tasks', () => {
     expect(diff).toBe(1);
     const p = generateToyLanguage({ sentences: 2000, seed: 3, pairsPerKind: 700 }).pairs[0];
     expect(Array.from(task.ids.subarray(1, 1 + p.words.length))).toEqual(tokenizer.encode(p.words.join(' ')).ids);
-    expect(Array.from(task.ids.subarray(T + 1, T + 1 + p.words.length))).toEqual(tokenizer.encode(badSentence(p).join(' ')).ids);
+    expect(Array.from(task.ids.subarray(T + 1, T + 1 + p.words.length))).toEqual(
+      tokenizer.encode(badSentence(p).join(' ')).ids,
+    );
     // A constant encoder sits at chance on it.
-    const r = await runDownstreamTask(fakeSource(1, () => [0]), sortedSet(8, 1), 'agreement', 8, undefined, task);
+    const r = await runDownstreamTask(
+      fakeSource(1, () => [0]),
+      sortedSet(8, 1),
+      'agreement',
+      8,
+      undefined,
+      task,
+    );
     expect(r.accuracy.lo).toBeLessThanOrEqual(0.5);
     expect(r.testExamples).toBeGreaterThanOrEqual(1000);
   });
 
   it('says when the held-out text is too small', async () => {
-    await expect(runDownstreamTask(fakeSource(1, () => [0]), sortedSet(2, 4), 'word-order', 10)).rejects.toThrow(/needs at least/);
+    await expect(
+      runDownstreamTask(
+        fakeSource(1, () => [0]),
+        sortedSet(2, 4),
+        'word-order',
+        10,
+      ),
+    ).rejects.toThrow(/needs at least/);
   });
 });

@@ -26,20 +26,30 @@ export interface DownstreamTaskSpec {
 
 export const DOWNSTREAM_TASKS: readonly DownstreamTaskSpec[] = [
   {
-    id: 'word-order', name: 'Word order', question: 'were two neighbouring words swapped?',
+    id: 'word-order',
+    name: 'Word order',
+    question: 'were two neighbouring words swapped?',
     closeTo: 'shuffle and shuffle+random (detecting tokens out of place)',
   },
   {
-    id: 'replaced-word', name: 'Replaced word', question: 'was one word replaced by a word from another passage?',
+    id: 'replaced-word',
+    name: 'Replaced word',
+    question: 'was one word replaced by a word from another passage?',
     closeTo: 'rts and ELECTRA (detecting replaced tokens); slm',
   },
   {
-    id: 'spliced', name: 'Spliced passage', question: 'does the second half come from another passage?',
-    closeTo: 'no objective here (next-sentence prediction, which BERT had and MaskLab does not); a test of longer context',
+    id: 'spliced',
+    name: 'Spliced passage',
+    question: 'does the second half come from another passage?',
+    closeTo:
+      'no objective here (next-sentence prediction, which BERT had and MaskLab does not); a test of longer context',
   },
   {
-    id: 'agreement', name: 'Agreement', question: 'does the main verb disagree with its subject? (toy language minimal pairs)',
-    closeTo: 'mlm and the character objectives (naming the masked verb form); only on the toy language', toyOnly: true,
+    id: 'agreement',
+    name: 'Agreement',
+    question: 'does the main verb disagree with its subject? (toy language minimal pairs)',
+    closeTo: 'mlm and the character objectives (naming the masked verb form); only on the toy language',
+    toyOnly: true,
   },
 ];
 
@@ -51,7 +61,11 @@ export const AGREEMENT_PAIRS_PER_KIND = 700;
  * uses; their sentences never occur in the training text): each pair gives its grammatical sentence (label 0) and
  * the one with the other verb form (label 1), both [CLS] ... [SEP]; pairs longer than T - 2 tokens are left out.
  */
-export function buildAgreementTask(corpus: string, tokenizer: { encode(text: string): { ids: ArrayLike<number> } }, T: number): WindowTask {
+export function buildAgreementTask(
+  corpus: string,
+  tokenizer: { encode(text: string): { ids: ArrayLike<number> } },
+  T: number,
+): WindowTask {
   const { sentences, seed } = parseToyCorpus(corpus);
   const pairs = generateToyLanguage({ sentences, seed, pairsPerKind: AGREEMENT_PAIRS_PER_KIND }).pairs;
   const rows: { s: number; ids: number[]; label: number }[] = [];
@@ -101,10 +115,15 @@ const same = (ids: Int32Array, a: [number, number], b: [number, number]) =>
  * its words at evenly spread offsets, each re-wrapped as [CLS] ... [SEP]; windows alternate between label 0 (the
  * text as it is) and label 1 (corrupted as the task says), so every task is balanced (chance 50%).
  */
-export function buildWindowTask(set: SequenceSet, task: Exclude<DownstreamTaskId, 'agreement'>, opts: { maxSequences: number; windows?: number }): WindowTask {
+export function buildWindowTask(
+  set: SequenceSet,
+  task: Exclude<DownstreamTaskId, 'agreement'>,
+  opts: { maxSequences: number; windows?: number },
+): WindowTask {
   const T = set.T;
   const nSeq = Math.min(set.count, opts.maxSequences);
-  const windows = opts.windows ?? Math.min(16, Math.max(2, Math.ceil(TARGET_TEST_EXAMPLES / TASK_TEST_FRACTION / Math.max(1, nSeq))));
+  const windows =
+    opts.windows ?? Math.min(16, Math.max(2, Math.ceil(TARGET_TEST_EXAMPLES / TASK_TEST_FRACTION / Math.max(1, nSeq))));
   const rows: { s: number; ids: number[]; label: number }[] = [];
   const words = Array.from({ length: nSeq }, (_, s) => {
     const lo = s * T;
@@ -133,7 +152,14 @@ export function buildWindowTask(set: SequenceSet, task: Exclude<DownstreamTaskId
 /** Examples as [CLS] ids [SEP] padded to T. */
 function packRows(rows: readonly { s: number; ids: number[]; label: number }[], T: number): WindowTask {
   const count = rows.length;
-  const t: WindowTask = { T, count, ids: new Int32Array(count * T), valid: new Int32Array(count * T), labels: new Uint8Array(count), source: new Int32Array(count) };
+  const t: WindowTask = {
+    T,
+    count,
+    ids: new Int32Array(count * T),
+    valid: new Int32Array(count * T),
+    labels: new Uint8Array(count),
+    source: new Int32Array(count),
+  };
   rows.forEach((r, i) => {
     const row = [SPECIAL_IDS.cls, ...r.ids, SPECIAL_IDS.sep];
     t.ids.set(row, i * T);
@@ -146,7 +172,13 @@ function packRows(rows: readonly { s: number; ids: number[]; label: number }[], 
 
 /** The corrupted window's pieces, or undefined when this window cannot be corrupted that way. */
 function corrupt(
-  task: DownstreamTaskId, ids: Int32Array, win: [number, number][], rng: Rng, words: [number, number][][], set: SequenceSet, s: number,
+  task: DownstreamTaskId,
+  ids: Int32Array,
+  win: [number, number][],
+  rng: Rng,
+  words: [number, number][][],
+  set: SequenceSet,
+  s: number,
 ): number[] | undefined {
   const piece = (src: Int32Array, w: [number, number]) => Array.from(src.subarray(w[0], w[1]));
   const T = set.T;
@@ -199,14 +231,22 @@ export interface DownstreamTaskResult {
 
 /** One task on one encoder: features of every example, logistic regression on the training split, test accuracy. */
 export async function runDownstreamTask(
-  src: FeatureSource, heldOut: SequenceSet, id: DownstreamTaskId, maxSequences: number, onProgress?: (done: number, total: number) => void,
+  src: FeatureSource,
+  heldOut: SequenceSet,
+  id: DownstreamTaskId,
+  maxSequences: number,
+  onProgress?: (done: number, total: number) => void,
   prebuilt?: WindowTask,
 ): Promise<DownstreamTaskResult> {
   const spec = DOWNSTREAM_TASKS.find((t) => t.id === id)!;
-  if (!prebuilt && id === 'agreement') throw new Error('the agreement task needs the toy language\'s minimal pairs (buildAgreementTask)');
+  if (!prebuilt && id === 'agreement')
+    throw new Error("the agreement task needs the toy language's minimal pairs (buildAgreementTask)");
   const task = prebuilt ?? buildWindowTask(heldOut, id as Exclude<DownstreamTaskId, 'agreement'>, { maxSequences });
   const sources = new Set(task.source).size;
-  if (task.count < 8 || sources < 4) throw new Error(`the held-out text gives ${task.count} examples from ${sources} sequences for "${spec.name}"; it needs at least 8 from 4`);
+  if (task.count < 8 || sources < 4)
+    throw new Error(
+      `the held-out text gives ${task.count} examples from ${sources} sequences for "${spec.name}"; it needs at least 8 from 4`,
+    );
   const X = await featuresOf(src, task.ids, task.valid, task.count, (d) => onProgress?.(d, task.count));
   const { train, test } = splitBySource(task.source, TASK_TEST_FRACTION, `${TASK_SEED}/${id}`);
   const model = fitLogistic(X, src.cfg.C, task.labels, train, { l2: TASK_L2 });
@@ -218,7 +258,9 @@ export async function runDownstreamTask(
   const trainRight = right(train);
   const ones = test.reduce((n, r) => n + task.labels[r], 0);
   return {
-    id, name: spec.name, closeTo: spec.closeTo,
+    id,
+    name: spec.name,
+    closeTo: spec.closeTo,
     accuracy: bootstrapMean(testRight, `${TASK_SEED}/${id}`),
     trainAccuracy: trainRight.reduce((a, b) => a + b, 0) / Math.max(1, train.length),
     chance: 0.5,

@@ -152,7 +152,9 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
   const presetId = p.get('preset');
   const preset = presetId === undefined ? undefined : CLASS_PRESETS.find((x) => x.id === presetId);
   if (presetId !== undefined && !preset) {
-    ignored.push(`preset=${presetId}: no such class preset (known: ${CLASS_PRESETS.map((x) => x.id).join(', ')}); kept the defaults`);
+    ignored.push(
+      `preset=${presetId}: no such class preset (known: ${CLASS_PRESETS.map((x) => x.id).join(', ')}); kept the defaults`,
+    );
   }
   const e: ExperimentConfig = preset ? preset.config() : structuredClone(base);
   const seen = new Set<string>(['preset']);
@@ -165,14 +167,25 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
   const corpus = take('corpus');
   if (corpus !== undefined) {
     if (isKnownCorpus(corpus)) e.corpus = corpus;
-    else bad('corpus', corpus, `no such corpus (known: ${CORPORA.map((c) => c.id).join(', ')}, toy, toy:<sentences 100-500000>:<seed>, or custom:<id>)`, e.corpus);
+    else
+      bad(
+        'corpus',
+        corpus,
+        `no such corpus (known: ${CORPORA.map((c) => c.id).join(', ')}, toy, toy:<sentences 100-500000>:<seed>, or custom:<id>)`,
+        e.corpus,
+      );
   }
 
   const tok = take('tok');
   if (tok !== undefined) {
     const [kind, size, ...rest] = tok.split(':');
     if (!TOKENIZER_KINDS.includes(kind as TokenizerKind) || rest.length > 0) {
-      bad('tok', tok, `the tokenizer must be ${TOKENIZER_KINDS.join(', ')} with an optional :vocabulary size`, e.tokenizer.kind);
+      bad(
+        'tok',
+        tok,
+        `the tokenizer must be ${TOKENIZER_KINDS.join(', ')} with an optional :vocabulary size`,
+        e.tokenizer.kind,
+      );
     } else {
       e.tokenizer = { kind: kind as TokenizerKind };
       if (size !== undefined) {
@@ -181,7 +194,9 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
         // A bad size keeps the kind's default, written out so the field shows it.
         if (def !== undefined) e.tokenizer.vocabSize = def;
         if (v === null) {
-          ignored.push(`tok=${tok}: the vocabulary size must be ${rangeText(VOCAB_RANGE[0], VOCAB_RANGE[1], true)}; kept the ${kind} default${def === undefined ? ' (every character)' : ` ${def}`}`);
+          ignored.push(
+            `tok=${tok}: the vocabulary size must be ${rangeText(VOCAB_RANGE[0], VOCAB_RANGE[1], true)}; kept the ${kind} default${def === undefined ? ' (every character)' : ` ${def}`}`,
+          );
         } else e.tokenizer.vocabSize = v;
       }
     }
@@ -195,7 +210,8 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
 
   const model = take('model');
   if (model !== undefined) {
-    if (model === 'custom' || model in MODEL_PRESETS) e.model = { preset: model as ExperimentConfig['model']['preset'] };
+    if (model === 'custom' || model in MODEL_PRESETS)
+      e.model = { preset: model as ExperimentConfig['model']['preset'] };
     else bad('model', model, `must be ${Object.keys(MODEL_PRESETS).join(', ')} or custom`, e.model.preset);
   }
   const overrides: Partial<Pick<ModelConfig, ModelKey>> = {};
@@ -212,7 +228,9 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
     // Fields valid one by one can still make an invalid shape together (C=7 with NH=3): the link's shape is ignored.
     const shape = modelProblems(next, 100);
     if (shape.length > 0) {
-      const given = Object.entries(overrides).map(([k, v]) => `m.${k}=${v}`).join(', ');
+      const given = Object.entries(overrides)
+        .map(([k, v]) => `m.${k}=${v}`)
+        .join(', ');
       ignored.push(`${given}: ${shape.map((q) => q.reason).join('; ')}; the link's model shape was not used`);
     } else e.model = next.model;
   }
@@ -271,7 +289,9 @@ function decodeMasking(e: ExperimentConfig, take: Take, bad: Bad, ignored: strin
   }
   const obj = getObjective(m.objective);
   if (obj.strategies && !obj.strategies.includes(m.strategy)) {
-    ignored.push(`strategy=${m.strategy}: objective "${obj.id}" works only with ${obj.strategies.join(', ')}; used ${obj.defaultStrategy}`);
+    ignored.push(
+      `strategy=${m.strategy}: objective "${obj.id}" works only with ${obj.strategies.join(', ')}; used ${obj.defaultStrategy}`,
+    );
     m.strategy = obj.defaultStrategy;
   }
   // Params of the base config belong to its strategy/objective; a different one starts from its own defaults.
@@ -296,8 +316,15 @@ function decodeMasking(e: ExperimentConfig, take: Take, bad: Bad, ignored: strin
     if (Object.keys(values).length > 0) m[field] = values;
   }
   const sp = m.strategyParams;
-  if (sp && typeof sp.maskFrac === 'number' && typeof sp.randomFrac === 'number' && sp.maskFrac + sp.randomFrac > 1 + 1e-9) {
-    ignored.push(`sp.maskFrac=${sp.maskFrac}, sp.randomFrac=${sp.randomFrac}: the two shares add up to more than 1; kept the defaults`);
+  if (
+    sp &&
+    typeof sp.maskFrac === 'number' &&
+    typeof sp.randomFrac === 'number' &&
+    sp.maskFrac + sp.randomFrac > 1 + 1e-9
+  ) {
+    ignored.push(
+      `sp.maskFrac=${sp.maskFrac}, sp.randomFrac=${sp.randomFrac}: the two shares add up to more than 1; kept the defaults`,
+    );
     const rest = { ...sp };
     delete rest.maskFrac;
     delete rest.randomFrac;

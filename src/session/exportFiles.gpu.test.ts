@@ -9,7 +9,10 @@ import { exportRunFiles } from './exportFiles';
 import { DEFAULT_PROBE_TEXT, runProbe } from './probeSentence';
 import { prepareExperimentData, TrainingRun } from './run';
 
-const TEXT = Array.from({ length: 60 }, (_, i) => `the king said to his son that the wolf ${i % 7} was in the forest .`).join('\n');
+const TEXT = Array.from(
+  { length: 60 },
+  (_, i) => `the king said to his son that the wolf ${i % 7} was in the forest .`,
+).join('\n');
 
 describe('session functions on a run', () => {
   const fx = useGpu();
@@ -39,7 +42,13 @@ describe('session functions on a run', () => {
     const params = await run.trainer.state.read('params');
     const hf = await exportRunFiles(run, e, 'huggingface');
     expect(hf.error).toBeUndefined();
-    expect(hf.files.map((f) => f.name)).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']);
+    expect(hf.files.map((f) => f.name)).toEqual([
+      'config.json',
+      'model.safetensors',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+    ]);
     expect(JSON.parse(new TextDecoder().decode(hf.files[0].bytes)).architectures).toEqual(['BertForMaskedLM']);
     expect(importHf(run.trainer.cfg, run.trainer.layout, hf.files[1].bytes)).toEqual(params);
 
@@ -47,7 +56,12 @@ describe('session functions on a run', () => {
     expect(ck.files.map((f) => f.name)).toEqual(['masklab-checkpoint.safetensors']);
     expect(readCheckpoint(ck.files[0].bytes).meta.step).toBe(2);
     const gen = await exportRunFiles(run, e, 'huggingface-generator');
-    expect(gen).toEqual({ step: 2, format: 'huggingface-generator', files: [], error: 'Only an ELECTRA run has a generator.' });
+    expect(gen).toEqual({
+      step: 2,
+      format: 'huggingface-generator',
+      files: [],
+      error: 'Only an ELECTRA run has a generator.',
+    });
     run.destroy();
   });
 });

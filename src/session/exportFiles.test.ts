@@ -26,6 +26,9 @@ describe('keptFormat and hfFolders', () => {
 
   it('puts the ELECTRA generator in generator/, next to the discriminator', () => {
     expect(hfFolders(VOCAB_HEAD)).toEqual([{ format: 'huggingface', dir: '' }]);
-    expect(hfFolders(electra)).toEqual([{ format: 'huggingface', dir: '' }, { format: 'huggingface-generator', dir: 'generator' }]);
+    expect(hfFolders(electra)).toEqual([
+      { format: 'huggingface', dir: '' },
+      { format: 'huggingface-generator', dir: 'generator' },
+    ]);
   });
 });

@@ -10,10 +10,16 @@ import type { ExportedFile, ExportedFiles, ExportFormat } from './records';
 import type { TrainingRun } from './run';
 
 /** The transformers model a format exports for a head, or why there is none. */
-export function hfModelOf(head: HeadConfig, format: Exclude<ExportFormat, 'checkpoint'>): { model: HfModel } | { error: string } {
-  if (format === 'huggingface-generator') return head.kind === 'electra' ? { model: 'electra-generator' } : { error: 'Only an ELECTRA run has a generator.' };
+export function hfModelOf(
+  head: HeadConfig,
+  format: Exclude<ExportFormat, 'checkpoint'>,
+): { model: HfModel } | { error: string } {
+  if (format === 'huggingface-generator')
+    return head.kind === 'electra' ? { model: 'electra-generator' } : { error: 'Only an ELECTRA run has a generator.' };
   const model = hfModelFor(head);
-  return model ? { model } : { error: `transformers has no model for this run's ${head.kind} head (save a checkpoint instead).` };
+  return model
+    ? { model }
+    : { error: `transformers has no model for this run's ${head.kind} head (save a checkpoint instead).` };
 }
 
 /** The formats a run's final weights are kept or exported in: Hugging Face when transformers has a model, else a checkpoint. */
@@ -23,11 +29,18 @@ export function keptFormat(head: HeadConfig): 'huggingface' | 'checkpoint' {
 
 /** The Hugging Face folders of a run: the model itself, and ELECTRA's generator in generator/. */
 export function hfFolders(head: HeadConfig): { format: Exclude<ExportFormat, 'checkpoint'>; dir: string }[] {
-  return [{ format: 'huggingface', dir: '' }, ...(head.kind === 'electra' ? [{ format: 'huggingface-generator' as const, dir: 'generator' }] : [])];
+  return [
+    { format: 'huggingface', dir: '' },
+    ...(head.kind === 'electra' ? [{ format: 'huggingface-generator' as const, dir: 'generator' }] : []),
+  ];
 }
 
 /** The run's current weights as files in `format` (read between steps, so they belong to one step). */
-export async function exportRunFiles(run: TrainingRun, config: ExperimentConfig, format: ExportFormat): Promise<ExportedFiles> {
+export async function exportRunFiles(
+  run: TrainingRun,
+  config: ExperimentConfig,
+  format: ExportFormat,
+): Promise<ExportedFiles> {
   const t = run.trainer;
   const base = { step: t.step, format };
   if (format === 'checkpoint') {
@@ -45,7 +58,10 @@ export async function exportRunFiles(run: TrainingRun, config: ExperimentConfig,
     { name: 'config.json', bytes: enc.encode(json) as Uint8Array<ArrayBuffer> },
     { name: 'model.safetensors', bytes: safetensors as Uint8Array<ArrayBuffer> },
     { name: 'tokenizer.json', bytes: enc.encode(exportTokenizerJson(run.data.tokenizer)) as Uint8Array<ArrayBuffer> },
-    ...tokenizerConfigFiles(run.data.tokenizer, t.cfg.T).map((f) => ({ name: f.name, bytes: enc.encode(f.text) as Uint8Array<ArrayBuffer> })),
+    ...tokenizerConfigFiles(run.data.tokenizer, t.cfg.T).map((f) => ({
+      name: f.name,
+      bytes: enc.encode(f.text) as Uint8Array<ArrayBuffer>,
+    })),
   ];
   return { ...base, files };
 }

@@ -11,7 +11,13 @@ export interface FeatureSource {
 }
 
 /** Mean-pooled features of every row of (count, T) ids, read FEATURE_B rows at a time (the last chunk padded). */
-export async function featuresOf(src: FeatureSource, ids: Int32Array, valid: Int32Array, count: number, onChunk?: (done: number) => void): Promise<Float32Array> {
+export async function featuresOf(
+  src: FeatureSource,
+  ids: Int32Array,
+  valid: Int32Array,
+  count: number,
+  onChunk?: (done: number) => void,
+): Promise<Float32Array> {
   const { T, C } = src.cfg;
   const out = new Float32Array(count * C);
   const B = Math.min(FEATURE_B, count);

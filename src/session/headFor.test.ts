@@ -14,7 +14,11 @@ function formerHeadFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
   const heads = plan.heads;
   if (plan.objective.id === 'electra') {
     const disc = heads.find((h) => h.kind === 'binary')!;
-    return { kind: 'electra', gen: generatorShape(model, Number(plan.objectiveParams.generatorWidth)), discWeight: disc.lossWeight };
+    return {
+      kind: 'electra',
+      gen: generatorShape(model, Number(plan.objectiveParams.generatorWidth)),
+      discWeight: disc.lossWeight,
+    };
   }
   if (plan.objective.id === 'sbo') {
     const span = heads.find((x) => x.kind === 'span-boundary')!;
@@ -22,7 +26,10 @@ function formerHeadFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
   }
   const h = heads[0];
   if (h.kind === 'vocab') return VOCAB_HEAD;
-  if (h.kind === 'classes') return plan.objective.id === 'position' ? { kind: 'classes', K: h.classes, hidePositions: true } : { kind: 'classes', K: h.classes };
+  if (h.kind === 'classes')
+    return plan.objective.id === 'position'
+      ? { kind: 'classes', K: h.classes, hidePositions: true }
+      : { kind: 'classes', K: h.classes };
   return { kind: 'binary' };
 }
 

@@ -23,7 +23,9 @@ type Case = (typeof CASES)[number];
 
 /** Ids that together cover `share` of the corpus tokens, most frequent first: the "frequent" tokens. */
 export function frequentIds(unigramCounts: ArrayLike<number>, share = 0.5): Uint8Array {
-  const ids = Array.from({ length: unigramCounts.length }, (_, i) => i).sort((a, b) => unigramCounts[b] - unigramCounts[a]);
+  const ids = Array.from({ length: unigramCounts.length }, (_, i) => i).sort(
+    (a, b) => unigramCounts[b] - unigramCounts[a],
+  );
   const total = ids.reduce((s, i) => s + unigramCounts[i], 0);
   const out = new Uint8Array(unigramCounts.length);
   let acc = 0;
@@ -97,7 +99,10 @@ export class LossCaseTracker {
         counts[k] += w.counts[k];
       }
     }
-    const stat = (k: number): CaseStat => ({ loss: counts[k] > 0 ? sums[k] / counts[k] : Number.NaN, count: counts[k] });
+    const stat = (k: number): CaseStat => ({
+      loss: counts[k] > 0 ? sums[k] / counts[k] : Number.NaN,
+      count: counts[k],
+    });
     const out = { steps: this.window.length } as LossByCase;
     CASES.forEach((name: Case, k) => (out[name] = stat(k)));
     return out;

@@ -13,42 +13,48 @@ import { prepareExperimentData, TrainingRun } from './run';
 describe('estimateMemory', () => {
   const fx = useGpu();
 
-for (const preset of ['tiny', 'mini'] as const) {
-  it(`${preset}: the estimate is within 10% of the buffers allocated, never below`, { timeout: 600_000 }, async () => {
-    const text = (await loadCorpus('fairy-tales')).slice(0, 30_000);
-    const e = defaultExperiment();
-    e.model = { preset };
-    e.tokenizer = { kind: 'wordpiece', vocabSize: 1024 };
-    // B=4 keeps the run short on SwiftShader; the shapes are the presets' own.
-    e.train = { ...e.train, steps: 10, B: 4 };
-    const data = prepareExperimentData(text, e);
-    const device = fx.device;
-    const create = device.createBuffer.bind(device);
-    let live = 0;
-    let peak = 0;
-    device.createBuffer = (d: GPUBufferDescriptor) => {
-      const b = create(d);
-      live += d.size;
-      peak = Math.max(peak, live);
-      const destroy = b.destroy.bind(b);
-      b.destroy = () => {
-        live -= d.size;
-        destroy();
-      };
-      return b;
-    };
-    try {
-      const run = new TrainingRun(fx.kernels, e, data, {});
-      await run.evaluate();
-      await runProbe(run, DEFAULT_PROBE_TEXT);
-      const est = estimateMemory(e, run.model.V, { heldOut: data.heldOut.count });
-      console.log(`${preset}: allocated ${(peak / 2 ** 20).toFixed(1)} MiB, estimated ${(est.totalBytes / 2 ** 20).toFixed(1)} MiB (${((est.totalBytes / peak - 1) * 100).toFixed(1)}% over)`);
-      expect(est.totalBytes).toBeGreaterThanOrEqual(peak);
-      expect(est.totalBytes).toBeLessThanOrEqual(peak * 1.1);
-      run.destroy();
-    } finally {
-      device.createBuffer = create;
-    }
-  });
-}
+  for (const preset of ['tiny', 'mini'] as const) {
+    it(
+      `${preset}: the estimate is within 10% of the buffers allocated, never below`,
+      { timeout: 600_000 },
+      async () => {
+        const text = (await loadCorpus('fairy-tales')).slice(0, 30_000);
+        const e = defaultExperiment();
+        e.model = { preset };
+        e.tokenizer = { kind: 'wordpiece', vocabSize: 1024 };
+        // B=4 keeps the run short on SwiftShader; the shapes are the presets' own.
+        e.train = { ...e.train, steps: 10, B: 4 };
+        const data = prepareExperimentData(text, e);
+        const device = fx.device;
+        const create = device.createBuffer.bind(device);
+        let live = 0;
+        let peak = 0;
+        device.createBuffer = (d: GPUBufferDescriptor) => {
+          const b = create(d);
+          live += d.size;
+          peak = Math.max(peak, live);
+          const destroy = b.destroy.bind(b);
+          b.destroy = () => {
+            live -= d.size;
+            destroy();
+          };
+          return b;
+        };
+        try {
+          const run = new TrainingRun(fx.kernels, e, data, {});
+          await run.evaluate();
+          await runProbe(run, DEFAULT_PROBE_TEXT);
+          const est = estimateMemory(e, run.model.V, { heldOut: data.heldOut.count });
+          console.log(
+            `${preset}: allocated ${(peak / 2 ** 20).toFixed(1)} MiB, estimated ${(est.totalBytes / 2 ** 20).toFixed(1)} MiB (${((est.totalBytes / peak - 1) * 100).toFixed(1)}% over)`,
+          );
+          expect(est.totalBytes).toBeGreaterThanOrEqual(peak);
+          expect(est.totalBytes).toBeLessThanOrEqual(peak * 1.1);
+          run.destroy();
+        } finally {
+          device.createBuffer = create;
+        }
+      },
+    );
+  }
 });

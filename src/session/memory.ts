@@ -10,7 +10,11 @@ import { modelShape, type ExperimentConfig } from './config';
 /** Held-out sequences per evaluation batch (session/run.ts EVAL_B; repeated here so this file needs no GPU code). */
 const EVAL_B = 32;
 /** The shared evaluation: random 15%, all [MASK] (session/run.ts EVAL_MASKING). */
-const EVAL_MASKING: MaskingConfig = { strategy: 'random', strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 }, objective: 'mlm' };
+const EVAL_MASKING: MaskingConfig = {
+  strategy: 'random',
+  strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 },
+  objective: 'mlm',
+};
 /** The trainer keeps up to this many snapshots of weights and moments, one every 25 steps (engine/trainer.ts). */
 const SNAPSHOTS = 3;
 const SNAPSHOT_EVERY = 25;
@@ -45,11 +49,20 @@ export function targetSlots(m: MaskingConfig, T: number): number {
 function headOf(e: ExperimentConfig, model: ModelConfig): HeadConfig {
   if (e.masking.objective !== 'electra') return VOCAB_HEAD;
   const op = resolveParams('objective "electra"', getObjective('electra').params, e.masking.objectiveParams);
-  return { kind: 'electra', gen: generatorShape(model, Number(op.generatorWidth)), discWeight: Number(op.discWeight ?? 50) };
+  return {
+    kind: 'electra',
+    gen: generatorShape(model, Number(op.generatorWidth)),
+    discWeight: Number(op.discWeight ?? 50),
+  };
 }
 
 /** Floats of one graph's buffers: B sequences, M target rows, with the backward pass when `train`. */
-function graphFloats(c: { L: number; C: number; F: number; NH: number; T: number; V: number }, B: number, M: number, train: boolean): number {
+function graphFloats(
+  c: { L: number; C: number; F: number; NH: number; T: number; V: number },
+  B: number,
+  M: number,
+  train: boolean,
+): number {
   const { L, C, F, NH, T, V } = c;
   const N = B * T;
   const att = B * NH * T * T;
@@ -95,9 +108,21 @@ export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?:
   const N = B * T;
   const candidates: MemoryEstimate['largest'][] = [
     { bytes: P * 4, what: `the weights (${P.toLocaleString('en-US')} parameters)`, setting: 'm.C' },
-    { bytes: Math.max(M, evalM) * V * 4, what: `the logits (${Math.max(M, evalM)} target rows x V=${V})`, setting: 'batch' },
-    { bytes: Math.max(B, evalB) * model.NH * T * T * 4, what: `the attention of a layer (B=${Math.max(B, evalB)} x NH=${model.NH} x T=${T} x T)`, setting: 'm.T' },
-    { bytes: Math.max(N, evalB * T) * model.F * 4, what: `the feed-forward activations of a layer (B=${Math.max(B, evalB)} x T=${T} x F=${model.F})`, setting: 'm.F' },
+    {
+      bytes: Math.max(M, evalM) * V * 4,
+      what: `the logits (${Math.max(M, evalM)} target rows x V=${V})`,
+      setting: 'batch',
+    },
+    {
+      bytes: Math.max(B, evalB) * model.NH * T * T * 4,
+      what: `the attention of a layer (B=${Math.max(B, evalB)} x NH=${model.NH} x T=${T} x T)`,
+      setting: 'm.T',
+    },
+    {
+      bytes: Math.max(N, evalB * T) * model.F * 4,
+      what: `the feed-forward activations of a layer (B=${Math.max(B, evalB)} x T=${T} x F=${model.F})`,
+      setting: 'm.F',
+    },
   ];
   const largest = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { totalBytes, largest, params: P, parts };

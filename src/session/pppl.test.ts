@@ -32,6 +32,8 @@ describe('pseudoPerplexityBatches', () => {
   });
 
   it('takes only the first `count` sequences', () => {
-    expect(pseudoPerplexityBatches(set, 1, 8).flatMap((b) => Array.from(b.targets).filter((t) => t >= 0))).toEqual([10, 11, 12]);
+    expect(pseudoPerplexityBatches(set, 1, 8).flatMap((b) => Array.from(b.targets).filter((t) => t >= 0))).toEqual([
+      10, 11, 12,
+    ]);
   });
 });

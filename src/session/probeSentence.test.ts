@@ -6,7 +6,10 @@ import { trainTokenizer } from '../data/train';
 import type { ProbeResult } from '../engine/inspect';
 import { DEFAULT_PROBE_TEXT, probeInput, probeLabels, probeView } from './probeSentence';
 
-const tok = trainTokenizer('the king said to his son that the wolf was in the forest . the queen was in the castle .', { kind: 'word', vocabSize: 40 });
+const tok = trainTokenizer('the king said to his son that the wolf was in the forest . the queen was in the castle .', {
+  kind: 'word',
+  vocabSize: 40,
+});
 
 describe('probeInput', () => {
   it('wraps the text in [CLS] ... [SEP], pads to T and finds the [MASK]s', () => {
@@ -38,12 +41,14 @@ describe('probeView', () => {
   const input = probeInput(tok, 'the [MASK] said', T);
   const n = input.seq.length;
   // Attention entry (l, h, i, j) = l * 1000 + h * 100 + i * 10 + j, so the cut can be read back.
-  const attention = Array.from({ length: L }, (_, l) => Float32Array.from({ length: NH * T * T }, (_, k) => {
-    const h = Math.floor(k / (T * T));
-    const i = Math.floor((k % (T * T)) / T);
-    const j = k % T;
-    return l * 1000 + h * 100 + i * 10 + j;
-  }));
+  const attention = Array.from({ length: L }, (_, l) =>
+    Float32Array.from({ length: NH * T * T }, (_, k) => {
+      const h = Math.floor(k / (T * T));
+      const i = Math.floor((k % (T * T)) / T);
+      const j = k % T;
+      return l * 1000 + h * 100 + i * 10 + j;
+    }),
+  );
 
   it('keeps the n x n block of real tokens of every layer and head, row = query', () => {
     const r: ProbeResult = { attention, topIds: new Int32Array(0), topProbs: new Float32Array(0), K: 0 };
@@ -52,7 +57,8 @@ describe('probeView', () => {
     for (let l = 0; l < L; l++)
       for (let h = 0; h < NH; h++)
         for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++) expect(v.attention[((l * NH + h) * n + i) * n + j]).toBe(l * 1000 + h * 100 + i * 10 + j);
+          for (let j = 0; j < n; j++)
+            expect(v.attention[((l * NH + h) * n + i) * n + j]).toBe(l * 1000 + h * 100 + i * 10 + j);
     expect(v.tokens).toEqual(['[CLS]', 'the', '[MASK]', 'said', '[SEP]']);
     expect(v.step).toBe(12);
     // A binary head has no top-k.
@@ -62,11 +68,30 @@ describe('probeView', () => {
 
   it('labels a vocabulary head with tokens and a k-class head with its class names', () => {
     const ids = [tok.tokenToId('king')!, tok.tokenToId('wolf')!];
-    const r: ProbeResult = { attention, topIds: Int32Array.from([ids[0], ids[1]]), topProbs: Float32Array.from([0.75, 0.25]), K: 2 };
+    const r: ProbeResult = {
+      attention,
+      topIds: Int32Array.from([ids[0], ids[1]]),
+      topProbs: Float32Array.from([0.75, 0.25]),
+      K: 2,
+    };
     const vocab = probeView(input, r, { L, NH, T }, probeLabels(tok, { kind: 'vocab' }), 0, 'the generator');
-    expect(vocab.predictions).toEqual([{ position: 2, top: [{ token: 'king', p: 0.75 }, { token: 'wolf', p: 0.25 }] }]);
+    expect(vocab.predictions).toEqual([
+      {
+        position: 2,
+        top: [
+          { token: 'king', p: 0.75 },
+          { token: 'wolf', p: 0.25 },
+        ],
+      },
+    ]);
     expect(vocab.predictor).toBe('the generator');
-    const classes = probeView(input, { ...r, topIds: Int32Array.from([1, 7]) }, { L, NH, T }, probeLabels(tok, { kind: 'classes', K: 3 }, ['a', 'b', 'c']), 0);
+    const classes = probeView(
+      input,
+      { ...r, topIds: Int32Array.from([1, 7]) },
+      { L, NH, T },
+      probeLabels(tok, { kind: 'classes', K: 3 }, ['a', 'b', 'c']),
+      0,
+    );
     expect(classes.predictions[0].top.map((t) => t.token)).toEqual(['b', '?']);
     // The sequence itself still reads as tokens.
     expect(classes.tokens[1]).toBe('the');

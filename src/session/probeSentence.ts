@@ -10,7 +10,8 @@ import type { TrainingRun } from './run';
 /** The probe sentence a new page starts with ([MASK] marks where predictions are shown). */
 export const DEFAULT_PROBE_TEXT = 'the king said to his [MASK] that the [MASK] was in the forest .';
 
-export const ELECTRA_PREDICTOR = "ELECTRA's generator (the discriminator, whose attention is shown, only tells replaced tokens from originals)";
+export const ELECTRA_PREDICTOR =
+  "ELECTRA's generator (the discriminator, whose attention is shown, only tells replaced tokens from originals)";
 
 /** The engine's input for a probe text: [CLS] text [SEP] cut to T, padded, and the positions of its [MASK]s. */
 export interface ProbeInput {
@@ -54,11 +55,25 @@ export function probeView(
       for (let i = 0; i < n; i++)
         attention.set(att.subarray((h * T + i) * T, (h * T + i) * T + n), ((l * NH + h) * n + i) * n);
   });
-  const predictions = r.K === 0 ? [] : input.positions.map((position, i) => ({
-    position,
-    top: Array.from({ length: r.K }, (_, j) => ({ token: labels.prediction(r.topIds[i * r.K + j]), p: r.topProbs[i * r.K + j] })),
-  }));
-  return { step, tokens: input.seq.map(labels.token), L, NH, attention, predictions, ...(predictor ? { predictor } : {}) };
+  const predictions =
+    r.K === 0
+      ? []
+      : input.positions.map((position, i) => ({
+          position,
+          top: Array.from({ length: r.K }, (_, j) => ({
+            token: labels.prediction(r.topIds[i * r.K + j]),
+            p: r.topProbs[i * r.K + j],
+          })),
+        }));
+  return {
+    step,
+    tokens: input.seq.map(labels.token),
+    L,
+    NH,
+    attention,
+    predictions,
+    ...(predictor ? { predictor } : {}),
+  };
 }
 
 export interface ProbeLabels {
@@ -81,5 +96,12 @@ export async function runProbe(run: TrainingRun, text: string): Promise<ProbeVie
   const input = probeInput(tok, text, run.model.T);
   const r = await run.trainer.probe(input.ids, input.valid, input.positions);
   const labels = probeLabels(tok, run.head, run.plan.heads[0]?.classNames);
-  return probeView(input, r, run.model, labels, run.trainer.step, run.head.kind === 'electra' ? ELECTRA_PREDICTOR : undefined);
+  return probeView(
+    input,
+    r,
+    run.model,
+    labels,
+    run.trainer.step,
+    run.head.kind === 'electra' ? ELECTRA_PREDICTOR : undefined,
+  );
 }

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
-import { buildSwapTask, choleskySolve, fitLogistic, logisticAccuracy, predictLogistic, splitBySource } from './probeTask';
+import {
+  buildSwapTask,
+  choleskySolve,
+  fitLogistic,
+  logisticAccuracy,
+  predictLogistic,
+  splitBySource,
+} from './probeTask';
 
 // T=8: [CLS] a ##b c d [SEP] [PAD] [PAD] / [CLS] e e [SEP] ... (no differing neighbours) / [CLS] f g [SEP] ...
 const set: SequenceSet = {
@@ -37,7 +44,9 @@ describe('buildSwapTask', () => {
   it('is seeded, and both swap choices occur across seeds', () => {
     const a = buildSwapTask(set, { maxSequences: 10, seed: 5 });
     expect(buildSwapTask(set, { maxSequences: 10, seed: 5 }).ids).toEqual(a.ids);
-    const seen = new Set(Array.from({ length: 20 }, (_, s) => buildSwapTask(set, { maxSequences: 1, seed: s }).ids[8 + 1]));
+    const seen = new Set(
+      Array.from({ length: 20 }, (_, s) => buildSwapTask(set, { maxSequences: 1, seed: s }).ids[8 + 1]),
+    );
     expect(seen).toEqual(new Set([12, 10]));
   });
 
@@ -69,7 +78,7 @@ function dataset(n: number, d: number, seed: number) {
     for (let j = 0; j < d; j++) {
       const x = rng.normal() * (j + 1) * 10 + j;
       X[i * d + j] = x;
-      s += w[j] * (x - j) / ((j + 1) * 10);
+      s += (w[j] * (x - j)) / ((j + 1) * 10);
     }
     y[i] = s > 0 ? 1 : 0;
   }
@@ -115,7 +124,13 @@ describe('fitLogistic', () => {
   });
 
   it('an order-blind encoder (bag of tokens) scores exactly 50% on the swap task', () => {
-    const big: SequenceSet = { ...set, count: 0, ids: new Int32Array(0), wordIds: new Int32Array(0), valid: new Int32Array(0) };
+    const big: SequenceSet = {
+      ...set,
+      count: 0,
+      ids: new Int32Array(0),
+      wordIds: new Int32Array(0),
+      valid: new Int32Array(0),
+    };
     const rng = Rng.from(4);
     const rows = 60;
     big.count = rows;
@@ -136,7 +151,8 @@ describe('fitLogistic', () => {
     const task = buildSwapTask(big, { maxSequences: 100, seed: 1 });
     const d = 25;
     const bag = new Float64Array(task.count * d);
-    for (let i = 0; i < task.count; i++) for (let t = 0; t < 8; t++) if (task.valid[i * 8 + t]) bag[i * d + (task.ids[i * 8 + t] % d)]++;
+    for (let i = 0; i < task.count; i++)
+      for (let t = 0; t < 8; t++) if (task.valid[i * 8 + t]) bag[i * d + (task.ids[i * 8 + t] % d)]++;
     const { train, test } = splitBySource(task.source, 0.5, 1);
     expect(logisticAccuracy(fitLogistic(bag, d, task.labels, train), bag, task.labels, test)).toBe(0.5);
   });

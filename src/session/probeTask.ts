@@ -51,7 +51,8 @@ export function buildSwapTask(set: SequenceSet, opts: { maxSequences: number; se
     const ids = set.ids.subarray(s * T, (s + 1) * T);
     const words = wordRanges(ids, set.wordIds.subarray(s * T, (s + 1) * T), set.valid.subarray(s * T, (s + 1) * T));
     const pairs: number[] = [];
-    for (let w = 0; w + 1 < words.length; w++) if (words[w][1] === words[w + 1][0] && !sameIds(ids, words[w], words[w + 1])) pairs.push(w);
+    for (let w = 0; w + 1 < words.length; w++)
+      if (words[w][1] === words[w + 1][0] && !sameIds(ids, words[w], words[w + 1])) pairs.push(w);
     if (pairs.length === 0) continue;
     const w = Rng.from(opts.seed, 'swap', s).choice(pairs);
     const [a, b] = [words[w], words[w + 1]];
@@ -61,7 +62,14 @@ export function buildSwapTask(set: SequenceSet, opts: { maxSequences: number; se
     rows.push({ s, swapped });
   }
   const count = rows.length * 2;
-  const task: SwapTask = { T, count, ids: new Int32Array(count * T), valid: new Int32Array(count * T), labels: new Uint8Array(count), source: new Int32Array(count) };
+  const task: SwapTask = {
+    T,
+    count,
+    ids: new Int32Array(count * T),
+    valid: new Int32Array(count * T),
+    labels: new Uint8Array(count),
+    source: new Int32Array(count),
+  };
   rows.forEach(({ s, swapped }, k) => {
     const valid = set.valid.subarray(s * T, (s + 1) * T);
     task.ids.set(set.ids.subarray(s * T, (s + 1) * T), 2 * k * T);
@@ -76,7 +84,11 @@ export function buildSwapTask(set: SequenceSet, opts: { maxSequences: number; se
 }
 
 /** Example indices for training and testing: whole source sequences go to one side (no pair is split). */
-export function splitBySource(source: ArrayLike<number>, testFraction: number, seed: SeedKey): { train: number[]; test: number[] } {
+export function splitBySource(
+  source: ArrayLike<number>,
+  testFraction: number,
+  seed: SeedKey,
+): { train: number[]; test: number[] } {
   const sources = [...new Set(Array.from(source))].sort((a, b) => a - b);
   Rng.from(seed, 'probe-split').shuffle(sources);
   const nTest = Math.min(sources.length - 1, Math.max(1, Math.round(sources.length * testFraction)));
@@ -139,7 +151,13 @@ export function choleskySolve(A: Float64Array, r: Float64Array, n: number): Floa
 }
 
 /** Standardized copy of rows `idx` of X (n_all x d) with a trailing 1 for the bias: (idx.length, d + 1). */
-function design(X: ArrayLike<number>, d: number, idx: readonly number[], mean: Float64Array, std: Float64Array): Float64Array {
+function design(
+  X: ArrayLike<number>,
+  d: number,
+  idx: readonly number[],
+  mean: Float64Array,
+  std: Float64Array,
+): Float64Array {
   const D = d + 1;
   const Z = new Float64Array(idx.length * D);
   idx.forEach((r, i) => {
@@ -153,7 +171,13 @@ function design(X: ArrayLike<number>, d: number, idx: readonly number[], mean: F
  * L2-regularized logistic regression on rows `idx` of X (rows of d features) with labels y in {0,1}: features
  * standardized on those rows, then Newton's method (full batch, float64, fixed order: deterministic).
  */
-export function fitLogistic(X: ArrayLike<number>, d: number, y: ArrayLike<number>, idx: readonly number[], opts: LogisticOptions = {}): LogisticModel {
+export function fitLogistic(
+  X: ArrayLike<number>,
+  d: number,
+  y: ArrayLike<number>,
+  idx: readonly number[],
+  opts: LogisticOptions = {},
+): LogisticModel {
   const l2 = opts.l2 ?? 1e-2;
   const n = idx.length;
   if (n === 0) throw new Error('logistic regression needs at least one training example');
@@ -218,7 +242,12 @@ export function predictLogistic(m: LogisticModel, X: ArrayLike<number>, idx: rea
 }
 
 /** Share of rows `idx` whose predicted class (p >= 0.5) is their label. */
-export function logisticAccuracy(m: LogisticModel, X: ArrayLike<number>, y: ArrayLike<number>, idx: readonly number[]): number {
+export function logisticAccuracy(
+  m: LogisticModel,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  idx: readonly number[],
+): number {
   if (idx.length === 0) return NaN;
   const p = predictLogistic(m, X, idx);
   let right = 0;

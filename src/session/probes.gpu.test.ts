@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../data/corpora';
 import { useGpu } from '../engine/testing';
 import { defaultExperiment, type ExperimentConfig } from './config';
-import { isEncoderTensor, mlmProbe, probeInit, runProbes, sharedEvalBatches, type ProbeBudget, type ProbeResults } from './probes';
+import {
+  isEncoderTensor,
+  mlmProbe,
+  probeInit,
+  runProbes,
+  sharedEvalBatches,
+  type ProbeBudget,
+  type ProbeResults,
+} from './probes';
 import { DOWNSTREAM_TASKS } from './downstream';
 import { Trainer } from '../engine/trainer';
 import { VOCAB_HEAD } from '../engine/model/params';
@@ -28,151 +36,197 @@ const BUDGET: ProbeBudget = { mlmSteps: 12, mlmWarmup: 2, mlmLr: 3e-3, downstrea
 describe('comparison probes', () => {
   const fx = useGpu();
 
-  it('two schemes, one seed: bit-identical encoder weights before step 0 and the same batches', { timeout: 600_000 }, async () => {
-    const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
-    const mlm = experiment({ strategy: 'random', objective: 'mlm' });
-    const rts = experiment({ strategy: 'random', objective: 'rts' });
-    const data = prepareExperimentData(text, mlm);
-    const a = new TrainingRun(fx.kernels, mlm, data);
-    const b = new TrainingRun(fx.kernels, rts, data);
-    const pa = await a.trainer.state.read('params');
-    const pb = await b.trainer.state.read('params');
-    let compared = 0;
-    for (const t of a.trainer.layout.tensors) {
-      if (!isEncoderTensor(t.name)) continue;
-      const u = b.trainer.layout.byName.get(t.name)!;
-      expect(Buffer.from(pa.buffer, pa.byteOffset + t.offset * 4, t.size * 4).equals(Buffer.from(pb.buffer, pb.byteOffset + u.offset * 4, u.size * 4)), t.name).toBe(true);
-      compared++;
-    }
-    expect(compared).toBe(5 + 12);
-    for (const s of [0, 1, 7, 40]) expect(b.order.batchAt(s).ids).toEqual(a.order.batchAt(s).ids);
-    // The probe's shared evaluation is exactly the vocabulary run's evaluation.
-    const ev = sharedEvalBatches(data, a.vocab, a.model.T);
-    expect(ev.B).toBe(a.evalB);
-    expect(ev.M).toBe(a.evalM);
-    expect(ev.batches).toEqual(a.evalBatches);
-    a.destroy();
-    b.destroy();
-  });
+  it(
+    'two schemes, one seed: bit-identical encoder weights before step 0 and the same batches',
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const mlm = experiment({ strategy: 'random', objective: 'mlm' });
+      const rts = experiment({ strategy: 'random', objective: 'rts' });
+      const data = prepareExperimentData(text, mlm);
+      const a = new TrainingRun(fx.kernels, mlm, data);
+      const b = new TrainingRun(fx.kernels, rts, data);
+      const pa = await a.trainer.state.read('params');
+      const pb = await b.trainer.state.read('params');
+      let compared = 0;
+      for (const t of a.trainer.layout.tensors) {
+        if (!isEncoderTensor(t.name)) continue;
+        const u = b.trainer.layout.byName.get(t.name)!;
+        expect(
+          Buffer.from(pa.buffer, pa.byteOffset + t.offset * 4, t.size * 4).equals(
+            Buffer.from(pb.buffer, pb.byteOffset + u.offset * 4, u.size * 4),
+          ),
+          t.name,
+        ).toBe(true);
+        compared++;
+      }
+      expect(compared).toBe(5 + 12);
+      for (const s of [0, 1, 7, 40]) expect(b.order.batchAt(s).ids).toEqual(a.order.batchAt(s).ids);
+      // The probe's shared evaluation is exactly the vocabulary run's evaluation.
+      const ev = sharedEvalBatches(data, a.vocab, a.model.T);
+      expect(ev.B).toBe(a.evalB);
+      expect(ev.M).toBe(a.evalM);
+      expect(ev.batches).toEqual(a.evalBatches);
+      a.destroy();
+      b.destroy();
+    },
+  );
 
-  it('MLM probe on an rts run: encoder frozen, the fresh head learns, shared evaluation and PPPL reported', { timeout: 600_000 }, async () => {
-    const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
-    const e = experiment({ strategy: 'random', objective: 'rts' });
-    const data = prepareExperimentData(text, e);
-    const run = new TrainingRun(fx.kernels, e, data);
-    for (let s = 0; s < e.train.steps; s++) run.step();
-    await run.trainer.flush();
-    const before = await run.trainer.state.read('params');
-    const progress: number[] = [];
-    const r = await mlmProbe(fx.kernels, run, BUDGET, { onProgress: (_, done) => progress.push(done) });
-    expect(r).toBeDefined();
-    expect(progress.at(-1)).toBe(BUDGET.mlmSteps);
-    const lnV = Math.log(run.model.V);
-    console.log(`MLM probe (rts run, V=${run.model.V}): loss ${r!.loss.toFixed(3)} (ln V ${lnV.toFixed(3)}), accuracy ${(r!.accuracy * 100).toFixed(1)}% over ${r!.targets} targets, PPPL ${r!.pseudoPerplexity?.toFixed(1)}, train loss ${r!.trainLoss.toFixed(3)}`);
-    expect(r!.targets).toBeGreaterThan(0);
-    expect(Number.isFinite(r!.loss) && r!.loss > 0).toBe(true);
-    // Twelve steps of a fresh head already move the evaluation below chance (ln V).
-    expect(r!.loss).toBeLessThan(lnV);
-    expect(r!.pseudoPerplexity).toBeGreaterThan(1);
-    // The run's own weights are untouched by the probe.
-    expect(await run.trainer.state.read('params')).toEqual(before);
-    run.destroy();
-  });
-
-  it('mlm and rts runs are scored by the same shared probe (the mlm run\'s own head left behind); [MASK] row trains, nothing else', { timeout: 600_000 }, async () => {
-    const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
-    const results: Record<string, ProbeResults> = {};
-    for (const objective of ['mlm', 'rts'] as const) {
-      const e = experiment({ strategy: 'random', objective });
+  it(
+    'MLM probe on an rts run: encoder frozen, the fresh head learns, shared evaluation and PPPL reported',
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const e = experiment({ strategy: 'random', objective: 'rts' });
       const data = prepareExperimentData(text, e);
       const run = new TrainingRun(fx.kernels, e, data);
       for (let s = 0; s < e.train.steps; s++) run.step();
       await run.trainer.flush();
-      const own = await run.evaluate();
-      const r = await runProbes(fx.kernels, run, BUDGET);
-      expect(r?.mlm, objective).toBeDefined();
-      results[objective] = r!;
-      const m = r!.mlm!;
-      expect(m.maskRow).toBe(true);
-      expect(m.steps).toBe(BUDGET.mlmSteps);
-      expect(m.lossEstimate!.lo).toBeLessThan(m.loss);
-      expect(m.lossEstimate!.hi).toBeGreaterThan(m.loss);
-      expect(m.accuracyEstimate!.n).toBe(m.targets);
-      expect(m.frequencyLoss).toBeGreaterThan(0);
-      expect(r!.ownEvalKind).toBe(objective === 'mlm' ? 'mlm' : 'objective');
-      expect(r!.trainFlopsPerStep).toBeGreaterThan(0);
-      // The mlm run's probe is not its own head: a fresh head at 12 steps scores differently from its trained one.
-      if (objective === 'mlm') expect(m.loss).not.toBeCloseTo(own.loss, 4);
-      expect(r!.tasks!.map((t) => t.id)).toEqual(DOWNSTREAM_TASKS.map((t) => t.id));
-      for (const t of r!.tasks!) {
-        expect(t.testExamples).toBeGreaterThan(10);
-        expect(t.accuracy.lo).toBeLessThanOrEqual(t.accuracy.value);
-        expect(t.accuracy.hi).toBeGreaterThanOrEqual(t.accuracy.value);
-      }
-      console.log(`${objective}: shared probe loss ${m.loss.toFixed(3)} [${m.lossEstimate!.lo.toFixed(3)}, ${m.lossEstimate!.hi.toFixed(3)}], own-head eval ${own.loss.toFixed(3)}; tasks ${r!.tasks!.map((t) => `${t.id} ${(t.accuracy.value * 100).toFixed(1)}% of ${t.testExamples}`).join(', ')}`);
+      const before = await run.trainer.state.read('params');
+      const progress: number[] = [];
+      const r = await mlmProbe(fx.kernels, run, BUDGET, { onProgress: (_, done) => progress.push(done) });
+      expect(r).toBeDefined();
+      expect(progress.at(-1)).toBe(BUDGET.mlmSteps);
+      const lnV = Math.log(run.model.V);
+      console.log(
+        `MLM probe (rts run, V=${run.model.V}): loss ${r!.loss.toFixed(3)} (ln V ${lnV.toFixed(3)}), accuracy ${(r!.accuracy * 100).toFixed(1)}% over ${r!.targets} targets, PPPL ${r!.pseudoPerplexity?.toFixed(1)}, train loss ${r!.trainLoss.toFixed(3)}`,
+      );
+      expect(r!.targets).toBeGreaterThan(0);
+      expect(Number.isFinite(r!.loss) && r!.loss > 0).toBe(true);
+      // Twelve steps of a fresh head already move the evaluation below chance (ln V).
+      expect(r!.loss).toBeLessThan(lnV);
+      expect(r!.pseudoPerplexity).toBeGreaterThan(1);
+      // The run's own weights are untouched by the probe.
+      expect(await run.trainer.state.read('params')).toEqual(before);
       run.destroy();
-    }
-    // The same evaluation: same number of held-out targets for both runs.
-    expect(results.mlm.mlm!.targets).toBe(results.rts.mlm!.targets);
-  });
+    },
+  );
 
-  it('the probe trainer changes its head and the [MASK] row of wte, and leaves every other encoder weight bit-identical', { timeout: 600_000 }, async () => {
-    const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
-    const e = experiment({ strategy: 'random', objective: 'rts' });
-    const data = prepareExperimentData(text, e);
-    const run = new TrainingRun(fx.kernels, e, data);
-    for (let s = 0; s < 3; s++) run.step();
-    await run.trainer.flush();
-    const { layout, init } = probeInit(run, run.trainer.layout, await run.trainer.state.read('params'));
-    const masked = sharedEvalBatches(data, run.vocab, run.model.T);
-    const probe = new Trainer(fx.kernels, run.model, init, {
-      B: masked.B, M: masked.M, head: VOCAB_HEAD, schedule: { lr: 1e-2, warmupSteps: 0, totalSteps: 5, decay: 'constant', minRatio: 1 },
-      freezeEncoder: true, probeInputRow: SPECIAL_IDS.mask,
-    });
-    for (let s = 0; s < 5; s++) probe.trainStep({ ...masked.batches[0], weights: masked.batches[0].weights.map((w) => (w > 0 ? 1 / 16 : 0)) });
-    await probe.flush();
-    const after = await probe.state.read('params');
-    const wte = layout.byName.get('wte')!;
-    const E = run.model.C;
-    const row = (p: Float32Array, r: number) => p.subarray(wte.offset + r * E, wte.offset + (r + 1) * E);
-    expect(row(after, SPECIAL_IDS.mask)).not.toEqual(row(init, SPECIAL_IDS.mask));
-    let frozen = 0;
-    for (const t of layout.tensors) {
-      const a = after.subarray(t.offset, t.offset + t.size);
-      const b = init.subarray(t.offset, t.offset + t.size);
-      if (t.name === 'wte') {
-        for (let r = 0; r < run.model.V; r++) if (r !== SPECIAL_IDS.mask) expect(Buffer.from(row(after, r).buffer, row(after, r).byteOffset, E * 4).equals(Buffer.from(row(init, r).buffer, row(init, r).byteOffset, E * 4)), `wte row ${r}`).toBe(true);
-      } else if (isEncoderTensor(t.name)) {
-        expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), t.name).toBe(true);
-        frozen++;
-      } else if (t.name === 'head_w') {
-        expect(a).not.toEqual(b);
+  it(
+    "mlm and rts runs are scored by the same shared probe (the mlm run's own head left behind); [MASK] row trains, nothing else",
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const results: Record<string, ProbeResults> = {};
+      for (const objective of ['mlm', 'rts'] as const) {
+        const e = experiment({ strategy: 'random', objective });
+        const data = prepareExperimentData(text, e);
+        const run = new TrainingRun(fx.kernels, e, data);
+        for (let s = 0; s < e.train.steps; s++) run.step();
+        await run.trainer.flush();
+        const own = await run.evaluate();
+        const r = await runProbes(fx.kernels, run, BUDGET);
+        expect(r?.mlm, objective).toBeDefined();
+        results[objective] = r!;
+        const m = r!.mlm!;
+        expect(m.maskRow).toBe(true);
+        expect(m.steps).toBe(BUDGET.mlmSteps);
+        expect(m.lossEstimate!.lo).toBeLessThan(m.loss);
+        expect(m.lossEstimate!.hi).toBeGreaterThan(m.loss);
+        expect(m.accuracyEstimate!.n).toBe(m.targets);
+        expect(m.frequencyLoss).toBeGreaterThan(0);
+        expect(r!.ownEvalKind).toBe(objective === 'mlm' ? 'mlm' : 'objective');
+        expect(r!.trainFlopsPerStep).toBeGreaterThan(0);
+        // The mlm run's probe is not its own head: a fresh head at 12 steps scores differently from its trained one.
+        if (objective === 'mlm') expect(m.loss).not.toBeCloseTo(own.loss, 4);
+        expect(r!.tasks!.map((t) => t.id)).toEqual(DOWNSTREAM_TASKS.map((t) => t.id));
+        for (const t of r!.tasks!) {
+          expect(t.testExamples).toBeGreaterThan(10);
+          expect(t.accuracy.lo).toBeLessThanOrEqual(t.accuracy.value);
+          expect(t.accuracy.hi).toBeGreaterThanOrEqual(t.accuracy.value);
+        }
+        console.log(
+          `${objective}: shared probe loss ${m.loss.toFixed(3)} [${m.lossEstimate!.lo.toFixed(3)}, ${m.lossEstimate!.hi.toFixed(3)}], own-head eval ${own.loss.toFixed(3)}; tasks ${r!.tasks!.map((t) => `${t.id} ${(t.accuracy.value * 100).toFixed(1)}% of ${t.testExamples}`).join(', ')}`,
+        );
+        run.destroy();
       }
-    }
-    expect(frozen).toBeGreaterThan(5);
-    probe.destroy();
-    run.destroy();
-  });
+      // The same evaluation: same number of held-out targets for both runs.
+      expect(results.mlm.mlm!.targets).toBe(results.rts.mlm!.targets);
+    },
+  );
 
-  it('ELECTRA run: the MLM probe takes the discriminator encoder (not the generator), the downstream probe runs', { timeout: 600_000 }, async () => {
-    const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
-    const e = experiment({ strategy: 'random', objective: 'electra' });
-    const data = prepareExperimentData(text, e);
-    const run = new TrainingRun(fx.kernels, e, data);
-    for (let s = 0; s < 3; s++) run.step();
-    await run.trainer.flush();
-    const params = await run.trainer.state.read('params');
-    const { layout, init, copied } = probeInit(run, run.trainer.layout, params);
-    expect(copied.some((n) => n.startsWith('gen.'))).toBe(false);
-    expect(copied).toContain('h0.qkv_w');
-    const src = run.trainer.layout.byName.get('h0.qkv_w')!;
-    const dst = layout.byName.get('h0.qkv_w')!;
-    expect(init.subarray(dst.offset, dst.offset + dst.size)).toEqual(params.subarray(src.offset, src.offset + src.size));
-    const r = await runProbes(fx.kernels, run, { ...BUDGET, mlmSteps: 4 });
-    expect(r?.mlm?.targets).toBeGreaterThan(0);
-    expect(Number.isFinite(r?.mlm?.loss)).toBe(true);
-    expect(r?.tasks?.length).toBe(DOWNSTREAM_TASKS.length);
-    expect(r?.tasks?.[0].testExamples).toBeGreaterThan(0);
-    run.destroy();
-  });
+  it(
+    'the probe trainer changes its head and the [MASK] row of wte, and leaves every other encoder weight bit-identical',
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const e = experiment({ strategy: 'random', objective: 'rts' });
+      const data = prepareExperimentData(text, e);
+      const run = new TrainingRun(fx.kernels, e, data);
+      for (let s = 0; s < 3; s++) run.step();
+      await run.trainer.flush();
+      const { layout, init } = probeInit(run, run.trainer.layout, await run.trainer.state.read('params'));
+      const masked = sharedEvalBatches(data, run.vocab, run.model.T);
+      const probe = new Trainer(fx.kernels, run.model, init, {
+        B: masked.B,
+        M: masked.M,
+        head: VOCAB_HEAD,
+        schedule: { lr: 1e-2, warmupSteps: 0, totalSteps: 5, decay: 'constant', minRatio: 1 },
+        freezeEncoder: true,
+        probeInputRow: SPECIAL_IDS.mask,
+      });
+      for (let s = 0; s < 5; s++)
+        probe.trainStep({ ...masked.batches[0], weights: masked.batches[0].weights.map((w) => (w > 0 ? 1 / 16 : 0)) });
+      await probe.flush();
+      const after = await probe.state.read('params');
+      const wte = layout.byName.get('wte')!;
+      const E = run.model.C;
+      const row = (p: Float32Array, r: number) => p.subarray(wte.offset + r * E, wte.offset + (r + 1) * E);
+      expect(row(after, SPECIAL_IDS.mask)).not.toEqual(row(init, SPECIAL_IDS.mask));
+      let frozen = 0;
+      for (const t of layout.tensors) {
+        const a = after.subarray(t.offset, t.offset + t.size);
+        const b = init.subarray(t.offset, t.offset + t.size);
+        if (t.name === 'wte') {
+          for (let r = 0; r < run.model.V; r++)
+            if (r !== SPECIAL_IDS.mask)
+              expect(
+                Buffer.from(row(after, r).buffer, row(after, r).byteOffset, E * 4).equals(
+                  Buffer.from(row(init, r).buffer, row(init, r).byteOffset, E * 4),
+                ),
+                `wte row ${r}`,
+              ).toBe(true);
+        } else if (isEncoderTensor(t.name)) {
+          expect(
+            Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
+            t.name,
+          ).toBe(true);
+          frozen++;
+        } else if (t.name === 'head_w') {
+          expect(a).not.toEqual(b);
+        }
+      }
+      expect(frozen).toBeGreaterThan(5);
+      probe.destroy();
+      run.destroy();
+    },
+  );
+
+  it(
+    'ELECTRA run: the MLM probe takes the discriminator encoder (not the generator), the downstream probe runs',
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const e = experiment({ strategy: 'random', objective: 'electra' });
+      const data = prepareExperimentData(text, e);
+      const run = new TrainingRun(fx.kernels, e, data);
+      for (let s = 0; s < 3; s++) run.step();
+      await run.trainer.flush();
+      const params = await run.trainer.state.read('params');
+      const { layout, init, copied } = probeInit(run, run.trainer.layout, params);
+      expect(copied.some((n) => n.startsWith('gen.'))).toBe(false);
+      expect(copied).toContain('h0.qkv_w');
+      const src = run.trainer.layout.byName.get('h0.qkv_w')!;
+      const dst = layout.byName.get('h0.qkv_w')!;
+      expect(init.subarray(dst.offset, dst.offset + dst.size)).toEqual(
+        params.subarray(src.offset, src.offset + src.size),
+      );
+      const r = await runProbes(fx.kernels, run, { ...BUDGET, mlmSteps: 4 });
+      expect(r?.mlm?.targets).toBeGreaterThan(0);
+      expect(Number.isFinite(r?.mlm?.loss)).toBe(true);
+      expect(r?.tasks?.length).toBe(DOWNSTREAM_TASKS.length);
+      expect(r?.tasks?.[0].testExamples).toBeGreaterThan(0);
+      run.destroy();
+    },
+  );
 });

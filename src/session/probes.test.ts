@@ -12,12 +12,27 @@ import { uniformOf } from './run';
 
 describe('probeInit', () => {
   it('copies the encoder of a k-class run under a fresh vocabulary head, leaving the trained transform behind', () => {
-    const model: ModelConfig = { ...MODEL_PRESETS.tiny, T: 16, L: 1, C: 8, NH: 2, F: 16, V: 40, lnEps: 1e-12, initStd: 0.02 };
+    const model: ModelConfig = {
+      ...MODEL_PRESETS.tiny,
+      T: 16,
+      L: 1,
+      C: 8,
+      NH: 2,
+      F: 16,
+      V: 40,
+      lnEps: 1e-12,
+      initStd: 0.02,
+    };
     const srcLayout = placeTensors(bertTensors(model, { kind: 'classes', K: 29 }));
     const src = Float32Array.from({ length: srcLayout.totalFloats }, (_, i) => 1 + i);
     const config = { ...defaultExperiment(), seed: 9 };
     const { layout, init, copied } = probeInit({ model, config }, srcLayout, src);
-    expect(copied.sort()).toEqual(srcLayout.tensors.map((t) => t.name).filter(isEncoderTensor).sort());
+    expect(copied.sort()).toEqual(
+      srcLayout.tensors
+        .map((t) => t.name)
+        .filter(isEncoderTensor)
+        .sort(),
+    );
     expect(copied).not.toContain('head_w');
     for (const name of ['wte', 'h0.qkv_w', 'emb_ln_g']) {
       const s = srcLayout.byName.get(name)!;
@@ -39,7 +54,14 @@ describe('probeInit', () => {
 function sortedSet(count: number, seed: number): SequenceSet {
   const T = 10;
   const rng = Rng.from(seed);
-  const set: SequenceSet = { T, count, ids: new Int32Array(count * T), wordIds: new Int32Array(count * T).fill(-1), valid: new Int32Array(count * T), tokens: count * 6 };
+  const set: SequenceSet = {
+    T,
+    count,
+    ids: new Int32Array(count * T),
+    wordIds: new Int32Array(count * T).fill(-1),
+    valid: new Int32Array(count * T),
+    tokens: count * 6,
+  };
   for (let s = 0; s < count; s++) {
     const words = Array.from({ length: 6 }, () => 5 + rng.int(60)).sort((a, b) => a - b);
     const row = [2, ...words, 3];
@@ -53,7 +75,10 @@ function sortedSet(count: number, seed: number): SequenceSet {
 }
 
 /** A stand-in encoder: C features per row computed on the CPU from the ids alone. */
-function fakeSource(C: number, f: (ids: Int32Array, valid: Int32Array) => number[]): FeatureSource & { calls: number[] } {
+function fakeSource(
+  C: number,
+  f: (ids: Int32Array, valid: Int32Array) => number[],
+): FeatureSource & { calls: number[] } {
   const calls: number[] = [];
   return {
     cfg: { T: 10, C },
@@ -61,7 +86,8 @@ function fakeSource(C: number, f: (ids: Int32Array, valid: Int32Array) => number
     features(ids, valid, B) {
       calls.push(B);
       const out = new Float32Array(B * C);
-      for (let b = 0; b < B; b++) out.set(f(ids.subarray(b * 10, (b + 1) * 10), valid.subarray(b * 10, (b + 1) * 10)), b * C);
+      for (let b = 0; b < B; b++)
+        out.set(f(ids.subarray(b * 10, (b + 1) * 10), valid.subarray(b * 10, (b + 1) * 10)), b * C);
       return Promise.resolve(out);
     },
   };
@@ -108,6 +134,12 @@ describe('downstreamProbe', () => {
   });
 
   it('says when the held-out text is too small', async () => {
-    await expect(downstreamProbe(fakeSource(1, () => [0]), sortedSet(1, 4), budget)).rejects.toThrow(/needs at least 2/);
+    await expect(
+      downstreamProbe(
+        fakeSource(1, () => [0]),
+        sortedSet(1, 4),
+        budget,
+      ),
+    ).rejects.toThrow(/needs at least 2/);
   });
 });

@@ -5,7 +5,14 @@ import { heldOutBatches, type SequenceSet } from '../data/batching';
 import type { PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Kernels } from '../engine/kernels';
-import { bertTensors, copyTensors, initParams, placeTensors, VOCAB_HEAD, type ParamLayout } from '../engine/model/params';
+import {
+  bertTensors,
+  copyTensors,
+  initParams,
+  placeTensors,
+  VOCAB_HEAD,
+  type ParamLayout,
+} from '../engine/model/params';
 import { isEncoderTensor } from '../engine/model/probeMask';
 import { Trainer, type EngineBatch } from '../engine/trainer';
 import { applyMasking, planMasking, type VocabInfo } from '../masking';
@@ -17,7 +24,17 @@ import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
 import { buildSwapTask, fitLogistic, logisticAccuracy, splitBySource } from './probeTask';
 
 export { featuresOf, type FeatureSource };
-import { engineBatch, EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED, pseudoPerplexityBatches, PPPL_SEQUENCES, uniformOf, type TrainingRun } from './run';
+import {
+  engineBatch,
+  EVAL_B,
+  EVAL_MASKING,
+  EVAL_MAX_SEQUENCES,
+  EVAL_SEED,
+  pseudoPerplexityBatches,
+  PPPL_SEQUENCES,
+  uniformOf,
+  type TrainingRun,
+} from './run';
 
 /** How much work the probes do. The defaults suit the comparison view; tests and e2e pass small ones. */
 export interface ProbeBudget {
@@ -30,7 +47,12 @@ export interface ProbeBudget {
   downstreamSequences: number;
 }
 
-export const DEFAULT_PROBE_BUDGET: ProbeBudget = { mlmSteps: 100, mlmWarmup: 10, mlmLr: 1e-3, downstreamSequences: 256 };
+export const DEFAULT_PROBE_BUDGET: ProbeBudget = {
+  mlmSteps: 100,
+  mlmWarmup: 10,
+  mlmLr: 1e-3,
+  downstreamSequences: 256,
+};
 
 /** The seed of everything the probes draw that must be the same for every run (task, split): fixed. */
 export const PROBE_SEED = 'masklab-probe';
@@ -104,7 +126,11 @@ function normalize(batches: EngineBatch[]): EngineBatch[] {
  * The shared evaluation's batches (EVAL_MASKING at EVAL_SEED on the first held-out sequences): the very batches a
  * vocabulary-head TrainingRun evaluates on, so probe figures and vocabulary-run figures are comparable.
  */
-export function sharedEvalBatches(data: PreparedData, vocab: VocabInfo, T: number): { batches: EngineBatch[]; B: number; M: number } {
+export function sharedEvalBatches(
+  data: PreparedData,
+  vocab: VocabInfo,
+  T: number,
+): { batches: EngineBatch[]; B: number; M: number } {
   const plan = planMasking(EVAL_MASKING, vocab, T);
   const B = Math.min(EVAL_B, data.heldOut.count);
   const M = B * plan.capacity;
@@ -119,7 +145,10 @@ export { isEncoderTensor };
  * Always guessing by training-set frequency on the shared evaluation's targets: the cross-entropy of the add-one
  * smoothed unigram law over the non-special tokens, and the accuracy of always naming the most frequent token.
  */
-export function frequencyBaseline(vocab: VocabInfo, batches: readonly EngineBatch[]): { loss: number; accuracy: number } {
+export function frequencyBaseline(
+  vocab: VocabInfo,
+  batches: readonly EngineBatch[],
+): { loss: number; accuracy: number } {
   const counts = vocab.unigramCounts;
   if (!counts) return { loss: NaN, accuracy: NaN };
   const first = SPECIAL_TOKENS.length;
@@ -146,7 +175,11 @@ export function frequencyBaseline(vocab: VocabInfo, batches: readonly EngineBatc
 }
 
 /** Fresh seeded vocabulary-model weights with the encoder tensors of a trained run (its head is left behind). */
-export function probeInit(run: Pick<TrainingRun, 'model' | 'config'>, srcLayout: ParamLayout, src: Float32Array): { layout: ParamLayout; init: Float32Array; copied: string[] } {
+export function probeInit(
+  run: Pick<TrainingRun, 'model' | 'config'>,
+  srcLayout: ParamLayout,
+  src: Float32Array,
+): { layout: ParamLayout; init: Float32Array; copied: string[] } {
   const layout = placeTensors(bertTensors(run.model, VOCAB_HEAD));
   const init = initParams(layout, run.model.initStd, uniformOf(Rng.from(run.config.seed, 'mlm-probe-init')));
   const encoderOnly = new Map([...srcLayout.byName].filter(([name]) => isEncoderTensor(name)));
@@ -159,7 +192,12 @@ export function probeInit(run: Pick<TrainingRun, 'model' | 'config'>, srcLayout:
  * run's training batches (same data order) masked like the shared evaluation (random 15%, all [MASK], seeded),
  * then the shared evaluation and pseudo-perplexity through it. The probe trainer is destroyed afterwards.
  */
-export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget, hooks: ProbeHooks = {}): Promise<MlmProbeResult | undefined> {
+export async function mlmProbe(
+  k: Kernels,
+  run: TrainingRun,
+  budget: ProbeBudget,
+  hooks: ProbeHooks = {},
+): Promise<MlmProbeResult | undefined> {
   await run.trainer.flush();
   const { init, copied } = probeInit(run, run.trainer.layout, await run.trainer.state.read('params'));
   if (!copied.includes('wte')) throw new Error('MLM probe: the run has no token embedding to copy');
@@ -172,7 +210,13 @@ export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget
     B,
     M,
     head: VOCAB_HEAD,
-    schedule: { lr: budget.mlmLr, warmupSteps: Math.min(Math.max(0, Math.round(budget.mlmWarmup)), steps), totalSteps: steps, decay: 'constant', minRatio: 1 },
+    schedule: {
+      lr: budget.mlmLr,
+      warmupSteps: Math.min(Math.max(0, Math.round(budget.mlmWarmup)), steps),
+      totalSteps: steps,
+      decay: 'constant',
+      minRatio: 1,
+    },
     adam: { weightDecay: 0 },
     maxGradNorm: 1,
     causal: run.plan.causal,
@@ -184,7 +228,10 @@ export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget
     let inFlight: Promise<undefined> | undefined;
     for (let s = 0; s < steps; s++) {
       if (hooks.cancelled?.()) return undefined;
-      const masked = applyMasking(EVAL_MASKING, run.order.batchAt(s), { vocab: run.vocab, rng: Rng.from(run.config.seed, 'mlm-probe', s) });
+      const masked = applyMasking(EVAL_MASKING, run.order.batchAt(s), {
+        vocab: run.vocab,
+        rng: Rng.from(run.config.seed, 'mlm-probe', s),
+      });
       probe.trainStep(engineBatch(masked, M));
       // One step in flight, as in the worker's training loop.
       const submitted = k.device.queue.onSubmittedWorkDone();
@@ -212,10 +259,17 @@ export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget
     const pppl = ppplBatches.length > 0 ? Math.exp((await probe.evaluate(ppplBatches, ev.B, ev.B)).loss) : undefined;
     const tail = losses.filter((x) => x !== undefined).slice(-10);
     return {
-      loss: r.loss, accuracy: r.accuracy, targets: r.targets, pseudoPerplexity: pppl, steps,
+      loss: r.loss,
+      accuracy: r.accuracy,
+      targets: r.targets,
+      pseudoPerplexity: pppl,
+      steps,
       trainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
-      lossEstimate: bootstrapMean(rowLoss, `${PROBE_SEED}/loss`), accuracyEstimate: bootstrapMean(rowHit, `${PROBE_SEED}/accuracy`),
-      frequencyLoss: freq.loss, frequencyAccuracy: freq.accuracy, maskRow: true,
+      lossEstimate: bootstrapMean(rowLoss, `${PROBE_SEED}/loss`),
+      accuracyEstimate: bootstrapMean(rowHit, `${PROBE_SEED}/accuracy`),
+      frequencyLoss: freq.loss,
+      frequencyAccuracy: freq.accuracy,
+      maskRow: true,
     };
   } finally {
     probe.destroy();
@@ -227,10 +281,23 @@ export async function mlmProbe(k: Kernels, run: TrainingRun, budget: ProbeBudget
  * (fixed seed, so every run gets the same examples and split), frozen mean-pooled features, logistic regression
  * trained on 70% of the source sequences and tested on the rest.
  */
-export async function downstreamProbe(src: FeatureSource, heldOut: SequenceSet, budget: ProbeBudget, hooks: ProbeHooks = {}): Promise<DownstreamResult> {
-  const task = buildSwapTask(heldOut, { maxSequences: Math.max(2, Math.round(budget.downstreamSequences)), seed: PROBE_SEED });
-  if (task.count < 4) throw new Error(`the held-out text has ${task.count / 2} sequence(s) with two different neighbouring words; the downstream probe needs at least 2`);
-  const X = await featuresOf(src, task.ids, task.valid, task.count, (done) => hooks.onProgress?.('downstream', done, task.count));
+export async function downstreamProbe(
+  src: FeatureSource,
+  heldOut: SequenceSet,
+  budget: ProbeBudget,
+  hooks: ProbeHooks = {},
+): Promise<DownstreamResult> {
+  const task = buildSwapTask(heldOut, {
+    maxSequences: Math.max(2, Math.round(budget.downstreamSequences)),
+    seed: PROBE_SEED,
+  });
+  if (task.count < 4)
+    throw new Error(
+      `the held-out text has ${task.count / 2} sequence(s) with two different neighbouring words; the downstream probe needs at least 2`,
+    );
+  const X = await featuresOf(src, task.ids, task.valid, task.count, (done) =>
+    hooks.onProgress?.('downstream', done, task.count),
+  );
   const { train, test } = splitBySource(task.source, DOWNSTREAM_TEST_FRACTION, PROBE_SEED);
   const model = fitLogistic(X, src.cfg.C, task.labels, train, { l2: DOWNSTREAM_L2 });
   return {
@@ -246,7 +313,12 @@ export async function downstreamProbe(src: FeatureSource, heldOut: SequenceSet, 
  * The probes on a finished run, the same for every objective: the shared probe (MLM included: its own head is left
  * behind) and every downstream task. A task that the held-out text is too small for is left out with a message.
  */
-export async function runProbes(k: Kernels, run: TrainingRun, budget: ProbeBudget, hooks: ProbeHooks = {}): Promise<ProbeResults | undefined> {
+export async function runProbes(
+  k: Kernels,
+  run: TrainingRun,
+  budget: ProbeBudget,
+  hooks: ProbeHooks = {},
+): Promise<ProbeResults | undefined> {
   const t0 = performance.now();
   const mlm = await mlmProbe(k, run, budget, hooks);
   if (hooks.cancelled?.()) return undefined;
@@ -259,9 +331,19 @@ export async function runProbes(k: Kernels, run: TrainingRun, budget: ProbeBudge
     if (hooks.cancelled?.()) return undefined;
     if (t.toyOnly && !toy) continue;
     try {
-      const prebuilt = t.id === 'agreement' ? buildAgreementTask(run.config.corpus, run.data.tokenizer, run.model.T) : undefined;
+      const prebuilt =
+        t.id === 'agreement' ? buildAgreementTask(run.config.corpus, run.data.tokenizer, run.model.T) : undefined;
       const progress = (d: number, n: number) => hooks.onProgress?.('downstream', d, n);
-      out.tasks!.push(await runDownstreamTask(run.trainer, run.data.heldOut, t.id, Math.max(4, Math.round(budget.downstreamSequences)), progress, prebuilt));
+      out.tasks!.push(
+        await runDownstreamTask(
+          run.trainer,
+          run.data.heldOut,
+          t.id,
+          Math.max(4, Math.round(budget.downstreamSequences)),
+          progress,
+          prebuilt,
+        ),
+      );
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }

@@ -208,7 +208,10 @@ export interface RunSummary extends Omit<RunRecord, 'metrics' | 'cases'> {
 export function summarize(r: RunRecord): RunSummary {
   const { metrics, cases: _cases, ...rest } = r;
   const tail = metrics.slice(-10);
-  const lastEval = r.evals.reduce<RunEval | undefined>((best, e) => (!best || e.step > best.step ? e : best), undefined);
+  const lastEval = r.evals.reduce<RunEval | undefined>(
+    (best, e) => (!best || e.step > best.step ? e : best),
+    undefined,
+  );
   return {
     ...rest,
     metricsCount: metrics.length,

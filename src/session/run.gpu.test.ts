@@ -40,7 +40,9 @@ describe('TrainingRun', () => {
     // Pseudo-perplexity after training: finite, and below the vocabulary size (chance).
     expect(pppl).toBeGreaterThan(1);
     expect(pppl).toBeLessThan(run.model.V);
-    console.log(`V=${run.model.V} ln V=${lnV.toFixed(3)} held-out loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${(after.accuracy * 100).toFixed(1)}% over ${after.targets} targets, pseudo-perplexity ${pppl?.toFixed(1)}`);
+    console.log(
+      `V=${run.model.V} ln V=${lnV.toFixed(3)} held-out loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${(after.accuracy * 100).toFixed(1)}% over ${after.targets} targets, pseudo-perplexity ${pppl?.toFixed(1)}`,
+    );
     expect(before.loss).toBeGreaterThan(lnV - 0.3);
     // Measured on SwiftShader (seed 3): 6.26 -> 5.55 (ln V = 6.24). Half a nat below chance leaves room for other
     // adapters' rounding while still failing for a model that does not learn.
@@ -77,7 +79,10 @@ describe('TrainingRun', () => {
     base.train = { ...base.train, B: 4, steps: 4, warmup: 1 };
     const data = prepareExperimentData(text, base);
     for (const [strategy, objective] of schemes) {
-      const e = { ...base, masking: { strategy, objective, strategyParams: strategy === 'pmi' ? { minCount: 2 } : undefined } };
+      const e = {
+        ...base,
+        masking: { strategy, objective, strategyParams: strategy === 'pmi' ? { minCount: 2 } : undefined },
+      };
       const losses: number[] = [];
       let last: StepMetrics | undefined;
       let hardSeen = 0;
@@ -92,17 +97,23 @@ describe('TrainingRun', () => {
       const ev = await run.evaluate();
       if (run.hardness) hardSeen = run.hardness.score(5) + run.hardness.score(100);
       expect(losses, `${strategy}/${objective}`).toHaveLength(4);
-      expect(losses.every((x) => Number.isFinite(x) && x > 0), `${strategy}/${objective}: ${losses}`).toBe(true);
+      expect(
+        losses.every((x) => Number.isFinite(x) && x > 0),
+        `${strategy}/${objective}: ${losses}`,
+      ).toBe(true);
       expect(Number.isFinite(ev.loss) && ev.loss > 0, `${strategy}/${objective} eval`).toBe(true);
       // MEAP, a causal decoder, is scored by next-token loss (its own column), not at masked positions.
-      expect(run.evalKind).toBe(objective === 'meap' ? 'next-token' : ['mlm', 'slm', 'sbo'].includes(objective) ? 'mlm' : 'objective');
+      expect(run.evalKind).toBe(
+        objective === 'meap' ? 'next-token' : ['mlm', 'slm', 'sbo'].includes(objective) ? 'mlm' : 'objective',
+      );
       if (objective === 'meap') expect(await run.pseudoPerplexity()).toBeUndefined();
       // Two-part objectives report both parts; the total is their weighted sum.
       if (objective === 'sbo') {
         expect(last!.sbo!.sboLoss).toBeGreaterThan(1);
         expect(last!.loss).toBeCloseTo(last!.sbo!.mlmLoss + last!.sbo!.sboLoss, 3);
       }
-      if (objective === 'electra') expect(last!.loss).toBeCloseTo(last!.electra!.genLoss + 50 * last!.electra!.discLoss, 2);
+      if (objective === 'electra')
+        expect(last!.loss).toBeCloseTo(last!.electra!.genLoss + 50 * last!.electra!.discLoss, 2);
       if (strategy === 'pmi') expect(run.lexicon!.entries.length).toBeGreaterThan(0);
       if (strategy === 'hard') expect(hardSeen).toBeGreaterThan(0);
       run.destroy();
@@ -126,7 +137,9 @@ describe('TrainingRun', () => {
     const after = await run.evaluate();
     const b = before.electra!;
     const a = after.electra!;
-    console.log(`ELECTRA held-out: generator ${b.genLoss.toFixed(3)} -> ${a.genLoss.toFixed(3)} (acc ${(a.genAccuracy * 100).toFixed(1)}%), discriminator ${b.discLoss.toFixed(3)} -> ${a.discLoss.toFixed(3)} (acc ${(b.discAccuracy * 100).toFixed(1)}% -> ${(a.discAccuracy * 100).toFixed(1)}%), total ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}`);
+    console.log(
+      `ELECTRA held-out: generator ${b.genLoss.toFixed(3)} -> ${a.genLoss.toFixed(3)} (acc ${(a.genAccuracy * 100).toFixed(1)}%), discriminator ${b.discLoss.toFixed(3)} -> ${a.discLoss.toFixed(3)} (acc ${(b.discAccuracy * 100).toFixed(1)}% -> ${(a.discAccuracy * 100).toFixed(1)}%), total ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}`,
+    );
     expect(after.loss).toBeLessThan(before.loss);
     expect(a.genLoss).toBeLessThan(b.genLoss);
     // From ln 2 at init to at least the label prior (measured on SwiftShader, seed 3, 60 steps of B=16: 0.686 ->

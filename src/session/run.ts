@@ -11,7 +11,15 @@ import { headModule, HEADS } from '../engine/model/heads';
 import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
 import {
-  applyMasking, buildPmiLexicon, countUnigrams, planMasking, sharesMaskedEvaluation, TokenLossEma, vocabInfoOf, type MaskingPlan, type VocabInfo,
+  applyMasking,
+  buildPmiLexicon,
+  countUnigrams,
+  planMasking,
+  sharesMaskedEvaluation,
+  TokenLossEma,
+  vocabInfoOf,
+  type MaskingPlan,
+  type VocabInfo,
 } from '../masking';
 import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, type LossRowKind } from './runMasks';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
@@ -48,7 +56,12 @@ export interface RunCallbacks {
 
 /** The engine head an objective trains: the head module it names configures itself from the plan. */
 export function headFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
-  return HEADS[plan.objective.head].configure({ objective: plan.objective.id, heads: plan.heads, params: plan.objectiveParams, model });
+  return HEADS[plan.objective.head].configure({
+    objective: plan.objective.id,
+    heads: plan.heads,
+    params: plan.objectiveParams,
+    model,
+  });
 }
 
 /** Turns a masked batch into the engine's input arrays. `M` is the target capacity of the graph. */
@@ -109,8 +122,14 @@ export function pseudoPerplexityBatches(set: SequenceSet, count: number, B: numb
  * their tokens), not per batch.
  */
 function normalizeEval(batches: EngineBatch[]): EngineBatch[] {
-  const tokens = batches.reduce((s, b) => s + (b.tokenWeights ?? new Float32Array(0)).reduce((n, w) => n + (w > 0 ? 1 : 0), 0), 0);
-  const targets = batches.reduce((s, b) => s + b.targets.reduce((n, t, i) => n + (t >= 0 && b.positions[i] >= 0 ? 1 : 0), 0), 0);
+  const tokens = batches.reduce(
+    (s, b) => s + (b.tokenWeights ?? new Float32Array(0)).reduce((n, w) => n + (w > 0 ? 1 : 0), 0),
+    0,
+  );
+  const targets = batches.reduce(
+    (s, b) => s + b.targets.reduce((n, t, i) => n + (t >= 0 && b.positions[i] >= 0 ? 1 : 0), 0),
+    0,
+  );
   return batches.map((b) => ({
     ...b,
     weights: b.weights.map((_, i) => (b.targets[i] >= 0 && b.positions[i] >= 0 ? 1 / Math.max(1, targets) : 0)),
@@ -175,13 +194,15 @@ export class TrainingRun {
     const needs = this.plan.strategy.needs;
     if (needs.includes('lexicon')) {
       const options = this.plan.strategy.lexiconOptions?.(this.plan.strategyParams);
-      if (!options) throw new Error(`strategy "${this.plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
+      if (!options)
+        throw new Error(`strategy "${this.plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
       this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, options);
     }
     this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, B, e.seed);
     this.rowKind = headModule(this.head).rows;
-    if (this.rowKind !== 'tokens') this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
+    if (this.rowKind !== 'tokens')
+      this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
     this.batch = this.order.batchAt(0);
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
@@ -216,15 +237,25 @@ export class TrainingRun {
     // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
     // MEAP (a causal decoder) predicts token t+1 at t: its own figure is next-token loss on the held-out text as it
     // is (rate 0: no [MASK]), never the masked positions.
-    this.evalKind = this.plan.objective.evaluation === 'causal-next-token' ? 'next-token' : sharesMaskedEvaluation(this.plan.objective) ? 'mlm' : 'objective';
-    const nextToken: MaskingConfig = { ...e.masking, strategyParams: { ...e.masking.strategyParams, rate: 0 }, schedule: undefined };
+    this.evalKind =
+      this.plan.objective.evaluation === 'causal-next-token'
+        ? 'next-token'
+        : sharesMaskedEvaluation(this.plan.objective)
+          ? 'mlm'
+          : 'objective';
+    const nextToken: MaskingConfig = {
+      ...e.masking,
+      strategyParams: { ...e.masking.strategyParams, rate: 0 },
+      schedule: undefined,
+    };
     const evalMasking = this.evalKind === 'mlm' ? EVAL_MASKING : this.evalKind === 'next-token' ? nextToken : e.masking;
     const evalPlan = planMasking(evalMasking, this.vocab, T);
     this.evalB = Math.min(EVAL_B, data.heldOut.count);
     this.evalM = this.evalB * evalPlan.capacity;
     const masked = heldOutMasks(evalMasking, data.heldOut, this.vocab, this.evalB, EVAL_MAX_SEQUENCES, this.lexicon);
     this.evalBatches = normalizeEval(masked.map((m) => engineBatch(m, this.evalM)));
-    if (this.evalKind === 'mlm') this.baseline = frequencyBaseline(this.vocab.unigramCounts ?? new Float64Array(V), this.evalBatches);
+    if (this.evalKind === 'mlm')
+      this.baseline = frequencyBaseline(this.vocab.unigramCounts ?? new Float64Array(V), this.evalBatches);
     if (isToyCorpus(e.corpus) && this.head.kind === 'vocab') {
       this.agreementPairs = encodePairs(toyLanguageOf(e.corpus).pairs, data.tokenizer, T).encoded;
     }
@@ -272,7 +303,13 @@ export class TrainingRun {
     const batch = engineBatch(masked, this.M);
     const kind = this.rowKind;
     if (this.hardness) this.rowIdsByStep.set(step, lossRowTokenIds(kind, masked, batch.positions, batch.targets));
-    if (this.lossCases) this.lossCases.record(step, masked.tags, batch.positions, lossRowTokenIds(kind, masked, batch.positions, batch.targets));
+    if (this.lossCases)
+      this.lossCases.record(
+        step,
+        masked.tags,
+        batch.positions,
+        lossRowTokenIds(kind, masked, batch.positions, batch.targets),
+      );
     this.rates.set(step, masked.rate);
     this.trainer.trainStep(batch);
   }

@@ -5,7 +5,16 @@ import { BatchOrder, sequenceEncodings } from '../data/batching';
 import type { PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Batch } from '../data/types';
-import { applyMasking, buildPmiLexicon, countUnigrams, planMasking, vocabInfoOf, type MaskingPlan, type TokenLossEma, type VocabInfo } from '../masking';
+import {
+  applyMasking,
+  buildPmiLexicon,
+  countUnigrams,
+  planMasking,
+  vocabInfoOf,
+  type MaskingPlan,
+  type TokenLossEma,
+  type VocabInfo,
+} from '../masking';
 import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import type { ExperimentConfig } from './config';
 import { EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES } from './run';
@@ -31,7 +40,10 @@ export class RunMasking {
     const needs = this.plan.strategy.needs;
     if (needs.includes('lexicon')) {
       const sp = this.plan.strategyParams;
-      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, { minCount: Number(sp.minCount), size: Number(sp.lexiconSize) });
+      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, {
+        minCount: Number(sp.minCount),
+        size: Number(sp.lexiconSize),
+      });
     }
     this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, config.train.B, config.seed);
@@ -67,6 +79,13 @@ export class RunMasking {
 
   /** The fixed held-out masks, identical for every scheme, seed and step (the first EVAL_MAX_SEQUENCES sequences). */
   evalMasked(vocabHead: boolean): MaskedBatch[] {
-    return heldOutMasks(this.evalMasking(vocabHead), this.data.heldOut, this.vocab, this.evalB, EVAL_MAX_SEQUENCES, this.lexicon);
+    return heldOutMasks(
+      this.evalMasking(vocabHead),
+      this.data.heldOut,
+      this.vocab,
+      this.evalB,
+      EVAL_MAX_SEQUENCES,
+      this.lexicon,
+    );
   }
 }

@@ -16,7 +16,7 @@ const encodings = Array.from({ length: 80 }, (_, i) => randomEncoding(Rng.from(7
 const heldOut = packSequences(encodings, T);
 const lexicon = buildPmiLexicon(encodings, vocab, { minCount: 2, size: 200 });
 
-describe('held-out masks of a run\'s own objective', () => {
+describe("held-out masks of a run's own objective", () => {
   const failing: MaskingConfig[] = [
     { strategy: 'pmi', objective: 'first-char', strategyParams: { minCount: 2 } },
     { strategy: 'pmi', objective: 'rts', strategyParams: { minCount: 2 } },
@@ -69,7 +69,9 @@ describe('the token id behind each loss row', () => {
 
   it('rts / shuffle / electra: one id per real non-special token, so hard masking gets losses', () => {
     const mb = applyMasking({ strategy: 'hard', objective: 'rts' }, randomBatch(Rng.from(5), 4, T), {
-      vocab, rng: Rng.from(6), hardness: hardnessFor(planMasking({ strategy: 'hard', objective: 'rts' }, vocab, T), vocab.size),
+      vocab,
+      rng: Rng.from(6),
+      hardness: hardnessFor(planMasking({ strategy: 'hard', objective: 'rts' }, vocab, T), vocab.size),
     });
     const ids = lossRowTokenIds('binary', mb, new Int32Array(0), new Int32Array(0));
     expect(ids.length).toBe(4 * T);

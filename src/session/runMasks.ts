@@ -24,11 +24,18 @@ export function hardnessFor(plan: MaskingPlan, V: number): TokenLossEma | undefi
  * at progress 0, so its held-out masks are random (the same for every run) rather than depending on training.
  */
 export function heldOutMasks(
-  masking: MaskingConfig, heldOut: SequenceSet, vocab: VocabInfo, B: number, maxSequences: number, lexicon?: PmiLexicon,
+  masking: MaskingConfig,
+  heldOut: SequenceSet,
+  vocab: VocabInfo,
+  B: number,
+  maxSequences: number,
+  lexicon?: PmiLexicon,
 ): MaskedBatch[] {
   const held = heldOutBatches(heldOut, B).slice(0, Math.ceil(maxSequences / B));
   const hardness = masking.strategy === 'hard' ? new TokenLossEma(vocab.size) : undefined;
-  return held.map((b, i) => applyMasking(masking, b, { vocab, rng: Rng.from(EVAL_SEED, i), lexicon, hardness, progress: 0 }));
+  return held.map((b, i) =>
+    applyMasking(masking, b, { vocab, rng: Rng.from(EVAL_SEED, i), lexicon, hardness, progress: 0 }),
+  );
 }
 
 /** A head's kind, or what its loss rows are about (HeadModule.rows: 'tokens' = every token, as binary heads). */
@@ -40,7 +47,12 @@ export type LossRowKind = 'vocab' | 'classes' | 'binary' | 'electra' | 'tokens';
  * class head's target is a class index, so the id is the original token at the gathered position. Per-token
  * heads (binary, ELECTRA's discriminator): the original token at every real, non-special position.
  */
-export function lossRowTokenIds(kind: LossRowKind, masked: MaskedBatch, positions: Int32Array, targets: Int32Array): Int32Array {
+export function lossRowTokenIds(
+  kind: LossRowKind,
+  masked: MaskedBatch,
+  positions: Int32Array,
+  targets: Int32Array,
+): Int32Array {
   if (kind === 'binary' || kind === 'electra' || kind === 'tokens') {
     const N = masked.B * masked.T;
     const out = new Int32Array(N).fill(-1);

@@ -64,15 +64,40 @@ describe('CSV', () => {
     expect(get(ra, 'corpus')).toBe('fairy-tales');
     expect(get(ra, 'tokenizer')).toBe('wordpiece:2048');
     expect(get(ra, 'vocab_size')).toBe('1024');
-    expect([get(ra, 'model_preset'), get(ra, 'L'), get(ra, 'C'), get(ra, 'NH'), get(ra, 'F'), get(ra, 'T')]).toEqual(['tiny', '2', '64', '2', '256', '64']);
-    expect([get(ra, 'strategy'), get(ra, 'objective'), get(ra, 'strategy_params')]).toEqual(['span', 'mlm', 'rate=0.15; maxSpan=5']);
-    expect([get(ra, 'batch'), get(ra, 'seed'), get(ra, 'steps_done'), get(ra, 'steps_total')]).toEqual(['4', '7', '30', '30']);
+    expect([get(ra, 'model_preset'), get(ra, 'L'), get(ra, 'C'), get(ra, 'NH'), get(ra, 'F'), get(ra, 'T')]).toEqual([
+      'tiny',
+      '2',
+      '64',
+      '2',
+      '256',
+      '64',
+    ]);
+    expect([get(ra, 'strategy'), get(ra, 'objective'), get(ra, 'strategy_params')]).toEqual([
+      'span',
+      'mlm',
+      'rate=0.15; maxSpan=5',
+    ]);
+    expect([get(ra, 'batch'), get(ra, 'seed'), get(ra, 'steps_done'), get(ra, 'steps_total')]).toEqual([
+      '4',
+      '7',
+      '30',
+      '30',
+    ]);
     expect(Number(get(ra, 'final_train_loss'))).toBe(a.metrics[29].loss);
-    expect([get(ra, 'final_heldout_loss'), get(ra, 'final_heldout_accuracy'), get(ra, 'heldout_step')]).toEqual(['5.25', '0.125', '30']);
+    expect([get(ra, 'final_heldout_loss'), get(ra, 'final_heldout_accuracy'), get(ra, 'heldout_step')]).toEqual([
+      '5.25',
+      '0.125',
+      '30',
+    ]);
     expect([get(ra, 'tokens_per_s'), get(ra, 'ms_per_step'), get(ra, 'state')]).toEqual(['1235', '207.4', 'done']);
     // A run with no steps, no evaluation and no info: empty cells, model shape from the preset, marked interrupted.
     const rb = rows[2];
-    expect([get(rb, 'final_train_loss'), get(rb, 'final_heldout_loss'), get(rb, 'vocab_size'), get(rb, 'parameters')]).toEqual(['', '', '', '']);
+    expect([
+      get(rb, 'final_train_loss'),
+      get(rb, 'final_heldout_loss'),
+      get(rb, 'vocab_size'),
+      get(rb, 'parameters'),
+    ]).toEqual(['', '', '', '']);
     expect([get(rb, 'C'), get(rb, 'state')]).toEqual(['64', 'interrupted']);
   });
 });
@@ -84,7 +109,11 @@ describe('JSON', () => {
     const b = fakeRecord('b', 2, { state: 'failed', message: 'loss was NaN', interrupted: true });
     delete b.cases;
     const text = runsToJson([a, b], Date.UTC(2025, 0, 1));
-    expect(JSON.parse(text)).toMatchObject({ format: 'masklab-runs', version: 1, exportedAt: '2025-01-01T00:00:00.000Z' });
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'masklab-runs',
+      version: 1,
+      exportedAt: '2025-01-01T00:00:00.000Z',
+    });
     expect(parseRunsJson(text)).toEqual([a, b]);
   });
 
@@ -103,7 +132,10 @@ describe('JSON', () => {
     [file([{ ...good(), metrics: [{ step: 0, loss: 'low' }] }]), /runs\[0\]\.metrics\[0\]\.loss must be a number/],
     [file([{ ...good(), metrics: 'none' }]), /runs\[0\]\.metrics must be a list/],
     [file([{ ...good(), evals: [{ step: 1.5, loss: 1, accuracy: 0 }] }]), /evals\[0\]\.step must be a whole number/],
-    [file([{ ...good(), config: { ...(good().config as object), masking: { strategy: 'nope', objective: 'mlm' } } }]), /config is not a valid experiment: strategy=nope/],
+    [
+      file([{ ...good(), config: { ...(good().config as object), masking: { strategy: 'nope', objective: 'mlm' } } }]),
+      /config is not a valid experiment: strategy=nope/,
+    ],
     [file([{ ...good(), config: { ...(good().config as object), seed: -1 } }]), /config\.seed must be at least 0/],
     [file([{ ...good(), info: { V: 10 } }]), /info\.model must be an object/],
   ])('rejects a bad file with a clear reason: %#', (text, reason) => {

@@ -14,7 +14,11 @@ export const RUNS_FILE_VERSION = 1;
 export function runsToJson(records: readonly RunRecord[], now = Date.now()): string {
   // Kept weights stay in this browser (download them from the run's row): the file carries metrics and settings.
   const runs = records.map(({ weights: _w, ...r }) => r);
-  return JSON.stringify({ format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exportedAt: new Date(now).toISOString(), runs }, null, 1);
+  return JSON.stringify(
+    { format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, exportedAt: new Date(now).toISOString(), runs },
+    null,
+    1,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------- CSV
@@ -37,11 +41,43 @@ function paramsText(p: ParamValues | undefined): string {
 
 /** The column names of the CSV, in order. */
 export const CSV_COLUMNS = [
-  'id', 'name', 'created_at', 'state', 'corpus', 'tokenizer', 'vocab_size', 'model_preset', 'L', 'C', 'NH', 'F', 'T',
-  'parameters', 'strategy', 'objective', 'strategy_params', 'objective_params', 'rate_schedule', 'static_masks',
-  'batch', 'lr', 'lr_decay', 'warmup', 'weight_decay', 'clip', 'eval_every', 'seed', 'steps_done', 'steps_total',
-  'final_train_loss', 'train_loss_last10_mean', 'final_heldout_loss', 'final_heldout_accuracy', 'heldout_step',
-  'tokens_per_s', 'ms_per_step',
+  'id',
+  'name',
+  'created_at',
+  'state',
+  'corpus',
+  'tokenizer',
+  'vocab_size',
+  'model_preset',
+  'L',
+  'C',
+  'NH',
+  'F',
+  'T',
+  'parameters',
+  'strategy',
+  'objective',
+  'strategy_params',
+  'objective_params',
+  'rate_schedule',
+  'static_masks',
+  'batch',
+  'lr',
+  'lr_decay',
+  'warmup',
+  'weight_decay',
+  'clip',
+  'eval_every',
+  'seed',
+  'steps_done',
+  'steps_total',
+  'final_train_loss',
+  'train_loss_last10_mean',
+  'final_heldout_loss',
+  'final_heldout_accuracy',
+  'heldout_step',
+  'tokens_per_s',
+  'ms_per_step',
 ] as const;
 
 type Row = Record<(typeof CSV_COLUMNS)[number], string | number | boolean | undefined>;
@@ -122,7 +158,8 @@ export class Reader {
   }
   str(key: string, max = 10_000): string {
     const v = this.o[key];
-    if (typeof v !== 'string' || v.length > max) this.fail(key, `must be text${max < 10_000 ? ` of at most ${max} characters` : ''}`);
+    if (typeof v !== 'string' || v.length > max)
+      this.fail(key, `must be text${max < 10_000 ? ` of at most ${max} characters` : ''}`);
     return v;
   }
   optStr(key: string): string | undefined {
@@ -167,7 +204,8 @@ function readConfig(r: Reader): ExperimentConfig {
   for (const k of ['strategyParams', 'objectiveParams', 'schedule'])
     if (m.o[k] !== undefined)
       for (const [pk, pv] of Object.entries(m.obj(k).o))
-        if (!['number', 'string', 'boolean'].includes(typeof pv)) throw new RunImportError(`${m.path}.${k}.${pk} must be a number, text or true/false`);
+        if (!['number', 'string', 'boolean'].includes(typeof pv))
+          throw new RunImportError(`${m.path}.${k}.${pk} must be a number, text or true/false`);
   if (c.o.model && isObj(c.o.model) && c.o.model.overrides !== undefined) c.obj('model').obj('overrides');
   const t = c.obj('train');
   for (const k of ['B', 'steps', 'lr', 'warmup', 'minLrRatio', 'weightDecay', 'maxGradNorm', 'evalEvery']) t.num(k);
@@ -179,7 +217,8 @@ function readConfig(r: Reader): ExperimentConfig {
   } catch (e) {
     throw new RunImportError(`${c.path} is not a valid experiment: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (decoded.ignored.length > 0) throw new RunImportError(`${c.path} is not a valid experiment: ${decoded.ignored.join('; ')}`);
+  if (decoded.ignored.length > 0)
+    throw new RunImportError(`${c.path} is not a valid experiment: ${decoded.ignored.join('; ')}`);
   return decoded.config;
 }
 
@@ -212,7 +251,14 @@ function readCases(r: Reader): LossByCase | undefined {
     const s = c.obj(k);
     return { loss: s.num('loss', { nullable: true }), count: s.num('count', { int: true, min: 0 }) };
   };
-  return { masked: stat('masked'), replaced: stat('replaced'), kept: stat('kept'), frequent: stat('frequent'), rare: stat('rare'), steps: c.num('steps', { int: true, min: 0 }) };
+  return {
+    masked: stat('masked'),
+    replaced: stat('replaced'),
+    kept: stat('kept'),
+    frequent: stat('frequent'),
+    rare: stat('rare'),
+    steps: c.num('steps', { int: true, min: 0 }),
+  };
 }
 
 function readRun(r: Reader): RunRecord {
@@ -220,7 +266,8 @@ function readRun(r: Reader): RunRecord {
   if (id.trim() === '') r.fail('id', 'must not be empty');
   const state = r.str('state') as RunState;
   if (!RUN_STATES.includes(state)) r.fail('state', `must be one of ${RUN_STATES.join(', ')}`);
-  if (r.o.interrupted !== undefined && typeof r.o.interrupted !== 'boolean') r.fail('interrupted', 'must be true or false');
+  if (r.o.interrupted !== undefined && typeof r.o.interrupted !== 'boolean')
+    r.fail('interrupted', 'must be true or false');
   const createdAt = r.num('createdAt', { min: 0 });
   const metrics: StepRow[] = r.list('metrics').map((m) => {
     const row: StepRow = {
@@ -235,7 +282,11 @@ function readRun(r: Reader): RunRecord {
     if (rate !== undefined) row.maskRate = rate;
     return row;
   });
-  const evals = r.list('evals').map((e) => ({ step: e.num('step', { int: true, min: 0 }), loss: e.num('loss', { nullable: true }), accuracy: e.num('accuracy', { nullable: true }) }));
+  const evals = r.list('evals').map((e) => ({
+    step: e.num('step', { int: true, min: 0 }),
+    loss: e.num('loss', { nullable: true }),
+    accuracy: e.num('accuracy', { nullable: true }),
+  }));
   const rec: RunRecord = {
     id,
     name: r.str('name', 300),
@@ -262,7 +313,9 @@ function readRun(r: Reader): RunRecord {
   if (r.o.external !== undefined) {
     const x = r.obj('external');
     rec.external = {
-      tool: x.str('tool', 200), device: x.str('device', 200), processes: x.num('processes', { int: true, min: 1 }),
+      tool: x.str('tool', 200),
+      device: x.str('device', 200),
+      processes: x.num('processes', { int: true, min: 1 }),
       mixedPrecision: x.str('mixedPrecision', 20),
     };
     const link = x.optStr('link');
@@ -285,20 +338,31 @@ export function readExportFile(text: string, kind: ExportKind): Record<string, u
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new RunImportError(`This file is not JSON (${e instanceof Error ? e.message : String(e)}). Choose a file exported from MaskLab's ${kind.panel} panel.`);
+    throw new RunImportError(
+      `This file is not JSON (${e instanceof Error ? e.message : String(e)}). Choose a file exported from MaskLab's ${kind.panel} panel.`,
+    );
   }
   if (!isObj(data) || data.format !== kind.format) {
-    throw new RunImportError(`This JSON file is not a MaskLab ${kind.what} export (it has no "format": "${kind.format}"). Choose a file exported from the ${kind.panel} panel.`);
+    throw new RunImportError(
+      `This JSON file is not a MaskLab ${kind.what} export (it has no "format": "${kind.format}"). Choose a file exported from the ${kind.panel} panel.`,
+    );
   }
   if (data.version !== kind.version) {
-    throw new RunImportError(`This ${kind.what} file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${kind.version}.`);
+    throw new RunImportError(
+      `This ${kind.what} file has version ${JSON.stringify(data.version)}; this MaskLab reads version ${kind.version}.`,
+    );
   }
   return data;
 }
 
 /** Parses and validates a runs file. Throws RunImportError with a readable reason; nothing is half-read. */
 export function parseRunsJson(text: string): RunRecord[] {
-  const data = readExportFile(text, { format: RUNS_FILE_FORMAT, version: RUNS_FILE_VERSION, what: 'runs', panel: 'Runs' });
+  const data = readExportFile(text, {
+    format: RUNS_FILE_FORMAT,
+    version: RUNS_FILE_VERSION,
+    what: 'runs',
+    panel: 'Runs',
+  });
   if (!Array.isArray(data.runs)) throw new RunImportError('This runs file has no list of runs ("runs").');
   return parseRunList(data.runs);
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import { baselineLabel, bootstrapMean, pairedDifference, t975, verdictOf, type SeedFigure } from './stats';
 
-const seeds = (values: number[], se = 0): Map<number, SeedFigure> => new Map(values.map((v, i) => [i + 1, { value: v, se }]));
+const seeds = (values: number[], se = 0): Map<number, SeedFigure> =>
+  new Map(values.map((v, i) => [i + 1, { value: v, se }]));
 
 describe('bootstrapMean', () => {
   it('brackets the mean, matches the binomial standard error, is seeded, and narrows with more examples', () => {

@@ -16,7 +16,11 @@ export interface Estimate {
 export const BOOTSTRAP_RESAMPLES = 1000;
 
 /** Mean of `xs` with a seeded percentile-bootstrap 95% interval (the same seed gives the same interval). */
-export function bootstrapMean(xs: ArrayLike<number>, seed: SeedKey = 'masklab-bootstrap', resamples = BOOTSTRAP_RESAMPLES): Estimate {
+export function bootstrapMean(
+  xs: ArrayLike<number>,
+  seed: SeedKey = 'masklab-bootstrap',
+  resamples = BOOTSTRAP_RESAMPLES,
+): Estimate {
   const n = xs.length;
   if (n === 0) return { value: NaN, lo: NaN, hi: NaN, se: NaN, n: 0 };
   let sum = 0;
@@ -87,7 +91,9 @@ export interface SeedFigure {
  * cannot make a difference smaller than the test set can resolve look significant.
  */
 export function pairedDifference(
-  reference: ReadonlyMap<number, SeedFigure>, scheme: ReadonlyMap<number, SeedFigure>, higherIsBetter: boolean,
+  reference: ReadonlyMap<number, SeedFigure>,
+  scheme: ReadonlyMap<number, SeedFigure>,
+  higherIsBetter: boolean,
 ): PairedDifference | undefined {
   const d: number[] = [];
   let v = 0;
@@ -118,9 +124,12 @@ export function pairedDifference(
  * wrong side of it). Returns the label to show, or undefined when the figure is clearly better than both.
  */
 export function baselineLabel(
-  e: Pick<Estimate, 'lo' | 'hi'>, baselines: { chance?: number; frequency?: number }, higherIsBetter = true,
+  e: Pick<Estimate, 'lo' | 'hi'>,
+  baselines: { chance?: number; frequency?: number },
+  higherIsBetter = true,
 ): 'at frequency baseline' | 'at chance' | undefined {
-  const reaches = (b: number | undefined) => b !== undefined && Number.isFinite(b) && (higherIsBetter ? e.lo <= b : e.hi >= b);
+  const reaches = (b: number | undefined) =>
+    b !== undefined && Number.isFinite(b) && (higherIsBetter ? e.lo <= b : e.hi >= b);
   if (reaches(baselines.frequency)) return 'at frequency baseline';
   if (reaches(baselines.chance)) return 'at chance';
   return undefined;

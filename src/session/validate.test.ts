@@ -18,41 +18,69 @@ const only = (ps: Problem[]) => {
 describe('validateExperiment', () => {
   it('accepts the default experiment and every preset', () => {
     expect(validateExperiment(defaultExperiment())).toEqual([]);
-    for (const preset of ['tiny', 'mini', 'small'] as const) expect(validateExperiment({ ...defaultExperiment(), model: { preset } })).toEqual([]);
+    for (const preset of ['tiny', 'mini', 'small'] as const)
+      expect(validateExperiment({ ...defaultExperiment(), model: { preset } })).toEqual([]);
   });
 
   it('refuses a learning rate of 1000 and of -1 (case 1), naming the setting and the range', () => {
     expect(only(validateExperiment(withTrain({ lr: 1000 })))).toEqual({
-      setting: 'lr', value: '1000', reason: 'the learning rate is above 10', allowed: 'a number above 0 up to 10',
+      setting: 'lr',
+      value: '1000',
+      reason: 'the learning rate is above 10',
+      allowed: 'a number above 0 up to 10',
     });
     expect(only(validateExperiment(withTrain({ lr: -1 })))).toEqual({
-      setting: 'lr', value: '-1', reason: 'the learning rate must be above 0', allowed: 'a number above 0 up to 10',
+      setting: 'lr',
+      value: '-1',
+      reason: 'the learning rate must be above 0',
+      allowed: 'a number above 0 up to 10',
     });
     expect(only(validateExperiment(withTrain({ lr: 0 }))).reason).toBe('the learning rate must be above 0');
     expect(only(validateExperiment(withTrain({ lr: NaN }))).reason).toBe('the learning rate is not a number');
   });
 
   it('checks every training setting against its range', () => {
-    expect(only(validateExperiment(withTrain({ B: 0 })))).toMatchObject({ setting: 'batch', reason: 'the batch size is below 1' });
-    expect(only(validateExperiment(withTrain({ B: 2.5 })))).toMatchObject({ setting: 'batch', reason: 'the batch size is not a whole number' });
+    expect(only(validateExperiment(withTrain({ B: 0 })))).toMatchObject({
+      setting: 'batch',
+      reason: 'the batch size is below 1',
+    });
+    expect(only(validateExperiment(withTrain({ B: 2.5 })))).toMatchObject({
+      setting: 'batch',
+      reason: 'the batch size is not a whole number',
+    });
     expect(only(validateExperiment(withTrain({ steps: 0 })))).toMatchObject({ setting: 'steps' });
     expect(only(validateExperiment(withTrain({ warmup: -1 })))).toMatchObject({ setting: 'warmup' });
-    expect(only(validateExperiment(withTrain({ minLrRatio: 2 })))).toMatchObject({ setting: 'minlr', reason: 'the learning-rate floor is above 1' });
+    expect(only(validateExperiment(withTrain({ minLrRatio: 2 })))).toMatchObject({
+      setting: 'minlr',
+      reason: 'the learning-rate floor is above 1',
+    });
     expect(only(validateExperiment(withTrain({ weightDecay: -0.1 })))).toMatchObject({ setting: 'wd' });
     expect(only(validateExperiment(withTrain({ maxGradNorm: -1 })))).toMatchObject({ setting: 'clip' });
     expect(only(validateExperiment(withTrain({ evalEvery: 0 })))).toMatchObject({ setting: 'eval' });
-    expect(only(validateExperiment({ ...defaultExperiment(), seed: -3 }))).toMatchObject({ setting: 'seed', reason: 'the seed is below 0' });
+    expect(only(validateExperiment({ ...defaultExperiment(), seed: -3 }))).toMatchObject({
+      setting: 'seed',
+      reason: 'the seed is below 0',
+    });
   });
 
   it('refuses C=65 with NH=2 (case 5) and suggests heads that divide C', () => {
-    const e: ExperimentConfig = { ...defaultExperiment(), model: { preset: 'custom', overrides: { L: 2, C: 65, NH: 2, F: 256, T: 64 } } };
+    const e: ExperimentConfig = {
+      ...defaultExperiment(),
+      model: { preset: 'custom', overrides: { L: 2, C: 65, NH: 2, F: 256, T: 64 } },
+    };
     expect(only(validateExperiment(e))).toEqual({
-      setting: 'm.NH', value: '2', reason: 'width C=65 is not divisible by heads NH=2', allowed: 'a number of heads that divides C=65 (such as 1)',
+      setting: 'm.NH',
+      value: '2',
+      reason: 'width C=65 is not divisible by heads NH=2',
+      allowed: 'a number of heads that divides C=65 (such as 1)',
     });
   });
 
   it('refuses model fields out of range one by one', () => {
-    const e: ExperimentConfig = { ...defaultExperiment(), model: { preset: 'custom', overrides: { L: 0, C: 64, NH: 2, F: 256, T: 5000 } } };
+    const e: ExperimentConfig = {
+      ...defaultExperiment(),
+      model: { preset: 'custom', overrides: { L: 0, C: 64, NH: 2, F: 256, T: 5000 } },
+    };
     expect(validateExperiment(e).map((p) => [p.setting, p.reason])).toEqual([
       ['m.L', 'model L=0 is below 1'],
       ['m.T', 'model T=5000 is above 2048'],
@@ -63,11 +91,14 @@ describe('validateExperiment', () => {
     const e = defaultExperiment();
     e.tokenizer = { kind: 'wordpiece', vocabSize: 3 };
     expect(only(validateExperiment(e))).toEqual({
-      setting: 'tok', value: '3', reason: 'the vocabulary size is below 6 (5 special tokens plus at least one word)', allowed: 'a whole number from 6 to 1000000',
+      setting: 'tok',
+      value: '3',
+      reason: 'the vocabulary size is below 6 (5 special tokens plus at least one word)',
+      allowed: 'a whole number from 6 to 1000000',
     });
   });
 
-  it('checks masking parameters against their specs, unknown ones, the share sum and the objective\'s strategies', () => {
+  it("checks masking parameters against their specs, unknown ones, the share sum and the objective's strategies", () => {
     const e = defaultExperiment();
     e.masking = { strategy: 'span', objective: 'mlm', strategyParams: { rate: 1.5, maxSpan: 0.5, nope: 1 } };
     expect(validateExperiment(e).map((p) => [p.setting, p.reason, p.allowed])).toEqual([
@@ -78,11 +109,17 @@ describe('validateExperiment', () => {
     const shares = defaultExperiment();
     shares.masking = { strategy: 'random', objective: 'mlm', strategyParams: { maskFrac: 0.8, randomFrac: 0.5 } };
     expect(only(validateExperiment(shares))).toEqual({
-      setting: 'sp.randomFrac', value: '0.5', reason: 'the [MASK] share 0.8 and the random-token share 0.5 add up to more than 1', allowed: 'at most 0.2 with a [MASK] share of 0.8',
+      setting: 'sp.randomFrac',
+      value: '0.5',
+      reason: 'the [MASK] share 0.8 and the random-token share 0.5 add up to more than 1',
+      allowed: 'at most 0.2 with a [MASK] share of 0.8',
     });
     const meap = defaultExperiment();
     meap.masking = { strategy: 'span', objective: 'meap' };
-    expect(only(validateExperiment(meap))).toMatchObject({ setting: 'strategy', reason: 'objective "meap" works only with random' });
+    expect(only(validateExperiment(meap))).toMatchObject({
+      setting: 'strategy',
+      reason: 'objective "meap" works only with random',
+    });
   });
 
   it('refuses unknown strategies and objectives', () => {
@@ -105,14 +142,18 @@ describe('validateExperiment', () => {
 describe('the link reader and the validation', () => {
   it('lists C=7 with NH=3 as ignored with its reason and keeps a valid shape (case 8)', () => {
     const d = decodeExperiment('model=custom&m.C=7&m.NH=3');
-    expect(d.ignored).toEqual(["m.C=7, m.NH=3: width C=7 is not divisible by heads NH=3; the link's model shape was not used"]);
+    expect(d.ignored).toEqual([
+      "m.C=7, m.NH=3: width C=7 is not divisible by heads NH=3; the link's model shape was not used",
+    ]);
     expect(validateExperiment(d.config)).toEqual([]);
   });
 
   it('keeps the wordpiece default for tok=wordpiece:0 and writes it out, so the field shows it (case 8)', () => {
     const d = decodeExperiment('tok=wordpiece:0');
     expect(d.config.tokenizer).toEqual({ kind: 'wordpiece', vocabSize: 4000 });
-    expect(d.ignored).toEqual(['tok=wordpiece:0: the vocabulary size must be a whole number from 6 to 1000000; kept the wordpiece default 4000']);
+    expect(d.ignored).toEqual([
+      'tok=wordpiece:0: the vocabulary size must be a whole number from 6 to 1000000; kept the wordpiece default 4000',
+    ]);
     expect(decodeExperiment('tok=char:0').config.tokenizer).toEqual({ kind: 'char' });
   });
 
@@ -128,10 +169,15 @@ describe('the link reader and the validation', () => {
 
 describe('memory before allocation', () => {
   it('refuses the L48 C4096 NH64 F16384 model (case 4) by its memory, naming what to shrink', () => {
-    const e: ExperimentConfig = { ...defaultExperiment(), model: { preset: 'custom', overrides: { L: 48, C: 4096, NH: 64, F: 16384, T: 64 } } };
+    const e: ExperimentConfig = {
+      ...defaultExperiment(),
+      model: { preset: 'custom', overrides: { L: 48, C: 4096, NH: 64, F: 16384, T: 64 } },
+    };
     const p = only(validateExperiment(e, { V: 2048 }));
     expect(p.setting).toBe('memory');
-    expect(p.reason).toMatch(/^the run needs about [\d.]+ GB of GPU memory \(9,69\d,\d{3},\d{3} parameters with gradients, AdamW moments and snapshots, and the activations\); MaskLab allows 4\.0 GB$/);
+    expect(p.reason).toMatch(
+      /^the run needs about [\d.]+ GB of GPU memory \(9,69\d,\d{3},\d{3} parameters with gradients, AdamW moments and snapshots, and the activations\); MaskLab allows 4\.0 GB$/,
+    );
     expect(p.allowed).toBe('at most 4.0 GB: a smaller model (L, C, F), batch size or sequence length T');
   });
 
@@ -142,7 +188,8 @@ describe('memory before allocation', () => {
     expect(p).toEqual({
       setting: 'm.F',
       value: '1024',
-      reason: 'the feed-forward activations of a layer (B=32 x T=128 x F=1024) needs 16 MB in one buffer; this GPU allows 8 MB per buffer',
+      reason:
+        'the feed-forward activations of a layer (B=32 x T=128 x F=1024) needs 16 MB in one buffer; this GPU allows 8 MB per buffer',
       allowed: 'a smaller m.F (one buffer of at most 8 MB)',
     });
     expect(validateExperiment(e, { V: 2048, limits: { ...limits, maxStorageBufferBindingSize: 2 ** 30 } })).toEqual([]);

@@ -78,7 +78,13 @@ export function rangeText(min: number, max: number, integer: boolean, openMin = 
 }
 
 /** Why a number is out of its range, or undefined when it is in it. */
-export function numberProblem(v: number, min: number, max: number, integer: boolean, openMin = false): string | undefined {
+export function numberProblem(
+  v: number,
+  min: number,
+  max: number,
+  integer: boolean,
+  openMin = false,
+): string | undefined {
   if (typeof v !== 'number' || !Number.isFinite(v)) return 'is not a number';
   if (integer && !Number.isInteger(v)) return 'is not a whole number';
   if (openMin ? v <= min : v < min) return openMin ? `must be above ${min}` : `is below ${min}`;
@@ -117,7 +123,13 @@ export function modelProblems(e: ExperimentConfig, V: number): Problem[] {
   for (const k of MODEL_KEYS) {
     const [min, max] = MODEL_FIELD_RANGE[k];
     const why = numberProblem(shape[k], min, max, true);
-    if (why) out.push({ setting: `m.${k}`, value: String(shape[k]), reason: `model ${k}=${shape[k]} ${why}`, allowed: rangeText(min, max, true) });
+    if (why)
+      out.push({
+        setting: `m.${k}`,
+        value: String(shape[k]),
+        reason: `model ${k}=${shape[k]} ${why}`,
+        allowed: rangeText(min, max, true),
+      });
   }
   if (out.length === 0 && shape.C % shape.NH !== 0) {
     const fits = [1, 2, 4, 8, 16, 32, 64].filter((h) => shape.C % h === 0 && h <= MODEL_FIELD_RANGE.NH[1]);
@@ -140,10 +152,22 @@ export function validateExperiment(e: ExperimentConfig, opts: ValidateOptions = 
   for (const f of TRAIN_FIELDS) {
     const v = e.train[f.key] as number;
     const why = numberProblem(v, f.min, f.max, f.integer, f.openMin);
-    if (why) out.push({ setting: f.url, value: String(v), reason: `the ${f.label} ${why}`, allowed: rangeText(f.min, f.max, f.integer, f.openMin) });
+    if (why)
+      out.push({
+        setting: f.url,
+        value: String(v),
+        reason: `the ${f.label} ${why}`,
+        allowed: rangeText(f.min, f.max, f.integer, f.openMin),
+      });
   }
   const seedWhy = numberProblem(e.seed, 0, MAX_SEED, true);
-  if (seedWhy) out.push({ setting: 'seed', value: String(e.seed), reason: `the seed ${seedWhy}`, allowed: rangeText(0, MAX_SEED, true) });
+  if (seedWhy)
+    out.push({
+      setting: 'seed',
+      value: String(e.seed),
+      reason: `the seed ${seedWhy}`,
+      allowed: rangeText(0, MAX_SEED, true),
+    });
 
   const vs = e.tokenizer.vocabSize;
   if (vs !== undefined) {
@@ -163,16 +187,31 @@ export function validateExperiment(e: ExperimentConfig, opts: ValidateOptions = 
 
   const m = e.masking;
   if (!STRATEGY_IDS.includes(m.strategy)) {
-    out.push({ setting: 'strategy', value: String(m.strategy), reason: 'no such masking strategy', allowed: STRATEGY_IDS.join(', ') });
+    out.push({
+      setting: 'strategy',
+      value: String(m.strategy),
+      reason: 'no such masking strategy',
+      allowed: STRATEGY_IDS.join(', '),
+    });
   }
   if (!OBJECTIVE_IDS.includes(m.objective)) {
-    out.push({ setting: 'objective', value: String(m.objective), reason: 'no such objective', allowed: OBJECTIVE_IDS.join(', ') });
+    out.push({
+      setting: 'objective',
+      value: String(m.objective),
+      reason: 'no such objective',
+      allowed: OBJECTIVE_IDS.join(', '),
+    });
   }
   if (STRATEGY_IDS.includes(m.strategy) && OBJECTIVE_IDS.includes(m.objective)) {
     const obj = getObjective(m.objective);
     const strat = getStrategy(m.strategy);
     if (obj.strategies && !obj.strategies.includes(m.strategy)) {
-      out.push({ setting: 'strategy', value: m.strategy, reason: `objective "${obj.id}" works only with ${obj.strategies.join(', ')}`, allowed: obj.strategies.join(', ') });
+      out.push({
+        setting: 'strategy',
+        value: m.strategy,
+        reason: `objective "${obj.id}" works only with ${obj.strategies.join(', ')}`,
+        allowed: obj.strategies.join(', '),
+      });
     }
     const groups: [string, string, readonly ParamSpec[], Readonly<Record<string, ParamValue>> | undefined][] = [
       ['sp', `strategy "${strat.id}"`, strat.params, m.strategyParams],
@@ -183,15 +222,31 @@ export function validateExperiment(e: ExperimentConfig, opts: ValidateOptions = 
       for (const [key, v] of Object.entries(values ?? {})) {
         const spec = specs.find((s) => s.key === key);
         if (!spec) {
-          out.push({ setting: `${prefix}.${key}`, value: String(v), reason: `${owner} has no parameter "${key}"`, allowed: specs.map((s) => s.key).join(', ') || 'none' });
+          out.push({
+            setting: `${prefix}.${key}`,
+            value: String(v),
+            reason: `${owner} has no parameter "${key}"`,
+            allowed: specs.map((s) => s.key).join(', ') || 'none',
+          });
           continue;
         }
         const why = paramProblem(spec, v);
-        if (why) out.push({ setting: `${prefix}.${key}`, value: String(v), reason: `${spec.label} ${why}`, allowed: allowedOf(spec) });
+        if (why)
+          out.push({
+            setting: `${prefix}.${key}`,
+            value: String(v),
+            reason: `${spec.label} ${why}`,
+            allowed: allowedOf(spec),
+          });
       }
     }
     const sp = m.strategyParams;
-    if (sp && typeof sp.maskFrac === 'number' && typeof sp.randomFrac === 'number' && sp.maskFrac + sp.randomFrac > 1 + 1e-9) {
+    if (
+      sp &&
+      typeof sp.maskFrac === 'number' &&
+      typeof sp.randomFrac === 'number' &&
+      sp.maskFrac + sp.randomFrac > 1 + 1e-9
+    ) {
       out.push({
         setting: 'sp.randomFrac',
         value: String(sp.randomFrac),

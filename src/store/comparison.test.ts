@@ -37,7 +37,9 @@ function setup(factory = new IDBFactory()) {
     start(config) {
       started.push(config);
       const base = fakeLiveRun(`run${n++}`, 0, 1000 + n);
-      set({ run: { ...base, config, state: 'preparing', totalSteps: config.train.steps, evals: [], cases: undefined } });
+      set({
+        run: { ...base, config, state: 'preparing', totalSteps: config.train.steps, evals: [], cases: undefined },
+      });
     },
     reset() {
       set({ run: undefined });
@@ -65,15 +67,52 @@ function setup(factory = new IDBFactory()) {
   const finishRun = (loss: number) => {
     const run = training.getState().run!;
     const steps = run.config.train.steps;
-    const metrics = Array.from({ length: steps }, (_, s) => ({ step: s, loss: loss + 1 - s / steps, accuracy: 0.1, targets: 10, gradNorm: 1, lr: 1e-3 }));
-    emit({ type: 'probe', runId: run.id, step: steps, tokens: ['[CLS]', 'a', '[SEP]'], L: 1, NH: 1, attention: Float32Array.from({ length: 9 }, (_, i) => i / 9), predictions: [] });
-    training.setState({ run: { ...run, state: 'done', step: steps, metrics, evals: [{ step: steps, loss, accuracy: 0.2, pseudoPerplexity: Math.exp(loss) }], tokensPerS: 500 } });
+    const metrics = Array.from({ length: steps }, (_, s) => ({
+      step: s,
+      loss: loss + 1 - s / steps,
+      accuracy: 0.1,
+      targets: 10,
+      gradNorm: 1,
+      lr: 1e-3,
+    }));
+    emit({
+      type: 'probe',
+      runId: run.id,
+      step: steps,
+      tokens: ['[CLS]', 'a', '[SEP]'],
+      L: 1,
+      NH: 1,
+      attention: Float32Array.from({ length: 9 }, (_, i) => i / 9),
+      predictions: [],
+    });
+    training.setState({
+      run: {
+        ...run,
+        state: 'done',
+        step: steps,
+        metrics,
+        evals: [{ step: steps, loss, accuracy: 0.2, pseudoPerplexity: Math.exp(loss) }],
+        tokensPerS: 500,
+      },
+    });
   };
   const answerProbes = (downstream: number, head: 'vocab' | 'binary' = 'vocab') => {
     const last = sent[sent.length - 1];
     if (last?.type !== 'probes') throw new Error(`expected a probes command, got ${last?.type}`);
-    const mlm = head === 'vocab' ? undefined : { loss: 6, accuracy: 0.05, targets: 100, pseudoPerplexity: 400, steps: 5, trainLoss: 6.1 };
-    emit({ type: 'probes', runId: last.runId, head, results: { mlm, downstream: { accuracy: downstream, trainAccuracy: 0.9, chance: 0.5, trainExamples: 20, testExamples: 10 }, ms: 5 } });
+    const mlm =
+      head === 'vocab'
+        ? undefined
+        : { loss: 6, accuracy: 0.05, targets: 100, pseudoPerplexity: 400, steps: 5, trainLoss: 6.1 };
+    emit({
+      type: 'probes',
+      runId: last.runId,
+      head,
+      results: {
+        mlm,
+        downstream: { accuracy: downstream, trainAccuracy: 0.9, chance: 0.5, trainExamples: 20, testExamples: 10 },
+        ms: 5,
+      },
+    });
   };
   return { factory, store, training, runs, sent, started, finishRun, answerProbes, stopPersist };
 }
@@ -101,7 +140,12 @@ describe('comparison store', () => {
     const rec = await s.store.getState().start(options());
     expect(s.training.getState().probeText).toBe('the [MASK] sat');
     // Seed-major order; only masking and seed differ between runs.
-    for (const [k, loss] of [[0, 5], [1, 7], [2, 5.2], [3, 7.4]] as const) {
+    for (const [k, loss] of [
+      [0, 5],
+      [1, 7],
+      [2, 5.2],
+      [3, 7.4],
+    ] as const) {
       expect(s.started).toHaveLength(k + 1);
       expect(s.sent.filter((m) => m.type === 'probes')).toHaveLength(k);
       s.finishRun(loss);
@@ -111,8 +155,18 @@ describe('comparison store', () => {
       s.answerProbes(0.5 + k / 10, k % 2 === 0 ? 'vocab' : 'binary');
       await settle();
     }
-    expect(s.started.map((c) => [c.masking.objective, c.seed])).toEqual([['mlm', 11], ['rts', 11], ['mlm', 12], ['rts', 12]]);
-    for (const c of s.started) expect({ ...c, masking: undefined, seed: undefined }).toEqual({ ...options().base, masking: undefined, seed: undefined });
+    expect(s.started.map((c) => [c.masking.objective, c.seed])).toEqual([
+      ['mlm', 11],
+      ['rts', 11],
+      ['mlm', 12],
+      ['rts', 12],
+    ]);
+    for (const c of s.started)
+      expect({ ...c, masking: undefined, seed: undefined }).toEqual({
+        ...options().base,
+        masking: undefined,
+        seed: undefined,
+      });
     const done = s.store.getState().list.find((c) => c.id === rec.id)!;
     expect(done.state).toBe('done');
     expect(s.store.getState().activeId).toBeUndefined();
@@ -228,10 +282,22 @@ describe('comparison store', () => {
     expect(csv).toHaveLength(3);
     const header = csv[0].split(',');
     expect(header).toEqual([...COMPARISON_CSV_COLUMNS]);
-    for (const col of ['eval_loss', 'eval_accuracy', 'pseudo_perplexity', 'mlm_probe_loss', 'mlm_probe_accuracy', 'downstream_accuracy', 'tokens', 'seed', 'scheme'])
+    for (const col of [
+      'eval_loss',
+      'eval_accuracy',
+      'pseudo_perplexity',
+      'mlm_probe_loss',
+      'mlm_probe_accuracy',
+      'downstream_accuracy',
+      'tokens',
+      'seed',
+      'scheme',
+    ])
       expect(header).toContain(col);
     const rows = csv.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
-    expect(rows.map((r) => [r.objective, r.eval_loss, r.mlm_probe_loss, r.downstream_accuracy, r.tokens, r.seed])).toEqual([
+    expect(
+      rows.map((r) => [r.objective, r.eval_loss, r.mlm_probe_loss, r.downstream_accuracy, r.tokens, r.seed]),
+    ).toEqual([
       ['mlm', '5', '', '0.6', '512', '11'],
       ['rts', '', '6', '0.7', '512', '11'],
     ]);
@@ -246,10 +312,18 @@ describe('comparison store', () => {
     expect(back.entries.map((e) => e.result?.probes?.downstream?.accuracy)).toEqual([0.6, 0.7]);
     expect(back.entries[0].attention?.attention).toBeInstanceOf(Float32Array);
     expect(other.runs.getState().runs.map((x) => x.comparisonId)).toEqual([rec.id, rec.id]);
-    expect(await other.store.getState().importJson(json)).toEqual({ comparison: 'skipped', runs: { imported: 0, skipped: 2 } });
-    await expect(other.store.getState().importJson('{"format":"masklab-runs"}')).rejects.toThrow(/not a MaskLab comparison export/);
+    expect(await other.store.getState().importJson(json)).toEqual({
+      comparison: 'skipped',
+      runs: { imported: 0, skipped: 2 },
+    });
+    await expect(other.store.getState().importJson('{"format":"masklab-runs"}')).rejects.toThrow(
+      /not a MaskLab comparison export/,
+    );
     const bad = JSON.parse(json) as { comparison: { schemes: unknown[] } };
-    bad.comparison.schemes = [{ strategy: 'random', objective: 'nope' }, { strategy: 'random', objective: 'mlm' }];
+    bad.comparison.schemes = [
+      { strategy: 'random', objective: 'nope' },
+      { strategy: 'random', objective: 'mlm' },
+    ];
     await expect(other.store.getState().importJson(JSON.stringify(bad))).rejects.toThrow(/schemes\[0\]/);
 
     // Deleting the comparison with its runs removes both.

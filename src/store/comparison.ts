@@ -13,7 +13,15 @@ import type { MaskingConfig } from '../masking/types';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import type { ComparisonDb } from './comparisonDb';
 import { comparisonToCsv, comparisonToJson, parseComparisonJson } from '../session/comparisonExport';
-import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from '../session/comparisonPlan';
+import {
+  entryConfig,
+  newComparison,
+  schemeLabel,
+  type AttentionSnapshot,
+  type ComparisonEntry,
+  type ComparisonRecord,
+  type RunResult,
+} from '../session/comparisonPlan';
 import { runsToJson } from '../session/runsExport';
 import { heldLocks, type ImportResult, type RunsState } from './runs';
 import { browserTabSync, idBatcher, type TabSync } from './tabSync';
@@ -70,7 +78,15 @@ export interface ComparisonsState {
 export interface ComparisonDeps {
   openDb(): Promise<ComparisonDb>;
   openRuns(): Promise<RunStore>;
-  training: Pick<StoreApi<{ run?: LiveRun; start(config: ExperimentConfig, text: string): void; reset(): void; setProbeText(text: string): void }>, 'getState' | 'subscribe'>;
+  training: Pick<
+    StoreApi<{
+      run?: LiveRun;
+      start(config: ExperimentConfig, text: string): void;
+      reset(): void;
+      setProbeText(text: string): void;
+    }>,
+    'getState' | 'subscribe'
+  >;
   runs: StoreApi<RunsState>;
   send(msg: ToWorker): void;
   onMessage(fn: (msg: FromWorker) => void): () => void;
@@ -88,9 +104,18 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The final figures of a run from its live state (the probes are added when they arrive). */
 export function resultFromLive(run: LiveRun): RunResult {
-  const last = run.evals.reduce<LiveRun['evals'][number] | undefined>((b, e) => (!b || e.step > b.step ? e : b), undefined);
+  const last = run.evals.reduce<LiveRun['evals'][number] | undefined>(
+    (b, e) => (!b || e.step > b.step ? e : b),
+    undefined,
+  );
   const T = run.info?.model.T ?? modelShape(run.config, 2).T;
-  const r: RunResult = { evalKind: 'mlm', steps: run.step, tokens: run.step * run.config.train.B * T, tokensPerS: run.tokensPerS, msPerStep: run.msPerStep };
+  const r: RunResult = {
+    evalKind: 'mlm',
+    steps: run.step,
+    tokens: run.step * run.config.train.B * T,
+    tokensPerS: run.tokensPerS,
+    msPerStep: run.msPerStep,
+  };
   if (last) Object.assign(r, { evalLoss: last.loss, evalAccuracy: last.accuracy, evalStep: last.step });
   const pppl = run.evals.find((e) => e.pseudoPerplexity !== undefined)?.pseudoPerplexity;
   if (pppl !== undefined) r.pseudoPerplexity = pppl;
@@ -175,7 +200,9 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
     const tagRun = async (rec: ComparisonRecord, e: ComparisonEntry) => {
       if (!e.runId) return;
       try {
-        await deps.runs.getState().rename(e.runId, `${rec.name} · ${schemeLabel(rec.schemes[e.scheme])} · seed ${e.seed}`);
+        await deps.runs
+          .getState()
+          .rename(e.runId, `${rec.name} · ${schemeLabel(rec.schemes[e.scheme])} · seed ${e.seed}`);
         const rs = await deps.openRuns();
         await rs.patch(e.runId, { comparisonId: rec.id });
         rs.close();
@@ -193,22 +220,48 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       const run = s.run;
       if (!run || run.id !== entry.runId) {
         // Reset, or another run started from the Train panel (its worker run replaces ours, probes included).
-        finish(withEntry(rec, i, { state: 'stopped', message: 'Stopped: the run was reset or replaced in the Train panel.' }), 'stopped', 'Stopped from the Train panel.');
+        finish(
+          withEntry(rec, i, {
+            state: 'stopped',
+            message: 'Stopped: the run was reset or replaced in the Train panel.',
+          }),
+          'stopped',
+          'Stopped from the Train panel.',
+        );
         return;
       }
       if (entry.state !== 'training') return;
       if (run.state === 'done') {
         commit(withEntry(rec, i, { state: 'probing', result: resultFromLive(run) }));
-        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals, baseline: run.info?.baseline } } });
+        set({
+          series: {
+            ...get().series,
+            [run.id]: { metrics: run.metrics, evals: run.evals, baseline: run.info?.baseline },
+          },
+        });
         deps.send({ type: 'probes', runId: run.id, budget: rec.budget });
       } else if (run.state === 'failed' && run.step === 0) {
         // Nothing trained: a problem every run would hit (no GPU, a setting the data cannot meet). Stop here.
-        finish(withEntry(rec, i, { state: 'failed', message: run.message }), 'stopped', `A run failed before its first step: ${run.message ?? 'unknown error'}`);
+        finish(
+          withEntry(rec, i, { state: 'failed', message: run.message }),
+          'stopped',
+          `A run failed before its first step: ${run.message ?? 'unknown error'}`,
+        );
       } else if (run.state === 'failed') {
         // A diverged run (non-finite loss) is recorded as failed; the others still train.
-        const next = withEntry(rec, i, { state: 'failed', message: run.message, result: resultFromLive(run), ...(attention ? { attention } : {}) });
+        const next = withEntry(rec, i, {
+          state: 'failed',
+          message: run.message,
+          result: resultFromLive(run),
+          ...(attention ? { attention } : {}),
+        });
         commit(next);
-        set({ series: { ...get().series, [run.id]: { metrics: run.metrics, evals: run.evals, baseline: run.info?.baseline } } });
+        set({
+          series: {
+            ...get().series,
+            [run.id]: { metrics: run.metrics, evals: run.evals, baseline: run.info?.baseline },
+          },
+        });
         void tagRun(next, next.entries[i]);
         void advance();
       } else if (run.state === 'stopped') {
@@ -219,7 +272,9 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
     deps.onMessage((msg) => {
       const rec = active();
       if (!rec || !('runId' in msg)) return;
-      const i = rec.entries.findIndex((e) => e.runId === msg.runId && (e.state === 'training' || e.state === 'probing'));
+      const i = rec.entries.findIndex(
+        (e) => e.runId === msg.runId && (e.state === 'training' || e.state === 'probing'),
+      );
       if (i < 0) return;
       if (msg.type === 'probe') {
         attention = { step: msg.step, tokens: msg.tokens, L: msg.L, NH: msg.NH, attention: msg.attention };
@@ -229,7 +284,8 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         const e = rec.entries[i];
         // What the run's own figures are: the worker says (ownEvalKind); older workers: the objective's evaluation kind.
         const o = getObjective(rec.schemes[e.scheme].objective);
-        const fallback = o.evaluation === 'causal-next-token' ? 'next-token' : sharesMaskedEvaluation(o) ? 'mlm' : 'objective';
+        const fallback =
+          o.evaluation === 'causal-next-token' ? 'next-token' : sharesMaskedEvaluation(o) ? 'mlm' : 'objective';
         const result: RunResult = { ...e.result!, evalKind: msg.results?.ownEvalKind ?? fallback };
         if (msg.results) result.probes = msg.results;
         const patch: Partial<ComparisonEntry> = { state: 'done', result };
@@ -268,8 +324,14 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         const { activeId, selectedId } = get();
         let list = get().list.filter((c) => c.id === activeId || !ids.has(c.id) || stored.has(c.id));
         const mine = new Set(list.map((c) => c.id));
-        for (const c of listed) if (c.id !== activeId && (ids.has(c.id) || !mine.has(c.id))) list = [c, ...list.filter((x) => x.id !== c.id)];
-        set({ list: list.sort(newestFirst), ...(selectedId !== undefined && ids.has(selectedId) && !stored.has(selectedId) && selectedId !== activeId ? { selectedId: undefined } : {}) });
+        for (const c of listed)
+          if (c.id !== activeId && (ids.has(c.id) || !mine.has(c.id))) list = [c, ...list.filter((x) => x.id !== c.id)];
+        set({
+          list: list.sort(newestFirst),
+          ...(selectedId !== undefined && ids.has(selectedId) && !stored.has(selectedId) && selectedId !== activeId
+            ? { selectedId: undefined }
+            : {}),
+        });
         const sel = list.find((c) => c.id === selectedId);
         if (sel && ids.has(sel.id)) await loadSeries(sel);
       } catch (e) {
@@ -282,7 +344,11 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         const gone = new Set(msg.ids.filter((id) => id !== get().activeId));
         for (const id of gone) batch.drop(id);
         const { list, selectedId } = get();
-        if (list.some((c) => gone.has(c.id))) set({ list: list.filter((c) => !gone.has(c.id)), ...(selectedId !== undefined && gone.has(selectedId) ? { selectedId: undefined } : {}) });
+        if (list.some((c) => gone.has(c.id)))
+          set({
+            list: list.filter((c) => !gone.has(c.id)),
+            ...(selectedId !== undefined && gone.has(selectedId) ? { selectedId: undefined } : {}),
+          });
       } else if (msg.kind === 'comparisons-changed') {
         for (const id of msg.ids) batch.add(id);
       }
@@ -309,7 +375,11 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
               ...c,
               state: 'interrupted',
               message: INTERRUPTED_COMPARISON,
-              entries: c.entries.map((e) => (e.state === 'training' || e.state === 'probing' ? { ...e, state: 'stopped' as const, message: 'Interrupted by a reload.' } : e)),
+              entries: c.entries.map((e) =>
+                e.state === 'training' || e.state === 'probing'
+                  ? { ...e, state: 'stopped' as const, message: 'Interrupted by a reload.' }
+                  : e,
+              ),
             };
             await d.put(fixed);
             out.push(fixed);
@@ -338,7 +408,9 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         if (!rec) return;
         text = await deps.loadText(rec.base.corpus);
         deps.training.getState().setProbeText(rec.probeText);
-        const entries = rec.entries.map((e): ComparisonEntry => (e.state === 'done' ? e : { scheme: e.scheme, seed: e.seed, state: 'pending' }));
+        const entries = rec.entries.map((e): ComparisonEntry =>
+          e.state === 'done' ? e : { scheme: e.scheme, seed: e.seed, state: 'pending' },
+        );
         const next: ComparisonRecord = { ...rec, state: 'running', entries };
         delete next.message;
         commit(next);
@@ -350,7 +422,11 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         const rec = active();
         if (!rec) return;
         const i = rec.entries.findIndex((e) => e.state === 'training' || e.state === 'probing');
-        finish(i >= 0 ? withEntry(rec, i, { state: 'stopped', message: 'Stopped by the user.' }) : rec, 'stopped', 'Stopped by the user.');
+        finish(
+          i >= 0 ? withEntry(rec, i, { state: 'stopped', message: 'Stopped by the user.' }) : rec,
+          'stopped',
+          'Stopped by the user.',
+        );
         const runId = i >= 0 ? rec.entries[i].runId : undefined;
         if (runId && deps.training.getState().run?.id === runId) deps.training.getState().reset();
       },
@@ -372,7 +448,10 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
           await (await db()).delete(id);
           sync?.post({ kind: 'comparisons-removed', ids: [id] });
           if (withRuns) for (const e of rec.entries) if (e.runId) await deps.runs.getState().remove(e.runId);
-          set({ list: get().list.filter((c) => c.id !== id), ...(get().selectedId === id ? { selectedId: undefined } : {}) });
+          set({
+            list: get().list.filter((c) => c.id !== id),
+            ...(get().selectedId === id ? { selectedId: undefined } : {}),
+          });
         } catch (e) {
           fail(e);
         }
@@ -394,9 +473,13 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       },
       async importJson(json) {
         const { comparison, runs } = parseComparisonJson(json);
-        const runsResult = runs.length > 0 ? await deps.runs.getState().importJson(runsToJson(runs)) : { imported: 0, skipped: 0 };
+        const runsResult =
+          runs.length > 0 ? await deps.runs.getState().importJson(runsToJson(runs)) : { imported: 0, skipped: 0 };
         if (get().list.some((c) => c.id === comparison.id)) return { comparison: 'skipped', runs: runsResult };
-        const rec: ComparisonRecord = comparison.state === 'running' ? { ...comparison, state: 'interrupted', message: INTERRUPTED_COMPARISON } : comparison;
+        const rec: ComparisonRecord =
+          comparison.state === 'running'
+            ? { ...comparison, state: 'interrupted', message: INTERRUPTED_COMPARISON }
+            : comparison;
         commit(rec);
         await writes;
         return { comparison: 'imported', runs: runsResult };

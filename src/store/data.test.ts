@@ -8,8 +8,15 @@ import { handleTokenizerRequest, type TokenizerRequest } from '../data/tokenizer
 import { prepareData } from '../data/dataset';
 import { defaultExperiment, modelShape } from '../session/config';
 import {
-  loadCorpusText, openTextStore, pmiLexiconFor, prepareCorpus, preparedDataFor, previewSentences, rarityHardness,
-  sentencesOf, setTokenizerClient,
+  loadCorpusText,
+  openTextStore,
+  pmiLexiconFor,
+  prepareCorpus,
+  preparedDataFor,
+  previewSentences,
+  rarityHardness,
+  sentencesOf,
+  setTokenizerClient,
 } from './data';
 
 const ports: MessagePort[] = [];
@@ -70,7 +77,10 @@ describe('prepared corpus', () => {
 
   it('loads a saved text by id and explains a missing one', async () => {
     const store = await openTextStore();
-    const meta = await store.save('My notes', 'One two three. Four five six seven eight nine ten eleven twelve.\n'.repeat(50));
+    const meta = await store.save(
+      'My notes',
+      'One two three. Four five six seven eight nine ten eleven twelve.\n'.repeat(50),
+    );
     const t = await loadCorpusText(`custom:${meta.id}`);
     expect(t.name).toBe('My notes');
     expect(t.text.startsWith('One two three.')).toBe(true);
@@ -79,8 +89,10 @@ describe('prepared corpus', () => {
   });
 
   it('finds real sentences for the preview', async () => {
-    const s = sentencesOf('First Citizen:\nBefore we proceed any further, hear me speak to you all.\n\nAll:\nSpeak, speak.\n\n' +
-      'The king had three\ndaughters, and the youngest was the fairest of them all! Short one.');
+    const s = sentencesOf(
+      'First Citizen:\nBefore we proceed any further, hear me speak to you all.\n\nAll:\nSpeak, speak.\n\n' +
+        'The king had three\ndaughters, and the youngest was the fairest of them all! Short one.',
+    );
     expect(s).toEqual([
       'Before we proceed any further, hear me speak to you all.',
       'The king had three daughters, and the youngest was the fairest of them all!',

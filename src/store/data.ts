@@ -51,7 +51,14 @@ export const CUSTOM_PREFIX = 'custom:';
 
 /** Identifies one preparation: corpus, tokenizer settings and the split seed. */
 export function dataKey(corpus: string, spec: TokenizerSpec, seed: number): string {
-  return JSON.stringify([corpus, spec.kind, spec.vocabSize ?? null, spec.minFrequency ?? null, spec.normalizer ?? null, seed]);
+  return JSON.stringify([
+    corpus,
+    spec.kind,
+    spec.vocabSize ?? null,
+    spec.minFrequency ?? null,
+    spec.normalizer ?? null,
+    seed,
+  ]);
 }
 
 let textStorePromise: Promise<TextStore> | undefined;
@@ -74,7 +81,10 @@ export function loadCorpusText(corpus: string): Promise<CorpusText> {
     p = (async (): Promise<CorpusText> => {
       if (corpus.startsWith(CUSTOM_PREFIX)) {
         const stored = await (await openTextStore()).load(corpus.slice(CUSTOM_PREFIX.length));
-        if (!stored) throw new Error('This saved text is not in this browser (it may have been deleted, or the link came from another browser). Choose a corpus or add the text again.');
+        if (!stored)
+          throw new Error(
+            'This saved text is not in this browser (it may have been deleted, or the link came from another browser). Choose a corpus or add the text again.',
+          );
         return { corpus, name: stored.name, text: stored.text };
       }
       if (isToyCorpus(corpus)) return { corpus, name: TOY_TITLE, text: toyLanguageOf(corpus).text };
@@ -118,7 +128,12 @@ const lastStatus = new Map<string, Parameters<StatusListener>[0]>();
  * request at a time per key. `onStatus` hears the phases and the tokenizer's training progress (also when the
  * preparation was already under way).
  */
-export function prepareCorpus(corpus: string, spec: TokenizerSpec, seed: number, onStatus?: StatusListener): Promise<PreparedCorpus> {
+export function prepareCorpus(
+  corpus: string,
+  spec: TokenizerSpec,
+  seed: number,
+  onStatus?: StatusListener,
+): Promise<PreparedCorpus> {
   const key = dataKey(corpus, spec, seed);
   let p = prepared.get(key);
   if (p) {
@@ -149,7 +164,19 @@ export function prepareCorpus(corpus: string, spec: TokenizerSpec, seed: number,
     const enc = await w.encode(tokenizerJson, trainText);
     const trainEncoding: Encoding = { ids: enc.ids, wordIds: enc.wordIds };
     const vocab = vocabInfoOf(tokenizer, countUnigrams(enc.ids, null, tokenizer.vocabSize));
-    return { ...t, key, spec: { ...spec }, seed, split, trainText, tokenizer, tokenizerJson, trainEncoding, vocab, trainMs: ms };
+    return {
+      ...t,
+      key,
+      spec: { ...spec },
+      seed,
+      split,
+      trainText,
+      tokenizer,
+      tokenizerJson,
+      trainEncoding,
+      vocab,
+      trainMs: ms,
+    };
   })();
   prepared.set(key, p);
   const settle = () => {
@@ -235,7 +262,11 @@ export function previewSentences(p: PreparedCorpus): string[] {
     s = sentencesOf(p.trainText);
     if (s.length === 0) {
       // A text without sentence punctuation: take its first non-empty lines.
-      s = p.trainText.split('\n').map((l) => l.trim()).filter((l) => l.split(/\s+/).length >= 3).slice(0, 200);
+      s = p.trainText
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.split(/\s+/).length >= 3)
+        .slice(0, 200);
     }
     if (s.length === 0) s = [p.trainText.trim().slice(0, 200)];
     sentenceCache.set(p, s);

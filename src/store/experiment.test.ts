@@ -27,7 +27,9 @@ describe('experiment URL', () => {
   it('round-trips the defaults and reads the documented example', () => {
     const d = defaultExperiment();
     expect(roundTrip(d)).toEqual({ config: d, ignored: [] });
-    const ex = decodeExperiment('#corpus=fairy-tales&tok=wordpiece:2048&model=tiny&strategy=span&objective=mlm&sp.rate=0.15&lr=0.001&steps=300&seed=1');
+    const ex = decodeExperiment(
+      '#corpus=fairy-tales&tok=wordpiece:2048&model=tiny&strategy=span&objective=mlm&sp.rate=0.15&lr=0.001&steps=300&seed=1',
+    );
     expect(ex.ignored).toEqual([]);
     expect(ex.config.masking).toEqual({ strategy: 'span', objective: 'mlm', strategyParams: { rate: 0.15 } });
   });
@@ -46,7 +48,17 @@ describe('experiment URL', () => {
         staticMasks: true,
         staticSeed: 9,
       },
-      train: { B: 8, steps: 1234, lr: 3e-4, warmup: 100, decay: 'cosine', minLrRatio: 0, weightDecay: 0.1, maxGradNorm: 0.5, evalEvery: 25 },
+      train: {
+        B: 8,
+        steps: 1234,
+        lr: 3e-4,
+        warmup: 100,
+        decay: 'cosine',
+        minLrRatio: 0,
+        weightDecay: 0.1,
+        maxGradNorm: 0.5,
+        evalEvery: 25,
+      },
       seed: 4_000_000_000,
     };
     const q = encodeExperiment(c);
@@ -63,7 +75,8 @@ describe('experiment URL', () => {
         const obj = getObjective(oid);
         if (obj.strategies && !obj.strategies.includes(sid)) continue;
         const sp = Object.fromEntries(getStrategy(sid).params.map((s) => [s.key, otherValue(s)]));
-        if (typeof sp.maskFrac === 'number' && typeof sp.randomFrac === 'number' && sp.maskFrac + sp.randomFrac > 1) sp.randomFrac = 0;
+        if (typeof sp.maskFrac === 'number' && typeof sp.randomFrac === 'number' && sp.maskFrac + sp.randomFrac > 1)
+          sp.randomFrac = 0;
         const op = Object.fromEntries(obj.params.map((s) => [s.key, otherValue(s)]));
         const c = defaultExperiment();
         c.masking = { strategy: sid, objective: oid, strategyParams: sp };
@@ -87,7 +100,24 @@ describe('experiment URL', () => {
     expect(d.config.train).toEqual({ ...def.train, weightDecay: 0.02 }); // the one valid training value is kept
     expect(d.config.seed).toBe(def.seed);
     const keys = d.ignored.map((m) => m.split(/[=:]/)[0]);
-    for (const k of ['corpus', 'tok', 'model', 'm.L', 'm.C', 'strategy', 'sp.rate', 'sp.bogus', 'lr', 'steps', 'batch', 'decay', 'seed', 'static', 'rs.kind', 'zzz']) {
+    for (const k of [
+      'corpus',
+      'tok',
+      'model',
+      'm.L',
+      'm.C',
+      'strategy',
+      'sp.rate',
+      'sp.bogus',
+      'lr',
+      'steps',
+      'batch',
+      'decay',
+      'seed',
+      'static',
+      'rs.kind',
+      'zzz',
+    ]) {
       expect(keys, `a message for ${k}`).toContain(k);
     }
     expect(d.ignored.find((m) => m.startsWith('lr='))).toMatch(/lr=abc: must be a number above 0 up to 10; kept 0.002/);
@@ -127,8 +157,16 @@ describe('experiment URL', () => {
 
   it('a lesson in the hash is not an experiment setting: alone it leaves the saved settings, with settings they win', () => {
     const saved = encodeExperiment({ ...defaultExperiment(), seed: 7 });
-    expect(initialExperiment('#lesson=2', saved)).toMatchObject({ source: 'storage', config: { seed: 7 }, ignored: [] });
-    expect(initialExperiment('#lesson=2&seed=3', saved)).toMatchObject({ source: 'url', config: { seed: 3 }, ignored: [] });
+    expect(initialExperiment('#lesson=2', saved)).toMatchObject({
+      source: 'storage',
+      config: { seed: 7 },
+      ignored: [],
+    });
+    expect(initialExperiment('#lesson=2&seed=3', saved)).toMatchObject({
+      source: 'url',
+      config: { seed: 3 },
+      ignored: [],
+    });
   });
 });
 

@@ -52,7 +52,8 @@ function keepKnown(values: ParamValues | undefined, keys: readonly string[]): Pa
 
 function withMasking(c: ExperimentConfig, m: MaskingConfig): ExperimentConfig {
   const clean: MaskingConfig = { ...m };
-  for (const k of ['strategyParams', 'objectiveParams', 'schedule'] as const) if (clean[k] === undefined) delete clean[k];
+  for (const k of ['strategyParams', 'objectiveParams', 'schedule'] as const)
+    if (clean[k] === undefined) delete clean[k];
   return { ...c, masking: clean };
 }
 
@@ -60,7 +61,10 @@ function withMasking(c: ExperimentConfig, m: MaskingConfig): ExperimentConfig {
  * The settings a page starts with: the URL hash when it has any, else localStorage, else the defaults. A lesson's
  * part of the hash ("lesson=2", src/lessons/route.ts) is not an experiment setting and is left out.
  */
-export function initialExperiment(rawHash: string, stored: string | null): Pick<ExperimentStore, 'config' | 'source' | 'ignored'> {
+export function initialExperiment(
+  rawHash: string,
+  stored: string | null,
+): Pick<ExperimentStore, 'config' | 'source' | 'ignored'> {
   const hash = experimentPart(rawHash);
   if (hash.trim() !== '') {
     const d = decodeExperiment(hash);
@@ -95,16 +99,27 @@ export const useExperimentStore = create<ExperimentStore>((set, get) => {
     setStrategy: (id) =>
       update((c) => {
         const keys = getStrategy(id).params.map((p) => p.key);
-        return withMasking(c, { ...c.masking, strategy: id, strategyParams: keepKnown(c.masking.strategyParams, keys) });
+        return withMasking(c, {
+          ...c.masking,
+          strategy: id,
+          strategyParams: keepKnown(c.masking.strategyParams, keys),
+        });
       }),
     setObjective: (id) =>
       update((c) => {
         const obj = getObjective(id);
         const keys = obj.params.map((p) => p.key);
-        const m: MaskingConfig = { ...c.masking, objective: id, objectiveParams: keepKnown(c.masking.objectiveParams, keys) };
+        const m: MaskingConfig = {
+          ...c.masking,
+          objective: id,
+          objectiveParams: keepKnown(c.masking.objectiveParams, keys),
+        };
         if (obj.strategies && !obj.strategies.includes(m.strategy)) {
           m.strategy = obj.defaultStrategy;
-          m.strategyParams = keepKnown(m.strategyParams, getStrategy(m.strategy).params.map((p) => p.key));
+          m.strategyParams = keepKnown(
+            m.strategyParams,
+            getStrategy(m.strategy).params.map((p) => p.key),
+          );
         }
         return withMasking(c, m);
       }),
@@ -118,7 +133,9 @@ export const useExperimentStore = create<ExperimentStore>((set, get) => {
         return withMasking(c, { ...c.masking, strategyParams: sp, schedule: { ...preset.schedule } });
       }),
     resetMaskingParams: () =>
-      update((c) => withMasking(c, { ...c.masking, strategyParams: undefined, objectiveParams: undefined, schedule: undefined })),
+      update((c) =>
+        withMasking(c, { ...c.masking, strategyParams: undefined, objectiveParams: undefined, schedule: undefined }),
+      ),
     setStaticMasks: (on, seed) =>
       update((c) => {
         const m: MaskingConfig = { ...c.masking, staticMasks: on };
@@ -148,7 +165,8 @@ export function syncExperimentWithPage(): () => void {
     written = q;
     // An open lesson keeps its "lesson=N" in front of the settings.
     const full = joinHash(q, lessonFromHash(location.hash));
-    if (location.hash.slice(1) !== full) history.replaceState(history.state, '', `${location.pathname}${location.search}#${full}`);
+    if (location.hash.slice(1) !== full)
+      history.replaceState(history.state, '', `${location.pathname}${location.search}#${full}`);
     try {
       localStorage.setItem(STORAGE_KEY, q);
     } catch {

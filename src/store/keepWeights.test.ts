@@ -40,7 +40,7 @@ function setup(keep: boolean) {
 const bytes = (n: number) => new Uint8Array(n).map((_, i) => i % 251) as Uint8Array<ArrayBuffer>;
 
 describe('keeping final weights', () => {
-  it('asks for a finished run\'s weights and keeps them next to the run', async () => {
+  it("asks for a finished run's weights and keeps them next to the run", async () => {
     const { factory, runs, training, sent, reply, setting, stop } = setup(true);
     await runs.getState().save(fakeRecord('r1', 5, { state: 'training' }));
     const live = fakeLiveRun('r1', 5);
@@ -58,7 +58,10 @@ describe('keeping final weights', () => {
     expect(setting.getState().error).toBeUndefined();
     expect(runs.getState().runs[0].weights).toEqual({ format: 'huggingface', step: 5, bytes: 1010 });
     const got = await runs.getState().weightFiles('r1');
-    expect(got?.map((f) => [f.name, f.bytes.byteLength])).toEqual([['config.json', 10], ['model.safetensors', 1000]]);
+    expect(got?.map((f) => [f.name, f.bytes.byteLength])).toEqual([
+      ['config.json', 10],
+      ['model.safetensors', 1000],
+    ]);
     expect(Array.from(got![1].bytes.slice(0, 5))).toEqual([0, 1, 2, 3, 4]);
 
     // A later save of the run (the persister) keeps the note; the JSON export leaves it out; delete removes the files.
@@ -82,11 +85,21 @@ describe('keeping final weights', () => {
     const on = setup(true);
     on.training.setState({ run: live });
     on.training.setState({ run: { ...live, state: 'done' } });
-    on.reply({ type: 'exported', runId: 'r2', step: 0, format: 'checkpoint', files: [], keep: true, error: 'This run is no longer on the GPU.' });
+    on.reply({
+      type: 'exported',
+      runId: 'r2',
+      step: 0,
+      format: 'checkpoint',
+      files: [],
+      keep: true,
+      error: 'This run is no longer on the GPU.',
+    });
     await settle();
     expect(on.setting.getState().error).toContain('no longer on the GPU');
     // Weights for a run that is not saved are not written anywhere.
-    expect(await (await RunStore.open(on.factory)).putWeights('nope', 'checkpoint', 1, [{ name: 'x', bytes: bytes(4) }])).toBeUndefined();
+    expect(
+      await (await RunStore.open(on.factory)).putWeights('nope', 'checkpoint', 1, [{ name: 'x', bytes: bytes(4) }]),
+    ).toBeUndefined();
     on.stop();
   });
 });

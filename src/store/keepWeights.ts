@@ -49,7 +49,7 @@ export function keepFinishedWeights(d: KeeperDeps): () => void {
   const asked = new Set<string>();
   const unsubscribe = d.training.subscribe((s, prev) => {
     const run = s.run;
-    if (!run || run.state !== 'done' || prev.run?.state === 'done' && prev.run.id === run.id) return;
+    if (!run || run.state !== 'done' || (prev.run?.state === 'done' && prev.run.id === run.id)) return;
     if (!d.setting.getState().keep || asked.has(run.id)) return;
     asked.add(run.id);
     d.send({ type: 'keep-weights', runId: run.id });
@@ -65,8 +65,12 @@ export function keepFinishedWeights(d: KeeperDeps): () => void {
       .getState()
       // A kept export is the run's own model (never the ELECTRA generator alone).
       .keepWeights(msg.runId, msg.format === 'checkpoint' ? 'checkpoint' : 'huggingface', msg.step, msg.files)
-      .then((ok) => d.setting.setState({ error: ok ? undefined : 'The weights were not kept: the run is no longer saved.' }))
-      .catch((e: unknown) => d.setting.setState({ error: `The weights were not kept: ${e instanceof Error ? e.message : String(e)}` }));
+      .then((ok) =>
+        d.setting.setState({ error: ok ? undefined : 'The weights were not kept: the run is no longer saved.' }),
+      )
+      .catch((e: unknown) =>
+        d.setting.setState({ error: `The weights were not kept: ${e instanceof Error ? e.message : String(e)}` }),
+      );
   });
   return () => {
     unsubscribe();

@@ -20,29 +20,63 @@ describe('which screen the page opens on', () => {
 });
 
 const probe = (step: number, top: { token: string; p: number }[]) => ({
-  step, tokens: [], L: 1, NH: 1, attention: new Float32Array(0),
-  predictions: [{ position: 7, top: [{ token: 'late', p: 0.5 }] }, { position: 5, top }],
+  step,
+  tokens: [],
+  L: 1,
+  NH: 1,
+  attention: new Float32Array(0),
+  predictions: [
+    { position: 7, top: [{ token: 'late', p: 0.5 }] },
+    { position: 5, top },
+  ],
 });
 
 describe('after-run texts from a live run', () => {
   const run: LiveRun = {
-    id: 'r', config: defaultExperiment(), state: 'done', step: 30, totalSteps: 30, metrics: [], tokensPerS: 1, msPerStep: 400, startedAt: 0,
-    info: { V: 2048, trainSequences: 1, heldOutSequences: 1, params: 1, dispatchesPerStep: 1, model: { L: 2, C: 64, NH: 2, F: 256, T: 64 }, evalTargets: 1, adapter: 'x' },
-    evals: [{ step: 30, loss: 6.41, accuracy: 0.059 }, { step: 0, loss: 7.63, accuracy: 0.0004 }],
+    id: 'r',
+    config: defaultExperiment(),
+    state: 'done',
+    step: 30,
+    totalSteps: 30,
+    metrics: [],
+    tokensPerS: 1,
+    msPerStep: 400,
+    startedAt: 0,
+    info: {
+      V: 2048,
+      trainSequences: 1,
+      heldOutSequences: 1,
+      params: 1,
+      dispatchesPerStep: 1,
+      model: { L: 2, C: 64, NH: 2, F: 256, T: 64 },
+      evalTargets: 1,
+      adapter: 'x',
+    },
+    evals: [
+      { step: 30, loss: 6.41, accuracy: 0.059 },
+      { step: 0, loss: 7.63, accuracy: 0.0004 },
+    ],
   };
 
   it('lesson 1 reads the first [MASK] of the probe at the start and the end', () => {
     expect(firstMaskGuesses(probe(0, [{ token: 'wolf', p: 0.0005 }]))?.top[0].token).toBe('wolf');
-    const text = trainSummary(1, run, probe(0, [{ token: 'wolf', p: 0.0005 }]), probe(30, [{ token: 'the', p: 0.08 }])).join(' ');
+    const text = trainSummary(
+      1,
+      run,
+      probe(0, [{ token: 'wolf', p: 0.0005 }]),
+      probe(30, [{ token: 'the', p: 0.08 }]),
+    ).join(' ');
     expect(text).toContain('At step 0 the top guess at the first [MASK] was "wolf"');
     expect(text).toContain('After 30 steps its top guesses were "the" (8.0%)');
     expect(text).toContain('from 0.0% at step 0 to 5.9% at step 30, the loss from 7.63 to 6.41');
   });
 
-  it('lesson 2 reports the run\'s evaluations, the plateau against its baseline and the last agreement', () => {
+  it("lesson 2 reports the run's evaluations, the plateau against its baseline and the last agreement", () => {
     expect(trainSummary(2, run).join(' ')).toContain('no frequency baseline');
     const toy: LiveRun = {
-      ...run, step: 400, info: { ...run.info!, V: 128, baseline: { loss: 3.2, accuracy: 0.12 } },
+      ...run,
+      step: 400,
+      info: { ...run.info!, V: 128, baseline: { loss: 3.2, accuracy: 0.12 } },
       evals: [
         { step: 0, loss: 4.85, accuracy: 0.01 },
         { step: 200, loss: 3.1, accuracy: 0.125, agreement: { plain: 0.5, attractor: 0.48 } },
@@ -61,18 +95,47 @@ describe('after-run texts from a live run', () => {
 describe('after-run texts from a comparison', () => {
   const result = (accuracy: number, viaProbe = false): RunResult =>
     viaProbe
-      ? { evalKind: 'objective', steps: 100, tokens: 1, tokensPerS: 1, msPerStep: 1, probes: { mlm: { loss: 5, accuracy, targets: 100, steps: 20, trainLoss: 5 }, ms: 1 } }
+      ? {
+          evalKind: 'objective',
+          steps: 100,
+          tokens: 1,
+          tokensPerS: 1,
+          msPerStep: 1,
+          probes: { mlm: { loss: 5, accuracy, targets: 100, steps: 20, trainLoss: 5 }, ms: 1 },
+        }
       : { evalKind: 'mlm', evalAccuracy: accuracy, evalLoss: 5, steps: 100, tokens: 1, tokensPerS: 1, msPerStep: 1 };
   const lesson4 = getLesson(4)!;
   const schemes = lesson4.setup.kind === 'compare' ? lesson4.setup.schemes : [];
   const rec = (acc: number[][], viaProbe = false): ComparisonRecord => ({
-    id: 'c', name: 'x', createdAt: 0, updatedAt: 0, base: { ...defaultExperiment(), train: { ...defaultExperiment().train, steps: 120 } },
-    schemes, seeds: [1, 2, 3], budget: { mlmSteps: 20, mlmWarmup: 2, mlmLr: 1e-3, downstreamSequences: 64 }, probeText: '', state: 'done',
-    entries: acc.flatMap((perSeed, scheme) => perSeed.map((a, i) => ({ scheme, seed: i + 1, state: 'done' as const, result: result(a, viaProbe && scheme > 0) }))),
+    id: 'c',
+    name: 'x',
+    createdAt: 0,
+    updatedAt: 0,
+    base: { ...defaultExperiment(), train: { ...defaultExperiment().train, steps: 120 } },
+    schemes,
+    seeds: [1, 2, 3],
+    budget: { mlmSteps: 20, mlmWarmup: 2, mlmLr: 1e-3, downstreamSequences: 64 },
+    probeText: '',
+    state: 'done',
+    entries: acc.flatMap((perSeed, scheme) =>
+      perSeed.map((a, i) => ({
+        scheme,
+        seed: i + 1,
+        state: 'done' as const,
+        result: result(a, viaProbe && scheme > 0),
+      })),
+    ),
   });
 
   it('pairs seeds against the reference and keeps scheme indices', () => {
-    const n = comparisonNumbers(rec([[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]]), 0);
+    const n = comparisonNumbers(
+      rec([
+        [0.1, 0.11, 0.12],
+        [0.14, 0.15, 0.16],
+        [0.1, 0.12, 0.11],
+      ]),
+      0,
+    );
     expect(n.rows[0].isReference).toBe(true);
     expect(n.rows[1].diff?.verdict).toBe('better');
     expect(n.rows[1].diff?.mean).toBeCloseTo(0.04, 12);
@@ -81,19 +144,38 @@ describe('after-run texts from a comparison', () => {
     expect(n.scoring).toBe('same evaluation');
   });
 
-  it('uses the shared probe and the comparison\'s own paired verdicts when every run has the probe', () => {
+  it("uses the shared probe and the comparison's own paired verdicts when every run has the probe", () => {
     const probed = (accuracy: number): RunResult => ({
-      evalKind: 'mlm', evalAccuracy: 0.5, evalLoss: 5, steps: 120, tokens: 1, tokensPerS: 1, msPerStep: 1,
+      evalKind: 'mlm',
+      evalAccuracy: 0.5,
+      evalLoss: 5,
+      steps: 120,
+      tokens: 1,
+      tokensPerS: 1,
+      msPerStep: 1,
       probes: {
         mlm: {
-          loss: 5, accuracy, targets: 4000, steps: 20, trainLoss: 5, frequencyAccuracy: 0.066,
+          loss: 5,
+          accuracy,
+          targets: 4000,
+          steps: 20,
+          trainLoss: 5,
+          frequencyAccuracy: 0.066,
           accuracyEstimate: { value: accuracy, lo: accuracy - 0.004, hi: accuracy + 0.004, se: 0.002, n: 4000 },
         },
         ms: 1,
       },
     });
-    const r = rec([[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]]);
-    const acc = [[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]];
+    const r = rec([
+      [0.1, 0.11, 0.12],
+      [0.14, 0.15, 0.16],
+      [0.1, 0.12, 0.11],
+    ]);
+    const acc = [
+      [0.1, 0.11, 0.12],
+      [0.14, 0.15, 0.16],
+      [0.1, 0.12, 0.11],
+    ];
     r.entries = r.entries.map((e) => ({ ...e, result: probed(acc[e.scheme][e.seed - 1]) }));
     const n = comparisonNumbers(r, 0);
     expect(n.scoring).toBe('same evaluation');
@@ -105,7 +187,17 @@ describe('after-run texts from a comparison', () => {
   });
 
   it('flags runs scored through different heads', () => {
-    const n = comparisonNumbers(rec([[0.1, 0.11, 0.12], [0.14, 0.15, 0.16], [0.1, 0.12, 0.11]], true), 0);
+    const n = comparisonNumbers(
+      rec(
+        [
+          [0.1, 0.11, 0.12],
+          [0.14, 0.15, 0.16],
+          [0.1, 0.12, 0.11],
+        ],
+        true,
+      ),
+      0,
+    );
     expect(n.scoring).toBe('own head for vocabulary heads');
     expect(n.rows[1].diff?.n).toBe(3);
   });

@@ -5,10 +5,21 @@ import { create, type StoreApi } from 'zustand';
 import { configStepFlops, type SpeedSample } from '../lessons/budget';
 import { getLesson, LESSONS } from '../lessons';
 import { pairedDifference } from '../lessons/paired';
-import { emptyProgress, parseProgress, PROGRESS_KEY, type LessonProgress, type LessonRecord, type PageMode } from '../lessons/progress';
+import {
+  emptyProgress,
+  parseProgress,
+  PROGRESS_KEY,
+  type LessonProgress,
+  type LessonRecord,
+  type PageMode,
+} from '../lessons/progress';
 import { experimentPart, hasLessonKey, joinHash, lessonFromHash } from '../lessons/route';
 import {
-  comparisonSummary, learningSummary, probeSummary, type ComparisonNumbers, type ProbeGuesses,
+  comparisonSummary,
+  learningSummary,
+  probeSummary,
+  type ComparisonNumbers,
+  type ProbeGuesses,
 } from '../lessons/summaries';
 import { PLATEAU_MARGIN, plateauExitStep } from '../session/baseline';
 import { schemeLabel, sharedFigures, summarize, type ComparisonRecord } from '../session/comparisonPlan';
@@ -59,7 +70,10 @@ const here = typeof location !== 'undefined';
 function setHash(lesson: number | undefined, push: boolean): void {
   if (!here) return;
   // The start screen's address has no settings: put the current ones back when leaving it.
-  const full = joinHash(experimentPart(location.hash) || encodeExperiment(useExperimentStore.getState().config), lesson);
+  const full = joinHash(
+    experimentPart(location.hash) || encodeExperiment(useExperimentStore.getState().config),
+    lesson,
+  );
   if (location.hash.slice(1) === full) return;
   const url = `${location.pathname}${location.search}${full ? `#${full}` : ''}`;
   if (push) history.pushState(history.state, '', url);
@@ -119,7 +133,8 @@ export function syncLessonWithPage(): () => void {
   const s = useLessonsStore.getState();
   if (s.mode === 'lessons') setHash(s.lesson, false);
   // The start screen's address carries no settings (they are in localStorage), so a reload shows it again.
-  if (s.mode === 'start' && location.hash) history.replaceState(history.state, '', `${location.pathname}${location.search}`);
+  if (s.mode === 'start' && location.hash)
+    history.replaceState(history.state, '', `${location.pathname}${location.search}`);
   const onNav = () => {
     const n = lessonFromHash(location.hash, LESSONS.length);
     const st = useLessonsStore.getState();
@@ -154,15 +169,33 @@ export function trainSummary(n: number, run: LiveRun, before?: ProbeView, after?
   const V = run.info?.V ?? 2;
   const evals = run.evals.map((e) => ({ step: e.step, loss: e.loss, accuracy: e.accuracy }));
   if (n === 1) {
-    return probeSummary({ V, evals, before: before && firstMaskGuesses(before), after: after && firstMaskGuesses(after) });
+    return probeSummary({
+      V,
+      evals,
+      before: before && firstMaskGuesses(before),
+      after: after && firstMaskGuesses(after),
+    });
   }
   const baseline = run.info?.baseline;
   const withAgreement = [...run.evals].filter((e) => e.agreement).sort((a, b) => b.step - a.step)[0];
   return learningSummary({
-    V, steps: run.step, evals, baseline, margin: PLATEAU_MARGIN,
-    plateauExitStep: baseline ? plateauExitStep([...evals].sort((a, b) => a.step - b.step), baseline.accuracy) : undefined,
+    V,
+    steps: run.step,
+    evals,
+    baseline,
+    margin: PLATEAU_MARGIN,
+    plateauExitStep: baseline
+      ? plateauExitStep(
+          [...evals].sort((a, b) => a.step - b.step),
+          baseline.accuracy,
+        )
+      : undefined,
     agreement: withAgreement?.agreement
-      ? { step: withAgreement.step, withoutAttractor: withAgreement.agreement.plain, withAttractor: withAgreement.agreement.attractor }
+      ? {
+          step: withAgreement.step,
+          withoutAttractor: withAgreement.agreement.plain,
+          withAttractor: withAgreement.agreement.attractor,
+        }
       : undefined,
   });
 }
@@ -177,12 +210,16 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
   const ref = summary[reference];
   if (probed && ref?.probeAccuracy) {
     return {
-      metric: 'held-out masked-token accuracy through the shared probe (a fresh vocabulary head on each frozen encoder)',
+      metric:
+        'held-out masked-token accuracy through the shared probe (a fresh vocabulary head on each frozen encoder)',
       reference: ref.label,
       rows: summary.map((r) => ({ label: r.label, isReference: r.scheme === reference, diff: r.pairedAccuracy })),
       budget: { kind: 'steps', steps: rec.schemes.map(() => rec.base.train.steps) },
       scoring: 'same evaluation',
-      frequency: ref.frequencyAccuracy !== undefined ? { reference: ref.probeAccuracy.mean, baseline: ref.frequencyAccuracy } : undefined,
+      frequency:
+        ref.frequencyAccuracy !== undefined
+          ? { reference: ref.probeAccuracy.mean, baseline: ref.frequencyAccuracy }
+          : undefined,
     };
   }
   const perScheme = rec.schemes.map((_, s) => {
@@ -197,7 +234,9 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
   const results = rec.entries.filter((e) => e.result).map((e) => sharedFigures(e.result!));
   const mixed = results.some((r) => r.viaProbe) && results.some((r) => !r.viaProbe);
   return {
-    metric: mixed ? 'held-out masked-token accuracy (own vocabulary head, or the MLM probe for the other heads)' : 'held-out masked-token accuracy',
+    metric: mixed
+      ? 'held-out masked-token accuracy (own vocabulary head, or the MLM probe for the other heads)'
+      : 'held-out masked-token accuracy',
     reference: schemeLabel(rec.schemes[reference]),
     rows: rec.schemes.map((m, s) => ({
       label: schemeLabel(m),
@@ -236,14 +275,20 @@ export function watchLessonRuns(deps: WatchDeps): () => void {
     }
     if (!run || (run.state === prev.run?.state && run.id === prev.run?.id)) return;
     if (ENDED.has(run.state) && run.msPerStep > 0 && run.step >= 5 && run.info) {
-      useLessonsStore.getState().recordSpeed({ msPerStep: run.msPerStep, flopsPerStep: configStepFlops(run.config, run.info.V), adapter: run.info.adapter });
+      useLessonsStore.getState().recordSpeed({
+        msPerStep: run.msPerStep,
+        flopsPerStep: configStepFlops(run.config, run.info.V),
+        adapter: run.info.adapter,
+      });
     }
     if (run.state !== 'done') return;
     const hit = lessonOfRun(run.id);
     if (!hit) return;
     const n = Number(hit[0]);
     const after = s.probe && probeRun.get(s.probe) === run.id ? s.probe : undefined;
-    useLessonsStore.getState().patch(n, { summary: trainSummary(n, run, firstProbe.get(run.id), after), finishedAt: Date.now() });
+    useLessonsStore
+      .getState()
+      .patch(n, { summary: trainSummary(n, run, firstProbe.get(run.id), after), finishedAt: Date.now() });
   };
   const onComparisons = (s: { list: ComparisonRecord[] }) => {
     const { lessons } = useLessonsStore.getState().progress;

@@ -49,7 +49,10 @@ describe('RunStore', () => {
 
   it('summarizes: last and 10-step mean training loss, the evaluation at the highest step', () => {
     const rec = fakeRecord('s', 20);
-    rec.evals = [{ step: 20, loss: 4, accuracy: 0.3 }, { step: 10, loss: 5, accuracy: 0.2 }];
+    rec.evals = [
+      { step: 20, loss: 4, accuracy: 0.3 },
+      { step: 10, loss: 5, accuracy: 0.2 },
+    ];
     const s = summarize(rec);
     expect(s.finalTrainLoss).toBe(rec.metrics[19].loss);
     const last10 = rec.metrics.slice(10).reduce((a, m) => a + m.loss, 0) / 10;

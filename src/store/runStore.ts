@@ -2,7 +2,14 @@
 // the metric series) and the per-step series (metrics, loss by case) in a second object store, written together.
 import { done as idbDone, request as idbRequest } from '../data/idb';
 import type { LossByCase } from '../session/lossCases';
-import { summarize, type KeptFile, type KeptWeightsInfo, type RunRecord, type RunSummary, type StepRow } from '../session/records';
+import {
+  summarize,
+  type KeptFile,
+  type KeptWeightsInfo,
+  type RunRecord,
+  type RunSummary,
+  type StepRow,
+} from '../session/records';
 
 interface Series {
   metrics: StepRow[];
@@ -50,7 +57,14 @@ export class RunStore {
     let summary = summarize(record);
     const old = await request(runs.get(record.id) as IDBRequest<RunSummary | undefined>);
     // A rename, and the comparison tag, made while the run was training win over the live page's copy.
-    if (old && opts.keepName) summary = { ...summary, name: old.name, ...(old.comparisonId !== undefined && summary.comparisonId === undefined ? { comparisonId: old.comparisonId } : {}) };
+    if (old && opts.keepName)
+      summary = {
+        ...summary,
+        name: old.name,
+        ...(old.comparisonId !== undefined && summary.comparisonId === undefined
+          ? { comparisonId: old.comparisonId }
+          : {}),
+      };
     // Kept weights stay noted until the run is deleted (a later save of the live run does not know of them).
     if (old?.weights && !summary.weights) summary = { ...summary, weights: old.weights };
     runs.put(summary);
@@ -84,11 +98,16 @@ export class RunStore {
   async getMany(ids?: readonly string[]): Promise<RunRecord[]> {
     const wanted = ids ?? (await this.list()).map((s) => s.id);
     const out = await Promise.all(wanted.map((id) => this.get(id)));
-    return out.filter((r): r is RunRecord => r !== undefined).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+    return out
+      .filter((r): r is RunRecord => r !== undefined)
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   }
 
   /** Changes a run's summary in place (name, interrupted flag, message); returns it, or undefined if not stored. */
-  async patch(id: string, patch: Partial<Pick<RunSummary, 'name' | 'interrupted' | 'message' | 'comparisonId'>>): Promise<RunSummary | undefined> {
+  async patch(
+    id: string,
+    patch: Partial<Pick<RunSummary, 'name' | 'interrupted' | 'message' | 'comparisonId'>>,
+  ): Promise<RunSummary | undefined> {
     const tx = this.db.transaction(RUNS, 'readwrite');
     const runs = tx.objectStore(RUNS);
     const old = await request(runs.get(id) as IDBRequest<RunSummary | undefined>);
@@ -117,7 +136,12 @@ export class RunStore {
    * Keeps a run's final weights (the files of a Hugging Face or checkpoint export) and notes them in its summary;
    * returns the updated summary, or undefined when no run has this id (nothing is written then).
    */
-  async putWeights(id: string, format: KeptWeightsInfo['format'], step: number, files: readonly KeptFile[]): Promise<RunSummary | undefined> {
+  async putWeights(
+    id: string,
+    format: KeptWeightsInfo['format'],
+    step: number,
+    files: readonly KeptFile[],
+  ): Promise<RunSummary | undefined> {
     const tx = this.db.transaction([RUNS, WEIGHTS], 'readwrite');
     const runs = tx.objectStore(RUNS);
     const old = await request(runs.get(id) as IDBRequest<RunSummary | undefined>);
@@ -128,7 +152,10 @@ export class RunStore {
     const weights: KeptWeightsInfo = { format, step, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0) };
     const summary = { ...old, weights };
     runs.put(summary);
-    tx.objectStore(WEIGHTS).put(files.map((f) => ({ name: f.name, bytes: f.bytes })), id);
+    tx.objectStore(WEIGHTS).put(
+      files.map((f) => ({ name: f.name, bytes: f.bytes })),
+      id,
+    );
     await done(tx);
     return summary;
   }

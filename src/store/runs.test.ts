@@ -40,7 +40,13 @@ describe('persistLiveRuns', () => {
     const { factory, runs, saves, training } = setup();
     const stop = persistLiveRuns(training, runs, { throttleMs: 2000 });
     const full = fakeLiveRun('r1', 40);
-    const at = (n: number, patch: Partial<LiveRun> = {}): LiveRun => ({ ...full, state: 'training', step: n, metrics: full.metrics.slice(0, n), ...patch });
+    const at = (n: number, patch: Partial<LiveRun> = {}): LiveRun => ({
+      ...full,
+      state: 'training',
+      step: n,
+      metrics: full.metrics.slice(0, n),
+      ...patch,
+    });
 
     training.setState({ run: { ...at(0), state: 'preparing' } });
     await settle();
@@ -119,12 +125,22 @@ describe('runs store', () => {
     await runs.getState().load('live');
     const byId = Object.fromEntries(runs.getState().runs.map((r) => [r.id, r]));
     expect(runs.getState().runs.map((r) => r.id)).toEqual(['live', 't', 'p', 'd']);
-    expect([byId.t.interrupted, byId.p.interrupted, byId.d.interrupted, byId.live.interrupted]).toEqual([true, true, undefined, undefined]);
+    expect([byId.t.interrupted, byId.p.interrupted, byId.d.interrupted, byId.live.interrupted]).toEqual([
+      true,
+      true,
+      undefined,
+      undefined,
+    ]);
     expect(byId.t.message).toBe(INTERRUPTED_MESSAGE);
     expect(INTERRUPTED_MESSAGE).toMatch(/weights were in GPU memory/);
     const reloaded = createRunsStore(() => RunStore.open(factory));
     await reloaded.getState().load();
-    expect(reloaded.getState().runs.filter((r) => r.interrupted).map((r) => r.id)).toEqual(['live', 't', 'p']);
+    expect(
+      reloaded
+        .getState()
+        .runs.filter((r) => r.interrupted)
+        .map((r) => r.id),
+    ).toEqual(['live', 't', 'p']);
 
     await reloaded.getState().select('t');
     expect(reloaded.getState().selected?.metrics).toHaveLength(5);
@@ -165,7 +181,9 @@ describe('runs store', () => {
     expect(list.find((r) => r.id === 'z')?.interrupted).toBe(true);
     expect((await bdb.get('x'))?.metrics).toEqual(fakeRecord('x', 30).metrics);
 
-    await expect(b.runs.getState().importJson('{"format":"masklab-runs","version":1,"runs":[{"id":"q"}]}')).rejects.toThrow(/runs\[0\]/);
+    await expect(
+      b.runs.getState().importJson('{"format":"masklab-runs","version":1,"runs":[{"id":"q"}]}'),
+    ).rejects.toThrow(/runs\[0\]/);
     expect((await bdb.list()).map((r) => r.id).sort()).toEqual(['x', 'y', 'z']);
   });
 

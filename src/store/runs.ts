@@ -4,7 +4,14 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { RunStore } from './runStore';
-import { type KeptFile, type KeptWeightsInfo, type LiveRun, type RunRecord, type RunState, type RunSummary } from '../session/records';
+import {
+  type KeptFile,
+  type KeptWeightsInfo,
+  type LiveRun,
+  type RunRecord,
+  type RunState,
+  type RunSummary,
+} from '../session/records';
 import type { ExperimentConfig } from '../session/config';
 import { parseRunsJson, runsToCsv, runsToJson } from '../session/runsExport';
 import { browserTabSync, idBatcher, type TabMessage, type TabSync } from './tabSync';
@@ -35,7 +42,12 @@ export interface RunsState {
   /** Writes a run (used by the persister); keeps a name given meanwhile and updates the list. */
   save(record: RunRecord): Promise<void>;
   /** Keeps a run's final weights in the browser next to it (false when the run is not saved here). */
-  keepWeights(id: string, format: KeptWeightsInfo['format'], step: number, files: readonly KeptFile[]): Promise<boolean>;
+  keepWeights(
+    id: string,
+    format: KeptWeightsInfo['format'],
+    step: number,
+    files: readonly KeptFile[],
+  ): Promise<boolean>;
   /** The files of a run's kept weights (undefined when none were kept). */
   weightFiles(id: string): Promise<KeptFile[] | undefined>;
 }
@@ -123,12 +135,14 @@ class Deleted {
   }
 }
 
-
 /**
  * The runs store over the database `open` gives. With `sync` (the page's channel in a browser; none in tests unless
  * given), every write is announced to the other tabs, and their writes update this store's list and selection.
  */
-export function createRunsStore(open: () => Promise<RunStore>, sync: TabSync | undefined = browserTabSync()): StoreApi<RunsState> {
+export function createRunsStore(
+  open: () => Promise<RunStore>,
+  sync: TabSync | undefined = browserTabSync(),
+): StoreApi<RunsState> {
   let storePromise: Promise<RunStore> | undefined;
   const db = () => {
     storePromise ??= open().catch((e: unknown) => {
@@ -168,7 +182,8 @@ export function createRunsStore(open: () => Promise<RunStore>, sync: TabSync | u
           let runs = await s.list();
           const marked: string[] = [];
           for (const r of runs) {
-            if (r.interrupted || !LIVE_STATES.includes(r.state) || r.id === liveId || held.has(runLockName(r.id))) continue;
+            if (r.interrupted || !LIVE_STATES.includes(r.state) || r.id === liveId || held.has(runLockName(r.id)))
+              continue;
             const patched = await s.patch(r.id, { interrupted: true, message: INTERRUPTED_MESSAGE });
             if (patched) {
               runs = upsert(runs, patched);
@@ -223,7 +238,10 @@ export function createRunsStore(open: () => Promise<RunStore>, sync: TabSync | u
             have.add(rec.id);
             removed.restore(rec.id);
             // A run live in the exporting page is not live here.
-            const r = LIVE_STATES.includes(rec.state) && !rec.interrupted ? { ...rec, interrupted: true, message: INTERRUPTED_MESSAGE } : rec;
+            const r =
+              LIVE_STATES.includes(rec.state) && !rec.interrupted
+                ? { ...rec, interrupted: true, message: INTERRUPTED_MESSAGE }
+                : rec;
             runs = upsert(runs, await s.put(r));
             added.push(r.id);
             imported++;
@@ -248,7 +266,10 @@ export function createRunsStore(open: () => Promise<RunStore>, sync: TabSync | u
         if (removed.has(record.id)) return;
         const s = await guard((st) => st.put(record, { keepName: true }));
         const st = get();
-        set({ runs: upsert(st.runs, s), ...(st.selectedId === record.id ? { selected: { ...record, name: s.name } } : {}) });
+        set({
+          runs: upsert(st.runs, s),
+          ...(st.selectedId === record.id ? { selected: { ...record, name: s.name } } : {}),
+        });
         announce('runs-changed', [record.id]);
       },
     };
@@ -292,7 +313,8 @@ function followOtherTabs(
       return;
     }
     const rec = await (await db()).get(selectedId).catch(() => undefined);
-    if (rec && store.getState().selectedId === selectedId && !removed.has(selectedId)) store.setState({ selected: rec });
+    if (rec && store.getState().selectedId === selectedId && !removed.has(selectedId))
+      store.setState({ selected: rec });
   };
 
   const batch = idBatcher(reread);
@@ -329,7 +351,11 @@ export interface PersistOptions {
  * replaces) while live is saved as stopped. While a run is live this page holds a Web Lock named after it, so
  * another tab that loads the list does not mark it interrupted. Returns a function that stops persisting.
  */
-export function persistLiveRuns(training: Pick<StoreApi<{ run?: LiveRun }>, 'getState' | 'subscribe'>, runs: StoreApi<RunsState>, opts: PersistOptions = {}): () => void {
+export function persistLiveRuns(
+  training: Pick<StoreApi<{ run?: LiveRun }>, 'getState' | 'subscribe'>,
+  runs: StoreApi<RunsState>,
+  opts: PersistOptions = {},
+): () => void {
   const throttleMs = opts.throttleMs ?? 2000;
   let lastSave = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;

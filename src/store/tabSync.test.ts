@@ -74,7 +74,16 @@ describe('createTabSync', () => {
 
   it('ignores data that is not a message (another version of MaskLab, another page on the channel)', async () => {
     expect(asTabMessage({ kind: 'runs-changed', ids: ['a'] })).toEqual({ kind: 'runs-changed', ids: ['a'] });
-    for (const bad of [null, 3, 'runs-changed', {}, { kind: 'runs-renamed', ids: [] }, { kind: 'runs-changed' }, { kind: 'runs-changed', ids: [1] }, { kind: 'runs-changed', ids: 'a' }])
+    for (const bad of [
+      null,
+      3,
+      'runs-changed',
+      {},
+      { kind: 'runs-renamed', ids: [] },
+      { kind: 'runs-changed' },
+      { kind: 'runs-changed', ids: [1] },
+      { kind: 'runs-changed', ids: 'a' },
+    ])
       expect(asTabMessage(bad)).toBeUndefined();
     const name = `masklab-test-${Math.random()}`;
     const raw = new BroadcastChannel(name);

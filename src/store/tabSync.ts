@@ -32,7 +32,13 @@ export type ChannelFactory = (name: string) => ChannelLike;
 
 export const STORE_CHANNEL = 'masklab-store';
 
-const KINDS: ReadonlySet<string> = new Set<TabMessage['kind']>(['runs-changed', 'runs-imported', 'runs-removed', 'comparisons-changed', 'comparisons-removed']);
+const KINDS: ReadonlySet<string> = new Set<TabMessage['kind']>([
+  'runs-changed',
+  'runs-imported',
+  'runs-removed',
+  'comparisons-changed',
+  'comparisons-removed',
+]);
 
 /** The message, if `data` is one (another tab may run an older or newer MaskLab). */
 export function asTabMessage(data: unknown): TabMessage | undefined {
@@ -106,7 +112,10 @@ export const TAB_SYNC_COALESCE_MS = 300;
  * Gathers the ids other tabs name and hands them to `flush` together, TAB_SYNC_COALESCE_MS after the first of a
  * burst: one database read per burst of messages.
  */
-export function idBatcher(flush: (ids: Set<string>) => Promise<void>): { add(id: string): void; drop(id: string): void } {
+export function idBatcher(flush: (ids: Set<string>) => Promise<void>): {
+  add(id: string): void;
+  drop(id: string): void;
+} {
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {

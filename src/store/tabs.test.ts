@@ -42,15 +42,18 @@ function twoTabs() {
   const channels = memoryChannels();
   const listCalls = [0, 0];
   const tab = (i: number) =>
-    createRunsStore(async () => {
-      const db = await RunStore.open(factory);
-      const list = db.list.bind(db);
-      db.list = () => {
-        listCalls[i]++;
-        return list();
-      };
-      return db;
-    }, createTabSync('masklab-store', channels.factory));
+    createRunsStore(
+      async () => {
+        const db = await RunStore.open(factory);
+        const list = db.list.bind(db);
+        db.list = () => {
+          listCalls[i]++;
+          return list();
+        };
+        return db;
+      },
+      createTabSync('masklab-store', channels.factory),
+    );
   return { factory, channels, a: tab(0), b: tab(1), listCalls };
 }
 
@@ -179,7 +182,11 @@ describe('comparison stores in two tabs', () => {
   function tab(factory: IDBFactory, channels: ReturnType<typeof memoryChannels>, reads = { n: 0 }) {
     const sync = createTabSync('masklab-store', channels.factory);
     const runs = createRunsStore(() => RunStore.open(factory), sync);
-    const training = createStore<{ run?: LiveRun; start(): void; reset(): void; setProbeText(): void }>(() => ({ start() {}, reset() {}, setProbeText() {} }));
+    const training = createStore<{ run?: LiveRun; start(): void; reset(): void; setProbeText(): void }>(() => ({
+      start() {},
+      reset() {},
+      setProbeText() {},
+    }));
     return createComparisonStore({
       openDb: async () => {
         const db = await ComparisonDb.open(factory);
@@ -200,7 +207,19 @@ describe('comparison stores in two tabs', () => {
     });
   }
   const comparison = (name: string, createdAt: number): ComparisonRecord => ({
-    ...newComparison({ name, base: defaultExperiment(), schemes: [{ strategy: 'random', objective: 'mlm' }, { strategy: 'span', objective: 'mlm' }], seeds: [1], probeText: 'p' }, createdAt),
+    ...newComparison(
+      {
+        name,
+        base: defaultExperiment(),
+        schemes: [
+          { strategy: 'random', objective: 'mlm' },
+          { strategy: 'span', objective: 'mlm' },
+        ],
+        seeds: [1],
+        probeText: 'p',
+      },
+      createdAt,
+    ),
     state: 'stopped',
   });
 

@@ -2,7 +2,15 @@
 import { create } from 'zustand';
 import type { ExperimentConfig } from '../session/config';
 import { DEFAULT_PROBE_TEXT } from '../session/probeSentence';
-import type { AttentionSnapshot, EvalPoint, ExportedFiles, ExportFormat, KernelProfile, LiveRun, ProbeView } from '../session/records';
+import type {
+  AttentionSnapshot,
+  EvalPoint,
+  ExportedFiles,
+  ExportFormat,
+  KernelProfile,
+  LiveRun,
+  ProbeView,
+} from '../session/records';
 import { onWorkerMessage, sendToWorker } from './workerBus';
 
 interface TrainingStore {
@@ -52,8 +60,18 @@ export const useTrainingStore = create<TrainingStore>((set, get) => ({
     const id = `run-${Date.now().toString(36)}-${counter++}`;
     set({
       run: {
-        id, config, state: 'preparing', step: 0, totalSteps: config.train.steps, metrics: [], evals: [], tokensPerS: 0, msPerStep: 0,
-        startedAt: Date.now(), attention: [], evalMs: [],
+        id,
+        config,
+        state: 'preparing',
+        step: 0,
+        totalSteps: config.train.steps,
+        metrics: [],
+        evals: [],
+        tokensPerS: 0,
+        msPerStep: 0,
+        startedAt: Date.now(),
+        attention: [],
+        evalMs: [],
       },
       probe: undefined,
       profile: undefined,
@@ -68,12 +86,20 @@ export const useTrainingStore = create<TrainingStore>((set, get) => ({
   resume(lr) {
     const { run } = get();
     // The worker trains on at this rate; the live run says so (a later suggestion starts from it).
-    if (run && lr !== undefined) set({ run: { ...run, config: { ...run.config, train: { ...run.config.train, lr } } } });
+    if (run && lr !== undefined)
+      set({ run: { ...run, config: { ...run.config, train: { ...run.config.train, lr } } } });
     sendToWorker({ type: 'resume', lr });
   },
   reset() {
     sendToWorker({ type: 'stop' });
-    set({ run: undefined, probe: undefined, profile: undefined, profiling: false, exported: undefined, exporting: false });
+    set({
+      run: undefined,
+      probe: undefined,
+      profile: undefined,
+      profiling: false,
+      exported: undefined,
+      exporting: false,
+    });
   },
   setProbeText(text) {
     set({ probeText: text });
@@ -86,7 +112,16 @@ onWorkerMessage((msg) => {
   if (!run || !('runId' in msg) || msg.runId !== run.id) return;
   switch (msg.type) {
     case 'run':
-      useTrainingStore.setState({ run: { ...run, state: msg.state, message: msg.message, step: msg.step, totalSteps: msg.totalSteps, resumable: msg.resumable } });
+      useTrainingStore.setState({
+        run: {
+          ...run,
+          state: msg.state,
+          message: msg.message,
+          step: msg.step,
+          totalSteps: msg.totalSteps,
+          resumable: msg.resumable,
+        },
+      });
       break;
     case 'prepared':
       useTrainingStore.setState({ run: { ...run, info: msg.info } });
@@ -106,14 +141,28 @@ onWorkerMessage((msg) => {
       break;
     }
     case 'eval': {
-      const point: EvalPoint = { step: msg.step, loss: msg.loss, accuracy: msg.accuracy, pseudoPerplexity: msg.pseudoPerplexity, electra: msg.electra, agreement: msg.agreement };
+      const point: EvalPoint = {
+        step: msg.step,
+        loss: msg.loss,
+        accuracy: msg.accuracy,
+        pseudoPerplexity: msg.pseudoPerplexity,
+        electra: msg.electra,
+        agreement: msg.agreement,
+      };
       const evals = [...run.evals.filter((e) => e.step !== msg.step), point].sort((a, b) => a.step - b.step);
-      useTrainingStore.setState({ run: { ...run, evals, evalMs: msg.ms === undefined ? run.evalMs : [...(run.evalMs ?? []), msg.ms] } });
+      useTrainingStore.setState({
+        run: { ...run, evals, evalMs: msg.ms === undefined ? run.evalMs : [...(run.evalMs ?? []), msg.ms] },
+      });
       break;
     }
     case 'probe': {
-      const snap = msg.atEval ? { step: msg.step, tokens: msg.tokens, L: msg.L, NH: msg.NH, attention: msg.attention } : undefined;
-      useTrainingStore.setState({ probe: msg, ...(snap ? { run: { ...run, attention: keepSnapshot(run.attention ?? [], snap) } } : {}) });
+      const snap = msg.atEval
+        ? { step: msg.step, tokens: msg.tokens, L: msg.L, NH: msg.NH, attention: msg.attention }
+        : undefined;
+      useTrainingStore.setState({
+        probe: msg,
+        ...(snap ? { run: { ...run, attention: keepSnapshot(run.attention ?? [], snap) } } : {}),
+      });
       break;
     }
     case 'profile':

@@ -31,7 +31,8 @@ export function App() {
           {mode !== 'start' && <CopyLink />}
           <p className="gpu-state" data-testid="gpu-state" data-state={status.state}>
             {status.state === 'starting' && 'Looking for a GPU…'}
-            {status.state === 'ready' && `GPU ready: ${status.summary.vendor || 'adapter'} ${status.summary.architecture}`}
+            {status.state === 'ready' &&
+              `GPU ready: ${status.summary.vendor || 'adapter'} ${status.summary.architecture}`}
             {status.state === 'unavailable' && 'No WebGPU'}
             {status.state === 'lost' && 'GPU device lost'}
             {status.state === 'error' && 'Worker error'}
@@ -44,8 +45,8 @@ export function App() {
         <section className="panel warning" role="alert" data-testid="device-lost">
           <h2>The GPU device was lost</h2>
           <p>
-            The browser took the GPU away ({status.reason}: {status.message}). This happens after a driver reset,
-            a long stall or when the system sleeps. Your settings are kept; start the GPU again to carry on.
+            The browser took the GPU away ({status.reason}: {status.message}). This happens after a driver reset, a long
+            stall or when the system sleeps. Your settings are kept; start the GPU again to carry on.
           </p>
           <button type="button" onClick={start}>
             Restart the GPU
@@ -85,7 +86,9 @@ function IgnoredNotice() {
   if (ignored.length === 0) return null;
   return (
     <section className="panel notice" aria-live="polite" data-testid="ignored-settings">
-      <h2>Some settings {source === 'url' ? 'in the link' : 'saved earlier'} were not valid and were replaced by defaults</h2>
+      <h2>
+        Some settings {source === 'url' ? 'in the link' : 'saved earlier'} were not valid and were replaced by defaults
+      </h2>
       <ul>
         {ignored.map((m) => (
           <li key={m}>

@@ -42,7 +42,9 @@ export function GpuPanel({ summary }: { summary: AdapterSummary }) {
         {LIMIT_LABELS.map(([key, label, isBytes]) => (
           <div key={key} className="kv-row">
             <dt title={key}>{label}</dt>
-            <dd data-limit={key}>{isBytes ? bytes(summary.limits[key]) : summary.limits[key].toLocaleString('en-US')}</dd>
+            <dd data-limit={key}>
+              {isBytes ? bytes(summary.limits[key]) : summary.limits[key].toLocaleString('en-US')}
+            </dd>
           </div>
         ))}
         <dt>Features</dt>

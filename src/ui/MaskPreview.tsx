@@ -24,7 +24,14 @@ interface Preview {
 }
 
 function computePreview(
-  data: PreparedCorpus, masking: MaskingConfig, T: number, seed: number, sentenceDraw: number, sample: number, progress: number, head: HeadSpec,
+  data: PreparedCorpus,
+  masking: MaskingConfig,
+  T: number,
+  seed: number,
+  sentenceDraw: number,
+  sample: number,
+  progress: number,
+  head: HeadSpec,
 ): Preview {
   const sentences = previewSentences(data);
   const index = Rng.from(seed, 'preview-sentence', sentenceDraw).int(sentences.length);
@@ -36,16 +43,34 @@ function computePreview(
   // What the strategy needs, built as the strategy says (its lexicon settings come from its own parameters).
   const strategy = getStrategy(masking.strategy);
   const needs = strategy.needs;
-  const options = needs.includes('lexicon') ? strategy.lexiconOptions?.(resolveParams(`strategy "${strategy.id}"`, strategy.params, masking.strategyParams)) : undefined;
+  const options = needs.includes('lexicon')
+    ? strategy.lexiconOptions?.(resolveParams(`strategy "${strategy.id}"`, strategy.params, masking.strategyParams))
+    : undefined;
   const lexicon = options ? pmiLexiconFor(data, options.minCount, options.size) : undefined;
   const hardness = needs.includes('hardness') ? rarityHardness(data) : undefined;
   const { masked, tokens } = previewMasking(masking, encoding, {
-    vocab: data.vocab, rng: Rng.from(seed, 'preview-mask', sentenceDraw, sample), progress, lexicon, hardness,
+    vocab: data.vocab,
+    rng: Rng.from(seed, 'preview-mask', sentenceDraw, sample),
+    progress,
+    lexicon,
+    hardness,
   });
   const boundaries = new Set<number>();
   const sbo = masked.sbo;
-  if (sbo) for (let s = 0; s < sbo.left.length; s++) if (sbo.weights[s] > 0) boundaries.add(sbo.left[s]).add(sbo.right[s]);
-  return { sentence, index, count: sentences.length, truncated, masked, tokens, head, lexicon, rarity: hardness !== undefined, boundaries };
+  if (sbo)
+    for (let s = 0; s < sbo.left.length; s++) if (sbo.weights[s] > 0) boundaries.add(sbo.left[s]).add(sbo.right[s]);
+  return {
+    sentence,
+    index,
+    count: sentences.length,
+    truncated,
+    masked,
+    tokens,
+    head,
+    lexicon,
+    rarity: hardness !== undefined,
+    boundaries,
+  };
 }
 
 const SPECIAL = new Set(['[CLS]', '[SEP]', '[PAD]']);
@@ -90,10 +115,18 @@ export function MaskPreview() {
       </div>
       <label className="progress-slider">
         Training progress <strong>{Math.round(progress * 100)}%</strong>
-        <input type="range" min={0} max={1} step={0.05} value={progress} onChange={(e) => setProgress(Number(e.target.value))} />
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={progress}
+          onChange={(e) => setProgress(Number(e.target.value))}
+        />
         <span className="field-help">
           {rate !== null && `masking rate here: ${(rate * 100).toFixed(1)}%`}
-          {getStrategy(config.masking.strategy).needs.includes('hardness') && ' (the hard-token share grows with progress)'}
+          {getStrategy(config.masking.strategy).needs.includes('hardness') &&
+            ' (the hard-token share grows with progress)'}
         </span>
       </label>
       {status.state !== 'ready' && <TokenizerStatus status={status} />}
@@ -107,7 +140,9 @@ export function MaskPreview() {
           {result.error}
         </p>
       )}
-      {result && 'preview' in result && <PreviewBody p={result.preview} objective={config.masking.objective} name={data!.name} />}
+      {result && 'preview' in result && (
+        <PreviewBody p={result.preview} objective={config.masking.objective} name={data!.name} />
+      )}
     </section>
   );
 }
@@ -135,19 +170,24 @@ function PreviewBody({ p, objective, name }: { p: Preview; objective: string; na
       </div>
       <Legend binary={binary} sbo={p.boundaries.size > 0} />
       <p className="preview-stats" data-testid="preview-stats">
-        {p.masked.selectedCount} of {p.masked.maskableCount} tokens selected (rate {(p.masked.rate * 100).toFixed(1)}%): {counts.masked} masked, {counts.replaced} replaced, {counts.kept} kept.
-        {' '}{targetNote(p.head, objective)}
+        {p.masked.selectedCount} of {p.masked.maskableCount} tokens selected (rate {(p.masked.rate * 100).toFixed(1)}%):{' '}
+        {counts.masked} masked, {counts.replaced} replaced, {counts.kept} kept. {targetNote(p.head, objective)}
       </p>
       {p.lexicon && <LexiconNote lexicon={p.lexicon} />}
       {p.rarity && (
-        <p className="field-help">Before training there are no losses yet: the preview ranks tokens by rarity in the corpus instead.</p>
+        <p className="field-help">
+          Before training there are no losses yet: the preview ranks tokens by rarity in the corpus instead.
+        </p>
       )}
     </>
   );
 }
 
 /** Consecutive tokens of one selected unit (a span, a word, a collocation) are drawn as one group. */
-function groupByUnit(tokens: PreviewToken[], m: MaskedBatch): { selected: boolean; tokens: { t: PreviewToken; i: number }[] }[] {
+function groupByUnit(
+  tokens: PreviewToken[],
+  m: MaskedBatch,
+): { selected: boolean; tokens: { t: PreviewToken; i: number }[] }[] {
   const out: { selected: boolean; unit: number; tokens: { t: PreviewToken; i: number }[] }[] = [];
   tokens.forEach((t, i) => {
     const selected = m.selected[i] === 1;
@@ -171,7 +211,9 @@ function TokenChip({ t, i, p, binary }: { t: PreviewToken; i: number; p: Preview
     target !== null ? `target: ${target}` : null,
     label !== null ? `label: ${label} (${classNames[label] ?? label})` : null,
     p.boundaries.has(i) ? 'span boundary' : null,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return (
     <span
       className={`tok tag-${t.tag}${special ? ' special' : ''}${p.boundaries.has(i) ? ' boundary' : ''}`}
@@ -191,13 +233,31 @@ function TokenChip({ t, i, p, binary }: { t: PreviewToken; i: number; p: Preview
 function Legend({ binary, sbo }: { binary: boolean; sbo: boolean }) {
   return (
     <ul className="legend" aria-label="Legend">
-      <li><span className="tok tag-masked">masked</span> [MASK] (or hidden position)</li>
-      <li><span className="tok tag-replaced">replaced</span> another token written in</li>
-      <li><span className="tok tag-kept">kept</span> chosen but unchanged, still predicted</li>
-      <li><span className="tok tag-untouched">untouched</span></li>
-      <li><span className="tok-original legend-small">small text</span> the original token</li>
-      {binary && <li><span className="tok-label on">replaced</span> per-token label (0 = original)</li>}
-      {sbo && <li><span className="tok boundary">boundary</span> span boundary token the SBO head reads</li>}
+      <li>
+        <span className="tok tag-masked">masked</span> [MASK] (or hidden position)
+      </li>
+      <li>
+        <span className="tok tag-replaced">replaced</span> another token written in
+      </li>
+      <li>
+        <span className="tok tag-kept">kept</span> chosen but unchanged, still predicted
+      </li>
+      <li>
+        <span className="tok tag-untouched">untouched</span>
+      </li>
+      <li>
+        <span className="tok-original legend-small">small text</span> the original token
+      </li>
+      {binary && (
+        <li>
+          <span className="tok-label on">replaced</span> per-token label (0 = original)
+        </li>
+      )}
+      {sbo && (
+        <li>
+          <span className="tok boundary">boundary</span> span boundary token the SBO head reads
+        </li>
+      )}
     </ul>
   );
 }
@@ -223,13 +283,21 @@ function targetNote(head: HeadSpec, objective: string): string {
 }
 
 function LexiconNote({ lexicon }: { lexicon: PmiLexicon }) {
-  const top = lexicon.entries.slice().sort((a, b) => b.score - a.score).slice(0, 12);
+  const top = lexicon.entries
+    .slice()
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 12);
   if (top.length === 0) {
-    return <p className="field-help">The PMI lexicon is empty for this text and tokenizer: every word is its own unit. Lower its minimum count.</p>;
+    return (
+      <p className="field-help">
+        The PMI lexicon is empty for this text and tokenizer: every word is its own unit. Lower its minimum count.
+      </p>
+    );
   }
   return (
     <p className="field-help" data-testid="pmi-lexicon">
-      {lexicon.entries.length} collocations found in the corpus, e.g. {top.map((e) => `“${e.text}”`).join(', ')}: each is masked as one unit.
+      {lexicon.entries.length} collocations found in the corpus, e.g. {top.map((e) => `“${e.text}”`).join(', ')}: each
+      is masked as one unit.
     </p>
   );
 }

@@ -6,7 +6,9 @@ export function NoWebGpu({ kind, message }: { kind: string; message: string }) {
   const ordered = [...GUIDANCE].sort((a, b) => Number(b.id === mine) - Number(a.id === mine));
   return (
     <section className="panel no-webgpu" role="alert" aria-labelledby="no-webgpu-title">
-      <h2 id="no-webgpu-title">{kind === 'no-webgpu' ? 'This browser has no WebGPU' : 'No GPU adapter is available'}</h2>
+      <h2 id="no-webgpu-title">
+        {kind === 'no-webgpu' ? 'This browser has no WebGPU' : 'No GPU adapter is available'}
+      </h2>
       <p>
         MaskLab trains a neural network on your GPU through WebGPU, so it needs a browser with WebGPU turned on.{' '}
         <span className="muted">({message})</span>
@@ -27,9 +29,7 @@ export function NoWebGpu({ kind, message }: { kind: string; message: string }) {
           </li>
         ))}
       </ul>
-      <p>
-        Then reload this page. Everything you set up here is kept in this browser, so nothing is lost by reloading.
-      </p>
+      <p>Then reload this page. Everything you set up here is kept in this browser, so nothing is lost by reloading.</p>
     </section>
   );
 }

@@ -8,7 +8,10 @@ import { QUICK_MAX_SIZE, useSelfTestStore } from '../store/selftest';
 import { downloadText } from './runs/download';
 
 const exp = (x: number) => (x === 0 ? '0' : x.toExponential(1));
-const VARIANT_NAME = { cpu: 'CPU-adapter kernels (direct products, one thread per row)', gpu: 'GPU kernels (tiled, workgroups per row)' };
+const VARIANT_NAME = {
+  cpu: 'CPU-adapter kernels (direct products, one thread per row)',
+  gpu: 'GPU kernels (tiled, workgroups per row)',
+};
 
 function CaseRows({ results }: { results: readonly CaseResult[] }) {
   return (
@@ -46,15 +49,19 @@ function Report({ report }: { report: SelfTestReport }) {
   return (
     <div data-testid="selftest-report">
       <p data-testid="selftest-verdict">
-        {report.pass ? 'Every kernel passed' : `${report.failedKernels.length} kernel(s) failed`}: {report.results.length - failed.length} of{' '}
-        {report.results.length} runs in {(report.ms / 1000).toFixed(1)} s on {report.adapter.description || report.adapter.vendor} (
-        {report.startedAt.slice(0, 16).replace('T', ' ')}){report.options.maxSize ? `, quick (cases up to ${report.options.maxSize} elements)` : ''}.
+        {report.pass ? 'Every kernel passed' : `${report.failedKernels.length} kernel(s) failed`}:{' '}
+        {report.results.length - failed.length} of {report.results.length} runs in {(report.ms / 1000).toFixed(1)} s on{' '}
+        {report.adapter.description || report.adapter.vendor} ({report.startedAt.slice(0, 16).replace('T', ' ')})
+        {report.options.maxSize ? `, quick (cases up to ${report.options.maxSize} elements)` : ''}.
       </p>
       {!report.pass && (
         <div className="selftest-failed" role="alert">
           <p>
-            Failed kernels: <span data-testid="selftest-failed-kernels">{report.failedKernels.join(', ') || 'none (a case failed to run)'}</span>. A failed
-            kernel gives wrong numbers on this GPU, so training results here are not to be trusted with it.
+            Failed kernels:{' '}
+            <span data-testid="selftest-failed-kernels">
+              {report.failedKernels.join(', ') || 'none (a case failed to run)'}
+            </span>
+            . A failed kernel gives wrong numbers on this GPU, so training results here are not to be trusted with it.
           </p>
           {other.passes ? (
             <button type="button" data-testid="selftest-other-variant" onClick={() => chooseVariant(other.cpu)}>
@@ -92,7 +99,17 @@ function Report({ report }: { report: SelfTestReport }) {
         <summary>Every case</summary>
         <CaseRows results={report.results} />
       </details>
-      <button type="button" data-testid="selftest-export" onClick={() => downloadText(`masklab-selftest-${report.startedAt.slice(0, 10)}.json`, JSON.stringify(report, null, 1), 'application/json')}>
+      <button
+        type="button"
+        data-testid="selftest-export"
+        onClick={() =>
+          downloadText(
+            `masklab-selftest-${report.startedAt.slice(0, 10)}.json`,
+            JSON.stringify(report, null, 1),
+            'application/json',
+          )
+        }
+      >
         Export the report (JSON)
       </button>
     </div>
@@ -106,19 +123,22 @@ export function SelfTestPanel({ fallback }: { fallback: boolean }) {
     <section className="selftest" aria-labelledby="selftest-title" data-testid="selftest">
       <h3 id="selftest-title">Test the kernels on this GPU</h3>
       <p>
-        Runs every WGSL kernel (the variant this GPU uses and the other one) against the float64 CPU reference on the test suite&apos;s own shapes and
-        tolerances, then trains a small model 10 steps against the reference. A kernel bug on this GPU shows here rather than as an odd loss.
+        Runs every WGSL kernel (the variant this GPU uses and the other one) against the float64 CPU reference on the
+        test suite&apos;s own shapes and tolerances, then trains a small model 10 steps against the reference. A kernel
+        bug on this GPU shows here rather than as an odd loss.
       </p>
       <label>
-        <input type="checkbox" checked={quick} onChange={(e) => setQuick(e.target.checked)} disabled={running} /> Quick: only cases up to{' '}
-        {QUICK_MAX_SIZE.toLocaleString('en-US')} elements (every kernel family; for slow software adapters)
+        <input type="checkbox" checked={quick} onChange={(e) => setQuick(e.target.checked)} disabled={running} /> Quick:
+        only cases up to {QUICK_MAX_SIZE.toLocaleString('en-US')} elements (every kernel family; for slow software
+        adapters)
       </label>{' '}
       <button type="button" data-testid="selftest-run" disabled={running} onClick={() => run(quick)}>
         {running ? 'Testing…' : 'Test the kernels on this GPU'}
       </button>
       {running && (
         <p data-testid="selftest-progress">
-          <progress max={total || 1} value={done} /> {done} / {total || '…'} {live.length > 0 && `(last: ${live[live.length - 1].id})`}
+          <progress max={total || 1} value={done} /> {done} / {total || '…'}{' '}
+          {live.length > 0 && `(last: ${live[live.length - 1].id})`}
         </p>
       )}
       {error && <p role="alert">{error}</p>}

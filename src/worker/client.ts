@@ -10,7 +10,8 @@ export class WorkerClient {
     this.stop();
     this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'masklab-train' });
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
-    this.worker.onerror = (ev) => this.onMessage({ type: 'error', message: ev.message || 'The training worker failed to start.' });
+    this.worker.onerror = (ev) =>
+      this.onMessage({ type: 'error', message: ev.message || 'The training worker failed to start.' });
     this.send({ type: 'init' });
   }
 

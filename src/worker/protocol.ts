@@ -6,7 +6,17 @@ import type { ProbeBudget, ProbeResults } from '../session/probes';
 import type { HeadConfig } from '../engine/model/params';
 import type { CaseResult } from '../engine/selftest/case';
 import type { SelfTestOptions, SelfTestReport } from '../engine/selftest/run';
-import type { EvalPoint, ExportedFiles, ExportFormat, GpuStatus, KernelProfile, ProbeView, RunInfo, RunState, StepRow } from '../session/records';
+import type {
+  EvalPoint,
+  ExportedFiles,
+  ExportFormat,
+  GpuStatus,
+  KernelProfile,
+  ProbeView,
+  RunInfo,
+  RunState,
+  StepRow,
+} from '../session/records';
 
 export type ToWorker =
   | { type: 'init' }
@@ -79,7 +89,15 @@ export type FromWorker =
   | { type: 'gpu'; status: GpuStatus }
   | { type: 'error'; message: string }
   /** resumable: halted after a non-finite loss or a divergence, rolled back; Resume (with a lower rate) continues. */
-  | { type: 'run'; runId: string; state: RunState; step: number; totalSteps: number; message?: string; resumable?: boolean }
+  | {
+      type: 'run';
+      runId: string;
+      state: RunState;
+      step: number;
+      totalSteps: number;
+      message?: string;
+      resumable?: boolean;
+    }
   | { type: 'prepared'; runId: string; info: RunInfo }
   | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
   /** ms: the evaluation's wall time (the time left counts it). */

@@ -56,13 +56,28 @@ async function init(): Promise<void> {
         kernels = undefined;
       }
       if (active) {
-        post({ type: 'run', runId: active.id, state: 'failed', step: active.run.trainer.step, totalSteps: active.config.train.steps, message: 'The GPU device was lost during training.' });
+        post({
+          type: 'run',
+          runId: active.id,
+          state: 'failed',
+          step: active.run.trainer.step,
+          totalSteps: active.config.train.steps,
+          message: 'The GPU device was lost during training.',
+        });
         active = undefined;
       }
-      post({ type: 'gpu', status: { state: 'lost', reason: info.reason ?? 'unknown', message: info.message || 'The GPU device was lost.' } });
+      post({
+        type: 'gpu',
+        status: {
+          state: 'lost',
+          reason: info.reason ?? 'unknown',
+          message: info.message || 'The GPU device was lost.',
+        },
+      });
     });
   } catch (e) {
-    if (e instanceof GpuUnavailableError) post({ type: 'gpu', status: { state: 'unavailable', kind: e.kind, message: e.message } });
+    if (e instanceof GpuUnavailableError)
+      post({ type: 'gpu', status: { state: 'unavailable', kind: e.kind, message: e.message } });
     else post({ type: 'error', message: String(e) });
   }
 }
@@ -78,8 +93,21 @@ function yieldToMessages(): Promise<void> {
   });
 }
 
-function state(a: Active, s: 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed', message?: string, resumable?: boolean): void {
-  post({ type: 'run', runId: a.id, state: s, step: a.run.trainer.step, totalSteps: a.config.train.steps, message, ...(resumable ? { resumable } : {}) });
+function state(
+  a: Active,
+  s: 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed',
+  message?: string,
+  resumable?: boolean,
+): void {
+  post({
+    type: 'run',
+    runId: a.id,
+    state: s,
+    step: a.run.trainer.step,
+    totalSteps: a.config.train.steps,
+    message,
+    ...(resumable ? { resumable } : {}),
+  });
 }
 
 function flushMetrics(a: Active): void {
@@ -110,22 +138,46 @@ async function probe(a: Active, atEval = false): Promise<void> {
 async function profile(a: Active): Promise<void> {
   const device = ctx!.device;
   const variants = kernels?.tuning.cpu ? ('cpu' as const) : ('gpu' as const);
-  const base = { type: 'profile' as const, runId: a.id, step: a.run.trainer.step, totalMs: 0, byKernel: [], byRole: [], dispatches: 0, skipped: [], variants };
+  const base = {
+    type: 'profile' as const,
+    runId: a.id,
+    step: a.run.trainer.step,
+    totalMs: 0,
+    byKernel: [],
+    byRole: [],
+    dispatches: 0,
+    skipped: [],
+    variants,
+  };
   if (!canProfile(device)) {
-    post({ ...base, unavailable: 'This adapter has no timestamp queries (the timestamp-query feature), so kernels cannot be timed one by one.' });
+    post({
+      ...base,
+      unavailable:
+        'This adapter has no timestamp queries (the timestamp-query feature), so kernels cannot be timed one by one.',
+    });
     return;
   }
   const all = a.run.trainer.dispatches;
   const timed = all.filter((d) => !d.kernel.startsWith('adamw.'));
   const p = await profileDispatches(device, timed, { repeats: 2 });
   const g = groupProfile(p);
-  post({ ...base, totalMs: p.totalMs, byKernel: g.byKernel, byRole: g.byRole, dispatches: timed.length, skipped: all.filter((d) => d.kernel.startsWith('adamw.')).map((d) => d.label) });
+  post({
+    ...base,
+    totalMs: p.totalMs,
+    byKernel: g.byKernel,
+    byRole: g.byRole,
+    dispatches: timed.length,
+    skipped: all.filter((d) => d.kernel.startsWith('adamw.')).map((d) => d.label),
+  });
 }
 
 /** The run's weights as files (downloads, or kept with the saved run); read between steps so they belong to one step. */
 async function exportModel(a: Active, format: ExportFormat, keep = false): Promise<void> {
   const r = await exportRunFiles(a.run, a.config, format);
-  post({ type: 'exported', runId: a.id, ...r, ...(keep ? { keep } : {}) }, r.files.map((f) => f.bytes.buffer));
+  post(
+    { type: 'exported', runId: a.id, ...r, ...(keep ? { keep } : {}) },
+    r.files.map((f) => f.bytes.buffer),
+  );
 }
 
 /** Whether the run is not training now (paused, stopped, halted or finished): profiles, exports and probes run at once. */
@@ -141,7 +193,17 @@ async function evaluate(a: Active, withPseudoPerplexity = false): Promise<void> 
   const pseudoPerplexity = withPseudoPerplexity ? await a.run.pseudoPerplexity() : undefined;
   const agreement = ag ? { plain: ag.accuracy, attractor: ag.accuracyAttractor } : undefined;
   const ms = performance.now() - t0;
-  post({ type: 'eval', runId: a.id, step: a.run.trainer.step, loss: r.loss, accuracy: r.accuracy, pseudoPerplexity, electra: r.electra, agreement, ms });
+  post({
+    type: 'eval',
+    runId: a.id,
+    step: a.run.trainer.step,
+    loss: r.loss,
+    accuracy: r.accuracy,
+    pseudoPerplexity,
+    electra: r.electra,
+    agreement,
+    ms,
+  });
   await probe(a, true);
   a.lastProbe = performance.now();
 }
@@ -211,7 +273,14 @@ async function trainLoop(a: Active): Promise<void> {
 
 async function start(runId: string, config: ExperimentConfig, text: string): Promise<void> {
   if (!kernels || !ctx) {
-    post({ type: 'run', runId, state: 'failed', step: 0, totalSteps: config.train.steps, message: 'No GPU device: restart the GPU first.' });
+    post({
+      type: 'run',
+      runId,
+      state: 'failed',
+      step: 0,
+      totalSteps: config.train.steps,
+      message: 'No GPU device: restart the GPU first.',
+    });
     return;
   }
   if (active) {
@@ -222,21 +291,41 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
   // The page's own validation: an experiment that cannot run is refused in the same words before anything is read.
   const problems = validateExperiment(config, { limits: ctx.device.limits });
   if (problems.length > 0) {
-    post({ type: 'run', runId, state: 'failed', step: 0, totalSteps: config.train.steps, message: new ExperimentError(problems).message });
+    post({
+      type: 'run',
+      runId,
+      state: 'failed',
+      step: 0,
+      totalSteps: config.train.steps,
+      message: new ExperimentError(problems).message,
+    });
     return;
   }
-  post({ type: 'run', runId, state: 'preparing', step: 0, totalSteps: config.train.steps, message: 'Tokenizing the corpus…' });
+  post({
+    type: 'run',
+    runId,
+    state: 'preparing',
+    step: 0,
+    totalSteps: config.train.steps,
+    message: 'Tokenizing the corpus…',
+  });
   await yieldToMessages();
   let run: TrainingRun;
   try {
     const data = prepareExperimentData(text, config);
     run = new TrainingRun(kernels, config, data, {
-      onMetrics: (m: StepMetrics) => active?.run === run && active.pending.push({ ...m, maskRate: run.takeRate(m.step) }),
+      onMetrics: (m: StepMetrics) =>
+        active?.run === run && active.pending.push({ ...m, maskRate: run.takeRate(m.step) }),
       onNonFinite: (i) => {
         if (active?.run !== run) return;
         flushMetrics(active);
         const lr = suggestedRate(active.config.train.lr);
-        state(active, 'failed', `The loss became NaN or infinite at step ${i.step + 1}. The weights were rolled back to step ${i.restoredStep + 1}. Resume at a lower learning rate (${lr} is filled in).`, true);
+        state(
+          active,
+          'failed',
+          `The loss became NaN or infinite at step ${i.step + 1}. The weights were rolled back to step ${i.restoredStep + 1}. Resume at a lower learning rate (${lr} is filled in).`,
+          true,
+        );
       },
       onDiverged: (i) => {
         if (active?.run !== run) return;
@@ -245,10 +334,28 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
       },
     });
   } catch (e) {
-    post({ type: 'run', runId, state: 'failed', step: 0, totalSteps: config.train.steps, message: e instanceof Error ? e.message : String(e) });
+    post({
+      type: 'run',
+      runId,
+      state: 'failed',
+      step: 0,
+      totalSteps: config.train.steps,
+      message: e instanceof Error ? e.message : String(e),
+    });
     return;
   }
-  const a: Active = { id: runId, run, config, paused: false, stopped: false, pending: [], lastPost: 0, lastProbe: 0, trainMs: 0, stepsTimed: 0 };
+  const a: Active = {
+    id: runId,
+    run,
+    config,
+    paused: false,
+    stopped: false,
+    pending: [],
+    lastPost: 0,
+    lastProbe: 0,
+    trainMs: 0,
+    stepsTimed: 0,
+  };
   active = a;
   const m = run.model;
   post({
@@ -266,7 +373,12 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
       cpuAdapter: isCpuAdapter(ctx.summary),
       ...(run.baseline ? { baseline: { loss: run.baseline.loss, accuracy: run.baseline.accuracy } } : {}),
       ...(run.agreementPairs
-        ? { agreementPairs: { plain: run.agreementPairs.filter((p) => !p.attractor).length, attractor: run.agreementPairs.filter((p) => p.attractor).length } }
+        ? {
+            agreementPairs: {
+              plain: run.agreementPairs.filter((p) => !p.attractor).length,
+              attractor: run.agreementPairs.filter((p) => p.attractor).length,
+            },
+          }
         : {}),
     },
   });
@@ -278,7 +390,14 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
 function fail(e: unknown): void {
   const message = e instanceof Error ? e.message : String(e);
   if (active) {
-    post({ type: 'run', runId: active.id, state: 'failed', step: active.run.trainer.step, totalSteps: active.config.train.steps, message });
+    post({
+      type: 'run',
+      runId: active.id,
+      state: 'failed',
+      step: active.run.trainer.step,
+      totalSteps: active.config.train.steps,
+      message,
+    });
   } else post({ type: 'error', message });
 }
 
@@ -287,11 +406,15 @@ let selfTesting = false;
 /** The kernel self-test on this device; refused while a run trains (both would share the GPU). */
 async function selfTest(options: Extract<ToWorker, { type: 'selftest' }>['options']): Promise<void> {
   if (!ctx) return post({ type: 'selftest', error: 'There is no GPU device.' });
-  if (active && !idle(active)) return post({ type: 'selftest', error: 'A run is training: pause or stop it first, then test the kernels.' });
+  if (active && !idle(active))
+    return post({ type: 'selftest', error: 'A run is training: pause or stop it first, then test the kernels.' });
   if (selfTesting) return post({ type: 'selftest', error: 'The self-test is already running.' });
   selfTesting = true;
   try {
-    const report = await runSelfTest(ctx.device, ctx.summary, { ...options, onProgress: (p) => post({ type: 'selftest-progress', ...p }) });
+    const report = await runSelfTest(ctx.device, ctx.summary, {
+      ...options,
+      onProgress: (p) => post({ type: 'selftest-progress', ...p }),
+    });
     post({ type: 'selftest', report });
   } catch (e) {
     post({ type: 'selftest', error: e instanceof Error ? e.message : String(e) });
@@ -355,7 +478,15 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       break;
     case 'keep-weights':
       if (!active || active.id !== msg.runId) {
-        post({ type: 'exported', runId: msg.runId, step: 0, format: 'checkpoint', files: [], keep: true, error: 'This run is no longer on the GPU.' });
+        post({
+          type: 'exported',
+          runId: msg.runId,
+          step: 0,
+          format: 'checkpoint',
+          files: [],
+          keep: true,
+          error: 'This run is no longer on the GPU.',
+        });
         break;
       }
       exportModel(active, keptFormat(active.run.head), true).catch(fail);
@@ -363,14 +494,20 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'probes': {
       const a = active;
       if (!a || a.id !== msg.runId || !kernels) {
-        post({ type: 'probes', runId: msg.runId, error: 'This run is no longer on the GPU (another run started, or the page was reloaded).' });
+        post({
+          type: 'probes',
+          runId: msg.runId,
+          error: 'This run is no longer on the GPU (another run started, or the page was reloaded).',
+        });
         break;
       }
       if (!idle(a)) {
         post({ type: 'probes', runId: msg.runId, error: 'The run is still training: probes run on a finished run.' });
         break;
       }
-      probes(a, msg.budget).catch((e: unknown) => post({ type: 'probes', runId: msg.runId, error: e instanceof Error ? e.message : String(e) }));
+      probes(a, msg.budget).catch((e: unknown) =>
+        post({ type: 'probes', runId: msg.runId, error: e instanceof Error ? e.message : String(e) }),
+      );
       break;
     }
     case 'probe':

@@ -28,7 +28,9 @@ describe('safetensors', () => {
 
   it('rejects a truncated file and a mismatched shape', () => {
     expect(() => readSafetensors(new Uint8Array([1, 2, 3]))).toThrow(/not a safetensors file/);
-    expect(() => writeSafetensors([{ name: 'x', dtype: 'F32', shape: [2, 2], data: new Float32Array(3) }])).toThrow(/shape/);
+    expect(() => writeSafetensors([{ name: 'x', dtype: 'F32', shape: [2, 2], data: new Float32Array(3) }])).toThrow(
+      /shape/,
+    );
   });
 });
 
@@ -55,7 +57,10 @@ describe('Hugging Face export', () => {
   });
 
   it('writes an ElectraForPreTraining for binary heads and ELECTRA (the discriminator, not the generator)', () => {
-    for (const head of [{ kind: 'binary' }, { kind: 'electra', gen: generatorShape(c, 0.25), discWeight: 50 }] as HeadConfig[]) {
+    for (const head of [
+      { kind: 'binary' },
+      { kind: 'electra', gen: generatorShape(c, 0.25), discWeight: 50 },
+    ] as HeadConfig[]) {
       const l = placeTensors(bertTensors(c, head));
       const p = initParams(l, 0.02, rng(4));
       const model = hfModelFor(head)!;
@@ -75,7 +80,9 @@ describe('Hugging Face export', () => {
       expect([...f.tensors.keys()].some((k) => k.includes('gen'))).toBe(false);
       const back = importHf(c, l, safetensors, model);
       const w = tensor(l, 'disc_out_w');
-      expect(Array.from(back.subarray(w.offset, w.offset + w.size))).toEqual(Array.from(p.subarray(w.offset, w.offset + w.size)));
+      expect(Array.from(back.subarray(w.offset, w.offset + w.size))).toEqual(
+        Array.from(p.subarray(w.offset, w.offset + w.size)),
+      );
     }
     expect(hfModelFor({ kind: 'vocab' })).toBe('masked-lm');
     expect(hfModelFor({ kind: 'classes', K: 3 })).toBeUndefined();
@@ -90,7 +97,12 @@ describe('Hugging Face export', () => {
     const cfg = JSON.parse(config) as Record<string, unknown>;
     expect(cfg.architectures).toEqual(['ElectraForMaskedLM']);
     expect(cfg.model_type).toBe('electra');
-    expect([cfg.embedding_size, cfg.hidden_size, cfg.num_attention_heads, cfg.intermediate_size]).toEqual([8, gen.C, gen.NH, gen.F]);
+    expect([cfg.embedding_size, cfg.hidden_size, cfg.num_attention_heads, cfg.intermediate_size]).toEqual([
+      8,
+      gen.C,
+      gen.NH,
+      gen.F,
+    ]);
     const f = readSafetensors(safetensors);
     const shape = (name: string) => f.tensors.get(name)?.shape;
     expect(shape('electra.embeddings.word_embeddings.weight')).toEqual([50, 8]);
@@ -106,7 +118,9 @@ describe('Hugging Face export', () => {
     const back = importHf(c, l, safetensors, 'electra-generator', gen);
     for (const name of ['wte', 'gen.embed_proj_w', 'gen.h1.qkv_w', 'gen.head_w', 'gen.decoder_b']) {
       const t = tensor(l, name);
-      expect(Array.from(back.subarray(t.offset, t.offset + t.size)), name).toEqual(Array.from(p.subarray(t.offset, t.offset + t.size)));
+      expect(Array.from(back.subarray(t.offset, t.offset + t.size)), name).toEqual(
+        Array.from(p.subarray(t.offset, t.offset + t.size)),
+      );
     }
     const d = tensor(l, 'h0.qkv_w');
     expect(back.subarray(d.offset, d.offset + d.size).every((v) => v === 0)).toBe(true);
@@ -117,7 +131,9 @@ describe('Hugging Face export', () => {
     const { safetensors } = exportHf(c, layout, params);
     const back = importHf(c, layout, safetensors);
     for (const t of layout.tensors) {
-      expect(Array.from(back.subarray(t.offset, t.offset + t.size))).toEqual(Array.from(params.subarray(t.offset, t.offset + t.size)));
+      expect(Array.from(back.subarray(t.offset, t.offset + t.size))).toEqual(
+        Array.from(params.subarray(t.offset, t.offset + t.size)),
+      );
     }
   });
 
@@ -140,13 +156,18 @@ describe('safetensors from a Node Buffer or any view', () => {
   it('round-trips a Hugging Face export through a Node Buffer that shares a larger buffer', () => {
     const { safetensors } = exportHf(c, layout, params);
     // Buffer.from(bytes) of a small file lands in Node's shared pool: its .buffer is the pool, not the file.
-    const pooled = Buffer.concat([Buffer.alloc(13, 7), Buffer.from(safetensors), Buffer.alloc(5)]).subarray(13, 13 + safetensors.length);
+    const pooled = Buffer.concat([Buffer.alloc(13, 7), Buffer.from(safetensors), Buffer.alloc(5)]).subarray(
+      13,
+      13 + safetensors.length,
+    );
     expect(pooled.byteOffset).toBeGreaterThan(0);
     expect(pooled.buffer.byteLength).toBeGreaterThan(safetensors.length);
     const back = importHf(c, layout, pooled);
     const aligned = (x: Float32Array) => Array.from(x).map((v) => Math.fround(v));
     for (const t of layout.tensors) {
-      expect(aligned(back.subarray(t.offset, t.offset + t.size)), t.name).toEqual(aligned(params.subarray(t.offset, t.offset + t.size)));
+      expect(aligned(back.subarray(t.offset, t.offset + t.size)), t.name).toEqual(
+        aligned(params.subarray(t.offset, t.offset + t.size)),
+      );
     }
   });
 

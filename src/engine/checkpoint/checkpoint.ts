@@ -23,15 +23,28 @@ const GROUPS = [
 ] as const;
 
 function tensorsOf(layout: ParamLayout, flat: Float32Array, prefix: string): NamedTensor[] {
-  return layout.tensors.map((t) => ({ name: prefix + t.name, dtype: 'F32', shape: t.shape, data: flat.slice(t.offset, t.offset + t.size) }));
+  return layout.tensors.map((t) => ({
+    name: prefix + t.name,
+    dtype: 'F32',
+    shape: t.shape,
+    data: flat.slice(t.offset, t.offset + t.size),
+  }));
 }
 
 /** Reads the trainer's weights and moments back from the GPU and serialises them with the step. */
 export async function saveCheckpoint(trainer: Trainer, run?: unknown): Promise<Uint8Array> {
   await trainer.flush();
   const tensors: NamedTensor[] = [];
-  for (const [which, prefix] of GROUPS) tensors.push(...tensorsOf(trainer.layout, await trainer.state.read(which), prefix));
-  const meta: CheckpointMeta = { format: 'masklab-checkpoint', version: 1, model: trainer.cfg, head: trainer.head, step: trainer.step, run };
+  for (const [which, prefix] of GROUPS)
+    tensors.push(...tensorsOf(trainer.layout, await trainer.state.read(which), prefix));
+  const meta: CheckpointMeta = {
+    format: 'masklab-checkpoint',
+    version: 1,
+    model: trainer.cfg,
+    head: trainer.head,
+    step: trainer.step,
+    run,
+  };
   return writeSafetensors(tensors, { masklab: JSON.stringify(meta) });
 }
 
@@ -41,7 +54,8 @@ export function readCheckpoint(bytes: Uint8Array): { meta: CheckpointMeta; tenso
   const raw = f.metadata.masklab;
   if (!raw) throw new Error('this safetensors file is not a MaskLab checkpoint (no "masklab" metadata)');
   const meta = JSON.parse(raw) as CheckpointMeta;
-  if (meta.format !== 'masklab-checkpoint' || meta.version !== 1) throw new Error(`unsupported checkpoint format ${meta.format} v${meta.version}`);
+  if (meta.format !== 'masklab-checkpoint' || meta.version !== 1)
+    throw new Error(`unsupported checkpoint format ${meta.format} v${meta.version}`);
   return { meta, tensors: f.tensors };
 }
 
@@ -52,13 +66,15 @@ export function loadCheckpoint(trainer: Trainer, bytes: Uint8Array): CheckpointM
   for (const k of ['L', 'C', 'NH', 'F', 'T', 'V'] as const) {
     if (meta.model[k] !== m[k]) throw new Error(`checkpoint has ${k}=${meta.model[k]}, this model has ${k}=${m[k]}`);
   }
-  if (JSON.stringify(meta.head) !== JSON.stringify(trainer.head)) throw new Error(`checkpoint head ${JSON.stringify(meta.head)} differs from ${JSON.stringify(trainer.head)}`);
+  if (JSON.stringify(meta.head) !== JSON.stringify(trainer.head))
+    throw new Error(`checkpoint head ${JSON.stringify(meta.head)} differs from ${JSON.stringify(trainer.head)}`);
   const layout = trainer.layout;
   for (const [which, prefix] of GROUPS) {
     const flat = new Float32Array(layout.totalFloats);
     for (const t of layout.tensors) {
       const src = tensors.get(prefix + t.name);
-      if (!src || src.data.length !== t.size) throw new Error(`checkpoint lacks tensor ${prefix + t.name} of ${t.size} values`);
+      if (!src || src.data.length !== t.size)
+        throw new Error(`checkpoint lacks tensor ${prefix + t.name} of ${t.size} values`);
       flat.set(src.data as Float32Array, t.offset);
     }
     trainer.state.write(which, flat);

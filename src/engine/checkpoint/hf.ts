@@ -9,7 +9,14 @@ import { binaryHfTensors } from '../model/heads/binary';
 import { generatorHfTensors } from '../model/heads/electra';
 import { vocabHfTensors } from '../model/heads/vocab';
 import { headModule, type HfEntry, type HfModel } from '../model/heads';
-import { GEN_PREFIX, generatorConfig, tensor, type GeneratorShape, type HeadConfig, type ParamLayout } from '../model/params';
+import {
+  GEN_PREFIX,
+  generatorConfig,
+  tensor,
+  type GeneratorShape,
+  type HeadConfig,
+  type ParamLayout,
+} from '../model/params';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
 /** Which transformers model a run exports as ('electra-generator': an ELECTRA run's generator, on request). */
@@ -33,7 +40,8 @@ export function hfArchitecture(model: HfModel): string {
 
 /** The generator's shape, required for (and only for) 'electra-generator'. */
 function generatorOf(model: HfModel, gen: GeneratorShape | undefined): GeneratorShape | undefined {
-  if (model === 'electra-generator' && !gen) throw new Error("exporting ELECTRA's generator needs its shape (the run's head.gen)");
+  if (model === 'electra-generator' && !gen)
+    throw new Error("exporting ELECTRA's generator needs its shape (the run's head.gen)");
   return model === 'electra-generator' ? gen : undefined;
 }
 
@@ -84,7 +92,11 @@ function mapping(c: ModelConfig, model: HfModel, gen?: GeneratorShape): Entry[] 
   const g = generatorOf(model, gen);
   if (g) {
     const P = GEN_PREFIX;
-    if (g.C !== c.C) m.push([P + 'embed_proj_w', null, 'electra.embeddings_project.weight'], [P + 'embed_proj_b', null, 'electra.embeddings_project.bias']);
+    if (g.C !== c.C)
+      m.push(
+        [P + 'embed_proj_w', null, 'electra.embeddings_project.weight'],
+        [P + 'embed_proj_b', null, 'electra.embeddings_project.bias'],
+      );
     m.push(...layerMapping(P, base, c.L, g.C), ...generatorHfTensors());
     return m;
   }
@@ -146,11 +158,20 @@ export function exportHf(
     const shape = t.shape.length === 2 ? [r1 - r0, cols] : [r1 - r0];
     out.push({ name: hf, dtype: 'F32', shape, data });
   }
-  return { config: JSON.stringify(hfConfig(c, model, gen), null, 2) + '\n', safetensors: writeSafetensors(out, { format: 'pt' }) };
+  return {
+    config: JSON.stringify(hfConfig(c, model, gen), null, 2) + '\n',
+    safetensors: writeSafetensors(out, { format: 'pt' }),
+  };
 }
 
 /** Reads a model.safetensors of exportHf back into our flat parameter array. */
-export function importHf(c: ModelConfig, layout: ParamLayout, bytes: Uint8Array, model: HfModel = 'masked-lm', gen?: GeneratorShape): Float32Array {
+export function importHf(
+  c: ModelConfig,
+  layout: ParamLayout,
+  bytes: Uint8Array,
+  model: HfModel = 'masked-lm',
+  gen?: GeneratorShape,
+): Float32Array {
   const file = readSafetensors(bytes);
   const params = new Float32Array(layout.totalFloats);
   for (const [ours, rows, hf] of mapping(c, model, gen)) {
@@ -159,7 +180,8 @@ export function importHf(c: ModelConfig, layout: ParamLayout, bytes: Uint8Array,
     const t = tensor(layout, ours);
     const cols = t.shape.length === 2 ? t.shape[1] : 1;
     const [r0, r1] = rows ?? [0, t.shape[0]];
-    if (src.data.length !== (r1 - r0) * cols) throw new Error(`${hf}: expected ${(r1 - r0) * cols} values, found ${src.data.length}`);
+    if (src.data.length !== (r1 - r0) * cols)
+      throw new Error(`${hf}: expected ${(r1 - r0) * cols} values, found ${src.data.length}`);
     params.set(src.data as Float32Array, t.offset + r0 * cols);
   }
   return params;

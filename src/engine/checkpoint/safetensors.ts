@@ -24,7 +24,8 @@ export function writeSafetensors(tensors: NamedTensor[], metadata: Record<string
   let off = 0;
   for (const t of tensors) {
     const n = t.shape.reduce((a, d) => a * d, 1);
-    if (n !== t.data.length) throw new Error(`tensor ${t.name}: shape [${t.shape}] has ${n} elements, data has ${t.data.length}`);
+    if (n !== t.data.length)
+      throw new Error(`tensor ${t.name}: shape [${t.shape}] has ${n} elements, data has ${t.data.length}`);
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [off, off + t.data.byteLength] };
     off += t.data.byteLength;
   }
@@ -74,7 +75,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (!ctor) throw new Error(`tensor ${name}: unsupported dtype ${e.dtype}`);
     const [a, b] = e.data_offsets;
     if (b > bytes.length - base || a > b) throw new Error(`tensor ${name}: data offsets [${a}, ${b}] out of range`);
-    if ((b - a) % ctor.BYTES_PER_ELEMENT !== 0) throw new Error(`tensor ${name}: ${b - a} bytes is not a whole number of ${e.dtype} values`);
+    if ((b - a) % ctor.BYTES_PER_ELEMENT !== 0)
+      throw new Error(`tensor ${name}: ${b - a} bytes is not a whole number of ${e.dtype} values`);
     // Copy into a fresh buffer, so the result is aligned whatever the header length was and holds only this tensor
     // (a Node Buffer's slice(), or any view, shares a larger buffer: its .buffer is not the tensor).
     const raw = new Uint8Array(b - a);

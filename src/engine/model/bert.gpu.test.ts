@@ -15,7 +15,13 @@ import { ParamState } from './state';
 const f32 = (a: ArrayLike<number> | undefined) => (a ? Float32Array.from(a) : undefined);
 
 /** Runs forward + loss + backward once on the GPU and compares everything with the reference; returns failures. */
-async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadConfig, causal: boolean): Promise<string[]> {
+async function compare(
+  k: Kernels,
+  cfg: ModelConfig,
+  inp: MlmInputs,
+  head: HeadConfig,
+  causal: boolean,
+): Promise<string[]> {
   const layout = placeTensors(bertTensors(cfg, head));
   const init = initParams(layout, 0.1, rng(5));
   const device = k.device;
@@ -32,12 +38,23 @@ async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadC
     tokenWeights: f32(inp.tokenWeights),
     noPosition: inp.noPosition ? Int32Array.from(inp.noPosition) : undefined,
     sbo: inp.sbo
-      ? { left: Int32Array.from(inp.sbo.left), right: Int32Array.from(inp.sbo.right), rel: Int32Array.from(inp.sbo.rel), weights: Float32Array.from(inp.sbo.weights) }
+      ? {
+          left: Int32Array.from(inp.sbo.left),
+          right: Int32Array.from(inp.sbo.right),
+          rel: Int32Array.from(inp.sbo.rel),
+          weights: Float32Array.from(inp.sbo.weights),
+        }
       : undefined,
   });
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
-  encodeDispatches(pass, [fill(k, state.grads.decay, 0), fill(k, state.grads.nodecay, 0), ...g.forward, ...g.loss, ...g.backward]);
+  encodeDispatches(pass, [
+    fill(k, state.grads.decay, 0),
+    fill(k, state.grads.nodecay, 0),
+    ...g.forward,
+    ...g.loss,
+    ...g.backward,
+  ]);
   pass.end();
   device.queue.submit([enc.finish()]);
 
@@ -46,10 +63,12 @@ async function compare(k: Kernels, cfg: ModelConfig, inp: MlmInputs, head: HeadC
   const losses = diff(await readF32(device, g.losses, g.lossRows), ref.losses);
   if (losses.maxAbs > 1e-4) failures.push(`per-row losses: max abs err ${losses.maxAbs}`);
   const argmax = Array.from(await readI32(device, g.argmax, g.lossRows));
-  if (argmax.join() !== Array.from(ref.argmax).join()) failures.push(`predictions ${argmax} != ${Array.from(ref.argmax)}`);
+  if (argmax.join() !== Array.from(ref.argmax).join())
+    failures.push(`predictions ${argmax} != ${Array.from(ref.argmax)}`);
   if (g.sbo) {
     const sbo = diff(await readF32(device, g.sbo.losses, M), ref.sboLosses!);
-    if (sbo.maxAbs > 1e-4 || !(ref.sboLoss! > 0)) failures.push(`SBO per-slot losses: max abs err ${sbo.maxAbs} (reference loss ${ref.sboLoss})`);
+    if (sbo.maxAbs > 1e-4 || !(ref.sboLoss! > 0))
+      failures.push(`SBO per-slot losses: max abs err ${sbo.maxAbs} (reference loss ${ref.sboLoss})`);
   }
   const hidden = diff(await readF32(device, g.hidden), ref.hidden);
   if (hidden.maxAbs > 1e-4) failures.push(`final hidden states: max abs err ${hidden.maxAbs}`);
@@ -99,7 +118,12 @@ describe('BertGraph vs CPU reference', () => {
       // Position hiding at the three target rows and one more (the position head's targets are positions t).
       const noPosition = Array.from({ length: N }, (_, i) => ([2, 5, 12, 4, 13].includes(i) ? 1 : 0));
       // SBO slots: slots 1 and 4 share both boundaries (one span), slot 3 is empty.
-      const sbo = { left: [1, 3, 11, -1, 3], right: [3, 6, 13, -1, 6], rel: [0, 1, 0, 0, 0], weights: [0.25, 0.25, 0.25, 0, 0.25] };
+      const sbo = {
+        left: [1, 3, 11, -1, 3],
+        right: [3, 6, 13, -1, 6],
+        rel: [0, 1, 0, 0, 0],
+        weights: [0.25, 0.25, 0.25, 0, 0.25],
+      };
       expect(await compare(fx.kernels, cfg, { ...inputs, targets, noPosition, sbo }, head, false)).toEqual([]);
     });
   }

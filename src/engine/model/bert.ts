@@ -191,7 +191,8 @@ export class BertGraph implements ModelGraph {
     this.head = head;
     const mod = headModule(head);
     if (mod.notOnOneEncoder) throw new Error(mod.notOnOneEncoder);
-    if (E !== C && !mod.embedWidth) throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
+    if (E !== C && !mod.embedWidth)
+      throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
     const buf = (floats: number, name: string) => {
       const b = createStorage(k.device, Math.max(1, floats) * 4, `${lbl}.${name}`);
       this.owned.push(b);
@@ -222,10 +223,23 @@ export class BertGraph implements ModelGraph {
     this.forward.push(
       embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C: E, V }),
       ...(hook?.forward ?? []),
-      layerNormForward(k, { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean: embMean, rstd: embRstd }, { N, C: E, eps }, 'emb.ln'),
+      layerNormForward(
+        k,
+        { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean: embMean, rstd: embRstd },
+        { N, C: E, eps },
+        'emb.ln',
+      ),
     );
-    const linear = (x: GPUBuffer, w: string, b: string, out: GPUBuffer, rows: number, o: number, i: number, label: string) =>
-      matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label: pre + label });
+    const linear = (
+      x: GPUBuffer,
+      w: string,
+      b: string,
+      out: GPUBuffer,
+      rows: number,
+      o: number,
+      i: number,
+      label: string,
+    ) => matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label: pre + label });
     const x0 = E === C ? x0e : buf(N * C, 'x0.proj');
     if (E !== C) this.forward.push(linear(x0e, 'embed_proj_w', 'embed_proj_b', x0, N, C, E, 'embed_proj'));
 
@@ -257,12 +271,22 @@ export class BertGraph implements ModelGraph {
         ...attentionForward(k, { qkv: a.qkv, valid: inp.valid, out: a.a, att: a.att, B, T, C, NH, causal }),
         linear(a.a, p + 'attn_proj_w', p + 'attn_proj_b', a.ao, N, C, C, p + 'attn_proj'),
         add(k, { a: a.ao, b: x, out: a.r1 }, N * C, pre + p + 'res1'),
-        layerNormForward(k, { x: a.r1, gamma: P(p + 'ln1_g'), beta: P(p + 'ln1_b'), out: a.h1, mean: a.mean1, rstd: a.rstd1 }, { N, C, eps }, pre + p + 'ln1'),
+        layerNormForward(
+          k,
+          { x: a.r1, gamma: P(p + 'ln1_g'), beta: P(p + 'ln1_b'), out: a.h1, mean: a.mean1, rstd: a.rstd1 },
+          { N, C, eps },
+          pre + p + 'ln1',
+        ),
         linear(a.h1, p + 'fc_w', p + 'fc_b', a.f, N, F, C, p + 'fc'),
         geluForward(k, { x: a.f, out: a.g }, N * F, pre + p + 'gelu'),
         linear(a.g, p + 'fc_proj_w', p + 'fc_proj_b', a.p, N, C, F, p + 'fc_proj'),
         add(k, { a: a.p, b: a.h1, out: a.r2 }, N * C, pre + p + 'res2'),
-        layerNormForward(k, { x: a.r2, gamma: P(p + 'ln2_g'), beta: P(p + 'ln2_b'), out: a.h2, mean: a.mean2, rstd: a.rstd2 }, { N, C, eps }, pre + p + 'ln2'),
+        layerNormForward(
+          k,
+          { x: a.r2, gamma: P(p + 'ln2_g'), beta: P(p + 'ln2_b'), out: a.h2, mean: a.mean2, rstd: a.rstd2 },
+          { N, C, eps },
+          pre + p + 'ln2',
+        ),
       );
       x = a.h2;
     }
@@ -272,20 +296,52 @@ export class BertGraph implements ModelGraph {
     // Training scratch the head shares: the residual stream's gradient, LayerNorm scratch, split-K scratch.
     const dx = opt.train ? buf(N * C, 'd.x') : undefined;
     const lnScratch = opt.train
-      ? buf(Math.max(layerNormScratchFloats({ N, C }), layerNormScratchFloats({ N: M, C: E }), layerNormScratchFloats({ N, C: E })), 'd.ln_scratch')
+      ? buf(
+          Math.max(
+            layerNormScratchFloats({ N, C }),
+            layerNormScratchFloats({ N: M, C: E }),
+            layerNormScratchFloats({ N, C: E }),
+          ),
+          'd.ln_scratch',
+        )
       : undefined;
     // Weight gradients (out, in) over K = rows have few output tiles: on GPUs they split K (matmulSplitK). One
     // scratch, as large as the largest split needs, serves them all (they run one after another): the layers',
     // embed_proj's, and a gathered head's dense (E, C) and output (O, E) layers over M rows.
     const O = mod.outputs(cfg, head);
-    const dwShapes: [number, number, number][] = [[3 * C, C, N], [C, C, N], [F, C, N], [C, F, N], [C, E, N], [E, C, M], [O, E, M]];
-    const splitFloats = opt.train ? Math.max(...dwShapes.map(([o, i, rows]) => splitKScratchFloats(k, { M: o, N: i, K: rows, transA: true }))) : 0;
+    const dwShapes: [number, number, number][] = [
+      [3 * C, C, N],
+      [C, C, N],
+      [F, C, N],
+      [C, F, N],
+      [C, E, N],
+      [E, C, M],
+      [O, E, M],
+    ];
+    const splitFloats = opt.train
+      ? Math.max(...dwShapes.map(([o, i, rows]) => splitKScratchFloats(k, { M: o, N: i, K: rows, transA: true })))
+      : 0;
     const splitScratch = splitFloats > 0 ? buf(splitFloats, 'd.splitk') : undefined;
     /** dW += dY^T X for W (o, i) over `rows` rows. */
     const dweight = (dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string) =>
-      matmulSplitK(k, { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label }, splitScratch);
+      matmulSplitK(
+        k,
+        { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label },
+        splitScratch,
+      );
     /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
-    const dlinear = (dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dxOut: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string) => [
+    const dlinear = (
+      dy: GPUBuffer,
+      xin: GPUBuffer,
+      w: string,
+      b: string,
+      dxOut: GPUBuffer,
+      rows: number,
+      o: number,
+      i: number,
+      accumulate: boolean,
+      label: string,
+    ) => [
       matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${pre}${label}.dx` }),
       ...dweight(dy, xin, w, rows, o, i, `${pre}${label}.dw`),
       biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${pre}${label}.db` }),
@@ -293,10 +349,30 @@ export class BertGraph implements ModelGraph {
 
     // ---------- the head: forward, probe, loss, and its backward down to d hidden ----------
     const ctx: HeadContext = {
-      k, cfg, N, M, C, E, V, eps, train: opt.train, freezeEncoder: opt.train && (opt.freezeEncoder ?? false),
-      inputRowGrad: opt.train && (opt.freezeEncoder ?? false) && (opt.inputRowGrad ?? false), prefix: pre,
-      hidden: x, dHidden: dx, lnScratch, inputs: inp, probeRows: opt.probeRows ?? 0, topK: opt.topK ?? 5,
-      buf, P, G, linear, dlinear, dweight: (dy, xin, w, rows, o, i, label) => dweight(dy, xin, w, rows, o, i, pre + label),
+      k,
+      cfg,
+      N,
+      M,
+      C,
+      E,
+      V,
+      eps,
+      train: opt.train,
+      freezeEncoder: opt.train && (opt.freezeEncoder ?? false),
+      inputRowGrad: opt.train && (opt.freezeEncoder ?? false) && (opt.inputRowGrad ?? false),
+      prefix: pre,
+      hidden: x,
+      dHidden: dx,
+      lnScratch,
+      inputs: inp,
+      probeRows: opt.probeRows ?? 0,
+      topK: opt.topK ?? 5,
+      buf,
+      P,
+      G,
+      linear,
+      dlinear,
+      dweight: (dy, xin, w, rows, o, i, label) => dweight(dy, xin, w, rows, o, i, pre + label),
     };
     const hg = mod.build(ctx, head);
     this.headGraph = hg;
@@ -321,14 +397,56 @@ export class BertGraph implements ModelGraph {
       const a = this.layers[l];
       const xin = l === 0 ? x0 : this.layers[l - 1].h2;
       bw.push(
-        ...layerNormBackward(k, { dy: dX, x: a.r2, gamma: P(p + 'ln2_g'), mean: a.mean2, rstd: a.rstd2, dx: dR, dgamma: G(p + 'ln2_g'), dbeta: G(p + 'ln2_b'), scratch: ln }, { N, C }, pre + p + 'ln2.backward'),
+        ...layerNormBackward(
+          k,
+          {
+            dy: dX,
+            x: a.r2,
+            gamma: P(p + 'ln2_g'),
+            mean: a.mean2,
+            rstd: a.rstd2,
+            dx: dR,
+            dgamma: G(p + 'ln2_g'),
+            dbeta: G(p + 'ln2_b'),
+            scratch: ln,
+          },
+          { N, C },
+          pre + p + 'ln2.backward',
+        ),
         ...dlinear(dR, a.g, p + 'fc_proj_w', p + 'fc_proj_b', dG, N, C, F, false, p + 'fc_proj'),
         geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, pre + p + 'gelu.backward'),
         // r2 = p + h1: d h1 = dR + dF fc_w, accumulated into dR.
         ...dlinear(dF, a.h1, p + 'fc_w', p + 'fc_b', dR, N, F, C, true, p + 'fc'),
-        ...layerNormBackward(k, { dy: dR, x: a.r1, gamma: P(p + 'ln1_g'), mean: a.mean1, rstd: a.rstd1, dx: dX, dgamma: G(p + 'ln1_g'), dbeta: G(p + 'ln1_b'), scratch: ln }, { N, C }, pre + p + 'ln1.backward'),
+        ...layerNormBackward(
+          k,
+          {
+            dy: dR,
+            x: a.r1,
+            gamma: P(p + 'ln1_g'),
+            mean: a.mean1,
+            rstd: a.rstd1,
+            dx: dX,
+            dgamma: G(p + 'ln1_g'),
+            dbeta: G(p + 'ln1_b'),
+            scratch: ln,
+          },
+          { N, C },
+          pre + p + 'ln1.backward',
+        ),
         ...dlinear(dX, a.a, p + 'attn_proj_w', p + 'attn_proj_b', dA, N, C, C, false, p + 'attn_proj'),
-        ...attentionBackward(k, { qkv: a.qkv, valid: inp.valid, att: a.att, dout: dA, dqkv, datt, B, T, C, NH, causal }),
+        ...attentionBackward(k, {
+          qkv: a.qkv,
+          valid: inp.valid,
+          att: a.att,
+          dout: dA,
+          dqkv,
+          datt,
+          B,
+          T,
+          C,
+          NH,
+          causal,
+        }),
         // r1 = ao + x: d x = d r1 + dqkv qkv_w, accumulated into dx.
         ...dlinear(dqkv, xin, p + 'qkv_w', p + 'qkv_b', dX, N, 3 * C, C, true, p + 'qkv'),
       );
@@ -340,8 +458,27 @@ export class BertGraph implements ModelGraph {
     const dEmb = E === C ? dR : buf(N * E, 'd.emb');
     if (E !== C) bw.push(...dlinear(dX, x0e, 'embed_proj_w', 'embed_proj_b', dX0, N, C, E, false, 'embed_proj'));
     bw.push(
-      ...layerNormBackward(k, { dy: dX0, x: emb, gamma: P('emb_ln_g'), mean: embMean, rstd: embRstd, dx: dEmb, dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: ln }, { N, C: E }, pre + 'emb.ln.backward'),
-      ...embeddingBackward(k, { dout: dEmb, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch }, { B, T, C: E, V }),
+      ...layerNormBackward(
+        k,
+        {
+          dy: dX0,
+          x: emb,
+          gamma: P('emb_ln_g'),
+          mean: embMean,
+          rstd: embRstd,
+          dx: dEmb,
+          dgamma: G('emb_ln_g'),
+          dbeta: G('emb_ln_b'),
+          scratch: ln,
+        },
+        { N, C: E },
+        pre + 'emb.ln.backward',
+      ),
+      ...embeddingBackward(
+        k,
+        { dout: dEmb, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch },
+        { B, T, C: E, V },
+      ),
       ...(hook ? hook.backward(dEmb) : []),
     );
   }

@@ -57,7 +57,13 @@ describe('ElectraGraph vs CPU reference', () => {
       });
       const enc = k.device.createCommandEncoder();
       const pass = enc.beginComputePass();
-      encodeDispatches(pass, [fill(k, state.grads.decay, 0), fill(k, state.grads.nodecay, 0), ...g.forward, ...g.loss, ...g.backward]);
+      encodeDispatches(pass, [
+        fill(k, state.grads.decay, 0),
+        fill(k, state.grads.nodecay, 0),
+        ...g.forward,
+        ...g.loss,
+        ...g.backward,
+      ]);
       pass.end();
       k.device.queue.submit([enc.finish()]);
       samples.push(await readI32(k.device, g.sampled));
@@ -75,7 +81,8 @@ describe('ElectraGraph vs CPU reference', () => {
     const discLosses = diff(await readF32(k.device, g.disc.losses, N), ref.disc.losses);
     expect(discLosses.maxAbs).toBeLessThan(1e-4);
     const { failures, scale } = gradientFailures(layout.tensors, await state.read('grads'), ref.grads!);
-    for (const [name, s] of scale) if (name === 'wte' || name.startsWith('gen.h1.') || name === 'disc_w') expect(s, name).toBeGreaterThan(0);
+    for (const [name, s] of scale)
+      if (name === 'wte' || name.startsWith('gen.h1.') || name === 'disc_w') expect(s, name).toBeGreaterThan(0);
     expect(failures).toEqual([]);
     g.destroy();
     state.destroy();

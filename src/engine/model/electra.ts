@@ -8,10 +8,21 @@ import { createStorage } from '../buffers';
 import { countCorrect, reduceWeightedSum } from '../ops/reduce';
 import { gumbelSample, replaceTokens, setSampleStep } from '../ops/sample';
 import { BertGraph, type EngineBatch, type GraphInputs, type GraphOptions, type ModelGraph } from './bert';
-import { GEN_PREFIX, generatorConfig, METRIC, VOCAB_HEAD, type ElectraHead, type ElectraParts, type EvalResult } from './heads';
+import {
+  GEN_PREFIX,
+  generatorConfig,
+  METRIC,
+  VOCAB_HEAD,
+  type ElectraHead,
+  type ElectraParts,
+  type EvalResult,
+} from './heads';
 import type { ParamState } from './state';
 
-export interface ElectraGraphOptions extends Omit<GraphOptions, 'head' | 'prefix' | 'embedWidth' | 'freezeEncoder' | 'probeRows'> {
+export interface ElectraGraphOptions extends Omit<
+  GraphOptions,
+  'head' | 'prefix' | 'embedWidth' | 'freezeEncoder' | 'probeRows'
+> {
   head: ElectraHead;
   /** Seed of the generator's samples (with the step, see setStep). */
   sampleSeed: number;
@@ -42,13 +53,23 @@ export class ElectraGraph implements ModelGraph {
     const lbl = opt.label ?? (train ? 'train' : 'eval');
     this.head = opt.head;
     this.gen = new BertGraph(k, generatorConfig(cfg, opt.head.gen), state, {
-      B, M, train, head: VOCAB_HEAD, prefix: GEN_PREFIX, embedWidth: cfg.C, label: `${lbl}.gen`,
+      B,
+      M,
+      train,
+      head: VOCAB_HEAD,
+      prefix: GEN_PREFIX,
+      embedWidth: cfg.C,
+      label: `${lbl}.gen`,
     });
     this.disc = new BertGraph(k, cfg, state, { B, M: 1, train, head: { kind: 'binary' }, label: `${lbl}.disc` });
     this.N = this.disc.N;
     this.sampled = createStorage(k.device, M * 4, `${lbl}.electra.sampled`);
     this.sampleShape = { M, V: cfg.V, seed: opt.sampleSeed };
-    this.sample = gumbelSample(k, this.sampleShape, { logits: this.gen.logits, positions: this.gen.inputs.positions, sampled: this.sampled });
+    this.sample = gumbelSample(k, this.sampleShape, {
+      logits: this.gen.logits,
+      positions: this.gen.inputs.positions,
+      sampled: this.sampled,
+    });
     const replace = replaceTokens(k, M, {
       positions: this.gen.inputs.positions,
       targets: this.gen.inputs.targets,
@@ -98,8 +119,15 @@ export class ElectraGraph implements ModelGraph {
    */
   writeInputs(b: EngineBatch): void {
     if (!b.originalIds || !b.tokenWeights) throw new Error('an ELECTRA batch needs originalIds and tokenWeights');
-    if (b.originalIds.length !== this.N || b.tokenWeights.length !== this.N) throw new Error(`ELECTRA batch: originalIds and tokenWeights need ${this.N} entries`);
-    this.gen.writeInputs({ ids: b.ids, valid: b.valid, positions: b.positions, targets: b.targets, weights: b.weights });
+    if (b.originalIds.length !== this.N || b.tokenWeights.length !== this.N)
+      throw new Error(`ELECTRA batch: originalIds and tokenWeights need ${this.N} entries`);
+    this.gen.writeInputs({
+      ids: b.ids,
+      valid: b.valid,
+      positions: b.positions,
+      targets: b.targets,
+      weights: b.weights,
+    });
     const w = this.head.discWeight;
     for (let i = 0; i < this.N; i++) this.scaledWeights[i] = b.tokenWeights[i] * w;
     const q = this.k.device.queue;
@@ -118,8 +146,22 @@ export class ElectraGraph implements ModelGraph {
     const gen = this.gen;
     return [
       ...this.disc.metricDispatches(out, label),
-      reduceWeightedSum(this.k, gen.losses, gen.inputs.weights, gen.lossRows, { out, index: METRIC.AUX_LOSS }, `${label}.gen.loss`),
-      countCorrect(this.k, gen.argmax, gen.inputs.targets, gen.lossRows, { out, index: METRIC.AUX_CORRECT }, `${label}.gen.correct`),
+      reduceWeightedSum(
+        this.k,
+        gen.losses,
+        gen.inputs.weights,
+        gen.lossRows,
+        { out, index: METRIC.AUX_LOSS },
+        `${label}.gen.loss`,
+      ),
+      countCorrect(
+        this.k,
+        gen.argmax,
+        gen.inputs.targets,
+        gen.lossRows,
+        { out, index: METRIC.AUX_CORRECT },
+        `${label}.gen.correct`,
+      ),
     ];
   }
 

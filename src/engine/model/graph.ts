@@ -26,9 +26,21 @@ export function buildGraph(k: Kernels, cfg: ModelConfig, state: ParamState, o: T
   const head = o.train ? o.head : headModule(o.head).evalHead(o.head);
   const { B, M, train, causal, label } = o;
   if (head.kind === 'electra') {
-    if (o.freezeEncoder) throw new Error('an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head');
+    if (o.freezeEncoder)
+      throw new Error(
+        'an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head',
+      );
     return new ElectraGraph(k, cfg, state, { B, M, train, causal, head, sampleSeed: o.sampleSeed, label });
   }
   const freezeEncoder = train && o.freezeEncoder;
-  return new BertGraph(k, cfg, state, { B, M, train, causal, head, freezeEncoder, inputRowGrad: freezeEncoder && o.inputRowGrad, label });
+  return new BertGraph(k, cfg, state, {
+    B,
+    M,
+    train,
+    causal,
+    head,
+    freezeEncoder,
+    inputRowGrad: freezeEncoder && o.inputRowGrad,
+    label,
+  });
 }

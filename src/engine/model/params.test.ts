@@ -1,13 +1,22 @@
 // Parameter layout: alignment and groups, seeded initialisation, and copying a trained encoder under another head.
 import { describe, expect, it } from 'vitest';
 import { modelConfig } from '../config';
-import { ALIGN_FLOATS, bertTensors, copyTensors, generatorShape, initParams, isSharedTensor, placeTensors, type HeadConfig } from './params';
+import {
+  ALIGN_FLOATS,
+  bertTensors,
+  copyTensors,
+  generatorShape,
+  initParams,
+  isSharedTensor,
+  placeTensors,
+  type HeadConfig,
+} from './params';
 
 const cfg = modelConfig('tiny', 50, { L: 1, C: 8, NH: 2, F: 16, T: 6 });
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('parameter layout', () => {
@@ -64,7 +73,9 @@ describe('parameter layout', () => {
       const init = initParams(l, 0.02, seeded(9));
       for (const t of encoder) {
         const o = l.byName.get(t.name)!;
-        expect(Array.from(init.subarray(o.offset, o.offset + o.size)), `${head.kind} ${t.name}`).toEqual(Array.from(refInit.subarray(t.offset, t.offset + t.size)));
+        expect(Array.from(init.subarray(o.offset, o.offset + o.size)), `${head.kind} ${t.name}`).toEqual(
+          Array.from(refInit.subarray(t.offset, t.offset + t.size)),
+        );
       }
     }
   });

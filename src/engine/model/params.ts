@@ -43,7 +43,13 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
  */
 export function bertTensors(c: ModelConfig, head: HeadConfig = VOCAB_HEAD): TensorSpec[] {
   const { C, F, T, V } = c;
-  const t: TensorSpec[] = [weight('wte', [V, C]), weight('wpe', [T, C]), weight('wtt', [2, C]), gain('emb_ln_g', C), bias('emb_ln_b', C)];
+  const t: TensorSpec[] = [
+    weight('wte', [V, C]),
+    weight('wpe', [T, C]),
+    weight('wtt', [2, C]),
+    gain('emb_ln_g', C),
+    bias('emb_ln_b', C),
+  ];
   t.push(...layerTensors('', c.L, C, F));
   // The head's own tensors (heads/): vocabulary, k-class, binary, span-boundary, position, ELECTRA's.
   t.push(...headModule(head).tensors(c, head));
@@ -77,9 +83,16 @@ export function tensor(layout: ParamLayout, name: string): PlacedTensor {
  * Copies every tensor that both layouts have, with the same shape, from `src` (in srcLayout) into `dst` (in
  * dstLayout): e.g. a trained encoder under a fresh head. Returns the names copied.
  */
-export function copyTensors(srcLayout: ParamLayout, src: Float32Array, dstLayout: ParamLayout, dst: Float32Array): string[] {
-  if (src.length !== srcLayout.totalFloats) throw new Error(`source has ${src.length} floats, its layout needs ${srcLayout.totalFloats}`);
-  if (dst.length !== dstLayout.totalFloats) throw new Error(`destination has ${dst.length} floats, its layout needs ${dstLayout.totalFloats}`);
+export function copyTensors(
+  srcLayout: ParamLayout,
+  src: Float32Array,
+  dstLayout: ParamLayout,
+  dst: Float32Array,
+): string[] {
+  if (src.length !== srcLayout.totalFloats)
+    throw new Error(`source has ${src.length} floats, its layout needs ${srcLayout.totalFloats}`);
+  if (dst.length !== dstLayout.totalFloats)
+    throw new Error(`destination has ${dst.length} floats, its layout needs ${dstLayout.totalFloats}`);
   const copied: string[] = [];
   for (const t of dstLayout.tensors) {
     const s = srcLayout.byName.get(t.name);

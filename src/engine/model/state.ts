@@ -24,10 +24,19 @@ export class ParamState {
     const d = k.device;
     const nd = layout.totalFloats - layout.decayFloats;
     const make = (what: string, data?: Float32Array): GroupBuffers => ({
-      decay: createStorage(d, data ? data.subarray(0, layout.decayFloats) : Math.max(1, layout.decayFloats) * 4, `${label}.${what}.decay`),
-      nodecay: createStorage(d, data ? data.subarray(layout.decayFloats) : Math.max(1, nd) * 4, `${label}.${what}.nodecay`),
+      decay: createStorage(
+        d,
+        data ? data.subarray(0, layout.decayFloats) : Math.max(1, layout.decayFloats) * 4,
+        `${label}.${what}.decay`,
+      ),
+      nodecay: createStorage(
+        d,
+        data ? data.subarray(layout.decayFloats) : Math.max(1, nd) * 4,
+        `${label}.${what}.nodecay`,
+      ),
     });
-    if (init.length !== layout.totalFloats) throw new Error(`initial parameters have ${init.length} floats, layout needs ${layout.totalFloats}`);
+    if (init.length !== layout.totalFloats)
+      throw new Error(`initial parameters have ${init.length} floats, layout needs ${layout.totalFloats}`);
     this.params = make('params', init);
     this.grads = make('grads');
     this.m = make('m');
@@ -55,13 +64,17 @@ export class ParamState {
     const g = this[which];
     const out = new Float32Array(this.layout.totalFloats);
     out.set(await readF32(this.k.device, g.decay, this.layout.decayFloats), 0);
-    out.set(await readF32(this.k.device, g.nodecay, this.layout.totalFloats - this.layout.decayFloats), this.layout.decayFloats);
+    out.set(
+      await readF32(this.k.device, g.nodecay, this.layout.totalFloats - this.layout.decayFloats),
+      this.layout.decayFloats,
+    );
     return out;
   }
 
   /** Overwrites a group set from a flat array in layout order. */
   write(which: 'params' | 'grads' | 'm' | 'v', data: Float32Array): void {
-    if (data.length !== this.layout.totalFloats) throw new Error(`expected ${this.layout.totalFloats} floats, got ${data.length}`);
+    if (data.length !== this.layout.totalFloats)
+      throw new Error(`expected ${this.layout.totalFloats} floats, got ${data.length}`);
     const g = this[which];
     const q = this.k.device.queue;
     q.writeBuffer(g.decay, 0, data.subarray(0, this.layout.decayFloats));

@@ -4,6 +4,8 @@ import { nodeGpu } from './dawn';
 export default async function setup(): Promise<void> {
   const gpu = await nodeGpu();
   const s = gpu.summary;
-  console.log(`[gpu tests] adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; features: ${s.features.join(', ') || 'none'}`);
+  console.log(
+    `[gpu tests] adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; features: ${s.features.join(', ') || 'none'}`,
+  );
   gpu.close();
 }

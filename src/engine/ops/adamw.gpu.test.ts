@@ -88,7 +88,11 @@ describe('optimizer', () => {
     const clip = createStorage(d, Float32Array.of(0, 1), 'clip');
     const steps = sizes.map((n, i) => {
       const at = (buffer: GPUBuffer) => ({ buffer, n, offset: offsets[i] });
-      return adamw(fx.kernels, { param: at(param), grad: at(grad), m: at(m), v: at(v), hyper, clip }, { decay: i === 0 });
+      return adamw(
+        fx.kernels,
+        { param: at(param), grad: at(grad), m: at(m), v: at(v), hyper, clip },
+        { decay: i === 0 },
+      );
     });
     runDispatches(d, steps);
     const expected = Float64Array.from(p0);
@@ -99,8 +103,9 @@ describe('optimizer', () => {
     });
     // Elements between and after the spans are untouched.
     expectClose(await readF32(d, param), expected, PARAM_TOL, 'flat params');
-    expect(() => adamw(fx.kernels, { param: { buffer: param, n: 4, offset: 100 }, grad, m, v, hyper, clip }, { decay: true }))
-      .toThrow(/offset 100/);
+    expect(() =>
+      adamw(fx.kernels, { param: { buffer: param, n: 4, offset: 100 }, grad, m, v, hyper, clip }, { decay: true }),
+    ).toThrow(/offset 100/);
   });
 
   describe('grad-norm clipping feeding AdamW', () => {

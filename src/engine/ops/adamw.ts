@@ -5,7 +5,11 @@ import { grid1d, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { bindSpan, GRAD_NORM, type F32Span } from './reduce';
 
-const ADAMW_PARAMS = uniformLayout('adamw', 'AdamWParams', [['n', 'u32'], ['decay', 'u32'], ['clip_index', 'u32']]);
+const ADAMW_PARAMS = uniformLayout('adamw', 'AdamWParams', [
+  ['n', 'u32'],
+  ['decay', 'u32'],
+  ['clip_index', 'u32'],
+]);
 
 export interface AdamWConfig {
   lr: number;
@@ -44,7 +48,11 @@ export function adamwHyperData(cfg: AdamWConfig, step: number): Float32Array {
 }
 
 /** A storage buffer for the per-step hyperparameters, filled for step 1. */
-export function createAdamWHyper(device: GPUDevice, cfg: AdamWConfig = ADAMW_DEFAULTS, label = 'adamw.hyper'): GPUBuffer {
+export function createAdamWHyper(
+  device: GPUDevice,
+  cfg: AdamWConfig = ADAMW_DEFAULTS,
+  label = 'adamw.hyper',
+): GPUBuffer {
   return createStorage(device, adamwHyperData(cfg, 1), label);
 }
 

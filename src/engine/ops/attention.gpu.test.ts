@@ -68,7 +68,9 @@ describe.each<[Variant, KernelTuning]>([
     expect(() => checkAttentionShape(device, { B: 1, T: 4, C: 10, NH: 3 })).toThrow(/C=10.*NH=3/);
     expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(LimitError);
     expect(() => checkAttentionShape(device, { B: 1, T: tooLong, C: 8, NH: 1 })).toThrow(/att \(B\*NH\*T\*T/);
-    expect(() => checkAttentionShape(device, manyHeads)).toThrow(/maxComputeWorkgroupsPerDimension.*B\*NH|B\*NH.*maxComputeWorkgroupsPerDimension/);
+    expect(() => checkAttentionShape(device, manyHeads)).toThrow(
+      /maxComputeWorkgroupsPerDimension.*B\*NH|B\*NH.*maxComputeWorkgroupsPerDimension/,
+    );
     expect(() => attentionForward(fx.kernels, { ...args, att: small })).toThrow(/buffer qkv has 16 bytes, needs 384/);
     small.destroy();
   });
@@ -81,7 +83,8 @@ describe('attention kernel choice', () => {
     const sz = attentionSizes(s);
     const buf = (bytes: number) => createStorage(fx.device, bytes, 'buf');
     const a = { ...s, qkv: buf(sz.qkv), valid: buf(sz.valid), out: buf(sz.out), att: buf(sz.att), causal: false };
-    const grids = (tuning: KernelTuning) => attentionForward(new Kernels(fx.device, tuning), a).map((d) => d.workgroups);
+    const grids = (tuning: KernelTuning) =>
+      attentionForward(new Kernels(fx.device, tuning), a).map((d) => d.workgroups);
     const HS = s.C / s.NH;
     const { BN } = directLayout(HS);
     // scores (T x T), softmax, context (T x HS)

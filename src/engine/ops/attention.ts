@@ -39,7 +39,15 @@ export interface AttentionBackwardArgs extends AttentionShape {
 }
 
 /** Byte sizes of every buffer the op reads or writes (datt is the only scratch; one can serve every layer). */
-export function attentionSizes(s: AttentionShape): { qkv: number; valid: number; out: number; att: number; datt: number; dqkv: number; dout: number } {
+export function attentionSizes(s: AttentionShape): {
+  qkv: number;
+  valid: number;
+  out: number;
+  att: number;
+  datt: number;
+  dqkv: number;
+  dout: number;
+} {
   const { B, T, C, NH } = s;
   return {
     qkv: B * T * 3 * C * 4,
@@ -76,7 +84,9 @@ function checkBuffers(s: AttentionShape, bufs: Record<string, GPUBuffer>): void 
   const sizes = attentionSizes(s) as Record<string, number>;
   for (const [name, buf] of Object.entries(bufs)) {
     if (buf.size < sizes[name]) {
-      throw new Error(`attention: buffer ${name} has ${buf.size} bytes, needs ${sizes[name]} for B=${s.B} T=${s.T} C=${s.C} NH=${s.NH}`);
+      throw new Error(
+        `attention: buffer ${name} has ${buf.size} bytes, needs ${sizes[name]} for B=${s.B} T=${s.T} C=${s.C} NH=${s.NH}`,
+      );
     }
   }
 }
@@ -104,9 +114,25 @@ interface Product {
 }
 
 const PRODUCT_PARAMS = uniformLayout('attention', 'ProductParams', [
-  ['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['NH', 'u32'], ['a_off', 'u32'], ['a_sb', 'u32'], ['a_sh', 'u32'],
-  ['a_sm', 'u32'], ['a_sk', 'u32'], ['b_off', 'u32'], ['b_sb', 'u32'], ['b_sh', 'u32'], ['b_sk', 'u32'],
-  ['b_sn', 'u32'], ['c_off', 'u32'], ['c_sb', 'u32'], ['c_sh', 'u32'], ['c_sm', 'u32'], ['c_sn', 'u32'],
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['K', 'u32'],
+  ['NH', 'u32'],
+  ['a_off', 'u32'],
+  ['a_sb', 'u32'],
+  ['a_sh', 'u32'],
+  ['a_sm', 'u32'],
+  ['a_sk', 'u32'],
+  ['b_off', 'u32'],
+  ['b_sb', 'u32'],
+  ['b_sh', 'u32'],
+  ['b_sk', 'u32'],
+  ['b_sn', 'u32'],
+  ['c_off', 'u32'],
+  ['c_sb', 'u32'],
+  ['c_sh', 'u32'],
+  ['c_sm', 'u32'],
+  ['c_sn', 'u32'],
   ['alpha', 'f32'],
   ['causal', 'u32'],
   ['kband', 'u32'],
@@ -199,7 +225,14 @@ export function rowLayout(T: number, tuning: KernelTuning = {}): { SM_W: number;
   return { SM_W: w, SM_ROWS: Math.max(1, 64 / w) };
 }
 
-function rowKernel(k: Kernels, entry: EntryOf<'attention'>, s: AttentionShape, causal: boolean, buffers: GPUBuffer[], label: string): Dispatch {
+function rowKernel(
+  k: Kernels,
+  entry: EntryOf<'attention'>,
+  s: AttentionShape,
+  causal: boolean,
+  buffers: GPUBuffer[],
+  label: string,
+): Dispatch {
   const { B, T, C, NH } = s;
   const rows = B * NH * T;
   const params = SOFTMAX_PARAMS.pack({ rows, T, NH, causal, scale: 1 / Math.sqrt(C / NH) });
@@ -238,11 +271,23 @@ export function attentionForward(k: Kernels, a: AttentionForwardArgs): Dispatch[
   const L = layouts(a);
   const band = a.causal ? 1 : 0;
   return [
-    product(k, 'scores', a, { M: T, N: T, K: L.HS, a: L.q, b: L.t(L.k), c: L.att, alpha: 1 / Math.sqrt(L.HS), causal: a.causal, kband: 0 },
-      [a.qkv, a.qkv, a.valid, a.att], 'attention.scores'),
+    product(
+      k,
+      'scores',
+      a,
+      { M: T, N: T, K: L.HS, a: L.q, b: L.t(L.k), c: L.att, alpha: 1 / Math.sqrt(L.HS), causal: a.causal, kband: 0 },
+      [a.qkv, a.qkv, a.valid, a.att],
+      'attention.scores',
+    ),
     rowKernel(k, 'softmax', a, a.causal, [a.att], 'attention.softmax'),
-    product(k, 'context', a, { M: T, N: L.HS, K: T, a: L.att, b: L.v, c: L.o, alpha: 1, causal: a.causal, kband: band },
-      [a.att, a.qkv, a.out], 'attention.context'),
+    product(
+      k,
+      'context',
+      a,
+      { M: T, N: L.HS, K: T, a: L.att, b: L.v, c: L.o, alpha: 1, causal: a.causal, kband: band },
+      [a.att, a.qkv, a.out],
+      'attention.context',
+    ),
   ];
 }
 
@@ -259,14 +304,38 @@ export function attentionBackward(k: Kernels, a: AttentionBackwardArgs): Dispatc
   const dv = { ...L.q, off: 2 * C };
   const common = { alpha: 1, causal: a.causal };
   return [
-    product(k, 'grad_probs', a, { M: T, N: T, K: L.HS, a: L.o, b: L.t(L.v), c: L.att, ...common, kband: 0 },
-      [a.dout, a.qkv, a.datt], 'attention.grad_probs'),
+    product(
+      k,
+      'grad_probs',
+      a,
+      { M: T, N: T, K: L.HS, a: L.o, b: L.t(L.v), c: L.att, ...common, kband: 0 },
+      [a.dout, a.qkv, a.datt],
+      'attention.grad_probs',
+    ),
     rowKernel(k, 'softmax_backward', a, a.causal, [a.att, a.valid, a.datt], 'attention.softmax_backward'),
-    product(k, 'grad_inputs', a, { M: T, N: L.HS, K: T, a: L.att, b: L.k, c: dq, ...common, kband: lower },
-      [a.datt, a.qkv, a.dqkv], 'attention.grad_query'),
-    product(k, 'grad_inputs', a, { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.q, c: dk, ...common, kband: upper },
-      [a.datt, a.qkv, a.dqkv], 'attention.grad_key'),
-    product(k, 'grad_inputs', a, { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.o, c: dv, ...common, kband: upper },
-      [a.att, a.dout, a.dqkv], 'attention.grad_value'),
+    product(
+      k,
+      'grad_inputs',
+      a,
+      { M: T, N: L.HS, K: T, a: L.att, b: L.k, c: dq, ...common, kband: lower },
+      [a.datt, a.qkv, a.dqkv],
+      'attention.grad_query',
+    ),
+    product(
+      k,
+      'grad_inputs',
+      a,
+      { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.q, c: dk, ...common, kband: upper },
+      [a.datt, a.qkv, a.dqkv],
+      'attention.grad_key',
+    ),
+    product(
+      k,
+      'grad_inputs',
+      a,
+      { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.o, c: dv, ...common, kband: upper },
+      [a.att, a.dout, a.dqkv],
+      'attention.grad_value',
+    ),
   ];
 }

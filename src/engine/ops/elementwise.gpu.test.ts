@@ -38,7 +38,10 @@ describe('elementwise kernels', () => {
     const out1 = store(a, 'masked');
     const out2 = store(a, 'scaled');
     const b = randomArray(n, n + 9, 2);
-    await run(fx, () => [mulInPlace(fx.kernels, { a: store(mask, 'mask'), out: out1 }, n), mulInPlace(fx.kernels, { a: store(b, 'b'), out: out2 }, n)]);
+    await run(fx, () => [
+      mulInPlace(fx.kernels, { a: store(mask, 'mask'), out: out1 }, n),
+      mulInPlace(fx.kernels, { a: store(b, 'b'), out: out2 }, n),
+    ]);
     expectClose(await readF32(fx.device, out1), Float32Array.from(ref.mul(a, mask)), EXACT, 'out *= mask');
     expectClose(await readF32(fx.device, out2), Float32Array.from(ref.mul(a, b)), EXACT, 'out *= b');
   });
@@ -117,7 +120,12 @@ describe('elementwise kernels', () => {
     expectClose(await readF32(d, inplace), expected, EXACT, 'out += bias');
     const g = ref.biasAddBackward(dout, N, C).dbias;
     const got = await readF32(d, dbias);
-    const e = expectClose(got, g.map((v, i) => v + db0[i]), { atol: 1e-4, rtol: 1e-5 }, 'dbias +=');
+    const e = expectClose(
+      got,
+      g.map((v, i) => v + db0[i]),
+      { atol: 1e-4, rtol: 1e-5 },
+      'dbias +=',
+    );
     console.log(`dbias (N, C) = (${N}, ${C}): max abs err ${e.maxAbs.toExponential(2)}`);
     // Same inputs, same bits.
     expect(Array.from(await readF32(d, dbias2))).toEqual(Array.from(got));
@@ -126,7 +134,9 @@ describe('elementwise kernels', () => {
   it('rejects mismatched shapes, naming the tensor', () => {
     const small = createStorage(fx.device, 64, 'small');
     const big = createStorage(fx.device, 4096, 'big');
-    expect(() => add(fx.kernels, { a: big, b: small, out: big }, 100)).toThrow(/add: b \(100\) needs 100 x 4 = 400 bytes/);
+    expect(() => add(fx.kernels, { a: big, b: small, out: big }, 100)).toThrow(
+      /add: b \(100\) needs 100 x 4 = 400 bytes/,
+    );
     expect(() => biasAdd(fx.kernels, { a: big, bias: small, out: big }, { N: 4, C: 20 })).toThrow(
       /biasAdd: bias \(C\) = \(20\) needs 20 x 4 = 80 bytes, but its buffer has 64/,
     );

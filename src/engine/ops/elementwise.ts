@@ -27,7 +27,14 @@ const PARAMS = uniformLayout('elementwise', 'Params', [
 ]);
 
 function params(p: P): ArrayBuffer {
-  return PARAMS.pack({ n: p.n, C: p.C ?? 0, s: p.s ?? 1, N: p.N ?? 0, rows_per_chunk: p.rowsPerChunk ?? 0, chunks: p.chunks ?? 0 });
+  return PARAMS.pack({
+    n: p.n,
+    C: p.C ?? 0,
+    s: p.s ?? 1,
+    N: p.N ?? 0,
+    rows_per_chunk: p.rowsPerChunk ?? 0,
+    chunks: p.chunks ?? 0,
+  });
 }
 
 function flat(k: Kernels, entry: EntryOf<'elementwise'>, p: P, buffers: Buf[], label: string): Dispatch {
@@ -48,7 +55,12 @@ function checkScale(op: string, s: number): void {
 /** out = a + b over n elements (the residual connection). out may not alias a or b. */
 export function add(k: Kernels, b: { a: Buf; b: Buf; out: Buf }, n: number, label = 'add'): Dispatch {
   checkDims('add', { n });
-  for (const [name, buf] of [['a', b.a], ['b', b.b], ['out', b.out]] as const) checkBuffer('add', name, buf, n, `(${n})`);
+  for (const [name, buf] of [
+    ['a', b.a],
+    ['b', b.b],
+    ['out', b.out],
+  ] as const)
+    checkBuffer('add', name, buf, n, `(${n})`);
   return flat(k, 'add', { n }, [b.a, b.b, b.out], label);
 }
 
@@ -114,14 +126,26 @@ function checkRows(op: string, s: RowsShape, names: [string, Buf, 'NC' | 'C'][])
 /** out[r, c] = a[r, c] + bias[c]. */
 export function biasAdd(k: Kernels, b: { a: Buf; bias: Buf; out: Buf }, s: RowsShape, label = 'bias_add'): Dispatch {
   const n = s.N * s.C;
-  checkRows('biasAdd', s, [['a', b.a, 'NC'], ['bias', b.bias, 'C'], ['out', b.out, 'NC']]);
+  checkRows('biasAdd', s, [
+    ['a', b.a, 'NC'],
+    ['bias', b.bias, 'C'],
+    ['out', b.out, 'NC'],
+  ]);
   return flat(k, 'bias_add', { n, C: s.C }, [b.a, b.bias, b.out], label);
 }
 
 /** out[r, c] += bias[c]. */
-export function biasAddInPlace(k: Kernels, b: { bias: Buf; out: Buf }, s: RowsShape, label = 'bias_add_inplace'): Dispatch {
+export function biasAddInPlace(
+  k: Kernels,
+  b: { bias: Buf; out: Buf },
+  s: RowsShape,
+  label = 'bias_add_inplace',
+): Dispatch {
   const n = s.N * s.C;
-  checkRows('biasAddInPlace', s, [['bias', b.bias, 'C'], ['out', b.out, 'NC']]);
+  checkRows('biasAddInPlace', s, [
+    ['bias', b.bias, 'C'],
+    ['out', b.out, 'NC'],
+  ]);
   return flat(k, 'bias_add_inplace', { n, C: s.C }, [b.bias, b.out], label);
 }
 
@@ -152,7 +176,10 @@ export function biasBackward(
   label = 'bias_backward',
 ): Dispatch[] {
   const op = 'biasBackward';
-  checkRows(op, s, [['dout', b.dout, 'NC'], ['dbias', b.dbias, 'C']]);
+  checkRows(op, s, [
+    ['dout', b.dout, 'NC'],
+    ['dbias', b.dbias, 'C'],
+  ]);
   const rpc = rowsPerChunk(s);
   const chunks = cdiv(s.N, rpc);
   checkBuffer(op, 'scratch', b.scratch, chunks * s.C, `(chunks, C) = (${chunks}, ${s.C})`);

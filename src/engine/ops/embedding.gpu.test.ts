@@ -71,10 +71,7 @@ async function embed(fx: GpuFixture, s: EmbeddingBackwardShape, ids: Int32Array,
     dwtt: createStorage(d, dwtt0, 'dwtt'),
   };
   const scratch = createEmbeddingScratch(d, s);
-  await run(fx, () => [
-    embeddingForward(k, b, s),
-    embeddingBackward(k, { ...b, scratch }, s),
-  ].flat());
+  await run(fx, () => [embeddingForward(k, b, s), embeddingBackward(k, { ...b, scratch }, s)].flat());
   const got: Result = {
     out: await readF32(d, b.out),
     dwte: await readF32(d, b.dwte),
@@ -97,11 +94,26 @@ async function embed(fx: GpuFixture, s: EmbeddingBackwardShape, ids: Int32Array,
 
   const g = refBackward(dout, ids, s);
   const tag = `(B, T, C, V) = (${B}, ${T}, ${C}, ${V})`;
-  const ew = expectClose(got.dwte.subarray(0, V * C), g.dwte.map((v, i) => v + dwte0[i]), { atol: 1e-5, rtol: 1e-5 }, `dwte ${tag}`);
+  const ew = expectClose(
+    got.dwte.subarray(0, V * C),
+    g.dwte.map((v, i) => v + dwte0[i]),
+    { atol: 1e-5, rtol: 1e-5 },
+    `dwte ${tag}`,
+  );
   expect(Array.from(got.dwte.subarray(V * C)), 'dwte guard region').toEqual(Array.from(dwte0.subarray(V * C)));
-  const ep = expectClose(got.dwpe.subarray(0, T * C), g.dwpe.map((v, i) => v + dwpe0[i]), { atol: 1e-5, rtol: 1e-5 }, `dwpe ${tag}`);
+  const ep = expectClose(
+    got.dwpe.subarray(0, T * C),
+    g.dwpe.map((v, i) => v + dwpe0[i]),
+    { atol: 1e-5, rtol: 1e-5 },
+    `dwpe ${tag}`,
+  );
   expect(Array.from(got.dwpe.subarray(T * C)), 'unused wpe rows').toEqual(Array.from(dwpe0.subarray(T * C)));
-  const et = expectClose(got.dwtt.subarray(0, C), g.dwtt.map((v, i) => v + dwtt0[i]), { atol: 1e-4, rtol: 1e-5 }, `dwtt ${tag}`);
+  const et = expectClose(
+    got.dwtt.subarray(0, C),
+    g.dwtt.map((v, i) => v + dwtt0[i]),
+    { atol: 1e-4, rtol: 1e-5 },
+    `dwtt ${tag}`,
+  );
   expect(Array.from(got.dwtt.subarray(C)), 'token type 1').toEqual(Array.from(dwtt0.subarray(C)));
   console.log(
     `embedding ${tag}: max abs err dwte ${ew.maxAbs.toExponential(2)}, dwpe ${ep.maxAbs.toExponential(2)}, dwtt ${et.maxAbs.toExponential(2)}`,
@@ -148,10 +160,17 @@ describe('embedding kernels', () => {
     const ids = makeIds('wild', N, V, N);
     const scratch = createEmbeddingScratch(d, s);
     const zeros = (n: number): GPUBuffer => createStorage(d, n * 4, 'zeros');
-    const bufs = { ids: createStorage(d, ids, 'ids'), dout: zeros(N * 4), dwte: zeros(V * 4), dwpe: zeros(N * 4), dwtt: zeros(4) };
+    const bufs = {
+      ids: createStorage(d, ids, 'ids'),
+      dout: zeros(N * 4),
+      dwte: zeros(V * 4),
+      dwpe: zeros(N * 4),
+      dwtt: zeros(4),
+    };
     await run(fx, () => embeddingBackward(fx.kernels, { ...bufs, scratch }, s));
     const passes = sortPasses(V);
-    const sorted = passes % 2 === 1 ? { keys: scratch.keysA, vals: scratch.valsA } : { keys: scratch.keysB, vals: scratch.valsB };
+    const sorted =
+      passes % 2 === 1 ? { keys: scratch.keysA, vals: scratch.valsA } : { keys: scratch.keysB, vals: scratch.valsB };
     const keys = await readU32(d, sorted.keys as GPUBuffer);
     const vals = await readU32(d, sorted.vals as GPUBuffer);
     const key = (i: number): number => (ids[i] >= 0 && ids[i] < V ? ids[i] : V);

@@ -68,7 +68,11 @@ export function embeddingScratchSizes(s: EmbeddingBackwardShape): Record<keyof E
   };
 }
 
-export function createEmbeddingScratch(device: GPUDevice, s: EmbeddingBackwardShape, label = 'embedding.scratch'): EmbeddingScratch {
+export function createEmbeddingScratch(
+  device: GPUDevice,
+  s: EmbeddingBackwardShape,
+  label = 'embedding.scratch',
+): EmbeddingScratch {
   checkDims('createEmbeddingScratch', { B: s.B, T: s.T, C: s.C, V: s.V });
   const sizes = embeddingScratchSizes(s);
   const make = (name: keyof EmbeddingScratch): GPUBuffer => createStorage(device, sizes[name] * 4, `${label}.${name}`);
@@ -105,7 +109,17 @@ const PARAMS = uniformLayout('embedding', 'Params', [
 function params(s: EmbeddingShape, o: { shift?: number; first?: boolean; piece?: number } = {}): ArrayBuffer {
   const N = s.B * s.T;
   const { B, T, C, V } = s;
-  return PARAMS.pack({ B, T, C, V, N, shift: o.shift ?? 0, first: o.first ?? false, blocks: cdiv(N, RADIX), piece: o.piece ?? 0 });
+  return PARAMS.pack({
+    B,
+    T,
+    C,
+    V,
+    N,
+    shift: o.shift ?? 0,
+    first: o.first ?? false,
+    blocks: cdiv(N, RADIX),
+    piece: o.piece ?? 0,
+  });
 }
 
 function checkShape(op: string, s: EmbeddingShape, ids: Buf, d: [string, Buf]): void {
@@ -176,8 +190,22 @@ export function embeddingBackward(
     const p = params(s, { shift: 8 * pass, first });
     const l = `${label}.sort${pass}`;
     out.push(
-      k.dispatch({ shader: 'embedding', entry: 'sort_histogram', params: p, buffers: [src.keys, sc.hist], workgroups: blocks, label: `${l}.histogram` }),
-      k.dispatch({ shader: 'embedding', entry: 'sort_scan', params: p, buffers: [sc.hist], workgroups: 1, label: `${l}.scan` }),
+      k.dispatch({
+        shader: 'embedding',
+        entry: 'sort_histogram',
+        params: p,
+        buffers: [src.keys, sc.hist],
+        workgroups: blocks,
+        label: `${l}.histogram`,
+      }),
+      k.dispatch({
+        shader: 'embedding',
+        entry: 'sort_scan',
+        params: p,
+        buffers: [sc.hist],
+        workgroups: 1,
+        label: `${l}.scan`,
+      }),
       k.dispatch({
         shader: 'embedding',
         entry: 'sort_scatter',

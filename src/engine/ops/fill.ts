@@ -2,7 +2,10 @@
 import { grid1d, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 
-const FILL_PARAMS = uniformLayout('fill', 'FillParams', [['n', 'u32'], ['value', 'f32']]);
+const FILL_PARAMS = uniformLayout('fill', 'FillParams', [
+  ['n', 'u32'],
+  ['value', 'f32'],
+]);
 
 export function fill(k: Kernels, out: GPUBuffer, value: number, n = out.size / 4, label = 'fill'): Dispatch {
   const params = FILL_PARAMS.pack({ n, value });

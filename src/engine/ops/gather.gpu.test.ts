@@ -59,14 +59,25 @@ describe('gather/scatter kernels', () => {
     const named = new Set(Array.from(index).filter((r) => r >= 0 && r < N));
     const eq = dst0.map((v, i) => (named.has(Math.floor(i / C)) ? g[i] : v));
     expectClose(await readF32(d, dstEq), eq, { atol: 0 }, 'scatter =');
-    expectClose(await readF32(d, dstAcc), Float32Array.from(g, (v, i) => v + dst0[i]), { atol: 0 }, 'scatter +=');
+    expectClose(
+      await readF32(d, dstAcc),
+      Float32Array.from(g, (v, i) => v + dst0[i]),
+      { atol: 0 },
+      'scatter +=',
+    );
   });
 
-  for (const [M, N, C] of [[1, 1, 1], [41, 9, 37], [300, 123, 72]] as const) {
+  for (const [M, N, C] of [
+    [1, 1, 1],
+    [41, 9, 37],
+    [300, 123, 72],
+  ] as const) {
     it(`scatter-adds with repeated indices (CSR) at M=${M} N=${N} C=${C}`, async () => {
       const r = rng(M + N);
       // Heavy repeats (a few rows named many times), plus -1 and out-of-range slots.
-      const index = Int32Array.from({ length: M }, (_, m) => (m % 7 === 3 ? -1 : m % 11 === 5 ? N + 2 : Math.floor(r() * Math.min(N, 4))));
+      const index = Int32Array.from({ length: M }, (_, m) =>
+        m % 7 === 3 ? -1 : m % 11 === 5 ? N + 2 : Math.floor(r() * Math.min(N, 4)),
+      );
       const src = randomArray(M * C, 3);
       const base = randomArray(N * C, 4);
       const csr = csrOf(index, N);

@@ -15,7 +15,12 @@ export interface GatherShape {
   C: number;
 }
 
-const GATHER_PARAMS = uniformLayout('gather', 'Params', [['M', 'u32'], ['N', 'u32'], ['C', 'u32'], ['accumulate', 'u32']]);
+const GATHER_PARAMS = uniformLayout('gather', 'Params', [
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['C', 'u32'],
+  ['accumulate', 'u32'],
+]);
 
 function params(s: GatherShape, accumulate: boolean): ArrayBuffer {
   return GATHER_PARAMS.pack({ M: s.M, N: s.N, C: s.C, accumulate });
@@ -29,7 +34,12 @@ function check(op: string, s: GatherShape, index: Buf, small: [string, Buf], ful
 }
 
 /** out[m, :] = src[index[m], :]; a zero row where index[m] is -1 or outside [0, N). */
-export function gatherRows(k: Kernels, b: { index: Buf; src: Buf; out: Buf }, s: GatherShape, label = 'gather'): Dispatch {
+export function gatherRows(
+  k: Kernels,
+  b: { index: Buf; src: Buf; out: Buf },
+  s: GatherShape,
+  label = 'gather',
+): Dispatch {
   check('gatherRows', s, b.index, ['out', b.out], ['src', b.src]);
   return k.dispatch({
     shader: 'gather',
@@ -68,7 +78,11 @@ export function scatterRows(
  * sorted by destination, ascending within a destination; entries past offsets[N] are unused). Slots whose index
  * is -1 or outside [0, N) are left out. Writes into `out` when given (no allocation per batch).
  */
-export function csrOf(index: ArrayLike<number>, N: number, out?: { offsets: Int32Array; order: Int32Array }): { offsets: Int32Array; order: Int32Array } {
+export function csrOf(
+  index: ArrayLike<number>,
+  N: number,
+  out?: { offsets: Int32Array; order: Int32Array },
+): { offsets: Int32Array; order: Int32Array } {
   const M = index.length;
   const offsets = out?.offsets ?? new Int32Array(N + 1);
   const order = out?.order ?? new Int32Array(Math.max(1, M));
@@ -92,7 +106,12 @@ export function csrOf(index: ArrayLike<number>, N: number, out?: { offsets: Int3
  * dst[n, :] += the sum of src[m, :] over the slots whose index is n, with repeated indices allowed (see
  * shaders/gather.wgsl scatter_add_csr); `order` and `offsets` come from csrOf(index, N).
  */
-export function scatterAddCsr(k: Kernels, b: { order: Buf; offsets: Buf; src: Buf; dst: Buf }, s: GatherShape, label = 'scatter_add'): Dispatch {
+export function scatterAddCsr(
+  k: Kernels,
+  b: { order: Buf; offsets: Buf; src: Buf; dst: Buf },
+  s: GatherShape,
+  label = 'scatter_add',
+): Dispatch {
   check('scatterAddCsr', s, b.order, ['src', b.src], ['dst', b.dst]);
   checkBuffer('scatterAddCsr', 'offsets', b.offsets, s.N + 1, `(N + 1) = (${s.N + 1})`);
   return k.dispatch({

@@ -8,7 +8,11 @@ import { runGelu } from '../selftest/rows';
 import { expectCase, expectClose, randomArray, useGpu, type GpuFixture } from '../testing';
 import { geluBackward, geluForward } from './gelu';
 
-async function gelu(fx: GpuFixture, x: Float32Array, dy: Float32Array): Promise<{ out: Float32Array; dx: Float32Array }> {
+async function gelu(
+  fx: GpuFixture,
+  x: Float32Array,
+  dy: Float32Array,
+): Promise<{ out: Float32Array; dx: Float32Array }> {
   fx.device.pushErrorScope('validation');
   const r = await runGelu(fx.kernels, x, dy);
   const err = await fx.device.popErrorScope();
@@ -48,7 +52,9 @@ describe('gelu kernels', () => {
   it('rejects buffers too small for n', () => {
     const small = createStorage(fx.device, 40, 'small');
     const big = createStorage(fx.device, 400, 'big');
-    expect(() => geluForward(fx.kernels, { x: big, out: small }, 100)).toThrow(/geluForward: out \(100\) needs 100 x 4 = 400 bytes, but its buffer has 40/);
+    expect(() => geluForward(fx.kernels, { x: big, out: small }, 100)).toThrow(
+      /geluForward: out \(100\) needs 100 x 4 = 400 bytes, but its buffer has 40/,
+    );
     expect(() => geluBackward(fx.kernels, { dy: big, x: big, dx: big }, 0)).toThrow(/n must be an integer >= 1/);
   });
 });

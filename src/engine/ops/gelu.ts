@@ -28,7 +28,12 @@ export function geluForward(k: Kernels, b: { x: Buf; out: Buf }, n: number, labe
 }
 
 /** dx = dy * gelu'(x) (overwrites dx). dx may not alias dy or x. */
-export function geluBackward(k: Kernels, b: { dy: Buf; x: Buf; dx: Buf }, n: number, label = 'gelu.backward'): Dispatch {
+export function geluBackward(
+  k: Kernels,
+  b: { dy: Buf; x: Buf; dx: Buf },
+  n: number,
+  label = 'gelu.backward',
+): Dispatch {
   const op = 'geluBackward';
   checkDims(op, { n });
   checkBuffer(op, 'dy', b.dy, n, `(${n})`);

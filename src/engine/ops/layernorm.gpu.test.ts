@@ -20,15 +20,23 @@ describe('layernorm kernels', () => {
   const fx = useGpu();
 
   // The shared cases (selftest/rows.ts): odd shapes, both row modes and both tunings, forced.
-  it.each(casesOf('layernorm').map((c) => [c.id, c] as const))('matches the reference, forward and backward: %s', async (_id, c) => {
-    await expectCase(fx, c);
-  });
+  it.each(casesOf('layernorm').map((c) => [c.id, c] as const))(
+    'matches the reference, forward and backward: %s',
+    async (_id, c) => {
+      await expectCase(fx, c);
+    },
+  );
 
   it('uses one thread per row on CPU adapters and a workgroup per row on GPUs by default', () => {
     expect(rowMode({ cpu: true })).toBe('thread');
     expect(rowMode({})).toBe('workgroup');
     const buf = (n: number) => createStorage(fx.device, n * 4, 'b');
-    const entry = (k: Kernels) => layerNormForward(k, { x: buf(256), gamma: buf(64), beta: buf(64), out: buf(256), mean: buf(4), rstd: buf(4) }, { N: 4, C: 64 }).kernel;
+    const entry = (k: Kernels) =>
+      layerNormForward(
+        k,
+        { x: buf(256), gamma: buf(64), beta: buf(64), out: buf(256), mean: buf(4), rstd: buf(4) },
+        { N: 4, C: 64 },
+      ).kernel;
     expect(entry(new Kernels(fx.device, { cpu: true }))).toBe('layernorm.forward_rows');
     expect(entry(new Kernels(fx.device, { cpu: false }))).toBe('layernorm.forward');
   });

@@ -114,7 +114,12 @@ function checkEps(op: string, eps: number): void {
 }
 
 /** out = (x - mean) * rstd * gamma + beta per row; saves mean and rstd. */
-export function layerNormForward(k: Kernels, b: LayerNormForwardBuffers, s: LayerNormShape, label = 'layernorm.forward'): Dispatch {
+export function layerNormForward(
+  k: Kernels,
+  b: LayerNormForwardBuffers,
+  s: LayerNormShape,
+  label = 'layernorm.forward',
+): Dispatch {
   const op = 'layerNormForward';
   const { N, C } = s;
   const eps = s.eps ?? BERT_LAYER_NORM_EPS;

@@ -25,7 +25,14 @@ describe('loss kernels', () => {
   describe.each<KernelTuning>([{ cpu: false }, { cpu: true }])('softmax cross-entropy (tuning %o)', (tuning) => {
     let tuned: Kernels | undefined;
     const kern = () => (tuned ??= new Kernels(fx.device, tuning));
-    async function run(M: number, V: number, logits: Float32Array, targets: Int32Array, weights: Float32Array, grad: XentGrad) {
+    async function run(
+      M: number,
+      V: number,
+      logits: Float32Array,
+      targets: Int32Array,
+      weights: Float32Array,
+      grad: XentGrad,
+    ) {
       const d = fx.device;
       const b = {
         logits: createStorage(d, logits, 'logits'),
@@ -53,7 +60,12 @@ describe('loss kernels', () => {
       const lossTol = { atol: 2e-5, rtol: 1e-5 };
       const gradTol = { atol: 1e-6, rtol: 1e-4 };
       const inplace = await run(M, V, logits, targets, weights, 'inplace');
-      const lossErr = expectClose(inplace.losses, ref.losses, lossTol, `losses M=${M} V=${V} |x|<=${scale.toPrecision(2)}`);
+      const lossErr = expectClose(
+        inplace.losses,
+        ref.losses,
+        lossTol,
+        `losses M=${M} V=${V} |x|<=${scale.toPrecision(2)}`,
+      );
       expect(Array.from(inplace.argmax)).toEqual(Array.from(ref.argmax));
       const gradErr = expectClose(inplace.logits, ref.dlogits, gradTol, `dlogits (in place) M=${M} V=${V}`);
 
@@ -77,8 +89,10 @@ describe('loss kernels', () => {
       const logits = randomArray(M * V, M * 1000 + V, 4);
       const { targets, weights } = makeTargets(M, V, M + V);
       const { lossErr, gradErr } = await check(M, V, logits, targets, weights);
-      console.log(`xent M=${M} V=${V} WG=${xentWorkgroupSize(V, tuning)}: loss max abs ${lossErr.maxAbs.toExponential(2)}, ` +
-        `dlogits max abs ${gradErr.maxAbs.toExponential(2)}`);
+      console.log(
+        `xent M=${M} V=${V} WG=${xentWorkgroupSize(V, tuning)}: loss max abs ${lossErr.maxAbs.toExponential(2)}, ` +
+          `dlogits max abs ${gradErr.maxAbs.toExponential(2)}`,
+      );
     });
 
     it('handles logits of magnitude 1e4 without overflow (targets at and away from the max)', async () => {
@@ -94,13 +108,22 @@ describe('loss kernels', () => {
         targets[r] = best;
       }
       const { lossErr } = await check(M, V, logits, targets, weights);
-      console.log(`xent |x|~1e4: loss max abs ${lossErr.maxAbs.toExponential(2)}, max rel ${lossErr.maxRel.toExponential(2)}`);
+      console.log(
+        `xent |x|~1e4: loss max abs ${lossErr.maxAbs.toExponential(2)}, max rel ${lossErr.maxRel.toExponential(2)}`,
+      );
     });
 
     it('a batch where no row carries a target: zero loss, zero gradient, argmax -1', async () => {
       const M = 37;
       const V = 1003;
-      const out = await run(M, V, randomArray(M * V, 5), new Int32Array(M).fill(-1), new Float32Array(M).fill(1), 'inplace');
+      const out = await run(
+        M,
+        V,
+        randomArray(M * V, 5),
+        new Int32Array(M).fill(-1),
+        new Float32Array(M).fill(1),
+        'inplace',
+      );
       expect(out.losses.every((x) => x === 0)).toBe(true);
       expect(out.argmax.every((x) => x === -1)).toBe(true);
       expect(out.logits.every((x) => x === 0)).toBe(true);
@@ -212,7 +235,11 @@ describe('loss kernels', () => {
         preds: createStorage(d, N * 4, 'preds'),
       };
       runDispatches(d, [binaryCrossEntropy(fx.kernels, N, b)]);
-      const out = { losses: await readF32(d, b.losses), dlogits: await readF32(d, b.dlogits), preds: await readI32(d, b.preds) };
+      const out = {
+        losses: await readF32(d, b.losses),
+        dlogits: await readF32(d, b.dlogits),
+        preds: await readI32(d, b.preds),
+      };
       Object.values(b).forEach((buf) => buf.destroy());
       return out;
     }

@@ -22,11 +22,22 @@ export interface XentBuffers {
   dlogits?: GPUBuffer;
 }
 
-const XENT_PARAMS = uniformLayout('mlm_loss', 'XentParams', [['M', 'u32'], ['V', 'u32']]);
-const TOPK_PARAMS = uniformLayout('mlm_loss', 'TopkParams', [['R', 'u32'], ['V', 'u32'], ['K', 'u32']]);
+const XENT_PARAMS = uniformLayout('mlm_loss', 'XentParams', [
+  ['M', 'u32'],
+  ['V', 'u32'],
+]);
+const TOPK_PARAMS = uniformLayout('mlm_loss', 'TopkParams', [
+  ['R', 'u32'],
+  ['V', 'u32'],
+  ['K', 'u32'],
+]);
 const BCE_PARAMS = uniformLayout('binary_loss', 'BceParams', [['N', 'u32']]);
 
-const ENTRY: Record<XentGrad, EntryOf<'mlm_loss'>> = { inplace: 'xent_inplace', separate: 'xent_separate', none: 'xent_forward' };
+const ENTRY: Record<XentGrad, EntryOf<'mlm_loss'>> = {
+  inplace: 'xent_inplace',
+  separate: 'xent_separate',
+  none: 'xent_forward',
+};
 
 function requireBytes(buf: GPUBuffer, bytes: number, what: string): void {
   if (buf.size < bytes) throw new Error(`${what}: buffer "${buf.label}" has ${buf.size} bytes, needs ${bytes}`);

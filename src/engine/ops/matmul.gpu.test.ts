@@ -65,7 +65,15 @@ describe('matmul', () => {
     const bBuf = createStorage(fx.device, b, 'b');
     const outBuf = createStorage(fx.device, out, 'out');
     const range = (buffer: GPUBuffer, n: number): GPUBufferBinding => ({ buffer, offset: off, size: n * 4 });
-    const d = matmul(fx.kernels, { a: range(aBuf, M * K), b: range(bBuf, K * N), out: range(outBuf, M * N), M, N, K, transB: true });
+    const d = matmul(fx.kernels, {
+      a: range(aBuf, M * K),
+      b: range(bBuf, K * N),
+      out: range(outBuf, M * N),
+      M,
+      N,
+      K,
+      transB: true,
+    });
     runDispatches(fx.device, [d]);
     const got = await readF32(fx.device, outBuf);
     const expected = matmulForward(a.subarray(pad), b.subarray(pad), { M, N, K, transB: true });
@@ -81,7 +89,8 @@ describe('matmul', () => {
     const call = () => matmul(fx.kernels, { a: small, b: small, out: small, M, N: 4, K: 1, tile: 128 });
     expect(call).toThrow(LimitError);
     expect(call).toThrow(/maxComputeWorkgroupsPerDimension/);
-    const direct = () => matmul(fx.kernels, { a: small, b: small, out: small, M: (maxWg + 1) * 8, N: 4, K: 1, kernel: 'direct' });
+    const direct = () =>
+      matmul(fx.kernels, { a: small, b: small, out: small, M: (maxWg + 1) * 8, N: 4, K: 1, kernel: 'direct' });
     expect(direct).toThrow(LimitError);
     expect(direct).toThrow(/direct/);
     small.destroy();
@@ -139,9 +148,14 @@ describe('matmulSplitK (tiled kernels, K split over workgroups, partials summed 
     expect(matmulSplitK(kern(), o)).toHaveLength(1);
     expect(matmulSplitK(kern(), o, { buffer: buf, offset: 0, size: 4 * 768 * 256 * 5 })).toHaveLength(1);
     expect(splitKScratchFloats(kern(), o)).toBe(6 * 768 * 256);
-    expect(matmulSplitK(kern(), o, buf).map((d) => d.workgroups)).toEqual([[4, 12, 6], [768, 1, 1]]);
+    expect(matmulSplitK(kern(), o, buf).map((d) => d.workgroups)).toEqual([
+      [4, 12, 6],
+      [768, 1, 1],
+    ]);
     expect(() => matmul(kern(), { ...o, splits: 2 })).toThrow(/scratch/);
-    expect(() => planMatmul(fx.device.limits, { M: 8, N: 8, K: 8, kernel: 'direct', splits: 2 })).toThrow(/does not split/);
+    expect(() => planMatmul(fx.device.limits, { M: 8, N: 8, K: 8, kernel: 'direct', splits: 2 })).toThrow(
+      /does not split/,
+    );
     buf.destroy();
   });
 });

@@ -206,7 +206,15 @@ const SPLIT_PARAMS = uniformLayout('matmul', 'SplitParams', [
 ]);
 
 /** MatmulParams (matmul.wgsl and matmul_cpu.wgsl, the same struct). */
-function paramsOf(M: number, N: number, K: number, alpha: number, hasBias = false, accumulate = false, kSplit = 0): ArrayBuffer {
+function paramsOf(
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  hasBias = false,
+  accumulate = false,
+  kSplit = 0,
+): ArrayBuffer {
   return MATMUL_PARAMS.pack({ M, N, K, alpha, has_bias: hasBias, accumulate, k_split: kSplit });
 }
 
@@ -218,11 +226,25 @@ export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
   const what = `matmul "${o.label ?? 'matmul'}"`;
   if ((o.splits ?? 1) > 1) throw new Error(`${what}: split K needs a scratch buffer (matmulSplitK)`);
   const plan = planMatmul(k.device.limits, { ...o, kernel: o.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled') }, what);
-  return productDispatch(k, o, plan, o.out, paramsOf(o.M, o.N, o.K, o.alpha ?? 1, o.bias !== undefined, o.accumulate), what);
+  return productDispatch(
+    k,
+    o,
+    plan,
+    o.out,
+    paramsOf(o.M, o.N, o.K, o.alpha ?? 1, o.bias !== undefined, o.accumulate),
+    what,
+  );
 }
 
 /** The product pass of a plan, writing `out` (the real output, or the split partials). */
-function productDispatch(k: Kernels, o: MatmulOptions, plan: MatmulPlan, out: Operand, params: ArrayBuffer, what: string): Dispatch {
+function productDispatch(
+  k: Kernels,
+  o: MatmulOptions,
+  plan: MatmulPlan,
+  out: Operand,
+  params: ArrayBuffer,
+  what: string,
+): Dispatch {
   const { M, N, K } = o;
   const aShape = o.transA ? `A (K=${K}, M=${M})` : `A (M=${M}, K=${K})`;
   const bShape = o.transB ? `B (N=${N}, K=${K})` : `B (K=${K}, N=${N})`;
@@ -231,12 +253,25 @@ function productDispatch(k: Kernels, o: MatmulOptions, plan: MatmulPlan, out: Op
     bind(o.a, M * K, what, 'a', aShape),
     bind(o.b, K * N, what, 'b', bShape),
     o.bias && !split ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
-    split ? bind(out, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`) : bind(out, M * N, what, 'out', `out (M=${M}, N=${N})`),
+    split
+      ? bind(out, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`)
+      : bind(out, M * N, what, 'out', `out (M=${M}, N=${N})`),
   ];
   const trans = { TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0 };
-  const common = { params, buffers, workgroups: plan.workgroups, label: o.label ?? 'matmul', flops: matmulFlops(M, N, K) };
+  const common = {
+    params,
+    buffers,
+    workgroups: plan.workgroups,
+    label: o.label ?? 'matmul',
+    flops: matmulFlops(M, N, K),
+  };
   if (plan.entry === 'matmul_direct') {
-    return k.dispatch({ shader: 'matmul_cpu', entry: 'matmul_direct', overrides: { DX: DIRECT_DX, ...trans }, ...common });
+    return k.dispatch({
+      shader: 'matmul_cpu',
+      entry: 'matmul_direct',
+      overrides: { DX: DIRECT_DX, ...trans },
+      ...common,
+    });
   }
   const tile = { WX: (plan.tile ?? 64) / 8, VEC4: plan.vec4 ? 1 : 0 };
   return k.dispatch({ shader: 'matmul', entry: 'matmul', overrides: { ...tile, ...trans }, ...common });
@@ -247,7 +282,8 @@ export function planSplitK(k: Kernels, s: MatmulShape): MatmulPlan {
   const kernel = s.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled');
   // The partials (splits, M, N) must fit one binding.
   const fit = Math.max(1, Math.floor(Number(k.device.limits.maxStorageBufferBindingSize) / (4 * s.M * s.N)));
-  const splits = kernel === 'direct' ? 1 : Math.min(fit, s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
+  const splits =
+    kernel === 'direct' ? 1 : Math.min(fit, s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
   return planMatmul(k.device.limits, { ...s, kernel, splits }, 'matmul');
 }
 
@@ -269,14 +305,22 @@ const SK_WG = 256;
 export function matmulSplitK(k: Kernels, o: MatmulOptions, scratch?: Operand): Dispatch[] {
   const what = `matmul "${o.label ?? 'matmul'}"`;
   const plan = planSplitK(k, o);
-  if (plan.splits <= 1 || !scratch || bindingBytes(scratch) < plan.splits * o.M * o.N * 4) return [matmul(k, { ...o, splits: 1 })];
+  if (plan.splits <= 1 || !scratch || bindingBytes(scratch) < plan.splits * o.M * o.N * 4)
+    return [matmul(k, { ...o, splits: 1 })];
   const { M, N, K } = o;
   const partial = productDispatch(k, o, plan, scratch, paramsOf(M, N, K, 1, false, false, plan.kSplit), what);
   const reduce = k.dispatch({
     shader: 'matmul',
     entry: 'splitk_reduce',
     overrides: { SK_WG },
-    params: SPLIT_PARAMS.pack({ M, N, splits: plan.splits, alpha: o.alpha ?? 1, has_bias: o.bias !== undefined, accumulate: o.accumulate ?? false }),
+    params: SPLIT_PARAMS.pack({
+      M,
+      N,
+      splits: plan.splits,
+      alpha: o.alpha ?? 1,
+      has_bias: o.bias !== undefined,
+      accumulate: o.accumulate ?? false,
+    }),
     buffers: [
       bind(scratch, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`),
       o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
@@ -316,7 +360,10 @@ export function biasGrad(k: Kernels, o: BiasGradOptions): Dispatch {
     entry: 'bias_grad',
     overrides: tile,
     params: paramsOf(o.M, o.N, 0, 1),
-    buffers: [bind(o.dy, o.M * o.N, what, 'dy', `dy (M=${o.M}, N=${o.N})`), bind(o.db, o.N, what, 'db', `db (N=${o.N})`)],
+    buffers: [
+      bind(o.dy, o.M * o.N, what, 'dy', `dy (M=${o.M}, N=${o.N})`),
+      bind(o.db, o.N, what, 'db', `db (N=${o.N})`),
+    ],
     workgroups: [cdiv(o.N, tile.BG_COLS), 1, 1],
     label: o.label ?? 'bias_grad',
   });

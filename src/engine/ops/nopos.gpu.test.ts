@@ -11,7 +11,11 @@ import { noPositionBackward, noPositionForward } from './nopos';
 describe('position hiding', () => {
   const fx = useGpu();
 
-  for (const [B, T, C, V] of [[1, 1, 1, 3], [3, 37, 72, 101], [5, 13, 20, 1003]] as const) {
+  for (const [B, T, C, V] of [
+    [1, 1, 1, 3],
+    [3, 37, 72, 101],
+    [5, 13, 20, 1003],
+  ] as const) {
     it(`forward and backward match the reference at B=${B} T=${T} C=${C} V=${V}`, async () => {
       const d = fx.device;
       const N = B * T;
@@ -37,7 +41,11 @@ describe('position hiding', () => {
         dwte: createStorage(d, V * C * 4, 'dwte'),
         dwpe: createStorage(d, initPe, 'dwpe'),
         dwtt: createStorage(d, C * 4, 'dwtt'),
-        dwnone: createStorage(d, Float32Array.from({ length: C }, () => 0.5), 'dwnone'),
+        dwnone: createStorage(
+          d,
+          Float32Array.from({ length: C }, () => 0.5),
+          'dwnone',
+        ),
         scratch: createStorage(d, T * C * 4, 'scratch'),
       };
       const scratch = createEmbeddingScratch(d, s, 'emb.scratch');
@@ -48,11 +56,26 @@ describe('position hiding', () => {
         ...noPositionBackward(fx.kernels, buf, s),
       ]);
       const hide = { noPos, wnone };
-      expectClose(await readF32(d, buf.out), refForward(ids, wte, wpe, wtt, s, hide), { atol: 1e-6, rtol: 1e-6 }, 'forward');
+      expectClose(
+        await readF32(d, buf.out),
+        refForward(ids, wte, wpe, wtt, s, hide),
+        { atol: 1e-6, rtol: 1e-6 },
+        'forward',
+      );
       const g = refBackward(dout, ids, s, noPos);
       // dwpe and dwnone accumulate onto what was there.
-      expectClose(await readF32(d, buf.dwpe), g.dwpe.map((x, i) => x + initPe[i]), { atol: 2e-5, rtol: 1e-5 }, 'dwpe');
-      expectClose(await readF32(d, buf.dwnone), g.dwnone.map((x) => x + 0.5), { atol: 2e-5, rtol: 1e-5 }, 'dwnone');
+      expectClose(
+        await readF32(d, buf.dwpe),
+        g.dwpe.map((x, i) => x + initPe[i]),
+        { atol: 2e-5, rtol: 1e-5 },
+        'dwpe',
+      );
+      expectClose(
+        await readF32(d, buf.dwnone),
+        g.dwnone.map((x) => x + 0.5),
+        { atol: 2e-5, rtol: 1e-5 },
+        'dwnone',
+      );
       expectClose(await readF32(d, buf.dwtt, C), g.dwtt, { atol: 2e-5, rtol: 1e-5 }, 'dwtt');
       if (noPos.some((x) => x) && noPos.some((x) => !x)) expect(g.dwnone.some((x) => x !== 0)).toBe(true);
       Object.values(buf).forEach((b) => b.destroy());

@@ -7,7 +7,12 @@ import { checkBuffer, type Buf } from './shapecheck';
 
 const WG = 256;
 
-const NOPOS_PARAMS = uniformLayout('nopos', 'Params', [['B', 'u32'], ['T', 'u32'], ['C', 'u32'], ['V', 'u32']]);
+const NOPOS_PARAMS = uniformLayout('nopos', 'Params', [
+  ['B', 'u32'],
+  ['T', 'u32'],
+  ['C', 'u32'],
+  ['V', 'u32'],
+]);
 
 function params(s: EmbeddingShape): ArrayBuffer {
   return NOPOS_PARAMS.pack({ B: s.B, T: s.T, C: s.C, V: s.V });
@@ -48,7 +53,21 @@ export function noPositionBackward(
   checkBuffer(label, 'dwnone', b.dwnone, s.C, `(C) = (${s.C})`);
   const maxDim = k.device.limits.maxComputeWorkgroupsPerDimension;
   return [
-    k.dispatch({ shader: 'nopos', entry: 'backward_wpe', params: params(s), buffers: [b.dout, b.noPos, b.dwpe, b.scratch], workgroups: grid1d(s.T * s.C, WG, maxDim), label: `${label}.wpe` }),
-    k.dispatch({ shader: 'nopos', entry: 'backward_none', params: params(s), buffers: [b.scratch, b.dwnone], workgroups: grid1d(s.C, WG, maxDim), label: `${label}.none` }),
+    k.dispatch({
+      shader: 'nopos',
+      entry: 'backward_wpe',
+      params: params(s),
+      buffers: [b.dout, b.noPos, b.dwpe, b.scratch],
+      workgroups: grid1d(s.T * s.C, WG, maxDim),
+      label: `${label}.wpe`,
+    }),
+    k.dispatch({
+      shader: 'nopos',
+      entry: 'backward_none',
+      params: params(s),
+      buffers: [b.scratch, b.dwnone],
+      workgroups: grid1d(s.C, WG, maxDim),
+      label: `${label}.none`,
+    }),
   ];
 }

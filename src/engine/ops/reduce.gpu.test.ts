@@ -118,7 +118,11 @@ describe.each<KernelTuning>([{ cpu: false }, { cpu: true }])('reductions (tuning
       const labels = new Float32Array(n).map(() => (r() < 0.3 ? 1 : 0));
       const pred = new Int32Array(n).map(() => (r() < 0.4 ? 1 : 0));
       const weights = new Float32Array(n).map((_, i) => (i % 11 === 0 ? 0 : 1 / n));
-      const bufs = [createStorage(d, pred, 'pred'), createStorage(d, labels, 'labels'), createStorage(d, weights, 'w')] as const;
+      const bufs = [
+        createStorage(d, pred, 'pred'),
+        createStorage(d, labels, 'labels'),
+        createStorage(d, weights, 'w'),
+      ] as const;
       const out = createStorage(d, 8, 'out');
       const c = ref.countBinaryCorrect(pred, labels, weights);
       runDispatches(d, [countBinaryCorrect(kern(), ...bufs, n, { out, index: 0 })]);

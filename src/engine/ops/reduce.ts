@@ -38,14 +38,16 @@ export function bindSpan(device: GPUDevice, span: F32Span, what: string): { bind
   const s = 'n' in span ? span : { buffer: span, n: span.size / 4, offset: 0 };
   const offset = s.offset ?? 0;
   const align = device.limits.minStorageBufferOffsetAlignment;
-  if (!(Number.isInteger(s.n) && s.n >= 1)) throw new Error(`${what}: element count must be a positive integer, got ${s.n}`);
+  if (!(Number.isInteger(s.n) && s.n >= 1))
+    throw new Error(`${what}: element count must be a positive integer, got ${s.n}`);
   if (offset % align !== 0) throw new Error(`${what}: offset ${offset} is not a multiple of ${align}`);
   if (offset + s.n * 4 > s.buffer.size) {
-    throw new Error(`${what}: buffer "${s.buffer.label}" (${s.buffer.size} bytes) does not hold ${s.n} floats at ${offset}`);
+    throw new Error(
+      `${what}: buffer "${s.buffer.label}" (${s.buffer.size} bytes) does not hold ${s.n} floats at ${offset}`,
+    );
   }
   return { binding: { buffer: s.buffer, offset, size: s.n * 4 }, n: s.n };
 }
-
 
 export interface GradNormPlan {
   /** One sum-of-squares dispatch per gradient, then the finish; encode them in this order. */
@@ -56,9 +58,19 @@ export interface GradNormPlan {
   setMaxNorm(maxNorm: number): void;
 }
 
-const SUMSQ_PARAMS = uniformLayout('reduce', 'SumSqParams', [['n', 'u32'], ['slot', 'u32']]);
-const NORM_PARAMS = uniformLayout('reduce', 'NormParams', [['count', 'u32'], ['max_norm', 'f32']]);
-const REDUCE_PARAMS = uniformLayout('reduce', 'ReduceParams', [['n', 'u32'], ['out_index', 'u32'], ['accumulate', 'u32']]);
+const SUMSQ_PARAMS = uniformLayout('reduce', 'SumSqParams', [
+  ['n', 'u32'],
+  ['slot', 'u32'],
+]);
+const NORM_PARAMS = uniformLayout('reduce', 'NormParams', [
+  ['count', 'u32'],
+  ['max_norm', 'f32'],
+]);
+const REDUCE_PARAMS = uniformLayout('reduce', 'ReduceParams', [
+  ['n', 'u32'],
+  ['out_index', 'u32'],
+  ['accumulate', 'u32'],
+]);
 
 function normParams(count: number, maxNorm: number): ArrayBuffer {
   return NORM_PARAMS.pack({ count, max_norm: maxNorm });
@@ -81,7 +93,8 @@ export function gradNorm(
   if (out.size < GRAD_NORM.FLOATS * 4) throw new Error(`${label}: output buffer needs ${GRAD_NORM.FLOATS} floats`);
   const refs = grads.map((g, i) => bindSpan(k.device, g, `${label}: gradient ${i}`));
   const slots = gradNormSlots(refs.map((r) => r.n));
-  if (partials.size < slots * 4) throw new Error(`${label}: partials buffer needs ${slots} floats, has ${partials.size / 4}`);
+  if (partials.size < slots * 4)
+    throw new Error(`${label}: partials buffer needs ${slots} floats, has ${partials.size / 4}`);
   const dispatches: Dispatch[] = [];
   let slot = 0;
   refs.forEach((r, i) => {
@@ -134,7 +147,8 @@ function metric(
   for (const b of inputs) {
     if (b.size < n * 4) throw new Error(`${label}: buffer "${b.label}" has ${b.size} bytes, needs ${n * 4}`);
   }
-  if (slot.out.size < (slot.index + width) * 4) throw new Error(`${label}: output has no element ${slot.index + width - 1}`);
+  if (slot.out.size < (slot.index + width) * 4)
+    throw new Error(`${label}: output has no element ${slot.index + width - 1}`);
   return k.dispatch({
     shader: 'reduce',
     entry,

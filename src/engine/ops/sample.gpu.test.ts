@@ -19,15 +19,24 @@ describe('ELECTRA sampling kernels', () => {
       return Number((word >> 22n) ^ word);
     };
     const r = rng(4);
-    for (const v of [0, 1, 2 ** 31, 2 ** 32 - 1, ...Array.from({ length: 200 }, () => Math.floor(r() * 2 ** 32))]) expect(pcgHash(v)).toBe(big(v));
+    for (const v of [0, 1, 2 ** 31, 2 ** 32 - 1, ...Array.from({ length: 200 }, () => Math.floor(r() * 2 ** 32))])
+      expect(pcgHash(v)).toBe(big(v));
   });
 
   it('samples the reference ids on odd shapes, -1 on empty rows, new draws per step', async () => {
-    for (const [M, V, seed] of [[1, 7, 3], [37, 1003, 11], [70, 300, 0xdeadbeef]] as const) {
+    for (const [M, V, seed] of [
+      [1, 7, 3],
+      [37, 1003, 11],
+      [70, 300, 0xdeadbeef],
+    ] as const) {
       const d = fx.device;
       const logits = randomArray(M * V, M + V, 3);
       const positions = Int32Array.from({ length: M }, (_, m) => (m % 5 === 4 ? -1 : m * 3));
-      const b = { logits: createStorage(d, logits, 'logits'), positions: createStorage(d, positions, 'pos'), sampled: createStorage(d, new Int32Array(M).fill(-7), 'sampled') };
+      const b = {
+        logits: createStorage(d, logits, 'logits'),
+        positions: createStorage(d, positions, 'pos'),
+        sampled: createStorage(d, new Int32Array(M).fill(-7), 'sampled'),
+      };
       const shape = { M, V, seed };
       const disp = gumbelSample(fx.kernels, shape, b);
       const draws: Int32Array[] = [];
@@ -60,7 +69,15 @@ describe('ELECTRA sampling kernels', () => {
     const row = [0.5, -1, 2, 0, 1.2, -0.3];
     const logits = new Float32Array(M * V).map((_, i) => row[i % V]);
     const d = fx.device;
-    const b = { logits: createStorage(d, logits, 'logits'), positions: createStorage(d, Int32Array.from({ length: M }, (_, m) => m), 'pos'), sampled: createStorage(d, M * 4, 'sampled') };
+    const b = {
+      logits: createStorage(d, logits, 'logits'),
+      positions: createStorage(
+        d,
+        Int32Array.from({ length: M }, (_, m) => m),
+        'pos',
+      ),
+      sampled: createStorage(d, M * 4, 'sampled'),
+    };
     runDispatches(d, [gumbelSample(fx.kernels, { M, V, seed: 5 }, b)]);
     const got = await readI32(d, b.sampled);
     const z = row.reduce((s, x) => s + Math.exp(x), 0);

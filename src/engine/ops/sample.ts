@@ -28,11 +28,21 @@ function sampleParams(M: number, V: number, seed: number, step: number): ArrayBu
   return SAMPLE_PARAMS.pack({ M, V, seed: seed >>> 0, step: step >>> 0 });
 }
 
-const SAMPLE_PARAMS = uniformLayout('electra', 'SampleParams', [['M', 'u32'], ['V', 'u32'], ['seed', 'u32'], ['step', 'u32']]);
+const SAMPLE_PARAMS = uniformLayout('electra', 'SampleParams', [
+  ['M', 'u32'],
+  ['V', 'u32'],
+  ['seed', 'u32'],
+  ['step', 'u32'],
+]);
 const REPLACE_PARAMS = uniformLayout('electra', 'ReplaceParams', [['M', 'u32']]);
 
 /** One workgroup per target row; call setSampleStep before each submit to draw new samples. */
-export function gumbelSample(k: Kernels, s: { M: number; V: number; seed: number }, b: SampleBuffers, label = 'electra.sample'): Dispatch {
+export function gumbelSample(
+  k: Kernels,
+  s: { M: number; V: number; seed: number },
+  b: SampleBuffers,
+  label = 'electra.sample',
+): Dispatch {
   if (!(s.M >= 1 && s.V >= 1)) throw new Error(`${label}: need M >= 1 and V >= 1, got M=${s.M} V=${s.V}`);
   return k.dispatch({
     shader: 'electra',

@@ -32,7 +32,11 @@ const cases: Case[] = [
   { name: 'no padding', d: { B: 1, T: 4, C: 6, NH: 2, causal: false }, valid: lengths(4, [4]) },
   { name: 'right padding', d: { B: 2, T: 5, C: 8, NH: 2, causal: false }, valid: lengths(5, [5, 3]) },
   { name: 'causal + right padding', d: { B: 2, T: 5, C: 8, NH: 2, causal: true }, valid: lengths(5, [4, 2]) },
-  { name: 'causal + left padding (rows with no valid key)', d: { B: 2, T: 5, C: 4, NH: 1, causal: true }, valid: lengths(5, [5, 2], true) },
+  {
+    name: 'causal + left padding (rows with no valid key)',
+    d: { B: 2, T: 5, C: 4, NH: 1, causal: true },
+    valid: lengths(5, [5, 2], true),
+  },
   { name: 'an all-padding sequence', d: { B: 2, T: 3, C: 6, NH: 3, causal: false }, valid: lengths(3, [3, 0]) },
   { name: 'one token', d: { B: 1, T: 1, C: 8, NH: 2, causal: true }, valid: lengths(1, [1]) },
 ];
@@ -99,6 +103,8 @@ describe('attention reference', () => {
   });
 
   it('refuses C not divisible by NH', () => {
-    expect(() => attentionForwardRef(new Float64Array(30), [1], { B: 1, T: 1, C: 10, NH: 3, causal: false })).toThrow(/C=10.*NH=3/);
+    expect(() => attentionForwardRef(new Float64Array(30), [1], { B: 1, T: 1, C: 10, NH: 3, causal: false })).toThrow(
+      /C=10.*NH=3/,
+    );
   });
 });

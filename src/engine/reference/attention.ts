@@ -42,7 +42,11 @@ function masked(valid: ArrayLike<number>, d: AttentionDims, b: number, i: number
  * qkv: (B*T, 3C) rows [Q | K | V]; valid: (B*T) 1 for a real token, 0 for padding.
  * att = softmax(Q K^T / sqrt(HS) with masked logits), out = att V per head.
  */
-export function attentionForwardRef(qkv: ArrayLike<number>, valid: ArrayLike<number>, d: AttentionDims): AttentionForwardResult {
+export function attentionForwardRef(
+  qkv: ArrayLike<number>,
+  valid: ArrayLike<number>,
+  d: AttentionDims,
+): AttentionForwardResult {
   const { B, T, C, NH } = d;
   const HS = headSize(d);
   const scale = 1 / Math.sqrt(HS);

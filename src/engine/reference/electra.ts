@@ -36,10 +36,15 @@ export function electraReference(
   backward = true,
 ): ElectraResult {
   const gc = generatorConfig(c, head.gen);
-  const gen = mlmReference(gc, layout, params, { ...inp, labels: undefined }, backward, VOCAB_HEAD, { prefix: GEN_PREFIX, embedWidth: c.C });
+  const gen = mlmReference(gc, layout, params, { ...inp, labels: undefined }, backward, VOCAB_HEAD, {
+    prefix: GEN_PREFIX,
+    embedWidth: c.C,
+  });
   const { ids: discIds, labels } = replaceTokensRef(inp.originalIds, inp.positions, inp.targets, sampled);
   const tokenWeights = Array.from(inp.tokenWeights, (w) => w * head.discWeight);
-  const disc = mlmReference(c, layout, params, { ...inp, ids: discIds, labels, tokenWeights }, backward, { kind: 'binary' });
+  const disc = mlmReference(c, layout, params, { ...inp, ids: discIds, labels, tokenWeights }, backward, {
+    kind: 'binary',
+  });
   const r: ElectraResult = { loss: gen.loss + disc.loss, gen, disc, discIds, labels };
   if (backward) r.grads = gen.grads!.map((g, i) => g + disc.grads![i]);
   return r;

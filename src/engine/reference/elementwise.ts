@@ -43,7 +43,11 @@ export function scaleBackward(dout: ArrayLike<number>, s: number): Float64Array 
 }
 
 /** Backward of biasAdd: da = dout, dbias = sum of dout over rows. */
-export function biasAddBackward(dout: ArrayLike<number>, N: number, C: number): { da: Float64Array; dbias: Float64Array } {
+export function biasAddBackward(
+  dout: ArrayLike<number>,
+  N: number,
+  C: number,
+): { da: Float64Array; dbias: Float64Array } {
   const dbias = new Float64Array(C);
   for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) dbias[c] += dout[n * C + c];
   return { da: Float64Array.from(dout), dbias };

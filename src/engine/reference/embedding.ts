@@ -32,7 +32,8 @@ export function embeddingForward(
       const id = ids[r];
       const ok = Number.isInteger(id) && id >= 0 && id < V;
       const none = hide !== undefined && hide.noPos[r] !== 0;
-      for (let c = 0; c < C; c++) out[r * C + c] = (ok ? wte[id * C + c] : 0) + wtt[c] + (none ? hide.wnone[c] : wpe[t * C + c]);
+      for (let c = 0; c < C; c++)
+        out[r * C + c] = (ok ? wte[id * C + c] : 0) + wtt[c] + (none ? hide.wnone[c] : wpe[t * C + c]);
     }
   }
   return out;
@@ -49,7 +50,12 @@ export interface EmbeddingGrads {
   dwnone: Float64Array;
 }
 
-export function embeddingBackward(dout: ArrayLike<number>, ids: ArrayLike<number>, { B, T, C, V }: EmbeddingShape, noPos?: ArrayLike<number>): EmbeddingGrads {
+export function embeddingBackward(
+  dout: ArrayLike<number>,
+  ids: ArrayLike<number>,
+  { B, T, C, V }: EmbeddingShape,
+  noPos?: ArrayLike<number>,
+): EmbeddingGrads {
   const dwte = new Float64Array(V * C);
   const dwpe = new Float64Array(T * C);
   const dwtt = new Float64Array(C);

@@ -14,7 +14,12 @@ export function gatherRows(src: ArrayLike<number>, index: ArrayLike<number>, N: 
 }
 
 /** (N, C) gradient of gatherRows: dout rows added back at their source rows; rows never picked stay zero. */
-export function gatherRowsBackward(dout: ArrayLike<number>, index: ArrayLike<number>, N: number, C: number): Float64Array {
+export function gatherRowsBackward(
+  dout: ArrayLike<number>,
+  index: ArrayLike<number>,
+  N: number,
+  C: number,
+): Float64Array {
   const M = index.length;
   const dsrc = new Float64Array(N * C);
   for (let m = 0; m < M; m++) {

@@ -1,13 +1,7 @@
 // Finite-difference checks of the loss references' gradients, plus hand-computed values and edge cases.
 import { describe, expect, it } from 'vitest';
 import { gradCheck } from './gradcheck';
-import {
-  binaryCrossEntropy,
-  binaryCrossEntropyObjective,
-  crossEntropy,
-  crossEntropyObjective,
-  topK,
-} from './loss';
+import { binaryCrossEntropy, binaryCrossEntropyObjective, crossEntropy, crossEntropyObjective, topK } from './loss';
 
 function randn(n: number, seed: number, scale = 1): Float64Array {
   let a = seed >>> 0;
@@ -88,10 +82,12 @@ describe('binary cross-entropy reference', () => {
   it('gradient matches finite differences', () => {
     const N = 40;
     const logits = randn(N, 5, 6);
-    const labels = Array.from({ length: N }, (_, i) => (i * 5) % 3 === 0 ? 1 : 0);
+    const labels = Array.from({ length: N }, (_, i) => ((i * 5) % 3 === 0 ? 1 : 0));
     const weights = Array.from({ length: N }, (_, i) => (i % 9 === 4 ? 0 : 0.5 + (i % 3)));
     const { dlogits } = binaryCrossEntropy(logits, labels, weights);
-    expect(gradCheck(logits, dlogits, () => binaryCrossEntropyObjective(logits, labels, weights), N, 1e-4)).toBeLessThan(1e-6);
+    expect(
+      gradCheck(logits, dlogits, () => binaryCrossEntropyObjective(logits, labels, weights), N, 1e-4),
+    ).toBeLessThan(1e-6);
   });
 
   it('is accurate for large |x| (no overflow, tiny losses keep their relative precision)', () => {

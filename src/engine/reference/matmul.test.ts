@@ -32,7 +32,11 @@ describe('matmulForward', () => {
     const plain = matmulForward(a, b, { M, N, K }, undefined, init);
     const at = transpose(a, M, K);
     const bt = transpose(b, K, N);
-    for (const [transA, transB] of [[true, false], [false, true], [true, true]]) {
+    for (const [transA, transB] of [
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
       const got = matmulForward(transA ? at : a, transB ? bt : b, { M, N, K, transA, transB }, undefined, init);
       for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(plain[i], 12);
     }

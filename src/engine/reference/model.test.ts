@@ -1,7 +1,14 @@
 // The whole-model CPU reference: its gradients agree with finite differences of its own loss, for every tensor.
 import { describe, expect, it } from 'vitest';
 import { modelConfig } from '../config';
-import { bertTensors, generatorShape, initParams, placeTensors, type ElectraHead, type HeadConfig } from '../model/params';
+import {
+  bertTensors,
+  generatorShape,
+  initParams,
+  placeTensors,
+  type ElectraHead,
+  type HeadConfig,
+} from '../model/params';
 import { electraReference, type ElectraInputs } from './electra';
 import { rng } from '../testing';
 import { gradCheck } from './gradcheck';

@@ -1,7 +1,15 @@
 // CPU reference of the whole BertForMaskedLM forward and backward (float64), composed from the per-op references:
 // the oracle for the GPU model. Same parameter layout as the GPU (one flat array, see model/params.ts).
 import type { ModelConfig } from '../config';
-import { headOutputs, isSharedTensor, tensor, VOCAB_HEAD, type HeadConfig, type ParamLayout, type SboHead } from '../model/params';
+import {
+  headOutputs,
+  isSharedTensor,
+  tensor,
+  VOCAB_HEAD,
+  type HeadConfig,
+  type ParamLayout,
+  type SboHead,
+} from '../model/params';
 import { attentionBackwardRef, attentionForwardRef } from './attention';
 import { add } from './elementwise';
 import { embeddingBackward, embeddingForward } from './embedding';
@@ -59,7 +67,14 @@ export interface EncoderNaming {
 }
 
 /** Linear y = x W^T + b with W (out, in). */
-function linear(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>, M: number, out: number, inp: number): Float64Array {
+function linear(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  b: ArrayLike<number>,
+  M: number,
+  out: number,
+  inp: number,
+): Float64Array {
   return matmulForward(x, w, { M, N: out, K: inp, transB: true }, b);
 }
 
@@ -87,8 +102,16 @@ export function mlmReference(
   const eps = c.lnEps;
 
   // ---- forward, keeping what backward needs ----
-  const noPos = head.kind === 'classes' && head.hidePositions ? (inp.noPosition ?? new Array<number>(N).fill(0)) : undefined;
-  const emb = embeddingForward(inp.ids, P('wte'), P('wpe'), P('wtt'), { B, T, C: E, V }, noPos ? { noPos, wnone: P('wpe_none') } : undefined);
+  const noPos =
+    head.kind === 'classes' && head.hidePositions ? (inp.noPosition ?? new Array<number>(N).fill(0)) : undefined;
+  const emb = embeddingForward(
+    inp.ids,
+    P('wte'),
+    P('wpe'),
+    P('wtt'),
+    { B, T, C: E, V },
+    noPos ? { noPos, wnone: P('wpe_none') } : undefined,
+  );
   const embLn = layerNormForward(emb, P('emb_ln_g'), P('emb_ln_b'), N, E, eps);
   type Saved = {
     x: Float64Array;
@@ -166,7 +189,15 @@ export function mlmReference(
     const t = tensor(layout, full(name));
     for (let i = 0; i < t.size; i++) grads[t.offset + i] += g[i];
   };
-  const dlin = (dy: Float64Array, xin: ArrayLike<number>, wname: string, bname: string, M_: number, out: number, inn: number) => {
+  const dlin = (
+    dy: Float64Array,
+    xin: ArrayLike<number>,
+    wname: string,
+    bname: string,
+    M_: number,
+    out: number,
+    inn: number,
+  ) => {
     const g = matmulBackward(dy, xin, P(wname), { M: M_, N: out, K: inn, transB: true });
     acc(wname, g.db);
     acc(bname, g.dbias);
@@ -225,7 +256,17 @@ export function mlmReference(
 }
 
 /** SpanBERT's span boundary head forward (see SboHead in model/params.ts), keeping what backward needs. */
-function sboForward(head: SboHead, inp: MlmInputs, hidden: Float64Array, P: Slice, M: number, N: number, C: number, V: number, eps: number) {
+function sboForward(
+  head: SboHead,
+  inp: MlmInputs,
+  hidden: Float64Array,
+  P: Slice,
+  M: number,
+  N: number,
+  C: number,
+  V: number,
+  eps: number,
+) {
   const sb = inp.sbo;
   const none = new Array<number>(M).fill(-1);
   const left = sb ? sb.left : none;
@@ -238,7 +279,10 @@ function sboForward(head: SboHead, inp: MlmInputs, hidden: Float64Array, P: Slic
   const sr = gatherRows(hidden, right, N, C);
   const sp = gatherRows(P('sbo_rel'), rel, head.maxRel, C);
   const dims = { M, N: C, K: C, transB: true };
-  const t1 = add(add(linear(sl, P('sbo_w1l'), P('sbo_b1'), M, C, C), matmulForward(sr, P('sbo_w1r'), dims)), matmulForward(sp, P('sbo_w1p'), dims));
+  const t1 = add(
+    add(linear(sl, P('sbo_w1l'), P('sbo_b1'), M, C, C), matmulForward(sr, P('sbo_w1r'), dims)),
+    matmulForward(sp, P('sbo_w1p'), dims),
+  );
   const g1 = geluForward(t1);
   const n1 = layerNormForward(g1, P('sbo_ln1_g'), P('sbo_ln1_b'), M, C, eps);
   const t2 = linear(n1.out, P('sbo_w2'), P('sbo_b2'), M, C, C);

@@ -52,7 +52,11 @@ export function countCorrect(pred: ArrayLike<number>, target: ArrayLike<number>)
 }
 
 /** Tokens with weight != 0 (total) and among them those whose 0/1 prediction equals (label > 0.5). */
-export function countBinaryCorrect(pred: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>): Count {
+export function countBinaryCorrect(
+  pred: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): Count {
   let correct = 0;
   let total = 0;
   for (let i = 0; i < labels.length; i++) {

@@ -23,7 +23,14 @@ export interface SampleResult {
 }
 
 /** Gumbel-max sample of softmax(logits) per row with a target position. */
-export function gumbelSampleRef(logits: ArrayLike<number>, positions: ArrayLike<number>, M: number, V: number, seed: number, step: number): SampleResult {
+export function gumbelSampleRef(
+  logits: ArrayLike<number>,
+  positions: ArrayLike<number>,
+  M: number,
+  V: number,
+  seed: number,
+  step: number,
+): SampleResult {
   const sampled = new Int32Array(M).fill(-1);
   const margin = new Float64Array(M).fill(Infinity);
   for (let m = 0; m < M; m++) {

@@ -33,10 +33,18 @@ export function randomLengths(B: number, T: number, seed: number): number[] {
 }
 
 /** Forward and backward on the GPU; outputs start as garbage, so the kernels must overwrite every element. */
-export async function runAttention(k: Kernels, s: AttentionShape, causal: boolean, qkv: Float32Array, valid: Int32Array, dout: Float32Array): Promise<AttentionRun> {
+export async function runAttention(
+  k: Kernels,
+  s: AttentionShape,
+  causal: boolean,
+  qkv: Float32Array,
+  valid: Int32Array,
+  dout: Float32Array,
+): Promise<AttentionRun> {
   const device = k.device;
   const sz = attentionSizes(s);
-  const garbage = (bytes: number, label: string) => createStorage(device, new Float32Array(bytes / 4).fill(123.5), label);
+  const garbage = (bytes: number, label: string) =>
+    createStorage(device, new Float32Array(bytes / 4).fill(123.5), label);
   const b = {
     qkv: createStorage(device, qkv, 'qkv'),
     valid: createStorage(device, valid, 'valid'),
@@ -48,13 +56,26 @@ export async function runAttention(k: Kernels, s: AttentionShape, causal: boolea
   const datt = garbage(sz.datt, 'datt');
   const a = { ...s, ...b, att, datt, causal };
   runDispatches(device, [...attentionForward(k, a), ...attentionBackward(k, a)]);
-  const run = { out: await readF32(device, b.out), att: await readF32(device, att), dqkv: await readF32(device, b.dqkv) };
+  const run = {
+    out: await readF32(device, b.out),
+    att: await readF32(device, att),
+    dqkv: await readF32(device, b.dqkv),
+  };
   [...Object.values(b), att, datt].forEach((buf) => buf.destroy());
   return run;
 }
 
 /** Runs GPU and reference and compares out, att and dqkv; every output must be finite. */
-export async function checkAttention(k: Kernels, ck: Checker, s: AttentionShape, causal: boolean, valid: Int32Array, qkv: Float32Array, fwd = ATTENTION_FWD, bwd = ATTENTION_BWD) {
+export async function checkAttention(
+  k: Kernels,
+  ck: Checker,
+  s: AttentionShape,
+  causal: boolean,
+  valid: Int32Array,
+  qkv: Float32Array,
+  fwd = ATTENTION_FWD,
+  bwd = ATTENTION_BWD,
+) {
   const dout = randomArray(s.B * s.T * s.C, 99);
   const gpu = await runAttention(k, s, causal, qkv, valid, dout);
   const d = { ...s, causal };
@@ -98,7 +119,14 @@ export function attentionCases(): KernelCase[] {
         size: B * NH * T * T,
         async run(k, ck) {
           const lens = randomLengths(B, T, B * 1000 + T + (causal ? 1 : 0));
-          await checkAttention(k, ck, { B, T, C, NH }, causal, lengths(T, lens), randomArray(B * T * 3 * C, T + C, 1.5));
+          await checkAttention(
+            k,
+            ck,
+            { B, T, C, NH },
+            causal,
+            lengths(T, lens),
+            randomArray(B * T * 3 * C, T + C, 1.5),
+          );
         },
       });
     }
@@ -112,7 +140,14 @@ export function attentionCases(): KernelCase[] {
       size: s37.B * s37.NH * s37.T * s37.T,
       async run(k, ck) {
         await checkAttention(k, ck, s37, false, lengths(s37.T, [1, 1]), randomArray(s37.B * s37.T * 3 * s37.C, 5, 1.5));
-        await checkAttention(k, ck, s37, true, lengths(s37.T, [1, 1], true), randomArray(s37.B * s37.T * 3 * s37.C, 6, 1.5));
+        await checkAttention(
+          k,
+          ck,
+          s37,
+          true,
+          lengths(s37.T, [1, 1], true),
+          randomArray(s37.B * s37.T * 3 * s37.C, 6, 1.5),
+        );
       },
     },
     {
@@ -120,8 +155,22 @@ export function attentionCases(): KernelCase[] {
       family: 'attention',
       size: s21.B * s21.NH * s21.T * s21.T,
       async run(k, ck) {
-        await checkAttention(k, ck, s21, false, lengths(s21.T, [21, 0, 7]), randomArray(s21.B * s21.T * 3 * s21.C, 8, 1.5));
-        await checkAttention(k, ck, s21, true, lengths(s21.T, [21, 0, 7], true), randomArray(s21.B * s21.T * 3 * s21.C, 9, 1.5));
+        await checkAttention(
+          k,
+          ck,
+          s21,
+          false,
+          lengths(s21.T, [21, 0, 7]),
+          randomArray(s21.B * s21.T * 3 * s21.C, 8, 1.5),
+        );
+        await checkAttention(
+          k,
+          ck,
+          s21,
+          true,
+          lengths(s21.T, [21, 0, 7], true),
+          randomArray(s21.B * s21.T * 3 * s21.C, 9, 1.5),
+        );
       },
     },
     {
@@ -133,7 +182,17 @@ export function attentionCases(): KernelCase[] {
         // by up to p(1-p) * 1e-3 against the float64 reference: near-tied top keys differ by a few 1e-4.
         // dQ, dK also carry a factor |K|, |Q| ~ 170.
         const qkv = largeLogitInputs(s37);
-        for (const causal of [false, true]) await checkAttention(k, ck, s37, causal, lengths(s37.T, [37, 20]), qkv, { atol: 1e-3 }, { atol: 2e-3, rtol: 1e-3 });
+        for (const causal of [false, true])
+          await checkAttention(
+            k,
+            ck,
+            s37,
+            causal,
+            lengths(s37.T, [37, 20]),
+            qkv,
+            { atol: 1e-3 },
+            { atol: 2e-3, rtol: 1e-3 },
+          );
       },
     },
   );

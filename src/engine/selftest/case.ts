@@ -1,7 +1,16 @@
 // A kernel case of the shared list (cases.ts): a shape off the tile sizes, run forward and backward on the GPU and
 // compared with the float64 reference; the Vitest GPU suites and the in-page self-test run the same cases.
 import { closeness, type Closeness, type Tolerance } from '../check';
-import { Kernels, type DispatchSpec, type Dispatch, type EntryOf, type KernelName, type KernelTuning, type Overrides, type ShaderName } from '../kernels';
+import {
+  Kernels,
+  type DispatchSpec,
+  type Dispatch,
+  type EntryOf,
+  type KernelName,
+  type KernelTuning,
+  type Overrides,
+  type ShaderName,
+} from '../kernels';
 
 /** One comparison or condition inside a case. */
 export interface CaseCheck {
@@ -25,7 +34,15 @@ export class Checker {
   close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what: string): Closeness {
     const t = { atol: tol.atol * this.tolScale, rtol: (tol.rtol ?? 0) * this.tolScale };
     const c = closeness(actual, expected, t, what);
-    this.checks.push({ what, pass: c.firstBad < 0, maxAbs: c.maxAbs, atol: t.atol, rtol: t.rtol, ratio: c.ratio, message: c.message });
+    this.checks.push({
+      what,
+      pass: c.firstBad < 0,
+      maxAbs: c.maxAbs,
+      atol: t.atol,
+      rtol: t.rtol,
+      ratio: c.ratio,
+      message: c.message,
+    });
     return c;
   }
 

@@ -33,11 +33,14 @@ describe('the shared kernel cases', () => {
     const first = plan.findIndex((p) => p.c === free[0]);
     expect(plan[first].tuning).toEqual({ cpu: true });
     expect(plan[first + 1]).toEqual({ c: free[0], tuning: { cpu: false } });
-    for (const p of plan.filter((x) => x.c.tuning !== undefined)) expect(plan.filter((x) => x.c === p.c)).toHaveLength(1);
+    for (const p of plan.filter((x) => x.c.tuning !== undefined))
+      expect(plan.filter((x) => x.c === p.c)).toHaveLength(1);
   });
 
   it('filters by id or family and by size', () => {
-    expect(selfTestPlan(false, { filter: 'GELU', variants: 'adapter' }).map((p) => p.c.family)).toEqual(casesOf('gelu').map(() => 'gelu'));
+    expect(selfTestPlan(false, { filter: 'GELU', variants: 'adapter' }).map((p) => p.c.family)).toEqual(
+      casesOf('gelu').map(() => 'gelu'),
+    );
     const small = selfTestPlan(false, { maxSize: QUICK_MAX_SIZE });
     expect(small.every((p) => p.c.size <= QUICK_MAX_SIZE)).toBe(true);
     expect(new Set(small.map((p) => p.c.family))).toEqual(new Set(caseFamilies()));

@@ -81,7 +81,13 @@ export const CURVE_CASE: KernelCase = {
   async run(k, ck) {
     const init = curveInit();
     const losses: number[] = [];
-    const t = new Trainer(k, CURVE_CFG, init, { B, M, schedule: CURVE_SCHEDULE, maxGradNorm: 1.0, onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss) });
+    const t = new Trainer(k, CURVE_CFG, init, {
+      B,
+      M,
+      schedule: CURVE_SCHEDULE,
+      maxGradNorm: 1.0,
+      onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
+    });
     for (let s = 0; s < 10; s++) {
       t.trainStep(curveBatch(s % 2));
       await new Promise((r) => setTimeout(r, 0));

@@ -4,7 +4,15 @@
 import { createStorage, readF32 } from '../buffers';
 import { randomArray } from '../check';
 import { Kernels, runDispatches } from '../kernels';
-import { biasGrad, canVec4, matmul, matmulSplitK, splitKScratchFloats, type MatmulShape, type MatmulTile } from '../ops/matmul';
+import {
+  biasGrad,
+  canVec4,
+  matmul,
+  matmulSplitK,
+  splitKScratchFloats,
+  type MatmulShape,
+  type MatmulTile,
+} from '../ops/matmul';
 import { biasGradRef, matmulForward } from '../reference/matmul';
 import type { Checker, KernelCase } from './case';
 
@@ -42,8 +50,21 @@ async function checkProduct(k: Kernels, ck: Checker, c: MatmulCase, v: Variant, 
   const b = randomArray(K * N, seed + 1);
   const bias = randomArray(N, seed + 2);
   const init = randomArray(M * N, seed + 3);
-  const bufs = [createStorage(device, a, 'a'), createStorage(device, b, 'b'), createStorage(device, bias, 'bias'), createStorage(device, init, 'out')];
-  const d = matmul(k, { ...s, a: bufs[0], b: bufs[1], out: bufs[3], bias: c.bias ? bufs[2] : undefined, accumulate: c.accumulate, alpha });
+  const bufs = [
+    createStorage(device, a, 'a'),
+    createStorage(device, b, 'b'),
+    createStorage(device, bias, 'bias'),
+    createStorage(device, init, 'out'),
+  ];
+  const d = matmul(k, {
+    ...s,
+    a: bufs[0],
+    b: bufs[1],
+    out: bufs[3],
+    bias: c.bias ? bufs[2] : undefined,
+    accumulate: c.accumulate,
+    alpha,
+  });
   runDispatches(device, [d]);
   const got = await readF32(device, bufs[3]);
   const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
@@ -92,7 +113,14 @@ const SPLIT_SHAPES: [number, number, number, number][] = [
   [20, 12, 130, 2], // small enough for the self-test's quick set
 ];
 
-async function runSplit(k: Kernels, ck: Checker, c: MatmulCase & { splits: number }, tile: MatmulTile, vec4: boolean, seed: number): Promise<Float32Array> {
+async function runSplit(
+  k: Kernels,
+  ck: Checker,
+  c: MatmulCase & { splits: number },
+  tile: MatmulTile,
+  vec4: boolean,
+  seed: number,
+): Promise<Float32Array> {
   const device = k.device;
   const [M, N, K] = c.shape;
   const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, tile, vec4, kernel: 'tiled', splits: c.splits };
@@ -101,13 +129,26 @@ async function runSplit(k: Kernels, ck: Checker, c: MatmulCase & { splits: numbe
   const b = randomArray(K * N, seed + 1);
   const bias = randomArray(N, seed + 2);
   const init = randomArray(M * N, seed + 3);
-  const bufs = [createStorage(device, a, 'a'), createStorage(device, b, 'b'), createStorage(device, bias, 'bias'), createStorage(device, init, 'out')];
+  const bufs = [
+    createStorage(device, a, 'a'),
+    createStorage(device, b, 'b'),
+    createStorage(device, bias, 'bias'),
+    createStorage(device, init, 'out'),
+  ];
   const floats = splitKScratchFloats(k, s);
   ck.ok(floats > 0, `split K ${c.splits}: needs a scratch`);
   const scratch = createStorage(device, new Float32Array(Math.max(1, floats)).fill(1e30), 'scratch');
-  const ds = matmulSplitK(k, { ...s, a: bufs[0], b: bufs[1], bias: c.bias ? bufs[2] : undefined, out: bufs[3], accumulate: c.accumulate, alpha }, scratch);
+  const ds = matmulSplitK(
+    k,
+    { ...s, a: bufs[0], b: bufs[1], bias: c.bias ? bufs[2] : undefined, out: bufs[3], accumulate: c.accumulate, alpha },
+    scratch,
+  );
   const kernels = ds.map((d) => d.kernel).join(',');
-  ck.ok(kernels === 'matmul.matmul,matmul.splitk_reduce', `split K ${c.splits}: a product and its sum`, `split K ran ${kernels}`);
+  ck.ok(
+    kernels === 'matmul.matmul,matmul.splitk_reduce',
+    `split K ${c.splits}: a product and its sum`,
+    `split K ran ${kernels}`,
+  );
   runDispatches(device, ds);
   const got = await readF32(device, bufs[3]);
   const expected = matmulForward(a, b, { ...s, alpha }, c.bias ? bias : undefined, c.accumulate ? init : undefined);
@@ -121,7 +162,14 @@ function splitCases(): KernelCase[] {
   for (const [M, N, K, splits] of SPLIT_SHAPES) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
-        const c = { shape: [M, N, K] as [number, number, number], transA, transB, bias: transA, accumulate: transB, splits };
+        const c = {
+          shape: [M, N, K] as [number, number, number],
+          transA,
+          transB,
+          bias: transA,
+          accumulate: transB,
+          splits,
+        };
         out.push({
           id: `matmul split K ${M}x${N}x${K} in ${splits} transA=${transA} transB=${transB}`,
           family: 'matmul_splitk',
@@ -134,7 +182,10 @@ function splitCases(): KernelCase[] {
             await runSplit(k, ck, c, 128, false, seed);
             // The same bits on a second run (the partials are summed in a fixed order).
             const again = await runSplit(k, ck, c, 64, true, seed);
-            ck.ok(again.every((v, i) => Object.is(v, first[i])), 'split K: the same bits on a rerun');
+            ck.ok(
+              again.every((v, i) => Object.is(v, first[i])),
+              'split K: the same bits on a rerun',
+            );
           },
         });
       }
@@ -170,9 +221,17 @@ function biasGradCases(): KernelCase[] {
         };
         const first = await runOnce();
         const sums = biasGradRef(dy, M, N);
-        ck.close(first, Array.from(sums, (v, i) => v + init[i]), { atol: 1e-4, rtol: 1e-4 }, `bias_grad M=${M} N=${N}`);
+        ck.close(
+          first,
+          Array.from(sums, (v, i) => v + init[i]),
+          { atol: 1e-4, rtol: 1e-4 },
+          `bias_grad M=${M} N=${N}`,
+        );
         const second = await runOnce();
-        ck.ok(second.every((v, i) => Object.is(v, first[i])), 'bias_grad: the same bits every run');
+        ck.ok(
+          second.every((v, i) => Object.is(v, first[i])),
+          'bias_grad: the same bits every run',
+        );
         dyBuf.destroy();
       },
     })),

@@ -21,7 +21,12 @@ export interface LayerNormCase {
 }
 
 /** Runs forward and both backward modes and compares every output; returns them (for the determinism test). */
-export async function checkLayerNorm(k: Kernels, ck: Checker, { N, C, eps, rowsPerChunk, rows }: LayerNormCase, seed: number): Promise<Float32Array[]> {
+export async function checkLayerNorm(
+  k: Kernels,
+  ck: Checker,
+  { N, C, eps, rowsPerChunk, rows }: LayerNormCase,
+  seed: number,
+): Promise<Float32Array[]> {
   const d = k.device;
   // An offset of 3 tests the variance's cancellation; gamma/beta random.
   const x = randomArray(N * C, seed, 2).map((v) => v + 3);
@@ -72,9 +77,24 @@ export async function checkLayerNorm(k: Kernels, ck: Checker, { N, C, eps, rowsP
   ck.close(got.mean, ref.mean, { atol: 1e-5, rtol: 1e-6 }, `mean ${tag}`);
   ck.close(got.rstd, ref.rstd, { atol: 1e-5, rtol: 1e-5 }, `rstd ${tag}`);
   ck.close(got.dxEq, g.dx, { atol: 1e-4, rtol: 1e-4 }, `dx ${tag}`);
-  ck.close(got.dxAcc, g.dx.map((v, i) => v + dx0[i]), { atol: 1e-4, rtol: 1e-4 }, `dx += ${tag}`);
-  ck.close(got.dg, g.dgamma.map((v, i) => v + dg0[i]), { atol: 1e-4, rtol: 1e-4 }, `dgamma += ${tag}`);
-  ck.close(got.db, g.dbeta.map((v, i) => v + db0[i]), { atol: 1e-4, rtol: 1e-4 }, `dbeta += ${tag}`);
+  ck.close(
+    got.dxAcc,
+    g.dx.map((v, i) => v + dx0[i]),
+    { atol: 1e-4, rtol: 1e-4 },
+    `dx += ${tag}`,
+  );
+  ck.close(
+    got.dg,
+    g.dgamma.map((v, i) => v + dg0[i]),
+    { atol: 1e-4, rtol: 1e-4 },
+    `dgamma += ${tag}`,
+  );
+  ck.close(
+    got.db,
+    g.dbeta.map((v, i) => v + db0[i]),
+    { atol: 1e-4, rtol: 1e-4 },
+    `dbeta += ${tag}`,
+  );
   // The second backward accumulated into zeroed dgamma/dbeta: the bare sums.
   ck.close(got.dg2, g.dgamma, { atol: 1e-4, rtol: 1e-4 }, `dgamma ${tag}`);
   ck.close(got.db2, g.dbeta, { atol: 1e-4, rtol: 1e-4 }, `dbeta ${tag}`);
@@ -112,7 +132,11 @@ function layerNormCases(): KernelCase[] {
 }
 
 /** GELU forward and backward over x (dx starts non-zero: backward must overwrite it). */
-export async function runGelu(k: Kernels, x: Float32Array, dy: Float32Array): Promise<{ out: Float32Array; dx: Float32Array }> {
+export async function runGelu(
+  k: Kernels,
+  x: Float32Array,
+  dy: Float32Array,
+): Promise<{ out: Float32Array; dx: Float32Array }> {
   const d = k.device;
   const n = x.length;
   const bx = createStorage(d, x, 'x');

@@ -60,14 +60,26 @@ export interface SelfTestReport {
 }
 
 /** The (case, tuning) runs of a self-test, in order. */
-export function selfTestPlan(adapterCpu: boolean, o: Pick<SelfTestOptions, 'filter' | 'maxSize' | 'variants'> = {}): { c: KernelCase; tuning: KernelTuning }[] {
+export function selfTestPlan(
+  adapterCpu: boolean,
+  o: Pick<SelfTestOptions, 'filter' | 'maxSize' | 'variants'> = {},
+): { c: KernelCase; tuning: KernelTuning }[] {
   const f = o.filter?.toLowerCase();
   const cases = kernelCases().filter(
-    (c) => (!f || c.id.toLowerCase().includes(f) || c.family.toLowerCase().includes(f)) && (o.maxSize === undefined || c.size <= o.maxSize),
+    (c) =>
+      (!f || c.id.toLowerCase().includes(f) || c.family.toLowerCase().includes(f)) &&
+      (o.maxSize === undefined || c.size <= o.maxSize),
   );
   const own: KernelTuning = { cpu: adapterCpu };
   const other: KernelTuning = { cpu: !adapterCpu };
-  return cases.flatMap((c) => (c.tuning === undefined && (o.variants ?? 'both') === 'both' ? [{ c, tuning: own }, { c, tuning: other }] : [{ c, tuning: own }]));
+  return cases.flatMap((c) =>
+    c.tuning === undefined && (o.variants ?? 'both') === 'both'
+      ? [
+          { c, tuning: own },
+          { c, tuning: other },
+        ]
+      : [{ c, tuning: own }],
+  );
 }
 
 /** Per kernel: passed when every case that ran it passed. */
@@ -89,7 +101,11 @@ export function kernelSummary(results: readonly CaseResult[]): KernelSummary[] {
   return [...m.values()].sort((a, b) => Number(a.pass) - Number(b.pass) || a.kernel.localeCompare(b.kernel));
 }
 
-export async function runSelfTest(device: GPUDevice, adapter: AdapterSummary, o: SelfTestOptions = {}): Promise<SelfTestReport> {
+export async function runSelfTest(
+  device: GPUDevice,
+  adapter: AdapterSummary,
+  o: SelfTestOptions = {},
+): Promise<SelfTestReport> {
   const cpu = isCpuAdapter(adapter);
   const plan = selfTestPlan(cpu, o);
   const cache = new Kernels(device, { cpu });
@@ -134,7 +150,9 @@ export function failureLines(report: SelfTestReport): string[] {
  */
 export function otherVariant(report: SelfTestReport): { cpu: boolean; passes: boolean } {
   const other = report.adapterVariant === 'cpu' ? 'gpu' : 'cpu';
-  const failedIds = new Set(report.results.filter((r) => !r.pass && r.variant === report.adapterVariant).map((r) => r.id));
+  const failedIds = new Set(
+    report.results.filter((r) => !r.pass && r.variant === report.adapterVariant).map((r) => r.id),
+  );
   const passes = [...failedIds].every((id) => report.results.some((r) => r.id === id && r.variant === other && r.pass));
   return { cpu: other === 'cpu', passes: failedIds.size > 0 && passes };
 }

@@ -11,15 +11,27 @@ describe('kernel self-test', () => {
 
   it('passes every kernel of every family on both variants', async () => {
     let last = 0;
-    const report = await runSelfTest(fx.device, fx.gpu.summary, { maxSize: QUICK_MAX_SIZE, onProgress: (p) => (last = p.done) });
-    console.log(`self-test: ${report.results.length} runs in ${(report.ms / 1000).toFixed(1)} s; ${report.kernels.length} kernels`);
+    const report = await runSelfTest(fx.device, fx.gpu.summary, {
+      maxSize: QUICK_MAX_SIZE,
+      onProgress: (p) => (last = p.done),
+    });
+    console.log(
+      `self-test: ${report.results.length} runs in ${(report.ms / 1000).toFixed(1)} s; ${report.kernels.length} kernels`,
+    );
     expect(failureLines(report)).toEqual([]);
     expect(report.pass).toBe(true);
     expect(last).toBe(report.results.length);
     expect(new Set(report.results.map((r) => r.family))).toEqual(new Set(caseFamilies()));
     expect(new Set(report.results.map((r) => r.variant))).toEqual(new Set(['cpu', 'gpu', 'all']));
     const kernels = report.kernels.map((k) => k.kernel);
-    for (const k of ['matmul.matmul', 'matmul_cpu.matmul_direct', 'attention.scores', 'layernorm.forward', 'layernorm.forward_rows', 'adamw.adamw'] as const) {
+    for (const k of [
+      'matmul.matmul',
+      'matmul_cpu.matmul_direct',
+      'attention.scores',
+      'layernorm.forward',
+      'layernorm.forward_rows',
+      'adamw.adamw',
+    ] as const) {
       expect(kernels, k).toContain(k);
     }
     for (const k of report.kernels) {

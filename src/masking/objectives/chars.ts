@@ -9,7 +9,10 @@ import type { VocabInfo } from '../types';
 const ALWAYS_MASK = { mask: 1, random: 0, keep: 0 };
 
 export const FIRST_CHAR_CLASSES: readonly string[] = [
-  ...'abcdefghijklmnopqrstuvwxyz'.split(''), 'punctuation', 'digit', 'other',
+  ...'abcdefghijklmnopqrstuvwxyz'.split(''),
+  'punctuation',
+  'digit',
+  'other',
 ];
 
 /** Class of a character: a-z -> 0..25, punctuation or symbol -> 26, digit -> 27, anything else -> 28. */
@@ -32,19 +35,22 @@ export const firstCharObjective: Objective = {
   explanation:
     'Tokens are hidden behind [MASK] (always: no random or kept tokens, unlike BERT), and instead of naming the ' +
     'hidden token the model only guesses its first character (a-z, or punctuation, digit, other: 29 choices), as ' +
-    'in Yamaguchi et al.\'s code, which takes each token\'s own first character; the word\'s is an option. The ' +
+    "in Yamaguchi et al.'s code, which takes each token's own first character; the word's is an option. The " +
     'question is much easier and the head much smaller than a full-vocabulary guess, yet it can only be answered ' +
     'from context. Yamaguchi et al. (2021, BERT-base size, GLUE) found it close to MLM on some tasks, behind on ' +
     'average.',
   references: [REFS.yamaguchi2021],
   params: [
     {
-      key: 'of', label: 'First character of', kind: 'choice', default: 'token',
+      key: 'of',
+      label: 'First character of',
+      kind: 'choice',
+      default: 'token',
       options: [
-        { value: 'token', label: 'the token itself (Yamaguchi et al.\'s code)' },
+        { value: 'token', label: "the token itself (Yamaguchi et al.'s code)" },
         { value: 'word', label: 'the whole word' },
       ],
-      help: 'For a word cut into pieces ("play ##ing"), use each piece\'s own first character (the paper\'s code), or the word\'s first letter for every piece.',
+      help: "For a word cut into pieces (\"play ##ing\"), use each piece's own first character (the paper's code), or the word's first letter for every piece.",
     },
   ],
   core: true,
@@ -52,7 +58,16 @@ export const firstCharObjective: Objective = {
   causal: false,
   head: 'k-class',
   evaluation: 'classes',
-  heads: () => [{ name: 'first-char', kind: 'classes', classes: 29, classNames: FIRST_CHAR_CLASSES, targets: 'gathered', lossWeight: 1 }],
+  heads: () => [
+    {
+      name: 'first-char',
+      kind: 'classes',
+      classes: 29,
+      classNames: FIRST_CHAR_CLASSES,
+      targets: 'gathered',
+      lossWeight: 1,
+    },
+  ],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, ALWAYS_MASK, 'token', env.replacement);
   },
@@ -111,18 +126,29 @@ export const charNObjective: Objective = {
     '(or last) n characters of each masked token (always [MASK]). With n = 1 there are a few dozen classes; with ' +
     'larger n almost every token has its own class. The number of classes is the task\'s "complexity": Yamaguchi ' +
     'et al. (2023, BERT-base size, GLUE/SQuAD/UD) found that more complex objectives tend to do better downstream ' +
-    'and that at least half of MLM\'s complexity is needed to perform comparably to MLM. A toy run can show the ' +
+    "and that at least half of MLM's complexity is needed to perform comparably to MLM. A toy run can show the " +
     'trend in the probe figures at best; its differences are often inside noise.',
   references: [REFS.yamaguchi2023],
   params: [
-    { key: 'n', label: 'Characters (n)', kind: 'integer', default: 2, min: 1, max: 5, help: 'How many characters to predict.' },
     {
-      key: 'side', label: 'Which end', kind: 'choice', default: 'first',
+      key: 'n',
+      label: 'Characters (n)',
+      kind: 'integer',
+      default: 2,
+      min: 1,
+      max: 5,
+      help: 'How many characters to predict.',
+    },
+    {
+      key: 'side',
+      label: 'Which end',
+      kind: 'choice',
+      default: 'first',
       options: [
         { value: 'first', label: 'first n characters' },
         { value: 'last', label: 'last n characters' },
       ],
-      help: 'Predict the token\'s beginning or its ending.',
+      help: "Predict the token's beginning or its ending.",
     },
   ],
   core: true,
@@ -132,7 +158,16 @@ export const charNObjective: Objective = {
   evaluation: 'classes',
   heads(vocab, _T, params) {
     const cc = charClasses(vocab, num(params, 'n'), str(params, 'side') === 'last' ? 'last' : 'first');
-    return [{ name: 'char-n', kind: 'classes', classes: cc.names.length, classNames: cc.names, targets: 'gathered', lossWeight: 1 }];
+    return [
+      {
+        name: 'char-n',
+        kind: 'classes',
+        classes: cc.names.length,
+        classNames: cc.names,
+        targets: 'gathered',
+        lossWeight: 1,
+      },
+    ];
   },
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, ALWAYS_MASK, 'token', env.replacement);

@@ -18,7 +18,9 @@ export const rtsObjective: Objective = {
   causal: false,
   head: 'binary',
   evaluation: 'binary',
-  heads: () => [{ name: 'rts', kind: 'binary', classes: 2, classNames: ['original', 'replaced'], targets: 'tokens', lossWeight: 1 }],
+  heads: () => [
+    { name: 'rts', kind: 'binary', classes: 2, classNames: ['original', 'replaced'], targets: 'tokens', lossWeight: 1 },
+  ],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, { mask: 0, random: 1, keep: 0 }, env.splitPer, env.uniform);
   },
@@ -32,7 +34,7 @@ export const shuffleObjective: Objective = {
   name: 'Shuffled token detection',
   explanation:
     'About 15% of the tokens are replaced by tokens taken from other places of the same sentence (a random ' +
-    'permutation of the row, as in Yamaguchi et al.\'s collator), and the model tells, for every token, whether it ' +
+    "permutation of the row, as in Yamaguchi et al.'s collator), and the model tells, for every token, whether it " +
     'was one of those picked. No new words appear, so the model must notice that the order no longer makes sense. ' +
     'Every picked position counts as shuffled, even when the permutation happens to bring back the same token.',
   references: [REFS.yamaguchi2021],
@@ -42,7 +44,16 @@ export const shuffleObjective: Objective = {
   causal: false,
   head: 'binary',
   evaluation: 'binary',
-  heads: () => [{ name: 'shuffle', kind: 'binary', classes: 2, classNames: ['original', 'shuffled'], targets: 'tokens', lossWeight: 1 }],
+  heads: () => [
+    {
+      name: 'shuffle',
+      kind: 'binary',
+      classes: 2,
+      classNames: ['original', 'shuffled'],
+      targets: 'tokens',
+      lossWeight: 1,
+    },
+  ],
   corruptRow(row, sel, env) {
     shuffleSelected(row, sel, env);
   },

@@ -38,7 +38,9 @@ export const meapObjective: Objective = {
     // Position t predicts the original token at t+1, wherever both are real tokens.
     const { T } = mb;
     mb.gathered = gatherWhere(
-      mb, env.capacity, env.vocab.size,
+      mb,
+      env.capacity,
+      env.vocab.size,
       (i) => i % T < T - 1 && mb.valid[i] === 1 && mb.valid[i + 1] === 1,
       (i) => mb.originalIds[i + 1],
     );

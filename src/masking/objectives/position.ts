@@ -18,7 +18,14 @@ export const positionObjective: Objective = {
   head: 'position',
   evaluation: 'classes',
   heads: (_vocab, T) => [
-    { name: 'position', kind: 'classes', classes: T, classNames: Array.from({ length: T }, (_, t) => String(t)), targets: 'gathered', lossWeight: 1 },
+    {
+      name: 'position',
+      kind: 'classes',
+      classes: T,
+      classNames: Array.from({ length: T }, (_, t) => String(t)),
+      targets: 'gathered',
+      lossWeight: 1,
+    },
   ],
   corruptRow(row, sel, env) {
     for (let t = 0; t < row.T; t++) if (sel.selected[t]) env.tags[t] = Tag.MASKED; // the position is hidden, not the token

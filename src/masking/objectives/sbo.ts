@@ -8,16 +8,27 @@ export const sboObjective: Objective = {
   name: 'Span boundary objective (SpanBERT)',
   explanation:
     'On top of masked language modeling, every token of a masked span is predicted a second time using only the ' +
-    'two tokens just outside the span and the token\'s position inside it. This pushes the model to pack what a ' +
+    "two tokens just outside the span and the token's position inside it. This pushes the model to pack what a " +
     'whole phrase means into the words at its edges.',
   references: [REFS.spanbert],
   params: [
     {
-      key: 'maxRel', label: 'Span positions', kind: 'integer', default: 32, min: 1, max: 256,
+      key: 'maxRel',
+      label: 'Span positions',
+      kind: 'integer',
+      default: 32,
+      min: 1,
+      max: 256,
       help: 'Size of the relative-position embedding: offsets inside a span are clipped to 0..this-1.',
     },
     {
-      key: 'sboWeight', label: 'Boundary loss weight', kind: 'number', default: 1, min: 0, max: 10, step: 0.1,
+      key: 'sboWeight',
+      label: 'Boundary loss weight',
+      kind: 'number',
+      default: 1,
+      min: 0,
+      max: 10,
+      step: 0.1,
       help: 'Total loss = MLM loss + this weight times the span boundary loss (1 in the paper).',
     },
   ],
@@ -28,7 +39,13 @@ export const sboObjective: Objective = {
   evaluation: 'masked-vocab',
   heads: (vocab, _T, params) => [
     vocabHead('mlm', vocab),
-    { name: 'sbo', kind: 'span-boundary', classes: vocab.size, targets: 'gathered', lossWeight: num(params, 'sboWeight') },
+    {
+      name: 'sbo',
+      kind: 'span-boundary',
+      classes: vocab.size,
+      targets: 'gathered',
+      lossWeight: num(params, 'sboWeight'),
+    },
   ],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, env.split, env.splitPer, env.replacement);

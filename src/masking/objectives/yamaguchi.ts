@@ -20,7 +20,13 @@ export const shuffleRandomObjective: Objective = {
   references: [REFS.yamaguchi2021],
   params: [
     {
-      key: 'randomRate', label: 'Random share of the rest', kind: 'number', default: 0.15, min: 0, max: 1, step: 0.01,
+      key: 'randomRate',
+      label: 'Random share of the rest',
+      kind: 'number',
+      default: 0.15,
+      min: 0,
+      max: 1,
+      step: 0.01,
       help: 'Of the tokens the strategy did not pick for shuffling, the share replaced by a random token (15% in the paper).',
     },
   ],
@@ -29,7 +35,16 @@ export const shuffleRandomObjective: Objective = {
   causal: false,
   head: 'k-class',
   evaluation: 'classes',
-  heads: () => [{ name: 'shuffle-random', kind: 'classes', classes: 3, classNames: SHUFFLE_RANDOM_CLASSES, targets: 'gathered', lossWeight: 1 }],
+  heads: () => [
+    {
+      name: 'shuffle-random',
+      kind: 'classes',
+      classes: 3,
+      classNames: SHUFFLE_RANDOM_CLASSES,
+      targets: 'gathered',
+      lossWeight: 1,
+    },
+  ],
   // Every real token is a target.
   capacity: (T) => T,
   extendSelection(row, sel, env) {
@@ -57,7 +72,13 @@ export const shuffleRandomObjective: Objective = {
   },
   targets(mb, env) {
     // Every real, non-special token (units >= 0 exactly there): 0 original, 1 shuffled, 2 random.
-    mb.gathered = gatherWhere(mb, env.capacity, 3, (i) => mb.units[i] >= 0, (i) => env.kinds[i]);
+    mb.gathered = gatherWhere(
+      mb,
+      env.capacity,
+      3,
+      (i) => mb.units[i] >= 0,
+      (i) => env.kinds[i],
+    );
   },
 };
 
@@ -65,14 +86,15 @@ export const TOKEN_TYPE_CLASSES: readonly string[] = ['content word', 'stop word
 
 /** English stop words (NLTK's list, the kind Yamaguchi et al.'s collator uses). */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
-  ('i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself ' +
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself ' +
     'it its itself they them their theirs themselves what which who whom this that these those am is are was were be ' +
     'been being have has had having do does did doing a an the and but if or because as until while of at by for ' +
     'with about against between into through during before after above below to from up down in out on off over ' +
     'under again further then once here there when where why how all any both each few more most other some such no ' +
     'nor not only own same so than too very s t can will just don should now d ll m o re ve y ain aren couldn didn ' +
-    'doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn thee thou thy thine ye hath doth')
-    .split(' '),
+    'doesn hadn hasn haven isn ma mightn mustn needn shan shouldn wasn weren won wouldn thee thou thy thine ye hath doth'
+  ).split(' '),
 );
 
 /** Class of a token's text: 0 content word, 1 stop word, 2 number, 3 punctuation (or symbol). */
@@ -115,7 +137,16 @@ export const tokenTypeObjective: Objective = {
   causal: false,
   head: 'k-class',
   evaluation: 'classes',
-  heads: () => [{ name: 'token-type', kind: 'classes', classes: 4, classNames: TOKEN_TYPE_CLASSES, targets: 'gathered', lossWeight: 1 }],
+  heads: () => [
+    {
+      name: 'token-type',
+      kind: 'classes',
+      classes: 4,
+      classNames: TOKEN_TYPE_CLASSES,
+      targets: 'gathered',
+      lossWeight: 1,
+    },
+  ],
   corruptRow(row, sel, env) {
     corruptWithSplit(row, sel, env, { mask: 1, random: 0, keep: 0 }, 'token', env.replacement);
   },

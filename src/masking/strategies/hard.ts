@@ -13,22 +13,40 @@ export const hardStrategy: Strategy = {
     'The model keeps score of which tokens it still gets wrong: for every vocabulary entry, a running average of ' +
     'its training loss. Part of each masking budget goes to the tokens with the highest scores, the rest is random. ' +
     'That part grows from 0 to a maximum during training, so the model sees easy problems first and hard ones later. ' +
-    'With a yes/no head (rts, shuffle, ELECTRA) the score is that head\'s loss at each token. Hard Patches Mining ' +
-    '(Wang et al. 2023) did this for image patches with a learned loss predictor; for text it is MaskLab\'s ' +
+    "With a yes/no head (rts, shuffle, ELECTRA) the score is that head's loss at each token. Hard Patches Mining " +
+    "(Wang et al. 2023) did this for image patches with a learned loss predictor; for text it is MaskLab's " +
     'adaptation, not a published result.',
   references: [REFS.hpm],
   params: [
     rateParam(0.15),
     {
-      key: 'maxHard', label: 'Largest hard share', kind: 'number', default: 0.5, min: 0, max: 1, step: 0.05,
+      key: 'maxHard',
+      label: 'Largest hard share',
+      kind: 'number',
+      default: 0.5,
+      min: 0,
+      max: 1,
+      step: 0.05,
       help: 'The share of the budget chosen by loss grows linearly from 0 to this value.',
     },
     {
-      key: 'rampEnd', label: 'Reached at (fraction of training)', kind: 'number', default: 1, min: 0.01, max: 1, step: 0.01,
+      key: 'rampEnd',
+      label: 'Reached at (fraction of training)',
+      kind: 'number',
+      default: 1,
+      min: 0.01,
+      max: 1,
+      step: 0.01,
       help: 'Training progress at which the hard share reaches its maximum.',
     },
     {
-      key: 'emaDecay', label: 'Loss average decay', kind: 'number', default: 0.99, min: 0, max: 0.9999, step: 0.001,
+      key: 'emaDecay',
+      label: 'Loss average decay',
+      kind: 'number',
+      default: 0.99,
+      min: 0,
+      max: 0.9999,
+      step: 0.001,
       help: 'Each new loss of a token moves its score by (1 - decay) of the difference (used by TokenLossEma).',
     },
     ...splitParams(0.8, 0.1),
@@ -78,14 +96,18 @@ export class TokenLossEma implements TokenHardness {
   private sum = 0;
   private seenCount = 0;
 
-  constructor(readonly size: number, readonly decay = 0.99) {
+  constructor(
+    readonly size: number,
+    readonly decay = 0.99,
+  ) {
     if (!(decay >= 0 && decay < 1)) throw new Error(`TokenLossEma: decay must be in [0, 1), got ${decay}`);
     this.values = new Float64Array(size);
     this.seen = new Uint8Array(size);
   }
 
   update(ids: ArrayLike<number>, losses: ArrayLike<number>): void {
-    if (ids.length !== losses.length) throw new Error(`TokenLossEma.update: ${ids.length} ids but ${losses.length} losses`);
+    if (ids.length !== losses.length)
+      throw new Error(`TokenLossEma.update: ${ids.length} ids but ${losses.length} losses`);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       const loss = losses[i];

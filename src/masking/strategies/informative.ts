@@ -21,16 +21,25 @@ export const informativeStrategy: Strategy = {
   params: [
     rateParam(0.15),
     {
-      key: 'sharpness', label: 'Sharpness', kind: 'number', default: 1, min: 0, max: 4, step: 0.1,
+      key: 'sharpness',
+      label: 'Sharpness',
+      kind: 'number',
+      default: 1,
+      min: 0,
+      max: 4,
+      step: 0.1,
       help: 'Weights are (-log frequency)^sharpness: 0 gives plain random masking, higher values favour rare tokens more.',
     },
     {
-      key: 'counting', label: 'Counting', kind: 'choice', default: 'bernoulli',
+      key: 'counting',
+      label: 'Counting',
+      kind: 'choice',
+      default: 'bernoulli',
       options: [
         { value: 'bernoulli', label: 'per-token probability (mean r over the corpus)' },
         { value: 'exact', label: 'exact: K = round(r n) per sequence, drawn by weight' },
       ],
-      help: 'Bernoulli uses each token\'s own probability; exact picks K tokens per sequence with chances proportional to their weights.',
+      help: "Bernoulli uses each token's own probability; exact picks K tokens per sequence with chances proportional to their weights.",
     },
     ...splitParams(0.8, 0.1),
     replacementParam('uniform'),
@@ -70,7 +79,8 @@ export function informationWeights(vocab: VocabInfo, sharpness: number): Float64
   let w = perVocab.get(sharpness);
   if (w) return w;
   const counts = vocab.unigramCounts;
-  if (!counts || counts.length !== vocab.size) throw new Error('informative strategy needs vocab.unigramCounts (one corpus count per id)');
+  if (!counts || counts.length !== vocab.size)
+    throw new Error('informative strategy needs vocab.unigramCounts (one corpus count per id)');
   const V = vocab.size;
   let total = 0;
   for (let i = 0; i < V; i++) total += Math.max(0, counts[i]);

@@ -12,13 +12,18 @@ export const ngramStrategy: Strategy = {
   explanation:
     'Short runs of 1, 2 or 3 whole words are masked, single words most often (P(n) ∝ 1/n: 55%, 27%, 18%). It sits ' +
     'between whole-word and span masking: a few neighbouring words vanish together, so the model cannot lean on ' +
-    'the word right next to the gap. As in ALBERT\'s code, a drawn n-gram that overlaps one already chosen is ' +
+    "the word right next to the gap. As in ALBERT's code, a drawn n-gram that overlaps one already chosen is " +
     'skipped, and one that would overflow the budget is shortened. The [MASK]/random/keep choice is made per token.',
   references: [REFS.albert, REFS.spanbert],
   params: [
     rateParam(0.15),
     {
-      key: 'maxN', label: 'Longest n-gram (words)', kind: 'integer', default: 3, min: 1, max: 10,
+      key: 'maxN',
+      label: 'Longest n-gram (words)',
+      kind: 'integer',
+      default: 3,
+      min: 1,
+      max: 10,
       help: 'n is drawn from 1..this with probability proportional to 1/n.',
     },
     ...splitParams(0.8, 0.1),
@@ -39,7 +44,12 @@ export const ngramStrategy: Strategy = {
       const start = order[i];
       // Longest n-gram available from this start: stop at the row's end or at a special token.
       let avail = 1;
-      while (avail < maxN && start + avail < row.words.length && row.words[start + avail - 1].end === row.words[start + avail].start) avail++;
+      while (
+        avail < maxN &&
+        start + avail < row.words.length &&
+        row.words[start + avail - 1].end === row.words[start + avail].start
+      )
+        avail++;
       if (covered[start]) continue;
       let n = inverseNLaw(avail).draw(env.rng) + 1;
       const pieces = (m: number) => row.words[start + m - 1].end - row.words[start].start;

@@ -19,11 +19,21 @@ export const pmiStrategy: Strategy = {
     ...splitParams(0.8, 0.1),
     replacementParam('uniform'),
     {
-      key: 'minCount', label: 'Lexicon: minimum count', kind: 'integer', default: 10, min: 1, max: 1000,
+      key: 'minCount',
+      label: 'Lexicon: minimum count',
+      kind: 'integer',
+      default: 10,
+      min: 1,
+      max: 1000,
       help: 'An n-gram must occur at least this often in the corpus to enter the lexicon (lower it for small corpora).',
     },
     {
-      key: 'lexiconSize', label: 'Lexicon: entries', kind: 'integer', default: 1000, min: 10, max: 1_000_000,
+      key: 'lexiconSize',
+      label: 'Lexicon: entries',
+      kind: 'integer',
+      default: 1000,
+      min: 10,
+      max: 1_000_000,
       help: 'How many collocations to keep: about half bigrams, a quarter trigrams, an eighth each 4- and 5-grams.',
     },
   ],
@@ -33,7 +43,8 @@ export const pmiStrategy: Strategy = {
   replacement: (p) => (str(p, 'replacement') === 'unigram' ? 'unigram' : 'uniform'),
   capacity: (_p, T, rMax) => budgetCapacity(T, rMax),
   select(row, sel, env) {
-    if (!env.lexicon) throw new Error('pmi strategy: the masking context has no PMI lexicon (build one with buildPmiLexicon)');
+    if (!env.lexicon)
+      throw new Error('pmi strategy: the masking context has no PMI lexicon (build one with buildPmiLexicon)');
     const units = segmentRow(row, env.lexicon, env.rng);
     const k = Math.min(budget(env.rate, row.n), env.capacity);
     const order = env.rng.permutation(units.length);

@@ -17,7 +17,10 @@ export const randomStrategy: Strategy = {
     rateParam(0.15),
     ...splitParams(0.8, 0.1),
     {
-      key: 'counting', label: 'Counting', kind: 'choice', default: 'exact',
+      key: 'counting',
+      label: 'Counting',
+      kind: 'choice',
+      default: 'exact',
       options: [
         { value: 'exact', label: 'exact: K = round(r n) per sequence' },
         { value: 'bernoulli', label: 'Bernoulli: each token with probability r' },
@@ -25,12 +28,21 @@ export const randomStrategy: Strategy = {
       help: 'Exact picks the same number of tokens in every sequence; Bernoulli lets the number vary (it can be 0).',
     },
     {
-      key: 'countSpecials', label: 'Count [CLS]/[SEP] in n', kind: 'boolean', default: false,
-      help: 'Original BERT computes K = round(r x length) over the whole sequence, [CLS] and [SEP] included (they are never ' +
-        'masked). Off: n counts only the maskable tokens (MaskLab\'s default, and what every other strategy does).',
+      key: 'countSpecials',
+      label: 'Count [CLS]/[SEP] in n',
+      kind: 'boolean',
+      default: false,
+      help:
+        'Original BERT computes K = round(r x length) over the whole sequence, [CLS] and [SEP] included (they are never ' +
+        "masked). Off: n counts only the maskable tokens (MaskLab's default, and what every other strategy does).",
     },
     {
-      key: 'maxPredictions', label: 'Max predictions per sequence', kind: 'integer', default: 0, min: 0, max: 4096,
+      key: 'maxPredictions',
+      label: 'Max predictions per sequence',
+      kind: 'integer',
+      default: 0,
+      min: 0,
+      max: 4096,
       help: 'Upper limit on the tokens picked in one sequence (exact counting); 0 means ceil(r T).',
     },
     replacementParam('uniform'),

@@ -16,7 +16,10 @@ import { RunMasking } from '../runMasking';
 import { goldenFiles } from './golden';
 import { maskingJson, notExportable } from './maskingSpec';
 
-const SOURCES = import.meta.glob('./python/*', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const SOURCES = import.meta.glob('./python/*', { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
 
 function source(name: string): string {
   const s = SOURCES[`./python/${name}`];
@@ -46,11 +49,14 @@ function sequencesFile(set: SequenceSet): Uint8Array {
     while (n < set.T && set.valid[s * set.T + n]) n++;
     lengths[s] = n;
   }
-  return writeSafetensors([
-    { name: 'ids', dtype: 'I32', shape: [set.count, set.T], data: set.ids },
-    { name: 'word_ids', dtype: 'I32', shape: [set.count, set.T], data: set.wordIds },
-    { name: 'lengths', dtype: 'I32', shape: [set.count], data: lengths },
-  ], { format: 'masklab-sequences' });
+  return writeSafetensors(
+    [
+      { name: 'ids', dtype: 'I32', shape: [set.count, set.T], data: set.ids },
+      { name: 'word_ids', dtype: 'I32', shape: [set.count, set.T], data: set.wordIds },
+      { name: 'lengths', dtype: 'I32', shape: [set.count], data: lengths },
+    ],
+    { format: 'masklab-sequences' },
+  );
 }
 
 /** Builds every file of the bundle; throws with a plain message when the objective cannot be exported. */
@@ -73,15 +79,24 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
   const init = initParams(layout, model.initStd, uniformOf(Rng.from(config.seed, 'init')));
   const vocabHead = head.kind === 'vocab';
   const gen = head.kind === 'electra' ? head.gen : undefined;
-  const parts: [HfModel, string][] = [[hf, ''], ...(gen ? [['electra-generator', 'generator/'] as [HfModel, string]] : [])];
+  const parts: [HfModel, string][] = [
+    [hf, ''],
+    ...(gen ? [['electra-generator', 'generator/'] as [HfModel, string]] : []),
+  ];
   for (const [m, dir] of parts) {
     const init0 = exportHf(model, layout, init, m, gen);
     text(`${dir}config.json`, init0.config);
     files.push({ name: `${dir}model.safetensors`, bytes: init0.safetensors });
-    if (opts.trained) files.push({ name: `trained/${dir}model.safetensors`, bytes: exportHf(model, layout, opts.trained.params, m, gen).safetensors });
+    if (opts.trained)
+      files.push({
+        name: `trained/${dir}model.safetensors`,
+        bytes: exportHf(model, layout, opts.trained.params, m, gen).safetensors,
+      });
   }
   if (!opts.trained && opts.trainedFiles) {
-    for (const f of opts.trainedFiles.files) if (f.name === 'config.json' || f.name === 'model.safetensors') files.push({ name: `trained/${f.name}`, bytes: f.bytes });
+    for (const f of opts.trainedFiles.files)
+      if (f.name === 'config.json' || f.name === 'model.safetensors')
+        files.push({ name: `trained/${f.name}`, bytes: f.bytes });
   }
   text('tokenizer.json', exportTokenizerJson(data.tokenizer));
   for (const f of tokenizerConfigFiles(data.tokenizer, model.T)) text(f.name, f.text);
@@ -96,8 +111,17 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
   files.push({ name: 'data/train.safetensors', bytes: sequencesFile(data.train) });
   files.push({ name: 'data/heldout.safetensors', bytes: sequencesFile(data.heldOut) });
   for (const g of goldenFiles(rm, model, head, layout, init, vocabHead)) json(g.name, g.json);
-  for (const name of ['masklab_rng.py', 'masklab_strategies.py', 'masklab_masking.py', 'train.py', 'test_masking.py']) text(name, source(name));
-  text('README.md', readme(config, opts, hfArchitecture(hf), files.map((f) => f.name)));
+  for (const name of ['masklab_rng.py', 'masklab_strategies.py', 'masklab_masking.py', 'train.py', 'test_masking.py'])
+    text(name, source(name));
+  text(
+    'README.md',
+    readme(
+      config,
+      opts,
+      hfArchitecture(hf),
+      files.map((f) => f.name),
+    ),
+  );
   return files;
 }
 
@@ -114,10 +138,14 @@ function readme(config: ExperimentConfig, opts: BundleOptions, architecture: str
     STEPS: String(t.steps),
     BATCH: String(t.B),
     CORPUS: config.corpus,
-    TRAINED: trainedStep !== undefined
-      ? `trained/ holds the run's weights at step ${trainedStep} (\`--init trained\` continues from them).`
-      : 'No trained weights were included (the run had none kept, or none was asked for).',
-    GOLDEN: names.filter((n) => n.startsWith('golden/')).map((n) => `\`${n}\``).join(', '),
+    TRAINED:
+      trainedStep !== undefined
+        ? `trained/ holds the run's weights at step ${trainedStep} (\`--init trained\` continues from them).`
+        : 'No trained weights were included (the run had none kept, or none was asked for).',
+    GOLDEN: names
+      .filter((n) => n.startsWith('golden/'))
+      .map((n) => `\`${n}\``)
+      .join(', '),
   };
   return source('README.template.md').replace(/\{\{(\w+)\}\}/g, (_, k: string) => fill[k] ?? `{{${k}}}`);
 }

@@ -48,17 +48,37 @@ function batchJson(m: MaskedBatch): Record<string, unknown> {
 
 /** The step's loss from the given weights as MaskLab's engine defines it (ELECTRA: the generator's part alone). */
 function referenceLoss(
-  model: ModelConfig, head: HeadConfig, layout: ParamLayout, params: Float32Array, m: MaskedBatch, M: number,
+  model: ModelConfig,
+  head: HeadConfig,
+  layout: ParamLayout,
+  params: Float32Array,
+  m: MaskedBatch,
+  M: number,
 ): { loss: number; kind: string; losses: Float64Array; positions: Int32Array; targets: Int32Array } {
   const eb = engineBatch(m, M);
   const inp: MlmInputs = {
-    B: m.B, ids: eb.ids, valid: eb.valid, positions: eb.positions, targets: eb.targets, weights: eb.weights,
-    labels: eb.labels, tokenWeights: eb.tokenWeights,
+    B: m.B,
+    ids: eb.ids,
+    valid: eb.valid,
+    positions: eb.positions,
+    targets: eb.targets,
+    weights: eb.weights,
+    labels: eb.labels,
+    tokenWeights: eb.tokenWeights,
   };
   if (head.kind === 'electra') {
     const gc = generatorConfig(model, head.gen);
-    const r = mlmReference(gc, layout, params, { ...inp, labels: undefined }, false, VOCAB_HEAD, { prefix: GEN_PREFIX, embedWidth: model.C });
-    return { loss: r.loss, kind: 'electra-generator-mlm', losses: r.losses, positions: eb.positions, targets: eb.targets };
+    const r = mlmReference(gc, layout, params, { ...inp, labels: undefined }, false, VOCAB_HEAD, {
+      prefix: GEN_PREFIX,
+      embedWidth: model.C,
+    });
+    return {
+      loss: r.loss,
+      kind: 'electra-generator-mlm',
+      losses: r.losses,
+      positions: eb.positions,
+      targets: eb.targets,
+    };
   }
   const r = mlmReference(model, layout, params, inp, false, head);
   const kind = head.kind === 'binary' ? 'binary-cross-entropy' : 'masked-cross-entropy';
@@ -67,7 +87,12 @@ function referenceLoss(
 
 /** Golden files for steps 0, 1 and the last step, and the first evaluation batch. */
 export function goldenFiles(
-  rm: RunMasking, model: ModelConfig, head: HeadConfig, layout: ParamLayout, init: Float32Array, vocabHead: boolean,
+  rm: RunMasking,
+  model: ModelConfig,
+  head: HeadConfig,
+  layout: ParamLayout,
+  init: Float32Array,
+  vocabHead: boolean,
 ): GoldenFile[] {
   const steps = [...new Set([0, 1, rm.config.train.steps - 1])].filter((s) => s >= 0 && s < rm.config.train.steps);
   const M = rm.config.train.B * rm.plan.capacity;
@@ -89,7 +114,8 @@ export function goldenFiles(
       const r = referenceLoss(model, head, layout, init, m, M);
       json.loss = r.loss;
       json.loss_kind = r.kind;
-      json.loss_note = 'MaskLab\'s CPU reference model (float64) on this batch from model.safetensors (the initial weights, step 0)';
+      json.loss_note =
+        "MaskLab's CPU reference model (float64) on this batch from model.safetensors (the initial weights, step 0)";
       if (rm.hardness && head.kind !== 'electra') {
         // Hard tokens: the token ids and losses TrainingRun feeds its loss average after step 0 (here from the
         // reference model); later golden steps replay them. ELECTRA's discriminator losses depend on the
@@ -109,10 +135,23 @@ export function goldenFiles(
     }
     files.push({ name: `golden/step_${String(step).padStart(6, '0')}.json`, json });
   }
-  const rngCases: (number | string)[][] = [[rm.config.seed], [rm.config.seed, 'mask', 0], [0], [-7, 'x'], [2 ** 40 + 3], ['masklab-eval', 5], ['é∑', 1]];
+  const rngCases: (number | string)[][] = [
+    [rm.config.seed],
+    [rm.config.seed, 'mask', 0],
+    [0],
+    [-7, 'x'],
+    [2 ** 40 + 3],
+    ['masklab-eval', 5],
+    ['é∑', 1],
+  ];
   files.push({
     name: 'golden/rng.json',
-    json: { cases: rngCases.map((keys) => ({ keys, u32: ((r) => Array.from({ length: 8 }, () => r.u32()))(Rng.from(keys[0], ...keys.slice(1))) })) },
+    json: {
+      cases: rngCases.map((keys) => ({
+        keys,
+        u32: ((r) => Array.from({ length: 8 }, () => r.u32()))(Rng.from(keys[0], ...keys.slice(1))),
+      })),
+    },
   });
   const ev = rm.evalMasked(vocabHead)[0];
   if (ev) files.push({ name: 'golden/eval_000000.json', json: { seed: 'masklab-eval', index: 0, ...batchJson(ev) } });

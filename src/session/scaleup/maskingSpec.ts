@@ -26,7 +26,12 @@ export function notExportable(objective: ObjectiveId): string | null {
   return `The objective "${objective}" cannot be exported as a Transformers project yet: ${why[objective] ?? 'no transformers model'}. Exportable: ${EXPORTABLE_OBJECTIVES.join(', ')}.`;
 }
 
-export function maskingSpec(config: MaskingConfig, vocab: VocabInfo, T: number, lexicon?: PmiLexicon): Record<string, unknown> {
+export function maskingSpec(
+  config: MaskingConfig,
+  vocab: VocabInfo,
+  T: number,
+  lexicon?: PmiLexicon,
+): Record<string, unknown> {
   const plan = planMasking(config, vocab, T);
   const sp = plan.strategyParams;
   const spec: Record<string, unknown> = {
@@ -42,11 +47,18 @@ export function maskingSpec(config: MaskingConfig, vocab: VocabInfo, T: number, 
     selection_capacity: plan.selectionCapacity,
     unigram_counts: Array.from(vocab.unigramCounts ?? new Float64Array(vocab.size)),
   };
-  if (plan.strategy.id === 'span') spec.span_length_cdf = Array.from(spanLengthLaw(Number(sp.p), Number(sp.maxSpan)).cdf);
-  if (plan.strategy.id === 'informative') spec.information_weights = Array.from(informationWeights(vocab, Number(sp.sharpness)));
+  if (plan.strategy.id === 'span')
+    spec.span_length_cdf = Array.from(spanLengthLaw(Number(sp.p), Number(sp.maxSpan)).cdf);
+  if (plan.strategy.id === 'informative')
+    spec.information_weights = Array.from(informationWeights(vocab, Number(sp.sharpness)));
   if (plan.strategy.id === 'pmi') {
     if (!lexicon) throw new Error('the pmi strategy needs its lexicon to be exported');
-    spec.lexicon = { maxN: lexicon.maxN, minCount: lexicon.minCount, keys: lexicon.entries.map((e) => e.key), texts: lexicon.entries.map((e) => e.text) };
+    spec.lexicon = {
+      maxN: lexicon.maxN,
+      minCount: lexicon.minCount,
+      keys: lexicon.entries.map((e) => e.key),
+      texts: lexicon.entries.map((e) => e.text),
+    };
   }
   return spec;
 }

@@ -30,20 +30,39 @@ function DivergingLegend({ max }: { max: number }) {
   const stops = Array.from({ length: 11 }, (_, i) => `${diverging(i / 5 - 1)} ${i * 10}%`).join(', ');
   return (
     <figure className="attention-legend" data-testid="attention-compare-legend" data-max={max}>
-      <div style={{ background: `linear-gradient(to right, ${stops})`, height: 12, width: 180, border: '1px solid #ccc' }} />
+      <div
+        style={{ background: `linear-gradient(to right, ${stops})`, height: 12, width: 180, border: '1px solid #ccc' }}
+      />
       <figcaption style={{ display: 'flex', justifyContent: 'space-between', width: 180 }}>
         <span>−{max.toPrecision(2)}</span>
         <span>0</span>
         <span>+{max.toPrecision(2)}</span>
       </figcaption>
       <figcaption className="muted">
-        A − B, scaled to this map&apos;s largest |A − B| = <strong data-testid="attention-compare-max">{max.toPrecision(3)}</strong> (attention weights are in 0..1)
+        A − B, scaled to this map&apos;s largest |A − B| ={' '}
+        <strong data-testid="attention-compare-max">{max.toPrecision(3)}</strong> (attention weights are in 0..1)
       </figcaption>
     </figure>
   );
 }
 
-function Map2d({ values, n, color, label, testId, tokens, onHover }: { values: Float32Array; n: number; color(v: number): string; label: string; testId: string; tokens: string[]; onHover(s: string | null): void }) {
+function Map2d({
+  values,
+  n,
+  color,
+  label,
+  testId,
+  tokens,
+  onHover,
+}: {
+  values: Float32Array;
+  n: number;
+  color(v: number): string;
+  label: string;
+  testId: string;
+  tokens: string[];
+  onHover(s: string | null): void;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const size = 180;
   useEffect(() => {
@@ -71,7 +90,8 @@ function Map2d({ values, n, color, label, testId, tokens, onHover }: { values: F
           const r = e.currentTarget.getBoundingClientRect();
           const j = Math.floor(((e.clientX - r.left) / r.width) * n);
           const i = Math.floor(((e.clientY - r.top) / r.height) * n);
-          if (i >= 0 && j >= 0 && i < n && j < n) onHover(`${label}: "${tokens[i]}" → "${tokens[j]}" ${values[i * n + j].toFixed(3)}`);
+          if (i >= 0 && j >= 0 && i < n && j < n)
+            onHover(`${label}: "${tokens[i]}" → "${tokens[j]}" ${values[i * n + j].toFixed(3)}`);
         }}
       />
     </figure>
@@ -126,14 +146,19 @@ export function AttentionCompare({ runs }: { runs: AttentionRun[] }) {
   return (
     <div className="attention-compare" data-testid="attention-compare">
       <p className="muted">
-        The probe sentence &ldquo;{A.tokens.slice(1, -1).join(' ')}&rdquo; at the end of each run. Rows attend (query), columns are attended (key).
+        The probe sentence &ldquo;{A.tokens.slice(1, -1).join(' ')}&rdquo; at the end of each run. Rows attend (query),
+        columns are attended (key).
       </p>
       <div className="runs-toolbar">
         {picker(a.key, setA, 'A', 'attention-compare-a')}
         {picker(b.key, setB, 'B', 'attention-compare-b')}
         <label>
           layer / head{' '}
-          <select value={`${l}:${h}`} onChange={(e) => setLh(e.target.value.split(':').map(Number) as [number, number])} data-testid="attention-compare-head">
+          <select
+            value={`${l}:${h}`}
+            onChange={(e) => setLh(e.target.value.split(':').map(Number) as [number, number])}
+            data-testid="attention-compare-head"
+          >
             {Array.from({ length: A.L * A.NH }, (_, k) => (
               <option key={k} value={`${Math.floor(k / A.NH)}:${k % A.NH}`}>
                 layer {Math.floor(k / A.NH) + 1}, head {(k % A.NH) + 1}
@@ -143,16 +168,44 @@ export function AttentionCompare({ runs }: { runs: AttentionRun[] }) {
         </label>
       </div>
       {!sameShape ? (
-        <p className="error">These two runs saw different probe tokens or model shapes, so their maps cannot be subtracted.</p>
+        <p className="error">
+          These two runs saw different probe tokens or model shapes, so their maps cannot be subtracted.
+        </p>
       ) : (
         <>
           <div className="attention-compare-row">
-            <Map2d values={va} n={n} color={ramp} label={`A: ${a.label}`} testId="attention-compare-map-a" tokens={A.tokens} onHover={setHover} />
-            <Map2d values={vb} n={n} color={ramp} label={`B: ${b.label}`} testId="attention-compare-map-b" tokens={A.tokens} onHover={setHover} />
-            <Map2d values={diff} n={n} color={scaled} label="A − B (orange: A attends more, blue: B)" testId="attention-compare-diff" tokens={A.tokens} onHover={setHover} />
+            <Map2d
+              values={va}
+              n={n}
+              color={ramp}
+              label={`A: ${a.label}`}
+              testId="attention-compare-map-a"
+              tokens={A.tokens}
+              onHover={setHover}
+            />
+            <Map2d
+              values={vb}
+              n={n}
+              color={ramp}
+              label={`B: ${b.label}`}
+              testId="attention-compare-map-b"
+              tokens={A.tokens}
+              onHover={setHover}
+            />
+            <Map2d
+              values={diff}
+              n={n}
+              color={scaled}
+              label="A − B (orange: A attends more, blue: B)"
+              testId="attention-compare-diff"
+              tokens={A.tokens}
+              onHover={setHover}
+            />
             <DivergingLegend max={maxAbs} />
           </div>
-          <p className="hover" aria-live="polite">{hover ?? '\u00a0'}</p>
+          <p className="hover" aria-live="polite">
+            {hover ?? '\u00a0'}
+          </p>
           <p className="muted" data-testid="attention-compare-heads">
             Heads that differ most (mean |A − B|):{' '}
             {headDifferences(A, B)

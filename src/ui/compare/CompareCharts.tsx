@@ -2,7 +2,17 @@
 // seconds: training loss (smoothed) and the held-out evaluation (loss and accuracy, the frequency guess dashed).
 // One color per scheme, one dash pattern per seed.
 import { useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { RunEval, StepRow } from '../../session/records';
 
 export interface CurveRun {
@@ -21,7 +31,11 @@ export interface CurveRun {
 }
 
 export type CurveAxis = 'tokens' | 'flops' | 'seconds';
-const AXIS_TEXT: Record<CurveAxis, string> = { tokens: 'tokens seen', flops: 'training FLOPs', seconds: 'seconds of training' };
+const AXIS_TEXT: Record<CurveAxis, string> = {
+  tokens: 'tokens seen',
+  flops: 'training FLOPs',
+  seconds: 'seconds of training',
+};
 
 /** Exponential moving average, as TensorBoard smooths: a noisy batch loss reads as a trend. */
 export function smooth(xs: readonly number[], alpha = 0.8): number[] {
@@ -33,7 +47,11 @@ function perStep(r: CurveRun, axis: CurveAxis, tokensPerStep: number): number | 
   return axis === 'tokens' ? tokensPerStep : axis === 'flops' ? r.flopsPerStep : r.secondsPerStep;
 }
 
-function merged(runs: CurveRun[], f: (r: CurveRun) => number, pick: (r: CurveRun) => { step: number; v: number }[]): Record<string, number>[] {
+function merged(
+  runs: CurveRun[],
+  f: (r: CurveRun) => number,
+  pick: (r: CurveRun) => { step: number; v: number }[],
+): Record<string, number>[] {
   const byX = new Map<number, Record<string, number>>();
   for (const r of runs)
     for (const p of pick(r)) {
@@ -46,9 +64,25 @@ function merged(runs: CurveRun[], f: (r: CurveRun) => number, pick: (r: CurveRun
 }
 
 const fmtTokens = (v: number) =>
-  v >= 1e12 ? `${+(v / 1e12).toFixed(2)}T` : v >= 1e9 ? `${+(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${+(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k` : String(+v.toFixed(2));
+  v >= 1e12
+    ? `${+(v / 1e12).toFixed(2)}T`
+    : v >= 1e9
+      ? `${+(v / 1e9).toFixed(2)}G`
+      : v >= 1e6
+        ? `${+(v / 1e6).toFixed(2)}M`
+        : v >= 1e3
+          ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k`
+          : String(+v.toFixed(2));
 
-export function CompareCharts({ runs: all, tokensPerStep, baseline }: { runs: CurveRun[]; tokensPerStep: number; baseline?: { loss: number; accuracy: number } }) {
+export function CompareCharts({
+  runs: all,
+  tokensPerStep,
+  baseline,
+}: {
+  runs: CurveRun[];
+  tokensPerStep: number;
+  baseline?: { loss: number; accuracy: number };
+}) {
   const [axis, setAxis] = useState<CurveAxis>('tokens');
   const runs = all.filter((r) => perStep(r, axis, tokensPerStep) !== undefined);
   const f = (r: CurveRun) => perStep(r, axis, tokensPerStep)!;
@@ -57,12 +91,33 @@ export function CompareCharts({ runs: all, tokensPerStep, baseline }: { runs: Cu
     return r.metrics.map((m, i) => ({ step: m.step + 1, v: s[i] }));
   });
   const shared = runs.filter((r) => r.sharedEval);
-  const held = merged(shared, f, (r) => [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.loss })));
-  const acc = merged(shared, f, (r) => [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.accuracy * 100 })));
+  const held = merged(shared, f, (r) =>
+    [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.loss })),
+  );
+  const acc = merged(shared, f, (r) =>
+    [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.accuracy * 100 })),
+  );
   const lines = (rs: CurveRun[], dots: boolean) =>
-    rs.map((r) => <Line key={r.key} name={r.label} dataKey={r.key} stroke={r.color} strokeDasharray={r.dash} dot={dots} isAnimationActive={false} connectNulls />);
+    rs.map((r) => (
+      <Line
+        key={r.key}
+        name={r.label}
+        dataKey={r.key}
+        stroke={r.color}
+        strokeDasharray={r.dash}
+        dot={dots}
+        isAnimationActive={false}
+        connectNulls
+      />
+    ));
   return (
-    <div className="charts" data-testid="compare-curves" data-runs={runs.length} data-heldout-runs={shared.length} data-axis={axis}>
+    <div
+      className="charts"
+      data-testid="compare-curves"
+      data-runs={runs.length}
+      data-heldout-runs={shared.length}
+      data-axis={axis}
+    >
       <label>
         Curves against{' '}
         <select value={axis} onChange={(e) => setAxis(e.target.value as CurveAxis)} data-testid="compare-curves-axis">
@@ -71,17 +126,25 @@ export function CompareCharts({ runs: all, tokensPerStep, baseline }: { runs: Cu
           <option value="seconds">seconds (this machine)</option>
         </select>
       </label>
-      {runs.length < all.length && <p className="muted">{all.length - runs.length} run(s) left out: their {AXIS_TEXT[axis]} per step is known once they finish.</p>}
+      {runs.length < all.length && (
+        <p className="muted">
+          {all.length - runs.length} run(s) left out: their {AXIS_TEXT[axis]} per step is known once they finish.
+        </p>
+      )}
       <figure>
         <figcaption>
-          Training loss against {AXIS_TEXT[axis]} (smoothed; each objective&apos;s own loss, so scales differ between objectives)
+          Training loss against {AXIS_TEXT[axis]} (smoothed; each objective&apos;s own loss, so scales differ between
+          objectives)
         </figcaption>
         <ResponsiveContainer width="100%" height={240}>
           <LineChart data={train} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
             <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
             <YAxis domain={['auto', 'auto']} width={44} />
-            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
+            <Tooltip
+              labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`}
+              formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
+            />
             <Legend />
             {lines(runs, false)}
           </LineChart>
@@ -90,16 +153,28 @@ export function CompareCharts({ runs: all, tokensPerStep, baseline }: { runs: Cu
       <figure>
         <figcaption>
           Held-out masked loss (fixed 15% [MASK], the run&apos;s own vocabulary head) against {AXIS_TEXT[axis]}
-          {shared.length < runs.length && <span className="muted"> · runs without a vocabulary head: only the shared probe at the end (table)</span>}
+          {shared.length < runs.length && (
+            <span className="muted"> · runs without a vocabulary head: only the shared probe at the end (table)</span>
+          )}
         </figcaption>
         <ResponsiveContainer width="100%" height={200}>
           <LineChart data={held} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
             <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
             <YAxis domain={['auto', 'auto']} width={44} />
-            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))} />
+            <Tooltip
+              labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`}
+              formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
+            />
             <Legend />
-            {baseline && <ReferenceLine y={baseline.loss} stroke="#666" strokeDasharray="6 3" label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }} />}
+            {baseline && (
+              <ReferenceLine
+                y={baseline.loss}
+                stroke="#666"
+                strokeDasharray="6 3"
+                label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }}
+              />
+            )}
             {lines(shared, true)}
           </LineChart>
         </ResponsiveContainer>
@@ -107,14 +182,23 @@ export function CompareCharts({ runs: all, tokensPerStep, baseline }: { runs: Cu
       <figure data-testid="compare-accuracy">
         <figcaption>
           Held-out accuracy at the fixed masks against {AXIS_TEXT[axis]}
-          {baseline && <span className="muted"> · dashed: the frequency guess ({(baseline.accuracy * 100).toFixed(1)}%), where a model that only knows which tokens are common stays</span>}
+          {baseline && (
+            <span className="muted">
+              {' '}
+              · dashed: the frequency guess ({(baseline.accuracy * 100).toFixed(1)}%), where a model that only knows
+              which tokens are common stays
+            </span>
+          )}
         </figcaption>
         <ResponsiveContainer width="100%" height={180}>
           <LineChart data={acc} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
             <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
             <YAxis unit="%" width={44} domain={[0, 'auto']} />
-            <Tooltip labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`} formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+            <Tooltip
+              labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`}
+              formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}
+            />
             {baseline && <ReferenceLine y={baseline.accuracy * 100} stroke="#666" strokeDasharray="6 3" />}
             {lines(shared, true)}
           </LineChart>

@@ -15,7 +15,13 @@ import { ComparisonView } from './ComparisonView';
 import './compare.css';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const fileBase = (name: string) => `masklab-comparison-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'export'}`;
+const fileBase = (name: string) =>
+  `masklab-comparison-${
+    name
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase() || 'export'
+  }`;
 
 let loadStarted = false;
 
@@ -38,15 +44,25 @@ export function ComparePanel() {
   useEffect(() => {
     if (loadStarted) return;
     loadStarted = true;
-    void comparisonStore.getState().load().then(() => {
-      const s = comparisonStore.getState();
-      if (s.selectedId === undefined && s.list.length > 0) void s.select(s.list[0].id);
-    });
+    void comparisonStore
+      .getState()
+      .load()
+      .then(() => {
+        const s = comparisonStore.getState();
+        if (s.selectedId === undefined && s.list.length > 0) void s.select(s.list[0].id);
+      });
   }, []);
 
   const selected = list.find((c) => c.id === selectedId);
   const liveBusy = !!live && ['preparing', 'training', 'paused'].includes(live.state) && !activeId;
-  const blocked = gpu.state !== 'ready' ? 'Needs a GPU.' : activeId ? 'A comparison is running.' : liveBusy ? 'A run is training in the Train panel: let it finish or reset it first.' : undefined;
+  const blocked =
+    gpu.state !== 'ready'
+      ? 'Needs a GPU.'
+      : activeId
+        ? 'A comparison is running.'
+        : liveBusy
+          ? 'A run is training in the Train panel: let it finish or reset it first.'
+          : undefined;
 
   const act = async (f: () => Promise<unknown>) => {
     setNote(undefined);
@@ -72,23 +88,41 @@ export function ComparePanel() {
     act(async () => {
       const r = await comparisonStore.getState().importJson(await file.text());
       const runs = `${r.runs.imported} run${r.runs.imported === 1 ? '' : 's'} imported${r.runs.skipped ? `, ${r.runs.skipped} already here` : ''}`;
-      setNote({ text: r.comparison === 'imported' ? `Imported the comparison from ${file.name} (${runs}).` : `This comparison is already here (${runs}).` });
+      setNote({
+        text:
+          r.comparison === 'imported'
+            ? `Imported the comparison from ${file.name} (${runs}).`
+            : `This comparison is already here (${runs}).`,
+      });
     });
 
   return (
     <section className="panel compare" aria-labelledby="compare-title" data-testid="compare-panel">
       <h2 id="compare-title">Compare schemes</h2>
       <p className="muted">
-        Train several masking schemes on equal terms (same tokenizer, model, initial weights, data order and token budget) and score them all with one
-        evaluation: fixed held-out masks, pseudo-perplexity, an MLM probe for objectives without a vocabulary head, and a downstream word-order probe.
+        Train several masking schemes on equal terms (same tokenizer, model, initial weights, data order and token
+        budget) and score them all with one evaluation: fixed held-out masks, pseudo-perplexity, an MLM probe for
+        objectives without a vocabulary head, and a downstream word-order probe.
       </p>
       <details className="subpanel" open={!activeId}>
         <summary>Set up a comparison</summary>
-        <CompareSetup config={config} value={setup} onChange={setSetup} canStart={!blocked} blocked={blocked} onStart={() => void start()} />
+        <CompareSetup
+          config={config}
+          value={setup}
+          onChange={setSetup}
+          canStart={!blocked}
+          blocked={blocked}
+          onStart={() => void start()}
+        />
       </details>
       {activeId && (
         <div className="runs-toolbar">
-          <button type="button" className="secondary" onClick={() => comparisonStore.getState().stop()} data-testid="compare-stop">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => comparisonStore.getState().stop()}
+            data-testid="compare-stop"
+          >
             Stop the comparison
           </button>
           <span className="muted">The current run is also shown, live, in the Train panel.</span>
@@ -106,7 +140,11 @@ export function ComparePanel() {
       )}
       <h3>Saved comparisons</h3>
       <div className="runs-toolbar">
-        <ImportJsonButton label="Import comparison JSON…" testId="compare-import-file" onFile={(f) => void doImport(f)} />
+        <ImportJsonButton
+          label="Import comparison JSON…"
+          testId="compare-import-file"
+          onFile={(f) => void doImport(f)}
+        />
       </div>
       {loaded && list.length === 0 && <p className="muted">No comparisons yet.</p>}
       {list.length > 0 && (
@@ -125,9 +163,19 @@ export function ComparePanel() {
             </thead>
             <tbody>
               {list.map((c) => (
-                <tr key={c.id} className={c.id === selectedId ? 'selected' : undefined} data-testid="comparison-row" data-state={c.state}>
+                <tr
+                  key={c.id}
+                  className={c.id === selectedId ? 'selected' : undefined}
+                  data-testid="comparison-row"
+                  data-state={c.state}
+                >
                   <td className="name-cell">
-                    <button type="button" className="run-name" onClick={() => void comparisonStore.getState().select(c.id === selectedId ? undefined : c.id)} data-testid="comparison-name">
+                    <button
+                      type="button"
+                      className="run-name"
+                      onClick={() => void comparisonStore.getState().select(c.id === selectedId ? undefined : c.id)}
+                      data-testid="comparison-name"
+                    >
                       {c.name}
                     </button>
                   </td>
@@ -141,23 +189,70 @@ export function ComparePanel() {
                   <td>
                     <span className="actions">
                       {(c.state === 'interrupted' || c.state === 'stopped') && (
-                        <button type="button" className="small" disabled={!!blocked} onClick={() => void act(() => comparisonStore.getState().resume(c.id))} data-testid="comparison-continue">
+                        <button
+                          type="button"
+                          className="small"
+                          disabled={!!blocked}
+                          onClick={() => void act(() => comparisonStore.getState().resume(c.id))}
+                          data-testid="comparison-continue"
+                        >
                           Continue
                         </button>
                       )}
-                      <button type="button" className="small secondary" onClick={() => downloadText(`${fileBase(c.name)}.csv`, comparisonStore.getState().exportCsv(c.id), 'text/csv;charset=utf-8')} data-testid="comparison-export-csv">
+                      <button
+                        type="button"
+                        className="small secondary"
+                        onClick={() =>
+                          downloadText(
+                            `${fileBase(c.name)}.csv`,
+                            comparisonStore.getState().exportCsv(c.id),
+                            'text/csv;charset=utf-8',
+                          )
+                        }
+                        data-testid="comparison-export-csv"
+                      >
                         CSV
                       </button>
-                      <button type="button" className="small secondary" onClick={() => void act(async () => downloadText(`${fileBase(c.name)}.json`, await comparisonStore.getState().exportJson(c.id), 'application/json'))} data-testid="comparison-export-json">
+                      <button
+                        type="button"
+                        className="small secondary"
+                        onClick={() =>
+                          void act(async () =>
+                            downloadText(
+                              `${fileBase(c.name)}.json`,
+                              await comparisonStore.getState().exportJson(c.id),
+                              'application/json',
+                            ),
+                          )
+                        }
+                        data-testid="comparison-export-json"
+                      >
                         JSON
                       </button>
                       {confirm === c.id ? (
                         <>
                           <span className="confirm">Delete?</span>
-                          <button type="button" className="small danger" onClick={() => void act(() => comparisonStore.getState().remove(c.id, false)).then(() => setConfirm(undefined))} autoFocus>
+                          <button
+                            type="button"
+                            className="small danger"
+                            onClick={() =>
+                              void act(() => comparisonStore.getState().remove(c.id, false)).then(() =>
+                                setConfirm(undefined),
+                              )
+                            }
+                            autoFocus
+                          >
                             Comparison only
                           </button>
-                          <button type="button" className="small danger" onClick={() => void act(() => comparisonStore.getState().remove(c.id, true)).then(() => setConfirm(undefined))}>
+                          <button
+                            type="button"
+                            className="small danger"
+                            onClick={() =>
+                              void act(() => comparisonStore.getState().remove(c.id, true)).then(() =>
+                                setConfirm(undefined),
+                              )
+                            }
+                          >
                             With its runs
                           </button>
                           <button type="button" className="small secondary" onClick={() => setConfirm(undefined)}>
@@ -165,7 +260,14 @@ export function ComparePanel() {
                           </button>
                         </>
                       ) : (
-                        <button type="button" className="small secondary" disabled={c.id === activeId || c.state === 'running'} title={c.state === 'running' ? 'Running (in this tab or another): stop it first' : undefined} onClick={() => setConfirm(c.id)} data-testid="comparison-delete">
+                        <button
+                          type="button"
+                          className="small secondary"
+                          disabled={c.id === activeId || c.state === 'running'}
+                          title={c.state === 'running' ? 'Running (in this tab or another): stop it first' : undefined}
+                          onClick={() => setConfirm(c.id)}
+                          data-testid="comparison-delete"
+                        >
                           Delete
                         </button>
                       )}

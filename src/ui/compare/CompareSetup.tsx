@@ -19,7 +19,11 @@ export interface SetupValue {
 
 export function initialSetup(config: ExperimentConfig): SetupValue {
   // Two different schemes: the current one and, against it, BERT's MLM (or RTS when the current one is MLM already).
-  const mlm: MaskingConfig = { strategy: 'random', objective: 'mlm', strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 } };
+  const mlm: MaskingConfig = {
+    strategy: 'random',
+    objective: 'mlm',
+    strategyParams: { rate: 0.15, maskFrac: 0.8, randomFrac: 0.1 },
+  };
   const rts: MaskingConfig = { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } };
   const current = structuredClone(config.masking);
   const other = duplicateSchemes([current, mlm]).length > 0 ? rts : mlm;
@@ -50,7 +54,19 @@ function withObjective(m: MaskingConfig, id: ObjectiveId): MaskingConfig {
   return out;
 }
 
-function SchemeRow({ m, index, config, onChange, onRemove }: { m: MaskingConfig; index: number; config: ExperimentConfig; onChange(m: MaskingConfig): void; onRemove?: () => void }) {
+function SchemeRow({
+  m,
+  index,
+  config,
+  onChange,
+  onRemove,
+}: {
+  m: MaskingConfig;
+  index: number;
+  config: ExperimentConfig;
+  onChange(m: MaskingConfig): void;
+  onRemove?: () => void;
+}) {
   const objective = getObjective(m.objective);
   const rateSpec = getStrategy(m.strategy).params.find((p) => p.key === 'rate');
   const rate = m.strategyParams?.rate;
@@ -60,7 +76,11 @@ function SchemeRow({ m, index, config, onChange, onRemove }: { m: MaskingConfig;
       <span className="scheme-index">{index + 1}</span>
       <label>
         <span className="visually-hidden">Scheme {index + 1} strategy</span>
-        <select value={m.strategy} onChange={(e) => onChange(withStrategy(m, e.target.value as StrategyId))} data-testid="compare-scheme-strategy">
+        <select
+          value={m.strategy}
+          onChange={(e) => onChange(withStrategy(m, e.target.value as StrategyId))}
+          data-testid="compare-scheme-strategy"
+        >
           {STRATEGY_IDS.map((id) => (
             <option key={id} value={id} disabled={!!objective.strategies && !objective.strategies.includes(id)}>
               {STRATEGIES[id].name}
@@ -70,7 +90,11 @@ function SchemeRow({ m, index, config, onChange, onRemove }: { m: MaskingConfig;
       </label>
       <label>
         <span className="visually-hidden">Scheme {index + 1} objective</span>
-        <select value={m.objective} onChange={(e) => onChange(withObjective(m, e.target.value as ObjectiveId))} data-testid="compare-scheme-objective">
+        <select
+          value={m.objective}
+          onChange={(e) => onChange(withObjective(m, e.target.value as ObjectiveId))}
+          data-testid="compare-scheme-objective"
+        >
           {OBJECTIVE_IDS.map((id) => (
             <option key={id} value={id}>
               {OBJECTIVES[id].name}
@@ -91,14 +115,21 @@ function SchemeRow({ m, index, config, onChange, onRemove }: { m: MaskingConfig;
             data-testid="compare-scheme-rate"
             onChange={(e) => {
               const v = Number(e.target.value);
-              if (Number.isFinite(v) && v >= rateSpec.min && v <= rateSpec.max) onChange({ ...m, strategyParams: { ...(m.strategyParams ?? {}), rate: v } });
+              if (Number.isFinite(v) && v >= rateSpec.min && v <= rateSpec.max)
+                onChange({ ...m, strategyParams: { ...(m.strategyParams ?? {}), rate: v } });
             }}
           />
         </label>
       )}
       <code className="scheme-label">{schemeLabel(m)}</code>
       {onRemove && (
-        <button type="button" className="secondary small" onClick={onRemove} aria-label={`Remove scheme ${index + 1}`} data-testid="compare-scheme-remove">
+        <button
+          type="button"
+          className="secondary small"
+          onClick={onRemove}
+          aria-label={`Remove scheme ${index + 1}`}
+          data-testid="compare-scheme-remove"
+        >
           Remove
         </button>
       )}
@@ -111,14 +142,34 @@ function SchemeRow({ m, index, config, onChange, onRemove }: { m: MaskingConfig;
   );
 }
 
-export function CompareSetup({ config, value, onChange, canStart, blocked, onStart }: { config: ExperimentConfig; value: SetupValue; onChange(v: SetupValue): void; canStart: boolean; blocked?: string; onStart(): void }) {
+export function CompareSetup({
+  config,
+  value,
+  onChange,
+  canStart,
+  blocked,
+  onStart,
+}: {
+  config: ExperimentConfig;
+  value: SetupValue;
+  onChange(v: SetupValue): void;
+  canStart: boolean;
+  blocked?: string;
+  onStart(): void;
+}) {
   const [showPreset, setShowPreset] = useState(value.preset);
   const preset = COMPARISON_PRESETS.find((p) => p.id === showPreset);
   const T = modelShape(config, 2).T;
   const seeds = seedList(config.seed, value.seedCount);
   const problems = value.schemes.map((m) => schemeProblem(config, m)).filter(Boolean);
   const duplicates = duplicateSchemes(value.schemes);
-  const reason = blocked ?? (value.schemes.length < 2 ? 'Pick at least two schemes.' : problems.length > 0 ? 'A scheme has settings it does not accept (see above).' : undefined);
+  const reason =
+    blocked ??
+    (value.schemes.length < 2
+      ? 'Pick at least two schemes.'
+      : problems.length > 0
+        ? 'A scheme has settings it does not accept (see above).'
+        : undefined);
   const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
   const tokens = tokenBudget(config);
   return (
@@ -132,7 +183,12 @@ export function CompareSetup({ config, value, onChange, canStart, blocked, onSta
             data-testid={`compare-preset-${p.id}`}
             onClick={() => {
               setShowPreset(p.id);
-              onChange({ ...value, preset: p.id, name: value.name || p.title, schemes: structuredClone(p.schemes) as MaskingConfig[] });
+              onChange({
+                ...value,
+                preset: p.id,
+                name: value.name || p.title,
+                schemes: structuredClone(p.schemes) as MaskingConfig[],
+              });
             }}
           >
             {p.title}
@@ -141,7 +197,8 @@ export function CompareSetup({ config, value, onChange, canStart, blocked, onSta
       </div>
       {preset && (
         <p className="preset-finding" data-testid="compare-preset-finding">
-          <strong>{preset.cite}:</strong> {preset.finding} <span className="muted">At this toy scale the outcome may differ; that is worth seeing too.</span>
+          <strong>{preset.cite}:</strong> {preset.finding}{' '}
+          <span className="muted">At this toy scale the outcome may differ; that is worth seeing too.</span>
         </p>
       )}
       <ol className="schemes">
@@ -152,38 +209,88 @@ export function CompareSetup({ config, value, onChange, canStart, blocked, onSta
             index={i}
             config={config}
             onChange={(next) => set({ schemes: value.schemes.map((x, k) => (k === i ? next : x)) })}
-            onRemove={value.schemes.length > 1 ? () => set({ schemes: value.schemes.filter((_, k) => k !== i) }) : undefined}
+            onRemove={
+              value.schemes.length > 1 ? () => set({ schemes: value.schemes.filter((_, k) => k !== i) }) : undefined
+            }
           />
         ))}
       </ol>
       <div className="runs-toolbar">
-        <button type="button" className="secondary small" onClick={() => set({ schemes: [...value.schemes, structuredClone(config.masking)] })} data-testid="compare-add-scheme">
+        <button
+          type="button"
+          className="secondary small"
+          onClick={() => set({ schemes: [...value.schemes, structuredClone(config.masking)] })}
+          data-testid="compare-add-scheme"
+        >
           Add the experiment&apos;s scheme
         </button>
-        <button type="button" className="secondary small" onClick={() => set({ schemes: [...value.schemes, { strategy: 'random', objective: 'mlm' }] })}>
+        <button
+          type="button"
+          className="secondary small"
+          onClick={() => set({ schemes: [...value.schemes, { strategy: 'random', objective: 'mlm' }] })}
+        >
           Add random/MLM
         </button>
       </div>
       {duplicates.map(([i, j]) => (
         <p key={`${i}-${j}`} className="run-notice" data-testid="compare-duplicate">
-          Schemes {i + 1} and {j + 1} are the same once defaults are applied ({schemeLabel(value.schemes[i])}): their runs can only differ by noise.
+          Schemes {i + 1} and {j + 1} are the same once defaults are applied ({schemeLabel(value.schemes[i])}): their
+          runs can only differ by noise.
         </p>
       ))}
       <div className="compare-settings">
-        <NumberField label="Seeds" value={value.seedCount} integer min={1} max={5} onChange={(v) => v !== undefined && set({ seedCount: v })} testId="compare-seeds" help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`} />
-        <NumberField label="MLM probe steps" value={value.budget.mlmSteps} integer min={1} max={2000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })} testId="compare-mlm-steps" help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder." />
-        <NumberField label="Downstream sequences" value={value.budget.downstreamSequences} integer min={4} max={4000} onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })} testId="compare-downstream" help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task." />
+        <NumberField
+          label="Seeds"
+          value={value.seedCount}
+          integer
+          min={1}
+          max={5}
+          onChange={(v) => v !== undefined && set({ seedCount: v })}
+          testId="compare-seeds"
+          help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`}
+        />
+        <NumberField
+          label="MLM probe steps"
+          value={value.budget.mlmSteps}
+          integer
+          min={1}
+          max={2000}
+          onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })}
+          testId="compare-mlm-steps"
+          help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder."
+        />
+        <NumberField
+          label="Downstream sequences"
+          value={value.budget.downstreamSequences}
+          integer
+          min={4}
+          max={4000}
+          onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })}
+          testId="compare-downstream"
+          help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task."
+        />
         <div className="field">
           <label htmlFor="compare-name">Name</label>
-          <input id="compare-name" value={value.name} placeholder="Comparison" onChange={(e) => set({ name: e.target.value })} data-testid="compare-name" />
+          <input
+            id="compare-name"
+            value={value.name}
+            placeholder="Comparison"
+            onChange={(e) => set({ name: e.target.value })}
+            data-testid="compare-name"
+          />
         </div>
       </div>
       <p className="muted" data-testid="compare-shared">
         Shared by every run, from the current experiment: corpus <strong>{config.corpus}</strong>, tokenizer{' '}
-        <strong>{config.tokenizer.kind}{config.tokenizer.vocabSize ? ` ${config.tokenizer.vocabSize}` : ''}</strong>, model <strong>{config.model.preset}</strong>, {config.train.steps} steps
-        of batch {config.train.B} × T {T}, learning rate {config.train.lr}. Same token budget for every run: <strong data-testid="compare-tokens">{tokens.toLocaleString('en-US')}</strong> tokens
-        ({config.train.steps} × {config.train.B} × {T}). The same seed gives the same initial weights and data order, so only the masking differs.{' '}
-        {value.schemes.length * seeds.length} runs, one after another.
+        <strong>
+          {config.tokenizer.kind}
+          {config.tokenizer.vocabSize ? ` ${config.tokenizer.vocabSize}` : ''}
+        </strong>
+        , model <strong>{config.model.preset}</strong>, {config.train.steps} steps of batch {config.train.B} × T {T},
+        learning rate {config.train.lr}. Same token budget for every run:{' '}
+        <strong data-testid="compare-tokens">{tokens.toLocaleString('en-US')}</strong> tokens ({config.train.steps} ×{' '}
+        {config.train.B} × {T}). The same seed gives the same initial weights and data order, so only the masking
+        differs. {value.schemes.length * seeds.length} runs, one after another.
       </p>
       <button type="button" onClick={onStart} disabled={!canStart || !!reason} data-testid="compare-start">
         Start comparison

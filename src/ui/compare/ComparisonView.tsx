@@ -3,7 +3,15 @@
 import { lazy, Suspense, useState } from 'react';
 import { getObjective } from '../../masking';
 import { modelShape } from '../../session/config';
-import { COMPARISON_PRESETS, duplicateSchemes, schemeLabel, summarize, type ComparisonRecord, type Figure, type Spread } from '../../session/comparisonPlan';
+import {
+  COMPARISON_PRESETS,
+  duplicateSchemes,
+  schemeLabel,
+  summarize,
+  type ComparisonRecord,
+  type Figure,
+  type Spread,
+} from '../../session/comparisonPlan';
 import type { PairedDifference } from '../../session/stats';
 import type { ComparisonsState } from '../../store/comparison';
 import type { LiveRun } from '../../session/records';
@@ -21,7 +29,8 @@ function fmt(s: Spread | undefined, f: (x: number) => string): string {
   if (!s) return '–';
   return s.n > 1 ? `${f(s.mean)} ± ${f(s.std)}` : f(s.mean);
 }
-const range = (s: Spread | undefined, f: (x: number) => string) => (s && s.n > 1 ? `min ${f(s.min)}, max ${f(s.max)} over ${s.n} seeds` : undefined);
+const range = (s: Spread | undefined, f: (x: number) => string) =>
+  s && s.n > 1 ? `min ${f(s.min)}, max ${f(s.max)} over ${s.n} seeds` : undefined;
 const f3 = (x: number) => x.toFixed(3);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const pts = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
@@ -30,27 +39,57 @@ const rate = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed
 const sci = (x: number) => x.toExponential(2);
 
 /** A figure, its test-set 95% interval, a baseline label, and its paired difference with the reference. */
-function FigureCell({ f, fmtv, paired, fmtd, testId, isRef }: {
-  f?: Figure; fmtv: (x: number) => string; paired?: PairedDifference; fmtd: (x: number) => string; testId?: string; isRef: boolean;
+function FigureCell({
+  f,
+  fmtv,
+  paired,
+  fmtd,
+  testId,
+  isRef,
+}: {
+  f?: Figure;
+  fmtv: (x: number) => string;
+  paired?: PairedDifference;
+  fmtd: (x: number) => string;
+  testId?: string;
+  isRef: boolean;
 }) {
   if (!f) return <td className="num">–</td>;
   return (
     <td className="num" title={range(f, fmtv)} data-testid={testId}>
       <span data-testid="figure-value">{fmt(f, fmtv)}</span>
       {f.lo !== undefined && f.hi !== undefined && (
-        <span className="muted ci" data-testid="figure-interval"> [{fmtv(f.lo)}, {fmtv(f.hi)}]</span>
+        <span className="muted ci" data-testid="figure-interval">
+          {' '}
+          [{fmtv(f.lo)}, {fmtv(f.hi)}]
+        </span>
       )}
-      {f.baseline && <span className="baseline-label" data-testid="figure-baseline"> {f.baseline}</span>}
+      {f.baseline && (
+        <span className="baseline-label" data-testid="figure-baseline">
+          {' '}
+          {f.baseline}
+        </span>
+      )}
       {paired ? (
-        <div className={`paired verdict-${paired.verdict.replace(' ', '-')}`} data-testid="paired-verdict" title={`mean paired difference over ${paired.n} seed(s); interval from ${paired.basis}`}>
+        <div
+          className={`paired verdict-${paired.verdict.replace(' ', '-')}`}
+          data-testid="paired-verdict"
+          title={`mean paired difference over ${paired.n} seed(s); interval from ${paired.basis}`}
+        >
           Δ {fmtd(paired.mean)} [{fmtd(paired.lo)}, {fmtd(paired.hi)}] <strong>{paired.verdict}</strong>
         </div>
-      ) : isRef ? <div className="paired muted">reference</div> : null}
+      ) : isRef ? (
+        <div className="paired muted">reference</div>
+      ) : null}
     </td>
   );
 }
 
-const OWN_KIND = { mlm: 'own vocabulary head, shared masks', objective: "objective's own loss", 'next-token': 'next-token loss (MEAP)' } as const;
+const OWN_KIND = {
+  mlm: 'own vocabulary head, shared masks',
+  objective: "objective's own loss",
+  'next-token': 'next-token loss (MEAP)',
+} as const;
 
 function ResultsTable({ c }: { c: ComparisonRecord }) {
   const [reference, setReference] = useState(c.reference ?? 0);
@@ -64,7 +103,11 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
       <p>
         <label>
           Compare with{' '}
-          <select value={reference} onChange={(e) => setReference(Number(e.target.value))} data-testid="compare-reference">
+          <select
+            value={reference}
+            onChange={(e) => setReference(Number(e.target.value))}
+            data-testid="compare-reference"
+          >
             {c.schemes.map((m, i) => (
               <option key={i} value={i}>
                 {schemeLabel(m)}
@@ -83,11 +126,17 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
             </th>
             <th title="top-1 accuracy of the shared probe at the same masks">Probe acc.</th>
             {taskSpecs.map((t) => (
-              <th key={t.id} title={`${t.name}: linear classifier on frozen features; chance 50%; close to ${t.closeTo}`}>
+              <th
+                key={t.id}
+                title={`${t.name}: linear classifier on frozen features; chance 50%; close to ${t.closeTo}`}
+              >
                 {t.name}
               </th>
             ))}
-            <th className="not-comparable" title="the run's own head: NOT comparable across objectives (each head answers a different question)">
+            <th
+              className="not-comparable"
+              title="the run's own head: NOT comparable across objectives (each head answers a different question)"
+            >
               Own head (not comparable)
             </th>
             <th title="training FLOPs (matrix products, ELECTRA's generator included; probes not counted)">FLOPs</th>
@@ -103,12 +152,38 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
               <td className="num">
                 {r.done} / {r.planned}
               </td>
-              <FigureCell f={r.probeLoss} fmtv={f3} paired={r.pairedLoss} fmtd={d3} testId="compare-result-loss" isRef={r.scheme === reference} />
-              <FigureCell f={r.probeAccuracy} fmtv={pct} paired={r.pairedAccuracy} fmtd={pts} testId="compare-result-accuracy" isRef={r.scheme === reference} />
+              <FigureCell
+                f={r.probeLoss}
+                fmtv={f3}
+                paired={r.pairedLoss}
+                fmtd={d3}
+                testId="compare-result-loss"
+                isRef={r.scheme === reference}
+              />
+              <FigureCell
+                f={r.probeAccuracy}
+                fmtv={pct}
+                paired={r.pairedAccuracy}
+                fmtd={pts}
+                testId="compare-result-accuracy"
+                isRef={r.scheme === reference}
+              />
               {r.tasks.map((t) => (
-                <FigureCell key={t.id} f={t.accuracy} fmtv={pct} paired={t.paired} fmtd={pts} testId="compare-result-downstream" isRef={r.scheme === reference} />
+                <FigureCell
+                  key={t.id}
+                  f={t.accuracy}
+                  fmtv={pct}
+                  paired={t.paired}
+                  fmtd={pts}
+                  testId="compare-result-downstream"
+                  isRef={r.scheme === reference}
+                />
               ))}
-              <td className="num not-comparable" data-testid="compare-result-own" title={r.ownKind ? OWN_KIND[r.ownKind] : undefined}>
+              <td
+                className="num not-comparable"
+                data-testid="compare-result-own"
+                title={r.ownKind ? OWN_KIND[r.ownKind] : undefined}
+              >
                 {r.ownLoss ? `${fmt(r.ownLoss, f3)}${r.ownAccuracy ? ` · ${fmt(r.ownAccuracy, pct)}` : ''}` : '–'}
                 {r.ownKind && <div className="muted small">{OWN_KIND[r.ownKind]}</div>}
               </td>
@@ -119,28 +194,49 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
         </tbody>
       </table>
       <p className="muted">
-        Every run, MLM included, is scored by the same <strong>shared probe</strong>: a fresh vocabulary head and the encoder&apos;s [MASK] input row trained{' '}
-        {probeSteps} steps on the frozen encoder (same seed and batches for every run), then the fixed 15% [MASK] held-out masks. Brackets: 95% interval of
-        the test-set noise (bootstrap over held-out targets or test examples). Δ: the mean paired difference with the reference over seeds (same initial
-        weights and data), with its 95% interval (the wider of Student&apos;s t over seeds and the test-set noise) and a verdict: better, worse, or inside
-        noise. Downstream tasks: logistic regression on frozen mean-pooled features, balanced (chance 50%), each closer to some objectives than others (hover
-        the header).
+        Every run, MLM included, is scored by the same <strong>shared probe</strong>: a fresh vocabulary head and the
+        encoder&apos;s [MASK] input row trained {probeSteps} steps on the frozen encoder (same seed and batches for
+        every run), then the fixed 15% [MASK] held-out masks. Brackets: 95% interval of the test-set noise (bootstrap
+        over held-out targets or test examples). Δ: the mean paired difference with the reference over seeds (same
+        initial weights and data), with its 95% interval (the wider of Student&apos;s t over seeds and the test-set
+        noise) and a verdict: better, worse, or inside noise. Downstream tasks: logistic regression on frozen
+        mean-pooled features, balanced (chance 50%), each closer to some objectives than others (hover the header).
         {freq && (
           <>
             {' '}
-            Frequency baseline (always guessing by training-set frequency): loss {f3(freq.frequencyLoss!)}, accuracy {pct(freq.frequencyAccuracy ?? NaN)}.
+            Frequency baseline (always guessing by training-set frequency): loss {f3(freq.frequencyLoss!)}, accuracy{' '}
+            {pct(freq.frequencyAccuracy ?? NaN)}.
           </>
-        )}
-        {' '}Own head: each run&apos;s own figures, not comparable across objectives.
+        )}{' '}
+        Own head: each run&apos;s own figures, not comparable across objectives.
         {oldRecord && ' This comparison was saved before the shared probe existed: its runs show no probe figures.'}
       </p>
     </div>
   );
 }
 
-const ENTRY_TEXT = { pending: 'waiting', training: 'training', probing: 'probing', done: 'done', failed: 'failed', stopped: 'stopped' } as const;
+const ENTRY_TEXT = {
+  pending: 'waiting',
+  training: 'training',
+  probing: 'probing',
+  done: 'done',
+  failed: 'failed',
+  stopped: 'stopped',
+} as const;
 
-export function ComparisonView({ c, series, live, progress, onRename }: { c: ComparisonRecord; series: ComparisonsState['series']; live?: LiveRun; progress?: ComparisonsState['progress']; onRename(name: string): void }) {
+export function ComparisonView({
+  c,
+  series,
+  live,
+  progress,
+  onRename,
+}: {
+  c: ComparisonRecord;
+  series: ComparisonsState['series'];
+  live?: LiveRun;
+  progress?: ComparisonsState['progress'];
+  onRename(name: string): void;
+}) {
   const [name, setName] = useState<string>();
   const preset = COMPARISON_PRESETS.find((p) => p.id === c.preset);
   const T = modelShape(c.base, 2).T;
@@ -151,15 +247,28 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
     const s = live?.id === e.runId ? { metrics: live.metrics, evals: live.evals } : series[e.runId];
     if (!s) return [];
     // Held-out curves: the shared masks through the run's own vocabulary head (not MEAP: it predicts the next token).
-    const sharedEval = e.result ? e.result.evalKind === 'mlm' : getObjective(c.schemes[e.scheme].objective).evaluation === 'masked-vocab';
+    const sharedEval = e.result
+      ? e.result.evalKind === 'mlm'
+      : getObjective(c.schemes[e.scheme].objective).evaluation === 'masked-vocab';
     const ms = e.result?.msPerStep ?? (live?.id === e.runId ? live.msPerStep : undefined);
-    return [{
-      key: e.runId, label: label(e.scheme, e.seed), color: COLORS[e.scheme % COLORS.length], dash: DASHES[seedIndex(e.seed) % DASHES.length],
-      metrics: s.metrics, evals: s.evals, sharedEval, flopsPerStep: e.result?.probes?.trainFlopsPerStep, secondsPerStep: ms && ms > 0 ? ms / 1000 : undefined,
-    }];
+    return [
+      {
+        key: e.runId,
+        label: label(e.scheme, e.seed),
+        color: COLORS[e.scheme % COLORS.length],
+        dash: DASHES[seedIndex(e.seed) % DASHES.length],
+        metrics: s.metrics,
+        evals: s.evals,
+        sharedEval,
+        flopsPerStep: e.result?.probes?.trainFlopsPerStep,
+        secondsPerStep: ms && ms > 0 ? ms / 1000 : undefined,
+      },
+    ];
   });
   const baseline = live?.info?.baseline ?? Object.values(series).find((x) => x.baseline)?.baseline;
-  const attention: AttentionRun[] = c.entries.flatMap((e) => (e.attention && e.runId ? [{ key: e.runId, label: label(e.scheme, e.seed), attention: e.attention }] : []));
+  const attention: AttentionRun[] = c.entries.flatMap((e) =>
+    e.attention && e.runId ? [{ key: e.runId, label: label(e.scheme, e.seed), attention: e.attention }] : [],
+  );
   const done = c.entries.filter((e) => e.state === 'done').length;
   return (
     <div className="comparison-view" data-testid="comparison-view" data-state={c.state}>
@@ -167,7 +276,12 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
         {name === undefined ? (
           <h3>
             {c.name}{' '}
-            <button type="button" className="secondary small" onClick={() => setName(c.name)} data-testid="comparison-rename">
+            <button
+              type="button"
+              className="secondary small"
+              onClick={() => setName(c.name)}
+              data-testid="comparison-rename"
+            >
               Rename
             </button>
           </h3>
@@ -179,7 +293,13 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
               setName(undefined);
             }}
           >
-            <input value={name} onChange={(ev) => setName(ev.target.value)} aria-label="Comparison name" autoFocus onKeyDown={(ev) => ev.key === 'Escape' && setName(undefined)} />{' '}
+            <input
+              value={name}
+              onChange={(ev) => setName(ev.target.value)}
+              aria-label="Comparison name"
+              autoFocus
+              onKeyDown={(ev) => ev.key === 'Escape' && setName(undefined)}
+            />{' '}
             <button type="submit" className="small">
               Save
             </button>
@@ -189,12 +309,14 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
           <span className="state" data-testid="comparison-state">
             {c.state}
           </span>{' '}
-          · {done} of {c.entries.length} runs done · {c.base.train.steps} steps × {c.base.train.B} × {T} = {(c.base.train.steps * c.base.train.B * T).toLocaleString('en-US')} tokens per run
+          · {done} of {c.entries.length} runs done · {c.base.train.steps} steps × {c.base.train.B} × {T} ={' '}
+          {(c.base.train.steps * c.base.train.B * T).toLocaleString('en-US')} tokens per run
         </p>
         {c.message && <p className="run-notice">{c.message}</p>}
         {duplicateSchemes(c.schemes).map(([i, j]) => (
           <p key={`${i}-${j}`} className="run-notice" data-testid="duplicate-schemes">
-            Schemes {i + 1} and {j + 1} are the same scheme once defaults are applied: any difference between them is noise.
+            Schemes {i + 1} and {j + 1} are the same scheme once defaults are applied: any difference between them is
+            noise.
           </p>
         ))}
         {preset && (
@@ -206,11 +328,13 @@ export function ComparisonView({ c, series, live, progress, onRename }: { c: Com
       <ol className="comparison-entries">
         {c.entries.map((e, i) => (
           <li key={i} data-testid="comparison-entry" data-state={e.state} className={`entry-${e.state}`}>
-            <span style={{ color: COLORS[e.scheme % COLORS.length] }}>■</span> {label(e.scheme, e.seed)}: <strong>{ENTRY_TEXT[e.state]}</strong>
+            <span style={{ color: COLORS[e.scheme % COLORS.length] }}>■</span> {label(e.scheme, e.seed)}:{' '}
+            <strong>{ENTRY_TEXT[e.state]}</strong>
             {e.state === 'probing' && progress && progress.runId === e.runId && (
               <span className="muted">
                 {' '}
-                ({progress.phase === 'mlm' ? 'MLM probe step' : 'downstream features'} {progress.done} / {progress.total})
+                ({progress.phase === 'mlm' ? 'MLM probe step' : 'downstream features'} {progress.done} /{' '}
+                {progress.total})
               </span>
             )}
             {e.message && <span className="muted"> · {e.message}</span>}

@@ -50,7 +50,9 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
 
   return (
     <section className="panel lesson" data-testid="lesson" data-lesson={n} aria-labelledby={`lesson-${n}-title`}>
-      <p className="muted">Lesson {n} of {LESSONS.length}</p>
+      <p className="muted">
+        Lesson {n} of {LESSONS.length}
+      </p>
       <h2 id={`lesson-${n}-title`}>{lesson.title}</h2>
       {lesson.paragraphs.map((p, i) => (
         <p key={i}>{p}</p>
@@ -72,12 +74,24 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
         <legend>{q.prompt}</legend>
         {q.options.map((o) => (
           <label key={o.id} data-option={o.id}>
-            <input type="radio" name={`lesson-${n}-question`} value={o.id} checked={(rec?.answer ?? choice) === o.id} onChange={() => setChoice(o.id)} /> {o.text}
+            <input
+              type="radio"
+              name={`lesson-${n}-question`}
+              value={o.id}
+              checked={(rec?.answer ?? choice) === o.id}
+              onChange={() => setChoice(o.id)}
+            />{' '}
+            {o.text}
           </label>
         ))}
       </fieldset>
       {!answered && (
-        <button type="button" data-testid="lesson-answer" disabled={!choice} onClick={() => choice && answer(n, choice)}>
+        <button
+          type="button"
+          data-testid="lesson-answer"
+          disabled={!choice}
+          onClick={() => choice && answer(n, choice)}
+        >
           Answer
         </button>
       )}
@@ -105,7 +119,12 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
               {plan.note}
             </p>
           )}
-          <button type="button" data-testid="lesson-run" disabled={!answered || busy || !!blocked} onClick={() => void run()}>
+          <button
+            type="button"
+            data-testid="lesson-run"
+            disabled={!answered || busy || !!blocked}
+            onClick={() => void run()}
+          >
             {lesson.setup.kind === 'compare' ? 'Set up and run the comparison' : 'Set up and run'}
           </button>
           {!answered && <span className="muted"> Answer the question first.</span>}
@@ -123,7 +142,12 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
         {lesson.watch.map((w, i) => (
           <li key={i}>
             {w.text}{' '}
-            <button type="button" className="secondary small" data-testid={`lesson-show-${w.panel}`} onClick={() => showPanel(w.panel)}>
+            <button
+              type="button"
+              className="secondary small"
+              data-testid={`lesson-show-${w.panel}`}
+              onClick={() => showPanel(w.panel)}
+            >
               Show
             </button>
           </li>
@@ -153,12 +177,27 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
 
       <div className="lesson-pager">
         {n > 1 ? (
-          <a href={`#lesson=${n - 1}`} onClick={(e) => { e.preventDefault(); open(n - 1); }}>
+          <a
+            href={`#lesson=${n - 1}`}
+            onClick={(e) => {
+              e.preventDefault();
+              open(n - 1);
+            }}
+          >
             ← Lesson {n - 1}
           </a>
-        ) : <span />}
+        ) : (
+          <span />
+        )}
         {n < LESSONS.length && (
-          <a href={`#lesson=${n + 1}`} data-testid="lesson-next" onClick={(e) => { e.preventDefault(); open(n + 1); }}>
+          <a
+            href={`#lesson=${n + 1}`}
+            data-testid="lesson-next"
+            onClick={(e) => {
+              e.preventDefault();
+              open(n + 1);
+            }}
+          >
             Lesson {n + 1} →
           </a>
         )}
@@ -198,17 +237,19 @@ function MaskSchemes({ lesson }: { lesson: Lesson }) {
       <p>Show each scheme on the same sentence in the mask preview:</p>
       <div className="buttons">
         {lesson.setup.schemes.map((s, i) => (
-          <button key={s.label} type="button" className="secondary small" data-testid={`lesson-scheme-${i}`} onClick={() => showScheme(lesson, i)}>
+          <button
+            key={s.label}
+            type="button"
+            className="secondary small"
+            data-testid={`lesson-scheme-${i}`}
+            onClick={() => showScheme(lesson, i)}
+          >
             {s.label}
           </button>
         ))}
       </div>
       <p>
-        <button
-          type="button"
-          data-testid="lesson-survey"
-          onClick={() => void count()}
-        >
+        <button type="button" data-testid="lesson-survey" onClick={() => void count()}>
           Count split words over {lesson.setup.sequences} sequences
         </button>
       </p>

@@ -52,7 +52,10 @@ function LessonNav({ current }: { current: number }) {
               >
                 {l.title}
               </a>
-              <span className="lesson-state" aria-label={state === 'done' ? 'done' : state === 'answered' ? 'answered' : 'not started'}>
+              <span
+                className="lesson-state"
+                aria-label={state === 'done' ? 'done' : state === 'answered' ? 'answered' : 'not started'}
+              >
                 {state === 'done' ? ' ✓' : state === 'answered' ? ' ·' : ''}
               </span>
             </li>

@@ -16,7 +16,10 @@ export function StartScreen() {
       <div className="start-choices">
         <div className="panel start-choice">
           <h3>Lessons</h3>
-          <p>{LESSONS.length} short lessons, each with a question, one click that sets up its experiment, and what happened, in numbers from your run.</p>
+          <p>
+            {LESSONS.length} short lessons, each with a question, one click that sets up its experiment, and what
+            happened, in numbers from your run.
+          </p>
           <ol className="start-list">
             {LESSONS.map((l) => (
               <li key={l.n}>{l.title}</li>
@@ -28,7 +31,10 @@ export function StartScreen() {
         </div>
         <div className="panel start-choice">
           <h3>The lab</h3>
-          <p>Every masking strategy and objective with its paper, the mask preview, live training, saved runs and comparisons of schemes.</p>
+          <p>
+            Every masking strategy and objective with its paper, the mask preview, live training, saved runs and
+            comparisons of schemes.
+          </p>
           <button type="button" data-testid="choose-lab" onClick={() => choose('lab')}>
             Open the lab
           </button>
@@ -43,10 +49,22 @@ export function ModeSwitch() {
   const choose = useLessonsStore((s) => s.choose);
   return (
     <div className="mode-switch" role="group" aria-label="Lessons or lab">
-      <button type="button" className={mode === 'lessons' ? 'small' : 'secondary small'} aria-pressed={mode === 'lessons'} data-testid="mode-lessons" onClick={() => choose('lessons')}>
+      <button
+        type="button"
+        className={mode === 'lessons' ? 'small' : 'secondary small'}
+        aria-pressed={mode === 'lessons'}
+        data-testid="mode-lessons"
+        onClick={() => choose('lessons')}
+      >
         Lessons
       </button>
-      <button type="button" className={mode === 'lab' ? 'small' : 'secondary small'} aria-pressed={mode === 'lab'} data-testid="mode-lab" onClick={() => choose('lab')}>
+      <button
+        type="button"
+        className={mode === 'lab' ? 'small' : 'secondary small'}
+        aria-pressed={mode === 'lab'}
+        data-testid="mode-lab"
+        onClick={() => choose('lab')}
+      >
         Lab
       </button>
     </div>

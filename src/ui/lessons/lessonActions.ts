@@ -8,7 +8,13 @@ import { DEFAULT_PROBE_BUDGET } from '../../session/probes';
 import type { ExperimentConfig } from '../../session/config';
 import { experimentText } from '../../session/text';
 import { seedList } from '../../session/comparisonPlan';
-import { currentPreparedCorpus, pmiLexiconFor, preparedDataFor, useDataStore, type PreparedCorpus } from '../../store/data';
+import {
+  currentPreparedCorpus,
+  pmiLexiconFor,
+  preparedDataFor,
+  useDataStore,
+  type PreparedCorpus,
+} from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
 import { useLessonsStore } from '../../store/lessons';
 import type { LiveRun } from '../../session/records';
@@ -38,10 +44,15 @@ export function withSteps(config: ExperimentConfig, steps: number, fixed: boolea
 }
 
 /** Why the click cannot start now, or undefined. */
-export function blockedReason(gpuReady: boolean, comparisonRunning: boolean, run: LiveRun | undefined): string | undefined {
+export function blockedReason(
+  gpuReady: boolean,
+  comparisonRunning: boolean,
+  run: LiveRun | undefined,
+): string | undefined {
   if (!gpuReady) return 'Needs a GPU (see the message above).';
   if (comparisonRunning) return 'A comparison is running: let it finish or stop it in the Compare panel.';
-  if (run && ['preparing', 'training'].includes(run.state)) return 'A run is training: let it finish or reset it in the Train panel.';
+  if (run && ['preparing', 'training'].includes(run.state))
+    return 'A run is training: let it finish or reset it in the Train panel.';
   return undefined;
 }
 
@@ -68,7 +79,10 @@ export async function setUpAndRun(lesson: Lesson): Promise<void> {
     schemes: structuredClone(s.schemes),
     seeds: seedList(config.seed, s.seeds),
     // The probes' own training scales with the run, so they do not dwarf a short lesson.
-    budget: { ...DEFAULT_PROBE_BUDGET, mlmSteps: Math.max(20, Math.min(DEFAULT_PROBE_BUDGET.mlmSteps, Math.round(plan.steps / 2))) },
+    budget: {
+      ...DEFAULT_PROBE_BUDGET,
+      mlmSteps: Math.max(20, Math.min(DEFAULT_PROBE_BUDGET.mlmSteps, Math.round(plan.steps / 2))),
+    },
     probeText: useTrainingStore.getState().probeText,
   });
   lessons.patch(lesson.n, { ...fresh, comparisonId: rec.id, runId: undefined });
@@ -86,7 +100,11 @@ export function showScheme(lesson: Lesson, index: number): void {
 /** The prepared text of `config` (tokenizer trained), once the data store has it; sets the experiment up if needed. */
 async function preparedFor(config: ExperimentConfig, timeoutMs = 180_000): Promise<PreparedCorpus> {
   const matches = (p: PreparedCorpus | undefined) =>
-    p && p.corpus === config.corpus && p.spec.kind === config.tokenizer.kind && p.spec.vocabSize === config.tokenizer.vocabSize && p.seed === config.seed;
+    p &&
+    p.corpus === config.corpus &&
+    p.spec.kind === config.tokenizer.kind &&
+    p.spec.vocabSize === config.tokenizer.vocabSize &&
+    p.seed === config.seed;
   const now = currentPreparedCorpus();
   if (matches(now)) return now!;
   const e = useExperimentStore.getState().config;
@@ -119,8 +137,13 @@ export async function runMaskSurvey(lesson: Lesson): Promise<string[]> {
   const data = preparedDataFor(p, T);
   const rows = lesson.setup.schemes.map((sc) =>
     surveyMasks({
-      set: data.train, vocab: p.vocab, masking: sc.masking, label: sc.label, sequences: lesson.setup.kind === 'masks' ? lesson.setup.sequences : 0,
-      seed: config.seed, lexicon: sc.masking.strategy === 'pmi' ? pmiLexiconFor(p, 10, 1000) : undefined,
+      set: data.train,
+      vocab: p.vocab,
+      masking: sc.masking,
+      label: sc.label,
+      sequences: lesson.setup.kind === 'masks' ? lesson.setup.sequences : 0,
+      seed: config.seed,
+      lexicon: sc.masking.strategy === 'pmi' ? pmiLexiconFor(p, 10, 1000) : undefined,
     }),
   );
   const lines = maskSurveySummary(rows);
@@ -129,7 +152,11 @@ export async function runMaskSurvey(lesson: Lesson): Promise<string[]> {
   const answer = useLessonsStore.getState().progress.lessons[lesson.n]?.answer;
   lines.push(
     `On ${p.name} with this ${p.tokenizer.vocabSize.toLocaleString('en-US')}-piece vocabulary the count bears out "${option?.text ?? found}"` +
-      (answer ? (answer === found ? ': your answer.' : `; you answered "${lesson.question.options.find((o) => o.id === answer)?.text ?? answer}".`) : '.'),
+      (answer
+        ? answer === found
+          ? ': your answer.'
+          : `; you answered "${lesson.question.options.find((o) => o.id === answer)?.text ?? answer}".`
+        : '.'),
   );
   useLessonsStore.getState().patch(lesson.n, { summary: lines, finishedAt: Date.now() });
   return lines;

@@ -1,7 +1,15 @@
 // A button that opens the file picker for a JSON export (runs or comparisons) and hands the chosen file over.
 import { useRef } from 'react';
 
-export function ImportJsonButton({ label, testId, onFile }: { label: string; testId: string; onFile: (file: File) => void }) {
+export function ImportJsonButton({
+  label,
+  testId,
+  onFile,
+}: {
+  label: string;
+  testId: string;
+  onFile: (file: File) => void;
+}) {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>

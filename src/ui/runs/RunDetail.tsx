@@ -16,23 +16,24 @@ export function RunDetail({ run }: { run: RunRecord }) {
       <h3>{run.name}</h3>
       {run.interrupted && (
         <p className="run-notice" role="status" data-testid="run-interrupted">
-          Interrupted by reload at step {run.step} of {run.totalSteps}: the page was reloaded or closed while this run was{' '}
-          {run.state === 'paused' ? 'paused' : 'training'}. Its weights lived in GPU memory and are gone, so it cannot be resumed. The charts
-          show what was saved up to then. Use “Load settings” to train it again.
+          Interrupted by reload at step {run.step} of {run.totalSteps}: the page was reloaded or closed while this run
+          was {run.state === 'paused' ? 'paused' : 'training'}. Its weights lived in GPU memory and are gone, so it
+          cannot be resumed. The charts show what was saved up to then. Use “Load settings” to train it again.
         </p>
       )}
       {run.state === 'failed' && run.message && !run.interrupted && <p className="error">{run.message}</p>}
       <p className="muted">
         {c.masking.strategy}/{c.masking.objective} on {c.corpus} · {c.tokenizer.kind}
         {c.tokenizer.vocabSize !== undefined ? ` ${c.tokenizer.vocabSize}` : ''} tokenizer · model {c.model.preset}
-        {run.info && ` (L${run.info.model.L} C${run.info.model.C} NH${run.info.model.NH} T${run.info.model.T}, V ${run.info.V}, ${run.info.params.toLocaleString('en-US')} parameters)`} · batch{' '}
-        {c.train.B} · lr {c.train.lr} · seed {c.seed} · started {new Date(run.createdAt).toLocaleString()}
+        {run.info &&
+          ` (L${run.info.model.L} C${run.info.model.C} NH${run.info.model.NH} T${run.info.model.T}, V ${run.info.V}, ${run.info.params.toLocaleString('en-US')} parameters)`}{' '}
+        · batch {c.train.B} · lr {c.train.lr} · seed {c.seed} · started {new Date(run.createdAt).toLocaleString()}
         {run.tokensPerS > 0 && ` · ${fmtRate(run.tokensPerS)} tokens/s`}
       </p>
       {last && first ? (
         <p className="kpis" data-testid="run-eval-summary">
-          Held-out masked loss <strong>{last.loss.toFixed(3)}</strong> (from {first.loss.toFixed(3)}) · accuracy <strong>{fmtPct(last.accuracy)}</strong> at step{' '}
-          {last.step}
+          Held-out masked loss <strong>{last.loss.toFixed(3)}</strong> (from {first.loss.toFixed(3)}) · accuracy{' '}
+          <strong>{fmtPct(last.accuracy)}</strong> at step {last.step}
         </p>
       ) : (
         <p className="muted">No held-out evaluation was saved for this run.</p>

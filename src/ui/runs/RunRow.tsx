@@ -26,7 +26,18 @@ export function stateLabel(run: RunSummary, liveState?: RunState): string {
 
 const num = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
-export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, onRename, onLoadSettings, onDelete, onDownloadWeights }: RunRowProps) {
+export function RunRow({
+  run,
+  liveState,
+  selected,
+  checked,
+  onCheck,
+  onSelect,
+  onRename,
+  onLoadSettings,
+  onDelete,
+  onDownloadWeights,
+}: RunRowProps) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -57,9 +68,20 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
   const m = run.config.masking;
 
   return (
-    <tr className={selected ? 'selected' : undefined} data-testid="run-row" data-run-id={run.id} data-state={run.interrupted && !liveState ? 'interrupted' : (liveState ?? run.state)} aria-selected={selected}>
+    <tr
+      className={selected ? 'selected' : undefined}
+      data-testid="run-row"
+      data-run-id={run.id}
+      data-state={run.interrupted && !liveState ? 'interrupted' : (liveState ?? run.state)}
+      aria-selected={selected}
+    >
       <td>
-        <input type="checkbox" checked={checked} onChange={(e) => onCheck(e.target.checked)} aria-label={`Select ${run.name} for export`} />
+        <input
+          type="checkbox"
+          checked={checked}
+          onChange={(e) => onCheck(e.target.checked)}
+          aria-label={`Select ${run.name} for export`}
+        />
       </td>
       <td className="name-cell">
         {editing ? (
@@ -80,7 +102,14 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
             onBlur={() => finish(true)}
           />
         ) : (
-          <button type="button" className="run-name" data-testid="run-name" onClick={onSelect} aria-pressed={selected} title="Show this run's charts">
+          <button
+            type="button"
+            className="run-name"
+            data-testid="run-name"
+            onClick={onSelect}
+            aria-pressed={selected}
+            title="Show this run's charts"
+          >
             {run.name}
           </button>
         )}
@@ -90,7 +119,8 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
             data-testid="run-external"
             title={`Imported: trained with ${run.external.tool} on ${run.external.device} x${run.external.processes}, mixed precision ${run.external.mixedPrecision}`}
           >
-            {' '}trained outside the page
+            {' '}
+            trained outside the page
           </span>
         )}
       </td>
@@ -100,7 +130,11 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
       <td className="num" data-testid="run-steps">
         {run.step} / {run.totalSteps}
       </td>
-      <td className="num" data-testid="run-heldout-loss" title={run.lastEval ? `held-out masked loss at step ${run.lastEval.step}` : 'no evaluation yet'}>
+      <td
+        className="num"
+        data-testid="run-heldout-loss"
+        title={run.lastEval ? `held-out masked loss at step ${run.lastEval.step}` : 'no evaluation yet'}
+      >
         {num(run.lastEval?.loss)}
       </td>
       <td className="num" data-testid="run-heldout-accuracy">
@@ -109,12 +143,20 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
       <td className="num" data-testid="run-train-loss" title="mean training loss over the last 10 steps">
         {num(run.trainLossLast10)}
       </td>
-      <td className={`run-state-${run.interrupted && !liveState ? 'interrupted' : (liveState ?? run.state)}`}>{state}</td>
+      <td className={`run-state-${run.interrupted && !liveState ? 'interrupted' : (liveState ?? run.state)}`}>
+        {state}
+      </td>
       <td>
         {confirming ? (
           <span className="actions" role="group" aria-label={`Confirm deleting ${run.name}`}>
             <span className="confirm">Delete this run?</span>
-            <button type="button" className="small danger" ref={confirmButton} data-testid="run-delete-confirm" onClick={onDelete}>
+            <button
+              type="button"
+              className="small danger"
+              ref={confirmButton}
+              data-testid="run-delete-confirm"
+              onClick={onDelete}
+            >
               Delete
             </button>
             <button type="button" className="small secondary" onClick={() => setConfirming(false)}>
@@ -148,10 +190,22 @@ export function RunRow({ run, liveState, selected, checked, onCheck, onSelect, o
                 Weights ({(run.weights.bytes / 1e6).toFixed(1)} MB)
               </button>
             )}
-            <button type="button" className="small secondary" data-testid="run-load-settings" onClick={onLoadSettings} title="Put this run's settings back into the setup, to train it again">
+            <button
+              type="button"
+              className="small secondary"
+              data-testid="run-load-settings"
+              onClick={onLoadSettings}
+              title="Put this run's settings back into the setup, to train it again"
+            >
               Load settings
             </button>
-            <button type="button" className="small secondary" data-testid="run-delete" aria-label={`Delete ${run.name}`} onClick={() => setConfirming(true)}>
+            <button
+              type="button"
+              className="small secondary"
+              data-testid="run-delete"
+              aria-label={`Delete ${run.name}`}
+              onClick={() => setConfirming(true)}
+            >
               Delete
             </button>
           </span>

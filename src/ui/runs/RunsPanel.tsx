@@ -34,20 +34,34 @@ export function RunsPanel() {
   // Save the live run as it trains, for as long as the page shows the training column.
   useEffect(() => persistLiveRuns(useTrainingStore, runsStore), []);
   // Keep the final weights of finished runs when the user asked for it.
-  useEffect(() => keepFinishedWeights({ training: useTrainingStore, runs: runsStore, setting: keepWeightsStore, send: sendToWorker, onMessage: onWorkerMessage }), []);
+  useEffect(
+    () =>
+      keepFinishedWeights({
+        training: useTrainingStore,
+        runs: runsStore,
+        setting: keepWeightsStore,
+        send: sendToWorker,
+        onMessage: onWorkerMessage,
+      }),
+    [],
+  );
   const keepWeights = useStore(keepWeightsStore, (s) => s.keep);
   const keepError = useStore(keepWeightsStore, (s) => s.error);
   // Read the saved runs once; after a reload, show the most recent one's charts.
   useEffect(() => {
     if (loadStarted) return;
     loadStarted = true;
-    runsStore.getState().load(useTrainingStore.getState().run?.id).then(
-      () => {
-        const s = runsStore.getState();
-        if (s.selectedId === undefined && !useTrainingStore.getState().run && s.runs.length > 0) void s.select(s.runs[0].id).catch(() => undefined);
-      },
-      () => undefined, // the store keeps the error and the panel shows it
-    );
+    runsStore
+      .getState()
+      .load(useTrainingStore.getState().run?.id)
+      .then(
+        () => {
+          const s = runsStore.getState();
+          if (s.selectedId === undefined && !useTrainingStore.getState().run && s.runs.length > 0)
+            void s.select(s.runs[0].id).catch(() => undefined);
+        },
+        () => undefined, // the store keeps the error and the panel shows it
+      );
   }, []);
 
   const ids = runs.map((r) => r.id);
@@ -60,7 +74,8 @@ export function RunsPanel() {
     try {
       const files = await runsStore.getState().weightFiles(id);
       if (!files) throw new Error('no weights are kept for this run');
-      for (const f of files) downloadText(f.name, f.bytes, f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+      for (const f of files)
+        downloadText(f.name, f.bytes, f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
     } catch (e) {
       setNote({ text: `Download failed: ${errorText(e)}`, error: true });
     }
@@ -71,7 +86,11 @@ export function RunsPanel() {
     try {
       const st = runsStore.getState();
       const text = kind === 'json' ? await st.exportJson(scope) : await st.exportCsv(scope);
-      downloadText(`${exportBaseName()}.${kind}`, text, kind === 'json' ? 'application/json' : 'text/csv;charset=utf-8');
+      downloadText(
+        `${exportBaseName()}.${kind}`,
+        text,
+        kind === 'json' ? 'application/json' : 'text/csv;charset=utf-8',
+      );
     } catch (e) {
       setNote({ text: `Export failed: ${errorText(e)}`, error: true });
     }
@@ -98,19 +117,40 @@ export function RunsPanel() {
     <section className="panel runs" aria-labelledby="runs-title" data-testid="runs-panel">
       <h2 id="runs-title">Runs</h2>
       <p className="muted">
-        Every run is saved in this browser as it trains (settings, metrics and evaluations; not the weights). Tick runs to export only those.
+        Every run is saved in this browser as it trains (settings, metrics and evaluations; not the weights). Tick runs
+        to export only those.
       </p>
       <div className="runs-toolbar">
-        <button type="button" className="small secondary" data-testid="runs-export-json" disabled={runs.length === 0} onClick={() => void doExport('json')}>
+        <button
+          type="button"
+          className="small secondary"
+          data-testid="runs-export-json"
+          disabled={runs.length === 0}
+          onClick={() => void doExport('json')}
+        >
           Export {scopeText} as JSON
         </button>
-        <button type="button" className="small secondary" data-testid="runs-export-csv" disabled={runs.length === 0} onClick={() => void doExport('csv')}>
+        <button
+          type="button"
+          className="small secondary"
+          data-testid="runs-export-csv"
+          disabled={runs.length === 0}
+          onClick={() => void doExport('csv')}
+        >
           Export {scopeText} as CSV
         </button>
         <ImportJsonButton label="Import JSON…" testId="runs-import-file" onFile={(f) => void doImport(f)} />
-        <label className="keep-weights" title="When a run finishes, its final weights are saved in this browser next to it (a Hugging Face BertForMaskedLM for vocabulary heads, ElectraForPreTraining for replaced-token heads, a MaskLab checkpoint otherwise), to download after a reload">
-          <input type="checkbox" data-testid="keep-weights" checked={keepWeights} onChange={(e) => keepWeightsStore.getState().setKeep(e.target.checked)} /> Keep final
-          weights
+        <label
+          className="keep-weights"
+          title="When a run finishes, its final weights are saved in this browser next to it (a Hugging Face BertForMaskedLM for vocabulary heads, ElectraForPreTraining for replaced-token heads, a MaskLab checkpoint otherwise), to download after a reload"
+        >
+          <input
+            type="checkbox"
+            data-testid="keep-weights"
+            checked={keepWeights}
+            onChange={(e) => keepWeightsStore.getState().setKeep(e.target.checked)}
+          />{' '}
+          Keep final weights
         </label>
       </div>
       {keepError && (
@@ -163,16 +203,31 @@ export function RunsPanel() {
                   selected={r.id === selectedId}
                   checked={checked.has(r.id)}
                   onCheck={(on) => setCheck(r.id, on)}
-                  onSelect={() => void runsStore.getState().select(r.id === selectedId ? undefined : r.id).catch(() => undefined)}
-                  onRename={(name) => void runsStore.getState().rename(r.id, name).catch(() => undefined)}
+                  onSelect={() =>
+                    void runsStore
+                      .getState()
+                      .select(r.id === selectedId ? undefined : r.id)
+                      .catch(() => undefined)
+                  }
+                  onRename={(name) =>
+                    void runsStore
+                      .getState()
+                      .rename(r.id, name)
+                      .catch(() => undefined)
+                  }
                   onLoadSettings={() => {
                     replaceConfig(r.config);
-                    setNote({ text: `Loaded the settings of “${r.name}” into the setup: press Start to train it again.` });
+                    setNote({
+                      text: `Loaded the settings of “${r.name}” into the setup: press Start to train it again.`,
+                    });
                   }}
                   onDownloadWeights={() => void downloadWeights(r.id)}
                   onDelete={() => {
                     setCheck(r.id, false);
-                    void runsStore.getState().remove(r.id).catch(() => undefined);
+                    void runsStore
+                      .getState()
+                      .remove(r.id)
+                      .catch(() => undefined);
                   }}
                 />
               ))}

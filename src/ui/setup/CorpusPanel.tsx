@@ -2,7 +2,16 @@
 // checked with the data layer's messages, kept in IndexedDB and listed for reuse or deletion.
 import { useEffect, useId, useState, type DragEvent } from 'react';
 import { CORPORA } from '../../data/corpora';
-import { isToyCorpus, parseToyCorpus, TOY_CORPUS, TOY_MAX_SENTENCES, TOY_RULES, TOY_TITLE, TOY_WORDS, toyCorpusId } from '../../data/toyLanguage';
+import {
+  isToyCorpus,
+  parseToyCorpus,
+  TOY_CORPUS,
+  TOY_MAX_SENTENCES,
+  TOY_RULES,
+  TOY_TITLE,
+  TOY_WORDS,
+  toyCorpusId,
+} from '../../data/toyLanguage';
 import type { StoredTextMeta } from '../../data/textStore';
 import { checkTextFile, checkTextString } from '../../data/validate';
 import { CUSTOM_PREFIX, usePreparedCorpus, useSavedTexts } from '../../store/data';
@@ -31,7 +40,10 @@ export function CorpusPanel() {
 
   const current = CORPORA.find((c) => c.id === corpus);
   const currentSaved = saved.find((m) => `${CUSTOM_PREFIX}${m.id}` === corpus);
-  const summary = current?.title ?? currentSaved?.name ?? (isToyCorpus(corpus) ? TOY_TITLE : corpus.startsWith(CUSTOM_PREFIX) ? 'your text' : corpus);
+  const summary =
+    current?.title ??
+    currentSaved?.name ??
+    (isToyCorpus(corpus) ? TOY_TITLE : corpus.startsWith(CUSTOM_PREFIX) ? 'your text' : corpus);
 
   return (
     <Panel title="Corpus" testId="corpus-panel" summary={summary}>
@@ -45,7 +57,12 @@ export function CorpusPanel() {
             checked={corpus === c.id}
             onChange={() => setCorpus(c.id)}
             data={{ 'data-corpus': c.id }}
-            extra={<span className="muted"> {formatBytes(c.bytes)}, {c.lines.toLocaleString('en-US')} lines</span>}
+            extra={
+              <span className="muted">
+                {' '}
+                {formatBytes(c.bytes)}, {c.lines.toLocaleString('en-US')} lines
+              </span>
+            }
             note={c.source}
           />
         ))}
@@ -69,7 +86,12 @@ export function CorpusPanel() {
                 onChange={() => setCorpus(id)}
                 note={`your text, ${formatBytes(m.bytes)}, saved ${new Date(m.savedAt).toLocaleDateString()}`}
               />
-              <button type="button" className="small secondary" onClick={() => void remove(m)} aria-label={`Delete ${m.name}`}>
+              <button
+                type="button"
+                className="small secondary"
+                onClick={() => void remove(m)}
+                aria-label={`Delete ${m.name}`}
+              >
                 Delete
               </button>
             </div>
@@ -99,7 +121,9 @@ function ToyOptions({ corpus, onChange }: { corpus: string; onChange(id: string)
     setDraft(raw);
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 100 || n > TOY_MAX_SENTENCES) {
-      setError(`The number of sentences must be a whole number from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}.`);
+      setError(
+        `The number of sentences must be a whole number from 100 to ${TOY_MAX_SENTENCES.toLocaleString('en-US')}.`,
+      );
       return;
     }
     setError(undefined);
@@ -109,7 +133,16 @@ function ToyOptions({ corpus, onChange }: { corpus: string; onChange(id: string)
   return (
     <div className="toy-options" data-testid="toy-options">
       <label htmlFor={ids.n}>Sentences</label>{' '}
-      <input id={ids.n} type="number" min={100} max={TOY_MAX_SENTENCES} step={1000} value={draft ?? sentences} onChange={(e) => setSentences(e.currentTarget.value)} data-testid="toy-sentences" />{' '}
+      <input
+        id={ids.n}
+        type="number"
+        min={100}
+        max={TOY_MAX_SENTENCES}
+        step={1000}
+        value={draft ?? sentences}
+        onChange={(e) => setSentences(e.currentTarget.value)}
+        data-testid="toy-sentences"
+      />{' '}
       <label htmlFor={ids.seed}>Seed</label>{' '}
       <input
         id={ids.seed}
@@ -136,8 +169,9 @@ function ToyOptions({ corpus, onChange }: { corpus: string; onChange(id: string)
           ))}
         </ul>
         <p className="field-help">
-          400 held-out minimal pairs (200 without and 200 with an attractor) never appear in the training text. The model scores a pair by
-          masking the verb and comparing the two forms&apos; probabilities (the method of Linzen et al. 2016 and Goldberg 2019); chance is 50%.
+          400 held-out minimal pairs (200 without and 200 with an attractor) never appear in the training text. The
+          model scores a pair by masking the verb and comparing the two forms&apos; probabilities (the method of Linzen
+          et al. 2016 and Goldberg 2019); chance is 50%.
         </p>
       </details>
     </div>
@@ -165,7 +199,11 @@ function TokenBudget() {
   const tokens = status.data.trainEncoding.ids.length;
   const needed = (B + 1) * Math.max(1, T - 2);
   return (
-    <p className={tokens < needed ? 'field-error' : 'field-help'} data-testid="token-budget" role={tokens < needed ? 'alert' : undefined}>
+    <p
+      className={tokens < needed ? 'field-error' : 'field-help'}
+      data-testid="token-budget"
+      role={tokens < needed ? 'alert' : undefined}
+    >
       {tokens < needed
         ? `The training part of this text gives ${tokens.toLocaleString('en-US')} tokens, but a batch of ${B} sequences of ${T} needs at least ${needed.toLocaleString('en-US')}. Add more text, or lower the batch size or sequence length.`
         : `Training part: ${tokens.toLocaleString('en-US')} tokens, about ${Math.floor(tokens / Math.max(1, T - 2)).toLocaleString('en-US')} sequences of ${T}.`}
@@ -230,7 +268,13 @@ function AddText({ onSaved }: { onSaved(meta: StoredTextMeta): void }) {
       <summary>Use your own text</summary>
       <div className="field">
         <label htmlFor={ids.text}>Paste text</label>
-        <textarea id={ids.text} rows={5} value={text} onChange={(e) => setText(e.target.value)} placeholder="Paste a few pages of plain text…" />
+        <textarea
+          id={ids.text}
+          rows={5}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="Paste a few pages of plain text…"
+        />
       </div>
       <div className="field">
         <label htmlFor={ids.name}>Name (optional)</label>

@@ -2,7 +2,13 @@
 // checked by validateModelConfig with the message shown at the setting it names.
 import { useId } from 'react';
 import { DEFAULT_VOCAB_SIZE } from '../../data/train';
-import { ConfigError, MODEL_PRESETS, validateModelConfig, type ModelConfig, type ModelPreset } from '../../engine/config';
+import {
+  ConfigError,
+  MODEL_PRESETS,
+  validateModelConfig,
+  type ModelConfig,
+  type ModelPreset,
+} from '../../engine/config';
 import { bertTensors } from '../../engine/model/params';
 import { modelShape } from '../../session/config';
 import { usePreparedCorpus } from '../../store/data';
@@ -15,9 +21,9 @@ import { Choice, formatCount, NumberField, Panel } from './controls';
 type Field = 'L' | 'C' | 'NH' | 'F' | 'T';
 const FIELDS: readonly { key: Field; label: string; help: string }[] = [
   { key: 'L', label: 'Layers (L)', help: 'Transformer blocks stacked on each other.' },
-  { key: 'C', label: 'Width (C)', help: 'Size of every token\'s vector; must be divisible by the heads.' },
+  { key: 'C', label: 'Width (C)', help: "Size of every token's vector; must be divisible by the heads." },
   { key: 'NH', label: 'Attention heads (NH)', help: 'Each head attends with C / NH channels.' },
-  { key: 'F', label: 'Feed-forward width (F)', help: 'Inner size of each block\'s MLP (BERT: 4C).' },
+  { key: 'F', label: 'Feed-forward width (F)', help: "Inner size of each block's MLP (BERT: 4C)." },
   { key: 'T', label: 'Sequence length (T)', help: 'Tokens per training sequence, [CLS] and [SEP] included.' },
 ];
 
@@ -35,7 +41,10 @@ export function ModelPanel() {
   const setModel = useExperimentStore((s) => s.setModel);
   const status = usePreparedCorpus();
   const group = useId();
-  const V = status.state === 'ready' ? status.data.vocab.size : (config.tokenizer.vocabSize ?? DEFAULT_VOCAB_SIZE[config.tokenizer.kind] ?? 100);
+  const V =
+    status.state === 'ready'
+      ? status.data.vocab.size
+      : (config.tokenizer.vocabSize ?? DEFAULT_VOCAB_SIZE[config.tokenizer.kind] ?? 100);
   const shape = modelShape(config, V);
   let problem: ConfigError | Error | null = null;
   try {
@@ -47,7 +56,10 @@ export function ModelPanel() {
   const preset = config.model.preset;
   const params = problem ? null : parameterCount(shape);
   const gpu = useGpuStore((s) => s.status);
-  const perBuffer = gpu.state === 'ready' ? Math.min(gpu.summary.limits.maxBufferSize, gpu.summary.limits.maxStorageBufferBindingSize) : undefined;
+  const perBuffer =
+    gpu.state === 'ready'
+      ? Math.min(gpu.summary.limits.maxBufferSize, gpu.summary.limits.maxStorageBufferBindingSize)
+      : undefined;
   let memory: MemoryEstimate | null = null;
   try {
     memory = problem ? null : estimateMemory(config, V);
@@ -63,7 +75,11 @@ export function ModelPanel() {
   };
 
   return (
-    <Panel title="Model" testId="model-panel" summary={params ? `${preset}, ${formatCount(params)} parameters` : preset}>
+    <Panel
+      title="Model"
+      testId="model-panel"
+      summary={params ? `${preset}, ${formatCount(params)} parameters` : preset}
+    >
       <fieldset className="choices">
         <legend>Encoder size (BERT, vocabulary V = {V.toLocaleString('en-US')})</legend>
         {(Object.keys(MODEL_PRESETS) as ModelPreset[]).map((p) => {
@@ -88,7 +104,11 @@ export function ModelPanel() {
           checked={preset === 'custom'}
           onChange={() => choose('custom')}
           data={{ 'data-model': 'custom' }}
-          extra={preset === 'custom' && <span className="muted"> {params ? `${formatCount(params)} parameters` : 'not a valid shape yet'}</span>}
+          extra={
+            preset === 'custom' && (
+              <span className="muted"> {params ? `${formatCount(params)} parameters` : 'not a valid shape yet'}</span>
+            )
+          }
           note="Your own L, C, NH, F and T."
         />
       </fieldset>
@@ -105,7 +125,9 @@ export function ModelPanel() {
               help={f.help}
               testId={`model-${f.key}`}
               error={settingOf(problem) === f.key ? problem!.message : null}
-              onChange={(v) => v !== undefined && setModel({ preset: 'custom', overrides: { ...config.model.overrides, [f.key]: v } })}
+              onChange={(v) =>
+                v !== undefined && setModel({ preset: 'custom', overrides: { ...config.model.overrides, [f.key]: v } })
+              }
             />
           ))}
         </div>
@@ -117,14 +139,15 @@ export function ModelPanel() {
       )}
       {params !== null && (
         <p className="field-help" data-testid="model-summary">
-          {shapeText(shape)}, head size {shape.C / shape.NH}: {params.toLocaleString('en-US')} parameters
-          {' '}({formatCount(shape.V * shape.C)} of them in the token embedding, shared with the output layer).
+          {shapeText(shape)}, head size {shape.C / shape.NH}: {params.toLocaleString('en-US')} parameters (
+          {formatCount(shape.V * shape.C)} of them in the token embedding, shared with the output layer).
         </p>
       )}
       {memory && (
         <p className="field-help" data-testid="memory-estimate">
-          Needs about {formatBytes(memory.totalBytes)} of GPU memory at batch size {config.train.B}; its largest buffer is {formatBytes(memory.largest.bytes)}
-          {' '}({memory.largest.what}){perBuffer !== undefined && <>; this GPU allows {formatBytes(perBuffer)} per buffer</>}.
+          Needs about {formatBytes(memory.totalBytes)} of GPU memory at batch size {config.train.B}; its largest buffer
+          is {formatBytes(memory.largest.bytes)} ({memory.largest.what})
+          {perBuffer !== undefined && <>; this GPU allows {formatBytes(perBuffer)} per buffer</>}.
         </p>
       )}
     </Panel>

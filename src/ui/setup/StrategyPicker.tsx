@@ -2,8 +2,17 @@
 // parameters rendered from ParamSpec, the masking-rate schedule with presets, and planMasking's verdict inline.
 import { useId, useMemo } from 'react';
 import {
-  getObjective, getStrategy, OBJECTIVE_IDS, OBJECTIVES, planMasking, RATE_PRESETS, SCHEDULE_SPEC, scheduledRate,
-  STRATEGIES, STRATEGY_IDS, type MaskingPlan,
+  getObjective,
+  getStrategy,
+  OBJECTIVE_IDS,
+  OBJECTIVES,
+  planMasking,
+  RATE_PRESETS,
+  SCHEDULE_SPEC,
+  scheduledRate,
+  STRATEGIES,
+  STRATEGY_IDS,
+  type MaskingPlan,
 } from '../../masking';
 import type { MaskingConfig, ParamSpec, ParamValues, VocabInfo } from '../../masking/types';
 import { modelShape } from '../../session/config';
@@ -65,14 +74,26 @@ export function StrategyPicker() {
               disabled={!allowed}
               onChange={() => st.setStrategy(id)}
               data={{ 'data-strategy': id }}
-              note={allowed ? (on ? s.explanation : firstSentence(s.explanation)) : `Not with ${objective.name}, which chooses its own positions.`}
+              note={
+                allowed
+                  ? on
+                    ? s.explanation
+                    : firstSentence(s.explanation)
+                  : `Not with ${objective.name}, which chooses its own positions.`
+              }
             >
               {on && <Papers refs={s.references} />}
             </Choice>
           );
         })}
       </fieldset>
-      <ParamGroup title={`${strategy.name}: settings`} specs={strategy.params} values={m.strategyParams} prefix="sp" onChange={st.setStrategyParam} />
+      <ParamGroup
+        title={`${strategy.name}: settings`}
+        specs={strategy.params}
+        values={m.strategyParams}
+        prefix="sp"
+        onChange={st.setStrategyParam}
+      />
       {error && (
         <p className="field-error" role="alert" data-testid="masking-error">
           {error}
@@ -115,13 +136,28 @@ export function ObjectivePicker() {
           );
         })}
       </fieldset>
-      <ParamGroup title={`${objective.name}: settings`} specs={objective.params} values={m.objectiveParams} prefix="op" onChange={st.setObjectiveParam} />
+      <ParamGroup
+        title={`${objective.name}: settings`}
+        specs={objective.params}
+        values={m.objectiveParams}
+        prefix="op"
+        onChange={st.setObjectiveParam}
+      />
     </Panel>
   );
 }
 
-function ParamGroup({ title, specs, values, prefix, onChange }: {
-  title: string; specs: readonly ParamSpec[]; values: ParamValues | undefined; prefix: string;
+function ParamGroup({
+  title,
+  specs,
+  values,
+  prefix,
+  onChange,
+}: {
+  title: string;
+  specs: readonly ParamSpec[];
+  values: ParamValues | undefined;
+  prefix: string;
   onChange(key: string, v: ParamValues[string]): void;
 }) {
   if (specs.length === 0) return null;
@@ -129,7 +165,13 @@ function ParamGroup({ title, specs, values, prefix, onChange }: {
     <fieldset className="params" data-testid={`${prefix}-params`}>
       <legend>{title}</legend>
       {specs.map((spec) => (
-        <ParamControl key={spec.key} spec={spec} value={values?.[spec.key]} idPrefix={prefix} onChange={(v) => onChange(spec.key, v)} />
+        <ParamControl
+          key={spec.key}
+          spec={spec}
+          value={values?.[spec.key]}
+          idPrefix={prefix}
+          onChange={(v) => onChange(spec.key, v)}
+        />
       ))}
     </fieldset>
   );
@@ -153,13 +195,26 @@ function ScheduleControls({ masking }: { masking: MaskingConfig }) {
       <Papers refs={SCHEDULE_SPEC.references} />
       <div className="presets" role="group" aria-label="Rate presets">
         {RATE_PRESETS.map((p) => (
-          <button key={p.id} type="button" className="secondary small" title={p.note} onClick={() => st.applyRatePreset(p)} data-preset={p.id}>
+          <button
+            key={p.id}
+            type="button"
+            className="secondary small"
+            title={p.note}
+            onClick={() => st.applyRatePreset(p)}
+            data-preset={p.id}
+          >
             {p.label}
           </button>
         ))}
       </div>
       {SCHEDULE_SPEC.params.map((spec) => (
-        <ParamControl key={spec.key} spec={spec} value={masking.schedule?.[spec.key]} idPrefix="rs" onChange={(v) => st.setScheduleParam(spec.key, v)} />
+        <ParamControl
+          key={spec.key}
+          spec={spec}
+          value={masking.schedule?.[spec.key]}
+          idPrefix="rs"
+          onChange={(v) => st.setScheduleParam(spec.key, v)}
+        />
       ))}
       {curve && <RateCurve values={curve} />}
     </details>
@@ -171,10 +226,18 @@ function RateCurve({ values }: { values: number[] }) {
   const w = 240;
   const h = 60;
   const max = Math.max(0.05, ...values);
-  const pts = values.map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - (v / max) * (h - 4)).toFixed(1)}`).join(' ');
+  const pts = values
+    .map((v, i) => `${((i / (values.length - 1)) * w).toFixed(1)},${(h - (v / max) * (h - 4)).toFixed(1)}`)
+    .join(' ');
   return (
     <figure className="sparkline">
-      <svg viewBox={`0 0 ${w} ${h}`} width={w} height={h} role="img" aria-label={`Masking rate from ${pct(values[0])} at the start to ${pct(values.at(-1)!)} at the end of training`}>
+      <svg
+        viewBox={`0 0 ${w} ${h}`}
+        width={w}
+        height={h}
+        role="img"
+        aria-label={`Masking rate from ${pct(values[0])} at the start to ${pct(values.at(-1)!)} at the end of training`}
+      >
         <polyline points={pts} fill="none" stroke="var(--accent)" strokeWidth={2} />
       </svg>
       <figcaption className="field-help">
@@ -192,17 +255,29 @@ function StaticMasks({ masking }: { masking: MaskingConfig }) {
   return (
     <div className="field-row">
       <div className="field field-check">
-        <input id={id} type="checkbox" checked={masking.staticMasks ?? false} onChange={(e) => st.setStaticMasks(e.target.checked)} />
+        <input
+          id={id}
+          type="checkbox"
+          checked={masking.staticMasks ?? false}
+          onChange={(e) => st.setStaticMasks(e.target.checked)}
+        />
         <label htmlFor={id}>Static masks (one fixed mask per sequence)</label>
         <p className="field-help">
           Each sequence keeps one fixed mask for the whole run instead of a new one every batch. Original BERT was
-          between the two: its data was copied 10 times with different masks, so each sequence saw one of 10 fixed
-          masks (Devlin et al. 2019). RoBERTa (Liu et al. 2019, BERT-base size) found fresh masks every batch
-          comparable or slightly better than static ones.
+          between the two: its data was copied 10 times with different masks, so each sequence saw one of 10 fixed masks
+          (Devlin et al. 2019). RoBERTa (Liu et al. 2019, BERT-base size) found fresh masks every batch comparable or
+          slightly better than static ones.
         </p>
       </div>
       {masking.staticMasks && (
-        <NumberField label="Static mask seed" value={masking.staticSeed ?? 0} integer min={0} max={2 ** 32 - 1} onChange={(v) => v !== undefined && st.setStaticMasks(true, v)} />
+        <NumberField
+          label="Static mask seed"
+          value={masking.staticSeed ?? 0}
+          integer
+          min={0}
+          max={2 ** 32 - 1}
+          onChange={(v) => v !== undefined && st.setStaticMasks(true, v)}
+        />
       )}
     </div>
   );

@@ -6,8 +6,16 @@ import { useExperimentStore } from '../../store/experiment';
 import { NumberField, Panel, SelectField } from './controls';
 
 const KINDS: readonly { value: TokenizerKind; label: string; note: string }[] = [
-  { value: 'wordpiece', label: 'WordPiece (subwords, as BERT)', note: 'Frequent words stay whole, rare ones split into pieces marked "##".' },
-  { value: 'word', label: 'Words', note: 'One token per word or punctuation mark; words outside the vocabulary become [UNK].' },
+  {
+    value: 'wordpiece',
+    label: 'WordPiece (subwords, as BERT)',
+    note: 'Frequent words stay whole, rare ones split into pieces marked "##".',
+  },
+  {
+    value: 'word',
+    label: 'Words',
+    note: 'One token per word or punctuation mark; words outside the vocabulary become [UNK].',
+  },
   { value: 'char', label: 'Characters', note: 'One token per character: a tiny vocabulary, long sequences.' },
 ];
 
@@ -17,18 +25,25 @@ export function TokenizerPanel() {
   const status = usePreparedCorpus();
   const kind = KINDS.find((k) => k.value === spec.kind) ?? KINDS[0];
   const isChar = spec.kind === 'char';
-  const sizeError = spec.vocabSize !== undefined && (!Number.isInteger(spec.vocabSize) || spec.vocabSize < 6)
-    ? 'The vocabulary needs at least 6 entries: 5 special tokens and one more.'
-    : null;
+  const sizeError =
+    spec.vocabSize !== undefined && (!Number.isInteger(spec.vocabSize) || spec.vocabSize < 6)
+      ? 'The vocabulary needs at least 6 entries: 5 special tokens and one more.'
+      : null;
   return (
-    <Panel title="Tokenizer" testId="tokenizer-panel" summary={`${spec.kind}${spec.vocabSize ? `, ${spec.vocabSize}` : ''}`}>
+    <Panel
+      title="Tokenizer"
+      testId="tokenizer-panel"
+      summary={`${spec.kind}${spec.vocabSize ? `, ${spec.vocabSize}` : ''}`}
+    >
       <SelectField
         label="Kind"
         value={spec.kind}
         options={KINDS}
         testId="tokenizer-kind"
         help={kind.note}
-        onChange={(k) => setTokenizer({ kind: k, vocabSize: k === 'char' ? undefined : (spec.vocabSize ?? DEFAULT_VOCAB_SIZE[k]) })}
+        onChange={(k) =>
+          setTokenizer({ kind: k, vocabSize: k === 'char' ? undefined : (spec.vocabSize ?? DEFAULT_VOCAB_SIZE[k]) })
+        }
       />
       <NumberField
         label={isChar ? 'Largest vocabulary (optional)' : 'Vocabulary size'}
@@ -39,7 +54,11 @@ export function TokenizerPanel() {
         max={1_000_000}
         testId="vocab-size"
         error={sizeError}
-        help={isChar ? 'Leave empty to keep every character of the text.' : 'Including the 5 special tokens [PAD] [UNK] [CLS] [SEP] [MASK].'}
+        help={
+          isChar
+            ? 'Leave empty to keep every character of the text.'
+            : 'Including the 5 special tokens [PAD] [UNK] [CLS] [SEP] [MASK].'
+        }
         onChange={(v) => setTokenizer({ ...spec, vocabSize: v })}
       />
       <TokenizerStatus status={status} />
@@ -54,8 +73,15 @@ export function TokenizerStatus({ status }: { status: DataStatus }) {
       return null;
     case 'loading': {
       const what =
-        status.phase === 'text' ? 'Loading the text…' : status.phase === 'encode' ? 'Tokenizing the text…' : status.progress?.message ?? 'Training the tokenizer…';
-      const value = status.phase === 'tokenizer' && status.progress ? phaseFraction(status.progress.phase, status.progress.fraction) : undefined;
+        status.phase === 'text'
+          ? 'Loading the text…'
+          : status.phase === 'encode'
+            ? 'Tokenizing the text…'
+            : (status.progress?.message ?? 'Training the tokenizer…');
+      const value =
+        status.phase === 'tokenizer' && status.progress
+          ? phaseFraction(status.progress.phase, status.progress.fraction)
+          : undefined;
       return (
         <div className="tok-status" data-testid="tokenizer-status" data-state="loading" aria-live="polite">
           <progress max={1} value={value} aria-label="Tokenizer training progress" />
@@ -73,8 +99,9 @@ export function TokenizerStatus({ status }: { status: DataStatus }) {
       const d = status.data;
       return (
         <p className="tok-status field-help" data-testid="tokenizer-status" data-state="ready">
-          Trained on the training part of {d.name} ({(d.trainText.length / 1e3).toFixed(0)}k characters) in {(d.trainMs / 1000).toFixed(1)} s:
-          {' '}{d.vocab.size.toLocaleString('en-US')} tokens, {d.trainEncoding.ids.length.toLocaleString('en-US')} in the text.
+          Trained on the training part of {d.name} ({(d.trainText.length / 1e3).toFixed(0)}k characters) in{' '}
+          {(d.trainMs / 1000).toFixed(1)} s: {d.vocab.size.toLocaleString('en-US')} tokens,{' '}
+          {d.trainEncoding.ids.length.toLocaleString('en-US')} in the text.
         </p>
       );
     }

@@ -26,7 +26,12 @@ export function TrainingSettingsPanel() {
   } catch (e) {
     schedError = e instanceof Error ? e.message : String(e);
   }
-  const field = (key: 'lr' | 'minLrRatio' | 'B' | 'steps' | 'warmup' | 'weightDecay' | 'maxGradNorm' | 'evalEvery', label: string, help: string, error?: string | null) => {
+  const field = (
+    key: 'lr' | 'minLrRatio' | 'B' | 'steps' | 'warmup' | 'weightDecay' | 'maxGradNorm' | 'evalEvery',
+    label: string,
+    help: string,
+    error?: string | null,
+  ) => {
     const f = range(key);
     return (
       <NumberField
@@ -45,11 +50,32 @@ export function TrainingSettingsPanel() {
   return (
     <Panel title="Training" testId="training-settings" summary={`${t.steps} steps × ${t.B}, lr ${t.lr}`}>
       <div className="field-grid">
-        {field('lr', 'Learning rate', 'Peak AdamW learning rate, reached at the end of warmup.', t.lr <= 0 ? 'The learning rate must be above 0.' : null)}
-        <SelectField label="Decay after warmup" value={t.decay} options={DECAYS} testId="train-decay" onChange={(decay) => setTrain({ decay })} />
+        {field(
+          'lr',
+          'Learning rate',
+          'Peak AdamW learning rate, reached at the end of warmup.',
+          t.lr <= 0 ? 'The learning rate must be above 0.' : null,
+        )}
+        <SelectField
+          label="Decay after warmup"
+          value={t.decay}
+          options={DECAYS}
+          testId="train-decay"
+          onChange={(decay) => setTrain({ decay })}
+        />
         {field('minLrRatio', 'Floor (× peak)', 'The rate decays to this fraction of the peak.')}
-        {field('warmup', 'Warmup steps', 'Steps over which the rate climbs linearly from 0.', /warmup/.test(schedError ?? '') ? schedError : null)}
-        {field('steps', 'Steps', 'Optimizer steps in the run.', /steps/.test(schedError ?? '') && !/warmup/.test(schedError ?? '') ? schedError : null)}
+        {field(
+          'warmup',
+          'Warmup steps',
+          'Steps over which the rate climbs linearly from 0.',
+          /warmup/.test(schedError ?? '') ? schedError : null,
+        )}
+        {field(
+          'steps',
+          'Steps',
+          'Optimizer steps in the run.',
+          /steps/.test(schedError ?? '') && !/warmup/.test(schedError ?? '') ? schedError : null,
+        )}
         {field('B', 'Batch size', 'Sequences per step.')}
         {field('weightDecay', 'Weight decay', 'AdamW decay on weight matrices (not on biases or LayerNorms).')}
         {field('maxGradNorm', 'Gradient clip', 'Largest global gradient norm; larger gradients are scaled down.')}
@@ -76,15 +102,23 @@ function LrCurve({ schedule }: { schedule: LrSchedule }) {
   const n = 60;
   const steps = Array.from({ length: n + 1 }, (_, i) => Math.round((i / n) * (schedule.totalSteps - 1)));
   const lrs = steps.map((s) => learningRate(schedule, s));
-  const pts = lrs.map((v, i) => `${((i / n) * w).toFixed(1)},${(h - (v / schedule.lr) * (h - 4)).toFixed(1)}`).join(' ');
+  const pts = lrs
+    .map((v, i) => `${((i / n) * w).toFixed(1)},${(h - (v / schedule.lr) * (h - 4)).toFixed(1)}`)
+    .join(' ');
   return (
     <figure className="sparkline">
-      <svg viewBox={`0 0 ${w} ${h}`} width={w} height={h} role="img" aria-label={`Learning rate: warmup ${schedule.warmupSteps} steps to ${schedule.lr}, then ${schedule.decay} to ${schedule.lr * schedule.minRatio}`}>
+      <svg
+        viewBox={`0 0 ${w} ${h}`}
+        width={w}
+        height={h}
+        role="img"
+        aria-label={`Learning rate: warmup ${schedule.warmupSteps} steps to ${schedule.lr}, then ${schedule.decay} to ${schedule.lr * schedule.minRatio}`}
+      >
         <polyline points={pts} fill="none" stroke="var(--accent)" strokeWidth={2} />
       </svg>
       <figcaption className="field-help">
-        Learning rate over {schedule.totalSteps} steps: peak {schedule.lr} after {schedule.warmupSteps} warmup steps, {schedule.decay} to{' '}
-        {+(schedule.lr * schedule.minRatio).toPrecision(3)}.
+        Learning rate over {schedule.totalSteps} steps: peak {schedule.lr} after {schedule.warmupSteps} warmup steps,{' '}
+        {schedule.decay} to {+(schedule.lr * schedule.minRatio).toPrecision(3)}.
       </figcaption>
     </figure>
   );

@@ -24,7 +24,19 @@ export interface NumberFieldProps {
 }
 
 /** A labelled number input; text that is not (yet) a number stays local and is flagged, valid numbers go out. */
-export function NumberField({ label, value, onChange, min, max, step, integer, optional, help, error, testId }: NumberFieldProps) {
+export function NumberField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+  step,
+  integer,
+  optional,
+  help,
+  error,
+  testId,
+}: NumberFieldProps) {
   const id = useId();
   const [text, setText] = useState(fmt(value));
   const [shown, setShown] = useState(value);
@@ -84,7 +96,12 @@ export function NumberField({ label, value, onChange, min, max, step, integer, o
 }
 
 export function SelectField<T extends string>({
-  label, value, options, onChange, help, testId,
+  label,
+  value,
+  options,
+  onChange,
+  help,
+  testId,
 }: {
   label: ReactNode;
   value: T;
@@ -110,7 +127,17 @@ export function SelectField<T extends string>({
 }
 
 /** One masking parameter, rendered from its spec. `value` is the explicit value or undefined (the default). */
-export function ParamControl({ spec, value, onChange, idPrefix }: { spec: ParamSpec; value: ParamValue | undefined; onChange(v: ParamValue): void; idPrefix: string }) {
+export function ParamControl({
+  spec,
+  value,
+  onChange,
+  idPrefix,
+}: {
+  spec: ParamSpec;
+  value: ParamValue | undefined;
+  onChange(v: ParamValue): void;
+  idPrefix: string;
+}) {
   const id = useId();
   const testId = `${idPrefix}-${spec.key}`;
   switch (spec.kind) {
@@ -200,7 +227,19 @@ function shortAuthors(authors: string): string {
 }
 
 /** A collapsible setup panel. */
-export function Panel({ title, testId, children, open = true, summary }: { title: string; testId: string; children: ReactNode; open?: boolean; summary?: ReactNode }) {
+export function Panel({
+  title,
+  testId,
+  children,
+  open = true,
+  summary,
+}: {
+  title: string;
+  testId: string;
+  children: ReactNode;
+  open?: boolean;
+  summary?: ReactNode;
+}) {
   return (
     <details className="panel setup-panel" open={open} data-testid={testId}>
       <summary>
@@ -228,14 +267,44 @@ export function formatCount(n: number): string {
  * One option of a radio group drawn as a card: the radio's accessible name is the title alone, the rest of the
  * card is its description (so screen readers and tests can find "Spans (SpanBERT)" by name).
  */
-export function Choice({ name, title, checked, onChange, disabled, extra, note, className, data, children }: {
-  name: string; title: ReactNode; checked: boolean; onChange(): void; disabled?: boolean; extra?: ReactNode; note?: ReactNode;
-  className?: string; data?: Record<string, string>; children?: ReactNode;
+export function Choice({
+  name,
+  title,
+  checked,
+  onChange,
+  disabled,
+  extra,
+  note,
+  className,
+  data,
+  children,
+}: {
+  name: string;
+  title: ReactNode;
+  checked: boolean;
+  onChange(): void;
+  disabled?: boolean;
+  extra?: ReactNode;
+  note?: ReactNode;
+  className?: string;
+  data?: Record<string, string>;
+  children?: ReactNode;
 }) {
   const id = useId();
   return (
-    <label className={`choice${checked ? ' chosen' : ''}${disabled ? ' disabled' : ''}${className ? ` ${className}` : ''}`} {...data}>
-      <input type="radio" name={name} checked={checked} disabled={disabled} onChange={onChange} aria-labelledby={`${id}-t`} aria-describedby={note ? `${id}-n` : undefined} />
+    <label
+      className={`choice${checked ? ' chosen' : ''}${disabled ? ' disabled' : ''}${className ? ` ${className}` : ''}`}
+      {...data}
+    >
+      <input
+        type="radio"
+        name={name}
+        checked={checked}
+        disabled={disabled}
+        onChange={onChange}
+        aria-labelledby={`${id}-t`}
+        aria-describedby={note ? `${id}-n` : undefined}
+      />
       <span>
         <strong id={`${id}-t`}>{title}</strong>
         {extra}

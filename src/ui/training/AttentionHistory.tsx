@@ -4,7 +4,13 @@ import { useState } from 'react';
 import type { AttentionSnapshot, ProbeView } from '../../session/records';
 import { AttentionMap } from './AttentionMap';
 
-export function AttentionHistory({ snapshots, latest }: { snapshots: readonly AttentionSnapshot[]; latest: ProbeView }) {
+export function AttentionHistory({
+  snapshots,
+  latest,
+}: {
+  snapshots: readonly AttentionSnapshot[];
+  latest: ProbeView;
+}) {
   // undefined: follow the newest evaluation as it arrives.
   const [index, setIndex] = useState<number>();
   if (snapshots.length === 0) return <AttentionMap probe={latest} />;
@@ -22,7 +28,9 @@ export function AttentionHistory({ snapshots, latest }: { snapshots: readonly At
           max={snapshots.length - 1}
           step={1}
           value={i}
-          onChange={(e) => setIndex(Number(e.currentTarget.value) === snapshots.length - 1 ? undefined : Number(e.currentTarget.value))}
+          onChange={(e) =>
+            setIndex(Number(e.currentTarget.value) === snapshots.length - 1 ? undefined : Number(e.currentTarget.value))
+          }
           aria-label="Attention at evaluation"
           data-testid="attention-scrubber"
         />{' '}

@@ -12,7 +12,19 @@ function ramp(p: number): string {
   return `rgb(${r},${g},${b})`;
 }
 
-function Heatmap({ probe, l, h, size, onHover }: { probe: ProbeView; l: number; h: number; size: number; onHover(v: string | null): void }) {
+function Heatmap({
+  probe,
+  l,
+  h,
+  size,
+  onHover,
+}: {
+  probe: ProbeView;
+  l: number;
+  h: number;
+  size: number;
+  onHover(v: string | null): void;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const n = probe.tokens.length;
   const cell = size / n;
@@ -41,7 +53,9 @@ function Heatmap({ probe, l, h, size, onHover }: { probe: ProbeView; l: number; 
         const i = Math.floor(((e.clientY - r.top) / r.height) * n);
         if (i < 0 || j < 0 || i >= n || j >= n) return;
         const p = probe.attention[(l * probe.NH + h) * n * n + i * n + j];
-        onHover(`layer ${l + 1}, head ${h + 1}: "${probe.tokens[i]}" attends to "${probe.tokens[j]}" with p = ${p.toFixed(3)}`);
+        onHover(
+          `layer ${l + 1}, head ${h + 1}: "${probe.tokens[i]}" attends to "${probe.tokens[j]}" with p = ${p.toFixed(3)}`,
+        );
       }}
     />
   );
@@ -54,8 +68,8 @@ export function AttentionMap({ probe }: { probe: ProbeView }) {
   return (
     <div className="attention" data-testid="attention-map">
       <p className="muted">
-        Rows are the attending (query) token, columns the attended (key) token; darker means more attention. Step {probe.step}.
-        Click a map to enlarge it with token labels.
+        Rows are the attending (query) token, columns the attended (key) token; darker means more attention. Step{' '}
+        {probe.step}. Click a map to enlarge it with token labels.
       </p>
       <div className="attention-grid" style={{ gridTemplateColumns: `auto repeat(${probe.NH}, ${size}px)` }}>
         <span />
@@ -68,14 +82,22 @@ export function AttentionMap({ probe }: { probe: ProbeView }) {
           <div key={l} className="attention-row" style={{ display: 'contents' }}>
             <span className="axis">layer {l + 1}</span>
             {Array.from({ length: probe.NH }, (_, h) => (
-              <button key={h} type="button" className="map-button" onClick={() => setFocus([l, h])} aria-label={`Enlarge layer ${l + 1} head ${h + 1}`}>
+              <button
+                key={h}
+                type="button"
+                className="map-button"
+                onClick={() => setFocus([l, h])}
+                aria-label={`Enlarge layer ${l + 1} head ${h + 1}`}
+              >
                 <Heatmap probe={probe} l={l} h={h} size={size} onHover={setHover} />
               </button>
             ))}
           </div>
         ))}
       </div>
-      <p className="hover" aria-live="polite">{hover ?? '\u00a0'}</p>
+      <p className="hover" aria-live="polite">
+        {hover ?? '\u00a0'}
+      </p>
       {focus && <LabelledMap probe={probe} l={focus[0]} h={focus[1]} onClose={() => setFocus(null)} />}
     </div>
   );
@@ -112,7 +134,9 @@ function LabelledMap({ probe, l, h, onClose }: { probe: ProbeView; l: number; h:
                 <th className="query">{t}</th>
                 {probe.tokens.map((_, j) => {
                   const p = probe.attention[base + i * n + j];
-                  return <td key={j} style={{ background: ramp(p) }} title={`${t} → ${probe.tokens[j]}: ${p.toFixed(3)}`} />;
+                  return (
+                    <td key={j} style={{ background: ramp(p) }} title={`${t} → ${probe.tokens[j]}: ${p.toFixed(3)}`} />
+                  );
                 })}
               </tr>
             ))}

@@ -46,7 +46,17 @@ function Rows({ groups, onSource }: { groups: TimeGroup[]; onSource?: (kernel: s
   );
 }
 
-export function KernelTimings({ run, profile, profiling, onMeasure }: { run: LiveRun; profile?: KernelProfile; profiling: boolean; onMeasure(): void }) {
+export function KernelTimings({
+  run,
+  profile,
+  profiling,
+  onMeasure,
+}: {
+  run: LiveRun;
+  profile?: KernelProfile;
+  profiling: boolean;
+  onMeasure(): void;
+}) {
   const [by, setBy] = useState<'kernel' | 'role'>('kernel');
   const [source, setSource] = useState<string>();
   const [file, entry] = source ? source.split('.') : [];
@@ -75,16 +85,19 @@ export function KernelTimings({ run, profile, profiling, onMeasure }: { run: Liv
       {profile && !profile.unavailable && (
         <>
           <p className="muted">
-            One training step at step {profile.step}: {profile.totalMs.toFixed(1)} ms over {profile.dispatches} dispatches, each timed in its own
-            pass (so a little slower than in the real step; read the shares). Not timed: {profile.skipped.join(', ')} (running the optimizer again would
-            change the weights).
+            One training step at step {profile.step}: {profile.totalMs.toFixed(1)} ms over {profile.dispatches}{' '}
+            dispatches, each timed in its own pass (so a little slower than in the real step; read the shares). Not
+            timed: {profile.skipped.join(', ')} (running the optimizer again would change the weights).
           </p>
           <p className="muted" data-testid="kernel-variants">
             {profile.variants === 'cpu'
               ? 'Kernel variants for a CPU adapter (this WebGPU runs on the processor): matrix products read their operands straight from memory, and row reductions take one thread per row, with no workgroup memory and no barriers, since a barrier is a context switch on a CPU.'
               : 'Kernel variants for a GPU: matrix products in tiles staged through workgroup memory, a workgroup per row for the row reductions.'}
           </p>
-          <Rows groups={by === 'kernel' ? profile.byKernel : profile.byRole} onSource={by === 'kernel' ? setSource : undefined} />
+          <Rows
+            groups={by === 'kernel' ? profile.byKernel : profile.byRole}
+            onSource={by === 'kernel' ? setSource : undefined}
+          />
         </>
       )}
       {source && file && (

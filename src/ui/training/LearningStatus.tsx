@@ -16,15 +16,19 @@ export function LearningStatus({ run, onToyPreset }: { run: LiveRun; onToyPreset
   return (
     <>
       {status && (
-        <p className={`learning-status ${status.startsWith('Uses') ? 'uses-context' : 'at-plateau'}`} data-testid="learning-status">
+        <p
+          className={`learning-status ${status.startsWith('Uses') ? 'uses-context' : 'at-plateau'}`}
+          data-testid="learning-status"
+        >
           {status}
         </p>
       )}
       {onCpu && !isToy && (
         <p className="muted cpu-note" data-testid="cpu-note">
-          This adapter ({run.info?.adapter}) runs on the CPU: at the measured {run.msPerStep.toFixed(0)} ms per step and the evaluations, all{' '}
-          {run.totalSteps.toLocaleString('en-US')} steps take about {fmtDuration(total)}. A laptop GPU does them in seconds to minutes. Here a model
-          that leaves the frequency plateau within minutes is the toy language:{' '}
+          This adapter ({run.info?.adapter}) runs on the CPU: at the measured {run.msPerStep.toFixed(0)} ms per step and
+          the evaluations, all {run.totalSteps.toLocaleString('en-US')} steps take about {fmtDuration(total)}. A laptop
+          GPU does them in seconds to minutes. Here a model that leaves the frequency plateau within minutes is the toy
+          language:{' '}
           <button type="button" className="secondary small" onClick={onToyPreset} data-testid="cpu-note-toy">
             {toy.title}
           </button>

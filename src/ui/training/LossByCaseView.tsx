@@ -6,7 +6,12 @@ const ROWS: { key: keyof Omit<LossByCase, 'steps'>; label: string; help: string;
   { key: 'masked', label: 'masked', help: 'the input showed [MASK]', color: 'var(--masked)' },
   { key: 'replaced', label: 'replaced', help: 'the input showed a random token', color: 'var(--replaced)' },
   { key: 'kept', label: 'kept', help: 'the input showed the right token', color: 'var(--kept)' },
-  { key: 'frequent', label: 'frequent tokens', help: 'target among the ids covering half the corpus', color: '#56b4e9' },
+  {
+    key: 'frequent',
+    label: 'frequent tokens',
+    help: 'target among the ids covering half the corpus',
+    color: '#56b4e9',
+  },
   { key: 'rare', label: 'rare tokens', help: 'all other targets', color: '#0072b2' },
 ];
 

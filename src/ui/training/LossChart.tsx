@@ -1,6 +1,16 @@
 // Live charts (recharts): training loss with held-out masked loss, held-out accuracy (both with the frequency guess
 // and the plateau exit marked), toy-language agreement with its 50% chance line, learning rate.
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { PLATEAU_MARGIN, plateauExitStep } from '../../session/baseline';
 import type { LiveRun } from '../../session/records';
 
@@ -20,23 +30,36 @@ export function LossChart({ run }: { run: LiveRun }) {
   for (const p of train) merged.set(p.step, { ...p });
   for (const e of evals) merged.set(e.step, { ...(merged.get(e.step) ?? { step: e.step }), heldOut: e.loss });
   const lossData = [...merged.values()].sort((a, b) => a.step - b.step);
-  const lrData = thin(run.metrics).map((m) => ({ step: m.step + 1, lr: m.lr, rate: m.maskRate === undefined ? undefined : m.maskRate * 100 }));
+  const lrData = thin(run.metrics).map((m) => ({
+    step: m.step + 1,
+    lr: m.lr,
+    rate: m.maskRate === undefined ? undefined : m.maskRate * 100,
+  }));
   const lnV = run.info ? Math.log(run.info.V) : undefined;
   const base = run.info?.baseline;
   const exit = base ? plateauExitStep(evals, base.accuracy) : null;
-  const agreement = evals.flatMap((e) => (e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : []));
+  const agreement = evals.flatMap((e) =>
+    e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : [],
+  );
   const exitLine = exit !== null && (
-    <ReferenceLine x={exit} stroke="#009e73" strokeDasharray="2 2" label={{ value: `left the plateau (step ${exit})`, position: 'insideTopLeft', fontSize: 11 }} />
+    <ReferenceLine
+      x={exit}
+      stroke="#009e73"
+      strokeDasharray="2 2"
+      label={{ value: `left the plateau (step ${exit})`, position: 'insideTopLeft', fontSize: 11 }}
+    />
   );
   return (
     <div className="charts" data-testid="loss-chart" data-points={run.metrics.length} data-plateau-exit={exit ?? ''}>
       <figure>
         <figcaption>
-          Loss (cross-entropy, nats){lnV !== undefined && <span className="muted"> · chance level ln V = {lnV.toFixed(2)}</span>}
+          Loss (cross-entropy, nats)
+          {lnV !== undefined && <span className="muted"> · chance level ln V = {lnV.toFixed(2)}</span>}
           {base && (
             <span className="muted" data-testid="baseline-loss">
               {' '}
-              · dashed: the frequency guess {base.loss.toFixed(2)} (always predicting by how common each token is in the training text)
+              · dashed: the frequency guess {base.loss.toFixed(2)} (always predicting by how common each token is in the
+              training text)
             </span>
           )}
         </figcaption>
@@ -47,10 +70,31 @@ export function LossChart({ run }: { run: LiveRun }) {
             <YAxis domain={['auto', 'auto']} width={44} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend />
-            {base && <ReferenceLine y={base.loss} stroke="#666" strokeDasharray="6 3" label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }} />}
+            {base && (
+              <ReferenceLine
+                y={base.loss}
+                stroke="#666"
+                strokeDasharray="6 3"
+                label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }}
+              />
+            )}
             {exitLine}
-            <Line name="training (this batch's targets)" dataKey="train" stroke="#0072b2" dot={false} isAnimationActive={false} connectNulls />
-            <Line name="held-out (fixed 15% [MASK])" dataKey="heldOut" stroke="#d55e00" strokeWidth={2} isAnimationActive={false} connectNulls />
+            <Line
+              name="training (this batch's targets)"
+              dataKey="train"
+              stroke="#0072b2"
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
+            <Line
+              name="held-out (fixed 15% [MASK])"
+              dataKey="heldOut"
+              stroke="#d55e00"
+              strokeWidth={2}
+              isAnimationActive={false}
+              connectNulls
+            />
           </LineChart>
         </ResponsiveContainer>
       </figure>
@@ -60,13 +104,16 @@ export function LossChart({ run }: { run: LiveRun }) {
           {base && (
             <span className="muted" data-testid="baseline-accuracy">
               {' '}
-              · dashed: the frequency guess {(base.accuracy * 100).toFixed(1)}% (the most common token every time); the plateau ends at the first
-              evaluation {(PLATEAU_MARGIN * 100).toFixed(0)} points above it
+              · dashed: the frequency guess {(base.accuracy * 100).toFixed(1)}% (the most common token every time); the
+              plateau ends at the first evaluation {(PLATEAU_MARGIN * 100).toFixed(0)} points above it
             </span>
           )}
         </figcaption>
         <ResponsiveContainer width="100%" height={160}>
-          <LineChart data={evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }))} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+          <LineChart
+            data={evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }))}
+            margin={{ top: 4, right: 12, bottom: 4, left: 0 }}
+          >
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
             <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
             <YAxis unit="%" width={44} domain={[0, 'auto']} />
@@ -80,8 +127,9 @@ export function LossChart({ run }: { run: LiveRun }) {
       {run.info?.agreementPairs && (
         <figure data-testid="agreement-chart" data-points={agreement.length}>
           <figcaption>
-            Subject-verb agreement on held-out minimal pairs (the verb masked; right when the agreeing form is more probable) ·{' '}
-            {run.info.agreementPairs.plain} pairs without and {run.info.agreementPairs.attractor} with an attractor · dashed: chance, 50%
+            Subject-verb agreement on held-out minimal pairs (the verb masked; right when the agreeing form is more
+            probable) · {run.info.agreementPairs.plain} pairs without and {run.info.agreementPairs.attractor} with an
+            attractor · dashed: chance, 50%
           </figcaption>
           <ResponsiveContainer width="100%" height={160}>
             <LineChart data={agreement} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
@@ -91,8 +139,20 @@ export function LossChart({ run }: { run: LiveRun }) {
               <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
               <Legend />
               <ReferenceLine y={50} stroke="#666" strokeDasharray="6 3" />
-              <Line name="without attractor (the dogs run)" dataKey="plain" stroke="#0072b2" strokeWidth={2} isAnimationActive={false} />
-              <Line name="with attractor (the dogs near the cat run)" dataKey="attractor" stroke="#d55e00" strokeWidth={2} isAnimationActive={false} />
+              <Line
+                name="without attractor (the dogs run)"
+                dataKey="plain"
+                stroke="#0072b2"
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+              <Line
+                name="with attractor (the dogs near the cat run)"
+                dataKey="attractor"
+                stroke="#d55e00"
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         </figure>
@@ -105,10 +165,29 @@ export function LossChart({ run }: { run: LiveRun }) {
             <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
             <YAxis yAxisId="lr" width={44} tickFormatter={(v: number) => v.toExponential(0)} />
             <YAxis yAxisId="rate" orientation="right" width={40} unit="%" domain={[0, 'auto']} />
-            <Tooltip formatter={(v, name) => (typeof v === 'number' ? (name === 'masking rate' ? `${v.toFixed(1)}%` : v.toExponential(2)) : String(v))} />
+            <Tooltip
+              formatter={(v, name) =>
+                typeof v === 'number' ? (name === 'masking rate' ? `${v.toFixed(1)}%` : v.toExponential(2)) : String(v)
+              }
+            />
             <Legend />
-            <Line yAxisId="lr" name="learning rate" dataKey="lr" stroke="#cc79a7" dot={false} isAnimationActive={false} />
-            <Line yAxisId="rate" name="masking rate" dataKey="rate" stroke="#e69f00" dot={false} isAnimationActive={false} connectNulls />
+            <Line
+              yAxisId="lr"
+              name="learning rate"
+              dataKey="lr"
+              stroke="#cc79a7"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="rate"
+              name="masking rate"
+              dataKey="rate"
+              stroke="#e69f00"
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
           </LineChart>
         </ResponsiveContainer>
       </figure>

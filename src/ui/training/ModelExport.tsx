@@ -21,12 +21,19 @@ export function ModelExport({
   useEffect(() => {
     if (!exported || saved.current === exported || exported.error) return;
     saved.current = exported;
-    for (const f of exported.files) downloadText(f.name, f.bytes, f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    for (const f of exported.files)
+      downloadText(f.name, f.bytes, f.name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
   }, [exported]);
   return (
     <div className="model-export" data-testid="model-export">
       <div className="buttons">
-        <button type="button" className="secondary" disabled={exporting} onClick={() => onExport('huggingface')} data-testid="export-hf">
+        <button
+          type="button"
+          className="secondary"
+          disabled={exporting}
+          onClick={() => onExport('huggingface')}
+          data-testid="export-hf"
+        >
           {generator ? 'Discriminator for Hugging Face' : 'Download for Hugging Face'}
         </button>
         {generator && (
@@ -41,7 +48,13 @@ export function ModelExport({
             Generator for Hugging Face
           </button>
         )}
-        <button type="button" className="secondary" disabled={exporting} onClick={() => onExport('checkpoint')} data-testid="export-checkpoint">
+        <button
+          type="button"
+          className="secondary"
+          disabled={exporting}
+          onClick={() => onExport('checkpoint')}
+          data-testid="export-checkpoint"
+        >
           Download checkpoint
         </button>
         {exporting && <span className="muted">Reading the weights back…</span>}
@@ -53,8 +66,10 @@ export function ModelExport({
       )}
       {exported && !exported.error && (
         <p className="muted" data-testid="export-done">
-          Saved {exported.files.map((f) => `${f.name} (${(f.bytes.byteLength / 1024).toFixed(0)} KiB)`).join(', ')} from step {exported.step}.
-          {exported.format !== 'checkpoint' && ` Load with ${architectureOf(exported.files)}.from_pretrained(folder) and BertTokenizerFast / AutoTokenizer.`}
+          Saved {exported.files.map((f) => `${f.name} (${(f.bytes.byteLength / 1024).toFixed(0)} KiB)`).join(', ')} from
+          step {exported.step}.
+          {exported.format !== 'checkpoint' &&
+            ` Load with ${architectureOf(exported.files)}.from_pretrained(folder) and BertTokenizerFast / AutoTokenizer.`}
         </p>
       )}
     </div>
@@ -65,7 +80,9 @@ export function ModelExport({
 function architectureOf(files: readonly { name: string; bytes: Uint8Array }[]): string {
   const config = files.find((f) => f.name === 'config.json');
   try {
-    const arch = config ? (JSON.parse(new TextDecoder().decode(config.bytes)) as { architectures?: string[] }).architectures?.[0] : undefined;
+    const arch = config
+      ? (JSON.parse(new TextDecoder().decode(config.bytes)) as { architectures?: string[] }).architectures?.[0]
+      : undefined;
     return arch ?? 'AutoModel';
   } catch {
     return 'AutoModel'; // not expected: the worker writes the config

@@ -62,7 +62,9 @@ export function PredictionProbe({ probe, text, onText }: { probe?: ProbeView; te
           </button>
         ))}
       </p>
-      {probe && probe.predictions.length === 0 && <p className="muted">No [MASK] in the sentence: click a word to mask it.</p>}
+      {probe && probe.predictions.length === 0 && (
+        <p className="muted">No [MASK] in the sentence: click a word to mask it.</p>
+      )}
       {probe && probe.predictions.length > 0 && (
         <div className="predictions" data-testid="predictions">
           {probe.predictor && (
@@ -73,7 +75,10 @@ export function PredictionProbe({ probe, text, onText }: { probe?: ProbeView; te
           {probe.predictions.map((p, i) => (
             <figure key={i} className="prediction">
               <figcaption>
-                [MASK] #{i + 1} <span className="muted">(position {p.position}, step {probe.step})</span>
+                [MASK] #{i + 1}{' '}
+                <span className="muted">
+                  (position {p.position}, step {probe.step})
+                </span>
               </figcaption>
               <ol>
                 {p.top.map((t, j) => (

@@ -27,7 +27,10 @@ export function ProblemList({ problems }: { problems: readonly Problem[] }) {
   return (
     <div className="problems" role="alert" data-testid="problems">
       <p>
-        <strong>{problems.length === 1 ? 'One setting stops' : `${problems.length} settings stop`} this experiment from running:</strong>
+        <strong>
+          {problems.length === 1 ? 'One setting stops' : `${problems.length} settings stop`} this experiment from
+          running:
+        </strong>
       </p>
       <ul>
         {problems.map((p) => (

@@ -44,7 +44,10 @@ export function ScaleUp() {
       // The page's prepared corpus when it is this experiment's, else the same preparation from the text.
       const p = currentPreparedCorpus();
       const T = modelShape(e, 100).T;
-      const data = p && p.key === dataKey(e.corpus, e.tokenizer, e.seed) ? preparedDataFor(p, T) : prepareExperimentData(await experimentText(e.corpus), e);
+      const data =
+        p && p.key === dataKey(e.corpus, e.tokenizer, e.seed)
+          ? preparedDataFor(p, T)
+          : prepareExperimentData(await experimentText(e.corpus), e);
       await new Promise((r) => setTimeout(r, 0)); // let "Writing…" paint before the golden batches are computed
       const link = `${location.origin}${location.pathname}#${encodeExperiment(e)}`;
       const out = scaleUpBundle(e, data, { link, trainedFiles: await keptWeightsOf(e) });
@@ -65,7 +68,13 @@ export function ScaleUp() {
         same optimizer and schedule, on one GPU or many. A saved run of this very experiment with kept weights goes
         along under trained/. The GPU run of its train.py is not verified yet.
       </p>
-      <button type="button" className="secondary" disabled={busy || !!refused} onClick={() => void build()} data-testid="scale-up-button">
+      <button
+        type="button"
+        className="secondary"
+        disabled={busy || !!refused}
+        onClick={() => void build()}
+        data-testid="scale-up-button"
+      >
         Scale up in Python
       </button>
       {busy && <span className="muted"> Writing the project…</span>}
@@ -82,8 +91,8 @@ export function ScaleUp() {
       {files && (
         <>
           <p className="muted">
-            Saved {FOLDER}.zip: unzip it, run <code>python3 test_masking.py</code>, then <code>python train.py</code> (README.md
-            has the multi-GPU commands).
+            Saved {FOLDER}.zip: unzip it, run <code>python3 test_masking.py</code>, then <code>python train.py</code>{' '}
+            (README.md has the multi-GPU commands).
           </p>
           <ul className="scale-up-files" data-testid="scale-up-files">
             {files.map((f) => (

@@ -47,12 +47,19 @@ export function TrainingControls({ run, canStart, startHint, onStart, onPause, o
       </div>
       {run && (
         <>
-          <div className="progress" role="progressbar" aria-label="Training progress" aria-valuemin={0} aria-valuemax={run.totalSteps} aria-valuenow={run.step}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Training progress"
+            aria-valuemin={0}
+            aria-valuemax={run.totalSteps}
+            aria-valuenow={run.step}
+          >
             <div className="bar" style={{ width: `${(frac * 100).toFixed(1)}%` }} />
           </div>
           <p className="stats" data-testid="run-status" data-state={state}>
             <span>
-              {state === 'preparing' ? run.message ?? 'Preparing…' : `Step ${run.step} / ${run.totalSteps}`}
+              {state === 'preparing' ? (run.message ?? 'Preparing…') : `Step ${run.step} / ${run.totalSteps}`}
             </span>
             {state === 'training' && <span>about {fmtDuration(left)} left</span>}
             <span data-testid="tokens-per-s">{fmtRate(run.tokensPerS)} tokens/s</span>

@@ -25,13 +25,35 @@ import { fmtPct } from './format';
 export function TrainingPanel() {
   const config = useExperimentStore((s) => s.config);
   const gpu = useGpuStore((s) => s.status);
-  const { run, probe, probeText, start, pause, resume, reset, setProbeText, profile, profiling, measureKernels, exported, exporting, exportModel } = useTrainingStore();
+  const {
+    run,
+    probe,
+    probeText,
+    start,
+    pause,
+    resume,
+    reset,
+    setProbeText,
+    profile,
+    profiling,
+    measureKernels,
+    exported,
+    exporting,
+    exportModel,
+  } = useTrainingStore();
   const [loadError, setLoadError] = useState<string>();
   const prepared = usePreparedCorpus();
   const V = prepared.state === 'ready' ? prepared.data.vocab.size : undefined;
   const limits = gpu.state === 'ready' ? gpu.summary.limits : undefined;
   const problems = useMemo(
-    () => validateExperiment(config, { V, limits: limits && { maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize } }),
+    () =>
+      validateExperiment(config, {
+        V,
+        limits: limits && {
+          maxBufferSize: limits.maxBufferSize,
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        },
+      }),
     [config, V, limits],
   );
   const [loading, setLoading] = useState(false);
@@ -54,96 +76,118 @@ export function TrainingPanel() {
 
   return (
     <>
-    <section className="panel training" aria-labelledby="training-title">
-      <h2 id="training-title">Train</h2>
-      <TrainingControls
-        run={run}
-        canStart={gpu.state === 'ready' && !loading && problems.length === 0}
-        startHint={
-          gpu.state !== 'ready' ? 'Needs a GPU.' : loading ? 'Loading the text…' : problems.length > 0 ? 'Fix the settings below first.' : undefined
-        }
-        onStart={() => void onStart()}
-        onPause={pause}
-        onResume={() => resume(run?.state === 'failed' && run.resumable ? suggestedRate(run.config.train.lr) : undefined)}
-        onReset={reset}
-      />
-      <ProblemList problems={problems} />
-      {loadError && (
-        <p className="error" role="alert">
-          {loadError}
-        </p>
-      )}
-      {run?.info && (
-        <p className="muted run-info" data-testid="run-info">
-          {run.info.params.toLocaleString('en-US')} parameters (L{run.info.model.L} C{run.info.model.C} NH{run.info.model.NH} T{run.info.model.T}, V{' '}
-          {run.info.V}) · {run.info.trainSequences} training / {run.info.heldOutSequences} held-out sequences · {run.info.dispatchesPerStep} GPU dispatches
-          per step on {run.info.adapter}
-        </p>
-      )}
-      {lastEval && firstEval && (
-        <p className="kpis" data-testid="eval-summary">
-          Held-out masked loss <strong>{lastEval.loss.toFixed(3)}</strong> (from {firstEval.loss.toFixed(3)}) · accuracy{' '}
-          <strong>{fmtPct(lastEval.accuracy)}</strong> at step {lastEval.step}
-          {lastEval.pseudoPerplexity !== undefined && (
-            <>
-              {' '}
-              · pseudo-perplexity <strong data-testid="pppl">{lastEval.pseudoPerplexity.toFixed(1)}</strong>
-            </>
-          )}
-        </p>
-      )}
-      {lastSbo && (
-        <p className="kpis" data-testid="sbo-summary">
-          Last step: masked-token loss <strong>{lastSbo.mlmLoss.toFixed(3)}</strong> · span boundary loss{' '}
-          <strong>{lastSbo.sboLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastSbo.sboAccuracy)} (total = MLM +{' '}
-          {String(run?.config.masking.objectiveParams?.sboWeight ?? 1)} × boundary; the held-out evaluation scores the MLM head)
-        </p>
-      )}
-      {lastEval?.electra && (
-        <p className="kpis" data-testid="electra-summary">
-          Generator: masked-token loss <strong>{lastEval.electra.genLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastEval.electra.genAccuracy)} ·
-          Discriminator: replaced-token loss <strong>{lastEval.electra.discLoss.toFixed(3)}</strong>, accuracy{' '}
-          <strong>{fmtPct(lastEval.electra.discAccuracy)}</strong> (total = generator + {String(run?.config.masking.objectiveParams?.discWeight ?? 50)} × discriminator)
-        </p>
-      )}
-      {run && <LearningStatus run={run} onToyPreset={() => useExperimentStore.getState().replace(classPreset('toy-language').config())} />}
-      {run && <LossChart run={run} />}
-      {run?.cases && run.cases.steps > 0 && (
-        <details open className="subpanel">
-          <summary>Loss by case</summary>
-          <LossByCaseView cases={run.cases} />
-        </details>
-      )}
-      {run && (
-        <details open className="subpanel">
-          <summary>Predictions on a probe sentence</summary>
-          <PredictionProbe probe={probe} text={probeText} onText={setProbeText} />
-        </details>
-      )}
-      {probe && (
-        <details open className="subpanel">
-          <summary>Attention maps</summary>
-          <AttentionHistory snapshots={run?.attention ?? []} latest={probe} />
-        </details>
-      )}
-      {run?.info && run.step > 0 && (
+      <section className="panel training" aria-labelledby="training-title">
+        <h2 id="training-title">Train</h2>
+        <TrainingControls
+          run={run}
+          canStart={gpu.state === 'ready' && !loading && problems.length === 0}
+          startHint={
+            gpu.state !== 'ready'
+              ? 'Needs a GPU.'
+              : loading
+                ? 'Loading the text…'
+                : problems.length > 0
+                  ? 'Fix the settings below first.'
+                  : undefined
+          }
+          onStart={() => void onStart()}
+          onPause={pause}
+          onResume={() =>
+            resume(run?.state === 'failed' && run.resumable ? suggestedRate(run.config.train.lr) : undefined)
+          }
+          onReset={reset}
+        />
+        <ProblemList problems={problems} />
+        {loadError && (
+          <p className="error" role="alert">
+            {loadError}
+          </p>
+        )}
+        {run?.info && (
+          <p className="muted run-info" data-testid="run-info">
+            {run.info.params.toLocaleString('en-US')} parameters (L{run.info.model.L} C{run.info.model.C} NH
+            {run.info.model.NH} T{run.info.model.T}, V {run.info.V}) · {run.info.trainSequences} training /{' '}
+            {run.info.heldOutSequences} held-out sequences · {run.info.dispatchesPerStep} GPU dispatches per step on{' '}
+            {run.info.adapter}
+          </p>
+        )}
+        {lastEval && firstEval && (
+          <p className="kpis" data-testid="eval-summary">
+            Held-out masked loss <strong>{lastEval.loss.toFixed(3)}</strong> (from {firstEval.loss.toFixed(3)}) ·
+            accuracy <strong>{fmtPct(lastEval.accuracy)}</strong> at step {lastEval.step}
+            {lastEval.pseudoPerplexity !== undefined && (
+              <>
+                {' '}
+                · pseudo-perplexity <strong data-testid="pppl">{lastEval.pseudoPerplexity.toFixed(1)}</strong>
+              </>
+            )}
+          </p>
+        )}
+        {lastSbo && (
+          <p className="kpis" data-testid="sbo-summary">
+            Last step: masked-token loss <strong>{lastSbo.mlmLoss.toFixed(3)}</strong> · span boundary loss{' '}
+            <strong>{lastSbo.sboLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastSbo.sboAccuracy)} (total = MLM +{' '}
+            {String(run?.config.masking.objectiveParams?.sboWeight ?? 1)} × boundary; the held-out evaluation scores the
+            MLM head)
+          </p>
+        )}
+        {lastEval?.electra && (
+          <p className="kpis" data-testid="electra-summary">
+            Generator: masked-token loss <strong>{lastEval.electra.genLoss.toFixed(3)}</strong>, accuracy{' '}
+            {fmtPct(lastEval.electra.genAccuracy)} · Discriminator: replaced-token loss{' '}
+            <strong>{lastEval.electra.discLoss.toFixed(3)}</strong>, accuracy{' '}
+            <strong>{fmtPct(lastEval.electra.discAccuracy)}</strong> (total = generator +{' '}
+            {String(run?.config.masking.objectiveParams?.discWeight ?? 50)} × discriminator)
+          </p>
+        )}
+        {run && (
+          <LearningStatus
+            run={run}
+            onToyPreset={() => useExperimentStore.getState().replace(classPreset('toy-language').config())}
+          />
+        )}
+        {run && <LossChart run={run} />}
+        {run?.cases && run.cases.steps > 0 && (
+          <details open className="subpanel">
+            <summary>Loss by case</summary>
+            <LossByCaseView cases={run.cases} />
+          </details>
+        )}
+        {run && (
+          <details open className="subpanel">
+            <summary>Predictions on a probe sentence</summary>
+            <PredictionProbe probe={probe} text={probeText} onText={setProbeText} />
+          </details>
+        )}
+        {probe && (
+          <details open className="subpanel">
+            <summary>Attention maps</summary>
+            <AttentionHistory snapshots={run?.attention ?? []} latest={probe} />
+          </details>
+        )}
+        {run?.info && run.step > 0 && (
+          <details className="subpanel">
+            <summary>Download the model</summary>
+            <ModelExport
+              exported={exported}
+              exporting={exporting}
+              onExport={exportModel}
+              generator={run.config.masking.objective === 'electra'}
+            />
+          </details>
+        )}
         <details className="subpanel">
-          <summary>Download the model</summary>
-          <ModelExport exported={exported} exporting={exporting} onExport={exportModel} generator={run.config.masking.objective === 'electra'} />
+          <summary>Scale up in Python</summary>
+          <ScaleUp />
         </details>
-      )}
-      <details className="subpanel">
-        <summary>Scale up in Python</summary>
-        <ScaleUp />
-      </details>
-      {run?.info && (
-        <details className="subpanel">
-          <summary>Performance</summary>
-          <KernelTimings run={run} profile={profile} profiling={profiling} onMeasure={measureKernels} />
-        </details>
-      )}
-    </section>
-    <RunsPanel />
+        {run?.info && (
+          <details className="subpanel">
+            <summary>Performance</summary>
+            <KernelTimings run={run} profile={profile} profiling={profiling} onMeasure={measureKernels} />
+          </details>
+        )}
+      </section>
+      <RunsPanel />
     </>
   );
 }

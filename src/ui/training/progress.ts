@@ -19,11 +19,16 @@ function meanEvalMs(run: Pick<LiveRun, 'evalMs'>): number {
 /** Milliseconds left: steps at the measured ms/step plus the evaluations still to come at their measured mean. */
 export function timeLeftMs(run: Pick<LiveRun, 'step' | 'totalSteps' | 'msPerStep' | 'evalMs' | 'config'>): number {
   if (!(run.msPerStep > 0)) return NaN;
-  return (run.totalSteps - run.step) * run.msPerStep + evalsLeft(run.step, run.totalSteps, run.config.train.evalEvery) * meanEvalMs(run);
+  return (
+    (run.totalSteps - run.step) * run.msPerStep +
+    evalsLeft(run.step, run.totalSteps, run.config.train.evalEvery) * meanEvalMs(run)
+  );
 }
 
 /** Share of the run's time done (steps and evaluations), or of its steps before anything is measured. */
-export function progressFraction(run: Pick<LiveRun, 'step' | 'totalSteps' | 'msPerStep' | 'evalMs' | 'config'>): number {
+export function progressFraction(
+  run: Pick<LiveRun, 'step' | 'totalSteps' | 'msPerStep' | 'evalMs' | 'config'>,
+): number {
   const stepsFrac = run.step / Math.max(1, run.totalSteps);
   if (!(run.msPerStep > 0)) return stepsFrac;
   const total = timeLeftMs({ ...run, step: 0 });

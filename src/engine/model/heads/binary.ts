@@ -5,7 +5,15 @@ import { binaryCrossEntropy } from '../../ops/loss';
 import { countBinaryCorrect, reduceWeightedSum } from '../../ops/reduce';
 import { bias, weight, type TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
-import { decodePlain, METRIC, singleHead, type HeadContext, type HeadGraph, type HeadModule, type HfEntry } from './types';
+import {
+  decodePlain,
+  METRIC,
+  singleHead,
+  type HeadContext,
+  type HeadGraph,
+  type HeadModule,
+  type HfEntry,
+} from './types';
 
 export type BinaryHeadConfig = Extract<HeadConfig, { kind: 'binary' }>;
 
@@ -32,20 +40,38 @@ export function binaryGraph(ctx: HeadContext): HeadGraph {
       geluForward(k, { x: ht, out: hg }, N * C, 'head.gelu'),
       ctx.linear(hg, 'disc_out_w', 'disc_out_b', logits, N, 1, C, 'head.out'),
     ],
-    loss: [binaryCrossEntropy(k, N, { logits, labels: inp.labels, weights: inp.tokenWeights, losses, dlogits, preds: argmax })],
+    loss: [
+      binaryCrossEntropy(k, N, {
+        logits,
+        labels: inp.labels,
+        weights: inp.tokenWeights,
+        losses,
+        dlogits,
+        preds: argmax,
+      }),
+    ],
     backward: [],
     probe: [],
     writeInputs(b) {
       if (!b.labels || !b.tokenWeights) throw new Error('the binary head needs per-token labels and weights');
       if (b.labels.length !== N) throw new Error(`batch labels has ${b.labels.length} entries, the graph expects ${N}`);
-      if (b.tokenWeights.length !== N) throw new Error(`batch token weights has ${b.tokenWeights.length} entries, the graph expects ${N}`);
+      if (b.tokenWeights.length !== N)
+        throw new Error(`batch token weights has ${b.tokenWeights.length} entries, the graph expects ${N}`);
       const q = k.device.queue;
       q.writeBuffer(inp.labels, 0, b.labels);
       q.writeBuffer(inp.tokenWeights, 0, b.tokenWeights);
     },
     metrics: (o, label) => [
       reduceWeightedSum(k, losses, inp.tokenWeights, N, { out: o, index: METRIC.LOSS }, `${label}.loss`),
-      countBinaryCorrect(k, argmax, inp.labels, inp.tokenWeights, N, { out: o, index: METRIC.CORRECT }, `${label}.correct`),
+      countBinaryCorrect(
+        k,
+        argmax,
+        inp.labels,
+        inp.tokenWeights,
+        N,
+        { out: o, index: METRIC.CORRECT },
+        `${label}.correct`,
+      ),
     ],
     decode: decodePlain,
   };

@@ -9,7 +9,14 @@ export type ClassesHeadConfig = Extract<HeadConfig, { kind: 'classes' }>;
 
 /** The transform (as the vocabulary head's, at width C) and the (K, C) output layer. */
 export function classesTensors(C: number, K: number): TensorSpec[] {
-  return [weight('head_w', [C, C]), bias('head_b', C), gain('head_ln_g', C), bias('head_ln_b', C), weight('cls_w', [K, C]), bias('cls_b', K)];
+  return [
+    weight('head_w', [C, C]),
+    bias('head_b', C),
+    gain('head_ln_g', C),
+    bias('head_ln_b', C),
+    weight('cls_w', [K, C]),
+    bias('cls_b', K),
+  ];
 }
 
 export const classesHead: HeadModule<ClassesHeadConfig> = {

@@ -59,7 +59,11 @@ export function generatorHfTensors(): HfEntry[] {
 
 export const electraHead: HeadModule<ElectraHead> = {
   name: 'electra',
-  configure: (req) => ({ kind: 'electra', gen: generatorShape(req.model, Number(req.params.generatorWidth)), discWeight: headOfKind(req, 'binary').lossWeight }),
+  configure: (req) => ({
+    kind: 'electra',
+    gen: generatorShape(req.model, Number(req.params.generatorWidth)),
+    discWeight: headOfKind(req, 'binary').lossWeight,
+  }),
   rows: 'tokens',
   // The discriminator's head, then the generator's projection, layers and vocabulary head.
   tensors(c, head) {

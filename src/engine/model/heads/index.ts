@@ -63,4 +63,15 @@ export function headOutputs(c: ModelConfig, head: HeadConfig): number {
 export { VOCAB_HEAD } from './vocab';
 export { GEN_PREFIX, generatorConfig, generatorShape, type ElectraHead, type GeneratorShape } from './electra';
 export type { SboHead, SboBatch } from './spanBoundary';
-export { METRIC, type ElectraParts, type EvalResult, type HeadContext, type HeadGraph, type HeadModule, type HeadRequest, type HfEntry, type HfModel, type SboParts } from './types';
+export {
+  METRIC,
+  type ElectraParts,
+  type EvalResult,
+  type HeadContext,
+  type HeadGraph,
+  type HeadModule,
+  type HeadRequest,
+  type HfEntry,
+  type HfModel,
+  type SboParts,
+} from './types';

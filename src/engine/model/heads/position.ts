@@ -18,11 +18,22 @@ export const positionHead: HeadModule<ClassesHeadConfig> = {
     const noPos = buf(N, 'no_pos');
     const zeros = new Int32Array(N);
     return {
-      forward: [noPositionForward(k, { ids: e.ids, noPos, wte: e.P('wte'), wtt: e.P('wtt'), wnone: e.P('wpe_none'), out: e.emb }, { B, T, C: E, V })],
+      forward: [
+        noPositionForward(
+          k,
+          { ids: e.ids, noPos, wte: e.P('wte'), wtt: e.P('wtt'), wnone: e.P('wpe_none'), out: e.emb },
+          { B, T, C: E, V },
+        ),
+      ],
       backward: (dEmb) =>
-        noPositionBackward(k, { dout: dEmb, noPos, dwpe: e.G('wpe'), dwnone: e.G('wpe_none'), scratch: buf(T * E, 'd.nopos_scratch') }, { B, T, C: E, V }),
+        noPositionBackward(
+          k,
+          { dout: dEmb, noPos, dwpe: e.G('wpe'), dwnone: e.G('wpe_none'), scratch: buf(T * E, 'd.nopos_scratch') },
+          { B, T, C: E, V },
+        ),
       writeInputs(b) {
-        if (b.noPosition && b.noPosition.length !== N) throw new Error(`batch noPosition has ${b.noPosition.length} entries, the graph expects ${N}`);
+        if (b.noPosition && b.noPosition.length !== N)
+          throw new Error(`batch noPosition has ${b.noPosition.length} entries, the graph expects ${N}`);
         k.device.queue.writeBuffer(noPos, 0, b.noPosition ?? zeros);
       },
     };

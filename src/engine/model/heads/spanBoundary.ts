@@ -67,7 +67,13 @@ export class SboGraph {
   private readonly left: GPUBuffer;
   private readonly right: GPUBuffer;
   private readonly rel: GPUBuffer;
-  private readonly csr: { index: GPUBuffer; offsets: GPUBuffer; order: GPUBuffer; rows: number; host: { offsets: Int32Array; order: Int32Array } }[];
+  private readonly csr: {
+    index: GPUBuffer;
+    offsets: GPUBuffer;
+    order: GPUBuffer;
+    rows: number;
+    host: { offsets: Int32Array; order: Int32Array };
+  }[];
   private readonly host: { weights: Float32Array; targets: Int32Array; none: Int32Array };
 
   constructor(private readonly c: SboContext) {
@@ -91,7 +97,14 @@ export class SboGraph {
     const logits = buf(M * V, 'sbo.logits');
     this.losses = buf(M, 'sbo.losses');
     this.argmax = buf(M, 'sbo.argmax');
-    const mm = (a: GPUBuffer, w: string, out: GPUBuffer, accumulate: boolean, bias: string | undefined, label: string) =>
+    const mm = (
+      a: GPUBuffer,
+      w: string,
+      out: GPUBuffer,
+      accumulate: boolean,
+      bias: string | undefined,
+      label: string,
+    ) =>
       matmul(k, { a, b: P(w), bias: bias ? P(bias) : undefined, out, M, N: C, K: C, transB: true, accumulate, label });
     this.forward.push(
       gatherRows(k, { src: hidden, index: this.left, out: sl }, { N, C, M }, 'sbo.gather_left'),
@@ -101,13 +114,41 @@ export class SboGraph {
       mm(sr, 'sbo_w1r', t1, true, undefined, 'sbo.fc1_right'),
       mm(sp, 'sbo_w1p', t1, true, undefined, 'sbo.fc1_rel'),
       geluForward(k, { x: t1, out: g1 }, M * C, 'sbo.gelu1'),
-      layerNormForward(k, { x: g1, gamma: P('sbo_ln1_g'), beta: P('sbo_ln1_b'), out: n1, mean: stats[0], rstd: stats[1] }, { N: M, C, eps }, 'sbo.ln1'),
+      layerNormForward(
+        k,
+        { x: g1, gamma: P('sbo_ln1_g'), beta: P('sbo_ln1_b'), out: n1, mean: stats[0], rstd: stats[1] },
+        { N: M, C, eps },
+        'sbo.ln1',
+      ),
       mm(n1, 'sbo_w2', t2, false, 'sbo_b2', 'sbo.fc2'),
       geluForward(k, { x: t2, out: g2 }, M * C, 'sbo.gelu2'),
-      layerNormForward(k, { x: g2, gamma: P('sbo_ln2_g'), beta: P('sbo_ln2_b'), out: n2, mean: stats[2], rstd: stats[3] }, { N: M, C, eps }, 'sbo.ln2'),
-      matmul(k, { a: n2, b: P('wte'), bias: P('sbo_decoder_b'), out: logits, M, N: V, K: C, transB: true, label: 'sbo.decoder' }),
+      layerNormForward(
+        k,
+        { x: g2, gamma: P('sbo_ln2_g'), beta: P('sbo_ln2_b'), out: n2, mean: stats[2], rstd: stats[3] },
+        { N: M, C, eps },
+        'sbo.ln2',
+      ),
+      matmul(k, {
+        a: n2,
+        b: P('wte'),
+        bias: P('sbo_decoder_b'),
+        out: logits,
+        M,
+        N: V,
+        K: C,
+        transB: true,
+        label: 'sbo.decoder',
+      }),
     );
-    this.loss.push(crossEntropy(k, { M, V }, { logits, targets: this.targets, weights: this.weights, losses: this.losses, argmax: this.argmax }, c.train ? 'inplace' : 'none', 'sbo.xent'));
+    this.loss.push(
+      crossEntropy(
+        k,
+        { M, V },
+        { logits, targets: this.targets, weights: this.weights, losses: this.losses, argmax: this.argmax },
+        c.train ? 'inplace' : 'none',
+        'sbo.xent',
+      ),
+    );
     this.host = { weights: new Float32Array(M), targets: new Int32Array(M), none: new Int32Array(M).fill(-1) };
     const csrBufs = (index: GPUBuffer, rows: number, name: string) => ({
       index,
@@ -116,7 +157,11 @@ export class SboGraph {
       order: buf(M, `${name}.order`),
       host: { offsets: new Int32Array(rows + 1), order: new Int32Array(Math.max(1, M)) },
     });
-    this.csr = [csrBufs(this.left, N, 'sbo.left_csr'), csrBufs(this.right, N, 'sbo.right_csr'), csrBufs(this.rel, R, 'sbo.rel_csr')];
+    this.csr = [
+      csrBufs(this.left, N, 'sbo.left_csr'),
+      csrBufs(this.right, N, 'sbo.right_csr'),
+      csrBufs(this.rel, R, 'sbo.rel_csr'),
+    ];
     if (!c.train) return;
 
     const dx = c.dHidden!;
@@ -128,18 +173,72 @@ export class SboGraph {
     const bw = this.backward;
     bw.push(
       matmul(k, { a: logits, b: P('wte'), out: dN2, M, N: C, K: V, label: 'sbo.decoder.dx' }),
-      matmul(k, { a: logits, b: n2, out: G('wte'), M: V, N: C, K: M, transA: true, accumulate: true, label: 'sbo.decoder.dw' }),
+      matmul(k, {
+        a: logits,
+        b: n2,
+        out: G('wte'),
+        M: V,
+        N: C,
+        K: M,
+        transA: true,
+        accumulate: true,
+        label: 'sbo.decoder.dw',
+      }),
       biasGrad(k, { dy: logits, db: G('sbo_decoder_b'), M, N: V, label: 'sbo.decoder.db' }),
-      ...layerNormBackward(k, { dy: dN2, x: g2, gamma: P('sbo_ln2_g'), mean: stats[2], rstd: stats[3], dx: dG, dgamma: G('sbo_ln2_g'), dbeta: G('sbo_ln2_b'), scratch: c.lnScratch }, { N: M, C }, 'sbo.ln2.backward'),
+      ...layerNormBackward(
+        k,
+        {
+          dy: dN2,
+          x: g2,
+          gamma: P('sbo_ln2_g'),
+          mean: stats[2],
+          rstd: stats[3],
+          dx: dG,
+          dgamma: G('sbo_ln2_g'),
+          dbeta: G('sbo_ln2_b'),
+          scratch: c.lnScratch,
+        },
+        { N: M, C },
+        'sbo.ln2.backward',
+      ),
       geluBackward(k, { dy: dG, x: t2, dx: dT }, M * C, 'sbo.gelu2.backward'),
       matmul(k, { a: dT, b: P('sbo_w2'), out: dN1, M, N: C, K: C, label: 'sbo.fc2.dx' }),
-      matmul(k, { a: dT, b: n1, out: G('sbo_w2'), M: C, N: C, K: M, transA: true, accumulate: true, label: 'sbo.fc2.dw' }),
+      matmul(k, {
+        a: dT,
+        b: n1,
+        out: G('sbo_w2'),
+        M: C,
+        N: C,
+        K: M,
+        transA: true,
+        accumulate: true,
+        label: 'sbo.fc2.dw',
+      }),
       biasGrad(k, { dy: dT, db: G('sbo_b2'), M, N: C, label: 'sbo.fc2.db' }),
-      ...layerNormBackward(k, { dy: dN1, x: g1, gamma: P('sbo_ln1_g'), mean: stats[0], rstd: stats[1], dx: dG, dgamma: G('sbo_ln1_g'), dbeta: G('sbo_ln1_b'), scratch: c.lnScratch }, { N: M, C }, 'sbo.ln1.backward'),
+      ...layerNormBackward(
+        k,
+        {
+          dy: dN1,
+          x: g1,
+          gamma: P('sbo_ln1_g'),
+          mean: stats[0],
+          rstd: stats[1],
+          dx: dG,
+          dgamma: G('sbo_ln1_g'),
+          dbeta: G('sbo_ln1_b'),
+          scratch: c.lnScratch,
+        },
+        { N: M, C },
+        'sbo.ln1.backward',
+      ),
       geluBackward(k, { dy: dG, x: t1, dx: dT }, M * C, 'sbo.gelu1.backward'),
       biasGrad(k, { dy: dT, db: G('sbo_b1'), M, N: C, label: 'sbo.fc1.db' }),
     );
-    const parts: [string, GPUBuffer][] = [['sbo_w1l', sl], ['sbo_w1r', sr], ['sbo_w1p', sp]];
+    const parts: [string, GPUBuffer][] = [
+      ['sbo_w1l', sl],
+      ['sbo_w1r', sr],
+      ['sbo_w1p', sp],
+    ];
     parts.forEach(([w, xin], i) => {
       bw.push(
         matmul(k, { a: dT, b: P(w), out: dRows[i], M, N: C, K: C, label: `${w}.dx` }),
@@ -148,9 +247,24 @@ export class SboGraph {
     });
     // Boundary rows are shared by every token of a span, offset rows by every span: repeated indices.
     bw.push(
-      scatterAddCsr(k, { order: this.csr[0].order, offsets: this.csr[0].offsets, src: dRows[0], dst: dx }, { M, N, C }, 'sbo.scatter_left'),
-      scatterAddCsr(k, { order: this.csr[1].order, offsets: this.csr[1].offsets, src: dRows[1], dst: dx }, { M, N, C }, 'sbo.scatter_right'),
-      scatterAddCsr(k, { order: this.csr[2].order, offsets: this.csr[2].offsets, src: dRows[2], dst: G('sbo_rel') }, { M, N: R, C }, 'sbo.scatter_rel'),
+      scatterAddCsr(
+        k,
+        { order: this.csr[0].order, offsets: this.csr[0].offsets, src: dRows[0], dst: dx },
+        { M, N, C },
+        'sbo.scatter_left',
+      ),
+      scatterAddCsr(
+        k,
+        { order: this.csr[1].order, offsets: this.csr[1].offsets, src: dRows[1], dst: dx },
+        { M, N, C },
+        'sbo.scatter_right',
+      ),
+      scatterAddCsr(
+        k,
+        { order: this.csr[2].order, offsets: this.csr[2].offsets, src: dRows[2], dst: G('sbo_rel') },
+        { M, N: R, C },
+        'sbo.scatter_rel',
+      ),
     );
   }
 
@@ -162,7 +276,11 @@ export class SboGraph {
     const left = b?.left ?? h.none;
     const right = b?.right ?? h.none;
     const rel = b?.rel ?? h.none;
-    for (const [name, a] of [['left', left], ['right', right], ['rel', rel]] as const) {
+    for (const [name, a] of [
+      ['left', left],
+      ['right', right],
+      ['rel', rel],
+    ] as const) {
       if (a.length !== M) throw new Error(`batch sbo.${name} has ${a.length} entries, the graph expects ${M}`);
     }
     const w = this.c.head.weight;
@@ -190,15 +308,28 @@ export class SboGraph {
 /** The SBO head's tensors (after the vocabulary head's). */
 export function sboTensors(C: number, V: number, maxRel: number): TensorSpec[] {
   return [
-    weight('sbo_rel', [maxRel, C]), weight('sbo_w1l', [C, C]), weight('sbo_w1r', [C, C]), weight('sbo_w1p', [C, C]), bias('sbo_b1', C),
-    gain('sbo_ln1_g', C), bias('sbo_ln1_b', C), weight('sbo_w2', [C, C]), bias('sbo_b2', C), gain('sbo_ln2_g', C), bias('sbo_ln2_b', C), bias('sbo_decoder_b', V),
+    weight('sbo_rel', [maxRel, C]),
+    weight('sbo_w1l', [C, C]),
+    weight('sbo_w1r', [C, C]),
+    weight('sbo_w1p', [C, C]),
+    bias('sbo_b1', C),
+    gain('sbo_ln1_g', C),
+    bias('sbo_ln1_b', C),
+    weight('sbo_w2', [C, C]),
+    bias('sbo_b2', C),
+    gain('sbo_ln2_g', C),
+    bias('sbo_ln2_b', C),
+    bias('sbo_decoder_b', V),
   ];
 }
 
 /** The vocabulary head plus SBO: loss = MLM + weight x SBO; metrics: MLM at LOSS / CORRECT, SBO at AUX_*. */
 export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
   name: 'span-boundary',
-  configure: (req) => ({ kind: 'vocab', sbo: { maxRel: Number(req.params.maxRel), weight: headOfKind(req, 'span-boundary').lossWeight } }),
+  configure: (req) => ({
+    kind: 'vocab',
+    sbo: { maxRel: Number(req.params.maxRel), weight: headOfKind(req, 'span-boundary').lossWeight },
+  }),
   rows: 'vocab',
   tensors: (c, head) => [...vocabHeadTensors('', c.C, c.C, c.V), ...sboTensors(c.C, c.V, head.sbo.maxRel)],
   outputs: (c) => c.V,
@@ -206,7 +337,23 @@ export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
     const { k, N, M, C, V, eps, buf, P, G } = ctx;
     const mlm = gatheredHead(ctx, { weight: 'wte', bias: 'decoder_b', O: V });
     const lnScratch = ctx.lnScratch ?? buf(layerNormScratchFloats({ N: M, C }), 'sbo.ln_scratch');
-    const sbo = new SboGraph({ k, head: head.sbo, N, M, C, V, eps, train: ctx.train, hidden: ctx.hidden, dHidden: ctx.dHidden, targets: ctx.inputs.targets, buf, P, G, lnScratch });
+    const sbo = new SboGraph({
+      k,
+      head: head.sbo,
+      N,
+      M,
+      C,
+      V,
+      eps,
+      train: ctx.train,
+      hidden: ctx.hidden,
+      dHidden: ctx.dHidden,
+      targets: ctx.inputs.targets,
+      buf,
+      P,
+      G,
+      lnScratch,
+    });
     const w = head.sbo.weight;
     return {
       ...mlm,
@@ -224,7 +371,12 @@ export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
         const count = v[METRIC.COUNT];
         const accuracy = count > 0 ? v[METRIC.CORRECT] / count : 0;
         const n = v[METRIC.AUX_COUNT];
-        const parts = { mlmLoss: v[METRIC.LOSS], mlmAccuracy: accuracy, sboLoss: w > 0 ? v[METRIC.AUX_LOSS] / w : 0, sboAccuracy: n > 0 ? v[METRIC.AUX_CORRECT] / n : 0 };
+        const parts = {
+          mlmLoss: v[METRIC.LOSS],
+          mlmAccuracy: accuracy,
+          sboLoss: w > 0 ? v[METRIC.AUX_LOSS] / w : 0,
+          sboAccuracy: n > 0 ? v[METRIC.AUX_CORRECT] / n : 0,
+        };
         return { loss: v[METRIC.LOSS] + v[METRIC.AUX_LOSS], accuracy, targets: count, sbo: parts };
       },
     };

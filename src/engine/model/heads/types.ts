@@ -8,7 +8,17 @@ import type { TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
 
 /** Floats of one metrics row, in this order (AUX_*: a head's second part: SBO, or ELECTRA's generator). */
-export const METRIC = { GRAD_NORM: 0, CLIP_SCALE: 1, LOSS: 2, CORRECT: 3, COUNT: 4, AUX_LOSS: 5, AUX_CORRECT: 6, AUX_COUNT: 7, FLOATS: 8 } as const;
+export const METRIC = {
+  GRAD_NORM: 0,
+  CLIP_SCALE: 1,
+  LOSS: 2,
+  CORRECT: 3,
+  COUNT: 4,
+  AUX_LOSS: 5,
+  AUX_CORRECT: 6,
+  AUX_COUNT: 7,
+  FLOATS: 8,
+} as const;
 
 /** SpanBERT's two parts (sboLoss without the head's weight). */
 export interface SboParts {
@@ -69,9 +79,29 @@ export interface HeadContext {
   P(name: string): GPUBufferBinding;
   G(name: string): GPUBufferBinding;
   /** y = x W^T + b over `rows` rows, W (o, i); the label gets the prefix. */
-  linear(x: GPUBuffer, w: string, b: string, out: GPUBuffer, rows: number, o: number, i: number, label: string): Dispatch;
+  linear(
+    x: GPUBuffer,
+    w: string,
+    b: string,
+    out: GPUBuffer,
+    rows: number,
+    o: number,
+    i: number,
+    label: string,
+  ): Dispatch;
   /** dX = dY W (accumulated or not), dW += dY^T X, db += colsum(dY); labels get the prefix. */
-  dlinear(dy: GPUBuffer, xin: GPUBuffer, w: string, b: string, dx: GPUBuffer, rows: number, o: number, i: number, accumulate: boolean, label: string): Dispatch[];
+  dlinear(
+    dy: GPUBuffer,
+    xin: GPUBuffer,
+    w: string,
+    b: string,
+    dx: GPUBuffer,
+    rows: number,
+    o: number,
+    i: number,
+    accumulate: boolean,
+    label: string,
+  ): Dispatch[];
   /** dW += dY^T X for W (o, i) over `rows` rows (split K on GPUs, through the graph's one scratch). */
   dweight(dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string): Dispatch[];
 }
@@ -147,9 +177,12 @@ export interface HeadRequest {
 export function singleHead(req: HeadRequest, kind: string): { classes: number; lossWeight: number } {
   const h = req.heads[0];
   if (req.heads.length !== 1 || !h) {
-    throw new Error(`objective "${req.objective}" needs ${req.heads.length} heads (${req.heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`);
+    throw new Error(
+      `objective "${req.objective}" needs ${req.heads.length} heads (${req.heads.map((x) => x.kind).join(' + ')}); the engine trains one head per run so far`,
+    );
   }
-  if (h.kind !== kind) throw new Error(`objective "${req.objective}" has a ${h.kind} head, not the ${kind} head it names`);
+  if (h.kind !== kind)
+    throw new Error(`objective "${req.objective}" has a ${h.kind} head, not the ${kind} head it names`);
   return h;
 }
 

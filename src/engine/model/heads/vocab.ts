@@ -11,7 +11,15 @@ import { biasGrad, matmul } from '../../ops/matmul';
 import { countCorrect, reduceWeightedSum } from '../../ops/reduce';
 import { bias, gain, weight, type TensorSpec } from '../tensors';
 import type { HeadConfig } from './index';
-import { decodePlain, METRIC, singleHead, type HeadContext, type HeadGraph, type HeadModule, type HfEntry } from './types';
+import {
+  decodePlain,
+  METRIC,
+  singleHead,
+  type HeadContext,
+  type HeadGraph,
+  type HeadModule,
+  type HfEntry,
+} from './types';
 
 export type VocabHeadConfig = Extract<HeadConfig, { kind: 'vocab' }>;
 
@@ -22,7 +30,13 @@ export const VOCAB_HEAD: HeadConfig = { kind: 'vocab' };
  * the decoder bias; the decoder matrix is wte, tied.
  */
 export function vocabHeadTensors(prefix: string, E: number, Ce: number, V: number): TensorSpec[] {
-  return [weight(prefix + 'head_w', [E, Ce]), bias(prefix + 'head_b', E), gain(prefix + 'head_ln_g', E), bias(prefix + 'head_ln_b', E), bias(prefix + 'decoder_b', V)];
+  return [
+    weight(prefix + 'head_w', [E, Ce]),
+    bias(prefix + 'head_b', E),
+    gain(prefix + 'head_ln_g', E),
+    bias(prefix + 'head_ln_b', E),
+    bias(prefix + 'decoder_b', V),
+  ];
 }
 
 /** The output layer of a gathered head: its matrix (O, E) and bias (O), O classes. */
@@ -59,10 +73,32 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
       gatherRows(k, { src: ctx.hidden, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
       ctx.linear(hm, 'head_w', 'head_b', ht, M, E, C, 'head.dense'),
       geluForward(k, { x: ht, out: hg }, M * E, pre + 'head.gelu'),
-      layerNormForward(k, { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd }, { N: M, C: E, eps }, pre + 'head.ln'),
-      matmul(k, { a: hln, b: P(out.weight), bias: P(out.bias), out: logits, M, N: O, K: E, transB: true, label: pre + 'head.decoder' }),
+      layerNormForward(
+        k,
+        { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd },
+        { N: M, C: E, eps },
+        pre + 'head.ln',
+      ),
+      matmul(k, {
+        a: hln,
+        b: P(out.weight),
+        bias: P(out.bias),
+        out: logits,
+        M,
+        N: O,
+        K: E,
+        transB: true,
+        label: pre + 'head.decoder',
+      }),
     ],
-    loss: [crossEntropy(k, { M, V: O }, { logits, targets: inp.targets, weights: inp.weights, losses, argmax }, ctx.train ? 'inplace' : 'none')],
+    loss: [
+      crossEntropy(
+        k,
+        { M, V: O },
+        { logits, targets: inp.targets, weights: inp.weights, losses, argmax },
+        ctx.train ? 'inplace' : 'none',
+      ),
+    ],
     backward: [],
     probe: [],
     writeInputs: () => undefined,
@@ -78,7 +114,9 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
     g.probeRowsBuf = buf(Rp, 'probe.rows');
     g.probeIds = buf(Rp * K, 'probe.ids');
     g.probeProbs = buf(Rp * K, 'probe.probs');
-    g.probe.push(topK(k, { M, V: O, R: Rp, K }, { logits, rows: g.probeRowsBuf, ids: g.probeIds, probs: g.probeProbs }));
+    g.probe.push(
+      topK(k, { M, V: O, R: Rp, K }, { logits, rows: g.probeRowsBuf, ids: g.probeIds, probs: g.probeProbs }),
+    );
   }
   if (!ctx.train) return g;
   const dHm = buf(M * C, 'd.hm');
@@ -92,13 +130,31 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
     matmul(k, { a: logits, b: P(out.weight), out: dHln, M, N: E, K: O, label: pre + 'head.decoder.dx' }),
     ...(frozen && out.weight === 'wte' ? [] : ctx.dweight(logits, hln, out.weight, M, O, E, 'head.decoder.dw')),
     biasGrad(k, { dy: logits, db: G(out.bias), M, N: O, label: pre + 'head.decoder.db' }),
-    ...layerNormBackward(k, { dy: dHln, x: hg, gamma: P('head_ln_g'), mean: hMean, rstd: hRstd, dx: dHg, dgamma: G('head_ln_g'), dbeta: G('head_ln_b'), scratch: ctx.lnScratch! }, { N: M, C: E }, pre + 'head.ln.backward'),
+    ...layerNormBackward(
+      k,
+      {
+        dy: dHln,
+        x: hg,
+        gamma: P('head_ln_g'),
+        mean: hMean,
+        rstd: hRstd,
+        dx: dHg,
+        dgamma: G('head_ln_g'),
+        dbeta: G('head_ln_b'),
+        scratch: ctx.lnScratch!,
+      },
+      { N: M, C: E },
+      pre + 'head.ln.backward',
+    ),
     geluBackward(k, { dy: dHg, x: ht, dx: dHt }, M * E, pre + 'head.gelu.backward'),
     ...ctx.dlinear(dHt, hm, 'head_w', 'head_b', dHm, M, E, C, false, 'head.dense'),
   );
   if (frozen && !ctx.inputRowGrad) return g;
   const dx = ctx.dHidden!;
-  g.backward.push(fill(k, dx, 0, N * C, pre + 'd.x.zero'), scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, pre + 'head.scatter'));
+  g.backward.push(
+    fill(k, dx, 0, N * C, pre + 'd.x.zero'),
+    scatterRows(k, { src: dHm, index: inp.positions, dst: dx }, { N, C, M }, pre + 'head.scatter'),
+  );
   return g;
 }
 
