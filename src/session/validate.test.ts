@@ -18,8 +18,12 @@ const only = (ps: Problem[]) => {
 describe('validateExperiment', () => {
   it('accepts the default experiment and every preset', () => {
     expect(validateExperiment(defaultExperiment())).toEqual([]);
+    const d = defaultExperiment();
+    const b32 = { ...d, train: { ...d.train, B: 32 } };
     for (const preset of ['tiny', 'mini', 'small'] as const)
-      expect(validateExperiment({ ...defaultExperiment(), model: { preset } })).toEqual([]);
+      expect(validateExperiment({ ...b32, model: { preset } })).toEqual([]);
+    // At the default batch of 64 the small model is over the 4 GB budget and is refused, naming memory.
+    expect(validateExperiment({ ...d, model: { preset: 'small' } }).map((p) => p.setting)).toEqual(['memory']);
   });
 
   it('refuses a learning rate of 1000 and of -1 (case 1), naming the setting and the range', () => {
@@ -182,7 +186,8 @@ describe('memory before allocation', () => {
   });
 
   it('refuses a buffer over the device limit, naming the setting that shrinks it', () => {
-    const e: ExperimentConfig = { ...defaultExperiment(), model: { preset: 'mini' } };
+    const d = defaultExperiment();
+    const e: ExperimentConfig = { ...d, train: { ...d.train, B: 32 }, model: { preset: 'mini' } };
     const limits = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 8 * 2 ** 20 };
     const p = only(validateExperiment(e, { V: 2048, limits }));
     expect(p).toEqual({
