@@ -108,7 +108,7 @@ test('your own text: empty and binary input are refused with a reason; a real te
   const add = page.getByTestId('add-text');
   await add.locator('summary').click();
   await add.getByRole('button', { name: 'Save text' }).click();
-  await expect(page.getByTestId('text-error')).toContainText('The pasted text has no text');
+  await expect(page.getByTestId('text-error')).toContainText('The pasted text is empty.');
   await add.getByLabel('Paste text').fill('   \n  ');
   await add.getByRole('button', { name: 'Save text' }).click();
   await expect(page.getByTestId('text-error')).toContainText('only whitespace');
@@ -156,7 +156,7 @@ test('a link with invalid values keeps the defaults and lists what was ignored',
   await expect(notice).toContainText('strategy=nope');
   await expect(notice).toContainText('lr=abc');
   await expect(notice).toContainText('model=huge');
-  await expect(page.getByTestId('train-lr')).toHaveValue('0.001');
+  await expect(page.getByTestId('train-lr')).toHaveValue('0.002');
   await expect(page.getByTestId('seed')).toHaveValue('3');
   await expect(page.locator('[data-strategy="random"]').getByRole('radio')).toBeChecked();
   await page.screenshot({ path: info.outputPath('ignored.png'), fullPage: true });

@@ -17,8 +17,8 @@ test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it wit
   await page.screenshot({ path: info.outputPath('lr-1000.png'), fullPage: true });
   // A reload reads the saved link through the same validation: the bad value is listed as ignored, the default kept.
   await page.reload();
-  await expect(page.locator('body')).toContainText('lr=1000: must be a number above 0 up to 10; kept 0.001');
-  await expect(page.getByTestId('train-lr')).toHaveValue('0.001');
+  await expect(page.locator('body')).toContainText('lr=1000: must be a number above 0 up to 10; kept 0.002');
+  await expect(page.getByTestId('train-lr')).toHaveValue('0.002');
   await expect(page.getByTestId('start')).toBeEnabled({ timeout: 60_000 });
 
   await page.getByTestId('train-lr').fill('-1');
