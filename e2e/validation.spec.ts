@@ -90,3 +90,53 @@ test('a finite blow-up (lr 10, clip 1e6) is stopped as diverged, rolled back, an
   await page.getByTestId('resume').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', /training|done/, { timeout: 60_000 });
 });
+
+test('texts that cannot train are refused before they are stored: too short (cases 6), a 60 MB paste at once (7), an empty paste (9)', async ({
+  page,
+}, info) => {
+  await page.goto('/');
+  const add = page.getByTestId('add-text');
+  await add.locator('summary').click();
+  const save = add.getByRole('button', { name: 'Save text' });
+  const error = page.getByTestId('text-error');
+  const shipped = (id: string) => page.locator(`[data-corpus="${id}"]`).getByRole('radio');
+  await expect(shipped('fairy-tales')).toBeChecked();
+
+  await save.click();
+  await expect(error).toHaveText('The pasted text is empty.');
+  await add.getByLabel('Paste text').fill('word');
+  await save.click();
+  await expect(error).toContainText(
+    'The pasted text is too short to keep a held-out part apart from the training part.',
+  );
+  await expect(error).toContainText('at least 256 characters of lines followed by more lines');
+  await add.getByLabel('Paste text').fill('cafÃ© au lait, naÃ¯ve rÃ©sumÃ©');
+  await save.click();
+  await expect(error).toContainText('it has 30 characters, all on one line, which make one');
+  await page.getByTestId('text-files').setInputFiles({
+    name: 'word.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('word\n'),
+  });
+  await expect(error).toContainText('"word.txt" is too short to keep a held-out part');
+
+  // A 60 MB paste is measured before it reaches the text box and refused at once; the box keeps what it had.
+  await add.getByLabel('Paste text').fill('');
+  await page.getByTestId('paste-text').evaluate((el) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', 'x'.repeat(60 * 1024 * 1024));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await expect(error).toHaveText('The pasted text is 60 MB; the limit is 50 MB. Use a shorter excerpt.');
+  await expect(page.getByTestId('paste-text')).toHaveValue('');
+  await page.screenshot({ path: info.outputPath('text-refused.png'), fullPage: true });
+
+  // Nothing was stored and the chosen corpus stayed chosen; choosing another one clears the message.
+  await expect(page.locator('[data-saved-text]')).toHaveCount(0);
+  await expect(shipped('fairy-tales')).toBeChecked();
+  await shipped('shakespeare').check();
+  await expect(error).toHaveCount(0);
+  await page.reload();
+  await expect(shipped('shakespeare')).toBeChecked();
+  await expect(page.locator('[data-saved-text]')).toHaveCount(0);
+});

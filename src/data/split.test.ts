@@ -1,7 +1,7 @@
 // The train/held-out split: whole-line blocks, fixed by the seed, and no text on both sides.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { blockTexts, splitText, textBlocks } from './split';
+import { blockTexts, heldOutProblem, splitText, textBlocks } from './split';
 
 const FAIRY = readFileSync(new URL('../../public/corpora/fairy-tales.txt', import.meta.url), 'utf8');
 
@@ -65,6 +65,29 @@ describe('splitText', () => {
       for (const t of blockTexts(text, s.heldOut)) expect(train.has(t.trim())).toBe(false);
       expect(s.heldOut.length).toBeGreaterThan(0);
     }
+  });
+
+  it('says before storing whether a text can be split, and how much text it needs', () => {
+    const word = heldOutProblem('word');
+    expect(word).toBe(
+      'This text is too short to keep a held-out part apart from the training part. The split cuts a text at line ends into passages of about 256 characters (a passage also ends at a blank line once it has 128) and needs two different passages; it has 4 characters, all on one line, which make one. Add more text: at least 256 characters of lines followed by more lines, or two paragraphs of at least 128 characters with a blank line between them.',
+    );
+    expect(heldOutProblem('caf\u00c3\u00a9 na\u00c3\u00afve r\u00c3\u00a9sum\u00c3\u00a9', '"latin1.txt"')).toMatch(
+      /^"latin1.txt" is too short .* it has 21 characters, all on one line/,
+    );
+    // The amounts it names are enough: lines of 256 characters then another line, or two 128-character paragraphs.
+    const line = (c: string, n: number): string => c.repeat(n - 1) + '\n';
+    expect(heldOutProblem(line('a', 255) + 'b\n')).toMatch(/too short/);
+    expect(heldOutProblem(line('a', 256) + 'b\n')).toBeNull();
+    expect(heldOutProblem(line('a', 127) + '\n' + 'b\n')).toMatch(/too short/);
+    expect(heldOutProblem(line('a', 128) + '\n' + 'b\n')).toBeNull();
+    // And it agrees with splitText, whatever the seed.
+    for (const t of [line('a', 256) + 'b\n', line('a', 128) + '\n' + 'b\n']) {
+      for (const seed of [1, 2, 3]) expect(splitText(t, { seed }).heldOut.length).toBeGreaterThan(0);
+    }
+    expect(() => splitText('word', { seed: 1 })).toThrow(word ?? '');
+    expect(heldOutProblem(FAIRY)).toBeNull();
+    expect(heldOutProblem('same\n\n'.repeat(500), 'This text', 4)).toMatch(/repeats one passage/);
   });
 
   it('explains when a text cannot be split', () => {

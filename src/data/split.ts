@@ -59,14 +59,8 @@ export function textBlocks(text: string, target: number): Block[] {
   return blocks;
 }
 
-/** Splits a text into train and held-out blocks; the same text and seed always give the same split. */
-export function splitText(text: string, options: SplitOptions): TextSplit {
-  const fraction = options.heldOutFraction ?? DEFAULT_HELD_OUT_FRACTION;
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`held-out fraction must be between 0 and 1, got ${fraction}`);
-  const blockChars = options.blockChars ?? defaultBlockChars(text.length);
-  const blocks = textBlocks(text, blockChars);
-
-  // Identical blocks form one group, so a passage repeated in the text cannot be on both sides.
+/** Blocks with identical text form one group, so a passage repeated in the text cannot be on both sides. */
+function blockGroups(text: string, blocks: readonly Block[]): Block[][] {
   const groups = new Map<string, Block[]>();
   for (const b of blocks) {
     const key = text.slice(b.start, b.end).trim();
@@ -74,14 +68,44 @@ export function splitText(text: string, options: SplitOptions): TextSplit {
     if (g) g.push(b);
     else groups.set(key, [b]);
   }
-  const list = [...groups.values()];
-  if (list.length < 2) {
-    throw new Error(
-      blocks.length < 2
-        ? 'This text is too short to keep a held-out part apart from the training part. Add more text.'
-        : 'This text repeats one passage, so no held-out text can be kept apart from the training text. Add varied text.',
-    );
-  }
+  return [...groups.values()];
+}
+
+/**
+ * Why splitText cannot keep a held-out part of this text apart from its training part (null: it can), with how much
+ * text is needed. The rule is splitText's own: at least two different blocks at the default block size (it does not
+ * depend on the seed). Used to refuse a text before it is stored.
+ */
+export function heldOutProblem(
+  text: string,
+  name = 'This text',
+  blockChars = defaultBlockChars(text.length),
+): string | null {
+  const blocks = textBlocks(text, blockChars);
+  if (blockGroups(text, blocks).length >= 2) return null;
+  if (blocks.length >= 2)
+    return `${name} repeats one passage, so no held-out text can be kept apart from the training text. Add varied text.`;
+  const half = Math.ceil(blockChars / 2);
+  const chars = text.trim().length.toLocaleString('en-US');
+  const oneLine = text.trim().includes('\n') ? '' : ', all on one line';
+  return (
+    `${name} is too short to keep a held-out part apart from the training part. The split cuts a text at line ends ` +
+    `into passages of about ${blockChars} characters (a passage also ends at a blank line once it has ${half}) and ` +
+    `needs two different passages; it has ${chars} characters${oneLine}, which make ${blocks.length ? 'one' : 'none'}. ` +
+    `Add more text: at least ${blockChars} characters of lines followed by more lines, or two paragraphs of at least ` +
+    `${half} characters with a blank line between them.`
+  );
+}
+
+/** Splits a text into train and held-out blocks; the same text and seed always give the same split. */
+export function splitText(text: string, options: SplitOptions): TextSplit {
+  const fraction = options.heldOutFraction ?? DEFAULT_HELD_OUT_FRACTION;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`held-out fraction must be between 0 and 1, got ${fraction}`);
+  const blockChars = options.blockChars ?? defaultBlockChars(text.length);
+  const blocks = textBlocks(text, blockChars);
+  const list = blockGroups(text, blocks);
+  const problem = list.length < 2 ? heldOutProblem(text, 'This text', blockChars) : null;
+  if (problem) throw new Error(problem);
   const size = (g: Block[]): number => g.reduce((n, b) => n + b.end - b.start, 0);
   const total = list.reduce((n, g) => n + size(g), 0);
   const order = Rng.from(options.seed, 'data-split').permutation(list.length);

@@ -1,7 +1,16 @@
 // Each bad input gets its own problem code and a message that says what to do.
 import { describe, expect, it } from 'vitest';
 import { trainTokenizer } from './train';
-import { checkTextBytes, checkTextFile, checkTextString, enoughTokens, MAX_TEXT_BYTES, utf8Length } from './validate';
+import {
+  checkCorpusText,
+  checkTextBytes,
+  checkTextFile,
+  checkTextSize,
+  checkTextString,
+  enoughTokens,
+  MAX_TEXT_BYTES,
+  utf8Length,
+} from './validate';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -64,6 +73,29 @@ describe('checkTextString and checkTextFile', () => {
     expect(r).toMatchObject({ ok: false, problem: 'too-large' });
     expect(r.ok || r.message).toBe('"huge.txt" is 60 MB; the limit is 50 MB. Use a shorter excerpt.');
     expect(await checkTextFile(new File(['Once'], 'a.txt'))).toMatchObject({ ok: true, text: 'Once' });
+  });
+});
+
+describe('checkCorpusText and checkTextSize', () => {
+  it('refuses a text too short for a held-out part before it is kept, naming it and how much is needed', () => {
+    const word = checkCorpusText(checkTextString('word', 'The pasted text'), 'The pasted text');
+    expect(word).toMatchObject({ ok: false, problem: 'too-short' });
+    expect(word.ok || word.message).toMatch(
+      /^The pasted text is too short to keep a held-out part apart from the training part\. .* at least 256 characters/,
+    );
+    const file = checkCorpusText(checkTextBytes(enc('one word'), '"word.txt"'), '"word.txt"');
+    expect(file.ok || file.message).toMatch(/^"word.txt" is too short .* 8 characters, all on one line/);
+    // Earlier problems come first; a text long enough passes unchanged.
+    expect(checkCorpusText(checkTextString(''), 'This text')).toMatchObject({ problem: 'empty' });
+    const long = 'The fox ran.\n'.repeat(20) + '\nThe hen sat.\n';
+    expect(checkCorpusText(checkTextString(long), 'This text')).toEqual({ ok: true, text: long, bytes: long.length });
+  });
+  it('measures a paste against the file limit without other work', () => {
+    expect(checkTextSize('x'.repeat(2000), 'The pasted text', 1000)).toMatchObject({ ok: false, problem: 'too-large' });
+    expect(checkTextSize('éé', 'The pasted text', 3)).toMatchObject({ problem: 'too-large' });
+    expect(checkTextSize('éé', 'The pasted text', 4)).toEqual({ ok: true, text: 'éé', bytes: 4 });
+    const big = checkTextSize('x'.repeat(60 * 1024 * 1024), 'The pasted text');
+    expect(big.ok || big.message).toBe('The pasted text is 60 MB; the limit is 50 MB. Use a shorter excerpt.');
   });
 });
 

@@ -1,13 +1,15 @@
 // Checks on a user's own text (pasted or dropped .txt files) with messages a person can act on: empty, not text
-// (binary or invalid UTF-8), over the size limit, or too few tokens for the chosen sequence length.
+// (binary or invalid UTF-8), over the size limit, too short for a held-out part, or too few tokens for the chosen
+// sequence length.
 
+import { heldOutProblem } from './split';
 import type { Tokenizer } from './tokenizer';
 
 export const MAX_TEXT_BYTES = 50 * 1024 * 1024;
 /** Above this share of control characters (other than tab, newline, carriage return, form feed) a text is binary. */
 export const MAX_CONTROL_SHARE = 0.01;
 
-export type TextProblem = 'empty' | 'too-large' | 'binary' | 'invalid-utf8' | 'too-few-tokens';
+export type TextProblem = 'empty' | 'too-large' | 'binary' | 'invalid-utf8' | 'too-short' | 'too-few-tokens';
 
 export type TextCheck =
   { ok: true; text: string; bytes: number } | { ok: false; problem: TextProblem; message: string };
@@ -56,11 +58,21 @@ export function checkTextBytes(bytes: Uint8Array, name = 'This file', maxBytes =
   return checkDecoded(text, name, bytes.length);
 }
 
-/** Checks pasted text. */
-export function checkTextString(text: string, name = 'This text', maxBytes = MAX_TEXT_BYTES): TextCheck {
+/**
+ * Only the size of a text, against the same limit as a file's (UTF-8 bytes), in one pass and no other work: a paste
+ * is checked with it before it reaches the text box, so a huge paste is refused at once.
+ */
+export function checkTextSize(text: string, name = 'This text', maxBytes = MAX_TEXT_BYTES): TextCheck {
   if (text.length > maxBytes) return tooLarge(name, text.length, maxBytes); // at least one byte per code unit
   const bytes = utf8Length(text);
-  if (bytes > maxBytes) return tooLarge(name, bytes, maxBytes);
+  return bytes > maxBytes ? tooLarge(name, bytes, maxBytes) : { ok: true, text, bytes };
+}
+
+/** Checks pasted text. */
+export function checkTextString(text: string, name = 'This text', maxBytes = MAX_TEXT_BYTES): TextCheck {
+  const size = checkTextSize(text, name, maxBytes);
+  if (!size.ok) return size;
+  const { bytes } = size;
   if (/\p{Cs}/u.test(text))
     return fail('invalid-utf8', `${name} contains broken characters (unpaired UTF-16 surrogates).`);
   if (text.includes('\u0000')) return fail('binary', `${name} contains NUL characters, so it does not look like text.`);
@@ -72,6 +84,17 @@ export async function checkTextFile(file: Blob & { name?: string }, maxBytes = M
   const name = file.name ? `"${file.name}"` : 'This file';
   if (file.size > maxBytes) return tooLarge(name, file.size, maxBytes);
   return checkTextBytes(new Uint8Array(await file.arrayBuffer()), name, maxBytes);
+}
+
+/**
+ * A text to keep as a corpus: the checks above, then whether the data split can keep a held-out part of it apart
+ * (the rule splitText applies when the text is prepared), so a text that could never train is refused before it is
+ * stored.
+ */
+export function checkCorpusText(check: TextCheck, name: string): TextCheck {
+  if (!check.ok) return check;
+  const problem = heldOutProblem(check.text, name);
+  return problem ? fail('too-short', problem) : check;
 }
 
 function checkDecoded(raw: string, name: string, bytes: number): TextCheck {

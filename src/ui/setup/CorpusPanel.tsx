@@ -1,6 +1,6 @@
 // Corpus: the shipped corpora (title, size, source) or the user's own texts (pasted or dropped .txt files),
 // checked with the data layer's messages, kept in IndexedDB and listed for reuse or deletion.
-import { useEffect, useId, useState, type DragEvent } from 'react';
+import { useEffect, useId, useState, type ClipboardEvent, type DragEvent } from 'react';
 import { CORPORA } from '../../data/corpora';
 import {
   isToyCorpus,
@@ -13,7 +13,7 @@ import {
   toyCorpusId,
 } from '../../data/toyLanguage';
 import type { StoredTextMeta } from '../../data/textStore';
-import { checkTextFile, checkTextString } from '../../data/validate';
+import { checkCorpusText, checkTextFile, checkTextSize, checkTextString } from '../../data/validate';
 import { CUSTOM_PREFIX, usePreparedCorpus, useSavedTexts } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
 import { modelShape } from '../../session/config';
@@ -211,10 +211,17 @@ function TokenBudget() {
   );
 }
 
+/** The corpus that is chosen now (read when a message is shown, so the message can go when another is chosen). */
+const chosenCorpus = (): string => useExperimentStore.getState().config.corpus;
+
 function AddText({ onSaved }: { onSaved(meta: StoredTextMeta): void }) {
   const [name, setName] = useState('');
   const [text, setText] = useState('');
-  const [messages, setMessages] = useState<string[]>([]);
+  // Messages belong to the corpus chosen when they were shown: choosing another corpus clears them.
+  const [shown, setShown] = useState<{ corpus: string; messages: string[] }>({ corpus: '', messages: [] });
+  const corpus = useExperimentStore((s) => s.config.corpus);
+  const messages = shown.corpus === corpus ? shown.messages : [];
+  const setMessages = (list: string[]) => setShown({ corpus: chosenCorpus(), messages: list });
   const [busy, setBusy] = useState(false);
   const [over, setOver] = useState(false);
   const ids = { name: useId(), text: useId(), file: useId() };
@@ -223,7 +230,7 @@ function AddText({ onSaved }: { onSaved(meta: StoredTextMeta): void }) {
   const save = async (label: string, body: string) => onSaved(await saveText(label, body));
 
   const savePasted = async () => {
-    const check = checkTextString(text, 'The pasted text');
+    const check = checkCorpusText(checkTextString(text, 'The pasted text'), 'The pasted text');
     if (!check.ok) {
       setMessages([check.message]);
       return;
@@ -241,12 +248,23 @@ function AddText({ onSaved }: { onSaved(meta: StoredTextMeta): void }) {
     }
   };
 
+  /** A paste is measured before it reaches the text box: one over the limit never enters it. */
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = e.clipboardData.getData('text/plain');
+    const el = e.currentTarget;
+    const kept = el.value.length - (el.selectionEnd - el.selectionStart);
+    const size = checkTextSize(kept > 0 ? `${pasted}${el.value.slice(0, kept)}` : pasted, 'The pasted text');
+    if (size.ok) return;
+    e.preventDefault();
+    setMessages([size.message]);
+  };
+
   const addFiles = async (files: FileList | File[]) => {
     setBusy(true);
     const out: string[] = [];
     for (const f of Array.from(files)) {
       try {
-        const check = await checkTextFile(f);
+        const check = checkCorpusText(await checkTextFile(f), `"${f.name}"`);
         if (!check.ok) out.push(check.message);
         else await save(f.name.replace(/\.txt$/i, ''), check.text);
       } catch (e) {
@@ -273,6 +291,8 @@ function AddText({ onSaved }: { onSaved(meta: StoredTextMeta): void }) {
           rows={5}
           value={text}
           onChange={(e) => setText(e.target.value)}
+          onPaste={onPaste}
+          data-testid="paste-text"
           placeholder="Paste a few pages of plain text…"
         />
       </div>
