@@ -82,6 +82,10 @@ test('a finite blow-up (lr 10, clip 1e6) is stopped as diverged, rolled back, an
   const error = page.getByTestId('run-error');
   await expect(error).toContainText('Training diverged', { timeout: 240_000 });
   await expect(error).toContainText('The weights were rolled back to step 0.');
+  // A state of its own, in the Train panel and in Runs; it keeps no weights.
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'diverged');
+  await expect(error).toContainText('A diverged run keeps no weights');
+  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-state', 'diverged');
   // Start is back, Resume is offered with the lower rate, and no stray counter sits beside the buttons.
   const controls = page.getByTestId('training-controls').locator('.buttons');
   await expect(page.getByTestId('start')).toBeVisible();

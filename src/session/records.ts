@@ -14,7 +14,11 @@ export type GpuStatus =
   | { state: 'unavailable'; kind: GpuErrorKind; message: string }
   | { state: 'lost'; reason: string; message: string };
 
-export type RunState = 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed';
+/**
+ * 'diverged': the divergence rule (or a non-finite loss) stopped the run and rolled its weights back; it can resume at
+ * a lower rate, and its weights are never kept.
+ */
+export type RunState = 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed' | 'diverged';
 
 export interface RunInfo {
   V: number;

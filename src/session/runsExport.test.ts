@@ -108,13 +108,14 @@ describe('JSON', () => {
     a.metrics[3].loss = NaN;
     const b = fakeRecord('b', 2, { state: 'failed', message: 'loss was NaN', interrupted: true });
     delete b.cases;
-    const text = runsToJson([a, b], Date.UTC(2025, 0, 1));
+    const c = fakeRecord('c', 4, { state: 'diverged', message: 'Training diverged at step 4.' });
+    const text = runsToJson([a, b, c], Date.UTC(2025, 0, 1));
     expect(JSON.parse(text)).toMatchObject({
       format: 'masklab-runs',
       version: 1,
       exportedAt: '2025-01-01T00:00:00.000Z',
     });
-    expect(parseRunsJson(text)).toEqual([a, b]);
+    expect(parseRunsJson(text)).toEqual([a, b, c]);
   });
 
   const file = (runs: unknown[]) => JSON.stringify({ format: 'masklab-runs', version: 1, runs });

@@ -145,7 +145,7 @@ export class RunImportError extends Error {}
 
 type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const RUN_STATES: readonly RunState[] = ['preparing', 'training', 'paused', 'done', 'stopped', 'failed'];
+const RUN_STATES: readonly RunState[] = ['preparing', 'training', 'paused', 'done', 'stopped', 'failed', 'diverged'];
 
 /** Reads fields of one object, naming the path of the first bad one (also used by the comparison file). */
 export class Reader {

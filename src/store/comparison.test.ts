@@ -245,7 +245,7 @@ describe('comparison store', () => {
     const s = setup();
     await s.store.getState().start({ ...options(), seeds: [11] });
     const run = s.training.getState().run!;
-    s.training.setState({ run: { ...run, state: 'failed', step: 2, message: 'The loss became NaN' } });
+    s.training.setState({ run: { ...run, state: 'diverged', step: 0, message: 'Training diverged at step 3' } });
     await settle();
     expect(s.started).toHaveLength(2);
     expect(s.store.getState().list[0].entries.map((e) => e.state)).toEqual(['failed', 'training']);

@@ -247,8 +247,8 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
           'stopped',
           `A run failed before its first step: ${run.message ?? 'unknown error'}`,
         );
-      } else if (run.state === 'failed') {
-        // A diverged run (non-finite loss) is recorded as failed; the others still train.
+      } else if (run.state === 'failed' || run.state === 'diverged') {
+        // A diverged run is recorded as failed, with the divergence in its message; the others still train.
         const next = withEntry(rec, i, {
           state: 'failed',
           message: run.message,

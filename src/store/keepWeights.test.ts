@@ -74,6 +74,17 @@ describe('keeping final weights', () => {
     stop();
   });
 
+  it('never asks for the weights of a diverged run (nor a failed or stopped one)', async () => {
+    const { training, sent, stop } = setup(true);
+    const live = fakeLiveRun('r3', 5);
+    training.setState({ run: live });
+    for (const state of ['diverged', 'failed', 'stopped'] as const) training.setState({ run: { ...live, state } });
+    expect(sent).toEqual([]);
+    training.setState({ run: { ...live, state: 'done' } });
+    expect(sent).toEqual([{ type: 'keep-weights', runId: 'r3' }]);
+    stop();
+  });
+
   it('does nothing with the setting off, and says why when the run is gone', async () => {
     const off = setup(false);
     const live = fakeLiveRun('r2', 3);

@@ -253,7 +253,7 @@ interface WatchDeps {
   comparisons: Pick<StoreApi<{ list: ComparisonRecord[] }>, 'getState' | 'subscribe'>;
 }
 
-const ENDED = new Set(['done', 'paused', 'stopped', 'failed']);
+const ENDED = new Set(['done', 'paused', 'stopped', 'failed', 'diverged']);
 
 /**
  * Computes a lesson's after-run text when the run or comparison it set up finishes, keeps the probe of the run's

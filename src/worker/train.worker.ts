@@ -13,7 +13,7 @@ import { exportRunFiles, keptFormat } from '../session/exportFiles';
 import { DEFAULT_PROBE_TEXT, runProbe } from '../session/probeSentence';
 import { ExperimentError, validateExperiment } from '../session/validate';
 import { divergenceMessage, suggestedRate } from '../session/divergence';
-import type { ExportFormat, StepRow } from '../session/records';
+import type { ExportFormat, RunState, StepRow } from '../session/records';
 import type { FromWorker, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
@@ -93,12 +93,7 @@ function yieldToMessages(): Promise<void> {
   });
 }
 
-function state(
-  a: Active,
-  s: 'preparing' | 'training' | 'paused' | 'done' | 'stopped' | 'failed',
-  message?: string,
-  resumable?: boolean,
-): void {
+function state(a: Active, s: RunState, message?: string, resumable?: boolean): void {
   post({
     type: 'run',
     runId: a.id,
@@ -322,7 +317,7 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
         const lr = suggestedRate(active.config.train.lr);
         state(
           active,
-          'failed',
+          'diverged',
           `The loss became NaN or infinite at step ${i.step + 1}. The weights were rolled back to step ${i.restoredStep + 1}. Resume at a lower learning rate (${lr} is filled in).`,
           true,
         );
@@ -330,7 +325,7 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
       onDiverged: (i) => {
         if (active?.run !== run) return;
         flushMetrics(active);
-        state(active, 'failed', divergenceMessage(i.divergence, i.restoredStep, active.config.train.lr), true);
+        state(active, 'diverged', divergenceMessage(i.divergence, i.restoredStep, active.config.train.lr), true);
       },
     });
   } catch (e) {

@@ -21,7 +21,14 @@ export function RunDetail({ run }: { run: RunRecord }) {
           cannot be resumed. The charts show what was saved up to then. Use “Load settings” to train it again.
         </p>
       )}
-      {run.state === 'failed' && run.message && !run.interrupted && <p className="error">{run.message}</p>}
+      {(run.state === 'failed' || run.state === 'diverged') && run.message && !run.interrupted && (
+        <p className="error">{run.message}</p>
+      )}
+      {run.state === 'diverged' && !run.interrupted && (
+        <p className="muted" data-testid="diverged-note">
+          This run diverged: its weights were rolled back, and no weights are kept for it.
+        </p>
+      )}
       <p className="muted">
         {c.masking.strategy}/{c.masking.objective} on {c.corpus} · {c.tokenizer.kind}
         {c.tokenizer.vocabSize !== undefined ? ` ${c.tokenizer.vocabSize}` : ''} tokenizer · model {c.model.preset}

@@ -33,9 +33,9 @@ export function TrainingControls({ run, canStart, startHint, onStart, onPause, o
             Pause
           </button>
         )}
-        {(state === 'paused' || (state === 'failed' && !!run?.resumable)) && run && run.step < run.totalSteps && (
+        {(state === 'paused' || (state === 'diverged' && !!run?.resumable)) && run && run.step < run.totalSteps && (
           <button type="button" onClick={onResume} data-testid="resume">
-            {state === 'failed' ? `Resume at learning rate ${suggestedRate(run.config.train.lr)}` : 'Resume'}
+            {state === 'diverged' ? `Resume at learning rate ${suggestedRate(run.config.train.lr)}` : 'Resume'}
           </button>
         )}
         {run && (
@@ -66,9 +66,11 @@ export function TrainingControls({ run, canStart, startHint, onStart, onPause, o
             <span>{run.msPerStep > 0 ? `${run.msPerStep.toFixed(1)} ms/step` : '– ms/step'}</span>
             <span className={`state state-${state}`}>{state}</span>
           </p>
-          {state === 'failed' && run.message && (
+          {(state === 'failed' || state === 'diverged') && run.message && (
             <p className="error" role="alert" data-testid="run-error">
               {run.message}
+              {state === 'diverged' &&
+                ' A diverged run keeps no weights: Keep final weights stores only a finished run.'}
             </p>
           )}
         </>

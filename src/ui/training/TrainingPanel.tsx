@@ -93,7 +93,7 @@ export function TrainingPanel() {
           onStart={() => void onStart()}
           onPause={pause}
           onResume={() =>
-            resume(run?.state === 'failed' && run.resumable ? suggestedRate(run.config.train.lr) : undefined)
+            resume(run?.state === 'diverged' && run.resumable ? suggestedRate(run.config.train.lr) : undefined)
           }
           onReset={reset}
         />
