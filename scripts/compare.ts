@@ -23,10 +23,17 @@ import {
 import { comparisonReport, runComparison } from '../src/session/comparisonRun';
 import { defaultExperiment } from '../src/session/config';
 import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';
+import { describeBudget, fmtAmount, resolveBudget, type ComputeBudget } from '../src/session/computeBudget';
 
 const USAGE = `usage: npm run compare -- (--preset ${COMPARISON_PRESETS.map((p) => p.id).join('|')} | --schemes strategy/objective[@rate],...)
        [--seeds N] [--steps N] [--model ${Object.keys(MODEL_PRESETS).join('|')}] [--corpus ${CORPORA.map((c) => c.id).join('|')}]
-       [--batch B] [--probe-steps N] [--downstream-sequences N] [--reference I] [--json] [--csv FILE] [--out FILE.json]
+       [--batch B] [--budget-tokens N | --budget-flops N | --equal-flops] [--probe-steps N] [--downstream-sequences N]
+       [--quick | --full-probes] [--reference I] [--json] [--csv FILE] [--out FILE.json]
+  budget: --steps N per run (default), --budget-tokens N per run, --budget-flops N per run (each scheme the steps it
+    affords at its own FLOPs per step), --equal-flops (the reference scheme's --steps set the FLOPs).
+  probes: the shared probe trains min(100, max(10, steps)) steps (never much longer than the run); --quick: 10 probe
+    steps and 24 downstream sequences (a few hundred test examples per task: wide intervals, flagged in the results);
+    on a software adapter (SwiftShader) --quick is the default unless --full-probes or a probe flag is given.
   strategies: ${STRATEGY_IDS.join(', ')}
   objectives: ${OBJECTIVE_IDS.join(', ')}`;
 
@@ -48,6 +55,11 @@ try {
       batch: { type: 'string' },
       'probe-steps': { type: 'string' },
       'downstream-sequences': { type: 'string' },
+      'budget-tokens': { type: 'string' },
+      'budget-flops': { type: 'string' },
+      'equal-flops': { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      'full-probes': { type: 'boolean', default: false },
       reference: { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
       csv: { type: 'string' },
@@ -107,31 +119,68 @@ base.model = { preset: a.model as ModelPreset };
 base.train.steps = int('steps', a.steps) ?? base.train.steps;
 base.train.warmup = Math.min(base.train.warmup, Math.floor(base.train.steps / 10));
 base.train.B = int('batch', a.batch) ?? base.train.B;
+const num = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) fail(`--${name} must be a positive number, got "${v}"`);
+  return n;
+};
+const budgetFlags = [a['budget-tokens'], a['budget-flops'], a['equal-flops'] || undefined].filter(
+  (x) => x !== undefined,
+);
+if (budgetFlags.length > 1) fail('give at most one of --budget-tokens, --budget-flops and --equal-flops');
+const compute: ComputeBudget = a['budget-tokens']
+  ? { kind: 'tokens', amount: num('budget-tokens', a['budget-tokens']) }
+  : a['budget-flops']
+    ? { kind: 'flops', amount: num('budget-flops', a['budget-flops']) }
+    : { kind: a['equal-flops'] ? 'equal-flops' : 'steps' };
+if (a.quick && a['full-probes']) fail('give at most one of --quick and --full-probes');
+const gpu = await nodeGpu();
+const software = isCpuAdapter(gpu.summary);
+const probeFlags = a['probe-steps'] !== undefined || a['downstream-sequences'] !== undefined;
+const quick = a.quick || (software && !a['full-probes'] && !probeFlags);
 const budget = {
   ...DEFAULT_PROBE_BUDGET,
-  mlmSteps: int('probe-steps', a['probe-steps']) ?? DEFAULT_PROBE_BUDGET.mlmSteps,
+  mlmSteps:
+    int('probe-steps', a['probe-steps']) ??
+    (quick ? 10 : Math.min(DEFAULT_PROBE_BUDGET.mlmSteps, Math.max(10, base.train.steps))),
   downstreamSequences:
-    int('downstream-sequences', a['downstream-sequences']) ?? DEFAULT_PROBE_BUDGET.downstreamSequences,
+    int('downstream-sequences', a['downstream-sequences']) ?? (quick ? 24 : DEFAULT_PROBE_BUDGET.downstreamSequences),
 };
 budget.mlmWarmup = Math.min(budget.mlmWarmup, Math.floor(budget.mlmSteps / 10));
 const log = (s: string) => process.stderr.write(s + '\n');
 for (const [i, j] of duplicateSchemes(schemes))
   log(`warning: schemes ${i + 1} and ${j + 1} are the same once defaults are applied (${schemeLabel(schemes[i])})`);
 
-const rec = newComparison({
-  name: preset?.title ?? 'CLI comparison',
-  base,
-  schemes,
-  seeds: Array.from({ length: seeds }, (_, i) => seedList(base.seed, 1)[0] + i),
-  budget,
-  probeText: '',
-  preset: preset?.id,
-});
-rec.reference = reference;
+let rec;
+try {
+  rec = newComparison({
+    name: preset?.title ?? 'CLI comparison',
+    base,
+    schemes,
+    seeds: Array.from({ length: seeds }, (_, i) => seedList(base.seed, 1)[0] + i),
+    budget,
+    probeText: '',
+    preset: preset?.id,
+    compute,
+    reference,
+  });
+} catch (e) {
+  fail((e as Error).message);
+}
 const text = await loadCorpus(base.corpus as CorpusId);
-const gpu = await nodeGpu();
 log(
-  `adapter: ${gpu.label}; ${schemes.length} schemes x ${seeds} seeds, ${base.train.steps} steps of ${base.train.B} x T each`,
+  `adapter: ${gpu.label}; ${schemes.length} schemes x ${seeds} seeds, batch ${base.train.B}; budget: ${describeBudget(compute)}`,
+);
+for (const [i, b] of resolveBudget(base, schemes, compute, reference).entries())
+  log(
+    `  ${schemeLabel(schemes[i])}: ${rec.schemeSteps?.[i] ?? b.steps} steps, ${fmtAmount(b.flopsPerStep)} FLOPs per step (analytic), ${fmtAmount(b.flops)} FLOPs, ${fmtAmount(b.tokens)} tokens`,
+  );
+log(
+  `probes: shared probe ${budget.mlmSteps} steps, downstream from ${budget.downstreamSequences} held-out sequences` +
+    (quick
+      ? ` (--quick${a.quick ? '' : ', the default on a software adapter'}: small test sets, wide intervals; --full-probes for the page's budgets)`
+      : ''),
 );
 const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
 const t0 = performance.now();
@@ -158,13 +207,15 @@ for (const s of summarize(rec)) {
   for (const t of s.tasks) {
     log(
       `  ${t.name.padEnd(16)} ${pct(t.accuracy?.mean)} [${pct(t.accuracy?.lo)}, ${pct(t.accuracy?.hi)}]${t.accuracy?.baseline ? ` ${t.accuracy.baseline}` : ''}` +
-        (t.paired ? `  Δ ${pct(t.paired.mean)} [${pct(t.paired.lo)}, ${pct(t.paired.hi)}] ${t.paired.verdict}` : ''),
+        (t.paired ? `  Δ ${pct(t.paired.mean)} [${pct(t.paired.lo)}, ${pct(t.paired.hi)}] ${t.paired.verdict}` : '') +
+        (t.smallTest ? `  (${t.testExamples} test examples: wide interval)` : ''),
     );
   }
   log(
-    `  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`,
+    `  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; ${s.steps ? Math.round(s.steps.mean) : '–'} steps, FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`,
   );
 }
+for (const w of comparisonReport(rec).warnings) log(`warning: ${w}`);
 if (a.csv) {
   writeFileSync(a.csv, comparisonToCsv(rec));
   log(`CSV: ${a.csv}`);

@@ -1,6 +1,7 @@
 // A lesson's step budget from the time the class has and the speed this device was measured at (a run's ms/step,
 // scaled to the lesson's model by the step's matrix-product FLOPs), and the sentence that says so.
 import { trainStepFlops } from '../engine/profile';
+import { expectedVocab } from '../session/computeBudget';
 import { modelShape, type ExperimentConfig } from '../session/config';
 import { int } from './summaries';
 import type { StepBudget } from './types';
@@ -23,10 +24,7 @@ export const TIME_CHOICES: readonly { seconds: number; label: string }[] = [
 /** Assumed before anything was measured here: about a software adapter's speed (0.4 s per tiny step of 0.83 GFLOP). */
 export const ASSUMED_MS_PER_GFLOP = 480;
 
-/** Vocabulary size a config will get (the tokenizer's setting; characters and words: a typical size). */
-export function expectedVocab(e: ExperimentConfig): number {
-  return e.tokenizer.vocabSize ?? (e.tokenizer.kind === 'char' ? 96 : 4096);
-}
+export { expectedVocab };
 
 /** Matrix-product FLOPs of one training step of the config (targets at the strategy's rate, 15% by default). */
 export function configStepFlops(e: ExperimentConfig, V = expectedVocab(e)): number {

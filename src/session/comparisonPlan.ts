@@ -1,10 +1,11 @@
 // What a comparison is (schemes x seeds on one shared experiment), its saved record, the literature presets, the
 // per-run configs (only masking and seed differ), and the per-scheme summary (mean and spread over seeds).
 import type { MaskingConfig } from '../masking/types';
+import { resolveBudget, type ComputeBudget } from './computeBudget';
 import { modelShape, type ExperimentConfig } from './config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget, type ProbeResults } from './probes';
 import { DOWNSTREAM_TASKS, type DownstreamTaskId } from './downstream';
-import { baselineLabel, pairedDifference, type PairedDifference, type SeedFigure } from './stats';
+import { baselineLabel, pairedDifference, smallTestWarning, type PairedDifference, type SeedFigure } from './stats';
 import { getObjective, getStrategy, resolveParams, SCHEDULE_SPEC } from '../masking';
 
 export type ComparisonState = 'running' | 'done' | 'stopped' | 'interrupted';
@@ -66,6 +67,10 @@ export interface ComparisonRecord {
   message?: string;
   /** The scheme every other is compared with (paired differences and verdicts); default 0. */
   reference?: number;
+  /** The training budget (computeBudget.ts); absent: base.train.steps for every scheme. */
+  compute?: ComputeBudget;
+  /** Steps per scheme the budget resolved to when the comparison was made (saved, so a reload keeps them). */
+  schemeSteps?: number[];
   /** In training order: every scheme at the first seed, then at the next seed, ... */
   entries: ComparisonEntry[];
 }
@@ -93,10 +98,16 @@ export function schemeLabel(m: MaskingConfig): string {
 
 /** The config of one run: the shared experiment with this scheme's masking and this seed. */
 export function entryConfig(
-  c: Pick<ComparisonRecord, 'base' | 'schemes'>,
+  c: Pick<ComparisonRecord, 'base' | 'schemes' | 'schemeSteps'>,
   e: Pick<ComparisonEntry, 'scheme' | 'seed'>,
 ): ExperimentConfig {
-  return { ...structuredClone(c.base), masking: structuredClone(c.schemes[e.scheme]), seed: e.seed };
+  const cfg = { ...structuredClone(c.base), masking: structuredClone(c.schemes[e.scheme]), seed: e.seed };
+  const steps = c.schemeSteps?.[e.scheme];
+  if (steps !== undefined && steps !== cfg.train.steps) {
+    cfg.train.steps = steps;
+    cfg.train.warmup = Math.min(cfg.train.warmup, Math.floor(steps / 10));
+  }
+  return cfg;
 }
 
 /** Training tokens every run of the comparison sees: steps x B x T. */
@@ -121,6 +132,9 @@ export function newComparison(
     budget?: ProbeBudget;
     probeText: string;
     preset?: string;
+    /** The training budget; steps per scheme are resolved here (computeBudget.ts). */
+    compute?: ComputeBudget;
+    reference?: number;
   },
   now = Date.now(),
 ): ComparisonRecord {
@@ -143,6 +157,11 @@ export function newComparison(
     entries,
   };
   if (opts.preset) rec.preset = opts.preset;
+  if (opts.reference !== undefined) rec.reference = opts.reference;
+  if (opts.compute && opts.compute.kind !== 'steps') {
+    rec.compute = { ...opts.compute };
+    rec.schemeSteps = resolveBudget(rec.base, rec.schemes, rec.compute, opts.reference ?? 0).map((b) => b.steps);
+  }
   return rec;
 }
 
@@ -329,6 +348,8 @@ export interface TaskSummary {
   accuracy?: Figure;
   chance: number;
   testExamples?: number;
+  /** Set when the task has fewer than SMALL_TEST_EXAMPLES test examples: its interval is wide. */
+  smallTest?: string;
   paired?: PairedDifference;
 }
 
@@ -341,6 +362,10 @@ export interface SchemeSummary {
   probeLoss?: Figure;
   probeAccuracy?: Figure;
   probePppl?: Spread;
+  /** Set when the shared probe's evaluation has fewer than SMALL_TEST_EXAMPLES targets. */
+  probeSmallTest?: string;
+  /** Training steps of the scheme's runs (they differ between schemes under a FLOPs budget). */
+  steps?: Spread;
   /** Always guessing by training-set frequency on the same targets (mean over the scheme's runs). */
   frequencyLoss?: number;
   frequencyAccuracy?: number;
@@ -396,19 +421,24 @@ export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { r
       const accuracy = figure(per.map(({ seed, r }) => ({ seed, value: r?.accuracy.value, se: r?.accuracy.se })));
       if (accuracy?.lo !== undefined)
         accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });
+      const testExamples = per.find((x) => x.r)?.r?.testExamples;
+      const smallTest = smallTestWarning(t.name, testExamples);
       return {
         id: t.id,
         name: t.name,
         closeTo: t.closeTo,
         accuracy,
         chance: 0.5,
-        testExamples: per.find((x) => x.r)?.r?.testExamples,
+        testExamples,
+        ...(smallTest ? { smallTest } : {}),
       };
     });
     const probeLoss = figure(probe.map(({ seed, p }) => ({ seed, value: p?.loss, se: p?.lossEstimate?.se })));
     const probeAccuracy = figure(
       probe.map(({ seed, p }) => ({ seed, value: p?.accuracy, se: p?.accuracyEstimate?.se })),
     );
+    const probeTargets = probe.map(({ p }) => p?.targets).filter((n): n is number => n !== undefined);
+    const probeSmall = smallTestWarning('shared probe', probeTargets.length ? Math.min(...probeTargets) : undefined);
     const frequencyLoss = mean(probe.map(({ p }) => p?.frequencyLoss));
     const frequencyAccuracy = mean(probe.map(({ p }) => p?.frequencyAccuracy));
     if (probeLoss?.lo !== undefined)
@@ -426,6 +456,8 @@ export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { r
       probeLoss,
       probeAccuracy,
       probePppl: spread(probe.map(({ p }) => p?.pseudoPerplexity)),
+      ...(probeSmall ? { probeSmallTest: probeSmall } : {}),
+      steps: spread(results.map((r) => r.steps)),
       frequencyLoss,
       frequencyAccuracy,
       ownKind: kinds.length === 1 ? kinds[0] : undefined,

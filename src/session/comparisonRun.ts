@@ -6,7 +6,7 @@ import type { Kernels } from '../engine/kernels';
 import { entryConfig, summarize, type ComparisonRecord, type RunResult, schemeLabel } from './comparisonPlan';
 import { runProbes } from './probes';
 import { prepareExperimentData, TrainingRun } from './run';
-import type { PairedDifference } from './stats';
+import { SMALL_TEST_EXAMPLES, type PairedDifference } from './stats';
 
 export interface ComparisonRunHooks {
   log?: (line: string) => void;
@@ -44,6 +44,13 @@ export async function runComparison(
       }
       await run.trainer.flush();
       const seconds = (performance.now() - t0) / 1000;
+      log(`[${i + 1}/${rec.entries.length}] ${label}: trained in ${seconds.toFixed(1)} s`);
+      let tp = performance.now();
+      const phase = (what: string) => {
+        const now = performance.now();
+        log(`[${i + 1}/${rec.entries.length}] ${label}: ${what} in ${((now - tp) / 1000).toFixed(1)} s`);
+        tp = now;
+      };
       const own = await run.evaluate();
       const tokens = run.trainer.step * cfg.train.B * run.model.T;
       const result: RunResult = {
@@ -58,8 +65,12 @@ export async function runComparison(
       };
       const pppl = await run.pseudoPerplexity();
       if (pppl !== undefined) result.pseudoPerplexity = pppl;
+      phase('own-head evaluation');
       log(`[${i + 1}/${rec.entries.length}] ${label}: probing`);
-      const probes = await runProbes(k, run, rec.budget);
+      const probes = await runProbes(k, run, rec.budget, {
+        onPhase: (what, ms) => log(`[${i + 1}/${rec.entries.length}] ${label}: ${what} in ${(ms / 1000).toFixed(1)} s`),
+      });
+      phase('probes');
       if (probes) result.probes = probes;
       rec.entries[i] = {
         ...e,
@@ -128,6 +139,7 @@ export function comparisonReport(rec: ComparisonRecord) {
         hi: round(t.accuracy.hi),
         chance: t.chance,
         testExamples: t.testExamples,
+        smallTest: t.testExamples < SMALL_TEST_EXAMPLES,
       })),
       tokens: r?.tokens ?? null,
       flopsPerStep: fps ?? null,
@@ -145,6 +157,8 @@ export function comparisonReport(rec: ComparisonRecord) {
     probeLossBaseline: s.probeLoss?.baseline ?? null,
     probeAccuracy: round(s.probeAccuracy?.mean),
     probeAccuracyBaseline: s.probeAccuracy?.baseline ?? null,
+    steps: s.steps?.mean ?? null,
+    flops: s.flops?.mean ?? null,
     paired:
       s === ref
         ? null
@@ -158,5 +172,17 @@ export function comparisonReport(rec: ComparisonRecord) {
       s.tasks.map((t) => [t.id, { accuracy: round(t.accuracy?.mean), baseline: t.accuracy?.baseline ?? null }]),
     ),
   }));
-  return { comparison: rec.name, reference: ref?.label ?? null, runs, schemes };
+  // One warning per small test set (the same tasks and probe for every run, so the first scheme's are enough).
+  const warnings = [
+    ...new Set(rows.flatMap((s) => [s.probeSmallTest, ...s.tasks.map((t) => t.smallTest)]).filter((w) => !!w)),
+  ];
+  return {
+    comparison: rec.name,
+    reference: ref?.label ?? null,
+    budget: rec.compute ?? { kind: 'steps' },
+    probeBudget: { steps: rec.budget.mlmSteps, downstreamSequences: rec.budget.downstreamSequences },
+    warnings,
+    runs,
+    schemes,
+  };
 }

@@ -113,6 +113,8 @@ export interface ProbeHooks {
   onProgress?: (phase: 'mlm' | 'downstream', done: number, total: number) => void;
   /** Checked between steps: stop early (the caller discards the result). */
   cancelled?: () => boolean;
+  /** Called after each phase (shared-probe training, its evaluation, each downstream task) with its milliseconds. */
+  onPhase?: (what: string, ms: number) => void;
 }
 
 /** Evaluation batches re-weighted so the loss is the mean over all their targets (as TrainingRun does). */
@@ -224,6 +226,7 @@ export async function mlmProbe(
     probeInputRow: SPECIAL_IDS.mask,
     onMetrics: (m) => (losses[m.step] = m.loss),
   });
+  const tStart = performance.now();
   try {
     let inFlight: Promise<undefined> | undefined;
     for (let s = 0; s < steps; s++) {
@@ -240,13 +243,16 @@ export async function mlmProbe(
       hooks.onProgress?.('mlm', s + 1, steps);
     }
     await probe.flush();
+    let tp = performance.now();
+    hooks.onPhase?.(`shared probe: ${steps} training steps`, tp - tStart);
     const ev = sharedEvalBatches(run.data, run.vocab, T);
-    const r = await probe.evaluate(ev.batches, ev.B, ev.M);
-    // Per-target losses and hits, batch by batch, for the intervals.
+    // Batch by batch (one pass, not a second one for the rows): the weights are normalized over all batches, so the
+    // batches' losses sum to the mean loss; per-target losses and hits for the intervals.
     const rowLoss: number[] = [];
     const rowHit: number[] = [];
+    let loss = 0;
     for (const b of ev.batches) {
-      await probe.evaluate([b], ev.B, ev.M);
+      loss += (await probe.evaluate([b], ev.B, ev.M)).loss;
       const rows = await probe.lastEvalRows();
       for (let i = 0; i < b.targets.length; i++) {
         if (b.targets[i] < 0 || b.positions[i] < 0) continue;
@@ -254,14 +260,17 @@ export async function mlmProbe(
         rowHit.push(rows.argmax[i] === b.targets[i] ? 1 : 0);
       }
     }
+    hooks.onPhase?.('shared probe: evaluation', performance.now() - tp);
+    tp = performance.now();
     const freq = frequencyBaseline(run.vocab, ev.batches);
     const ppplBatches = pseudoPerplexityBatches(run.data.heldOut, PPPL_SEQUENCES, ev.B);
     const pppl = ppplBatches.length > 0 ? Math.exp((await probe.evaluate(ppplBatches, ev.B, ev.B)).loss) : undefined;
+    hooks.onPhase?.('shared probe: pseudo-perplexity', performance.now() - tp);
     const tail = losses.filter((x) => x !== undefined).slice(-10);
     return {
-      loss: r.loss,
-      accuracy: r.accuracy,
-      targets: r.targets,
+      loss,
+      accuracy: rowHit.reduce((a, b) => a + b, 0) / Math.max(1, rowHit.length),
+      targets: rowHit.length,
       pseudoPerplexity: pppl,
       steps,
       trainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
@@ -334,6 +343,7 @@ export async function runProbes(
       const prebuilt =
         t.id === 'agreement' ? buildAgreementTask(run.config.corpus, run.data.tokenizer, run.model.T) : undefined;
       const progress = (d: number, n: number) => hooks.onProgress?.('downstream', d, n);
+      const tt = performance.now();
       out.tasks!.push(
         await runDownstreamTask(
           run.trainer,
@@ -344,6 +354,7 @@ export async function runProbes(
           prebuilt,
         ),
       );
+      hooks.onPhase?.(`task ${t.id} (${out.tasks!.at(-1)!.testExamples} test examples)`, performance.now() - tt);
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }

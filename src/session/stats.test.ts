@@ -2,7 +2,15 @@
 // verdict says better / worse / inside noise from seed differences and from test noise; baseline labels.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
-import { baselineLabel, bootstrapMean, pairedDifference, t975, verdictOf, type SeedFigure } from './stats';
+import {
+  baselineLabel,
+  bootstrapMean,
+  pairedDifference,
+  smallTestWarning,
+  t975,
+  verdictOf,
+  type SeedFigure,
+} from './stats';
 
 const seeds = (values: number[], se = 0): Map<number, SeedFigure> =>
   new Map(values.map((v, i) => [i + 1, { value: v, se }]));
@@ -77,5 +85,15 @@ describe('baselineLabel', () => {
     // Loss: lower is better; at the baseline when the interval reaches up to it.
     expect(baselineLabel({ lo: 6.7, hi: 6.8 }, { frequency: 6.76 }, false)).toBe('at frequency baseline');
     expect(baselineLabel({ lo: 5.0, hi: 5.2 }, { frequency: 6.76 }, false)).toBeUndefined();
+  });
+});
+
+describe('smallTestWarning', () => {
+  it('warns below 1,000 test examples and names the figure; not from 1,000 up', () => {
+    expect(smallTestWarning('word order', 384)).toBe(
+      'word order: only 384 test examples (fewer than 1,000), so its interval is wide and a difference may be noise.',
+    );
+    expect(smallTestWarning('word order', 1000)).toBeUndefined();
+    expect(smallTestWarning('word order', undefined)).toBeUndefined();
   });
 });

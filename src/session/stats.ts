@@ -134,3 +134,12 @@ export function baselineLabel(
   if (reaches(baselines.chance)) return 'at chance';
   return undefined;
 }
+
+/** Test sets smaller than this get a warning in the results: their intervals are wide. */
+export const SMALL_TEST_EXAMPLES = 1000;
+
+/** The warning for a figure measured on `n` test examples (or targets), or undefined from SMALL_TEST_EXAMPLES up. */
+export function smallTestWarning(what: string, n: number | undefined): string | undefined {
+  if (n === undefined || !(n < SMALL_TEST_EXAMPLES)) return undefined;
+  return `${what}: only ${n} test examples (fewer than ${SMALL_TEST_EXAMPLES.toLocaleString('en-US')}), so its interval is wide and a difference may be noise.`;
+}

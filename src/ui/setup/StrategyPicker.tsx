@@ -15,17 +15,13 @@ import {
   type MaskingPlan,
 } from '../../masking';
 import type { MaskingConfig, ParamSpec, ParamValues, VocabInfo } from '../../masking/types';
+import { placeholderVocab } from '../../session/computeBudget';
 import { modelShape } from '../../session/config';
 import { usePreparedCorpus } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
 import { Choice, NumberField, Panel, ParamControl, Papers } from './controls';
 
-/** A stand-in vocabulary for checking a config before the tokenizer is trained. */
-export function placeholderVocab(V: number): VocabInfo {
-  const tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
-  for (let i = tokens.length; i < V; i++) tokens.push(`w${i}`);
-  return { size: V, specialIds: { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 }, tokens, continuationPrefix: '##' };
-}
+export { placeholderVocab };
 
 /** planMasking for the experiment (recomputed only when the masking, vocabulary or T change), or its error. */
 export function useMaskingPlan(): { plan: MaskingPlan | null; error: string | null; T: number; vocab: VocabInfo } {
