@@ -99,14 +99,15 @@ export const LESSON_5: Lesson = {
       'the model that is kept, learns to tell them from the originals at every token. Clark et al. found it more ' +
       "compute-efficient than MLM at the sizes they trained, counting the generator's cost, with the largest gains " +
       'for small models.',
-    'Compute matters here: an ELECTRA step also runs the generator, so equal steps favour ELECTRA. This page gives ' +
-      "every scheme the same steps; draw the curves against training FLOPs (the generator's counted) to compare " +
-      'them at equal compute. Detection heads cannot fill in a [MASK], so every run is scored through the same ' +
-      'probe: a fresh vocabulary head trained briefly on the frozen encoder.',
+    'Compute matters here: an ELECTRA step also runs the generator, so equal steps would favour ELECTRA. Clark et ' +
+      'al. compared at equal pre-training FLOPs, and so does this lesson: MLM trains the steps the time allows, and ' +
+      "every other scheme the steps it can afford with MLM's FLOPs at its own cost per step (the matrix products of " +
+      "the engine's count, the generator's included). Detection heads cannot fill in a [MASK], so every run is " +
+      'scored through the same probe: a fresh vocabulary head trained briefly on the frozen encoder.',
   ],
   references: [REFS.electra, REFS.diliello, REFS.yamaguchi2021, REFS.bert],
   question: {
-    prompt: "After the same steps, how will ELECTRA's encoder compare with MLM's under the same probe?",
+    prompt: "At equal FLOPs, how will ELECTRA's encoder compare with MLM's under the same probe?",
     options: [
       { id: 'better', text: 'ELECTRA better, as Clark et al. found', outcome: 'better' },
       {
@@ -140,6 +141,7 @@ export const LESSON_5: Lesson = {
     reference: 0,
     seeds: 3,
     budget: { minSteps: 20, maxSteps: 1500 },
+    compute: { kind: 'equal-flops' },
   },
   limits:
     'Clark et al. pretrained for hundreds of thousands of steps and fine-tuned on GLUE; a toy run of a few hundred ' +

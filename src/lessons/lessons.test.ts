@@ -5,6 +5,7 @@ import { prepareData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import { countUnigrams, vocabInfoOf } from '../masking';
 import { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
+import { resolveBudget } from '../session/computeBudget';
 import { configStepFlops, planSteps, TIME_CHOICES } from './budget';
 import { BERT_15 } from './content';
 import { LESSONS, getLesson } from './index';
@@ -58,6 +59,20 @@ describe('the lessons', () => {
       expect(l.setup.schemes[l.setup.reference]).toBeDefined();
       expect(l.setup.seeds).toBeGreaterThanOrEqual(3);
     }
+  });
+
+  it('lesson 5 compares at equal FLOPs: ELECTRA gets fewer steps than MLM, by the engine formula', () => {
+    const l = getLesson(5)!;
+    if (l.setup.kind !== 'compare') throw new Error('lesson 5 sets up a comparison');
+    expect(l.setup.compute).toEqual({ kind: 'equal-flops' });
+    const base = l.setup.config();
+    const [mlm, rts, electra] = resolveBudget(base, l.setup.schemes, l.setup.compute!, l.setup.reference);
+    expect(mlm.steps).toBe(base.train.steps);
+    expect(electra.steps).toBeLessThan(mlm.steps);
+    expect(rts.steps).toBeGreaterThanOrEqual(mlm.steps);
+    expect(l.paragraphs.join(' ')).toContain('equal pre-training FLOPs');
+    expect(l.references.some((r) => r.authors.includes('Clark'))).toBe(true);
+    expect(l.references.some((r) => r.authors.includes('Yamaguchi'))).toBe(true);
   });
 
   it('short citations', () => {

@@ -189,6 +189,28 @@ describe('comparison summary (lessons 4-6)', () => {
     expect(text).toContain('equal in steps, not FLOPs');
   });
 
+  it('lesson 5 at equal FLOPs: the FLOPs each scheme got and the steps that bought them, from the run', () => {
+    const d = pairedDifference(seeds([0.1, 0.12, 0.11]), seeds([0.08, 0.09, 0.085]))!;
+    const text = comparisonSummary(
+      5,
+      {
+        ...numbers([
+          { label: 'random/mlm', isReference: true },
+          { label: 'random/rts', diff: d },
+          { label: 'random/electra', diff: d },
+        ]),
+        budget: { kind: 'FLOPs', steps: [300, 342, 214], flops: [1.002e12, 1.0e12, 0.9996e12] },
+      },
+      2,
+    ).join(' ');
+    expect(text).toContain('Each scheme trained 300 / 342 / 214 steps (equal FLOPs)');
+    expect(text).toContain(
+      'At equal FLOPs each scheme got the steps its own cost per step affords: random/mlm 300 steps for 1.00e12 FLOPs, random/rts 342 steps for 1.00e12 FLOPs, random/electra 214 steps for 1.00e12 FLOPs.',
+    );
+    expect(text).toContain('ELECTRA lost here');
+    expect(text).not.toContain('equal in steps, not FLOPs');
+  });
+
   it('says when the reference never left the frequency plateau', () => {
     const d = pairedDifference(seeds([0.066, 0.066, 0.067]), seeds([0.066, 0.067, 0.066]))!;
     const on = comparisonSummary(4, {

@@ -199,7 +199,7 @@ export interface ComparisonNumbers {
   reference: string;
   rows: ComparisonRow[];
   /** How the budget was made equal, and the steps each scheme got. */
-  budget: { kind: 'steps' | 'tokens' | 'FLOPs'; steps: number[] };
+  budget: { kind: 'steps' | 'tokens' | 'FLOPs'; steps: number[]; flops?: (number | undefined)[] };
   /** Whether every run was scored the same way, or vocabulary heads scored themselves and the others a probe. */
   scoring: 'same evaluation' | 'own head for vocabulary heads';
   /** The reference's accuracy and the frequency guess on the same targets, when known. */
@@ -240,6 +240,11 @@ const READINGS: Record<number, Record<Verdict, string>> = {
   },
 };
 
+/** 6.68e11: FLOPs in a few characters. */
+function sci(x: number): string {
+  return x.toExponential(2).replace('e+', 'e');
+}
+
 export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: number, predicted?: Verdict): string[] {
   const out: string[] = [];
   const steps = [...new Set(n.budget.steps)];
@@ -257,6 +262,16 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
           ? `You predicted "${predicted}": that is what happened.`
           : `You predicted "${predicted}"; the run says "${d.verdict}".`,
       );
+  }
+  if (lesson === 5 && n.budget.kind === 'FLOPs') {
+    const parts = n.rows.map((r, i) => {
+      const f = n.budget.flops?.[i];
+      return `${r.label} ${int(n.budget.steps[i])} steps${f !== undefined ? ` for ${sci(f)} FLOPs` : ''}`;
+    });
+    out.push(
+      `At equal FLOPs each scheme got the steps its own cost per step affords: ${parts.join(', ')}. ` +
+        "ELECTRA's generator runs on every step, so its steps are fewer; the matrix products are counted, not wall time.",
+    );
   }
   if (lesson === 5 && n.budget.kind !== 'FLOPs') {
     out.push(

@@ -1,5 +1,6 @@
 // What a lesson is, as data: its paragraphs and papers, the question asked before the run, what to watch (and
 // which panel of the lab to show), the experiment one click sets up, and what a toy run can and cannot show.
+import type { ComputeBudget } from '../session/computeBudget';
 import type { MaskingConfig, PaperRef } from '../masking/types';
 import type { ExperimentConfig } from '../session/config';
 
@@ -60,6 +61,8 @@ export type LessonSetup =
       reference: number;
       seeds: number;
       budget: StepBudget;
+      /** How the runs' budget is made equal (default: steps); the lesson's steps are the reference scheme's. */
+      compute?: ComputeBudget;
     }
   | {
       kind: 'masks';

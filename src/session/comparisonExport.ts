@@ -2,6 +2,7 @@
 // (the comparison record with its runs' full records, importable again after validation; reuses runsExport).
 import type { RunRecord } from './records';
 import type { MaskingConfig } from '../masking/types';
+import { BUDGET_KINDS, budgetError, type BudgetKind } from './computeBudget';
 import { modelShape } from './config';
 import type { ProbeResults } from './probes';
 import { DOWNSTREAM_TASKS, type DownstreamTaskId, type DownstreamTaskResult } from './downstream';
@@ -371,6 +372,31 @@ function readComparison(r: Reader): ComparisonRecord {
   };
   const preset = r.optStr('preset');
   if (preset !== undefined) rec.preset = preset;
+  const reference = r.optNum('reference', { int: true, min: 0 });
+  if (reference !== undefined) {
+    if (reference >= schemes.length) r.fail('reference', `must be below ${schemes.length}`);
+    rec.reference = reference;
+  }
+  if (r.o.compute !== undefined) {
+    const cb = r.obj('compute');
+    const kind = cb.str('kind') as BudgetKind;
+    if (!BUDGET_KINDS.some((k) => k.id === kind))
+      cb.fail('kind', `must be one of ${BUDGET_KINDS.map((k) => k.id).join(', ')}`);
+    const amount = cb.optNum('amount', { min: 0 });
+    rec.compute = amount === undefined ? { kind } : { kind, amount };
+    const err = budgetError(rec.compute);
+    if (err) cb.fail('amount', err);
+  }
+  if (r.o.schemeSteps !== undefined) {
+    const steps = r.o.schemeSteps;
+    if (
+      !Array.isArray(steps) ||
+      steps.length !== schemes.length ||
+      !steps.every((x) => Number.isInteger(x) && (x as number) >= 1)
+    )
+      r.fail('schemeSteps', `must be ${schemes.length} whole numbers of steps, at least 1`);
+    rec.schemeSteps = steps as number[];
+  }
   const message = r.optStr('message');
   if (message !== undefined) rec.message = message;
   return rec;

@@ -6,6 +6,7 @@ import { planMasking } from '../masking';
 import type { MaskingConfig } from '../masking/types';
 import { entryConfig, newComparison, summarize, type RunResult } from './comparisonPlan';
 import { comparisonReport } from './comparisonRun';
+import { comparisonToJson, parseComparisonJson } from './comparisonExport';
 import { budgetError, placeholderVocab, resolveBudget, schemeStepFlops } from './computeBudget';
 import { defaultExperiment, modelShape } from './config';
 
@@ -125,5 +126,26 @@ describe('small test sets in the results', () => {
     expect(report.warnings).toHaveLength(2);
     expect(report.runs[0].downstream.map((t) => t.smallTest)).toEqual([true, false]);
     expect(report.schemes[1].flops).toBe(21e9);
+  });
+});
+
+describe('the budget in the comparison file', () => {
+  it('survives export and import, and a bad one is refused with a reason', () => {
+    const rec = newComparison({
+      name: 'z',
+      base,
+      schemes: [mlm, electra],
+      seeds: [1],
+      probeText: '',
+      compute: { kind: 'flops', amount: 1e12 },
+      reference: 1,
+    });
+    const back = parseComparisonJson(comparisonToJson(rec, [])).comparison;
+    expect(back.compute).toEqual({ kind: 'flops', amount: 1e12 });
+    expect(back.schemeSteps).toEqual(rec.schemeSteps);
+    expect(back.reference).toBe(1);
+    const bad = JSON.parse(comparisonToJson(rec, [])) as { comparison: { schemeSteps: number[] } };
+    bad.comparison.schemeSteps = [3];
+    expect(() => parseComparisonJson(JSON.stringify(bad))).toThrow(/schemeSteps/);
   });
 });

@@ -2,6 +2,7 @@
 // training store (start run i when run i-1 is done, then its probes), each saved as a normal run tagged with the
 // comparison; results, final attention maps and state are saved in IndexedDB as they come. Other open tabs are told
 // of every write (tabSync.ts) and read the changed comparisons again, so the saved list is the same in every tab.
+import type { ComputeBudget } from '../session/computeBudget';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { LiveRun, RunEval, StepRow } from '../session/records';
@@ -45,6 +46,9 @@ export interface StartOptions {
   budget: ProbeBudget;
   probeText: string;
   preset?: string;
+  /** The training budget (steps, tokens, FLOPs or equal FLOPs) and the reference scheme it is resolved against. */
+  compute?: ComputeBudget;
+  reference?: number;
 }
 
 export interface ComparisonsState {

@@ -200,6 +200,17 @@ export function trainSummary(n: number, run: LiveRun, before?: ProbeView, after?
   });
 }
 
+/** The budget a comparison gave its schemes: its kind, each scheme's steps and the FLOPs its runs spent (mean). */
+function budgetOf(rec: ComparisonRecord, summary: ReturnType<typeof summarize>): ComparisonNumbers['budget'] {
+  const kind = rec.compute?.kind ?? 'steps';
+  const flops = summary.map((r) => r.flops?.mean);
+  return {
+    kind: kind === 'tokens' ? 'tokens' : kind === 'steps' ? 'steps' : 'FLOPs',
+    steps: rec.schemes.map((_, s) => rec.schemeSteps?.[s] ?? rec.base.train.steps),
+    ...(flops.some((f) => f !== undefined) ? { flops } : {}),
+  };
+}
+
 /**
  * A finished comparison's paired verdicts against the lesson's reference scheme: the shared probe's accuracy with the
  * comparison's own paired differences (summarize); records from before the shared probe pair their mixed figures.
@@ -214,7 +225,7 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
         'held-out masked-token accuracy through the shared probe (a fresh vocabulary head on each frozen encoder)',
       reference: ref.label,
       rows: summary.map((r) => ({ label: r.label, isReference: r.scheme === reference, diff: r.pairedAccuracy })),
-      budget: { kind: 'steps', steps: rec.schemes.map(() => rec.base.train.steps) },
+      budget: budgetOf(rec, summary),
       scoring: 'same evaluation',
       frequency:
         ref.frequencyAccuracy !== undefined
@@ -243,7 +254,7 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
       isReference: s === reference,
       diff: s === reference ? undefined : pairedDifference(perScheme[reference], perScheme[s]),
     })),
-    budget: { kind: 'steps', steps: rec.schemes.map(() => rec.base.train.steps) },
+    budget: budgetOf(rec, summary),
     scoring: mixed ? 'own head for vocabulary heads' : 'same evaluation',
   };
 }

@@ -84,6 +84,7 @@ export async function setUpAndRun(lesson: Lesson): Promise<void> {
       mlmSteps: Math.max(20, Math.min(DEFAULT_PROBE_BUDGET.mlmSteps, Math.round(plan.steps / 2))),
     },
     probeText: useTrainingStore.getState().probeText,
+    ...(s.compute ? { compute: s.compute, reference: s.reference } : {}),
   });
   lessons.patch(lesson.n, { ...fresh, comparisonId: rec.id, runId: undefined });
 }
