@@ -82,6 +82,8 @@ export function ComparePanel() {
         budget: setup.budget,
         probeText,
         preset: setup.preset,
+        compute: setup.compute,
+        reference: 0,
       }),
     );
   const doImport = (file: File) =>

@@ -8,6 +8,14 @@ import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
 import { decodeExperiment, encodeExperiment } from '../../session/experimentUrl';
 import { COMPARISON_PRESETS, duplicateSchemes, schemeLabel, seedList, tokenBudget } from '../../session/comparisonPlan';
 import { NumberField } from '../setup/controls';
+import {
+  BUDGET_KINDS,
+  budgetError,
+  fmtAmount,
+  resolveBudget,
+  type BudgetKind,
+  type ComputeBudget,
+} from '../../session/computeBudget';
 
 export interface SetupValue {
   name: string;
@@ -15,6 +23,8 @@ export interface SetupValue {
   schemes: MaskingConfig[];
   seedCount: number;
   budget: ProbeBudget;
+  /** The training budget: steps (the experiment's), tokens or FLOPs per run, or equal FLOPs. */
+  compute: ComputeBudget;
 }
 
 export function initialSetup(config: ExperimentConfig): SetupValue {
@@ -27,7 +37,13 @@ export function initialSetup(config: ExperimentConfig): SetupValue {
   const rts: MaskingConfig = { strategy: 'random', objective: 'rts', strategyParams: { rate: 0.15 } };
   const current = structuredClone(config.masking);
   const other = duplicateSchemes([current, mlm]).length > 0 ? rts : mlm;
-  return { name: '', schemes: [current, other], seedCount: 2, budget: { ...DEFAULT_PROBE_BUDGET } };
+  return {
+    name: '',
+    schemes: [current, other],
+    seedCount: 2,
+    budget: { ...DEFAULT_PROBE_BUDGET },
+    compute: { kind: 'steps' },
+  };
 }
 
 /** Why this scheme cannot run in this experiment (parameters the strategy or objective does not accept). */
@@ -169,9 +185,18 @@ export function CompareSetup({
       ? 'Pick at least two schemes.'
       : problems.length > 0
         ? 'A scheme has settings it does not accept (see above).'
-        : undefined);
+        : (budgetError(value.compute) ?? undefined));
   const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
   const tokens = tokenBudget(config);
+  const computeError = budgetError(value.compute);
+  let perScheme: ReturnType<typeof resolveBudget> | undefined;
+  if (!computeError && problems.length === 0 && value.schemes.length >= 2) {
+    try {
+      perScheme = resolveBudget(config, value.schemes, value.compute);
+    } catch {
+      perScheme = undefined;
+    }
+  }
   return (
     <div className="compare-setup" data-testid="compare-setup">
       <div className="presets" role="group" aria-label="Presets from the literature">
@@ -270,6 +295,35 @@ export function CompareSetup({
           help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task."
         />
         <div className="field">
+          <label htmlFor="compare-budget">Budget</label>
+          <select
+            id="compare-budget"
+            value={value.compute.kind}
+            data-testid="compare-budget"
+            onChange={(e) => {
+              const kind = e.target.value as BudgetKind;
+              const amount =
+                kind === 'tokens' ? tokens : kind === 'flops' ? (perScheme?.[0]?.flops ?? undefined) : undefined;
+              set({ compute: amount !== undefined ? { kind, amount } : { kind } });
+            }}
+          >
+            {BUDGET_KINDS.map((k) => (
+              <option key={k.id} value={k.id}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {(value.compute.kind === 'tokens' || value.compute.kind === 'flops') && (
+          <NumberField
+            label={value.compute.kind === 'tokens' ? 'Tokens per run' : 'FLOPs per run'}
+            value={value.compute.amount}
+            min={1}
+            onChange={(v) => set({ compute: { kind: value.compute.kind, amount: v } })}
+            testId="compare-budget-amount"
+          />
+        )}
+        <div className="field">
           <label htmlFor="compare-name">Name</label>
           <input
             id="compare-name"
@@ -292,6 +346,18 @@ export function CompareSetup({
         {config.train.B} × {T}). The same seed gives the same initial weights and data order, so only the masking
         differs. {value.schemes.length * seeds.length} runs, one after another.
       </p>
+      {perScheme && value.compute.kind !== 'steps' && (
+        <p className="muted" data-testid="compare-budget-steps">
+          Steps per scheme (
+          {value.compute.kind === 'tokens' ? 'equal tokens' : "equal FLOPs, the engine's count of matrix products"}
+          ):{' '}
+          {perScheme
+            .map((b, i) => `${schemeLabel(value.schemes[i])} ${b.steps} steps, ${fmtAmount(b.flops)} FLOPs`)
+            .join('; ')}
+          .
+        </p>
+      )}
+      {computeError && <p className="run-notice">{computeError}</p>}
       <button type="button" onClick={onStart} disabled={!canStart || !!reason} data-testid="compare-start">
         Start comparison
       </button>

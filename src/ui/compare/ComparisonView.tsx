@@ -96,6 +96,11 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
   const rows = summarize({ ...c, reference });
   const probeSteps = c.budget.mlmSteps;
   const taskSpecs = rows[0]?.tasks ?? [];
+  const smallTests = [
+    ...new Set(
+      rows.flatMap((r) => [r.probeSmallTest, ...r.tasks.map((t) => t.smallTest)]).filter((w): w is string => !!w),
+    ),
+  ];
   const freq = rows.find((r) => r.frequencyLoss !== undefined);
   const oldRecord = rows.some((r) => r.done > 0 && !r.probeLoss && r.loss);
   return (
@@ -211,6 +216,11 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
         Own head: each run&apos;s own figures, not comparable across objectives.
         {oldRecord && ' This comparison was saved before the shared probe existed: its runs show no probe figures.'}
       </p>
+      {smallTests.map((w) => (
+        <p key={w} className="run-notice" data-testid="compare-small-test">
+          {w}
+        </p>
+      ))}
     </div>
   );
 }
