@@ -39,6 +39,10 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await panel.getByTestId('compare-mlm-steps').fill('5');
   await panel.getByTestId('compare-downstream').fill('16');
   await panel.getByTestId('compare-name').fill('mlm vs rts (e2e)');
+  // The budget can be set in tokens (the same steps for both) or FLOPs; back to steps for this run.
+  await panel.getByTestId('compare-budget').selectOption('tokens');
+  await expect(panel.getByTestId('compare-budget-steps')).toContainText('random/rts · 15% 10 steps');
+  await panel.getByTestId('compare-budget').selectOption('steps');
   await panel.getByTestId('compare-start').click();
 
   const view = panel.getByTestId('comparison-view');
@@ -78,6 +82,8 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
     /better|worse|inside noise/,
   );
   await expect(rows.nth(0).getByTestId('paired-verdict')).toHaveCount(0);
+  // 16 downstream sequences give small test sets: the results say their intervals are wide.
+  await expect(view.getByTestId('compare-small-test').first()).toContainText('interval is wide');
   await expect(view.getByTestId('attention-compare-diff')).toBeVisible();
   // The difference map has a diverging scale with a legend and its maximum.
   await expect(view.getByTestId('attention-compare-legend')).toBeVisible();
