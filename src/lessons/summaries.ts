@@ -1,7 +1,7 @@
 // After-run texts computed from a run's own numbers (pure functions): the fill-in probe before and after training,
 // the frequency plateau and agreement, the mask survey, and a comparison's paired verdicts. No canned results.
 import { PLATEAU_MARGIN } from '../session/baseline';
-import type { PairedDiff } from './paired';
+import type { PairedDifference } from '../session/stats';
 import type { Verdict } from './types';
 
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -185,6 +185,10 @@ export function splitShareAnswer(row: MaskSurveyRow): 'rarely' | 'half' | 'mostl
 }
 
 // ------------------------------------------------------------------------------------------------ lessons 4-6
+
+/** A paired difference (session/stats); with one seed and no test-noise estimate, the mean alone. */
+export type PairedDiff = Pick<PairedDifference, 'mean' | 'n'> &
+  Partial<Pick<PairedDifference, 'lo' | 'hi' | 'verdict'>>;
 
 export interface ComparisonRow {
   label: string;

@@ -142,6 +142,13 @@ describe('after-run texts from a comparison', () => {
     expect(n.rows[2].diff?.verdict).toBe('inside noise');
     expect(n.budget).toEqual({ kind: 'steps', steps: [120, 120, 120] });
     expect(n.scoring).toBe('same evaluation');
+    // Figures without a test-noise estimate and one finished seed: the mean alone, no interval, no verdict.
+    const one = rec([[0.1], [0.14], [0.1]]);
+    const d = comparisonNumbers(one, 0).rows[1].diff;
+    expect(d?.mean).toBeCloseTo(0.04, 12);
+    expect(d?.n).toBe(1);
+    expect(d?.verdict).toBeUndefined();
+    expect(d?.lo).toBeUndefined();
   });
 
   it("uses the shared probe and the comparison's own paired verdicts when every run has the probe", () => {

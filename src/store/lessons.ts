@@ -4,7 +4,6 @@
 import { create, type StoreApi } from 'zustand';
 import { configStepFlops, type SpeedSample } from '../lessons/budget';
 import { getLesson, LESSONS } from '../lessons';
-import { pairedDifference } from '../lessons/paired';
 import {
   emptyProgress,
   parseProgress,
@@ -19,10 +18,12 @@ import {
   learningSummary,
   probeSummary,
   type ComparisonNumbers,
+  type PairedDiff,
   type ProbeGuesses,
 } from '../lessons/summaries';
 import { PLATEAU_MARGIN, plateauExitStep } from '../session/baseline';
 import { schemeLabel, sharedFigures, summarize, type ComparisonRecord } from '../session/comparisonPlan';
+import { pairedDifference, type SeedFigure } from '../session/stats';
 import type { LiveRun, ProbeView } from '../session/records';
 import { encodeExperiment } from '../session/experimentUrl';
 import { useExperimentStore } from './experiment';
@@ -234,11 +235,11 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
     };
   }
   const perScheme = rec.schemes.map((_, s) => {
-    const m = new Map<number, number>();
+    const m = new Map<number, SeedFigure>();
     for (const e of rec.entries) {
       if (e.scheme !== s || e.state !== 'done' || !e.result) continue;
       const acc = sharedFigures(e.result).accuracy;
-      if (acc !== undefined) m.set(e.seed, acc);
+      if (acc !== undefined) m.set(e.seed, { value: acc });
     }
     return m;
   });
@@ -252,11 +253,23 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
     rows: rec.schemes.map((m, s) => ({
       label: schemeLabel(m),
       isReference: s === reference,
-      diff: s === reference ? undefined : pairedDifference(perScheme[reference], perScheme[s]),
+      diff: s === reference ? undefined : seedsOnly(perScheme[reference], perScheme[s]),
     })),
     budget: budgetOf(rec, summary),
     scoring: mixed ? 'own head for vocabulary heads' : 'same evaluation',
   };
+}
+
+/**
+ * The paired difference of figures that carry no test-noise estimate (records from before the shared probe): the
+ * interval comes from the seeds alone, so one seed gives the mean with no interval and no verdict.
+ */
+function seedsOnly(
+  reference: ReadonlyMap<number, SeedFigure>,
+  scheme: ReadonlyMap<number, SeedFigure>,
+): PairedDiff | undefined {
+  const d = pairedDifference(reference, scheme, true);
+  return d && d.n < 2 ? { mean: d.mean, n: d.n } : d;
 }
 
 interface WatchDeps {
