@@ -1,6 +1,7 @@
 // Saved runs: a short run survives a reload (listed with its final held-out loss, its charts shown again), a
 // rename survives a reload, CSV export has one row per run with the evaluation columns, JSON export imports back
-// (duplicates skipped), a bad file gets a clear message, and delete (confirmed) removes the run for good.
+// (duplicates skipped), a bad file gets a clear message, and delete (confirmed) removes the run for good. A paused
+// run whose tab is closed shows as interrupted in a second open tab at once, and stays so after a reload.
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
@@ -158,8 +159,9 @@ test('a trained run survives reloads; rename, export CSV/JSON, import, delete', 
   await expect(row.getByTestId('run-heldout-loss')).toHaveText(heldOut ?? '');
 });
 
-test('a run cut off by a reload is listed as interrupted, with its metrics so far and a plain note', async ({
+test('a paused run whose tab is closed shows as interrupted in another open tab at once, and after its reload', async ({
   page,
+  context,
 }) => {
   test.setTimeout(300_000);
   await page.goto('/' + SETUP.replace('steps=10', 'steps=500'));
@@ -170,18 +172,25 @@ test('a run cut off by a reload is listed as interrupted, with its metrics so fa
   await expect
     .poll(async () => Number(await live.getAttribute('data-points')), { timeout: 120_000 })
     .toBeGreaterThanOrEqual(3);
-  const row = page.getByTestId('runs-panel').getByTestId('run-row');
-  // The list follows the live run (saved at most every 2 s).
-  await expect
-    .poll(async () => Number((await row.getByTestId('run-steps').textContent())?.split('/')[0]), { timeout: 30_000 })
-    .toBeGreaterThanOrEqual(3);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-state', 'paused', { timeout: 60_000 });
 
-  await page.reload();
-  await expect(row).toHaveAttribute('data-state', 'interrupted');
-  await expect(row).toContainText('interrupted by reload');
-  const detail = page.getByTestId('run-detail');
+  // A second tab lists the paused run; closing the first (no reload anywhere) turns it interrupted there at once.
+  const other = await context.newPage();
+  await other.goto('/' + SETUP);
+  const row = other.getByTestId('runs-panel').getByTestId('run-row');
+  await expect(row).toHaveAttribute('data-state', 'paused');
+  expect(Number((await row.getByTestId('run-steps').textContent())?.split('/')[0])).toBeGreaterThanOrEqual(3);
+  await page.close();
+  await expect(row).toHaveAttribute('data-state', 'interrupted', { timeout: 5_000 });
+  await expect(row).toContainText('interrupted');
+  const detail = other.getByTestId('run-detail');
   await expect(detail.getByTestId('run-interrupted')).toContainText('weights lived in GPU memory and are gone');
+
+  // Kept after a reload, with its metrics so far; nothing is training in the new page.
+  await other.reload();
+  await expect(row).toHaveAttribute('data-state', 'interrupted');
+  await expect(detail.getByTestId('run-interrupted')).toContainText('while this run was paused');
   expect(Number(await detail.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(3);
-  // Nothing is training in the new page: the saved run is history, not the current run.
-  await expect(page.getByTestId('start')).toBeEnabled();
+  await expect(other.getByTestId('start')).toBeEnabled();
 });

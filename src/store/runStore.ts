@@ -7,9 +7,13 @@ import {
   type KeptFile,
   type KeptWeightsInfo,
   type RunRecord,
+  type RunState,
   type RunSummary,
   type StepRow,
 } from '../session/records';
+
+/** States in which a run still has weights on the GPU of the page that runs it. */
+export const LIVE_STATES: readonly RunState[] = ['preparing', 'training', 'paused'];
 
 interface Series {
   metrics: StepRow[];
@@ -67,6 +71,10 @@ export class RunStore {
       };
     // Kept weights stay noted until the run is deleted (a later save of the live run does not know of them).
     if (old?.weights && !summary.weights) summary = { ...summary, weights: old.weights };
+    // A run marked interrupted stays so while saves still call it live (the last save of a closing page may land
+    // after another tab marked it); a save that ends it (done, stopped, ...) clears the mark.
+    if (old?.interrupted && !summary.interrupted && LIVE_STATES.includes(summary.state))
+      summary = { ...summary, interrupted: true, ...(old.message !== undefined ? { message: old.message } : {}) };
     runs.put(summary);
     tx.objectStore(SERIES).put({ metrics: record.metrics, cases: record.cases } satisfies Series, record.id);
     await done(tx);
@@ -117,6 +125,23 @@ export class RunStore {
     }
     const next = { ...old, ...patch };
     runs.put(next);
+    await done(tx);
+    return next;
+  }
+
+  /**
+   * Marks a run interrupted, with `message`, if it is stored, still in a live state and not yet marked (one
+   * transaction, so a save that ends the run is never overwritten); returns the new summary, or undefined.
+   */
+  async markInterrupted(id: string, message: string): Promise<RunSummary | undefined> {
+    const tx = this.db.transaction(RUNS, 'readwrite');
+    const runs = tx.objectStore(RUNS);
+    const old = await request(runs.get(id) as IDBRequest<RunSummary | undefined>);
+    let next: RunSummary | undefined;
+    if (old && !old.interrupted && LIVE_STATES.includes(old.state)) {
+      next = { ...old, interrupted: true, message };
+      runs.put(next);
+    }
     await done(tx);
     return next;
   }

@@ -1,20 +1,14 @@
 // Saved runs in the page: the list (summaries from IndexedDB), the selected run's full record, rename, delete,
 // export and import, and the persister that saves the live run as it trains (throttled) and marks runs a reload cut off.
-// Other open tabs are told of every write (tabSync.ts) and follow: the list is the same in every tab.
+// Other open tabs are told of every write (tabSync.ts) and follow: the list is the same in every tab, and a run
+// live in a tab that closes or crashes shows as interrupted in the others at once (its Web Lock is released).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { RunStore } from './runStore';
-import {
-  type KeptFile,
-  type KeptWeightsInfo,
-  type LiveRun,
-  type RunRecord,
-  type RunState,
-  type RunSummary,
-} from '../session/records';
+import { LIVE_STATES, RunStore } from './runStore';
+import { type KeptFile, type KeptWeightsInfo, type LiveRun, type RunRecord, type RunSummary } from '../session/records';
 import type { ExperimentConfig } from '../session/config';
 import { parseRunsJson, runsToCsv, runsToJson } from '../session/runsExport';
-import { browserTabSync, idBatcher, type TabMessage, type TabSync } from './tabSync';
+import { browserLocks, browserTabSync, idBatcher, type LocksLike, type TabMessage, type TabSync } from './tabSync';
 
 export interface ImportResult {
   imported: number;
@@ -52,11 +46,10 @@ export interface RunsState {
   weightFiles(id: string): Promise<KeptFile[] | undefined>;
 }
 
-/** States in which a run still has weights on the GPU of the page that runs it. */
-export const LIVE_STATES: readonly RunState[] = ['preparing', 'training', 'paused'];
+export { LIVE_STATES };
 
 export const INTERRUPTED_MESSAGE =
-  'Interrupted by a reload: this run was live when the page was reloaded or closed. Its weights were in GPU memory ' +
+  'Interrupted: this run was live when its page was reloaded or closed. Its weights were in GPU memory ' +
   'and are gone, so it cannot be resumed; its metrics up to the last save are kept. Use "Load settings" to train it again.';
 
 function pad(n: number): string {
@@ -100,8 +93,7 @@ export function liveFromRecord(r: RunRecord): LiveRun {
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Names of the Web Locks held (for live runs and comparisons) by this page or another tab of the same origin. */
-export async function heldLocks(): Promise<Set<string>> {
-  const locks = globalThis.navigator?.locks;
+export async function heldLocks(locks: LocksLike | undefined = browserLocks()): Promise<Set<string>> {
   if (!locks) return new Set();
   const q = await locks.query();
   return new Set((q.held ?? []).map((l) => l.name ?? ''));
@@ -138,10 +130,12 @@ class Deleted {
 /**
  * The runs store over the database `open` gives. With `sync` (the page's channel in a browser; none in tests unless
  * given), every write is announced to the other tabs, and their writes update this store's list and selection.
+ * With `locks` (the page's Web Locks by default), a run live in another tab is watched (see `watch` below).
  */
 export function createRunsStore(
   open: () => Promise<RunStore>,
   sync: TabSync | undefined = browserTabSync(),
+  locks: LocksLike | undefined = browserLocks(),
 ): StoreApi<RunsState> {
   let storePromise: Promise<RunStore> | undefined;
   const db = () => {
@@ -160,6 +154,10 @@ export function createRunsStore(
   const announce = (kind: 'runs-changed' | 'runs-imported' | 'runs-removed', ids: string[]) => {
     if (ids.length > 0) sync?.post({ kind, ids });
   };
+  /** Runs this page trains (saved live by its persister, or named live at load): never watched. */
+  const own = new Set<string>();
+  const watching = new Set<string>();
+  let watch: (r: RunSummary) => void = () => undefined;
 
   const store = createStore<RunsState>((set, get) => {
     /** Runs an operation on the database; a failure is shown in the panel and rethrown. */
@@ -178,7 +176,8 @@ export function createRunsStore(
       loaded: false,
       async load(liveId) {
         await guard(async (s) => {
-          const held = await heldLocks();
+          if (liveId !== undefined) own.add(liveId);
+          const held = await heldLocks(locks);
           let runs = await s.list();
           const marked: string[] = [];
           for (const r of runs) {
@@ -192,6 +191,7 @@ export function createRunsStore(
           }
           set({ runs: runs.filter((r) => !removed.has(r.id)), loaded: true });
           announce('runs-changed', marked);
+          for (const r of get().runs) watch(r);
         });
       },
       async select(id) {
@@ -264,6 +264,7 @@ export function createRunsStore(
       },
       async save(record) {
         if (removed.has(record.id)) return;
+        if (LIVE_STATES.includes(record.state)) own.add(record.id);
         const s = await guard((st) => st.put(record, { keepName: true }));
         const st = get();
         set({
@@ -275,7 +276,37 @@ export function createRunsStore(
     };
   });
 
-  if (sync) followOtherTabs(store, sync, db, removed, upsert);
+  /**
+   * Waits for the Web Lock of a run live in another tab. The browser grants it when that tab lets the run go: it
+   * ended the run (saved done, stopped, ... first, so nothing is marked), or it was closed, reloaded or crashed. A
+   * run still saved live then is marked interrupted, in this list, the selection and the database, and the other
+   * tabs are told. No heartbeat: a hidden tab's timers are throttled, its locks are not.
+   */
+  watch = (r) => {
+    if (!locks || r.interrupted || !LIVE_STATES.includes(r.state) || own.has(r.id) || watching.has(r.id)) return;
+    watching.add(r.id);
+    locks
+      .request(runLockName(r.id), async () => {
+        watching.delete(r.id);
+        if (removed.has(r.id) || own.has(r.id)) return;
+        const patched = await (await db()).markInterrupted(r.id, INTERRUPTED_MESSAGE);
+        if (!patched || removed.has(r.id)) return;
+        const st = store.getState();
+        store.setState({
+          runs: upsert(st.runs, patched),
+          ...(st.selected?.id === r.id
+            ? { selected: { ...st.selected, interrupted: true, message: INTERRUPTED_MESSAGE } }
+            : {}),
+        });
+        announce('runs-changed', [r.id]);
+      })
+      .catch((e: unknown) => {
+        watching.delete(r.id);
+        store.setState({ error: message(e) });
+      });
+  };
+
+  if (sync) followOtherTabs(store, sync, db, removed, upsert, (r) => watch(r));
   return store;
 }
 
@@ -284,7 +315,7 @@ export function createRunsStore(
  * runs they write are read again, all the ids of a burst of messages in one read. Only the runs named are
  * replaced (this page's own newer writes stay), a run missing from the list is added, and a deleted run (here or
  * there) comes back only when imported again; a run deleted there is not saved again here either (Deleted stops
- * the persister). No interruption marking: a run live in another tab is held there by its Web Lock.
+ * the persister). A run another tab says is live is handed to `watch`, which marks it interrupted when that tab goes.
  */
 function followOtherTabs(
   store: StoreApi<RunsState>,
@@ -292,6 +323,7 @@ function followOtherTabs(
   db: () => Promise<RunStore>,
   removed: Deleted,
   upsert: (runs: RunSummary[], s: RunSummary) => RunSummary[],
+  watch: (r: RunSummary) => void,
 ): void {
   const reread = async (ids: Set<string>) => {
     let listed: RunSummary[];
@@ -306,6 +338,7 @@ function followOtherTabs(
     const mine = new Set(runs.map((r) => r.id));
     for (const r of listed) if (!removed.has(r.id) && (ids.has(r.id) || !mine.has(r.id))) runs = upsert(runs, r);
     store.setState({ runs });
+    for (const r of runs) watch(r);
     const { selectedId } = store.getState();
     if (selectedId === undefined || !ids.has(selectedId)) return;
     if (!have.has(selectedId) || removed.has(selectedId)) {
@@ -343,6 +376,8 @@ export function useRunsStore<T>(selector: (s: RunsState) => T): T {
 export interface PersistOptions {
   /** Least time between two saves while metrics arrive (state changes save at once). */
   throttleMs?: number;
+  /** The Web Locks to hold live runs with (the page's by default). */
+  locks?: LocksLike;
 }
 
 /**
@@ -364,7 +399,7 @@ export function persistLiveRuns(
   const locks = new Map<string, () => void>();
 
   const lock = (id: string) => {
-    const mgr = globalThis.navigator?.locks;
+    const mgr = opts.locks ?? browserLocks();
     if (!mgr || locks.has(id)) return;
     const held = new Promise<void>((resolve) => locks.set(id, resolve));
     mgr.request(runLockName(id), () => held).catch(() => undefined);
@@ -393,8 +428,8 @@ export function persistLiveRuns(
       // The previous run was reset or replaced: save its last state (as stopped if it was still live).
       if (timer !== undefined && latest?.id === old.id) clearTimeout(timer);
       timer = undefined;
+      // write() lets go of its lock once it is saved as ended (a tab waiting for the lock must not find it live).
       write(LIVE_STATES.includes(old.state) ? { ...old, state: 'stopped' } : old);
-      unlock(old.id);
     }
     latest = run;
     if (!run || run === old) return;

@@ -96,6 +96,21 @@ export function createTabSync(name: string = STORE_CHANNEL, factory?: ChannelFac
   };
 }
 
+/**
+ * The part of the Web Locks API (navigator.locks) the stores use: a page holds a lock named after each run (or
+ * comparison) it has live, and the browser releases it when the page ends the run or goes away (closed, reloaded,
+ * crashed). A real one, or memoryLocks() (tabSyncTesting.ts) in tests.
+ */
+export interface LocksLike {
+  request(name: string, fn: () => Promise<unknown>): Promise<unknown>;
+  query(): Promise<{ held?: { name?: string }[] }>;
+}
+
+/** The page's Web Locks, or undefined where there are none (Node, insecure origins). */
+export function browserLocks(): LocksLike | undefined {
+  return globalThis.navigator?.locks;
+}
+
 let shared: TabSync | undefined;
 
 /** The page's one channel for the stores (runs and comparisons), or undefined outside a browser page (tests, Node). */

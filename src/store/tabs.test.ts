@@ -1,6 +1,7 @@
 // Two tabs of one origin: two runs stores (and two comparison stores) over one fake IndexedDB, joined by in-process
 // channels. Saves, renames, deletes and imports in one show in the other; a burst of messages costs one read; a run
-// deleted in one tab is not brought back by a late message, nor saved again by the other tab's persister.
+// deleted in one tab is not brought back by a late message, nor saved again by the other tab's persister; a run
+// live in a tab that closes or crashes shows as interrupted in the other at once, with its saved metrics.
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
@@ -10,11 +11,11 @@ import { createComparisonStore } from './comparison';
 import { ComparisonDb } from './comparisonDb';
 import { comparisonToJson } from '../session/comparisonExport';
 import { newComparison, type ComparisonRecord } from '../session/comparisonPlan';
-import { createRunsStore } from './runs';
+import { createRunsStore, INTERRUPTED_MESSAGE, persistLiveRuns } from './runs';
 import { runsToJson } from '../session/runsExport';
-import { fakeRecord } from '../session/runsTesting';
+import { fakeLiveRun, fakeRecord } from '../session/runsTesting';
 import { createTabSync, TAB_SYNC_COALESCE_MS } from './tabSync';
-import { memoryChannels } from './tabSyncTesting';
+import { memoryChannels, memoryLocks } from './tabSyncTesting';
 import type { LiveRun } from '../session/records';
 
 /** Lets IndexedDB and the channels (both on setImmediate) finish what they started. */
@@ -175,6 +176,92 @@ describe('runs stores in two tabs', () => {
     await propagate();
     expect(b.getState().runs[0].interrupted).toBe(true);
     db.close();
+  });
+});
+
+describe('a run live in a tab that goes away', () => {
+  /** Tab A trains (a training store and its persister), tab B lists; both with Web Locks of one origin. */
+  function trainingAndWatching() {
+    const factory = new IDBFactory();
+    const channels = memoryChannels();
+    const locks = memoryLocks();
+    const locksA = locks.tab();
+    const syncA = createTabSync('masklab-store', channels.factory);
+    const a = createRunsStore(() => RunStore.open(factory), syncA, locksA);
+    const training = createStore<{ run?: LiveRun }>(() => ({}));
+    const stopPersisting = persistLiveRuns(training, a, { throttleMs: 0, locks: locksA });
+    const b = createRunsStore(
+      () => RunStore.open(factory),
+      createTabSync('masklab-store', channels.factory),
+      locks.tab(),
+    );
+    /** Tab A is closed or crashes: no last word, its locks and channel go. */
+    const closeA = () => {
+      locksA.close();
+      syncA.close();
+      stopPersisting();
+    };
+    return { factory, a, b, training, closeA };
+  }
+
+  it('a paused run of a closed tab is interrupted in the other tab at once, metrics kept, selection too', async () => {
+    const { factory, b, training, closeA } = trainingAndWatching();
+    await b.getState().load();
+    const run = fakeLiveRun('paused-there', 6);
+    training.setState({ run: { ...run, state: 'training', step: 4, metrics: run.metrics.slice(0, 4) } });
+    training.setState({ run: { ...run, state: 'paused' } });
+    await propagate();
+    expect(b.getState().runs).toHaveLength(1);
+    expect(b.getState().runs[0]).toMatchObject({ id: 'paused-there', state: 'paused', metricsCount: 6 });
+    expect(b.getState().runs[0].interrupted).toBeUndefined();
+    await b.getState().select('paused-there');
+
+    closeA();
+    await settle(); // no reload, no message from A: B's wait for the run's lock ends
+    expect(b.getState().runs[0]).toMatchObject({ state: 'paused', metricsCount: 6, interrupted: true });
+    expect(b.getState().runs[0].message).toBe(INTERRUPTED_MESSAGE);
+    expect(b.getState().selected).toMatchObject({ id: 'paused-there', interrupted: true });
+    expect(b.getState().selected?.metrics).toHaveLength(6);
+    const db = await RunStore.open(factory);
+    expect((await db.list())[0]).toMatchObject({ interrupted: true, state: 'paused', metricsCount: 6 });
+    // A late save of the closed page (it was on its way) does not make it live again.
+    await db.put({ ...fakeRecord('paused-there', 6), state: 'paused' }, { keepName: true });
+    expect((await db.list())[0]).toMatchObject({ interrupted: true, message: INTERRUPTED_MESSAGE });
+    db.close();
+  });
+
+  it('a tab B opens while A trains watches too; a run A ends or resets is not marked when A lets it go', async () => {
+    const { b, training, closeA } = trainingAndWatching();
+    const first = fakeLiveRun('ends', 3);
+    training.setState({ run: first });
+    await settle();
+    await b.getState().load(); // opened after A started: held by A, so not marked by load()
+    expect(b.getState().runs[0]).toMatchObject({ id: 'ends', state: 'training' });
+    expect(b.getState().runs[0].interrupted).toBeUndefined();
+    training.setState({ run: { ...first, state: 'done' } });
+    await propagate();
+    expect(b.getState().runs[0]).toMatchObject({ id: 'ends', state: 'done' });
+    expect(b.getState().runs[0].interrupted).toBeUndefined();
+
+    // A run replaced while live is saved stopped before its lock goes.
+    const second = fakeLiveRun('reset', 2, Date.UTC(2025, 0, 4));
+    training.setState({ run: second });
+    await propagate();
+    training.setState({ run: undefined });
+    await propagate();
+    expect(b.getState().runs.find((r) => r.id === 'reset')).toMatchObject({ state: 'stopped' });
+    expect(b.getState().runs.find((r) => r.id === 'reset')?.interrupted).toBeUndefined();
+
+    // And a live one, once A crashes, is.
+    training.setState({ run: fakeLiveRun('crash', 2, Date.UTC(2025, 0, 5)) });
+    await propagate();
+    closeA();
+    await settle();
+    expect(b.getState().runs.map((r) => [r.id, r.state, r.interrupted ?? false])).toEqual([
+      ['crash', 'training', true],
+      ['reset', 'stopped', false],
+      ['ends', 'done', false],
+    ]);
   });
 });
 

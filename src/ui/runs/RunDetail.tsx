@@ -16,9 +16,9 @@ export function RunDetail({ run }: { run: RunRecord }) {
       <h3>{run.name}</h3>
       {run.interrupted && (
         <p className="run-notice" role="status" data-testid="run-interrupted">
-          Interrupted by reload at step {run.step} of {run.totalSteps}: the page was reloaded or closed while this run
-          was {run.state === 'paused' ? 'paused' : 'training'}. Its weights lived in GPU memory and are gone, so it
-          cannot be resumed. The charts show what was saved up to then. Use “Load settings” to train it again.
+          Interrupted at step {run.step} of {run.totalSteps}: its page was reloaded or closed while this run was{' '}
+          {run.state === 'paused' ? 'paused' : 'training'}. Its weights lived in GPU memory and are gone, so it cannot
+          be resumed. The charts show what was saved up to then. Use “Load settings” to train it again.
         </p>
       )}
       {(run.state === 'failed' || run.state === 'diverged') && run.message && !run.interrupted && (

@@ -21,7 +21,7 @@ export interface RunRowProps {
 
 export function stateLabel(run: RunSummary, liveState?: RunState): string {
   if (liveState) return liveState;
-  return run.interrupted ? 'interrupted by reload' : run.state;
+  return run.interrupted ? 'interrupted' : run.state;
 }
 
 const num = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
