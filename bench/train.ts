@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../src/data/rng';
 import { modelConfig, type ModelConfig, type ModelPreset } from '../src/engine/config';
+import type { MemoryCategory } from '../src/engine/gpuMemory';
 import { Kernels } from '../src/engine/kernels';
 import { bertTensors, initParams, placeTensors } from '../src/engine/model/params';
 import { nodeGpu } from '../src/engine/node/dawn';
@@ -187,6 +188,9 @@ interface ConfigResult {
   flops_by_role: Record<string, { forward: number; backward: number; total: number }>;
   gflops_per_s: number;
   dispatches_per_step: number;
+  /** Bytes of the trainer's GPU buffers after the timed steps (its registry of allocations), in all and by category. */
+  gpu_bytes: number;
+  gpu_bytes_by_category: Record<MemoryCategory, number>;
   setup_ms: number;
   last_loss: number | null;
   profile:
@@ -234,6 +238,7 @@ async function benchConfig(k: Kernels, name: string, args: Args): Promise<Config
       repeatsMs.push((performance.now() - start) / args.steps);
     }
     await trainer.flush();
+    const memory = trainer.gpuMemory;
     const lastLoss = losses.get(trainer.step - 1) ?? null;
     const msPerStep = median(repeatsMs);
     const tokens = B * cfg.T;
@@ -275,6 +280,8 @@ async function benchConfig(k: Kernels, name: string, args: Args): Promise<Config
       flops_by_role: flops.byRole,
       gflops_per_s: flops.total / (msPerStep * 1e6),
       dispatches_per_step: trainer.dispatchesPerStep,
+      gpu_bytes: memory.totalBytes,
+      gpu_bytes_by_category: memory.byCategory,
       setup_ms: setupMs,
       last_loss: lastLoss,
       profile,
@@ -305,6 +312,14 @@ function report(r: ConfigResult): string {
     `  ${fmt(r.ms_per_step, 2)} ms/step (median of ${r.repeats} x ${r.steps} steps: ${r.repeats_ms.map((x) => fmt(x, 1)).join(', ')}), ` +
       `${fmt(r.tokens_per_s, 0)} tokens/s, ${fmt(r.gflops_per_s, 2)} GFLOP/s (${fmt(r.flops_per_step / 1e9, 3)} GFLOP/step in matmuls), ` +
       `${r.dispatches_per_step} dispatches/step, setup ${fmt(r.setup_ms / 1000, 1)} s, last loss ${r.last_loss?.toFixed(4) ?? 'none'}`,
+  );
+  const mib = (b: number) => `${fmt(b / 2 ** 20, 2)} MiB`;
+  out.push(
+    `  GPU memory ${mib(r.gpu_bytes)}: ` +
+      Object.entries(r.gpu_bytes_by_category)
+        .filter(([, b]) => b > 0)
+        .map(([c, b]) => `${c} ${mib(b)}`)
+        .join(', '),
   );
   const p = r.profile;
   if (!p.available) {

@@ -98,6 +98,12 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await page.getByText('Performance', { exact: true }).click();
   await page.getByTestId('measure-kernels').click();
   const timings = page.getByTestId('kernel-timings');
+  // The GPU memory the run's buffers take, from the trainer's registry: a non-zero total and the parameters' part.
+  const memory = timings.getByTestId('gpu-memory');
+  await expect(memory).toContainText(/GPU memory in use: [\d.]+ (KiB|MiB|GiB) in \d+ buffers/);
+  expect(Number(await memory.getAttribute('data-bytes'))).toBeGreaterThan(0);
+  await expect(memory.locator('[data-category="parameters"]')).toContainText(/parameters [\d.]+ (KiB|MiB)/);
+  await expect(memory.locator('[data-category="moments"]')).toContainText('AdamW moments');
   // matmul_cpu.matmul_direct on a CPU adapter (SwiftShader), matmul.matmul on a GPU.
   await expect(timings.locator('[data-kernel*="matmul."]').first()).toBeVisible({ timeout: 120_000 });
   // The kernel variants are named (SwiftShader is a CPU adapter), and the matmul in the table is theirs.

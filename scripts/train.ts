@@ -241,6 +241,16 @@ const seconds = (performance.now() - tStart) / 1000;
 const trainSeconds = seconds - evalMs / 1000;
 const pppl = await run.pseudoPerplexity();
 const tokens = run.trainer.step * e.train.B * c.T;
+// The trainer's registry of GPU buffers at the end (training, evaluation and probe graphs, snapshots, rings).
+const memory = run.trainer.gpuMemory;
+log(
+  `GPU memory in use: ${(memory.totalBytes / 2 ** 20).toFixed(2)} MiB in ${memory.buffers} buffers (` +
+    Object.entries(memory.byCategory)
+      .filter(([, b]) => b > 0)
+      .map(([cat, b]) => `${cat} ${(b / 2 ** 20).toFixed(2)} MiB`)
+      .join(', ') +
+    ')',
+);
 log(
   `held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / trainSeconds).toFixed(0)} tokens/s; ${seconds.toFixed(0)} s with ${(evalMs / 1000).toFixed(0)} s of evaluation)`,
 );
@@ -304,6 +314,8 @@ const summary = {
   seconds,
   eval_seconds: evalMs / 1000,
   dispatches_per_step: run.trainer.dispatchesPerStep,
+  gpu_bytes: memory.totalBytes,
+  gpu_bytes_by_category: memory.byCategory,
   evals,
   error: nonFinite ?? null,
 };

@@ -1,4 +1,5 @@
 // GPU buffer helpers: storage/uniform creation with limit checks, uploads and (test/readback) downloads.
+import type { GpuMemory } from './gpuMemory';
 import { checkLimit, checkStorageBinding } from './limits';
 
 export type TypedData = Float32Array | Int32Array | Uint32Array;
@@ -48,26 +49,49 @@ export function createUniform(device: GPUDevice, bytes: number, label: string): 
   return device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: USAGE.UNIFORM, label });
 }
 
-/** Copies a buffer to a staging buffer and reads it back. For tests and one-off reads; the trainer uses a ring. */
-export async function readBuffer(device: GPUDevice, src: GPUBuffer, bytes = src.size): Promise<ArrayBuffer> {
+/**
+ * Copies a buffer to a staging buffer and reads it back. For tests and one-off reads; the trainer uses a ring.
+ * With `memory`, the staging buffer counts there ('staging') while it exists.
+ */
+export async function readBuffer(
+  device: GPUDevice,
+  src: GPUBuffer,
+  bytes = src.size,
+  memory?: GpuMemory,
+): Promise<ArrayBuffer> {
   const size = align4(bytes);
   const staging = device.createBuffer({ size, usage: USAGE.MAP_READ, label: 'readback' });
-  const enc = device.createCommandEncoder({ label: 'readback' });
-  enc.copyBufferToBuffer(src, 0, staging, 0, size);
-  device.queue.submit([enc.finish()]);
-  await staging.mapAsync(0x0001 /* GPUMapMode.READ */);
-  const out = staging.getMappedRange().slice(0, bytes);
-  staging.unmap();
-  staging.destroy();
-  return out;
+  memory?.register(staging, 'staging');
+  try {
+    const enc = device.createCommandEncoder({ label: 'readback' });
+    enc.copyBufferToBuffer(src, 0, staging, 0, size);
+    device.queue.submit([enc.finish()]);
+    await staging.mapAsync(0x0001 /* GPUMapMode.READ */);
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.unmap();
+    return out;
+  } finally {
+    if (memory) memory.release(staging);
+    else staging.destroy();
+  }
 }
 
-export async function readF32(device: GPUDevice, src: GPUBuffer, count?: number): Promise<Float32Array> {
-  return new Float32Array(await readBuffer(device, src, (count ?? src.size / 4) * 4));
+export async function readF32(
+  device: GPUDevice,
+  src: GPUBuffer,
+  count?: number,
+  memory?: GpuMemory,
+): Promise<Float32Array> {
+  return new Float32Array(await readBuffer(device, src, (count ?? src.size / 4) * 4, memory));
 }
 
-export async function readI32(device: GPUDevice, src: GPUBuffer, count?: number): Promise<Int32Array> {
-  return new Int32Array(await readBuffer(device, src, (count ?? src.size / 4) * 4));
+export async function readI32(
+  device: GPUDevice,
+  src: GPUBuffer,
+  count?: number,
+  memory?: GpuMemory,
+): Promise<Int32Array> {
+  return new Int32Array(await readBuffer(device, src, (count ?? src.size / 4) * 4, memory));
 }
 
 export async function readU32(device: GPUDevice, src: GPUBuffer, count?: number): Promise<Uint32Array> {

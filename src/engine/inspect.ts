@@ -98,13 +98,15 @@ export class Inspector {
     );
     pass.end();
     this.k.device.queue.submit([enc.finish()]);
-    const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att)));
+    const attention = await Promise.all(g.layers.map((l) => readF32(this.k.device, l.att, undefined, this.k.memory)));
     // Heads without top-k (binary) or with fewer outputs than PROBE_K report what they have.
     const K = top.probeIds ? top.probeIds.size / 4 / R : 0;
     return {
       attention,
-      topIds: top.probeIds ? await readI32(this.k.device, top.probeIds) : new Int32Array(0),
-      topProbs: top.probeProbs ? await readF32(this.k.device, top.probeProbs) : new Float32Array(0),
+      topIds: top.probeIds ? await readI32(this.k.device, top.probeIds, undefined, this.k.memory) : new Int32Array(0),
+      topProbs: top.probeProbs
+        ? await readF32(this.k.device, top.probeProbs, undefined, this.k.memory)
+        : new Float32Array(0),
       K,
     };
   }
@@ -148,7 +150,7 @@ export class Inspector {
     encodeDispatches(pass, g.encoderForward);
     pass.end();
     this.k.device.queue.submit([enc.finish()]);
-    const h = await readF32(this.k.device, g.hidden, B * T * C);
+    const h = await readF32(this.k.device, g.hidden, B * T * C, this.k.memory);
     return meanPool(h, valid, B, T, C);
   }
 

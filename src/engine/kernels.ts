@@ -1,7 +1,8 @@
 // The one place that turns shaders/*.wgsl into compute pipelines (cached by file + entry + overrides), and the
 // Dispatch record every op builds once per shape: pipeline, bind group, uniform params and workgroup counts.
 import { shaderSource } from './shaders';
-import { createUniform } from './buffers';
+import { createStorage, createUniform, type TypedData } from './buffers';
+import { GpuMemory, type MemoryCategory } from './gpuMemory';
 import { checkStorageBinding, checkWorkgroups } from './limits';
 import type { EntryOf, KernelName, ShaderName } from './kernelNames';
 
@@ -60,14 +61,63 @@ export interface KernelTuning {
   cpu?: boolean;
 }
 
+/** A Kernels with its own registry (Kernels.scoped). */
+export type ScopedKernels = Kernels & { readonly memory: GpuMemory };
+
+interface Caches {
+  modules: Map<string, GPUShaderModule>;
+  pipelines: Map<string, GPUComputePipeline>;
+}
+
 export class Kernels {
-  private readonly modules = new Map<string, GPUShaderModule>();
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly modules: Map<string, GPUShaderModule>;
+  private readonly pipelines: Map<string, GPUComputePipeline>;
 
   constructor(
     readonly device: GPUDevice,
     readonly tuning: KernelTuning = {},
-  ) {}
+    /**
+     * Where the buffers made through this object (storage, dispatch uniforms) are registered; none for a device's
+     * own Kernels (tests, the kernel lab), so that nothing holds what they drop. scoped() makes one.
+     */
+    readonly memory?: GpuMemory,
+    caches: Caches = { modules: new Map(), pipelines: new Map() },
+  ) {
+    this.modules = caches.modules;
+    this.pipelines = caches.pipelines;
+  }
+
+  /**
+   * The same device, tuning and pipeline cache with a child registry: what is built through it counts in this
+   * object's registry too and can be released apart (a trainer's, a graph's).
+   */
+  scoped(): ScopedKernels {
+    return new Kernels(this.device, this.tuning, this.memory ? this.memory.child() : new GpuMemory(), {
+      modules: this.modules,
+      pipelines: this.pipelines,
+    }) as ScopedKernels;
+  }
+
+  /** A storage buffer (createStorage), registered under `category`. */
+  storage(sizeOrData: number | TypedData, label: string, category: MemoryCategory): GPUBuffer {
+    return this.register(createStorage(this.device, sizeOrData, label), category);
+  }
+
+  /** Registers a buffer made elsewhere (a ring's, an op's scratch) under `category`; returns it. */
+  register(buffer: GPUBuffer, category: MemoryCategory): GPUBuffer {
+    return this.memory ? this.memory.register(buffer, category) : buffer;
+  }
+
+  /** Destroys a buffer and removes it from the registry. */
+  release(buffer: GPUBuffer): void {
+    if (this.memory) this.memory.release(buffer);
+    else buffer.destroy();
+  }
+
+  /** Destroys every buffer in this object's registry (a scoped graph's or trainer's, when it is disposed). */
+  releaseAll(): void {
+    this.memory?.releaseAll();
+  }
 
   module(shader: ShaderName): GPUShaderModule {
     let m = this.modules.get(shader);
@@ -104,7 +154,7 @@ export class Kernels {
     const entries: GPUBindGroupEntry[] = [];
     let params: GPUBuffer | undefined;
     if (spec.params) {
-      params = createUniform(this.device, spec.params.byteLength, `${label}.params`);
+      params = this.register(createUniform(this.device, spec.params.byteLength, `${label}.params`), 'other');
       this.writeParams(params, spec.params);
       entries.push({ binding: 0, resource: { buffer: params } });
     }

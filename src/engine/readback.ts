@@ -2,6 +2,7 @@
 // buffer is free, the rows not yet read are copied into it and mapped asynchronously. The trainer never awaits a
 // mapAsync to start the next step, and no step's row is lost unless the reader falls HISTORY steps behind.
 import { USAGE } from './buffers';
+import { GpuMemory } from './gpuMemory';
 
 export interface MetricRow {
   step: number;
@@ -35,19 +36,19 @@ export class MetricsRing {
     private readonly onRows: (rows: MetricRow[]) => void,
     readonly capacity = 1024,
     slotCount = 3,
+    /** Where the history and staging buffers are registered ('staging'), e.g. the trainer's registry. */
+    private readonly memory = new GpuMemory(),
   ) {
     this.rowBytes = rowFloats * 4;
-    this.history = device.createBuffer({
-      size: this.rowBytes * capacity,
-      usage: USAGE.STORAGE,
-      label: 'metrics.history',
-    });
+    this.history = memory.register(
+      device.createBuffer({ size: this.rowBytes * capacity, usage: USAGE.STORAGE, label: 'metrics.history' }),
+      'staging',
+    );
     this.slots = Array.from({ length: slotCount }, (_, i) => ({
-      buffer: device.createBuffer({
-        size: this.rowBytes * capacity,
-        usage: USAGE.MAP_READ,
-        label: `metrics.staging${i}`,
-      }),
+      buffer: memory.register(
+        device.createBuffer({ size: this.rowBytes * capacity, usage: USAGE.MAP_READ, label: `metrics.staging${i}` }),
+        'staging',
+      ),
       busy: false,
       steps: [],
       generation: 0,
@@ -136,7 +137,7 @@ export class MetricsRing {
   }
 
   destroy(): void {
-    this.history.destroy();
-    for (const s of this.slots) s.buffer.destroy();
+    this.memory.release(this.history);
+    for (const s of this.slots) this.memory.release(s.buffer);
   }
 }

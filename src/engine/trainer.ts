@@ -1,9 +1,10 @@
 // The training loop's GPU side: one command encoder and one submit per step (zero grads, forward, loss, metrics,
 // backward, grad-norm clip, AdamW), metrics through the async ring, held-out evaluation at fixed masks, NaN
 // guarding with GPU-side weight snapshots, and checkpoint state. Inputs are plain arrays; no masking, no DOM.
-import { createStorage, readF32, readI32 } from './buffers';
+import { readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
-import { countFlops, encodeDispatches, type Dispatch, type Kernels } from './kernels';
+import type { GpuMemoryUsage } from './gpuMemory';
+import { countFlops, encodeDispatches, type Dispatch, type Kernels, type ScopedKernels } from './kernels';
 import type { EngineBatch, ModelGraph } from './model/bert';
 import { buildGraph } from './model/graph';
 import { METRIC, type ElectraParts, type EvalResult, type SboParts } from './model/heads';
@@ -83,6 +84,8 @@ const EVAL_SAMPLE_SEED = 0x5eed;
 type TrainGraph = ModelGraph;
 
 export class Trainer {
+  /** The trainer's own Kernels: every buffer it, its graphs, rings and probes make is in its registry. */
+  readonly k: ScopedKernels;
   readonly layout: ParamLayout;
   readonly state: ParamState;
   readonly graph: TrainGraph;
@@ -93,6 +96,7 @@ export class Trainer {
   step = 0;
   private readonly hyper: GPUBuffer;
   private readonly metrics: GPUBuffer;
+  private readonly partials: GPUBuffer;
   private readonly ring: MetricsRing;
   private readonly lossRing: MetricsRing | undefined;
   private readonly stepDispatches: Dispatch[];
@@ -109,11 +113,13 @@ export class Trainer {
   private inFlight: Promise<void>[] = [];
 
   constructor(
-    readonly k: Kernels,
+    parent: Kernels,
     readonly cfg: ModelConfig,
     init: Float32Array,
     readonly opt: TrainerOptions,
   ) {
+    const k = parent.scoped();
+    this.k = k;
     validateForDevice(cfg, opt.B, opt.M, k.device.limits);
     validateSchedule(opt.schedule);
     this.adam = { ...ADAMW_DEFAULTS, ...opt.adam, ...(opt.freezeEncoder ? { weightDecay: 0 } : {}) };
@@ -122,12 +128,12 @@ export class Trainer {
     this.state = new ParamState(k, this.layout, init);
     this.inspector = new Inspector(k, cfg, this.state, this.head, opt.causal ?? false);
     this.graph = this.makeGraph(opt.B, opt.M, true, opt.sampleSeed ?? 0, 'train');
-    this.hyper = createAdamWHyper(k.device, this.adam);
-    this.metrics = createStorage(k.device, METRIC.FLOATS * 4, 'metrics');
+    this.hyper = k.register(createAdamWHyper(k.device, this.adam), 'other');
+    this.metrics = k.storage(METRIC.FLOATS * 4, 'metrics', 'other');
     const s = this.state;
-    const partials = createStorage(k.device, 4 * 256 * 4, 'grad_norm.partials');
+    this.partials = k.storage(4 * 256 * 4, 'grad_norm.partials', 'other');
     const grads = [s.grads.decay, s.grads.nodecay];
-    this.norm = gradNorm(k, grads, partials, this.metrics, opt.maxGradNorm ?? 1.0);
+    this.norm = gradNorm(k, grads, this.partials, this.metrics, opt.maxGradNorm ?? 1.0);
     const nd = this.layout.decayFloats;
     const nn = this.layout.totalFloats - nd;
     const g = this.graph;
@@ -135,8 +141,8 @@ export class Trainer {
     if (opt.freezeEncoder && opt.probeInputRow !== undefined) {
       const E = this.layout.byName.get('wte')!.size / cfg.V;
       const m = probeGradientMasks(this.layout, opt.probeInputRow, E);
-      const md = createStorage(k.device, m.decay, 'probe.grad_mask.decay');
-      const mn = createStorage(k.device, m.nodecay, 'probe.grad_mask.nodecay');
+      const md = k.storage(m.decay, 'probe.grad_mask.decay', 'other');
+      const mn = k.storage(m.nodecay, 'probe.grad_mask.nodecay', 'other');
       this.gradMasks.push(md, mn);
       masking.push(
         mulInPlace(k, { a: md, out: s.grads.decay }, Math.max(1, nd), 'probe.grad_mask.decay'),
@@ -181,7 +187,7 @@ export class Trainer {
         'adamw.nodecay',
       ),
     ];
-    this.ring = new MetricsRing(k.device, METRIC.FLOATS, (rows) => this.deliver(rows));
+    this.ring = new MetricsRing(k.device, METRIC.FLOATS, (rows) => this.deliver(rows), 1024, 3, k.memory);
     const onRowLosses = opt.onRowLosses;
     if (onRowLosses) {
       this.lossRing = new MetricsRing(
@@ -191,6 +197,8 @@ export class Trainer {
           if (!this.halted) for (const r of rows) onRowLosses(r.step, r.values);
         },
         256,
+        3,
+        k.memory,
       );
     }
     this.takeSnapshot(-1);
@@ -210,6 +218,14 @@ export class Trainer {
       sampleSeed,
       label,
     });
+  }
+
+  /**
+   * The GPU memory the trainer's buffers take now, in all and by category (parameters, gradients, moments,
+   * snapshots, activations, staging, other): the registry of every buffer it, its graphs, rings and probes hold.
+   */
+  get gpuMemory(): GpuMemoryUsage {
+    return this.k.memory.usage();
   }
 
   /** Dispatches per training step (for the performance panel and benchmarks). */
@@ -301,7 +317,7 @@ export class Trainer {
       const bufs = [s.params, s.m, s.v].flatMap((g) => [g.decay, g.nodecay]);
       const snap = {
         step: -2,
-        params: bufs.map((b, i) => createStorage(this.k.device, b.size, `snapshot${this.snapshots.length}.${i}`)),
+        params: bufs.map((b, i) => this.k.storage(b.size, `snapshot${this.snapshots.length}.${i}`, 'snapshots')),
       };
       this.snapshots.push(snap);
       return snap;
@@ -381,7 +397,7 @@ export class Trainer {
     if (this.evalGraph && this.evalGraph.opt.B === B && this.evalGraph.opt.M === M) return this.evalGraph;
     this.evalGraph?.destroy();
     const g = this.makeGraph(B, M, false, EVAL_SAMPLE_SEED, 'eval');
-    this.evalMetrics ??= createStorage(this.k.device, METRIC.FLOATS * 4, 'eval.metrics');
+    this.evalMetrics ??= this.k.storage(METRIC.FLOATS * 4, 'eval.metrics', 'other');
     this.evalDispatches = [...g.forward, ...g.loss, ...g.metricDispatches(this.evalMetrics, 'eval')];
     this.evalGraph = g;
     return g;
@@ -405,7 +421,7 @@ export class Trainer {
       encodeDispatches(pass, this.evalDispatches);
       pass.end();
       this.k.device.queue.submit([enc.finish()]);
-      const v = await readF32(this.k.device, out, METRIC.FLOATS);
+      const v = await readF32(this.k.device, out, METRIC.FLOATS, this.k.memory);
       for (let j = 0; j < METRIC.FLOATS; j++) sums[j] += v[j];
     }
     return g.decodeMetrics(sums);
@@ -415,8 +431,8 @@ export class Trainer {
   async lastEvalRows(): Promise<{ losses: Float32Array; argmax: Int32Array }> {
     if (!this.evalGraph) throw new Error('no evaluation has run yet');
     return {
-      losses: await readF32(this.k.device, this.evalGraph.losses),
-      argmax: await readI32(this.k.device, this.evalGraph.argmax),
+      losses: await readF32(this.k.device, this.evalGraph.losses, undefined, this.k.memory),
+      argmax: await readI32(this.k.device, this.evalGraph.argmax, undefined, this.k.memory),
     };
   }
 
@@ -444,9 +460,13 @@ export class Trainer {
     this.evalGraph?.destroy();
     this.inspector.destroy();
     this.state.destroy();
-    for (const s of this.snapshots) for (const b of s.params) b.destroy();
-    this.hyper.destroy();
-    this.metrics.destroy();
-    for (const b of this.gradMasks) b.destroy();
+    for (const s of this.snapshots) for (const b of s.params) this.k.release(b);
+    this.k.release(this.hyper);
+    this.k.release(this.metrics);
+    this.k.release(this.partials);
+    if (this.evalMetrics) this.k.release(this.evalMetrics);
+    for (const b of this.gradMasks) this.k.release(b);
+    // What is left: the uniforms of the trainer's own dispatches (zeroing, clipping, AdamW, metric reductions).
+    this.k.releaseAll();
   }
 }

@@ -1,7 +1,9 @@
 // The memory estimate against what the engine really allocates: every createBuffer of a run (training graph,
 // evaluation, probe, snapshots, rings) is summed for tiny and mini; the estimate must never be below and at most
 // 10% above. (small, measured once the same way on SwiftShader: 948 MiB allocated at B=4, estimate 0-2% above; it
-// takes over 8 minutes there, so it is not part of the suite.)
+// takes over 8 minutes there, so it is not part of the suite.) The trainer's registry of buffers (the performance
+// panel's GPU memory) must equal the buffers created and alive, buffer by buffer, with the right categories, and
+// be empty after dispose, every buffer the run created destroyed.
 import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../data/corpora';
 import { useGpu } from '../engine/testing';
@@ -29,17 +31,24 @@ describe('estimateMemory', () => {
         const create = device.createBuffer.bind(device);
         let live = 0;
         let peak = 0;
+        const alive = new Map<GPUBuffer, string>();
         device.createBuffer = (d: GPUBufferDescriptor) => {
           const b = create(d);
           live += d.size;
           peak = Math.max(peak, live);
+          alive.set(b, d.label ?? '');
           const destroy = b.destroy.bind(b);
+          let destroyed = false;
           b.destroy = () => {
-            live -= d.size;
+            if (!destroyed) live -= d.size;
+            destroyed = true;
+            alive.delete(b);
             destroy();
           };
           return b;
         };
+        // The one buffer the engine shares across a device's trainers (matmul's unused-bias slot, 16 bytes).
+        const runOwned = () => [...alive].filter(([, label]) => label !== 'matmul.no-bias');
         try {
           const run = new TrainingRun(fx.kernels, e, data, {});
           await run.evaluate();
@@ -50,7 +59,34 @@ describe('estimateMemory', () => {
           );
           expect(est.totalBytes).toBeGreaterThanOrEqual(peak);
           expect(est.totalBytes).toBeLessThanOrEqual(peak * 1.1);
+
+          // The registry: the same buffers as those created and not destroyed, to the byte.
+          const mem = run.trainer.gpuMemory;
+          const owned = runOwned();
+          const ownedBytes = owned.reduce((s, [b]) => s + b.size, 0);
+          console.log(
+            `${preset}: registry ${(mem.totalBytes / 2 ** 20).toFixed(2)} MiB in ${mem.buffers} buffers ` +
+              `(${JSON.stringify(mem.byCategory)}); estimate / registry = ${(est.totalBytes / mem.totalBytes).toFixed(3)}`,
+          );
+          expect(mem.buffers).toBe(owned.length);
+          expect(mem.totalBytes).toBe(ownedBytes);
+          const c = mem.byCategory;
+          const s = run.trainer.state;
+          expect(c.parameters).toBe(s.params.decay.size + s.params.nodecay.size);
+          expect(c.gradients).toBe(c.parameters);
+          expect(c.moments).toBe(2 * c.parameters);
+          // One snapshot of weights and both moments, taken when the trainer was built.
+          expect(c.snapshots).toBe(3 * c.parameters);
+          expect(c.activations).toBeGreaterThan(c.parameters);
+          expect(c.staging).toBeGreaterThan(0);
+          expect(c.other).toBeGreaterThan(0);
+          // The estimate covers every registered buffer and is within 10% of them.
+          expect(est.totalBytes / mem.totalBytes).toBeGreaterThanOrEqual(1);
+          expect(est.totalBytes / mem.totalBytes).toBeLessThanOrEqual(1.1);
+
           run.destroy();
+          expect(run.trainer.gpuMemory).toMatchObject({ totalBytes: 0, buffers: 0 });
+          expect(runOwned().map(([, label]) => label)).toEqual([]);
         } finally {
           device.createBuffer = create;
         }

@@ -2,6 +2,7 @@
 // derivation they share). The worker's messages (worker/protocol.ts) carry these; saved runs and exports depend
 // on this file, not on the wire format.
 import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
+import type { GpuMemoryUsage } from '../engine/gpuMemory';
 import type { TimeGroup } from '../engine/profile';
 import type { ElectraParts, StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from './config';
@@ -133,6 +134,8 @@ export interface LiveRun {
   evals: EvalPoint[];
   tokensPerS: number;
   msPerStep: number;
+  /** The bytes the run's GPU buffers take (the trainer's registry, as of the last metrics message). */
+  gpuMemory?: GpuMemoryUsage;
   startedAt: number;
   /** Probe attention maps kept at each evaluation, by step (the attention scrubber). */
   attention?: AttentionSnapshot[];

@@ -135,6 +135,7 @@ onWorkerMessage((msg) => {
           cases: msg.cases ?? run.cases,
           tokensPerS: msg.tokensPerS,
           msPerStep: msg.msPerStep,
+          gpuMemory: msg.gpuMemory ?? run.gpuMemory,
           step: Math.max(run.step, last ? last.step + 1 : 0),
         },
       });

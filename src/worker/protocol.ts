@@ -4,6 +4,7 @@ import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
 import type { ProbeBudget, ProbeResults } from '../session/probes';
 import type { HeadConfig } from '../engine/model/params';
+import type { GpuMemoryUsage } from '../engine/gpuMemory';
 import type { CaseResult } from '../engine/selftest/case';
 import type { SelfTestOptions, SelfTestReport } from '../engine/selftest/run';
 import type {
@@ -99,7 +100,16 @@ export type FromWorker =
       resumable?: boolean;
     }
   | { type: 'prepared'; runId: string; info: RunInfo }
-  | { type: 'metrics'; runId: string; rows: StepRow[]; tokensPerS: number; msPerStep: number; cases?: LossByCase }
+  /** gpuMemory: the bytes the run's GPU buffers take now (the trainer's registry), by category. */
+  | {
+      type: 'metrics';
+      runId: string;
+      rows: StepRow[];
+      tokensPerS: number;
+      msPerStep: number;
+      cases?: LossByCase;
+      gpuMemory?: GpuMemoryUsage;
+    }
   /** ms: the evaluation's wall time (the time left counts it). */
   | ({ type: 'eval'; runId: string; ms?: number } & EvalPoint)
   | ProbeMessage

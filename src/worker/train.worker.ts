@@ -115,6 +115,7 @@ function flushMetrics(a: Active): void {
     tokensPerS,
     msPerStep: a.stepsTimed > 0 ? a.trainMs / a.stepsTimed : 0,
     cases: a.run.lossCases?.snapshot(),
+    gpuMemory: a.run.trainer.gpuMemory,
   });
   a.pending = [];
   a.lastPost = performance.now();

@@ -22,7 +22,6 @@
 //   loss: softmax cross-entropy (in place: logits become dlogits when training)
 //   backward: the head's backward writes d hidden (N, C); the layers' backward in reverse; embed_proj; the
 //   embedding LayerNorm; the lookup's scatter into dwte/dwpe/dwtt (deterministic, no atomics); the head's hook.
-import { createStorage } from '../buffers';
 import type { ModelConfig } from '../config';
 import type { Dispatch, Kernels } from '../kernels';
 import { attentionForward, attentionBackward, attentionSizes } from '../ops/attention';
@@ -170,15 +169,18 @@ export class BertGraph implements ModelGraph {
   readonly encoderForward: Dispatch[] = [];
   readonly loss: Dispatch[] = [];
   readonly backward: Dispatch[] = [];
-  private readonly owned: GPUBuffer[] = [];
+  /** This graph's own Kernels: every buffer it makes (activations, uniforms) is in its registry, released by destroy. */
+  readonly k: Kernels;
   private readonly embedHook?: { writeInputs(b: EngineBatch): void };
 
   constructor(
-    readonly k: Kernels,
+    parent: Kernels,
     readonly cfg: ModelConfig,
     readonly state: ParamState,
     readonly opt: GraphOptions,
   ) {
+    const k = parent.scoped();
+    this.k = k;
     const { C, F, T, V, NH, L, lnEps: eps } = cfg;
     const { B, M } = opt;
     const E = opt.embedWidth ?? C;
@@ -193,11 +195,7 @@ export class BertGraph implements ModelGraph {
     if (mod.notOnOneEncoder) throw new Error(mod.notOnOneEncoder);
     if (E !== C && !mod.embedWidth)
       throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
-    const buf = (floats: number, name: string) => {
-      const b = createStorage(k.device, Math.max(1, floats) * 4, `${lbl}.${name}`);
-      this.owned.push(b);
-      return b;
-    };
+    const buf = (floats: number, name: string) => k.storage(Math.max(1, floats) * 4, `${lbl}.${name}`, 'activations');
     // Layer and head tensors carry the prefix; the shared embeddings do not.
     const P = (n: string) => state.p(isSharedTensor(n) ? n : pre + n);
     const G = (n: string) => state.g(isSharedTensor(n) ? n : pre + n);
@@ -452,7 +450,7 @@ export class BertGraph implements ModelGraph {
       );
     }
     const embScratch = createEmbeddingScratch(k.device, { B, T, C: E, V }, `${lbl}.d.emb_scratch`);
-    for (const b of Object.values(embScratch)) this.owned.push(b as GPUBuffer);
+    for (const b of Object.values(embScratch)) k.register(b as GPUBuffer, 'activations');
     // With a projection, d x0e = dx embed_proj_w (N, E); then the embedding LayerNorm and the lookup, at width E.
     const dX0 = E === C ? dX : buf(N * E, 'd.x0');
     const dEmb = E === C ? dR : buf(N * E, 'd.emb');
@@ -561,7 +559,8 @@ export class BertGraph implements ModelGraph {
     return this.forward.length + this.loss.length + this.backward.length;
   }
 
+  /** Destroys every buffer the graph made (activations, scratch, its dispatches' uniforms). */
   destroy(): void {
-    for (const b of this.owned) b.destroy();
+    this.k.releaseAll();
   }
 }

@@ -4,7 +4,6 @@
 // Both backward passes accumulate into the shared embedding gradients; loss = generator + discWeight x discriminator.
 import type { ModelConfig } from '../config';
 import type { Dispatch, Kernels } from '../kernels';
-import { createStorage } from '../buffers';
 import { countCorrect, reduceWeightedSum } from '../ops/reduce';
 import { gumbelSample, replaceTokens, setSampleStep } from '../ops/sample';
 import { BertGraph, type EngineBatch, type GraphInputs, type GraphOptions, type ModelGraph } from './bert';
@@ -43,12 +42,17 @@ export class ElectraGraph implements ModelGraph {
   private readonly scaledWeights: Float32Array;
   private readonly zeroLabels: Float32Array;
 
+  /** This graph's own Kernels (its two encoders' registries report into it); destroy releases all of it. */
+  readonly k: Kernels;
+
   constructor(
-    readonly k: Kernels,
+    parent: Kernels,
     readonly cfg: ModelConfig,
     readonly state: ParamState,
     readonly opt: ElectraGraphOptions,
   ) {
+    const k = parent.scoped();
+    this.k = k;
     const { B, M, train } = opt;
     const lbl = opt.label ?? (train ? 'train' : 'eval');
     this.head = opt.head;
@@ -63,7 +67,7 @@ export class ElectraGraph implements ModelGraph {
     });
     this.disc = new BertGraph(k, cfg, state, { B, M: 1, train, head: { kind: 'binary' }, label: `${lbl}.disc` });
     this.N = this.disc.N;
-    this.sampled = createStorage(k.device, M * 4, `${lbl}.electra.sampled`);
+    this.sampled = k.storage(M * 4, `${lbl}.electra.sampled`, 'activations');
     this.sampleShape = { M, V: cfg.V, seed: opt.sampleSeed };
     this.sample = gumbelSample(k, this.sampleShape, {
       logits: this.gen.logits,
@@ -187,6 +191,6 @@ export class ElectraGraph implements ModelGraph {
   destroy(): void {
     this.gen.destroy();
     this.disc.destroy();
-    this.sampled.destroy();
+    this.k.releaseAll();
   }
 }

@@ -1,6 +1,7 @@
 // GPU-side parameter state: parameters, gradients and AdamW moments, each as two buffers (decayed matrices, and
 // biases/LayerNorms), with named bindings for every tensor. Shared by every graph (train batch, eval, probe).
-import { createStorage, readF32 } from '../buffers';
+import { readF32 } from '../buffers';
+import type { MemoryCategory } from '../gpuMemory';
 import type { Kernels } from '../kernels';
 import { tensor, type ParamLayout, type PlacedTensor } from './params';
 
@@ -21,26 +22,25 @@ export class ParamState {
     init: Float32Array,
     label = 'model',
   ) {
-    const d = k.device;
     const nd = layout.totalFloats - layout.decayFloats;
-    const make = (what: string, data?: Float32Array): GroupBuffers => ({
-      decay: createStorage(
-        d,
+    const make = (what: string, category: MemoryCategory, data?: Float32Array): GroupBuffers => ({
+      decay: k.storage(
         data ? data.subarray(0, layout.decayFloats) : Math.max(1, layout.decayFloats) * 4,
         `${label}.${what}.decay`,
+        category,
       ),
-      nodecay: createStorage(
-        d,
+      nodecay: k.storage(
         data ? data.subarray(layout.decayFloats) : Math.max(1, nd) * 4,
         `${label}.${what}.nodecay`,
+        category,
       ),
     });
     if (init.length !== layout.totalFloats)
       throw new Error(`initial parameters have ${init.length} floats, layout needs ${layout.totalFloats}`);
-    this.params = make('params', init);
-    this.grads = make('grads');
-    this.m = make('m');
-    this.v = make('v');
+    this.params = make('params', 'parameters', init);
+    this.grads = make('grads', 'gradients');
+    this.m = make('m', 'moments');
+    this.v = make('v', 'moments');
   }
 
   private bindIn(g: GroupBuffers, t: PlacedTensor): GPUBufferBinding {
@@ -63,9 +63,9 @@ export class ParamState {
   async read(which: 'params' | 'grads' | 'm' | 'v'): Promise<Float32Array> {
     const g = this[which];
     const out = new Float32Array(this.layout.totalFloats);
-    out.set(await readF32(this.k.device, g.decay, this.layout.decayFloats), 0);
+    out.set(await readF32(this.k.device, g.decay, this.layout.decayFloats, this.k.memory), 0);
     out.set(
-      await readF32(this.k.device, g.nodecay, this.layout.totalFloats - this.layout.decayFloats),
+      await readF32(this.k.device, g.nodecay, this.layout.totalFloats - this.layout.decayFloats, this.k.memory),
       this.layout.decayFloats,
     );
     return out;
@@ -83,8 +83,8 @@ export class ParamState {
 
   destroy(): void {
     for (const g of [this.params, this.grads, this.m, this.v]) {
-      g.decay.destroy();
-      g.nodecay.destroy();
+      this.k.release(g.decay);
+      this.k.release(g.nodecay);
     }
   }
 }

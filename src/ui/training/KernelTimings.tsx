@@ -1,10 +1,38 @@
-// The performance panel: throughput of the running model, the time of each kernel in one training step
-// (timestamp queries, grouped by kernel or by the model part it serves) and each kernel's WGSL one click away.
+// The performance panel: throughput of the running model, the GPU memory its buffers take (the trainer's registry
+// of allocations, by category), the time of each kernel in one training step (timestamp queries, grouped by kernel
+// or by the model part it serves) and each kernel's WGSL one click away.
 import { useState } from 'react';
 import { SHADERS } from '../../engine/shaders';
+import { MEMORY_CATEGORIES, type GpuMemoryUsage, type MemoryCategory } from '../../engine/gpuMemory';
 import type { TimeGroup } from '../../engine/profile';
 import type { KernelProfile, LiveRun } from '../../session/records';
-import { fmtRate } from './format';
+import { fmtBytes, fmtRate } from './format';
+
+const CATEGORY_NAMES: Record<MemoryCategory, string> = {
+  parameters: 'parameters',
+  gradients: 'gradients',
+  moments: 'AdamW moments',
+  snapshots: 'NaN-guard snapshots',
+  activations: 'activations',
+  staging: 'staging and readback',
+  other: 'other',
+};
+
+/** The bytes the run's GPU buffers take now, from the engine's registry (not an estimate). */
+function GpuMemoryLine({ memory }: { memory: GpuMemoryUsage }) {
+  return (
+    <p className="stats" data-testid="gpu-memory" data-bytes={memory.totalBytes}>
+      <span>
+        GPU memory in use: <strong>{fmtBytes(memory.totalBytes)}</strong> in {memory.buffers} buffers
+      </span>
+      {MEMORY_CATEGORIES.filter((c) => memory.byCategory[c] > 0).map((c) => (
+        <span key={c} data-category={c}>
+          {CATEGORY_NAMES[c]} {fmtBytes(memory.byCategory[c])}
+        </span>
+      ))}
+    </p>
+  );
+}
 
 function Rows({ groups, onSource }: { groups: TimeGroup[]; onSource?: (kernel: string) => void }) {
   const max = Math.max(...groups.map((g) => g.ms), 1e-9);
@@ -67,6 +95,14 @@ export function KernelTimings({
         <span>{run.msPerStep > 0 ? `${run.msPerStep.toFixed(1)} ms/step` : '– ms/step'}</span>
         {run.info && <span>{run.info.dispatchesPerStep} dispatches per step, one command encoder</span>}
       </p>
+      {run.gpuMemory && <GpuMemoryLine memory={run.gpuMemory} />}
+      {run.gpuMemory && (
+        <p className="muted">
+          Counted buffer by buffer as the engine creates and destroys them (training, evaluation and probe graphs,
+          parameters with their gradients and moments, the snapshots the trainer keeps to recover from a non-finite
+          loss, the metric rings), not estimated. The browser and the driver add their own overhead on top.
+        </p>
+      )}
       <div className="buttons">
         <button type="button" onClick={onMeasure} disabled={profiling} data-testid="measure-kernels">
           {profiling ? 'Measuring…' : profile ? 'Measure again' : 'Time each kernel'}

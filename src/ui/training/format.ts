@@ -16,6 +16,19 @@ export function fmtRate(n: number): string {
   return n.toFixed(0);
 }
 
+/** Bytes in binary units: "812 B", "34.5 KiB", "8.25 MiB", "1.20 GiB". */
+export function fmtBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  if (u === 0) return `${n} B`;
+  return `${n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ${units[u]}`;
+}
+
 export function fmtPct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
