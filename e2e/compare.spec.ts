@@ -21,6 +21,12 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await expect(panel.getByTestId('compare-preset-finding')).toContainText('ELECTRA');
   const schemes = panel.getByTestId('compare-scheme');
   await expect(schemes).toHaveCount(3);
+  // Each scheme's Remove button stays on its line (beside its selects), not wrapped below.
+  for (const row of await schemes.all()) {
+    const remove = await row.getByTestId('compare-scheme-remove').boundingBox();
+    const strategy = await row.getByTestId('compare-scheme-strategy').boundingBox();
+    expect(Math.abs(remove!.y + remove!.height / 2 - (strategy!.y + strategy!.height / 2))).toBeLessThan(6);
+  }
   await expect(panel.getByTestId('compare-start')).toBeEnabled();
   // Two schemes keep the test short (ELECTRA trains two encoders).
   await schemes.nth(2).getByTestId('compare-scheme-remove').click();

@@ -40,6 +40,13 @@ test('corpus, model and span masking drive the preview; the URL gives the same s
   expect(await maskedCount(page)).toBeGreaterThan(0);
   // A masked token shows what it was.
   await expect(preview.locator('[data-tag="masked"] .tok-original').first()).not.toHaveText('');
+  // The progress slider previews the schedule (it is not the training's progress); kept tokens have a solid style.
+  await expect(preview.getByRole('slider', { name: 'Preview the schedule at: 0% of training' })).toBeVisible();
+  const kept = await preview
+    .locator('.legend .tag-kept')
+    .evaluate((el) => [getComputedStyle(el).borderTopStyle, getComputedStyle(el).boxShadow]);
+  expect(kept[0]).toBe('solid');
+  expect(kept[1]).toContain('inset');
   const span = await previewSignature(page);
   await page.screenshot({ path: info.outputPath('span-preview.png'), fullPage: true });
 

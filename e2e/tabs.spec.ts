@@ -2,6 +2,8 @@
 // without a reload, a rename follows, and a delete in the second tab takes it out of the first. No training.
 import { expect, test } from '@playwright/test';
 
+const LONG_NAME = 'Renamed in tab one: random masking, seed 3, with a long name that has to wrap in the table';
+
 const SETUP =
   '#corpus=fairy-tales&tok=wordpiece:1024&model=tiny&strategy=random&objective=mlm&batch=4&steps=10&warmup=2&eval=5&lr=0.003&seed=3';
 
@@ -81,14 +83,28 @@ test('the Runs list stays in step across two open tabs: import, rename, delete',
 
   // A rename in tab one shows in tab two.
   await rowOne.getByTestId('run-rename').click();
-  await rowOne.getByTestId('run-name-input').fill('Renamed in tab one');
+  await rowOne.getByTestId('run-name-input').fill(LONG_NAME);
   await rowOne.getByTestId('run-name-input').press('Enter');
-  await expect(rowTwo.getByTestId('run-name')).toHaveText('Renamed in tab one', { timeout: 10_000 });
+  await expect(rowTwo.getByTestId('run-name')).toHaveText(LONG_NAME, { timeout: 10_000 });
   await two.screenshot({ path: info.outputPath('tab-two-after-import.png'), fullPage: true });
+  // At 1440 px the table fits its panel: the long name wraps, and Delete is not cut off.
+  await two.setViewportSize({ width: 1440, height: 900 });
+  const fit = await two.getByTestId('runs-table').evaluate((t) => {
+    const panel = t.closest('[data-testid=runs-panel]')!.getBoundingClientRect();
+    const del = t.querySelector('[data-testid=run-delete]')!.getBoundingClientRect();
+    return {
+      table: t.scrollWidth,
+      wrap: t.parentElement!.clientWidth,
+      deleteRight: del.right,
+      panelRight: panel.right,
+    };
+  });
+  expect(fit.table).toBeLessThanOrEqual(fit.wrap);
+  expect(fit.deleteRight).toBeLessThanOrEqual(fit.panelRight);
 
   // Tab one shows the run's charts; deleting it in tab two takes it out of tab one's list and detail.
   await rowOne.getByTestId('run-name').click();
-  await expect(one.getByTestId('run-detail')).toContainText('Renamed in tab one');
+  await expect(one.getByTestId('run-detail')).toContainText(LONG_NAME);
   await rowTwo.getByTestId('run-delete').click();
   await rowTwo.getByTestId('run-delete-confirm').click();
   await expect(rowTwo).toHaveCount(0);

@@ -37,6 +37,20 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   await expect(status).toHaveAttribute('data-state', 'done', { timeout: 420_000 });
   await expect(status).toContainText('Step 30 / 30');
   expect(Number(await chart.getAttribute('data-points'))).toBe(30);
+  // Every axis label of every chart lies whole inside its chart (issue 16: ".656" for 7.656, "4000" for 14000).
+  const cut = await chart.evaluate((el) =>
+    [...el.querySelectorAll('svg.recharts-surface')].flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('.recharts-cartesian-axis-tick-value')]
+        .filter((t) => {
+          const r = t.getBoundingClientRect();
+          return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+        })
+        .map((t) => t.textContent);
+    }),
+  );
+  expect(cut).toEqual([]);
+  expect(await chart.locator('.recharts-cartesian-axis-tick-value').count()).toBeGreaterThan(10);
   await expect(page.getByTestId('eval-summary')).toContainText('Held-out masked loss');
   // Pseudo-perplexity at the end: every token of a fixed held-out sample masked once; below V = 1024 (chance).
   const pppl = Number(await page.getByTestId('pppl').textContent());
@@ -50,6 +64,10 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   // Attention maps for the probe sentence: a layer x head grid, and a labelled detail view.
   await expect(page.getByTestId('attention-l0-h0')).toBeVisible();
   await expect(page.getByTestId('attention-l1-h1')).toBeVisible();
+  // Each layer's label sits next to its maps, not across the panel.
+  const layerLabel = await page.getByTestId('attention-map').locator('.attention-row > .axis').first().boundingBox();
+  const firstMap = await page.getByTestId('attention-l0-h0').boundingBox();
+  expect(firstMap!.x - (layerLabel!.x + layerLabel!.width)).toBeLessThan(24);
   await page.getByRole('button', { name: 'Enlarge layer 1 head 1' }).click();
   await expect(page.getByTestId('attention-detail')).toContainText('[CLS]');
 

@@ -114,7 +114,9 @@ export function MaskPreview() {
         </div>
       </div>
       <label className="progress-slider">
-        Training progress <strong>{Math.round(progress * 100)}%</strong>
+        <span>
+          Preview the schedule at: <strong>{Math.round(progress * 100)}%</strong> of training
+        </span>
         <input
           type="range"
           min={0}
@@ -124,7 +126,7 @@ export function MaskPreview() {
           onChange={(e) => setProgress(Number(e.target.value))}
         />
         <span className="field-help">
-          {rate !== null && `masking rate here: ${(rate * 100).toFixed(1)}%`}
+          {rate !== null && `masking rate at that point: ${(rate * 100).toFixed(1)}%`}
           {getStrategy(config.masking.strategy).needs.includes('hardness') &&
             ' (the hard-token share grows with progress)'}
         </span>

@@ -14,6 +14,8 @@ import {
   YAxis,
 } from 'recharts';
 import type { RunEval, StepRow } from '../../session/records';
+import { TICK, valueAxis } from '../training/axes';
+import { fmtTick } from '../training/format';
 
 export interface CurveRun {
   key: string;
@@ -63,17 +65,6 @@ function merged(
   return [...byX.values()].sort((a, b) => a.x - b.x);
 }
 
-const fmtTokens = (v: number) =>
-  v >= 1e12
-    ? `${+(v / 1e12).toFixed(2)}T`
-    : v >= 1e9
-      ? `${+(v / 1e9).toFixed(2)}G`
-      : v >= 1e6
-        ? `${+(v / 1e6).toFixed(2)}M`
-        : v >= 1e3
-          ? `${+(v / 1e3).toFixed(v >= 1e5 ? 0 : 1)}k`
-          : String(+v.toFixed(2));
-
 export function CompareCharts({
   runs: all,
   tokensPerStep,
@@ -97,6 +88,10 @@ export function CompareCharts({
   const acc = merged(shared, f, (r) =>
     [...r.evals].sort((a, b) => a.step - b.step).map((e) => ({ step: e.step, v: e.accuracy * 100 })),
   );
+  const values = (rows: Record<string, number>[]) =>
+    rows.flatMap((r) => Object.keys(r).flatMap((k) => (k === 'x' ? [] : [r[k]])));
+  const trainAxis = valueAxis(values(train));
+  const heldAxis = valueAxis(values(held));
   const lines = (rs: CurveRun[], dots: boolean) =>
     rs.map((r) => (
       <Line
@@ -137,10 +132,10 @@ export function CompareCharts({
           objectives)
         </figcaption>
         <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={train} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+          <LineChart data={train} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
-            <YAxis domain={['auto', 'auto']} width={44} />
+            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tick={TICK} tickFormatter={fmtTick} />
+            <YAxis domain={['auto', 'auto']} tick={TICK} {...trainAxis} />
             <Tooltip
               labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`}
               formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
@@ -158,10 +153,10 @@ export function CompareCharts({
           )}
         </figcaption>
         <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={held} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+          <LineChart data={held} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
-            <YAxis domain={['auto', 'auto']} width={44} />
+            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tick={TICK} tickFormatter={fmtTick} />
+            <YAxis domain={['auto', 'auto']} tick={TICK} {...heldAxis} />
             <Tooltip
               labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`}
               formatter={(v) => (typeof v === 'number' ? v.toFixed(3) : String(v))}
@@ -191,10 +186,10 @@ export function CompareCharts({
           )}
         </figcaption>
         <ResponsiveContainer width="100%" height={180}>
-          <LineChart data={acc} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+          <LineChart data={acc} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tickFormatter={fmtTokens} />
-            <YAxis unit="%" width={44} domain={[0, 'auto']} />
+            <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} tick={TICK} tickFormatter={fmtTick} />
+            <YAxis unit="%" domain={[0, 'auto']} tick={TICK} {...valueAxis([0, ...values(acc)], { unit: '%' })} />
             <Tooltip
               labelFormatter={(v) => `${Number(v).toLocaleString('en-US')} ${AXIS_TEXT[axis]}`}
               formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))}

@@ -137,11 +137,13 @@ function SchemeRow({
           />
         </label>
       )}
-      <code className="scheme-label">{schemeLabel(m)}</code>
+      <code className="scheme-label" title={schemeLabel(m)}>
+        {schemeLabel(m)}
+      </code>
       {onRemove && (
         <button
           type="button"
-          className="secondary small"
+          className="secondary small scheme-remove"
           onClick={onRemove}
           aria-label={`Remove scheme ${index + 1}`}
           data-testid="compare-scheme-remove"

@@ -185,7 +185,7 @@ export function RunsPanel() {
                 <th>Name</th>
                 <th>Scheme</th>
                 <th>Steps</th>
-                <th title="held-out masked loss at the last evaluation">Held-out loss</th>
+                <th title="held-out masked loss at the last evaluation">Held‑out loss</th>
                 <th>Accuracy</th>
                 <th title="mean training loss over the last 10 steps">Train loss</th>
                 <th>State</th>

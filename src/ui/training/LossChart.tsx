@@ -13,6 +13,8 @@ import {
 } from 'recharts';
 import { PLATEAU_MARGIN, plateauExitStep } from '../../session/baseline';
 import type { LiveRun } from '../../session/records';
+import { TICK, valueAxis } from './axes';
+import { fmtTick } from './format';
 
 /** Downsamples a series to at most n points (keeps the last), so long runs stay cheap to draw. */
 function thin<T>(xs: T[], n = 400): T[] {
@@ -41,6 +43,24 @@ export function LossChart({ run }: { run: LiveRun }) {
   const agreement = evals.flatMap((e) =>
     e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : [],
   );
+  // The axes span the data (a reference line outside it is not drawn, as recharts does by default).
+  const lossAxis = valueAxis(lossData.flatMap((p) => [p.train, p.heldOut]));
+  const lrAxis = valueAxis(lrData.map((p) => p.lr));
+  const accuracyData = evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }));
+  const accuracyAxis = valueAxis([0, ...accuracyData.map((p) => p.accuracy)], {
+    unit: '%',
+  });
+  const rateAxis = valueAxis([0, ...lrData.map((p) => p.rate)], { unit: '%' });
+  const stepAxis = (
+    <XAxis
+      dataKey="step"
+      type="number"
+      domain={[0, run.totalSteps]}
+      tickCount={6}
+      tick={TICK}
+      tickFormatter={fmtTick}
+    />
+  );
   const exitLine = exit !== null && (
     <ReferenceLine
       x={exit}
@@ -64,10 +84,10 @@ export function LossChart({ run }: { run: LiveRun }) {
           )}
         </figcaption>
         <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={lossData} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+          <LineChart data={lossData} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
-            <YAxis domain={['auto', 'auto']} width={44} />
+            {stepAxis}
+            <YAxis domain={['auto', 'auto']} tick={TICK} {...lossAxis} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
             <Legend />
             {base && (
@@ -110,13 +130,10 @@ export function LossChart({ run }: { run: LiveRun }) {
           )}
         </figcaption>
         <ResponsiveContainer width="100%" height={160}>
-          <LineChart
-            data={evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }))}
-            margin={{ top: 4, right: 12, bottom: 4, left: 0 }}
-          >
+          <LineChart data={accuracyData} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
-            <YAxis unit="%" width={44} domain={[0, 'auto']} />
+            {stepAxis}
+            <YAxis unit="%" domain={[0, 'auto']} tick={TICK} {...accuracyAxis} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
             {base && <ReferenceLine y={base.accuracy * 100} stroke="#666" strokeDasharray="6 3" />}
             {exitLine}
@@ -132,10 +149,10 @@ export function LossChart({ run }: { run: LiveRun }) {
             attractor · dashed: chance, 50%
           </figcaption>
           <ResponsiveContainer width="100%" height={160}>
-            <LineChart data={agreement} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
+            <LineChart data={agreement} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-              <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
-              <YAxis unit="%" width={44} domain={[0, 100]} />
+              {stepAxis}
+              <YAxis unit="%" domain={[0, 100]} tick={TICK} {...valueAxis([0, 100], { unit: '%' })} />
               <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
               <Legend />
               <ReferenceLine y={50} stroke="#666" strokeDasharray="6 3" />
@@ -162,9 +179,9 @@ export function LossChart({ run }: { run: LiveRun }) {
         <ResponsiveContainer width="100%" height={140}>
           <LineChart data={lrData} margin={{ top: 4, right: 4, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            <XAxis dataKey="step" type="number" domain={[0, run.totalSteps]} tickCount={6} />
-            <YAxis yAxisId="lr" width={44} tickFormatter={(v: number) => v.toExponential(0)} />
-            <YAxis yAxisId="rate" orientation="right" width={40} unit="%" domain={[0, 'auto']} />
+            {stepAxis}
+            <YAxis yAxisId="lr" tick={TICK} {...lrAxis} />
+            <YAxis yAxisId="rate" orientation="right" unit="%" domain={[0, 'auto']} tick={TICK} {...rateAxis} />
             <Tooltip
               formatter={(v, name) =>
                 typeof v === 'number' ? (name === 'masking rate' ? `${v.toFixed(1)}%` : v.toExponential(2)) : String(v)
