@@ -13,6 +13,17 @@ const SUITE_OF: Record<string, { file: string; reads: string }> = {
   attention: { file: 'ops/attention.gpu.test.ts', reads: "casesOf('attention')" },
   layernorm: { file: 'ops/layernorm.gpu.test.ts', reads: "casesOf('layernorm')" },
   gelu: { file: 'ops/gelu.gpu.test.ts', reads: "casesOf('gelu')" },
+  embedding: { file: 'ops/embedding.gpu.test.ts', reads: "casesOf('embedding')" },
+  nopos: { file: 'ops/nopos.gpu.test.ts', reads: "casesOf('nopos')" },
+  cross_entropy: { file: 'ops/loss.gpu.test.ts', reads: "casesOf('cross_entropy')" },
+  top_k: { file: 'ops/loss.gpu.test.ts', reads: "casesOf('top_k')" },
+  binary_loss: { file: 'ops/loss.gpu.test.ts', reads: "casesOf('binary_loss')" },
+  adamw: { file: 'ops/adamw.gpu.test.ts', reads: "casesOf('adamw')" },
+  reduce: { file: 'ops/reduce.gpu.test.ts', reads: "casesOf('reduce')" },
+  elementwise: { file: 'ops/elementwise.gpu.test.ts', reads: "casesOf('elementwise')" },
+  gather: { file: 'ops/gather.gpu.test.ts', reads: "casesOf('gather')" },
+  fill: { file: 'ops/fill.gpu.test.ts', reads: "casesOf('fill')" },
+  sample: { file: 'ops/sample.gpu.test.ts', reads: "casesOf('sample')" },
   model: { file: 'trainer.gpu.test.ts', reads: 'expectCase(fx, CURVE_CASE)' },
 };
 

@@ -3,7 +3,11 @@
 import type { KernelCase } from './case';
 import { attentionCases } from './attention';
 import { CURVE_CASE } from './curve';
+import { elementwiseFamilyCases } from './elementwise';
+import { embeddingFamilyCases } from './embedding';
+import { lossCases } from './loss';
 import { matmulCases } from './matmul';
+import { optimCases } from './optim';
 import { rowCases } from './rows';
 
 let all: readonly KernelCase[] | undefined;
@@ -11,7 +15,16 @@ let all: readonly KernelCase[] | undefined;
 /** Every kernel case, in a fixed order (ids are unique). */
 export function kernelCases(): readonly KernelCase[] {
   if (!all) {
-    all = [...matmulCases(), ...attentionCases(), ...rowCases(), CURVE_CASE];
+    all = [
+      ...matmulCases(),
+      ...attentionCases(),
+      ...rowCases(),
+      ...embeddingFamilyCases(),
+      ...lossCases(),
+      ...optimCases(),
+      ...elementwiseFamilyCases(),
+      CURVE_CASE,
+    ];
     const seen = new Set<string>();
     for (const c of all) {
       if (seen.has(c.id)) throw new Error(`kernel case "${c.id}" is listed twice`);

@@ -1,6 +1,8 @@
 // The kernel self-test on this machine's adapter (SwiftShader here): every kernel of the shared cases passes (cases
-// up to QUICK_MAX_SIZE elements, every family, both variants), and a deliberately wrong tolerance fails, naming the kernels.
+// up to QUICK_MAX_SIZE elements, every family, both variants), the quick set runs every entry point of every shader,
+// and a deliberately wrong tolerance fails, naming the kernels.
 import { describe, expect, it } from 'vitest';
+import { SHADER_ENTRIES } from '../kernelNames';
 import { useGpu } from '../testing';
 import { caseFamilies } from './cases';
 import { QUICK_MAX_SIZE } from './run';
@@ -23,17 +25,10 @@ describe('kernel self-test', () => {
     expect(last).toBe(report.results.length);
     expect(new Set(report.results.map((r) => r.family))).toEqual(new Set(caseFamilies()));
     expect(new Set(report.results.map((r) => r.variant))).toEqual(new Set(['cpu', 'gpu', 'all']));
+    // Every compute entry point of every shader file is run by the quick set (under one variant or both).
     const kernels = report.kernels.map((k) => k.kernel);
-    for (const k of [
-      'matmul.matmul',
-      'matmul_cpu.matmul_direct',
-      'attention.scores',
-      'layernorm.forward',
-      'layernorm.forward_rows',
-      'adamw.adamw',
-    ] as const) {
-      expect(kernels, k).toContain(k);
-    }
+    const all = Object.entries(SHADER_ENTRIES).flatMap(([file, entries]) => entries.map((e) => `${file}.${e}`));
+    expect([...kernels].sort()).toEqual(all.sort());
     for (const k of report.kernels) {
       expect(k.pass, k.kernel).toBe(true);
       expect(k.ratio, k.kernel).toBeLessThanOrEqual(1);
@@ -51,5 +46,14 @@ describe('kernel self-test', () => {
     expect(report.results[0].ratio).toBeGreaterThan(1);
     // Both variants fail here, so switching variant is not offered as a fix.
     expect(otherVariant(report).passes).toBe(false);
+    // The optimizer's and the losses' cases hold their tolerances too.
+    for (const [filter, kernel] of [
+      ['adamw n=1003 decay=true', 'adamw.adamw'],
+      ['binary_loss N=37', 'binary_loss.bce'],
+    ] as const) {
+      const r = await runSelfTest(fx.device, fx.gpu.summary, { filter, tolScale: 1e-12, variants: 'adapter' });
+      expect(r.pass, filter).toBe(false);
+      expect(r.failedKernels, filter).toEqual([kernel]);
+    }
   });
 });
