@@ -1,5 +1,6 @@
-// "Test the kernels on this GPU": the button runs the kernel self-test in the page (quick cases on this software
-// adapter), shows per-kernel results and progress, keeps the report over a reload and exports it as JSON.
+// "Test the kernels on this GPU": the button loads the self-test's chunk and runs the kernel self-test in the page
+// (quick cases on this software adapter), shows per-kernel results and progress, keeps the report over a reload
+// and exports it as JSON.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
@@ -7,12 +8,19 @@ test('the kernel self-test runs in the page, shows every kernel passing and expo
   page,
 }, info) => {
   test.setTimeout(900_000);
+  // The self-test's page code is its own chunk, fetched when the button is pressed (no report kept yet).
+  const chunks: string[] = [];
+  page.on('request', (r) => {
+    if (/SelfTestPanel-[\w-]+\.js$/.test(r.url())) chunks.push(r.url());
+  });
   await page.goto('/');
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
   const panel = page.getByTestId('selftest');
   // A software adapter starts with the quick set checked.
   await expect(panel.getByRole('checkbox')).toBeChecked();
+  expect(chunks).toEqual([]);
   await page.getByTestId('selftest-run').click();
+  await expect.poll(() => chunks.length).toBe(1);
   await expect(page.getByTestId('selftest-progress')).toBeVisible();
   const report = page.getByTestId('selftest-report');
   await expect(report).toBeVisible({ timeout: 840_000 });

@@ -3,11 +3,10 @@
 import { create } from 'zustand';
 import type { CaseResult } from '../engine/selftest/case';
 import { QUICK_MAX_SIZE, type SelfTestReport } from '../engine/selftest/run';
+import { SELFTEST_KEY } from './selftestKey';
 import { onWorkerMessage, sendToWorker } from './workerBus';
 
-export { QUICK_MAX_SIZE };
-
-const KEY = 'masklab.selftest';
+const KEY = SELFTEST_KEY;
 
 interface SelfTestStore {
   running: boolean;

@@ -1,7 +1,7 @@
 // "About this GPU": the adapter, the limits that bound model and batch size, and the optional features.
 import type { AdapterSummary } from '../engine/gpu';
 import { isCpuAdapter, WANTED_FEATURES } from '../engine/gpu';
-import { SelfTestPanel } from './SelfTestPanel';
+import { SelfTestLauncher } from './SelfTestLauncher';
 
 function bytes(n: number): string {
   if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
@@ -61,7 +61,7 @@ export function GpuPanel({ summary }: { summary: AdapterSummary }) {
           </ul>
         </dd>
       </dl>
-      <SelfTestPanel fallback={isCpuAdapter(summary)} />
+      <SelfTestLauncher fallback={isCpuAdapter(summary)} />
     </section>
   );
 }

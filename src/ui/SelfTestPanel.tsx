@@ -1,11 +1,13 @@
 // "Test the kernels on this GPU": runs the kernel self-test in the worker (the test suite's own cases and
 // tolerances against the CPU reference, both kernel variants, then a 10-step training curve), shows progress and
 // per-kernel results, keeps the last report, exports it as JSON, and after a failure offers the other variant.
-import { useState } from 'react';
+// Loaded on demand by SelfTestLauncher (its own chunk), which owns the heading and the description.
+import { useEffect, useRef, useState } from 'react';
 import { otherVariant, type SelfTestReport } from '../engine/selftest/run';
 import type { CaseResult } from '../engine/selftest/case';
-import { QUICK_MAX_SIZE, useSelfTestStore } from '../store/selftest';
+import { useSelfTestStore } from '../store/selftest';
 import { downloadText } from './runs/download';
+import { QuickToggle } from './SelfTestLauncher';
 
 const exp = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 const VARIANT_NAME = {
@@ -116,22 +118,20 @@ function Report({ report }: { report: SelfTestReport }) {
   );
 }
 
-export function SelfTestPanel({ fallback }: { fallback: boolean }) {
+/** The controls, progress and report; `startNow`: run at once with `quick` (the launcher's button was pressed). */
+export function SelfTestPanel({ quick: initialQuick, startNow }: { quick: boolean; startNow: boolean }) {
   const { running, done, total, live, report, error, run } = useSelfTestStore();
-  const [quick, setQuick] = useState(fallback);
+  const [quick, setQuick] = useState(initialQuick);
+  const started = useRef(false);
+  useEffect(() => {
+    if (startNow && !started.current) {
+      started.current = true;
+      run(initialQuick);
+    }
+  }, [startNow, initialQuick, run]);
   return (
-    <section className="selftest" aria-labelledby="selftest-title" data-testid="selftest">
-      <h3 id="selftest-title">Test the kernels on this GPU</h3>
-      <p>
-        Runs every WGSL kernel (the variant this GPU uses and the other one) against the float64 CPU reference on the
-        test suite&apos;s own shapes and tolerances, then trains a small model 10 steps against the reference. A kernel
-        bug on this GPU shows here rather than as an odd loss.
-      </p>
-      <label>
-        <input type="checkbox" checked={quick} onChange={(e) => setQuick(e.target.checked)} disabled={running} /> Quick:
-        only cases up to {QUICK_MAX_SIZE.toLocaleString('en-US')} elements (every kernel family; for slow software
-        adapters)
-      </label>{' '}
+    <>
+      <QuickToggle quick={quick} onChange={setQuick} disabled={running} />{' '}
       <button type="button" data-testid="selftest-run" disabled={running} onClick={() => run(quick)}>
         {running ? 'Testing…' : 'Test the kernels on this GPU'}
       </button>
@@ -144,6 +144,6 @@ export function SelfTestPanel({ fallback }: { fallback: boolean }) {
       {error && <p role="alert">{error}</p>}
       {running && live.length > 0 && <CaseRows results={live.slice(-5)} />}
       {!running && report && <Report report={report} />}
-    </section>
+    </>
   );
 }
