@@ -25,10 +25,24 @@ import {
 } from '../session/comparisonPlan';
 import { runsToJson } from '../session/runsExport';
 import { heldLocks, type ImportResult, type RunsState } from './runs';
-import { browserTabSync, idBatcher, type TabSync } from './tabSync';
+import { browserLocks, browserTabSync, idBatcher, type LocksLike, type TabSync } from './tabSync';
 
 export const INTERRUPTED_COMPARISON =
-  'Interrupted by a reload: the run that was training lived in GPU memory and is gone. Finished runs and their results are kept; Continue trains the rest.';
+  'Interrupted: its page was reloaded or closed, and the run that was training lived in GPU memory and is gone. Finished runs and their results are kept; Continue trains the rest.';
+
+/** A comparison left running by a page that is gone: interrupted, its training or probing run stopped. */
+export function interruptedComparison(c: ComparisonRecord): ComparisonRecord {
+  return {
+    ...c,
+    state: 'interrupted',
+    message: INTERRUPTED_COMPARISON,
+    entries: c.entries.map((e) =>
+      e.state === 'training' || e.state === 'probing'
+        ? { ...e, state: 'stopped' as const, message: 'Interrupted: its page was reloaded or closed.' }
+        : e,
+    ),
+  };
+}
 
 /** The metric series of a run, for the overlaid curves. */
 export interface RunSeries {
@@ -97,6 +111,8 @@ export interface ComparisonDeps {
   loadText(corpus: string): Promise<string>;
   /** The channel to the other tabs (default: the page's one in a browser, none elsewhere). */
   sync?: TabSync;
+  /** The Web Locks of this origin (default: the page's, none elsewhere). */
+  locks?: LocksLike;
 }
 
 /** The Web Lock a page holds while it runs a comparison, so another tab's load() does not mark it interrupted. */
@@ -140,11 +156,12 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
   let attention: AttentionSnapshot | undefined;
   let writes: Promise<void> = Promise.resolve();
   const sync = deps.sync ?? browserTabSync();
+  const locks = deps.locks ?? browserLocks();
   let unlock: (() => void) | undefined;
   /** Holds the active comparison's Web Lock until unlock() (nothing where there are no Web Locks). */
   const lock = (id: string) => {
     unlock?.();
-    const mgr = globalThis.navigator?.locks;
+    const mgr = locks;
     if (!mgr) return;
     const held = new Promise<void>((resolve) => (unlock = resolve));
     mgr.request(comparisonLockName(id), () => held).catch(() => undefined);
@@ -175,8 +192,10 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       else delete next.message;
       commit(next);
       set({ activeId: undefined, progress: undefined });
-      unlock?.();
+      // Let go of the lock once the final state is written: a tab waiting for it must not find it running.
+      const release = unlock;
       unlock = undefined;
+      void writes.then(() => release?.());
     };
 
     /** Starts the next pending run of the active comparison, or closes it when none is left. */
@@ -330,6 +349,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         const mine = new Set(list.map((c) => c.id));
         for (const c of listed)
           if (c.id !== activeId && (ids.has(c.id) || !mine.has(c.id))) list = [c, ...list.filter((x) => x.id !== c.id)];
+        for (const c of list) watch(c);
         set({
           list: list.sort(newestFirst),
           ...(selectedId !== undefined && ids.has(selectedId) && !stored.has(selectedId) && selectedId !== activeId
@@ -342,6 +362,33 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
         fail(e);
       }
     };
+    /**
+     * Waits for the Web Lock of a comparison running in another tab: the browser grants it when that tab finishes
+     * it (written first, so nothing is marked) or goes away (closed, reloaded, crashed). One still stored as
+     * running then is marked interrupted, here, in the database and, by a message, in the other tabs.
+     */
+    const watching = new Set<string>();
+    const watch = (c: ComparisonRecord) => {
+      if (!locks || c.state !== 'running' || c.id === get().activeId || watching.has(c.id)) return;
+      watching.add(c.id);
+      locks
+        .request(comparisonLockName(c.id), async () => {
+          watching.delete(c.id);
+          if (c.id === get().activeId) return;
+          const d = await db();
+          const now = await d.get(c.id);
+          if (!now || now.state !== 'running') return;
+          const fixed = interruptedComparison(now);
+          await d.put(fixed);
+          if (get().list.some((x) => x.id === c.id)) set({ list: get().list.map((x) => (x.id === c.id ? fixed : x)) });
+          sync?.post({ kind: 'comparisons-changed', ids: [c.id] });
+        })
+        .catch((e: unknown) => {
+          watching.delete(c.id);
+          fail(e);
+        });
+    };
+
     const batch = idBatcher(reread);
     sync?.subscribe((msg) => {
       if (msg.kind === 'comparisons-removed') {
@@ -365,7 +412,7 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
       async load() {
         try {
           const d = await db();
-          const held = await heldLocks();
+          const held = await heldLocks(locks);
           const list = await d.list();
           const out: ComparisonRecord[] = [];
           const marked: string[] = [];
@@ -375,22 +422,14 @@ export function createComparisonStore(deps: ComparisonDeps): StoreApi<Comparison
               out.push(c);
               continue;
             }
-            const fixed: ComparisonRecord = {
-              ...c,
-              state: 'interrupted',
-              message: INTERRUPTED_COMPARISON,
-              entries: c.entries.map((e) =>
-                e.state === 'training' || e.state === 'probing'
-                  ? { ...e, state: 'stopped' as const, message: 'Interrupted by a reload.' }
-                  : e,
-              ),
-            };
+            const fixed = interruptedComparison(c);
             await d.put(fixed);
             out.push(fixed);
             marked.push(fixed.id);
           }
           set({ list: out, loaded: true, error: undefined });
           if (marked.length > 0) sync?.post({ kind: 'comparisons-changed', ids: marked });
+          for (const c of out) watch(c);
         } catch (e) {
           fail(e);
         }

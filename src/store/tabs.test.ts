@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore } from 'zustand/vanilla';
 import { RunStore } from './runStore';
 import { defaultExperiment } from '../session/config';
-import { createComparisonStore } from './comparison';
+import { comparisonLockName, createComparisonStore, INTERRUPTED_COMPARISON } from './comparison';
 import { ComparisonDb } from './comparisonDb';
 import { comparisonToJson } from '../session/comparisonExport';
 import { newComparison, type ComparisonRecord } from '../session/comparisonPlan';
@@ -15,7 +15,7 @@ import { createRunsStore, INTERRUPTED_MESSAGE, persistLiveRuns } from './runs';
 import { runsToJson } from '../session/runsExport';
 import { fakeLiveRun, fakeRecord } from '../session/runsTesting';
 import { createTabSync, TAB_SYNC_COALESCE_MS } from './tabSync';
-import { memoryChannels, memoryLocks } from './tabSyncTesting';
+import { memoryChannels, memoryLocks, type TabLocks } from './tabSyncTesting';
 import type { LiveRun } from '../session/records';
 
 /** Lets IndexedDB and the channels (both on setImmediate) finish what they started. */
@@ -266,9 +266,14 @@ describe('a run live in a tab that goes away', () => {
 });
 
 describe('comparison stores in two tabs', () => {
-  function tab(factory: IDBFactory, channels: ReturnType<typeof memoryChannels>, reads = { n: 0 }) {
+  function tab(
+    factory: IDBFactory,
+    channels: ReturnType<typeof memoryChannels>,
+    reads = { n: 0 },
+    locks: TabLocks | undefined = undefined,
+  ) {
     const sync = createTabSync('masklab-store', channels.factory);
-    const runs = createRunsStore(() => RunStore.open(factory), sync);
+    const runs = createRunsStore(() => RunStore.open(factory), sync, locks);
     const training = createStore<{ run?: LiveRun; start(): void; reset(): void; setProbeText(): void }>(() => ({
       start() {},
       reset() {},
@@ -291,6 +296,7 @@ describe('comparison stores in two tabs', () => {
       onMessage: () => () => undefined,
       loadText: () => Promise.resolve('text'),
       sync,
+      locks,
     });
   }
   const comparison = (name: string, createdAt: number): ComparisonRecord => ({
@@ -357,6 +363,36 @@ describe('comparison stores in two tabs', () => {
     expect(a.getState().list.map((c) => [c.name, c.state])).toEqual([['elsewhere', 'running']]);
     await a.getState().remove(running.id, false);
     expect((await db.list()).map((c) => c.id)).toEqual([running.id]);
+    db.close();
+  });
+
+  it('a comparison running in a tab that closes shows interrupted in the other at once', async () => {
+    const factory = new IDBFactory();
+    const channels = memoryChannels();
+    const locks = memoryLocks();
+    const b = tab(factory, channels, undefined, locks.tab());
+    await b.getState().load();
+    // Tab A runs it: it holds the comparison's Web Lock and has written it as running, its first run training.
+    const a = locks.tab();
+    const base = comparison('closed there', 4000);
+    const running: ComparisonRecord = {
+      ...base,
+      state: 'running',
+      entries: base.entries.map((e, i) => (i === 0 ? { ...e, state: 'training' as const, runId: 'r0' } : e)),
+    };
+    void a.request(comparisonLockName(running.id), () => new Promise(() => undefined));
+    const db = await ComparisonDb.open(factory);
+    await db.put(running);
+    createTabSync('masklab-store', channels.factory).post({ kind: 'comparisons-changed', ids: [running.id] });
+    await propagate();
+    expect(b.getState().list.map((c) => c.state)).toEqual(['running']);
+
+    a.close(); // closed or crashed: no word from it, only its lock goes
+    await settle();
+    const shown = b.getState().list[0];
+    expect(shown).toMatchObject({ state: 'interrupted', message: INTERRUPTED_COMPARISON });
+    expect(shown.entries[0].state).toBe('stopped');
+    expect((await db.get(running.id))?.state).toBe('interrupted');
     db.close();
   });
 });
