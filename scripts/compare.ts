@@ -12,14 +12,9 @@ import { nodeGpu } from '../src/engine/node/dawn';
 import { getObjective, getStrategy, STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { MaskingConfig, ObjectiveId, StrategyId } from '../src/masking/types';
 import { comparisonToCsv, comparisonToJson } from '../src/session/comparisonExport';
-import {
-  COMPARISON_PRESETS,
-  duplicateSchemes,
-  newComparison,
-  schemeLabel,
-  seedList,
-  summarize,
-} from '../src/session/comparisonPlan';
+import { COMPARISON_PRESETS } from '../src/session/comparisonPresets';
+import { duplicateSchemes, newComparison, schemeLabel, seedList } from '../src/session/comparisonRecord';
+import { summarize } from '../src/session/comparisonSummary';
 import { comparisonReport, runComparison } from '../src/session/comparisonRun';
 import { defaultExperiment } from '../src/session/config';
 import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';

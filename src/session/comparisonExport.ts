@@ -16,7 +16,7 @@ import {
   type ComparisonState,
   type EntryState,
   type RunResult,
-} from './comparisonPlan';
+} from './comparisonRecord';
 import {
   csvField,
   isObj,

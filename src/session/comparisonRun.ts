@@ -3,7 +3,8 @@
 // report (per run and per scheme, paired differences and verdicts) that the CLI prints and the JSON export carries.
 import type { PreparedData } from '../data/dataset';
 import type { Kernels } from '../engine/kernels';
-import { entryConfig, summarize, type ComparisonRecord, type RunResult, schemeLabel } from './comparisonPlan';
+import { entryConfig, type ComparisonRecord, type RunResult, schemeLabel } from './comparisonRecord';
+import { summarize } from './comparisonSummary';
 import { runProbes } from './probes';
 import { prepareExperimentData, TrainingRun } from './run';
 import { SMALL_TEST_EXAMPLES, type PairedDifference } from './stats';

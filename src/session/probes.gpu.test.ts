@@ -61,7 +61,7 @@ describe('comparison probes', () => {
         compared++;
       }
       expect(compared).toBe(5 + 12);
-      for (const s of [0, 1, 7, 40]) expect(b.order.batchAt(s).ids).toEqual(a.order.batchAt(s).ids);
+      for (const s of [0, 1, 7, 40]) expect(b.masking.order.batchAt(s).ids).toEqual(a.masking.order.batchAt(s).ids);
       // The probe's shared evaluation is exactly the vocabulary run's evaluation.
       const ev = sharedEvalBatches(data, a.vocab, a.model.T);
       expect(ev.B).toBe(a.evalB);

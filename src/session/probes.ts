@@ -231,7 +231,7 @@ export async function mlmProbe(
     let inFlight: Promise<undefined> | undefined;
     for (let s = 0; s < steps; s++) {
       if (hooks.cancelled?.()) return undefined;
-      const masked = applyMasking(EVAL_MASKING, run.order.batchAt(s), {
+      const masked = applyMasking(EVAL_MASKING, run.masking.order.batchAt(s), {
         vocab: run.vocab,
         rng: Rng.from(run.config.seed, 'mlm-probe', s),
       });

@@ -1,46 +1,26 @@
 // A training run: prepares the data (split, tokenizer, packing), the masking plan and the fixed held-out masks,
 // builds the engine's Trainer, and steps it with seeded batches. Used by the worker, the Node CLI and tests.
-import { BatchOrder, sequenceEncodings } from '../data/batching';
 import { prepareData, type PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
-import { SPECIAL_IDS, SPECIAL_TOKENS, type Batch } from '../data/types';
+import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
 import type { SequenceSet } from '../data/batching';
 import { validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Kernels } from '../engine/kernels';
 import { headModule, HEADS } from '../engine/model/heads';
 import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
-import {
-  applyMasking,
-  buildPmiLexicon,
-  countUnigrams,
-  planMasking,
-  sharesMaskedEvaluation,
-  TokenLossEma,
-  vocabInfoOf,
-  type MaskingPlan,
-  type VocabInfo,
-} from '../masking';
-import { EVAL_SEED, hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness, type LossRowKind } from './runMasks';
-import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
+import { planMasking, type MaskingPlan, type TokenLossEma, type VocabInfo } from '../masking';
+import type { MaskedBatch, PmiLexicon } from '../masking/types';
 import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { frequentIds, LossCaseTracker } from './lossCases';
 import { DivergenceWatch, type Divergence } from './divergence';
 import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
 import { encodePairs, scoreAgreement, trainerPairScorer, type AgreementResult, type EncodedPair } from './agreement';
 import { frequencyBaseline, type FrequencyBaseline } from './baseline';
+import { lossRowTokenIds, RunMasking, updateHardness, type LossRowKind, type OwnEvalKind } from './runMasking';
+import type { EvalPoint } from './records';
 
-/** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
-export const EVAL_MASKING: MaskingConfig = {
-  strategy: 'random',
-  strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 },
-  objective: 'mlm',
-};
-export { EVAL_SEED };
-/** Held-out sequences per evaluation batch (independent of the training batch size). */
-export const EVAL_B = 32;
-/** At most this many held-out sequences are evaluated (the first ones, always the same). */
-export const EVAL_MAX_SEQUENCES = 512;
+export { EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED } from './runMasking';
 /** Ids below this are the special tokens [PAD] [UNK] [CLS] [SEP] [MASK]. */
 const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;
 /** Held-out sequences in the pseudo-perplexity sample (each real token masked once, alone). */
@@ -139,29 +119,18 @@ function normalizeEval(batches: EngineBatch[]): EngineBatch[] {
 
 export class TrainingRun {
   readonly model: ModelConfig;
-  readonly vocab: VocabInfo;
-  readonly plan: MaskingPlan;
+  /** Vocabulary, plan, lexicon, hard-token scores, batch order, evaluation rule and held-out masks (no GPU). */
+  readonly masking: RunMasking;
   readonly trainer: Trainer;
   /** Watches the training loss for a finite blow-up. */
   private readonly watch: DivergenceWatch;
-  readonly order: BatchOrder;
   readonly evalBatches: EngineBatch[];
   readonly evalM: number;
   readonly evalB: number;
   readonly head: HeadConfig;
-  /**
-   * The run's own-head evaluation (not comparable across objectives; the comparison's shared probe is): 'mlm': the
-   * fixed 15% [MASK] masks through its vocabulary head; 'next-token' (MEAP, a causal decoder): next-token loss on
-   * the held-out text without masks; 'objective': the objective's own loss at fixed masks.
-   */
-  readonly evalKind: 'mlm' | 'objective' | 'next-token';
   private readonly M: number;
   /** What each per-row loss is about (the head module's rows). */
   private readonly rowKind: LossRowKind;
-  /** PMI strategy: the collocation lexicon built from the training split. */
-  readonly lexicon?: PmiLexicon;
-  /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
-  readonly hardness?: TokenLossEma;
   /** Per step in flight: the vocabulary id behind each loss row (hard-token average). */
   private readonly rowIdsByStep = new Map<number, Int32Array>();
   /** Training loss by case (masked / replaced / kept, frequent / rare), for heads with gathered targets. */
@@ -171,8 +140,6 @@ export class TrainingRun {
   readonly baseline?: FrequencyBaseline;
   /** Toy language with a vocabulary head: its held-out minimal pairs, encoded for this tokenizer and T. */
   readonly agreementPairs?: EncodedPair[];
-  private readonly batch: Batch;
-  private readonly seed: number;
 
   constructor(
     k: Kernels,
@@ -181,29 +148,17 @@ export class TrainingRun {
     cb: RunCallbacks = {},
   ) {
     const e = config;
-    this.seed = e.seed;
     const V = data.tokenizer.vocabSize;
     this.model = modelShape(e, V);
     validateModelConfig(this.model);
     const T = this.model.T;
     if (data.train.T !== T) throw new Error(`data was packed for T=${data.train.T}, the model has T=${T}`);
-    this.vocab = vocabInfoOf(data.tokenizer, countUnigrams(data.train.ids, data.train.valid, V));
-    this.plan = planMasking(e.masking, this.vocab, T);
+    this.masking = new RunMasking(e, data);
     this.head = headFor(this.plan, this.model);
     const B = e.train.B;
-    const needs = this.plan.strategy.needs;
-    if (needs.includes('lexicon')) {
-      const options = this.plan.strategy.lexiconOptions?.(this.plan.strategyParams);
-      if (!options)
-        throw new Error(`strategy "${this.plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
-      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, options);
-    }
-    this.hardness = hardnessFor(this.plan, V);
-    this.order = new BatchOrder(data.train, B, e.seed);
     this.rowKind = headModule(this.head).rows;
     if (this.rowKind !== 'tokens')
       this.lossCases = new LossCaseTracker(frequentIds(this.vocab.unigramCounts ?? new Float64Array(V)));
-    this.batch = this.order.batchAt(0);
     const layout = placeTensors(bertTensors(this.model, this.head));
     this.M = B * this.plan.capacity;
     const init = initParams(layout, this.model.initStd, uniformOf(Rng.from(e.seed, 'init')));
@@ -233,32 +188,34 @@ export class TrainingRun {
       },
       onRowLosses: this.lossCases || this.hardness ? (step, losses) => this.rowLosses(step, losses) : undefined,
     });
-    // Fixed held-out masks, identical for every scheme, seed and step. Objectives without a vocabulary head are
-    // evaluated on their own loss at fixed masks (the MLM probe of the comparison view is separate).
-    // MEAP (a causal decoder) predicts token t+1 at t: its own figure is next-token loss on the held-out text as it
-    // is (rate 0: no [MASK]), never the masked positions.
-    this.evalKind =
-      this.plan.objective.evaluation === 'causal-next-token'
-        ? 'next-token'
-        : sharesMaskedEvaluation(this.plan.objective)
-          ? 'mlm'
-          : 'objective';
-    const nextToken: MaskingConfig = {
-      ...e.masking,
-      strategyParams: { ...e.masking.strategyParams, rate: 0 },
-      schedule: undefined,
-    };
-    const evalMasking = this.evalKind === 'mlm' ? EVAL_MASKING : this.evalKind === 'next-token' ? nextToken : e.masking;
-    const evalPlan = planMasking(evalMasking, this.vocab, T);
-    this.evalB = Math.min(EVAL_B, data.heldOut.count);
-    this.evalM = this.evalB * evalPlan.capacity;
-    const masked = heldOutMasks(evalMasking, data.heldOut, this.vocab, this.evalB, EVAL_MAX_SEQUENCES, this.lexicon);
-    this.evalBatches = normalizeEval(masked.map((m) => engineBatch(m, this.evalM)));
+    // Fixed held-out masks, identical for every scheme, seed and step (RunMasking.evalMasking says whose).
+    this.evalB = this.masking.evalB;
+    this.evalM = this.evalB * planMasking(this.masking.evalMasking(), this.vocab, T).capacity;
+    this.evalBatches = normalizeEval(this.masking.evalMasked().map((m) => engineBatch(m, this.evalM)));
     if (this.evalKind === 'mlm')
       this.baseline = frequencyBaseline(this.vocab.unigramCounts ?? new Float64Array(V), this.evalBatches);
-    if (isToyCorpus(e.corpus) && this.head.kind === 'vocab') {
+    if (isToyCorpus(e.corpus) && this.evalKind === 'mlm') {
       this.agreementPairs = encodePairs(toyLanguageOf(e.corpus).pairs, data.tokenizer, T).encoded;
     }
+  }
+
+  get vocab(): VocabInfo {
+    return this.masking.vocab;
+  }
+  get plan(): MaskingPlan {
+    return this.masking.plan;
+  }
+  /** PMI strategy: the collocation lexicon built from the training split. */
+  get lexicon(): PmiLexicon | undefined {
+    return this.masking.lexicon;
+  }
+  /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
+  get hardness(): TokenLossEma | undefined {
+    return this.masking.hardness;
+  }
+  /** What the run's own held-out figures are (RunMasking.evalKind). */
+  get evalKind(): OwnEvalKind {
+    return this.masking.evalKind;
   }
 
   /** Agreement accuracy on the toy language's minimal pairs (undefined for other corpora and heads). */
@@ -268,17 +225,26 @@ export class TrainingRun {
     return scoreAgreement(this.agreementPairs, scorer, chunkSize);
   }
 
+  /**
+   * Everything a run reports at an evaluation: the held-out loss and accuracy (with ELECTRA's parts), agreement on
+   * the toy language's pairs, and, when asked (the end of a run), pseudo-perplexity.
+   */
+  async evalPoint(withPseudoPerplexity = false): Promise<EvalPoint> {
+    const r = await this.evaluate();
+    const point: EvalPoint = { step: this.trainer.step, loss: r.loss, accuracy: r.accuracy };
+    if (r.electra) point.electra = r.electra;
+    const ag = await this.agreement();
+    if (ag) point.agreement = { plain: ag.accuracy, attractor: ag.accuracyAttractor };
+    if (withPseudoPerplexity) {
+      const p = await this.pseudoPerplexity();
+      if (p !== undefined) point.pseudoPerplexity = p;
+    }
+    return point;
+  }
+
   /** The masked batch for a training step (seeded by run seed and step alone). */
   maskedBatch(step: number): MaskedBatch {
-    const b = this.order.batchAt(step, this.batch);
-    const progress = step / Math.max(1, this.config.train.steps);
-    return applyMasking(this.config.masking, b, {
-      vocab: this.vocab,
-      rng: Rng.from(this.seed, 'mask', step),
-      progress,
-      lexicon: this.lexicon,
-      hardness: this.hardness,
-    });
+    return this.masking.maskedBatch(step);
   }
 
   /** The masking rate a step used (after the rate schedule), while its metrics have not been collected. */

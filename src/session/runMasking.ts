@@ -1,7 +1,7 @@
-// The masking of a training run without its GPU side, built as TrainingRun builds it (same helpers, same seeds):
-// vocabulary with corpus counts, plan, PMI lexicon, hard-token scores, batch order, the masked batch of any step
-// and the fixed held-out masks. The scale-up export writes its golden batches from it.
-import { BatchOrder, sequenceEncodings } from '../data/batching';
+// The masking side of a training run, pure (no GPU): vocabulary with corpus counts, plan, PMI lexicon, hard-token
+// scores, batch order, the masked batch of any step, the evaluation rule and the fixed held-out masks, and the token
+// id behind each loss row. TrainingRun trains on it; the scale-up export writes its golden batches from it.
+import { BatchOrder, heldOutBatches, sequenceEncodings, type SequenceSet } from '../data/batching';
 import type { PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Batch } from '../data/types';
@@ -10,16 +10,113 @@ import {
   buildPmiLexicon,
   countUnigrams,
   planMasking,
+  sharesMaskedEvaluation,
+  TokenLossEma,
   vocabInfoOf,
   type MaskingPlan,
-  type TokenLossEma,
   type VocabInfo,
 } from '../masking';
-import type { MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
+import type { EvaluationKind, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import type { ExperimentConfig } from './config';
-import { EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES } from './run';
-import { hardnessFor, heldOutMasks } from './runMasks';
 
+/** Seed of the held-out masks (the same for every scheme, seed and step). */
+export const EVAL_SEED = 'masklab-eval';
+/** The evaluation every run shares (MASKING.md part 3): random 15% of tokens, all [MASK], fixed seed. */
+export const EVAL_MASKING: MaskingConfig = {
+  strategy: 'random',
+  strategyParams: { rate: 0.15, maskFrac: 1, randomFrac: 0 },
+  objective: 'mlm',
+};
+/** Held-out sequences per evaluation batch (independent of the training batch size). */
+export const EVAL_B = 32;
+/** At most this many held-out sequences are evaluated (the first ones, always the same). */
+export const EVAL_MAX_SEQUENCES = 512;
+
+/**
+ * What a run's own-head figures are (not comparable across objectives; the comparison's shared probe is): 'mlm': the
+ * fixed 15% [MASK] masks through its vocabulary head; 'next-token' (MEAP, a causal decoder): next-token loss on the
+ * held-out text without masks; 'objective': the objective's own loss at fixed masks.
+ */
+export type OwnEvalKind = 'mlm' | 'objective' | 'next-token';
+
+/** The one rule from an objective's evaluation to its own-head figures. */
+export function ownEvalKind(o: { evaluation: EvaluationKind }): OwnEvalKind {
+  if (o.evaluation === 'causal-next-token') return 'next-token';
+  return sharesMaskedEvaluation(o) ? 'mlm' : 'objective';
+}
+
+/**
+ * The hard-token score table of a plan whose strategy needs one, with the strategy's own emaDecay; undefined for
+ * every other strategy.
+ */
+export function hardnessFor(plan: MaskingPlan, V: number): TokenLossEma | undefined {
+  if (!plan.strategy.needs.includes('hardness')) return undefined;
+  const decay = plan.strategyParams.emaDecay;
+  return new TokenLossEma(V, typeof decay === 'number' ? decay : 0.99);
+}
+
+/**
+ * Fixed held-out masks of `masking` over the first `maxSequences` held-out sequences, `B` at a time, seeded by
+ * EVAL_SEED and the batch index. A PMI strategy uses the run's lexicon; a hard strategy gets an empty score table
+ * at progress 0, so its held-out masks are random (the same for every run) rather than depending on training.
+ */
+export function heldOutMasks(
+  masking: MaskingConfig,
+  heldOut: SequenceSet,
+  vocab: VocabInfo,
+  B: number,
+  maxSequences: number,
+  lexicon?: PmiLexicon,
+): MaskedBatch[] {
+  const held = heldOutBatches(heldOut, B).slice(0, Math.ceil(maxSequences / B));
+  const hardness = masking.strategy === 'hard' ? new TokenLossEma(vocab.size) : undefined;
+  return held.map((b, i) =>
+    applyMasking(masking, b, { vocab, rng: Rng.from(EVAL_SEED, i), lexicon, hardness, progress: 0 }),
+  );
+}
+
+/** What each loss row of a head is about (HeadModule.rows: 'tokens' = every token, as binary heads). */
+export type LossRowKind = 'vocab' | 'classes' | 'tokens';
+
+/**
+ * The vocabulary id each loss row of a step is about, -1 where the row is empty (same length as the losses the
+ * engine reads back). Gathered heads: a vocabulary head's target is already an id (MEAP's: the next token); a
+ * class head's target is a class index, so the id is the original token at the gathered position. Per-token
+ * heads (binary, ELECTRA's discriminator): the original token at every real, non-special position.
+ */
+export function lossRowTokenIds(
+  kind: LossRowKind,
+  masked: MaskedBatch,
+  positions: Int32Array,
+  targets: Int32Array,
+): Int32Array {
+  if (kind === 'tokens') {
+    const N = masked.B * masked.T;
+    const out = new Int32Array(N).fill(-1);
+    for (let i = 0; i < N; i++) if (masked.valid[i] && masked.units[i] >= 0) out[i] = masked.originalIds[i];
+    return out;
+  }
+  return Int32Array.from(targets, (t, s) => {
+    const p = positions[s];
+    if (t < 0 || p < 0) return -1;
+    return kind === 'vocab' ? t : masked.originalIds[p];
+  });
+}
+
+/** Feeds one step's row losses into a score table: rows whose id is -1 are skipped. */
+export function updateHardness(h: TokenLossEma, ids: Int32Array, losses: Float32Array): void {
+  const n = Math.min(ids.length, losses.length);
+  const keep: number[] = [];
+  const ls: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (ids[i] < 0) continue;
+    keep.push(ids[i]);
+    ls.push(losses[i]);
+  }
+  h.update(keep, ls);
+}
+
+/** A run's masking: everything about which tokens a step hides and what it asks for, seeded by run seed and step. */
 export class RunMasking {
   readonly vocab: VocabInfo;
   readonly plan: MaskingPlan;
@@ -28,6 +125,8 @@ export class RunMasking {
   readonly lexicon?: PmiLexicon;
   /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
   readonly hardness?: TokenLossEma;
+  /** What the run's own held-out figures are (the objective's evaluation). */
+  readonly evalKind: OwnEvalKind;
   private readonly batch: Batch;
 
   constructor(
@@ -37,17 +136,16 @@ export class RunMasking {
     const V = data.tokenizer.vocabSize;
     this.vocab = vocabInfoOf(data.tokenizer, countUnigrams(data.train.ids, data.train.valid, V));
     this.plan = planMasking(config.masking, this.vocab, data.train.T);
-    const needs = this.plan.strategy.needs;
-    if (needs.includes('lexicon')) {
-      const sp = this.plan.strategyParams;
-      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, {
-        minCount: Number(sp.minCount),
-        size: Number(sp.lexiconSize),
-      });
+    if (this.plan.strategy.needs.includes('lexicon')) {
+      const options = this.plan.strategy.lexiconOptions?.(this.plan.strategyParams);
+      if (!options)
+        throw new Error(`strategy "${this.plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
+      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, options);
     }
     this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, config.train.B, config.seed);
     this.batch = this.order.batchAt(0);
+    this.evalKind = ownEvalKind(this.plan.objective);
   }
 
   /** Training progress t/T of a step (rate schedules, the hard-token ramp). */
@@ -67,9 +165,16 @@ export class RunMasking {
     });
   }
 
-  /** The masking of the held-out evaluation: the shared one for vocabulary heads, the run's own otherwise. */
-  evalMasking(vocabHead: boolean): MaskingConfig {
-    return vocabHead ? EVAL_MASKING : this.config.masking;
+  /**
+   * The masking of the held-out evaluation: the shared one for vocabulary heads; MEAP's held-out text as it is (rate
+   * 0: no [MASK]; a causal decoder predicts token t+1 at t); the run's own masking otherwise.
+   */
+  evalMasking(): MaskingConfig {
+    if (this.evalKind === 'mlm') return EVAL_MASKING;
+    const m = this.config.masking;
+    if (this.evalKind === 'next-token')
+      return { ...m, strategyParams: { ...m.strategyParams, rate: 0 }, schedule: undefined };
+    return m;
   }
 
   /** Held-out sequences per evaluation batch. */
@@ -78,9 +183,9 @@ export class RunMasking {
   }
 
   /** The fixed held-out masks, identical for every scheme, seed and step (the first EVAL_MAX_SEQUENCES sequences). */
-  evalMasked(vocabHead: boolean): MaskedBatch[] {
+  evalMasked(): MaskedBatch[] {
     return heldOutMasks(
-      this.evalMasking(vocabHead),
+      this.evalMasking(),
       this.data.heldOut,
       this.vocab,
       this.evalB,

@@ -14,15 +14,7 @@ import type { MaskingConfig } from '../masking/types';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import type { ComparisonDb } from './comparisonDb';
 import { comparisonToCsv, comparisonToJson, parseComparisonJson } from '../session/comparisonExport';
-import {
-  entryConfig,
-  newComparison,
-  schemeLabel,
-  type AttentionSnapshot,
-  type ComparisonEntry,
-  type ComparisonRecord,
-  type RunResult,
-} from '../session/comparisonPlan';
+import { entryConfig, newComparison, schemeLabel, type AttentionSnapshot, type ComparisonEntry, type ComparisonRecord, type RunResult } from '../session/comparisonRecord';
 import { runsToJson } from '../session/runsExport';
 import { heldLocks, type ImportResult, type RunsState } from './runs';
 import { browserLocks, browserTabSync, idBatcher, type LocksLike, type TabSync } from './tabSync';

@@ -1,7 +1,7 @@
 // Saved comparisons in IndexedDB (their own database beside the runs, so neither schema waits on the other): the
 // comparison record with its per-run results and final attention maps; the runs themselves live in the run store.
 import { done as idbDone, request as idbRequest } from '../data/idb';
-import type { ComparisonRecord } from '../session/comparisonPlan';
+import type { ComparisonRecord } from '../session/comparisonRecord';
 
 const DB_NAME = 'masklab-comparisons';
 const DB_VERSION = 1;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { getLesson } from '../lessons';
 import { defaultExperiment } from '../session/config';
-import type { ComparisonRecord, RunResult } from '../session/comparisonPlan';
+import type { ComparisonRecord, RunResult } from '../session/comparisonRecord';
 import { comparisonNumbers, firstMaskGuesses, initialMode, trainSummary } from './lessons';
 import type { LiveRun } from '../session/records';
 

@@ -22,7 +22,8 @@ import {
   type ProbeGuesses,
 } from '../lessons/summaries';
 import { PLATEAU_MARGIN, plateauExitStep } from '../session/baseline';
-import { schemeLabel, sharedFigures, summarize, type ComparisonRecord } from '../session/comparisonPlan';
+import { schemeLabel, type ComparisonRecord } from '../session/comparisonRecord';
+import { sharedFigures, summarize } from '../session/comparisonSummary';
 import { pairedDifference, type SeedFigure } from '../session/stats';
 import type { LiveRun, ProbeView } from '../session/records';
 import { encodeExperiment } from '../session/experimentUrl';

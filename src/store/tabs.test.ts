@@ -10,7 +10,7 @@ import { defaultExperiment } from '../session/config';
 import { comparisonLockName, createComparisonStore, INTERRUPTED_COMPARISON } from './comparison';
 import { ComparisonDb } from './comparisonDb';
 import { comparisonToJson } from '../session/comparisonExport';
-import { newComparison, type ComparisonRecord } from '../session/comparisonPlan';
+import { newComparison, type ComparisonRecord } from '../session/comparisonRecord';
 import { createRunsStore, INTERRUPTED_MESSAGE, persistLiveRuns } from './runs';
 import { runsToJson } from '../session/runsExport';
 import { fakeLiveRun, fakeRecord } from '../session/runsTesting';

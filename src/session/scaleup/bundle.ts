@@ -77,7 +77,6 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
   const layout = placeTensors(bertTensors(model, head));
   // The run's initial weights, exactly as TrainingRun draws them: training in Python starts where MaskLab's did.
   const init = initParams(layout, model.initStd, uniformOf(Rng.from(config.seed, 'init')));
-  const vocabHead = head.kind === 'vocab';
   const gen = head.kind === 'electra' ? head.gen : undefined;
   const parts: [HfModel, string][] = [
     [hf, ''],
@@ -107,10 +106,10 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
     model: { ...model, architecture: hfArchitecture(hf), head },
     trained_step: opts.trained?.step ?? opts.trainedFiles?.step ?? null,
   });
-  json('masking.json', maskingJson(rm, vocabHead));
+  json('masking.json', maskingJson(rm));
   files.push({ name: 'data/train.safetensors', bytes: sequencesFile(data.train) });
   files.push({ name: 'data/heldout.safetensors', bytes: sequencesFile(data.heldOut) });
-  for (const g of goldenFiles(rm, model, head, layout, init, vocabHead)) json(g.name, g.json);
+  for (const g of goldenFiles(rm, model, head, layout, init)) json(g.name, g.json);
   for (const name of ['masklab_rng.py', 'masklab_strategies.py', 'masklab_masking.py', 'train.py', 'test_masking.py'])
     text(name, source(name));
   text(

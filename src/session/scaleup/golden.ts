@@ -11,7 +11,7 @@ import { mlmReference, type MlmInputs } from '../../engine/reference/model';
 import type { MaskedBatch } from '../../masking/types';
 import { engineBatch } from '../run';
 import type { RunMasking } from '../runMasking';
-import { lossRowTokenIds } from '../runMasks';
+import { lossRowTokenIds } from '../runMasking';
 
 export interface GoldenFile {
   name: string;
@@ -92,7 +92,6 @@ export function goldenFiles(
   head: HeadConfig,
   layout: ParamLayout,
   init: Float32Array,
-  vocabHead: boolean,
 ): GoldenFile[] {
   const steps = [...new Set([0, 1, rm.config.train.steps - 1])].filter((s) => s >= 0 && s < rm.config.train.steps);
   const M = rm.config.train.B * rm.plan.capacity;
@@ -153,7 +152,7 @@ export function goldenFiles(
       })),
     },
   });
-  const ev = rm.evalMasked(vocabHead)[0];
+  const ev = rm.evalMasked()[0];
   if (ev) files.push({ name: 'golden/eval_000000.json', json: { seed: 'masklab-eval', index: 0, ...batchJson(ev) } });
   return files;
 }

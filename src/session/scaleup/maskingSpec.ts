@@ -6,7 +6,7 @@ import { informationWeights, planMasking, resolveParams, SCHEDULE_SPEC, type Voc
 import type { MaskingConfig, ObjectiveId, PmiLexicon } from '../../masking/types';
 import { spanLengthLaw } from '../../masking/strategies/span';
 import type { RunMasking } from '../runMasking';
-import { EVAL_SEED } from '../runMasks';
+import { EVAL_SEED } from '../runMasking';
 
 /** Objectives the Python side can train through a transformers model (the others have heads transformers lacks). */
 export const EXPORTABLE_OBJECTIVES: readonly ObjectiveId[] = ['mlm', 'slm', 'rts', 'shuffle', 'electra'];
@@ -64,7 +64,7 @@ export function maskingSpec(
 }
 
 /** The whole masking.json: the run's masking, its evaluation's, seed, steps, batch size. */
-export function maskingJson(rm: RunMasking, vocabHead: boolean): Record<string, unknown> {
+export function maskingJson(rm: RunMasking): Record<string, unknown> {
   const T = rm.data.train.T;
   const evalB = rm.evalB;
   return {
@@ -75,11 +75,11 @@ export function maskingJson(rm: RunMasking, vocabHead: boolean): Record<string, 
     T,
     masking: maskingSpec(rm.config.masking, rm.vocab, T, rm.lexicon),
     eval: {
-      kind: vocabHead ? 'mlm' : 'objective',
+      kind: rm.evalKind === 'mlm' ? 'mlm' : 'objective',
       seed: EVAL_SEED,
       batch_size: evalB,
-      max_batches: rm.evalMasked(vocabHead).length,
-      masking: maskingSpec(rm.evalMasking(vocabHead), rm.vocab, T, rm.lexicon),
+      max_batches: rm.evalMasked().length,
+      masking: maskingSpec(rm.evalMasking(), rm.vocab, T, rm.lexicon),
     },
   };
 }

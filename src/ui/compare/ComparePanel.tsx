@@ -6,7 +6,7 @@ import { useExperimentStore } from '../../store/experiment';
 import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { RunImportError } from '../../session/runsExport';
-import { seedList } from '../../session/comparisonPlan';
+import { seedList } from '../../session/comparisonRecord';
 import { downloadText } from '../runs/download';
 import { ImportJsonButton } from '../runs/ImportJsonButton';
 import { comparisonStore } from './comparisonApp';

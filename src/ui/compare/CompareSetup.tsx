@@ -6,7 +6,8 @@ import type { MaskingConfig, ObjectiveId, StrategyId } from '../../masking/types
 import { modelShape, type ExperimentConfig } from '../../session/config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
 import { decodeExperiment, encodeExperiment } from '../../session/experimentUrl';
-import { COMPARISON_PRESETS, duplicateSchemes, schemeLabel, seedList, tokenBudget } from '../../session/comparisonPlan';
+import { COMPARISON_PRESETS } from '../../session/comparisonPresets';
+import { duplicateSchemes, schemeLabel, seedList, tokenBudget } from '../../session/comparisonRecord';
 import { NumberField } from '../setup/controls';
 import {
   BUDGET_KINDS,

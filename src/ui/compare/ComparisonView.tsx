@@ -3,15 +3,9 @@
 import { lazy, Suspense, useState } from 'react';
 import { getObjective } from '../../masking';
 import { modelShape } from '../../session/config';
-import {
-  COMPARISON_PRESETS,
-  duplicateSchemes,
-  schemeLabel,
-  summarize,
-  type ComparisonRecord,
-  type Figure,
-  type Spread,
-} from '../../session/comparisonPlan';
+import { COMPARISON_PRESETS } from '../../session/comparisonPresets';
+import { duplicateSchemes, schemeLabel, type ComparisonRecord } from '../../session/comparisonRecord';
+import { summarize, type Figure, type Spread } from '../../session/comparisonSummary';
 import type { PairedDifference } from '../../session/stats';
 import type { ComparisonsState } from '../../store/comparison';
 import type { LiveRun } from '../../session/records';

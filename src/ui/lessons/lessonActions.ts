@@ -7,7 +7,7 @@ import type { Lesson, PanelId } from '../../lessons/types';
 import { DEFAULT_PROBE_BUDGET } from '../../session/probes';
 import type { ExperimentConfig } from '../../session/config';
 import { experimentText } from '../../session/text';
-import { seedList } from '../../session/comparisonPlan';
+import { seedList } from '../../session/comparisonRecord';
 import {
   currentPreparedCorpus,
   pmiLexiconFor,

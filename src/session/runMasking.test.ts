@@ -8,7 +8,7 @@ import { applyMasking, buildPmiLexicon, planMasking } from '../masking';
 import { randomBatch, randomEncoding, testVocab } from '../masking/testkit';
 import type { MaskingConfig } from '../masking/types';
 import { frequentIds, LossCaseTracker } from './lossCases';
-import { hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness } from './runMasks';
+import { hardnessFor, heldOutMasks, lossRowTokenIds, updateHardness } from './runMasking';
 
 const vocab = testVocab();
 const T = 24;
@@ -73,7 +73,7 @@ describe('the token id behind each loss row', () => {
       rng: Rng.from(6),
       hardness: hardnessFor(planMasking({ strategy: 'hard', objective: 'rts' }, vocab, T), vocab.size),
     });
-    const ids = lossRowTokenIds('binary', mb, new Int32Array(0), new Int32Array(0));
+    const ids = lossRowTokenIds('tokens', mb, new Int32Array(0), new Int32Array(0));
     expect(ids.length).toBe(4 * T);
     for (let i = 0; i < ids.length; i++) {
       const real = mb.valid[i] === 1 && mb.originalIds[i] >= 5;

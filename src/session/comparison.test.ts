@@ -10,17 +10,9 @@ import { defaultExperiment, modelShape } from './config';
 import { isEncoderTensor } from './probes';
 import { prepareExperimentData, uniformOf } from './run';
 import { decodeExperiment, encodeExperiment } from './experimentUrl';
-import {
-  COMPARISON_PRESETS,
-  entryConfig,
-  newComparison,
-  schemeLabel,
-  seedList,
-  spread,
-  summarize,
-  tokenBudget,
-  type RunResult,
-} from './comparisonPlan';
+import { COMPARISON_PRESETS } from './comparisonPresets';
+import { entryConfig, newComparison, schemeLabel, seedList, tokenBudget, type RunResult } from './comparisonRecord';
+import { spread, summarize } from './comparisonSummary';
 
 /** The single head of these schemes (what TrainingRun's headFor picks for them). */
 function headOf(plan: MaskingPlan): HeadConfig {
