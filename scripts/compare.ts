@@ -15,7 +15,8 @@ import { comparisonToCsv, comparisonToJson } from '../src/session/comparisonExpo
 import { COMPARISON_PRESETS } from '../src/session/comparisonPresets';
 import { duplicateSchemes, newComparison, schemeLabel, seedList } from '../src/session/comparisonRecord';
 import { summarize } from '../src/session/comparisonSummary';
-import { comparisonReport, runComparison } from '../src/session/comparisonRun';
+import { comparisonReport } from '../src/session/comparisonReport';
+import { runComparison } from '../src/session/comparisonRun';
 import { defaultExperiment } from '../src/session/config';
 import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';
 import { describeBudget, fmtAmount, resolveBudget, type ComputeBudget } from '../src/session/computeBudget';

@@ -6,7 +6,7 @@ import { planMasking } from '../masking';
 import type { MaskingConfig } from '../masking/types';
 import { entryConfig, newComparison, type RunResult } from './comparisonRecord';
 import { summarize } from './comparisonSummary';
-import { comparisonReport } from './comparisonRun';
+import { comparisonReport } from './comparisonReport';
 import { comparisonToJson, parseComparisonJson } from './comparisonExport';
 import { budgetError, placeholderVocab, resolveBudget, schemeStepFlops } from './computeBudget';
 import { defaultExperiment, modelShape } from './config';
