@@ -30,7 +30,7 @@ describe('FLOPs per step from the dispatch list', () => {
   }
 
   it('equals the analytic count for the tiny model (MLM head), forward and backward', () => {
-    const t = trainer({ kind: 'vocab' });
+    const t = trainer({ kind: 'vocabulary' });
     const f = t.flopsPerStep;
     const want = trainStepFlops(cfg, B, M);
     const forward = Object.values(want.byRole).reduce((s, r) => s + r.forward, 0);
@@ -43,8 +43,8 @@ describe('FLOPs per step from the dispatch list', () => {
   });
 
   it('equals the analytic count for a k-class head and for the binary head', () => {
-    expect(trainer({ kind: 'classes', K: 27 }).flopsPerStep.total).toBe(
-      trainStepFlops(cfg, B, M, { kind: 'classes', K: 27 }).total,
+    expect(trainer({ kind: 'k-class', K: 27 }).flopsPerStep.total).toBe(
+      trainStepFlops(cfg, B, M, { kind: 'k-class', K: 27 }).total,
     );
     expect(trainer({ kind: 'binary' }).flopsPerStep.total).toBe(trainStepFlops(cfg, B, M, { kind: 'binary' }).total);
   });
@@ -60,8 +60,8 @@ describe('FLOPs per step from the dispatch list', () => {
   });
 
   it('counts a probe apart: a frozen encoder runs the forward, and only the head backward', () => {
-    const full = trainer({ kind: 'vocab' }).flopsPerStep;
-    const probe = trainer({ kind: 'vocab' }, true).flopsPerStep;
+    const full = trainer({ kind: 'vocabulary' }).flopsPerStep;
+    const probe = trainer({ kind: 'vocabulary' }, true).flopsPerStep;
     expect(probe.forward).toBe(full.forward);
     const head = trainStepFlops(cfg, B, M).byRole.head;
     expect(probe.backward).toBeLessThan(full.backward);

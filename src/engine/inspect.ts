@@ -6,7 +6,7 @@ import type { ModelConfig } from './config';
 import { encodeDispatches, type Kernels } from './kernels';
 import { BertGraph } from './model/bert';
 import { headModule } from './model/heads';
-import { GEN_PREFIX, generatorConfig, VOCAB_HEAD, type HeadConfig } from './model/params';
+import type { HeadConfig } from './model/params';
 import type { ParamState } from './model/state';
 
 /** What the probe sentence shows: attention maps and top-k predictions at chosen positions. */
@@ -21,7 +21,7 @@ export interface ProbeResult {
 
 export const PROBE_K = 5;
 
-/** The head of the encoder the probe and features read: ELECTRA's discriminator; a vocabulary head without SBO. */
+/** The head of the encoder the probe and features read (its module's encoderHead: ELECTRA's discriminator, ...). */
 export function encoderHeadOf(head: HeadConfig): HeadConfig {
   return headModule(head).encoderHead(head);
 }
@@ -58,23 +58,24 @@ export class Inspector {
       });
     }
     const g = this.probeGraph;
-    // ELECTRA: the attention is the discriminator's; the predictions at the masked positions are the generator's.
-    const h = this.head;
-    if (h.kind === 'electra' && this.genProbeGraph?.opt.probeRows !== R) {
+    // A head whose predictions come from another encoder (ELECTRA: the attention is the discriminator's, the
+    // predictions at the masked positions its generator's) names it (HeadModule.predictor).
+    const predictor = headModule(this.head).predictor?.(this.cfg, this.head);
+    if (predictor && this.genProbeGraph?.opt.probeRows !== R) {
       this.genProbeGraph?.destroy();
-      this.genProbeGraph = new BertGraph(this.k, generatorConfig(this.cfg, h.gen), this.state, {
+      this.genProbeGraph = new BertGraph(this.k, predictor.cfg, this.state, {
         B: 1,
         M: R,
         train: false,
-        head: VOCAB_HEAD,
-        prefix: GEN_PREFIX,
+        head: predictor.head,
+        prefix: predictor.prefix,
         embedWidth: this.cfg.C,
         probeRows: R,
         topK: PROBE_K,
         label: 'probe.gen',
       });
     }
-    const top = h.kind === 'electra' ? this.genProbeGraph! : g;
+    const top = predictor ? this.genProbeGraph! : g;
     const pos = new Int32Array(R).fill(-1);
     positions.slice(0, R).forEach((p, i) => (pos[i] = p));
     const rows = Int32Array.from({ length: R }, (_, i) => (pos[i] >= 0 ? i : -1));

@@ -1,6 +1,15 @@
 // Per-kernel GPU timing with timestamp queries: each dispatch of a list in its own compute pass with timestampWrites,
 // then grouped by kernel ("shader.entry") or by the layer role in its label. Used by benchmarks and the page's panel.
 import type { Dispatch } from './kernels';
+import {
+  BINARY_HEAD,
+  headModule,
+  VOCAB_HEAD,
+  type FlopContext,
+  type HeadConfig,
+  type ModelShape,
+  type RoleFlops,
+} from './model/heads';
 
 const QUERY_RESOLVE = 0x0200; // GPUBufferUsage.QUERY_RESOLVE
 const COPY_SRC = 0x0004;
@@ -203,77 +212,68 @@ export function groupProfile(p: DispatchProfile): { byKernel: TimeGroup[]; byRol
 }
 
 /** Model shape for the analytic FLOP count (a ModelConfig has these fields). */
-export interface FlopShape {
-  L: number;
-  C: number;
-  F: number;
-  T: number;
-  V: number;
-  NH: number;
-}
+export type FlopShape = ModelShape;
 
 /** Multiply-add FLOPs (2 per multiply-add) of one training step, by the roles labelRole gives. */
 export interface StepFlops {
   /** Per role: forward, backward (dX and dW products, or attention's four gradient products), total. */
-  byRole: Record<string, { forward: number; backward: number; total: number }>;
+  byRole: Record<string, RoleFlops>;
   total: number;
 }
 
-/** The head the analytic count assumes: BERT's vocabulary head, a k-class head, or ELECTRA's binary head. */
-export type FlopHead = { kind: 'vocab' } | { kind: 'classes'; K: number } | { kind: 'binary' };
+/** A Linear over `rows` rows: forward 2 x rows x in x out; backward dX and dW, each as much again. */
+function linearFlops(rows: number, inp: number, out: number, layers = 1): RoleFlops {
+  const forward = 2 * rows * inp * out * layers;
+  return { forward, backward: 2 * forward, total: 3 * forward };
+}
 
 /**
  * FLOPs of every matrix product of one BERT training step at batch B with M target rows: per layer the QKV,
  * attention-output, FFN-up and FFN-down Linears over N = B*T tokens (forward 2*N*in*out, backward dX + dW twice
- * that), attention's QK^T and PV (2*B*T*T*C each; backward: dP = dO V^T, dQ, dK, dV, four such), and the head:
- * the vocabulary head's dense (C -> E) and tied decoder (E -> V) Linears over the M gathered rows only (a k-class
- * head: C -> C and C -> K), or the binary head's dense (C -> C) and one-logit Linears over all N tokens. E is the
- * embedding width (C except in ELECTRA's generator, which also projects the embeddings E -> C over N tokens).
- * Products alone: biases, LayerNorm, GELU, softmax, embeddings and AdamW are memory-bound and left out.
- * Non-causal attention (every key of every query).
+ * that), attention's QK^T and PV (2*B*T*T*C each; backward: dP = dO V^T, dQ, dK, dV, four such), and the head's
+ * products as its module counts them (heads/*.ts `flops`: the vocabulary head's dense C -> E and tied decoder
+ * E -> V over the M gathered rows, a k-class head's C -> C and C -> K, the binary head's over all N tokens,
+ * SpanBERT's boundary MLP, ELECTRA's whole generator step). E is the embedding width (C except in ELECTRA's
+ * generator, which also projects the embeddings E -> C over N tokens). Products alone: biases, LayerNorm, GELU,
+ * softmax, embeddings and AdamW are memory-bound and left out. Non-causal attention (every key of every query).
  */
 export function trainStepFlops(
   s: FlopShape,
   B: number,
   M: number,
-  head: FlopHead = { kind: 'vocab' },
+  head: HeadConfig = VOCAB_HEAD,
   embedWidth = s.C,
 ): StepFlops {
-  const { L, C, F, T, V } = s;
+  const { L, C, F, T } = s;
   const N = B * T;
   const E = embedWidth;
-  const linear = (rows: number, inp: number, out: number, layers: number) => {
-    const forward = 2 * rows * inp * out * layers;
-    return { forward, backward: 2 * forward, total: 3 * forward };
-  };
   const attnForward = 2 * (2 * B * T * T * C) * L;
   const byRole: StepFlops['byRole'] = {
-    qkv: linear(N, C, 3 * C, L),
+    qkv: linearFlops(N, C, 3 * C, L),
     attention: { forward: attnForward, backward: 2 * attnForward, total: 3 * attnForward },
-    attn_proj: linear(N, C, C, L),
-    fc: linear(N, C, F, L),
-    fc_proj: linear(N, F, C, L),
+    attn_proj: linearFlops(N, C, C, L),
+    fc: linearFlops(N, C, F, L),
+    fc_proj: linearFlops(N, F, C, L),
   };
-  if (E !== C) byRole.embed_proj = linear(N, E, C, 1);
-  const [dense, out] =
-    head.kind === 'binary'
-      ? [linear(N, C, C, 1), linear(N, C, 1, 1)]
-      : head.kind === 'classes'
-        ? [linear(M, C, C, 1), linear(M, C, head.K, 1)]
-        : [linear(M, C, E, 1), linear(M, E, V, 1)];
-  byRole.head = {
-    forward: dense.forward + out.forward,
-    backward: dense.backward + out.backward,
-    total: dense.total + out.total,
+  if (E !== C) byRole.embed_proj = linearFlops(N, E, C);
+  const f: FlopContext = {
+    c: s,
+    B,
+    M,
+    N,
+    E,
+    linear: (rows, inp, out) => linearFlops(rows, inp, out),
+    step: (c, h, e) => trainStepFlops(c, B, M, h, e),
   };
+  Object.assign(byRole, headModule(head).flops(f, head));
   const total = Object.values(byRole).reduce((acc, r) => acc + r.total, 0);
   return { byRole, total };
 }
 
 /**
- * One ELECTRA step: the generator (its own width, its embeddings projected from the discriminator's width, a
- * vocabulary head over the M target rows mapping back to that width) plus the discriminator (binary head over all
- * N tokens). The sampling and token replacement between them are not products.
+ * One ELECTRA step split in two: the generator (its own width, its embeddings projected from the discriminator's
+ * width, a vocabulary head over the M target rows mapping back to that width) and the discriminator (binary head
+ * over all N tokens). Their sum is trainStepFlops of the ELECTRA head. Sampling and replacement are not products.
  */
 export function electraStepFlops(
   disc: FlopShape,
@@ -281,7 +281,7 @@ export function electraStepFlops(
   B: number,
   M: number,
 ): { generator: StepFlops; discriminator: StepFlops; total: number } {
-  const generator = trainStepFlops(gen, B, M, { kind: 'vocab' }, disc.C);
-  const discriminator = trainStepFlops(disc, B, M, { kind: 'binary' });
+  const generator = trainStepFlops(gen, B, M, VOCAB_HEAD, disc.C);
+  const discriminator = trainStepFlops(disc, B, M, BINARY_HEAD);
   return { generator, discriminator, total: generator.total + discriminator.total };
 }

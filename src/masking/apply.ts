@@ -221,7 +221,7 @@ export function previewMasking(
   for (let t = 0; t < batch.T; t++) {
     let target: string | null = null;
     const tg = targetAt.get(t);
-    if (tg !== undefined) target = head.kind === 'classes' && head.classNames ? head.classNames[tg] : name(tg);
+    if (tg !== undefined) target = head.classNames ? (head.classNames[tg] ?? `#${tg}`) : name(tg);
     else if (masked.tokenLabels && masked.valid[t] && masked.tokenLabels.labels[t] === 1) target = 'replaced';
     tokens.push({
       original: name(masked.originalIds[t]),

@@ -8,7 +8,7 @@ import { Tag } from './types';
 import type {
   EvaluationKind,
   GatheredTargets,
-  HeadName,
+  HeadKind,
   HeadSpec,
   MaskedBatch,
   ObjectiveId,
@@ -54,7 +54,7 @@ export interface Objective {
   /** The model must use causal (decoder) attention. */
   causal: boolean;
   /** The engine head it trains (src/engine/model/heads). */
-  head: HeadName;
+  head: HeadKind;
   /** How its runs are evaluated on held-out text (see EvaluationKind). */
   evaluation: EvaluationKind;
   /** The heads the engine builds, with class counts (they may depend on the vocabulary and T). */
@@ -183,5 +183,5 @@ export function sharesMaskedEvaluation(o: { evaluation: EvaluationKind }): boole
 }
 
 export function vocabHead(name: string, vocab: VocabInfo, lossWeight = 1): HeadSpec {
-  return { name, kind: 'vocab', classes: vocab.size, targets: 'gathered', lossWeight };
+  return { name, kind: 'vocabulary', classes: vocab.size, targets: 'gathered', lossWeight };
 }

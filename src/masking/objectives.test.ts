@@ -167,7 +167,7 @@ describe('character objectives', () => {
     const sizes = [1, 2, 3, 4, 5].map((n) => charClasses(vocab, n, 'first').names.length);
     for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1]);
     const plan = planMasking({ strategy: 'random', objective: 'char-n', objectiveParams: { n: 3 } }, vocab, 64);
-    expect(plan.heads[0]).toMatchObject({ kind: 'classes', classes: charClasses(vocab, 3, 'first').names.length });
+    expect(plan.heads[0]).toMatchObject({ kind: 'k-class', classes: charClasses(vocab, 3, 'first').names.length });
 
     const { mb, batch } = run({ strategy: 'random', objective: 'char-n', objectiveParams: { n: 2, side: 'last' } });
     checkGathered(mb);
@@ -196,7 +196,7 @@ describe('electra', () => {
     expect(Math.abs(masked / (masked + kept) - 0.85)).toBeLessThan(0.02);
     const heads = planMasking({ strategy: 'random', objective: 'electra' }, vocab, 64).heads;
     expect(heads.map((h) => [h.name, h.kind, h.lossWeight])).toEqual([
-      ['generator', 'vocab', 1],
+      ['generator', 'vocabulary', 1],
       ['discriminator', 'binary', 50],
     ]);
   });

@@ -20,14 +20,14 @@
  *   units       (B*T) i32  for every maskable position, the index (within its row) of the unit the strategy moves
  *                          as one: a token (random, informative, hard), a word (whole-word), a chosen n-gram or
  *                          a merged span (other words: one unit each), a PMI unit; -1 on specials and padding.
- *   gathered    GatheredTargets, for heads with kind 'vocab' | 'classes' | 'span-boundary':
+ *   gathered    GatheredTargets, for heads with gathered targets (vocabulary, k-class, span-boundary, ...):
  *                 capacity P per row; slots [b*P, (b+1)*P) belong to row b, filled from the start, the rest padded.
  *                 positions (B*P) i32: flat row index i = b*T + t of the activation row to gather, -1 = empty slot
  *                                      (the gather kernel writes a zero row for -1).
  *                 targets   (B*P) i32: vocabulary id or class index in [0, classes), -1 in empty slots.
  *                 weights   (B*P) f32: 1/count on filled slots (count = filled slots in the whole batch), 0 elsewhere,
  *                                      so sum(weights * loss) is the mean loss over targets. All 0 when count = 0.
- *   tokenLabels TokenLabels, for heads with kind 'binary' (rts, shuffle, electra's discriminator):
+ *   tokenLabels TokenLabels, for the binary head (rts, shuffle, electra's discriminator):
  *                 labels  (B*T) f32 in {0,1} (1 = this token is not the original one),
  *                 weights (B*T) f32: 1/(number of non-pad tokens in the batch) on non-pad tokens, 0 on padding.
  *   sbo         SboTargets (objective 'sbo'), aligned slot for slot with `gathered`:
@@ -51,6 +51,7 @@
  */
 import type { SpecialIds } from '../data/types';
 import type { Rng } from '../data/rng';
+import type { HeadKind } from '../engine/model/heads/types';
 
 /** Position tags for the UI. Stored as u8 in MaskedBatch.tags. */
 export const Tag = { UNTOUCHED: 0, MASKED: 1, REPLACED: 2, KEPT: 3 } as const;
@@ -122,8 +123,11 @@ export type ObjectiveId =
   | 'meap'
   | 'position';
 
-/** The engine head an objective trains: a module of src/engine/model/heads (HEADS there, by this name). */
-export type HeadName = 'vocabulary' | 'k-class' | 'binary' | 'span-boundary' | 'position' | 'next-token' | 'electra';
+/**
+ * The engine head an objective trains, and the kind of each part of it (HeadSpec.kind): a module of
+ * src/engine/model/heads (HEADS there, by this name). One vocabulary with the engine's HeadConfig.kind.
+ */
+export type { HeadKind } from '../engine/model/heads/types';
 
 /**
  * How runs of an objective are evaluated on held-out text. masked-vocab: the shared evaluation (fixed 15% [MASK],
@@ -149,11 +153,11 @@ export type ReplacementLaw = 'uniform' | 'unigram';
 export interface HeadSpec {
   name: string;
   /**
-   * vocab: softmax over V (decoder tied to the token embedding) on gathered rows;
-   * classes: softmax over `classes` on gathered rows; binary: one logit per token on every token (tokenLabels);
+   * vocabulary (and next-token): softmax over V (decoder tied to the token embedding) on gathered rows; k-class and
+   * position: softmax over `classes` on gathered rows; binary: one logit per token on every token (tokenLabels);
    * span-boundary: SpanBERT's SBO head (inputs from sbo.left/right/rel), softmax over V on gathered slots.
    */
-  kind: 'vocab' | 'classes' | 'binary' | 'span-boundary';
+  kind: HeadKind;
   classes: number;
   /** Class labels for 'classes' and 'binary' heads (for the UI and probes). */
   classNames?: readonly string[];

@@ -18,7 +18,7 @@ describe('shuffle+random (3-way)', () => {
     const batch = randomBatch(Rng.from(1, 'data'), 16, 64, 40);
     const mb = applyMasking({ strategy: 'random', objective: 'shuffle-random' }, batch, { vocab, rng: Rng.from(2) });
     expect(planMasking({ strategy: 'random', objective: 'shuffle-random' }, vocab, 64).heads[0]).toMatchObject({
-      kind: 'classes',
+      kind: 'k-class',
       classes: 3,
     });
     const g = mb.gathered!;

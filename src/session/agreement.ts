@@ -3,6 +3,7 @@
 import { SPECIAL_IDS } from '../data/types';
 import type { Tokenizer } from '../data/tokenizer';
 import type { MinimalPair } from '../data/toyLanguage';
+import { headModule } from '../engine/model/heads';
 import type { EngineBatch, Trainer } from '../engine/trainer';
 
 /** One pair in token ids: [CLS] sentence [SEP] padded to T, the verb replaced by [MASK]. */
@@ -106,7 +107,10 @@ export function trainerPairScorer(
   M: number,
   T: number,
 ): { scorer: PairScorer; chunkSize: number } {
-  if (trainer.head.kind !== 'vocab')
+  // The pairs are scored on the evaluation graph: its head must rank the V vocabulary ids.
+  const evalHead = headModule(trainer.head).evalHead(trainer.head);
+  const m = headModule(evalHead);
+  if (m.rows !== 'vocab' || m.outputs(trainer.cfg, evalHead) !== trainer.cfg.V)
     throw new Error(`agreement needs a vocabulary head, this run has a ${trainer.head.kind} head`);
   const chunkSize = Math.min(B, Math.floor(M / 2));
   if (chunkSize < 1) throw new Error(`agreement needs at least two target slots (M=${M})`);

@@ -17,11 +17,11 @@ import { spread, summarize } from './comparisonSummary';
 /** The single head of these schemes (what TrainingRun's headFor picks for them). */
 function headOf(plan: MaskingPlan): HeadConfig {
   const h = plan.heads[0];
-  return h.kind === 'classes'
-    ? { kind: 'classes', K: h.classes }
+  return h.kind === 'k-class'
+    ? { kind: 'k-class', K: h.classes }
     : h.kind === 'binary'
       ? { kind: 'binary' }
-      : { kind: 'vocab' };
+      : { kind: 'vocabulary' };
 }
 
 describe('a comparison is fair', () => {

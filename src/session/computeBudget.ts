@@ -2,10 +2,9 @@
 // page's comparison setup, `npm run compare` and the lessons share. FLOPs per step by the engine's analytic count.
 import type { MaskingConfig, VocabInfo } from '../masking/types';
 import { planMasking } from '../masking';
-import { generatorConfig } from '../engine/model/heads/electra';
-import { electraStepFlops, trainStepFlops } from '../engine/profile';
+import { trainStepFlops } from '../engine/profile';
 import { modelShape, type ExperimentConfig } from './config';
-import { headFor } from './run';
+import { headFor } from './runMasking';
 
 /**
  * steps: every scheme trains base.train.steps steps. tokens: every scheme trains the steps that see `amount` tokens
@@ -39,9 +38,10 @@ export function expectedVocab(e: ExperimentConfig): number {
 }
 
 /**
- * Matrix-product FLOPs of one training step of `e` with `masking` (the engine's analytic count, profile.ts: the
- * trainer's own count from its dispatch list equals it, flops.gpu.test.ts). ELECTRA counts its generator. Without
- * a vocabulary, one of the tokenizer's set size stands in. SpanBERT's boundary head is not in the analytic count.
+ * Matrix-product FLOPs of one training step of `e` with `masking` (the engine's analytic count, profile.ts, with
+ * the head's products counted by its module: the trainer's own count from its dispatch list equals it,
+ * flops.gpu.test.ts and heads.gpu.test.ts). ELECTRA counts its generator, SpanBERT its boundary head. Without a
+ * vocabulary, one of the tokenizer's set size stands in.
  */
 export function schemeStepFlops(e: ExperimentConfig, masking: MaskingConfig, vocab?: VocabInfo): number {
   const v = vocab ?? placeholderVocab(expectedVocab(e));
@@ -50,10 +50,7 @@ export function schemeStepFlops(e: ExperimentConfig, masking: MaskingConfig, voc
   const head = headFor(plan, model);
   const B = e.train.B;
   const M = B * plan.capacity;
-  if (head.kind === 'electra') return electraStepFlops(model, generatorConfig(model, head.gen), B, M).total;
-  if (head.kind === 'binary') return trainStepFlops(model, B, M, { kind: 'binary' }).total;
-  if (head.kind === 'classes') return trainStepFlops(model, B, M, { kind: 'classes', K: head.K }).total;
-  return trainStepFlops(model, B, M).total;
+  return trainStepFlops(model, B, M, head).total;
 }
 
 /** What a budget gives one scheme. */

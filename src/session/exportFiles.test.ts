@@ -12,8 +12,8 @@ describe('hfModelOf', () => {
     expect(hfModelOf(electra, 'huggingface')).toEqual({ model: 'electra-discriminator' });
     expect(hfModelOf(electra, 'huggingface-generator')).toEqual({ model: 'electra-generator' });
     expect(hfModelOf(VOCAB_HEAD, 'huggingface-generator')).toEqual({ error: 'Only an ELECTRA run has a generator.' });
-    expect(hfModelOf({ kind: 'classes', K: 29 }, 'huggingface')).toEqual({
-      error: "transformers has no model for this run's classes head (save a checkpoint instead).",
+    expect(hfModelOf({ kind: 'k-class', K: 29 }, 'huggingface')).toEqual({
+      error: "transformers has no model for this run's k-class head (save a checkpoint instead).",
     });
   });
 });
@@ -21,7 +21,7 @@ describe('hfModelOf', () => {
 describe('keptFormat and hfFolders', () => {
   it('keeps a Hugging Face model when there is one, a checkpoint otherwise', () => {
     expect(keptFormat(VOCAB_HEAD)).toBe('huggingface');
-    expect(keptFormat({ kind: 'classes', K: 29 })).toBe('checkpoint');
+    expect(keptFormat({ kind: 'k-class', K: 29 })).toBe('checkpoint');
   });
 
   it('puts the ELECTRA generator in generator/, next to the discriminator', () => {

@@ -4,7 +4,7 @@ import { exportTokenizerJson } from '../data/hfJson';
 import { tokenizerConfigFiles } from '../data/hfTokenizerConfig';
 import { saveCheckpoint } from '../engine/checkpoint/checkpoint';
 import { exportHf, hfModelFor, type HfModel } from '../engine/checkpoint/hf';
-import type { HeadConfig } from '../engine/model/params';
+import { headModule, type HeadConfig } from '../engine/model/heads';
 import type { ExperimentConfig } from './config';
 import type { ExportedFile, ExportedFiles, ExportFormat } from './records';
 import type { TrainingRun } from './run';
@@ -15,11 +15,16 @@ export function hfModelOf(
   format: Exclude<ExportFormat, 'checkpoint'>,
 ): { model: HfModel } | { error: string } {
   if (format === 'huggingface-generator')
-    return head.kind === 'electra' ? { model: 'electra-generator' } : { error: 'Only an ELECTRA run has a generator.' };
+    return generatorOf(head) ? { model: 'electra-generator' } : { error: 'Only an ELECTRA run has a generator.' };
   const model = hfModelFor(head);
   return model
     ? { model }
     : { error: `transformers has no model for this run's ${head.kind} head (save a checkpoint instead).` };
+}
+
+/** The generator a head exports beside its model (ELECTRA's), as its module says. */
+export function generatorOf(head: HeadConfig): { C: number; NH: number; F: number } | undefined {
+  return headModule(head).hf?.generator?.(head);
 }
 
 /** The formats a run's final weights are kept or exported in: Hugging Face when transformers has a model, else a checkpoint. */
@@ -31,7 +36,7 @@ export function keptFormat(head: HeadConfig): 'huggingface' | 'checkpoint' {
 export function hfFolders(head: HeadConfig): { format: Exclude<ExportFormat, 'checkpoint'>; dir: string }[] {
   return [
     { format: 'huggingface', dir: '' },
-    ...(head.kind === 'electra' ? [{ format: 'huggingface-generator' as const, dir: 'generator' }] : []),
+    ...(generatorOf(head) ? [{ format: 'huggingface-generator' as const, dir: 'generator' }] : []),
   ];
 }
 
@@ -51,7 +56,7 @@ export async function exportRunFiles(
   const which = hfModelOf(head, format);
   if ('error' in which) return { ...base, files: [], error: which.error };
   await t.flush();
-  const gen = head.kind === 'electra' ? head.gen : undefined;
+  const gen = generatorOf(head);
   const { config: json, safetensors } = exportHf(t.cfg, t.layout, await t.state.read('params'), which.model, gen);
   const enc = new TextEncoder();
   const files: ExportedFile[] = [

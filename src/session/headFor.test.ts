@@ -1,16 +1,17 @@
-// The head each objective trains now comes from the head module its objective names (Objective.head): for every
-// objective of the catalogue it must be the configuration the former by-id mapping gave, and the shared evaluation
-// (Objective.evaluation) must go to exactly the runs with a vocabulary head, as before.
+// The head each objective trains comes from the head module its objective names (Objective.head), in the one
+// vocabulary of head kinds: the configuration's kind is the objective's head, it is the configuration the former
+// by-id mapping gave (as a checkpoint written then is read now: upgradeHeadConfig), and the shared evaluation
+// (Objective.evaluation) goes to exactly the runs whose head predicts vocabulary ids, as before.
 import { describe, expect, it } from 'vitest';
 import { modelConfig, type ModelConfig } from '../engine/config';
-import { headModule, HEADS } from '../engine/model/heads';
-import { generatorShape, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
+import { headModule, HEADS, upgradeHeadConfig } from '../engine/model/heads';
+import { generatorShape } from '../engine/model/params';
 import { defaultConfig, OBJECTIVE_IDS, planMasking, sharesMaskedEvaluation, type MaskingPlan } from '../masking';
 import { testVocab } from '../masking/testkit';
 import { headFor } from './run';
 
-/** The mapping session/run.ts kept by objective id before heads were modules (verbatim logic). */
-function formerHeadFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
+/** The mapping session/run.ts kept by objective id before heads were modules, in the kinds of then (verbatim logic). */
+function formerHeadFor(plan: MaskingPlan, model: ModelConfig): unknown {
   const heads = plan.heads;
   if (plan.objective.id === 'electra') {
     const disc = heads.find((h) => h.kind === 'binary')!;
@@ -25,8 +26,8 @@ function formerHeadFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
     return { kind: 'vocab', sbo: { maxRel: Number(plan.objectiveParams.maxRel), weight: span.lossWeight } };
   }
   const h = heads[0];
-  if (h.kind === 'vocab') return VOCAB_HEAD;
-  if (h.kind === 'classes')
+  if (h.kind === 'vocabulary' || h.kind === 'next-token') return { kind: 'vocab' };
+  if (h.kind === 'k-class' || h.kind === 'position')
     return plan.objective.id === 'position'
       ? { kind: 'classes', K: h.classes, hidePositions: true }
       : { kind: 'classes', K: h.classes };
@@ -38,13 +39,15 @@ describe('headFor (by the head module an objective names)', () => {
   const T = 16;
   const model = modelConfig('tiny', vocab.size, { T });
   for (const id of OBJECTIVE_IDS) {
-    it(`${id}: the same head as before, and the shared evaluation exactly for vocabulary heads`, () => {
+    it(`${id}: its head's kind, the same head as before, and the shared evaluation exactly for vocabulary heads`, () => {
       const plan = planMasking(defaultConfig(id), vocab, T);
       const head = headFor(plan, model);
-      expect(head).toEqual(formerHeadFor(plan, model));
-      expect(sharesMaskedEvaluation(plan.objective)).toBe(head.kind === 'vocab');
-      // The loss rows are about what they were (runMasks' lossRowTokenIds read the head's kind before).
-      expect(headModule(head).rows).toBe(head.kind === 'binary' || head.kind === 'electra' ? 'tokens' : head.kind);
+      expect(head.kind).toBe(plan.objective.head);
+      // MEAP's head was the vocabulary head on a causal encoder; it is now the next-token kind (same tensors).
+      const former = upgradeHeadConfig(formerHeadFor(plan, model));
+      if (id === 'meap') expect([former, head]).toEqual([{ kind: 'vocabulary' }, { kind: 'next-token' }]);
+      else expect(head).toEqual(former);
+      expect(sharesMaskedEvaluation(plan.objective)).toBe(headModule(head).rows === 'vocab');
       // A causal objective names the head that declares a causal encoder (the next-token head), and only it.
       expect(HEADS[plan.objective.head].causal ?? false).toBe(plan.causal);
     });
@@ -53,6 +56,6 @@ describe('headFor (by the head module an objective names)', () => {
   it('refuses an objective whose heads do not fit the head it names', () => {
     const plan = planMasking(defaultConfig('mlm'), vocab, T);
     const wrong = { ...plan, objective: { ...plan.objective, head: 'binary' as const } };
-    expect(() => headFor(wrong, model)).toThrow(/objective "mlm" has a vocab head, not the binary head it names/);
+    expect(() => headFor(wrong, model)).toThrow(/objective "mlm" has a vocabulary head, not the binary head it names/);
   });
 });

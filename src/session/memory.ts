@@ -1,11 +1,16 @@
 // GPU memory an experiment needs, estimated before anything is allocated: parameters with their gradients and
 // AdamW moments, the NaN-guard snapshots, the activations of the training, evaluation and probe graphs at their
-// batch sizes, the logits at the target rows and ELECTRA's generator. Checked against the device's limits.
-import type { ModelConfig } from '../engine/config';
-import { bertTensors, generatorShape, placeTensors, VOCAB_HEAD, type HeadConfig } from '../engine/model/params';
+// batch sizes, and each graph's head as its module estimates it (the logits at the target rows, SpanBERT's boundary
+// head, ELECTRA's generator, ...). Checked against the device's limits.
+import { headModule, type HeadConfig, type MemoryContext, type ModelShape } from '../engine/model/heads';
+import { bertTensors, placeTensors } from '../engine/model/params';
+import { embeddingScratchSizes } from '../engine/ops/embedding';
+import { layerNormScratchFloats } from '../engine/ops/layernorm';
 import { getObjective, getStrategy, maxScheduledRate, resolveParams } from '../masking';
 import type { MaskingConfig } from '../masking/types';
+import { placeholderVocab } from './computeBudget';
 import { modelShape, type ExperimentConfig } from './config';
+import { headFor } from './runMasking';
 
 /** Held-out sequences per evaluation batch (session/run.ts EVAL_B; repeated here so this file needs no GPU code). */
 const EVAL_B = 32;
@@ -46,31 +51,42 @@ export function targetSlots(m: MaskingConfig, T: number): number {
   return Math.max(1, objective.capacity ? objective.capacity(T, sel) : sel);
 }
 
-function headOf(e: ExperimentConfig, model: ModelConfig): HeadConfig {
-  if (e.masking.objective !== 'electra') return VOCAB_HEAD;
-  const op = resolveParams('objective "electra"', getObjective('electra').params, e.masking.objectiveParams);
-  return {
-    kind: 'electra',
-    gen: generatorShape(model, Number(op.generatorWidth)),
-    discWeight: Number(op.discWeight ?? 50),
-  };
-}
-
-/** Floats of one graph's buffers: B sequences, M target rows, with the backward pass when `train`. */
-function graphFloats(
-  c: { L: number; C: number; F: number; NH: number; T: number; V: number },
+/**
+ * Floats of one graph's buffers: B sequences, M target rows, with the backward pass when `train`: the encoder's
+ * (embeddings at width E, layers) and its head's, as the head's module estimates them.
+ */
+export function graphFloats(
+  c: ModelShape,
   B: number,
   M: number,
   train: boolean,
+  head: HeadConfig,
+  embedWidth = c.C,
 ): number {
-  const { L, C, F, NH, T, V } = c;
+  const { L, C, F, NH, T } = c;
   const N = B * T;
+  const E = embedWidth;
   const att = B * NH * T * T;
   const layers = L * (10 * N * C + 2 * N * F + att + 4 * N);
-  const embed = 2 * N * C + 8 * N + 4 * M;
-  const head = 4 * M * C + M * V + 4 * M;
-  const backward = train ? 7 * N * C + 2 * N * F + att + 2 * M * C : 0;
-  return layers + embed + head + backward;
+  const embed = 2 * N * Math.max(C, E) + 8 * N + 4 * M;
+  // Training: the layers' gradients, and the scratch of the LayerNorm backward and the embedding lookup's sort.
+  const scratch = () =>
+    Math.max(
+      layerNormScratchFloats({ N, C }),
+      layerNormScratchFloats({ N: M, C: E }),
+      layerNormScratchFloats({ N, C: E }),
+    ) + Object.values(embeddingScratchSizes({ B, T, C: E, V: c.V })).reduce((a, b) => a + b, 0);
+  const backward = train ? 7 * N * C + 2 * N * F + att + scratch() : 0;
+  const m: MemoryContext = {
+    c,
+    B,
+    M,
+    N,
+    E,
+    train,
+    graph: (g, h, e) => graphFloats(g, B, M, train, h, e),
+  };
+  return layers + embed + backward + headModule(head).memory(m, head);
 }
 
 /**
@@ -79,7 +95,11 @@ function graphFloats(
  */
 export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?: number } = {}): MemoryEstimate {
   const model = modelShape(e, V);
-  const head = headOf(e, model);
+  // The head needs the objective alone: a strategy setting the validation lists beside Start changes no buffer here.
+  const objective = getObjective(e.masking.objective);
+  const objectiveParams = resolveParams(`objective "${objective.id}"`, objective.params, e.masking.objectiveParams);
+  const heads = objective.heads(placeholderVocab(V), model.T, objectiveParams);
+  const head = headFor({ objective, heads, objectiveParams }, model);
   const P = placeTensors(bertTensors(model, head)).totalFloats;
   const { B, steps } = e.train;
   const T = model.T;
@@ -87,15 +107,11 @@ export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?:
   const evalB = Math.min(EVAL_B, opts.heldOut ?? EVAL_B);
   const evalM = evalB * targetSlots(EVAL_MASKING, T);
   const snaps = Math.min(SNAPSHOTS, 1 + Math.floor(steps / SNAPSHOT_EVERY));
-  let train = graphFloats(model, B, M, true);
-  let evalF = graphFloats(model, evalB, evalM, false);
-  if (head.kind === 'electra') {
-    // The generator: a second encoder of the same depth at its own width, its MLM logits at the target rows.
-    const g = { ...model, C: head.gen.C, F: head.gen.F, NH: head.gen.NH };
-    train += graphFloats(g, B, M, true) + 4 * B * T * model.C;
-    evalF += graphFloats(g, evalB, evalM, false) + 2 * evalB * T * model.C;
-  }
-  const probe = graphFloats(model, 1, T, false);
+  const mod = headModule(head);
+  const train = graphFloats(model, B, M, true, head);
+  const evalHead = mod.evalHead(head);
+  const evalF = graphFloats(model, evalB, evalM, false, evalHead);
+  const probe = graphFloats(model, 1, T, false, mod.encoderHead(head));
   const parts = {
     weights: 4 * P * 4,
     snapshots: snaps * 3 * P * 4,
@@ -108,11 +124,7 @@ export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?:
   const N = B * T;
   const candidates: MemoryEstimate['largest'][] = [
     { bytes: P * 4, what: `the weights (${P.toLocaleString('en-US')} parameters)`, setting: 'm.C' },
-    {
-      bytes: Math.max(M, evalM) * V * 4,
-      what: `the logits (${Math.max(M, evalM)} target rows x V=${V})`,
-      setting: 'batch',
-    },
+    logitsOf(model, head, M, N, evalM, evalB * T),
     {
       bytes: Math.max(B, evalB) * model.NH * T * T * 4,
       what: `the attention of a layer (B=${Math.max(B, evalB)} x NH=${model.NH} x T=${T} x T)`,
@@ -126,6 +138,28 @@ export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?:
   ];
   const largest = candidates.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { totalBytes, largest, params: P, parts };
+}
+
+/** The head's logits, the largest of the training and evaluation graphs': rows x the head's outputs. */
+function logitsOf(
+  model: ModelShape & { lnEps: number; initStd: number },
+  head: HeadConfig,
+  M: number,
+  N: number,
+  evalM: number,
+  evalN: number,
+): MemoryEstimate['largest'] {
+  const mod = headModule(head);
+  const evalMod = headModule(mod.evalHead(head));
+  const rows = (m: typeof mod, gathered: number, tokens: number) => (m.rows === 'tokens' ? tokens : gathered);
+  const train = { rows: rows(mod, M, N), O: mod.outputs(model, head) };
+  const held = { rows: rows(evalMod, evalM, evalN), O: evalMod.outputs(model, mod.evalHead(head)) };
+  const big = train.rows * train.O >= held.rows * held.O ? train : held;
+  return {
+    bytes: big.rows * big.O * 4,
+    what: `the logits (${big.rows} rows x ${big.O} outputs)`,
+    setting: 'batch',
+  };
 }
 
 /** "1.2 GB", "45 MB". */

@@ -74,7 +74,7 @@ describe('probeView', () => {
       topProbs: Float32Array.from([0.75, 0.25]),
       K: 2,
     };
-    const vocab = probeView(input, r, { L, NH, T }, probeLabels(tok, { kind: 'vocab' }), 0, 'the generator');
+    const vocab = probeView(input, r, { L, NH, T }, probeLabels(tok, { kind: 'vocabulary' }), 0, 'the generator');
     expect(vocab.predictions).toEqual([
       {
         position: 2,
@@ -89,7 +89,7 @@ describe('probeView', () => {
       input,
       { ...r, topIds: Int32Array.from([1, 7]) },
       { L, NH, T },
-      probeLabels(tok, { kind: 'classes', K: 3 }, ['a', 'b', 'c']),
+      probeLabels(tok, { kind: 'k-class', K: 3 }, ['a', 'b', 'c']),
       0,
     );
     expect(classes.predictions[0].top.map((t) => t.token)).toEqual(['b', '?']);

@@ -3,15 +3,14 @@
 import { SPECIAL_IDS } from '../data/types';
 import type { Tokenizer } from '../data/tokenizer';
 import type { ProbeResult } from '../engine/inspect';
-import type { HeadConfig } from '../engine/model/params';
+import { ELECTRA_PREDICTOR, headModule, type HeadConfig } from '../engine/model/heads';
 import type { ProbeView } from './records';
 import type { TrainingRun } from './run';
 
 /** The probe sentence a new page starts with ([MASK] marks where predictions are shown). */
 export const DEFAULT_PROBE_TEXT = 'the king said to his [MASK] that the [MASK] was in the forest .';
 
-export const ELECTRA_PREDICTOR =
-  "ELECTRA's generator (the discriminator, whose attention is shown, only tells replaced tokens from originals)";
+export { ELECTRA_PREDICTOR };
 
 /** The engine's input for a probe text: [CLS] text [SEP] cut to T, padded, and the positions of its [MASK]s. */
 export interface ProbeInput {
@@ -83,11 +82,15 @@ export interface ProbeLabels {
   prediction: (id: number) => string;
 }
 
-/** How a head's predicted ids read: k-class heads predict classes named by the objective, others vocabulary ids. */
+/**
+ * How a head's predicted ids read, as its module says (preview.label): vocabulary heads predict tokens, k-class heads
+ * classes named by the objective (`classNames`), ELECTRA's generator tokens.
+ */
 export function probeLabels(tok: Tokenizer, head: HeadConfig, classNames?: readonly string[]): ProbeLabels {
   const token = (id: number) => tok.idToToken(id) ?? '?';
-  const names = head.kind === 'classes' ? classNames : undefined;
-  return { token, prediction: names ? (id) => names[id] ?? '?' : token };
+  const names = { V: tok.vocabSize, token, className: (id: number) => classNames?.[id] };
+  const label = headModule(head).preview.label;
+  return { token, prediction: (id) => label(id, names) };
 }
 
 /** Runs the probe text through the run's current weights (between steps). */
@@ -102,6 +105,6 @@ export async function runProbe(run: TrainingRun, text: string): Promise<ProbeVie
     run.model,
     labels,
     run.trainer.step,
-    run.head.kind === 'electra' ? ELECTRA_PREDICTOR : undefined,
+    headModule(run.head).predictor?.(run.model, run.head).about,
   );
 }

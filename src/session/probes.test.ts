@@ -23,7 +23,7 @@ describe('probeInit', () => {
       lnEps: 1e-12,
       initStd: 0.02,
     };
-    const srcLayout = placeTensors(bertTensors(model, { kind: 'classes', K: 29 }));
+    const srcLayout = placeTensors(bertTensors(model, { kind: 'k-class', K: 29 }));
     const src = Float32Array.from({ length: srcLayout.totalFloats }, (_, i) => 1 + i);
     const config = { ...defaultExperiment(), seed: 9 };
     const { layout, init, copied } = probeInit({ model, config }, srcLayout, src);

@@ -6,7 +6,7 @@ import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
 import type { SequenceSet } from '../data/batching';
 import { validateModelConfig, type ModelConfig } from '../engine/config';
 import type { Kernels } from '../engine/kernels';
-import { headModule, HEADS } from '../engine/model/heads';
+import { headModule } from '../engine/model/heads';
 import { bertTensors, initParams, placeTensors, type HeadConfig } from '../engine/model/params';
 import { Trainer, type EngineBatch, type EvalResult, type StepMetrics } from '../engine/trainer';
 import { planMasking, type MaskingPlan, type TokenLossEma, type VocabInfo } from '../masking';
@@ -17,10 +17,10 @@ import { DivergenceWatch, type Divergence } from './divergence';
 import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
 import { encodePairs, scoreAgreement, trainerPairScorer, type AgreementResult, type EncodedPair } from './agreement';
 import { frequencyBaseline, type FrequencyBaseline } from './baseline';
-import { lossRowTokenIds, RunMasking, updateHardness, type LossRowKind, type OwnEvalKind } from './runMasking';
+import { headFor, lossRowTokenIds, RunMasking, updateHardness, type LossRowKind, type OwnEvalKind } from './runMasking';
 import type { EvalPoint } from './records';
 
-export { EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED } from './runMasking';
+export { EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED, headFor } from './runMasking';
 /** Ids below this are the special tokens [PAD] [UNK] [CLS] [SEP] [MASK]. */
 const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;
 /** Held-out sequences in the pseudo-perplexity sample (each real token masked once, alone). */
@@ -32,16 +32,6 @@ export interface RunCallbacks {
   onNonFinite?: (info: { step: number; restoredStep: number }) => void;
   /** The training loss diverged (divergence.ts): the trainer was rolled back and halted, as for a non-finite loss. */
   onDiverged?: (info: { step: number; restoredStep: number; divergence: Divergence }) => void;
-}
-
-/** The engine head an objective trains: the head module it names configures itself from the plan. */
-export function headFor(plan: MaskingPlan, model: ModelConfig): HeadConfig {
-  return HEADS[plan.objective.head].configure({
-    objective: plan.objective.id,
-    heads: plan.heads,
-    params: plan.objectiveParams,
-    model,
-  });
 }
 
 /** Turns a masked batch into the engine's input arrays. `M` is the target capacity of the graph. */

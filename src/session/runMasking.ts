@@ -17,6 +17,8 @@ import {
   type VocabInfo,
 } from '../masking';
 import type { EvaluationKind, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
+import type { ModelConfig } from '../engine/config';
+import { HEADS, type HeadConfig } from '../engine/model/heads';
 import type { ExperimentConfig } from './config';
 
 /** Seed of the held-out masks (the same for every scheme, seed and step). */
@@ -43,6 +45,22 @@ export type OwnEvalKind = 'mlm' | 'objective' | 'next-token';
 export function ownEvalKind(o: { evaluation: EvaluationKind }): OwnEvalKind {
   if (o.evaluation === 'causal-next-token') return 'next-token';
   return sharesMaskedEvaluation(o) ? 'mlm' : 'objective';
+}
+
+/**
+ * The engine head an objective trains: the head module it names configures itself from the plan (or from the
+ * objective's heads and parameters alone: the strategy plays no part).
+ */
+export function headFor(
+  plan: Pick<MaskingPlan, 'objective' | 'heads' | 'objectiveParams'>,
+  model: ModelConfig,
+): HeadConfig {
+  return HEADS[plan.objective.head].configure({
+    objective: plan.objective.id,
+    heads: plan.heads,
+    params: plan.objectiveParams,
+    model,
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperiment, type ExperimentConfig } from './config';
 import { decodeExperiment, encodeExperiment } from './experimentUrl';
+import { estimateMemory } from './memory';
 import { assertRunnable, ExperimentError, problemText, validateExperiment, type Problem } from './validate';
 
 function withTrain(patch: Partial<ExperimentConfig['train']>): ExperimentConfig {
@@ -183,6 +184,15 @@ describe('memory before allocation', () => {
       /^the run needs about [\d.]+ GB of GPU memory \(9,69\d,\d{3},\d{3} parameters with gradients, AdamW moments and snapshots, and the activations\); MaskLab allows 4\.0 GB$/,
     );
     expect(p.allowed).toBe('at most 4.0 GB: a smaller model (L, C, F), batch size or sequence length T');
+  });
+
+  it("estimates every objective's memory with its own head, and a strategy setting out of range does not stop it", () => {
+    const d = defaultExperiment();
+    const mlm = estimateMemory(d, 2048).totalBytes;
+    const sbo = estimateMemory({ ...d, masking: { strategy: 'span', objective: 'sbo' } }, 2048).totalBytes;
+    expect(sbo).toBeGreaterThan(mlm); // SpanBERT's boundary head and its logits
+    const split = { ...d, masking: { ...d.masking, strategyParams: { maskFrac: 0.8, randomFrac: 0.5 } } };
+    expect(estimateMemory(split, 2048).totalBytes).toBe(mlm);
   });
 
   it('refuses a buffer over the device limit, naming the setting that shrinks it', () => {

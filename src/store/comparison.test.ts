@@ -96,11 +96,11 @@ function setup(factory = new IDBFactory()) {
       },
     });
   };
-  const answerProbes = (downstream: number, head: 'vocab' | 'binary' = 'vocab') => {
+  const answerProbes = (downstream: number, head: 'vocabulary' | 'binary' = 'vocabulary') => {
     const last = sent[sent.length - 1];
     if (last?.type !== 'probes') throw new Error(`expected a probes command, got ${last?.type}`);
     const mlm =
-      head === 'vocab'
+      head === 'vocabulary'
         ? undefined
         : { loss: 6, accuracy: 0.05, targets: 100, pseudoPerplexity: 400, steps: 5, trainLoss: 6.1 };
     emit({
@@ -152,7 +152,7 @@ describe('comparison store', () => {
       expect(s.sent.at(-1)).toMatchObject({ type: 'probes', budget: { mlmSteps: 5 } });
       // The next run waits for the probes.
       expect(s.started).toHaveLength(k + 1);
-      s.answerProbes(0.5 + k / 10, k % 2 === 0 ? 'vocab' : 'binary');
+      s.answerProbes(0.5 + k / 10, k % 2 === 0 ? 'vocabulary' : 'binary');
       await settle();
     }
     expect(s.started.map((c) => [c.masking.objective, c.seed])).toEqual([

@@ -2,7 +2,8 @@
 // with previewMasking under the current settings; tokens colored by tag, originals and targets shown.
 import { useMemo, useState } from 'react';
 import { Rng } from '../data/rng';
-import { getStrategy, previewMasking, resolveParams, scheduledRate, type PreviewToken } from '../masking';
+import { HEADS } from '../engine/model/heads';
+import { getObjective, getStrategy, previewMasking, resolveParams, scheduledRate, type PreviewToken } from '../masking';
 import type { HeadSpec, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import { pmiLexiconFor, previewSentences, rarityHardness, usePreparedCorpus, type PreparedCorpus } from '../store/data';
 import { useExperimentStore } from '../store/experiment';
@@ -150,7 +151,9 @@ export function MaskPreview() {
 }
 
 function PreviewBody({ p, objective, name }: { p: Preview; objective: string; name: string }) {
-  const binary = p.head.kind === 'binary' && p.masked.tokenLabels !== undefined;
+  // What the preview shows of the targets is the head's to say (its module's preview labels).
+  const shown = HEADS[getObjective(objective).head].preview;
+  const binary = shown.tokenLabels === true && p.masked.tokenLabels !== undefined;
   const counts = { masked: 0, replaced: 0, kept: 0 };
   for (const t of p.tokens) if (t.tag !== 'untouched') counts[t.tag]++;
   const groups = groupByUnit(p.tokens, p.masked);
@@ -173,7 +176,7 @@ function PreviewBody({ p, objective, name }: { p: Preview; objective: string; na
       <Legend binary={binary} sbo={p.boundaries.size > 0} />
       <p className="preview-stats" data-testid="preview-stats">
         {p.masked.selectedCount} of {p.masked.maskableCount} tokens selected (rate {(p.masked.rate * 100).toFixed(1)}%):{' '}
-        {counts.masked} masked, {counts.replaced} replaced, {counts.kept} kept. {targetNote(p.head, objective)}
+        {counts.masked} masked, {counts.replaced} replaced, {counts.kept} kept. {shown.note(p.head)}
       </p>
       {p.lexicon && <LexiconNote lexicon={p.lexicon} />}
       {p.rarity && (
@@ -262,26 +265,6 @@ function Legend({ binary, sbo }: { binary: boolean; sbo: boolean }) {
       )}
     </ul>
   );
-}
-
-function targetNote(head: HeadSpec, objective: string): string {
-  if (objective === 'electra') {
-    return 'The generator predicts the masked tokens; during training its guesses are written in and the discriminator labels every token original or replaced.';
-  }
-  switch (head.kind) {
-    case 'vocab':
-      return objective === 'meap'
-        ? 'Every position predicts the next token (→), with causal attention.'
-        : 'The model predicts the original token at every chosen position.';
-    case 'span-boundary':
-      return 'The model predicts each span token, also from the two tokens around the span.';
-    case 'classes':
-      return objective === 'position'
-        ? `These tokens lose their position embedding; the target is the position (one of ${head.classes}).`
-        : `The target is a class (→), one of ${head.classes}, not the token itself.`;
-    case 'binary':
-      return 'Every token gets a yes/no label: was it changed?';
-  }
 }
 
 function LexiconNote({ lexicon }: { lexicon: PmiLexicon }) {

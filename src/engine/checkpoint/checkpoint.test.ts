@@ -84,8 +84,8 @@ describe('Hugging Face export', () => {
         Array.from(p.subarray(w.offset, w.offset + w.size)),
       );
     }
-    expect(hfModelFor({ kind: 'vocab' })).toBe('masked-lm');
-    expect(hfModelFor({ kind: 'classes', K: 3 })).toBeUndefined();
+    expect(hfModelFor({ kind: 'vocabulary' })).toBe('masked-lm');
+    expect(hfModelFor({ kind: 'k-class', K: 3 })).toBeUndefined();
   });
 
   it("writes ELECTRA's generator as an ElectraForMaskedLM with the shared embeddings and embeddings_project", () => {

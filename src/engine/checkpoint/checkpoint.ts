@@ -1,7 +1,8 @@
 // Training checkpoints: every parameter tensor with its AdamW moments, in safetensors layout, plus a JSON header
 // (model config, head, step, and the run's RNG state: MaskLab's randomness is a pure function of seed and step).
 import type { ModelConfig } from '../config';
-import type { HeadConfig, ParamLayout } from '../model/params';
+import { upgradeHeadConfig } from '../model/heads';
+import { bertTensors, type HeadConfig, type ParamLayout } from '../model/params';
 import type { Trainer } from '../trainer';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
@@ -56,6 +57,8 @@ export function readCheckpoint(bytes: Uint8Array): { meta: CheckpointMeta; tenso
   const meta = JSON.parse(raw) as CheckpointMeta;
   if (meta.format !== 'masklab-checkpoint' || meta.version !== 1)
     throw new Error(`unsupported checkpoint format ${meta.format} v${meta.version}`);
+  // Checkpoints written before the head kinds were one vocabulary store { kind: 'vocab' | 'classes', ... }.
+  meta.head = upgradeHeadConfig(meta.head);
   return { meta, tensors: f.tensors };
 }
 
@@ -66,7 +69,12 @@ export function loadCheckpoint(trainer: Trainer, bytes: Uint8Array): CheckpointM
   for (const k of ['L', 'C', 'NH', 'F', 'T', 'V'] as const) {
     if (meta.model[k] !== m[k]) throw new Error(`checkpoint has ${k}=${meta.model[k]}, this model has ${k}=${m[k]}`);
   }
-  if (JSON.stringify(meta.head) !== JSON.stringify(trainer.head))
+  // The same head, or one with the same tensors (a MEAP checkpoint from before next-token was a kind of its own).
+  const tensorsOfHead = (h: HeadConfig) => JSON.stringify(bertTensors(m, h));
+  if (
+    JSON.stringify(meta.head) !== JSON.stringify(trainer.head) &&
+    tensorsOfHead(meta.head) !== tensorsOfHead(trainer.head)
+  )
     throw new Error(`checkpoint head ${JSON.stringify(meta.head)} differs from ${JSON.stringify(trainer.head)}`);
   const layout = trainer.layout;
   for (const [which, prefix] of GROUPS) {

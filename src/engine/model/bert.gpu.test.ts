@@ -9,6 +9,7 @@ import { fill } from '../ops/fill';
 import { mlmReference, type MlmInputs } from '../reference/model';
 import { diff, gradientFailures, rng, useGpu } from '../testing';
 import { BertGraph } from './bert';
+import { headModule } from './heads';
 import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from './params';
 import { ParamState } from './state';
 
@@ -106,15 +107,15 @@ describe('BertGraph vs CPU reference', () => {
   }
 
   const heads: [string, HeadConfig][] = [
-    ['classes (K=7)', { kind: 'classes', K: 7 }],
+    ['k-class (K=7)', { kind: 'k-class', K: 7 }],
     ['binary', { kind: 'binary' }],
-    ['position (K=T=9, hidden positions)', { kind: 'classes', K: T, hidePositions: true }],
-    ['vocabulary + span boundary (SBO)', { kind: 'vocab', sbo: { maxRel: 4, weight: 1.5 } }],
+    ['position (K=T=9, hidden positions)', { kind: 'position', K: T }],
+    ['vocabulary + span boundary (SBO)', { kind: 'span-boundary', maxRel: 4, weight: 1.5 }],
   ];
   for (const [name, head] of heads) {
     it(`${name} head: loss, predictions and every gradient match`, async () => {
       const cfg = modelConfig('tiny', 37, { L: 1, C: 24, NH: 3, F: 40, T });
-      const targets = head.kind === 'classes' ? [3, 6, 0, -1, 5] : inputs.targets;
+      const targets = headModule(head).rows === 'classes' ? [3, 6, 0, -1, 5] : inputs.targets;
       // Position hiding at the three target rows and one more (the position head's targets are positions t).
       const noPosition = Array.from({ length: N }, (_, i) => ([2, 5, 12, 4, 13].includes(i) ? 1 : 0));
       // SBO slots: slots 1 and 4 share both boundaries (one span), slot 3 is empty.

@@ -4,7 +4,7 @@ import type { ModelConfig } from '../config';
 import type { Kernels } from '../kernels';
 import { BertGraph, type ModelGraph } from './bert';
 import { ElectraGraph } from './electra';
-import { headModule, type HeadConfig } from './heads';
+import { headModule, type ElectraHead, type HeadConfig } from './heads';
 import type { ParamState } from './state';
 
 export interface TrainGraphOptions {
@@ -25,12 +25,14 @@ export interface TrainGraphOptions {
 export function buildGraph(k: Kernels, cfg: ModelConfig, state: ParamState, o: TrainGraphOptions): ModelGraph {
   const head = o.train ? o.head : headModule(o.head).evalHead(o.head);
   const { B, M, train, causal, label } = o;
-  if (head.kind === 'electra') {
+  if (headModule(head).notOnOneEncoder) {
     if (o.freezeEncoder)
       throw new Error(
         'an ELECTRA run cannot train on a frozen encoder; probe its discriminator with a vocabulary head',
       );
-    return new ElectraGraph(k, cfg, state, { B, M, train, causal, head, sampleSeed: o.sampleSeed, label });
+    // The one head on two encoders is ELECTRA's (generator + discriminator): ElectraGraph composes them.
+    const electra = head as ElectraHead;
+    return new ElectraGraph(k, cfg, state, { B, M, train, causal, head: electra, sampleSeed: o.sampleSeed, label });
   }
   const freezeEncoder = train && o.freezeEncoder;
   return new BertGraph(k, cfg, state, {

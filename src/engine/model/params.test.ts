@@ -58,11 +58,11 @@ describe('parameter layout', () => {
 
   it('gives the encoder bit-identical initial weights under every head (same seed, any objective)', () => {
     const heads: HeadConfig[] = [
-      { kind: 'classes', K: 7 },
-      { kind: 'classes', K: 6, hidePositions: true },
+      { kind: 'k-class', K: 7 },
+      { kind: 'position', K: 6 },
       { kind: 'binary' },
       { kind: 'electra', gen: generatorShape(cfg, 0.25), discWeight: 50 },
-      { kind: 'vocab', sbo: { maxRel: 4, weight: 1 } },
+      { kind: 'span-boundary', maxRel: 4, weight: 1 },
     ];
     const ref = placeTensors(bertTensors(cfg));
     const refInit = initParams(ref, 0.02, seeded(9));

@@ -5,8 +5,8 @@ import { headModule, VOCAB_HEAD, type HeadConfig } from './heads';
 import { bias, gain, layerTensors, weight, type TensorSpec } from './tensors';
 
 export type { Init, TensorSpec } from './tensors';
-export type { ElectraHead, GeneratorShape, HeadConfig, SboHead } from './heads';
-export { GEN_PREFIX, generatorConfig, generatorShape, headOutputs, VOCAB_HEAD } from './heads';
+export type { ElectraHead, GeneratorShape, HeadConfig, HeadKind, SboHead } from './heads';
+export { BINARY_HEAD, GEN_PREFIX, generatorConfig, generatorShape, headOutputs, VOCAB_HEAD } from './heads';
 
 export interface PlacedTensor extends TensorSpec {
   /** Offset in floats into the flat buffer (multiple of ALIGN_FLOATS). */

@@ -60,10 +60,10 @@ describe('mlmReference with the other heads', () => {
     sbo: { left: [1, 6, -1, 6], right: [3, 8, -1, 10], rel: [0, 0, 0, 2], weights: [0.5, 0.25, 0, 0.25] },
   };
   const heads: [string, HeadConfig][] = [
-    ['classes (K=5)', { kind: 'classes', K: 5 }],
+    ['k-class (K=5)', { kind: 'k-class', K: 5 }],
     ['binary', { kind: 'binary' }],
-    ['position (K=5, hidden positions)', { kind: 'classes', K: 5, hidePositions: true }],
-    ['vocabulary + span boundary (SBO)', { kind: 'vocab', sbo: { maxRel: 3, weight: 0.7 } }],
+    ['position (K=5, hidden positions)', { kind: 'position', K: 5 }],
+    ['vocabulary + span boundary (SBO)', { kind: 'span-boundary', maxRel: 3, weight: 0.7 }],
   ];
   for (const [name, head] of heads) {
     it(`${name}: every gradient matches finite differences`, () => {

@@ -61,7 +61,7 @@ export const firstCharObjective: Objective = {
   heads: () => [
     {
       name: 'first-char',
-      kind: 'classes',
+      kind: 'k-class',
       classes: 29,
       classNames: FIRST_CHAR_CLASSES,
       targets: 'gathered',
@@ -161,7 +161,7 @@ export const charNObjective: Objective = {
     return [
       {
         name: 'char-n',
-        kind: 'classes',
+        kind: 'k-class',
         classes: cc.names.length,
         classNames: cc.names,
         targets: 'gathered',

@@ -19,7 +19,7 @@ export const meapObjective: Objective = {
   causal: true,
   head: 'next-token',
   evaluation: 'causal-next-token',
-  heads: (vocab) => [vocabHead('next-token', vocab)],
+  heads: (vocab) => [{ ...vocabHead('next-token', vocab), kind: 'next-token' }],
   capacity: (T) => T,
   sharedPositions(T, rate, rng) {
     // Positions 1..T-1 (0 holds [CLS] in MaskLab batches); K = round(r (T-1)).

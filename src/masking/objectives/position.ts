@@ -20,7 +20,7 @@ export const positionObjective: Objective = {
   heads: (_vocab, T) => [
     {
       name: 'position',
-      kind: 'classes',
+      kind: 'position',
       classes: T,
       classNames: Array.from({ length: T }, (_, t) => String(t)),
       targets: 'gathered',

@@ -38,7 +38,7 @@ export const shuffleRandomObjective: Objective = {
   heads: () => [
     {
       name: 'shuffle-random',
-      kind: 'classes',
+      kind: 'k-class',
       classes: 3,
       classNames: SHUFFLE_RANDOM_CLASSES,
       targets: 'gathered',
@@ -140,7 +140,7 @@ export const tokenTypeObjective: Objective = {
   heads: () => [
     {
       name: 'token-type',
-      kind: 'classes',
+      kind: 'k-class',
       classes: 4,
       classNames: TOKEN_TYPE_CLASSES,
       targets: 'gathered',

@@ -11,6 +11,7 @@ import { writeSafetensors } from '../../engine/checkpoint/safetensors';
 import { validateModelConfig } from '../../engine/config';
 import { bertTensors, initParams, placeTensors } from '../../engine/model/params';
 import { modelShape, type ExperimentConfig } from '../config';
+import { generatorOf } from '../exportFiles';
 import { headFor, uniformOf } from '../run';
 import { RunMasking } from '../runMasking';
 import { goldenFiles } from './golden';
@@ -77,7 +78,7 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
   const layout = placeTensors(bertTensors(model, head));
   // The run's initial weights, exactly as TrainingRun draws them: training in Python starts where MaskLab's did.
   const init = initParams(layout, model.initStd, uniformOf(Rng.from(config.seed, 'init')));
-  const gen = head.kind === 'electra' ? head.gen : undefined;
+  const gen = generatorOf(head);
   const parts: [HfModel, string][] = [
     [hf, ''],
     ...(gen ? [['electra-generator', 'generator/'] as [HfModel, string]] : []),

@@ -7,6 +7,7 @@ import { learningRate } from '../../engine/schedule';
 import { scheduleOf } from '../config';
 import { GEN_PREFIX, generatorConfig, VOCAB_HEAD, type HeadConfig, type ParamLayout } from '../../engine/model/params';
 import { headModule } from '../../engine/model/heads';
+import { generatorOf } from '../exportFiles';
 import { mlmReference, type MlmInputs } from '../../engine/reference/model';
 import type { MaskedBatch } from '../../masking/types';
 import { engineBatch } from '../run';
@@ -46,7 +47,10 @@ function batchJson(m: MaskedBatch): Record<string, unknown> {
   };
 }
 
-/** The step's loss from the given weights as MaskLab's engine defines it (ELECTRA: the generator's part alone). */
+/**
+ * The step's loss from the given weights as MaskLab's engine defines it, of the kind the head's module names
+ * (hf.lossKind); a head with a generator (ELECTRA) gives the generator's part alone.
+ */
 function referenceLoss(
   model: ModelConfig,
   head: HeadConfig,
@@ -66,22 +70,24 @@ function referenceLoss(
     labels: eb.labels,
     tokenWeights: eb.tokenWeights,
   };
-  if (head.kind === 'electra') {
-    const gc = generatorConfig(model, head.gen);
+  const kind = headModule(head).hf?.lossKind;
+  if (!kind) throw new Error(`a ${head.kind} head has no transformers model, so no golden loss`);
+  const gen = generatorOf(head);
+  if (gen) {
+    const gc = generatorConfig(model, gen);
     const r = mlmReference(gc, layout, params, { ...inp, labels: undefined }, false, VOCAB_HEAD, {
       prefix: GEN_PREFIX,
       embedWidth: model.C,
     });
     return {
       loss: r.loss,
-      kind: 'electra-generator-mlm',
+      kind,
       losses: r.losses,
       positions: eb.positions,
       targets: eb.targets,
     };
   }
   const r = mlmReference(model, layout, params, inp, false, head);
-  const kind = head.kind === 'binary' ? 'binary-cross-entropy' : 'masked-cross-entropy';
   return { loss: r.loss, kind, losses: r.losses, positions: eb.positions, targets: eb.targets };
 }
 
@@ -115,7 +121,7 @@ export function goldenFiles(
       json.loss_kind = r.kind;
       json.loss_note =
         "MaskLab's CPU reference model (float64) on this batch from model.safetensors (the initial weights, step 0)";
-      if (rm.hardness && head.kind !== 'electra') {
+      if (rm.hardness && !generatorOf(head)) {
         // Hard tokens: the token ids and losses TrainingRun feeds its loss average after step 0 (here from the
         // reference model); later golden steps replay them. ELECTRA's discriminator losses depend on the
         // generator's samples, so an ELECTRA run's golden steps use an empty table.

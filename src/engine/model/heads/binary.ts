@@ -3,19 +3,36 @@
 import { geluBackward, geluForward } from '../../ops/gelu';
 import { binaryCrossEntropy } from '../../ops/loss';
 import { countBinaryCorrect, reduceWeightedSum } from '../../ops/reduce';
+import { geluBackward as geluBackwardRef, geluForward as geluForwardRef } from '../../reference/gelu';
+import { binaryCrossEntropy as binaryCrossEntropyRef } from '../../reference/loss';
+import { matmulBackward, matmulForward } from '../../reference/matmul';
 import { bias, weight, type TensorSpec } from '../tensors';
-import type { HeadConfig } from './index';
 import {
   decodePlain,
   METRIC,
   singleHead,
+  type FlopContext,
   type HeadContext,
   type HeadGraph,
   type HeadModule,
   type HfEntry,
+  type MemoryContext,
+  type RefHeadContext,
+  type RefHeadResult,
+  type RoleFlops,
 } from './types';
+import { addFlops } from './vocab';
 
-export type BinaryHeadConfig = Extract<HeadConfig, { kind: 'binary' }>;
+declare module './types' {
+  interface HeadConfigs {
+    /** One logit per token: replaced or not (rts, shuffle; ELECTRA's discriminator). */
+    binary: { kind: 'binary' };
+  }
+}
+
+export type BinaryHeadConfig = { kind: 'binary' };
+
+export const BINARY_HEAD: BinaryHeadConfig = { kind: 'binary' };
 
 export function binaryTensors(C: number): TensorSpec[] {
   return [weight('disc_w', [C, C]), bias('disc_b', C), weight('disc_out_w', [1, C]), bias('disc_out_b', 1)];
@@ -89,6 +106,52 @@ export function binaryGraph(ctx: HeadContext): HeadGraph {
   return g;
 }
 
+/** The binary head's products over all N tokens: dense (C -> C) and one logit (C -> 1). */
+export function binaryFlops(f: FlopContext): Record<string, RoleFlops> {
+  return { head: addFlops(f.linear(f.N, f.c.C, f.c.C), f.linear(f.N, f.c.C, 1)) };
+}
+
+/** Its buffers: dense and GELU outputs (N, C), logits, losses, predictions, dlogits (N); training: two (N, C) grads. */
+export function binaryMemory(m: MemoryContext): number {
+  const { N } = m;
+  const C = m.c.C;
+  return 2 * N * C + 4 * N + (m.train ? 2 * N * C : 0);
+}
+
+/** The float64 reference of binaryGraph: dense, GELU, one logit per token, binary cross-entropy. */
+export function binaryHeadRef(r: RefHeadContext): RefHeadResult {
+  const { N, C, P, hidden } = r;
+  const { labels, tokenWeights } = r.inputs;
+  if (!labels || !tokenWeights) throw new Error('the binary head needs labels and tokenWeights');
+  const lin = (x: ArrayLike<number>, w: string, b: string, o: number, i: number) =>
+    matmulForward(x, P(w), { M: N, N: o, K: i, transB: true }, P(b));
+  const ht = lin(hidden, 'disc_w', 'disc_b', C, C);
+  const hg = geluForwardRef(ht);
+  const logits = lin(hg, 'disc_out_w', 'disc_out_b', 1, C);
+  const bce = binaryCrossEntropyRef(logits, labels, tokenWeights);
+  let loss = 0;
+  for (let i = 0; i < N; i++) loss += tokenWeights[i] * bce.losses[i];
+  return {
+    loss,
+    losses: bce.losses,
+    argmax: bce.preds,
+    backward(acc) {
+      const out = matmulBackward(bce.dlogits, hg, P('disc_out_w'), { M: N, N: 1, K: C, transB: true });
+      acc('disc_out_w', out.db);
+      acc('disc_out_b', out.dbias);
+      const dense = matmulBackward(geluBackwardRef(out.da, ht), hidden, P('disc_w'), {
+        M: N,
+        N: C,
+        K: C,
+        transB: true,
+      });
+      acc('disc_w', dense.db);
+      acc('disc_b', dense.dbias);
+      return dense.da;
+    },
+  };
+}
+
 /** ElectraForPreTraining's head names in transformers. */
 export function binaryHfTensors(): HfEntry[] {
   return [
@@ -100,10 +163,9 @@ export function binaryHfTensors(): HfEntry[] {
 }
 
 export const binaryHead: HeadModule<BinaryHeadConfig> = {
-  name: 'binary',
   configure(req) {
     singleHead(req, 'binary');
-    return { kind: 'binary' };
+    return BINARY_HEAD;
   },
   rows: 'tokens',
   tensors: (c) => binaryTensors(c.C),
@@ -111,5 +173,13 @@ export const binaryHead: HeadModule<BinaryHeadConfig> = {
   build: (ctx) => binaryGraph(ctx),
   evalHead: (head) => head,
   encoderHead: (head) => head,
-  hf: { model: 'electra-discriminator', tensors: binaryHfTensors },
+  hf: { model: 'electra-discriminator', tensors: binaryHfTensors, lossKind: 'binary-cross-entropy' },
+  flops: (f) => binaryFlops(f),
+  memory: (m) => binaryMemory(m),
+  reference: (r) => binaryHeadRef(r),
+  preview: {
+    note: () => 'Every token gets a yes/no label: was it changed?',
+    tokenLabels: true,
+    label: (id, n) => n.className(id) ?? String(id),
+  },
 };

@@ -1,11 +1,19 @@
 // ELECTRA's heads (Clark et al. 2020): the discriminator's binary head on the main encoder plus a generator, a
 // narrower encoder with a vocabulary head (tensors prefixed GEN_PREFIX). The graph that composes the two encoders
-// is ../electra.ts; this module lists their tensors and Hugging Face names.
+// is ../electra.ts and its float64 reference ../../reference/electra.ts; this module lists their tensors, Hugging
+// Face names, FLOPs and memory.
 import type { ModelConfig } from '../../config';
 import { bias, layerTensors, weight } from '../tensors';
-import { binaryHfTensors, binaryTensors } from './binary';
+import { BINARY_HEAD, binaryFlops, binaryHfTensors, binaryMemory, binaryTensors } from './binary';
 import { headOfKind, type HfEntry, type HeadModule } from './types';
-import { vocabHeadTensors } from './vocab';
+import { tokenLabel, VOCAB_HEAD, vocabHeadTensors } from './vocab';
+
+declare module './types' {
+  interface HeadConfigs {
+    /** ELECTRA: a generator (vocabulary head) and the discriminator (binary head) on two encoders. */
+    electra: ElectraHead;
+  }
+}
 
 /**
  * ELECTRA: a generator encoder of width gen.C (same depth) shares the token, position and type embeddings and
@@ -57,8 +65,13 @@ export function generatorHfTensors(): HfEntry[] {
   ];
 }
 
+/** Who gives the probe sentence's predictions of an ELECTRA run. */
+export const ELECTRA_PREDICTOR =
+  "ELECTRA's generator (the discriminator, whose attention is shown, only tells replaced tokens from originals)";
+
+const TWO_ENCODERS = 'an ELECTRA head is two graphs: build it with ElectraGraph';
+
 export const electraHead: HeadModule<ElectraHead> = {
-  name: 'electra',
   configure: (req) => ({
     kind: 'electra',
     gen: generatorShape(req.model, Number(req.params.generatorWidth)),
@@ -75,11 +88,44 @@ export const electraHead: HeadModule<ElectraHead> = {
     return t;
   },
   outputs: () => 1,
-  notOnOneEncoder: 'an ELECTRA head is two graphs: build it with ElectraGraph',
+  notOnOneEncoder: TWO_ENCODERS,
   build() {
-    throw new Error('an ELECTRA head is two graphs: build it with ElectraGraph');
+    throw new Error(TWO_ENCODERS);
   },
   evalHead: (head) => head,
-  encoderHead: () => ({ kind: 'binary' }),
-  hf: { model: 'electra-discriminator', tensors: binaryHfTensors },
+  encoderHead: () => BINARY_HEAD,
+  predictor: (c, head) => ({
+    cfg: generatorConfig(c, head.gen),
+    head: VOCAB_HEAD,
+    prefix: GEN_PREFIX,
+    about: ELECTRA_PREDICTOR,
+  }),
+  hf: {
+    model: 'electra-discriminator',
+    tensors: binaryHfTensors,
+    generator: (head) => head.gen,
+    lossKind: 'electra-generator-mlm',
+  },
+  // The discriminator's binary head, and the whole generator step (its encoder, projections and vocabulary head).
+  flops(f, head) {
+    const gen = f.step({ ...f.c, C: head.gen.C, NH: head.gen.NH, F: head.gen.F }, VOCAB_HEAD, f.c.C);
+    const sum = (k: 'forward' | 'backward' | 'total') => Object.values(gen.byRole).reduce((s, r) => s + r[k], 0);
+    return { ...binaryFlops(f), generator: { forward: sum('forward'), backward: sum('backward'), total: gen.total } };
+  },
+  // The discriminator's head, the generator's whole graph, and the sampled sequence with its labels: ids, labels,
+  // the discriminator's input copy and their gradients in training (4 x (N, C) at most; 2 without backward).
+  memory: (m, head) =>
+    binaryMemory(m) +
+    m.graph({ ...m.c, C: head.gen.C, NH: head.gen.NH, F: head.gen.F }, VOCAB_HEAD, m.c.C) +
+    (m.train ? 4 : 2) * m.N * m.c.C,
+  reference() {
+    throw new Error(
+      'an ELECTRA head is two encoders: its float64 reference is electraReference (reference/electra.ts)',
+    );
+  },
+  preview: {
+    note: () =>
+      'The generator predicts the masked tokens; during training its guesses are written in and the discriminator labels every token original or replaced.',
+    label: tokenLabel,
+  },
 };

@@ -1,31 +1,17 @@
-// The prediction heads, one module per kind (tensors, graph, metrics, evaluation, Hugging Face names; see types.ts),
-// and the head configuration a run stores (HeadConfig). A new head: a module file here, a case in headModule.
-import type { ModelConfig } from '../../config';
+// The prediction heads, one module per kind (its tensors, graph, metrics, evaluation, Hugging Face names, FLOPs,
+// memory, float64 reference and preview labels; the contract is types.ts), and the registry by kind. A new head: a
+// module file here that declares its kind in HeadConfigs, and its entry in HEADS below.
 import { binaryHead } from './binary';
 import { classesHead } from './classes';
-import { electraHead, type ElectraHead } from './electra';
+import { electraHead } from './electra';
 import { nextTokenHead } from './nextToken';
 import { positionHead } from './position';
-import { spanBoundaryHead, type SboHead } from './spanBoundary';
-import type { HeadModule } from './types';
+import { spanBoundaryHead } from './spanBoundary';
+import type { HeadConfig, HeadConfigs, HeadKind, HeadModule } from './types';
 import { vocabHead } from './vocab';
 
-/**
- * The prediction head on top of the encoder. vocab: BERT's MLM head (dense, GELU, LayerNorm, decoder tied to wte
- * plus a bias) on gathered rows; classes: the same transform with an untied (K, C) output layer (first-char,
- * char-n); binary: ELECTRA's discriminator head (dense, GELU, dense to one logit) on every token (rts, shuffle);
- * electra: the binary head on this encoder (the discriminator) plus a generator (see ElectraHead).
- */
-export type HeadConfig =
-  /** sbo: SpanBERT's span boundary head next to the MLM head (objective "sbo"). */
-  | { kind: 'vocab'; sbo?: SboHead }
-  /** hidePositions: the "position" objective (flagged tokens get the learned wpe_none instead of wpe[t]). */
-  | { kind: 'classes'; K: number; hidePositions?: boolean }
-  | { kind: 'binary' }
-  | ElectraHead;
-
-/** The head modules by the name an objective gives its head (Objective.head). */
-export const HEADS = {
+/** Every head module by its kind: the name an objective gives its head (Objective.head) and a HeadConfig's kind. */
+export const HEADS: { readonly [K in HeadKind]: HeadModule<HeadConfigs[K]> } = {
   vocabulary: vocabHead,
   'k-class': classesHead,
   binary: binaryHead,
@@ -33,45 +19,66 @@ export const HEADS = {
   position: positionHead,
   'next-token': nextTokenHead,
   electra: electraHead,
-} as const satisfies Record<string, Pick<HeadModule, 'name' | 'configure' | 'rows'>>;
+};
 
-export type HeadId = keyof typeof HEADS;
+/** The kinds of the registry, in its order. */
+export const HEAD_KINDS = Object.keys(HEADS) as HeadKind[];
 
-/** The module that builds a head configuration. */
+/** The module of a head configuration. */
 export function headModule(head: HeadConfig): HeadModule {
-  const m = ((): unknown => {
-    switch (head.kind) {
-      case 'vocab':
-        return head.sbo ? spanBoundaryHead : vocabHead;
-      case 'classes':
-        return head.hidePositions ? positionHead : classesHead;
-      case 'binary':
-        return binaryHead;
-      case 'electra':
-        return electraHead;
-    }
-  })();
-  // Each module is typed for its own configuration, which the switch above has matched.
-  return m as HeadModule;
+  const m = HEADS[head.kind] as HeadModule | undefined;
+  if (!m) throw new Error(`unknown head kind "${String(head.kind)}" (known: ${HEAD_KINDS.join(', ')})`);
+  // Each module is typed for its own configuration, which its registry key (head.kind) guarantees.
+  return m;
 }
 
 /** Output width of a head's last layer (V for the tied decoder; the discriminator's one logit for electra). */
-export function headOutputs(c: ModelConfig, head: HeadConfig): number {
+export function headOutputs(c: Parameters<HeadModule['outputs']>[0], head: HeadConfig): number {
   return headModule(head).outputs(c, head);
 }
 
+/**
+ * A head configuration as stored before the kinds were one vocabulary (checkpoints written until then):
+ * { kind: 'vocab' } (with `sbo` for SpanBERT), { kind: 'classes', K } (with `hidePositions` for the position head).
+ * Current configurations pass through; anything else is refused with a message.
+ */
+export function upgradeHeadConfig(raw: unknown): HeadConfig {
+  const h = raw as { kind?: unknown; K?: number; hidePositions?: boolean; sbo?: { maxRel: number; weight: number } };
+  if (h?.kind === 'vocab') return h.sbo ? { kind: 'span-boundary', ...h.sbo } : { kind: 'vocabulary' };
+  if (h?.kind === 'classes') return { kind: h.hidePositions ? 'position' : 'k-class', K: Number(h.K) };
+  if (typeof h?.kind === 'string' && h.kind in HEADS) return h as HeadConfig;
+  throw new Error(`unknown head configuration ${JSON.stringify(raw)} (known kinds: ${HEAD_KINDS.join(', ')})`);
+}
+
+export { BINARY_HEAD } from './binary';
 export { VOCAB_HEAD } from './vocab';
-export { GEN_PREFIX, generatorConfig, generatorShape, type ElectraHead, type GeneratorShape } from './electra';
-export type { SboHead, SboBatch } from './spanBoundary';
+export {
+  ELECTRA_PREDICTOR,
+  GEN_PREFIX,
+  generatorConfig,
+  generatorShape,
+  type ElectraHead,
+  type GeneratorShape,
+} from './electra';
+export type { SboHead } from './spanBoundary';
+export type { SboBatch } from '../batch';
 export {
   METRIC,
   type ElectraParts,
   type EvalResult,
+  type FlopContext,
+  type HeadConfig,
   type HeadContext,
   type HeadGraph,
+  type HeadKind,
   type HeadModule,
   type HeadRequest,
   type HfEntry,
   type HfModel,
+  type MemoryContext,
+  type ModelShape,
+  type RefHeadContext,
+  type RefHeadInputs,
+  type RoleFlops,
   type SboParts,
 } from './types';

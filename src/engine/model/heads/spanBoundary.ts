@@ -8,10 +8,38 @@ import { geluBackward, geluForward } from '../../ops/gelu';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../../ops/layernorm';
 import { biasGrad, matmul } from '../../ops/matmul';
 import { countCorrect, reduceWeightedSum } from '../../ops/reduce';
+import { add as addRef } from '../../reference/elementwise';
+import { gatherRows as gatherRowsRef, gatherRowsBackward } from '../../reference/gather';
+import { geluBackward as geluBackwardRef, geluForward as geluForwardRef } from '../../reference/gelu';
+import {
+  layerNormBackward as layerNormBackwardRef,
+  layerNormForward as layerNormForwardRef,
+} from '../../reference/layernorm';
+import { crossEntropy as crossEntropyRef } from '../../reference/loss';
+import { matmulBackward, matmulForward } from '../../reference/matmul';
+import type { SboBatch } from '../batch';
 import { bias, gain, weight, type TensorSpec } from '../tensors';
-import type { HeadConfig } from './index';
-import { headOfKind, METRIC, type HeadGraph, type HeadModule } from './types';
-import { gatheredHead, VOCAB_HEAD, vocabHeadTensors, vocabHfTensors } from './vocab';
+import {
+  headOfKind,
+  METRIC,
+  type HeadGraph,
+  type HeadModule,
+  type MemoryContext,
+  type RefHeadContext,
+  type RefHeadResult,
+} from './types';
+import {
+  addFlops,
+  gatheredFlops,
+  gatheredHead,
+  gatheredHeadRef,
+  gatheredMemory,
+  TIED_DECODER,
+  tokenLabel,
+  VOCAB_HEAD,
+  vocabHeadTensors,
+  vocabHfTensors,
+} from './vocab';
 
 /**
  * SpanBERT's span boundary objective (Joshi et al. 2020): each target token of a span is predicted again from the
@@ -24,16 +52,16 @@ export interface SboHead {
   weight: number;
 }
 
-export type SpanBoundaryHeadConfig = Extract<HeadConfig, { kind: 'vocab' }> & { sbo: SboHead };
-
-/** Per-slot SBO inputs, aligned with the MLM head's gathered slots (MaskedBatch.sbo). */
-export interface SboBatch {
-  left: Int32Array;
-  right: Int32Array;
-  rel: Int32Array;
-  /** 1/(usable slots) on slots with both boundaries, else 0 (the head's weight is applied by the graph). */
-  weights: Float32Array;
+declare module './types' {
+  interface HeadConfigs {
+    /** SpanBERT: the vocabulary head and the span boundary head beside it (sbo). */
+    'span-boundary': SpanBoundaryHeadConfig;
+  }
 }
+
+export type SpanBoundaryHeadConfig = { kind: 'span-boundary' } & SboHead;
+
+export type { SboBatch } from '../batch';
 
 export interface SboContext {
   k: Kernels;
@@ -55,6 +83,32 @@ export interface SboContext {
   lnScratch: GPUBuffer;
 }
 
+/** The MLP's activations (M, C) each, and its LayerNorm statistics. */
+interface SboActs {
+  /** Gathered left and right boundary rows and offset rows. */
+  sl: GPUBuffer;
+  sr: GPUBuffer;
+  sp: GPUBuffer;
+  t1: GPUBuffer;
+  g1: GPUBuffer;
+  n1: GPUBuffer;
+  t2: GPUBuffer;
+  g2: GPUBuffer;
+  n2: GPUBuffer;
+  /** mean1, rstd1, mean2, rstd2 (M each). */
+  stats: GPUBuffer[];
+  /** (M, V) logits; training overwrites them with dlogits. */
+  logits: GPUBuffer;
+}
+
+interface Csr {
+  index: GPUBuffer;
+  offsets: GPUBuffer;
+  order: GPUBuffer;
+  rows: number;
+  host: { offsets: Int32Array; order: Int32Array };
+}
+
 export class SboGraph {
   readonly forward: Dispatch[] = [];
   readonly loss: Dispatch[] = [];
@@ -67,90 +121,44 @@ export class SboGraph {
   private readonly left: GPUBuffer;
   private readonly right: GPUBuffer;
   private readonly rel: GPUBuffer;
-  private readonly csr: {
-    index: GPUBuffer;
-    offsets: GPUBuffer;
-    order: GPUBuffer;
-    rows: number;
-    host: { offsets: Int32Array; order: Int32Array };
-  }[];
+  private readonly csr: Csr[];
   private readonly host: { weights: Float32Array; targets: Int32Array; none: Int32Array };
 
   constructor(private readonly c: SboContext) {
-    const { k, N, M, C, V, eps, buf, P, G, hidden } = c;
+    const { N, M, C, buf } = c;
     const R = c.head.maxRel;
     this.left = buf(M, 'sbo.left');
     this.right = buf(M, 'sbo.right');
     this.rel = buf(M, 'sbo.rel');
     this.weights = buf(M, 'sbo.weights');
     this.targets = buf(M, 'sbo.targets');
-    const sl = buf(M * C, 'sbo.xl');
-    const sr = buf(M * C, 'sbo.xr');
-    const sp = buf(M * C, 'sbo.p');
-    const t1 = buf(M * C, 'sbo.t1');
-    const g1 = buf(M * C, 'sbo.g1');
-    const n1 = buf(M * C, 'sbo.n1');
-    const t2 = buf(M * C, 'sbo.t2');
-    const g2 = buf(M * C, 'sbo.g2');
-    const n2 = buf(M * C, 'sbo.n2');
-    const stats = [buf(M, 'sbo.mean1'), buf(M, 'sbo.rstd1'), buf(M, 'sbo.mean2'), buf(M, 'sbo.rstd2')];
-    const logits = buf(M * V, 'sbo.logits');
+    const a: SboActs = {
+      sl: buf(M * C, 'sbo.xl'),
+      sr: buf(M * C, 'sbo.xr'),
+      sp: buf(M * C, 'sbo.p'),
+      t1: buf(M * C, 'sbo.t1'),
+      g1: buf(M * C, 'sbo.g1'),
+      n1: buf(M * C, 'sbo.n1'),
+      t2: buf(M * C, 'sbo.t2'),
+      g2: buf(M * C, 'sbo.g2'),
+      n2: buf(M * C, 'sbo.n2'),
+      stats: [buf(M, 'sbo.mean1'), buf(M, 'sbo.rstd1'), buf(M, 'sbo.mean2'), buf(M, 'sbo.rstd2')],
+      logits: buf(M * c.V, 'sbo.logits'),
+    };
     this.losses = buf(M, 'sbo.losses');
     this.argmax = buf(M, 'sbo.argmax');
-    const mm = (
-      a: GPUBuffer,
-      w: string,
-      out: GPUBuffer,
-      accumulate: boolean,
-      bias: string | undefined,
-      label: string,
-    ) =>
-      matmul(k, { a, b: P(w), bias: bias ? P(bias) : undefined, out, M, N: C, K: C, transB: true, accumulate, label });
-    this.forward.push(
-      gatherRows(k, { src: hidden, index: this.left, out: sl }, { N, C, M }, 'sbo.gather_left'),
-      gatherRows(k, { src: hidden, index: this.right, out: sr }, { N, C, M }, 'sbo.gather_right'),
-      gatherRows(k, { src: P('sbo_rel'), index: this.rel, out: sp }, { N: R, C, M }, 'sbo.gather_rel'),
-      mm(sl, 'sbo_w1l', t1, false, 'sbo_b1', 'sbo.fc1_left'),
-      mm(sr, 'sbo_w1r', t1, true, undefined, 'sbo.fc1_right'),
-      mm(sp, 'sbo_w1p', t1, true, undefined, 'sbo.fc1_rel'),
-      geluForward(k, { x: t1, out: g1 }, M * C, 'sbo.gelu1'),
-      layerNormForward(
-        k,
-        { x: g1, gamma: P('sbo_ln1_g'), beta: P('sbo_ln1_b'), out: n1, mean: stats[0], rstd: stats[1] },
-        { N: M, C, eps },
-        'sbo.ln1',
-      ),
-      mm(n1, 'sbo_w2', t2, false, 'sbo_b2', 'sbo.fc2'),
-      geluForward(k, { x: t2, out: g2 }, M * C, 'sbo.gelu2'),
-      layerNormForward(
-        k,
-        { x: g2, gamma: P('sbo_ln2_g'), beta: P('sbo_ln2_b'), out: n2, mean: stats[2], rstd: stats[3] },
-        { N: M, C, eps },
-        'sbo.ln2',
-      ),
-      matmul(k, {
-        a: n2,
-        b: P('wte'),
-        bias: P('sbo_decoder_b'),
-        out: logits,
-        M,
-        N: V,
-        K: C,
-        transB: true,
-        label: 'sbo.decoder',
-      }),
-    );
+    this.forward.push(...this.forwardPass(a));
     this.loss.push(
       crossEntropy(
-        k,
-        { M, V },
-        { logits, targets: this.targets, weights: this.weights, losses: this.losses, argmax: this.argmax },
+        c.k,
+        { M, V: c.V },
+        { logits: a.logits, targets: this.targets, weights: this.weights, losses: this.losses, argmax: this.argmax },
         c.train ? 'inplace' : 'none',
         'sbo.xent',
       ),
     );
     this.host = { weights: new Float32Array(M), targets: new Int32Array(M), none: new Int32Array(M).fill(-1) };
-    const csrBufs = (index: GPUBuffer, rows: number, name: string) => ({
+    const csrBufs = (index: GPUBuffer, rows: number, name: string): Csr => ({
       index,
       rows,
       offsets: buf(rows + 1, `${name}.offsets`),
@@ -162,109 +170,116 @@ export class SboGraph {
       csrBufs(this.right, N, 'sbo.right_csr'),
       csrBufs(this.rel, R, 'sbo.rel_csr'),
     ];
-    if (!c.train) return;
+    if (c.train) this.backward.push(...this.backwardPass(a));
+  }
 
-    const dx = c.dHidden!;
+  /** x (M, C) W^T (+ b), accumulated into `out` or not: the MLP's (C, C) products. */
+  private mm(a: GPUBuffer, w: string, out: GPUBuffer, accumulate: boolean, b: string | undefined, label: string) {
+    const { k, M, C, P } = this.c;
+    return matmul(k, { a, b: P(w), bias: b ? P(b) : undefined, out, M, N: C, K: C, transB: true, accumulate, label });
+  }
+
+  /** Gathers, the 2-layer MLP and the tied decoder. */
+  private forwardPass(a: SboActs): Dispatch[] {
+    const { k, N, M, C, V, eps, P, hidden } = this.c;
+    const R = this.c.head.maxRel;
+    const [mean1, rstd1, mean2, rstd2] = a.stats;
+    return [
+      gatherRows(k, { src: hidden, index: this.left, out: a.sl }, { N, C, M }, 'sbo.gather_left'),
+      gatherRows(k, { src: hidden, index: this.right, out: a.sr }, { N, C, M }, 'sbo.gather_right'),
+      gatherRows(k, { src: P('sbo_rel'), index: this.rel, out: a.sp }, { N: R, C, M }, 'sbo.gather_rel'),
+      this.mm(a.sl, 'sbo_w1l', a.t1, false, 'sbo_b1', 'sbo.fc1_left'),
+      this.mm(a.sr, 'sbo_w1r', a.t1, true, undefined, 'sbo.fc1_right'),
+      this.mm(a.sp, 'sbo_w1p', a.t1, true, undefined, 'sbo.fc1_rel'),
+      geluForward(k, { x: a.t1, out: a.g1 }, M * C, 'sbo.gelu1'),
+      layerNormForward(
+        k,
+        { x: a.g1, gamma: P('sbo_ln1_g'), beta: P('sbo_ln1_b'), out: a.n1, mean: mean1, rstd: rstd1 },
+        { N: M, C, eps },
+        'sbo.ln1',
+      ),
+      this.mm(a.n1, 'sbo_w2', a.t2, false, 'sbo_b2', 'sbo.fc2'),
+      geluForward(k, { x: a.t2, out: a.g2 }, M * C, 'sbo.gelu2'),
+      layerNormForward(
+        k,
+        { x: a.g2, gamma: P('sbo_ln2_g'), beta: P('sbo_ln2_b'), out: a.n2, mean: mean2, rstd: rstd2 },
+        { N: M, C, eps },
+        'sbo.ln2',
+      ),
+      matmul(k, {
+        a: a.n2,
+        b: P('wte'),
+        bias: P('sbo_decoder_b'),
+        out: a.logits,
+        M,
+        N: V,
+        K: C,
+        transB: true,
+        label: 'sbo.decoder',
+      }),
+    ];
+  }
+
+  /** From dlogits (in place in the logits) down to the MLP's tensors, the offset rows and d hidden. */
+  private backwardPass(a: SboActs): Dispatch[] {
+    const { k, M, C, V, P, G, buf } = this.c;
     const dN2 = buf(M * C, 'sbo.d.n2');
     const dG = buf(M * C, 'sbo.d.g');
     const dT = buf(M * C, 'sbo.d.t');
     const dN1 = buf(M * C, 'sbo.d.n1');
     const dRows = [buf(M * C, 'sbo.d.xl'), buf(M * C, 'sbo.d.xr'), buf(M * C, 'sbo.d.p')];
-    const bw = this.backward;
-    bw.push(
-      matmul(k, { a: logits, b: P('wte'), out: dN2, M, N: C, K: V, label: 'sbo.decoder.dx' }),
-      matmul(k, {
-        a: logits,
-        b: n2,
-        out: G('wte'),
-        M: V,
-        N: C,
-        K: M,
-        transA: true,
-        accumulate: true,
-        label: 'sbo.decoder.dw',
-      }),
-      biasGrad(k, { dy: logits, db: G('sbo_decoder_b'), M, N: V, label: 'sbo.decoder.db' }),
-      ...layerNormBackward(
-        k,
-        {
-          dy: dN2,
-          x: g2,
-          gamma: P('sbo_ln2_g'),
-          mean: stats[2],
-          rstd: stats[3],
-          dx: dG,
-          dgamma: G('sbo_ln2_g'),
-          dbeta: G('sbo_ln2_b'),
-          scratch: c.lnScratch,
-        },
-        { N: M, C },
-        'sbo.ln2.backward',
-      ),
-      geluBackward(k, { dy: dG, x: t2, dx: dT }, M * C, 'sbo.gelu2.backward'),
+    const dW = (dy: GPUBuffer, x: GPUBuffer, w: string, rows: number, label: string) =>
+      matmul(k, { a: dy, b: x, out: G(w), M: rows, N: C, K: M, transA: true, accumulate: true, label });
+    const bw: Dispatch[] = [
+      matmul(k, { a: a.logits, b: P('wte'), out: dN2, M, N: C, K: V, label: 'sbo.decoder.dx' }),
+      dW(a.logits, a.n2, 'wte', V, 'sbo.decoder.dw'),
+      biasGrad(k, { dy: a.logits, db: G('sbo_decoder_b'), M, N: V, label: 'sbo.decoder.db' }),
+      ...this.layerNormBack(dN2, a.g2, a.stats[2], a.stats[3], dG, 2),
+      geluBackward(k, { dy: dG, x: a.t2, dx: dT }, M * C, 'sbo.gelu2.backward'),
       matmul(k, { a: dT, b: P('sbo_w2'), out: dN1, M, N: C, K: C, label: 'sbo.fc2.dx' }),
-      matmul(k, {
-        a: dT,
-        b: n1,
-        out: G('sbo_w2'),
-        M: C,
-        N: C,
-        K: M,
-        transA: true,
-        accumulate: true,
-        label: 'sbo.fc2.dw',
-      }),
+      dW(dT, a.n1, 'sbo_w2', C, 'sbo.fc2.dw'),
       biasGrad(k, { dy: dT, db: G('sbo_b2'), M, N: C, label: 'sbo.fc2.db' }),
-      ...layerNormBackward(
-        k,
-        {
-          dy: dN1,
-          x: g1,
-          gamma: P('sbo_ln1_g'),
-          mean: stats[0],
-          rstd: stats[1],
-          dx: dG,
-          dgamma: G('sbo_ln1_g'),
-          dbeta: G('sbo_ln1_b'),
-          scratch: c.lnScratch,
-        },
-        { N: M, C },
-        'sbo.ln1.backward',
-      ),
-      geluBackward(k, { dy: dG, x: t1, dx: dT }, M * C, 'sbo.gelu1.backward'),
+      ...this.layerNormBack(dN1, a.g1, a.stats[0], a.stats[1], dG, 1),
+      geluBackward(k, { dy: dG, x: a.t1, dx: dT }, M * C, 'sbo.gelu1.backward'),
       biasGrad(k, { dy: dT, db: G('sbo_b1'), M, N: C, label: 'sbo.fc1.db' }),
-    );
+    ];
     const parts: [string, GPUBuffer][] = [
-      ['sbo_w1l', sl],
-      ['sbo_w1r', sr],
-      ['sbo_w1p', sp],
+      ['sbo_w1l', a.sl],
+      ['sbo_w1r', a.sr],
+      ['sbo_w1p', a.sp],
     ];
     parts.forEach(([w, xin], i) => {
       bw.push(
         matmul(k, { a: dT, b: P(w), out: dRows[i], M, N: C, K: C, label: `${w}.dx` }),
-        matmul(k, { a: dT, b: xin, out: G(w), M: C, N: C, K: M, transA: true, accumulate: true, label: `${w}.dw` }),
+        dW(dT, xin, w, C, `${w}.dw`),
       );
     });
     // Boundary rows are shared by every token of a span, offset rows by every span: repeated indices.
-    bw.push(
-      scatterAddCsr(
-        k,
-        { order: this.csr[0].order, offsets: this.csr[0].offsets, src: dRows[0], dst: dx },
-        { M, N, C },
-        'sbo.scatter_left',
+    const dsts = [this.c.dHidden!, this.c.dHidden!, G('sbo_rel')];
+    const names = ['sbo.scatter_left', 'sbo.scatter_right', 'sbo.scatter_rel'];
+    this.csr.forEach((csr, i) =>
+      bw.push(
+        scatterAddCsr(
+          k,
+          { order: csr.order, offsets: csr.offsets, src: dRows[i], dst: dsts[i] },
+          { M, N: csr.rows, C },
+          names[i],
+        ),
       ),
-      scatterAddCsr(
-        k,
-        { order: this.csr[1].order, offsets: this.csr[1].offsets, src: dRows[1], dst: dx },
-        { M, N, C },
-        'sbo.scatter_right',
-      ),
-      scatterAddCsr(
-        k,
-        { order: this.csr[2].order, offsets: this.csr[2].offsets, src: dRows[2], dst: G('sbo_rel') },
-        { M, N: R, C },
-        'sbo.scatter_rel',
-      ),
+    );
+    return bw;
+  }
+
+  /** The backward of the MLP's LayerNorm `which` (1 or 2), into dx. */
+  private layerNormBack(dy: GPUBuffer, x: GPUBuffer, mean: GPUBuffer, rstd: GPUBuffer, dx: GPUBuffer, which: 1 | 2) {
+    const { k, M, C, P, G } = this.c;
+    const g = `sbo_ln${which}_g`;
+    const b = `sbo_ln${which}_b`;
+    return layerNormBackward(
+      k,
+      { dy, x, gamma: P(g), mean, rstd, dx, dgamma: G(g), dbeta: G(b), scratch: this.c.lnScratch },
+      { N: M, C },
+      `sbo.ln${which}.backward`,
     );
   }
 
@@ -323,23 +338,102 @@ export function sboTensors(C: number, V: number, maxRel: number): TensorSpec[] {
   ];
 }
 
+/** The boundary head's products over the M slots: three (C, C) first-layer blocks, the second layer, the decoder. */
+function sboFlops(f: Parameters<HeadModule['flops']>[0]) {
+  const { M } = f;
+  const { C, V } = f.c;
+  const layer = f.linear(M, C, C);
+  return { sbo: addFlops(layer, layer, layer, layer, f.linear(M, C, V)) };
+}
+
+/**
+ * The boundary head's buffers (SboGraph): slot inputs and CSR groups, nine (M, C) activations, statistics, the
+ * (M, V) logits, losses and predictions; training: seven (M, C) gradients.
+ */
+function sboMemory(m: MemoryContext, head: SboHead): number {
+  const { M, N } = m;
+  const { C, V } = m.c;
+  const csr = 2 * (N + 1) + head.maxRel + 1 + 3 * M;
+  return 5 * M + csr + 9 * M * C + 4 * M + M * V + 2 * M + (m.train ? 7 * M * C : 0);
+}
+
+/** SpanBERT's span boundary head in float64 (SboGraph's oracle), on top of the vocabulary head's reference. */
+function sboHeadRef(r: RefHeadContext, head: SboHead): RefHeadResult {
+  const mlm = gatheredHeadRef(r, TIED_DECODER(r.V));
+  const { N, M, C, V, eps, P, hidden } = r;
+  const sb = r.inputs.sbo;
+  const none = new Array<number>(M).fill(-1);
+  const left = sb ? sb.left : none;
+  const right = sb ? sb.right : none;
+  const rel = sb ? sb.rel : new Array<number>(M).fill(0);
+  const ok = (m: number) => sb !== undefined && sb.weights[m] > 0 && left[m] >= 0 && right[m] >= 0;
+  const weights = Array.from({ length: M }, (_, m) => (ok(m) ? sb!.weights[m] * head.weight : 0));
+  const targets = Array.from({ length: M }, (_, m) => (ok(m) ? r.inputs.targets[m] : -1));
+  const lin = (x: ArrayLike<number>, w: string, b?: string, out = C) =>
+    matmulForward(x, P(w), { M, N: out, K: C, transB: true }, b ? P(b) : undefined);
+  const sl = gatherRowsRef(hidden, left, N, C);
+  const sr = gatherRowsRef(hidden, right, N, C);
+  const sp = gatherRowsRef(P('sbo_rel'), rel, head.maxRel, C);
+  const t1 = addRef(addRef(lin(sl, 'sbo_w1l', 'sbo_b1'), lin(sr, 'sbo_w1r')), lin(sp, 'sbo_w1p'));
+  const g1 = geluForwardRef(t1);
+  const n1 = layerNormForwardRef(g1, P('sbo_ln1_g'), P('sbo_ln1_b'), M, C, eps);
+  const t2 = lin(n1.out, 'sbo_w2', 'sbo_b2');
+  const g2 = geluForwardRef(t2);
+  const n2 = layerNormForwardRef(g2, P('sbo_ln2_g'), P('sbo_ln2_b'), M, C, eps);
+  const xe = crossEntropyRef(lin(n2.out, 'wte', 'sbo_decoder_b', V), targets, weights, M, V);
+  let sboLoss = 0;
+  for (let m = 0; m < M; m++) sboLoss += weights[m] * xe.losses[m];
+  const shape = { M, N: C, K: C, transB: true };
+  return {
+    ...mlm,
+    loss: mlm.loss + sboLoss,
+    sboLoss,
+    sboLosses: xe.losses,
+    backward(acc) {
+      const dx = mlm.backward(acc);
+      const dec = matmulBackward(xe.dlogits, n2.out, P('wte'), { M, N: V, K: C, transB: true });
+      acc('wte', dec.db);
+      acc('sbo_decoder_b', dec.dbias);
+      const d2 = layerNormBackwardRef(dec.da, g2, P('sbo_ln2_g'), n2.mean, n2.rstd, M, C);
+      acc('sbo_ln2_g', d2.dgamma);
+      acc('sbo_ln2_b', d2.dbeta);
+      const fc2 = matmulBackward(geluBackwardRef(d2.dx, t2), n1.out, P('sbo_w2'), shape);
+      acc('sbo_w2', fc2.db);
+      acc('sbo_b2', fc2.dbias);
+      const d1 = layerNormBackwardRef(fc2.da, g1, P('sbo_ln1_g'), n1.mean, n1.rstd, M, C);
+      acc('sbo_ln1_g', d1.dgamma);
+      acc('sbo_ln1_b', d1.dbeta);
+      const dt1 = geluBackwardRef(d1.dx, t1);
+      const l = matmulBackward(dt1, sl, P('sbo_w1l'), shape);
+      const rr = matmulBackward(dt1, sr, P('sbo_w1r'), shape);
+      const p = matmulBackward(dt1, sp, P('sbo_w1p'), shape);
+      acc('sbo_w1l', l.db);
+      acc('sbo_w1r', rr.db);
+      acc('sbo_w1p', p.db);
+      acc('sbo_b1', l.dbias);
+      acc('sbo_rel', gatherRowsBackward(p.da, rel, head.maxRel, C));
+      return addRef(addRef(dx, gatherRowsBackward(l.da, left, N, C)), gatherRowsBackward(rr.da, right, N, C));
+    },
+  };
+}
+
 /** The vocabulary head plus SBO: loss = MLM + weight x SBO; metrics: MLM at LOSS / CORRECT, SBO at AUX_*. */
 export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
-  name: 'span-boundary',
   configure: (req) => ({
-    kind: 'vocab',
-    sbo: { maxRel: Number(req.params.maxRel), weight: headOfKind(req, 'span-boundary').lossWeight },
+    kind: 'span-boundary',
+    maxRel: Number(req.params.maxRel),
+    weight: headOfKind(req, 'span-boundary').lossWeight,
   }),
   rows: 'vocab',
-  tensors: (c, head) => [...vocabHeadTensors('', c.C, c.C, c.V), ...sboTensors(c.C, c.V, head.sbo.maxRel)],
+  tensors: (c, head) => [...vocabHeadTensors('', c.C, c.C, c.V), ...sboTensors(c.C, c.V, head.maxRel)],
   outputs: (c) => c.V,
   build(ctx, head): HeadGraph & { sbo: SboGraph } {
     const { k, N, M, C, V, eps, buf, P, G } = ctx;
-    const mlm = gatheredHead(ctx, { weight: 'wte', bias: 'decoder_b', O: V });
+    const mlm = gatheredHead(ctx, TIED_DECODER(V));
     const lnScratch = ctx.lnScratch ?? buf(layerNormScratchFloats({ N: M, C }), 'sbo.ln_scratch');
     const sbo = new SboGraph({
       k,
-      head: head.sbo,
+      head,
       N,
       M,
       C,
@@ -354,7 +448,7 @@ export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
       G,
       lnScratch,
     });
-    const w = head.sbo.weight;
+    const w = head.weight;
     return {
       ...mlm,
       sbo,
@@ -385,5 +479,12 @@ export const spanBoundaryHead: HeadModule<SpanBoundaryHeadConfig> = {
   evalHead: () => VOCAB_HEAD,
   encoderHead: () => VOCAB_HEAD,
   // Exported as a BertForMaskedLM (the MLM head; transformers has no SBO head).
-  hf: { model: 'masked-lm', tensors: vocabHfTensors },
+  hf: { model: 'masked-lm', tensors: vocabHfTensors, lossKind: 'masked-cross-entropy' },
+  flops: (f) => ({ ...gatheredFlops(f, f.E, f.c.V), ...sboFlops(f) }),
+  memory: (m, head) => gatheredMemory(m, m.E, m.c.V) + sboMemory(m, head),
+  reference: (r, head) => sboHeadRef(r, head),
+  preview: {
+    note: () => 'The model predicts each span token, also from the two tokens around the span.',
+    label: tokenLabel,
+  },
 };

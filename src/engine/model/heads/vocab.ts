@@ -1,6 +1,7 @@
 // The vocabulary head (BERT's MLM head): on the M gathered target rows, dense C -> E, GELU, LayerNorm over E, and
 // the decoder tied to the token embedding wte (V, E) with its own bias; softmax cross-entropy over V. The same
-// transform with an untied output layer is the k-class head (classes.ts): `gatheredHead` builds both.
+// transform with an untied output layer is the k-class head (classes.ts): `gatheredHead` builds both on the GPU,
+// `gatheredHeadRef` in float64, and `gatheredFlops` / `gatheredMemory` count them.
 import type { ModelConfig } from '../../config';
 import { fill } from '../../ops/fill';
 import { gatherRows, scatterRows } from '../../ops/gather';
@@ -9,21 +10,41 @@ import { layerNormBackward, layerNormForward } from '../../ops/layernorm';
 import { crossEntropy, topK } from '../../ops/loss';
 import { biasGrad, matmul } from '../../ops/matmul';
 import { countCorrect, reduceWeightedSum } from '../../ops/reduce';
+import { gatherRows as gatherRowsRef, gatherRowsBackward } from '../../reference/gather';
+import { geluBackward as geluBackwardRef, geluForward as geluForwardRef } from '../../reference/gelu';
+import {
+  layerNormBackward as layerNormBackwardRef,
+  layerNormForward as layerNormForwardRef,
+} from '../../reference/layernorm';
+import { crossEntropy as crossEntropyRef } from '../../reference/loss';
+import { matmulBackward, matmulForward } from '../../reference/matmul';
 import { bias, gain, weight, type TensorSpec } from '../tensors';
-import type { HeadConfig } from './index';
 import {
   decodePlain,
   METRIC,
   singleHead,
+  type FlopContext,
   type HeadContext,
   type HeadGraph,
   type HeadModule,
+  type HeadPreview,
   type HfEntry,
+  type MemoryContext,
+  type RefHeadContext,
+  type RefHeadResult,
+  type RoleFlops,
 } from './types';
 
-export type VocabHeadConfig = Extract<HeadConfig, { kind: 'vocab' }>;
+declare module './types' {
+  interface HeadConfigs {
+    /** BERT's MLM head (mlm, slm). */
+    vocabulary: { kind: 'vocabulary' };
+  }
+}
 
-export const VOCAB_HEAD: HeadConfig = { kind: 'vocab' };
+export type VocabHeadConfig = { kind: 'vocabulary' };
+
+export const VOCAB_HEAD: VocabHeadConfig = { kind: 'vocabulary' };
 
 /**
  * The MLM head's transform (dense from the encoder width Ce to the embedding width E, GELU, LayerNorm over E) and
@@ -158,6 +179,65 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
   return g;
 }
 
+/** forward + backward of a role, summed. */
+export function addFlops(...parts: RoleFlops[]): RoleFlops {
+  const sum = (k: keyof RoleFlops) => parts.reduce((s, p) => s + p[k], 0);
+  return { forward: sum('forward'), backward: sum('backward'), total: sum('total') };
+}
+
+/** A gathered head's products over the M target rows: dense (C -> Eo) and the output layer (Eo -> O). */
+export function gatheredFlops(f: FlopContext, Eo: number, O: number): Record<string, RoleFlops> {
+  return { head: addFlops(f.linear(f.M, f.c.C, Eo), f.linear(f.M, Eo, O)) };
+}
+
+/**
+ * Floats of a gathered head's buffers (gatheredHead): the gathered rows (M, C), the transform (3 x (M, Eo)), its
+ * LayerNorm statistics, the logits (M, O), per-row losses and predictions; training: their gradients.
+ */
+export function gatheredMemory(m: MemoryContext, Eo: number, O: number): number {
+  const { M } = m;
+  const C = m.c.C;
+  const forward = M * C + 3 * M * Eo + 2 * M + M * O + 2 * M;
+  return forward + (m.train ? M * C + 3 * M * Eo : 0);
+}
+
+/** The float64 reference of gatheredHead: the same transform and output layer, softmax cross-entropy over O. */
+export function gatheredHeadRef(r: RefHeadContext, out: GatheredOutput): RefHeadResult {
+  const { N, M, C, E, eps, P } = r;
+  const O = out.O;
+  const { positions, targets, weights } = r.inputs;
+  const lin = (x: ArrayLike<number>, w: string, b: string, rows: number, o: number, i: number) =>
+    matmulForward(x, P(w), { M: rows, N: o, K: i, transB: true }, P(b));
+  const hm = gatherRowsRef(r.hidden, positions, N, C);
+  const ht = lin(hm, 'head_w', 'head_b', M, E, C);
+  const hg = geluForwardRef(ht);
+  const hln = layerNormForwardRef(hg, P('head_ln_g'), P('head_ln_b'), M, E, eps);
+  const logits = lin(hln.out, out.weight, out.bias, M, O, E);
+  const xe = crossEntropyRef(logits, targets, weights, M, O);
+  let loss = 0;
+  for (let m = 0; m < M; m++) loss += weights[m] * xe.losses[m];
+  return {
+    loss,
+    losses: xe.losses,
+    argmax: xe.argmax,
+    backward(acc) {
+      const dec = matmulBackward(xe.dlogits, hln.out, P(out.weight), { M, N: O, K: E, transB: true });
+      acc(out.weight, dec.db);
+      acc(out.bias, dec.dbias);
+      const dln = layerNormBackwardRef(dec.da, hg, P('head_ln_g'), hln.mean, hln.rstd, M, E);
+      acc('head_ln_g', dln.dgamma);
+      acc('head_ln_b', dln.dbeta);
+      const dense = matmulBackward(geluBackwardRef(dln.dx, ht), hm, P('head_w'), { M, N: E, K: C, transB: true });
+      acc('head_w', dense.db);
+      acc('head_b', dense.dbias);
+      return gatherRowsBackward(dense.da, positions, N, C);
+    },
+  };
+}
+
+/** Vocabulary ids read as tokens (every vocabulary head's predictions). */
+export const tokenLabel: HeadPreview['label'] = (id, n) => n.token(id);
+
 /** BertForMaskedLM's head names in transformers ('' our prefix; ELECTRA's generator uses its own, see electra.ts). */
 export function vocabHfTensors(): HfEntry[] {
   return [
@@ -169,18 +249,27 @@ export function vocabHfTensors(): HfEntry[] {
   ];
 }
 
+/** The tied decoder: the output layer of the vocabulary head (and of the span-boundary and next-token heads). */
+export const TIED_DECODER = (V: number): GatheredOutput => ({ weight: 'wte', bias: 'decoder_b', O: V });
+
 export const vocabHead: HeadModule<VocabHeadConfig> = {
-  name: 'vocabulary',
   configure(req) {
-    singleHead(req, 'vocab');
-    return VOCAB_HEAD as VocabHeadConfig;
+    singleHead(req, 'vocabulary');
+    return VOCAB_HEAD;
   },
   rows: 'vocab',
   tensors: (c: ModelConfig) => vocabHeadTensors('', c.C, c.C, c.V),
   outputs: (c) => c.V,
   embedWidth: true,
-  build: (ctx) => gatheredHead(ctx, { weight: 'wte', bias: 'decoder_b', O: ctx.V }),
+  build: (ctx) => gatheredHead(ctx, TIED_DECODER(ctx.V)),
   evalHead: () => VOCAB_HEAD,
   encoderHead: () => VOCAB_HEAD,
-  hf: { model: 'masked-lm', tensors: vocabHfTensors },
+  hf: { model: 'masked-lm', tensors: vocabHfTensors, lossKind: 'masked-cross-entropy' },
+  flops: (f) => gatheredFlops(f, f.E, f.c.V),
+  memory: (m) => gatheredMemory(m, m.E, m.c.V),
+  reference: (r) => gatheredHeadRef(r, TIED_DECODER(r.V)),
+  preview: {
+    note: () => 'The model predicts the original token at every chosen position.',
+    label: tokenLabel,
+  },
 };
