@@ -7,40 +7,18 @@ import { useGpuStore } from '../../store/gpu';
 import { useTrainingStore } from '../../store/training';
 import { RunImportError } from '../../session/runsExport';
 import { seedList } from '../../session/comparisonRecord';
-import { downloadText } from '../runs/download';
 import { ImportJsonButton } from '../runs/ImportJsonButton';
+import { errorText, PanelNote, type Note } from '../runs/PanelNote';
 import { comparisonStore } from './comparisonApp';
 import { CompareSetup, initialSetup, type SetupValue } from './CompareSetup';
+import { ComparisonsTable, type PanelAction } from './ComparisonsTable';
 import { ComparisonView } from './ComparisonView';
 import './compare.css';
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const fileBase = (name: string) =>
-  `masklab-comparison-${
-    name
-      .replace(/[^a-z0-9]+/gi, '-')
-      .replace(/^-|-$/g, '')
-      .toLowerCase() || 'export'
-  }`;
-
 let loadStarted = false;
 
-export function ComparePanel() {
-  const config = useExperimentStore((s) => s.config);
-  const gpu = useGpuStore((s) => s.status);
-  const live = useTrainingStore((s) => s.run);
-  const probeText = useTrainingStore((s) => s.probeText);
-  const list = useStore(comparisonStore, (s) => s.list);
-  const loaded = useStore(comparisonStore, (s) => s.loaded);
-  const error = useStore(comparisonStore, (s) => s.error);
-  const activeId = useStore(comparisonStore, (s) => s.activeId);
-  const selectedId = useStore(comparisonStore, (s) => s.selectedId);
-  const series = useStore(comparisonStore, (s) => s.series);
-  const progress = useStore(comparisonStore, (s) => s.progress);
-  const [setup, setSetup] = useState<SetupValue>(() => initialSetup(config));
-  const [note, setNote] = useState<{ text: string; error?: boolean }>();
-  const [confirm, setConfirm] = useState<string>();
-
+/** Reads the saved comparisons once per page and shows the most recent one. */
+function useSavedComparisons(): void {
   useEffect(() => {
     if (loadStarted) return;
     loadStarted = true;
@@ -52,19 +30,46 @@ export function ComparePanel() {
         if (s.selectedId === undefined && s.list.length > 0) void s.select(s.list[0].id);
       });
   }, []);
+}
 
-  const selected = list.find((c) => c.id === selectedId);
+/** Why a comparison cannot start (or continue) now, or undefined when it can. */
+function useStartBlocker(): string | undefined {
+  const gpu = useGpuStore((s) => s.status);
+  const live = useTrainingStore((s) => s.run);
+  const activeId = useStore(comparisonStore, (s) => s.activeId);
   const liveBusy = !!live && ['preparing', 'training', 'paused'].includes(live.state) && !activeId;
-  const blocked =
-    gpu.state !== 'ready'
-      ? 'Needs a GPU.'
-      : activeId
-        ? 'A comparison is running.'
-        : liveBusy
-          ? 'A run is training in the Train panel: let it finish or reset it first.'
-          : undefined;
+  if (gpu.state !== 'ready') return 'Needs a GPU.';
+  if (activeId) return 'A comparison is running.';
+  if (liveBusy) return 'A run is training in the Train panel: let it finish or reset it first.';
+  return undefined;
+}
 
-  const act = async (f: () => Promise<unknown>) => {
+/** What an import brought: the comparison (or that it was here already) and how many of its runs. */
+function importNote(name: string, r: { comparison: string; runs: { imported: number; skipped: number } }): string {
+  const runs = `${r.runs.imported} run${r.runs.imported === 1 ? '' : 's'} imported${r.runs.skipped ? `, ${r.runs.skipped} already here` : ''}`;
+  return r.comparison === 'imported'
+    ? `Imported the comparison from ${name} (${runs}).`
+    : `This comparison is already here (${runs}).`;
+}
+
+export function ComparePanel() {
+  useSavedComparisons();
+  const config = useExperimentStore((s) => s.config);
+  const live = useTrainingStore((s) => s.run);
+  const probeText = useTrainingStore((s) => s.probeText);
+  const list = useStore(comparisonStore, (s) => s.list);
+  const loaded = useStore(comparisonStore, (s) => s.loaded);
+  const error = useStore(comparisonStore, (s) => s.error);
+  const activeId = useStore(comparisonStore, (s) => s.activeId);
+  const selectedId = useStore(comparisonStore, (s) => s.selectedId);
+  const series = useStore(comparisonStore, (s) => s.series);
+  const progress = useStore(comparisonStore, (s) => s.progress);
+  const [setup, setSetup] = useState<SetupValue>(() => initialSetup(config));
+  const [note, setNote] = useState<Note>();
+  const blocked = useStartBlocker();
+  const selected = list.find((c) => c.id === selectedId);
+
+  const act: PanelAction = async (f) => {
     setNote(undefined);
     try {
       await f();
@@ -89,13 +94,7 @@ export function ComparePanel() {
   const doImport = (file: File) =>
     act(async () => {
       const r = await comparisonStore.getState().importJson(await file.text());
-      const runs = `${r.runs.imported} run${r.runs.imported === 1 ? '' : 's'} imported${r.runs.skipped ? `, ${r.runs.skipped} already here` : ''}`;
-      setNote({
-        text:
-          r.comparison === 'imported'
-            ? `Imported the comparison from ${file.name} (${runs}).`
-            : `This comparison is already here (${runs}).`,
-      });
+      setNote({ text: importNote(file.name, r) });
     });
 
   return (
@@ -130,11 +129,7 @@ export function ComparePanel() {
           <span className="muted">The current run is also shown, live, in the Train panel.</span>
         </div>
       )}
-      {note && (
-        <p className={note.error ? 'error' : 'muted'} role={note.error ? 'alert' : 'status'} data-testid="compare-note">
-          {note.text}
-        </p>
-      )}
+      <PanelNote note={note} testId="compare-note" />
       {error && (
         <p className="error" role="alert">
           {error}
@@ -150,136 +145,7 @@ export function ComparePanel() {
       </div>
       {loaded && list.length === 0 && <p className="muted">No comparisons yet.</p>}
       {list.length > 0 && (
-        <div className="runs-table-wrap">
-          <table className="runs-table" data-testid="comparisons-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Schemes × seeds</th>
-                <th>Runs done</th>
-                <th>State</th>
-                <th>
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((c) => (
-                <tr
-                  key={c.id}
-                  className={c.id === selectedId ? 'selected' : undefined}
-                  data-testid="comparison-row"
-                  data-state={c.state}
-                >
-                  <td className="name-cell">
-                    <button
-                      type="button"
-                      className="run-name"
-                      onClick={() => void comparisonStore.getState().select(c.id === selectedId ? undefined : c.id)}
-                      data-testid="comparison-name"
-                    >
-                      {c.name}
-                    </button>
-                  </td>
-                  <td className="num">
-                    {c.schemes.length} × {c.seeds.length}
-                  </td>
-                  <td className="num">
-                    {c.entries.filter((e) => e.state === 'done').length} / {c.entries.length}
-                  </td>
-                  <td className={c.state === 'interrupted' ? 'run-state-interrupted' : undefined}>{c.state}</td>
-                  <td>
-                    <span className="actions">
-                      {(c.state === 'interrupted' || c.state === 'stopped') && (
-                        <button
-                          type="button"
-                          className="small"
-                          disabled={!!blocked}
-                          onClick={() => void act(() => comparisonStore.getState().resume(c.id))}
-                          data-testid="comparison-continue"
-                        >
-                          Continue
-                        </button>
-                      )}
-                      <button
-                        type="button"
-                        className="small secondary"
-                        onClick={() =>
-                          downloadText(
-                            `${fileBase(c.name)}.csv`,
-                            comparisonStore.getState().exportCsv(c.id),
-                            'text/csv;charset=utf-8',
-                          )
-                        }
-                        data-testid="comparison-export-csv"
-                      >
-                        CSV
-                      </button>
-                      <button
-                        type="button"
-                        className="small secondary"
-                        onClick={() =>
-                          void act(async () =>
-                            downloadText(
-                              `${fileBase(c.name)}.json`,
-                              await comparisonStore.getState().exportJson(c.id),
-                              'application/json',
-                            ),
-                          )
-                        }
-                        data-testid="comparison-export-json"
-                      >
-                        JSON
-                      </button>
-                      {confirm === c.id ? (
-                        <>
-                          <span className="confirm">Delete?</span>
-                          <button
-                            type="button"
-                            className="small danger"
-                            onClick={() =>
-                              void act(() => comparisonStore.getState().remove(c.id, false)).then(() =>
-                                setConfirm(undefined),
-                              )
-                            }
-                            autoFocus
-                          >
-                            Comparison only
-                          </button>
-                          <button
-                            type="button"
-                            className="small danger"
-                            onClick={() =>
-                              void act(() => comparisonStore.getState().remove(c.id, true)).then(() =>
-                                setConfirm(undefined),
-                              )
-                            }
-                          >
-                            With its runs
-                          </button>
-                          <button type="button" className="small secondary" onClick={() => setConfirm(undefined)}>
-                            Cancel
-                          </button>
-                        </>
-                      ) : (
-                        <button
-                          type="button"
-                          className="small secondary"
-                          disabled={c.id === activeId || c.state === 'running'}
-                          title={c.state === 'running' ? 'Running (in this tab or another): stop it first' : undefined}
-                          onClick={() => setConfirm(c.id)}
-                          data-testid="comparison-delete"
-                        >
-                          Delete
-                        </button>
-                      )}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ComparisonsTable list={list} selectedId={selectedId} activeId={activeId} blocked={!!blocked} act={act} />
       )}
       {selected && (
         <ComparisonView

@@ -161,37 +161,17 @@ function SchemeRow({
   );
 }
 
-export function CompareSetup({
-  config,
-  value,
-  onChange,
-  canStart,
-  blocked,
-  onStart,
-}: {
-  config: ExperimentConfig;
-  value: SetupValue;
-  onChange(v: SetupValue): void;
-  canStart: boolean;
-  blocked?: string;
-  onStart(): void;
-}) {
-  const [showPreset, setShowPreset] = useState(value.preset);
-  const preset = COMPARISON_PRESETS.find((p) => p.id === showPreset);
-  const T = modelShape(config, 2).T;
-  const seeds = seedList(config.seed, value.seedCount);
+/** What the setup leads to: why it cannot start (or undefined), the budget's error, and each scheme's steps. */
+function checkSetup(config: ExperimentConfig, value: SetupValue, blocked: string | undefined) {
   const problems = value.schemes.map((m) => schemeProblem(config, m)).filter(Boolean);
-  const duplicates = duplicateSchemes(value.schemes);
+  const computeError = budgetError(value.compute);
   const reason =
     blocked ??
     (value.schemes.length < 2
       ? 'Pick at least two schemes.'
       : problems.length > 0
         ? 'A scheme has settings it does not accept (see above).'
-        : (budgetError(value.compute) ?? undefined));
-  const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
-  const tokens = tokenBudget(config);
-  const computeError = budgetError(value.compute);
+        : (computeError ?? undefined));
   let perScheme: ReturnType<typeof resolveBudget> | undefined;
   if (!computeError && problems.length === 0 && value.schemes.length >= 2) {
     try {
@@ -200,8 +180,17 @@ export function CompareSetup({
       perScheme = undefined;
     }
   }
+  return { reason, computeError, perScheme };
+}
+
+type SetupPart = { config: ExperimentConfig; value: SetupValue; set(patch: Partial<SetupValue>): void };
+
+/** The literature presets' buttons and, for the one picked, what its paper found. */
+function PresetPicker({ value, onChange }: { value: SetupValue; onChange(v: SetupValue): void }) {
+  const [showPreset, setShowPreset] = useState(value.preset);
+  const preset = COMPARISON_PRESETS.find((p) => p.id === showPreset);
   return (
-    <div className="compare-setup" data-testid="compare-setup">
+    <>
       <div className="presets" role="group" aria-label="Presets from the literature">
         {COMPARISON_PRESETS.map((p) => (
           <button
@@ -229,6 +218,14 @@ export function CompareSetup({
           <span className="muted">At this toy scale the outcome may differ; that is worth seeing too.</span>
         </p>
       )}
+    </>
+  );
+}
+
+/** The schemes to compare, one row each, the buttons that add one, and a warning for schemes that are the same. */
+function SchemeList({ config, value, set }: SetupPart) {
+  return (
+    <>
       <ol className="schemes">
         {value.schemes.map((m, i) => (
           <SchemeRow
@@ -260,83 +257,108 @@ export function CompareSetup({
           Add random/MLM
         </button>
       </div>
-      {duplicates.map(([i, j]) => (
+      {duplicateSchemes(value.schemes).map(([i, j]) => (
         <p key={`${i}-${j}`} className="run-notice" data-testid="compare-duplicate">
           Schemes {i + 1} and {j + 1} are the same once defaults are applied ({schemeLabel(value.schemes[i])}): their
           runs can only differ by noise.
         </p>
       ))}
-      <div className="compare-settings">
-        <NumberField
-          label="Seeds"
-          value={value.seedCount}
-          integer
-          min={1}
-          max={5}
-          onChange={(v) => v !== undefined && set({ seedCount: v })}
-          testId="compare-seeds"
-          help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`}
-        />
-        <NumberField
-          label="MLM probe steps"
-          value={value.budget.mlmSteps}
-          integer
-          min={1}
-          max={2000}
-          onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })}
-          testId="compare-mlm-steps"
-          help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder."
-        />
-        <NumberField
-          label="Downstream sequences"
-          value={value.budget.downstreamSequences}
-          integer
-          min={4}
-          max={4000}
-          onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })}
-          testId="compare-downstream"
-          help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task."
-        />
-        <div className="field">
-          <label htmlFor="compare-budget">Budget</label>
-          <select
-            id="compare-budget"
-            value={value.compute.kind}
-            data-testid="compare-budget"
-            onChange={(e) => {
-              const kind = e.target.value as BudgetKind;
-              const amount =
-                kind === 'tokens' ? tokens : kind === 'flops' ? (perScheme?.[0]?.flops ?? undefined) : undefined;
-              set({ compute: amount !== undefined ? { kind, amount } : { kind } });
-            }}
-          >
-            {BUDGET_KINDS.map((k) => (
-              <option key={k.id} value={k.id}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        {(value.compute.kind === 'tokens' || value.compute.kind === 'flops') && (
-          <NumberField
-            label={value.compute.kind === 'tokens' ? 'Tokens per run' : 'FLOPs per run'}
-            value={value.compute.amount}
-            min={1}
-            onChange={(v) => set({ compute: { kind: value.compute.kind, amount: v } })}
-            testId="compare-budget-amount"
-          />
-        )}
-        <div className="field">
-          <label htmlFor="compare-name">Name</label>
-          <input
-            id="compare-name"
-            value={value.name}
-            placeholder="Comparison"
-            onChange={(e) => set({ name: e.target.value })}
-            data-testid="compare-name"
-          />
-        </div>
+    </>
+  );
+}
+
+/** Seeds, probe budgets, the training budget and the comparison's name. */
+function CompareSettings({ config, value, set, firstFlops }: SetupPart & { firstFlops: number | undefined }) {
+  const seeds = seedList(config.seed, value.seedCount);
+  return (
+    <div className="compare-settings">
+      <NumberField
+        label="Seeds"
+        value={value.seedCount}
+        integer
+        min={1}
+        max={5}
+        onChange={(v) => v !== undefined && set({ seedCount: v })}
+        testId="compare-seeds"
+        help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`}
+      />
+      <NumberField
+        label="MLM probe steps"
+        value={value.budget.mlmSteps}
+        integer
+        min={1}
+        max={2000}
+        onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })}
+        testId="compare-mlm-steps"
+        help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder."
+      />
+      <NumberField
+        label="Downstream sequences"
+        value={value.budget.downstreamSequences}
+        integer
+        min={4}
+        max={4000}
+        onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })}
+        testId="compare-downstream"
+        help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task."
+      />
+      <div className="field">
+        <label htmlFor="compare-budget">Budget</label>
+        <select
+          id="compare-budget"
+          value={value.compute.kind}
+          data-testid="compare-budget"
+          onChange={(e) => {
+            const kind = e.target.value as BudgetKind;
+            const amount = kind === 'tokens' ? tokenBudget(config) : kind === 'flops' ? firstFlops : undefined;
+            set({ compute: amount !== undefined ? { kind, amount } : { kind } });
+          }}
+        >
+          {BUDGET_KINDS.map((k) => (
+            <option key={k.id} value={k.id}>
+              {k.label}
+            </option>
+          ))}
+        </select>
       </div>
+      {(value.compute.kind === 'tokens' || value.compute.kind === 'flops') && (
+        <NumberField
+          label={value.compute.kind === 'tokens' ? 'Tokens per run' : 'FLOPs per run'}
+          value={value.compute.amount}
+          min={1}
+          onChange={(v) => set({ compute: { kind: value.compute.kind, amount: v } })}
+          testId="compare-budget-amount"
+        />
+      )}
+      <div className="field">
+        <label htmlFor="compare-name">Name</label>
+        <input
+          id="compare-name"
+          value={value.name}
+          placeholder="Comparison"
+          onChange={(e) => set({ name: e.target.value })}
+          data-testid="compare-name"
+        />
+      </div>
+    </div>
+  );
+}
+
+/** What every run shares, from the current experiment, and (for a budget other than steps) each scheme's steps. */
+function SharedTerms({
+  config,
+  value,
+  perScheme,
+}: {
+  config: ExperimentConfig;
+  value: SetupValue;
+  perScheme: ReturnType<typeof resolveBudget> | undefined;
+}) {
+  const T = modelShape(config, 2).T;
+  const seeds = seedList(config.seed, value.seedCount);
+  const tokens = tokenBudget(config);
+  return (
+    <>
       <p className="muted" data-testid="compare-shared">
         Shared by every run, from the current experiment: corpus <strong>{config.corpus}</strong>, tokenizer{' '}
         <strong>
@@ -360,6 +382,33 @@ export function CompareSetup({
           .
         </p>
       )}
+    </>
+  );
+}
+
+export function CompareSetup({
+  config,
+  value,
+  onChange,
+  canStart,
+  blocked,
+  onStart,
+}: {
+  config: ExperimentConfig;
+  value: SetupValue;
+  onChange(v: SetupValue): void;
+  canStart: boolean;
+  blocked?: string;
+  onStart(): void;
+}) {
+  const { reason, computeError, perScheme } = checkSetup(config, value, blocked);
+  const set = (patch: Partial<SetupValue>) => onChange({ ...value, ...patch });
+  return (
+    <div className="compare-setup" data-testid="compare-setup">
+      <PresetPicker value={value} onChange={onChange} />
+      <SchemeList config={config} value={value} set={set} />
+      <CompareSettings config={config} value={value} set={set} firstFlops={perScheme?.[0]?.flops ?? undefined} />
+      <SharedTerms config={config} value={value} perScheme={perScheme} />
       {computeError && <p className="run-notice">{computeError}</p>}
       <button type="button" onClick={onStart} disabled={!canStart || !!reason} data-testid="compare-start">
         Start comparison

@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { TIME_CHOICES } from '../../lessons/budget';
 import { LESSONS } from '../../lessons';
 import type { Lesson } from '../../lessons/types';
+import type { LessonRecord } from '../../lessons/progress';
 import { useGpuStore } from '../../store/gpu';
 import { useLessonsStore } from '../../store/lessons';
 import { useTrainingStore } from '../../store/training';
@@ -14,25 +15,78 @@ import { blockedReason, lessonPlan, runMaskSurvey, setUpAndRun, showPanel, showS
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export function LessonSection({ lesson }: { lesson: Lesson }) {
+/** The lesson's paragraphs and the papers it cites. */
+function LessonIntro({ lesson }: { lesson: Lesson }) {
+  return (
+    <>
+      <h2 id={`lesson-${lesson.n}-title`}>{lesson.title}</h2>
+      {lesson.paragraphs.map((p, i) => (
+        <p key={i}>{p}</p>
+      ))}
+      <ul className="refs" aria-label="Papers">
+        {lesson.references.map((r) => (
+          <li key={r.arxiv}>
+            {r.authors.split(',')[0]}
+            {r.authors.includes(',') ? ' et al.' : ''} ({r.year}).{' '}
+            <a href={`https://arxiv.org/abs/${r.arxiv}`} target="_blank" rel="noreferrer">
+              {r.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** "Before you run it": the question, answered once (the answer is kept), then the feedback. */
+function LessonQuestion({ lesson, answer }: { lesson: Lesson; answer: string | undefined }) {
   const n = lesson.n;
-  const rec = useLessonsStore((s) => s.progress.lessons[n]);
+  const [choice, setChoice] = useState<string | undefined>(answer);
+  const q = lesson.question;
+  return (
+    <>
+      <h3>Before you run it</h3>
+      <fieldset className="options" data-testid="lesson-question" disabled={answer !== undefined}>
+        <legend>{q.prompt}</legend>
+        {q.options.map((o) => (
+          <label key={o.id} data-option={o.id}>
+            <input
+              type="radio"
+              name={`lesson-${n}-question`}
+              value={o.id}
+              checked={(answer ?? choice) === o.id}
+              onChange={() => setChoice(o.id)}
+            />{' '}
+            {o.text}
+          </label>
+        ))}
+      </fieldset>
+      {answer === undefined && (
+        <button
+          type="button"
+          data-testid="lesson-answer"
+          disabled={!choice}
+          onClick={() => choice && useLessonsStore.getState().answer(n, choice)}
+        >
+          Answer
+        </button>
+      )}
+      {answer !== undefined && <Feedback lesson={lesson} chosen={answer} />}
+    </>
+  );
+}
+
+/** "Set it up": the mask schemes to show, or the time for the training and the one click that runs the lesson. */
+function LessonSetup({ lesson, answered }: { lesson: Lesson; answered: boolean }) {
   const seconds = useLessonsStore((s) => s.progress.seconds);
   useLessonsStore((s) => s.progress.speed); // re-plan when a new speed is measured
-  const { answer, open, setSeconds } = useLessonsStore.getState();
   const gpu = useGpuStore((s) => s.status);
   const live = useTrainingStore((s) => s.run);
-  const list = useStore(comparisonStore, (s) => s.list);
   const activeId = useStore(comparisonStore, (s) => s.activeId);
-  const [choice, setChoice] = useState<string | undefined>(rec?.answer);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const q = lesson.question;
-  const answered = rec?.answer !== undefined;
   const plan = lessonPlan(lesson);
   const blocked = blockedReason(gpu.state === 'ready', !!activeId, live);
-  const mine = live && rec?.runId === live.id ? live : undefined;
-  const comparison = rec?.comparisonId ? list.find((c) => c.id === rec.comparisonId) : undefined;
 
   const run = async () => {
     setError(undefined);
@@ -49,54 +103,7 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
   };
 
   return (
-    <section className="panel lesson" data-testid="lesson" data-lesson={n} aria-labelledby={`lesson-${n}-title`}>
-      <p className="muted">
-        Lesson {n} of {LESSONS.length}
-      </p>
-      <h2 id={`lesson-${n}-title`}>{lesson.title}</h2>
-      {lesson.paragraphs.map((p, i) => (
-        <p key={i}>{p}</p>
-      ))}
-      <ul className="refs" aria-label="Papers">
-        {lesson.references.map((r) => (
-          <li key={r.arxiv}>
-            {r.authors.split(',')[0]}
-            {r.authors.includes(',') ? ' et al.' : ''} ({r.year}).{' '}
-            <a href={`https://arxiv.org/abs/${r.arxiv}`} target="_blank" rel="noreferrer">
-              {r.title}
-            </a>
-          </li>
-        ))}
-      </ul>
-
-      <h3>Before you run it</h3>
-      <fieldset className="options" data-testid="lesson-question" disabled={answered}>
-        <legend>{q.prompt}</legend>
-        {q.options.map((o) => (
-          <label key={o.id} data-option={o.id}>
-            <input
-              type="radio"
-              name={`lesson-${n}-question`}
-              value={o.id}
-              checked={(rec?.answer ?? choice) === o.id}
-              onChange={() => setChoice(o.id)}
-            />{' '}
-            {o.text}
-          </label>
-        ))}
-      </fieldset>
-      {!answered && (
-        <button
-          type="button"
-          data-testid="lesson-answer"
-          disabled={!choice}
-          onClick={() => choice && answer(n, choice)}
-        >
-          Answer
-        </button>
-      )}
-      {answered && <Feedback lesson={lesson} chosen={rec.answer!} />}
-
+    <>
       <h3>Set it up</h3>
       {lesson.setup.kind === 'masks' ? (
         <MaskSchemes lesson={lesson} />
@@ -105,7 +112,11 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
           {lesson.setup.budget.fixedSteps === undefined && (
             <label className="field">
               Time for the training{' '}
-              <select data-testid="lesson-time" value={seconds} onChange={(e) => setSeconds(Number(e.target.value))}>
+              <select
+                data-testid="lesson-time"
+                value={seconds}
+                onChange={(e) => useLessonsStore.getState().setSeconds(Number(e.target.value))}
+              >
                 {TIME_CHOICES.map((t) => (
                   <option key={t.seconds} value={t.seconds}>
                     {t.label}
@@ -136,7 +147,14 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
           {error}
         </p>
       )}
+    </>
+  );
+}
 
+/** "While it trains, look at": each thing to watch, with a button that shows its panel. */
+function WatchList({ lesson }: { lesson: Lesson }) {
+  return (
+    <>
       <h3>While it trains, look at</h3>
       <ul className="watch">
         {lesson.watch.map((w, i) => (
@@ -153,7 +171,18 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
           </li>
         ))}
       </ul>
+    </>
+  );
+}
 
+/** "What happened": the text computed from the lesson's run, or how far its run or comparison has got. */
+function WhatHappened({ lesson, rec }: { lesson: Lesson; rec: LessonRecord | undefined }) {
+  const live = useTrainingStore((s) => s.run);
+  const list = useStore(comparisonStore, (s) => s.list);
+  const mine = live && rec?.runId === live.id ? live : undefined;
+  const comparison = rec?.comparisonId ? list.find((c) => c.id === rec.comparisonId) : undefined;
+  return (
+    <>
       <h3>What happened</h3>
       {rec?.summary?.length ? (
         <div className="summary" data-testid="lesson-summary">
@@ -171,37 +200,60 @@ export function LessonSection({ lesson }: { lesson: Lesson }) {
               : 'Nothing yet: run the lesson, and the text computed from your run appears here.'}
         </p>
       )}
+    </>
+  );
+}
 
+/** Links to the previous and next lessons. */
+function LessonPager({ n }: { n: number }) {
+  const { open } = useLessonsStore.getState();
+  return (
+    <div className="lesson-pager">
+      {n > 1 ? (
+        <a
+          href={`#lesson=${n - 1}`}
+          onClick={(e) => {
+            e.preventDefault();
+            open(n - 1);
+          }}
+        >
+          ← Lesson {n - 1}
+        </a>
+      ) : (
+        <span />
+      )}
+      {n < LESSONS.length && (
+        <a
+          href={`#lesson=${n + 1}`}
+          data-testid="lesson-next"
+          onClick={(e) => {
+            e.preventDefault();
+            open(n + 1);
+          }}
+        >
+          Lesson {n + 1} →
+        </a>
+      )}
+    </div>
+  );
+}
+
+export function LessonSection({ lesson }: { lesson: Lesson }) {
+  const n = lesson.n;
+  const rec = useLessonsStore((s) => s.progress.lessons[n]);
+  return (
+    <section className="panel lesson" data-testid="lesson" data-lesson={n} aria-labelledby={`lesson-${n}-title`}>
+      <p className="muted">
+        Lesson {n} of {LESSONS.length}
+      </p>
+      <LessonIntro lesson={lesson} />
+      <LessonQuestion lesson={lesson} answer={rec?.answer} />
+      <LessonSetup lesson={lesson} answered={rec?.answer !== undefined} />
+      <WatchList lesson={lesson} />
+      <WhatHappened lesson={lesson} rec={rec} />
       <h3>What a toy run can and cannot show</h3>
       <p className="limits">{lesson.limits}</p>
-
-      <div className="lesson-pager">
-        {n > 1 ? (
-          <a
-            href={`#lesson=${n - 1}`}
-            onClick={(e) => {
-              e.preventDefault();
-              open(n - 1);
-            }}
-          >
-            ← Lesson {n - 1}
-          </a>
-        ) : (
-          <span />
-        )}
-        {n < LESSONS.length && (
-          <a
-            href={`#lesson=${n + 1}`}
-            data-testid="lesson-next"
-            onClick={(e) => {
-              e.preventDefault();
-              open(n + 1);
-            }}
-          >
-            Lesson {n + 1} →
-          </a>
-        )}
-      </div>
+      <LessonPager n={n} />
     </section>
   );
 }

@@ -11,6 +11,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import type { ReactElement, ReactNode } from 'react';
 import { PLATEAU_MARGIN, plateauExitStep } from '../../session/baseline';
 import type { LiveRun } from '../../session/records';
 import { TICK, valueAxis } from './axes';
@@ -25,32 +26,196 @@ function thin<T>(xs: T[], n = 400): T[] {
   return out;
 }
 
-export function LossChart({ run }: { run: LiveRun }) {
+type Evals = LiveRun['evals'];
+/** What every chart shares: the step axis over the whole run and the plateau exit's marker. */
+interface ChartFrame {
+  stepAxis: ReactElement;
+  exitLine: ReactNode;
+}
+
+/** Training loss with held-out masked loss, chance level and the frequency guess. */
+function LossCurves({ run, evals, stepAxis, exitLine }: ChartFrame & { run: LiveRun; evals: Evals }) {
   const train = thin(run.metrics).map((m) => ({ step: m.step + 1, train: m.loss }));
-  const evals = [...run.evals].sort((a, b) => a.step - b.step);
   const merged = new Map<number, { step: number; train?: number; heldOut?: number }>();
   for (const p of train) merged.set(p.step, { ...p });
   for (const e of evals) merged.set(e.step, { ...(merged.get(e.step) ?? { step: e.step }), heldOut: e.loss });
   const lossData = [...merged.values()].sort((a, b) => a.step - b.step);
+  const lnV = run.info ? Math.log(run.info.V) : undefined;
+  const base = run.info?.baseline;
+  // The axes span the data (a reference line outside it is not drawn, as recharts does by default).
+  const lossAxis = valueAxis(lossData.flatMap((p) => [p.train, p.heldOut]));
+  return (
+    <figure>
+      <figcaption>
+        Loss (cross-entropy, nats)
+        {lnV !== undefined && <span className="muted"> · chance level ln V = {lnV.toFixed(2)}</span>}
+        {base && (
+          <span className="muted" data-testid="baseline-loss">
+            {' '}
+            · dashed: the frequency guess {base.loss.toFixed(2)} (always predicting by how common each token is in the
+            training text)
+          </span>
+        )}
+      </figcaption>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={lossData} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
+          {stepAxis}
+          <YAxis domain={['auto', 'auto']} tick={TICK} {...lossAxis} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
+          <Legend />
+          {base && (
+            <ReferenceLine
+              y={base.loss}
+              stroke="#666"
+              strokeDasharray="6 3"
+              label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }}
+            />
+          )}
+          {exitLine}
+          <Line
+            name="training (this batch's targets)"
+            dataKey="train"
+            stroke="#0072b2"
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
+          <Line
+            name="held-out (fixed 15% [MASK])"
+            dataKey="heldOut"
+            stroke="#d55e00"
+            strokeWidth={2}
+            isAnimationActive={false}
+            connectNulls
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/** Held-out accuracy at the fixed masks, with the frequency guess and the plateau exit. */
+function AccuracyChart({ run, evals, stepAxis, exitLine }: ChartFrame & { run: LiveRun; evals: Evals }) {
+  const base = run.info?.baseline;
+  const accuracyData = evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }));
+  const accuracyAxis = valueAxis([0, ...accuracyData.map((p) => p.accuracy)], {
+    unit: '%',
+  });
+  return (
+    <figure>
+      <figcaption>
+        Held-out accuracy at the fixed masks
+        {base && (
+          <span className="muted" data-testid="baseline-accuracy">
+            {' '}
+            · dashed: the frequency guess {(base.accuracy * 100).toFixed(1)}% (the most common token every time); the
+            plateau ends at the first evaluation {(PLATEAU_MARGIN * 100).toFixed(0)} points above it
+          </span>
+        )}
+      </figcaption>
+      <ResponsiveContainer width="100%" height={160}>
+        <LineChart data={accuracyData} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
+          {stepAxis}
+          <YAxis unit="%" domain={[0, 'auto']} tick={TICK} {...accuracyAxis} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+          {base && <ReferenceLine y={base.accuracy * 100} stroke="#666" strokeDasharray="6 3" />}
+          {exitLine}
+          <Line name="accuracy" dataKey="accuracy" stroke="#009e73" strokeWidth={2} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/** The toy language's subject-verb agreement on held-out minimal pairs, with and without an attractor. */
+function AgreementChart({
+  pairs,
+  evals,
+  stepAxis,
+}: Omit<ChartFrame, 'exitLine'> & { pairs: { plain: number; attractor: number }; evals: Evals }) {
+  const agreement = evals.flatMap((e) =>
+    e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : [],
+  );
+  return (
+    <figure data-testid="agreement-chart" data-points={agreement.length}>
+      <figcaption>
+        Subject-verb agreement on held-out minimal pairs (the verb masked; right when the agreeing form is more
+        probable) · {pairs.plain} pairs without and {pairs.attractor} with an attractor · dashed: chance, 50%
+      </figcaption>
+      <ResponsiveContainer width="100%" height={160}>
+        <LineChart data={agreement} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
+          {stepAxis}
+          <YAxis unit="%" domain={[0, 100]} tick={TICK} {...valueAxis([0, 100], { unit: '%' })} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
+          <Legend />
+          <ReferenceLine y={50} stroke="#666" strokeDasharray="6 3" />
+          <Line
+            name="without attractor (the dogs run)"
+            dataKey="plain"
+            stroke="#0072b2"
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
+          <Line
+            name="with attractor (the dogs near the cat run)"
+            dataKey="attractor"
+            stroke="#d55e00"
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/** Learning rate (warmup, then decay) and masking rate over the steps. */
+function RateChart({ run, stepAxis }: Omit<ChartFrame, 'exitLine'> & { run: LiveRun }) {
   const lrData = thin(run.metrics).map((m) => ({
     step: m.step + 1,
     lr: m.lr,
     rate: m.maskRate === undefined ? undefined : m.maskRate * 100,
   }));
-  const lnV = run.info ? Math.log(run.info.V) : undefined;
+  const lrAxis = valueAxis(lrData.map((p) => p.lr));
+  const rateAxis = valueAxis([0, ...lrData.map((p) => p.rate)], { unit: '%' });
+  return (
+    <figure>
+      <figcaption>Learning rate (warmup, then decay) and masking rate (after its schedule)</figcaption>
+      <ResponsiveContainer width="100%" height={140}>
+        <LineChart data={lrData} margin={{ top: 4, right: 4, bottom: 4, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
+          {stepAxis}
+          <YAxis yAxisId="lr" tick={TICK} {...lrAxis} />
+          <YAxis yAxisId="rate" orientation="right" unit="%" domain={[0, 'auto']} tick={TICK} {...rateAxis} />
+          <Tooltip
+            formatter={(v, name) =>
+              typeof v === 'number' ? (name === 'masking rate' ? `${v.toFixed(1)}%` : v.toExponential(2)) : String(v)
+            }
+          />
+          <Legend />
+          <Line yAxisId="lr" name="learning rate" dataKey="lr" stroke="#cc79a7" dot={false} isAnimationActive={false} />
+          <Line
+            yAxisId="rate"
+            name="masking rate"
+            dataKey="rate"
+            stroke="#e69f00"
+            dot={false}
+            isAnimationActive={false}
+            connectNulls
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+export function LossChart({ run }: { run: LiveRun }) {
+  const evals = [...run.evals].sort((a, b) => a.step - b.step);
   const base = run.info?.baseline;
   const exit = base ? plateauExitStep(evals, base.accuracy) : null;
-  const agreement = evals.flatMap((e) =>
-    e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : [],
-  );
-  // The axes span the data (a reference line outside it is not drawn, as recharts does by default).
-  const lossAxis = valueAxis(lossData.flatMap((p) => [p.train, p.heldOut]));
-  const lrAxis = valueAxis(lrData.map((p) => p.lr));
-  const accuracyData = evals.map((e) => ({ step: e.step, accuracy: e.accuracy * 100 }));
-  const accuracyAxis = valueAxis([0, ...accuracyData.map((p) => p.accuracy)], {
-    unit: '%',
-  });
-  const rateAxis = valueAxis([0, ...lrData.map((p) => p.rate)], { unit: '%' });
   const stepAxis = (
     <XAxis
       dataKey="step"
@@ -69,145 +234,13 @@ export function LossChart({ run }: { run: LiveRun }) {
       label={{ value: `left the plateau (step ${exit})`, position: 'insideTopLeft', fontSize: 11 }}
     />
   );
+  const frame = { stepAxis, exitLine };
   return (
     <div className="charts" data-testid="loss-chart" data-points={run.metrics.length} data-plateau-exit={exit ?? ''}>
-      <figure>
-        <figcaption>
-          Loss (cross-entropy, nats)
-          {lnV !== undefined && <span className="muted"> · chance level ln V = {lnV.toFixed(2)}</span>}
-          {base && (
-            <span className="muted" data-testid="baseline-loss">
-              {' '}
-              · dashed: the frequency guess {base.loss.toFixed(2)} (always predicting by how common each token is in the
-              training text)
-            </span>
-          )}
-        </figcaption>
-        <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={lossData} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            {stepAxis}
-            <YAxis domain={['auto', 'auto']} tick={TICK} {...lossAxis} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-            <Legend />
-            {base && (
-              <ReferenceLine
-                y={base.loss}
-                stroke="#666"
-                strokeDasharray="6 3"
-                label={{ value: 'frequency guess', position: 'insideTopRight', fontSize: 11 }}
-              />
-            )}
-            {exitLine}
-            <Line
-              name="training (this batch's targets)"
-              dataKey="train"
-              stroke="#0072b2"
-              dot={false}
-              isAnimationActive={false}
-              connectNulls
-            />
-            <Line
-              name="held-out (fixed 15% [MASK])"
-              dataKey="heldOut"
-              stroke="#d55e00"
-              strokeWidth={2}
-              isAnimationActive={false}
-              connectNulls
-            />
-          </LineChart>
-        </ResponsiveContainer>
-      </figure>
-      <figure>
-        <figcaption>
-          Held-out accuracy at the fixed masks
-          {base && (
-            <span className="muted" data-testid="baseline-accuracy">
-              {' '}
-              · dashed: the frequency guess {(base.accuracy * 100).toFixed(1)}% (the most common token every time); the
-              plateau ends at the first evaluation {(PLATEAU_MARGIN * 100).toFixed(0)} points above it
-            </span>
-          )}
-        </figcaption>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart data={accuracyData} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            {stepAxis}
-            <YAxis unit="%" domain={[0, 'auto']} tick={TICK} {...accuracyAxis} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
-            {base && <ReferenceLine y={base.accuracy * 100} stroke="#666" strokeDasharray="6 3" />}
-            {exitLine}
-            <Line name="accuracy" dataKey="accuracy" stroke="#009e73" strokeWidth={2} isAnimationActive={false} />
-          </LineChart>
-        </ResponsiveContainer>
-      </figure>
-      {run.info?.agreementPairs && (
-        <figure data-testid="agreement-chart" data-points={agreement.length}>
-          <figcaption>
-            Subject-verb agreement on held-out minimal pairs (the verb masked; right when the agreeing form is more
-            probable) · {run.info.agreementPairs.plain} pairs without and {run.info.agreementPairs.attractor} with an
-            attractor · dashed: chance, 50%
-          </figcaption>
-          <ResponsiveContainer width="100%" height={160}>
-            <LineChart data={agreement} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-              {stepAxis}
-              <YAxis unit="%" domain={[0, 100]} tick={TICK} {...valueAxis([0, 100], { unit: '%' })} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)}%` : String(v))} />
-              <Legend />
-              <ReferenceLine y={50} stroke="#666" strokeDasharray="6 3" />
-              <Line
-                name="without attractor (the dogs run)"
-                dataKey="plain"
-                stroke="#0072b2"
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-              <Line
-                name="with attractor (the dogs near the cat run)"
-                dataKey="attractor"
-                stroke="#d55e00"
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-        </figure>
-      )}
-      <figure>
-        <figcaption>Learning rate (warmup, then decay) and masking rate (after its schedule)</figcaption>
-        <ResponsiveContainer width="100%" height={140}>
-          <LineChart data={lrData} margin={{ top: 4, right: 4, bottom: 4, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e3e6e8" />
-            {stepAxis}
-            <YAxis yAxisId="lr" tick={TICK} {...lrAxis} />
-            <YAxis yAxisId="rate" orientation="right" unit="%" domain={[0, 'auto']} tick={TICK} {...rateAxis} />
-            <Tooltip
-              formatter={(v, name) =>
-                typeof v === 'number' ? (name === 'masking rate' ? `${v.toFixed(1)}%` : v.toExponential(2)) : String(v)
-              }
-            />
-            <Legend />
-            <Line
-              yAxisId="lr"
-              name="learning rate"
-              dataKey="lr"
-              stroke="#cc79a7"
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              yAxisId="rate"
-              name="masking rate"
-              dataKey="rate"
-              stroke="#e69f00"
-              dot={false}
-              isAnimationActive={false}
-              connectNulls
-            />
-          </LineChart>
-        </ResponsiveContainer>
-      </figure>
+      <LossCurves run={run} evals={evals} {...frame} />
+      <AccuracyChart run={run} evals={evals} {...frame} />
+      {run.info?.agreementPairs && <AgreementChart pairs={run.info.agreementPairs} evals={evals} stepAxis={stepAxis} />}
+      <RateChart run={run} stepAxis={stepAxis} />
     </div>
   );
 }

@@ -21,27 +21,15 @@ import { PredictionProbe } from './PredictionProbe';
 import { ScaleUp } from './ScaleUp';
 import { TrainingControls } from './TrainingControls';
 import { fmtPct } from './format';
+import type { LiveRun } from '../../session/records';
 
-export function TrainingPanel() {
+/** The settings' problems for this corpus and adapter, and Start: it loads the corpus's text, then starts the run. */
+function useStart() {
   const config = useExperimentStore((s) => s.config);
   const gpu = useGpuStore((s) => s.status);
-  const {
-    run,
-    probe,
-    probeText,
-    start,
-    pause,
-    resume,
-    reset,
-    setProbeText,
-    profile,
-    profiling,
-    measureKernels,
-    exported,
-    exporting,
-    exportModel,
-  } = useTrainingStore();
+  const start = useTrainingStore((s) => s.start);
   const [loadError, setLoadError] = useState<string>();
+  const [loading, setLoading] = useState(false);
   const prepared = usePreparedCorpus();
   const V = prepared.state === 'ready' ? prepared.data.vocab.size : undefined;
   const limits = gpu.state === 'ready' ? gpu.summary.limits : undefined;
@@ -56,8 +44,6 @@ export function TrainingPanel() {
       }),
     [config, V, limits],
   );
-  const [loading, setLoading] = useState(false);
-
   const onStart = async () => {
     setLoadError(undefined);
     setLoading(true);
@@ -70,9 +56,82 @@ export function TrainingPanel() {
       setLoading(false);
     }
   };
-  const lastEval = run?.evals.length ? [...run.evals].sort((a, b) => b.step - a.step)[0] : undefined;
-  const lastSbo = run?.metrics.length ? run.metrics[run.metrics.length - 1].sbo : undefined;
-  const firstEval = run?.evals.length ? [...run.evals].sort((a, b) => a.step - b.step)[0] : undefined;
+  const startHint =
+    gpu.state !== 'ready'
+      ? 'Needs a GPU.'
+      : loading
+        ? 'Loading the text…'
+        : problems.length > 0
+          ? 'Fix the settings below first.'
+          : undefined;
+  return { problems, loadError, startHint, onStart };
+}
+
+/** The run's size and data, then its latest figures: held-out loss and accuracy, and SBO's or ELECTRA's parts. */
+function RunFigures({ run }: { run: LiveRun }) {
+  const lastEval = run.evals.length ? [...run.evals].sort((a, b) => b.step - a.step)[0] : undefined;
+  const lastSbo = run.metrics.length ? run.metrics[run.metrics.length - 1].sbo : undefined;
+  const firstEval = run.evals.length ? [...run.evals].sort((a, b) => a.step - b.step)[0] : undefined;
+  return (
+    <>
+      {run.info && (
+        <p className="muted run-info" data-testid="run-info">
+          {run.info.params.toLocaleString('en-US')} parameters (L{run.info.model.L} C{run.info.model.C} NH
+          {run.info.model.NH} T{run.info.model.T}, V {run.info.V}) · {run.info.trainSequences} training /{' '}
+          {run.info.heldOutSequences} held-out sequences · {run.info.dispatchesPerStep} GPU dispatches per step on{' '}
+          {run.info.adapter}
+        </p>
+      )}
+      {lastEval && firstEval && (
+        <p className="kpis" data-testid="eval-summary">
+          Held-out masked loss <strong>{lastEval.loss.toFixed(3)}</strong> (from {firstEval.loss.toFixed(3)}) · accuracy{' '}
+          <strong>{fmtPct(lastEval.accuracy)}</strong> at step {lastEval.step}
+          {lastEval.pseudoPerplexity !== undefined && (
+            <>
+              {' '}
+              · pseudo-perplexity <strong data-testid="pppl">{lastEval.pseudoPerplexity.toFixed(1)}</strong>
+            </>
+          )}
+        </p>
+      )}
+      {lastSbo && (
+        <p className="kpis" data-testid="sbo-summary">
+          Last step: masked-token loss <strong>{lastSbo.mlmLoss.toFixed(3)}</strong> · span boundary loss{' '}
+          <strong>{lastSbo.sboLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastSbo.sboAccuracy)} (total = MLM +{' '}
+          {String(run.config.masking.objectiveParams?.sboWeight ?? 1)} × boundary; the held-out evaluation scores the
+          MLM head)
+        </p>
+      )}
+      {lastEval?.electra && (
+        <p className="kpis" data-testid="electra-summary">
+          Generator: masked-token loss <strong>{lastEval.electra.genLoss.toFixed(3)}</strong>, accuracy{' '}
+          {fmtPct(lastEval.electra.genAccuracy)} · Discriminator: replaced-token loss{' '}
+          <strong>{lastEval.electra.discLoss.toFixed(3)}</strong>, accuracy{' '}
+          <strong>{fmtPct(lastEval.electra.discAccuracy)}</strong> (total = generator +{' '}
+          {String(run.config.masking.objectiveParams?.discWeight ?? 50)} × discriminator)
+        </p>
+      )}
+    </>
+  );
+}
+
+export function TrainingPanel() {
+  const {
+    run,
+    probe,
+    probeText,
+    pause,
+    resume,
+    reset,
+    setProbeText,
+    profile,
+    profiling,
+    measureKernels,
+    exported,
+    exporting,
+    exportModel,
+  } = useTrainingStore();
+  const { problems, loadError, startHint, onStart } = useStart();
 
   return (
     <>
@@ -80,16 +139,8 @@ export function TrainingPanel() {
         <h2 id="training-title">Train</h2>
         <TrainingControls
           run={run}
-          canStart={gpu.state === 'ready' && !loading && problems.length === 0}
-          startHint={
-            gpu.state !== 'ready'
-              ? 'Needs a GPU.'
-              : loading
-                ? 'Loading the text…'
-                : problems.length > 0
-                  ? 'Fix the settings below first.'
-                  : undefined
-          }
+          canStart={startHint === undefined}
+          startHint={startHint}
           onStart={() => void onStart()}
           onPause={pause}
           onResume={() =>
@@ -103,43 +154,7 @@ export function TrainingPanel() {
             {loadError}
           </p>
         )}
-        {run?.info && (
-          <p className="muted run-info" data-testid="run-info">
-            {run.info.params.toLocaleString('en-US')} parameters (L{run.info.model.L} C{run.info.model.C} NH
-            {run.info.model.NH} T{run.info.model.T}, V {run.info.V}) · {run.info.trainSequences} training /{' '}
-            {run.info.heldOutSequences} held-out sequences · {run.info.dispatchesPerStep} GPU dispatches per step on{' '}
-            {run.info.adapter}
-          </p>
-        )}
-        {lastEval && firstEval && (
-          <p className="kpis" data-testid="eval-summary">
-            Held-out masked loss <strong>{lastEval.loss.toFixed(3)}</strong> (from {firstEval.loss.toFixed(3)}) ·
-            accuracy <strong>{fmtPct(lastEval.accuracy)}</strong> at step {lastEval.step}
-            {lastEval.pseudoPerplexity !== undefined && (
-              <>
-                {' '}
-                · pseudo-perplexity <strong data-testid="pppl">{lastEval.pseudoPerplexity.toFixed(1)}</strong>
-              </>
-            )}
-          </p>
-        )}
-        {lastSbo && (
-          <p className="kpis" data-testid="sbo-summary">
-            Last step: masked-token loss <strong>{lastSbo.mlmLoss.toFixed(3)}</strong> · span boundary loss{' '}
-            <strong>{lastSbo.sboLoss.toFixed(3)}</strong>, accuracy {fmtPct(lastSbo.sboAccuracy)} (total = MLM +{' '}
-            {String(run?.config.masking.objectiveParams?.sboWeight ?? 1)} × boundary; the held-out evaluation scores the
-            MLM head)
-          </p>
-        )}
-        {lastEval?.electra && (
-          <p className="kpis" data-testid="electra-summary">
-            Generator: masked-token loss <strong>{lastEval.electra.genLoss.toFixed(3)}</strong>, accuracy{' '}
-            {fmtPct(lastEval.electra.genAccuracy)} · Discriminator: replaced-token loss{' '}
-            <strong>{lastEval.electra.discLoss.toFixed(3)}</strong>, accuracy{' '}
-            <strong>{fmtPct(lastEval.electra.discAccuracy)}</strong> (total = generator +{' '}
-            {String(run?.config.masking.objectiveParams?.discWeight ?? 50)} × discriminator)
-          </p>
-        )}
+        {run && <RunFigures run={run} />}
         {run && (
           <LearningStatus
             run={run}
