@@ -10,14 +10,6 @@ export interface LrSchedule {
   minRatio: number;
 }
 
-export const DEFAULT_SCHEDULE: LrSchedule = {
-  lr: 1e-3,
-  warmupSteps: 30,
-  totalSteps: 300,
-  decay: 'linear',
-  minRatio: 0.1,
-};
-
 /** Learning rate at 0-based `step`. */
 export function learningRate(s: LrSchedule, step: number): number {
   if (s.warmupSteps > 0 && step < s.warmupSteps) return (s.lr * (step + 1)) / s.warmupSteps;

@@ -1,13 +1,12 @@
 // The probes' CPU plumbing: which tensors a probe keeps from a trained run (the encoder, never its head, even when
-// names match), feature reads in padded chunks, and the downstream probe with stand-in encoders (an order-aware
-// one solves the word-swap task, an order-blind one sits at exactly 50%).
+// names match) and feature reads in padded chunks (downstream.test.ts runs the tasks with stand-in encoders).
 import { describe, expect, it } from 'vitest';
 import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
 import { MODEL_PRESETS, type ModelConfig } from '../engine/config';
 import { bertTensors, initParams, placeTensors } from '../engine/model/params';
 import { defaultExperiment } from './config';
-import { downstreamProbe, featuresOf, isEncoderTensor, probeInit, type FeatureSource } from './probes';
+import { featuresOf, isEncoderTensor, probeInit, type FeatureSource } from './probes';
 import { uniformOf } from './run';
 
 describe('probeInit', () => {
@@ -101,45 +100,5 @@ describe('featuresOf', () => {
     expect(src.calls).toEqual([16, 16]);
     expect(X.length).toBe(42);
     for (let r = 0; r < 21; r++) expect([X[2 * r], X[2 * r + 1]]).toEqual([set.ids[r * 10 + 1], set.ids[r * 10 + 2]]);
-  });
-});
-
-describe('downstreamProbe', () => {
-  const budget = { mlmSteps: 1, mlmWarmup: 0, mlmLr: 1e-3, downstreamSequences: 120 };
-
-  it('an encoder that sees word order solves the swap task', async () => {
-    const set = sortedSet(150, 2);
-    // Feature 0 counts descents (0 in the sorted original); the others are order-blind noise.
-    const src = fakeSource(3, (ids, valid) => {
-      let descents = 0;
-      let sum = 0;
-      for (let t = 1; t < 9; t++) if (valid[t + 1] && ids[t] > 4 && ids[t + 1] > 4 && ids[t] > ids[t + 1]) descents++;
-      for (let t = 0; t < 10; t++) sum += valid[t] ? ids[t] : 0;
-      return [descents, sum, sum % 7];
-    });
-    const r = await downstreamProbe(src, set, budget);
-    expect(r.trainExamples + r.testExamples).toBe(240);
-    expect(r.chance).toBe(0.5);
-    expect(r.accuracy).toBeGreaterThan(0.95);
-  });
-
-  it('an order-blind encoder (a bag of tokens) scores exactly chance', async () => {
-    const set = sortedSet(150, 3);
-    const src = fakeSource(4, (ids, valid) => {
-      const f = [0, 0, 0, 0];
-      for (let t = 0; t < 10; t++) if (valid[t]) f[ids[t] % 4] += ids[t];
-      return f;
-    });
-    expect((await downstreamProbe(src, set, budget)).accuracy).toBe(0.5);
-  });
-
-  it('says when the held-out text is too small', async () => {
-    await expect(
-      downstreamProbe(
-        fakeSource(1, () => [0]),
-        sortedSet(1, 4),
-        budget,
-      ),
-    ).rejects.toThrow(/needs at least 2/);
   });
 });

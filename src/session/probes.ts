@@ -1,7 +1,7 @@
 // The comparison's probes on a finished run (MASKING.md part 3): the shared probe for EVERY run (a fresh vocabulary
 // head, plus the encoder's [MASK] input row, trained briefly on the frozen encoder, then the shared evaluation with
 // bootstrap intervals and the frequency baseline) and the downstream tasks on frozen features (downstream.ts).
-import { heldOutBatches, type SequenceSet } from '../data/batching';
+import { heldOutBatches } from '../data/batching';
 import type { PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Kernels } from '../engine/kernels';
@@ -21,7 +21,6 @@ import { isToyCorpus } from '../data/toyLanguage';
 import { featuresOf, type FeatureSource } from './features';
 import { bootstrapMean, type Estimate } from './stats';
 import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
-import { buildSwapTask, fitLogistic, logisticAccuracy, splitBySource } from './probeTask';
 
 export { featuresOf, type FeatureSource };
 import {
@@ -56,10 +55,6 @@ export const DEFAULT_PROBE_BUDGET: ProbeBudget = {
 
 /** The seed of everything the probes draw that must be the same for every run (task, split): fixed. */
 export const PROBE_SEED = 'masklab-probe';
-/** Share of the downstream task's source sequences held out for testing the classifier. */
-export const DOWNSTREAM_TEST_FRACTION = 0.3;
-/** L2 penalty of the downstream classifier (mean log-loss, standardized features). */
-export const DOWNSTREAM_L2 = 1e-2;
 
 export interface MlmProbeResult {
   /** Shared evaluation (fixed 15% [MASK] held-out masks) through the probe head. */
@@ -283,39 +278,6 @@ export async function mlmProbe(
   } finally {
     probe.destroy();
   }
-}
-
-/**
- * The downstream probe: the word-order task from the first `budget.downstreamSequences` held-out sequences
- * (fixed seed, so every run gets the same examples and split), frozen mean-pooled features, logistic regression
- * trained on 70% of the source sequences and tested on the rest.
- */
-export async function downstreamProbe(
-  src: FeatureSource,
-  heldOut: SequenceSet,
-  budget: ProbeBudget,
-  hooks: ProbeHooks = {},
-): Promise<DownstreamResult> {
-  const task = buildSwapTask(heldOut, {
-    maxSequences: Math.max(2, Math.round(budget.downstreamSequences)),
-    seed: PROBE_SEED,
-  });
-  if (task.count < 4)
-    throw new Error(
-      `the held-out text has ${task.count / 2} sequence(s) with two different neighbouring words; the downstream probe needs at least 2`,
-    );
-  const X = await featuresOf(src, task.ids, task.valid, task.count, (done) =>
-    hooks.onProgress?.('downstream', done, task.count),
-  );
-  const { train, test } = splitBySource(task.source, DOWNSTREAM_TEST_FRACTION, PROBE_SEED);
-  const model = fitLogistic(X, src.cfg.C, task.labels, train, { l2: DOWNSTREAM_L2 });
-  return {
-    accuracy: logisticAccuracy(model, X, task.labels, test),
-    trainAccuracy: logisticAccuracy(model, X, task.labels, train),
-    chance: 0.5,
-    trainExamples: train.length,
-    testExamples: test.length,
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
-// The scale-up bundle as one .zip (fflate, deflate), every file under one top folder; and reading one back.
-import { unzipSync, zipSync } from 'fflate';
+// The scale-up bundle as one .zip (fflate, deflate), every file under one top folder.
+import { zipSync } from 'fflate';
 import type { BundleFile } from './bundle';
 
 /** The zip of the bundle's files, inside `folder/`. Binary files that barely compress are stored, not deflated. */
@@ -8,9 +8,4 @@ export function bundleZip(files: readonly BundleFile[], folder: string): Uint8Ar
   for (const f of files)
     entries[`${folder}/${f.name}`] = [f.bytes, { level: f.name.endsWith('model.safetensors') ? 0 : 6 }];
   return zipSync(entries);
-}
-
-/** The files of a zip, by path. */
-export function readZip(bytes: Uint8Array): Record<string, Uint8Array> {
-  return unzipSync(bytes);
 }
