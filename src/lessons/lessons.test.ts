@@ -7,7 +7,7 @@ import { countUnigrams, vocabInfoOf } from '../masking';
 import { decodeExperiment, encodeExperiment } from '../session/experimentUrl';
 import { resolveBudget } from '../session/computeBudget';
 import { configStepFlops, planSteps, TIME_CHOICES } from './budget';
-import { BERT_15 } from './content';
+import { BERT_15 } from './content/experiments';
 import { LESSONS, getLesson } from './index';
 import { surveyMasks } from './maskSurvey';
 import { LESSON_REFS, shortCite } from './papers';
