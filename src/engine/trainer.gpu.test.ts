@@ -6,75 +6,32 @@ import { loadCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint/che
 import { ConfigError, modelConfig, validateForDevice, validateModelConfig } from './config';
 import { bertTensors, generatorShape, initParams, placeTensors, type ElectraHead } from './model/params';
 import { mlmReference } from './reference/model';
-import type { LrSchedule } from './schedule';
 import { Kernels } from './kernels';
 import { splitKScratchFloats } from './ops/matmul';
-import { CURVE_CASE } from './selftest/curve';
+import {
+  CURVE_B,
+  CURVE_CASE,
+  CURVE_CFG,
+  CURVE_M,
+  CURVE_SCHEDULE,
+  curveBatch,
+  curveInit,
+  trainCurve,
+} from './selftest/curve';
 import { expectCase, rng, useGpu } from './testing';
 import { meanPool, Trainer, type EngineBatch, type StepMetrics } from './trainer';
 
-const cfg = modelConfig('tiny', 41, { L: 2, C: 24, NH: 3, F: 40, T: 10 });
+// The whole-model case's small BERT, batches and schedule (selftest/curve.ts) serve every test here.
+const cfg = CURVE_CFG;
 const layout = placeTensors(bertTensors(cfg));
-const B = 3;
-const P = 3; // target slots per row
-const M = B * P;
-const schedule: LrSchedule = { lr: 3e-3, warmupSteps: 3, totalSteps: 10, decay: 'linear', minRatio: 0.1 };
-
-/** A seeded batch: random ids with [CLS]/[SEP], some padding, P targets per row at random real positions. */
-function batch(step: number): EngineBatch {
-  const r = rng(1000 + step);
-  const T = cfg.T;
-  const ids = new Int32Array(B * T);
-  const valid = new Int32Array(B * T);
-  const positions = new Int32Array(M).fill(-1);
-  const targets = new Int32Array(M).fill(-1);
-  const weights = new Float32Array(M);
-  let count = 0;
-  for (let b = 0; b < B; b++) {
-    const len = T - (b % 3);
-    for (let t = 0; t < len; t++) {
-      ids[b * T + t] = t === 0 ? 2 : t === len - 1 ? 3 : 5 + Math.floor(r() * (cfg.V - 5));
-      valid[b * T + t] = 1;
-    }
-    const slots = b === 2 ? 2 : P; // one row with an empty slot
-    for (let s = 0; s < slots; s++) {
-      const t = 1 + s * 2 + Math.floor(r() * 2);
-      positions[b * P + s] = b * T + t;
-      targets[b * P + s] = ids[b * T + t];
-      ids[b * T + t] = 4; // [MASK]
-      count++;
-    }
-  }
-  for (let i = 0; i < M; i++) if (positions[i] >= 0) weights[i] = 1 / count;
-  return { ids, valid, positions, targets, weights };
-}
-
-async function trainLosses(
-  fx: ReturnType<typeof useGpu>,
-  init: Float32Array,
-  steps: number,
-): Promise<{ losses: number[]; params: Float32Array }> {
-  const losses: number[] = [];
-  const t = new Trainer(fx.kernels, cfg, init, {
-    B,
-    M,
-    schedule,
-    maxGradNorm: 1.0,
-    onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
-  });
-  for (let s = 0; s < steps; s++) {
-    t.trainStep(batch(s % 2));
-    await new Promise((r) => setTimeout(r, 0));
-  }
-  await t.flush();
-  const params = await t.state.read('params');
-  t.destroy();
-  return { losses, params };
-}
+const B = CURVE_B;
+const M = CURVE_M;
+const schedule = CURVE_SCHEDULE;
+const batch = curveBatch;
 
 describe('Trainer', () => {
   const fx = useGpu();
-  const init = initParams(layout, 0.02, rng(21));
+  const init = curveInit();
 
   it('follows the CPU reference loss curve for 10 steps (AdamW, warmup + linear decay, clip 1.0)', async () => {
     // The shared whole-model case (selftest/curve.ts, also run by the in-page self-test).
@@ -136,8 +93,8 @@ describe('Trainer', () => {
   });
 
   it('is deterministic: the same init and batches give bit-identical losses and weights', async () => {
-    const a = await trainLosses(fx, init, 6);
-    const b = await trainLosses(fx, init, 6);
+    const a = await trainCurve(fx.kernels, init, 6);
+    const b = await trainCurve(fx.kernels, init, 6);
     expect(a.losses).toEqual(b.losses);
     expect(Buffer.from(a.params.buffer).equals(Buffer.from(b.params.buffer))).toBe(true);
   });

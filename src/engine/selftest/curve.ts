@@ -9,11 +9,14 @@ import { gradNorm } from '../reference/reduce';
 import { learningRate, type LrSchedule } from '../schedule';
 import { Trainer, type EngineBatch, type StepMetrics } from '../trainer';
 import type { KernelCase } from './case';
+import type { Kernels } from '../kernels';
 
 export const CURVE_CFG = modelConfig('tiny', 41, { L: 2, C: 24, NH: 3, F: 40, T: 10 });
-const B = 3;
+export const CURVE_B = 3;
+const B = CURVE_B;
 const P = 3; // target slots per row
-const M = B * P;
+export const CURVE_M = B * P;
+const M = CURVE_M;
 export const CURVE_SCHEDULE: LrSchedule = { lr: 3e-3, warmupSteps: 3, totalSteps: 10, decay: 'linear', minRatio: 0.1 };
 /** Per-step |GPU loss - reference loss| allowed. */
 export const CURVE_TOL = 2e-3;
@@ -74,26 +77,34 @@ export function curveInit(): Float32Array {
   return initParams(placeTensors(bertTensors(CURVE_CFG)), 0.02, rng(21));
 }
 
+/** Trains the curve's model from `init` for `steps` steps on the two alternating batches: its losses and weights. */
+export async function trainCurve(
+  k: Kernels,
+  init: Float32Array,
+  steps: number,
+): Promise<{ losses: number[]; params: Float32Array }> {
+  const losses: number[] = [];
+  const t = new Trainer(k, CURVE_CFG, init, {
+    B,
+    M,
+    schedule: CURVE_SCHEDULE,
+    maxGradNorm: 1.0,
+    onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
+  });
+  for (let s = 0; s < steps; s++) t.trainStep(curveBatch(s % 2));
+  await t.flush();
+  const params = await t.state.read('params');
+  t.destroy();
+  return { losses, params };
+}
+
 export const CURVE_CASE: KernelCase = {
   id: 'whole model: 10-step training curve (AdamW, warmup + linear decay, clip 1.0)',
   family: 'model',
   size: CURVE_CFG.V * CURVE_CFG.C,
   async run(k, ck) {
     const init = curveInit();
-    const losses: number[] = [];
-    const t = new Trainer(k, CURVE_CFG, init, {
-      B,
-      M,
-      schedule: CURVE_SCHEDULE,
-      maxGradNorm: 1.0,
-      onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
-    });
-    for (let s = 0; s < 10; s++) {
-      t.trainStep(curveBatch(s % 2));
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    await t.flush();
-    t.destroy();
+    const { losses } = await trainCurve(k, init, 10);
     const ref = referenceCurve(init, 10);
     ck.ok(losses.length === 10, 'ten losses read back', `read back ${losses.length} losses`);
     ck.close(losses.length === 10 ? losses : new Array<number>(10).fill(NaN), ref, { atol: CURVE_TOL }, 'loss curve');
