@@ -13,6 +13,9 @@ test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it wit
   await lr.fill('1000');
   const problems = page.getByTestId('problems');
   await expect(problems).toContainText('lr = 1000: the learning rate is above 10. Allowed: a number above 0 up to 10.');
+  // The field says the same range as the list, from the same rule (session/settingRules.ts), for 1000 as for -1.
+  const lrMessage = page.locator('.field', { has: lr }).locator('.field-error');
+  await expect(lrMessage).toHaveText('Allowed: a number above 0 up to 10.');
   await expect(start).toBeDisabled();
   await page.screenshot({ path: info.outputPath('lr-1000.png'), fullPage: true });
   // A reload reads the saved link through the same validation: the bad value is listed as ignored, the default kept.
@@ -23,6 +26,7 @@ test('a learning rate of 1000 or -1 and C=65 disable Start, listed beside it wit
 
   await page.getByTestId('train-lr').fill('-1');
   await expect(problems).toContainText('lr = -1: the learning rate must be above 0.');
+  await expect(lrMessage).toHaveText('Allowed: a number above 0 up to 10.');
   // The link goes to the field.
   await page.getByTestId('train-lr').blur();
   await problems.getByRole('link', { name: 'lr' }).click();

@@ -10,7 +10,18 @@ import { getObjective, getStrategy, OBJECTIVE_IDS, SCHEDULE_SPEC, STRATEGY_IDS }
 import type { MaskingConfig, ObjectiveId, ParamSpec, ParamValue, StrategyId } from '../masking/types';
 import { defaultExperiment, type ExperimentConfig } from './config';
 import { CLASS_PRESETS } from './presets';
-import { MAX_SEED, MODEL_FIELD_RANGE, modelProblems, rangeText, TRAIN_FIELDS, VOCAB_RANGE } from './validate';
+import { modelProblems } from './validate';
+import {
+  MAX_SEED,
+  MODEL_RULES,
+  paramRule,
+  parseByRule,
+  ruleText,
+  SEED_RULE,
+  TOKEN_MIN_COUNT_RULE,
+  TRAIN_FIELDS,
+  VOCAB_RULE,
+} from './settingRules';
 
 /*
  * Keys (in the order they are written):
@@ -34,7 +45,7 @@ const MODEL_KEYS = ['L', 'C', 'NH', 'F', 'T'] as const;
 type ModelKey = (typeof MODEL_KEYS)[number];
 
 // The ranges are the validation's (validate.ts); re-exported for the setup panels that show them.
-export { MAX_SEED, MODEL_FIELD_RANGE, TRAIN_FIELDS };
+export { MAX_SEED, MODEL_RULES, TRAIN_FIELDS };
 
 /** Values stay readable: only characters that would break the query are escaped (':' and ',' are kept). */
 function esc(v: string): string {
@@ -73,24 +84,14 @@ export function encodeExperiment(e: ExperimentConfig): string {
   return out.map(([k, v]) => `${esc(k)}=${esc(v)}`).join('&');
 }
 
-/** A number from URL text, or null ("", "abc", "1.5" for an integer, out of range). */
-function parseNum(raw: string, min: number, max: number, integer: boolean, openMin = false): number | null {
-  if (raw.trim() === '') return null;
-  const v = Number(raw);
-  if (!Number.isFinite(v)) return null;
-  if (integer && !Number.isInteger(v)) return null;
-  if (openMin ? v <= min : v < min) return null;
-  if (v > max) return null;
-  return v;
-}
-
 /** A masking parameter value from URL text, checked against its spec; or an explanation of why not. */
 export function parseParam(spec: ParamSpec, raw: string): { value: ParamValue } | { error: string } {
   switch (spec.kind) {
     case 'number':
     case 'integer': {
-      const v = parseNum(raw, spec.min, spec.max, spec.kind === 'integer');
-      return v === null ? { error: `must be ${rangeText(spec.min, spec.max, spec.kind === 'integer')}` } : { value: v };
+      const rule = paramRule(spec);
+      const v = parseByRule(rule, raw);
+      return v === null ? { error: `must be ${ruleText(rule)}` } : { value: v };
     }
     case 'choice':
       return spec.options.some((o) => o.value === raw)
@@ -189,13 +190,13 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
     } else {
       e.tokenizer = { kind: kind as TokenizerKind };
       if (size !== undefined) {
-        const v = parseNum(size, VOCAB_RANGE[0], VOCAB_RANGE[1], true);
+        const v = parseByRule(VOCAB_RULE, size);
         const def = DEFAULT_VOCAB_SIZE[kind as TokenizerKind];
         // A bad size keeps the kind's default, written out so the field shows it.
         if (def !== undefined) e.tokenizer.vocabSize = def;
         if (v === null) {
           ignored.push(
-            `tok=${tok}: the vocabulary size must be ${rangeText(VOCAB_RANGE[0], VOCAB_RANGE[1], true)}; kept the ${kind} default${def === undefined ? ' (every character)' : ` ${def}`}`,
+            `tok=${tok}: the vocabulary size must be ${ruleText(VOCAB_RULE)}; kept the ${kind} default${def === undefined ? ' (every character)' : ` ${def}`}`,
           );
         } else e.tokenizer.vocabSize = v;
       }
@@ -203,8 +204,8 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
   }
   const tokMin = take('tok.min');
   if (tokMin !== undefined) {
-    const v = parseNum(tokMin, 0, 1_000_000, true);
-    if (v === null) bad('tok.min', tokMin, `must be ${rangeText(0, 1_000_000, true)}`, 'the default');
+    const v = parseByRule(TOKEN_MIN_COUNT_RULE, tokMin);
+    if (v === null) bad('tok.min', tokMin, `must be ${ruleText(TOKEN_MIN_COUNT_RULE)}`, 'the default');
     else e.tokenizer.minFrequency = v;
   }
 
@@ -218,9 +219,8 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
   for (const k of MODEL_KEYS) {
     const raw = take(`m.${k}`);
     if (raw === undefined) continue;
-    const [min, max] = MODEL_FIELD_RANGE[k];
-    const v = parseNum(raw, min, max, true);
-    if (v === null) bad(`m.${k}`, raw, `must be ${rangeText(min, max, true)}`, 'the preset value');
+    const v = parseByRule(MODEL_RULES[k], raw);
+    if (v === null) bad(`m.${k}`, raw, `must be ${ruleText(MODEL_RULES[k])}`, 'the preset value');
     else overrides[k] = v;
   }
   if (Object.keys(overrides).length > 0) {
@@ -245,14 +245,14 @@ export function decodeExperiment(query: string, base: ExperimentConfig = default
   for (const f of TRAIN_FIELDS) {
     const raw = take(f.url);
     if (raw === undefined) continue;
-    const v = parseNum(raw, f.min, f.max, f.integer, f.openMin);
-    if (v === null) bad(f.url, raw, `must be ${rangeText(f.min, f.max, f.integer, f.openMin)}`, String(e.train[f.key]));
+    const v = parseByRule(f.rule, raw);
+    if (v === null) bad(f.url, raw, `must be ${ruleText(f.rule)}`, String(e.train[f.key]));
     else (e.train[f.key] as number) = v;
   }
   const seed = take('seed');
   if (seed !== undefined) {
-    const v = parseNum(seed, 0, MAX_SEED, true);
-    if (v === null) bad('seed', seed, `must be ${rangeText(0, MAX_SEED, true)}`, String(e.seed));
+    const v = parseByRule(SEED_RULE, seed);
+    if (v === null) bad('seed', seed, `must be ${ruleText(SEED_RULE)}`, String(e.seed));
     else e.seed = v;
   }
 
@@ -338,8 +338,8 @@ function decodeMasking(e: ExperimentConfig, take: Take, bad: Bad, ignored: strin
   }
   const ss = take('static.seed');
   if (ss !== undefined) {
-    const v = parseNum(ss, 0, MAX_SEED, true);
-    if (v === null) bad('static.seed', ss, `must be ${rangeText(0, MAX_SEED, true)}`, '0');
+    const v = parseByRule(SEED_RULE, ss);
+    if (v === null) bad('static.seed', ss, `must be ${ruleText(SEED_RULE)}`, '0');
     else m.staticSeed = v;
   }
 }

@@ -3,8 +3,21 @@
 import type { ModelConfig } from '../engine/config';
 import { getObjective, getStrategy, OBJECTIVE_IDS, SCHEDULE_SPEC, STRATEGY_IDS } from '../masking';
 import type { ParamSpec, ParamValue } from '../masking/types';
-import { modelShape, type ExperimentConfig, type TrainSettings } from './config';
+import { modelShape, type ExperimentConfig } from './config';
 import { estimateMemory, formatBytes, MEMORY_BUDGET_BYTES } from './memory';
+import {
+  MAX_SEED,
+  MODEL_KEYS,
+  MODEL_RULES,
+  paramRule,
+  ruleProblem,
+  ruleText,
+  SEED_RULE,
+  TRAIN_FIELDS,
+  VOCAB_RULE,
+  type ModelKey,
+  type NumberRule,
+} from './settingRules';
 
 /** The device limits that decide what fits (GPUSupportedLimits or the adapter summary's record). */
 export interface DeviceLimits {
@@ -34,69 +47,25 @@ export interface Problem {
   allowed: string;
 }
 
-const MODEL_KEYS = ['L', 'C', 'NH', 'F', 'T'] as const;
-type ModelKey = (typeof MODEL_KEYS)[number];
+export { MAX_SEED, MODEL_RULES, TRAIN_FIELDS, VOCAB_RULE };
 
-/** Bounds of the custom model fields (the combination is checked too: C divisible by NH, memory). */
-export const MODEL_FIELD_RANGE: Readonly<Record<ModelKey, [number, number]>> = {
-  L: [1, 48],
-  C: [1, 4096],
-  NH: [1, 64],
-  F: [1, 16384],
-  T: [3, 2048],
-};
-
-export interface NumField {
-  key: keyof TrainSettings;
-  url: string;
-  label: string;
-  min: number;
-  max: number;
-  integer: boolean;
-  /** Lower bound excluded (learning rate > 0). */
-  openMin?: boolean;
-}
-
-/** The numeric training settings, their share-link names and ranges. */
-export const TRAIN_FIELDS: readonly NumField[] = [
-  { key: 'lr', url: 'lr', label: 'learning rate', min: 0, max: 10, integer: false, openMin: true },
-  { key: 'minLrRatio', url: 'minlr', label: 'learning-rate floor', min: 0, max: 1, integer: false },
-  { key: 'B', url: 'batch', label: 'batch size', min: 1, max: 4096, integer: true },
-  { key: 'steps', url: 'steps', label: 'steps', min: 1, max: 10_000_000, integer: true },
-  { key: 'warmup', url: 'warmup', label: 'warmup steps', min: 0, max: 10_000_000, integer: true },
-  { key: 'weightDecay', url: 'wd', label: 'weight decay', min: 0, max: 10, integer: false },
-  { key: 'maxGradNorm', url: 'clip', label: 'gradient clip', min: 0, max: 1_000_000, integer: false },
-  { key: 'evalEvery', url: 'eval', label: 'evaluation interval', min: 1, max: 10_000_000, integer: true },
-];
-
-export const MAX_SEED = 2 ** 32 - 1;
-export const VOCAB_RANGE: readonly [number, number] = [6, 1_000_000];
-
-/** "a whole number from 1 to 4096", "a number above 0 up to 10". */
-export function rangeText(min: number, max: number, integer: boolean, openMin = false): string {
-  return `${integer ? 'a whole number' : 'a number'} ${openMin ? 'above' : 'from'} ${min} ${openMin ? 'up to' : 'to'} ${max}`;
-}
-
-/** Why a number is out of its range, or undefined when it is in it. */
-export function numberProblem(
-  v: number,
-  min: number,
-  max: number,
-  integer: boolean,
-  openMin = false,
-): string | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return 'is not a number';
-  if (integer && !Number.isInteger(v)) return 'is not a whole number';
-  if (openMin ? v <= min : v < min) return openMin ? `must be above ${min}` : `is below ${min}`;
-  if (v > max) return `is above ${max}`;
-  return undefined;
+/** A problem for `setting` when `v` breaks `rule`: "the <label> <why>", and what the rule allows. */
+function ruleCheck(setting: string, label: string, rule: NumberRule, v: number): Problem | undefined {
+  const why = ruleProblem(rule, v);
+  if (!why) return undefined;
+  return {
+    setting,
+    value: String(v),
+    reason: `${label} ${why}${rule.why ? ` (${rule.why})` : ''}`,
+    allowed: ruleText(rule),
+  };
 }
 
 function paramProblem(spec: ParamSpec, v: ParamValue): string | undefined {
   switch (spec.kind) {
     case 'number':
     case 'integer':
-      return typeof v === 'number' ? numberProblem(v, spec.min, spec.max, spec.kind === 'integer') : 'is not a number';
+      return typeof v === 'number' ? ruleProblem(paramRule(spec), v) : 'is not a number';
     case 'choice':
       return spec.options.some((o) => o.value === v) ? undefined : 'is not one of the choices';
     case 'boolean':
@@ -108,7 +77,7 @@ function allowedOf(spec: ParamSpec): string {
   switch (spec.kind) {
     case 'number':
     case 'integer':
-      return rangeText(spec.min, spec.max, spec.kind === 'integer');
+      return ruleText(paramRule(spec));
     case 'choice':
       return spec.options.map((o) => o.value).join(', ');
     case 'boolean':
@@ -121,18 +90,11 @@ export function modelProblems(e: ExperimentConfig, V: number): Problem[] {
   const out: Problem[] = [];
   const shape: ModelConfig = modelShape(e, V);
   for (const k of MODEL_KEYS) {
-    const [min, max] = MODEL_FIELD_RANGE[k];
-    const why = numberProblem(shape[k], min, max, true);
-    if (why)
-      out.push({
-        setting: `m.${k}`,
-        value: String(shape[k]),
-        reason: `model ${k}=${shape[k]} ${why}`,
-        allowed: rangeText(min, max, true),
-      });
+    const p = ruleCheck(`m.${k}`, `model ${k}=${shape[k]}`, MODEL_RULES[k], shape[k]);
+    if (p) out.push(p);
   }
   if (out.length === 0 && shape.C % shape.NH !== 0) {
-    const fits = [1, 2, 4, 8, 16, 32, 64].filter((h) => shape.C % h === 0 && h <= MODEL_FIELD_RANGE.NH[1]);
+    const fits = [1, 2, 4, 8, 16, 32, 64].filter((h) => shape.C % h === 0 && h <= MODEL_RULES.NH.max);
     out.push({
       setting: 'm.NH',
       value: String(shape.NH),
@@ -150,38 +112,21 @@ export function modelProblems(e: ExperimentConfig, V: number): Problem[] {
 export function validateExperiment(e: ExperimentConfig, opts: ValidateOptions = {}): Problem[] {
   const out: Problem[] = [];
   for (const f of TRAIN_FIELDS) {
-    const v = e.train[f.key] as number;
-    const why = numberProblem(v, f.min, f.max, f.integer, f.openMin);
-    if (why)
-      out.push({
-        setting: f.url,
-        value: String(v),
-        reason: `the ${f.label} ${why}`,
-        allowed: rangeText(f.min, f.max, f.integer, f.openMin),
-      });
+    const p = ruleCheck(f.url, `the ${f.label}`, f.rule, e.train[f.key] as number);
+    if (p) out.push(p);
   }
-  const seedWhy = numberProblem(e.seed, 0, MAX_SEED, true);
-  if (seedWhy)
-    out.push({
-      setting: 'seed',
-      value: String(e.seed),
-      reason: `the seed ${seedWhy}`,
-      allowed: rangeText(0, MAX_SEED, true),
-    });
-
+  const seed = ruleCheck('seed', 'the seed', SEED_RULE, e.seed);
+  if (seed) out.push(seed);
+  if (e.masking.staticSeed !== undefined) {
+    const p = ruleCheck('static.seed', 'the static mask seed', SEED_RULE, e.masking.staticSeed);
+    if (p) out.push(p);
+  }
   const vs = e.tokenizer.vocabSize;
   if (vs !== undefined) {
-    const why = numberProblem(vs, VOCAB_RANGE[0], VOCAB_RANGE[1], true);
-    if (why) {
-      out.push({
-        setting: 'tok',
-        value: String(vs),
-        reason: `the vocabulary size ${why} (5 special tokens plus at least one word)`,
-        allowed: rangeText(VOCAB_RANGE[0], VOCAB_RANGE[1], true),
-      });
-    }
+    const p = ruleCheck('tok', 'the vocabulary size', VOCAB_RULE, vs);
+    if (p) out.push(p);
   }
-  const V = opts.V ?? (vs !== undefined && vs >= VOCAB_RANGE[0] ? vs : 100);
+  const V = opts.V ?? (vs !== undefined && vs >= VOCAB_RULE.min ? vs : 100);
   const shape = modelProblems(e, V);
   out.push(...shape);
 

@@ -9,6 +9,7 @@ import { decodeExperiment, encodeExperiment } from '../../session/experimentUrl'
 import { COMPARISON_PRESETS } from '../../session/comparisonPresets';
 import { duplicateSchemes, schemeLabel, seedList, tokenBudget } from '../../session/comparisonRecord';
 import { NumberField } from '../setup/controls';
+import { COMPARISON_RULES, ruleProblem } from '../../session/settingRules';
 import {
   BUDGET_KINDS,
   budgetError,
@@ -165,13 +166,19 @@ function SchemeRow({
 function checkSetup(config: ExperimentConfig, value: SetupValue, blocked: string | undefined) {
   const problems = value.schemes.map((m) => schemeProblem(config, m)).filter(Boolean);
   const computeError = budgetError(value.compute);
+  const settings = { seedCount: value.seedCount, ...value.budget };
+  const badSetting = (['seedCount', 'mlmSteps', 'downstreamSequences'] as const).some(
+    (k) => ruleProblem(COMPARISON_RULES[k], settings[k]) !== undefined,
+  );
   const reason =
     blocked ??
     (value.schemes.length < 2
       ? 'Pick at least two schemes.'
       : problems.length > 0
         ? 'A scheme has settings it does not accept (see above).'
-        : (computeError ?? undefined));
+        : badSetting
+          ? 'A setting below is outside what it allows.'
+          : (computeError ?? undefined));
   let perScheme: ReturnType<typeof resolveBudget> | undefined;
   if (!computeError && problems.length === 0 && value.schemes.length >= 2) {
     try {
@@ -275,9 +282,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
       <NumberField
         label="Seeds"
         value={value.seedCount}
-        integer
-        min={1}
-        max={5}
+        rule={COMPARISON_RULES.seedCount}
         onChange={(v) => v !== undefined && set({ seedCount: v })}
         testId="compare-seeds"
         help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`}
@@ -285,9 +290,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
       <NumberField
         label="MLM probe steps"
         value={value.budget.mlmSteps}
-        integer
-        min={1}
-        max={2000}
+        rule={COMPARISON_RULES.mlmSteps}
         onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })}
         testId="compare-mlm-steps"
         help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder."
@@ -295,9 +298,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
       <NumberField
         label="Downstream sequences"
         value={value.budget.downstreamSequences}
-        integer
-        min={4}
-        max={4000}
+        rule={COMPARISON_RULES.downstreamSequences}
         onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })}
         testId="compare-downstream"
         help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task."
@@ -325,7 +326,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
         <NumberField
           label={value.compute.kind === 'tokens' ? 'Tokens per run' : 'FLOPs per run'}
           value={value.compute.amount}
-          min={1}
+          rule={COMPARISON_RULES.budgetAmount}
           onChange={(v) => set({ compute: { kind: value.compute.kind, amount: v } })}
           testId="compare-budget-amount"
         />

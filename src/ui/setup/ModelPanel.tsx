@@ -13,7 +13,7 @@ import { bertTensors } from '../../engine/model/params';
 import { modelShape } from '../../session/config';
 import { usePreparedCorpus } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
-import { MODEL_FIELD_RANGE } from '../../session/experimentUrl';
+import { MODEL_RULES } from '../../session/settingRules';
 import { estimateMemory, formatBytes, type MemoryEstimate } from '../../session/memory';
 import { useGpuStore } from '../../store/gpu';
 import { Choice, formatCount, NumberField, Panel } from './controls';
@@ -119,9 +119,7 @@ export function ModelPanel() {
               key={f.key}
               label={f.label}
               value={shape[f.key]}
-              integer
-              min={MODEL_FIELD_RANGE[f.key][0]}
-              max={MODEL_FIELD_RANGE[f.key][1]}
+              rule={MODEL_RULES[f.key]}
               help={f.help}
               testId={`model-${f.key}`}
               error={settingOf(problem) === f.key ? problem!.message : null}

@@ -1,5 +1,6 @@
 // Masking: every objective and strategy of the catalogue with its plain-language explanation and papers, their
 // parameters rendered from ParamSpec, the masking-rate schedule with presets, and planMasking's verdict inline.
+import { SEED_RULE } from '../../session/settingRules';
 import { useId, useMemo } from 'react';
 import {
   getObjective,
@@ -269,9 +270,8 @@ function StaticMasks({ masking }: { masking: MaskingConfig }) {
         <NumberField
           label="Static mask seed"
           value={masking.staticSeed ?? 0}
-          integer
-          min={0}
-          max={2 ** 32 - 1}
+          rule={SEED_RULE}
+          testId="static-seed"
           onChange={(v) => v !== undefined && st.setStaticMasks(true, v)}
         />
       )}

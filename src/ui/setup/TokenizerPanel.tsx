@@ -3,6 +3,7 @@ import type { TokenizerKind } from '../../data/tokenizer';
 import { DEFAULT_VOCAB_SIZE } from '../../data/train';
 import { usePreparedCorpus, type DataStatus } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
+import { VOCAB_RULE } from '../../session/settingRules';
 import { NumberField, Panel, SelectField } from './controls';
 
 const KINDS: readonly { value: TokenizerKind; label: string; note: string }[] = [
@@ -25,10 +26,6 @@ export function TokenizerPanel() {
   const status = usePreparedCorpus();
   const kind = KINDS.find((k) => k.value === spec.kind) ?? KINDS[0];
   const isChar = spec.kind === 'char';
-  const sizeError =
-    spec.vocabSize !== undefined && (!Number.isInteger(spec.vocabSize) || spec.vocabSize < 6)
-      ? 'The vocabulary needs at least 6 entries: 5 special tokens and one more.'
-      : null;
   return (
     <Panel
       title="Tokenizer"
@@ -49,11 +46,8 @@ export function TokenizerPanel() {
         label={isChar ? 'Largest vocabulary (optional)' : 'Vocabulary size'}
         value={spec.vocabSize}
         optional={isChar}
-        integer
-        min={6}
-        max={1_000_000}
+        rule={VOCAB_RULE}
         testId="vocab-size"
-        error={sizeError}
         help={
           isChar
             ? 'Leave empty to keep every character of the text.'

@@ -3,7 +3,7 @@
 import { learningRate, validateSchedule, type LrSchedule } from '../../engine/schedule';
 import { scheduleOf } from '../../session/config';
 import { useExperimentStore } from '../../store/experiment';
-import { MAX_SEED, TRAIN_FIELDS } from '../../session/experimentUrl';
+import { SEED_RULE, trainRule } from '../../session/settingRules';
 import { NumberField, Panel, SelectField } from './controls';
 
 const DECAYS: readonly { value: LrSchedule['decay']; label: string }[] = [
@@ -11,8 +11,6 @@ const DECAYS: readonly { value: LrSchedule['decay']; label: string }[] = [
   { value: 'cosine', label: 'Cosine decay' },
   { value: 'constant', label: 'Constant' },
 ];
-
-const range = (key: string) => TRAIN_FIELDS.find((f) => f.key === key)!;
 
 export function TrainingSettingsPanel() {
   const t = useExperimentStore((s) => s.config.train);
@@ -32,14 +30,11 @@ export function TrainingSettingsPanel() {
     help: string,
     error?: string | null,
   ) => {
-    const f = range(key);
     return (
       <NumberField
         label={label}
         value={t[key]}
-        integer={f.integer}
-        min={f.openMin ? undefined : f.min}
-        max={f.max}
+        rule={trainRule(key)}
         help={help}
         error={error}
         testId={`train-${key}`}
@@ -50,12 +45,7 @@ export function TrainingSettingsPanel() {
   return (
     <Panel title="Training" testId="training-settings" summary={`${t.steps} steps × ${t.B}, lr ${t.lr}`}>
       <div className="field-grid">
-        {field(
-          'lr',
-          'Learning rate',
-          'Peak AdamW learning rate, reached at the end of warmup.',
-          t.lr <= 0 ? 'The learning rate must be above 0.' : null,
-        )}
+        {field('lr', 'Learning rate', 'Peak AdamW learning rate, reached at the end of warmup.')}
         <SelectField
           label="Decay after warmup"
           value={t.decay}
@@ -83,9 +73,7 @@ export function TrainingSettingsPanel() {
         <NumberField
           label="Seed"
           value={seed}
-          integer
-          min={0}
-          max={MAX_SEED}
+          rule={SEED_RULE}
           testId="seed"
           help="One seed for the weights, the data split and order, and the masks: the same seed gives the same run."
           onChange={(v) => v !== undefined && setSeed(v)}

@@ -2,6 +2,7 @@
 // control rendered from a masking ParamSpec, paper links, and inline error text.
 import { useId, useState, type ReactNode } from 'react';
 import type { PaperRef, ParamSpec, ParamValue } from '../../masking/types';
+import { paramRule, ruleProblem, ruleText, type NumberRule } from '../../session/settingRules';
 
 function fmt(v: number | undefined): string {
   return v === undefined || Number.isNaN(v) ? '' : String(v);
@@ -11,10 +12,9 @@ export interface NumberFieldProps {
   label: ReactNode;
   value: number | undefined;
   onChange(v: number | undefined): void;
-  min?: number;
-  max?: number;
+  /** What the setting accepts (session/settingRules.ts): the field's "Allowed" text and its bounds. */
+  rule: NumberRule;
   step?: number | 'any';
-  integer?: boolean;
   /** Empty input means "not set" (onChange(undefined)). */
   optional?: boolean;
   help?: ReactNode;
@@ -24,19 +24,7 @@ export interface NumberFieldProps {
 }
 
 /** A labelled number input; text that is not (yet) a number stays local and is flagged, valid numbers go out. */
-export function NumberField({
-  label,
-  value,
-  onChange,
-  min,
-  max,
-  step,
-  integer,
-  optional,
-  help,
-  error,
-  testId,
-}: NumberFieldProps) {
+export function NumberField({ label, value, onChange, rule, step, optional, help, error, testId }: NumberFieldProps) {
   const id = useId();
   const [text, setText] = useState(fmt(value));
   const [shown, setShown] = useState(value);
@@ -50,10 +38,7 @@ export function NumberField({
   const n = Number(t);
   if (t === '' && !optional) local = 'Enter a number.';
   else if (t !== '' && !Number.isFinite(n)) local = 'Enter a number.';
-  else if (t !== '' && integer && !Number.isInteger(n)) local = 'Enter a whole number.';
-  else if (t !== '' && ((min !== undefined && n < min) || (max !== undefined && n > max))) {
-    local = `Allowed: ${min ?? '−∞'} to ${max ?? '∞'}.`;
-  }
+  else if (t !== '' && ruleProblem(rule, n)) local = `Allowed: ${ruleText(rule)}${rule.why ? ` (${rule.why})` : ''}.`;
   const message = local ?? error ?? null;
   const msgId = `${id}-msg`;
   const helpId = `${id}-help`;
@@ -63,11 +48,11 @@ export function NumberField({
       <input
         id={id}
         type="number"
-        inputMode={integer ? 'numeric' : 'decimal'}
+        inputMode={rule.integer ? 'numeric' : 'decimal'}
         value={text}
-        min={min}
-        max={max}
-        step={step ?? (integer ? 1 : 'any')}
+        min={rule.openMin ? undefined : rule.min}
+        max={rule.max === Infinity ? undefined : rule.max}
+        step={step ?? (rule.integer ? 1 : 'any')}
         aria-invalid={message ? true : undefined}
         aria-describedby={[message ? msgId : '', help ? helpId : ''].filter(Boolean).join(' ') || undefined}
         data-testid={testId}
@@ -150,10 +135,8 @@ export function ParamControl({
           <NumberField
             label={spec.label}
             value={v}
-            min={spec.min}
-            max={spec.max}
+            rule={paramRule(spec)}
             step={step}
-            integer={spec.kind === 'integer'}
             help={spec.help}
             testId={testId}
             onChange={(n) => n !== undefined && onChange(n)}
