@@ -16,7 +16,7 @@ import { COMPARISON_PRESETS } from '../src/session/comparisonPresets';
 import { duplicateSchemes, newComparison, schemeLabel, seedList } from '../src/session/comparisonRecord';
 import { summarize } from '../src/session/comparisonSummary';
 import { comparisonReport } from '../src/session/comparisonReport';
-import { runComparison } from '../src/session/comparisonRun';
+import { ComparisonDriver, engineExecutor } from '../src/session/comparisonDriver';
 import { defaultExperiment } from '../src/session/config';
 import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';
 import { describeBudget, fmtAmount, resolveBudget, type ComputeBudget } from '../src/session/computeBudget';
@@ -180,7 +180,7 @@ log(
 );
 const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
 const t0 = performance.now();
-await runComparison(k, rec, text, { log });
+rec = await new ComparisonDriver(rec, engineExecutor(k, gpu.summary, text, log), { commit: (r) => r, log }).run();
 log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 // The results table (what the page shows): shared probe with intervals, tasks, paired verdicts against the reference.

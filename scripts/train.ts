@@ -13,9 +13,9 @@ import { hfArchitecture } from '../src/engine/checkpoint/hf';
 import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../src/session/config';
-import { prepareExperimentData, TrainingRun } from '../src/session/run';
+import { openRun, type RunLoop } from '../src/session/runLoop';
+import type { EvalPoint } from '../src/session/records';
 import { exportRunFiles, hfFolders, hfModelOf } from '../src/session/exportFiles';
-import { ExperimentError, validateExperiment } from '../src/session/validate';
 import { CLASS_PRESETS, classPreset } from '../src/session/presets';
 import { plateauExitStep, PLATEAU_MARGIN, stepAbove } from '../src/session/baseline';
 import { isToyCorpus, parseToyCorpus, toyCorpusId, toyLanguageOf } from '../src/data/toyLanguage';
@@ -153,93 +153,77 @@ if (a.tokenizer !== undefined) {
   };
 }
 e.tokenizer.vocabSize = int('vocab-size', a['vocab-size']) ?? e.tokenizer.vocabSize;
-// The page's validation, in the page's words: nothing starts that cannot run.
-const problems = validateExperiment(e);
-if (problems.length > 0) fail(new ExperimentError(problems).message);
-
 const log = (s: string) => process.stderr.write(s + '\n');
 const t0 = performance.now();
 const text = isToyCorpus(e.corpus) ? toyLanguageOf(e.corpus).text : await loadCorpus(e.corpus as CorpusId);
-const data = prepareExperimentData(text, e);
-log(
-  `data: ${data.train.count} training and ${data.heldOut.count} held-out sequences of T=${data.train.T}, V=${data.tokenizer.vocabSize} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-);
-
 const gpu = await nodeGpu();
 log(`adapter: ${gpu.label}`);
-const fit = validateExperiment(e, {
-  V: data.tokenizer.vocabSize,
-  limits: gpu.device.limits,
-  heldOut: data.heldOut.count,
-});
-if (fit.length > 0) fail(new ExperimentError(fit).message);
 const k = new Kernels(gpu.device, { cpu: isCpuAdapter(gpu.summary) });
-let nonFinite: string | undefined;
+let halted: string | undefined;
 const losses: number[] = [];
-const run = new TrainingRun(k, e, data, {
-  onMetrics: (m) => {
-    losses[m.step] = m.loss;
-    if (m.step % 10 === 0 || m.step === e.train.steps - 1)
-      log(
-        `step ${m.step + 1}/${e.train.steps}  loss ${m.loss.toFixed(4)}  acc ${(m.accuracy * 100).toFixed(1)}%  lr ${m.lr.toExponential(2)}  |g| ${m.gradNorm.toFixed(3)}`,
-      );
-  },
-  onNonFinite: (i) => {
-    nonFinite = `non-finite loss at step ${i.step}; weights restored to step ${i.restoredStep}`;
-  },
-});
-const c = run.model;
-log(
-  `model: L${c.L} C${c.C} NH${c.NH} F${c.F} T${c.T} V${c.V}, ${run.trainer.layout.count.toLocaleString('en-US')} parameters, ${run.trainer.dispatchesPerStep} dispatches per step`,
-);
-
-const base = run.baseline;
-if (base)
-  log(
-    `frequency guess on the held-out targets: loss ${base.loss.toFixed(4)}, accuracy ${(base.accuracy * 100).toFixed(1)}%`,
-  );
-interface EvalRow {
-  step: number;
-  loss: number;
-  accuracy: number;
+interface EvalRow extends EvalPoint {
   seconds: number;
-  agreement?: number;
-  agreement_attractor?: number;
 }
 const evals: EvalRow[] = [];
 const tStart = performance.now();
-let evalMs = 0;
-async function evalAt(step: number) {
-  // Wait for the submitted steps first, so their GPU time is not counted as evaluation time.
-  await run.trainer.flush();
-  const t = performance.now();
-  const r = await run.evaluate();
-  const ag = await run.agreement();
-  evalMs += performance.now() - t;
-  const row: EvalRow = { step, loss: r.loss, accuracy: r.accuracy, seconds: (performance.now() - tStart) / 1000 };
-  if (ag) Object.assign(row, { agreement: ag.accuracy, agreement_attractor: ag.accuracyAttractor });
-  evals.push(row);
-  const over = base ? `, ${((r.accuracy - base.accuracy) * 100).toFixed(1)} points over the frequency guess` : '';
-  const agText = ag
-    ? `, agreement ${(ag.accuracy * 100).toFixed(1)}% (with attractor ${(ag.accuracyAttractor * 100).toFixed(1)}%)`
-    : '';
-  log(
-    `held-out at step ${step}: loss ${r.loss.toFixed(4)}, accuracy ${(r.accuracy * 100).toFixed(1)}%${over}${agText}`,
+let base: { loss: number; accuracy: number } | undefined;
+let loop: RunLoop;
+try {
+  // The page's validation and run loop: nothing starts that cannot run, in the page's words.
+  loop = openRun(
+    k,
+    e,
+    text,
+    {
+      state: (s, message) => {
+        if (s === 'diverged') halted = message;
+      },
+      prepared: (info) => {
+        base = info.baseline;
+        log(
+          `data: ${info.trainSequences} training and ${info.heldOutSequences} held-out sequences of T=${info.model.T}, V=${info.V} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+        );
+        const c = info.model;
+        log(
+          `model: L${c.L} C${c.C} NH${c.NH} F${c.F} T${c.T} V${info.V}, ${info.params.toLocaleString('en-US')} parameters, ${info.dispatchesPerStep} dispatches per step`,
+        );
+        if (base)
+          log(
+            `frequency guess on the held-out targets: loss ${base.loss.toFixed(4)}, accuracy ${(base.accuracy * 100).toFixed(1)}%`,
+          );
+      },
+      metrics: ({ rows }) => {
+        for (const m of rows) {
+          losses[m.step] = m.loss;
+          if (m.step % 10 === 0 || m.step === e.train.steps - 1)
+            log(
+              `step ${m.step + 1}/${e.train.steps}  loss ${m.loss.toFixed(4)}  acc ${(m.accuracy * 100).toFixed(1)}%  lr ${m.lr.toExponential(2)}  |g| ${m.gradNorm.toFixed(3)}`,
+            );
+        }
+      },
+      eval: (p) => {
+        evals.push({ ...p, seconds: (performance.now() - tStart) / 1000 });
+        const over = base ? `, ${((p.accuracy - base.accuracy) * 100).toFixed(1)} points over the frequency guess` : '';
+        const ag = p.agreement
+          ? `, agreement ${(p.agreement.plain * 100).toFixed(1)}% (with attractor ${(p.agreement.attractor * 100).toFixed(1)}%)`
+          : '';
+        log(
+          `held-out at step ${p.step}: loss ${p.loss.toFixed(4)}, accuracy ${(p.accuracy * 100).toFixed(1)}%${over}${ag}`,
+        );
+      },
+    },
+    { adapter: gpu.summary, limits: gpu.device.limits, flushMs: 0 },
   );
-  return r;
+} catch (err) {
+  fail((err as Error).message);
 }
-const initial = await evalAt(0);
-for (let s = 0; s < e.train.steps && !nonFinite; s++) {
-  run.step();
-  // Yield so metric readbacks resolve while the GPU works on the next steps.
-  if (s % 4 === 3) await new Promise((r) => setImmediate(r));
-  if ((s + 1) % e.train.evalEvery === 0 && s + 1 < e.train.steps) await evalAt(s + 1);
-}
-await run.trainer.flush();
-const final = await evalAt(run.trainer.step);
+await loop.start();
+const run = loop.run;
+const c = run.model;
+const initial = evals[0];
+const final = evals[evals.length - 1];
+const { trainMs, evalMs } = loop.timing;
 const seconds = (performance.now() - tStart) / 1000;
-const trainSeconds = seconds - evalMs / 1000;
-const pppl = await run.pseudoPerplexity();
 const tokens = run.trainer.step * e.train.B * c.T;
 // The trainer's registry of GPU buffers at the end (training, evaluation and probe graphs, snapshots, rings).
 const memory = run.trainer.gpuMemory;
@@ -252,7 +236,7 @@ log(
     ')',
 );
 log(
-  `held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / trainSeconds).toFixed(0)} tokens/s; ${seconds.toFixed(0)} s with ${(evalMs / 1000).toFixed(0)} s of evaluation)`,
+  `held-out after ${run.trainer.step} steps: loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)}%  (${(tokens / (trainMs / 1000)).toFixed(0)} tokens/s; ${seconds.toFixed(0)} s with ${(evalMs / 1000).toFixed(0)} s of evaluation)`,
 );
 if (final.electra)
   log(
@@ -287,7 +271,7 @@ const summary = {
   final_eval_loss: final.loss,
   initial_eval_accuracy: initial.accuracy,
   final_eval_accuracy: final.accuracy,
-  final_pseudo_perplexity: pppl ?? null,
+  final_pseudo_perplexity: final.pseudoPerplexity ?? null,
   /** ELECTRA: the generator's and discriminator's held-out parts (the loss above is gen + discWeight x disc). */
   initial_eval_electra: initial.electra ?? null,
   final_eval_electra: final.electra ?? null,
@@ -299,8 +283,8 @@ const summary = {
   plateau_exit_step: base ? plateauExitStep(evals, base.accuracy) : null,
   plateau_margin: PLATEAU_MARGIN,
   plus10_step: base ? stepAbove(evals, base.accuracy, 0.1) : null,
-  agreement_accuracy: evals[evals.length - 1]?.agreement ?? null,
-  agreement_accuracy_attractor: evals[evals.length - 1]?.agreement_attractor ?? null,
+  agreement_accuracy: final.agreement?.plain ?? null,
+  agreement_accuracy_attractor: final.agreement?.attractor ?? null,
   agreement_pairs: run.agreementPairs
     ? {
         without_attractor: run.agreementPairs.filter((p) => !p.attractor).length,
@@ -309,20 +293,22 @@ const summary = {
     : null,
   preset: a.preset ?? null,
   config: e,
-  tokens_per_s: tokens / trainSeconds,
-  ms_per_step: (trainSeconds * 1000) / Math.max(1, run.trainer.step),
+  tokens_per_s: tokens / (trainMs / 1000),
+  ms_per_step: trainMs / Math.max(1, run.trainer.step),
   seconds,
   eval_seconds: evalMs / 1000,
   dispatches_per_step: run.trainer.dispatchesPerStep,
   gpu_bytes: memory.totalBytes,
   gpu_bytes_by_category: memory.byCategory,
-  evals,
-  error: nonFinite ?? null,
+  evals: evals.map(({ agreement, ...r }) =>
+    agreement ? { ...r, agreement: agreement.plain, agreement_attractor: agreement.attractor } : r,
+  ),
+  error: halted ?? null,
 };
-run.destroy();
+loop.destroy();
 gpu.close();
 if (a.json) console.log(JSON.stringify(summary));
-if (nonFinite) {
-  console.error(nonFinite);
+if (halted) {
+  console.error(halted);
   process.exit(1);
 }

@@ -7,6 +7,7 @@ import type { TimeGroup } from '../engine/profile';
 import type { ElectraParts, StepMetrics } from '../engine/trainer';
 import type { ExperimentConfig } from './config';
 import type { LossByCase } from './lossCases';
+import type { OwnEvalKind } from './runMasking';
 
 export type { ElectraParts } from '../engine/trainer';
 
@@ -28,6 +29,8 @@ export interface RunInfo {
   params: number;
   dispatchesPerStep: number;
   model: { L: number; C: number; NH: number; F: number; T: number };
+  /** What the run's own held-out figures are (runMasking.ts ownEvalKind); absent in runs saved before it was kept. */
+  evalKind?: OwnEvalKind;
   /** Masked targets per evaluation (fixed held-out masks). */
   evalTargets: number;
   adapter: string;

@@ -106,7 +106,6 @@ function setup(factory = new IDBFactory()) {
     emit({
       type: 'probes',
       runId: last.runId,
-      head,
       results: {
         mlm,
         downstream: { accuracy: downstream, trainAccuracy: 0.9, chance: 0.5, trainExamples: 20, testExamples: 10 },
@@ -149,6 +148,7 @@ describe('comparison store', () => {
       expect(s.started).toHaveLength(k + 1);
       expect(s.sent.filter((m) => m.type === 'probes')).toHaveLength(k);
       s.finishRun(loss);
+      await settle();
       expect(s.sent.at(-1)).toMatchObject({ type: 'probes', budget: { mlmSteps: 5 } });
       // The next run waits for the probes.
       expect(s.started).toHaveLength(k + 1);
@@ -205,6 +205,7 @@ describe('comparison store', () => {
     const s = setup();
     await s.store.getState().start({ ...options(), seeds: [11] });
     s.finishRun(5);
+    await settle();
     s.answerProbes(0.6);
     await settle();
     expect(s.started).toHaveLength(2);
@@ -217,6 +218,7 @@ describe('comparison store', () => {
     await page2.store.getState().resume(c.id);
     expect(page2.started.map((x) => x.masking.objective)).toEqual(['rts']);
     page2.finishRun(7);
+    await settle();
     page2.answerProbes(0.55, 'binary');
     await settle();
     expect(page2.store.getState().list[0].state).toBe('done');
@@ -228,6 +230,7 @@ describe('comparison store', () => {
     const s = setup();
     await s.store.getState().start(options());
     s.training.getState().reset();
+    await settle();
     const c = s.store.getState().list[0];
     expect(c.state).toBe('stopped');
     expect(c.entries[0].state).toBe('stopped');
@@ -236,6 +239,7 @@ describe('comparison store', () => {
     await s.store.getState().resume(c.id);
     expect(s.training.getState().run).toBeDefined();
     s.store.getState().stop();
+    await settle();
     expect(s.training.getState().run).toBeUndefined();
     expect(s.store.getState().list[0].state).toBe('stopped');
     s.stopPersist();
@@ -251,6 +255,7 @@ describe('comparison store', () => {
     expect(s.store.getState().list[0].entries.map((e) => e.state)).toEqual(['failed', 'training']);
     const second = s.training.getState().run!;
     s.training.setState({ run: { ...second, state: 'failed', step: 0, message: 'No GPU device' } });
+    await settle();
     const c = s.store.getState().list[0];
     expect(c.state).toBe('stopped');
     expect(c.message).toContain('No GPU device');
@@ -262,8 +267,10 @@ describe('comparison store', () => {
     const s = setup();
     await s.store.getState().start(options());
     s.finishRun(5);
+    await settle();
     expect(s.store.getState().list[0].entries[0].state).toBe('probing');
     s.training.getState().start(defaultExperiment(), 'x');
+    await settle();
     expect(s.store.getState().list[0].state).toBe('stopped');
     expect(s.store.getState().list[0].entries[0].state).toBe('stopped');
     s.stopPersist();
@@ -273,9 +280,11 @@ describe('comparison store', () => {
     const s = setup();
     const rec = await s.store.getState().start({ ...options(), seeds: [11] });
     s.finishRun(5);
+    await settle();
     s.answerProbes(0.6);
     await settle();
     s.finishRun(7);
+    await settle();
     s.answerProbes(0.7, 'binary');
     await settle();
     const csv = s.store.getState().exportCsv(rec.id).trim().split('\r\n');

@@ -8,7 +8,18 @@ import { LIVE_STATES, RunStore } from './runStore';
 import { type KeptFile, type KeptWeightsInfo, type LiveRun, type RunRecord, type RunSummary } from '../session/records';
 import type { ExperimentConfig } from '../session/config';
 import { parseRunsJson, runsToCsv, runsToJson } from '../session/runsExport';
-import { browserLocks, browserTabSync, idBatcher, type LocksLike, type TabMessage, type TabSync } from './tabSync';
+import {
+  browserLocks,
+  browserTabSync,
+  heldLocks,
+  holdLock,
+  idBatcher,
+  lockWatcher,
+  runLockName,
+  type LocksLike,
+  type TabMessage,
+  type TabSync,
+} from './tabSync';
 
 export interface ImportResult {
   imported: number;
@@ -47,6 +58,7 @@ export interface RunsState {
 }
 
 export { LIVE_STATES };
+export { heldLocks, runLockName } from './tabSync';
 
 export const INTERRUPTED_MESSAGE =
   'Interrupted: this run was live when its page was reloaded or closed. Its weights were in GPU memory ' +
@@ -92,14 +104,11 @@ export function liveFromRecord(r: RunRecord): LiveRun {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Names of the Web Locks held (for live runs and comparisons) by this page or another tab of the same origin. */
-export async function heldLocks(locks: LocksLike | undefined = browserLocks()): Promise<Set<string>> {
-  if (!locks) return new Set();
-  const q = await locks.query();
-  return new Set((q.held ?? []).map((l) => l.name ?? ''));
+/** The list with `s` in its place, newest first. */
+function upsert(runs: RunSummary[], s: RunSummary): RunSummary[] {
+  const rest = runs.filter((r) => r.id !== s.id);
+  return [...rest, s].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
 }
-
-export const runLockName = (id: string) => `masklab-run:${id}`;
 
 /** The state without these runs: out of the list, and out of the selection if one of them is selected. */
 function withoutRuns(st: RunsState, ids: readonly string[]): Partial<RunsState> {
@@ -145,10 +154,6 @@ export function createRunsStore(
     });
     return storePromise;
   };
-  const upsert = (runs: RunSummary[], s: RunSummary) => {
-    const rest = runs.filter((r) => r.id !== s.id);
-    return [...rest, s].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-  };
 
   const removed = new Deleted();
   const announce = (kind: 'runs-changed' | 'runs-imported' | 'runs-removed', ids: string[]) => {
@@ -156,7 +161,6 @@ export function createRunsStore(
   };
   /** Runs this page trains (saved live by its persister, or named live at load): never watched. */
   const own = new Set<string>();
-  const watching = new Set<string>();
   let watch: (r: RunSummary) => void = () => undefined;
 
   const store = createStore<RunsState>((set, get) => {
@@ -276,38 +280,45 @@ export function createRunsStore(
     };
   });
 
-  /**
-   * Waits for the Web Lock of a run live in another tab. The browser grants it when that tab lets the run go: it
-   * ended the run (saved done, stopped, ... first, so nothing is marked), or it was closed, reloaded or crashed. A
-   * run still saved live then is marked interrupted, in this list, the selection and the database, and the other
-   * tabs are told. No heartbeat: a hidden tab's timers are throttled, its locks are not.
-   */
-  watch = (r) => {
-    if (!locks || r.interrupted || !LIVE_STATES.includes(r.state) || own.has(r.id) || watching.has(r.id)) return;
-    watching.add(r.id);
-    locks
-      .request(runLockName(r.id), async () => {
-        watching.delete(r.id);
-        if (removed.has(r.id) || own.has(r.id)) return;
-        const patched = await (await db()).markInterrupted(r.id, INTERRUPTED_MESSAGE);
-        if (!patched || removed.has(r.id)) return;
-        const st = store.getState();
-        store.setState({
-          runs: upsert(st.runs, patched),
-          ...(st.selected?.id === r.id
-            ? { selected: { ...st.selected, interrupted: true, message: INTERRUPTED_MESSAGE } }
-            : {}),
-        });
-        announce('runs-changed', [r.id]);
-      })
-      .catch((e: unknown) => {
-        watching.delete(r.id);
-        store.setState({ error: message(e) });
-      });
-  };
-
+  watch = watchLiveRuns(store, db, locks, { removed, own, upsert, announce });
   if (sync) followOtherTabs(store, sync, db, removed, upsert, (r) => watch(r));
   return store;
+}
+
+/**
+ * Waits for the Web Lock of each run live in another tab (tabSync.ts lockWatcher): granted when that tab ended the
+ * run (saved first, so nothing is marked) or went away. A run still saved live then is marked interrupted, in this
+ * list, the selection and the database, and the other tabs are told. Returns the function that starts a watch.
+ */
+function watchLiveRuns(
+  store: StoreApi<RunsState>,
+  db: () => Promise<RunStore>,
+  locks: LocksLike | undefined,
+  ctx: {
+    removed: Deleted;
+    own: Set<string>;
+    upsert: typeof upsert;
+    announce: (kind: 'runs-changed', ids: string[]) => void;
+  },
+): (r: RunSummary) => void {
+  const { removed, own, announce } = ctx;
+  const watcher = lockWatcher(locks, (e) => store.setState({ error: message(e) }));
+  return (r) => {
+    if (r.interrupted || !LIVE_STATES.includes(r.state) || own.has(r.id)) return;
+    watcher.watch(runLockName(r.id), async () => {
+      if (removed.has(r.id) || own.has(r.id)) return;
+      const patched = await (await db()).markInterrupted(r.id, INTERRUPTED_MESSAGE);
+      if (!patched || removed.has(r.id)) return;
+      const st = store.getState();
+      store.setState({
+        runs: ctx.upsert(st.runs, patched),
+        ...(st.selected?.id === r.id
+          ? { selected: { ...st.selected, interrupted: true, message: INTERRUPTED_MESSAGE } }
+          : {}),
+      });
+      announce('runs-changed', [r.id]);
+    });
+  };
 }
 
 /**
@@ -399,10 +410,7 @@ export function persistLiveRuns(
   const locks = new Map<string, () => void>();
 
   const lock = (id: string) => {
-    const mgr = opts.locks ?? browserLocks();
-    if (!mgr || locks.has(id)) return;
-    const held = new Promise<void>((resolve) => locks.set(id, resolve));
-    mgr.request(runLockName(id), () => held).catch(() => undefined);
+    if (!locks.has(id)) locks.set(id, holdLock(opts.locks ?? browserLocks(), runLockName(id)));
   };
   const unlock = (id: string) => {
     locks.get(id)?.();

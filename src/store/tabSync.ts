@@ -148,3 +148,54 @@ export function idBatcher(flush: (ids: Set<string>) => Promise<void>): {
     },
   };
 }
+
+/** The Web Lock a page holds while a run is live in it. */
+export const runLockName = (id: string) => `masklab-run:${id}`;
+/** The Web Lock a page holds while it runs a comparison. */
+export const comparisonLockName = (id: string) => `masklab-comparison:${id}`;
+
+/** Names of the Web Locks held (for live runs and comparisons) by this page or another tab of the same origin. */
+export async function heldLocks(locks: LocksLike | undefined = browserLocks()): Promise<Set<string>> {
+  if (!locks) return new Set();
+  const q = await locks.query();
+  return new Set((q.held ?? []).map((l) => l.name ?? ''));
+}
+
+/**
+ * Holds the lock `name` until the returned function is called, so that other tabs know the run (or comparison) is
+ * live here; the browser lets it go if this page goes away. Nothing where there are no Web Locks.
+ */
+export function holdLock(locks: LocksLike | undefined, name: string): () => void {
+  if (!locks) return () => undefined;
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  locks.request(name, () => held).catch(() => undefined);
+  return release;
+}
+
+/**
+ * Watches locks held by other tabs: `onFree` runs when the browser grants the lock, i.e. when the tab that held it
+ * let it go (it ended the run, writing its final state first) or went away (closed, reloaded, crashed). Each name
+ * is watched once at a time. No heartbeat: a hidden tab's timers are throttled, its locks are not.
+ */
+export function lockWatcher(
+  locks: LocksLike | undefined,
+  onError: (e: unknown) => void,
+): { watch(name: string, onFree: () => Promise<void>): void } {
+  const watching = new Set<string>();
+  return {
+    watch(name, onFree) {
+      if (!locks || watching.has(name)) return;
+      watching.add(name);
+      locks
+        .request(name, async () => {
+          watching.delete(name);
+          await onFree();
+        })
+        .catch((e: unknown) => {
+          watching.delete(name);
+          onError(e);
+        });
+    },
+  };
+}

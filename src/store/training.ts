@@ -4,7 +4,6 @@ import type { ExperimentConfig } from '../session/config';
 import { DEFAULT_PROBE_TEXT } from '../session/probeSentence';
 import type {
   AttentionSnapshot,
-  EvalPoint,
   ExportedFiles,
   ExportFormat,
   KernelProfile,
@@ -142,14 +141,7 @@ onWorkerMessage((msg) => {
       break;
     }
     case 'eval': {
-      const point: EvalPoint = {
-        step: msg.step,
-        loss: msg.loss,
-        accuracy: msg.accuracy,
-        pseudoPerplexity: msg.pseudoPerplexity,
-        electra: msg.electra,
-        agreement: msg.agreement,
-      };
+      const { type: _type, runId: _runId, ms: _ms, ...point } = msg;
       const evals = [...run.evals.filter((e) => e.step !== msg.step), point].sort((a, b) => a.step - b.step);
       useTrainingStore.setState({
         run: { ...run, evals, evalMs: msg.ms === undefined ? run.evalMs : [...(run.evalMs ?? []), msg.ms] },

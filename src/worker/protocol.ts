@@ -3,7 +3,6 @@
 import type { ExperimentConfig } from '../session/config';
 import type { LossByCase } from '../session/lossCases';
 import type { ProbeBudget, ProbeResults } from '../session/probes';
-import type { HeadConfig } from '../engine/model/params';
 import type { GpuMemoryUsage } from '../engine/gpuMemory';
 import type { CaseResult } from '../engine/selftest/case';
 import type { SelfTestOptions, SelfTestReport } from '../engine/selftest/run';
@@ -71,8 +70,6 @@ export interface ExportedMessage extends ExportedFiles {
 export interface ProbesMessage {
   type: 'probes';
   runId: string;
-  /** The run's own head: 'vocab' runs were evaluated on the shared held-out masks directly. */
-  head?: HeadConfig['kind'];
   results?: ProbeResults;
   error?: string;
 }
