@@ -9,7 +9,7 @@ import { defaultExperiment, type ExperimentConfig } from './config';
 import { suggestedRate } from './divergence';
 import type { EvalPoint, RunInfo, RunState, StepRow } from './records';
 import { prepareExperimentData } from './run';
-import { openRun, type RunLoop, type RunLoopEvents } from './runLoop';
+import { openRun, type RunLoopEvents } from './runLoop';
 import { ExperimentError } from './validate';
 
 function tinyExperiment(): ExperimentConfig {
@@ -83,14 +83,13 @@ describe('run loop', () => {
   it('pauses between steps, resumes to the end, and stops at once when not training', async () => {
     const e = tinyExperiment();
     const data = prepareExperimentData((await loadCorpus('fairy-tales')).slice(0, 30_000), e);
-    let loop: RunLoop | undefined;
     const r = recorder({
       between: () => {
-        if (loop && loop.step === 2 && r.states.filter((s) => s.state === 'paused').length === 0) loop.pause();
+        if (loop.step === 2 && r.states.filter((s) => s.state === 'paused').length === 0) loop.pause();
         return Promise.resolve();
       },
     });
-    loop = openRun(fx.kernels, e, data, r.events, { adapter: fx.gpu.summary, probeMs: 1e9 });
+    const loop = openRun(fx.kernels, e, data, r.events, { adapter: fx.gpu.summary, probeMs: 1e9 });
     await loop.start();
     expect(r.states.map((s) => s.state)).toEqual(['training', 'paused']);
     expect(loop.step).toBe(2);
