@@ -60,12 +60,13 @@ test('Scale up in Python downloads a zip of the listed files whose experiment.js
     writeFileSync(join(dir, name), bytes);
   }
   const script = [
-    'import json, os, types, train',
+    'import json, os, train',
     'exp = json.load(open("experiment.json"))',
     'rows = [{"step": s, "loss": 7.0 - 0.2 * s, "lr": train.lr_at(exp["config"]["train"], s), "grad_norm": 1.0,',
     '         "mask_rate": 0.2, "tokens": (s + 1) * 256, "targets": 50} for s in range(20)]',
     'os.makedirs("out", exist_ok=True)',
-    'train.write_metrics("out", exp, rows, [{"step": 20, "loss": 3.1, "accuracy": 0.2}], 3.0, "cuda:0", 2, types.SimpleNamespace(mixed_precision="no"), "2.5")',
+    'run = {"seconds": 3.0, "device": "cuda:0", "processes": 2, "mixed_precision": "no", "torch": "2.5", "start": 0, "stop": 20}',
+    'train.write_metrics("out", exp, rows, [{"step": 20, "loss": 3.1, "accuracy": 0.2}], run)',
   ].join('\n');
   const py = spawnSync('python3', ['-c', script], { cwd: join(dir, 'masklab-scaleup'), encoding: 'utf8' });
   expect(py.stderr).toBe('');

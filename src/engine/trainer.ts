@@ -79,7 +79,7 @@ interface Snapshot {
 }
 
 /** Seed of ELECTRA's samples during evaluation: the same draws at every evaluation for the same weights. */
-const EVAL_SAMPLE_SEED = 0x5eed;
+export const EVAL_SAMPLE_SEED = 0x5eed;
 
 type TrainGraph = ModelGraph;
 

@@ -161,7 +161,7 @@ export class TrainingRun {
       adam: { weightDecay: e.train.weightDecay },
       maxGradNorm: e.train.maxGradNorm,
       causal: this.plan.causal,
-      sampleSeed: Rng.from(e.seed, 'electra').int(2 ** 32),
+      sampleSeed: electraSampleSeed(e.seed),
       onMetrics: (m) => {
         cb.onMetrics?.(m);
         // The divergence rule (divergence.ts): a finite blow-up rolls back like a non-finite loss.
@@ -298,6 +298,11 @@ export class TrainingRun {
   destroy(): void {
     this.trainer.destroy();
   }
+}
+
+/** The seed of ELECTRA's generator samples in training (the scale-up bundle's train.py draws the same). */
+export function electraSampleSeed(seed: number): number {
+  return Rng.from(seed, 'electra').int(2 ** 32);
 }
 
 /** A uniform [0,1) source from a seeded Rng. */

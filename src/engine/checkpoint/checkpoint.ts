@@ -62,31 +62,52 @@ export function readCheckpoint(bytes: Uint8Array): { meta: CheckpointMeta; tenso
   return { meta, tensors: f.tensors };
 }
 
-/** Writes a checkpoint's weights, moments and step into a trainer built for the same model and head. */
-export function loadCheckpoint(trainer: Trainer, bytes: Uint8Array): CheckpointMeta {
+/** A checkpoint's weights and AdamW moments as flat arrays of `layout` (the model and head it was saved for). */
+export interface CheckpointState {
+  meta: CheckpointMeta;
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+/**
+ * Reads a checkpoint for a model and head: throws a clear error when its shape, head or tensors do not fit them.
+ */
+export function checkpointState(
+  bytes: Uint8Array,
+  model: ModelConfig,
+  head: HeadConfig,
+  layout: ParamLayout,
+): CheckpointState {
   const { meta, tensors } = readCheckpoint(bytes);
-  const m = trainer.cfg;
   for (const k of ['L', 'C', 'NH', 'F', 'T', 'V'] as const) {
-    if (meta.model[k] !== m[k]) throw new Error(`checkpoint has ${k}=${meta.model[k]}, this model has ${k}=${m[k]}`);
+    if (meta.model[k] !== model[k])
+      throw new Error(`checkpoint has ${k}=${meta.model[k]}, this model has ${k}=${model[k]}`);
   }
   // The same head, or one with the same tensors (a MEAP checkpoint from before next-token was a kind of its own).
-  const tensorsOfHead = (h: HeadConfig) => JSON.stringify(bertTensors(m, h));
-  if (
-    JSON.stringify(meta.head) !== JSON.stringify(trainer.head) &&
-    tensorsOfHead(meta.head) !== tensorsOfHead(trainer.head)
-  )
-    throw new Error(`checkpoint head ${JSON.stringify(meta.head)} differs from ${JSON.stringify(trainer.head)}`);
-  const layout = trainer.layout;
-  for (const [which, prefix] of GROUPS) {
-    const flat = new Float32Array(layout.totalFloats);
+  const tensorsOfHead = (h: HeadConfig) => JSON.stringify(bertTensors(model, h));
+  if (JSON.stringify(meta.head) !== JSON.stringify(head) && tensorsOfHead(meta.head) !== tensorsOfHead(head))
+    throw new Error(`checkpoint head ${JSON.stringify(meta.head)} differs from ${JSON.stringify(head)}`);
+  const flat = (prefix: string) => {
+    const out = new Float32Array(layout.totalFloats);
     for (const t of layout.tensors) {
       const src = tensors.get(prefix + t.name);
       if (!src || src.data.length !== t.size)
         throw new Error(`checkpoint lacks tensor ${prefix + t.name} of ${t.size} values`);
-      flat.set(src.data as Float32Array, t.offset);
+      out.set(src.data as Float32Array, t.offset);
     }
-    trainer.state.write(which, flat);
-  }
-  trainer.restoreStep(meta.step);
-  return meta;
+    return out;
+  };
+  const [params, m, v] = GROUPS.map(([, prefix]) => flat(prefix));
+  return { meta, params, m, v };
+}
+
+/** Writes a checkpoint's weights, moments and step into a trainer built for the same model and head. */
+export function loadCheckpoint(trainer: Trainer, bytes: Uint8Array): CheckpointMeta {
+  const s = checkpointState(bytes, trainer.cfg, trainer.head, trainer.layout);
+  trainer.state.write('params', s.params);
+  trainer.state.write('m', s.m);
+  trainer.state.write('v', s.v);
+  trainer.restoreStep(s.meta.step);
+  return s.meta;
 }

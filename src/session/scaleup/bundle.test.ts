@@ -11,7 +11,8 @@ import { readSafetensors } from '../../engine/checkpoint/safetensors';
 import type { MaskingConfig } from '../../masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../config';
 import { parseRunsJson } from '../runsExport';
-import { prepareExperimentData } from '../run';
+import { electraSampleSeed, prepareExperimentData } from '../run';
+import { EVAL_SAMPLE_SEED } from '../../engine/trainer';
 import { scaleUpBundle, type BundleFile } from './bundle';
 
 const FAIRY = readFileSync(new URL('../../../public/corpora/fairy-tales.txt', import.meta.url).pathname, 'utf8').slice(
@@ -112,7 +113,7 @@ describe('scale-up bundle against python3 (standard library only)', () => {
         encoding: 'utf8',
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
       });
-      expect(r.stderr, `${python}\n${r.stderr}`).toMatch(/Ran 4 tests[\s\S]*\nOK\s*$/);
+      expect(r.stderr, `${python}\n${r.stderr}`).toMatch(/Ran 5 tests[\s\S]*\nOK\s*$/);
       expect(r.status).toBe(0);
       if (masking.strategy === 'pmi') {
         const spec = JSON.parse(readFileSync(join(dir, 'masking.json'), 'utf8')) as {
@@ -171,13 +172,14 @@ describe('scale-up bundle against python3 (standard library only)', () => {
       const dir = join(root, 'metrics');
       write(dir, scaleUpBundle(e, dataFor(e), { link: 'http://localhost:4173/#x' }));
       const script = [
-        'import json, types, train',
+        'import json, train',
         'exp = json.load(open("experiment.json"))',
         'rows = [{"step": s, "loss": 7.0 - 0.1 * s, "lr": train.lr_at(exp["config"]["train"], s), "grad_norm": 1.0, "mask_rate": 0.15,',
         '         "tokens": (s + 1) * 512, "targets": 70} for s in range(5)]',
         'evals = [{"step": 0, "loss": 7.5, "accuracy": 0.01}, {"step": 5, "loss": 6.9, "accuracy": 0.05}]',
-        'args = types.SimpleNamespace(mixed_precision="bf16")',
-        'train.write_metrics("out", exp, rows, evals, 2.0, "cuda:0", 8, args, "2.5.0")',
+        'run = {"seconds": 2.0, "device": "cuda:0", "processes": 8, "mixed_precision": "bf16", "torch": "2.5.0",',
+        '       "start": 0, "stop": 5}',
+        'train.write_metrics("out", exp, rows, evals, run)',
       ].join('\n');
       mkdirSync(join(dir, 'out'));
       const r = spawnSync('python3', ['-c', script], { cwd: dir, encoding: 'utf8' });
@@ -195,7 +197,10 @@ describe('scale-up bundle against python3 (standard library only)', () => {
       expect(Number.isNaN(runs[0].metrics[0].accuracy)).toBe(true);
       expect(runs[0].evals[1]).toEqual({ step: 5, loss: 6.9, accuracy: 0.05 });
       expect(runs[0].config.masking).toEqual(e.masking);
-      expect(runs[0].config.train.steps).toBe(5);
+      // MaskLab's schedule length stays the experiment's; the run stopped after 5 of its 40 steps.
+      expect(runs[0].config.train.steps).toBe(40);
+      expect(runs[0]).toMatchObject({ state: 'stopped', step: 5, totalSteps: 40 });
+      expect(runs[0].message).toContain("stopped at step 5 of MaskLab's 40");
       const csv = readFileSync(join(dir, 'out/metrics.csv'), 'utf8').split(/\r?\n/);
       expect(csv[0]).toBe('step,loss,lr,grad_norm,mask_rate,tokens,targets');
       expect(csv).toHaveLength(7);
@@ -209,12 +214,25 @@ describe('scale-up bundle against python3 (standard library only)', () => {
     const init = readSafetensors(first.find((f) => f.name === 'model.safetensors')!.bytes);
     const emb = init.tensors.get('bert.embeddings.word_embeddings.weight')!;
     const params = new Float32Array(1_000_000).fill(0.5);
-    const files = scaleUpBundle(e, d, { link: 'x', trained: { params, step: 40 } });
-    const trained = readSafetensors(files.find((f) => f.name === 'trained/model.safetensors')!.bytes);
+    const m = new Float32Array(1_000_000).fill(0.25);
+    const v = new Float32Array(1_000_000).fill(0.125);
+    const files = scaleUpBundle(e, d, { link: 'x', trained: { params, step: 24, m, v } });
+    const file = (name: string) => files.find((f) => f.name === name)!.bytes;
+    const trained = readSafetensors(file('trained/model.safetensors'));
     expect(Array.from(trained.tensors.get('bert.embeddings.word_embeddings.weight')!.data.slice(0, 3))).toEqual([
       0.5, 0.5, 0.5,
     ]);
     expect(emb.data[0]).not.toBe(0.5);
+    // Everything from_pretrained needs, and AdamW's moments under torch's names for each parameter.
+    expect(JSON.parse(new TextDecoder().decode(file('trained/config.json')))).toMatchObject({
+      architectures: ['BertForMaskedLM'],
+    });
+    const opt = readSafetensors(file('trained/optimizer.safetensors'));
+    expect(opt.tensors.size).toBe(2 * trained.tensors.size);
+    expect(opt.tensors.get('exp_avg.bert.embeddings.word_embeddings.weight')!.data[0]).toBe(0.25);
+    expect(opt.tensors.get('exp_avg_sq.cls.predictions.bias')!.data[0]).toBe(0.125);
+    const exp = JSON.parse(new TextDecoder().decode(file('experiment.json'))) as Record<string, unknown>;
+    expect(exp.trained).toEqual({ step: 24, optimizer: true, generator: false });
     const kept = scaleUpBundle(e, d, {
       link: 'x',
       trainedFiles: {
@@ -228,6 +246,8 @@ describe('scale-up bundle against python3 (standard library only)', () => {
         .map((f) => f.name)
         .sort(),
     ).toEqual(['trained/config.json', 'trained/model.safetensors']);
+    const keptExp = JSON.parse(new TextDecoder().decode(kept.find((f) => f.name === 'experiment.json')!.bytes));
+    expect(keptExp.trained).toEqual({ step: 12, optimizer: false, generator: false });
     expect(new TextDecoder().decode(kept.find((f) => f.name === 'README.md')!.bytes)).toContain(
       "trained/ holds the run's weights at step 12",
     );
@@ -236,6 +256,28 @@ describe('scale-up bundle against python3 (standard library only)', () => {
     expect(seqs.tensors.get('lengths')!.data[0]).toBe(
       Array.from(d.train.valid.subarray(0, d.train.T)).filter((v) => v).length,
     );
+  });
+
+  it("ELECTRA: trained/ holds both networks with their moments, and experiment.json MaskLab's sampler seeds", () => {
+    const e = experiment({ strategy: 'random', objective: 'electra' });
+    const n = 1_000_000;
+    const files = scaleUpBundle(e, dataFor(e), {
+      link: 'x',
+      trained: { params: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n), step: 3 },
+    });
+    const names = files.map((f) => f.name).filter((f) => f.startsWith('trained/'));
+    expect(names.sort()).toEqual([
+      'trained/config.json',
+      'trained/generator/config.json',
+      'trained/generator/model.safetensors',
+      'trained/generator/optimizer.safetensors',
+      'trained/model.safetensors',
+      'trained/optimizer.safetensors',
+    ]);
+    const exp = JSON.parse(new TextDecoder().decode(files.find((f) => f.name === 'experiment.json')!.bytes));
+    expect(exp.trained).toEqual({ step: 3, optimizer: true, generator: true });
+    expect(exp.electra).toEqual({ sample_seed: electraSampleSeed(e.seed), eval_sample_seed: EVAL_SAMPLE_SEED });
+    expect(exp.model.capacity).toBeGreaterThan(0);
   });
 
   it('refuses, with a plain message, an objective transformers has no head for', () => {

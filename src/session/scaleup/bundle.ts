@@ -7,12 +7,13 @@ import { tokenizerConfigFiles } from '../../data/hfTokenizerConfig';
 import { Rng } from '../../data/rng';
 import type { SequenceSet } from '../../data/batching';
 import { exportHf, hfArchitecture, hfModelFor, type HfModel } from '../../engine/checkpoint/hf';
-import { writeSafetensors } from '../../engine/checkpoint/safetensors';
+import { readSafetensors, writeSafetensors, type NamedTensor } from '../../engine/checkpoint/safetensors';
 import { validateModelConfig } from '../../engine/config';
 import { bertTensors, initParams, placeTensors } from '../../engine/model/params';
 import { modelShape, type ExperimentConfig } from '../config';
 import { generatorOf } from '../exportFiles';
-import { headFor, uniformOf } from '../run';
+import { electraSampleSeed, headFor, uniformOf } from '../run';
+import { EVAL_SAMPLE_SEED } from '../../engine/trainer';
 import { RunMasking } from '../runMasking';
 import { goldenFiles } from './golden';
 import { maskingJson, notExportable } from './maskingSpec';
@@ -36,10 +37,21 @@ export interface BundleFile {
 export interface BundleOptions {
   /** The experiment's share link (the page's URL with the experiment in its hash). */
   link: string;
-  /** A run's weights (flat layout of the run's model) to continue from, with the step they belong to. */
-  trained?: { params: Float32Array; step: number };
+  /**
+   * A run's weights (flat layout of the run's model) to continue from, with the step they belong to and, from a
+   * MaskLab checkpoint, AdamW's moments: then train.py --init trained continues the run exactly.
+   */
+  trained?: TrainedState;
   /** Or a run's kept Hugging Face files (config.json, model.safetensors, ...), written under trained/ as they are. */
   trainedFiles?: { step: number; files: readonly BundleFile[] };
+}
+
+export interface TrainedState {
+  params: Float32Array;
+  step: number;
+  /** AdamW's first and second moments (a MaskLab checkpoint's adam_m / adam_v), same layout as params. */
+  m?: Float32Array;
+  v?: Float32Array;
 }
 
 /** Packed sequences as safetensors: ids and word ids (count, T), and each sequence's length (its valid prefix). */
@@ -87,25 +99,19 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
     const init0 = exportHf(model, layout, init, m, gen);
     text(`${dir}config.json`, init0.config);
     files.push({ name: `${dir}model.safetensors`, bytes: init0.safetensors });
-    if (opts.trained)
-      files.push({
-        name: `trained/${dir}model.safetensors`,
-        bytes: exportHf(model, layout, opts.trained.params, m, gen).safetensors,
-      });
   }
-  if (!opts.trained && opts.trainedFiles) {
-    for (const f of opts.trainedFiles.files)
-      if (f.name === 'config.json' || f.name === 'model.safetensors')
-        files.push({ name: `trained/${f.name}`, bytes: f.bytes });
-  }
+  const trained = trainedFolder(opts, (params, m) => exportHf(model, layout, params, m, gen), parts);
+  files.push(...trained.files);
   text('tokenizer.json', exportTokenizerJson(data.tokenizer));
   for (const f of tokenizerConfigFiles(data.tokenizer, model.T)) text(f.name, f.text);
   json('experiment.json', {
     format: 'masklab-experiment/1',
     link: opts.link,
     config,
-    model: { ...model, architecture: hfArchitecture(hf), head },
-    trained_step: opts.trained?.step ?? opts.trainedFiles?.step ?? null,
+    model: { ...model, architecture: hfArchitecture(hf), head, capacity: rm.plan.capacity },
+    trained: trained.info,
+    trained_step: trained.info?.step ?? null,
+    ...(gen ? { electra: { sample_seed: electraSampleSeed(config.seed), eval_sample_seed: EVAL_SAMPLE_SEED } } : {}),
   });
   json('masking.json', maskingJson(rm));
   files.push({ name: 'data/train.safetensors', bytes: sequencesFile(data.train) });
@@ -125,6 +131,56 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
   return files;
 }
 
+/** What trained/ holds, for experiment.json (train.py --init trained reads it). */
+interface TrainedInfo {
+  step: number;
+  /** AdamW's moments are in trained/optimizer.safetensors (and generator/'s): the continuation is exact. */
+  optimizer: boolean;
+  /** ELECTRA: trained/generator/ holds the run's generator (kept Hugging Face weights hold the discriminator only). */
+  generator: boolean;
+}
+
+/**
+ * trained/: the run's model folders (config.json and model.safetensors, as from_pretrained needs them), with AdamW's
+ * moments as optimizer.safetensors (exp_avg.NAME, exp_avg_sq.NAME under the model's own parameter names) when
+ * the weights came from a MaskLab checkpoint; or a run's kept Hugging Face files as they are.
+ */
+function trainedFolder(
+  opts: BundleOptions,
+  hf: (params: Float32Array, m: HfModel) => { config: string; safetensors: Uint8Array },
+  parts: [HfModel, string][],
+): { files: BundleFile[]; info?: TrainedInfo } {
+  const files: BundleFile[] = [];
+  const t = opts.trained;
+  if (t) {
+    for (const [m, dir] of parts) {
+      const w = hf(t.params, m);
+      files.push({ name: `trained/${dir}config.json`, bytes: new TextEncoder().encode(w.config) });
+      files.push({ name: `trained/${dir}model.safetensors`, bytes: w.safetensors });
+      if (t.m && t.v)
+        files.push({ name: `trained/${dir}optimizer.safetensors`, bytes: moments(hf(t.m, m), hf(t.v, m)) });
+    }
+    const optimizer = !!(t.m && t.v);
+    return { files, info: { step: t.step, optimizer, generator: parts.length > 1 } };
+  }
+  const kept = opts.trainedFiles;
+  if (!kept) return { files };
+  for (const f of kept.files)
+    if (f.name === 'config.json' || f.name === 'model.safetensors')
+      files.push({ name: `trained/${f.name}`, bytes: f.bytes });
+  return { files, info: { step: kept.step, optimizer: false, generator: false } };
+}
+
+/** One safetensors file of both moments, each tensor under exp_avg.NAME / exp_avg_sq.NAME (torch's AdamW names). */
+function moments(m: { safetensors: Uint8Array }, v: { safetensors: Uint8Array }): Uint8Array {
+  const named = (bytes: Uint8Array, prefix: string): NamedTensor[] =>
+    [...readSafetensors(bytes).tensors.values()].map((t) => ({ ...t, name: prefix + t.name }));
+  return writeSafetensors([...named(m.safetensors, 'exp_avg.'), ...named(v.safetensors, 'exp_avg_sq.')], {
+    format: 'pt',
+    masklab: 'AdamW moments of a MaskLab checkpoint for torch.optim.AdamW (train.py --init trained)',
+  });
+}
+
 function readme(config: ExperimentConfig, opts: BundleOptions, architecture: string, names: string[]): string {
   const m = config.masking;
   const t = config.train;
@@ -139,9 +195,11 @@ function readme(config: ExperimentConfig, opts: BundleOptions, architecture: str
     BATCH: String(t.B),
     CORPUS: config.corpus,
     TRAINED:
-      trainedStep !== undefined
-        ? `trained/ holds the run's weights at step ${trainedStep} (\`--init trained\` continues from them).`
-        : 'No trained weights were included (the run had none kept, or none was asked for).',
+      trainedStep === undefined
+        ? 'No run to continue was included: export from a MaskLab checkpoint, or from a saved run with kept weights.'
+        : opts.trained?.m
+          ? `trained/ holds the run at step ${trainedStep} from a MaskLab checkpoint, with AdamW's moments: \`python train.py --init trained\` continues it exactly.`
+          : `trained/ holds the run's weights at step ${trainedStep} (weights only: see below).`,
     GOLDEN: names
       .filter((n) => n.startsWith('golden/'))
       .map((n) => `\`${n}\``)

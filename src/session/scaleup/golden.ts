@@ -1,6 +1,6 @@
 // golden/ of the scale-up bundle: batches MaskLab built (batch order, masks, labels) for a few steps, the first
-// held-out evaluation batch, and the step-0 loss of the exported initial weights on step 0's batch, computed by the
-// CPU reference model (src/engine/reference, float64). test_masking.py checks the Python collator against them.
+// held-out evaluation batch, and the step-0 loss of the exported initial weights on step 0's first rows, computed by
+// the CPU reference model (src/engine/reference, float64). test_masking.py checks the Python collator against them.
 import { Rng } from '../../data/rng';
 import type { ModelConfig } from '../../engine/config';
 import { learningRate } from '../../engine/schedule';
@@ -10,7 +10,9 @@ import { headModule } from '../../engine/model/heads';
 import { generatorOf } from '../exportFiles';
 import { mlmReference, type MlmInputs } from '../../engine/reference/model';
 import type { MaskedBatch } from '../../masking/types';
-import { engineBatch } from '../run';
+import type { EngineBatch } from '../../engine/trainer';
+import { sampleUniform } from '../../engine/reference/sample';
+import { electraSampleSeed, engineBatch } from '../run';
 import type { RunMasking } from '../runMasking';
 import { lossRowTokenIds } from '../runMasking';
 
@@ -47,9 +49,42 @@ function batchJson(m: MaskedBatch): Record<string, unknown> {
   };
 }
 
+/** Encoder work (rows x T x L x C x (C + F)) of the tiny model on a batch of 64: the golden loss's budget. */
+const GOLDEN_WORK = 64 * 64 * 2 * 64 * (64 + 256);
+
 /**
- * The step's loss from the given weights as MaskLab's engine defines it, of the kind the head's module names
- * (hf.lossKind); a head with a generator (ELECTRA) gives the generator's part alone.
+ * How many rows of step 0's batch the golden loss covers: all of them up to the tiny model's work on 64 rows, else
+ * fewer (at least one), so the float64 CPU reference takes seconds at any model size.
+ */
+export function goldenLossRows(model: ModelConfig, B: number): number {
+  const perRow = model.T * model.L * model.C * (model.C + model.F);
+  return Math.max(1, Math.min(B, Math.floor(GOLDEN_WORK / perRow)));
+}
+
+/** The first `rows` rows of an engine batch, its weights renormalised over their own targets and tokens. */
+function firstRows(eb: EngineBatch, B: number, T: number, rows: number): MlmInputs {
+  const M = eb.positions.length;
+  const keep = (s: number) => eb.positions[s] >= 0 && eb.positions[s] < rows * T;
+  const slots = Array.from({ length: (M / B) * rows }, (_, s) => s);
+  const count = slots.filter(keep).length;
+  const valid = eb.valid.subarray(0, rows * T);
+  const real = valid.reduce((n, v) => n + (v ? 1 : 0), 0);
+  return {
+    B: rows,
+    ids: eb.ids.subarray(0, rows * T),
+    valid,
+    positions: Int32Array.from(slots, (s) => eb.positions[s]),
+    targets: Int32Array.from(slots, (s) => eb.targets[s]),
+    weights: slots.map((s) => (keep(s) ? 1 / Math.max(1, count) : 0)),
+    labels: eb.labels?.subarray(0, rows * T),
+    tokenWeights: eb.tokenWeights ? Array.from(valid, (v) => (v ? 1 / Math.max(1, real) : 0)) : undefined,
+  };
+}
+
+/**
+ * The loss of the first `rows` rows of a step's batch from the given weights as MaskLab's engine defines it (mean
+ * over their targets, binary heads over their tokens), of the kind the head's module names (hf.lossKind); a head
+ * with a generator (ELECTRA) gives the generator's part alone.
  */
 function referenceLoss(
   model: ModelConfig,
@@ -58,18 +93,10 @@ function referenceLoss(
   params: Float32Array,
   m: MaskedBatch,
   M: number,
+  rows: number,
 ): { loss: number; kind: string; losses: Float64Array; positions: Int32Array; targets: Int32Array } {
-  const eb = engineBatch(m, M);
-  const inp: MlmInputs = {
-    B: m.B,
-    ids: eb.ids,
-    valid: eb.valid,
-    positions: eb.positions,
-    targets: eb.targets,
-    weights: eb.weights,
-    labels: eb.labels,
-    tokenWeights: eb.tokenWeights,
-  };
+  const inp = firstRows(engineBatch(m, M), m.B, m.T, rows);
+  const eb = { positions: inp.positions as Int32Array, targets: inp.targets as Int32Array };
   const kind = headModule(head).hf?.lossKind;
   if (!kind) throw new Error(`a ${head.kind} head has no transformers model, so no golden loss`);
   const gen = generatorOf(head);
@@ -116,11 +143,14 @@ export function goldenFiles(
     };
     if (rm.hardness) json.hardness_updates = updates;
     if (step === 0) {
-      const r = referenceLoss(model, head, layout, init, m, M);
+      // Hard tokens replay the whole batch's losses below: their golden loss covers every row.
+      const rows = rm.hardness ? m.B : goldenLossRows(model, m.B);
+      const r = referenceLoss(model, head, layout, init, m, M, rows);
       json.loss = r.loss;
+      json.loss_rows = rows;
       json.loss_kind = r.kind;
       json.loss_note =
-        "MaskLab's CPU reference model (float64) on this batch from model.safetensors (the initial weights, step 0)";
+        "MaskLab's CPU reference model (float64) on the first loss_rows rows of this batch from model.safetensors (the initial weights, step 0)";
       if (rm.hardness && !generatorOf(head)) {
         // Hard tokens: the token ids and losses TrainingRun feeds its loss average after step 0 (here from the
         // reference model); later golden steps replay them. ELECTRA's discriminator losses depend on the
@@ -149,6 +179,15 @@ export function goldenFiles(
     ['masklab-eval', 5],
     ['é∑', 1],
   ];
+  // ELECTRA's sampler (shaders/electra.wgsl): the uniforms of (seed, step, target slot, id) train.py draws too.
+  const seed = electraSampleSeed(rm.config.seed);
+  const sampleCases = [
+    [seed, 0, 0, 0],
+    [seed, 1, 5, 17],
+    [seed, 2499, 1023, 2047],
+    [0, 0, 0, 0],
+    [2 ** 32 - 1, 7, 3, 9],
+  ];
   files.push({
     name: 'golden/rng.json',
     json: {
@@ -156,6 +195,7 @@ export function goldenFiles(
         keys,
         u32: ((r) => Array.from({ length: 8 }, () => r.u32()))(Rng.from(keys[0], ...keys.slice(1))),
       })),
+      electra_uniform: sampleCases.map(([s, step, m, v]) => ({ seed: s, step, m, v, u: sampleUniform(s, step, m, v) })),
     },
   });
   const ev = rm.evalMasked()[0];

@@ -13,7 +13,9 @@ import json
 import os
 import struct
 
-from masklab_rng import CLS, MASK, PAD, SEP, UNK, Categorical, ReplacementSampler, Rng, hash_tokens  # noqa: F401
+from masklab_rng import (  # noqa: F401
+    CLS, MASK, PAD, SEP, UNK, Categorical, ReplacementSampler, Rng, hash_tokens, sample_uniform,
+)
 from masklab_strategies import (  # noqa: F401
     SPLIT_PER_UNIT, STRATEGIES, Row, TokenLossEma, finish_units, scheduled_rate, segment_row,
 )
@@ -142,7 +144,7 @@ class MaskingSpec:
                     r_tags[t] = KEPT if r_inp[t] == r_ids[t] else REPLACED
             inp[lo:hi], tags[lo:hi], selected[lo:hi], units[lo:hi] = r_inp, r_tags, sel, unt
         out = {"input_ids": inp, "original_ids": list(ids), "attention_mask": list(valid), "selected": selected,
-               "tags": tags, "units": units, "rate": rate, "truncated": truncated}
+               "tags": tags, "units": units, "rate": rate, "truncated": truncated, "B": B, "T": T}
         if self.objective in ("mlm", "slm", "electra"):
             for b in range(B):
                 if sum(selected[b * T:(b + 1) * T]) > self.capacity:

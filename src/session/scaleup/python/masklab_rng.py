@@ -9,6 +9,19 @@ M32 = 0xFFFFFFFF
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
 
 # ----------------------------------------------------------------------------------------------------------- RNG
+def pcg_hash(v):
+    """The PCG-style 32-bit hash of ELECTRA's sampler (shaders/electra.wgsl, src/engine/reference/sample.ts)."""
+    state = (_imul(v, 747796405) + 2891336453) & M32
+    word = _imul((state >> ((state >> 28) + 4)) ^ state, 277803737)
+    return ((word >> 22) ^ word) & M32
+
+
+def sample_uniform(seed, step, m, v):
+    """The uniform in (0, 1) ELECTRA's sampler draws for (seed, step, target slot m, id v) (reference/sample.ts)."""
+    base = pcg_hash((m + pcg_hash((step + pcg_hash(seed)) & M32)) & M32)
+    return ((pcg_hash((base + v) & M32) >> 8) + 0.5) / 16777216
+
+
 def _imul(a, b):
     return (a * b) & M32
 

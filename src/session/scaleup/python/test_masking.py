@@ -81,6 +81,13 @@ class GoldenBatches(unittest.TestCase):
             rng = mm.Rng.create(*case["keys"])
             self.assertEqual([rng.u32() for _ in range(len(case["u32"]))], case["u32"], "Rng.from%r" % (case["keys"],))
 
+    def test_electra_sampler_uniforms(self):
+        # The uniforms of ELECTRA's sampler (seed, step, target slot, id) as MaskLab's shaders/electra.wgsl draws
+        # them; train.py computes the same hash with torch on the device.
+        ref = load(os.path.join(HERE, "golden", "rng.json"))
+        for c in ref["electra_uniform"]:
+            self.assertEqual(mm.sample_uniform(c["seed"], c["step"], c["m"], c["v"]), c["u"], repr(c))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,0 +1,1 @@
+"""transformers.models (stand-in): bert and electra only."""
