@@ -14,6 +14,7 @@ import { importHf, hfModelFor } from '../src/engine/checkpoint/hf';
 import { bertTensors, placeTensors } from '../src/engine/model/params';
 import { planMasking, vocabInfoOf } from '../src/masking';
 import { modelShape, type ExperimentConfig } from '../src/session/config';
+import { generatorOf } from '../src/session/exportFiles';
 import { headFor, prepareExperimentData } from '../src/session/run';
 import { scaleUpBundle, type TrainedState } from '../src/session/scaleup/bundle';
 import { checkpointExperiment, trainedFromCheckpoint } from '../src/session/scaleup/fromCheckpoint';
@@ -117,7 +118,7 @@ try {
     const hf = hfModelFor(head);
     if (!hf) fail(`a ${head.kind} head has no Hugging Face model to read weights from`);
     const layout = placeTensors(bertTensors(model, head));
-    const gen = head.kind === 'electra' ? head.gen : undefined;
+    const gen = generatorOf(head);
     trained = { params: importHf(model, layout, readInput(own.weights, flag), hf, gen), step: config.train.steps };
   }
 } catch (e) {
