@@ -8,18 +8,7 @@ import { describe, expect, it } from 'vitest';
 export const MAX_FUNCTION_LINES = 150;
 
 /** A ratchet while wave 3 splits them (issue 25 item 6): this list only shrinks, and is empty when it closes. */
-const BEING_SPLIT: readonly string[] = [
-  'engine/model/bert.ts Constructor',
-  'engine/model/heads/spanBoundary.ts Constructor',
-  'engine/reference/model.ts mlmReference',
-  'ui/compare/ComparePanel.tsx ComparePanel',
-  'ui/compare/CompareSetup.tsx CompareSetup',
-  'ui/lessons/LessonSection.tsx LessonSection',
-  'ui/runs/RunRow.tsx RunRow',
-  'ui/runs/RunsPanel.tsx RunsPanel',
-  'ui/training/LossChart.tsx LossChart',
-  'ui/training/TrainingPanel.tsx TrainingPanel',
-];
+const BEING_SPLIT: readonly string[] = ['engine/model/bert.ts Constructor'];
 
 const SRC = join(dirname(new URL(import.meta.url).pathname));
 
@@ -63,5 +52,7 @@ describe('function size', () => {
     const long = sources(SRC).flatMap((f) => longFunctions(f, readFileSync(f, 'utf8'), MAX_FUNCTION_LINES));
     const name = (s: string) => s.replace(/:\d+ /, ' ').replace(/ \(\d+ lines\)$/, '');
     expect(long.map(name).filter((n) => !BEING_SPLIT.includes(n))).toEqual([]);
+    // The ratchet only turns one way: a function split already leaves the list.
+    expect(BEING_SPLIT.filter((n) => !long.map(name).includes(n))).toEqual([]);
   });
 });
