@@ -10,6 +10,11 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   page,
 }, info) => {
   test.setTimeout(600_000);
+  // The WGSL viewer's sources are a chunk of their own, fetched when a kernel's source is first shown.
+  const shaderChunks: string[] = [];
+  page.on('request', (r) => {
+    if (/shaderSources-[\w-]+\.js$/.test(r.url())) shaderChunks.push(r.url());
+  });
   await page.goto('/' + SETUP);
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
   await expect(page.locator('[data-strategy="span"]').getByRole('radio')).toBeChecked();
@@ -129,8 +134,10 @@ test('train ~30 steps: chart points, evaluation, attention maps, predictions; pa
   expect(variants).toMatch(/Kernel variants for a (CPU adapter|GPU)/);
   const matmulKernel = variants.includes('CPU adapter') ? 'matmul_cpu.matmul_direct' : 'matmul.matmul';
   await expect(timings.locator(`[data-kernel="${matmulKernel}"]`)).toBeVisible();
+  expect(shaderChunks).toEqual([]);
   await timings.locator('[data-kernel="attention.softmax"]').getByRole('button', { name: 'WGSL' }).click();
   await expect(page.getByTestId('wgsl-source')).toContainText('@compute');
+  expect(shaderChunks).toHaveLength(1);
   await page.screenshot({ path: info.outputPath('kernels.png'), fullPage: true });
 
   // The experiment is in the URL: a new page opened from it has the same settings.

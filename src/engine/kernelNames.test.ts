@@ -4,8 +4,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHADER_ENTRIES } from './kernelNames';
-import { SHADERS } from './shaders';
+import { shaderTable } from './shaders';
 import { computeEntries, kernelNamesModule } from './wgsl';
+
+const SHADERS = shaderTable();
 
 const root = join(import.meta.dirname, '../..');
 

@@ -14,9 +14,11 @@ import './ops/matmul';
 import './ops/nopos';
 import './ops/reduce';
 import './ops/sample';
-import { SHADERS } from './shaders';
+import { shaderTable } from './shaders';
 import { uniformLayout, uniformLayouts } from './uniforms';
 import { uniformStructs } from './wgsl';
+
+const SHADERS = shaderTable();
 
 describe('uniform layouts', () => {
   const declared = uniformLayouts();

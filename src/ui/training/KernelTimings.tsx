@@ -1,8 +1,7 @@
 // The performance panel: throughput of the running model, the GPU memory its buffers take (the trainer's registry
 // of allocations, by category), the time of each kernel in one training step (timestamp queries, grouped by kernel
 // or by the model part it serves) and each kernel's WGSL one click away.
-import { useState } from 'react';
-import { SHADERS } from '../../engine/shaders';
+import { useEffect, useState } from 'react';
 import { MEMORY_CATEGORIES, type GpuMemoryUsage, type MemoryCategory } from '../../engine/gpuMemory';
 import type { TimeGroup } from '../../engine/profile';
 import type { KernelProfile, LiveRun } from '../../session/records';
@@ -32,6 +31,22 @@ function GpuMemoryLine({ memory }: { memory: GpuMemoryUsage }) {
       ))}
     </p>
   );
+}
+
+/** One shader file's WGSL: the sources are a chunk of their own, fetched when a kernel's source is first asked for. */
+function WgslSource({ file }: { file: string }) {
+  const [shown, setShown] = useState<{ file: string; code: string }>();
+  useEffect(() => {
+    let current = true;
+    void import('../../engine/shaderSources').then(
+      ({ SHADERS }) => current && setShown({ file, code: SHADERS[file] ?? `no shaders/${file}.wgsl` }),
+      (e: unknown) => current && setShown({ file, code: `The shader sources could not be loaded: ${String(e)}` }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [file]);
+  return <pre>{shown?.file === file ? shown.code : 'Loading…'}</pre>;
 }
 
 function Rows({ groups, onSource }: { groups: TimeGroup[]; onSource?: (kernel: string) => void }) {
@@ -144,7 +159,7 @@ export function KernelTimings({
               Close
             </button>
           </figcaption>
-          <pre>{SHADERS[file] ?? `no shaders/${file}.wgsl`}</pre>
+          <WgslSource file={file} />
         </figure>
       )}
     </div>

@@ -6,10 +6,9 @@ import { useState } from 'react';
 import { prepareExperimentData } from '../../session/run';
 import { modelShape } from '../../session/config';
 import { encodeExperiment } from '../../session/experimentUrl';
-import { scaleUpBundle, type BundleFile, type TrainedState } from '../../session/scaleup/bundle';
+import type { BundleFile, TrainedState } from '../../session/scaleup/bundle';
 import { checkpointExperiment, trainedFromCheckpoint } from '../../session/scaleup/fromCheckpoint';
 import { notExportable } from '../../session/scaleup/maskingSpec';
-import { bundleZip } from '../../session/scaleup/zip';
 import { experimentText } from '../../session/text';
 import { currentPreparedCorpus, dataKey, preparedDataFor } from '../../store/data';
 import { useExperimentStore } from '../../store/experiment';
@@ -74,6 +73,11 @@ export function ScaleUp() {
       await new Promise((r) => setTimeout(r, 0)); // let "Writing…" paint before the golden batches are computed
       const link = `${location.origin}${location.pathname}#${encodeExperiment(e)}`;
       const trained: TrainedState | undefined = checkpoint && trainedFromCheckpoint(checkpoint.bytes, e, data);
+      // The bundle's writer (its templates, golden batches, the zip) is a chunk of its own, loaded on the first click.
+      const [{ scaleUpBundle }, { bundleZip }] = await Promise.all([
+        import('../../session/scaleup/bundle'),
+        import('../../session/scaleup/zip'),
+      ]);
       const out = scaleUpBundle(e, data, { link, trained, trainedFiles: trained ? undefined : await keptWeightsOf(e) });
       downloadText(`${FOLDER}.zip`, bundleZip(out, FOLDER) as Uint8Array<ArrayBuffer>, 'application/zip');
       setFiles(out);
