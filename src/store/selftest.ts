@@ -2,7 +2,8 @@
 // adapter's description and limits) in localStorage, and switches the kernel variant the next runs train on.
 import { create } from 'zustand';
 import type { CaseResult } from '../engine/selftest/case';
-import { QUICK_MAX_SIZE, type SelfTestReport } from '../engine/selftest/run';
+import type { SelfTestReport } from '../engine/selftest/run';
+import { scopeOptions, type SelfTestScope } from './selftestScope';
 import { SELFTEST_KEY } from './selftestKey';
 import { onWorkerMessage, sendToWorker } from './workerBus';
 
@@ -18,7 +19,8 @@ interface SelfTestStore {
   error?: string;
   /** The kernel variant the worker trains the next runs on, when the user chose one. */
   variant?: 'cpu' | 'gpu';
-  run(quick: boolean): void;
+  /** Every case, the quick set, or the whole model's curve alone. */
+  run(scope: SelfTestScope): void;
   chooseVariant(cpu: boolean): void;
 }
 
@@ -46,10 +48,10 @@ export const useSelfTestStore = create<SelfTestStore>((set, get) => ({
   total: 0,
   live: [],
   report: loadReport(),
-  run(quick) {
+  run(scope) {
     if (get().running) return;
     set({ running: true, done: 0, total: 0, live: [], error: undefined });
-    sendToWorker({ type: 'selftest', options: quick ? { maxSize: QUICK_MAX_SIZE } : {} });
+    sendToWorker({ type: 'selftest', options: scopeOptions(scope) });
   },
   chooseVariant(cpu) {
     sendToWorker({ type: 'kernel-variant', cpu });

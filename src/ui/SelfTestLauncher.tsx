@@ -5,6 +5,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { QUICK_MAX_SIZE } from '../engine/selftest/run';
 import { SELFTEST_KEY } from '../store/selftestKey';
+import type { SelfTestScope } from '../store/selftestScope';
 
 const SelfTestPanel = lazy(() => import('./SelfTestPanel').then((m) => ({ default: m.SelfTestPanel })));
 
@@ -16,33 +17,46 @@ function hasKeptReport(): boolean {
   }
 }
 
-/** The quick-set checkbox (the launcher's and the loaded panel's). */
-export function QuickToggle({
-  quick,
+/** The scope choice (the launcher's and the loaded panel's). */
+export function ScopeSelect({
+  scope,
   onChange,
   disabled,
 }: {
-  quick: boolean;
-  onChange(quick: boolean): void;
+  scope: SelfTestScope;
+  onChange(scope: SelfTestScope): void;
   disabled?: boolean;
 }) {
   return (
     <label>
-      <input type="checkbox" checked={quick} onChange={(e) => onChange(e.target.checked)} disabled={disabled} /> Quick:
-      only cases up to {QUICK_MAX_SIZE.toLocaleString('en-US')} elements (every kernel family; for slow software
-      adapters)
+      Cases:{' '}
+      <select
+        value={scope}
+        data-testid="selftest-scope"
+        onChange={(e) => onChange(e.target.value as SelfTestScope)}
+        disabled={disabled}
+      >
+        <option value="all">every case</option>
+        <option value="quick">
+          quick: cases up to {QUICK_MAX_SIZE.toLocaleString('en-US')} elements (every kernel family; for slow software
+          adapters)
+        </option>
+        <option value="model">the whole model only: its 10-step training curve (every training kernel at once)</option>
+      </select>
     </label>
   );
 }
 
 export function SelfTestLauncher({ fallback }: { fallback: boolean }) {
-  const [quick, setQuick] = useState(fallback);
-  // undefined: not loaded; otherwise the quick flag of the run the button asked for (null: load, do not run).
-  const [start, setStart] = useState<{ quick: boolean } | null | undefined>(() => (hasKeptReport() ? null : undefined));
+  const [scope, setScope] = useState<SelfTestScope>(fallback ? 'quick' : 'all');
+  // undefined: not loaded; otherwise the scope of the run the button asked for (null: load, do not run).
+  const [start, setStart] = useState<{ scope: SelfTestScope } | null | undefined>(() =>
+    hasKeptReport() ? null : undefined,
+  );
   const shell = (loading: boolean) => (
     <>
-      <QuickToggle quick={quick} onChange={setQuick} disabled={loading} />{' '}
-      <button type="button" data-testid="selftest-run" disabled={loading} onClick={() => setStart({ quick })}>
+      <ScopeSelect scope={scope} onChange={setScope} disabled={loading} />{' '}
+      <button type="button" data-testid="selftest-run" disabled={loading} onClick={() => setStart({ scope })}>
         {loading ? 'Loading the self-test…' : 'Test the kernels on this GPU'}
       </button>
     </>
@@ -59,7 +73,7 @@ export function SelfTestLauncher({ fallback }: { fallback: boolean }) {
         shell(false)
       ) : (
         <Suspense fallback={shell(true)}>
-          <SelfTestPanel quick={start?.quick ?? quick} startNow={start !== null} />
+          <SelfTestPanel scope={start?.scope ?? scope} startNow={start !== null} />
         </Suspense>
       )}
     </section>

@@ -7,7 +7,8 @@ import { otherVariant, type SelfTestReport } from '../engine/selftest/run';
 import type { CaseResult } from '../engine/selftest/case';
 import { useSelfTestStore } from '../store/selftest';
 import { downloadText } from './runs/download';
-import { QuickToggle } from './SelfTestLauncher';
+import type { SelfTestScope } from '../store/selftestScope';
+import { ScopeSelect } from './SelfTestLauncher';
 
 const exp = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 const VARIANT_NAME = {
@@ -54,7 +55,8 @@ function Report({ report }: { report: SelfTestReport }) {
         {report.pass ? 'Every kernel passed' : `${report.failedKernels.length} kernel(s) failed`}:{' '}
         {report.results.length - failed.length} of {report.results.length} runs in {(report.ms / 1000).toFixed(1)} s on{' '}
         {report.adapter.description || report.adapter.vendor} ({report.startedAt.slice(0, 16).replace('T', ' ')})
-        {report.options.maxSize ? `, quick (cases up to ${report.options.maxSize} elements)` : ''}.
+        {report.options.maxSize ? `, quick (cases up to ${report.options.maxSize} elements)` : ''}
+        {report.options.filter ? `, only cases matching “${report.options.filter}”` : ''}.
       </p>
       {!report.pass && (
         <div className="selftest-failed" role="alert">
@@ -118,21 +120,21 @@ function Report({ report }: { report: SelfTestReport }) {
   );
 }
 
-/** The controls, progress and report; `startNow`: run at once with `quick` (the launcher's button was pressed). */
-export function SelfTestPanel({ quick: initialQuick, startNow }: { quick: boolean; startNow: boolean }) {
+/** The controls, progress and report; `startNow`: run at once with `scope` (the launcher's button was pressed). */
+export function SelfTestPanel({ scope: initialScope, startNow }: { scope: SelfTestScope; startNow: boolean }) {
   const { running, done, total, live, report, error, run } = useSelfTestStore();
-  const [quick, setQuick] = useState(initialQuick);
+  const [scope, setScope] = useState(initialScope);
   const started = useRef(false);
   useEffect(() => {
     if (startNow && !started.current) {
       started.current = true;
-      run(initialQuick);
+      run(initialScope);
     }
-  }, [startNow, initialQuick, run]);
+  }, [startNow, initialScope, run]);
   return (
     <>
-      <QuickToggle quick={quick} onChange={setQuick} disabled={running} />{' '}
-      <button type="button" data-testid="selftest-run" disabled={running} onClick={() => run(quick)}>
+      <ScopeSelect scope={scope} onChange={setScope} disabled={running} />{' '}
+      <button type="button" data-testid="selftest-run" disabled={running} onClick={() => run(scope)}>
         {running ? 'Testing…' : 'Test the kernels on this GPU'}
       </button>
       {running && (

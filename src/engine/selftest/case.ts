@@ -9,8 +9,10 @@ import {
   type KernelName,
   type KernelTuning,
   type Overrides,
+  type ScopedKernels,
   type ShaderName,
 } from '../kernels';
+import { GpuMemory } from '../gpuMemory';
 
 /** One comparison or condition inside a case. */
 export interface CaseCheck {
@@ -57,12 +59,18 @@ export class Checker {
  * sharing the compiled pipelines of `cache` across cases.
  */
 export class RecordingKernels extends Kernels {
-  readonly used = new Set<KernelName>();
   constructor(
     private readonly cache: Kernels,
     tuning: KernelTuning,
+    readonly used = new Set<KernelName>(),
+    memory?: GpuMemory,
   ) {
-    super(cache.device, tuning);
+    super(cache.device, tuning, memory);
+  }
+  /** A trainer's or graph's scope records into the same set (the whole-model case builds its graphs through one). */
+  override scoped(): ScopedKernels {
+    const memory = this.memory ? this.memory.child() : new GpuMemory();
+    return new RecordingKernels(this.cache, this.tuning, this.used, memory) as ScopedKernels;
   }
   override pipeline<S extends ShaderName>(shader: S, entry: EntryOf<S>, overrides?: Overrides): GPUComputePipeline {
     return this.cache.pipeline(shader, entry, overrides);
