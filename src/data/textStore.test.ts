@@ -1,14 +1,22 @@
 // TextStore on fake-indexeddb (a complete in-memory IndexedDB): save, list, load, delete, and survival across reopen.
 import { IDBFactory } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TextStore } from './textStore';
 
 describe('TextStore', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('saves, lists newest first, loads and deletes texts', async () => {
     const store = await TextStore.open(new IDBFactory());
+    // Saved a second apart by the clock the store reads (only Date is faked; IndexedDB keeps its own timers).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2025-01-03T14:05:00Z'));
     const a = await store.save('Poems', 'Roses are red.\n');
-    await new Promise((r) => setTimeout(r, 5));
+    vi.setSystemTime(new Date('2025-01-03T14:05:01Z'));
     const b = await store.save('  ', 'Ünïcode – 🙂');
+    vi.useRealTimers();
     expect(a.bytes).toBe(15);
     expect(b.name).toBe('Untitled text');
     expect(b.bytes).toBe(new TextEncoder().encode('Ünïcode – 🙂').length);

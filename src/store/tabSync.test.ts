@@ -9,9 +9,12 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 }
 
-/** Waits (up to 2 s) until `f` holds; Node's BroadcastChannel delivers on its own schedule. */
+/**
+ * Waits until `f` holds; Node's BroadcastChannel delivers on its own schedule (milliseconds, more on a loaded
+ * machine). Gives up after 20 s, leaving the assertions that follow to say what did not arrive.
+ */
 async function until(f: () => boolean): Promise<void> {
-  for (let t = 0; t < 200 && !f(); t++) await new Promise((r) => setTimeout(r, 10));
+  for (let t = 0; t < 2000 && !f(); t++) await new Promise((r) => setTimeout(r, 10));
 }
 
 const opened: TabSync[] = [];
