@@ -8,24 +8,23 @@ import type { Batch } from '../src/data/types';
 import type { TokenizerKind } from '../src/data/tokenizer';
 import {
   applyMasking,
-  buildPmiLexicon,
+  contextFromTrainingSplit,
   countUnigrams,
   getObjective,
   getStrategy,
   MaskStats,
+  OBJECTIVE_IDS,
   planMasking,
-  resolveParams,
   TokenLossEma,
   vocabInfoOf,
   type MaskingConfig,
   type ParamValue,
-  type PmiLexicon,
 } from '../src/masking';
 
 const HELP = `Usage: npm run masks -- [options]
   --corpus ID          fairy-tales | shakespeare (default fairy-tales)
   --strategy ID        random | whole-word | span | ngram | pmi | informative | hard (default random)
-  --objective ID       mlm | slm | rts | shuffle | first-char | char-n | electra | sbo | meap | position (default mlm)
+  --objective ID       ${OBJECTIVE_IDS.join(' | ')} (default mlm)
   --samples N          sequences to mask (default 2000)
   --seed N             data and masking seed (default 0)
   --T N                sequence length (default 128)
@@ -178,14 +177,11 @@ async function main(): Promise<void> {
     schedule: sched ? { kind: sched[0], start: Number(sched[1] ?? 0.3), end: Number(sched[2] ?? 0.15) } : undefined,
   };
   const plan = planMasking(config, vocab, args.T);
-  const resolved = resolveParams(strategy.id, strategy.params, strategyParams);
 
-  let lexicon: PmiLexicon | undefined;
-  if (strategy.needs.includes('lexicon')) {
-    lexicon = buildPmiLexicon(sequenceEncodings(data.train), vocab, {
-      minCount: Number(resolved.minCount),
-      size: Number(resolved.lexiconSize),
-    });
+  // What the strategy and the objective draw from the training split (the PMI lexicon, the objective's table).
+  const { lexicon, table } = contextFromTrainingSplit(plan, sequenceEncodings(data.train), vocab);
+  if (table) log(table.summary);
+  if (lexicon) {
     log(
       `PMI lexicon: ${lexicon.entries.length} entries from ${lexicon.corpusWords} words; top: ${lexicon.entries
         .filter((e) => e.n === 2)
@@ -212,7 +208,7 @@ async function main(): Promise<void> {
 
   const B = Math.min(32, args.samples);
   const order = new BatchOrder(data.train, Math.min(B, data.train.count), args.seed);
-  const ctx = { vocab, rng: Rng.from(args.seed, 'masking'), progress: args.progress, lexicon, hardness };
+  const ctx = { vocab, rng: Rng.from(args.seed, 'masking'), progress: args.progress, lexicon, hardness, table };
   const stats = new MaskStats(vocab);
   const batches = new Map<number, Batch>();
   let done = 0;

@@ -9,7 +9,17 @@ import { hashTokens, ReplacementSampler, specialMask } from './sampling';
 import { maxScheduledRate, scheduledRate } from './schedule';
 import type { SelectEnv, Strategy } from './strategy';
 import { TAG_NAMES } from './types';
-import type { HeadSpec, MaskedBatch, MaskingConfig, MaskingContext, ParamValues, VocabInfo } from './types';
+import { buildPmiLexicon } from './pmiLexicon';
+import type {
+  CorpusTable,
+  HeadSpec,
+  MaskedBatch,
+  MaskingConfig,
+  MaskingContext,
+  ParamValues,
+  PmiLexicon,
+  VocabInfo,
+} from './types';
 
 /** A config resolved for one model shape: what the engine sizes its buffers and heads from. */
 export interface MaskingPlan {
@@ -142,7 +152,8 @@ export function applyMasking(config: MaskingConfig, batch: Batch, ctx: MaskingCo
     };
     plan.objective.corruptRow(row, sel, cenv);
   }
-  plan.objective.targets(mb, { capacity: plan.capacity, vocab, params: plan.objectiveParams, batch, kinds });
+  const table = ctx.table;
+  plan.objective.targets(mb, { capacity: plan.capacity, vocab, params: plan.objectiveParams, batch, kinds, table });
   return mb;
 }
 
@@ -170,6 +181,27 @@ function checkBatch(batch: Batch, vocab: VocabInfo): void {
     if (!(id >= 0 && id < vocab.size))
       throw new Error(`batch.ids[${i}] = ${id} is outside the vocabulary [0, ${vocab.size})`);
   }
+}
+
+/**
+ * What a plan needs from the training split, built from it alone (`train`: its sequences' encodings): the strategy's
+ * PMI lexicon and the objective's table (Objective.fromTrainingSplit). A run and the masks script build it once.
+ */
+export function contextFromTrainingSplit(
+  plan: MaskingPlan,
+  encodings: Iterable<Encoding>,
+  vocab: VocabInfo,
+): { lexicon?: PmiLexicon; table?: CorpusTable } {
+  const train = [...encodings];
+  const out: { lexicon?: PmiLexicon; table?: CorpusTable } = {};
+  if (plan.strategy.needs.includes('lexicon')) {
+    const options = plan.strategy.lexiconOptions?.(plan.strategyParams);
+    if (!options) throw new Error(`strategy "${plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
+    out.lexicon = buildPmiLexicon(train, vocab, options);
+  }
+  if (plan.objective.fromTrainingSplit)
+    out.table = plan.objective.fromTrainingSplit(train, vocab, plan.objectiveParams);
+  return out;
 }
 
 /** A batch of one sequence: the encoding wrapped in [CLS] ... [SEP] unless it already starts with [CLS]. */
@@ -221,7 +253,7 @@ export function previewMasking(
   for (let t = 0; t < batch.T; t++) {
     let target: string | null = null;
     const tg = targetAt.get(t);
-    if (tg !== undefined) target = head.classNames ? (head.classNames[tg] ?? `#${tg}`) : name(tg);
+    if (tg !== undefined) target = head.classNames?.[tg] ?? ctx.table?.className(tg) ?? name(tg);
     else if (masked.tokenLabels && masked.valid[t] && masked.tokenLabels.labels[t] === 1) target = 'replaced';
     tokens.push({
       original: name(masked.originalIds[t]),

@@ -10,7 +10,14 @@ export {
   getObjective,
   defaultConfig,
 } from './catalog';
-export { applyMasking, previewMasking, planMasking, targetCapacity, batchOfOne } from './apply';
+export {
+  applyMasking,
+  previewMasking,
+  planMasking,
+  targetCapacity,
+  batchOfOne,
+  contextFromTrainingSplit,
+} from './apply';
 export type { MaskingPlan, PreviewToken } from './apply';
 export type { Strategy } from './strategy';
 export type { Objective } from './objective';

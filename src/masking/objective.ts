@@ -1,11 +1,12 @@
 // The contract every objective implements (how selected tokens are corrupted and what the heads predict), and
 // the corruption and target-layout helpers objectives share.
 import type { Rng } from '../data/rng';
-import type { Batch } from '../data/types';
+import type { Batch, Encoding } from '../data/types';
 import type { RowSelection, RowView } from './row';
 import type { ReplacementSampler } from './sampling';
 import { Tag } from './types';
 import type {
+  CorpusTable,
   EvaluationKind,
   GatheredTargets,
   HeadKind,
@@ -72,6 +73,12 @@ export interface Objective {
   corruptRow(row: RowView, sel: RowSelection, env: CorruptEnv): void;
   /** Fills the target fields of the batch (gathered, tokenLabels, sbo, noPosition). */
   targets(mb: MaskedBatch, env: TargetEnv): void;
+  /**
+   * What the objective draws from the training split before any masking (ERNIE-Gram: its n-gram vocabulary), from
+   * its sequences' encodings; a run and the preview build it from the training split only (contextFromTrainingSplit)
+   * and pass it in MaskingContext.table, which reaches `targets` as TargetEnv.table.
+   */
+  fromTrainingSplit?(train: Iterable<Encoding>, vocab: VocabInfo, params: ParamValues): CorpusTable;
 }
 
 export interface TargetEnv {
@@ -83,6 +90,8 @@ export interface TargetEnv {
   batch: Batch;
   /** (B*T) the corruption kinds corruptRow wrote (CorruptEnv.kinds). */
   kinds: Uint8Array;
+  /** The table the objective drew from the training split (Objective.fromTrainingSplit), when it has one. */
+  table?: CorpusTable;
 }
 
 /**

@@ -109,19 +109,14 @@ export type ParamValue = number | string | boolean;
 export type ParamValues = Readonly<Record<string, ParamValue>>;
 
 export type StrategyId = 'random' | 'whole-word' | 'span' | 'ngram' | 'pmi' | 'informative' | 'hard';
-export type ObjectiveId =
-  | 'mlm'
-  | 'slm'
-  | 'rts'
-  | 'shuffle'
-  | 'shuffle-random'
-  | 'token-type'
-  | 'first-char'
-  | 'char-n'
-  | 'electra'
-  | 'sbo'
-  | 'meap'
-  | 'position';
+/**
+ * The objectives of the catalogue, by id: each objective's file declares its own id here (`declare module
+ * '../types' { interface ObjectiveIds { mlm: true } }`) and catalog.ts registers it under that id, so a new
+ * objective adds no line to this file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by each objective's declaration
+export interface ObjectiveIds {}
+export type ObjectiveId = keyof ObjectiveIds;
 
 /**
  * The engine head an objective trains, and the kind of each part of it (HeadSpec.kind): a module of
@@ -266,6 +261,18 @@ export interface TokenHardness {
   score(id: number): number;
 }
 
+/**
+ * What an objective draws from the training split before any masking (Objective.fromTrainingSplit; ERNIE-Gram: its
+ * n-gram vocabulary): built once per run, and for the preview, from the training split only, and handed back to the
+ * objective with every batch (MaskingContext.table). Opaque to everyone else but for what the preview shows.
+ */
+export interface CorpusTable {
+  /** One line for the preview: what was drawn from the corpus, with examples. */
+  summary: string;
+  /** The display name of a target class beyond the vocabulary (an n-gram's words); undefined for any other id. */
+  className(target: number): string | undefined;
+}
+
 /** Everything applyMasking needs besides the config and the batch. */
 export interface MaskingContext {
   vocab: VocabInfo;
@@ -277,4 +284,6 @@ export interface MaskingContext {
   lexicon?: PmiLexicon;
   /** Required by the hard strategy. */
   hardness?: TokenHardness;
+  /** Required by an objective that draws a table from the training split (Objective.fromTrainingSplit). */
+  table?: CorpusTable;
 }

@@ -4,6 +4,7 @@ import { SPECIAL_IDS } from '../data/types';
 import type { Tokenizer } from '../data/tokenizer';
 import type { ProbeResult } from '../engine/inspect';
 import { ELECTRA_PREDICTOR, headModule, type HeadConfig } from '../engine/model/heads';
+import type { CorpusTable } from '../masking/types';
 import type { ProbeView } from './records';
 import type { TrainingRun } from './run';
 
@@ -84,11 +85,17 @@ export interface ProbeLabels {
 
 /**
  * How a head's predicted ids read, as its module says (preview.label): vocabulary heads predict tokens, k-class heads
- * classes named by the objective (`classNames`), ELECTRA's generator tokens.
+ * classes the objective names (`classNames`, or a class of the table it drew from the training split), ELECTRA's
+ * generator tokens.
  */
-export function probeLabels(tok: Tokenizer, head: HeadConfig, classNames?: readonly string[]): ProbeLabels {
+export function probeLabels(
+  tok: Tokenizer,
+  head: HeadConfig,
+  classNames?: readonly string[],
+  table?: CorpusTable,
+): ProbeLabels {
   const token = (id: number) => tok.idToToken(id) ?? '?';
-  const names = { V: tok.vocabSize, token, className: (id: number) => classNames?.[id] };
+  const names = { V: tok.vocabSize, token, className: (id: number) => classNames?.[id] ?? table?.className(id) };
   const label = headModule(head).preview.label;
   return { token, prediction: (id) => label(id, names) };
 }
@@ -98,7 +105,7 @@ export async function runProbe(run: TrainingRun, text: string): Promise<ProbeVie
   const tok = run.data.tokenizer;
   const input = probeInput(tok, text, run.model.T);
   const r = await run.trainer.probe(input.ids, input.valid, input.positions);
-  const labels = probeLabels(tok, run.head, run.plan.heads[0]?.classNames);
+  const labels = probeLabels(tok, run.head, run.plan.heads[0]?.classNames, run.masking.table);
   return probeView(
     input,
     r,

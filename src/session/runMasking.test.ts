@@ -25,8 +25,8 @@ describe("held-out masks of a run's own objective", () => {
   ];
   for (const m of failing) {
     it(`${m.strategy}+${m.objective} builds its held-out masks (it threw "no PMI lexicon" / "no token hardness")`, () => {
-      const a = heldOutMasks(m, heldOut, vocab, 8, 32, lexicon);
-      const b = heldOutMasks(m, heldOut, vocab, 8, 32, lexicon);
+      const a = heldOutMasks(m, heldOut, vocab, 8, 32, { lexicon });
+      const b = heldOutMasks(m, heldOut, vocab, 8, 32, { lexicon });
       expect(a).toHaveLength(4);
       expect(a.reduce((s, x) => s + x.selectedCount, 0)).toBeGreaterThan(0);
       // Fixed: the same masks at every call.

@@ -1,13 +1,13 @@
-// The masking side of a training run, pure (no GPU): vocabulary with corpus counts, plan, PMI lexicon, hard-token
-// scores, batch order, the masked batch of any step, the evaluation rule and the fixed held-out masks, and the token
-// id behind each loss row. TrainingRun trains on it; the scale-up export writes its golden batches from it.
+// The masking side of a training run, pure (no GPU): vocabulary with corpus counts, plan, what it draws from the
+// training split (PMI lexicon, the objective's table), hard-token scores, batch order, the masked batch of any step,
+// the evaluation rule and the fixed held-out masks, the token id behind each loss row, and the head it trains. TrainingRun trains on it; the scale-up export writes its golden batches from it.
 import { BatchOrder, heldOutBatches, sequenceEncodings, type SequenceSet } from '../data/batching';
 import type { PreparedData } from '../data/dataset';
 import { Rng } from '../data/rng';
 import type { Batch } from '../data/types';
 import {
   applyMasking,
-  buildPmiLexicon,
+  contextFromTrainingSplit,
   countUnigrams,
   planMasking,
   sharesMaskedEvaluation,
@@ -16,7 +16,7 @@ import {
   type MaskingPlan,
   type VocabInfo,
 } from '../masking';
-import type { EvaluationKind, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
+import type { CorpusTable, EvaluationKind, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
 import type { ModelConfig } from '../engine/config';
 import { HEADS, type HeadConfig } from '../engine/model/heads';
 import type { ExperimentConfig } from './config';
@@ -75,8 +75,9 @@ export function hardnessFor(plan: MaskingPlan, V: number): TokenLossEma | undefi
 
 /**
  * Fixed held-out masks of `masking` over the first `maxSequences` held-out sequences, `B` at a time, seeded by
- * EVAL_SEED and the batch index. A PMI strategy uses the run's lexicon; a hard strategy gets an empty score table
- * at progress 0, so its held-out masks are random (the same for every run) rather than depending on training.
+ * EVAL_SEED and the batch index. A PMI strategy uses the run's lexicon and an objective its table (both from the
+ * training split); a hard strategy gets an empty score table at progress 0, so its held-out masks are random (the
+ * same for every run) rather than depending on training.
  */
 export function heldOutMasks(
   masking: MaskingConfig,
@@ -84,12 +85,12 @@ export function heldOutMasks(
   vocab: VocabInfo,
   B: number,
   maxSequences: number,
-  lexicon?: PmiLexicon,
+  fromTrain: { lexicon?: PmiLexicon; table?: CorpusTable } = {},
 ): MaskedBatch[] {
   const held = heldOutBatches(heldOut, B).slice(0, Math.ceil(maxSequences / B));
   const hardness = masking.strategy === 'hard' ? new TokenLossEma(vocab.size) : undefined;
   return held.map((b, i) =>
-    applyMasking(masking, b, { vocab, rng: Rng.from(EVAL_SEED, i), lexicon, hardness, progress: 0 }),
+    applyMasking(masking, b, { vocab, rng: Rng.from(EVAL_SEED, i), ...fromTrain, hardness, progress: 0 }),
   );
 }
 
@@ -141,6 +142,8 @@ export class RunMasking {
   readonly order: BatchOrder;
   /** PMI strategy: the collocation lexicon built from the training split. */
   readonly lexicon?: PmiLexicon;
+  /** An objective's table built from the training split (Objective.fromTrainingSplit: ERNIE-Gram's n-grams). */
+  readonly table?: CorpusTable;
   /** Hard-token strategy: per-id moving average of the model's own per-target losses. */
   readonly hardness?: TokenLossEma;
   /** What the run's own held-out figures are (the objective's evaluation). */
@@ -154,12 +157,9 @@ export class RunMasking {
     const V = data.tokenizer.vocabSize;
     this.vocab = vocabInfoOf(data.tokenizer, countUnigrams(data.train.ids, data.train.valid, V));
     this.plan = planMasking(config.masking, this.vocab, data.train.T);
-    if (this.plan.strategy.needs.includes('lexicon')) {
-      const options = this.plan.strategy.lexiconOptions?.(this.plan.strategyParams);
-      if (!options)
-        throw new Error(`strategy "${this.plan.strategy.id}" needs a lexicon but gives no lexicon settings`);
-      this.lexicon = buildPmiLexicon(sequenceEncodings(data.train), this.vocab, options);
-    }
+    const fromTrain = contextFromTrainingSplit(this.plan, sequenceEncodings(data.train), this.vocab);
+    this.lexicon = fromTrain.lexicon;
+    this.table = fromTrain.table;
     this.hardness = hardnessFor(this.plan, V);
     this.order = new BatchOrder(data.train, config.train.B, config.seed);
     this.batch = this.order.batchAt(0);
@@ -180,6 +180,7 @@ export class RunMasking {
       progress: this.progress(step),
       lexicon: this.lexicon,
       hardness: this.hardness,
+      table: this.table,
     });
   }
 
@@ -202,13 +203,9 @@ export class RunMasking {
 
   /** The fixed held-out masks, identical for every scheme, seed and step (the first EVAL_MAX_SEQUENCES sequences). */
   evalMasked(): MaskedBatch[] {
-    return heldOutMasks(
-      this.evalMasking(),
-      this.data.heldOut,
-      this.vocab,
-      this.evalB,
-      EVAL_MAX_SEQUENCES,
-      this.lexicon,
-    );
+    return heldOutMasks(this.evalMasking(), this.data.heldOut, this.vocab, this.evalB, EVAL_MAX_SEQUENCES, {
+      lexicon: this.lexicon,
+      table: this.table,
+    });
   }
 }

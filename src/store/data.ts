@@ -12,8 +12,8 @@ import { isToyCorpus, TOY_TITLE, toyLanguageOf } from '../data/toyLanguage';
 import { TokenizerClient } from '../data/tokenizerClient';
 import type { TokenizerSpec, TrainProgress } from '../data/train';
 import type { Encoding } from '../data/types';
-import { buildPmiLexicon, countUnigrams, TokenLossEma, vocabInfoOf } from '../masking';
-import type { PmiLexicon, VocabInfo } from '../masking/types';
+import { buildPmiLexicon, countUnigrams, getObjective, resolveParams, TokenLossEma, vocabInfoOf } from '../masking';
+import type { CorpusTable, MaskingConfig, PmiLexicon, VocabInfo } from '../masking/types';
 import { useExperimentStore } from './experiment';
 
 export interface CorpusText {
@@ -206,6 +206,24 @@ export function pmiLexiconFor(p: PreparedCorpus, minCount: number, size: number)
   let lex = m.get(k);
   if (!lex) m.set(k, (lex = buildPmiLexicon([p.trainEncoding], p.vocab, { minCount, size })));
   return lex;
+}
+
+const tables = new WeakMap<PreparedCorpus, Map<string, CorpusTable>>();
+
+/**
+ * The table an objective draws from the training part (Objective.fromTrainingSplit: ERNIE-Gram's n-gram vocabulary),
+ * built on first use for its settings, then cached; undefined for objectives without one.
+ */
+export function corpusTableFor(p: PreparedCorpus, masking: MaskingConfig): CorpusTable | undefined {
+  const objective = getObjective(masking.objective);
+  if (!objective.fromTrainingSplit) return undefined;
+  const params = resolveParams(`objective "${objective.id}"`, objective.params, masking.objectiveParams);
+  let m = tables.get(p);
+  if (!m) tables.set(p, (m = new Map()));
+  const k = `${objective.id}/${JSON.stringify(params)}`;
+  let table = m.get(k);
+  if (!table) m.set(k, (table = objective.fromTrainingSplit([p.trainEncoding], p.vocab, params)));
+  return table;
 }
 
 const rarity = new WeakMap<PreparedCorpus, TokenLossEma>();

@@ -4,8 +4,15 @@ import { useMemo, useState } from 'react';
 import { Rng } from '../data/rng';
 import { HEADS } from '../engine/model/heads';
 import { getObjective, getStrategy, previewMasking, resolveParams, scheduledRate, type PreviewToken } from '../masking';
-import type { HeadSpec, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
-import { pmiLexiconFor, previewSentences, rarityHardness, usePreparedCorpus, type PreparedCorpus } from '../store/data';
+import type { CorpusTable, HeadSpec, MaskedBatch, MaskingConfig, PmiLexicon } from '../masking/types';
+import {
+  corpusTableFor,
+  pmiLexiconFor,
+  previewSentences,
+  rarityHardness,
+  usePreparedCorpus,
+  type PreparedCorpus,
+} from '../store/data';
 import { useExperimentStore } from '../store/experiment';
 import { TokenizerStatus } from './setup/TokenizerPanel';
 import { useMaskingPlan } from './setup/StrategyPicker';
@@ -19,6 +26,8 @@ interface Preview {
   tokens: PreviewToken[];
   head: HeadSpec;
   lexicon?: PmiLexicon;
+  /** What the objective drew from the training part (ERNIE-Gram's n-gram vocabulary). */
+  table?: CorpusTable;
   /** The strategy needs token hardness: the preview stands in corpus rarity for it. */
   rarity: boolean;
   boundaries: Set<number>;
@@ -49,12 +58,14 @@ function computePreview(
     : undefined;
   const lexicon = options ? pmiLexiconFor(data, options.minCount, options.size) : undefined;
   const hardness = needs.includes('hardness') ? rarityHardness(data) : undefined;
+  const table = corpusTableFor(data, masking);
   const { masked, tokens } = previewMasking(masking, encoding, {
     vocab: data.vocab,
     rng: Rng.from(seed, 'preview-mask', sentenceDraw, sample),
     progress,
     lexicon,
     hardness,
+    table,
   });
   const boundaries = new Set<number>();
   const sbo = masked.sbo;
@@ -69,6 +80,7 @@ function computePreview(
     tokens,
     head,
     lexicon,
+    table,
     rarity: hardness !== undefined,
     boundaries,
   };
@@ -179,6 +191,11 @@ function PreviewBody({ p, objective, name }: { p: Preview; objective: string; na
         {counts.masked} masked, {counts.replaced} replaced, {counts.kept} kept. {shown.note(p.head)}
       </p>
       {p.lexicon && <LexiconNote lexicon={p.lexicon} />}
+      {p.table && (
+        <p className="field-help" data-testid="corpus-table">
+          {p.table.summary}
+        </p>
+      )}
       {p.rarity && (
         <p className="field-help">
           Before training there are no losses yet: the preview ranks tokens by rarity in the corpus instead.

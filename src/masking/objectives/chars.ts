@@ -6,6 +6,13 @@ import { specialMask } from '../sampling';
 import { REFS } from '../papers';
 import type { VocabInfo } from '../types';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    'first-char': true;
+    'char-n': true;
+  }
+}
+
 const ALWAYS_MASK = { mask: 1, random: 0, keep: 0 };
 
 export const FIRST_CHAR_CLASSES: readonly string[] = [

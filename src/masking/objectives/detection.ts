@@ -4,6 +4,13 @@ import type { RowSelection, RowView } from '../row';
 import { REFS } from '../papers';
 import { Tag } from '../types';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    rts: true;
+    shuffle: true;
+  }
+}
+
 export const rtsObjective: Objective = {
   id: 'rts',
   name: 'Random token substitution',

@@ -3,6 +3,12 @@ import { corruptWithSplit, gatherSelected, labelTokens, vocabHead, type Objectiv
 import { num } from '../params';
 import { REFS } from '../papers';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    electra: true;
+  }
+}
+
 export const electraObjective: Objective = {
   id: 'electra',
   name: 'Replaced token detection (ELECTRA)',

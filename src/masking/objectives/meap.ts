@@ -4,6 +4,12 @@ import { budget } from '../row';
 import { REFS } from '../papers';
 import { Tag } from '../types';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    meap: true;
+  }
+}
+
 export const meapObjective: Objective = {
   id: 'meap',
   name: 'Mask-enhanced next-token prediction (MEAP)',

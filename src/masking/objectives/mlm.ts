@@ -2,6 +2,13 @@
 import { corruptWithSplit, gatherSelected, vocabHead, type Objective } from '../objective';
 import { REFS } from '../papers';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    mlm: true;
+    slm: true;
+  }
+}
+
 export const mlmObjective: Objective = {
   id: 'mlm',
   name: 'Masked language modeling',

@@ -3,6 +3,12 @@ import { gatherSelected, type Objective } from '../objective';
 import { REFS } from '../papers';
 import { Tag } from '../types';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    position: true;
+  }
+}
+
 export const positionObjective: Objective = {
   id: 'position',
   name: 'Position prediction',

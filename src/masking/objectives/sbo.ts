@@ -3,6 +3,12 @@ import { corruptWithSplit, gatherSelected, vocabHead, type Objective } from '../
 import { num } from '../params';
 import { REFS } from '../papers';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    sbo: true;
+  }
+}
+
 export const sboObjective: Objective = {
   id: 'sbo',
   name: 'Span boundary objective (SpanBERT)',

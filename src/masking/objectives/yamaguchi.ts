@@ -7,6 +7,13 @@ import { REFS } from '../papers';
 import { Tag, type VocabInfo } from '../types';
 import { shuffleSelected } from './detection';
 
+declare module '../types' {
+  interface ObjectiveIds {
+    'shuffle-random': true;
+    'token-type': true;
+  }
+}
+
 export const SHUFFLE_RANDOM_CLASSES: readonly string[] = ['original', 'shuffled', 'random'];
 
 export const shuffleRandomObjective: Objective = {
