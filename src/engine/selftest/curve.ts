@@ -1,8 +1,9 @@
 // The whole-model case of the shared list: a 10-step training curve (forward, backward, clipping, AdamW, warmup
-// and decay) of a small BERT against the float64 reference. Read by trainer.gpu.test.ts and the self-test.
+// and decay) of a small BERT against the float64 reference. Read by trainer.gpu.test.ts and the self-test; the
+// curve of another head (with batches of its own) serves that head's GPU test.
 import { modelConfig } from '../config';
 import { rng } from '../check';
-import { bertTensors, initParams, placeTensors } from '../model/params';
+import { bertTensors, initParams, placeTensors, VOCAB_HEAD, type HeadConfig } from '../model/params';
 import { adamwStep } from '../reference/adamw';
 import { mlmReference } from '../reference/model';
 import { gradNorm } from '../reference/reduce';
@@ -51,16 +52,24 @@ export function curveBatch(step: number): EngineBatch {
   return { ids, valid, positions, targets, weights };
 }
 
-/** The reference curve: float64 model, gradient-norm clip 1.0, AdamW, the same schedule. */
-export function referenceCurve(init: Float32Array, steps: number): number[] {
+/** The curve's batches: the two seeded ones in turn. */
+const alternate = (s: number) => curveBatch(s % 2);
+
+/** The reference curve: float64 model, gradient-norm clip 1.0, AdamW, the same schedule (step s: batchAt(s)). */
+export function referenceCurve(
+  init: Float32Array,
+  steps: number,
+  head: HeadConfig = VOCAB_HEAD,
+  batchAt: (step: number) => EngineBatch = alternate,
+): number[] {
   const cfg = CURVE_CFG;
-  const layout = placeTensors(bertTensors(cfg));
+  const layout = placeTensors(bertTensors(cfg, head));
   const p = Float64Array.from(init);
   const m = new Float64Array(p.length);
   const v = new Float64Array(p.length);
   const ref: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const r = mlmReference(cfg, layout, p, { B, ...curveBatch(s % 2) }, true);
+    const r = mlmReference(cfg, layout, p, { B, ...batchAt(s) }, true, head);
     ref.push(r.loss);
     const g = r.grads!;
     const { scale } = gradNorm([g], 1.0);
@@ -73,25 +82,28 @@ export function referenceCurve(init: Float32Array, steps: number): number[] {
   return ref;
 }
 
-export function curveInit(): Float32Array {
-  return initParams(placeTensors(bertTensors(CURVE_CFG)), 0.02, rng(21));
+export function curveInit(head: HeadConfig = VOCAB_HEAD): Float32Array {
+  return initParams(placeTensors(bertTensors(CURVE_CFG, head)), 0.02, rng(21));
 }
 
-/** Trains the curve's model from `init` for `steps` steps on the two alternating batches: its losses and weights. */
+/** Trains the curve's model (with `head`) from `init` for `steps` steps on batchAt(step): its losses and weights. */
 export async function trainCurve(
   k: Kernels,
   init: Float32Array,
   steps: number,
+  head: HeadConfig = VOCAB_HEAD,
+  batchAt: (step: number) => EngineBatch = alternate,
 ): Promise<{ losses: number[]; params: Float32Array }> {
   const losses: number[] = [];
   const t = new Trainer(k, CURVE_CFG, init, {
     B,
     M,
+    head,
     schedule: CURVE_SCHEDULE,
     maxGradNorm: 1.0,
     onMetrics: (m: StepMetrics) => (losses[m.step] = m.loss),
   });
-  for (let s = 0; s < steps; s++) t.trainStep(curveBatch(s % 2));
+  for (let s = 0; s < steps; s++) t.trainStep(batchAt(s));
   await t.flush();
   const params = await t.state.read('params');
   t.destroy();
