@@ -106,6 +106,12 @@ test('binary labels and class targets are shown for objectives without a vocabul
   await page.locator('[data-objective="first-char"]').getByRole('radio').check();
   await expect(preview.locator('[data-tag="masked"] .tok-target').first()).toHaveText(/→ \S+/);
   await page.screenshot({ path: info.outputPath('first-char.png'), fullPage: true });
+  // ERNIE-Gram: its n-gram vocabulary drawn from the training part, and what becomes of a masked n-gram.
+  await page.locator('[data-objective="ernie-gram"]').getByRole('radio').check();
+  await expect(page.getByTestId('corpus-table')).toContainText(
+    'n-grams of the training split are classes of their own',
+  );
+  await expect(page.getByTestId('preview-stats')).toContainText('became one [MASK]');
 });
 
 test('your own text: empty and binary input are refused with a reason; a real text is kept and used', async ({

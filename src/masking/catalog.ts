@@ -17,6 +17,7 @@ import { electraObjective } from './objectives/electra';
 import { sboObjective } from './objectives/sbo';
 import { meapObjective } from './objectives/meap';
 import { positionObjective } from './objectives/position';
+import { ernieGramObjective } from './objectives/ernieGram';
 
 export const STRATEGIES: Readonly<Record<StrategyId, Strategy>> = {
   random: randomStrategy,
@@ -41,6 +42,7 @@ export const OBJECTIVES: Readonly<Record<ObjectiveId, Objective>> = {
   sbo: sboObjective,
   meap: meapObjective,
   position: positionObjective,
+  'ernie-gram': ernieGramObjective,
 };
 
 export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];

@@ -119,4 +119,11 @@ export const REFS = {
     title: 'DropPos: Pre-Training Vision Transformers by Reconstructing Dropped Positions',
     arxiv: '2309.03576',
   },
+  erniegram: {
+    authors: 'Dongling Xiao, Yukun Li, Han Zhang, Yu Sun, Hao Tian, Hua Wu, Haifeng Wang',
+    year: 2021,
+    title:
+      'ERNIE-Gram: Pre-Training with Explicitly N-Gram Masked Language Modeling for Natural Language Understanding',
+    arxiv: '2010.12148',
+  },
 } as const satisfies Record<string, PaperRef>;

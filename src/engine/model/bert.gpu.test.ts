@@ -111,11 +111,15 @@ describe('BertGraph vs CPU reference', () => {
     ['binary', { kind: 'binary' }],
     ['position (K=T=9, hidden positions)', { kind: 'position', K: T }],
     ['vocabulary + span boundary (SBO)', { kind: 'span-boundary', maxRel: 4, weight: 1.5 }],
+    ['ERNIE-Gram n-gram (V=37 tokens + G=5 n-grams)', { kind: 'ernie-gram', G: 5 }],
   ];
   for (const [name, head] of heads) {
     it(`${name} head: loss, predictions and every gradient match`, async () => {
       const cfg = modelConfig('tiny', 37, { L: 1, C: 24, NH: 3, F: 40, T });
-      const targets = headModule(head).rows === 'classes' ? [3, 6, 0, -1, 5] : inputs.targets;
+      // Class heads: targets counted down from the last class (ERNIE-Gram's: n-gram classes and tokens both).
+      const O = headModule(head).outputs(cfg, head);
+      const targets =
+        headModule(head).rows === 'classes' ? [3, 6, 0, -1, 5].map((t) => (t < 0 ? -1 : O - 1 - t)) : inputs.targets;
       // Position hiding at the three target rows and one more (the position head's targets are positions t).
       const noPosition = Array.from({ length: N }, (_, i) => ([2, 5, 12, 4, 13].includes(i) ? 1 : 0));
       // SBO slots: slots 1 and 4 share both boundaries (one span), slot 3 is empty.

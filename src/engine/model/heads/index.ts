@@ -4,6 +4,7 @@
 import { binaryHead } from './binary';
 import { classesHead } from './classes';
 import { electraHead } from './electra';
+import { ernieGramHead } from './ernieGram';
 import { nextTokenHead } from './nextToken';
 import { positionHead } from './position';
 import { spanBoundaryHead } from './spanBoundary';
@@ -19,6 +20,7 @@ export const HEADS: { readonly [K in HeadKind]: HeadModule<HeadConfigs[K]> } = {
   position: positionHead,
   'next-token': nextTokenHead,
   electra: electraHead,
+  'ernie-gram': ernieGramHead,
 };
 
 /** The kinds of the registry, in its order. */
