@@ -1,6 +1,7 @@
 // Comparing schemes in the browser: the MLM vs RTS vs ELECTRA preset (a scheme the engine cannot train is refused
-// with its reason), two tiny runs one after another with small probe budgets, both curves and the results table,
-// the CSV (one row per run with the evaluation columns), attention side by side, and everything after a reload.
+// with its reason), tiny runs one after another with small probe budgets (MLM, RTS and a causal MEAP run), the
+// curves and the results table (one seed: differences without a verdict, said so; MEAP in a next-token column of its
+// own), the CSV (one row per run with the evaluation columns), attention side by side, and everything after a reload.
 import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 
@@ -35,7 +36,10 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await expect(panel.getByTestId('compare-start-hint')).toHaveText('Pick at least two schemes.');
   await panel.getByTestId('compare-add-scheme').click();
   await schemes.nth(1).getByTestId('compare-scheme-objective').selectOption('rts');
-  await expect(schemes).toHaveCount(2);
+  // A causal run (MEAP) too: it gets a next-token column of its own, not the bidirectional probe's.
+  await panel.getByTestId('compare-add-scheme').click();
+  await schemes.nth(2).getByTestId('compare-scheme-objective').selectOption('meap');
+  await expect(schemes).toHaveCount(3);
   await expect(panel.getByTestId('compare-start')).toBeEnabled();
   // Same token budget for every run: 10 steps x batch 4 x T.
   await expect(panel.getByTestId('compare-shared')).toContainText('10 × 4 ×');
@@ -52,19 +56,19 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   await panel.getByTestId('compare-start').click();
 
   const view = panel.getByTestId('comparison-view');
-  await expect(view.getByTestId('comparison-entry')).toHaveCount(2);
+  await expect(view.getByTestId('comparison-entry')).toHaveCount(3);
   await expect(view.getByTestId('comparison-entry').first()).toHaveAttribute('data-state', /training|probing|done/, {
     timeout: 120_000,
   });
   await expect(view.getByTestId('comparison-state')).toHaveText('done', { timeout: 480_000 });
-  await expect(view.getByTestId('comparison-entry').nth(1)).toHaveAttribute('data-state', 'done');
+  await expect(view.getByTestId('comparison-entry').nth(2)).toHaveAttribute('data-state', 'done');
 
-  // Both curves (against tokens seen) and one table row per scheme with figures.
+  // Every curve (against tokens seen) and one table row per scheme with figures.
   const curves = view.getByTestId('compare-curves');
-  await expect(curves).toHaveAttribute('data-runs', '2');
-  await expect(curves.locator('figure').first().locator('.recharts-line-curve')).toHaveCount(2);
+  await expect(curves).toHaveAttribute('data-runs', '3');
+  await expect(curves.locator('figure').first().locator('.recharts-line-curve')).toHaveCount(3);
   const rows = view.getByTestId('compare-result-row');
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(3);
   for (let i = 0; i < 2; i++) {
     await expect(rows.nth(i)).toHaveAttribute('data-done', '1');
     // Both runs, MLM included, are scored by the same shared probe, each figure with its 95% interval.
@@ -80,14 +84,26 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
     }
     await expect(rows.nth(i).getByTestId('compare-result-own')).toContainText(/\d/);
   }
-  // RTS against the reference (MLM): a paired difference with an interval and a verdict in words.
+  // RTS against the reference (MLM): a paired difference with an interval, but one seed gives no verdict, and the
+  // page says why.
   await expect(rows.nth(1).getByTestId('compare-result-loss').getByTestId('paired-verdict')).toHaveText(
-    /Δ [+-]\d+\.\d{3} \[.+\] (better|worse|inside noise)$/,
+    /Δ [+-]\d+\.\d{3} \[.+\] no verdict$/,
   );
-  await expect(rows.nth(1).getByTestId('compare-result-accuracy').getByTestId('paired-verdict')).toContainText(
-    /better|worse|inside noise/,
+  for (const cell of await rows.nth(1).getByTestId('paired-verdict').all())
+    await expect(cell).toHaveAttribute('data-verdict', 'none');
+  await expect(view.getByTestId('compare-results')).not.toContainText(/better|worse|inside noise/);
+  await expect(view.getByTestId('compare-one-seed')).toHaveText(
+    'One seed: this compares two trained models, not two schemes; add seeds for a verdict.',
   );
   await expect(rows.nth(0).getByTestId('paired-verdict')).toHaveCount(0);
+  // MEAP (causal): its own next-token column with an interval; no shared-probe figure; the others have none there.
+  await expect(view.getByTestId('compare-next-token-head')).toBeVisible();
+  await expect(rows.nth(2).getByTestId('compare-result-causal')).toContainText('not scored by the bidirectional probe');
+  await expect(rows.nth(2).getByTestId('compare-result-loss')).toHaveCount(0);
+  const next = rows.nth(2).getByTestId('compare-result-next-loss');
+  await expect(next.getByTestId('figure-value')).toHaveText(/^\d+\.\d{3}$/);
+  await expect(next.getByTestId('figure-interval')).toHaveText(/\[\d+\.\d{3}, \d+\.\d{3}\]/);
+  await expect(rows.nth(0).getByTestId('compare-result-next-loss')).toHaveText('–');
   // 16 downstream sequences give small test sets: the results say their intervals are wide.
   await expect(view.getByTestId('compare-small-test').first()).toContainText('interval is wide');
   await expect(view.getByTestId('attention-compare-diff')).toBeVisible();
@@ -104,7 +120,7 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   ]);
   expect(download.suggestedFilename()).toBe('masklab-comparison-mlm-vs-rts-e2e.csv');
   const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\r\n');
-  expect(lines).toHaveLength(3);
+  expect(lines).toHaveLength(4);
   const header = lines[0].split(',');
   for (const col of [
     'eval_loss',
@@ -125,8 +141,10 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
     expect(header).toContain(col);
   const cells = lines.slice(1).map((l) => l.split(','));
   const col = (r: number, name: string) => cells[r][header.indexOf(name)];
-  expect(cells.map((c) => c.length)).toEqual([header.length, header.length]);
-  expect([col(0, 'objective'), col(1, 'objective')]).toEqual(['mlm', 'rts']);
+  expect(cells.map((c) => c.length)).toEqual([header.length, header.length, header.length]);
+  expect([col(0, 'objective'), col(1, 'objective'), col(2, 'objective')]).toEqual(['mlm', 'rts', 'meap']);
+  expect(Number(col(2, 'next_token_loss'))).toBeGreaterThan(0);
+  expect(col(2, 'probe_loss')).toBe('');
   expect(Number(col(0, 'eval_loss'))).toBeGreaterThan(0);
   expect(Number(col(0, 'pseudo_perplexity'))).toBeGreaterThan(1);
   expect(col(1, 'eval_loss')).toBe('');
@@ -143,11 +161,11 @@ test('a two-scheme comparison trains, shows curves and table, exports CSV, and s
   // Reload: both runs and the comparison are still there, with their results.
   await page.reload();
   await expect(page.getByTestId('gpu-state')).toHaveAttribute('data-state', 'ready');
-  await expect(page.getByTestId('runs-panel').getByTestId('run-row')).toHaveCount(2);
+  await expect(page.getByTestId('runs-panel').getByTestId('run-row')).toHaveCount(3);
   await expect(page.getByTestId('runs-panel')).toContainText('mlm vs rts (e2e) · random/rts');
   await expect(panel.getByTestId('comparison-row')).toHaveCount(1);
   await expect(panel.getByTestId('comparison-row')).toHaveAttribute('data-state', 'done');
-  await expect(view.getByTestId('compare-result-row')).toHaveCount(2);
-  await expect(view.getByTestId('compare-curves')).toHaveAttribute('data-runs', '2');
+  await expect(view.getByTestId('compare-result-row')).toHaveCount(3);
+  await expect(view.getByTestId('compare-curves')).toHaveAttribute('data-runs', '3');
   await page.screenshot({ path: info.outputPath('after-reload.png'), fullPage: true });
 });

@@ -14,8 +14,7 @@ import type { MaskingConfig, ObjectiveId, StrategyId } from '../src/masking/type
 import { comparisonToCsv, comparisonToJson } from '../src/session/comparisonExport';
 import { COMPARISON_PRESETS } from '../src/session/comparisonPresets';
 import { duplicateSchemes, newComparison, schemeLabel, seedList } from '../src/session/comparisonRecord';
-import { summarize } from '../src/session/comparisonSummary';
-import { comparisonReport } from '../src/session/comparisonReport';
+import { comparisonReport, comparisonTable } from '../src/session/comparisonReport';
 import { ComparisonDriver, engineExecutor } from '../src/session/comparisonDriver';
 import { defaultExperiment } from '../src/session/config';
 import { DEFAULT_PROBE_BUDGET } from '../src/session/probes';
@@ -183,35 +182,8 @@ const t0 = performance.now();
 rec = await new ComparisonDriver(rec, engineExecutor(k, gpu.summary, text, log), { commit: (r) => r, log }).run();
 log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-// The results table (what the page shows): shared probe with intervals, tasks, paired verdicts against the reference.
-const pct = (x?: number) => (x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`);
-const f3 = (x?: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
-for (const s of summarize(rec)) {
-  log(`\n${s.label}  (${s.done}/${s.planned} runs)${s.scheme === reference ? '  [reference]' : ''}`);
-  log(
-    `  probe loss ${f3(s.probeLoss?.mean)} [${f3(s.probeLoss?.lo)}, ${f3(s.probeLoss?.hi)}]${s.probeLoss?.baseline ? ` ${s.probeLoss.baseline}` : ''}` +
-      (s.pairedLoss
-        ? `  Δ ${f3(s.pairedLoss.mean)} [${f3(s.pairedLoss.lo)}, ${f3(s.pairedLoss.hi)}] ${s.pairedLoss.verdict}`
-        : ''),
-  );
-  log(
-    `  probe acc. ${pct(s.probeAccuracy?.mean)} [${pct(s.probeAccuracy?.lo)}, ${pct(s.probeAccuracy?.hi)}]${s.probeAccuracy?.baseline ? ` ${s.probeAccuracy.baseline}` : ''}` +
-      (s.pairedAccuracy
-        ? `  Δ ${pct(s.pairedAccuracy.mean)} [${pct(s.pairedAccuracy.lo)}, ${pct(s.pairedAccuracy.hi)}] ${s.pairedAccuracy.verdict}`
-        : ''),
-  );
-  for (const t of s.tasks) {
-    log(
-      `  ${t.name.padEnd(16)} ${pct(t.accuracy?.mean)} [${pct(t.accuracy?.lo)}, ${pct(t.accuracy?.hi)}]${t.accuracy?.baseline ? ` ${t.accuracy.baseline}` : ''}` +
-        (t.paired ? `  Δ ${pct(t.paired.mean)} [${pct(t.paired.lo)}, ${pct(t.paired.hi)}] ${t.paired.verdict}` : '') +
-        (t.smallTest ? `  (${t.testExamples} test examples: wide interval)` : ''),
-    );
-  }
-  log(
-    `  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; ${s.steps ? Math.round(s.steps.mean) : '–'} steps, FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`,
-  );
-}
-for (const w of comparisonReport(rec).warnings) log(`warning: ${w}`);
+// The results table (what the page shows): comparisonReport.ts writes it.
+for (const line of comparisonTable(rec)) log(line);
 if (a.csv) {
   writeFileSync(a.csv, comparisonToCsv(rec));
   log(`CSV: ${a.csv}`);

@@ -225,14 +225,16 @@ describe('comparison summary (lessons 4-6)', () => {
     expect(off).not.toContain('frequency guess');
   });
 
-  it('one seed gives a difference but no interval and no verdict; mixed scoring is flagged', () => {
-    const d = { mean: 0.02, n: 1 };
+  it('one seed gives a difference but no verdict, and says why; mixed scoring is flagged', () => {
+    const d = { mean: 0.02, n: 1, lo: 0.01, hi: 0.03, verdict: null };
     const n = {
       ...numbers([{ label: 'rts', diff: d }, { label: 'electra' }]),
       scoring: 'own head for vocabulary heads' as const,
     };
     const text = comparisonSummary(5, n, 0).join(' ');
-    expect(text).toContain('rts against 15%: +2.0 points from one seed, so no interval and no verdict.');
+    expect(text).toContain(
+      'rts against 15%: +2.0 points from one seed: this compares two trained models, not two schemes; add seeds for a verdict.',
+    );
     expect(text).toContain('electra: no finished pair of runs yet.');
     expect(text).toContain('this favours MLM');
   });

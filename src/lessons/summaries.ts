@@ -120,10 +120,14 @@ export function learningSummary(n: LearningNumbers): string[] {
     const exit = n.plateauExitStep !== undefined ? n.plateauExitStep : plateauExit(e, n.baseline.accuracy, margin);
     const over = last.accuracy - n.baseline.accuracy;
     if (exit === null) {
+      const where =
+        last.accuracy < n.baseline.accuracy
+          ? `is ${Math.abs(over * 100).toFixed(1)} points below the frequency guess (${pct(n.baseline.accuracy)})`
+          : `is within ${(margin * 100).toFixed(0)} points of the frequency guess (${pct(n.baseline.accuracy)})`;
       out.push(
         `Your model stayed on the frequency plateau for all ${int(n.steps)} steps: its accuracy of ${pct(last.accuracy)} ` +
-          `is within ${(margin * 100).toFixed(0)} points of the frequency guess (${pct(n.baseline.accuracy)}). It has learned ` +
-          'which tokens are common, not yet how the context decides. A longer run would be needed to see the drop.',
+          `${where}. It has learned at most which tokens are common, not yet how the context decides. A longer run ` +
+          'would be needed to see the drop.',
       );
     } else {
       out.push(
@@ -214,8 +218,8 @@ function diffLine(row: ComparisonRow, reference: string): string {
   const d = row.diff;
   if (!d) return `${row.label}: no finished pair of runs yet.`;
   const base = `${row.label} against ${reference}: ${points(d.mean)} points`;
-  if (d.lo === undefined || d.hi === undefined || !d.verdict)
-    return `${base} from one seed, so no interval and no verdict.`;
+  if (d.n < 2 || d.lo === undefined || d.hi === undefined || !d.verdict)
+    return `${base} from one seed: this compares two trained models, not two schemes; add seeds for a verdict.`;
   return `${base}, 95% interval [${points(d.lo)}, ${points(d.hi)}] over ${d.n} paired seeds: ${d.verdict}.`;
 }
 
@@ -232,7 +236,7 @@ const READINGS: Record<number, Record<Verdict, string>> = {
   5: {
     better: "ELECTRA's encoder won at this budget, the direction Clark et al. found.",
     worse:
-      "ELECTRA lost here. Clark et al.'s gains came over long training; this early a tiny generator makes poor replacements, and a brief probe favours encoders trained to predict tokens.",
+      "ELECTRA lost here. Clark et al.'s gains came over long training; this early a tiny generator makes poor replacements, and a probe that predicts masked tokens asks for what MLM practised.",
     'inside noise': "ELECTRA and MLM are inside each other's noise at this budget: the run cannot separate them.",
   },
   6: {
@@ -283,9 +287,12 @@ export function comparisonSummary(lesson: number, n: ComparisonNumbers, pair?: n
     );
   }
   if (n.frequency && n.frequency.reference < n.frequency.baseline + PLATEAU_MARGIN) {
+    const where =
+      n.frequency.reference < n.frequency.baseline
+        ? `below the frequency guess (${pct(n.frequency.baseline)})`
+        : `within ${(PLATEAU_MARGIN * 100).toFixed(0)} points of the frequency guess (${pct(n.frequency.baseline)})`;
     out.push(
-      `The reference ended at ${pct(n.frequency.reference)}, within ${(PLATEAU_MARGIN * 100).toFixed(0)} points of the frequency guess ` +
-        `(${pct(n.frequency.baseline)}): its runs had not left the frequency plateau, where every scheme only guesses common tokens. ` +
+      `The reference ended at ${pct(n.frequency.reference)}, ${where}: its runs had not left the frequency plateau, where every scheme at best guesses common tokens. ` +
         'Train longer before reading the verdicts.',
     );
   }

@@ -1,12 +1,13 @@
-// A comparison as files: CSV (one row per run: config columns and evaluation columns, for a spreadsheet) and JSON
-// (the comparison record with its runs' full records, importable again after validation; reuses runsExport).
+// A comparison as files: CSV (one row per run: config columns and evaluation columns with intervals and independent
+// units, for a spreadsheet) and JSON (the comparison record with its runs' full records and per-passage totals,
+// importable again after validation; reuses runsExport).
 import type { RunRecord } from './records';
 import type { MaskingConfig } from '../masking/types';
 import { BUDGET_KINDS, budgetError, type BudgetKind } from './computeBudget';
 import { modelShape } from './config';
-import type { ProbeResults } from './probes';
+import type { NextTokenResult, ProbeResults } from './probes';
 import { DOWNSTREAM_TASKS, type DownstreamTaskId, type DownstreamTaskResult } from './downstream';
-import type { Estimate } from './stats';
+import type { Estimate, UnitTotals } from './stats';
 import {
   entryConfig,
   schemeLabel,
@@ -75,12 +76,27 @@ export const COMPARISON_CSV_COLUMNS = [
   'probe_accuracy',
   'probe_accuracy_lo',
   'probe_accuracy_hi',
+  'probe_targets',
+  'probe_independent_units',
+  'probe_output_layer',
   'frequency_loss',
   'frequency_accuracy',
   'own_eval_kind',
   'own_eval_loss',
   'next_token_loss',
-  ...DOWNSTREAM_TASKS.flatMap((t) => [`${t.id}_accuracy`, `${t.id}_lo`, `${t.id}_hi`, `${t.id}_test_examples`]),
+  'next_token_loss_lo',
+  'next_token_loss_hi',
+  'next_token_accuracy',
+  'next_token_accuracy_lo',
+  'next_token_accuracy_hi',
+  'next_token_independent_units',
+  ...DOWNSTREAM_TASKS.flatMap((t) => [
+    `${t.id}_accuracy`,
+    `${t.id}_lo`,
+    `${t.id}_hi`,
+    `${t.id}_test_examples`,
+    `${t.id}_independent_units`,
+  ]),
   'flops_per_step',
   'flops',
 ] as const;
@@ -100,6 +116,7 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
     const r: RunResult | undefined = e.result;
     const m = cfg.masking;
     const mlm = r?.probes?.mlm;
+    const next = r?.probes?.nextToken;
     const down = r?.probes?.downstream;
     const own = r?.probes?.ownEvalKind ?? r?.evalKind;
     const tasks: Partial<Record<Column, number>> = {};
@@ -109,6 +126,7 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
         [`${t.id}_lo`]: t.accuracy.lo,
         [`${t.id}_hi`]: t.accuracy.hi,
         [`${t.id}_test_examples`]: t.testExamples,
+        [`${t.id}_independent_units`]: t.units ?? t.accuracy.units,
       });
     }
     const fps = r?.probes?.trainFlopsPerStep;
@@ -120,11 +138,20 @@ export function comparisonToCsv(c: ComparisonRecord, names: ReadonlyMap<string, 
       probe_accuracy: mlm?.accuracy,
       probe_accuracy_lo: mlm?.accuracyEstimate?.lo,
       probe_accuracy_hi: mlm?.accuracyEstimate?.hi,
+      probe_targets: mlm?.targets,
+      probe_independent_units: mlm?.accuracyEstimate?.units,
+      probe_output_layer: mlm ? (mlm.ownOutput ? 'own' : 'tied') : undefined,
       frequency_loss: mlm?.frequencyLoss,
       frequency_accuracy: mlm?.frequencyAccuracy,
       own_eval_kind: own,
       own_eval_loss: r?.evalLoss,
-      next_token_loss: own === 'next-token' ? r?.evalLoss : undefined,
+      next_token_loss: next?.loss ?? (own === 'next-token' ? r?.evalLoss : undefined),
+      next_token_loss_lo: next?.lossEstimate.lo,
+      next_token_loss_hi: next?.lossEstimate.hi,
+      next_token_accuracy: next?.accuracy,
+      next_token_accuracy_lo: next?.accuracyEstimate.lo,
+      next_token_accuracy_hi: next?.accuracyEstimate.hi,
+      next_token_independent_units: next?.accuracyEstimate.units,
       flops_per_step: fps,
       flops: fps && r ? fps * r.steps : undefined,
       run_id: e.runId,
@@ -200,14 +227,34 @@ const ENTRY_STATES: readonly EntryState[] = ['pending', 'training', 'probing', '
 const nullable = { nullable: true };
 
 function readEstimate(r: Reader): Estimate {
-  return {
+  const e: Estimate = {
     value: r.num('value', nullable),
     lo: r.num('lo', nullable),
     hi: r.num('hi', nullable),
     se: r.num('se', nullable),
     n: r.num('n', { int: true, min: 0 }),
   };
+  const units = r.optNum('units', { int: true, min: 0 });
+  if (units !== undefined) e.units = units;
+  return e;
 }
+
+/** Per-unit totals: a key and two equal-length lists of numbers (counts whole and positive). */
+function readTotals(r: Reader): UnitTotals {
+  const sums = r.o.sums;
+  const counts = r.o.counts;
+  if (!Array.isArray(sums) || !sums.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    r.fail('sums', 'must be a list of numbers');
+  if (
+    !Array.isArray(counts) ||
+    counts.length !== sums.length ||
+    !counts.every((x) => Number.isInteger(x) && (x as number) > 0)
+  )
+    r.fail('counts', `must be ${sums.length} whole numbers above 0`);
+  return { key: r.str('key', 200), sums: sums as number[], counts: counts as number[] };
+}
+
+const optTotals = (r: Reader, key: string) => (r.o[key] === undefined ? undefined : readTotals(r.obj(key)));
 
 function readTask(r: Reader): DownstreamTaskResult {
   const id = r.str('id') as DownstreamTaskId;
@@ -223,6 +270,20 @@ function readTask(r: Reader): DownstreamTaskResult {
     majority: r.num('majority', nullable),
     trainExamples: r.num('trainExamples', { int: true, min: 0 }),
     testExamples: r.num('testExamples', { int: true, min: 0 }),
+    ...(r.o.totals !== undefined ? { totals: readTotals(r.obj('totals')) } : {}),
+    ...(r.o.units !== undefined ? { units: r.num('units', { int: true, min: 0 }) } : {}),
+  };
+}
+
+function readNextToken(r: Reader): NextTokenResult {
+  return {
+    loss: r.num('loss', nullable),
+    accuracy: r.num('accuracy', nullable),
+    targets: r.num('targets', { int: true, min: 0 }),
+    lossEstimate: readEstimate(r.obj('lossEstimate')),
+    accuracyEstimate: readEstimate(r.obj('accuracyEstimate')),
+    lossTotals: readTotals(r.obj('lossTotals')),
+    accuracyTotals: readTotals(r.obj('accuracyTotals')),
   };
 }
 
@@ -247,7 +308,13 @@ function readProbes(r: Reader): ProbeResults | undefined {
     if (fl !== undefined) out.mlm.frequencyLoss = fl;
     if (fa !== undefined) out.mlm.frequencyAccuracy = fa;
     if (m.o.maskRow === true) out.mlm.maskRow = true;
+    if (m.o.ownOutput === true) out.mlm.ownOutput = true;
+    const lt = optTotals(m, 'lossTotals');
+    const at = optTotals(m, 'accuracyTotals');
+    if (lt) out.mlm.lossTotals = lt;
+    if (at) out.mlm.accuracyTotals = at;
   }
+  if (p.o.nextToken !== undefined) out.nextToken = readNextToken(p.obj('nextToken'));
   if (p.o.tasks !== undefined) out.tasks = p.list('tasks').map(readTask);
   const kind = p.optStr('ownEvalKind');
   if (kind !== undefined) {

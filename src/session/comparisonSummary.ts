@@ -1,7 +1,19 @@
-// A comparison in figures per scheme: mean and spread over seeds, test-set intervals, labels at chance or at the
-// frequency baseline, and paired differences with verdicts against the reference scheme.
+// A comparison in figures per scheme: mean and spread over seeds, intervals that count seeds and independent test
+// units, labels at chance or at the frequency baseline, paired differences with verdicts against the reference
+// scheme (none from one seed), a causal run's next-token column, and how many verdicts chance alone would give.
+import { getObjective } from '../masking';
 import { DOWNSTREAM_TASKS, type DownstreamTaskId } from './downstream';
-import { baselineLabel, pairedDifference, smallTestWarning, type PairedDifference, type SeedFigure } from './stats';
+import {
+  baselineLabel,
+  meanOverSeeds,
+  multipleComparisons,
+  pairedDifference,
+  smallTestWarning,
+  type PairedDifference,
+  type SeedFigure,
+  type SeedInterval,
+  type UnitTotals,
+} from './stats';
 import { schemeLabel, type ComparisonRecord, type RunResult } from './comparisonRecord';
 
 export interface Spread {
@@ -22,28 +34,44 @@ export function spread(xs: readonly (number | undefined)[]): Spread | undefined 
   return { mean, std, min: Math.min(...v), max: Math.max(...v), n: v.length };
 }
 
-/** A scheme's figure over its seeds: mean and spread, and a test-set 95% interval of the mean. */
+/**
+ * A scheme's figure over its seeds: mean and spread, and a 95% interval of the scheme's mean (stats.meanOverSeeds:
+ * the seed spread and the test noise over independent units; with one seed, that run's test noise alone).
+ */
 export interface Figure extends Spread {
-  /** mean -+ 1.96 sqrt(sum of the runs' squared bootstrap errors) / n: test noise only. */
   lo?: number;
   hi?: number;
+  /** How the interval was made (seeds, basis, test units shared between seeds). */
+  interval?: SeedInterval;
   /** "at chance" / "at frequency baseline" when the interval reaches it. */
   baseline?: 'at chance' | 'at frequency baseline';
-  /** Per seed: value and bootstrap error (for the paired differences). */
+  /** Independent test units (held-out passages; minimal pairs) per run, the fewest; absent on older records. */
+  units?: number;
+  /** Per seed: value and test noise (per-unit totals; older records: a standard error), for the paired differences. */
   bySeed: Map<number, SeedFigure>;
 }
 
-function figure(values: { seed: number; value?: number; se?: number }[]): Figure | undefined {
+interface SeedValue {
+  seed: number;
+  value?: number;
+  se?: number;
+  totals?: UnitTotals;
+  units?: number;
+}
+
+function figure(values: SeedValue[]): Figure | undefined {
   const ok = values.filter(
-    (v): v is { seed: number; value: number; se?: number } => v.value !== undefined && Number.isFinite(v.value),
+    (v): v is SeedValue & { value: number } => v.value !== undefined && Number.isFinite(v.value),
   );
   const sp = spread(ok.map((v) => v.value));
   if (!sp) return undefined;
-  const f: Figure = { ...sp, bySeed: new Map(ok.map((v) => [v.seed, { value: v.value, se: v.se }])) };
-  if (ok.every((v) => v.se !== undefined && Number.isFinite(v.se))) {
-    const half = (1.96 * Math.sqrt(ok.reduce((a, v) => a + (v.se ?? 0) ** 2, 0))) / ok.length;
-    f.lo = sp.mean - half;
-    f.hi = sp.mean + half;
+  const bySeed = new Map(ok.map((v): [number, SeedFigure] => [v.seed, { value: v.value, se: v.se, totals: v.totals }]));
+  const f: Figure = { ...sp, bySeed };
+  const units = ok.map((v) => v.units ?? v.totals?.sums.length).filter((u): u is number => u !== undefined);
+  if (units.length) f.units = Math.min(...units);
+  if (ok.every((v) => v.totals || (v.se !== undefined && Number.isFinite(v.se)))) {
+    const iv = meanOverSeeds(bySeed);
+    if (iv) Object.assign(f, { lo: iv.lo, hi: iv.hi, interval: iv });
   }
   return f;
 }
@@ -55,7 +83,9 @@ export interface TaskSummary {
   accuracy?: Figure;
   chance: number;
   testExamples?: number;
-  /** Set when the task has fewer than SMALL_TEST_EXAMPLES test examples: its interval is wide. */
+  /** Independent test units (held-out passages; minimal pairs for agreement) per run. */
+  units?: number;
+  /** Set when the task has fewer than SMALL_TEST_UNITS independent test units: its interval is wide. */
   smallTest?: string;
   paired?: PairedDifference;
 }
@@ -65,12 +95,22 @@ export interface SchemeSummary {
   label: string;
   done: number;
   planned: number;
-  /** The shared probe (the same for every run): masked loss, accuracy, pseudo-perplexity at the fixed masks. */
+  /** A causal scheme (MEAP): no shared probe; scored by next-token figures in a column of their own. */
+  causal: boolean;
+  /** The shared probe (the same for every bidirectional run): masked loss, accuracy, pseudo-perplexity at the fixed masks. */
   probeLoss?: Figure;
   probeAccuracy?: Figure;
   probePppl?: Spread;
-  /** Set when the shared probe's evaluation has fewer than SMALL_TEST_EXAMPLES targets. */
+  /** Held-out targets of the shared probe's evaluation and the passages they sit in (per run, the fewest). */
+  probeTargets?: number;
+  probeUnits?: number;
+  /** Set when the shared probe's evaluation has fewer than SMALL_TEST_UNITS passages. */
   probeSmallTest?: string;
+  /** Older records only: the shared probe decoded through the run's own wte (tied), which favours vocabulary objectives. */
+  probeTied?: boolean;
+  /** A causal run's own next-token loss and accuracy on the held-out text (MEAP), with intervals over passages. */
+  nextTokenLoss?: Figure;
+  nextTokenAccuracy?: Figure;
   /** Training steps of the scheme's runs (they differ between schemes under a FLOPs budget). */
   steps?: Spread;
   /** Always guessing by training-set frequency on the same targets (mean over the scheme's runs). */
@@ -85,9 +125,11 @@ export interface SchemeSummary {
   tokensPerS?: Spread;
   tokens?: number;
   flops?: Spread;
-  /** Against the reference scheme (absent for the reference itself). */
+  /** Against the reference scheme (absent for the reference itself): shared probe, or next-token when both are causal. */
   pairedLoss?: PairedDifference;
   pairedAccuracy?: PairedDifference;
+  pairedNextLoss?: PairedDifference;
+  pairedNextAccuracy?: PairedDifference;
   /** Older records only: the single word-order probe and the probe-or-own mixture. */
   loss?: Spread;
   accuracy?: Spread;
@@ -112,93 +154,162 @@ function tasksOf(c: Pick<ComparisonRecord, 'entries'>) {
   return DOWNSTREAM_TASKS.filter((t) => seen.has(t.id) || (!t.toyOnly && seen.size === 0));
 }
 
-/** One row per scheme over the runs that finished (state done with a result), with paired verdicts vs the reference. */
-export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { reference?: number }): SchemeSummary[] {
-  const ref = Math.min(c.schemes.length - 1, Math.max(0, c.reference ?? 0));
-  const rows = c.schemes.map((m, scheme): SchemeSummary => {
-    const planned = c.entries.filter((e) => e.scheme === scheme);
-    const done = planned.filter((e) => e.state === 'done' && e.result);
-    const results = done.map((e) => e.result!);
-    const shared = results.map(sharedFigures);
-    const probe = done.map((e) => ({ seed: e.seed, p: e.result!.probes?.mlm }));
-    const mean = (xs: (number | undefined)[]) => spread(xs)?.mean;
-    const kinds = [...new Set(results.map((r) => r.probes?.ownEvalKind ?? r.evalKind))];
-    const tasks: TaskSummary[] = tasksOf(c).map((t) => {
-      const per = done.map((e) => ({ seed: e.seed, r: e.result!.probes?.tasks?.find((x) => x.id === t.id) }));
-      const accuracy = figure(per.map(({ seed, r }) => ({ seed, value: r?.accuracy.value, se: r?.accuracy.se })));
-      if (accuracy?.lo !== undefined)
-        accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });
-      const testExamples = per.find((x) => x.r)?.r?.testExamples;
-      const smallTest = smallTestWarning(t.name, testExamples);
-      return {
-        id: t.id,
-        name: t.name,
-        closeTo: t.closeTo,
-        accuracy,
-        chance: 0.5,
-        testExamples,
-        ...(smallTest ? { smallTest } : {}),
-      };
-    });
-    const probeLoss = figure(probe.map(({ seed, p }) => ({ seed, value: p?.loss, se: p?.lossEstimate?.se })));
-    const probeAccuracy = figure(
-      probe.map(({ seed, p }) => ({ seed, value: p?.accuracy, se: p?.accuracyEstimate?.se })),
+const minOf = (xs: (number | undefined)[]) => {
+  const v = xs.filter((x): x is number => x !== undefined);
+  return v.length ? Math.min(...v) : undefined;
+};
+
+/** A scheme's row: its figures over the runs that finished (state done with a result). */
+function schemeRow(c: Pick<ComparisonRecord, 'schemes' | 'entries'>, scheme: number): SchemeSummary {
+  const m = c.schemes[scheme];
+  const planned = c.entries.filter((e) => e.scheme === scheme);
+  const done = planned.filter((e) => e.state === 'done' && e.result);
+  const results = done.map((e) => e.result!);
+  const shared = results.map(sharedFigures);
+  const probe = done.map((e) => ({ seed: e.seed, p: e.result!.probes?.mlm }));
+  const next = done.map((e) => ({ seed: e.seed, p: e.result!.probes?.nextToken }));
+  const mean = (xs: (number | undefined)[]) => spread(xs)?.mean;
+  const kinds = [...new Set(results.map((r) => r.probes?.ownEvalKind ?? r.evalKind))];
+  const tasks: TaskSummary[] = tasksOf(c).map((t) => {
+    const per = done.map((e) => ({ seed: e.seed, r: e.result!.probes?.tasks?.find((x) => x.id === t.id) }));
+    const accuracy = figure(
+      per.map(({ seed, r }) => ({
+        seed,
+        value: r?.accuracy.value,
+        se: r?.accuracy.se,
+        totals: r?.totals,
+        units: r?.units ?? r?.accuracy.units,
+      })),
     );
-    const probeTargets = probe.map(({ p }) => p?.targets).filter((n): n is number => n !== undefined);
-    const probeSmall = smallTestWarning('shared probe', probeTargets.length ? Math.min(...probeTargets) : undefined);
-    const frequencyLoss = mean(probe.map(({ p }) => p?.frequencyLoss));
-    const frequencyAccuracy = mean(probe.map(({ p }) => p?.frequencyAccuracy));
-    if (probeLoss?.lo !== undefined)
-      probeLoss.baseline = baselineLabel({ lo: probeLoss.lo, hi: probeLoss.hi! }, { frequency: frequencyLoss }, false);
-    if (probeAccuracy?.lo !== undefined)
-      probeAccuracy.baseline = baselineLabel(
-        { lo: probeAccuracy.lo, hi: probeAccuracy.hi! },
-        { frequency: frequencyAccuracy },
-      );
+    if (accuracy?.lo !== undefined)
+      accuracy.baseline = baselineLabel({ lo: accuracy.lo, hi: accuracy.hi! }, { chance: 0.5 });
+    const testExamples = minOf(per.map((x) => x.r?.testExamples));
+    // Older records count examples: their units are unknown.
+    const units = accuracy?.units;
+    const unitName = t.id === 'agreement' ? 'minimal pairs' : 'held-out passages';
+    const smallTest = smallTestWarning(t.name, units ?? testExamples, testExamples, units ? unitName : 'test examples');
     return {
-      scheme,
-      label: schemeLabel(m),
-      done: results.length,
-      planned: planned.length,
-      probeLoss,
-      probeAccuracy,
-      probePppl: spread(probe.map(({ p }) => p?.pseudoPerplexity)),
-      ...(probeSmall ? { probeSmallTest: probeSmall } : {}),
-      steps: spread(results.map((r) => r.steps)),
-      frequencyLoss,
-      frequencyAccuracy,
-      ownKind: kinds.length === 1 ? kinds[0] : undefined,
-      ownLoss: spread(results.map((r) => r.evalLoss)),
-      ownAccuracy: spread(
-        results.map((r) => ((r.probes?.ownEvalKind ?? r.evalKind) === 'mlm' ? r.evalAccuracy : undefined)),
-      ),
-      ownPppl: spread(results.map((r) => r.pseudoPerplexity)),
-      tasks,
-      tokensPerS: spread(results.map((r) => (r.tokensPerS > 0 ? r.tokensPerS : undefined))),
-      tokens: results[0]?.tokens,
-      flops: spread(
-        results.map((r) => (r.probes?.trainFlopsPerStep ? r.probes.trainFlopsPerStep * r.steps : undefined)),
-      ),
-      viaProbe: shared.some((x) => x.viaProbe),
-      loss: spread(shared.map((x) => x.loss)),
-      accuracy: spread(shared.map((x) => x.accuracy)),
-      pppl: spread(shared.map((x) => x.pppl)),
-      mlmProbeLoss: spread(results.map((r) => r.probes?.mlm?.loss)),
-      mlmProbeAccuracy: spread(results.map((r) => r.probes?.mlm?.accuracy)),
-      downstream: spread(results.map((r) => r.probes?.downstream?.accuracy)),
+      id: t.id,
+      name: t.name,
+      closeTo: t.closeTo,
+      accuracy,
+      chance: 0.5,
+      testExamples,
+      ...(units !== undefined ? { units } : {}),
+      ...(smallTest ? { smallTest } : {}),
     };
   });
+  const probeLoss = figure(
+    probe.map(({ seed, p }) => ({ seed, value: p?.loss, se: p?.lossEstimate?.se, totals: p?.lossTotals })),
+  );
+  const probeAccuracy = figure(
+    probe.map(({ seed, p }) => ({ seed, value: p?.accuracy, se: p?.accuracyEstimate?.se, totals: p?.accuracyTotals })),
+  );
+  const probeTargets = minOf(probe.map(({ p }) => p?.targets));
+  const probeUnits = probeAccuracy?.units;
+  const probeSmall = smallTestWarning(
+    'shared probe',
+    probeUnits ?? probeTargets,
+    probeTargets,
+    probeUnits ? 'held-out passages' : 'held-out targets',
+    'masked targets',
+  );
+  const frequencyLoss = mean(probe.map(({ p }) => p?.frequencyLoss));
+  const frequencyAccuracy = mean(probe.map(({ p }) => p?.frequencyAccuracy));
+  if (probeLoss?.lo !== undefined)
+    probeLoss.baseline = baselineLabel({ lo: probeLoss.lo, hi: probeLoss.hi! }, { frequency: frequencyLoss }, false);
+  if (probeAccuracy?.lo !== undefined)
+    probeAccuracy.baseline = baselineLabel(
+      { lo: probeAccuracy.lo, hi: probeAccuracy.hi! },
+      { frequency: frequencyAccuracy },
+    );
+  const nextFigure = (pick: 'loss' | 'accuracy') =>
+    figure(
+      next.map(({ seed, p }) => ({
+        seed,
+        value: p?.[pick],
+        totals: p?.[pick === 'loss' ? 'lossTotals' : 'accuracyTotals'],
+      })),
+    );
+  return {
+    scheme,
+    label: schemeLabel(m),
+    done: results.length,
+    planned: planned.length,
+    causal: getObjective(m.objective).evaluation === 'causal-next-token',
+    probeLoss,
+    probeAccuracy,
+    probePppl: spread(probe.map(({ p }) => p?.pseudoPerplexity)),
+    ...(probeTargets !== undefined ? { probeTargets } : {}),
+    ...(probeUnits !== undefined ? { probeUnits } : {}),
+    ...(probeSmall && (probeLoss || probeAccuracy) ? { probeSmallTest: probeSmall } : {}),
+    ...(probe.some(({ p }) => p && !p.ownOutput) ? { probeTied: true } : {}),
+    nextTokenLoss: nextFigure('loss'),
+    nextTokenAccuracy: nextFigure('accuracy'),
+    steps: spread(results.map((r) => r.steps)),
+    frequencyLoss,
+    frequencyAccuracy,
+    ownKind: kinds.length === 1 ? kinds[0] : undefined,
+    ownLoss: spread(results.map((r) => r.evalLoss)),
+    ownAccuracy: spread(
+      results.map((r) => ((r.probes?.ownEvalKind ?? r.evalKind) === 'mlm' ? r.evalAccuracy : undefined)),
+    ),
+    ownPppl: spread(results.map((r) => r.pseudoPerplexity)),
+    tasks,
+    tokensPerS: spread(results.map((r) => (r.tokensPerS > 0 ? r.tokensPerS : undefined))),
+    tokens: results[0]?.tokens,
+    flops: spread(results.map((r) => (r.probes?.trainFlopsPerStep ? r.probes.trainFlopsPerStep * r.steps : undefined))),
+    viaProbe: shared.some((x) => x.viaProbe),
+    loss: spread(shared.map((x) => x.loss)),
+    accuracy: spread(shared.map((x) => x.accuracy)),
+    pppl: spread(shared.map((x) => x.pppl)),
+    mlmProbeLoss: spread(results.map((r) => r.probes?.mlm?.loss)),
+    mlmProbeAccuracy: spread(results.map((r) => r.probes?.mlm?.accuracy)),
+    downstream: spread(results.map((r) => r.probes?.downstream?.accuracy)),
+  };
+}
+
+/**
+ * One row per scheme over the runs that finished, with paired differences against the reference: the shared probe
+ * and every task (next-token figures when both schemes are causal). A difference over fewer than 2 seeds has no
+ * verdict (stats.pairedDifference).
+ */
+export function summarize(c: Pick<ComparisonRecord, 'schemes' | 'entries'> & { reference?: number }): SchemeSummary[] {
+  const ref = Math.min(c.schemes.length - 1, Math.max(0, c.reference ?? 0));
+  const rows = c.schemes.map((_, scheme) => schemeRow(c, scheme));
   const base = rows[ref];
+  const pair = (b: Figure | undefined, r: Figure | undefined, higherIsBetter: boolean) =>
+    b && r ? pairedDifference(b.bySeed, r.bySeed, higherIsBetter) : undefined;
   for (const r of rows) {
     if (r === base || !base) continue;
-    if (base.probeLoss && r.probeLoss)
-      r.pairedLoss = pairedDifference(base.probeLoss.bySeed, r.probeLoss.bySeed, false);
-    if (base.probeAccuracy && r.probeAccuracy)
-      r.pairedAccuracy = pairedDifference(base.probeAccuracy.bySeed, r.probeAccuracy.bySeed, true);
-    r.tasks.forEach((t, i) => {
-      const b = base.tasks[i].accuracy;
-      if (b && t.accuracy) t.paired = pairedDifference(b.bySeed, t.accuracy.bySeed, true);
-    });
+    r.pairedLoss = pair(base.probeLoss, r.probeLoss, false);
+    r.pairedAccuracy = pair(base.probeAccuracy, r.probeAccuracy, true);
+    r.pairedNextLoss = pair(base.nextTokenLoss, r.nextTokenLoss, false);
+    r.pairedNextAccuracy = pair(base.nextTokenAccuracy, r.nextTokenAccuracy, true);
+    r.tasks.forEach((t, i) => (t.paired = pair(base.tasks[i].accuracy, t.accuracy, true)));
   }
   return rows;
+}
+
+/** Every paired difference of a summary (for counting verdicts). */
+export function pairedDifferences(rows: readonly SchemeSummary[]): PairedDifference[] {
+  return rows.flatMap((r) =>
+    [r.pairedLoss, r.pairedAccuracy, r.pairedNextLoss, r.pairedNextAccuracy, ...r.tasks.map((t) => t.paired)].filter(
+      (d): d is PairedDifference => d !== undefined,
+    ),
+  );
+}
+
+/**
+ * What a results table says about its verdicts as a whole: how many paired differences it shows, how many have a
+ * verdict (2 seeds or more) and how many of those read better or worse, how many better/worse verdicts chance alone
+ * would give at that count (5% each when nothing differs), and whether some difference has one seed only.
+ */
+export function verdictSummary(rows: readonly SchemeSummary[]) {
+  const all = pairedDifferences(rows);
+  return {
+    differences: all.length,
+    ...multipleComparisons(all.map((d) => d.verdict)),
+    oneSeed: all.some((d) => d.n < 2),
+  };
 }

@@ -91,13 +91,15 @@ describe('a comparison with a budget', () => {
 });
 
 describe('small test sets in the results', () => {
-  it('flag a task under 1,000 test examples and a small shared probe, in the summary and the report', () => {
+  it('flag a task under 1,000 independent test units and a small shared probe, in the summary and the report', () => {
     const rec = newComparison({ name: 'w', base, schemes: [mlm, rts], seeds: [1], probeText: '' });
-    const task = (id: 'word-order' | 'spliced', testExamples: number) => ({
+    // word order: 1,122 examples from 102 passages (flagged: units count); spliced: an older record, 1,170 examples.
+    const task = (id: 'word-order' | 'spliced', testExamples: number, units?: number) => ({
       id,
       name: id,
       closeTo: '',
-      accuracy: { value: 0.6, lo: 0.55, hi: 0.65, se: 0.02, n: testExamples },
+      ...(units ? { units } : {}),
+      accuracy: { value: 0.6, lo: 0.55, hi: 0.65, se: 0.02, n: testExamples, ...(units ? { units } : {}) },
       trainAccuracy: 0.7,
       chance: 0.5,
       majority: 0.5,
@@ -113,19 +115,22 @@ describe('small test sets in the results', () => {
       probes: {
         ms: 1,
         mlm: { loss: 6, accuracy: 0.05, targets: 640, steps: 10, trainLoss: 6 },
-        tasks: [task('word-order', 384), task('spliced', 1170)],
+        tasks: [task('word-order', 1122, 102), task('spliced', 1170)],
         trainFlopsPerStep: 1e9,
       },
     });
     rec.entries = rec.entries.map((e, i) => ({ ...e, state: 'done' as const, result: result(20 + i) }));
     const [s0, s1] = summarize(rec);
-    expect(s0.tasks[0].smallTest).toMatch(/only 384 test examples .*interval is wide/);
+    expect(s0.tasks[0].smallTest).toMatch(
+      /only 102 independent held-out passages \(1,122 test examples\).*interval is wide/,
+    );
     expect(s0.tasks[1].smallTest).toBeUndefined();
     expect(s0.probeSmallTest).toMatch(/shared probe: only 640/);
     expect(s1.steps?.mean).toBe(21);
     const report = comparisonReport(rec);
     expect(report.warnings).toHaveLength(2);
     expect(report.runs[0].downstream.map((t) => t.smallTest)).toEqual([true, false]);
+    expect(report.runs[0].downstream.map((t) => t.independent_units)).toEqual([102, null]);
     expect(report.schemes[1].flops).toBe(21e9);
   });
 });

@@ -1,13 +1,13 @@
 // The downstream probes (MASKING.md part 3): several balanced tasks of different kinds made from held-out text,
-// each with over 1,000 test examples where the text allows, linear classifiers on frozen mean-pooled features, and
-// bootstrap 95% intervals. Every run gets the same examples and the same split (fixed seeds).
+// linear classifiers on frozen mean-pooled features, and 95% intervals that resample held-out passages (a passage's
+// windows are correlated: they count as one independent unit). Every run gets the same examples and split (fixed seeds).
 import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
 import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
 import { badSentence, generateToyLanguage, parseToyCorpus } from '../data/toyLanguage';
 import { featuresOf, type FeatureSource } from './features';
 import { fitLogistic, predictLogistic, splitBySource } from './probeTask';
-import { bootstrapMean, type Estimate } from './stats';
+import { bootstrapUnits, fingerprint, unitTotals, type Estimate, type UnitTotals } from './stats';
 
 const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;
 
@@ -48,7 +48,8 @@ export const DOWNSTREAM_TASKS: readonly DownstreamTaskSpec[] = [
     id: 'agreement',
     name: 'Agreement',
     question: 'does the main verb disagree with its subject? (toy language minimal pairs)',
-    closeTo: 'mlm and the character objectives (naming the masked verb form); only on the toy language',
+    closeTo:
+      'mlm (naming the masked verb form), and char-n on the last characters; not first-char, which gives "run" and "runs" the same class; only on the toy language',
     toyOnly: true,
   },
 ];
@@ -78,7 +79,10 @@ export function buildAgreementTask(
   return packRows(rows, T);
 }
 
-/** Test examples each task aims for (windows per held-out sequence are chosen to reach it). */
+/**
+ * Test examples each task aims for: windows per held-out sequence (1 to 16) are chosen to reach it from the sequences
+ * used. Independent units are the sequences, so a task uses as many as the budget allows and as few windows each.
+ */
 export const TARGET_TEST_EXAMPLES = 1100;
 /** Share of source sequences whose examples are held out for testing the classifiers. */
 export const TASK_TEST_FRACTION = 0.4;
@@ -123,7 +127,7 @@ export function buildWindowTask(
   const T = set.T;
   const nSeq = Math.min(set.count, opts.maxSequences);
   const windows =
-    opts.windows ?? Math.min(16, Math.max(2, Math.ceil(TARGET_TEST_EXAMPLES / TASK_TEST_FRACTION / Math.max(1, nSeq))));
+    opts.windows ?? Math.min(16, Math.max(1, Math.ceil(TARGET_TEST_EXAMPLES / TASK_TEST_FRACTION / Math.max(1, nSeq))));
   const rows: { s: number; ids: number[]; label: number }[] = [];
   const words = Array.from({ length: nSeq }, (_, s) => {
     const lo = s * T;
@@ -218,8 +222,12 @@ export interface DownstreamTaskResult {
   id: DownstreamTaskId;
   name: string;
   closeTo: string;
-  /** Test accuracy with its bootstrap 95% interval over test examples. */
+  /** Test accuracy with its bootstrap 95% interval over independent test units (held-out passages; minimal pairs). */
   accuracy: Estimate;
+  /** Per test unit: correct examples and examples (paired differences resample them). Older records: absent. */
+  totals?: UnitTotals;
+  /** Independent test units (the held-out sequences or minimal pairs the test examples come from). */
+  units?: number;
   trainAccuracy: number;
   /** Balanced task: 0.5. */
   chance: number;
@@ -257,11 +265,23 @@ export async function runDownstreamTask(
   const testRight = right(test);
   const trainRight = right(train);
   const ones = test.reduce((n, r) => n + task.labels[r], 0);
+  // The test set's key: its examples (ids, labels) and their units; every run of a seed has the same one.
+  const key = fingerprint(
+    ...test.map((r) => task.ids.subarray(r * task.T, (r + 1) * task.T)),
+    test.map((r) => task.labels[r] * 1_000_003 + task.source[r]),
+  );
+  const totals = unitTotals(
+    testRight,
+    test.map((r) => task.source[r]),
+    key,
+  );
   return {
     id,
     name: spec.name,
     closeTo: spec.closeTo,
-    accuracy: bootstrapMean(testRight, `${TASK_SEED}/${id}`),
+    accuracy: bootstrapUnits(totals, `${TASK_SEED}/${id}`),
+    totals,
+    units: totals.sums.length,
     trainAccuracy: trainRight.reduce((a, b) => a + b, 0) / Math.max(1, train.length),
     chance: 0.5,
     majority: Math.max(ones, test.length - ones) / Math.max(1, test.length),

@@ -1,6 +1,7 @@
 // The comparison's probes on Dawn: runs of two schemes with one seed start from bit-identical encoder weights; the
 // shared probe scores mlm and rts runs by one code path (never the mlm run's own head), trains only its head and
-// the [MASK] row; the downstream tasks give test accuracies with intervals.
+// the [MASK] row, and is neutral (wte rows of tokens it never reads leave it unchanged; a tied decoder moves); a
+// causal run gets next-token figures instead; the downstream tasks give test accuracies with intervals.
 import { describe, expect, it } from 'vitest';
 import { loadCorpus } from '../data/corpora';
 import { useGpu } from '../engine/testing';
@@ -11,14 +12,24 @@ import {
   probeInit,
   runProbes,
   sharedEvalBatches,
+  sharedProbeHead,
   type ProbeBudget,
   type ProbeResults,
 } from './probes';
 import { DOWNSTREAM_TASKS } from './downstream';
 import { Trainer } from '../engine/trainer';
-import { VOCAB_HEAD } from '../engine/model/params';
+import { bertTensors, copyTensors, initParams, placeTensors, VOCAB_HEAD } from '../engine/model/params';
 import { SPECIAL_IDS } from '../data/types';
-import { prepareExperimentData, TrainingRun } from './run';
+import { Rng } from '../data/rng';
+import { applyMasking } from '../masking';
+import {
+  EVAL_MASKING,
+  PPPL_SEQUENCES,
+  prepareExperimentData,
+  pseudoPerplexityBatches,
+  TrainingRun,
+  uniformOf,
+} from './run';
 import type { MaskingConfig } from '../masking/types';
 
 function experiment(masking: MaskingConfig): ExperimentConfig {
@@ -124,6 +135,10 @@ describe('comparison probes', () => {
         expect(m.lossEstimate!.lo).toBeLessThan(m.loss);
         expect(m.lossEstimate!.hi).toBeGreaterThan(m.loss);
         expect(m.accuracyEstimate!.n).toBe(m.targets);
+        // Intervals count held-out passages, not targets.
+        expect(m.accuracyEstimate!.units).toBe(m.accuracyTotals!.sums.length);
+        expect(m.accuracyEstimate!.units).toBeLessThan(m.targets);
+        expect(m.ownOutput).toBe(true);
         expect(m.frequencyLoss).toBeGreaterThan(0);
         expect(r!.ownEvalKind).toBe(objective === 'mlm' ? 'mlm' : 'objective');
         expect(r!.trainFlopsPerStep).toBeGreaterThan(0);
@@ -132,6 +147,8 @@ describe('comparison probes', () => {
         expect(r!.tasks!.map((t) => t.id)).toEqual(DOWNSTREAM_TASKS.filter((t) => !t.toyOnly).map((t) => t.id));
         for (const t of r!.tasks!) {
           expect(t.testExamples).toBeGreaterThan(10);
+          expect(t.units).toBe(t.totals!.sums.length);
+          expect(t.accuracy.units).toBe(t.units);
           expect(t.accuracy.lo).toBeLessThanOrEqual(t.accuracy.value);
           expect(t.accuracy.hi).toBeGreaterThanOrEqual(t.accuracy.value);
         }
@@ -160,7 +177,7 @@ describe('comparison probes', () => {
       const probe = new Trainer(fx.kernels, run.model, init, {
         B: masked.B,
         M: masked.M,
-        head: VOCAB_HEAD,
+        head: sharedProbeHead(run.model),
         schedule: { lr: 1e-2, warmupSteps: 0, totalSteps: 5, decay: 'constant', minRatio: 1 },
         freezeEncoder: true,
         probeInputRow: SPECIAL_IDS.mask,
@@ -192,8 +209,8 @@ describe('comparison probes', () => {
             t.name,
           ).toBe(true);
           frozen++;
-        } else if (t.name === 'head_w') {
-          expect(a).not.toEqual(b);
+        } else if (t.name === 'head_w' || t.name === 'cls_w') {
+          expect(a, t.name).not.toEqual(b);
         }
       }
       expect(frozen).toBeGreaterThan(5);
@@ -226,6 +243,100 @@ describe('comparison probes', () => {
       expect(Number.isFinite(r?.mlm?.loss)).toBe(true);
       expect(r?.tasks?.length).toBe(DOWNSTREAM_TASKS.filter((t) => !t.toyOnly).length);
       expect(r?.tasks?.[0].testExamples).toBeGreaterThan(0);
+      run.destroy();
+    },
+  );
+
+  it(
+    "the shared probe is neutral: wte rows of tokens it never reads leave its result bit-identical; a tied decoder's moves",
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const e = experiment({ strategy: 'random', objective: 'mlm' });
+      const data = prepareExperimentData(text, e);
+      const run = new TrainingRun(fx.kernels, e, data);
+      for (let s = 0; s < 3; s++) run.step();
+      await run.trainer.flush();
+      const params = await run.trainer.state.read('params');
+      // Every token the probe reads: its training batches, the shared evaluation and the pseudo-perplexity rows.
+      const ev = sharedEvalBatches(data, run.vocab, run.model.T);
+      const inputs = [
+        ...Array.from(
+          { length: BUDGET.mlmSteps },
+          (_, s) =>
+            applyMasking(EVAL_MASKING, run.masking.order.batchAt(s), {
+              vocab: run.vocab,
+              rng: Rng.from(e.seed, 'mlm-probe', s),
+            }).inputIds,
+        ),
+        ...ev.batches.map((b) => b.ids),
+        ...pseudoPerplexityBatches(data.heldOut, PPPL_SEQUENCES, ev.B).map((b) => b.ids),
+      ];
+      const read = new Set(inputs.flatMap((ids) => Array.from(ids)));
+      const unread = Array.from({ length: run.model.V }, (_, i) => i).filter((i) => !read.has(i));
+      expect(unread.length).toBeGreaterThan(20);
+      const wte = run.trainer.layout.byName.get('wte')!;
+      const C = run.model.C;
+      const changed = params.slice();
+      const rng = Rng.from('neutrality');
+      for (const id of unread) for (let j = 0; j < C; j++) changed[wte.offset + id * C + j] = rng.normal();
+      const a = (await mlmProbe(fx.kernels, run, BUDGET, {}, params))!;
+      const b = (await mlmProbe(fx.kernels, run, BUDGET, {}, changed))!;
+      expect([b.loss, b.accuracy, b.trainLoss, b.pseudoPerplexity]).toEqual([
+        a.loss,
+        a.accuracy,
+        a.trainLoss,
+        a.pseudoPerplexity,
+      ]);
+      expect(b.lossTotals).toEqual(a.lossTotals);
+      // The probe as it was (a fresh transform decoding through the run's wte): the same rows move its loss.
+      const tied = async (p: Float32Array) => {
+        const layout = placeTensors(bertTensors(run.model, VOCAB_HEAD));
+        const init = initParams(layout, run.model.initStd, uniformOf(Rng.from('tied')));
+        const enc = new Map([...run.trainer.layout.byName].filter(([n]) => isEncoderTensor(n)));
+        copyTensors({ ...run.trainer.layout, byName: enc }, p, layout, init);
+        const t = new Trainer(fx.kernels, run.model, init, {
+          B: ev.B,
+          M: ev.M,
+          head: VOCAB_HEAD,
+          schedule: { lr: 1e-3, warmupSteps: 0, totalSteps: 1, decay: 'constant', minRatio: 1 },
+        });
+        const loss = (await t.evaluate(ev.batches, ev.B, ev.M)).loss;
+        t.destroy();
+        return loss;
+      };
+      const [la, lb] = [await tied(params), await tied(changed)];
+      console.log(
+        `neutrality: ${unread.length} of ${run.model.V} wte rows changed; shared probe loss ${a.loss.toFixed(6)} -> ${b.loss.toFixed(6)}; tied decoder ${la.toFixed(6)} -> ${lb.toFixed(6)}`,
+      );
+      expect(Math.abs(lb - la)).toBeGreaterThan(1e-3);
+      run.destroy();
+    },
+  );
+
+  it(
+    'a causal run (MEAP) is scored by next-token figures with intervals over passages, never by the shared probe',
+    { timeout: 600_000 },
+    async () => {
+      const text = (await loadCorpus('fairy-tales')).slice(0, 40_000);
+      const e = experiment({ strategy: 'random', objective: 'meap' });
+      const data = prepareExperimentData(text, e);
+      const run = new TrainingRun(fx.kernels, e, data);
+      for (let s = 0; s < 3; s++) run.step();
+      await run.trainer.flush();
+      const own = await run.evaluate();
+      const r = (await runProbes(fx.kernels, run, { ...BUDGET, mlmSteps: 2 }))!;
+      expect(r.mlm).toBeUndefined();
+      expect(r.ownEvalKind).toBe('next-token');
+      const n = r.nextToken!;
+      // The run's own next-token evaluation, now with per-passage totals and intervals.
+      expect(n.loss).toBeCloseTo(own.loss, 4);
+      expect(n.accuracy).toBeCloseTo(own.accuracy, 6);
+      expect(n.lossEstimate.lo).toBeLessThan(n.loss);
+      expect(n.accuracyEstimate.units).toBe(n.accuracyTotals.sums.length);
+      expect(n.accuracyEstimate.units).toBeGreaterThan(1);
+      await expect(mlmProbe(fx.kernels, run, BUDGET)).rejects.toThrow(/causal/);
+      expect(r.tasks!.length).toBeGreaterThan(0);
       run.destroy();
     },
   );

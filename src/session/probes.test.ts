@@ -5,12 +5,11 @@ import type { SequenceSet } from '../data/batching';
 import { Rng } from '../data/rng';
 import { MODEL_PRESETS, type ModelConfig } from '../engine/config';
 import { bertTensors, initParams, placeTensors } from '../engine/model/params';
-import { defaultExperiment } from './config';
-import { featuresOf, isEncoderTensor, probeInit, type FeatureSource } from './probes';
+import { featuresOf, isEncoderTensor, PROBE_INIT_SEED, probeInit, type FeatureSource } from './probes';
 import { uniformOf } from './run';
 
 describe('probeInit', () => {
-  it('copies the encoder of a k-class run under a fresh vocabulary head, leaving the trained transform behind', () => {
+  it('copies the encoder of a k-class run under a fresh head with its own (V, C) output layer, seeded the same for every run', () => {
     const model: ModelConfig = {
       ...MODEL_PRESETS.tiny,
       T: 16,
@@ -24,8 +23,7 @@ describe('probeInit', () => {
     };
     const srcLayout = placeTensors(bertTensors(model, { kind: 'k-class', K: 29 }));
     const src = Float32Array.from({ length: srcLayout.totalFloats }, (_, i) => 1 + i);
-    const config = { ...defaultExperiment(), seed: 9 };
-    const { layout, init, copied } = probeInit({ model, config }, srcLayout, src);
+    const { layout, init, copied } = probeInit({ model }, srcLayout, src);
     expect(copied.sort()).toEqual(
       srcLayout.tensors
         .map((t) => t.name)
@@ -38,9 +36,11 @@ describe('probeInit', () => {
       const d = layout.byName.get(name)!;
       expect(init.subarray(d.offset, d.offset + d.size)).toEqual(src.subarray(s.offset, s.offset + s.size));
     }
-    // The head keeps its fresh, seeded initialisation.
-    const fresh = initParams(layout, model.initStd, uniformOf(Rng.from(9, 'mlm-probe-init')));
-    for (const name of ['head_w', 'head_ln_g', 'decoder_b']) {
+    // The head keeps its fresh initialisation, from one seed for every run; its output layer is (V, C), not wte.
+    const fresh = initParams(layout, model.initStd, uniformOf(Rng.from(PROBE_INIT_SEED)));
+    expect(layout.byName.get('cls_w')!.size).toBe(model.V * model.C);
+    expect(layout.byName.has('decoder_b')).toBe(false);
+    for (const name of ['head_w', 'head_ln_g', 'cls_w', 'cls_b']) {
       const t = layout.byName.get(name)!;
       expect(init.subarray(t.offset, t.offset + t.size), name).toEqual(fresh.subarray(t.offset, t.offset + t.size));
     }

@@ -1,13 +1,18 @@
-// Comparison statistics on synthetic numbers: bootstrap intervals cover the mean and shrink with n; the paired
-// verdict says better / worse / inside noise from seed differences and from test noise; baseline labels.
+// Comparison statistics on synthetic numbers: bootstrap intervals cover the mean and shrink with n, and resample
+// passages, not windows; the paired verdict says better / worse / inside noise from seed differences and test noise
+// (shared test units resampled together), never from one seed; baseline labels; the small-test warning counts units.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
 import {
   baselineLabel,
   bootstrapMean,
+  bootstrapUnits,
+  meanOverSeeds,
+  multipleComparisons,
   pairedDifference,
   smallTestWarning,
   t975,
+  unitTotals,
   verdictOf,
   type SeedFigure,
 } from './stats';
@@ -51,16 +56,16 @@ describe('pairedDifference', () => {
     expect(mixed.hi).toBeGreaterThan(0);
   });
 
-  it('test noise bounds the interval: one seed, or two seeds that agree by luck, cannot beat the test set', () => {
-    // The teacher's case: 6.767 vs 6.764 with a test-set error of 0.02 each: inside noise.
-    const one = pairedDifference(seeds([6.767], 0.02), seeds([6.764], 0.02), false)!;
+  it('one seed gives no verdict, however far apart; test noise bounds the interval of seeds that agree by luck', () => {
+    // One seed, the difference 100 times its test noise: still no verdict (two trained models, not two schemes).
+    const one = pairedDifference(seeds([6.767], 0.002), seeds([6.0], 0.002), false)!;
     expect(one.n).toBe(1);
-    expect(one.basis).toBe('test examples');
-    expect(one.hi - one.lo).toBeCloseTo(2 * 1.96 * Math.sqrt(0.02 ** 2 * 2), 9);
-    expect(one.verdict).toBe('inside noise');
+    expect(one.basis).toBe('test units');
+    expect(one.hi - one.lo).toBeCloseTo(2 * 1.96 * Math.sqrt(0.002 ** 2 * 2), 9);
+    expect(one.verdict).toBeNull();
     // Two seeds differing by exactly 0.01 each (zero spread) with a test error of 0.02: still inside noise.
     const lucky = pairedDifference(seeds([0.5, 0.6], 0.02), seeds([0.51, 0.61], 0.02), true)!;
-    expect(lucky.basis).toBe('test examples');
+    expect(lucky.basis).toBe('test units');
     expect(lucky.verdict).toBe('inside noise');
     // Seeds missing on one side are left out; no common seed: undefined.
     expect(pairedDifference(seeds([0.5, 0.6]), new Map([[2, { value: 0.9 }]]), true)!.n).toBe(1);
@@ -89,11 +94,109 @@ describe('baselineLabel', () => {
 });
 
 describe('smallTestWarning', () => {
-  it('warns below 1,000 test examples and names the figure; not from 1,000 up', () => {
-    expect(smallTestWarning('word order', 384)).toBe(
-      'word order: only 384 test examples (fewer than 1,000), so its interval is wide and a difference may be noise.',
+  it('warns below 1,000 independent units (not examples) and names the figure; not from 1,000 up', () => {
+    expect(smallTestWarning('word order', 102, 1122)).toBe(
+      'word order: only 102 independent held-out passages (1,122 test examples), fewer than 1,000, so its interval is wide and a difference may be noise.',
     );
-    expect(smallTestWarning('word order', 1000)).toBeUndefined();
+    expect(smallTestWarning('agreement', 556, 1112, 'minimal pairs')).toMatch(
+      /^agreement: only 556 independent minimal/,
+    );
+    expect(smallTestWarning('word order', 1000, 11000)).toBeUndefined();
     expect(smallTestWarning('word order', undefined)).toBeUndefined();
+  });
+});
+
+/** Per-example 0/1 values of `P` passages with `k` windows each; `copies`: every window of a passage the same. */
+function passages(P: number, k: number, seed: number, copies = false) {
+  const rng = Rng.from(seed);
+  const values: number[] = [];
+  const units: number[] = [];
+  for (let p = 0; p < P; p++) {
+    const q = rng.float();
+    // The same draws whatever k is: 16 per passage.
+    const draws = Array.from({ length: 16 }, () => (rng.float() < q ? 1 : 0));
+    for (let w = 0; w < k; w++) {
+      values.push(copies ? draws[0] : draws[w]);
+      units.push(p);
+    }
+  }
+  return { values, units };
+}
+
+describe('bootstrapUnits: intervals resample passages, not windows', () => {
+  it('a task whose windows repeat one passage gets the interval of one example per passage', () => {
+    const one = passages(120, 1, 5);
+    const eleven = passages(120, 11, 5, true);
+    const a = bootstrapUnits(unitTotals(one.values, one.units, 'a'), 'seed');
+    const b = bootstrapUnits(unitTotals(eleven.values, eleven.units, 'b'), 'seed');
+    expect(b.value).toBe(a.value);
+    expect([b.lo, b.hi, b.se]).toEqual([a.lo, a.hi, a.se]);
+    expect([a.units, b.units, a.n, b.n]).toEqual([120, 120, 120, 1320]);
+    // Resampling the 1,320 windows as if independent gives an interval about sqrt(11) times too narrow.
+    const windows = bootstrapMean(eleven.values, 'seed');
+    expect((a.hi - a.lo) / (windows.hi - windows.lo)).toBeGreaterThan(2.8);
+    expect(windows.units).toBe(1320);
+    // With one example per unit, bootstrapUnits is bootstrapMean.
+    expect(bootstrapMean(one.values, 'seed')).toEqual({ ...a });
+  });
+
+  it('unitTotals sums per unit in unit order; the value is the mean over examples', () => {
+    const t = unitTotals([1, 0, 1, 1, 0], [7, 3, 7, 3, 9], 'k');
+    expect(t).toEqual({ key: 'k', sums: [1, 2, 0], counts: [2, 2, 1] });
+    expect(bootstrapUnits(t).value).toBeCloseTo(0.6, 12);
+  });
+});
+
+describe('intervals over seeds with per-passage totals', () => {
+  const totals = (sums: number[], key = 'k') => ({ key, sums, counts: sums.map(() => 10) });
+
+  it('pairs the two runs of a seed on their shared passages: common passage difficulty cancels', () => {
+    // 60 passages of very different difficulty; scheme B is right on exactly one more window in every passage.
+    const base = Array.from({ length: 60 }, (_, u) => u % 11);
+    const ref = new Map([[1, { value: 0, totals: totals(base) }]]);
+    const sch = new Map([[1, { value: 0, totals: totals(base.map((x) => x + 1)) }]]);
+    ref.get(1)!.value = base.reduce((a, b) => a + b, 0) / 600;
+    sch.get(1)!.value = ref.get(1)!.value + 0.1;
+    const d = pairedDifference(ref, sch, true)!;
+    expect(d.mean).toBeCloseTo(0.1, 12);
+    // The per-passage differences are all equal: no test noise left, though each run alone has plenty.
+    expect(d.testSe).toBeLessThan(1e-9);
+    expect(meanOverSeeds(ref)!.testSe).toBeGreaterThan(0.03);
+    expect(d.units).toBe(60);
+  });
+
+  it('test units shared between seeds add to the seed spread (quadrature); private ones only floor it', () => {
+    const a = Array.from({ length: 50 }, (_, u) => (u * 7) % 10);
+    const mk = (key: (s: number) => string) =>
+      new Map(
+        [1, 2, 3].map((s): [number, SeedFigure] => [
+          s,
+          {
+            value: 0.45 + 0.01 * s,
+            totals: totals(
+              a.map((x) => x + (s === 2 ? 1 : 0)),
+              key(s),
+            ),
+          },
+        ]),
+      );
+    const shared = meanOverSeeds(mk(() => 'same'))!;
+    const own = meanOverSeeds(mk((s) => `seed${s}`))!;
+    expect(shared.sharedAcrossSeeds).toBe(true);
+    expect(shared.basis).toBe('seeds and test units');
+    expect(own.sharedAcrossSeeds).toBe(false);
+    const seedHalf = (t975(2) * 0.01) / Math.sqrt(3);
+    expect(shared.hi - shared.mean).toBeCloseTo(Math.hypot(seedHalf, 1.96 * shared.testSe), 9);
+    expect(own.hi - own.mean).toBeCloseTo(Math.max(seedHalf, 1.96 * own.testSe), 9);
+    // Three seeds on one shared test set have one set's noise; on three private sets, a third of its variance.
+    expect(own.testSe).toBeLessThan(0.65 * shared.testSe);
+  });
+
+  it('counts verdicts and the better/worse verdicts chance alone would give', () => {
+    expect(multipleComparisons(['better', 'inside noise', null, 'worse', undefined, 'inside noise'])).toEqual({
+      made: 4,
+      decided: 2,
+      byChance: 4 * 0.05,
+    });
   });
 });

@@ -1,37 +1,104 @@
-// Comparison statistics: percentile-bootstrap 95% intervals of a mean over test examples, and paired differences
-// between two schemes over seeds (same init and data per seed) with a 95% interval and a verdict in words.
+// Comparison statistics that count independent evidence: a test set's examples come in independent units (held-out
+// passages; a passage's windows or masked targets are correlated), so intervals resample units, not examples; a
+// figure over seeds and a paired difference between schemes combine the seed spread with the test noise of the
+// units the runs share; a verdict about schemes needs two seeds. stats.calibration.test.ts checks it on A/A data.
 import { Rng, type SeedKey } from '../data/rng';
 
-/** A figure with its 95% interval and standard error (percentile bootstrap over test examples). */
+/** A figure with its 95% interval and standard error (percentile bootstrap over independent units). */
 export interface Estimate {
   value: number;
   lo: number;
   hi: number;
   /** Bootstrap standard error of the value. */
   se: number;
-  /** Test examples it is a mean over. */
+  /** Test examples (targets, windows) it is a mean over. */
   n: number;
+  /** Independent units (held-out passages) the examples come from: what the bootstrap resamples. Older records: absent. */
+  units?: number;
+}
+
+/**
+ * One figure's test set in independent units: per unit, the sum of its examples' values and their count (a figure is
+ * Σ sums / Σ counts). `key` names the test set: two runs with the same key were scored on the same units in the same
+ * order, so their test noise is shared and is resampled together (paired).
+ */
+export interface UnitTotals {
+  key: string;
+  sums: number[];
+  counts: number[];
 }
 
 export const BOOTSTRAP_RESAMPLES = 1000;
 
-/** Mean of `xs` with a seeded percentile-bootstrap 95% interval (the same seed gives the same interval). */
-export function bootstrapMean(
-  xs: ArrayLike<number>,
-  seed: SeedKey = 'masklab-bootstrap',
-  resamples = BOOTSTRAP_RESAMPLES,
-): Estimate {
-  const n = xs.length;
-  if (n === 0) return { value: NaN, lo: NaN, hi: NaN, se: NaN, n: 0 };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += xs[i];
-  const value = sum / n;
-  const rng = Rng.from(seed, 'bootstrap', n);
+/** A short content hash (FNV-1a, hex) of integer arrays: the key of a test set built from them. */
+export function fingerprint(...arrays: ArrayLike<number>[]): string {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    h = Math.imul(h ^ a.length, 0x01000193);
+    for (let i = 0; i < a.length; i++) h = Math.imul(h ^ (a[i] | 0), 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Per-unit totals of per-example `values` whose unit is `units[i]` (units in ascending id order). */
+export function unitTotals(values: ArrayLike<number>, units: ArrayLike<number>, key: string): UnitTotals {
+  if (values.length !== units.length) throw new Error('unitTotals: one unit per value');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < units.length; i++) {
+    if (!Number.isInteger(units[i])) throw new Error(`unitTotals: unit ids are integers, got ${units[i]}`);
+    lo = Math.min(lo, units[i]);
+    hi = Math.max(hi, units[i]);
+  }
+  const span = units.length ? hi - lo + 1 : 0;
+  const sum = new Float64Array(span);
+  const count = new Float64Array(span);
+  for (let i = 0; i < units.length; i++) {
+    sum[units[i] - lo] += values[i];
+    count[units[i] - lo]++;
+  }
+  const out: UnitTotals = { key, sums: [], counts: [] };
+  for (let u = 0; u < span; u++) {
+    if (count[u] === 0) continue;
+    out.sums.push(sum[u]);
+    out.counts.push(count[u]);
+  }
+  return out;
+}
+
+const total = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Σ sums / Σ counts: the figure's value. */
+export function totalsValue(t: UnitTotals): number {
+  return total(t.sums) / total(t.counts);
+}
+
+/**
+ * The figure of `t` with a seeded percentile-bootstrap 95% interval that resamples whole units (a cluster
+ * bootstrap): a unit's examples stay together, so correlated examples count as the one unit they are.
+ */
+export function bootstrapUnits(t: UnitTotals, seed: SeedKey = 'masklab-bootstrap', resamples = BOOTSTRAP_RESAMPLES) {
+  const U = t.sums.length;
+  const n = total(t.counts);
+  if (U === 0 || n === 0) return { value: NaN, lo: NaN, hi: NaN, se: NaN, n: 0, units: 0 } satisfies Estimate;
+  const value = total(t.sums) / n;
+  const rng = Rng.from(seed, 'bootstrap', U);
+  const sums = Float64Array.from(t.sums);
+  const counts = Float64Array.from(t.counts);
+  // Uniform unit indices without modulo bias (as Rng.int), inlined: this loop is the bootstrap's whole cost.
+  const threshold = (4294967296 - U) % U;
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += xs[rng.int(n)];
-    means[r] = s / n;
+    let c = 0;
+    for (let i = 0; i < U; i++) {
+      let x = rng.u32();
+      while (x < threshold) x = rng.u32();
+      const u = x % U;
+      s += sums[u];
+      c += counts[u];
+    }
+    means[r] = c > 0 ? s / c : value;
   }
   means.sort();
   let m = 0;
@@ -40,25 +107,50 @@ export function bootstrapMean(
   let v = 0;
   for (const x of means) v += (x - m) ** 2;
   const q = (p: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(p * resamples)))];
-  return { value, lo: q(0.025), hi: q(0.975), se: Math.sqrt(v / Math.max(1, resamples - 1)), n };
+  const se = Math.sqrt(v / Math.max(1, resamples - 1));
+  return { value, lo: q(0.025), hi: q(0.975), se, n, units: U } satisfies Estimate;
+}
+
+/** Mean of `xs`, each example its own unit, with a seeded percentile-bootstrap 95% interval. */
+export function bootstrapMean(
+  xs: ArrayLike<number>,
+  seed: SeedKey = 'masklab-bootstrap',
+  resamples = BOOTSTRAP_RESAMPLES,
+): Estimate {
+  return bootstrapUnits({ key: '', sums: Array.from(xs), counts: Array.from(xs, () => 1) }, seed, resamples);
 }
 
 export type Verdict = 'better' | 'worse' | 'inside noise';
 
-export interface PairedDifference {
-  /** Mean over seeds of (scheme - reference). */
+/** Where an interval over seeds gets its width: the seed spread, the test noise, or both added (shared test units). */
+export type IntervalBasis = 'seeds' | 'test units' | 'seeds and test units';
+
+/** A figure averaged over seeds (or a paired difference averaged over seeds) with its 95% interval. */
+export interface SeedInterval {
   mean: number;
   lo: number;
   hi: number;
-  /** Seeds both finished. */
+  /** Seeds. */
   n: number;
-  /**
-   * What the interval's width comes from: 'seeds' (Student's t over the seed differences: training noise and
-   * test noise) or 'test examples' (the two runs' bootstrap errors: test noise only, as with one seed), the wider.
-   */
-  basis: 'seeds' | 'test examples';
-  verdict: Verdict;
+  basis: IntervalBasis;
+  /** Standard error of the mean that test noise alone gives (units shared between runs resampled together). */
+  testSe: number;
+  /** Some test units are shared between seeds (the same test set at every seed). */
+  sharedAcrossSeeds: boolean;
+  /** Independent test units per seed (the fewest), when the runs recorded them. */
+  units?: number;
 }
+
+export interface PairedDifference extends SeedInterval {
+  /**
+   * better / worse / inside noise; null with fewer than 2 seeds: one seed compares two trained models, not two
+   * schemes (training noise is not measured).
+   */
+  verdict: Verdict | null;
+}
+
+/** The message for a paired difference without a verdict because it has one seed. */
+export const ONE_SEED_MESSAGE = 'one seed: this compares two trained models, not two schemes; add seeds for a verdict';
 
 // Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom.
 const T975 = [
@@ -78,45 +170,145 @@ export function verdictOf(lo: number, hi: number, higherIsBetter: boolean): Verd
   return 'inside noise';
 }
 
-/** One run's figure at one seed: the value and its bootstrap standard error (0 when unknown). */
+/** One run's figure at one seed: the value, and its test noise (per-unit totals; older records: a standard error). */
 export interface SeedFigure {
   value: number;
   se?: number;
+  totals?: UnitTotals;
+}
+
+/** A signed part of a seed's figure: +1 the scheme's run, -1 the reference's (a paired difference). */
+interface Term {
+  sign: number;
+  fig: SeedFigure;
 }
 
 /**
- * The paired difference scheme - reference over the seeds both have. Half-width: the larger of Student's t over the
- * seed differences (n >= 2) and 1.96 x the standard error the two runs' own test noise gives the mean difference
- * (sqrt(mean(se_s^2 + se_r^2) / n)); so one seed still gets an interval, and a lucky agreement of two seeds
- * cannot make a difference smaller than the test set can resolve look significant.
+ * The test-noise variance of mean over seeds of Σ sign x figure: the variance a bootstrap that resamples each test
+ * set's units gives, to first order (the ratio estimator linearized: the cluster-robust variance, with the U/(U-1)
+ * small-sample factor). Terms whose test sets have the same key share one resample (the two runs of a seed, and seeds
+ * scored on the same test set), so their common noise cancels or adds as it really does. Figures without totals
+ * (older records) add their se^2, independent.
+ */
+function testVariance(perSeed: readonly Term[][]): { variance: number; shared: boolean; units?: number } {
+  const n = perSeed.length;
+  const byKey = new Map<string, { Z: Float64Array; seeds: Set<number> }>();
+  let variance = 0;
+  let units: number | undefined;
+  perSeed.forEach((terms, s) => {
+    for (const { sign, fig } of terms) {
+      const t = fig.totals;
+      if (!t || t.sums.length === 0) {
+        variance += (sign / n) ** 2 * (fig.se ?? 0) ** 2;
+        continue;
+      }
+      const U = t.sums.length;
+      units = units === undefined ? U : Math.min(units, U);
+      const C = total(t.counts);
+      const R = total(t.sums) / C;
+      // A key names a test set; the same key with another unit count is another set (kept apart).
+      const k = `${t.key}#${U}`;
+      let g = byKey.get(k);
+      if (!g) byKey.set(k, (g = { Z: new Float64Array(U), seeds: new Set() }));
+      g.seeds.add(s);
+      for (let u = 0; u < U; u++) g.Z[u] += ((sign / n) * (t.sums[u] - R * t.counts[u])) / C;
+    }
+  });
+  let shared = false;
+  for (const { Z, seeds } of byKey.values()) {
+    if (seeds.size > 1) shared = true;
+    const U = Z.length;
+    if (U < 2) continue;
+    let s = 0;
+    let s2 = 0;
+    for (const z of Z) {
+      s += z;
+      s2 += z * z;
+    }
+    variance += ((s2 - (s * s) / U) * U) / (U - 1);
+  }
+  return { variance, shared, units };
+}
+
+/**
+ * The mean over seeds of Σ sign x figure with its 95% interval. Half-width: with test sets private to each seed,
+ * the larger of Student's t over the seeds' values (which already holds their test noise) and 1.96 x the test-noise
+ * standard error (a floor: two seeds that agree by luck cannot resolve less than the test set can); with test units
+ * shared between seeds (their noise is common to every seed, so the seed spread cannot see it), both added in
+ * quadrature. One seed: the test noise alone.
+ */
+function overSeeds(perSeed: readonly Term[][]): SeedInterval | undefined {
+  const n = perSeed.length;
+  if (n === 0) return undefined;
+  const values = perSeed.map((terms) => terms.reduce((a, t) => a + t.sign * t.fig.value, 0));
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const test = testVariance(perSeed);
+  const testSe = Math.sqrt(test.variance);
+  const testHalf = 1.96 * testSe;
+  let seedHalf = 0;
+  if (n >= 2) {
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+    seedHalf = (t975(n - 1) * sd) / Math.sqrt(n);
+  }
+  let half: number;
+  let basis: IntervalBasis;
+  if (n < 2) [half, basis] = [testHalf, 'test units'];
+  else if (test.shared) [half, basis] = [Math.hypot(seedHalf, testHalf), 'seeds and test units'];
+  else [half, basis] = seedHalf >= testHalf ? [seedHalf, 'seeds'] : [testHalf, 'test units'];
+  return {
+    mean,
+    lo: mean - half,
+    hi: mean + half,
+    n,
+    basis,
+    testSe,
+    sharedAcrossSeeds: test.shared,
+    ...(test.units !== undefined ? { units: test.units } : {}),
+  };
+}
+
+/** A scheme's figure over its seeds: the mean with a 95% interval for the scheme (seed spread and test noise). */
+export function meanOverSeeds(bySeed: ReadonlyMap<number, SeedFigure>): SeedInterval | undefined {
+  const perSeed = [...bySeed.values()].filter((f) => Number.isFinite(f.value)).map((fig) => [{ sign: 1, fig }]);
+  return overSeeds(perSeed);
+}
+
+/**
+ * The paired difference scheme - reference over the seeds both have (same initial weights and data at a seed, and
+ * the same test units, resampled together), with its 95% interval (overSeeds) and a verdict; no verdict (null) with
+ * fewer than 2 seeds.
  */
 export function pairedDifference(
   reference: ReadonlyMap<number, SeedFigure>,
   scheme: ReadonlyMap<number, SeedFigure>,
   higherIsBetter: boolean,
 ): PairedDifference | undefined {
-  const d: number[] = [];
-  let v = 0;
+  const perSeed: Term[][] = [];
   for (const [seed, r] of reference) {
     const s = scheme.get(seed);
     if (!s || !Number.isFinite(s.value) || !Number.isFinite(r.value)) continue;
-    d.push(s.value - r.value);
-    v += (s.se ?? 0) ** 2 + (r.se ?? 0) ** 2;
+    perSeed.push([
+      { sign: 1, fig: s },
+      { sign: -1, fig: r },
+    ]);
   }
-  const n = d.length;
-  if (n === 0) return undefined;
-  const mean = d.reduce((a, b) => a + b, 0) / n;
-  const testHalf = 1.96 * Math.sqrt(v / n / n);
-  let seedHalf = 0;
-  if (n >= 2) {
-    const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-    seedHalf = (t975(n - 1) * sd) / Math.sqrt(n);
-  }
-  const half = Math.max(seedHalf, testHalf);
-  const basis = n >= 2 && seedHalf >= testHalf ? 'seeds' : 'test examples';
-  const lo = mean - half;
-  const hi = mean + half;
-  return { mean, lo, hi, n, basis, verdict: verdictOf(lo, hi, higherIsBetter) };
+  const d = overSeeds(perSeed);
+  if (!d) return undefined;
+  return { ...d, verdict: d.n >= 2 ? verdictOf(d.lo, d.hi, higherIsBetter) : null };
+}
+
+/** The nominal rate of better/worse verdicts between schemes that do not differ (the intervals are 95%). */
+export const CHANCE_VERDICT_RATE = 0.05;
+
+/** How many verdicts a table gave, and how many better/worse ones chance alone would give at that count. */
+export function multipleComparisons(verdicts: readonly (Verdict | null | undefined)[]): {
+  made: number;
+  decided: number;
+  byChance: number;
+} {
+  const made = verdicts.filter((v) => v !== null && v !== undefined).length;
+  const decided = verdicts.filter((v) => v === 'better' || v === 'worse').length;
+  return { made, decided, byChance: made * CHANCE_VERDICT_RATE };
 }
 
 /**
@@ -135,11 +327,22 @@ export function baselineLabel(
   return undefined;
 }
 
-/** Test sets smaller than this get a warning in the results: their intervals are wide. */
-export const SMALL_TEST_EXAMPLES = 1000;
+/** Test sets with fewer independent units than this get a warning in the results: their intervals are wide. */
+export const SMALL_TEST_UNITS = 1000;
 
-/** The warning for a figure measured on `n` test examples (or targets), or undefined from SMALL_TEST_EXAMPLES up. */
-export function smallTestWarning(what: string, n: number | undefined): string | undefined {
-  if (n === undefined || !(n < SMALL_TEST_EXAMPLES)) return undefined;
-  return `${what}: only ${n} test examples (fewer than ${SMALL_TEST_EXAMPLES.toLocaleString('en-US')}), so its interval is wide and a difference may be noise.`;
+/**
+ * The warning for a figure measured on `units` independent units (named `unitName`; `examples` examples in all,
+ * named `exampleName`), or undefined from SMALL_TEST_UNITS up. Older records without units pass their example count.
+ */
+export function smallTestWarning(
+  what: string,
+  units: number | undefined,
+  examples?: number,
+  unitName = 'held-out passages',
+  exampleName = 'test examples',
+): string | undefined {
+  if (units === undefined || !(units < SMALL_TEST_UNITS)) return undefined;
+  const of =
+    examples !== undefined && examples !== units ? ` (${examples.toLocaleString('en-US')} ${exampleName})` : '';
+  return `${what}: only ${units.toLocaleString('en-US')} independent ${unitName}${of}, fewer than ${SMALL_TEST_UNITS.toLocaleString('en-US')}, so its interval is wide and a difference may be noise.`;
 }

@@ -1,12 +1,14 @@
-// One comparison: its runs and their states, the results table (per scheme, mean ± std over seeds), the curves
-// overlaid against tokens seen, and two runs' attention maps side by side with their difference.
+// One comparison: its runs and their states, the results table (per scheme, mean ± std over seeds, intervals that
+// count seeds and held-out passages, verdicts only from two seeds up, a causal run's own next-token column), the
+// curves overlaid against tokens seen, and two runs' attention maps side by side with their difference.
 import { lazy, Suspense, useState } from 'react';
 import { getObjective } from '../../masking';
 import { modelShape } from '../../session/config';
 import { COMPARISON_PRESETS } from '../../session/comparisonPresets';
 import { duplicateSchemes, schemeLabel, type ComparisonRecord } from '../../session/comparisonRecord';
-import { summarize, type Figure, type Spread } from '../../session/comparisonSummary';
-import type { PairedDifference } from '../../session/stats';
+import { verdictNote } from '../../session/comparisonReport';
+import { summarize, verdictSummary, type Figure, type Spread } from '../../session/comparisonSummary';
+import { ONE_SEED_MESSAGE, type PairedDifference } from '../../session/stats';
 import type { ComparisonsState } from '../../store/comparison';
 import type { LiveRun } from '../../session/records';
 import { AttentionCompare, type AttentionRun } from './AttentionCompare';
@@ -48,9 +50,20 @@ function FigureCell({
   testId?: string;
   isRef: boolean;
 }) {
-  if (!f) return <td className="num">–</td>;
+  if (!f)
+    return (
+      <td className="num" data-testid={testId}>
+        –
+      </td>
+    );
+  const units = f.units !== undefined ? `${f.units} independent test units per run` : undefined;
   return (
-    <td className="num" title={range(f, fmtv)} data-testid={testId}>
+    <td
+      className="num"
+      title={[range(f, fmtv), units].filter((x) => x).join('; ') || undefined}
+      data-testid={testId}
+      data-units={f.units}
+    >
       <span data-testid="figure-value">{fmt(f, fmtv)}</span>
       {f.lo !== undefined && f.hi !== undefined && (
         <span className="muted ci" data-testid="figure-interval">
@@ -66,16 +79,46 @@ function FigureCell({
       )}
       {paired ? (
         <div
-          className={`paired verdict-${paired.verdict.replace(' ', '-')}`}
+          className={`paired verdict-${paired.verdict?.replace(' ', '-') ?? 'none'}`}
           data-testid="paired-verdict"
-          title={`mean paired difference over ${paired.n} seed(s); interval from ${paired.basis}`}
+          data-verdict={paired.verdict ?? 'none'}
+          title={
+            paired.verdict
+              ? `mean paired difference over ${paired.n} seeds; interval from ${paired.basis}`
+              : `${ONE_SEED_MESSAGE} (interval: the test noise of these two runs)`
+          }
         >
-          Δ {fmtd(paired.mean)} [{fmtd(paired.lo)}, {fmtd(paired.hi)}] <strong>{paired.verdict}</strong>
+          Δ {fmtd(paired.mean)} [{fmtd(paired.lo)}, {fmtd(paired.hi)}]{' '}
+          {paired.verdict ? <strong>{paired.verdict}</strong> : <span className="muted">no verdict</span>}
         </div>
       ) : isRef ? (
         <div className="paired muted">reference</div>
       ) : null}
     </td>
+  );
+}
+
+/** A loss and an accuracy cell side by side (the shared probe's, or a causal run's next-token figures). */
+function LossAccuracyCells(p: {
+  loss?: Figure;
+  accuracy?: Figure;
+  pairedLoss?: PairedDifference;
+  pairedAccuracy?: PairedDifference;
+  testIds: [string, string];
+  isRef: boolean;
+}) {
+  return (
+    <>
+      <FigureCell f={p.loss} fmtv={f3} paired={p.pairedLoss} fmtd={d3} testId={p.testIds[0]} isRef={p.isRef} />
+      <FigureCell
+        f={p.accuracy}
+        fmtv={pct}
+        paired={p.pairedAccuracy}
+        fmtd={pts}
+        testId={p.testIds[1]}
+        isRef={p.isRef}
+      />
+    </>
   );
 }
 
@@ -96,7 +139,11 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
     ),
   ];
   const freq = rows.find((r) => r.frequencyLoss !== undefined);
-  const oldRecord = rows.some((r) => r.done > 0 && !r.probeLoss && r.loss);
+  const oldRecord = rows.some((r) => r.done > 0 && !r.probeLoss && !r.causal && r.loss);
+  const causal = rows.some((r) => r.causal);
+  const verdicts = verdictSummary(rows);
+  const probeUnits = rows.find((r) => r.probeUnits !== undefined)?.probeUnits;
+  const unitsOf = (id: string) => rows.map((r) => r.tasks.find((t) => t.id === id)?.units).find((u) => u !== undefined);
   return (
     <div className="runs-table-wrap">
       <p>
@@ -120,16 +167,35 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
           <tr>
             <th>Scheme</th>
             <th>Runs</th>
-            <th title="the shared probe: a fresh vocabulary head (and the [MASK] input row) trained on the frozen encoder, then the fixed 15% [MASK] held-out masks; lower is better">
+            <th title="the shared probe: a fresh head with its own output layer (and the [MASK] input row) trained on the frozen encoder, then the fixed 15% [MASK] held-out masks; lower is better">
               Probe loss
+              {probeUnits !== undefined && <div className="muted small">{probeUnits} passages</div>}
             </th>
             <th title="top-1 accuracy of the shared probe at the same masks">Probe acc.</th>
+            {causal && (
+              <>
+                <th
+                  data-testid="compare-next-token-head"
+                  title="a causal run (MEAP) reads a token from its left only, so it is not scored by the bidirectional shared probe: its own next-token loss on the held-out text, lower is better"
+                >
+                  Next-token loss (causal)
+                </th>
+                <th title="top-1 next-token accuracy of a causal run's own head on the held-out text">
+                  Next-token acc.
+                </th>
+              </>
+            )}
             {taskSpecs.map((t) => (
               <th
                 key={t.id}
                 title={`${t.name}: linear classifier on frozen features; chance 50%; close to ${t.closeTo}`}
               >
                 {t.name}
+                {unitsOf(t.id) !== undefined && (
+                  <div className="muted small">
+                    {unitsOf(t.id)} {t.id === 'agreement' ? 'pairs' : 'passages'}
+                  </div>
+                )}
               </th>
             ))}
             <th
@@ -151,22 +217,35 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
               <td className="num">
                 {r.done} / {r.planned}
               </td>
-              <FigureCell
-                f={r.probeLoss}
-                fmtv={f3}
-                paired={r.pairedLoss}
-                fmtd={d3}
-                testId="compare-result-loss"
-                isRef={r.scheme === reference}
-              />
-              <FigureCell
-                f={r.probeAccuracy}
-                fmtv={pct}
-                paired={r.pairedAccuracy}
-                fmtd={pts}
-                testId="compare-result-accuracy"
-                isRef={r.scheme === reference}
-              />
+              {r.causal ? (
+                <td
+                  colSpan={2}
+                  className="muted small"
+                  data-testid="compare-result-causal"
+                  title="a causal encoder would read the masked token from its left only"
+                >
+                  causal run: not scored by the bidirectional probe; see its next-token column
+                </td>
+              ) : (
+                <LossAccuracyCells
+                  loss={r.probeLoss}
+                  accuracy={r.probeAccuracy}
+                  pairedLoss={r.pairedLoss}
+                  pairedAccuracy={r.pairedAccuracy}
+                  testIds={['compare-result-loss', 'compare-result-accuracy']}
+                  isRef={r.scheme === reference}
+                />
+              )}
+              {causal && (
+                <LossAccuracyCells
+                  loss={r.nextTokenLoss}
+                  accuracy={r.nextTokenAccuracy}
+                  pairedLoss={r.pairedNextLoss}
+                  pairedAccuracy={r.pairedNextAccuracy}
+                  testIds={['compare-result-next-loss', 'compare-result-next-accuracy']}
+                  isRef={r.scheme === reference && r.causal}
+                />
+              )}
               {r.tasks.map((t) => (
                 <FigureCell
                   key={t.id}
@@ -192,14 +271,29 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
           ))}
         </tbody>
       </table>
+      {verdicts.oneSeed && (
+        <p className="run-notice" data-testid="compare-one-seed">
+          {ONE_SEED_MESSAGE[0].toUpperCase() + ONE_SEED_MESSAGE.slice(1)}.
+        </p>
+      )}
+      {verdicts.made > 0 && (
+        <p className="muted" data-testid="compare-verdict-count">
+          {verdictNote({ ...verdicts, oneSeed: false })}
+        </p>
+      )}
       <p className="muted">
-        Every run, MLM included, is scored by the same <strong>shared probe</strong>: a fresh vocabulary head and the
-        encoder&apos;s [MASK] input row trained {probeSteps} steps on the frozen encoder (same seed and batches for
-        every run), then the fixed 15% [MASK] held-out masks. Brackets: 95% interval of the test-set noise (bootstrap
-        over held-out targets or test examples). Δ: the mean paired difference with the reference over seeds (same
-        initial weights and data), with its 95% interval (the wider of Student&apos;s t over seeds and the test-set
-        noise) and a verdict: better, worse, or inside noise. Downstream tasks: logistic regression on frozen
-        mean-pooled features, balanced (chance 50%), each closer to some objectives than others (hover the header).
+        Every bidirectional run, MLM included, is scored by the same <strong>shared probe</strong>: a fresh head with
+        its own output layer (not the run&apos;s token embedding; the same initialisation for every run) and the
+        encoder&apos;s [MASK] input row, trained {probeSteps} steps on the frozen encoder with the same batches at a
+        seed, then the fixed 15% [MASK] held-out masks. Brackets: a 95% interval for the scheme: with one seed, the test
+        noise of that run (a bootstrap over held-out passages, since a passage&apos;s targets or windows are not
+        independent); with more, the spread over seeds as well. Δ: the mean paired difference with the reference over
+        seeds (same initial weights, data and test passages), with its 95% interval and, from two seeds, a verdict:
+        better, worse, or inside noise. Downstream tasks: logistic regression on frozen mean-pooled features, balanced
+        (chance 50%), each closer to some objectives than others (hover the header); under each header, the independent
+        test units per run.
+        {causal &&
+          " A causal run (MEAP) predicts the next token from the left only: it has a next-token column of its own (its own head on the held-out text), never the shared probe's; agreement on minimal pairs masks the verb, so a causal run has no agreement score."}
         {freq && (
           <>
             {' '}
@@ -209,6 +303,8 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
         )}{' '}
         Own head: each run&apos;s own figures, not comparable across objectives.
         {oldRecord && ' This comparison was saved before the shared probe existed: its runs show no probe figures.'}
+        {rows.some((r) => r.probeTied) &&
+          " This comparison was saved when the shared probe decoded through each run's own token embedding, which favours objectives that trained it as their output layer (MLM, SLM, SBO, ELECTRA's generator); re-run it for a neutral probe."}
       </p>
       {smallTests.map((w) => (
         <p key={w} className="run-notice" data-testid="compare-small-test">
