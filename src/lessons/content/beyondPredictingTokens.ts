@@ -24,7 +24,8 @@ export const LESSON_5: Lesson = {
       'al. compared at equal pre-training FLOPs, and so does this lesson: MLM trains the steps the time allows, and ' +
       "every other scheme the steps it can afford with MLM's FLOPs at its own cost per step (the matrix products of " +
       "the engine's count, the generator's included). Detection heads cannot fill in a [MASK], so every run is " +
-      'scored through the same probe: a fresh vocabulary head trained briefly on the frozen encoder.',
+      'scored through the same probe: a fresh head with its own output layer, trained briefly on the frozen ' +
+      "encoder (it never reads a run's own output layer, so MLM's trained decoder gives it no head start).",
   ],
   references: [REFS.electra, REFS.diliello, REFS.yamaguchi2021, REFS.bert],
   question: {
@@ -41,8 +42,8 @@ export const LESSON_5: Lesson = {
     pair: 2,
     explanation:
       "The run decides. ELECTRA's advantage in the paper comes from learning at every token over long training; " +
-      'early on a tiny generator makes poor replacements, and a probe trained briefly on a frozen encoder favours ' +
-      'encoders whose own task was to predict tokens.',
+      'early on a tiny generator makes poor replacements, and a probe that predicts masked tokens asks the frozen ' +
+      "encoder for what MLM practised, which may favour MLM's encoder.",
   },
   watch: [
     {

@@ -36,7 +36,9 @@ export const LESSON_3: Lesson = {
     answer: 'mostly',
     explanation:
       'Random masking draws pieces independently of their words, so the other pieces of a touched word are hidden ' +
-      'only about as often as any token is, some 15% each. Whole-word, span and PMI masking never split a word.',
+      'only about as often as any token is, some 15% each. Whole-word and PMI masking never split a word; span ' +
+      "masking rarely does: a span that reaches the masking budget can cut its last word, as SpanBERT's own code " +
+      'does (85 of 36,392 masked words over 2,000 sequences of the fairy tales).',
   },
   watch: [
     {

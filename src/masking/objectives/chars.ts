@@ -44,8 +44,10 @@ export const firstCharObjective: Objective = {
     'hidden token the model only guesses its first character (a-z, or punctuation, digit, other: 29 choices), as ' +
     "in Yamaguchi et al.'s code, which takes each token's own first character; the word's is an option. The " +
     'question is much easier and the head much smaller than a full-vocabulary guess, yet it can only be answered ' +
-    'from context. Yamaguchi et al. (2021, BERT-base size, GLUE) found it close to MLM on some tasks, behind on ' +
-    'average.',
+    'from context. Yamaguchi et al. (2021) pretrained it at BERT-base size among five simple objectives they report ' +
+    'comparable to or better than MLM on GLUE and SQuAD; their 2023 follow-up sums up that first-character ' +
+    'prediction has shown results comparable to MLM, while no masked objective of that kind outperformed MLM ' +
+    'downstream. It gives "run" and "runs" the same class: it cannot practise agreement.',
   references: [REFS.yamaguchi2021],
   params: [
     {

@@ -6,7 +6,7 @@ import type { MaskingConfig, ObjectiveId, StrategyId } from '../../masking/types
 import { modelShape, type ExperimentConfig } from '../../session/config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget } from '../../session/probes';
 import { decodeExperiment, encodeExperiment } from '../../session/experimentUrl';
-import { COMPARISON_PRESETS } from '../../session/comparisonPresets';
+import { COMPARISON_PRESETS, VERDICT_SEEDS } from '../../session/comparisonPresets';
 import { duplicateSchemes, schemeLabel, seedList, tokenBudget } from '../../session/comparisonRecord';
 import { NumberField } from '../setup/controls';
 import { COMPARISON_RULES, ruleProblem } from '../../session/settingRules';
@@ -42,7 +42,7 @@ export function initialSetup(config: ExperimentConfig): SetupValue {
   return {
     name: '',
     schemes: [current, other],
-    seedCount: 2,
+    seedCount: VERDICT_SEEDS,
     budget: { ...DEFAULT_PROBE_BUDGET },
     compute: { kind: 'steps' },
   };
@@ -212,6 +212,7 @@ function PresetPicker({ value, onChange }: { value: SetupValue; onChange(v: Setu
                 preset: p.id,
                 name: value.name || p.title,
                 schemes: structuredClone(p.schemes) as MaskingConfig[],
+                seedCount: p.seeds,
               });
             }}
           >
@@ -285,7 +286,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
         rule={COMPARISON_RULES.seedCount}
         onChange={(v) => v !== undefined && set({ seedCount: v })}
         testId="compare-seeds"
-        help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.`}
+        help={`Seeds ${seeds.join(', ')}: each scheme trains once per seed.${value.seedCount < 2 ? ' With one seed the table compares two trained models, not two schemes: no verdicts.' : ''}`}
       />
       <NumberField
         label="MLM probe steps"
@@ -293,7 +294,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
         rule={COMPARISON_RULES.mlmSteps}
         onChange={(v) => v !== undefined && set({ budget: { ...value.budget, mlmSteps: v } })}
         testId="compare-mlm-steps"
-        help="The shared probe for every run: a fresh vocabulary head and the [MASK] input row trained on the frozen encoder."
+        help="The shared probe for every bidirectional run: a fresh head with its own output layer (the same initialisation for every run) and the [MASK] input row, trained on the frozen encoder."
       />
       <NumberField
         label="Downstream sequences"
@@ -301,7 +302,7 @@ function CompareSettings({ config, value, set, firstFlops }: SetupPart & { first
         rule={COMPARISON_RULES.downstreamSequences}
         onChange={(v) => v !== undefined && set({ budget: { ...value.budget, downstreamSequences: v } })}
         testId="compare-downstream"
-        help="Held-out sequences for the downstream tasks (word order, replaced word, spliced passage); each gives several windows, aiming at over 1,000 test examples per task."
+        help="At most this many held-out sequences for the downstream tasks (word order, replaced word, spliced passage). A sequence's windows are correlated, so the sequences are the independent units the intervals count: the default takes all of them."
       />
       <div className="field">
         <label htmlFor="compare-budget">Budget</label>
