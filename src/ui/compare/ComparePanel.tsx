@@ -101,9 +101,10 @@ export function ComparePanel() {
     <section className="panel compare" aria-labelledby="compare-title" data-testid="compare-panel">
       <h2 id="compare-title">Compare schemes</h2>
       <p className="muted">
-        Train several masking schemes on equal terms (same tokenizer, model, initial weights, data order and token
-        budget) and score them all with one evaluation: fixed held-out masks, pseudo-perplexity, an MLM probe for
-        objectives without a vocabulary head, and a downstream word-order probe.
+        Train several masking schemes on equal terms (same tokenizer, model, initial weights, data order and budget) and
+        score them all the same way: a shared probe with its own output layer on each frozen encoder (fixed held-out
+        masks, pseudo-perplexity; a causal run gets next-token figures instead) and three downstream tasks on frozen
+        features, with 95% intervals over held-out passages and, from two seeds, paired verdicts.
       </p>
       <details className="subpanel" open={!activeId}>
         <summary>Set up a comparison</summary>
