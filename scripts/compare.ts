@@ -43,7 +43,7 @@ try {
     options: {
       preset: { type: 'string' },
       schemes: { type: 'string' },
-      seeds: { type: 'string', default: '1' },
+      seeds: { type: 'string' },
       steps: { type: 'string' },
       model: { type: 'string', default: 'tiny' },
       corpus: { type: 'string', default: 'fairy-tales' },
@@ -103,7 +103,8 @@ const schemes = preset ? (structuredClone(preset.schemes) as MaskingConfig[]) : 
 if (schemes.length < 2) fail('a comparison needs at least two schemes');
 if (!CORPORA.some((c) => c.id === a.corpus)) fail(`unknown corpus "${a.corpus}"`);
 if (!(a.model! in MODEL_PRESETS)) fail(`unknown model "${a.model}"`);
-const seeds = int('seeds', a.seeds)!;
+// A preset gives verdicts, so it runs its seeds (VERDICT_SEEDS) unless told otherwise; schemes by hand default to one.
+const seeds = int('seeds', a.seeds) ?? preset?.seeds ?? 1;
 if (seeds > 20) fail('--seeds is at most 20');
 const reference = int('reference', a.reference, 0)!;
 if (reference >= schemes.length) fail(`--reference must name a scheme 0..${schemes.length - 1}`);
