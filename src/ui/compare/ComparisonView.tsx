@@ -7,7 +7,13 @@ import { modelShape } from '../../session/config';
 import { COMPARISON_PRESETS } from '../../session/comparisonPresets';
 import { duplicateSchemes, schemeLabel, type ComparisonRecord } from '../../session/comparisonRecord';
 import { verdictNote } from '../../session/comparisonReport';
-import { summarize, verdictSummary, type Figure, type Spread } from '../../session/comparisonSummary';
+import {
+  summarize,
+  verdictSummary,
+  type Figure,
+  type SchemeSummary,
+  type Spread,
+} from '../../session/comparisonSummary';
 import { ONE_SEED_MESSAGE, type PairedDifference } from '../../session/stats';
 import type { ComparisonsState } from '../../store/comparison';
 import type { LiveRun } from '../../session/records';
@@ -128,149 +134,133 @@ const OWN_KIND = {
   'next-token': 'next-token loss (MEAP)',
 } as const;
 
-function ResultsTable({ c }: { c: ComparisonRecord }) {
-  const [reference, setReference] = useState(c.reference ?? 0);
-  const rows = summarize({ ...c, reference });
-  const probeSteps = c.budget.mlmSteps;
+/** The results table's header: probe, next-token (when a run is causal), task and own-head columns with units. */
+function ResultsHead({ rows, causal }: { rows: SchemeSummary[]; causal: boolean }) {
   const taskSpecs = rows[0]?.tasks ?? [];
+  const probeUnits = rows.find((r) => r.probeUnits !== undefined)?.probeUnits;
+  const unitsOf = (id: string) => rows.map((r) => r.tasks.find((t) => t.id === id)?.units).find((u) => u !== undefined);
+  return (
+    <thead>
+      <tr>
+        <th>Scheme</th>
+        <th>Runs</th>
+        <th title="the shared probe: a fresh head with its own output layer (and the [MASK] input row) trained on the frozen encoder, then the fixed 15% [MASK] held-out masks; lower is better">
+          Probe loss
+          {probeUnits !== undefined && <div className="muted small">{probeUnits} passages</div>}
+        </th>
+        <th title="top-1 accuracy of the shared probe at the same masks">Probe acc.</th>
+        {causal && (
+          <>
+            <th
+              data-testid="compare-next-token-head"
+              title="a causal run (MEAP) reads a token from its left only, so it is not scored by the bidirectional shared probe: its own next-token loss on the held-out text, lower is better"
+            >
+              Next-token loss (causal)
+            </th>
+            <th title="top-1 next-token accuracy of a causal run's own head on the held-out text">Next-token acc.</th>
+          </>
+        )}
+        {taskSpecs.map((t) => (
+          <th key={t.id} title={`${t.name}: linear classifier on frozen features; chance 50%; close to ${t.closeTo}`}>
+            {t.name}
+            {unitsOf(t.id) !== undefined && (
+              <div className="muted small">
+                {unitsOf(t.id)} {t.id === 'agreement' ? 'pairs' : 'passages'}
+              </div>
+            )}
+          </th>
+        ))}
+        <th
+          className="not-comparable"
+          title="the run's own head: NOT comparable across objectives (each head answers a different question)"
+        >
+          Own head (not comparable)
+        </th>
+        <th title="training FLOPs (matrix products, ELECTRA's generator included; probes not counted)">FLOPs</th>
+        <th>tokens/s</th>
+      </tr>
+    </thead>
+  );
+}
+
+/** One scheme's row: probe (or a causal run's note), next-token, task, own-head, FLOPs and speed cells. */
+function ResultRow({ r, causal, reference }: { r: SchemeSummary; causal: boolean; reference: number }) {
+  return (
+    <tr data-testid="compare-result-row" data-done={r.done}>
+      <th scope="row" style={{ borderLeft: `4px solid ${COLORS[r.scheme % COLORS.length]}` }}>
+        <code>{r.label}</code>
+      </th>
+      <td className="num">
+        {r.done} / {r.planned}
+      </td>
+      {r.causal ? (
+        <td
+          colSpan={2}
+          className="muted small"
+          data-testid="compare-result-causal"
+          title="a causal encoder would read the masked token from its left only"
+        >
+          causal run: not scored by the bidirectional probe; see its next-token column
+        </td>
+      ) : (
+        <LossAccuracyCells
+          loss={r.probeLoss}
+          accuracy={r.probeAccuracy}
+          pairedLoss={r.pairedLoss}
+          pairedAccuracy={r.pairedAccuracy}
+          testIds={['compare-result-loss', 'compare-result-accuracy']}
+          isRef={r.scheme === reference}
+        />
+      )}
+      {causal && (
+        <LossAccuracyCells
+          loss={r.nextTokenLoss}
+          accuracy={r.nextTokenAccuracy}
+          pairedLoss={r.pairedNextLoss}
+          pairedAccuracy={r.pairedNextAccuracy}
+          testIds={['compare-result-next-loss', 'compare-result-next-accuracy']}
+          isRef={r.scheme === reference && r.causal}
+        />
+      )}
+      {r.tasks.map((t) => (
+        <FigureCell
+          key={t.id}
+          f={t.accuracy}
+          fmtv={pct}
+          paired={t.paired}
+          fmtd={pts}
+          testId="compare-result-downstream"
+          isRef={r.scheme === reference}
+        />
+      ))}
+      <td
+        className="num not-comparable"
+        data-testid="compare-result-own"
+        title={r.ownKind ? OWN_KIND[r.ownKind] : undefined}
+      >
+        {r.ownLoss ? `${fmt(r.ownLoss, f3)}${r.ownAccuracy ? ` · ${fmt(r.ownAccuracy, pct)}` : ''}` : '–'}
+        {r.ownKind && <div className="muted small">{OWN_KIND[r.ownKind]}</div>}
+      </td>
+      <td className="num">{fmt(r.flops, sci)}</td>
+      <td className="num">{fmt(r.tokensPerS, rate)}</td>
+    </tr>
+  );
+}
+
+/** What the table says about itself: the one-seed message, the count of verdicts, how it scores, its warnings. */
+function ResultsNotes({ c, rows }: { c: ComparisonRecord; rows: SchemeSummary[] }) {
+  const verdicts = verdictSummary(rows);
+  const probeSteps = c.budget.mlmSteps;
+  const causal = rows.some((r) => r.causal);
+  const freq = rows.find((r) => r.frequencyLoss !== undefined);
+  const oldRecord = rows.some((r) => r.done > 0 && !r.probeLoss && !r.causal && r.loss);
   const smallTests = [
     ...new Set(
       rows.flatMap((r) => [r.probeSmallTest, ...r.tasks.map((t) => t.smallTest)]).filter((w): w is string => !!w),
     ),
   ];
-  const freq = rows.find((r) => r.frequencyLoss !== undefined);
-  const oldRecord = rows.some((r) => r.done > 0 && !r.probeLoss && !r.causal && r.loss);
-  const causal = rows.some((r) => r.causal);
-  const verdicts = verdictSummary(rows);
-  const probeUnits = rows.find((r) => r.probeUnits !== undefined)?.probeUnits;
-  const unitsOf = (id: string) => rows.map((r) => r.tasks.find((t) => t.id === id)?.units).find((u) => u !== undefined);
   return (
-    <div className="runs-table-wrap">
-      <p>
-        <label>
-          Compare with{' '}
-          <select
-            value={reference}
-            onChange={(e) => setReference(Number(e.target.value))}
-            data-testid="compare-reference"
-          >
-            {c.schemes.map((m, i) => (
-              <option key={i} value={i}>
-                {schemeLabel(m)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </p>
-      <table className="runs-table compare-results" data-testid="compare-results">
-        <thead>
-          <tr>
-            <th>Scheme</th>
-            <th>Runs</th>
-            <th title="the shared probe: a fresh head with its own output layer (and the [MASK] input row) trained on the frozen encoder, then the fixed 15% [MASK] held-out masks; lower is better">
-              Probe loss
-              {probeUnits !== undefined && <div className="muted small">{probeUnits} passages</div>}
-            </th>
-            <th title="top-1 accuracy of the shared probe at the same masks">Probe acc.</th>
-            {causal && (
-              <>
-                <th
-                  data-testid="compare-next-token-head"
-                  title="a causal run (MEAP) reads a token from its left only, so it is not scored by the bidirectional shared probe: its own next-token loss on the held-out text, lower is better"
-                >
-                  Next-token loss (causal)
-                </th>
-                <th title="top-1 next-token accuracy of a causal run's own head on the held-out text">
-                  Next-token acc.
-                </th>
-              </>
-            )}
-            {taskSpecs.map((t) => (
-              <th
-                key={t.id}
-                title={`${t.name}: linear classifier on frozen features; chance 50%; close to ${t.closeTo}`}
-              >
-                {t.name}
-                {unitsOf(t.id) !== undefined && (
-                  <div className="muted small">
-                    {unitsOf(t.id)} {t.id === 'agreement' ? 'pairs' : 'passages'}
-                  </div>
-                )}
-              </th>
-            ))}
-            <th
-              className="not-comparable"
-              title="the run's own head: NOT comparable across objectives (each head answers a different question)"
-            >
-              Own head (not comparable)
-            </th>
-            <th title="training FLOPs (matrix products, ELECTRA's generator included; probes not counted)">FLOPs</th>
-            <th>tokens/s</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.scheme} data-testid="compare-result-row" data-done={r.done}>
-              <th scope="row" style={{ borderLeft: `4px solid ${COLORS[r.scheme % COLORS.length]}` }}>
-                <code>{r.label}</code>
-              </th>
-              <td className="num">
-                {r.done} / {r.planned}
-              </td>
-              {r.causal ? (
-                <td
-                  colSpan={2}
-                  className="muted small"
-                  data-testid="compare-result-causal"
-                  title="a causal encoder would read the masked token from its left only"
-                >
-                  causal run: not scored by the bidirectional probe; see its next-token column
-                </td>
-              ) : (
-                <LossAccuracyCells
-                  loss={r.probeLoss}
-                  accuracy={r.probeAccuracy}
-                  pairedLoss={r.pairedLoss}
-                  pairedAccuracy={r.pairedAccuracy}
-                  testIds={['compare-result-loss', 'compare-result-accuracy']}
-                  isRef={r.scheme === reference}
-                />
-              )}
-              {causal && (
-                <LossAccuracyCells
-                  loss={r.nextTokenLoss}
-                  accuracy={r.nextTokenAccuracy}
-                  pairedLoss={r.pairedNextLoss}
-                  pairedAccuracy={r.pairedNextAccuracy}
-                  testIds={['compare-result-next-loss', 'compare-result-next-accuracy']}
-                  isRef={r.scheme === reference && r.causal}
-                />
-              )}
-              {r.tasks.map((t) => (
-                <FigureCell
-                  key={t.id}
-                  f={t.accuracy}
-                  fmtv={pct}
-                  paired={t.paired}
-                  fmtd={pts}
-                  testId="compare-result-downstream"
-                  isRef={r.scheme === reference}
-                />
-              ))}
-              <td
-                className="num not-comparable"
-                data-testid="compare-result-own"
-                title={r.ownKind ? OWN_KIND[r.ownKind] : undefined}
-              >
-                {r.ownLoss ? `${fmt(r.ownLoss, f3)}${r.ownAccuracy ? ` · ${fmt(r.ownAccuracy, pct)}` : ''}` : '–'}
-                {r.ownKind && <div className="muted small">{OWN_KIND[r.ownKind]}</div>}
-              </td>
-              <td className="num">{fmt(r.flops, sci)}</td>
-              <td className="num">{fmt(r.tokensPerS, rate)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <>
       {verdicts.oneSeed && (
         <p className="run-notice" data-testid="compare-one-seed">
           {ONE_SEED_MESSAGE[0].toUpperCase() + ONE_SEED_MESSAGE.slice(1)}.
@@ -311,6 +301,41 @@ function ResultsTable({ c }: { c: ComparisonRecord }) {
           {w}
         </p>
       ))}
+    </>
+  );
+}
+
+function ResultsTable({ c }: { c: ComparisonRecord }) {
+  const [reference, setReference] = useState(c.reference ?? 0);
+  const rows = summarize({ ...c, reference });
+  const causal = rows.some((r) => r.causal);
+  return (
+    <div className="runs-table-wrap">
+      <p>
+        <label>
+          Compare with{' '}
+          <select
+            value={reference}
+            onChange={(e) => setReference(Number(e.target.value))}
+            data-testid="compare-reference"
+          >
+            {c.schemes.map((m, i) => (
+              <option key={i} value={i}>
+                {schemeLabel(m)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </p>
+      <table className="runs-table compare-results" data-testid="compare-results">
+        <ResultsHead rows={rows} causal={causal} />
+        <tbody>
+          {rows.map((r) => (
+            <ResultRow key={r.scheme} r={r} causal={causal} reference={reference} />
+          ))}
+        </tbody>
+      </table>
+      <ResultsNotes c={c} rows={rows} />
     </div>
   );
 }
