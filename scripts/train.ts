@@ -10,7 +10,7 @@ import { Kernels } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
 import { hfArchitecture } from '../src/engine/checkpoint/hf';
-import { STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
+import { getObjective, STRATEGY_IDS, OBJECTIVE_IDS } from '../src/masking';
 import type { ObjectiveId, StrategyId } from '../src/masking/types';
 import { defaultExperiment, type ExperimentConfig } from '../src/session/config';
 import { openRun, type RunLoop } from '../src/session/runLoop';
@@ -110,10 +110,12 @@ if (a.strategy !== undefined && !(STRATEGY_IDS as string[]).includes(a.strategy)
 if (a.objective !== undefined && !(OBJECTIVE_IDS as string[]).includes(a.objective))
   fail(`unknown objective "${a.objective}"`);
 if (a.strategy !== undefined || a.objective !== undefined) {
-  e.masking = {
-    strategy: (a.strategy ?? e.masking.strategy) as StrategyId,
-    objective: (a.objective ?? e.masking.objective) as ObjectiveId,
-  };
+  const objective = (a.objective ?? e.masking.objective) as ObjectiveId;
+  let strategy = (a.strategy ?? e.masking.strategy) as StrategyId;
+  // As the page does: an objective that works with some strategies only takes its default one unless one is named.
+  const o = getObjective(objective);
+  if (a.strategy === undefined && o.strategies && !o.strategies.includes(strategy)) strategy = o.defaultStrategy;
+  e.masking = { strategy, objective };
 }
 if (a.rate !== undefined)
   e.masking = { ...e.masking, strategyParams: { ...e.masking.strategyParams, rate: num('rate', a.rate, 0.01, 0.95) } };
