@@ -167,7 +167,8 @@ interface EvalRow extends EvalPoint {
   seconds: number;
 }
 const evals: EvalRow[] = [];
-const tStart = performance.now();
+/** When training starts (after the data and the model are ready): evaluations' seconds count from here. */
+let tStart = performance.now();
 let base: { loss: number; accuracy: number } | undefined;
 let loop: RunLoop;
 try {
@@ -181,6 +182,7 @@ try {
         if (s === 'diverged') halted = message;
       },
       prepared: (info) => {
+        tStart = performance.now();
         base = info.baseline;
         log(
           `data: ${info.trainSequences} training and ${info.heldOutSequences} held-out sequences of T=${info.model.T}, V=${info.V} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
