@@ -1,5 +1,6 @@
 // Bundles the benchmarks into Node ES modules for GPU machines that have no node_modules except `webgpu` (kept
-// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), dist-bench/selfcheck.mjs (kernel self-test), shared code in chunks/.
+// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), dist-bench/selfcheck.mjs (kernel self-test),
+// dist-bench/scaleupWeights.mjs (the scale-up bundles' big initial weights, bench/scaleup), shared code in chunks/.
 // Vite's transform resolves import.meta.glob of shaders/*.wgsl. Send the whole dist-bench/ folder.
 import { defineConfig } from 'vite';
 
@@ -15,7 +16,12 @@ export default defineConfig({
     minify: false,
     sourcemap: false,
     rollupOptions: {
-      input: { kernels: 'bench/kernels.ts', train: 'bench/train.ts', selfcheck: 'bench/selfcheck.ts' },
+      input: {
+        kernels: 'bench/kernels.ts',
+        train: 'bench/train.ts',
+        selfcheck: 'bench/selfcheck.ts',
+        scaleupWeights: 'bench/scaleup/weights.ts',
+      },
       external: ['webgpu'],
       output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/shared-[hash].mjs' },
     },

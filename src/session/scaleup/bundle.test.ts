@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreparedData } from '../../data/dataset';
-import { readSafetensors } from '../../engine/checkpoint/safetensors';
+import { readSafetensors, writeSafetensors } from '../../engine/checkpoint/safetensors';
+import { bertTensors, placeTensors } from '../../engine/model/params';
+import { planMasking, vocabInfoOf } from '../../masking';
 import type { MaskingConfig } from '../../masking/types';
-import { defaultExperiment, type ExperimentConfig } from '../config';
+import { defaultExperiment, modelShape, type ExperimentConfig } from '../config';
 import { parseRunsJson } from '../runsExport';
-import { electraSampleSeed, prepareExperimentData } from '../run';
+import { electraSampleSeed, headFor, prepareExperimentData } from '../run';
 import { EVAL_SAMPLE_SEED } from '../../engine/trainer';
 import { scaleUpBundle, type BundleFile } from './bundle';
+import { checkpointExperiment, trainedFromCheckpoint } from './fromCheckpoint';
 
 const FAIRY = readFileSync(new URL('../../../public/corpora/fairy-tales.txt', import.meta.url).pathname, 'utf8').slice(
   0,
@@ -278,6 +281,32 @@ describe('scale-up bundle against python3 (standard library only)', () => {
     expect(exp.trained).toEqual({ step: 3, optimizer: true, generator: true });
     expect(exp.electra).toEqual({ sample_seed: electraSampleSeed(e.seed), eval_sample_seed: EVAL_SAMPLE_SEED });
     expect(exp.model.capacity).toBeGreaterThan(0);
+  });
+
+  it('reads a MaskLab checkpoint as the run to continue: its experiment, weights, moments and step', () => {
+    const e = experiment({ strategy: 'span', objective: 'mlm' });
+    const d = dataFor(e);
+    const model = modelShape(e, d.tokenizer.vocabSize);
+    const head = headFor(planMasking(e.masking, vocabInfoOf(d.tokenizer), model.T), model);
+    const layout = placeTensors(bertTensors(model, head));
+    const tensors = (prefix: string, value: number) =>
+      layout.tensors.map((t) => ({
+        name: prefix + t.name,
+        dtype: 'F32' as const,
+        shape: t.shape,
+        data: new Float32Array(t.size).fill(value),
+      }));
+    const meta = { format: 'masklab-checkpoint', version: 1, model, head, step: 17, run: { config: e } };
+    const bytes = writeSafetensors([...tensors('', 0.5), ...tensors('adam_m.', 0.25), ...tensors('adam_v.', 0.125)], {
+      masklab: JSON.stringify(meta),
+    });
+    expect(checkpointExperiment(bytes)).toEqual({ config: e, step: 17 });
+    const t = trainedFromCheckpoint(bytes, e, d);
+    expect([t.step, t.params[0], t.m![0], t.v![layout.tensors[layout.tensors.length - 1].offset]]).toEqual([
+      17, 0.5, 0.25, 0.125,
+    ]);
+    const other = { ...e, model: { preset: 'tiny' as const, overrides: { F: 128 } } };
+    expect(() => trainedFromCheckpoint(bytes, other, d)).toThrow(/checkpoint has F=256, this model has F=128/);
   });
 
   it('refuses, with a plain message, an objective transformers has no head for', () => {

@@ -8,8 +8,15 @@ import { Rng } from '../../data/rng';
 import type { SequenceSet } from '../../data/batching';
 import { exportHf, hfArchitecture, hfModelFor, type HfModel } from '../../engine/checkpoint/hf';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../engine/checkpoint/safetensors';
-import { validateModelConfig } from '../../engine/config';
-import { bertTensors, initParams, placeTensors } from '../../engine/model/params';
+import { validateModelConfig, type ModelConfig } from '../../engine/config';
+import {
+  bertTensors,
+  initParams,
+  placeTensors,
+  type GeneratorShape,
+  type HeadConfig,
+  type ParamLayout,
+} from '../../engine/model/params';
 import { modelShape, type ExperimentConfig } from '../config';
 import { generatorOf } from '../exportFiles';
 import { electraSampleSeed, headFor, uniformOf } from '../run';
@@ -72,6 +79,41 @@ function sequencesFile(set: SequenceSet): Uint8Array {
   );
 }
 
+/**
+ * The run's initial weights, exactly as TrainingRun draws them (training in Python starts where MaskLab's did), as
+ * from_pretrained folders: config.json and model.safetensors, and ELECTRA's generator/. Also what the bundle's
+ * other files need: the flat weights, their layout, the transformers model and the folders.
+ */
+export function initialWeights(
+  model: ModelConfig,
+  head: HeadConfig,
+  seed: number,
+): {
+  hf: HfModel;
+  layout: ParamLayout;
+  init: Float32Array;
+  gen: GeneratorShape | undefined;
+  parts: [HfModel, string][];
+  files: BundleFile[];
+} {
+  const hf = hfModelFor(head);
+  if (!hf) throw new Error(`a ${head.kind} head has no transformers model`);
+  const layout = placeTensors(bertTensors(model, head));
+  const init = initParams(layout, model.initStd, uniformOf(Rng.from(seed, 'init')));
+  const gen = generatorOf(head);
+  const parts: [HfModel, string][] = [
+    [hf, ''],
+    ...(gen ? [['electra-generator', 'generator/'] as [HfModel, string]] : []),
+  ];
+  const files: BundleFile[] = [];
+  for (const [m, dir] of parts) {
+    const w = exportHf(model, layout, init, m, gen);
+    files.push({ name: `${dir}config.json`, bytes: new TextEncoder().encode(w.config) });
+    files.push({ name: `${dir}model.safetensors`, bytes: w.safetensors });
+  }
+  return { hf, layout, init, gen, parts, files };
+}
+
 /** Builds every file of the bundle; throws with a plain message when the objective cannot be exported. */
 export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts: BundleOptions): BundleFile[] {
   const why = notExportable(config.masking.objective);
@@ -85,21 +127,8 @@ export function scaleUpBundle(config: ExperimentConfig, data: PreparedData, opts
   validateModelConfig(model);
   const rm = new RunMasking(config, data);
   const head = headFor(rm.plan, model);
-  const hf = hfModelFor(head);
-  if (!hf) throw new Error(`a ${head.kind} head has no transformers model`);
-  const layout = placeTensors(bertTensors(model, head));
-  // The run's initial weights, exactly as TrainingRun draws them: training in Python starts where MaskLab's did.
-  const init = initParams(layout, model.initStd, uniformOf(Rng.from(config.seed, 'init')));
-  const gen = generatorOf(head);
-  const parts: [HfModel, string][] = [
-    [hf, ''],
-    ...(gen ? [['electra-generator', 'generator/'] as [HfModel, string]] : []),
-  ];
-  for (const [m, dir] of parts) {
-    const init0 = exportHf(model, layout, init, m, gen);
-    text(`${dir}config.json`, init0.config);
-    files.push({ name: `${dir}model.safetensors`, bytes: init0.safetensors });
-  }
+  const { hf, layout, init, gen, parts, files: weights } = initialWeights(model, head, config.seed);
+  files.push(...weights);
   const trained = trainedFolder(opts, (params, m) => exportHf(model, layout, params, m, gen), parts);
   files.push(...trained.files);
   text('tokenizer.json', exportTokenizerJson(data.tokenizer));

@@ -7,8 +7,8 @@ schedule, ELECTRA's sampler and its fixed held-out evaluation. See README.md for
     torchrun --nproc_per_node 8 train.py             # the same with torchrun
     python train.py --init trained                   # continue the run saved under trained/ from its step
 
-Writes OUT/metrics.csv, OUT/metrics.jsonl and OUT/masklab-runs.json (import it in MaskLab's Runs panel: Import
-JSON) and the final model in OUT/model/.
+Writes OUT/metrics.csv, OUT/metrics.jsonl, OUT/masklab-runs.json (import it in MaskLab's Runs panel: Import
+JSON), OUT/summary.json (device, versions, speed, step-0 agreement) and the final model in OUT/model/.
 """
 import argparse
 import contextlib
@@ -294,7 +294,7 @@ def check_golden(torch, net, batches, acc, args):
     """The step-0 loss of MaskLab's initial weights on golden/step_000000.json against MaskLab's CPU reference."""
     golden = os.path.join(HERE, "golden", "step_000000.json")
     if not os.path.exists(golden) or args.init != "masklab":
-        return
+        return None
     with open(golden, encoding="utf-8") as f:
         g = json.load(f)
     k = int(g.get("loss_rows", g["B"]))
@@ -309,6 +309,7 @@ def check_golden(torch, net, batches, acc, args):
               % (k, got, g["loss"], abs(got - g["loss"])))
     if args.check_golden:
         sys.exit(0 if abs(got - g["loss"]) <= 1e-4 else 1)
+    return {"rows": k, "loss": got, "masklab": g["loss"], "diff": abs(got - g["loss"]), "kind": g.get("loss_kind")}
 
 
 def main():
@@ -352,18 +353,20 @@ def main():
     wrapped, opt = acc.prepare(net, opt)
     plain = acc.unwrap_model(wrapped)
     batches = Batches(torch, exp, dev)
-    check_golden(torch, plain, batches, acc, args)
+    golden = check_golden(torch, plain, batches, acc, args)
 
     os.makedirs(args.out, exist_ok=True)
     rows_out, evals = [], []
     eval_batches = collator.eval_batches()
     if acc.is_main_process:
         evaluate(torch, plain, batches, eval_batches, start, evals, acc)
-    t0 = time.time()
+    t0, collate = time.time(), 0.0
     rank, span = acc.process_index, per_device * accum
     mine = list(range(rank * span, (rank + 1) * span))
     for step in range(start, args.steps):
+        c0 = time.time()
         b = collator.batch(step)
+        collate += time.time() - c0
         n_targets, n_tokens = batches.counts(b)
         total = torch.zeros((), device=dev)
         local = []
@@ -399,11 +402,28 @@ def main():
         run = {"seconds": seconds, "device": str(dev), "processes": acc.num_processes, "mixed_precision": acc.mixed_precision,
                "torch": torch.__version__, "start": start, "stop": args.steps}
         write_metrics(args.out, exp, rows_out, evals, run)
+        write_summary(args.out, exp, dict(run, collate_seconds=collate, golden=golden, steps=len(rows_out),
+                                          tokens=len(rows_out) * train["B"] * collator.train.T), torch, dev)
         plain.model.save_pretrained(os.path.join(args.out, "model"))
         if plain.generator is not None:
             plain.generator.save_pretrained(os.path.join(args.out, "model", "generator"))
         acc.print("metrics and model in %s" % args.out)
     acc.wait_for_everyone()
+
+
+def write_summary(out, exp, run, torch, dev):
+    """OUT/summary.json: where and how fast it ran (device name, versions, tokens/s, time in the Python collator) and
+    the step-0 agreement with MaskLab's golden loss."""
+    import platform
+    versions = {"python": platform.python_version(), "torch": torch.__version__}
+    for name in ("transformers", "accelerate"):
+        versions[name] = getattr(sys.modules.get(name), "__version__", None)
+    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else (platform.processor() or platform.machine())
+    summary = dict(run, device_name=name, versions=versions, link=exp.get("link"),
+                   tokens_per_s=run["tokens"] / max(run["seconds"], 1e-9),
+                   ms_per_step=1000 * run["seconds"] / max(1, run["steps"]))
+    with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=1)
 
 
 def write_metrics(out, exp, rows, evals, run):
