@@ -2,8 +2,8 @@
 // test stand-ins for transformers and accelerate (standins/, never in the bundle) on the machine's python3 with
 // torch (Debian's python3-torch). A span/MLM run: train.py from step 0 follows MaskLab's losses, and a MaskLab
 // checkpoint at step N continued by `train.py --init trained` equals MaskLab's steps N.. (loss to 1e-5). Hard tokens
-// and ELECTRA on 1 and 2 processes (torchrun, gloo): the same losses. Without a python3 that imports torch, the
-// check cannot run: the test then says so and shows that import failing.
+// (MLM and RTS) and ELECTRA on 1 and 2 processes (as torchrun launches them, gloo): the same losses. Without a
+// python3 that imports torch, the check cannot run: the test then says so and shows that import failing.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -118,18 +118,25 @@ if (py.python)
       },
     );
 
-    it("hard/mlm on 1 and 2 processes (gloo): the same losses, and MaskLab's", { timeout: 300_000 }, async () => {
-      const e = experiment({ strategy: 'hard', objective: 'mlm' });
-      const { losses } = await masklabCurve(fx, e, data);
-      const dir = writeBundle('hard-mlm', e, data);
-      const one = await trainPy(py.python!, dir, ['--steps', String(N + M)], 'one');
-      const two = await trainPy(py.python!, dir, ['--steps', String(N + M)], 'two', 2);
-      show('hard/mlm 1 process', one, losses);
-      show('hard/mlm 2 processes', two, losses);
-      console.log(`hard/mlm: N=1 vs N=2 max |loss diff| ${maxDiff(one.losses, two.losses).toExponential(2)}`);
-      expect(maxDiff(one.losses, two.losses)).toBeLessThan(1e-5);
-      expect(maxDiff(one.losses, losses)).toBeLessThan(1e-5);
-    });
+    // Hard tokens through a vocabulary head (the targets' losses) and a binary head (every real token's).
+    it.each(['mlm', 'rts'] as const)(
+      "hard/%s on 1 and 2 processes (gloo): the same losses, and MaskLab's",
+      { timeout: 300_000 },
+      async (objective) => {
+        const e = experiment({ strategy: 'hard', objective });
+        const { losses } = await masklabCurve(fx, e, data);
+        const dir = writeBundle(`hard-${objective}`, e, data);
+        const one = await trainPy(py.python!, dir, ['--steps', String(N + M)], 'one');
+        const two = await trainPy(py.python!, dir, ['--steps', String(N + M)], 'two', 2);
+        show(`hard/${objective} 1 process`, one, losses);
+        show(`hard/${objective} 2 processes`, two, losses);
+        console.log(
+          `hard/${objective}: N=1 vs N=2 max |loss diff| ${maxDiff(one.losses, two.losses).toExponential(2)}, vs MaskLab ${maxDiff(one.losses, losses).toExponential(2)}`,
+        );
+        expect(maxDiff(one.losses, two.losses)).toBeLessThan(1e-5);
+        expect(maxDiff(one.losses, losses)).toBeLessThan(1e-5);
+      },
+    );
 
     it(
       "random/electra on 1 and 2 processes: MaskLab's sampler, the same losses; continued exactly",
