@@ -12,6 +12,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { ReactElement, ReactNode } from 'react';
+import { isToyCorpus } from '../../data/toyLanguage';
 import { PLATEAU_MARGIN, plateauExitStep } from '../../session/baseline';
 import type { LiveRun } from '../../session/records';
 import { TICK, valueAxis } from './axes';
@@ -240,7 +241,26 @@ export function LossChart({ run }: { run: LiveRun }) {
       <LossCurves run={run} evals={evals} {...frame} />
       <AccuracyChart run={run} evals={evals} {...frame} />
       {run.info?.agreementPairs && <AgreementChart pairs={run.info.agreementPairs} evals={evals} stepAxis={stepAxis} />}
+      <NoAgreement run={run} />
       <RateChart run={run} stepAxis={stepAxis} />
     </div>
+  );
+}
+
+/**
+ * Why a toy-language run whose objective has no vocabulary head at the masked position shows no agreement chart: the
+ * score masks the verb and compares its two forms there (a causal MEAP head at that position predicts the next token).
+ */
+function NoAgreement({ run }: { run: LiveRun }) {
+  const kind = run.info?.evalKind;
+  if (run.info?.agreementPairs || !kind || kind === 'mlm' || !isToyCorpus(run.config.corpus)) return null;
+  return (
+    <p className="muted small" data-testid="agreement-none">
+      No agreement score for this run: agreement masks the verb and compares its two forms through a vocabulary head at
+      the masked position;{' '}
+      {kind === 'next-token'
+        ? 'a causal (MEAP) head there predicts the next token, not the verb.'
+        : "this objective's head does not name tokens."}
+    </p>
   );
 }
