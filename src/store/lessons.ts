@@ -223,8 +223,9 @@ export function comparisonNumbers(rec: ComparisonRecord, reference: number): Com
   const ref = summary[reference];
   if (probed && ref?.probeAccuracy) {
     return {
-      metric:
-        'held-out masked-token accuracy through the shared probe (a fresh vocabulary head on each frozen encoder)',
+      metric: summary.some((r) => r.probeTied)
+        ? "held-out masked-token accuracy through the shared probe (as saved then: a fresh head decoding through each run's own token embedding, which favours MLM)"
+        : 'held-out masked-token accuracy through the shared probe (a fresh head with its own output layer on each frozen encoder)',
       reference: ref.label,
       rows: summary.map((r) => ({ label: r.label, isReference: r.scheme === reference, diff: r.pairedAccuracy })),
       budget: budgetOf(rec, summary),
