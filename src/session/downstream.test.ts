@@ -135,6 +135,40 @@ describe('downstream tasks', () => {
     );
     expect(r.accuracy.lo).toBeLessThanOrEqual(0.5);
     expect(r.testExamples).toBeGreaterThanOrEqual(1000);
+    // Units are minimal pairs (both sentences of a pair count once), and the same pairs at every seed share one key
+    // although each seed's tokenizer numbers the words its own way.
+    expect(r.units).toBe(r.testExamples / 2);
+    const other = new Map<string, number>();
+    const shuffled = {
+      encode: (text: string) => ({
+        ids: text.split(' ').map((w) => other.get(w) ?? (other.set(w, 900 - other.size), 901 - other.size)),
+      }),
+    };
+    const again = buildAgreementTask('toy:2000:3', shuffled, T);
+    expect(again.ids).not.toEqual(task.ids);
+    const r2 = await runDownstreamTask(
+      fakeSource(1, () => [0]),
+      sortedSet(8, 1),
+      'agreement',
+      8,
+      undefined,
+      again,
+    );
+    expect(r2.totals!.key).toBe(r.totals!.key);
+    // Window tasks from two different held-out sets (two seeds' splits) do not share a key.
+    const w1 = await runDownstreamTask(
+      fakeSource(1, (ids) => [ids[1]]),
+      sortedSet(60, 1),
+      'word-order',
+      60,
+    );
+    const w2 = await runDownstreamTask(
+      fakeSource(1, (ids) => [ids[1]]),
+      sortedSet(60, 2),
+      'word-order',
+      60,
+    );
+    expect(w1.totals!.key).not.toBe(w2.totals!.key);
   });
 
   it('says when the held-out text is too small', async () => {

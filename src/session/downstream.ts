@@ -76,7 +76,16 @@ export function buildAgreementTask(
     if (good.length > T - 2 || bad.length > T - 2) return;
     rows.push({ s, ids: good, label: 0 }, { s, ids: bad, label: 1 });
   });
-  return packRows(rows, T);
+  // The same sentences at every seed, though each seed's tokenizer numbers the words its own way.
+  const kept = [...new Set(rows.map((r) => r.s))];
+  const text = kept.map((s) => pairs[s].words.join(' ')).join('\n');
+  return {
+    ...packRows(rows, T),
+    contentKey: fingerprint(
+      Array.from(text, (ch) => ch.charCodeAt(0)),
+      kept,
+    ),
+  };
 }
 
 /**
@@ -97,6 +106,11 @@ export interface WindowTask {
   labels: Uint8Array;
   /** Held-out sequence each example comes from (the split keeps a sequence's examples on one side). */
   source: Int32Array;
+  /**
+   * What the examples are, independent of the tokenizer, when the same items recur at every seed (the agreement
+   * pairs): runs of different seeds then share their test units. Absent: the examples' ids say it.
+   */
+  contentKey?: string;
 }
 
 /** Words of a packed row as [start, end) ranges of real, non-special pieces grouped by word id. */
@@ -265,9 +279,12 @@ export async function runDownstreamTask(
   const testRight = right(test);
   const trainRight = right(train);
   const ones = test.reduce((n, r) => n + task.labels[r], 0);
-  // The test set's key: its examples (ids, labels) and their units; every run of a seed has the same one.
+  // The test set's key: its examples (ids, or the content they stand for) with labels and units; every run of a
+  // seed has the same one, and with contentKey so does every seed.
   const key = fingerprint(
-    ...test.map((r) => task.ids.subarray(r * task.T, (r + 1) * task.T)),
+    ...(task.contentKey
+      ? [Array.from(task.contentKey, (ch) => ch.charCodeAt(0))]
+      : test.map((r) => task.ids.subarray(r * task.T, (r + 1) * task.T))),
     test.map((r) => task.labels[r] * 1_000_003 + task.source[r]),
   );
   const totals = unitTotals(
