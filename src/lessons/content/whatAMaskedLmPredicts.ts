@@ -56,7 +56,9 @@ export const LESSON_1: Lesson = {
   ],
   setup: {
     kind: 'train',
-    config: () => fairyTales({ steps: 30, warmup: 5, evalEvery: 10 }),
+    // Batch 16, not the lab's 64: the same outcome in 30 steps (held-out loss 7.64 -> 6.23 against 6.15, accuracy
+    // 0 -> 6.6% either way; Node, SwiftShader), in 42% of the time, so a class on a software adapter waits less.
+    config: () => fairyTales({ B: 16, steps: 30, warmup: 5, evalEvery: 10 }),
     budget: { fixedSteps: 30, minSteps: 30, maxSteps: 30 },
   },
   limits:
