@@ -12,7 +12,7 @@ import {
 } from './downstream';
 import { badSentence, generateToyLanguage } from '../data/toyLanguage';
 import type { FeatureSource } from './features';
-import { splitBySource } from './probeTask';
+import { splitBySource } from './probeClassifier';
 
 const T = 24;
 /** count sequences: [CLS] + 20 one-piece words in ascending id order + [SEP] + padding. */

@@ -6,7 +6,7 @@ import { Rng } from '../data/rng';
 import { SPECIAL_IDS, SPECIAL_TOKENS } from '../data/types';
 import { badSentence, generateToyLanguage, parseToyCorpus } from '../data/toyLanguage';
 import { featuresOf, type FeatureSource } from './features';
-import { fitLogistic, predictLogistic, splitBySource } from './probeTask';
+import { fitLogistic, predictLogistic, splitBySource } from './probeClassifier';
 import { bootstrapUnits, fingerprint, unitTotals, type Estimate, type UnitTotals } from './stats';
 
 const FIRST_NON_SPECIAL = SPECIAL_TOKENS.length;

@@ -2,7 +2,7 @@
 // is learned, shuffled labels stay at chance, deterministic); downstream.test.ts runs it on the tasks themselves.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
-import { choleskySolve, fitLogistic, logisticAccuracy, predictLogistic, splitBySource } from './probeTask';
+import { choleskySolve, fitLogistic, logisticAccuracy, predictLogistic, splitBySource } from './probeClassifier';
 
 describe('splitBySource', () => {
   it('keeps both examples of a pair on one side, covers every example once, and is seeded', () => {
