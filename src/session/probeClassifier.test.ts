@@ -2,7 +2,23 @@
 // is learned, shuffled labels stay at chance, deterministic); downstream.test.ts runs it on the tasks themselves.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng';
-import { choleskySolve, fitLogistic, logisticAccuracy, predictLogistic, splitBySource } from './probeClassifier';
+import { choleskySolve, fitLogistic, predictLogistic, splitBySource, type LogisticModel } from './probeClassifier';
+
+/** Share of rows `idx` whose predicted class (p >= 0.5) is their label. */
+function logisticAccuracy(
+  m: LogisticModel,
+  X: ArrayLike<number>,
+  y: ArrayLike<number>,
+  idx: readonly number[],
+): number {
+  if (idx.length === 0) return NaN;
+  const p = predictLogistic(m, X, idx);
+  let right = 0;
+  idx.forEach((r, i) => {
+    if ((p[i] >= 0.5 ? 1 : 0) === y[r]) right++;
+  });
+  return right / idx.length;
+}
 
 describe('splitBySource', () => {
   it('keeps both examples of a pair on one side, covers every example once, and is seeded', () => {

@@ -159,19 +159,3 @@ export function predictLogistic(m: LogisticModel, X: ArrayLike<number>, idx: rea
     return sigmoid(s);
   });
 }
-
-/** Share of rows `idx` whose predicted class (p >= 0.5) is their label. */
-export function logisticAccuracy(
-  m: LogisticModel,
-  X: ArrayLike<number>,
-  y: ArrayLike<number>,
-  idx: readonly number[],
-): number {
-  if (idx.length === 0) return NaN;
-  const p = predictLogistic(m, X, idx);
-  let right = 0;
-  idx.forEach((r, i) => {
-    if ((p[i] >= 0.5 ? 1 : 0) === y[r]) right++;
-  });
-  return right / idx.length;
-}

@@ -251,9 +251,3 @@ export class ExperimentError extends Error {
     this.name = 'ExperimentError';
   }
 }
-
-/** Throws ExperimentError when the experiment has any problem. */
-export function assertRunnable(e: ExperimentConfig, opts: ValidateOptions = {}): void {
-  const problems = validateExperiment(e, opts);
-  if (problems.length > 0) throw new ExperimentError(problems);
-}
