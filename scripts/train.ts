@@ -21,6 +21,15 @@ import { plateauExitStep, PLATEAU_MARGIN, stepAbove } from '../src/session/basel
 import { isToyCorpus, parseToyCorpus, toyCorpusId, toyLanguageOf } from '../src/data/toyLanguage';
 import type { TokenizerKind } from '../src/data/tokenizer';
 import type { LrSchedule } from '../src/engine/schedule';
+import { pairCounts } from '../src/session/agreement';
+import {
+  headLabel,
+  ONSET_RELATION,
+  pathLabel,
+  SYNTAX_MARGIN,
+  syntaxJson,
+  syntaxOnsetStep,
+} from '../src/session/syntax';
 
 const USAGE = `usage: npm run train -- [--preset ${CLASS_PRESETS.map((p) => p.id).join('|')}]
        [--corpus ${CORPORA.map((c) => c.id).join('|')}|toy] [--toy-sentences N] [--toy-seed N]
@@ -208,12 +217,21 @@ try {
       eval: (p) => {
         evals.push({ ...p, seconds: (performance.now() - tStart) / 1000 });
         const over = base ? `, ${((p.accuracy - base.accuracy) * 100).toFixed(1)} points over the frequency guess` : '';
+        const orc = p.agreement?.kinds?.orc;
         const ag = p.agreement
-          ? `, agreement ${(p.agreement.plain * 100).toFixed(1)}% (with attractor ${(p.agreement.attractor * 100).toFixed(1)}%)`
+          ? `, agreement ${(p.agreement.plain * 100).toFixed(1)}% (with attractor ${(p.agreement.attractor * 100).toFixed(1)}%` +
+            `${orc !== undefined ? `, object relative clauses ${(orc * 100).toFixed(1)}%` : ''})`
           : '';
         log(
           `held-out at step ${p.step}: loss ${p.loss.toFixed(4)}, accuracy ${(p.accuracy * 100).toFixed(1)}%${over}${ag}`,
         );
+        const v = p.syntax?.relations.find((x) => x.id === ONSET_RELATION);
+        if (v)
+          log(
+            `  verb -> subject past an attractor (${v.units} verbs): best head ${headLabel(v.head)} ${v.head.score.toFixed(3)}` +
+              (v.path ? `, best path ${pathLabel(v.path.hops)} ${v.path.score.toFixed(3)}` : '') +
+              `; baselines: offset ${v.offset.offset} ${v.offset.score.toFixed(3)}, nearest noun ${(v.nearestNoun ?? 0).toFixed(3)}`,
+          );
       },
     },
     { adapter: gpu.summary, limits: gpu.device.limits, flushMs: 0 },
@@ -221,6 +239,8 @@ try {
 } catch (err) {
   fail((err as Error).message);
 }
+// Every head's and two-head path's score for verb -> subject past an attractor, to follow one over time.
+loop.run.syntaxDetail = true;
 await loop.start();
 const run = loop.run;
 const c = run.model;
@@ -262,6 +282,7 @@ if (a.export) {
     log(`exported a Hugging Face ${hfArchitecture(which.model)} to ${out}/`);
   }
 }
+const pairs = run.agreementPairs && pairCounts(run.agreementPairs);
 const summary = {
   adapter: gpu.label,
   corpus: e.corpus,
@@ -289,12 +310,16 @@ const summary = {
   plus10_step: base ? stepAbove(evals, base.accuracy, 0.1) : null,
   agreement_accuracy: final.agreement?.plain ?? null,
   agreement_accuracy_attractor: final.agreement?.attractor ?? null,
-  agreement_pairs: run.agreementPairs
-    ? {
-        without_attractor: run.agreementPairs.filter((p) => !p.attractor).length,
-        with_attractor: run.agreementPairs.filter((p) => p.attractor).length,
-      }
+  agreement_accuracy_object_relative: final.agreement?.kinds?.orc ?? null,
+  /** Per kind of pair: bare, pp (prepositional phrase), src and orc (subject and object relative clause). */
+  agreement_by_kind: final.agreement?.kinds ?? null,
+  agreement_pairs: pairs
+    ? { without_attractor: pairs.plain, with_attractor: pairs.attractor, object_relative: pairs.objectRelative }
     : null,
+  /** Toy language: the first evaluation where a head or path finds the verb's subject past an attractor (syntax.ts). */
+  syntax_onset_step: run.syntaxSet ? syntaxOnsetStep(evals) : null,
+  syntax_margin: run.syntaxSet ? SYNTAX_MARGIN : null,
+  syntax_sentences: run.syntaxSet?.count ?? null,
   preset: a.preset ?? null,
   config: e,
   tokens_per_s: tokens / (trainMs / 1000),
@@ -304,9 +329,18 @@ const summary = {
   dispatches_per_step: run.trainer.dispatchesPerStep,
   gpu_bytes: memory.totalBytes,
   gpu_bytes_by_category: memory.byCategory,
-  evals: evals.map(({ agreement, ...r }) =>
-    agreement ? { ...r, agreement: agreement.plain, agreement_attractor: agreement.attractor } : r,
-  ),
+  evals: evals.map(({ agreement, syntax, ...r }) => ({
+    ...r,
+    ...(agreement
+      ? {
+          agreement: agreement.plain,
+          agreement_attractor: agreement.attractor,
+          ...(agreement.kinds ? { agreement_by_kind: agreement.kinds } : {}),
+        }
+      : {}),
+    // Per relation: the best head and the best path of heads, their scores and the baselines.
+    ...(syntax ? { syntax: { ...syntaxJson(syntax), ...(syntax.detail ? { detail: syntax.detail } : {}) } } : {}),
+  })),
   error: halted ?? null,
 };
 loop.destroy();

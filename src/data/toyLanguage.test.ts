@@ -1,5 +1,5 @@
 // The toy language: deterministic given its seed, minimal pairs that differ in the verb form alone, held-out
-// sentences never in training, sizes out of range refused.
+// sentences never in training, object relative clauses, sizes out of range refused.
 import { describe, expect, it } from 'vitest';
 import { badSentence, generateToyLanguage, TOY_WORDS } from './toyLanguage';
 
@@ -24,7 +24,7 @@ describe('toy language', () => {
   });
 
   it('every minimal pair differs in exactly the verb form, and the two forms are the two numbers of one verb', () => {
-    expect(a.pairs).toHaveLength(200);
+    expect(a.pairs).toHaveLength(300);
     for (const p of a.pairs) {
       const bad = badSentence(p);
       expect(bad).toHaveLength(p.words.length);
@@ -38,11 +38,16 @@ describe('toy language', () => {
     }
   });
 
-  it('splits the pairs into with and without an attractor of the other number', () => {
-    const withA = a.pairs.filter((p) => p.attractor);
+  it('splits the pairs into without an attractor, with one, and object relative clauses', () => {
+    const withA = a.pairs.filter((p) => p.attractor && p.kind !== 'orc');
     const without = a.pairs.filter((p) => !p.attractor);
+    const orc = a.pairs.filter((p) => p.kind === 'orc');
     expect(withA).toHaveLength(100);
     expect(without).toHaveLength(100);
+    expect(orc).toHaveLength(100);
+    expect(without.every((p) => p.kind === 'bare')).toBe(true);
+    expect(new Set(withA.map((p) => p.kind))).toEqual(new Set(['pp', 'src']));
+    expect(orc.every((p) => p.attractor)).toBe(true);
     const plural = new Set([
       'dogs',
       'cats',
@@ -87,6 +92,134 @@ describe('toy language', () => {
       // The good form agrees with the subject: singular verbs end in s.
       expect(p.good.endsWith('s')).toBe(!subjectPlural);
     }
+  });
+
+  it('in an object relative clause the clause verb agrees with the attractor, the main verb with the subject', () => {
+    for (const p of a.pairs.filter((q) => q.kind === 'orc')) {
+      const that = p.words.indexOf('that');
+      const clauseVerb = p.verbIndex - 1;
+      expect(p.tags.slice(that + 1, clauseVerb)).toContain('noun');
+      const attractor = p.words[clauseVerb - 1];
+      const subject = p.words[that - 1];
+      // Singular verbs end in s; the two nouns differ in number, so the two verbs do too.
+      expect(p.words[clauseVerb].endsWith('s')).not.toBe(p.good.endsWith('s'));
+      expect(p.arcs).toContainEqual({ rel: 'nsubj', dep: clauseVerb - 1, head: clauseVerb });
+      expect(p.arcs).toContainEqual({ rel: 'obj', dep: that - 1, head: clauseVerb });
+      expect(p.arcs).toContainEqual({ rel: 'nsubj', dep: that - 1, head: p.verbIndex });
+      expect(attractor).not.toBe(subject);
+    }
+  });
+
+  describe('gold arcs', () => {
+    const parsed = generateToyLanguage({ sentences: 3000, seed: 7, pairsPerKind: 20, keepParsed: true }).parsed!;
+    const sorted = (arcs: readonly { rel: string; dep: number; head: number }[]) =>
+      [...arcs].sort((x, y) => x.dep - y.dep || x.head - y.head);
+    // Each construction as a tag pattern and its arcs, written by hand: [relation, dependent, head].
+    const CASES: [string, string, [string, number, number][]][] = [
+      [
+        'bare subject, intransitive verb',
+        'det noun verb punct',
+        [
+          ['det', 0, 1],
+          ['nsubj', 1, 2],
+        ],
+      ],
+      [
+        'adjective, transitive verb and its object',
+        'det adj noun verb det noun punct',
+        [
+          ['det', 0, 2],
+          ['amod', 1, 2],
+          ['nsubj', 2, 3],
+          ['det', 4, 5],
+          ['obj', 5, 3],
+        ],
+      ],
+      [
+        'attractor in a prepositional phrase',
+        'det noun prep det noun verb punct',
+        [
+          ['det', 0, 1],
+          ['nsubj', 1, 5],
+          ['case', 2, 4],
+          ['det', 3, 4],
+        ],
+      ],
+      [
+        'subject relative clause, intransitive',
+        'det noun rel verb verb punct',
+        [
+          ['det', 0, 1],
+          ['nsubj', 1, 3],
+          ['nsubj', 1, 4],
+          ['rel', 2, 3],
+        ],
+      ],
+      [
+        'subject relative clause with an object',
+        'det noun rel verb det noun verb punct',
+        [
+          ['det', 0, 1],
+          ['nsubj', 1, 3],
+          ['nsubj', 1, 6],
+          ['rel', 2, 3],
+          ['det', 4, 5],
+          ['obj', 5, 3],
+        ],
+      ],
+      [
+        'object relative clause',
+        'det noun rel det noun verb verb punct',
+        [
+          ['det', 0, 1],
+          ['obj', 1, 5],
+          ['nsubj', 1, 6],
+          ['rel', 2, 5],
+          ['det', 3, 4],
+          ['nsubj', 4, 5],
+        ],
+      ],
+      [
+        'place phrase',
+        'det noun verb prep det noun punct',
+        [
+          ['det', 0, 1],
+          ['nsubj', 1, 2],
+          ['case', 3, 5],
+          ['det', 4, 5],
+        ],
+      ],
+    ];
+    for (const [name, pattern, arcs] of CASES) {
+      it(name, () => {
+        const s = parsed.find((x) => x.tags.join(' ') === pattern);
+        expect(s, `a generated sentence tagged "${pattern}"`).toBeDefined();
+        expect(sorted(s!.arcs)).toEqual(sorted(arcs.map(([rel, dep, head]) => ({ rel, dep, head }))));
+      });
+    }
+
+    it('every determiner, adjective, preposition and "that" depends on one word; no arc touches the period', () => {
+      for (const s of parsed.slice(0, 500)) {
+        expect(s.tags).toHaveLength(s.words.length);
+        for (const arc of s.arcs) {
+          expect(arc.dep).not.toBe(arc.head);
+          expect(Math.max(arc.dep, arc.head)).toBeLessThan(s.words.length - 1);
+        }
+        // Every determiner, adjective, preposition and "that" depends on exactly one word.
+        s.tags.forEach((t, i) => {
+          if (t === 'det' || t === 'adj' || t === 'prep' || t === 'rel')
+            expect(s.arcs.filter((x) => x.dep === i)).toHaveLength(1);
+        });
+      }
+    });
+
+    it('minimal pairs keep their arcs, and their main verb has its subject', () => {
+      for (const p of a.pairs) {
+        const subj = p.arcs.find((x) => x.rel === 'nsubj' && x.head === p.verbIndex);
+        expect(subj).toBeDefined();
+        expect(p.tags[subj!.dep]).toBe('noun');
+      }
+    });
   });
 
   it('no held-out sentence (grammatical or not) appears in training', () => {

@@ -1,6 +1,7 @@
 // Reading the current weights without training: the probe sentence (every layer's attention, top-k predictions
-// at chosen positions) and frozen mean-pooled features for the comparison's downstream probe. Graphs are built
-// once per shape over the trainer's parameter state and reused.
+// at chosen positions), frozen mean-pooled features for the comparison's downstream probe, and every layer's
+// attention on a batch of sentences (the syntax scores). Graphs are built once per shape over the trainer's
+// parameter state and reused.
 import { readF32, readI32 } from './buffers';
 import type { ModelConfig } from './config';
 import { encodeDispatches, type Kernels } from './kernels';
@@ -122,8 +123,25 @@ export class Inspector {
    */
   async features(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array> {
     const { T, C } = this.cfg;
+    const g = this.runEncoder('features', ids, valid, B);
+    const h = await readF32(this.k.device, g.hidden, B * T * C, this.k.memory);
+    return meanPool(h, valid, B, T, C);
+  }
+
+  /**
+   * Every layer's attention probabilities of B sequences (B*T ids, 1/0 valid), (B, NH, T, T) per layer, through the
+   * encoder graph features() uses; queued after submitted steps.
+   */
+  async attention(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array[]> {
+    const g = this.runEncoder('attention', ids, valid, B);
+    return Promise.all(g.layers.map((l) => readF32(this.k.device, l.att, undefined, this.k.memory)));
+  }
+
+  /** Runs the encoder alone on B sequences (its graph built once per B) and returns the graph to read from. */
+  private runEncoder(what: string, ids: Int32Array, valid: Int32Array, B: number): BertGraph {
+    const T = this.cfg.T;
     if (ids.length !== B * T || valid.length !== B * T)
-      throw new Error(`features: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
+      throw new Error(`${what}: expected ${B * T} ids and valid flags, got ${ids.length} and ${valid.length}`);
     if (!this.featureGraph || this.featureGraph.opt.B !== B) {
       this.featureGraph?.destroy();
       this.featureGraph = new BertGraph(this.k, this.cfg, this.state, {
@@ -145,14 +163,13 @@ export class Inspector {
       labels: new Float32Array(B * T),
       tokenWeights: new Float32Array(B * T),
     });
-    const enc = this.k.device.createCommandEncoder({ label: 'features' });
-    const pass = enc.beginComputePass({ label: 'features' });
+    const enc = this.k.device.createCommandEncoder({ label: what });
+    const pass = enc.beginComputePass({ label: what });
     // The encoder alone: the head's dispatches come after the last layer's and are not needed.
     encodeDispatches(pass, g.encoderForward);
     pass.end();
     this.k.device.queue.submit([enc.finish()]);
-    const h = await readF32(this.k.device, g.hidden, B * T * C, this.k.memory);
-    return meanPool(h, valid, B, T, C);
+    return g;
   }
 
   destroy(): void {

@@ -449,6 +449,11 @@ export class Trainer {
     return this.inspector.features(ids, valid, B);
   }
 
+  /** Every layer's (B, NH, T, T) attention on B unmasked sequences (see Inspector.attention). */
+  attention(ids: Int32Array, valid: Int32Array, B: number): Promise<Float32Array[]> {
+    return this.inspector.attention(ids, valid, B);
+  }
+
   setMaxGradNorm(maxNorm: number): void {
     this.norm.setMaxNorm(maxNorm);
   }

@@ -1,8 +1,9 @@
 // Subject-verb agreement on the toy language's held-out minimal pairs: mask the main verb, compare the probabilities
-// the model gives the two forms, count the pairs where the agreeing form wins (with and without an attractor).
+// the model gives the two forms, count the pairs where the agreeing form wins (without an attractor, with one, and
+// per kind of pair: prepositional phrase, subject or object relative clause).
 import { SPECIAL_IDS } from '../data/types';
 import type { Tokenizer } from '../data/tokenizer';
-import type { MinimalPair } from '../data/toyLanguage';
+import { PAIR_KINDS, type MinimalPair, type PairKind } from '../data/toyLanguage';
 import { headModule } from '../engine/model/heads';
 import type { EngineBatch, Trainer } from '../engine/trainer';
 
@@ -15,15 +16,35 @@ export interface EncodedPair {
   good: number;
   bad: number;
   attractor: boolean;
+  kind: PairKind;
 }
 
 export interface AgreementResult {
   /** Share of pairs without an attractor where the agreeing form is more probable (ties count one half). */
   accuracy: number;
-  /** The same over pairs with an attractor (a noun of the other number between subject and verb). */
+  /**
+   * The same over pairs with an attractor (a noun of the other number between subject and verb) in a prepositional
+   * phrase or a subject relative clause; object relative clauses are counted apart (byKind.orc).
+   */
   accuracyAttractor: number;
   pairs: number;
   pairsAttractor: number;
+  /** Per kind of pair (kinds without pairs left out): the share right and the number of pairs. */
+  byKind: Partial<Record<PairKind, { accuracy: number; pairs: number }>>;
+}
+
+/** What a run keeps of agreement at an evaluation (EvalPoint.agreement): the two headline shares and each kind's. */
+export interface AgreementFigures {
+  plain: number;
+  attractor: number;
+  /** Per kind of pair (bare, pp, src, orc); absent in runs recorded before object relative clauses. */
+  kinds?: Partial<Record<PairKind, number>>;
+}
+
+export function agreementFigures(r: AgreementResult): AgreementFigures {
+  const kinds: Partial<Record<PairKind, number>> = {};
+  for (const k of PAIR_KINDS) if (r.byKind[k]) kinds[k] = r.byKind[k].accuracy;
+  return { plain: r.accuracy, attractor: r.accuracyAttractor, kinds };
 }
 
 /**
@@ -58,9 +79,22 @@ export function encodePairs(
       ids[i] = id;
       valid[i] = 1;
     });
-    encoded.push({ ids, valid, position: before.length + 1, good, bad, attractor: p.attractor });
+    encoded.push({ ids, valid, position: before.length + 1, good, bad, attractor: p.attractor, kind: p.kind });
   }
   return { encoded, skipped };
+}
+
+/** How many encoded pairs of each group a run scores: without an attractor, with one, object relative clauses. */
+export function pairCounts(pairs: readonly EncodedPair[]): {
+  plain: number;
+  attractor: number;
+  objectRelative: number;
+} {
+  return {
+    plain: pairs.filter((p) => !p.attractor).length,
+    attractor: pairs.filter((p) => p.attractor && p.kind !== 'orc').length,
+    objectRelative: pairs.filter((p) => p.kind === 'orc').length,
+  };
 }
 
 /**
@@ -77,21 +111,34 @@ export async function scoreAgreement(
 ): Promise<AgreementResult> {
   const wins = { plain: 0, attractor: 0 };
   const counts = { plain: 0, attractor: 0 };
+  const byKind: Partial<Record<PairKind, { wins: number; pairs: number }>> = {};
   for (let i = 0; i < pairs.length; i += Math.max(1, chunkSize)) {
     const chunk = pairs.slice(i, i + Math.max(1, chunkSize));
     const nll = await scorer(chunk);
     chunk.forEach((p, j) => {
-      const kind = p.attractor ? 'attractor' : 'plain';
       const { good, bad } = nll[j];
-      counts[kind]++;
-      wins[kind] += good < bad ? 1 : good === bad ? 0.5 : 0;
+      const win = good < bad ? 1 : good === bad ? 0.5 : 0;
+      const k = (byKind[p.kind] ??= { wins: 0, pairs: 0 });
+      k.pairs++;
+      k.wins += win;
+      if (p.kind === 'orc') return;
+      const group = p.attractor ? 'attractor' : 'plain';
+      counts[group]++;
+      wins[group] += win;
     });
   }
+  const share = (w: number, n: number) => (n > 0 ? w / n : 0);
   return {
-    accuracy: counts.plain > 0 ? wins.plain / counts.plain : 0,
-    accuracyAttractor: counts.attractor > 0 ? wins.attractor / counts.attractor : 0,
+    accuracy: share(wins.plain, counts.plain),
+    accuracyAttractor: share(wins.attractor, counts.attractor),
     pairs: counts.plain,
     pairsAttractor: counts.attractor,
+    byKind: Object.fromEntries(
+      PAIR_KINDS.flatMap((k) => {
+        const c = byKind[k];
+        return c ? [[k, { accuracy: share(c.wins, c.pairs), pairs: c.pairs }]] : [];
+      }),
+    ),
   };
 }
 

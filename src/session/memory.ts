@@ -1,13 +1,15 @@
 // GPU memory an experiment needs, estimated before anything is allocated: parameters with their gradients and
 // AdamW moments, the NaN-guard snapshots, the activations of the training, evaluation and probe graphs at their
-// batch sizes, and each graph's head as its module estimates it (the logits at the target rows, SpanBERT's boundary
-// head, ELECTRA's generator, ...). Checked against the device's limits.
+// batch sizes (on the toy language also the encoder graph its syntax scores read attention from), and each graph's
+// head as its module estimates it (the logits at the target rows, SpanBERT's boundary head, ELECTRA's generator,
+// ...). Checked against the device's limits.
 import { headModule, type HeadConfig, type MemoryContext, type ModelShape } from '../engine/model/heads';
 import { bertTensors, placeTensors } from '../engine/model/params';
 import { embeddingScratchSizes } from '../engine/ops/embedding';
 import { layerNormScratchFloats } from '../engine/ops/layernorm';
 import { getObjective, getStrategy, maxScheduledRate, resolveParams } from '../masking';
 import type { MaskingConfig } from '../masking/types';
+import { isToyCorpus } from '../data/toyLanguage';
 import { placeholderVocab } from './computeBudget';
 import { modelShape, type ExperimentConfig } from './config';
 import { headFor } from './runMasking';
@@ -38,7 +40,16 @@ export interface MemoryEstimate {
   largest: { bytes: number; what: string; setting: string };
   /** Parameters (floats), and the parts of the total in bytes. */
   params: number;
-  parts: { weights: number; snapshots: number; train: number; eval: number; probe: number; rings: number };
+  parts: {
+    weights: number;
+    snapshots: number;
+    train: number;
+    eval: number;
+    probe: number;
+    /** Toy language: the encoder graph of the evaluation's size that the syntax scores read attention from. */
+    syntax: number;
+    rings: number;
+  };
 }
 
 /** Gathered-target slots per row (the masking plan's capacity, computed as planMasking does). */
@@ -118,6 +129,7 @@ export function estimateMemory(e: ExperimentConfig, V: number, opts: { heldOut?:
     train: train * 4,
     eval: evalF * 4,
     probe: probe * 4,
+    syntax: isToyCorpus(e.corpus) ? graphFloats(model, evalB, 1, false, mod.encoderHead(head)) * 4 : 0,
     rings: RING_BYTES + 3 * 256 * M * 4,
   };
   const totalBytes = Math.ceil(Object.values(parts).reduce((a, b) => a + b, 0) * MARGIN);

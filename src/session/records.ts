@@ -5,9 +5,11 @@ import type { AdapterSummary, GpuErrorKind } from '../engine/gpu';
 import type { GpuMemoryUsage } from '../engine/gpuMemory';
 import type { TimeGroup } from '../engine/profile';
 import type { ElectraParts, StepMetrics } from '../engine/trainer';
+import type { AgreementFigures } from './agreement';
 import type { ExperimentConfig } from './config';
 import type { LossByCase } from './lossCases';
 import type { OwnEvalKind } from './runMasking';
+import type { SyntaxScores } from './syntax';
 
 export type { ElectraParts } from '../engine/trainer';
 
@@ -36,8 +38,8 @@ export interface RunInfo {
   adapter: string;
   /** The frequency guess (training-split unigram counts) on the fixed held-out targets; shared MLM evaluation only. */
   baseline?: { loss: number; accuracy: number };
-  /** Toy language: the held-out minimal pairs scored at every evaluation. */
-  agreementPairs?: { plain: number; attractor: number };
+  /** Toy language: the held-out minimal pairs scored at every evaluation (object relative clauses counted apart). */
+  agreementPairs?: { plain: number; attractor: number; objectRelative?: number };
   /** A software adapter (SwiftShader, llvmpipe, WARP): the CPU-adapter kernel variants run. */
   cpuAdapter?: boolean;
 }
@@ -54,8 +56,10 @@ export interface EvalPoint {
   pseudoPerplexity?: number;
   /** ELECTRA: the generator's and the discriminator's parts of the loss. */
   electra?: ElectraParts;
-  /** Toy language: agreement accuracy on the minimal pairs without and with an attractor. */
-  agreement?: { plain: number; attractor: number };
+  /** Toy language: agreement accuracy on the minimal pairs without and with an attractor, and per kind of pair. */
+  agreement?: AgreementFigures;
+  /** Toy language: attention heads and paths scored against the held-out sentences' gold arcs (a few KB). */
+  syntax?: SyntaxScores;
 }
 
 /** The probe sentence's attention maps kept at one evaluation (a few KB: L x NH x n x n floats). */
@@ -150,8 +154,10 @@ export interface RunEval {
   step: number;
   loss: number;
   accuracy: number;
-  /** Toy language: agreement accuracy on the minimal pairs without and with an attractor. */
-  agreement?: { plain: number; attractor: number };
+  /** Toy language: agreement accuracy on the minimal pairs without and with an attractor, and per kind of pair. */
+  agreement?: AgreementFigures;
+  /** Toy language: the syntax scores of the heads at this evaluation. */
+  syntax?: SyntaxScores;
 }
 
 /** Everything kept about one run: what it was (config, shape), how far it got, and every metric it reported. */

@@ -15,10 +15,25 @@ import { modelShape, scheduleOf, type ExperimentConfig } from './config';
 import { frequentIds, LossCaseTracker } from './lossCases';
 import { DivergenceWatch, type Divergence } from './divergence';
 import { isToyCorpus, toyLanguageOf } from '../data/toyLanguage';
-import { encodePairs, scoreAgreement, trainerPairScorer, type AgreementResult, type EncodedPair } from './agreement';
+import {
+  agreementFigures,
+  encodePairs,
+  scoreAgreement,
+  trainerPairScorer,
+  type AgreementResult,
+  type EncodedPair,
+} from './agreement';
 import { frequencyBaseline, type FrequencyBaseline } from './baseline';
 import { headFor, lossRowTokenIds, RunMasking, updateHardness, type LossRowKind, type OwnEvalKind } from './runMasking';
 import type { EvalPoint } from './records';
+import {
+  AttendedTable,
+  buildSyntaxSet,
+  ONSET_RELATION,
+  scoreSyntax,
+  type SyntaxScores,
+  type SyntaxSet,
+} from './syntax';
 
 export { EVAL_B, EVAL_MASKING, EVAL_MAX_SEQUENCES, EVAL_SEED, headFor } from './runMasking';
 /** Ids below this are the special tokens [PAD] [UNK] [CLS] [SEP] [MASK]. */
@@ -130,6 +145,10 @@ export class TrainingRun {
   readonly baseline?: FrequencyBaseline;
   /** Toy language with a vocabulary head: its held-out minimal pairs, encoded for this tokenizer and T. */
   readonly agreementPairs?: EncodedPair[];
+  /** Toy language: held-out sentences with their gold arcs, on which attention heads are scored (any objective). */
+  readonly syntaxSet?: SyntaxSet;
+  /** Asked for by the CLI: evaluations' syntax scores carry every head's and two-head path's for the onset relation. */
+  syntaxDetail = false;
 
   constructor(
     k: Kernels,
@@ -187,6 +206,7 @@ export class TrainingRun {
     if (isToyCorpus(e.corpus) && this.evalKind === 'mlm') {
       this.agreementPairs = encodePairs(toyLanguageOf(e.corpus).pairs, data.tokenizer, T).encoded;
     }
+    if (isToyCorpus(e.corpus)) this.syntaxSet = buildSyntaxSet(toyLanguageOf(e.corpus).pairs, data.tokenizer, T);
   }
 
   get vocab(): VocabInfo {
@@ -216,15 +236,40 @@ export class TrainingRun {
   }
 
   /**
+   * Head scores on the toy language's held-out syntax set (session/syntax.ts): every layer's attention on the
+   * unmasked sentences, read in batches of the evaluation's size, scored against their gold arcs (`detail`: every
+   * head's and two-head path's score for verb → subject past an attractor too). Undefined for other corpora.
+   */
+  async syntax(opts: { detail?: boolean } = {}): Promise<SyntaxScores | undefined> {
+    const set = this.syntaxSet;
+    if (!set?.count) return undefined;
+    const { L, NH, T } = this.model;
+    const B = this.evalB;
+    const table = new AttendedTable(L, NH, set);
+    for (let s0 = 0; s0 < set.count; s0 += B) {
+      const rows = Math.min(B, set.count - s0);
+      const ids = new Int32Array(B * T);
+      const valid = new Int32Array(B * T);
+      ids.set(set.ids.subarray(s0 * T, (s0 + rows) * T));
+      valid.set(set.valid.subarray(s0 * T, (s0 + rows) * T));
+      const att = await this.trainer.attention(ids, valid, B);
+      att.forEach((a, l) => table.add(l, s0, rows, a));
+    }
+    return scoreSyntax(set, table, undefined, opts.detail ? ONSET_RELATION : undefined);
+  }
+
+  /**
    * Everything a run reports at an evaluation: the held-out loss and accuracy (with ELECTRA's parts), agreement on
-   * the toy language's pairs, and, when asked (the end of a run), pseudo-perplexity.
+   * the toy language's pairs and its heads' syntax scores, and, when asked (the end of a run), pseudo-perplexity.
    */
   async evalPoint(withPseudoPerplexity = false): Promise<EvalPoint> {
     const r = await this.evaluate();
     const point: EvalPoint = { step: this.trainer.step, loss: r.loss, accuracy: r.accuracy };
     if (r.electra) point.electra = r.electra;
     const ag = await this.agreement();
-    if (ag) point.agreement = { plain: ag.accuracy, attractor: ag.accuracyAttractor };
+    if (ag) point.agreement = agreementFigures(ag);
+    const syntax = await this.syntax({ detail: this.syntaxDetail });
+    if (syntax) point.syntax = syntax;
     if (withPseudoPerplexity) {
       const p = await this.pseudoPerplexity();
       if (p !== undefined) point.pseudoPerplexity = p;

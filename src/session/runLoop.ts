@@ -13,6 +13,7 @@ import type { EvalPoint, ProbeView, RunInfo, RunState, StepRow } from './records
 import { prepareExperimentData, TrainingRun } from './run';
 import { ExperimentError, validateExperiment } from './validate';
 import type { GpuMemoryUsage } from '../engine/gpuMemory';
+import { pairCounts } from './agreement';
 
 /** Metrics rows gathered since the last flush, with the speed so far. */
 export interface MetricsFlush {
@@ -138,14 +139,7 @@ export class RunLoop {
       adapter: adapterLabel(a),
       cpuAdapter: isCpuAdapter(a),
       ...(run.baseline ? { baseline: { loss: run.baseline.loss, accuracy: run.baseline.accuracy } } : {}),
-      ...(run.agreementPairs
-        ? {
-            agreementPairs: {
-              plain: run.agreementPairs.filter((p) => !p.attractor).length,
-              attractor: run.agreementPairs.filter((p) => p.attractor).length,
-            },
-          }
-        : {}),
+      ...(run.agreementPairs ? { agreementPairs: pairCounts(run.agreementPairs) } : {}),
     };
   }
 
