@@ -1,6 +1,7 @@
 // Learning that shows: the toy-language class preset trains in the page; the frequency guess is drawn on the loss and
-// accuracy charts with a status line, agreement on minimal pairs is charted live, and the attention scrubber moves
-// between the maps kept at each evaluation.
+// accuracy charts with a status line, agreement on minimal pairs is charted live, the attention scrubber moves
+// between the maps kept at each evaluation, and the syntax view's chart and table follow it; a row of the table
+// outlines its head and draws the gold arcs and its hops over a toy probe sentence.
 import { expect, test } from '@playwright/test';
 
 // The class preset from the URL, shortened for SwiftShader (later keys override the preset).
@@ -46,6 +47,28 @@ test('toy language: baseline lines, status line, agreement chart, attention scru
   await expect(step).toHaveText('40');
   await expect(page.getByTestId('attention-map')).toContainText('Step 40.');
   await expect(page.getByTestId('attention-l1-h1')).toBeVisible();
+
+  // Syntax in attention: the heads scored at every evaluation, a chart and a table that follow the scrubber.
+  const syntax = page.getByTestId('syntax-view');
+  await expect(syntax).toHaveAttribute('data-evals', '4');
+  await expect(page.getByTestId('syntax-chart')).toContainText('verb → its subject, past an attractor');
+  await expect(page.getByTestId('syntax-table')).toContainText('At step 40');
+  await expect(page.getByTestId('syntax-row')).not.toHaveCount(0);
+  await expect(page.getByTestId('syntax-onset')).toBeVisible();
+  // Back to the newest evaluation, with a toy sentence as the probe: its gold arcs are drawn over it.
+  await scrubber.fill('3');
+  await expect(page.getByTestId('syntax-table')).toContainText('At step 60');
+  await page.locator('#probe-text').fill('the old dogs that the cat likes [MASK] a bird in the garden .');
+  await page.getByRole('button', { name: 'Probe', exact: true }).click();
+  const arcs = page.getByTestId('probe-arcs');
+  await expect(arcs).toHaveAttribute('data-gold', '11');
+  await expect(arcs).toHaveAttribute('data-hops', '0');
+  // Clicking a head's row outlines its map and draws where it leads the words of its relation.
+  await page.getByTestId('syntax-row').first().click();
+  await expect(page.locator('.map-button[data-highlighted="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('attention-l0-h0').locator('..')).toHaveAttribute('data-highlighted', 'true');
+  await expect(arcs).not.toHaveAttribute('data-hops', '0');
+  await expect(arcs.locator('path.hop')).not.toHaveCount(0);
   await page.screenshot({ path: info.outputPath('toy-language.png'), fullPage: true });
 });
 

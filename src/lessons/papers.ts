@@ -21,6 +21,18 @@ export const LESSON_REFS = {
     title: "Assessing BERT's Syntactic Abilities",
     arxiv: '1901.05287',
   },
+  clark2019: {
+    authors: 'Kevin Clark, Urvashi Khandelwal, Omer Levy, Christopher D. Manning',
+    year: 2019,
+    title: "What Does BERT Look At? An Analysis of BERT's Attention",
+    arxiv: '1906.04341',
+  },
+  marvin2018: {
+    authors: 'Rebecca Marvin, Tal Linzen',
+    year: 2018,
+    title: 'Targeted Syntactic Evaluation of Language Models',
+    arxiv: '1808.09031',
+  },
   wordpiece: {
     authors: 'Yonghui Wu, Mike Schuster, Zhifeng Chen, Quoc V. Le, Mohammad Norouzi, et al.',
     year: 2016,

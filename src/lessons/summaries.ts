@@ -92,7 +92,7 @@ export interface LearningNumbers {
   plateauExitStep?: number | null;
   /** The stated threshold: points of accuracy above the baseline that count as leaving it. */
   margin?: number;
-  agreement?: { step: number; withoutAttractor: number; withAttractor?: number };
+  agreement?: { step: number; withoutAttractor: number; withAttractor?: number; objectRelative?: number };
 }
 
 // The same margin the Train panel and the CLI use (src/session/baseline.ts).
@@ -154,6 +154,15 @@ export function learningSummary(n: LearningNumbers): string[] {
             ? ': above chance, so it finds the subject past the attractor.'
             : ': about chance.');
     } else s += '.';
+    if (ag.objectRelative !== undefined)
+      s +=
+        ` In object relative clauses ("the girl that the horses like sings"), where the clause's own verb agrees with ` +
+        `the attractor, ${pct(ag.objectRelative)}` +
+        (ag.objectRelative < 0.4
+          ? ': the model follows the nearest noun or copies the nearest verb.'
+          : ag.objectRelative > 0.6
+            ? ': copying the nearest verb would have failed here, so it finds the subject.'
+            : ': about chance.');
     out.push(s);
   }
   return out;

@@ -6,7 +6,15 @@ import type { ExperimentConfig } from '../session/config';
 
 /** Panels of the live lab a lesson can point at (the page highlights and scrolls to them). */
 export type PanelId =
-  'mask-preview' | 'strategy' | 'train' | 'charts' | 'predictions' | 'attention' | 'loss-by-case' | 'compare';
+  | 'mask-preview'
+  | 'strategy'
+  | 'train'
+  | 'charts'
+  | 'predictions'
+  | 'attention'
+  | 'syntax'
+  | 'loss-by-case'
+  | 'compare';
 
 export interface WatchItem {
   panel: PanelId;
@@ -81,6 +89,8 @@ export interface Lesson {
   paragraphs: string[];
   references: readonly PaperRef[];
   question: Question;
+  /** Questions the run itself answers: its after-run text gives the answers from the run's own numbers. */
+  runQuestions?: readonly string[];
   watch: WatchItem[];
   setup: LessonSetup;
   /** What this toy run can and cannot show next to the papers, and why. */

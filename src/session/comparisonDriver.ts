@@ -18,6 +18,7 @@ import type { EvalPoint } from './records';
 import { prepareExperimentData } from './run';
 import { openRun, type RunLoop } from './runLoop';
 import type { OwnEvalKind } from './runMasking';
+import { syntaxOnsetStep } from './syntax';
 import type { AdapterSummary } from '../engine/gpu';
 
 /** How a run of a comparison ended, with what it measured on the way. */
@@ -70,6 +71,7 @@ export function runResult(t: TrainedRun): RunResult {
   if (last) Object.assign(r, { evalLoss: last.loss, evalAccuracy: last.accuracy, evalStep: last.step });
   const pppl = t.evals.find((e) => e.pseudoPerplexity !== undefined)?.pseudoPerplexity;
   if (pppl !== undefined) r.pseudoPerplexity = pppl;
+  if (t.evals.some((e) => e.syntax)) r.syntaxOnsetStep = syntaxOnsetStep(t.evals);
   return r;
 }
 

@@ -36,6 +36,11 @@ export interface RunResult {
   tokensPerS: number;
   msPerStep: number;
   probes?: ProbeResults;
+  /**
+   * Toy language: the first evaluation where a head or path found the verb's subject past an attractor
+   * (session/syntax.ts; null: never in this run; absent: not scored).
+   */
+  syntaxOnsetStep?: number | null;
 }
 
 /** One planned run: a scheme at a seed, and what became of it. */

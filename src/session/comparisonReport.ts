@@ -86,6 +86,7 @@ export function comparisonReport(rec: ComparisonRecord) {
       flopsPerStep: fps ?? null,
       flops: fps && r ? fps * r.steps : null,
       tokensPerS: round(r?.tokensPerS, 1),
+      ...(r?.syntaxOnsetStep !== undefined ? { syntaxOnsetStep: r.syntaxOnsetStep } : {}),
     };
   });
   const rows = summarize(rec);
@@ -105,6 +106,18 @@ export function comparisonReport(rec: ComparisonRecord) {
     nextTokenAccuracy: schemeFigure(s.nextTokenAccuracy),
     steps: s.steps?.mean ?? null,
     flops: s.flops?.mean ?? null,
+    ...(s.syntaxOnset
+      ? {
+          syntaxOnset: {
+            mean: s.syntaxOnset.steps?.mean ?? null,
+            std: s.syntaxOnset.steps?.std ?? null,
+            min: s.syntaxOnset.steps?.min ?? null,
+            max: s.syntaxOnset.steps?.max ?? null,
+            never: s.syntaxOnset.never,
+            runs: s.syntaxOnset.runs,
+          },
+        }
+      : {}),
     paired:
       s === ref
         ? null

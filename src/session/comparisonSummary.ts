@@ -138,6 +138,8 @@ export interface SchemeSummary {
   mlmProbeLoss?: Spread;
   mlmProbeAccuracy?: Spread;
   downstream?: Spread;
+  /** Toy language: the runs' syntax-onset steps (mean and spread of those that had one) and how many never did. */
+  syntaxOnset?: { steps?: Spread; never: number; runs: number };
 }
 
 /** The figures a run contributed in older records: loss, accuracy and PPPL from its own head or the MLM probe. */
@@ -266,7 +268,16 @@ function schemeRow(c: Pick<ComparisonRecord, 'schemes' | 'entries'>, scheme: num
     mlmProbeLoss: spread(results.map((r) => r.probes?.mlm?.loss)),
     mlmProbeAccuracy: spread(results.map((r) => r.probes?.mlm?.accuracy)),
     downstream: spread(results.map((r) => r.probes?.downstream?.accuracy)),
+    ...syntaxOnsetOf(results),
   };
+}
+
+/** The syntax onsets of a scheme's runs, when they were scored (the toy language). */
+function syntaxOnsetOf(results: readonly RunResult[]): Pick<SchemeSummary, 'syntaxOnset'> {
+  const o = results.map((r) => r.syntaxOnsetStep).filter((s) => s !== undefined);
+  if (o.length === 0) return {};
+  const steps = spread(o.filter((s) => s !== null));
+  return { syntaxOnset: { ...(steps ? { steps } : {}), never: o.filter((s) => s === null).length, runs: o.length } };
 }
 
 /**

@@ -118,6 +118,39 @@ describe('JSON', () => {
     expect(parseRunsJson(text)).toEqual([a, b, c]);
   });
 
+  it("keeps a toy-language run's agreement per kind and syntax scores", () => {
+    const a = fakeRecord('toy', 3);
+    a.evals[0] = {
+      ...a.evals[0],
+      agreement: { plain: 0.9, attractor: 0.6, kinds: { bare: 0.9, pp: 0.7, src: 0.5, orc: 0.3 } },
+      syntax: {
+        sentences: 384,
+        margin: 0.1,
+        relations: [
+          {
+            id: 'verb_subject_attractor',
+            units: 256,
+            offset: { offset: -5, score: 0.6445 },
+            nearestNoun: 0,
+            head: { layer: 1, head: 0, score: 0.25 },
+            path: {
+              hops: [
+                { layer: 0, head: 1 },
+                { layer: 1, head: 0 },
+              ],
+              score: 0.9,
+            },
+          },
+        ],
+        heads: [{ layer: 0, head: 1, relation: 'noun_det', score: 0.8, syntactic: false }],
+      },
+    };
+    expect(parseRunsJson(runsToJson([a]))).toEqual([a]);
+    const bad = JSON.parse(runsToJson([a])) as { runs: { evals: { syntax: { relations: { id: string }[] } }[] }[] };
+    bad.runs[0].evals[0].syntax.relations[0].id = 'verb_everything';
+    expect(() => parseRunsJson(JSON.stringify(bad))).toThrow(/relations\[0\]\.id is not a relation/);
+  });
+
   const file = (runs: unknown[]) => JSON.stringify({ format: 'masklab-runs', version: 1, runs });
   const good = () => JSON.parse(JSON.stringify(fakeRecord('g', 3))) as Record<string, unknown>;
 

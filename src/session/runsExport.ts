@@ -1,6 +1,8 @@
 // Saved runs as files: JSON (full records, importable again after validation) and CSV (one row per run, for a
 // spreadsheet: what was trained, how, and how well it did on held-out text).
-import type { RunInfo, RunRecord, RunState, RunSummary, StepRow } from './records';
+import type { RunEval, RunInfo, RunRecord, RunState, RunSummary, StepRow } from './records';
+import { PAIR_KINDS } from '../data/toyLanguage';
+import { SYNTAX_RELATIONS, type HeadRef, type SyntaxRelationId } from './syntax';
 import { MODEL_PRESETS } from '../engine/config';
 import type { ParamValues } from '../masking/types';
 import type { ExperimentConfig } from './config';
@@ -261,6 +263,57 @@ function readCases(r: Reader): LossByCase | undefined {
   };
 }
 
+/** A toy-language evaluation's agreement per kind and syntax scores, when the file has them. */
+function readEvalExtras(e: Reader): Pick<RunEval, 'agreement' | 'syntax'> {
+  const out: Pick<RunEval, 'agreement' | 'syntax'> = {};
+  const share = (x: Reader, k: string) => x.num(k, { min: 0, nullable: true });
+  if (e.o.agreement !== undefined) {
+    const a = e.obj('agreement');
+    out.agreement = { plain: share(a, 'plain'), attractor: share(a, 'attractor') };
+    if (a.o.kinds !== undefined) {
+      const k = a.obj('kinds');
+      out.agreement.kinds = Object.fromEntries(
+        PAIR_KINDS.filter((p) => k.o[p] !== undefined).map((p) => [p, share(k, p)]),
+      );
+    }
+  }
+  if (e.o.syntax !== undefined) {
+    const s = e.obj('syntax');
+    const head = (x: Reader): HeadRef => ({
+      layer: x.num('layer', { int: true, min: 0 }),
+      head: x.num('head', { int: true, min: 0 }),
+    });
+    const relation = (x: Reader, key: string): SyntaxRelationId => {
+      const id = x.str(key, 40);
+      if (!SYNTAX_RELATIONS.some((d) => d.id === id)) x.fail(key, `is not a relation (${id})`);
+      return id as SyntaxRelationId;
+    };
+    out.syntax = {
+      sentences: s.num('sentences', { int: true, min: 0 }),
+      margin: share(s, 'margin'),
+      relations: s.list('relations').map((x) => {
+        const o = x.obj('offset');
+        const p = x.o.path !== undefined ? x.obj('path') : undefined;
+        return {
+          id: relation(x, 'id'),
+          units: x.num('units', { int: true, min: 0 }),
+          offset: { offset: o.num('offset', { int: true }), score: share(o, 'score') },
+          ...(x.o.nearestNoun !== undefined ? { nearestNoun: share(x, 'nearestNoun') } : {}),
+          head: { ...head(x.obj('head')), score: share(x.obj('head'), 'score') },
+          ...(p ? { path: { hops: p.list('hops').map(head), score: share(p, 'score') } } : {}),
+        };
+      }),
+      heads: s.list('heads').map((x) => ({
+        ...head(x),
+        relation: relation(x, 'relation'),
+        score: share(x, 'score'),
+        syntactic: x.o.syntactic === true,
+      })),
+    };
+  }
+  return out;
+}
+
 function readRun(r: Reader): RunRecord {
   const id = r.str('id', 200);
   if (id.trim() === '') r.fail('id', 'must not be empty');
@@ -286,6 +339,7 @@ function readRun(r: Reader): RunRecord {
     step: e.num('step', { int: true, min: 0 }),
     loss: e.num('loss', { nullable: true }),
     accuracy: e.num('accuracy', { nullable: true }),
+    ...readEvalExtras(e),
   }));
   const rec: RunRecord = {
     id,

@@ -17,6 +17,7 @@ import {
   SYNTAX_RELATIONS,
   syntaxJson,
   syntaxOnsetStep,
+  syntaxRows,
   traceProbe,
   type SyntaxRelationId,
   type SyntaxSet,
@@ -141,6 +142,16 @@ describe('two-hop paths', () => {
     expect(scores.detail?.heads).toEqual({ '1·1': 0, '1·2': 0, '2·1': 0, '2·2': 0 });
     expect(scores.detail?.paths['1·1 → 2·2']).toBe(1);
     expect(Object.keys(scores.detail!.paths)).toHaveLength(4);
+  });
+
+  it("the table lists every head, then the path that beats its relation's best single head", () => {
+    const rows = syntaxRows(scores);
+    expect(rows.slice(0, 4).map((r) => pathLabel(r.hops))).toEqual(['1·1', '1·2', '2·1', '2·2']);
+    const path = rows.find((r) => r.hops.length === 2 && r.relation === 'verb_subject_attractor');
+    expect(path).toMatchObject({ score: 1, syntactic: true, baseline: rel.offset.score });
+    // The previous-token head (1·1) is listed with a relation whose gold partner is mostly the word before.
+    const units = set.units[rows[0].relation];
+    expect(units.filter((u) => u.to.includes(u.from - 1)).length / units.length).toBeGreaterThan(0.5);
   });
 
   it('the onset is the first evaluation where a head or a path beats both baselines on attractor sentences', () => {

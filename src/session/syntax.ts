@@ -243,7 +243,10 @@ export interface RelationScore {
   path?: { hops: HeadRef[]; score: number };
 }
 
-/** Each head's best relation: the one it beats the baselines by most. */
+/**
+ * Each head's best relation: the one it beats the baselines by most, or, when it beats none, the one it lands on
+ * most often.
+ */
 export interface HeadBest extends HeadRef {
   relation: SyntaxRelationId;
   score: number;
@@ -388,10 +391,9 @@ export function scoreSyntax(
   }
   const heads: HeadBest[] = [];
   perHead.forEach((list, i) => {
-    const top = list.reduce<(typeof list)[number] | undefined>(
-      (a, b) => (!a || b.excess > a.excess ? b : a),
-      undefined,
-    );
+    const beats = list.some((x) => x.excess > 0);
+    const key = (x: (typeof list)[number]) => (beats ? x.excess : x.score);
+    const top = list.reduce<(typeof list)[number] | undefined>((a, b) => (!a || key(b) > key(a) ? b : a), undefined);
     if (!top) return;
     heads.push({
       layer: Math.floor(i / NH),
@@ -488,6 +490,42 @@ export function syntaxJson(s: SyntaxScores): Record<string, unknown> {
       },
     ]),
   );
+}
+
+/** A row of the page's table: a head, or a chain of heads, and the relation it tracks best at one evaluation. */
+export interface SyntaxRow {
+  hops: HeadRef[];
+  relation: SyntaxRelationId;
+  score: number;
+  /** The better of the relation's two baselines. */
+  baseline: number;
+  syntactic: boolean;
+}
+
+/**
+ * The table at one evaluation: every head with the relation it beats the baselines by most, then the paths that do
+ * better on some relation than its best single head and beat both baselines by the margin (best first).
+ */
+export function syntaxRows(s: SyntaxScores): SyntaxRow[] {
+  const rel = new Map(s.relations.map((r) => [r.id, r]));
+  const heads = s.heads.map((h) => ({
+    hops: [{ layer: h.layer, head: h.head }],
+    relation: h.relation,
+    score: h.score,
+    baseline: rel.has(h.relation) ? baselineOf(rel.get(h.relation)!) : 0,
+    syntactic: h.syntactic,
+  }));
+  const paths = s.relations
+    .filter((r) => r.path && r.path.score > r.head.score && beatsBaselines(r.path.score, r, s.margin))
+    .map((r) => ({
+      hops: r.path!.hops,
+      relation: r.id,
+      score: r.path!.score,
+      baseline: baselineOf(r),
+      syntactic: true,
+    }))
+    .sort((a, b) => b.score - b.baseline - (a.score - a.baseline));
+  return [...heads, ...paths];
 }
 
 // ------------------------------------------------------------------------------------------- the probe sentence

@@ -13,6 +13,7 @@ import {
   type PageMode,
 } from '../lessons/progress';
 import { experimentPart, hasLessonKey, joinHash, lessonFromHash } from '../lessons/route';
+import { syntaxSummary } from '../lessons/syntaxSummary';
 import {
   comparisonSummary,
   learningSummary,
@@ -180,26 +181,30 @@ export function trainSummary(n: number, run: LiveRun, before?: ProbeView, after?
   }
   const baseline = run.info?.baseline;
   const withAgreement = [...run.evals].filter((e) => e.agreement).sort((a, b) => b.step - a.step)[0];
-  return learningSummary({
+  const exit = baseline
+    ? plateauExitStep(
+        [...evals].sort((a, b) => a.step - b.step),
+        baseline.accuracy,
+      )
+    : undefined;
+  const learning = learningSummary({
     V,
     steps: run.step,
     evals,
     baseline,
     margin: PLATEAU_MARGIN,
-    plateauExitStep: baseline
-      ? plateauExitStep(
-          [...evals].sort((a, b) => a.step - b.step),
-          baseline.accuracy,
-        )
-      : undefined,
+    plateauExitStep: exit,
     agreement: withAgreement?.agreement
       ? {
           step: withAgreement.step,
           withoutAttractor: withAgreement.agreement.plain,
           withAttractor: withAgreement.agreement.attractor,
+          objectRelative: withAgreement.agreement.kinds?.orc,
         }
       : undefined,
   });
+  // Lesson 2's syntax questions, answered from the run's own heads (toy language only).
+  return [...learning, ...syntaxSummary({ evals: run.evals, plateauExitStep: exit }, run.info?.model.L ?? 2)];
 }
 
 /** The budget a comparison gave its schemes: its kind, each scheme's steps and the FLOPs its runs spent (mean). */

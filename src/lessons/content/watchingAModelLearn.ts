@@ -4,6 +4,7 @@ import { REFS } from '../../masking/papers';
 import type { ExperimentConfig } from '../../session/config';
 import { classPreset } from '../../session/presets';
 import { LESSON_REFS } from '../papers';
+import { SYNTAX_QUESTIONS } from '../syntaxSummary';
 import type { Lesson } from '../types';
 
 /** Lesson 2's experiment: the class preset "Toy language: watch agreement appear" (src/session/presets.ts). */
@@ -30,9 +31,23 @@ export const LESSON_2: Lesson = {
       '"run", not "runs". A noun of the other number between subject and verb is an attractor. Linzen et al. (2016) ' +
       'showed that attractors make LSTM language models err more often; Goldberg (2019) found BERT models right on ' +
       'most such cases. A small model that agrees with the nearest noun gets the attractor cases wrong: a shortcut, ' +
-      'not a rule.',
+      'not a rule. Object relative clauses ("the girl that the horses like sings") are harder still: the clause has ' +
+      'its own verb, which agrees with the attractor, so copying the nearest verb fails too (Marvin and Linzen 2018 ' +
+      'test both kinds of clause).',
+    'The toy language comes from a grammar, so every sentence has known arcs: the verb and its subject, the noun and ' +
+      'its determiner, and so on. At each evaluation the page scores every attention head as Clark et al. (2019) did ' +
+      'for BERT: for each word, is the token it attends to most its gold partner? A chain of heads counts too: a head ' +
+      'in one layer sends the verb to some word, and a head in the layer below sends that word to the subject. Both ' +
+      'are compared with positional baselines, such as always looking five words back.',
   ],
-  references: [LESSON_REFS.chen2024, LESSON_REFS.linzen2016, LESSON_REFS.goldberg2019, REFS.bert],
+  references: [
+    LESSON_REFS.chen2024,
+    LESSON_REFS.clark2019,
+    LESSON_REFS.linzen2016,
+    LESSON_REFS.marvin2018,
+    LESSON_REFS.goldberg2019,
+    REFS.bert,
+  ],
   question: {
     prompt: 'Which tokens will the model get right first?',
     options: [
@@ -56,7 +71,14 @@ export const LESSON_2: Lesson = {
       text: 'Attention maps before and after the drop (the scrubber steps through the evaluations).',
     },
     { panel: 'charts', text: 'Agreement accuracy, with and without an attractor, against its 50% chance line.' },
+    {
+      panel: 'syntax',
+      text:
+        'Syntax in attention: the best head and the best path of two heads for "verb → its subject, past an ' +
+        'attractor", against the baselines, with the plateau exit on the same steps. Click a row to see its hops.',
+    },
   ],
+  runQuestions: SYNTAX_QUESTIONS,
   setup: {
     kind: 'train',
     preset: 'toy-language',
@@ -65,9 +87,11 @@ export const LESSON_2: Lesson = {
     probeText: 'the dogs near the cat [MASK] .',
   },
   limits:
-    'Chen et al. measured syntactic attention structure against parsed English at BERT-base scale; a 2-layer model ' +
-    'on a toy language can only show the plateau, the drop and attention maps by eye, and its agreement is that of ' +
-    'a small generated language, not of English. How soon the plateau ends depends on batch size, ' +
+    'Chen et al. measured syntactic attention structure against parsed English at BERT-base scale (12 layers of 12 ' +
+    'heads, about 110 million parameters); this is a 2-layer model with 2 heads per layer on a toy language whose ' +
+    'arcs come from its own grammar, so its heads can show when and how a small model finds the subject, not what ' +
+    'a large one does on English, and its agreement is that of a small generated language. The order of two events ' +
+    'is only known to the spacing of the evaluations. How soon the plateau ends depends on batch size, ' +
     "learning rate and the text: the preset's settings come from a sweep so that it ends within a few hundred " +
     "steps, while on Grimms' Fairy Tales at batch 16 a model of this size stays on it for thousands of steps. A run " +
     'cut short may never leave it: that is a result too, not a failure.',

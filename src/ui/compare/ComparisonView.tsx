@@ -296,6 +296,24 @@ function ResultsNotes({ c, rows }: { c: ComparisonRecord; rows: SchemeSummary[] 
         {rows.some((r) => r.probeTied) &&
           " This comparison was saved when the shared probe decoded through each run's own token embedding, which favours objectives that trained it as their output layer (MLM, SLM, SBO, ELECTRA's generator); re-run it for a neutral probe."}
       </p>
+      {rows.some((r) => r.syntaxOnset) && (
+        <p data-testid="compare-syntax-onset">
+          Syntax onset (toy language: the first evaluation where a head, or a path of heads in consecutive layers, finds
+          the verb&apos;s subject past an attractor; mean ± standard deviation over seeds):{' '}
+          {rows
+            .filter((r) => r.syntaxOnset)
+            .map((r) => {
+              const o = r.syntaxOnset!;
+              const s = o.steps;
+              const at = s
+                ? `step ${Math.round(s.mean).toLocaleString('en-US')}${s.n > 1 ? ` ± ${Math.round(s.std).toLocaleString('en-US')} (${s.min}–${s.max})` : ''}`
+                : 'never';
+              return `${r.label}: ${at}${o.never > 0 && s ? `, never in ${o.never} of ${o.runs} runs` : ` (${o.runs} run${o.runs === 1 ? '' : 's'})`}`;
+            })
+            .join('; ')}
+          .
+        </p>
+      )}
       {smallTests.map((w) => (
         <p key={w} className="run-notice" data-testid="compare-small-test">
           {w}

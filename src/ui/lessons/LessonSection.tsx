@@ -72,6 +72,19 @@ function LessonQuestion({ lesson, answer }: { lesson: Lesson; answer: string | u
         </button>
       )}
       {answer !== undefined && <Feedback lesson={lesson} chosen={answer} />}
+      {lesson.runQuestions && (
+        <div data-testid="lesson-run-questions">
+          <p>
+            {lesson.runQuestions.length === 1 ? 'A question' : 'Questions'} the run will answer (under &quot;What
+            happened&quot;, from its own steps and heads):
+          </p>
+          <ul>
+            {lesson.runQuestions.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
     </>
   );
 }

@@ -170,6 +170,7 @@ const PANEL_SELECTORS: Record<PanelId, string[]> = {
   charts: ['[data-testid="loss-chart"]', '.panel.training'],
   predictions: ['[data-testid="prediction-probe"]', '.panel.training'],
   attention: ['[data-testid="attention-map"]', '.panel.training'],
+  syntax: ['[data-testid="syntax-view"]', '.panel.training'],
   'loss-by-case': ['[data-testid="loss-by-case"]', '.panel.training'],
   compare: ['[data-testid="compare-panel"]'],
 };

@@ -1,19 +1,27 @@
 // The probe sentence's attention maps as they were at each evaluation, with a step scrubber: the maps before and
-// after the model leaves the frequency plateau, side by side in time.
-import { useState } from 'react';
+// after the model leaves the frequency plateau, side by side in time. The scrubber's position is the Train panel's,
+// so the syntax view moves with it.
 import type { AttentionSnapshot, ProbeView } from '../../session/records';
+import type { HeadRef } from '../../session/syntax';
 import { AttentionMap } from './AttentionMap';
 
 export function AttentionHistory({
   snapshots,
   latest,
+  index,
+  onIndex,
+  highlight,
 }: {
   snapshots: readonly AttentionSnapshot[];
   latest: ProbeView;
+  /** The kept evaluation shown; undefined: follow the newest as it arrives. */
+  index?: number;
+  onIndex(i: number | undefined): void;
+  /** Heads to outline (a row of the syntax table). */
+  highlight?: readonly HeadRef[];
 }) {
-  // undefined: follow the newest evaluation as it arrives.
-  const [index, setIndex] = useState<number>();
-  if (snapshots.length === 0) return <AttentionMap probe={latest} />;
+  const setIndex = onIndex;
+  if (snapshots.length === 0) return <AttentionMap probe={latest} highlight={highlight} />;
   const i = Math.min(index ?? snapshots.length - 1, snapshots.length - 1);
   const snap = snapshots[i];
   // Following the newest: the live probe (it also follows a newly typed probe sentence); otherwise the kept maps.
@@ -41,7 +49,7 @@ export function AttentionHistory({
           {Math.ceil((snap.attention.length * 4) / 1024)} KB each)
         </span>
       </label>
-      <AttentionMap probe={view} />
+      <AttentionMap probe={view} highlight={highlight} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // drawn on canvas with a sequential color-blind-safe ramp; hovering a cell shows the tokens and the probability.
 import { useEffect, useRef, useState } from 'react';
 import type { ProbeView } from '../../session/records';
+import type { HeadRef } from '../../session/syntax';
 
 /** White to dark blue (viridis-free, monotone in lightness, readable for color-blind users). */
 function ramp(p: number): string {
@@ -61,7 +62,7 @@ function Heatmap({
   );
 }
 
-export function AttentionMap({ probe }: { probe: ProbeView }) {
+export function AttentionMap({ probe, highlight }: { probe: ProbeView; highlight?: readonly HeadRef[] }) {
   const [hover, setHover] = useState<string | null>(null);
   const [focus, setFocus] = useState<[number, number] | null>(null);
   const size = 132;
@@ -85,7 +86,10 @@ export function AttentionMap({ probe }: { probe: ProbeView }) {
               <button
                 key={h}
                 type="button"
-                className="map-button"
+                className={
+                  highlight?.some((x) => x.layer === l && x.head === h) ? 'map-button highlighted' : 'map-button'
+                }
+                data-highlighted={highlight?.some((x) => x.layer === l && x.head === h) ? 'true' : undefined}
                 onClick={() => setFocus([l, h])}
                 aria-label={`Enlarge layer ${l + 1} head ${h + 1}`}
               >

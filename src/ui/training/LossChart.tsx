@@ -135,15 +135,31 @@ function AgreementChart({
   pairs,
   evals,
   stepAxis,
-}: Omit<ChartFrame, 'exitLine'> & { pairs: { plain: number; attractor: number }; evals: Evals }) {
+}: Omit<ChartFrame, 'exitLine'> & {
+  pairs: { plain: number; attractor: number; objectRelative?: number };
+  evals: Evals;
+}) {
   const agreement = evals.flatMap((e) =>
-    e.agreement ? [{ step: e.step, plain: e.agreement.plain * 100, attractor: e.agreement.attractor * 100 }] : [],
+    e.agreement
+      ? [
+          {
+            step: e.step,
+            plain: e.agreement.plain * 100,
+            attractor: e.agreement.attractor * 100,
+            orc: e.agreement.kinds?.orc !== undefined ? e.agreement.kinds.orc * 100 : undefined,
+          },
+        ]
+      : [],
   );
   return (
     <figure data-testid="agreement-chart" data-points={agreement.length}>
       <figcaption>
         Subject-verb agreement on held-out minimal pairs (the verb masked; right when the agreeing form is more
-        probable) · {pairs.plain} pairs without and {pairs.attractor} with an attractor · dashed: chance, 50%
+        probable) · {pairs.plain} pairs without and {pairs.attractor} with an attractor
+        {pairs.objectRelative
+          ? `, ${pairs.objectRelative} object relative clauses, where the clause's own verb agrees with the attractor`
+          : ''}{' '}
+        · dashed: chance, 50%
       </figcaption>
       <ResponsiveContainer width="100%" height={160}>
         <LineChart data={agreement} margin={{ top: 4, right: 16, bottom: 4, left: 0 }}>
@@ -167,6 +183,16 @@ function AgreementChart({
             strokeWidth={2}
             isAnimationActive={false}
           />
+          {agreement.some((p) => p.orc !== undefined) && (
+            <Line
+              name="object relative clause (the girl that the horses like sings)"
+              dataKey="orc"
+              stroke="#cc79a7"
+              strokeWidth={2}
+              isAnimationActive={false}
+              connectNulls
+            />
+          )}
         </LineChart>
       </ResponsiveContainer>
     </figure>

@@ -11,6 +11,7 @@ import { usePreparedCorpus } from '../../store/data';
 import { ProblemList } from './ProblemList';
 import { RunsPanel } from '../runs/RunsPanel';
 import { AttentionHistory } from './AttentionHistory';
+import { SyntaxView, type SyntaxSelection } from './SyntaxView';
 import { LearningStatus } from './LearningStatus';
 import { classPreset } from '../../session/presets';
 import { KernelTimings } from './KernelTimings';
@@ -21,7 +22,7 @@ import { PredictionProbe } from './PredictionProbe';
 import { ScaleUp } from './ScaleUp';
 import { TrainingControls } from './TrainingControls';
 import { fmtPct } from './format';
-import type { LiveRun } from '../../session/records';
+import type { LiveRun, ProbeView } from '../../session/records';
 
 /** The settings' problems for this corpus and adapter, and Start: it loads the corpus's text, then starts the run. */
 function useStart() {
@@ -65,6 +66,52 @@ function useStart() {
           ? 'Fix the settings below first.'
           : undefined;
   return { problems, loadError, startHint, onStart };
+}
+
+/**
+ * The attention maps and the syntax view, moved together by one scrubber (a kept evaluation, or the newest); a row
+ * of the syntax table outlines its heads' maps.
+ */
+function AttentionAndSyntax({ run, probe }: { run?: LiveRun; probe?: ProbeView }) {
+  const [scrub, setScrub] = useState<number>();
+  const [syntaxRow, setSyntaxRow] = useState<SyntaxSelection>();
+  const [scrubRun, setScrubRun] = useState(run?.id);
+  if (run?.id !== scrubRun) {
+    // A new run starts at its newest evaluation, with nothing chosen.
+    setScrubRun(run?.id);
+    setScrub(undefined);
+    setSyntaxRow(undefined);
+  }
+  const snapshots = run?.attention ?? [];
+  const scrubbed = scrub !== undefined ? snapshots[Math.min(scrub, snapshots.length - 1)] : undefined;
+  return (
+    <>
+      {probe && (
+        <details open className="subpanel">
+          <summary>Attention maps</summary>
+          <AttentionHistory
+            snapshots={snapshots}
+            latest={probe}
+            index={scrub}
+            onIndex={setScrub}
+            highlight={syntaxRow?.hops}
+          />
+        </details>
+      )}
+      {run && (
+        <details open className="subpanel">
+          <summary>Syntax in attention</summary>
+          <SyntaxView
+            run={run}
+            snapshot={scrubbed ?? probe}
+            step={scrubbed?.step}
+            selection={syntaxRow}
+            onSelect={setSyntaxRow}
+          />
+        </details>
+      )}
+    </>
+  );
 }
 
 /** The run's size and data, then its latest figures: held-out loss and accuracy, and SBO's or ELECTRA's parts. */
@@ -174,12 +221,7 @@ export function TrainingPanel() {
             <PredictionProbe probe={probe} text={probeText} onText={setProbeText} />
           </details>
         )}
-        {probe && (
-          <details open className="subpanel">
-            <summary>Attention maps</summary>
-            <AttentionHistory snapshots={run?.attention ?? []} latest={probe} />
-          </details>
-        )}
+        <AttentionAndSyntax run={run} probe={probe} />
         {run?.info && run.step > 0 && (
           <details className="subpanel">
             <summary>Download the model</summary>
