@@ -133,6 +133,11 @@ test('lesson 1 by its URL, then lesson 2 on its least budget: after-run texts fr
   await expect(summary).toContainText(
     /Agreement without an attractor reached [\d.]+% at step [\d,]+ \(chance 50%\); with an attractor [\d.]+%/,
   );
+  // The run's own heads answer the lesson's two syntax questions.
+  await expect(page.getByTestId('lesson-run-questions')).toContainText('One head, or two in a row?');
+  await expect(summary).toContainText('Does something find the subject before or after the loss drops?');
+  await expect(summary).toContainText(/One head, or two in a row\? (One|Two in a row|Neither yet)\./);
+  await expect(summary).toContainText('Chen et al. (2024)');
   await expect(page.locator('[data-lesson-nav="2"]')).toHaveAttribute('data-state', 'done');
   await page.screenshot({ path: info.outputPath('lesson-2-after-run.png'), fullPage: true });
 });

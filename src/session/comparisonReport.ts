@@ -216,6 +216,15 @@ export function comparisonTable(rec: ComparisonRecord): string[] {
     out.push(
       `  own head (not comparable): ${s.ownKind ?? '–'} loss ${f3(s.ownLoss?.mean)}; ${s.steps ? Math.round(s.steps.mean) : '–'} steps, FLOPs ${s.flops ? s.flops.mean.toExponential(2) : '–'}`,
     );
+    const o = s.syntaxOnset;
+    if (o)
+      out.push(
+        `  syntax onset (verb -> subject past an attractor): ` +
+          (o.steps
+            ? `step ${Math.round(o.steps.mean)} ± ${Math.round(o.steps.std)} (${o.steps.min}-${o.steps.max}) over ${o.steps.n} runs`
+            : 'never') +
+          (o.never > 0 ? `; never in ${o.never} of ${o.runs} runs` : ''),
+      );
   }
   const note = verdictNote(verdictSummary(rows));
   if (note) out.push('', note);

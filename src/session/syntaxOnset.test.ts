@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperiment } from './config';
 import { newComparison, type RunResult } from './comparisonRecord';
-import { comparisonReport } from './comparisonReport';
+import { comparisonReport, comparisonTable } from './comparisonReport';
 import { summarize } from './comparisonSummary';
 
 const result = (syntaxOnsetStep?: number | null): RunResult => ({
@@ -49,6 +49,9 @@ describe('syntax onset in a comparison', () => {
     expect(report.runs.find((r) => r.seed === 2 && r.scheme.startsWith('span'))).toMatchObject({
       syntaxOnsetStep: null,
     });
+    expect(comparisonTable(c).join('\n')).toContain(
+      'syntax onset (verb -> subject past an attractor): step 900 ± 141 (800-1000) over 2 runs; never in 1 of 3 runs',
+    );
   });
 
   it('is absent where the runs were not scored (not the toy language)', () => {
