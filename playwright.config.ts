@@ -68,7 +68,9 @@ export default defineConfig({
   webServer: {
     command: `npx vite preview --port ${PORT} --strictPort`,
     url: `http://localhost:${PORT}`,
-    reuseExistingServer: !process.env.CI,
+    // Never another checkout's server on the same port (its build, not this one): each run starts its own preview,
+    // and a port in use fails at once (--strictPort). E2E_REUSE=1 reuses a preview you started yourself.
+    reuseExistingServer: process.env.E2E_REUSE === '1',
     timeout: 60_000,
   },
 });
