@@ -54,7 +54,7 @@ export const DOWNSTREAM_TASKS: readonly DownstreamTaskSpec[] = [
   },
 ];
 
-/** Minimal pairs of each kind (with and without attractor) generated for the agreement task: over 1,000 test examples. */
+/** Minimal pairs of each group (without an attractor, with one, object relative clauses) for the agreement task. */
 export const AGREEMENT_PAIRS_PER_KIND = 700;
 
 /**
