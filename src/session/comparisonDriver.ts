@@ -8,13 +8,12 @@ import type { ExperimentConfig } from './config';
 import {
   entryConfig,
   schemeLabel,
-  type AttentionSnapshot,
   type ComparisonEntry,
   type ComparisonRecord,
   type RunResult,
 } from './comparisonRecord';
 import { runProbes, type ProbeBudget, type ProbeResults } from './probes';
-import type { EvalPoint } from './records';
+import type { AttentionSnapshot, EvalPoint } from './records';
 import { prepareExperimentData } from './run';
 import { openRun, type RunLoop } from './runLoop';
 import type { OwnEvalKind } from './runMasking';

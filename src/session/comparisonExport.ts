@@ -1,7 +1,7 @@
 // A comparison as files: CSV (one row per run: config columns and evaluation columns with intervals and independent
 // units, for a spreadsheet) and JSON (the comparison record with its runs' full records and per-passage totals,
 // importable again after validation; reuses runsExport).
-import type { RunRecord } from './records';
+import type { AttentionSnapshot, RunRecord } from './records';
 import type { MaskingConfig } from '../masking/types';
 import { BUDGET_KINDS, budgetError, type BudgetKind } from './computeBudget';
 import { modelShape } from './config';
@@ -11,7 +11,6 @@ import type { Estimate, UnitTotals } from './stats';
 import {
   entryConfig,
   schemeLabel,
-  type AttentionSnapshot,
   type ComparisonEntry,
   type ComparisonRecord,
   type ComparisonState,

@@ -4,20 +4,11 @@ import type { MaskingConfig } from '../masking/types';
 import { resolveBudget, type ComputeBudget } from './computeBudget';
 import { modelShape, type ExperimentConfig } from './config';
 import { DEFAULT_PROBE_BUDGET, type ProbeBudget, type ProbeResults } from './probes';
+import type { AttentionSnapshot } from './records';
 import { getObjective, getStrategy, resolveParams, SCHEDULE_SPEC } from '../masking';
 
 export type ComparisonState = 'running' | 'done' | 'stopped' | 'interrupted';
 export type EntryState = 'pending' | 'training' | 'probing' | 'done' | 'failed' | 'stopped';
-
-/** The attention maps of the probe sentence at the end of a run (row = query, column = key). */
-export interface AttentionSnapshot {
-  step: number;
-  tokens: string[];
-  L: number;
-  NH: number;
-  /** L * NH * n * n, n = tokens.length. */
-  attention: Float32Array;
-}
 
 /** What a finished run measured: the shared evaluation (or its own, without a vocabulary head), speed, probes. */
 export interface RunResult {

@@ -4,11 +4,11 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { getObjective } from '../masking';
 import type { ExperimentConfig } from '../session/config';
-import { schemeLabel, type AttentionSnapshot } from '../session/comparisonRecord';
+import { schemeLabel } from '../session/comparisonRecord';
 import type { ComparisonExecutor, ProbeOutcome, TrainedRun } from '../session/comparisonDriver';
 import { modelShape } from '../session/config';
 import type { ProbeBudget } from '../session/probes';
-import type { LiveRun } from '../session/records';
+import type { AttentionSnapshot, LiveRun } from '../session/records';
 import { ownEvalKind } from '../session/runMasking';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import type { RunStore } from './runStore';

@@ -1,7 +1,7 @@
 // The same probe sentence's attention maps for two runs of a comparison, side by side, and their difference
 // (A - B on a diverging blue/orange ramp), for one layer and head at a time; the heads that differ most are listed.
 import { useEffect, useRef, useState } from 'react';
-import type { AttentionSnapshot } from '../../session/comparisonRecord';
+import type { AttentionSnapshot } from '../../session/records';
 
 export interface AttentionRun {
   key: string;
