@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one command for a GPU machine (about 10 minutes in all), in order: the kernel self-test; the training bench
-# (tiny, mini, small) with its per-kernel breakdown; the kernel lab at the models' shapes (split K vs unsplit);
+# (tiny, mini, small) with its per-kernel breakdown, without and with the fused kernels (their ms/step ratio and
+# dispatches and bytes per step); the kernel lab at the models' shapes (split K vs unsplit);
 # bench/pytorch/bench.py on the same shapes (eager, torch.compile, CUDA graphs); the scale-up bundles' train.py with
 # accelerate launch (bench/scaleup/run.py). One JSON file per part under $OUT (or bench/results): selfcheck.json,
 # train.json, kernels.json, pytorch.json, trainpy.json; a part that runs past its share of the time is stopped, and
@@ -8,7 +9,7 @@
 # Prepare here:  npm ci && npm run bench:bundle && npm run bench:scaleup && ../shared/tools/device-pack.sh
 # Run there (carry .device and dist-bench):  source .device/boot.sh && bash bench/device.sh
 # Knobs: CONFIGS=tiny,mini,small; SHARES="60 180 90 120 150" (seconds per part); SELFCHECK_ARGS (e.g. "--max-size
-# 5000"); TRAINPY_STEPS (200).
+# 5000"); TRAINPY_STEPS (200); FUSIONS=none,all (the train part's fusion sets, see npm run bench -- --help).
 set -uo pipefail
 out="${OUT:-bench/results}"
 mkdir -p "$out"
@@ -43,7 +44,8 @@ part() {
 
 # shellcheck disable=SC2086
 part selfcheck "$s_self" "$out/selfcheck.json" node dist-bench/selfcheck.mjs --json --out "$out" ${SELFCHECK_ARGS:-}
-part train "$s_train" "$out/train.json" node dist-bench/train.mjs --config "$configs" --out "$out" --json
+part train "$s_train" "$out/train.json" node dist-bench/train.mjs --config "$configs" --fusions "${FUSIONS:-none,all}" \
+  --out "$out" --json
 part kernels "$s_kernels" "$out/kernels.json" node dist-bench/kernels.mjs --models "$configs" --sizes "" --compare --out "$out"
 if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   part pytorch "$s_torch" "$out/pytorch.json" python3 bench/pytorch/bench.py --config "$configs" --out "$out" --json

@@ -1,7 +1,10 @@
 // Training-step benchmark: the engine's Trainer on Dawn at the tiny/mini/small model shapes with seeded random
-// batches: median ms per step, tokens/s, matmul GFLOP/s, dispatches per step and a per-kernel time breakdown from
-// timestamp queries. Prints tables, writes bench/results/train-<adapter>.json; --json: last stdout line is JSON.
+// batches: median ms per step, tokens/s, matmul GFLOP/s, dispatches and bytes read and written per step (analytic,
+// from the dispatch list) and a per-kernel time breakdown from timestamp queries; --fusions none,all times the
+// graph without and with the fused kernels, their repeats interleaved, and gives the ratio. Prints tables, writes
+// bench/results/train-<adapter>.json; --json: last stdout line is JSON.
 //   npm run bench -- [--config tiny,mini,small] [--steps N] [--repeats N] [--warmup N] [--json] [--compare tfjs]
+//                    [--fusions all|none|NAME+NAME,...]
 // On a GPU machine without node_modules: here `npm run bench:bundle && ../shared/tools/device-pack.sh`, there
 // `source .device/boot.sh && node dist-bench/train.mjs`.
 import { spawn } from 'node:child_process';
@@ -10,7 +13,8 @@ import { join } from 'node:path';
 import { Rng } from '../src/data/rng';
 import { modelConfig, type ModelConfig, type ModelPreset } from '../src/engine/config';
 import type { MemoryCategory } from '../src/engine/gpuMemory';
-import { Kernels } from '../src/engine/kernels';
+import { fusionsName, parseFusions, type Fusion } from '../src/engine/fusion';
+import { Kernels, type KernelTuning } from '../src/engine/kernels';
 import { bertTensors, initParams, placeTensors } from '../src/engine/model/params';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { isCpuAdapter } from '../src/engine/gpu';
@@ -43,8 +47,12 @@ const FIRST_WORD = 5;
 
 const HELP = `usage: npm run bench -- [--config ${Object.keys(CONFIGS).join(',')}] [--steps N] [--repeats N] [--warmup N]
   [--profile-repeats N] [--seed S] [--out DIR] [--no-write] [--json] [--compare tfjs] [--kernels auto|gpu|cpu]
+  [--fusions SETS]
   --kernels picks the kernel variants: auto (default) follows the adapter (barrier-free row kernels and the direct
   matmul on a software adapter), gpu / cpu force one kind, to measure what the choice is worth.
+  --fusions lists sets of fused kernels, comma-separated, each all, none or names joined by + (residual, gelu,
+  gelu_grad, bias_grad): each config runs once per set, the timed repeats taking turns, and the JSON gives each
+  set's ms/step as a ratio to the first set's (default: all).
   Default configs: tiny on a fallback (software) adapter, all three on a real GPU.
   --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config and puts
   its ours/tfjs figures in the JSON (top-level ours, tfjs, ratio when one config; compare[] always).`;
@@ -61,6 +69,7 @@ interface Args {
   json: boolean;
   compare: 'tfjs' | undefined;
   kernels: 'auto' | 'gpu' | 'cpu';
+  fusions: (readonly Fusion[])[];
 }
 
 function parseArgs(argv: string[], fallback: boolean): Args {
@@ -76,6 +85,7 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     json: false,
     compare: undefined,
     kernels: 'auto',
+    fusions: [parseFusions('all')],
   };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
@@ -110,6 +120,16 @@ function parseArgs(argv: string[], fallback: boolean): Args {
       if (v !== 'auto' && v !== 'gpu' && v !== 'cpu')
         throw new Error(`--kernels takes auto, gpu or cpu (got "${v}")\n${HELP}`);
       a.kernels = v;
+    } else if (arg === '--fusions') {
+      try {
+        a.fusions = value()
+          .split(',')
+          .filter((x) => x.length > 0)
+          .map(parseFusions);
+      } catch (e) {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}\n${HELP}`, { cause: e });
+      }
+      if (a.fusions.length === 0) throw new Error(`--fusions needs at least one set\n${HELP}`);
     } else if (arg === '--compare') {
       const v = value();
       if (v !== 'tfjs') throw new Error(`--compare takes "tfjs" (got "${v}")\n${HELP}`);
@@ -174,6 +194,8 @@ interface RoleRow extends TimeGroup {
 
 interface ConfigResult {
   config: string;
+  /** The fused kernels in use (fusion.ts): all, none or names joined by +. */
+  fusions: string;
   model: { L: number; C: number; NH: number; F: number; T: number; V: number; params: number };
   B: number;
   M: number;
@@ -188,6 +210,10 @@ interface ConfigResult {
   flops_by_role: Record<string, { forward: number; backward: number; total: number }>;
   gflops_per_s: number;
   dispatches_per_step: number;
+  /** Bytes one step reads and writes, analytic: the sum over its dispatches of each kernel's own count. */
+  bytes_per_step: { read: number; write: number };
+  /** With several fusion sets: this set's ms/step over the first set's, the median of the per-repeat ratios. */
+  ms_ratio_to_first?: number;
   /** Bytes of the trainer's GPU buffers after the timed steps (its registry of allocations), in all and by category. */
   gpu_bytes: number;
   gpu_bytes_by_category: Record<MemoryCategory, number>;
@@ -207,7 +233,18 @@ interface ConfigResult {
       };
 }
 
-async function benchConfig(k: Kernels, name: string, args: Args): Promise<ConfigResult> {
+/** One fusion set's trainer on a config, and the repeats timed so far. */
+interface Run {
+  fusions: readonly Fusion[];
+  trainer: Trainer;
+  losses: Map<number, number>;
+  setupMs: number;
+  repeatsMs: number[];
+}
+
+/** Every fusion set of args on one config: trainers built and warmed up, then the timed repeats take turns. */
+async function benchConfig(base: Kernels, name: string, args: Args): Promise<ConfigResult[]> {
+  const device = base.device;
   const shape = CONFIGS[name];
   const cfg = modelConfig(shape.preset, shape.V);
   const { B } = shape;
@@ -215,80 +252,107 @@ async function benchConfig(k: Kernels, name: string, args: Args): Promise<Config
   const layout = placeTensors(bertTensors(cfg));
   const initRng = Rng.from(args.seed, 'init');
   const init = initParams(layout, cfg.initStd, () => initRng.float());
-  const losses = new Map<number, number>();
-  const t0 = performance.now();
-  const trainer = new Trainer(k, cfg, init, {
+  const runs: Run[] = [];
+  const step = (r: Run) => r.trainer.trainStep(batches[r.trainer.step % batches.length]);
+  try {
+    for (const fusions of args.fusions) {
+      const losses = new Map<number, number>();
+      const t0 = performance.now();
+      const trainer = new Trainer(base.withTuning({ ...base.tuning, fusions }), cfg, init, {
+        B,
+        M,
+        schedule: { lr: 1e-3, warmupSteps: 0, totalSteps: 1_000_000, decay: 'constant', minRatio: 1 },
+        maxGradNorm: 1.0,
+        onMetrics: (m) => losses.set(m.step, m.loss),
+      });
+      const run: Run = { fusions, trainer, losses, setupMs: 0, repeatsMs: [] };
+      runs.push(run);
+      for (let s = 0; s < args.warmup; s++) step(run);
+      await device.queue.onSubmittedWorkDone();
+      run.setupMs = performance.now() - t0;
+    }
+    for (let r = 0; r < args.repeats; r++) {
+      for (const run of runs) {
+        const start = performance.now();
+        for (let s = 0; s < args.steps; s++) step(run);
+        await device.queue.onSubmittedWorkDone();
+        run.repeatsMs.push((performance.now() - start) / args.steps);
+      }
+    }
+    const out: ConfigResult[] = [];
+    for (const run of runs) out.push(await result(device, name, cfg, { B, M }, run, batches[0], args));
+    if (runs.length > 1)
+      for (const [i, o] of out.entries())
+        o.ms_ratio_to_first = median(runs[i].repeatsMs.map((ms, r) => ms / runs[0].repeatsMs[r]));
+    return out;
+  } finally {
+    for (const run of runs) run.trainer.destroy();
+  }
+}
+
+/** A run's figures: timings, FLOPs, dispatches and bytes per step, memory, and its profiled step. */
+async function result(
+  device: GPUDevice,
+  name: string,
+  cfg: ModelConfig,
+  shape: { B: number; M: number },
+  run: Run,
+  batch: EngineBatch,
+  args: Args,
+): Promise<ConfigResult> {
+  const { trainer, repeatsMs } = run;
+  const { B, M } = shape;
+  await trainer.flush();
+  const memory = trainer.gpuMemory;
+  const lastLoss = run.losses.get(trainer.step - 1) ?? null;
+  const msPerStep = median(repeatsMs);
+  const tokens = B * cfg.T;
+  const flops = trainStepFlops(cfg, B, M);
+  let profile: ConfigResult['profile'];
+  if (canProfile(device)) {
+    // A separate, untimed step: one compute pass per dispatch, each with a pair of timestamps.
+    trainer.graph.writeInputs(batch);
+    const p = await profileDispatches(device, trainer.dispatches, { repeats: args.profileRepeats });
+    const g = groupProfile(p);
+    const byRole: RoleRow[] = g.byRole.map((r) => {
+      const f = flops.byRole[r.key]?.total;
+      return f === undefined ? r : { ...r, flops: f, gflops: r.ms > 0 ? f / (r.ms * 1e6) : 0 };
+    });
+    profile = {
+      available: true,
+      method: p.method,
+      repeats: p.repeats,
+      total_ms: p.totalMs,
+      by_kernel: g.byKernel,
+      by_role: byRole,
+      by_op: g.byOp,
+      dispatches: p.dispatches,
+    };
+  } else profile = { available: false, note: 'no timestamp queries' };
+  return {
+    config: name,
+    fusions: fusionsName(run.fusions),
+    model: { L: cfg.L, C: cfg.C, NH: cfg.NH, F: cfg.F, T: cfg.T, V: cfg.V, params: trainer.layout.count },
     B,
     M,
-    schedule: { lr: 1e-3, warmupSteps: 0, totalSteps: 1_000_000, decay: 'constant', minRatio: 1 },
-    maxGradNorm: 1.0,
-    onMetrics: (m) => losses.set(m.step, m.loss),
-  });
-  const device = k.device;
-  const step = () => trainer.trainStep(batches[trainer.step % batches.length]);
-  try {
-    for (let s = 0; s < args.warmup; s++) step();
-    await device.queue.onSubmittedWorkDone();
-    const setupMs = performance.now() - t0;
-    const repeatsMs: number[] = [];
-    for (let r = 0; r < args.repeats; r++) {
-      const start = performance.now();
-      for (let s = 0; s < args.steps; s++) step();
-      await device.queue.onSubmittedWorkDone();
-      repeatsMs.push((performance.now() - start) / args.steps);
-    }
-    await trainer.flush();
-    const memory = trainer.gpuMemory;
-    const lastLoss = losses.get(trainer.step - 1) ?? null;
-    const msPerStep = median(repeatsMs);
-    const tokens = B * cfg.T;
-    const flops = trainStepFlops(cfg, B, M);
-    let profile: ConfigResult['profile'];
-    if (canProfile(device)) {
-      // A separate, untimed step: one compute pass per dispatch, each with a pair of timestamps.
-      trainer.graph.writeInputs(batches[0]);
-      const p = await profileDispatches(device, trainer.dispatches, { repeats: args.profileRepeats });
-      const g = groupProfile(p);
-      const byRole: RoleRow[] = g.byRole.map((r) => {
-        const f = flops.byRole[r.key]?.total;
-        return f === undefined ? r : { ...r, flops: f, gflops: r.ms > 0 ? f / (r.ms * 1e6) : 0 };
-      });
-      profile = {
-        available: true,
-        method: p.method,
-        repeats: p.repeats,
-        total_ms: p.totalMs,
-        by_kernel: g.byKernel,
-        by_role: byRole,
-        by_op: g.byOp,
-        dispatches: p.dispatches,
-      };
-    } else profile = { available: false, note: 'no timestamp queries' };
-    return {
-      config: name,
-      model: { L: cfg.L, C: cfg.C, NH: cfg.NH, F: cfg.F, T: cfg.T, V: cfg.V, params: trainer.layout.count },
-      B,
-      M,
-      tokens_per_step: tokens,
-      warmup: args.warmup,
-      steps: args.steps,
-      repeats: args.repeats,
-      ms_per_step: msPerStep,
-      repeats_ms: repeatsMs,
-      tokens_per_s: tokens / (msPerStep / 1000),
-      flops_per_step: flops.total,
-      flops_by_role: flops.byRole,
-      gflops_per_s: flops.total / (msPerStep * 1e6),
-      dispatches_per_step: trainer.dispatchesPerStep,
-      gpu_bytes: memory.totalBytes,
-      gpu_bytes_by_category: memory.byCategory,
-      setup_ms: setupMs,
-      last_loss: lastLoss,
-      profile,
-    };
-  } finally {
-    trainer.destroy();
-  }
+    tokens_per_step: tokens,
+    warmup: args.warmup,
+    steps: args.steps,
+    repeats: args.repeats,
+    ms_per_step: msPerStep,
+    repeats_ms: repeatsMs,
+    tokens_per_s: tokens / (msPerStep / 1000),
+    flops_per_step: flops.total,
+    flops_by_role: flops.byRole,
+    gflops_per_s: flops.total / (msPerStep * 1e6),
+    dispatches_per_step: trainer.dispatchesPerStep,
+    bytes_per_step: trainer.trafficPerStep,
+    gpu_bytes: memory.totalBytes,
+    gpu_bytes_by_category: memory.byCategory,
+    setup_ms: run.setupMs,
+    last_loss: lastLoss,
+    profile,
+  };
 }
 
 function fmt(n: number, digits: number): string {
@@ -306,12 +370,18 @@ function report(r: ConfigResult): string {
   const m = r.model;
   const out: string[] = [];
   out.push(
-    `${r.config}: L${m.L} C${m.C} NH${m.NH} F${m.F} T${m.T} B${r.B} V${m.V}, M=${r.M} targets, ${m.params.toLocaleString('en-US')} parameters`,
+    `${r.config}: L${m.L} C${m.C} NH${m.NH} F${m.F} T${m.T} B${r.B} V${m.V}, M=${r.M} targets, ${m.params.toLocaleString('en-US')} parameters, fusions ${r.fusions}`,
   );
   out.push(
     `  ${fmt(r.ms_per_step, 2)} ms/step (median of ${r.repeats} x ${r.steps} steps: ${r.repeats_ms.map((x) => fmt(x, 1)).join(', ')}), ` +
       `${fmt(r.tokens_per_s, 0)} tokens/s, ${fmt(r.gflops_per_s, 2)} GFLOP/s (${fmt(r.flops_per_step / 1e9, 3)} GFLOP/step in matmuls), ` +
       `${r.dispatches_per_step} dispatches/step, setup ${fmt(r.setup_ms / 1000, 1)} s, last loss ${r.last_loss?.toFixed(4) ?? 'none'}`,
+  );
+  out.push(
+    `  ${fmt(r.bytes_per_step.read / 1e6, 2)} MB read, ${fmt(r.bytes_per_step.write / 1e6, 2)} MB written per step (analytic)` +
+      (r.ms_ratio_to_first === undefined
+        ? ''
+        : `; ms/step ${fmt(r.ms_ratio_to_first, 3)}x the first fusion set's (median of ${r.repeats} interleaved repeats)`),
   );
   const mib = (b: number) => `${fmt(b / 2 ** 20, 2)} MiB`;
   out.push(
@@ -391,19 +461,20 @@ try {
 }
 const results: ConfigResult[] = [];
 try {
-  const k = new Kernels(gpu.device, {
+  const tuning: KernelTuning = {
     cpu: args.kernels === 'auto' ? isCpuAdapter(gpu.summary) : args.kernels === 'cpu',
-  });
+  };
   console.log(
-    `kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}`,
+    `kernel variants: ${tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}; fusion sets: ${args.fusions.map(fusionsName).join(', ')}`,
   );
   console.log(
     `adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`,
   );
   for (const c of args.configs) {
-    const r = await benchConfig(k, c, args);
-    results.push(r);
-    console.log(report(r));
+    for (const r of await benchConfig(new Kernels(gpu.device, tuning), c, args)) {
+      results.push(r);
+      console.log(report(r));
+    }
   }
 } finally {
   gpu.close();

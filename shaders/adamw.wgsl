@@ -9,6 +9,8 @@
 //   m += one_minus_beta1 * (g - m)                          (PyTorch: exp_avg.lerp_(grad, 1 - beta1))
 //   v = v * beta2 + one_minus_beta2 * g * g                 (PyTorch: exp_avg_sq.mul_(beta2).addcmul_(...))
 //   param -= step_size * m / (sqrt(v) / bc2_sqrt + eps)     (PyTorch: param.addcdiv_(exp_avg, denom, value=-step_size))
+// adamw_zero_grad: the same, and grad = 0 once read (PyTorch: optimizer.zero_grad() after the step), so the next
+// step's backward can accumulate into it without a zeroing pass of its own.
 
 // Per tensor, written once when the dispatch is built.
 struct AdamWParams {
@@ -37,6 +39,7 @@ struct AdamWHyper {
 
 @group(0) @binding(0) var<uniform> p: AdamWParams;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(1) var<storage, read_write> grad_rw: array<f32>;  // adamw_zero_grad
 @group(0) @binding(2) var<storage, read> hyper: AdamWHyper;
 @group(0) @binding(3) var<storage, read> clip: array<f32>;
 @group(0) @binding(4) var<storage, read_write> param: array<f32>;
@@ -45,14 +48,10 @@ struct AdamWHyper {
 
 override WG: u32 = 256u;
 
-@compute @workgroup_size(WG)
-fn adamw(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.n) {
-    return;
-  }
+/** Element i's update from its gradient g (before the clip scale). */
+fn update(i: u32, grad_i: f32) {
   let h = hyper;
-  let g = grad[i] * clip[p.clip_index];
+  let g = grad_i * clip[p.clip_index];
   var x = param[i];
   if (p.decay != 0u) {
     x = x * h.decay_factor;
@@ -64,4 +63,24 @@ fn adamw(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
   m[i] = mi;
   v[i] = vi;
   param[i] = x;
+}
+
+@compute @workgroup_size(WG)
+fn adamw(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n) {
+    return;
+  }
+  update(i, grad[i]);
+}
+
+@compute @workgroup_size(WG)
+fn adamw_zero_grad(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n) {
+    return;
+  }
+  let g = grad_rw[i];
+  grad_rw[i] = 0.0;
+  update(i, g);
 }

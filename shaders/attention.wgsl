@@ -10,7 +10,8 @@
 //             context  out = att V                               (heads concatenated)
 //   backward: grad_probs       dP = dout V^T                      -> datt
 //             softmax_backward datt = att * (dP - rowsum(dP att)) / sqrt(HS), 0 at masked logits (in place)
-//             grad_inputs      dQ = dS K, dK = dS^T Q, dV = att^T dout -> dqkv (three dispatches)
+//             grad_inputs      dQ = dS K, dK = dS^T Q, dV = att^T dout -> dqkv (three dispatches), or
+//             grad_query_key   dQ and dK in one dispatch, then grad_inputs dV (the attention_grads fusion)
 
 // Masked logits are replaced (not added to): a padding key gets PAD_MASKED, far below any real logit, so its
 // probability is exactly 0 while one key is allowed, and a row whose keys are all padding stays finite (uniform
@@ -45,6 +46,7 @@ struct SoftmaxParams {
 @group(0) @binding(3) var<storage, read_write> Cout: array<f32>;   // context, grad_probs, grad_inputs
 @group(0) @binding(3) var<storage, read> valid_s: array<i32>;      // scores: (B*T) 1 real token, 0 padding
 @group(0) @binding(4) var<storage, read_write> scores_out: array<f32>; // scores: att (B, NH, T, T)
+@group(0) @binding(4) var<storage, read> p_key: ProductParams;         // grad_query_key: dK's product
 
 // Row kernels: softmax works in place on att; softmax_backward reads att and valid and updates datt in place.
 @group(0) @binding(0) var<uniform> sp: SoftmaxParams;
@@ -80,39 +82,39 @@ var<private> acc: array<vec4f, 16>;
 // invocations, so this is about 2x the tiled product there (as matmul_direct in matmul_cpu.wgsl). acc[2 * i + c] holds
 // row i, columns 4c .. 4c+3 of the eight, which is the tiled layout's acc[g*8 + r*2 + c] with i = 4g + r.
 // Rows and columns past the edge read clamped (valid) elements and are never stored.
-fn direct_product(wid: vec3u, lid: vec3u) {
-  let bb = wid.z / p.NH;
-  let hh = wid.z % p.NH;
+fn direct_product(wid: vec3u, lid: vec3u, q: ProductParams) {
+  let bb = wid.z / q.NH;
+  let hh = wid.z % q.NH;
   let m0 = wid.y * 8u;
-  let a_base = p.a_off + bb * p.a_sb + hh * p.a_sh;
-  let b_base = p.b_off + bb * p.b_sb + hh * p.b_sh;
+  let a_base = q.a_off + bb * q.a_sb + hh * q.a_sh;
+  let b_base = q.b_off + bb * q.b_sb + hh * q.b_sh;
   var k_begin = 0u;
-  var k_end = p.K;
-  if (p.kband == 1u) { k_end = min(p.K, m0 + 8u); }
-  if (p.kband == 2u) { k_begin = m0; }
-  let rl = p.M - 1u;
-  let cl = p.N - 1u;
-  let a0 = a_base + min(m0, rl) * p.a_sm;
-  let a1 = a_base + min(m0 + 1u, rl) * p.a_sm;
-  let a2 = a_base + min(m0 + 2u, rl) * p.a_sm;
-  let a3 = a_base + min(m0 + 3u, rl) * p.a_sm;
-  let a4 = a_base + min(m0 + 4u, rl) * p.a_sm;
-  let a5 = a_base + min(m0 + 5u, rl) * p.a_sm;
-  let a6 = a_base + min(m0 + 6u, rl) * p.a_sm;
-  let a7 = a_base + min(m0 + 7u, rl) * p.a_sm;
+  var k_end = q.K;
+  if (q.kband == 1u) { k_end = min(q.K, m0 + 8u); }
+  if (q.kband == 2u) { k_begin = m0; }
+  let rl = q.M - 1u;
+  let cl = q.N - 1u;
+  let a0 = a_base + min(m0, rl) * q.a_sm;
+  let a1 = a_base + min(m0 + 1u, rl) * q.a_sm;
+  let a2 = a_base + min(m0 + 2u, rl) * q.a_sm;
+  let a3 = a_base + min(m0 + 3u, rl) * q.a_sm;
+  let a4 = a_base + min(m0 + 4u, rl) * q.a_sm;
+  let a5 = a_base + min(m0 + 5u, rl) * q.a_sm;
+  let a6 = a_base + min(m0 + 6u, rl) * q.a_sm;
+  let a7 = a_base + min(m0 + 7u, rl) * q.a_sm;
   let n0 = direct_col(wid, lid.x, 0u);
-  let b0 = b_base + min(n0, cl) * p.b_sn;
-  let b1 = b_base + min(n0 + WGX, cl) * p.b_sn;
-  let b2 = b_base + min(n0 + 2u * WGX, cl) * p.b_sn;
-  let b3 = b_base + min(n0 + 3u * WGX, cl) * p.b_sn;
-  let b4 = b_base + min(n0 + 4u * WGX, cl) * p.b_sn;
-  let b5 = b_base + min(n0 + 5u * WGX, cl) * p.b_sn;
-  let b6 = b_base + min(n0 + 6u * WGX, cl) * p.b_sn;
-  let b7 = b_base + min(n0 + 7u * WGX, cl) * p.b_sn;
+  let b0 = b_base + min(n0, cl) * q.b_sn;
+  let b1 = b_base + min(n0 + WGX, cl) * q.b_sn;
+  let b2 = b_base + min(n0 + 2u * WGX, cl) * q.b_sn;
+  let b3 = b_base + min(n0 + 3u * WGX, cl) * q.b_sn;
+  let b4 = b_base + min(n0 + 4u * WGX, cl) * q.b_sn;
+  let b5 = b_base + min(n0 + 5u * WGX, cl) * q.b_sn;
+  let b6 = b_base + min(n0 + 6u * WGX, cl) * q.b_sn;
+  let b7 = b_base + min(n0 + 7u * WGX, cl) * q.b_sn;
   for (var i = 0u; i < 16u; i++) { acc[i] = vec4f(0.0); }
   for (var k = k_begin; k < k_end; k++) {
-    let ka = k * p.a_sk;
-    let kb = k * p.b_sk;
+    let ka = k * q.a_sk;
+    let kb = k * q.b_sk;
     let lo = vec4f(Bm[b0 + kb], Bm[b1 + kb], Bm[b2 + kb], Bm[b3 + kb]);
     let hi = vec4f(Bm[b4 + kb], Bm[b5 + kb], Bm[b6 + kb], Bm[b7 + kb]);
     var a = vec4f(A[a0 + ka]);
@@ -142,19 +144,19 @@ fn direct_product(wid: vec3u, lid: vec3u) {
   }
 }
 
-// acc = this thread's TM x TN block of A B (k limited to the causal band when p.kband says so).
+// acc = this thread's TM x TN block of A B (k limited to the causal band when q.kband says so).
 // Needs WGX * WGY >= BM, BN (every configuration the TS side picks).
-fn tile_product(wid: vec3u, lid: vec3u) {
+fn tile_product(wid: vec3u, lid: vec3u, q: ProductParams) {
   if (DIRECT) {
-    direct_product(wid, lid);
+    direct_product(wid, lid, q);
     return;
   }
-  let bb = wid.z / p.NH;
-  let hh = wid.z % p.NH;
+  let bb = wid.z / q.NH;
+  let hh = wid.z % q.NH;
   let m0 = wid.y * BM;
   let n0 = wid.x * BN;
-  let a_base = p.a_off + bb * p.a_sb + hh * p.a_sh;
-  let b_base = p.b_off + bb * p.b_sb + hh * p.b_sh;
+  let a_base = q.a_off + bb * q.a_sb + hh * q.a_sh;
+  let b_base = q.b_off + bb * q.b_sb + hh * q.b_sh;
   let tid = lid.y * WGX + lid.x;
   let nt = WGX * WGY;
   // Staging: each thread loads a fixed k (or m, n) lane and steps over the other index.
@@ -165,9 +167,9 @@ fn tile_product(wid: vec3u, lid: vec3u) {
   if (B_N_CONTIGUOUS) { b_lane = tid % BN; b_first = tid / BN; b_step = nt / BN; }
   else { b_lane = tid % BK; b_first = tid / BK; b_step = nt / BK; }
   var k_begin = 0u;
-  var k_end = p.K;
-  if (p.kband == 1u) { k_end = min(p.K, m0 + BM); }
-  if (p.kband == 2u) { k_begin = m0; } // BM is a multiple of BK
+  var k_end = q.K;
+  if (q.kband == 1u) { k_end = min(q.K, m0 + BM); }
+  if (q.kband == 2u) { k_begin = m0; } // BM is a multiple of BK
   for (var i = 0u; i < 16u; i++) { acc[i] = vec4f(0.0); }
   for (var k0 = k_begin; k0 < k_end; k0 += BK) {
     if (A_K_CONTIGUOUS) {
@@ -175,7 +177,7 @@ fn tile_product(wid: vec3u, lid: vec3u) {
       for (var m = a_first; m < BM; m += a_step) {
         let gm = m0 + m;
         var v = 0.0;
-        if (gm < p.M && gk < k_end) { v = A[a_base + gm * p.a_sm + gk * p.a_sk]; }
+        if (gm < q.M && gk < k_end) { v = A[a_base + gm * q.a_sm + gk * q.a_sk]; }
         tileA[a_lane * (BM / 4u) + m / 4u][m % 4u] = v;
       }
     } else {
@@ -183,7 +185,7 @@ fn tile_product(wid: vec3u, lid: vec3u) {
       for (var kk = a_first; kk < BK; kk += a_step) {
         let gk = k0 + kk;
         var v = 0.0;
-        if (gm < p.M && gk < k_end) { v = A[a_base + gm * p.a_sm + gk * p.a_sk]; }
+        if (gm < q.M && gk < k_end) { v = A[a_base + gm * q.a_sm + gk * q.a_sk]; }
         tileA[kk * (BM / 4u) + a_lane / 4u][a_lane % 4u] = v;
       }
     }
@@ -192,7 +194,7 @@ fn tile_product(wid: vec3u, lid: vec3u) {
       for (var kk = b_first; kk < BK; kk += b_step) {
         let gk = k0 + kk;
         var v = 0.0;
-        if (gn < p.N && gk < k_end) { v = Bm[b_base + gk * p.b_sk + gn * p.b_sn]; }
+        if (gn < q.N && gk < k_end) { v = Bm[b_base + gk * q.b_sk + gn * q.b_sn]; }
         tileB[kk * (BN / 4u) + b_lane / 4u][b_lane % 4u] = v;
       }
     } else {
@@ -200,7 +202,7 @@ fn tile_product(wid: vec3u, lid: vec3u) {
       for (var n = b_first; n < BN; n += b_step) {
         let gn = n0 + n;
         var v = 0.0;
-        if (gn < p.N && gk < k_end) { v = Bm[b_base + gk * p.b_sk + gn * p.b_sn]; }
+        if (gn < q.N && gk < k_end) { v = Bm[b_base + gk * q.b_sk + gn * q.b_sn]; }
         tileB[b_lane * (BN / 4u) + n / 4u][n % 4u] = v;
       }
     }
@@ -229,8 +231,8 @@ fn tile_product(wid: vec3u, lid: vec3u) {
 }
 
 // The output tile lies wholly above the diagonal (every key after every query): nothing to compute.
-fn above_diagonal(wid: vec3u) -> bool {
-  return p.causal == 1u && wid.x * BN >= wid.y * BM + BM;
+fn above_diagonal(wid: vec3u, q: ProductParams) -> bool {
+  return q.causal == 1u && wid.x * BN >= wid.y * BM + BM;
 }
 
 fn out_row(wid: vec3u, lid: vec3u, g: u32, r: u32) -> u32 {
@@ -248,16 +250,16 @@ fn out_col(wid: vec3u, lid: vec3u, c: u32, e: u32) -> u32 {
   return wid.x * BN + (lid.x + c * WGX) * 4u + e;
 }
 
-fn store_product(wid: vec3u, lid: vec3u, zero: bool) {
-  let c_base = p.c_off + (wid.z / p.NH) * p.c_sb + (wid.z % p.NH) * p.c_sh;
+fn store_product(wid: vec3u, lid: vec3u, zero: bool, q: ProductParams) {
+  let c_base = q.c_off + (wid.z / q.NH) * q.c_sb + (wid.z % q.NH) * q.c_sh;
   for (var g = 0u; g < TM / 4u; g++) {
     for (var r = 0u; r < 4u; r++) {
       let gm = out_row(wid, lid, g, r);
       for (var c = 0u; c < TN / 4u; c++) {
-        let v = select(p.alpha * acc[g * 8u + r * 2u + c], vec4f(0.0), zero);
+        let v = select(q.alpha * acc[g * 8u + r * 2u + c], vec4f(0.0), zero);
         for (var e = 0u; e < 4u; e++) {
           let gn = out_col(wid, lid, c, e);
-          if (gm < p.M && gn < p.N) { Cout[c_base + gm * p.c_sm + gn * p.c_sn] = v[e]; }
+          if (gm < q.M && gn < q.N) { Cout[c_base + gm * q.c_sm + gn * q.c_sn] = v[e]; }
         }
       }
     }
@@ -267,8 +269,8 @@ fn store_product(wid: vec3u, lid: vec3u, zero: bool) {
 // att (B, NH, T, T) = masked Q K^T / sqrt(HS). Bindings: p, A = qkv (Q), Bm = qkv (K), valid_s, scores_out.
 @compute @workgroup_size(WGX, WGY)
 fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let skip = above_diagonal(wid);
-  if (!skip) { tile_product(wid, lid); }
+  let skip = above_diagonal(wid, p);
+  if (!skip) { tile_product(wid, lid, p); }
   let bb = wid.z / p.NH;
   let c_base = p.c_off + bb * p.c_sb + (wid.z % p.NH) * p.c_sh;
   for (var g = 0u; g < TM / 4u; g++) {
@@ -296,24 +298,41 @@ fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: 
 // out (B*T, C) = att V per head. Bindings: p, A = att, Bm = qkv (V), Cout = out.
 @compute @workgroup_size(WGX, WGY)
 fn context(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  tile_product(wid, lid);
-  store_product(wid, lid, false);
+  tile_product(wid, lid, p);
+  store_product(wid, lid, false, p);
 }
 
 // datt = dout V^T (0 where causal hides the key: att is 0 there). Bindings: p, A = dout, Bm = qkv (V), Cout = datt.
 @compute @workgroup_size(WGX, WGY)
 fn grad_probs(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let skip = above_diagonal(wid);
-  if (!skip) { tile_product(wid, lid); }
-  store_product(wid, lid, skip);
+  let skip = above_diagonal(wid, p);
+  if (!skip) { tile_product(wid, lid, p); }
+  store_product(wid, lid, skip, p);
 }
 
 // dQ, dK or dV, written into their block of dqkv. Bindings: p, A = datt or att (transposed by strides),
 // Bm = qkv or dout, Cout = dqkv.
 @compute @workgroup_size(WGX, WGY)
 fn grad_inputs(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  tile_product(wid, lid);
-  store_product(wid, lid, false);
+  tile_product(wid, lid, p);
+  store_product(wid, lid, false, p);
+}
+
+// dQ = dS K and dK = dS^T Q in one dispatch (they read the same datt and qkv and write dqkv): workgroups
+// z < B * NH compute p's product (dQ), the others p_key's (dK). Bindings: p, A = datt, Bm = qkv, Cout = dqkv, p_key.
+@compute @workgroup_size(WGX, WGY)
+fn grad_query_key(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
+                  @builtin(num_workgroups) nwg: vec3u) {
+  let half = nwg.z / 2u;
+  if (wid.z < half) {
+    tile_product(wid, lid, p);
+    store_product(wid, lid, false, p);
+  } else {
+    let w = vec3u(wid.xy, wid.z - half);
+    let q = p_key;
+    tile_product(w, lid, q);
+    store_product(w, lid, false, q);
+  }
 }
 
 // Row kernels: SM_ROWS rows per workgroup (rows folded into a 2-D grid of workgroups), SM_W threads per row.

@@ -1,6 +1,8 @@
 // LayerNorm over the last dim C, as PyTorch/Hugging Face BERT compute it (biased variance, eps inside the sqrt).
 // forward saves mean and rstd per row; backward_input gives dx (= or +=); dgamma/dbeta (+=) come from a
-// deterministic two-pass column sum: backward_params_partial (one partial per chunk of rows) then _finish.
+// deterministic two-pass column sum: backward_params_partial (one partial per chunk of rows) then _finish, or, on
+// CPU adapters, from backward_params: one pass, a thread per column summing every row in order (no scratch, no
+// barrier, one dispatch instead of two).
 
 struct Params {
   N: u32,
@@ -227,4 +229,24 @@ fn backward_params_finish(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
   }
   bf_dgamma[c] += g;
   bf_dbeta[c] += b;
+}
+
+// ---- backward_params: one thread per column sums every row in order (CPU adapters: TC columns a workgroup) ----
+@group(0) @binding(5) var<storage, read_write> bq_dgamma: array<f32>;  // (C)
+@group(0) @binding(6) var<storage, read_write> bq_dbeta: array<f32>;   // (C)
+
+@compute @workgroup_size(TC)
+fn backward_params(@builtin(global_invocation_id) gid: vec3u) {
+  let C = p.C;
+  let c = gid.x;
+  if (c >= C) { return; }
+  var g = 0.0;
+  var b = 0.0;
+  for (var r = 0u; r < p.N; r++) {
+    let d = bp_dy[r * C + c];
+    g += d * (bp_x[r * C + c] - bp_mean[r]) * bp_rstd[r];
+    b += d;
+  }
+  bq_dgamma[c] += g;
+  bq_dbeta[c] += b;
 }

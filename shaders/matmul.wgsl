@@ -1,21 +1,31 @@
 // Matmul family: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out], tiled in workgroup memory with an 8x8
-// register block per thread; and bias_grad, the deterministic column sum db(N) += sum_m dY(m, N).
+// register block per thread, with fused epilogues; and bias_grad, the deterministic column sum db(N) += sum_m dY(m, N).
 //
 // op(A) is A (M,K) or, with TRANS_A, A stored (K,M); op(B) is B (K,N) or, with TRANS_B, B stored (N,K).
 // A workgroup of WX x WX threads owns a (8*WX) x (8*WX) tile of out and walks K in steps of BK, staging both
 // operands k-major in workgroup memory (double-buffered: one barrier per step, the next tile's global loads in
 // flight in registers during the current tile's math; transposed layouts are transposed while staging). Thread (tx, ty) owns rows {ty, ty+WX} * 4 + 0..3 and columns {tx, tx+WX} * 4 +
 // 0..3, so its workgroup reads are one broadcast (A) and conflict-free consecutive vec4s (B), and its global
-// stores are coalesced vec4s. One entry point, matmul, in two variants chosen by the override VEC4: with VEC4
+// stores are coalesced vec4s. Each entry point comes in two variants chosen by the override VEC4: with VEC4
 // (every operand's contiguous dimension is a multiple of 4) each slot's four elements are loaded and stored with
 // one bounds check per aligned quad; without it (any shape) each element is checked on its own. Both are
 // bounds-checked for any M, N, K.
-// matmul_cpu.wgsl has the variant for CPU adapters (matmul_direct): no workgroup memory, no barriers.
+// Entry points, one per epilogue (what is done to v = alpha * op(A) op(B) [+ bias] before it is stored; `aux` is
+// binding 5, a dummy where unused):
+//   matmul            out = v [+ out]
+//   matmul_residual   out = v + aux [+ out]                      (aux (M, N): a Linear's output plus the residual)
+//   matmul_gelu       aux = v; out = gelu(v)                     (a Linear and its GELU: pre-activation and output)
+//   matmul_gelu_grad  out = v * gelu'(aux)                       (dX of the next Linear times GELU's derivative)
+//   matmul_bias_grad  out = v [+ out]; aux(M) += sum_k op(A)(m, k) (a weight gradient dW = dY^T X and the bias
+//                     gradient db = column sums of dY, in one pass over dY)
+// matmul_cpu.wgsl has the same entry points for CPU adapters (matmul_direct*): no workgroup memory, no barriers.
 // Split K (tiled kernels, for products whose grid of output tiles is too small to fill a GPU, such as weight
 // gradients dW (out, in) over K = B*T rows): with k_split != 0, workgroup z sums k in [z*k_split, (z+1)*k_split)
 // and stores its raw partial product at out + z*M*N (the caller binds a scratch as out, with alpha 1, no bias,
-// no accumulate); splitk_reduce then adds the partials in order of z into the real out with alpha, bias and
-// accumulate. k_split is a multiple of BK, so only the last split has a partial k-tile.
+// no accumulate), and matmul_bias_grad its partial row sums at out + splits*M*N + z*M; splitk_reduce then adds the
+// partials in order of z into the real out with alpha, bias and accumulate (and the row sums into aux). k_split
+// is a multiple of BK, so only the last split has a partial k-tile.
+// #include lib/gelu.wgsl
 
 struct MatmulParams {
   M: u32,
@@ -36,6 +46,14 @@ struct MatmulParams {
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+/** The epilogue's second tensor (see the header); a 4-float dummy for matmul. */
+@group(0) @binding(5) var<storage, read_write> aux: array<f32>;
+
+// Epilogues (the entry point passes one as a constant).
+const EPI_PLAIN: u32 = 0u;
+const EPI_RESIDUAL: u32 = 1u;
+const EPI_GELU: u32 = 2u;
+const EPI_GELU_GRAD: u32 = 3u;
 
 /** k depth of one staged tile. */
 const BK: u32 = 8u;
@@ -193,18 +211,47 @@ fn stage_all(t: u32, base: u32, ra: ptr<function, array<vec4f, 2>>, rb: ptr<func
   }
 }
 
-// Epilogue: v = alpha * acc [+ bias] [+ old out], written where (row, col..col+3) lies inside out. Thread (tx, ty)
-// holds rows r0 + 0..3 and r1 + 0..3 (r0 = ty*4, r1 = r0 + 4*WX) and columns c0 + 0..3 and c1 + 0..3
-// (c0 = tx*4, c1 = c0 + 4*WX); acc[2*i + j] is row i (0..7), column group j. Constant acc indices only, so the
-// accumulators stay in registers whatever the compiler unrolls.
+// Stores: v = alpha * acc [+ bias], then the epilogue `epi`, written where (row, col..col+3) lies inside out.
+// Thread (tx, ty) holds rows r0 + 0..3 and r1 + 0..3 (r0 = ty*4, r1 = r0 + 4*WX) and columns c0 + 0..3 and
+// c1 + 0..3 (c0 = tx*4, c1 = c0 + 4*WX); acc[2*i + j] is row i (0..7), column group j. Constant acc indices only,
+// so the accumulators stay in registers whatever the compiler unrolls.
+
+/** The stored quad of element i (row, col..col+3) from v = alpha * acc + bias: the epilogue, then [+ out]. */
+fn epilogue4(epi: u32, i: u32, v0: vec4f) -> vec4f {
+  var v = v0;
+  if (epi == EPI_RESIDUAL) { v += vec4f(aux[i], aux[i + 1u], aux[i + 2u], aux[i + 3u]); }
+  if (epi == EPI_GELU_GRAD) { v *= gelu_grad4(vec4f(aux[i], aux[i + 1u], aux[i + 2u], aux[i + 3u])); }
+  if (p.accumulate != 0u) { v += vec4f(out[i], out[i + 1u], out[i + 2u], out[i + 3u]); }
+  if (epi == EPI_GELU) {
+    aux[i] = v.x;
+    aux[i + 1u] = v.y;
+    aux[i + 2u] = v.z;
+    aux[i + 3u] = v.w;
+    v = gelu4(v);
+  }
+  return v;
+}
+
+/** The same for one element. */
+fn epilogue1(epi: u32, i: u32, v0: f32) -> f32 {
+  var v = v0;
+  if (epi == EPI_RESIDUAL) { v += aux[i]; }
+  if (epi == EPI_GELU_GRAD) { v *= gelu_grad(aux[i]); }
+  if (p.accumulate != 0u) { v += out[i]; }
+  if (epi == EPI_GELU) {
+    aux[i] = v;
+    v = gelu(v);
+  }
+  return v;
+}
 
 // `base`: the split's partial product (z * M * N; 0 without split K).
-fn store4(base: u32, row: u32, col: u32, a: vec4f) {
+fn store4(epi: u32, base: u32, row: u32, col: u32, a: vec4f) {
   if (row < p.M && col < p.N) {
     let i = base + row * p.N + col;
     var v = p.alpha * a;
     if (p.has_bias != 0u) { v += vec4f(bias[col], bias[col + 1u], bias[col + 2u], bias[col + 3u]); }
-    if (p.accumulate != 0u) { v += vec4f(out[i], out[i + 1u], out[i + 2u], out[i + 3u]); }
+    v = epilogue4(epi, i, v);
     out[i] = v.x;
     out[i + 1u] = v.y;
     out[i + 2u] = v.z;
@@ -213,41 +260,40 @@ fn store4(base: u32, row: u32, col: u32, a: vec4f) {
 }
 
 /** Stores one row's quad: whole with VEC4 (N a multiple of 4), element-checked otherwise. */
-fn store(base: u32, row: u32, col: u32, a: vec4f) {
-  if (VEC4) { store4(base, row, col, a); } else { store1(base, row, col, a); }
+fn store(epi: u32, base: u32, row: u32, col: u32, a: vec4f) {
+  if (VEC4) { store4(epi, base, row, col, a); } else { store1(epi, base, row, col, a); }
 }
 
-fn store1(base: u32, row: u32, col: u32, a: vec4f) {
+fn store1(epi: u32, base: u32, row: u32, col: u32, a: vec4f) {
   if (row < p.M) {
     for (var j = 0u; j < 4u; j++) {
       if (col + j < p.N) {
         let i = base + row * p.N + col + j;
         var x = p.alpha * a[j];
         if (p.has_bias != 0u) { x += bias[col + j]; }
-        if (p.accumulate != 0u) { x += out[i]; }
-        out[i] = x;
+        out[i] = epilogue1(epi, i, x);
       }
     }
   }
 }
 
-fn store_block(base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
-  store(base, r0, c0, (*acc)[0]);
-  store(base, r0, c1, (*acc)[1]);
-  store(base, r0 + 1u, c0, (*acc)[2]);
-  store(base, r0 + 1u, c1, (*acc)[3]);
-  store(base, r0 + 2u, c0, (*acc)[4]);
-  store(base, r0 + 2u, c1, (*acc)[5]);
-  store(base, r0 + 3u, c0, (*acc)[6]);
-  store(base, r0 + 3u, c1, (*acc)[7]);
-  store(base, r1, c0, (*acc)[8]);
-  store(base, r1, c1, (*acc)[9]);
-  store(base, r1 + 1u, c0, (*acc)[10]);
-  store(base, r1 + 1u, c1, (*acc)[11]);
-  store(base, r1 + 2u, c0, (*acc)[12]);
-  store(base, r1 + 2u, c1, (*acc)[13]);
-  store(base, r1 + 3u, c0, (*acc)[14]);
-  store(base, r1 + 3u, c1, (*acc)[15]);
+fn store_block(epi: u32, base: u32, r0: u32, r1: u32, c0: u32, c1: u32, acc: ptr<function, array<vec4f, 16>>) {
+  store(epi, base, r0, c0, (*acc)[0]);
+  store(epi, base, r0, c1, (*acc)[1]);
+  store(epi, base, r0 + 1u, c0, (*acc)[2]);
+  store(epi, base, r0 + 1u, c1, (*acc)[3]);
+  store(epi, base, r0 + 2u, c0, (*acc)[4]);
+  store(epi, base, r0 + 2u, c1, (*acc)[5]);
+  store(epi, base, r0 + 3u, c0, (*acc)[6]);
+  store(epi, base, r0 + 3u, c1, (*acc)[7]);
+  store(epi, base, r1, c0, (*acc)[8]);
+  store(epi, base, r1, c1, (*acc)[9]);
+  store(epi, base, r1 + 1u, c0, (*acc)[10]);
+  store(epi, base, r1 + 1u, c1, (*acc)[11]);
+  store(epi, base, r1 + 2u, c0, (*acc)[12]);
+  store(epi, base, r1 + 2u, c1, (*acc)[13]);
+  store(epi, base, r1 + 3u, c0, (*acc)[14]);
+  store(epi, base, r1 + 3u, c1, (*acc)[15]);
 }
 
 /** The k range [x, y) of split z (the whole K without split K). */
@@ -257,14 +303,24 @@ fn k_range(z: u32) -> vec2u {
   return vec2u(k0, min(p.K, k0 + p.k_split));
 }
 
-@compute @workgroup_size(WX, WX)
-fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+/**
+ * The workgroup's tile of op(A) op(B) into acc. With `row_sums`, the workgroups of the first column of tiles also
+ * add up the op(A) rows they stage: rs[0] rows r0 + 0..3, rs[1] rows r1 + 0..3 (the bias gradient's column sums of
+ * dY, read from workgroup memory as the product reads them).
+ */
+fn product(
+  wg: vec3u,
+  lid: vec3u,
+  acc: ptr<function, array<vec4f, 16>>,
+  rs: ptr<function, array<vec4f, 2>>,
+  row_sums: bool,
+) {
   let m0 = wg.y * 8u * WX;
   let n0 = wg.x * 8u * WX;
   let t = lid.y * WX + lid.x;
   let kr = k_range(wg.z);
   let tiles = (kr.y - kr.x + BK - 1u) / BK;
-  var acc: array<vec4f, 16>;
+  let sums = row_sums && wg.x == 0u;
   var ra: array<vec4f, 2>;
   var rb: array<vec4f, 2>;
   prefetch(t, m0, n0, kr.x, &ra, &rb);
@@ -276,7 +332,13 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     if (odd) { prefetch(t, m0, n0, kr.x + (kt + 1u) * BK, &ra, &rb); }
     for (var k = 0u; k < BK; k++) {
       let o = k * SROW;
-      fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
+      let a0 = As[o + lid.y];
+      let a1 = As[o + lid.y + WX];
+      fma_step(a0, a1, Bs[o + lid.x], Bs[o + lid.x + WX], acc);
+      if (sums) {
+        (*rs)[0] += a0;
+        (*rs)[1] += a1;
+      }
     }
     if (odd) { stage_all(t, HALF, &ra, &rb); }
     workgroupBarrier();
@@ -285,19 +347,84 @@ fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
       if (even) { prefetch(t, m0, n0, kr.x + (kt + 2u) * BK, &ra, &rb); }
       for (var k = 0u; k < BK; k++) {
         let o = HALF + k * SROW;
-        fma_step(As[o + lid.y], As[o + lid.y + WX], Bs[o + lid.x], Bs[o + lid.x + WX], &acc);
+        let a0 = As[o + lid.y];
+        let a1 = As[o + lid.y + WX];
+        fma_step(a0, a1, Bs[o + lid.x], Bs[o + lid.x + WX], acc);
+        if (sums) {
+          (*rs)[0] += a0;
+          (*rs)[1] += a1;
+        }
       }
       if (even) { stage_all(t, 0u, &ra, &rb); }
       workgroupBarrier();
     }
   }
-  let r0 = m0 + lid.y * 4u;
-  let c0 = n0 + lid.x * 4u;
-  store_block(wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
+}
+
+/** The product, stored through epilogue `epi` (the split's partial at z * M * N with split K). */
+fn product_store(epi: u32, wg: vec3u, lid: vec3u) {
+  var acc: array<vec4f, 16>;
+  var rs: array<vec4f, 2>;
+  product(wg, lid, &acc, &rs, false);
+  let r0 = wg.y * 8u * WX + lid.y * 4u;
+  let c0 = wg.x * 8u * WX + lid.x * 4u;
+  store_block(epi, wg.z * p.M * p.N, r0, r0 + 4u * WX, c0, c0 + 4u * WX, &acc);
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  product_store(EPI_PLAIN, wg, lid);
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul_residual(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  product_store(EPI_RESIDUAL, wg, lid);
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul_gelu(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  product_store(EPI_GELU, wg, lid);
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul_gelu_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  product_store(EPI_GELU_GRAD, wg, lid);
+}
+
+/** Row sum r of op(A) (one quad lane of rs) where r < M: added to aux, or its split's partial stored. */
+fn store_row_sum(row: u32, s: f32, z: u32, splits: u32) {
+  if (row >= p.M) { return; }
+  if (p.k_split == 0u) {
+    aux[row] += s;
+  } else {
+    out[splits * p.M * p.N + z * p.M + row] = s;
+  }
+}
+
+@compute @workgroup_size(WX, WX)
+fn matmul_bias_grad(
+  @builtin(workgroup_id) wg: vec3u,
+  @builtin(local_invocation_id) lid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+) {
+  var acc: array<vec4f, 16>;
+  var rs: array<vec4f, 2>;
+  product(wg, lid, &acc, &rs, true);
+  let r0 = wg.y * 8u * WX + lid.y * 4u;
+  let r1 = r0 + 4u * WX;
+  let c0 = wg.x * 8u * WX + lid.x * 4u;
+  store_block(EPI_PLAIN, wg.z * p.M * p.N, r0, r1, c0, c0 + 4u * WX, &acc);
+  if (wg.x == 0u && lid.x == 0u) {
+    for (var j = 0u; j < 4u; j++) {
+      store_row_sum(r0 + j, rs[0][j], wg.z, nwg.z);
+      store_row_sum(r1 + j, rs[1][j], wg.z, nwg.z);
+    }
+  }
 }
 
 // ---- splitk_reduce: out (+)= alpha * sum over z of part[z] (+ bias), the splits added in order (same bits every
-// run). One thread per element of out (M, N); params: sk.M, sk.N, sk.splits, alpha, has_bias, accumulate.
+// run); with row_sums, also aux(M) += the sum over z of the partial row sums stored after the partial products.
+// One thread per element of out (M, N) (and of aux); params: sk.M, sk.N, sk.splits, alpha, has_bias, accumulate.
 
 struct SplitParams {
   M: u32,
@@ -306,12 +433,15 @@ struct SplitParams {
   alpha: f32,
   has_bias: u32,
   accumulate: u32,
+  /** 1: matmul_bias_grad's partial row sums follow the partials, to be added into sk_aux (M). */
+  row_sums: u32,
 }
 
 @group(0) @binding(0) var<uniform> sk: SplitParams;
 @group(0) @binding(1) var<storage, read> sk_part: array<f32>;
 @group(0) @binding(2) var<storage, read> sk_bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> sk_out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> sk_aux: array<f32>;
 
 override SK_WG: u32 = 256u;
 
@@ -319,7 +449,14 @@ override SK_WG: u32 = 256u;
 fn splitk_reduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * SK_WG;
   let total = sk.M * sk.N;
-  if (i >= total) { return; }
+  if (i >= total) {
+    let m = i - total;
+    if (sk.row_sums == 0u || m >= sk.M) { return; }
+    var r = 0.0;
+    for (var z = 0u; z < sk.splits; z++) { r += sk_part[sk.splits * total + z * sk.M + m]; }
+    sk_aux[m] += r;
+    return;
+  }
   var s = 0.0;
   for (var z = 0u; z < sk.splits; z++) { s += sk_part[z * total + i]; }
   var v = sk.alpha * s;

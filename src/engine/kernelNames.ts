@@ -2,8 +2,8 @@
 // each shader file, so that a misspelt shader or entry name fails typecheck (kernelNames.test.ts checks it is current).
 
 export const SHADER_ENTRIES = {
-  adamw: ['adamw'],
-  attention: ['scores', 'context', 'grad_probs', 'grad_inputs', 'softmax', 'softmax_backward'],
+  adamw: ['adamw', 'adamw_zero_grad'],
+  attention: ['scores', 'context', 'grad_probs', 'grad_inputs', 'grad_query_key', 'softmax', 'softmax_backward'],
   binary_loss: ['bce'],
   electra: ['gumbel_sample', 'replace_tokens'],
   elementwise: [
@@ -38,9 +38,24 @@ export const SHADER_ENTRIES = {
     'backward_input_rows',
     'backward_params_partial',
     'backward_params_finish',
+    'backward_params',
   ],
-  matmul: ['matmul', 'splitk_reduce', 'bias_grad'],
-  matmul_cpu: ['matmul_direct'],
+  matmul: [
+    'matmul',
+    'matmul_residual',
+    'matmul_gelu',
+    'matmul_gelu_grad',
+    'matmul_bias_grad',
+    'splitk_reduce',
+    'bias_grad',
+  ],
+  matmul_cpu: [
+    'matmul_direct',
+    'matmul_direct_residual',
+    'matmul_direct_gelu',
+    'matmul_direct_gelu_grad',
+    'matmul_direct_bias_grad',
+  ],
   mlm_loss: ['xent_inplace', 'xent_separate', 'xent_forward', 'topk'],
   nopos: ['forward', 'backward_wpe', 'backward_none'],
   reduce: ['sumsq_partials', 'grad_norm_finish', 'sum', 'weighted_sum', 'count_correct', 'count_binary_correct'],

@@ -4,11 +4,22 @@ import { shaderSource } from './shaders';
 import { createStorage, createUniform, type TypedData } from './buffers';
 import { GpuMemory, type MemoryCategory } from './gpuMemory';
 import { checkStorageBinding, checkWorkgroups } from './limits';
+import type { Fusion } from './fusion';
 import type { EntryOf, KernelName, ShaderName } from './kernelNames';
 
 export type { EntryOf, KernelName, ShaderName } from './kernelNames';
 
 export type Overrides = Record<string, number>;
+
+/**
+ * Bytes a dispatch reads and writes, counted analytically by the op that builds it: every element of every tensor
+ * it reads counted once, and every element it writes once (a read-modify-write counts both ways). What a tiled
+ * kernel re-reads from caches, and uniform params, are not counted: this is the traffic a kernel cannot avoid.
+ */
+export interface Traffic {
+  read: number;
+  write: number;
+}
 
 /** One compute dispatch, built once and encoded every step. */
 export interface Dispatch {
@@ -25,6 +36,8 @@ export interface Dispatch {
    * builds it: matmuls and attention's products; memory-bound kernels leave it out (0). See countFlops.
    */
   flops?: number;
+  /** Bytes it reads and writes (Traffic). */
+  traffic: Traffic;
 }
 
 interface DispatchSpecOf<S extends ShaderName> {
@@ -40,6 +53,8 @@ interface DispatchSpecOf<S extends ShaderName> {
   label?: string;
   /** The products' FLOPs (Dispatch.flops). */
   flops?: number;
+  /** Bytes it reads and writes (Dispatch.traffic). */
+  traffic: Traffic;
 }
 
 /** What an op passes to Kernels.dispatch; the shader and entry must exist (checked by typecheck). */
@@ -59,6 +74,8 @@ export interface KernelTuning {
    * memory or barriers (2-3x the tiled kernels there).
    */
   cpu?: boolean;
+  /** The fused kernels in use (fusion.ts); all of them when absent. */
+  fusions?: readonly Fusion[];
 }
 
 /** A Kernels with its own registry (Kernels.scoped). */
@@ -96,6 +113,11 @@ export class Kernels {
       modules: this.modules,
       pipelines: this.pipelines,
     }) as ScopedKernels;
+  }
+
+  /** The same device, registry and pipeline cache with another tuning (fused kernels on or off, another variant). */
+  withTuning(tuning: KernelTuning): Kernels {
+    return new Kernels(this.device, tuning, this.memory, { modules: this.modules, pipelines: this.pipelines });
   }
 
   /** A storage buffer (createStorage), registered under `category`. */
@@ -166,7 +188,16 @@ export class Kernels {
     });
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label });
     const kernel = `${spec.shader}.${spec.entry}` as KernelName;
-    return { label, kernel, pipeline, bindGroup, workgroups: wg, params, ...(spec.flops ? { flops: spec.flops } : {}) };
+    return {
+      label,
+      kernel,
+      pipeline,
+      bindGroup,
+      workgroups: wg,
+      params,
+      traffic: spec.traffic,
+      ...(spec.flops ? { flops: spec.flops } : {}),
+    };
   }
 
   writeParams(params: GPUBuffer, data: ArrayBuffer | ArrayBufferView): void {
@@ -185,6 +216,22 @@ export function countFlops(dispatches: readonly Dispatch[]): number {
   let s = 0;
   for (const d of dispatches) s += d.flops ?? 0;
   return s;
+}
+
+/** The bytes a dispatch list reads and writes: the sum of each dispatch's own count (Traffic). */
+export function countTraffic(dispatches: readonly Dispatch[]): Traffic {
+  let read = 0;
+  let write = 0;
+  for (const d of dispatches) {
+    read += d.traffic.read;
+    write += d.traffic.write;
+  }
+  return { read, write };
+}
+
+/** Traffic of f32 (or i32/u32) element counts: `read` and `write` elements of 4 bytes. */
+export function words(read: number, write: number): Traffic {
+  return { read: 4 * read, write: 4 * write };
 }
 
 /** Encodes dispatches into one compute pass. */

@@ -1,7 +1,12 @@
-// The WGSL sources as the engine compiles them: every shaders/*.wgsl as a string, in the workers, Node and vitest.
-// Nothing runs at load (the table is built on first use), so a chunk that never builds a pipeline, such as the
+// The WGSL sources as the engine compiles them: every shaders/*.wgsl as a string, in the workers, Node and vitest,
+// with the shared functions of shaders/lib/*.wgsl pasted where a file asks for them (`// #include lib/NAME.wgsl`).
+// Nothing runs at load (the tables are built on first use), so a chunk that never builds a pipeline, such as the
 // page's main chunk, leaves the sources out; the page's source viewer reads them from shaderSources.ts.
 const modules = import.meta.glob('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
+const libs = import.meta.glob('../../shaders/lib/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<
   string,
   string
 >;
@@ -16,10 +21,36 @@ export function shaderTable(): Readonly<Record<string, string>> {
   return table;
 }
 
+let libTable: Readonly<Record<string, string>> | undefined;
+
+/** Functions shared by several shader files (no entry points), keyed by path under shaders/, e.g. 'lib/gelu.wgsl'. */
+export function shaderLibs(): Readonly<Record<string, string>> {
+  libTable ??= Object.freeze(
+    Object.fromEntries(Object.entries(libs).map(([path, code]) => [path.replace(/^.*\/shaders\//, ''), code])),
+  );
+  return libTable;
+}
+
+const INCLUDE = /^\/\/ #include (\S+)[ \t]*$/gm;
+
+/**
+ * Replaces each `// #include lib/NAME.wgsl` line with that file's text (its own includes resolved too), once per
+ * module: a later line naming the same file is dropped, so files pasted together may each ask for it.
+ */
+export function resolveIncludes(code: string, seen = new Set<string>()): string {
+  return code.replace(INCLUDE, (_line, path: string) => {
+    const lib = shaderLibs()[path];
+    if (lib === undefined) throw new Error(`#include ${path}: no shaders/${path}`);
+    if (seen.has(path)) return `// (${path} is included above)`;
+    seen.add(path);
+    return resolveIncludes(lib, seen);
+  });
+}
+
 export function shaderSource(name: string): string {
   const code = shaderTable()[name];
   if (code === undefined) throw new Error(`Unknown shader "${name}": no shaders/${name}.wgsl`);
-  return code;
+  return resolveIncludes(code);
 }
 
 export function shaderNames(): string[] {

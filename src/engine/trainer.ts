@@ -4,7 +4,15 @@
 import { readF32, readI32 } from './buffers';
 import { validateForDevice, type ModelConfig } from './config';
 import type { GpuMemoryUsage } from './gpuMemory';
-import { countFlops, encodeDispatches, type Dispatch, type Kernels, type ScopedKernels } from './kernels';
+import {
+  countFlops,
+  countTraffic,
+  encodeDispatches,
+  type Dispatch,
+  type Kernels,
+  type ScopedKernels,
+  type Traffic,
+} from './kernels';
 import type { EngineBatch, ModelGraph } from './model/bert';
 import { buildGraph } from './model/graph';
 import { METRIC, type ElectraParts, type EvalResult, type SboParts } from './model/heads';
@@ -12,6 +20,7 @@ import { Inspector, type ProbeResult } from './inspect';
 import { bertTensors, placeTensors, VOCAB_HEAD, type HeadConfig, type ParamLayout } from './model/params';
 import { ParamState } from './model/state';
 import { ADAMW_DEFAULTS, adamw, createAdamWHyper, writeAdamWHyper, type AdamWConfig } from './ops/adamw';
+import { fused } from './fusion';
 import { fill } from './ops/fill';
 import { gradNorm, type GradNormPlan } from './ops/reduce';
 import { mulInPlace } from './ops/elementwise';
@@ -149,9 +158,16 @@ export class Trainer {
         mulInPlace(k, { a: mn, out: s.grads.nodecay }, Math.max(1, nn), 'probe.grad_mask.nodecay'),
       );
     }
+    // Gradients accumulate over the step's backward: zeroed first, or by the previous step's AdamW (fusion.ts; the
+    // buffers start at 0).
+    const zeroGrad = fused(k.tuning, 'zero_grad');
     this.stepDispatches = [
-      fill(k, s.grads.decay, 0, Math.max(1, nd), 'zero_grad.decay'),
-      fill(k, s.grads.nodecay, 0, Math.max(1, nn), 'zero_grad.nodecay'),
+      ...(zeroGrad
+        ? []
+        : [
+            fill(k, s.grads.decay, 0, Math.max(1, nd), 'zero_grad.decay'),
+            fill(k, s.grads.nodecay, 0, Math.max(1, nn), 'zero_grad.nodecay'),
+          ]),
       ...g.forward,
       ...g.loss,
       ...g.metricDispatches(this.metrics, 'metric'),
@@ -169,7 +185,7 @@ export class Trainer {
           clip: this.metrics,
           clipIndex: METRIC.CLIP_SCALE,
         },
-        { decay: true },
+        { decay: true, zeroGrad },
         'adamw.decay',
       ),
       adamw(
@@ -183,7 +199,7 @@ export class Trainer {
           clip: this.metrics,
           clipIndex: METRIC.CLIP_SCALE,
         },
-        { decay: false },
+        { decay: false, zeroGrad },
         'adamw.nodecay',
       ),
     ];
@@ -235,6 +251,11 @@ export class Trainer {
 
   get dispatches(): readonly Dispatch[] {
     return this.stepDispatches;
+  }
+
+  /** Bytes one training step reads and writes, summed from its dispatches' analytic counts (Dispatch.traffic). */
+  get trafficPerStep(): Traffic {
+    return countTraffic(this.stepDispatches);
   }
 
   /**

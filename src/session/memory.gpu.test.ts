@@ -51,8 +51,8 @@ describe('estimateMemory', () => {
           };
           return b;
         };
-        // The one buffer the engine shares across a device's trainers (matmul's unused-bias slot, 16 bytes).
-        const runOwned = () => [...alive].filter(([, label]) => label !== 'matmul.no-bias');
+        // The buffers the engine shares across a device's trainers (matmul's unused bias and aux slots, 16 bytes).
+        const runOwned = () => [...alive].filter(([, label]) => !label.startsWith('matmul.no-'));
         try {
           const run = new TrainingRun(fx.kernels, e, data, {});
           if (evaluate) await run.evaluate();

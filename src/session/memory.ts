@@ -78,7 +78,9 @@ export function graphFloats(
   const N = B * T;
   const E = embedWidth;
   const att = B * NH * T * T;
-  const layers = L * (10 * N * C + 2 * N * F + att + 4 * N);
+  // With the fused kernels (engine/fusion.ts): no separate Linear outputs before the residual adds, and no
+  // gradient of the GELU output apart from the pre-activation's.
+  const layers = L * (8 * N * C + 2 * N * F + att + 4 * N);
   const embed = 2 * N * Math.max(C, E) + 8 * N + 4 * M;
   // Training: the layers' gradients, and the scratch of the LayerNorm backward and the embedding lookup's sort.
   const scratch = () =>
@@ -87,7 +89,7 @@ export function graphFloats(
       layerNormScratchFloats({ N: M, C: E }),
       layerNormScratchFloats({ N, C: E }),
     ) + Object.values(embeddingScratchSizes({ B, T, C: E, V: c.V })).reduce((a, b) => a + b, 0);
-  const backward = train ? 7 * N * C + 2 * N * F + att + scratch() : 0;
+  const backward = train ? 7 * N * C + N * F + att + scratch() : 0;
   const m: MemoryContext = {
     c,
     B,

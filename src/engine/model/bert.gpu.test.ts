@@ -1,6 +1,7 @@
 // The whole model on the GPU against the CPU reference at tiny configs: per-target losses, predictions, final
 // hidden states and the gradient of every parameter tensor, for each head (shapes off every tile size); the
-// vocabulary head under both kernel tunings (GPU and CPU adapter), whatever adapter runs the test.
+// vocabulary head under both kernel tunings (GPU and CPU adapter), whatever adapter runs the test, with the fused
+// kernels and without.
 import { describe, expect, it } from 'vitest';
 import { readF32, readI32 } from '../buffers';
 import { modelConfig, type ModelConfig } from '../config';
@@ -96,9 +97,10 @@ const inputs: MlmInputs = {
 describe('BertGraph vs CPU reference', () => {
   const fx = useGpu();
 
-  const tunings: KernelTuning[] = [{ cpu: false }, { cpu: true }];
+  // Both kernel variants with every fusion (the default), and the unfused kernels (what fusion.ts replaces).
+  const tunings: KernelTuning[] = [{ cpu: false }, { cpu: true }, { cpu: true, fusions: [] }];
   for (const causal of [false, true]) {
-    for (const tuning of tunings) {
+    for (const tuning of tunings.filter((t) => !causal || t.fusions === undefined)) {
       it(`vocabulary head, 2 layers: forward and backward match (causal=${causal}, tuning ${JSON.stringify(tuning)})`, async () => {
         const cfg = modelConfig('tiny', 37, { L: 2, C: 24, NH: 3, F: 40, T });
         expect(await compare(new Kernels(fx.device, tuning), cfg, inputs, VOCAB_HEAD, causal)).toEqual([]);

@@ -24,17 +24,25 @@
 //   embedding LayerNorm; the lookup's scatter into dwte/dwpe/dwtt (deterministic, no atomics); the head's hook.
 import type { ModelConfig } from '../config';
 import type { Dispatch, Kernels } from '../kernels';
-import { attentionForward, attentionBackward, attentionSizes } from '../ops/attention';
-import { add } from '../ops/elementwise';
-import { createEmbeddingScratch, embeddingBackward, embeddingForward } from '../ops/embedding';
-import { geluBackward, geluForward } from '../ops/gelu';
+import { fused } from '../fusion';
+import {
+  createEmbeddingScratch,
+  embeddingBackward,
+  embeddingForward,
+  sortedIdsArrays,
+  writeSortedIds,
+  type EmbeddingScratch,
+  type SortedIds,
+} from '../ops/embedding';
 import { layerNormBackward, layerNormForward, layerNormScratchFloats } from '../ops/layernorm';
-import { biasGrad, matmul, matmulSplitK, splitKScratchFloats } from '../ops/matmul';
+import { splitKScratchFloats } from '../ops/matmul';
 import { isSharedTensor } from './params';
 import type { EngineBatch, GraphInputs } from './batch';
-import { headModule, VOCAB_HEAD, type HeadConfig, type HeadContext, type HeadGraph } from './heads';
+import { headModule, VOCAB_HEAD, type HeadConfig, type HeadGraph } from './heads';
 import type { SboGraph } from './heads/spanBoundary';
 import type { EvalResult } from './heads/types';
+import { layerBackward, layerForward, layerGrads, type LayerActs, type LayerContext } from './layer';
+import { linearOps, type LinearOps } from './linear';
 import type { ParamState } from './state';
 
 export type { EngineBatch, GraphInputs } from './batch';
@@ -71,6 +79,11 @@ export interface GraphOptions {
    */
   prefix?: string;
   /**
+   * The ids are written on the GPU, not by writeInputs (ELECTRA's discriminator: the sampler writes them): the
+   * embedding backward then sorts them there, not on the CPU (fusion.ts's id_sort).
+   */
+  idsOnGpu?: boolean;
+  /**
    * Width E of the shared embeddings when it differs from the encoder width C: a projection
    * `${prefix}embed_proj` (E -> C) follows the embedding LayerNorm, and the vocabulary head maps back to E.
    */
@@ -98,22 +111,148 @@ export interface ModelGraph {
   destroy(): void;
 }
 
-interface LayerActs {
-  qkv: GPUBuffer; // (N, 3C)
-  att: GPUBuffer; // (B, NH, T, T)
-  a: GPUBuffer; // (N, C) attention output, heads concatenated
-  ao: GPUBuffer; // (N, C) after the output projection
-  r1: GPUBuffer; // (N, C) ao + x
-  h1: GPUBuffer; // (N, C) LayerNorm(r1)
-  mean1: GPUBuffer; // (N)
-  rstd1: GPUBuffer; // (N)
-  f: GPUBuffer; // (N, F) fc pre-activation
-  g: GPUBuffer; // (N, F) GELU(f)
-  p: GPUBuffer; // (N, C) fc_proj output
-  r2: GPUBuffer; // (N, C) p + h1
-  h2: GPUBuffer; // (N, C) LayerNorm(r2): the layer output
-  mean2: GPUBuffer;
-  rstd2: GPUBuffer;
+/** The graph's buffer helpers: graph-owned storage, and parameter / gradient bindings by tensor name. */
+interface GraphBase {
+  k: Kernels;
+  buf(floats: number, name: string): GPUBuffer;
+  /** Layer and head tensors carry the graph's prefix; the shared embeddings do not. */
+  P(name: string): GPUBufferBinding;
+  G(name: string): GPUBufferBinding;
+}
+
+/** The batch's input buffers: N = B*T tokens, M target slots. */
+function graphInputs(g: GraphBase, N: number, M: number): GraphInputs {
+  return {
+    ids: g.buf(N, 'ids'),
+    valid: g.buf(N, 'valid'),
+    positions: g.buf(M, 'positions'),
+    targets: g.buf(M, 'targets'),
+    weights: g.buf(M, 'weights'),
+    labels: g.buf(N, 'labels'),
+    tokenWeights: g.buf(N, 'token_weights'),
+  };
+}
+
+/** The embedding sum and its LayerNorm (width E), and what their backward reads. */
+interface Embedding {
+  forward: Dispatch[];
+  /** (N, E) wte[ids] + wpe + wtt, and its LayerNorm x0e with the row statistics. */
+  emb: GPUBuffer;
+  x0e: GPUBuffer;
+  mean: GPUBuffer;
+  rstd: GPUBuffer;
+  /** A head's changes to the embeddings (the position head's hidden positions). */
+  hook?: HeadEmbeddingHook;
+}
+
+type HeadEmbeddingHook = ReturnType<NonNullable<HeadModuleOf['embedding']>>;
+type HeadModuleOf = ReturnType<typeof headModule>;
+
+function embeddingPhase(
+  g: GraphBase,
+  cfg: ModelConfig,
+  inp: GraphInputs,
+  d: { B: number; E: number },
+  head: HeadConfig,
+): Embedding {
+  const { k, buf, P } = g;
+  const { T, V, lnEps: eps } = cfg;
+  const { B, E } = d;
+  const N = B * T;
+  const emb = buf(N * E, 'emb');
+  const x0e = buf(N * E, 'x0');
+  const mean = buf(N, 'emb.mean');
+  const rstd = buf(N, 'emb.rstd');
+  const hook = headModule(head).embedding?.({ k, B, T, E, V, ids: inp.ids, emb, buf, P, G: g.G }, head);
+  const forward = [
+    embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C: E, V }),
+    ...(hook?.forward ?? []),
+    layerNormForward(
+      k,
+      { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean, rstd },
+      { N, C: E, eps },
+      'emb.ln',
+    ),
+  ];
+  return { forward, emb, x0e, mean, rstd, hook };
+}
+
+/** Training scratch the layers and the head share: d hidden, LayerNorm scratch, the weight gradients' split K. */
+function trainingScratch(
+  g: GraphBase,
+  cfg: ModelConfig,
+  d: { N: number; M: number; E: number; O: number },
+): { dx: GPUBuffer; ln: GPUBuffer; splitK?: GPUBuffer } {
+  const { C, F } = cfg;
+  const { N, M, E, O } = d;
+  const ln = g.buf(
+    Math.max(
+      layerNormScratchFloats({ N, C }),
+      layerNormScratchFloats({ N: M, C: E }),
+      layerNormScratchFloats({ N, C: E }),
+    ),
+    'd.ln_scratch',
+  );
+  // Weight gradients (out, in) over K = rows have few output tiles: on GPUs they split K (matmulSplitK). One
+  // scratch, as large as the largest split needs, serves them all (they run one after another): the layers',
+  // embed_proj's, and a gathered head's dense (E, C) and output (O, E) layers over M rows.
+  const dwShapes: [number, number, number][] = [
+    [3 * C, C, N],
+    [C, C, N],
+    [F, C, N],
+    [C, F, N],
+    [C, E, N],
+    [E, C, M],
+    [O, E, M],
+  ];
+  const split = Math.max(
+    ...dwShapes.map(([o, i, rows]) => splitKScratchFloats(g.k, { M: o, N: i, K: rows, transA: true })),
+  );
+  return { dx: g.buf(N * C, 'd.x'), ln, ...(split > 0 ? { splitK: g.buf(split, 'd.splitk') } : {}) };
+}
+
+/**
+ * The embeddings' backward from d x0 (N, C): embed_proj, the LayerNorm, the lookup's scatter, the head's hook; and
+ * its scratch, into which writeInputs sorts the ids when `presorted`.
+ */
+function embeddingBackwardPhase(
+  g: GraphBase,
+  cfg: ModelConfig,
+  e: Embedding,
+  d: { B: number; E: number; dX: GPUBuffer; dR: GPUBuffer; ln: GPUBuffer; ids: GPUBuffer; lbl: string; pre: string },
+  lin: LinearOps,
+  presorted: boolean,
+): { dispatches: Dispatch[]; scratch: EmbeddingScratch } {
+  const { k, buf, P, G } = g;
+  const { C, T, V } = cfg;
+  const { B, E } = d;
+  const N = B * T;
+  const sc = createEmbeddingScratch(k.device, { B, T, C: E, V }, `${d.lbl}.d.emb_scratch`);
+  for (const b of Object.values(sc)) k.register(b as GPUBuffer, 'activations');
+  // With a projection, d x0e = dx embed_proj_w (N, E); then the embedding LayerNorm and the lookup, at width E.
+  const dX0 = E === C ? d.dX : buf(N * E, 'd.x0');
+  const dEmb = E === C ? d.dR : buf(N * E, 'd.emb');
+  const dispatches = [
+    ...(E !== C ? lin.dlinear(d.dX, e.x0e, 'embed_proj_w', 'embed_proj_b', dX0, N, C, E, false, 'embed_proj') : []),
+    ...layerNormBackward(
+      k,
+      {
+        ...{ dy: dX0, x: e.emb, gamma: P('emb_ln_g'), mean: e.mean, rstd: e.rstd, dx: dEmb },
+        ...{ dgamma: G('emb_ln_g'), dbeta: G('emb_ln_b'), scratch: d.ln },
+      },
+      { N, C: E },
+      d.pre + 'emb.ln.backward',
+    ),
+    ...embeddingBackward(
+      k,
+      { dout: dEmb, ids: d.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: sc },
+      { B, T, C: E, V },
+      undefined,
+      presorted,
+    ),
+    ...(e.hook ? e.hook.backward(dEmb) : []),
+  ];
+  return { dispatches, scratch: sc };
 }
 
 export class BertGraph implements ModelGraph {
@@ -133,6 +272,8 @@ export class BertGraph implements ModelGraph {
   /** This graph's own Kernels: every buffer it makes (activations, uniforms) is in its registry, released by destroy. */
   readonly k: Kernels;
   private readonly embedHook?: { writeInputs(b: EngineBatch): void };
+  /** With id_sort: where writeInputs sorts the ids for the embedding backward (ops/embedding.ts sortIds). */
+  private idSort?: { scratch: EmbeddingScratch; cpu: SortedIds };
 
   constructor(
     parent: Kernels,
@@ -142,13 +283,12 @@ export class BertGraph implements ModelGraph {
   ) {
     const k = parent.scoped();
     this.k = k;
-    const { C, F, T, V, NH, L, lnEps: eps } = cfg;
+    const { C, T, L, V, lnEps: eps } = cfg;
     const { B, M } = opt;
     const E = opt.embedWidth ?? C;
     const pre = opt.prefix ?? '';
     const N = B * T;
     this.N = N;
-    const causal = opt.causal ?? false;
     const lbl = opt.label ?? (opt.train ? 'train' : 'eval');
     const head = opt.head ?? VOCAB_HEAD;
     this.head = head;
@@ -156,290 +296,69 @@ export class BertGraph implements ModelGraph {
     if (mod.notOnOneEncoder) throw new Error(mod.notOnOneEncoder);
     if (E !== C && !mod.embedWidth)
       throw new Error(`a ${head.kind} head needs the embedding width (${E}) to equal the encoder width (${C})`);
-    const buf = (floats: number, name: string) => k.storage(Math.max(1, floats) * 4, `${lbl}.${name}`, 'activations');
-    // Layer and head tensors carry the prefix; the shared embeddings do not.
-    const P = (n: string) => state.p(isSharedTensor(n) ? n : pre + n);
-    const G = (n: string) => state.g(isSharedTensor(n) ? n : pre + n);
-
-    this.inputs = {
-      ids: buf(N, 'ids'),
-      valid: buf(N, 'valid'),
-      positions: buf(M, 'positions'),
-      targets: buf(M, 'targets'),
-      weights: buf(M, 'weights'),
-      labels: buf(N, 'labels'),
-      tokenWeights: buf(N, 'token_weights'),
+    const g: GraphBase = {
+      k,
+      buf: (floats, name) => k.storage(Math.max(1, floats) * 4, `${lbl}.${name}`, 'activations'),
+      P: (n) => state.p(isSharedTensor(n) ? n : pre + n),
+      G: (n) => state.g(isSharedTensor(n) ? n : pre + n),
     };
+    const { buf, P, G } = g;
+    this.inputs = graphInputs(g, N, M);
     const inp = this.inputs;
+    const scratch = opt.train ? trainingScratch(g, cfg, { N, M, E, O: mod.outputs(cfg, head) }) : undefined;
+    const lin = linearOps({ k, P, G, buf, prefix: pre, splitScratch: scratch?.splitK });
 
-    // ---------- forward: embeddings ----------
-    const emb = buf(N * E, 'emb');
-    const x0e = buf(N * E, 'x0');
-    const embMean = buf(N, 'emb.mean');
-    const embRstd = buf(N, 'emb.rstd');
-    const hook = mod.embedding?.({ k, B, T, E, V, ids: inp.ids, emb, buf, P, G }, head);
-    this.embedHook = hook;
-    this.forward.push(
-      embeddingForward(k, { ids: inp.ids, wte: P('wte'), wpe: P('wpe'), wtt: P('wtt'), out: emb }, { B, T, C: E, V }),
-      ...(hook?.forward ?? []),
-      layerNormForward(
-        k,
-        { x: emb, gamma: P('emb_ln_g'), beta: P('emb_ln_b'), out: x0e, mean: embMean, rstd: embRstd },
-        { N, C: E, eps },
-        'emb.ln',
-      ),
-    );
-    const linear = (
-      x: GPUBuffer,
-      w: string,
-      b: string,
-      out: GPUBuffer,
-      rows: number,
-      o: number,
-      i: number,
-      label: string,
-    ) => matmul(k, { a: x, b: P(w), bias: P(b), out, M: rows, N: o, K: i, transB: true, label: pre + label });
-    const x0 = E === C ? x0e : buf(N * C, 'x0.proj');
-    if (E !== C) this.forward.push(linear(x0e, 'embed_proj_w', 'embed_proj_b', x0, N, C, E, 'embed_proj'));
-
-    // ---------- forward: L post-LN layers ----------
+    // ---------- forward: embeddings, then L post-LN layers (layer.ts) ----------
+    const embed = embeddingPhase(g, cfg, inp, { B, E }, head);
+    this.embedHook = embed.hook;
+    this.forward.push(...embed.forward);
+    const x0 = E === C ? embed.x0e : buf(N * C, 'x0.proj');
+    if (E !== C) this.forward.push(lin.linear(embed.x0e, 'embed_proj_w', 'embed_proj_b', x0, N, C, E, 'embed_proj'));
+    const layer: LayerContext = {
+      ...{ k, B, T, C, F: cfg.F, NH: cfg.NH, eps, causal: opt.causal ?? false, prefix: pre },
+      ...{ valid: inp.valid, buf, P, G, lin },
+    };
     let x = x0;
     for (let l = 0; l < L; l++) {
-      const p = `h${l}.`;
-      const s = attentionSizes({ B, T, C, NH });
-      const a: LayerActs = {
-        qkv: buf(N * 3 * C, p + 'qkv'),
-        att: buf(s.att / 4, p + 'att'),
-        a: buf(N * C, pre + p + 'a'),
-        ao: buf(N * C, pre + p + 'ao'),
-        r1: buf(N * C, pre + p + 'r1'),
-        h1: buf(N * C, pre + p + 'h1'),
-        mean1: buf(N, p + 'mean1'),
-        rstd1: buf(N, p + 'rstd1'),
-        f: buf(N * F, pre + p + 'f'),
-        g: buf(N * F, pre + p + 'g'),
-        p: buf(N * C, pre + p + 'p'),
-        r2: buf(N * C, pre + p + 'r2'),
-        h2: buf(N * C, pre + p + 'h2'),
-        mean2: buf(N, p + 'mean2'),
-        rstd2: buf(N, p + 'rstd2'),
-      };
-      this.layers.push(a);
-      this.forward.push(
-        linear(x, p + 'qkv_w', p + 'qkv_b', a.qkv, N, 3 * C, C, p + 'qkv'),
-        ...attentionForward(k, { qkv: a.qkv, valid: inp.valid, out: a.a, att: a.att, B, T, C, NH, causal }),
-        linear(a.a, p + 'attn_proj_w', p + 'attn_proj_b', a.ao, N, C, C, p + 'attn_proj'),
-        add(k, { a: a.ao, b: x, out: a.r1 }, N * C, pre + p + 'res1'),
-        layerNormForward(
-          k,
-          { x: a.r1, gamma: P(p + 'ln1_g'), beta: P(p + 'ln1_b'), out: a.h1, mean: a.mean1, rstd: a.rstd1 },
-          { N, C, eps },
-          pre + p + 'ln1',
-        ),
-        linear(a.h1, p + 'fc_w', p + 'fc_b', a.f, N, F, C, p + 'fc'),
-        geluForward(k, { x: a.f, out: a.g }, N * F, pre + p + 'gelu'),
-        linear(a.g, p + 'fc_proj_w', p + 'fc_proj_b', a.p, N, C, F, p + 'fc_proj'),
-        add(k, { a: a.p, b: a.h1, out: a.r2 }, N * C, pre + p + 'res2'),
-        layerNormForward(
-          k,
-          { x: a.r2, gamma: P(p + 'ln2_g'), beta: P(p + 'ln2_b'), out: a.h2, mean: a.mean2, rstd: a.rstd2 },
-          { N, C, eps },
-          pre + p + 'ln2',
-        ),
-      );
-      x = a.h2;
+      const { acts, dispatches } = layerForward(layer, l, x);
+      this.layers.push(acts);
+      this.forward.push(...dispatches);
+      x = acts.h2;
     }
     this.hidden = x;
     this.encoderForward.push(...this.forward);
 
-    // Training scratch the head shares: the residual stream's gradient, LayerNorm scratch, split-K scratch.
-    const dx = opt.train ? buf(N * C, 'd.x') : undefined;
-    const lnScratch = opt.train
-      ? buf(
-          Math.max(
-            layerNormScratchFloats({ N, C }),
-            layerNormScratchFloats({ N: M, C: E }),
-            layerNormScratchFloats({ N, C: E }),
-          ),
-          'd.ln_scratch',
-        )
-      : undefined;
-    // Weight gradients (out, in) over K = rows have few output tiles: on GPUs they split K (matmulSplitK). One
-    // scratch, as large as the largest split needs, serves them all (they run one after another): the layers',
-    // embed_proj's, and a gathered head's dense (E, C) and output (O, E) layers over M rows.
-    const O = mod.outputs(cfg, head);
-    const dwShapes: [number, number, number][] = [
-      [3 * C, C, N],
-      [C, C, N],
-      [F, C, N],
-      [C, F, N],
-      [C, E, N],
-      [E, C, M],
-      [O, E, M],
-    ];
-    const splitFloats = opt.train
-      ? Math.max(...dwShapes.map(([o, i, rows]) => splitKScratchFloats(k, { M: o, N: i, K: rows, transA: true })))
-      : 0;
-    const splitScratch = splitFloats > 0 ? buf(splitFloats, 'd.splitk') : undefined;
-    /** dW += dY^T X for W (o, i) over `rows` rows. */
-    const dweight = (dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string) =>
-      matmulSplitK(
-        k,
-        { a: dy, b: xin, out: G(w), M: o, N: i, K: rows, transA: true, accumulate: true, label },
-        splitScratch,
-      );
-    /** dX = dY W, dW += dY^T X, db += colsum(dY) for a Linear y = x W^T + b with W (out, inp). */
-    const dlinear = (
-      dy: GPUBuffer,
-      xin: GPUBuffer,
-      w: string,
-      b: string,
-      dxOut: GPUBuffer,
-      rows: number,
-      o: number,
-      i: number,
-      accumulate: boolean,
-      label: string,
-    ) => [
-      matmul(k, { a: dy, b: P(w), out: dxOut, M: rows, N: i, K: o, accumulate, label: `${pre}${label}.dx` }),
-      ...dweight(dy, xin, w, rows, o, i, `${pre}${label}.dw`),
-      biasGrad(k, { dy, db: G(b), M: rows, N: o, label: `${pre}${label}.db` }),
-    ];
-
     // ---------- the head: forward, probe, loss, and its backward down to d hidden ----------
-    const ctx: HeadContext = {
-      k,
-      cfg,
-      N,
-      M,
-      C,
-      E,
-      V,
-      eps,
-      train: opt.train,
-      freezeEncoder: opt.train && (opt.freezeEncoder ?? false),
-      inputRowGrad: opt.train && (opt.freezeEncoder ?? false) && (opt.inputRowGrad ?? false),
-      prefix: pre,
-      hidden: x,
-      dHidden: dx,
-      lnScratch,
-      inputs: inp,
-      probeRows: opt.probeRows ?? 0,
-      topK: opt.topK ?? 5,
-      buf,
-      P,
-      G,
-      linear,
-      dlinear,
-      dweight: (dy, xin, w, rows, o, i, label) => dweight(dy, xin, w, rows, o, i, pre + label),
-    };
-    const hg = mod.build(ctx, head);
+    const hg = mod.build(
+      {
+        ...{ k, cfg, N, M, C, E, V, eps, train: opt.train, prefix: pre, hidden: x, inputs: inp, buf, P, G },
+        freezeEncoder: opt.train && (opt.freezeEncoder ?? false),
+        inputRowGrad: opt.train && (opt.freezeEncoder ?? false) && (opt.inputRowGrad ?? false),
+        dHidden: scratch?.dx,
+        lnScratch: scratch?.ln,
+        probeRows: opt.probeRows ?? 0,
+        topK: opt.topK ?? 5,
+        ...{ linear: lin.linear, linearGelu: lin.linearGelu, dlinear: lin.dlinear, dlinearGelu: lin.dlinearGelu },
+        ...{ dparams: lin.dparams, dweight: lin.dweight },
+      },
+      head,
+    );
     this.headGraph = hg;
     this.forward.push(...hg.forward);
     this.loss.push(...hg.loss);
-    if (!opt.train) return;
+    if (!scratch) return;
     this.backward.push(...hg.backward);
     if (opt.freezeEncoder && !opt.inputRowGrad) return;
 
     // ---------- backward: the layers in reverse, then the embeddings ----------
-    const dR = buf(N * C, 'd.r');
-    const dA = buf(N * C, 'd.a');
-    const dG = buf(N * F, 'd.g');
-    const dF = buf(N * F, 'd.f');
-    const dqkv = buf(N * 3 * C, 'd.qkv');
-    const datt = buf(attentionSizes({ B, T, C, NH }).datt / 4, 'd.att');
-    const bw = this.backward;
-    const dX = dx!;
-    const ln = lnScratch!;
-    for (let l = L - 1; l >= 0; l--) {
-      const p = `h${l}.`;
-      const a = this.layers[l];
-      const xin = l === 0 ? x0 : this.layers[l - 1].h2;
-      bw.push(
-        ...layerNormBackward(
-          k,
-          {
-            dy: dX,
-            x: a.r2,
-            gamma: P(p + 'ln2_g'),
-            mean: a.mean2,
-            rstd: a.rstd2,
-            dx: dR,
-            dgamma: G(p + 'ln2_g'),
-            dbeta: G(p + 'ln2_b'),
-            scratch: ln,
-          },
-          { N, C },
-          pre + p + 'ln2.backward',
-        ),
-        ...dlinear(dR, a.g, p + 'fc_proj_w', p + 'fc_proj_b', dG, N, C, F, false, p + 'fc_proj'),
-        geluBackward(k, { dy: dG, x: a.f, dx: dF }, N * F, pre + p + 'gelu.backward'),
-        // r2 = p + h1: d h1 = dR + dF fc_w, accumulated into dR.
-        ...dlinear(dF, a.h1, p + 'fc_w', p + 'fc_b', dR, N, F, C, true, p + 'fc'),
-        ...layerNormBackward(
-          k,
-          {
-            dy: dR,
-            x: a.r1,
-            gamma: P(p + 'ln1_g'),
-            mean: a.mean1,
-            rstd: a.rstd1,
-            dx: dX,
-            dgamma: G(p + 'ln1_g'),
-            dbeta: G(p + 'ln1_b'),
-            scratch: ln,
-          },
-          { N, C },
-          pre + p + 'ln1.backward',
-        ),
-        ...dlinear(dX, a.a, p + 'attn_proj_w', p + 'attn_proj_b', dA, N, C, C, false, p + 'attn_proj'),
-        ...attentionBackward(k, {
-          qkv: a.qkv,
-          valid: inp.valid,
-          att: a.att,
-          dout: dA,
-          dqkv,
-          datt,
-          B,
-          T,
-          C,
-          NH,
-          causal,
-        }),
-        // r1 = ao + x: d x = d r1 + dqkv qkv_w, accumulated into dx.
-        ...dlinear(dqkv, xin, p + 'qkv_w', p + 'qkv_b', dX, N, 3 * C, C, true, p + 'qkv'),
-      );
-    }
-    const embScratch = createEmbeddingScratch(k.device, { B, T, C: E, V }, `${lbl}.d.emb_scratch`);
-    for (const b of Object.values(embScratch)) k.register(b as GPUBuffer, 'activations');
-    // With a projection, d x0e = dx embed_proj_w (N, E); then the embedding LayerNorm and the lookup, at width E.
-    const dX0 = E === C ? dX : buf(N * E, 'd.x0');
-    const dEmb = E === C ? dR : buf(N * E, 'd.emb');
-    if (E !== C) bw.push(...dlinear(dX, x0e, 'embed_proj_w', 'embed_proj_b', dX0, N, C, E, false, 'embed_proj'));
-    bw.push(
-      ...layerNormBackward(
-        k,
-        {
-          dy: dX0,
-          x: emb,
-          gamma: P('emb_ln_g'),
-          mean: embMean,
-          rstd: embRstd,
-          dx: dEmb,
-          dgamma: G('emb_ln_g'),
-          dbeta: G('emb_ln_b'),
-          scratch: ln,
-        },
-        { N, C: E },
-        pre + 'emb.ln.backward',
-      ),
-      ...embeddingBackward(
-        k,
-        { dout: dEmb, ids: inp.ids, dwte: G('wte'), dwpe: G('wpe'), dwtt: G('wtt'), scratch: embScratch },
-        { B, T, C: E, V },
-      ),
-      ...(hook ? hook.backward(dEmb) : []),
-    );
+    const d = layerGrads(layer, scratch.ln, scratch.dx);
+    for (let l = L - 1; l >= 0; l--)
+      this.backward.push(...layerBackward(layer, l, this.layers[l], l === 0 ? x0 : this.layers[l - 1].h2, d));
+    const presorted = fused(k.tuning, 'id_sort') && !opt.idsOnGpu;
+    const e = { B, E, dX: d.dX, dR: d.dR, ln: d.ln, ids: inp.ids, lbl, pre };
+    const eb = embeddingBackwardPhase(g, cfg, embed, e, lin, presorted);
+    this.backward.push(...eb.dispatches);
+    if (presorted) this.idSort = { scratch: eb.scratch, cpu: sortedIdsArrays(N, V) };
   }
 
   /** (M, O) logits (O = V, or K classes), or (N) for the binary head; training overwrites them with dlogits. */
@@ -498,6 +417,7 @@ export class BertGraph implements ModelGraph {
     check('targets', b.targets.length, M);
     check('weights', b.weights.length, M);
     q.writeBuffer(this.inputs.ids, 0, b.ids);
+    if (this.idSort) writeSortedIds(this.k.device, this.idSort.scratch, b.ids, this.cfg.V, this.idSort.cpu);
     q.writeBuffer(this.inputs.valid, 0, b.valid);
     q.writeBuffer(this.inputs.positions, 0, b.positions);
     q.writeBuffer(this.inputs.targets, 0, b.targets);

@@ -65,7 +65,11 @@ export class ElectraGraph implements ModelGraph {
       embedWidth: cfg.C,
       label: `${lbl}.gen`,
     });
-    this.disc = new BertGraph(k, cfg, state, { B, M: 1, train, head: { kind: 'binary' }, label: `${lbl}.disc` });
+    // The sampler writes the discriminator's ids on the GPU: its embedding backward sorts them there.
+    this.disc = new BertGraph(k, cfg, state, {
+      ...{ B, M: 1, train, head: { kind: 'binary' }, label: `${lbl}.disc` },
+      idsOnGpu: true,
+    });
     this.N = this.disc.N;
     this.sampled = k.storage(M * 4, `${lbl}.electra.sampled`, 'activations');
     this.sampleShape = { M, V: cfg.V, seed: opt.sampleSeed };

@@ -1,7 +1,7 @@
 // AdamW op (shaders/adamw.wgsl), matching torch.optim.AdamW: one dispatch per parameter tensor, all reading one
 // small per-step hyperparameter buffer the trainer rewrites each step, and the clip scale the grad-norm op wrote.
 import { createStorage } from '../buffers';
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { bindSpan, GRAD_NORM, type F32Span } from './reduce';
 
@@ -64,7 +64,7 @@ export function writeAdamWHyper(device: GPUDevice, hyper: GPUBuffer, cfg: AdamWC
 export interface AdamWBuffers {
   /** (n) f32 parameters, updated in place. */
   param: F32Span;
-  /** (n) f32 gradient (read only; multiplied by the clip scale). */
+  /** (n) f32 gradient (multiplied by the clip scale; read only, or zeroed once read with `zeroGrad`). */
   grad: F32Span;
   /** (n) f32 first moment, zero-initialised. */
   m: F32Span;
@@ -80,8 +80,14 @@ export interface AdamWBuffers {
 /**
  * One AdamW step over a tensor (or a group of tensors laid out contiguously). decay: true for 2-D weight matrices,
  * false for biases, LayerNorm and embeddings (BERT / nanoGPT convention). The four spans must have equal length.
+ * zeroGrad: the gradient is set to 0 once read (adamw_zero_grad), ready for the next step's accumulation.
  */
-export function adamw(k: Kernels, b: AdamWBuffers, opts: { decay: boolean }, label = 'adamw'): Dispatch {
+export function adamw(
+  k: Kernels,
+  b: AdamWBuffers,
+  opts: { decay: boolean; zeroGrad?: boolean },
+  label = 'adamw',
+): Dispatch {
   const span = (name: 'param' | 'grad' | 'm' | 'v') => bindSpan(k.device, b[name], `${label}.${name}`);
   const [param, grad, m, v] = [span('param'), span('grad'), span('m'), span('v')];
   const n = param.n;
@@ -93,9 +99,11 @@ export function adamw(k: Kernels, b: AdamWBuffers, opts: { decay: boolean }, lab
   if (b.clip.size < (clipIndex + 1) * 4) throw new Error(`${label}: clip buffer has no element ${clipIndex}`);
   return k.dispatch({
     shader: 'adamw',
-    entry: 'adamw',
+    entry: opts.zeroGrad ? 'adamw_zero_grad' : 'adamw',
     params: ADAMW_PARAMS.pack({ n, decay: opts.decay ?? false, clip_index: clipIndex }),
     buffers: [grad.binding, b.hyper, b.clip, param.binding, m.binding, v.binding],
+    // grad, param, m and v read; param, m and v written, and grad zeroed (the hyper and clip scalars not counted).
+    traffic: words(4 * n, (opts.zeroGrad ? 4 : 3) * n),
     workgroups: grid1d(n, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });

@@ -1,8 +1,18 @@
 // Multi-head self-attention op (shaders/attention.wgsl): builds the forward and backward dispatches over a packed
 // qkv (B*T, 3C), a key-padding mask and a causal flag, with the probabilities att (B, NH, T, T) materialized.
-import { cdiv, grid1d, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import {
+  cdiv,
+  grid1d,
+  words,
+  type Dispatch,
+  type EntryOf,
+  type Kernels,
+  type KernelTuning,
+  type Traffic,
+} from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { checkLimit } from '../limits';
+import { fused } from '../fusion';
 
 export interface AttentionShape {
   B: number;
@@ -182,11 +192,15 @@ function product(
   s: AttentionShape,
   pr: Product,
   buffers: GPUBuffer[],
+  traffic: Traffic,
   label: string,
+  products = 1,
 ): Dispatch {
   // Every (query, key) pair of every head, as computed: causal products skip tiles above the diagonal but are
-  // counted whole, as the analytic count (profile.ts) does.
-  const flops = 2 * pr.M * pr.N * pr.K * s.B * s.NH;
+  // counted whole, as the analytic count (profile.ts) does. `products`: products of this shape in the dispatch
+  // (grad_query_key: 2, one per half of workgroup z).
+  const flops = 2 * pr.M * pr.N * pr.K * s.B * s.NH * products;
+  const z = s.B * s.NH * products;
   const contiguous = { A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 };
   if (k.tuning.cpu) {
     const { WGX, BM, BN } = directLayout(pr.N);
@@ -196,9 +210,10 @@ function product(
       overrides: { DIRECT: 1, WGX, WGY: 1, BM, BN, TM: 8, TN: 8, ...contiguous },
       params: productParams(s.NH, pr),
       buffers,
-      workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
+      workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), z],
       label,
       flops,
+      traffic,
     });
   }
   const { BM, BN, TM, TN } = tileFor(pr.M, pr.N);
@@ -208,9 +223,10 @@ function product(
     overrides: { BM, BN, TM, TN, ...contiguous },
     params: productParams(s.NH, pr),
     buffers,
-    workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), s.B * s.NH],
+    workgroups: [cdiv(pr.N, BN), cdiv(pr.M, BM), z],
     label,
     flops,
+    traffic,
   });
 }
 
@@ -231,6 +247,7 @@ function rowKernel(
   s: AttentionShape,
   causal: boolean,
   buffers: GPUBuffer[],
+  traffic: Traffic,
   label: string,
 ): Dispatch {
   const { B, T, C, NH } = s;
@@ -245,7 +262,13 @@ function rowKernel(
     buffers,
     workgroups: grid1d(cdiv(rows, SM_ROWS), 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
+    traffic,
   });
+}
+
+/** grad_query_key's second product (dK) as a small storage buffer (its first, dQ, is the uniform params). */
+function keyParams(k: Kernels, NH: number, pr: Product): GPUBuffer {
+  return k.storage(new Uint32Array(productParams(NH, pr)), 'attention.grad_key.params', 'other');
 }
 
 /** Strides of the packed layouts, per (batch, head). */
@@ -263,6 +286,11 @@ function layouts(s: AttentionShape) {
   return { HS, q, k: kk, v, o, att, t };
 }
 
+/** Element counts for traffic: the probabilities (B, NH, T, T), one of Q/K/V/out (B, T, C), the mask (B, T). */
+function counts(s: AttentionShape): { att: number; btc: number; bt: number } {
+  return { att: s.B * s.NH * s.T * s.T, btc: s.B * s.T * s.C, bt: s.B * s.T };
+}
+
 /** Dispatches computing out and att from qkv: scores, softmax, context. Build once per shape and buffers. */
 export function attentionForward(k: Kernels, a: AttentionForwardArgs): Dispatch[] {
   checkAttentionShape(k.device, a);
@@ -270,6 +298,7 @@ export function attentionForward(k: Kernels, a: AttentionForwardArgs): Dispatch[
   const { T } = a;
   const L = layouts(a);
   const band = a.causal ? 1 : 0;
+  const n = counts(a);
   return [
     product(
       k,
@@ -277,21 +306,26 @@ export function attentionForward(k: Kernels, a: AttentionForwardArgs): Dispatch[
       a,
       { M: T, N: T, K: L.HS, a: L.q, b: L.t(L.k), c: L.att, alpha: 1 / Math.sqrt(L.HS), causal: a.causal, kband: 0 },
       [a.qkv, a.qkv, a.valid, a.att],
+      words(2 * n.btc + n.bt, n.att),
       'attention.scores',
     ),
-    rowKernel(k, 'softmax', a, a.causal, [a.att], 'attention.softmax'),
+    rowKernel(k, 'softmax', a, a.causal, [a.att], words(n.att, n.att), 'attention.softmax'),
     product(
       k,
       'context',
       a,
       { M: T, N: L.HS, K: T, a: L.att, b: L.v, c: L.o, alpha: 1, causal: a.causal, kband: band },
       [a.att, a.qkv, a.out],
+      words(n.att + n.btc, n.btc),
       'attention.context',
     ),
   ];
 }
 
-/** Dispatches computing dqkv (overwritten) from dout: grad_probs, softmax_backward, then dQ, dK, dV. */
+/**
+ * Dispatches computing dqkv (overwritten) from dout: grad_probs, softmax_backward, then dQ, dK, dV (dQ and dK in
+ * one dispatch, grad_query_key, with the attention_grads fusion).
+ */
 export function attentionBackward(k: Kernels, a: AttentionBackwardArgs): Dispatch[] {
   checkAttentionShape(k.device, a);
   checkBuffers(a, { qkv: a.qkv, valid: a.valid, att: a.att, dout: a.dout, dqkv: a.dqkv, datt: a.datt });
@@ -303,6 +337,29 @@ export function attentionBackward(k: Kernels, a: AttentionBackwardArgs): Dispatc
   const dk = { ...L.q, off: C };
   const dv = { ...L.q, off: 2 * C };
   const common = { alpha: 1, causal: a.causal };
+  const n = counts(a);
+  // Each gradient product reads the (B, NH, T, T) probabilities or their gradient and one (B, T, C) operand.
+  const product1 = words(n.att + n.btc, n.btc);
+  const dQ: Product = { M: T, N: L.HS, K: T, a: L.att, b: L.k, c: dq, ...common, kband: lower };
+  const dK: Product = { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.q, c: dk, ...common, kband: upper };
+  const queryKey = fused(k.tuning, 'attention_grads')
+    ? [
+        product(
+          k,
+          'grad_query_key',
+          a,
+          dQ,
+          [a.datt, a.qkv, a.dqkv, keyParams(k, a.NH, dK)],
+          // dS once, Q and K; dQ and dK.
+          words(n.att + 2 * n.btc, 2 * n.btc),
+          'attention.grad_query_key',
+          2,
+        ),
+      ]
+    : [
+        product(k, 'grad_inputs', a, dQ, [a.datt, a.qkv, a.dqkv], product1, 'attention.grad_query'),
+        product(k, 'grad_inputs', a, dK, [a.datt, a.qkv, a.dqkv], product1, 'attention.grad_key'),
+      ];
   return [
     product(
       k,
@@ -310,31 +367,26 @@ export function attentionBackward(k: Kernels, a: AttentionBackwardArgs): Dispatc
       a,
       { M: T, N: T, K: L.HS, a: L.o, b: L.t(L.v), c: L.att, ...common, kband: 0 },
       [a.dout, a.qkv, a.datt],
+      words(2 * n.btc, n.att),
       'attention.grad_probs',
     ),
-    rowKernel(k, 'softmax_backward', a, a.causal, [a.att, a.valid, a.datt], 'attention.softmax_backward'),
-    product(
+    rowKernel(
       k,
-      'grad_inputs',
+      'softmax_backward',
       a,
-      { M: T, N: L.HS, K: T, a: L.att, b: L.k, c: dq, ...common, kband: lower },
-      [a.datt, a.qkv, a.dqkv],
-      'attention.grad_query',
+      a.causal,
+      [a.att, a.valid, a.datt],
+      words(2 * n.att + n.bt, n.att),
+      'attention.softmax_backward',
     ),
-    product(
-      k,
-      'grad_inputs',
-      a,
-      { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.q, c: dk, ...common, kband: upper },
-      [a.datt, a.qkv, a.dqkv],
-      'attention.grad_key',
-    ),
+    ...queryKey,
     product(
       k,
       'grad_inputs',
       a,
       { M: T, N: L.HS, K: T, a: L.t(L.att), b: L.o, c: dv, ...common, kband: upper },
       [a.att, a.dout, a.dqkv],
+      product1,
       'attention.grad_value',
     ),
   ];

@@ -1,6 +1,6 @@
 // Elementwise ops (shaders/elementwise.wgsl): residual add, scaled in-place add, scale, bias add over the last dim,
 // and the bias gradient (dbias += column sums, deterministic two passes over a caller-provided scratch buffer).
-import { cdiv, grid1d, type Dispatch, type EntryOf, type Kernels } from '../kernels';
+import { cdiv, grid1d, words, type Dispatch, type EntryOf, type Kernels, type Traffic } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
@@ -37,12 +37,20 @@ function params(p: P): ArrayBuffer {
   });
 }
 
-function flat(k: Kernels, entry: EntryOf<'elementwise'>, p: P, buffers: Buf[], label: string): Dispatch {
+function flat(
+  k: Kernels,
+  entry: EntryOf<'elementwise'>,
+  p: P,
+  buffers: Buf[],
+  traffic: Traffic,
+  label: string,
+): Dispatch {
   return k.dispatch({
     shader: 'elementwise',
     entry,
     params: params(p),
     buffers,
+    traffic,
     workgroups: grid1d(p.n, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -61,7 +69,7 @@ export function add(k: Kernels, b: { a: Buf; b: Buf; out: Buf }, n: number, labe
     ['out', b.out],
   ] as const)
     checkBuffer('add', name, buf, n, `(${n})`);
-  return flat(k, 'add', { n }, [b.a, b.b, b.out], label);
+  return flat(k, 'add', { n }, [b.a, b.b, b.out], words(2 * n, n), label);
 }
 
 /** out += s * a over n elements (s = 1: accumulate a residual-stream gradient). */
@@ -70,7 +78,7 @@ export function addInPlace(k: Kernels, b: { a: Buf; out: Buf }, n: number, s = 1
   checkScale('addInPlace', s);
   checkBuffer('addInPlace', 'a', b.a, n, `(${n})`);
   checkBuffer('addInPlace', 'out', b.out, n, `(${n})`);
-  return flat(k, 'add_inplace', { n, s }, [b.a, b.out], label);
+  return flat(k, 'add_inplace', { n, s }, [b.a, b.out], words(2 * n, n), label);
 }
 
 /** out *= a over n elements (a gradient mask: entries multiplied by 0 or 1). */
@@ -78,7 +86,7 @@ export function mulInPlace(k: Kernels, b: { a: Buf; out: Buf }, n: number, label
   checkDims('mulInPlace', { n });
   checkBuffer('mulInPlace', 'a', b.a, n, `(${n})`);
   checkBuffer('mulInPlace', 'out', b.out, n, `(${n})`);
-  return flat(k, 'mul_inplace', { n }, [b.a, b.out], label);
+  return flat(k, 'mul_inplace', { n }, [b.a, b.out], words(2 * n, n), label);
 }
 
 /** out = s * a over n elements. */
@@ -87,7 +95,7 @@ export function scale(k: Kernels, b: { a: Buf; out: Buf }, n: number, s: number,
   checkScale('scale', s);
   checkBuffer('scale', 'a', b.a, n, `(${n})`);
   checkBuffer('scale', 'out', b.out, n, `(${n})`);
-  return flat(k, 'scale', { n, s }, [b.a, b.out], label);
+  return flat(k, 'scale', { n, s }, [b.a, b.out], words(n, n), label);
 }
 
 /** out *= s over n elements. */
@@ -95,7 +103,7 @@ export function scaleInPlace(k: Kernels, b: { out: Buf }, n: number, s: number, 
   checkDims('scaleInPlace', { n });
   checkScale('scaleInPlace', s);
   checkBuffer('scaleInPlace', 'out', b.out, n, `(${n})`);
-  return flat(k, 'scale_inplace', { n, s }, [b.out], label);
+  return flat(k, 'scale_inplace', { n, s }, [b.out], words(n, n), label);
 }
 
 /** Changes the factor of a dispatch built by addInPlace, scale or scaleInPlace (e.g. a per-step value). */
@@ -131,7 +139,7 @@ export function biasAdd(k: Kernels, b: { a: Buf; bias: Buf; out: Buf }, s: RowsS
     ['bias', b.bias, 'C'],
     ['out', b.out, 'NC'],
   ]);
-  return flat(k, 'bias_add', { n, C: s.C }, [b.a, b.bias, b.out], label);
+  return flat(k, 'bias_add', { n, C: s.C }, [b.a, b.bias, b.out], words(n + s.C, n), label);
 }
 
 /** out[r, c] += bias[c]. */
@@ -146,7 +154,7 @@ export function biasAddInPlace(
     ['bias', b.bias, 'C'],
     ['out', b.out, 'NC'],
   ]);
-  return flat(k, 'bias_add_inplace', { n, C: s.C }, [b.bias, b.out], label);
+  return flat(k, 'bias_add_inplace', { n, C: s.C }, [b.bias, b.out], words(n + s.C, n), label);
 }
 
 export interface BiasBackwardShape extends RowsShape {
@@ -191,6 +199,7 @@ export function biasBackward(
       overrides: { TC, TR },
       params: p,
       buffers: [b.dout, b.scratch],
+      traffic: words(s.N * s.C, chunks * s.C),
       workgroups: [cdiv(s.C, TC), chunks],
       label: `${label}.partial`,
     }),
@@ -199,6 +208,7 @@ export function biasBackward(
       entry: 'bias_backward_finish',
       params: p,
       buffers: [b.scratch, b.dbias],
+      traffic: words((chunks + 1) * s.C, s.C),
       workgroups: grid1d(s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
       label: `${label}.finish`,
     }),

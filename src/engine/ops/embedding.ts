@@ -7,8 +7,10 @@
 // search. (3) runs are cut into pieces of S rows (S ~ sqrt(N), 128 at N = 16K); pieces after the first are summed
 // in parallel into a (ceil(N/S), C) scratch, then the run's first row sums its piece plus the others, in order,
 // into dwte[id]. One thread per (row, channel); at most S + N/S serial adds per thread, whatever the id counts.
-// Out-of-range ids sort to a sentinel key V and are skipped.
-import { cdiv, grid1d, type Dispatch, type Kernels } from '../kernels';
+// Out-of-range ids sort to a sentinel key V and are skipped. Where the CPU holds the ids (every graph but ELECTRA's
+// discriminator, whose ids the sampler writes on the GPU), it sorts them itself (sortIds, writeSortedIds: the
+// id_sort fusion) and the backward skips (1) and (2): seven dispatches fewer, two of them one-workgroup scans.
+import { cdiv, grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { createStorage } from '../buffers';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
@@ -51,6 +53,75 @@ function piece(s: EmbeddingBackwardShape): number {
   const n = s.piece ?? Math.max(8, nextPow2(Math.ceil(Math.sqrt(s.B * s.T))));
   checkDims('embeddingBackward', { piece: n });
   return n;
+}
+
+/**
+ * What the sort and run kernels leave in keysA, valsA and seg, computed on the CPU: the (id, position) pairs of
+ * `ids` sorted stably by id (ids outside [0, V) as V, last), and each sorted row's run of equal keys [start, end).
+ * `out` (from sortedIdsArrays) is overwritten; nothing is allocated.
+ */
+export function sortIds(ids: ArrayLike<number>, V: number, out: SortedIds): void {
+  const N = ids.length;
+  const { keys, vals, seg, counts } = out;
+  if (keys.length < N || seg.length < 2 * N || counts.length < V + 2)
+    throw new Error(`sortIds: arrays for ${out.keys.length} ids over ${counts.length - 2} ids, got ${N} over ${V}`);
+  counts.fill(0, 0, V + 2);
+  const key = (i: number) => {
+    const id = ids[i];
+    return id >= 0 && id < V ? id : V;
+  };
+  for (let i = 0; i < N; i++) counts[key(i) + 1]++;
+  for (let v = 0; v <= V; v++) counts[v + 1] += counts[v];
+  for (let i = 0; i < N; i++) {
+    const kk = key(i);
+    const at = counts[kk]++;
+    keys[at] = kk;
+    vals[at] = i;
+  }
+  for (let start = 0; start < N;) {
+    let end = start + 1;
+    while (end < N && keys[end] === keys[start]) end++;
+    for (let i = start; i < end; i++) {
+      seg[2 * i] = start;
+      seg[2 * i + 1] = end;
+    }
+    start = end;
+  }
+}
+
+/** sortIds's arrays for N = B*T ids over a vocabulary of V. */
+export interface SortedIds {
+  keys: Uint32Array;
+  vals: Uint32Array;
+  seg: Uint32Array;
+  counts: Uint32Array;
+}
+
+export function sortedIdsArrays(N: number, V: number): SortedIds {
+  return {
+    keys: new Uint32Array(N),
+    vals: new Uint32Array(N),
+    seg: new Uint32Array(2 * N),
+    counts: new Uint32Array(V + 2),
+  };
+}
+
+/** Sorts ids on the CPU (sortIds) into the scratch an embeddingBackward built with `presorted` reads. */
+export function writeSortedIds(
+  device: GPUDevice,
+  sc: EmbeddingScratch,
+  ids: ArrayLike<number>,
+  V: number,
+  cpu: SortedIds,
+): void {
+  sortIds(ids, V, cpu);
+  const N = ids.length;
+  const q = device.queue;
+  const write = (b: Buf, data: Uint32Array, n: number) =>
+    'buffer' in b ? q.writeBuffer(b.buffer, b.offset ?? 0, data, 0, n) : q.writeBuffer(b, 0, data, 0, n);
+  write(sc.keysA, cpu.keys, N);
+  write(sc.valsA, cpu.vals, N);
+  write(sc.seg, cpu.seg, 2 * N);
 }
 
 /** Element counts (4 bytes each) of every scratch buffer. */
@@ -146,6 +217,8 @@ export function embeddingForward(
     entry: 'forward',
     params: params(s),
     buffers: [b.ids, b.wte, b.wpe, b.wtt, b.out],
+    // The ids, one wte row per token, T rows of wpe and one of wtt.
+    traffic: words(s.B * s.T * (1 + s.C) + (s.T + 1) * s.C, s.B * s.T * s.C),
     workgroups: grid1d(s.B * s.T * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -154,13 +227,15 @@ export function embeddingForward(
 /**
  * Backward, in order: the radix sort of positions by id (3 dispatches per 8-bit digit of V), run boundaries,
  * dwte pieces and reduce, dwpe, dwtt. dwte, dwpe and dwtt (row 0) accumulate (+=). Bitwise deterministic for any
- * ids, repeated or not. The sort reads only `ids`, so it can run as soon as they are final.
+ * ids, repeated or not. The sort reads only `ids`, so it can run as soon as they are final. `presorted`: the sort
+ * and the runs come from the CPU (writeSortedIds before each submit), so neither is dispatched here.
  */
 export function embeddingBackward(
   k: Kernels,
   b: { ids: Buf; dout: Buf; dwte: Buf; dwpe: Buf; dwtt: Buf; scratch: EmbeddingScratch },
   s: EmbeddingBackwardShape,
   label = 'embedding.backward',
+  presorted = false,
 ): Dispatch[] {
   const op = 'embeddingBackward';
   checkShape(op, s, b.ids, ['dout', b.dout]);
@@ -177,13 +252,14 @@ export function embeddingBackward(
   const sc = b.scratch;
   const maxDim = k.device.limits.maxComputeWorkgroupsPerDimension;
   const out: Dispatch[] = [];
+  const hist = RADIX * blocks;
   // Ping-pong: pass 0 reads the ids and writes A; later passes alternate A -> B -> A.
   const bufs = [
     { keys: sc.keysA, vals: sc.valsA },
     { keys: sc.keysB, vals: sc.valsB },
   ];
-  const passes = sortPasses(s.V);
-  for (let pass = 0; pass < passes; pass++) {
+  const passes = presorted ? 1 : sortPasses(s.V);
+  for (let pass = 0; pass < passes && !presorted; pass++) {
     const first = pass === 0;
     const src = first ? { keys: b.ids, vals: sc.valsB } : bufs[(pass + 1) % 2];
     const dst = bufs[pass % 2];
@@ -195,6 +271,7 @@ export function embeddingBackward(
         entry: 'sort_histogram',
         params: p,
         buffers: [src.keys, sc.hist],
+        traffic: words(N, hist),
         workgroups: blocks,
         label: `${l}.histogram`,
       }),
@@ -203,6 +280,7 @@ export function embeddingBackward(
         entry: 'sort_scan',
         params: p,
         buffers: [sc.hist],
+        traffic: words(hist, hist),
         workgroups: 1,
         label: `${l}.scan`,
       }),
@@ -211,6 +289,7 @@ export function embeddingBackward(
         entry: 'sort_scatter',
         params: p,
         buffers: [src.keys, src.vals, sc.hist, dst.keys, dst.vals],
+        traffic: words((first ? 1 : 2) * N + hist, 2 * N),
         workgroups: blocks,
         label: `${l}.scatter`,
       }),
@@ -219,21 +298,30 @@ export function embeddingBackward(
   const sorted = bufs[(passes - 1) % 2];
   const p = params(s, { piece: S });
   const rowsGrid: [number, number] = [cdiv(s.C, TC), cdiv(N, TR)];
+  const pieceRows = cdiv(N, S) * s.C;
+  // Rows of dwte a batch can touch: one per distinct id.
+  const touched = Math.min(N, s.V) * s.C;
+  if (!presorted)
+    out.push(
+      k.dispatch({
+        shader: 'embedding',
+        entry: 'backward_segments',
+        params: p,
+        buffers: [sorted.keys, sc.seg],
+        traffic: words(N, 2 * N),
+        workgroups: grid1d(N, WG, maxDim),
+        label: `${label}.segments`,
+      }),
+    );
   out.push(
-    k.dispatch({
-      shader: 'embedding',
-      entry: 'backward_segments',
-      params: p,
-      buffers: [sorted.keys, sc.seg],
-      workgroups: grid1d(N, WG, maxDim),
-      label: `${label}.segments`,
-    }),
     k.dispatch({
       shader: 'embedding',
       entry: 'backward_wte_pieces',
       overrides: { TC, TR },
       params: p,
       buffers: [b.dout, sorted.keys, sorted.vals, sc.seg, sc.pieces],
+      // Keys and runs; the rows of long runs are counted under wte_reduce, which reads dout once in all.
+      traffic: words(3 * N, pieceRows),
       workgroups: rowsGrid,
       label: `${label}.wte_pieces`,
     }),
@@ -243,6 +331,7 @@ export function embeddingBackward(
       overrides: { TC, TR },
       params: p,
       buffers: [b.dout, sorted.keys, sorted.vals, sc.seg, sc.pieces, b.dwte],
+      traffic: words(N * s.C + 4 * N + pieceRows + touched, touched),
       workgroups: rowsGrid,
       label: `${label}.wte_reduce`,
     }),
@@ -251,6 +340,7 @@ export function embeddingBackward(
       entry: 'backward_wpe',
       params: p,
       buffers: [b.dout, b.dwpe, sc.possum],
+      traffic: words(N * s.C + s.T * s.C, 2 * s.T * s.C),
       workgroups: grid1d(s.T * s.C, WG, maxDim),
       label: `${label}.wpe`,
     }),
@@ -259,6 +349,7 @@ export function embeddingBackward(
       entry: 'backward_wtt',
       params: p,
       buffers: [sc.possum, b.dwtt],
+      traffic: words((s.T + 1) * s.C, s.C),
       workgroups: grid1d(s.C, WG, maxDim),
       label: `${label}.wtt`,
     }),

@@ -1,5 +1,5 @@
 // Fill op: sets an f32 buffer (or its first n elements) to a constant.
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 
 const FILL_PARAMS = uniformLayout('fill', 'FillParams', [
@@ -14,6 +14,7 @@ export function fill(k: Kernels, out: GPUBuffer, value: number, n = out.size / 4
     entry: 'fill',
     params,
     buffers: [out],
+    traffic: words(0, n),
     workgroups: grid1d(n, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });

@@ -1,6 +1,6 @@
 // Row gather/scatter ops (shaders/gather.wgsl): pick the (M, C) rows of an (N, C) tensor named by an i32 index
 // (-1 or out of range -> zero row), and the backward scatter dst[index[m]] (+)= src[m] for unique indices.
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, type Buf } from './shapecheck';
 
@@ -46,6 +46,8 @@ export function gatherRows(
     entry: 'gather',
     params: params(s, false),
     buffers: [b.index, b.src, b.out],
+    // The index and the M rows it picks.
+    traffic: words(s.M + s.M * s.C, s.M * s.C),
     workgroups: grid1d(s.M * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -68,6 +70,7 @@ export function scatterRows(
     entry: 'scatter',
     params: params(s, s.accumulate ?? false),
     buffers: [b.index, b.src, b.dst],
+    traffic: words(s.M + s.M * s.C * (s.accumulate ? 2 : 1), s.M * s.C),
     workgroups: grid1d(s.M * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -119,6 +122,8 @@ export function scatterAddCsr(
     entry: 'scatter_add_csr',
     params: params(s, true),
     buffers: [b.order, b.offsets, b.src, b.dst],
+    // At most min(M, N) rows of dst have slots: each read and written once.
+    traffic: words(s.M + s.N + 1 + s.M * s.C + Math.min(s.M, s.N) * s.C, Math.min(s.M, s.N) * s.C),
     workgroups: grid1d(s.N * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });

@@ -1,5 +1,5 @@
 // GELU op (shaders/gelu.wgsl), tanh form as Hugging Face "gelu_new": forward out = gelu(x), backward dx = dy * gelu'(x).
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, type Buf } from './shapecheck';
 
@@ -22,6 +22,7 @@ export function geluForward(k: Kernels, b: { x: Buf; out: Buf }, n: number, labe
     entry: 'forward',
     params: params(n),
     buffers: [b.x, b.out],
+    traffic: words(n, n),
     workgroups: grid1d(n, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -44,6 +45,7 @@ export function geluBackward(
     entry: 'backward',
     params: params(n),
     buffers: [b.dy, b.x, b.dx],
+    traffic: words(2 * n, n),
     workgroups: grid1d(n, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });

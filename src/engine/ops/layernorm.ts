@@ -1,6 +1,8 @@
 // LayerNorm op (shaders/layernorm.wgsl): forward over (N, C) rows saving mean/rstd, and backward giving dx (= or +=)
-// plus dgamma/dbeta (+=) through a deterministic two-pass column sum over a caller-provided scratch buffer.
-import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+// plus dgamma/dbeta (+=) through a deterministic two-pass column sum over a caller-provided scratch buffer (on CPU
+// adapters with the ln_params fusion, one pass: fusion.ts).
+import { fused } from '../fusion';
+import { cdiv, grid1d, words, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
@@ -137,13 +139,15 @@ export function layerNormForward(
     ...rowDispatch('forward', N, C, s.rows ?? rowMode(k.tuning), k.device.limits.maxComputeWorkgroupsPerDimension),
     params: params(N, C, eps, false, 0, 0),
     buffers: [b.x, b.gamma, b.beta, b.out, b.mean, b.rstd],
+    traffic: words(N * C + 2 * C, N * C + 2 * N),
     label,
   });
 }
 
 /**
- * Backward: [dx, dgamma/dbeta partials, dgamma/dbeta finish]. dx is overwritten unless `accumulate`; dgamma and
- * dbeta accumulate. Summation order is fixed, so results are bitwise reproducible.
+ * Backward: [dx, dgamma/dbeta partials, dgamma/dbeta finish], or on CPU adapters with the ln_params fusion [dx,
+ * dgamma/dbeta in one pass] (the scratch then unused). dx is overwritten unless `accumulate`; dgamma and dbeta
+ * accumulate. Summation order is fixed, so results are bitwise reproducible.
  */
 export function layerNormBackward(
   k: Kernels,
@@ -168,20 +172,39 @@ export function layerNormBackward(
   checkBuffer(op, 'scratch', b.scratch, 2 * chunks * C, `(2, chunks, C) = (2, ${chunks}, ${C})`);
   const maxDim = k.device.limits.maxComputeWorkgroupsPerDimension;
   const p = params(N, C, 0, o.accumulate ?? false, rpc, chunks);
+  const dx = k.dispatch({
+    shader: 'layernorm',
+    ...rowDispatch('backward_input', N, C, o.rows ?? rowMode(k.tuning), maxDim),
+    params: p,
+    buffers: [b.dy, b.x, b.gamma, b.mean, b.rstd, b.dx],
+    traffic: words((o.accumulate ? 3 : 2) * N * C + C + 2 * N, N * C),
+    label: `${label}.dx`,
+  });
+  if (k.tuning.cpu && fused(k.tuning, 'ln_params')) {
+    const TCOLS = 8;
+    return [
+      dx,
+      k.dispatch({
+        shader: 'layernorm',
+        entry: 'backward_params',
+        overrides: { TC: TCOLS },
+        params: p,
+        buffers: [b.dy, b.x, b.mean, b.rstd, b.dgamma, b.dbeta],
+        traffic: words(2 * N * C + 2 * N + 2 * C, 2 * C),
+        workgroups: grid1d(C, TCOLS, maxDim),
+        label: `${label}.dparams`,
+      }),
+    ];
+  }
   return [
-    k.dispatch({
-      shader: 'layernorm',
-      ...rowDispatch('backward_input', N, C, o.rows ?? rowMode(k.tuning), maxDim),
-      params: p,
-      buffers: [b.dy, b.x, b.gamma, b.mean, b.rstd, b.dx],
-      label: `${label}.dx`,
-    }),
+    dx,
     k.dispatch({
       shader: 'layernorm',
       entry: 'backward_params_partial',
       overrides: paramsTile(k.tuning),
       params: p,
       buffers: [b.dy, b.x, b.mean, b.rstd, b.scratch],
+      traffic: words(2 * N * C + 2 * N, 2 * chunks * C),
       workgroups: [cdiv(C, paramsTile(k.tuning).TC), chunks],
       label: `${label}.dparams_partial`,
     }),
@@ -190,6 +213,7 @@ export function layerNormBackward(
       entry: 'backward_params_finish',
       params: p,
       buffers: [b.scratch, b.dgamma, b.dbeta],
+      traffic: words(2 * chunks * C + 2 * C, 2 * C),
       workgroups: grid1d(C, 256, maxDim),
       label: `${label}.dparams_finish`,
     }),

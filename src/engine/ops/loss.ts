@@ -1,7 +1,7 @@
 // Loss ops: fused softmax cross-entropy over gathered rows (MLM vocabulary head and k-class heads), the top-k
 // probe readback, and binary cross-entropy per token. Each builds a Dispatch once per shape (shaders/mlm_loss.wgsl,
 // shaders/binary_loss.wgsl).
-import { grid1d, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import { grid1d, words, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
 import { uniformLayout } from '../uniforms';
 
 /** Where crossEntropy writes dlogits: over the logits, into a separate buffer, or nowhere (evaluation). */
@@ -80,6 +80,8 @@ export function crossEntropy(
     overrides: { WG: xentWorkgroupSize(V, k.tuning) },
     params: XENT_PARAMS.pack({ M, V }),
     buffers,
+    // Logits, targets and weights read; losses and argmax written, and (M, V) gradients unless forward only.
+    traffic: words(M * V + 2 * M, 2 * M + (grad === 'none' ? 0 : M * V)),
     workgroups: grid1d(M, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -115,6 +117,7 @@ export function topK(
     overrides: { WG: xentWorkgroupSize(V, k.tuning) },
     params: TOPK_PARAMS.pack({ R, V, K }),
     buffers: [b.logits, b.rows, b.ids, b.probs],
+    traffic: words(R * V + R, 2 * R * K),
     workgroups: R,
     label,
   });
@@ -144,6 +147,7 @@ export function binaryCrossEntropy(k: Kernels, N: number, b: BceBuffers, label =
     entry: 'bce',
     params: BCE_PARAMS.pack({ N }),
     buffers: [b.logits, b.labels, b.weights, b.losses, b.dlogits, b.preds],
+    traffic: words(3 * N, 3 * N),
     workgroups: grid1d(N, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });

@@ -147,7 +147,8 @@ describe('matmulSplitK (tiled kernels, K split over workgroups, partials summed 
     expect(matmulSplitK(new Kernels(fx.device, { cpu: true }), o, buf)).toHaveLength(1);
     expect(matmulSplitK(kern(), o)).toHaveLength(1);
     expect(matmulSplitK(kern(), o, { buffer: buf, offset: 0, size: 4 * 768 * 256 * 5 })).toHaveLength(1);
-    expect(splitKScratchFloats(kern(), o)).toBe(6 * 768 * 256);
+    // The partials (6, 768, 256), and room for the bias gradient's partial row sums (6, 768) (matmul_bias_grad).
+    expect(splitKScratchFloats(kern(), o)).toBe(6 * 768 * 256 + 6 * 768);
     expect(matmulSplitK(kern(), o, buf).map((d) => d.workgroups)).toEqual([
       [4, 12, 6],
       [768, 1, 1],

@@ -1,8 +1,9 @@
-// Matmul ops: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out] and the bias gradient db(N) += colsum(dY), as
-// Dispatch records built once per shape over shaders/matmul.wgsl (matmul_cpu.wgsl on CPU adapters). Shapes are
-// checked against buffers and limits.
+// Matmul ops: out(M,N) = alpha * op(A) op(B) [+ bias(N)] [+ out] with an optional fused epilogue (residual add,
+// GELU, GELU's derivative, the bias gradient), and the bias gradient db(N) += colsum(dY) on its own, as Dispatch
+// records built once per shape over shaders/matmul.wgsl (matmul_cpu.wgsl on CPU adapters). Shapes are checked
+// against buffers and limits.
 import { createStorage } from '../buffers';
-import { cdiv, grid1d, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { cdiv, grid1d, words, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { LimitError } from '../limits';
 
@@ -41,11 +42,23 @@ export type MatmulKernel = 'tiled' | 'direct';
 /** Invocations per matmul_direct workgroup (DX in the shader); each owns 8 rows and 8 columns of out. */
 export const DIRECT_DX = 8;
 
+/**
+ * A fused epilogue (shaders/matmul.wgsl's entry points), applied to v = alpha * op(A) op(B) [+ bias]:
+ * - 'residual': out = v + aux (M, N) [+ out]: a Linear's output with the residual stream added.
+ * - 'gelu': aux = v (the pre-activation, M x N); out = gelu(v): a Linear and its GELU.
+ * - 'gelu_grad': out = v * gelu'(aux (M, N)): the input gradient of the Linear after a GELU, times its derivative.
+ * - 'bias_grad': out = v [+ out] and aux (M) += the row sums of op(A): with op(A) = dY^T (a weight gradient) these
+ *   are the column sums of dY, the bias gradient, from the same pass over dY.
+ */
+export type MatmulEpilogue = 'residual' | 'gelu' | 'gelu_grad' | 'bias_grad';
+
 export interface MatmulOptions extends MatmulShape {
   a: Operand;
   b: Operand;
   out: Operand;
   bias?: Operand;
+  /** A fused epilogue and its second tensor (MatmulEpilogue). */
+  epilogue?: { kind: MatmulEpilogue; aux: Operand };
   /** out += result (e.g. weight gradients) instead of out = result. */
   accumulate?: boolean;
   /** Scales op(A) op(B) (not the bias, not the old out). Default 1. */
@@ -54,6 +67,7 @@ export interface MatmulOptions extends MatmulShape {
 }
 
 export interface MatmulPlan {
+  /** The variant's kernel: its entry point is this plus the epilogue's suffix (entryOf). */
   entry: 'matmul' | 'matmul_direct';
   /** Tiled kernel: the VEC4 variant (one bounds check per aligned quad; see canVec4). */
   vec4?: boolean;
@@ -173,14 +187,17 @@ function bind(o: Operand, floats: number, what: string, name: string, shape: str
   return 'buffer' in o ? { buffer: o.buffer, offset: o.offset ?? 0, size: need } : { buffer: o, offset: 0, size: need };
 }
 
-const dummyBias = new WeakMap<GPUDevice, GPUBuffer>();
+const dummies = { bias: new WeakMap<GPUDevice, GPUBuffer>(), aux: new WeakMap<GPUDevice, GPUBuffer>() };
 
-/** Bound at the bias slot when there is no bias (the shader reads it only when params.has_bias). */
-function noBias(device: GPUDevice): GPUBuffer {
-  let b = dummyBias.get(device);
+/**
+ * Bound at the bias slot when there is no bias (the shader reads it only when params.has_bias), and at the aux slot
+ * of kernels without an epilogue (never read or written there). Two buffers: aux is bound read-write.
+ */
+function dummy(device: GPUDevice, what: 'bias' | 'aux'): GPUBuffer {
+  let b = dummies[what].get(device);
   if (!b) {
-    b = createStorage(device, new Float32Array(4), 'matmul.no-bias');
-    dummyBias.set(device, b);
+    b = createStorage(device, new Float32Array(4), `matmul.no-${what}`);
+    dummies[what].set(device, b);
   }
   return b;
 }
@@ -203,7 +220,26 @@ const SPLIT_PARAMS = uniformLayout('matmul', 'SplitParams', [
   ['alpha', 'f32'],
   ['has_bias', 'u32'],
   ['accumulate', 'u32'],
+  ['row_sums', 'u32'],
 ]);
+
+const ENTRY_SUFFIX: Record<MatmulEpilogue, string> = {
+  residual: '_residual',
+  gelu: '_gelu',
+  gelu_grad: '_gelu_grad',
+  bias_grad: '_bias_grad',
+};
+
+/** Checks an epilogue against the shape: its aux size, and what it cannot be combined with. */
+function checkEpilogue(o: MatmulOptions, what: string): void {
+  const e = o.epilogue;
+  if (!e) return;
+  if ((e.kind === 'gelu' || e.kind === 'gelu_grad') && o.accumulate)
+    throw new Error(`${what}: the ${e.kind} epilogue overwrites out (no accumulate)`);
+  if (e.kind === 'bias_grad' && o.bias) throw new Error(`${what}: the bias_grad epilogue takes no bias`);
+  if (e.aux === o.out || ('buffer' in e.aux && e.aux.buffer === ('buffer' in o.out ? o.out.buffer : o.out)))
+    throw new Error(`${what}: the ${e.kind} epilogue's aux must be another buffer than out`);
+}
 
 /** MatmulParams (matmul.wgsl and matmul_cpu.wgsl, the same struct). */
 function paramsOf(
@@ -225,6 +261,7 @@ function paramsOf(
 export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
   const what = `matmul "${o.label ?? 'matmul'}"`;
   if ((o.splits ?? 1) > 1) throw new Error(`${what}: split K needs a scratch buffer (matmulSplitK)`);
+  checkEpilogue(o, what);
   const plan = planMatmul(k.device.limits, { ...o, kernel: o.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled') }, what);
   return productDispatch(
     k,
@@ -249,32 +286,64 @@ function productDispatch(
   const aShape = o.transA ? `A (K=${K}, M=${M})` : `A (M=${M}, K=${K})`;
   const bShape = o.transB ? `B (N=${N}, K=${K})` : `B (K=${K}, N=${N})`;
   const split = plan.splits > 1;
+  const epi = o.epilogue;
+  const rowSums = epi?.kind === 'bias_grad';
   const buffers: GPUBufferBinding[] = [
     bind(o.a, M * K, what, 'a', aShape),
     bind(o.b, K * N, what, 'b', bShape),
-    o.bias && !split ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
+    o.bias && !split ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: dummy(k.device, 'bias') },
     split
-      ? bind(out, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`)
+      ? bind(out, partialFloats(plan.splits, o), what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`)
       : bind(out, M * N, what, 'out', `out (M=${M}, N=${N})`),
+    epi && !split
+      ? bind(epi.aux, rowSums ? M : M * N, what, 'aux', rowSums ? `aux (M=${M})` : `aux (M=${M}, N=${N})`)
+      : { buffer: dummy(k.device, 'aux') },
   ];
   const trans = { TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0 };
+  // Split: the raw partials only (bias, the old out and the row sums' targets are the sum's).
+  const extra = split ? 0 : (o.bias ? N : 0) + (o.accumulate ? M * N : 0) + epilogueReads(o);
+  const written = split ? partialFloats(plan.splits, o) : M * N + epilogueWrites(o);
   const common = {
     params,
     buffers,
     workgroups: plan.workgroups,
     label: o.label ?? 'matmul',
     flops: matmulFlops(M, N, K),
+    traffic: words(M * K + K * N + extra, written),
   };
+  const suffix = epi ? ENTRY_SUFFIX[epi.kind] : '';
   if (plan.entry === 'matmul_direct') {
     return k.dispatch({
       shader: 'matmul_cpu',
-      entry: 'matmul_direct',
+      entry: `matmul_direct${suffix}` as EntryOf<'matmul_cpu'>,
       overrides: { DX: DIRECT_DX, ...trans },
       ...common,
     });
   }
   const tile = { WX: (plan.tile ?? 64) / 8, VEC4: plan.vec4 ? 1 : 0 };
-  return k.dispatch({ shader: 'matmul', entry: 'matmul', overrides: { ...tile, ...trans }, ...common });
+  return k.dispatch({
+    shader: 'matmul',
+    entry: `matmul${suffix}` as EntryOf<'matmul'>,
+    overrides: { ...tile, ...trans },
+    ...common,
+  });
+}
+
+/** Floats of a split product's partials: (splits, M, N), then matmul_bias_grad's (splits, M) row sums. */
+function partialFloats(splits: number, o: MatmulShape & { epilogue?: MatmulOptions['epilogue'] }): number {
+  return splits * o.M * o.N + (o.epilogue?.kind === 'bias_grad' ? splits * o.M : 0);
+}
+
+/** Elements an unsplit product's epilogue reads from aux: (M, N) for residual and gelu_grad, (M) for bias_grad. */
+function epilogueReads(o: MatmulOptions): number {
+  const kind = o.epilogue?.kind;
+  return kind === 'residual' || kind === 'gelu_grad' ? o.M * o.N : kind === 'bias_grad' ? o.M : 0;
+}
+
+/** Elements it writes to aux: the pre-activation (M, N) for gelu, the bias gradient (M) for bias_grad. */
+function epilogueWrites(o: MatmulOptions): number {
+  const kind = o.epilogue?.kind;
+  return kind === 'gelu' ? o.M * o.N : kind === 'bias_grad' ? o.M : 0;
 }
 
 /** The plan matmulSplitK uses for a shape on these kernels (splits 1: a single matmul). */
@@ -287,10 +356,15 @@ export function planSplitK(k: Kernels, s: MatmulShape): MatmulPlan {
   return planMatmul(k.device.limits, { ...s, kernel, splits }, 'matmul');
 }
 
-/** Floats of scratch matmulSplitK needs for a shape on these kernels (0: it does not split). */
+/**
+ * Floats of scratch matmulSplitK needs for a shape on these kernels (0: it does not split), room for the bias
+ * gradient's partial row sums included.
+ */
 export function splitKScratchFloats(k: Kernels, s: MatmulShape): number {
   const plan = planSplitK(k, s);
-  return plan.splits > 1 ? plan.splits * s.M * s.N : 0;
+  return plan.splits > 1
+    ? partialFloats(plan.splits, { ...s, epilogue: { kind: 'bias_grad', aux: dummy(k.device, 'aux') } })
+    : 0;
 }
 
 /** Threads per splitk_reduce workgroup (SK_WG in the shader). */
@@ -304,10 +378,14 @@ const SK_WG = 256;
  */
 export function matmulSplitK(k: Kernels, o: MatmulOptions, scratch?: Operand): Dispatch[] {
   const what = `matmul "${o.label ?? 'matmul'}"`;
+  checkEpilogue(o, what);
+  if (o.epilogue && o.epilogue.kind !== 'bias_grad')
+    throw new Error(`${what}: split K takes the bias_grad epilogue only (got ${o.epilogue.kind})`);
   const plan = planSplitK(k, o);
-  if (plan.splits <= 1 || !scratch || bindingBytes(scratch) < plan.splits * o.M * o.N * 4)
+  if (plan.splits <= 1 || !scratch || bindingBytes(scratch) < partialFloats(plan.splits, o) * 4)
     return [matmul(k, { ...o, splits: 1 })];
   const { M, N, K } = o;
+  const rowSums = o.epilogue?.kind === 'bias_grad';
   const partial = productDispatch(k, o, plan, scratch, paramsOf(M, N, K, 1, false, false, plan.kSplit), what);
   const reduce = k.dispatch({
     shader: 'matmul',
@@ -320,13 +398,19 @@ export function matmulSplitK(k: Kernels, o: MatmulOptions, scratch?: Operand): D
       alpha: o.alpha ?? 1,
       has_bias: o.bias !== undefined,
       accumulate: o.accumulate ?? false,
+      row_sums: rowSums,
     }),
     buffers: [
-      bind(scratch, plan.splits * M * N, what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`),
-      o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: noBias(k.device) },
+      bind(scratch, partialFloats(plan.splits, o), what, 'scratch', `partials (${plan.splits}, ${M}, ${N})`),
+      o.bias ? bind(o.bias, N, what, 'bias', `bias (N=${N})`) : { buffer: dummy(k.device, 'bias') },
       bind(o.out, M * N, what, 'out', `out (M=${M}, N=${N})`),
+      o.epilogue ? bind(o.epilogue.aux, M, what, 'aux', `aux (M=${M})`) : { buffer: dummy(k.device, 'aux') },
     ],
-    workgroups: grid1d(M * N, SK_WG, k.device.limits.maxComputeWorkgroupsPerDimension),
+    traffic: words(
+      partialFloats(plan.splits, o) + (o.bias ? N : 0) + (o.accumulate ? M * N : 0) + (rowSums ? M : 0),
+      M * N + (rowSums ? M : 0),
+    ),
+    workgroups: grid1d(M * N + (rowSums ? M : 0), SK_WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label: `${o.label ?? 'matmul'}.splitk_sum`,
   });
   return [partial, reduce];
@@ -364,6 +448,7 @@ export function biasGrad(k: Kernels, o: BiasGradOptions): Dispatch {
       bind(o.dy, o.M * o.N, what, 'dy', `dy (M=${o.M}, N=${o.N})`),
       bind(o.db, o.N, what, 'db', `db (N=${o.N})`),
     ],
+    traffic: words(o.M * o.N + o.N, o.N),
     workgroups: [cdiv(o.N, tile.BG_COLS), 1, 1],
     label: o.label ?? 'bias_grad',
   });

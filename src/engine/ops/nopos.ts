@@ -1,6 +1,6 @@
 // Position hiding for the "position" objective (shaders/nopos.wgsl): flagged rows take a learned "no position"
 // vector instead of their position embedding. Forward runs after embeddingForward, backward after embeddingBackward.
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import type { EmbeddingShape } from './embedding';
 import { checkBuffer, type Buf } from './shapecheck';
@@ -35,6 +35,8 @@ export function noPositionForward(
     entry: 'forward',
     params: params(s),
     buffers: [b.ids, b.noPos, b.wte, b.wtt, b.wnone, b.out],
+    // At most: every row flagged (ids, flags, a wte row each; wtt and wnone once).
+    traffic: words(2 * N + N * s.C + 2 * s.C, N * s.C),
     workgroups: grid1d(N * s.C, WG, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -58,6 +60,8 @@ export function noPositionBackward(
       entry: 'backward_wpe',
       params: params(s),
       buffers: [b.dout, b.noPos, b.dwpe, b.scratch],
+      // At most: every row flagged.
+      traffic: words(s.B * s.T * (1 + s.C) + s.T * s.C, 2 * s.T * s.C),
       workgroups: grid1d(s.T * s.C, WG, maxDim),
       label: `${label}.wpe`,
     }),
@@ -66,6 +70,7 @@ export function noPositionBackward(
       entry: 'backward_none',
       params: params(s),
       buffers: [b.scratch, b.dwnone],
+      traffic: words((s.T + 1) * s.C, s.C),
       workgroups: grid1d(s.C, WG, maxDim),
       label: `${label}.none`,
     }),

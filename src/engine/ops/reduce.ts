@@ -1,6 +1,6 @@
 // Reduction ops (shaders/reduce.wgsl): global gradient norm + clip scale over many gradient buffers without a CPU
 // round trip, and the metric sums (loss, weighted loss, accuracy counts). All deterministic: fixed-order trees.
-import { cdiv, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import { cdiv, words, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
 import { uniformLayout } from '../uniforms';
 
 /** Layout of the grad-norm output buffer (f32): the norm for the UI and the scale AdamW multiplies into g. */
@@ -106,6 +106,7 @@ export function gradNorm(
         overrides: { WG: reduceWidth(k.tuning) },
         params: SUMSQ_PARAMS.pack({ n: r.n, slot }),
         buffers: [r.binding, partials],
+        traffic: words(r.n, groups),
         workgroups: groups,
         label: `${label}.sumsq[${i}]`,
       }),
@@ -118,6 +119,7 @@ export function gradNorm(
     overrides: { WG: reduceWidth(k.tuning) },
     params: normParams(slots, maxNorm),
     buffers: [partials, out],
+    traffic: words(slots, GRAD_NORM.FLOATS),
     workgroups: 1,
     label: `${label}.finish`,
   });
@@ -155,6 +157,7 @@ function metric(
     overrides: { WG: reduceWidth(k.tuning) },
     params: REDUCE_PARAMS.pack({ n, out_index: slot.index, accumulate: slot.accumulate ?? false }),
     buffers: [...inputs, slot.out],
+    traffic: words(inputs.length * n + (slot.accumulate ? width : 0), width),
     workgroups: 1,
     label,
   });

@@ -1,6 +1,6 @@
 // ELECTRA's sampling ops (shaders/electra.wgsl): a seeded Gumbel-max sample per target row of a (M, V) logits
 // buffer, and the replacement of the discriminator's input ids and labels by those samples.
-import { grid1d, type Dispatch, type Kernels } from '../kernels';
+import { grid1d, words, type Dispatch, type Kernels } from '../kernels';
 import { uniformLayout } from '../uniforms';
 
 export interface SampleBuffers {
@@ -49,6 +49,7 @@ export function gumbelSample(
     entry: 'gumbel_sample',
     params: sampleParams(s.M, s.V, s.seed, 0),
     buffers: [b.logits, b.positions, b.sampled],
+    traffic: words(s.M * s.V + s.M, s.M),
     workgroups: grid1d(s.M, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });
@@ -65,6 +66,7 @@ export function replaceTokens(k: Kernels, M: number, b: ReplaceBuffers, label = 
     entry: 'replace_tokens',
     params: REPLACE_PARAMS.pack({ M }),
     buffers: [b.positions, b.targets, b.sampled, b.ids, b.labels],
+    traffic: words(3 * M, 2 * M),
     workgroups: grid1d(M, 256, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
   });

@@ -10,6 +10,12 @@ const SUITE_OF: Record<string, { file: string; reads: string }> = {
   matmul: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('matmul')" },
   matmul_splitk: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('matmul_splitk')" },
   bias_grad: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('bias_grad')" },
+  matmul_epilogue: { file: 'ops/fused.gpu.test.ts', reads: "casesOf('matmul_epilogue')" },
+  linear_block: { file: 'ops/fused.gpu.test.ts', reads: "casesOf('linear_block')" },
+  adamw_zero_grad: { file: 'ops/fused.gpu.test.ts', reads: "casesOf('adamw_zero_grad')" },
+  ln_params: { file: 'ops/fused.gpu.test.ts', reads: "casesOf('ln_params')" },
+  id_sort: { file: 'ops/fused.gpu.test.ts', reads: "casesOf('id_sort')" },
+  attention_grads: { file: 'ops/fused.gpu.test.ts', reads: "casesOf('attention_grads')" },
   attention: { file: 'ops/attention.gpu.test.ts', reads: "casesOf('attention')" },
   layernorm: { file: 'ops/layernorm.gpu.test.ts', reads: "casesOf('layernorm')" },
   gelu: { file: 'ops/gelu.gpu.test.ts', reads: "casesOf('gelu')" },
@@ -49,7 +55,7 @@ describe('the shared kernel cases', () => {
   });
 
   it('filters by id or family and by size', () => {
-    expect(selfTestPlan(false, { filter: 'GELU', variants: 'adapter' }).map((p) => p.c.family)).toEqual(
+    expect(selfTestPlan(false, { filter: 'GELU N=', variants: 'adapter' }).map((p) => p.c.family)).toEqual(
       casesOf('gelu').map(() => 'gelu'),
     );
     const small = selfTestPlan(false, { maxSize: QUICK_MAX_SIZE });

@@ -5,6 +5,7 @@ import { attentionCases } from './attention';
 import { CURVE_CASE } from './curve';
 import { elementwiseFamilyCases } from './elementwise';
 import { embeddingFamilyCases } from './embedding';
+import { fusedCases } from './fused';
 import { lossCases } from './loss';
 import { matmulCases } from './matmul';
 import { optimCases } from './optim';
@@ -17,6 +18,7 @@ export function kernelCases(): readonly KernelCase[] {
   if (!all) {
     all = [
       ...matmulCases(),
+      ...fusedCases(),
       ...attentionCases(),
       ...rowCases(),
       ...embeddingFamilyCases(),

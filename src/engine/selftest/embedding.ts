@@ -9,6 +9,8 @@ import {
   createEmbeddingScratch,
   embeddingBackward,
   embeddingForward,
+  sortedIdsArrays,
+  writeSortedIds,
   type EmbeddingBackwardShape,
 } from '../ops/embedding';
 import { noPositionBackward, noPositionForward } from '../ops/nopos';
@@ -39,13 +41,17 @@ export interface EmbeddingResult {
   dwtt: Float32Array;
 }
 
-/** Forward and backward on the GPU, every output checked against the reference; returns them (determinism test). */
+/**
+ * Forward and backward on the GPU, every output checked against the reference; returns them (determinism test).
+ * `presorted`: the ids sorted on the CPU (writeSortedIds) instead of by the GPU's radix sort.
+ */
 export async function checkEmbedding(
   k: Kernels,
   ck: Checker,
   s: EmbeddingBackwardShape,
   ids: Int32Array,
   seed: number,
+  presorted = false,
 ): Promise<EmbeddingResult> {
   const d = k.device;
   const { B, T, C, V } = s;
@@ -71,7 +77,8 @@ export async function checkEmbedding(
     dwtt: createStorage(d, dwtt0, 'dwtt'),
   };
   const scratch = createEmbeddingScratch(d, s);
-  runDispatches(d, [embeddingForward(k, b, s), ...embeddingBackward(k, { ...b, scratch }, s)]);
+  if (presorted) writeSortedIds(d, scratch, ids, V, sortedIdsArrays(N, V));
+  runDispatches(d, [embeddingForward(k, b, s), ...embeddingBackward(k, { ...b, scratch }, s, undefined, presorted)]);
   const got: EmbeddingResult = {
     out: await readF32(d, b.out),
     dwte: await readF32(d, b.dwte),

@@ -1,6 +1,5 @@
 // The binary head (rts, shuffle, ELECTRA's discriminator): on every token, dense C -> C, GELU, dense to one logit;
 // per-token binary cross-entropy against labels in {0, 1} (1 = replaced) with per-token weights.
-import { geluBackward, geluForward } from '../../ops/gelu';
 import { binaryCrossEntropy } from '../../ops/loss';
 import { countBinaryCorrect, reduceWeightedSum } from '../../ops/reduce';
 import { geluBackward as geluBackwardRef, geluForward as geluForwardRef } from '../../reference/gelu';
@@ -53,8 +52,7 @@ export function binaryGraph(ctx: HeadContext): HeadGraph {
     argmax,
     lossRows: N,
     forward: [
-      ctx.linear(x, 'disc_w', 'disc_b', ht, N, C, C, 'head.dense'),
-      geluForward(k, { x: ht, out: hg }, N * C, 'head.gelu'),
+      ...ctx.linearGelu(x, 'disc_w', 'disc_b', ht, hg, N, C, C, 'head.dense'),
       ctx.linear(hg, 'disc_out_w', 'disc_out_b', logits, N, 1, C, 'head.out'),
     ],
     loss: [
@@ -93,14 +91,12 @@ export function binaryGraph(ctx: HeadContext): HeadGraph {
     decode: decodePlain,
   };
   if (!ctx.train) return g;
-  // dlogits (N, 1) -> out layer -> GELU -> dense, straight into the residual stream gradient.
-  const dHg = buf(N * C, 'd.hg');
+  // dlogits (N, 1) -> out layer and GELU -> dense, straight into the residual stream gradient.
   const dHt = buf(N * C, 'd.ht');
   // The head's own gradients are needed frozen or not; dHidden is written either way (nothing reads it frozen).
   const dx = ctx.dHidden!;
   g.backward.push(
-    ...ctx.dlinear(dlogits, hg, 'disc_out_w', 'disc_out_b', dHg, N, 1, C, false, 'head.out'),
-    geluBackward(k, { dy: dHg, x: ht, dx: dHt }, N * C, 'head.gelu.backward'),
+    ...ctx.dlinearGelu(dlogits, hg, 'disc_out_w', 'disc_out_b', ht, dHt, N, 1, C, 'head.out'),
     ...ctx.dlinear(dHt, x, 'disc_w', 'disc_b', dx, N, C, C, false, 'head.dense'),
   );
   return g;
@@ -115,7 +111,8 @@ export function binaryFlops(f: FlopContext): Record<string, RoleFlops> {
 export function binaryMemory(m: MemoryContext): number {
   const { N } = m;
   const C = m.c.C;
-  return 2 * N * C + 4 * N + (m.train ? 2 * N * C : 0);
+  // Training: the dense layer's input gradient (the GELU's is folded into it: dlinearGelu).
+  return 2 * N * C + 4 * N + (m.train ? N * C : 0);
 }
 
 /** The float64 reference of binaryGraph: dense, GELU, one logit per token, binary cross-entropy. */

@@ -118,6 +118,43 @@ export interface HeadContext {
   ): Dispatch[];
   /** dW += dY^T X for W (o, i) over `rows` rows (split K on GPUs, through the graph's one scratch). */
   dweight(dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string): Dispatch[];
+  // With the fused kernels where the tuning allows (engine/fusion.ts, model/linear.ts), the same results otherwise:
+  /** pre = x W^T + b and y = gelu(pre), pre kept for the backward. */
+  linearGelu(
+    x: GPUBuffer,
+    w: string,
+    b: string,
+    pre: GPUBuffer,
+    out: GPUBuffer,
+    rows: number,
+    o: number,
+    i: number,
+    label: string,
+  ): Dispatch[];
+  /** dlinear for a Linear whose input is gelu(pre): dX = (dY W) * gelu'(pre), the gradient of pre. */
+  dlinearGelu(
+    dy: GPUBuffer,
+    xin: GPUBuffer,
+    w: string,
+    b: string,
+    pre: GPUBuffer,
+    dx: GPUBuffer,
+    rows: number,
+    o: number,
+    i: number,
+    label: string,
+  ): Dispatch[];
+  /** dW += dY^T X and db += colsum(dY); labels get the prefix. */
+  dparams(
+    dy: GPUBuffer,
+    xin: GPUBuffer,
+    w: string,
+    b: string,
+    rows: number,
+    o: number,
+    i: number,
+    label: string,
+  ): Dispatch[];
 }
 
 /** What a head builds on top of one encoder: its buffers and its part of each phase's dispatches. */

@@ -5,7 +5,7 @@
 import type { ModelConfig } from '../../config';
 import { fill } from '../../ops/fill';
 import { gatherRows, scatterRows } from '../../ops/gather';
-import { geluBackward, geluForward } from '../../ops/gelu';
+import { geluBackward } from '../../ops/gelu';
 import { layerNormBackward, layerNormForward } from '../../ops/layernorm';
 import { crossEntropy, topK } from '../../ops/loss';
 import { biasGrad, matmul } from '../../ops/matmul';
@@ -92,8 +92,7 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
     lossRows: M,
     forward: [
       gatherRows(k, { src: ctx.hidden, index: inp.positions, out: hm }, { N, C, M }, 'head.gather'),
-      ctx.linear(hm, 'head_w', 'head_b', ht, M, E, C, 'head.dense'),
-      geluForward(k, { x: ht, out: hg }, M * E, pre + 'head.gelu'),
+      ...ctx.linearGelu(hm, 'head_w', 'head_b', ht, hg, M, E, C, 'head.dense'),
       layerNormForward(
         k,
         { x: hg, gamma: P('head_ln_g'), beta: P('head_ln_b'), out: hln, mean: hMean, rstd: hRstd },
@@ -149,8 +148,9 @@ export function gatheredHead(ctx: HeadContext, out: GatheredOutput): HeadGraph &
   // dlogits (in place in logits) -> decoder -> LayerNorm -> GELU -> dense -> scatter into dHidden.
   g.backward.push(
     matmul(k, { a: logits, b: P(out.weight), out: dHln, M, N: E, K: O, label: pre + 'head.decoder.dx' }),
-    ...(frozen && out.weight === 'wte' ? [] : ctx.dweight(logits, hln, out.weight, M, O, E, 'head.decoder.dw')),
-    biasGrad(k, { dy: logits, db: G(out.bias), M, N: O, label: pre + 'head.decoder.db' }),
+    ...(frozen && out.weight === 'wte'
+      ? [biasGrad(k, { dy: logits, db: G(out.bias), M, N: O, label: pre + 'head.decoder.db' })]
+      : ctx.dparams(logits, hln, out.weight, out.bias, M, O, E, 'head.decoder')),
     ...layerNormBackward(
       k,
       {
