@@ -214,6 +214,8 @@ interface ConfigResult {
   bytes_per_step: { read: number; write: number };
   /** With several fusion sets: this set's ms/step over the first set's, the median of the per-repeat ratios. */
   ms_ratio_to_first?: number;
+  /** Those per-repeat ratios (repeat r of this set over repeat r of the first, timed one after the other). */
+  ratios_to_first?: number[];
   /** Bytes of the trainer's GPU buffers after the timed steps (its registry of allocations), in all and by category. */
   gpu_bytes: number;
   gpu_bytes_by_category: Record<MemoryCategory, number>;
@@ -282,8 +284,10 @@ async function benchConfig(base: Kernels, name: string, args: Args): Promise<Con
     const out: ConfigResult[] = [];
     for (const run of runs) out.push(await result(device, name, cfg, { B, M }, run, batches[0], args));
     if (runs.length > 1)
-      for (const [i, o] of out.entries())
-        o.ms_ratio_to_first = median(runs[i].repeatsMs.map((ms, r) => ms / runs[0].repeatsMs[r]));
+      for (const [i, o] of out.entries()) {
+        o.ratios_to_first = runs[i].repeatsMs.map((ms, r) => ms / runs[0].repeatsMs[r]);
+        o.ms_ratio_to_first = median(o.ratios_to_first);
+      }
     return out;
   } finally {
     for (const run of runs) run.trainer.destroy();
@@ -355,6 +359,13 @@ async function result(
   };
 }
 
+/** First and third quartiles (of a sorted copy; the nearest ranks). */
+function quartiles(xs: number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+  return [at(0.25), at(0.75)];
+}
+
 function fmt(n: number, digits: number): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -381,7 +392,11 @@ function report(r: ConfigResult): string {
     `  ${fmt(r.bytes_per_step.read / 1e6, 2)} MB read, ${fmt(r.bytes_per_step.write / 1e6, 2)} MB written per step (analytic)` +
       (r.ms_ratio_to_first === undefined
         ? ''
-        : `; ms/step ${fmt(r.ms_ratio_to_first, 3)}x the first fusion set's (median of ${r.repeats} interleaved repeats)`),
+        : `; ms/step ${fmt(r.ms_ratio_to_first, 3)}x the first fusion set's (median of ${r.repeats} interleaved repeats; quartiles ${quartiles(
+            r.ratios_to_first ?? [],
+          )
+            .map((x) => fmt(x, 3))
+            .join(' - ')})`),
   );
   const mib = (b: number) => `${fmt(b / 2 ** 20, 2)} MiB`;
   out.push(

@@ -116,7 +116,7 @@ describe('profileDispatches', () => {
         'attention.scores',
         'mlm_loss.xent_inplace',
         'embedding.forward',
-        'adamw.adamw',
+        'adamw.adamw_zero_grad',
       ] satisfies KernelName[])
         expect(kernels.has(family), family).toBe(true);
       const roles = g.byRole.map((x) => x.key);
