@@ -29,6 +29,19 @@ interface Shape {
   i: number;
 }
 
+/** A Linear with a second tensor `aux` (rows, o): x (rows, i), W (o, i), b (o) into out (rows, o). */
+type LinearWith = (
+  x: GPUBuffer,
+  w: string,
+  b: string,
+  aux: GPUBuffer,
+  out: GPUBuffer,
+  rows: number,
+  o: number,
+  i: number,
+  label: string,
+) => Dispatch[];
+
 export interface LinearOps {
   /** y = x W^T + b. */
   linear(
@@ -41,30 +54,10 @@ export interface LinearOps {
     i: number,
     label: string,
   ): Dispatch;
-  /** y = x W^T + b + res: the residual connection after a Linear. */
-  linearResidual(
-    x: GPUBuffer,
-    w: string,
-    b: string,
-    res: GPUBuffer,
-    out: GPUBuffer,
-    rows: number,
-    o: number,
-    i: number,
-    label: string,
-  ): Dispatch[];
-  /** pre = x W^T + b, y = gelu(pre) (pre is kept for the backward). */
-  linearGelu(
-    x: GPUBuffer,
-    w: string,
-    b: string,
-    pre: GPUBuffer,
-    out: GPUBuffer,
-    rows: number,
-    o: number,
-    i: number,
-    label: string,
-  ): Dispatch[];
+  /** y = x W^T + b + aux: the residual connection after a Linear. */
+  linearResidual: LinearWith;
+  /** aux = x W^T + b (the pre-activation, kept for the backward) and y = gelu(aux). */
+  linearGelu: LinearWith;
   /** dX = dY W (accumulated or not), dW += dY^T X, db += colsum(dY). */
   dlinear(
     dy: GPUBuffer,

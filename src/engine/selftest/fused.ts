@@ -162,6 +162,32 @@ function upload(k: Kernels, arrays: Record<string, Float32Array | number>) {
 const BLOCK_TOL = { atol: 2e-4, rtol: 2e-4 };
 
 /**
+ * A Linear block's kernels as the encoder builds them (B: the block's buffers by name): y = x W^T + b through the
+ * `kind` epilogue with `aux`; dX = dY W; dW += dY^T X and db += colsum(dY) through matmul_bias_grad.
+ */
+function blockDispatches(
+  k: Kernels,
+  B: Record<string, GPUBuffer>,
+  s: { rows: number; inp: number; o: number },
+  kind: 'residual' | 'gelu',
+  aux: GPUBuffer,
+  dy: GPUBuffer,
+) {
+  const { rows, inp, o } = s;
+  const forward = { a: B.x, b: B.w, bias: B.b, out: B.y, M: rows, N: o, K: inp, transB: true };
+  return {
+    forward: matmul(k, { ...forward, epilogue: { kind, aux } }),
+    backward: [
+      matmul(k, { a: dy, b: B.w, out: B.dx, M: rows, N: inp, K: o }),
+      ...matmulSplitK(k, {
+        ...{ a: dy, b: B.x, out: B.dw, M: o, N: inp, K: rows, transA: true, accumulate: true },
+        epilogue: { kind: 'bias_grad', aux: B.db },
+      }),
+    ],
+  };
+}
+
+/**
  * y = x W^T + b + res through matmul_residual, and its backward as the encoder builds it: dX = dY W (matmul),
  * dW += dY^T X and db += colsum(dY) through matmul_bias_grad, against reference/linear.ts.
  */
@@ -176,24 +202,8 @@ async function residualBlock(k: Kernels, ck: Checker, rows: number, inp: number,
   const db0 = randomArray(o, 7);
   const u = upload(k, { x, w, b, res, dy, dw: dw0, db: db0, y: rows * o, dx: rows * inp });
   const B = u.bufs;
-  runDispatches(k.device, [
-    matmul(k, {
-      a: B.x,
-      b: B.w,
-      bias: B.b,
-      out: B.y,
-      M: rows,
-      N: o,
-      K: inp,
-      transB: true,
-      epilogue: { kind: 'residual', aux: B.res },
-    }),
-    matmul(k, { a: B.dy, b: B.w, out: B.dx, M: rows, N: inp, K: o }),
-    ...matmulSplitK(k, {
-      ...{ a: B.dy, b: B.x, out: B.dw, M: o, N: inp, K: rows, transA: true, accumulate: true },
-      epilogue: { kind: 'bias_grad', aux: B.db },
-    }),
-  ]);
+  const block = blockDispatches(k, B, { rows, inp, o }, 'residual', B.res, B.dy);
+  runDispatches(k.device, [block.forward, ...block.backward]);
   const g = linearBackward(dy, x, w, s);
   ck.close(await u.read('y'), linearForward(x, w, b, s, res), BLOCK_TOL, 'residual block: y');
   ck.close(await u.read('dx'), g.dx, BLOCK_TOL, 'residual block: dX');
@@ -238,24 +248,11 @@ async function geluBlock(k: Kernels, ck: Checker, rows: number, inp: number, o: 
     db: o,
   });
   const B = u.bufs;
+  const block = blockDispatches(k, B, { rows, inp, o }, 'gelu', B.pre, B.df);
   runDispatches(k.device, [
-    matmul(k, {
-      a: B.x,
-      b: B.w,
-      bias: B.b,
-      out: B.y,
-      M: rows,
-      N: o,
-      K: inp,
-      transB: true,
-      epilogue: { kind: 'gelu', aux: B.pre },
-    }),
+    block.forward,
     matmul(k, { a: B.dz, b: B.w2, out: B.df, M: rows, N: o, K: o2, epilogue: { kind: 'gelu_grad', aux: B.pre } }),
-    matmul(k, { a: B.df, b: B.w, out: B.dx, M: rows, N: inp, K: o }),
-    ...matmulSplitK(k, {
-      ...{ a: B.df, b: B.x, out: B.dw, M: o, N: inp, K: rows, transA: true, accumulate: true },
-      epilogue: { kind: 'bias_grad', aux: B.db },
-    }),
+    ...block.backward,
   ]);
   const fwd = linearGeluForward(x, w, b, s);
   const dy = matmulForward(dz, w2, { M: rows, N: o, K: o2 });

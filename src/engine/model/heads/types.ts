@@ -4,6 +4,7 @@
 // memory, float64 reference, preview labels). Also the metrics row every head writes. Depends on nothing above it.
 import type { ModelConfig } from '../../config';
 import type { Dispatch, Kernels } from '../../kernels';
+import type { LinearOps } from '../linear';
 import type { EngineBatch, GraphInputs } from '../batch';
 import type { TensorSpec } from '../tensors';
 
@@ -59,8 +60,15 @@ export interface EvalResult {
   sbo?: SboParts;
 }
 
-/** What the encoder hands its head: shapes, the final hidden states, the batch inputs and buffer helpers. */
-export interface HeadContext {
+/**
+ * What the encoder hands its head: shapes, the final hidden states, the batch inputs, buffer helpers and the
+ * Linear ops (linear, dlinear, dweight, and the fused linearGelu, dlinearGelu, dparams: model/linear.ts), whose
+ * labels get the prefix.
+ */
+export interface HeadContext extends Pick<
+  LinearOps,
+  'linear' | 'dlinear' | 'dweight' | 'linearGelu' | 'dlinearGelu' | 'dparams'
+> {
   k: Kernels;
   cfg: ModelConfig;
   /** Tokens N = B*T, target capacity M, encoder width C, embedding width E (the tied decoder's), vocabulary V. */
@@ -92,69 +100,6 @@ export interface HeadContext {
   /** Parameter / gradient binding of a tensor (the prefix is applied, shared embeddings excepted). */
   P(name: string): GPUBufferBinding;
   G(name: string): GPUBufferBinding;
-  /** y = x W^T + b over `rows` rows, W (o, i); the label gets the prefix. */
-  linear(
-    x: GPUBuffer,
-    w: string,
-    b: string,
-    out: GPUBuffer,
-    rows: number,
-    o: number,
-    i: number,
-    label: string,
-  ): Dispatch;
-  /** dX = dY W (accumulated or not), dW += dY^T X, db += colsum(dY); labels get the prefix. */
-  dlinear(
-    dy: GPUBuffer,
-    xin: GPUBuffer,
-    w: string,
-    b: string,
-    dx: GPUBuffer,
-    rows: number,
-    o: number,
-    i: number,
-    accumulate: boolean,
-    label: string,
-  ): Dispatch[];
-  /** dW += dY^T X for W (o, i) over `rows` rows (split K on GPUs, through the graph's one scratch). */
-  dweight(dy: GPUBuffer, xin: GPUBuffer, w: string, rows: number, o: number, i: number, label: string): Dispatch[];
-  // With the fused kernels where the tuning allows (engine/fusion.ts, model/linear.ts), the same results otherwise:
-  /** pre = x W^T + b and y = gelu(pre), pre kept for the backward. */
-  linearGelu(
-    x: GPUBuffer,
-    w: string,
-    b: string,
-    pre: GPUBuffer,
-    out: GPUBuffer,
-    rows: number,
-    o: number,
-    i: number,
-    label: string,
-  ): Dispatch[];
-  /** dlinear for a Linear whose input is gelu(pre): dX = (dY W) * gelu'(pre), the gradient of pre. */
-  dlinearGelu(
-    dy: GPUBuffer,
-    xin: GPUBuffer,
-    w: string,
-    b: string,
-    pre: GPUBuffer,
-    dx: GPUBuffer,
-    rows: number,
-    o: number,
-    i: number,
-    label: string,
-  ): Dispatch[];
-  /** dW += dY^T X and db += colsum(dY); labels get the prefix. */
-  dparams(
-    dy: GPUBuffer,
-    xin: GPUBuffer,
-    w: string,
-    b: string,
-    rows: number,
-    o: number,
-    i: number,
-    label: string,
-  ): Dispatch[];
 }
 
 /** What a head builds on top of one encoder: its buffers and its part of each phase's dispatches. */
