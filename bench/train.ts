@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Rng } from '../src/data/rng';
 import { modelConfig, type ModelConfig, type ModelPreset } from '../src/engine/config';
 import type { MemoryCategory } from '../src/engine/gpuMemory';
-import { fusionsName, parseFusions, type Fusion } from '../src/engine/fusion';
+import { FUSIONS, fusionsName, parseFusions, type Fusion } from '../src/engine/fusion';
 import { Kernels, type KernelTuning } from '../src/engine/kernels';
 import { bertTensors, initParams, placeTensors } from '../src/engine/model/params';
 import { nodeGpu } from '../src/engine/node/dawn';
@@ -50,9 +50,9 @@ const HELP = `usage: npm run bench -- [--config ${Object.keys(CONFIGS).join(',')
   [--fusions SETS]
   --kernels picks the kernel variants: auto (default) follows the adapter (barrier-free row kernels and the direct
   matmul on a software adapter), gpu / cpu force one kind, to measure what the choice is worth.
-  --fusions lists sets of fused kernels, comma-separated, each all, none or names joined by + (residual, gelu,
-  gelu_grad, bias_grad): each config runs once per set, the timed repeats taking turns, and the JSON gives each
-  set's ms/step as a ratio to the first set's (default: all).
+  --fusions lists sets of fused kernels, comma-separated, each all, none or names joined by + (${FUSIONS.join(', ')};
+  src/engine/fusion.ts says what each does): each config runs once per set, the timed repeats taking turns, and the
+  JSON gives each set's ms/step as a ratio to the first set's (default: all).
   Default configs: tiny on a fallback (software) adapter, all three on a real GPU.
   --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config and puts
   its ours/tfjs figures in the JSON (top-level ours, tfjs, ratio when one config; compare[] always).`;
