@@ -1,14 +1,14 @@
 // Kernel lab: GFLOP/s of the matmul family at the reference models' Linear shapes (forward and both backward
 // products) and at large squares, each result spot-checked against float64 dot products; prints a table and
 // writes bench/results/kernels-<adapter>.json. Run: npm run bench:kernels -- [--models tiny,mini] [--sizes 512]
-// [--compare] [--target-ms 1000] [--wall-clock] [--out DIR]. On a GPU machine without node_modules: here
+// [--compare] [--target-ms 1000] [--wall-clock] [--fp32-peak TFLOPS] [--out DIR]. With --fp32-peak (the GPU's FP32
+// peak, as bench/device.sh finds it) each square's best variant is also given as a share of that peak. On a GPU machine without node_modules: here
 // `npm run bench:bundle && /work/shared/tools/device-pack.sh`, there `source .device/boot.sh && node dist-bench/kernels.mjs`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStorage, readF32 } from '../src/engine/buffers';
-import { type Dispatch, Kernels, runDispatches } from '../src/engine/kernels';
+import { adapterTuning, type Dispatch, Kernels, runDispatches } from '../src/engine/kernels';
 import { nodeGpu } from '../src/engine/node/dawn';
-import { isCpuAdapter } from '../src/engine/gpu';
 import {
   biasGrad,
   canVec4,
@@ -96,6 +96,8 @@ interface Args {
   out: string;
   /** Force wall-clock timing (default: timestamps when the adapter has them). */
   wallClock: boolean;
+  /** The GPU's FP32 peak in TFLOP/s (0: unknown). */
+  fp32Peak: number;
 }
 
 function parseArgs(argv: string[], fallback: boolean): Args {
@@ -106,6 +108,7 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     targetMs: fallback ? 300 : 1000,
     out: 'bench/results',
     wallClock: false,
+    fp32Peak: 0,
   };
   const list = (v: string | undefined) => (v ?? '').split(',').filter((s) => s.length > 0);
   for (let i = 0; i < argv.length; i++) {
@@ -118,23 +121,29 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     else if (a === '--target-ms') args.targetMs = Number(argv[++i]);
     else if (a === '--out') args.out = argv[++i];
     else if (a === '--wall-clock') args.wallClock = true;
+    else if (a === '--fp32-peak') args.fp32Peak = Number(argv[++i]);
     else
       throw new Error(
-        `unknown argument ${a}; use --models tiny,mini,small --sizes 512,1024 --compare --target-ms N --wall-clock --out DIR`,
+        `unknown argument ${a}; use --models tiny,mini,small --sizes 512,1024 --compare --target-ms N --wall-clock --fp32-peak TFLOPS --out DIR`,
       );
   }
   for (const m of args.models) if (!MODELS[m]) throw new Error(`unknown model "${m}" (tiny, mini, small)`);
   for (const s of args.sizes) if (!Number.isInteger(s) || s < 1) throw new Error(`bad size ${s}`);
+  if (!(args.fp32Peak >= 0)) throw new Error('--fp32-peak needs a number of TFLOP/s');
   return args;
 }
 
-/** A tiled kernel (tile side, load path, K split in `splits` parts) or the direct kernel of CPU adapters. */
-type Variant = { kernel: 'tiled'; tile: MatmulTile; vec4: boolean; splits: number } | { kernel: 'direct' };
+/** A tiled kernel (tile side, load path, K split in `splits` parts) or a direct kernel (CPU adapters). */
+type Variant =
+  { kernel: 'tiled'; tile: MatmulTile; vec4: boolean; splits: number } | { kernel: 'direct' | 'direct_subgroup' };
 
 const same = (a: Variant, b: Variant): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** The variant the op picks on its own first, then (with --compare) the other kernels, tiles and load paths. */
-function variants(c: Case, compare: boolean, cpu: boolean): Variant[] {
+/**
+ * The variant the op picks on its own first, then (with --compare) the other kernels, tiles and load paths (the
+ * direct kernel with subgroups where the device has them).
+ */
+function variants(c: Case, compare: boolean, cpu: boolean, subgroups: boolean): Variant[] {
   // Weight gradients split K the way the model does (matmulSplitK); other products never do.
   const splitsFor = (tile: MatmulTile) => (c.transA && c.accumulate ? chooseSplits(c.M, c.N, c.K, tile) : 1);
   const tile = chooseTile(c.M, c.N);
@@ -142,7 +151,7 @@ function variants(c: Case, compare: boolean, cpu: boolean): Variant[] {
   const auto: Variant = cpu ? { kernel: 'direct' } : tiled;
   if (!compare || c.biasGrad) return [auto];
   const all: Variant[] = [auto];
-  const others: Variant[] = [{ kernel: 'direct' }];
+  const others: Variant[] = [{ kernel: 'direct' }, ...(subgroups ? [{ kernel: 'direct_subgroup' as const }] : [])];
   for (const t of [64, 128] as const) {
     for (const vec4 of canVec4(c) ? [true, false] : [false]) {
       others.push({ kernel: 'tiled', tile: t, vec4, splits: splitsFor(t) });
@@ -243,7 +252,7 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
   return {
     ...caseShape,
     kernel: ds[0].kernel,
-    tile: c.biasGrad || v.kernel === 'direct' ? null : v.tile,
+    tile: c.biasGrad || v.kernel !== 'tiled' ? null : v.tile,
     splits: v.kernel === 'tiled' && ds.length > 1 ? v.splits : 1,
     auto,
     ms: t.ms,
@@ -252,6 +261,23 @@ async function runCase(k: Kernels, c: Case, v: Variant, auto: boolean, args: Arg
     gflops: flops / (t.ms * 1e6),
     maxAbsErr,
   };
+}
+
+/** Per square size and layout, the fastest variant and (with a known peak) its share of the FP32 peak. */
+function squareSummary(rows: readonly Row[], peakTflops: number) {
+  const best = new Map<string, Row>();
+  for (const r of rows.filter((x) => x.group === 'square')) {
+    const key = r.name;
+    const b = best.get(key);
+    if (!b || r.gflops > b.gflops) best.set(key, r);
+  }
+  return [...best.values()].map((r) => ({
+    n: r.M,
+    ops: r.transB ? 'nt' : 'nn',
+    variant: `${r.kernel}${r.tile === null ? '' : `/${r.tile}`}${r.splits > 1 ? ` k/${r.splits}` : ''}`,
+    gflops: r.gflops,
+    peakShare: peakTflops > 0 ? r.gflops / (peakTflops * 1000) : null,
+  }));
 }
 
 function pad(s: string | number, n: number, right = false): string {
@@ -275,8 +301,9 @@ function printRow(r: Row): void {
 const gpu = await nodeGpu(['disable-dawn-features=timestamp_quantization']);
 try {
   const args = parseArgs(process.argv.slice(2), gpu.summary.isFallbackAdapter);
-  const cpu = isCpuAdapter(gpu.summary);
-  const kernels = new Kernels(gpu.device, { cpu });
+  const tuning = adapterTuning(gpu.device, gpu.summary);
+  const cpu = tuning.cpu ?? false;
+  const kernels = new Kernels(gpu.device, tuning);
   const method = args.wallClock ? 'wall-clock' : timingMethod(gpu.device);
   console.log(`adapter: ${gpu.label}${gpu.summary.isFallbackAdapter ? ' (fallback)' : ''}; timing: ${method}`);
   console.log(
@@ -291,7 +318,7 @@ try {
   for (const c of cases) {
     // Refuse shapes the device cannot run, up front.
     if (!c.biasGrad) planMatmul(gpu.device.limits, { ...c, kernel: cpu ? 'direct' : 'tiled' }, c.name);
-    for (const [i, v] of variants(c, args.compare, cpu).entries()) {
+    for (const [i, v] of variants(c, args.compare, cpu, tuning.subgroups !== undefined).entries()) {
       const row = await runCase(kernels, c, v, i === 0, args);
       rows.push(row);
       printRow(row);
@@ -312,11 +339,26 @@ try {
     args,
     note: 'GFLOP/s = 2*M*N*K / median time (bias_grad: M*N adds); err = max abs error of 64 sampled outputs vs float64',
     results: rows,
+    squares: squareSummary(rows, args.fp32Peak),
   };
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   console.log(`wrote ${file}`);
   // Last line: the results as one JSON object (bench/device.sh keeps it).
-  console.log(JSON.stringify({ adapter: gpu.label, timing: method, file, results: rows }));
+  for (const q of report.squares)
+    console.log(
+      `square ${q.n}^3 ${q.ops}: best ${(q.gflops / 1000).toFixed(2)} TFLOP/s (${q.variant})` +
+        (q.peakShare === null ? '' : `, ${(100 * q.peakShare).toFixed(1)}% of the ${args.fp32Peak} TFLOP/s FP32 peak`),
+    );
+  console.log(
+    JSON.stringify({
+      adapter: gpu.label,
+      timing: method,
+      file,
+      fp32_peak_tflops: args.fp32Peak || null,
+      squares: report.squares,
+      results: rows,
+    }),
+  );
 } finally {
   gpu.close();
 }

@@ -1,15 +1,21 @@
 // The kernel self-test in Node (the page's "Test the kernels on this GPU"): every shared kernel case on this
 // adapter, both variants, then the whole-model curve. Progress on stderr; with --json the last stdout line is JSON
-// (adapter, per case pass/fail, max error, tolerance, time). Bundled as dist-bench/selfcheck.mjs (needs only webgpu).
+// (adapter, per case pass/fail, max error, tolerance, time, and the autotuner's kept choices for this adapter from
+// its file). Bundled as dist-bench/selfcheck.mjs (needs only webgpu).
 //   npx vite-node bench/selfcheck.ts -- [--json] [--filter TEXT] [--max-size N] [--variants adapter|both] [--out DIR]
+//     [--autotune-file FILE]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeGpu } from '../src/engine/node/dawn';
 import { failureLines, runSelfTest, type SelfTestOptions } from '../src/engine/selftest/run';
+import { keptResults } from '../src/engine/autotune/cache';
+import { describeChoice } from '../src/engine/autotune/tune';
+import { fileTuneStore } from '../src/engine/node/tuneStore';
 
 const o: SelfTestOptions = {};
 let json = false;
 let out: string | undefined;
+let tuneFile: string | undefined;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -19,8 +25,11 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--max-size') o.maxSize = Number(argv[++i]);
   else if (a === '--variants') o.variants = argv[++i] === 'adapter' ? 'adapter' : 'both';
   else if (a === '--out') out = argv[++i];
+  else if (a === '--autotune-file') tuneFile = argv[++i];
   else {
-    console.error(`unknown argument ${a}; use --json --filter TEXT --max-size N --variants adapter|both --out DIR`);
+    console.error(
+      `unknown argument ${a}; use --json --filter TEXT --max-size N --variants adapter|both --out DIR --autotune-file FILE`,
+    );
     process.exit(2);
   }
 }
@@ -32,13 +41,16 @@ if (o.maxSize !== undefined && !(o.maxSize > 0)) {
 const gpu = await nodeGpu();
 try {
   console.error(`self-test on ${gpu.label}${gpu.summary.isFallbackAdapter ? ' (fallback)' : ''}`);
-  const report = await runSelfTest(gpu.device, gpu.summary, {
+  const tested = await runSelfTest(gpu.device, gpu.summary, {
     ...o,
     onProgress: ({ done, total, result: r }) =>
       console.error(
         `[${done}/${total}] ${r.pass ? 'pass' : 'FAIL'} ${r.id} [${r.variant}] max err ${r.maxAbs.toExponential(2)} (atol ${r.atol}) ${r.ms.toFixed(0)} ms`,
       ),
   });
+  // The autotuner's choices kept for this adapter (`npm run bench -- --autotune` writes them), as the page's report has.
+  const report = { ...tested, autotune: await keptResults(fileTuneStore(tuneFile), gpu.summary) };
+  for (const t of report.autotune) console.error(`autotune ${describeChoice(t)}`);
   for (const line of failureLines(report)) console.error(`FAILED ${line}`);
   console.error(
     `${report.pass ? 'PASS' : 'FAIL'}: ${report.results.filter((r) => r.pass).length}/${report.results.length} runs, ` +
@@ -70,6 +82,7 @@ try {
         pass: report.pass,
         ms: Math.round(report.ms),
         failedKernels: report.failedKernels,
+        autotune: report.autotune.map((t) => ({ key: t.key, shape: t.shape, choice: t.choice, ms: Math.round(t.ms) })),
         cases,
       }),
     );

@@ -4,7 +4,8 @@
 // graph without and with the fused kernels, their repeats interleaved, and gives the ratio. Prints tables, writes
 // bench/results/train-<adapter>.json; --json: last stdout line is JSON.
 //   npm run bench -- [--config tiny,mini,small] [--steps N] [--repeats N] [--warmup N] [--json] [--compare tfjs]
-//                    [--fusions all|none|NAME+NAME,...]
+//                    [--fusions all|none|NAME+NAME,...] [--autotune] [--retune] [--autotune-budget MS]
+//                    [--autotune-file FILE]
 // On a GPU machine without node_modules: here `npm run bench:bundle && ../shared/tools/device-pack.sh`, there
 // `source .device/boot.sh && node dist-bench/train.mjs`.
 import { spawn } from 'node:child_process';
@@ -14,10 +15,13 @@ import { Rng } from '../src/data/rng';
 import { modelConfig, type ModelConfig, type ModelPreset } from '../src/engine/config';
 import type { MemoryCategory } from '../src/engine/gpuMemory';
 import { FUSIONS, fusionsName, parseFusions, type Fusion } from '../src/engine/fusion';
-import { Kernels, type KernelTuning } from '../src/engine/kernels';
+import { adapterTuning, Kernels } from '../src/engine/kernels';
+import { kernelsWithChoice, tuned, type TuneStore } from '../src/engine/autotune/cache';
+import { TUNE_BUDGET_MS, type TuneResult } from '../src/engine/autotune/tune';
+import type { TuneShape } from '../src/engine/autotune/workloads';
+import { fileTuneStore } from '../src/engine/node/tuneStore';
 import { bertTensors, initParams, placeTensors } from '../src/engine/model/params';
 import { nodeGpu } from '../src/engine/node/dawn';
-import { isCpuAdapter } from '../src/engine/gpu';
 import {
   canProfile,
   groupProfile,
@@ -53,6 +57,11 @@ const HELP = `usage: npm run bench -- [--config ${Object.keys(CONFIGS).join(',')
   --fusions lists sets of fused kernels, comma-separated, each all, none or names joined by + (${FUSIONS.join(', ')};
   src/engine/fusion.ts says what each does): each config runs once per set, the timed repeats taking turns, and the
   JSON gives each set's ms/step as a ratio to the first set's (default: all).
+  --autotune tunes the kernel variants per config as the page does on first use (each role's checked candidates
+  timed at the config's shapes; the choice kept in --autotune-file, default ~/.cache/masklab/autotune.json, and
+  reused), prints and records the choice and the timings per role, then benchmarks with it (every fusion set);
+  --retune tunes again even when a choice is kept; --autotune-budget MS bounds the tuning of one config (default
+  ${TUNE_BUDGET_MS}).
   Default configs: tiny on a fallback (software) adapter, all three on a real GPU.
   --compare tfjs also runs \`npm run bench:tfjs -- --config C --json\` (headless Chromium) per config and puts
   its ours/tfjs figures in the JSON (top-level ours, tfjs, ratio when one config; compare[] always).`;
@@ -70,6 +79,10 @@ interface Args {
   compare: 'tfjs' | undefined;
   kernels: 'auto' | 'gpu' | 'cpu';
   fusions: (readonly Fusion[])[];
+  autotune: boolean;
+  retune: boolean;
+  autotuneBudget: number;
+  autotuneFile: string | undefined;
 }
 
 function parseArgs(argv: string[], fallback: boolean): Args {
@@ -86,6 +99,10 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     compare: undefined,
     kernels: 'auto',
     fusions: [parseFusions('all')],
+    autotune: false,
+    retune: false,
+    autotuneBudget: TUNE_BUDGET_MS,
+    autotuneFile: undefined,
   };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
@@ -114,6 +131,10 @@ function parseArgs(argv: string[], fallback: boolean): Args {
     else if (arg === '--seed') a.seed = value();
     else if (arg === '--out') a.out = value();
     else if (arg === '--no-write') a.write = false;
+    else if (arg === '--autotune') a.autotune = true;
+    else if (arg === '--retune') a.autotune = a.retune = true;
+    else if (arg === '--autotune-budget') a.autotuneBudget = int('autotune-budget', value(), 1);
+    else if (arg === '--autotune-file') a.autotuneFile = value();
     else if (arg === '--json') a.json = true;
     else if (arg === '--kernels') {
       const v = value();
@@ -136,6 +157,8 @@ function parseArgs(argv: string[], fallback: boolean): Args {
       a.compare = v;
     } else throw new Error(`unknown argument "${arg}"\n${HELP}`);
   }
+  if (a.autotune && a.kernels !== 'auto')
+    throw new Error(`--autotune tunes from the adapter's variants: leave --kernels auto`);
   if (a.configs.length === 0) throw new Error(`--config needs at least one of ${Object.keys(CONFIGS).join(', ')}`);
   for (const c of a.configs)
     if (!CONFIGS[c]) throw new Error(`unknown config "${c}" (${Object.keys(CONFIGS).join(', ')})`);
@@ -221,6 +244,8 @@ interface ConfigResult {
   gpu_bytes_by_category: Record<MemoryCategory, number>;
   setup_ms: number;
   last_loss: number | null;
+  /** --autotune: the choice the config ran with, the candidates' checks and timings per role. */
+  autotune?: TuneResult & { cached: boolean };
   profile:
     | { available: false; note: string }
     | {
@@ -235,6 +260,56 @@ interface ConfigResult {
       };
 }
 
+/** The rows of the cross-entropy per step: ceil(0.15 T) targets in every sequence (randomBatches). */
+function targetRows(cfg: ModelConfig, B: number): number {
+  return B * Math.ceil(TARGET_RATE * cfg.T);
+}
+
+/** The config's kept autotune choice, or a new tuning (progress on stderr); printed as a table. */
+async function autotuneConfig(k: Kernels, name: string, args: Args, store: TuneStore): Promise<TunedConfig> {
+  const shape = CONFIGS[name];
+  const cfg = modelConfig(shape.preset, shape.V);
+  const tuneShape: TuneShape = { model: cfg, B: shape.B, M: targetRows(cfg, shape.B) };
+  let last = '';
+  const { result, cached } = await tuned(k, gpu.summary, tuneShape, store, {
+    budgetMs: args.autotuneBudget,
+    retune: args.retune,
+    onProgress: (p) => {
+      const line = `autotune ${name}: ${p.role} (${p.index}/${p.count}) ${p.phase} ${p.variant}, ${fmt(p.elapsedMs / 1000, 1)} s of ${fmt(p.budgetMs / 1000, 1)} s`;
+      if (line !== last) process.stderr.write(`${line}\n`);
+      last = line;
+    },
+  });
+  console.log(tuneReport(name, result, cached));
+  return { result, cached };
+}
+
+interface TunedConfig {
+  result: TuneResult;
+  cached: boolean;
+}
+
+function tuneReport(name: string, r: TuneResult, cached: boolean): string {
+  const head = cached
+    ? `${name}: autotune choice kept from ${r.startedAt} (tuned in ${fmt(r.ms / 1000, 2)} s)`
+    : `${name}: autotuned in ${fmt(r.ms / 1000, 2)} s (budget ${fmt(r.budgetMs / 1000, 1)} s, ${r.method})`;
+  const rows = r.roles.map((x) => [
+    x.role,
+    x.chosen,
+    x.default,
+    x.how + (x.note ? ` (${x.note})` : ''),
+    `x${fmt(x.fraction, 2)}`,
+    x.candidates
+      .map((c) =>
+        c.verified
+          ? `${c.variant} ${c.ms === undefined ? 'not timed' : `${fmt(c.ms, 2)} ms`}${c.pruned ? ' (pruned)' : ''}`
+          : `${c.variant} FAILED its check`,
+      )
+      .join(', '),
+  ]);
+  return [head, table(['role', 'chosen', 'default', 'how', 'rows', 'candidates (median GPU ms)'], rows, 6)].join('\n');
+}
+
 /** One fusion set's trainer on a config, and the repeats timed so far. */
 interface Run {
   fusions: readonly Fusion[];
@@ -244,8 +319,12 @@ interface Run {
   repeatsMs: number[];
 }
 
-/** Every fusion set of args on one config: trainers built and warmed up, then the timed repeats take turns. */
-async function benchConfig(base: Kernels, name: string, args: Args): Promise<ConfigResult[]> {
+/**
+ * Every fusion set of args on one config (with the autotuner's choice when tuned): trainers built and warmed up,
+ * then the timed repeats take turns.
+ */
+async function benchConfig(k: Kernels, name: string, args: Args, tune?: TunedConfig): Promise<ConfigResult[]> {
+  const base = tune ? kernelsWithChoice(k, tune.result.choice) : k;
   const device = base.device;
   const shape = CONFIGS[name];
   const cfg = modelConfig(shape.preset, shape.V);
@@ -282,7 +361,10 @@ async function benchConfig(base: Kernels, name: string, args: Args): Promise<Con
       }
     }
     const out: ConfigResult[] = [];
-    for (const run of runs) out.push(await result(device, name, cfg, { B, M }, run, batches[0], args));
+    for (const run of runs) {
+      const r = await result(device, name, cfg, { B, M }, run, batches[0], args);
+      out.push(tune ? { ...r, autotune: { cached: tune.cached, ...tune.result } } : r);
+    }
     if (runs.length > 1)
       for (const [i, o] of out.entries()) {
         o.ratios_to_first = runs[i].repeatsMs.map((ms, r) => ms / runs[0].repeatsMs[r]);
@@ -476,17 +558,19 @@ try {
 }
 const results: ConfigResult[] = [];
 try {
-  const tuning: KernelTuning = {
-    cpu: args.kernels === 'auto' ? isCpuAdapter(gpu.summary) : args.kernels === 'cpu',
-  };
+  const auto = adapterTuning(gpu.device, gpu.summary);
+  const k = new Kernels(gpu.device, args.kernels === 'auto' ? auto : { ...auto, cpu: args.kernels === 'cpu' });
   console.log(
-    `kernel variants: ${tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}; fusion sets: ${args.fusions.map(fusionsName).join(', ')}`,
+    `kernel variants: ${k.tuning.cpu ? 'CPU (one thread per row, direct matmul)' : 'GPU (a workgroup per row, tiled matmul)'}${args.kernels === 'auto' ? ', from the adapter' : ', forced'}; fusion sets: ${args.fusions.map(fusionsName).join(', ')}`,
   );
   console.log(
     `adapter: ${gpu.label}${s.isFallbackAdapter ? ' (fallback)' : ''}; per-kernel timing: ${canProfile(gpu.device) ? 'timestamp queries' : 'no timestamp queries'}`,
   );
+  const store = args.autotune ? fileTuneStore(args.autotuneFile) : undefined;
+  if (store) console.log(`autotune choices kept in ${store.file}`);
   for (const c of args.configs) {
-    for (const r of await benchConfig(new Kernels(gpu.device, tuning), c, args)) {
+    const tune = store ? await autotuneConfig(k, c, args, store) : undefined;
+    for (const r of await benchConfig(k, c, args, tune)) {
       results.push(r);
       console.log(report(r));
     }

@@ -1,6 +1,7 @@
 // Bundles the benchmarks into Node ES modules for GPU machines that have no node_modules except `webgpu` (kept
-// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), dist-bench/selfcheck.mjs (kernel self-test),
-// dist-bench/scaleupWeights.mjs (the scale-up bundles' big initial weights, bench/scaleup), shared code in chunks/.
+// external): dist-bench/kernels.mjs (kernel lab), dist-bench/train.mjs (training step), dist-bench/selfcheck.mjs
+// (kernel self-test), dist-bench/summary.mjs (bench/device.sh's tables), dist-bench/scaleupWeights.mjs (the
+// scale-up bundles' big initial weights, bench/scaleup), shared code in chunks/.
 // Vite's transform resolves import.meta.glob of shaders/*.wgsl. Send the whole dist-bench/ folder.
 import { defineConfig } from 'vite';
 
@@ -20,6 +21,7 @@ export default defineConfig({
         kernels: 'bench/kernels.ts',
         train: 'bench/train.ts',
         selfcheck: 'bench/selfcheck.ts',
+        summary: 'bench/deviceSummary.ts',
         scaleupWeights: 'bench/scaleup/weights.ts',
       },
       external: ['webgpu'],

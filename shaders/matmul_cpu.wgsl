@@ -126,20 +126,25 @@ fn direct_product(wg: vec3u, lid: vec3u, acc: ptr<function, array<vec4f, 16>>) {
   }
 }
 
+/** The invocation's 8 rows by 8 columns (acc, as direct_product leaves it), stored through epilogue `epi`. */
+fn store_acc(epi: u32, wg: vec3u, lid: vec3u, acc: ptr<function, array<vec4f, 16>>) {
+  let r0 = wg.y * 8u;
+  let c0 = wg.x * 8u * DX + lid.x;
+  store_direct(epi, r0, c0, (*acc)[0], (*acc)[1]);
+  store_direct(epi, r0 + 1u, c0, (*acc)[2], (*acc)[3]);
+  store_direct(epi, r0 + 2u, c0, (*acc)[4], (*acc)[5]);
+  store_direct(epi, r0 + 3u, c0, (*acc)[6], (*acc)[7]);
+  store_direct(epi, r0 + 4u, c0, (*acc)[8], (*acc)[9]);
+  store_direct(epi, r0 + 5u, c0, (*acc)[10], (*acc)[11]);
+  store_direct(epi, r0 + 6u, c0, (*acc)[12], (*acc)[13]);
+  store_direct(epi, r0 + 7u, c0, (*acc)[14], (*acc)[15]);
+}
+
 /** The product, stored through epilogue `epi`. */
 fn direct_product_store(epi: u32, wg: vec3u, lid: vec3u) {
   var acc: array<vec4f, 16>;
   direct_product(wg, lid, &acc);
-  let r0 = wg.y * 8u;
-  let c0 = wg.x * 8u * DX + lid.x;
-  store_direct(epi, r0, c0, acc[0], acc[1]);
-  store_direct(epi, r0 + 1u, c0, acc[2], acc[3]);
-  store_direct(epi, r0 + 2u, c0, acc[4], acc[5]);
-  store_direct(epi, r0 + 3u, c0, acc[6], acc[7]);
-  store_direct(epi, r0 + 4u, c0, acc[8], acc[9]);
-  store_direct(epi, r0 + 5u, c0, acc[10], acc[11]);
-  store_direct(epi, r0 + 6u, c0, acc[12], acc[13]);
-  store_direct(epi, r0 + 7u, c0, acc[14], acc[15]);
+  store_acc(epi, wg, lid, &acc);
 }
 
 @compute @workgroup_size(DX)
@@ -167,6 +172,11 @@ fn matmul_direct_gelu_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invo
 @compute @workgroup_size(DX)
 fn matmul_direct_bias_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   direct_product_store(EPI_PLAIN, wg, lid);
+  add_row_sums(wg, lid);
+}
+
+/** matmul_direct_bias_grad's row sums: aux(M) += op(A)'s rows summed over k, by the first column block. */
+fn add_row_sums(wg: vec3u, lid: vec3u) {
   if (wg.x != 0u) { return; }
   var ar = p.K;
   var ak = 1u;

@@ -9,6 +9,11 @@ export interface AdapterSummary {
   isFallbackAdapter: boolean;
   features: string[];
   limits: Record<string, number>;
+  /** The subgroup sizes the adapter may use (adapter info; absent where it does not say). */
+  subgroupMinSize?: number;
+  subgroupMaxSize?: number;
+  /** The WGSL language features of this WebGPU (navigator.gpu.wgslLanguageFeatures), when acquireGpu saw them. */
+  wgslFeatures?: string[];
 }
 
 /** The limits that decide what model and batch fit; shown in the UI and checked before any dispatch. */
@@ -60,10 +65,11 @@ function navigatorGpu(): GPU | undefined {
   return nav?.gpu;
 }
 
-export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
+export function summarizeAdapter(adapter: GPUAdapter, gpu?: GPU): AdapterSummary {
   const info = adapter.info;
   const limits: Record<string, number> = {};
   for (const name of TRAINING_LIMITS) limits[name] = Number(adapter.limits[name]);
+  const wgsl = gpu?.wgslLanguageFeatures;
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
@@ -72,6 +78,8 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
     isFallbackAdapter: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter),
     features: [...adapter.features].map(String).sort(),
     limits,
+    ...(info?.subgroupMinSize ? { subgroupMinSize: info.subgroupMinSize, subgroupMaxSize: info.subgroupMaxSize } : {}),
+    ...(wgsl ? { wgslFeatures: [...wgsl].map(String).sort() } : {}),
   };
 }
 
@@ -110,5 +118,5 @@ export async function acquireGpu(opts: AcquireOptions = {}): Promise<GpuContext>
   } catch (e) {
     throw new GpuUnavailableError('device-failed', `The GPU adapter refused to create a device: ${String(e)}`);
   }
-  return { adapter, device, summary: summarizeAdapter(adapter), lost: device.lost };
+  return { adapter, device, summary: summarizeAdapter(adapter, gpu), lost: device.lost };
 }

@@ -56,9 +56,18 @@ export const SHADER_ENTRIES = {
     'matmul_direct_gelu_grad',
     'matmul_direct_bias_grad',
   ],
+  matmul_cpu_subgroup: [
+    'matmul_direct_subgroup',
+    'matmul_direct_subgroup_residual',
+    'matmul_direct_subgroup_gelu',
+    'matmul_direct_subgroup_gelu_grad',
+    'matmul_direct_subgroup_bias_grad',
+  ],
   mlm_loss: ['xent_inplace', 'xent_separate', 'xent_forward', 'topk'],
+  mlm_loss_subgroup: ['xent_inplace_subgroup', 'xent_separate_subgroup', 'xent_forward_subgroup'],
   nopos: ['forward', 'backward_wpe', 'backward_none'],
   reduce: ['sumsq_partials', 'grad_norm_finish', 'sum', 'weighted_sum', 'count_correct', 'count_binary_correct'],
+  reduce_subgroup: ['sumsq_partials_subgroup', 'grad_norm_finish_subgroup'],
 } as const;
 
 export type ShaderName = keyof typeof SHADER_ENTRIES;

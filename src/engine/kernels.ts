@@ -1,6 +1,7 @@
 // The one place that turns shaders/*.wgsl into compute pipelines (cached by file + entry + overrides), and the
 // Dispatch record every op builds once per shape: pipeline, bind group, uniform params and workgroup counts.
-import { shaderSource } from './shaders';
+import { isCpuAdapter, type AdapterSummary } from './gpu';
+import { shaderFeature, shaderSource } from './shaders';
 import { createStorage, createUniform, type TypedData } from './buffers';
 import { GpuMemory, type MemoryCategory } from './gpuMemory';
 import { checkStorageBinding, checkWorkgroups } from './limits';
@@ -65,17 +66,116 @@ function key(shader: string, entry: string, overrides?: Overrides): string {
   return `${shader}#${entry}#${o.map(([k, v]) => `${k}=${v}`).join(',')}`;
 }
 
+/**
+ * The kernel roles whose variant is chosen per adapter (by default from `cpu`, or by the autotuner, autotune.ts):
+ * matrix products, attention's batched products, LayerNorm's row kernels, attention's masked softmax (forward and
+ * backward), the fused cross-entropy and the gradient-norm reduction.
+ */
+export const KERNEL_ROLES = ['matmul', 'attention', 'layernorm', 'softmax', 'xent', 'grad_norm'] as const;
+export type KernelRole = (typeof KERNEL_ROLES)[number];
+
+/**
+ * Each role's variants. Row reductions (layernorm, softmax, xent): a workgroup per row with tree sums through
+ * workgroup memory, one thread per row (no barriers), or one subgroup per row (subgroup sums, no barriers).
+ * matmul: tiled in workgroup memory (tile side from the shape, or 64 / 128 forced), direct (operands read straight
+ * from the buffers), or direct with the A operand shared through subgroup broadcasts. attention's products: tiled or
+ * direct. grad_norm: 256-thread tree, a 4-thread tree, or subgroup sums.
+ */
+export const ROLE_VARIANTS = {
+  matmul: ['tiled', 'tiled64', 'tiled128', 'direct', 'direct_subgroup'],
+  attention: ['tiled', 'direct'],
+  layernorm: ['workgroup', 'thread'],
+  softmax: ['workgroup', 'thread'],
+  xent: ['workgroup', 'thread', 'subgroup'],
+  grad_norm: ['workgroup', 'simd', 'subgroup'],
+} as const satisfies Record<KernelRole, readonly string[]>;
+
+export type VariantOf<R extends KernelRole> = (typeof ROLE_VARIANTS)[R][number];
+/** A variant per role (the autotuner's choice; a role left out takes the adapter's default). */
+export type KernelChoice = { [R in KernelRole]?: VariantOf<R> };
+
+/** Subgroup variants need the device feature; their names say so. */
+export function isSubgroupVariant(v: string): boolean {
+  return v.endsWith('subgroup');
+}
+
+/** Subgroup sizes the adapter may run a shader with (adapter info; WebGPU's minimum of 4 when not reported). */
+export interface SubgroupSizes {
+  min: number;
+  max: number;
+}
+
 /** What kernel variants suit the adapter (ops read it when they build their dispatches). */
 export interface KernelTuning {
   /**
    * The adapter runs on the CPU (isCpuAdapter): per-row reductions use one thread per row instead of a workgroup
    * with barriers (about 20x faster for LayerNorm at C=64 on SwiftShader, 6x at C=256), and matrix products
    * (matmul_direct, attention's DIRECT products) read their operands straight from the buffers with no workgroup
-   * memory or barriers (2-3x the tiled kernels there).
+   * memory or barriers (2-3x the tiled kernels there). The default of every role without a `choice`.
    */
   cpu?: boolean;
   /** The fused kernels in use (fusion.ts); all of them when absent. */
   fusions?: readonly Fusion[];
+  /**
+   * The device was created with 'subgroups' and its WGSL has subgroup_id (subgroupSupport): subgroup variants may
+   * run. Absent: a subgroup variant in `choice` is ignored and the role takes its default.
+   */
+  subgroups?: SubgroupSizes;
+  /** Per-role variants (the autotuner's choice). */
+  choice?: KernelChoice;
+}
+
+/** The default variant of each role: the CPU-adapter kernels on software adapters, the GPU kernels otherwise. */
+export function defaultVariant<R extends KernelRole>(role: R, cpu: boolean): VariantOf<R> {
+  const gpuDefault: { [K in KernelRole]: VariantOf<K> } = {
+    matmul: 'tiled',
+    attention: 'tiled',
+    layernorm: 'workgroup',
+    softmax: 'workgroup',
+    xent: 'workgroup',
+    grad_norm: 'workgroup',
+  };
+  const cpuDefault: { [K in KernelRole]: VariantOf<K> } = {
+    matmul: 'direct',
+    attention: 'direct',
+    layernorm: 'thread',
+    softmax: 'thread',
+    xent: 'thread',
+    grad_norm: 'simd',
+  };
+  return (cpu ? cpuDefault : gpuDefault)[role];
+}
+
+/**
+ * The variant a role runs with this tuning: the chosen one, unless it needs subgroups the device lacks (then, as
+ * without a choice, the adapter's default).
+ */
+export function variantOf<R extends KernelRole>(t: KernelTuning, role: R): VariantOf<R> {
+  const v = t.choice?.[role];
+  if (v !== undefined && (!isSubgroupVariant(v) || t.subgroups)) return v;
+  return defaultVariant(role, t.cpu ?? false);
+}
+
+/**
+ * The subgroup sizes when subgroup variants can run on this device: it was created with 'subgroups' and the
+ * browser's WGSL has the subgroup_id built-in (`wgslFeatures`: navigator.gpu.wgslLanguageFeatures, as
+ * AdapterSummary keeps them); undefined otherwise.
+ */
+export function subgroupSupport(device: GPUDevice, wgslFeatures?: readonly string[]): SubgroupSizes | undefined {
+  if (!device.features.has('subgroups')) return undefined;
+  if (wgslFeatures && !wgslFeatures.includes('subgroup_id')) return undefined;
+  const info = device.adapterInfo as GPUAdapterInfo | undefined;
+  const min = info?.subgroupMinSize ?? 4;
+  return { min, max: Math.max(min, info?.subgroupMaxSize ?? 128) };
+}
+
+/**
+ * The adapter's own tuning: its default variants (CPU-adapter kernels on software adapters) and, where the device
+ * has them, subgroups; `choice` adds the autotuner's variants.
+ */
+export function adapterTuning(device: GPUDevice, summary: AdapterSummary, choice?: KernelChoice): KernelTuning {
+  const subgroups = subgroupSupport(device, summary.wgslFeatures);
+  return { cpu: isCpuAdapter(summary), ...(subgroups ? { subgroups } : {}), ...(choice ? { choice } : {}) };
 }
 
 /** A Kernels with its own registry (Kernels.scoped). */
@@ -115,7 +215,7 @@ export class Kernels {
     }) as ScopedKernels;
   }
 
-  /** The same device, registry and pipeline cache with another tuning (fused kernels on or off, another variant). */
+  /** The same device, registry and pipeline cache with another tuning (fusions on or off, the autotuner's choice). */
   withTuning(tuning: KernelTuning): Kernels {
     return new Kernels(this.device, tuning, this.memory, { modules: this.modules, pipelines: this.pipelines });
   }
@@ -144,6 +244,9 @@ export class Kernels {
   module(shader: ShaderName): GPUShaderModule {
     let m = this.modules.get(shader);
     if (!m) {
+      const feature = shaderFeature(shader);
+      if (feature && !this.device.features.has(feature))
+        throw new Error(`shaders/${shader}.wgsl needs the device feature '${feature}', which this device lacks`);
       m = this.device.createShaderModule({ code: shaderSource(shader), label: shader });
       this.modules.set(shader, m);
     }
@@ -250,6 +353,17 @@ export function runDispatches(device: GPUDevice, dispatches: readonly Dispatch[]
   encodeDispatches(pass, dispatches);
   pass.end();
   device.queue.submit([enc.finish()]);
+}
+
+/**
+ * The grid of a kernel that gives each subgroup one row at a time (rows strided over every subgroup of the grid):
+ * enough workgroups of `wg` invocations for one row per subgroup at the adapter's smallest subgroup size (a larger
+ * size leaves some subgroups several rows). Throws when the kernels are not tuned with subgroups.
+ */
+export function subgroupRowGrid(k: Kernels, rows: number, wg: number): [number, number, number] {
+  const sg = k.tuning.subgroups;
+  if (!sg) throw new Error('a subgroup kernel variant needs a device created with subgroups (KernelTuning.subgroups)');
+  return grid1d(rows, Math.max(1, Math.floor(wg / sg.min)), k.device.limits.maxComputeWorkgroupsPerDimension);
 }
 
 /** ceil(a / b) for workgroup counts. */

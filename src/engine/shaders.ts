@@ -47,10 +47,30 @@ export function resolveIncludes(code: string, seen = new Set<string>()): string 
   });
 }
 
+/** Suffix of the files whose entry points use subgroup operations (and extend their family's file). */
+const SUBGROUP_SUFFIX = '_subgroup';
+
+/**
+ * The device feature a shader file needs: 'subgroups' for shaders/<family>_subgroup.wgsl (they open with
+ * `enable subgroups;`, which a device created without the feature refuses), none for the others.
+ */
+export function shaderFeature(name: string): GPUFeatureName | undefined {
+  return name.endsWith(SUBGROUP_SUFFIX) ? 'subgroups' : undefined;
+}
+
+/**
+ * The WGSL module of a shader file. A <family>_subgroup.wgsl file extends <family>.wgsl: its module is its own
+ * text followed by the family's (its `enable` stays first), so its entry points share the family's params,
+ * bindings and helpers and are bound by the same op code. Includes are resolved in the whole module.
+ */
 export function shaderSource(name: string): string {
   const code = shaderTable()[name];
   if (code === undefined) throw new Error(`Unknown shader "${name}": no shaders/${name}.wgsl`);
-  return resolveIncludes(code);
+  if (!name.endsWith(SUBGROUP_SUFFIX)) return resolveIncludes(code);
+  const family = name.slice(0, -SUBGROUP_SUFFIX.length);
+  const base = shaderTable()[family];
+  if (base === undefined) throw new Error(`shaders/${name}.wgsl extends shaders/${family}.wgsl, which is missing`);
+  return resolveIncludes(`${code}\n${base}`);
 }
 
 export function shaderNames(): string[] {

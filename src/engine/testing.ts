@@ -1,9 +1,8 @@
 // Helpers for GPU tests: one Dawn device per test file, seeded random data, and comparisons that report errors.
 import { afterAll, beforeAll, expect } from 'vitest';
 import { nodeGpu, type NodeGpu } from './node/dawn';
-import { Kernels, type KernelTuning } from './kernels';
+import { adapterTuning, Kernels, type KernelTuning } from './kernels';
 import { failures, runCase, type CaseResult, type KernelCase } from './selftest/case';
-import { isCpuAdapter } from './gpu';
 import { closeness, diff, type Diff } from './check';
 
 export interface GpuFixture {
@@ -18,7 +17,7 @@ export function useGpu(): GpuFixture {
   beforeAll(async () => {
     fx.gpu = await nodeGpu();
     fx.device = fx.gpu.device;
-    fx.kernels = new Kernels(fx.device, { cpu: isCpuAdapter(fx.gpu.summary) });
+    fx.kernels = new Kernels(fx.device, adapterTuning(fx.device, fx.gpu.summary));
     fx.device.addEventListener('uncapturederror', (e) => {
       console.error('WebGPU uncaptured error:', (e as GPUUncapturedErrorEvent).error.message);
     });

@@ -55,16 +55,16 @@ const defaultYield = (): Promise<void> =>
   new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /**
- * Validates the experiment, prepares its data and builds the run, reporting 'preparing' and then 'prepared'; throws
- * ExperimentError (the page's words) for a setting that cannot run, before anything is built.
+ * Validates the experiment and prepares its data (reporting 'preparing'); throws ExperimentError (the page's words)
+ * for a setting that cannot run, before anything is built. A driver that picks its kernels from the data (the
+ * worker's autotuning) calls it before openRun, which then takes the data as they are.
  */
-export function openRun(
-  k: Kernels,
+export function prepareRun(
   config: ExperimentConfig,
   text: string | PreparedData,
-  events: RunLoopEvents,
-  opts: RunLoopOptions,
-): RunLoop {
+  events: Pick<RunLoopEvents, 'state'>,
+  opts: Pick<RunLoopOptions, 'limits'>,
+): PreparedData {
   const problems = validateExperiment(config, { limits: opts.limits });
   if (problems.length > 0) throw new ExperimentError(problems);
   let data: PreparedData;
@@ -78,6 +78,21 @@ export function openRun(
     heldOut: data.heldOut.count,
   });
   if (fit.length > 0) throw new ExperimentError(fit);
+  return data;
+}
+
+/**
+ * Validates the experiment, prepares its data and builds the run, reporting 'preparing' and then 'prepared'; throws
+ * ExperimentError (the page's words) for a setting that cannot run, before anything is built.
+ */
+export function openRun(
+  k: Kernels,
+  config: ExperimentConfig,
+  text: string | PreparedData,
+  events: RunLoopEvents,
+  opts: RunLoopOptions,
+): RunLoop {
+  const data = prepareRun(config, text, events, opts);
   const loop = new RunLoop(k, config, data, events, opts);
   events.prepared?.(loop.info);
   return loop;

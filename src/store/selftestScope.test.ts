@@ -6,6 +6,8 @@ import { CURVE_CASE } from '../engine/selftest/curve';
 import { QUICK_MAX_SIZE, selfTestPlan } from '../engine/selftest/run';
 import { scopeOptions } from './selftestScope';
 
+const SG = { min: 4, max: 4 };
+
 describe('self-test scopes', () => {
   it('plan the whole model alone, the quick set, or every case', () => {
     const model = selfTestPlan(true, scopeOptions('model'));
@@ -13,7 +15,8 @@ describe('self-test scopes', () => {
       [CURVE_CASE.id, true],
       [CURVE_CASE.id, false],
     ]);
-    const quick = selfTestPlan(true, scopeOptions('quick'));
+    // A device with subgroups (SwiftShader's): their variants' cases are planned too.
+    const quick = selfTestPlan(true, scopeOptions('quick'), SG);
     expect(quick.every((p) => p.c.size <= QUICK_MAX_SIZE)).toBe(true);
     expect(new Set(quick.map((p) => p.c.id))).toEqual(
       new Set(
@@ -22,7 +25,7 @@ describe('self-test scopes', () => {
           .map((c) => c.id),
       ),
     );
-    expect(new Set(selfTestPlan(true, scopeOptions('all')).map((p) => p.c.id))).toEqual(
+    expect(new Set(selfTestPlan(true, scopeOptions('all'), SG).map((p) => p.c.id))).toEqual(
       new Set(kernelCases().map((c) => c.id)),
     );
   });

@@ -3,6 +3,7 @@
 // per-kernel results, keeps the last report, exports it as JSON, and after a failure offers the other variant.
 // Loaded on demand by SelfTestLauncher (its own chunk), which owns the heading and the description.
 import { useEffect, useRef, useState } from 'react';
+import { describeChoice } from '../engine/autotune/tune';
 import { otherVariant, type SelfTestReport } from '../engine/selftest/run';
 import type { CaseResult } from '../engine/selftest/case';
 import { useSelfTestStore } from '../store/selftest';
@@ -42,6 +43,18 @@ function CaseRows({ results }: { results: readonly CaseResult[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The autotuner's choices kept for this GPU, one per model shape tuned (part of the exported report). */
+function AutotuneChoices({ report }: { report: SelfTestReport }) {
+  const kept = report.autotune ?? [];
+  return (
+    <p className="muted" data-testid="selftest-autotune">
+      {kept.length === 0
+        ? 'No kernel tuning kept for this GPU yet (it runs before a model shape’s first run).'
+        : `Kernel variants the autotuner chose on this GPU: ${kept.map(describeChoice).join('; ')}.`}
+    </p>
   );
 }
 
@@ -103,6 +116,7 @@ function Report({ report }: { report: SelfTestReport }) {
         <summary>Every case</summary>
         <CaseRows results={report.results} />
       </details>
+      <AutotuneChoices report={report} />
       <button
         type="button"
         data-testid="selftest-export"

@@ -6,6 +6,7 @@ import type { ProbeBudget, ProbeResults } from '../session/probes';
 import type { GpuMemoryUsage } from '../engine/gpuMemory';
 import type { CaseResult } from '../engine/selftest/case';
 import type { SelfTestOptions, SelfTestReport } from '../engine/selftest/run';
+import type { TuneResult } from '../engine/autotune/tune';
 import type {
   EvalPoint,
   ExportedFiles,
@@ -47,7 +48,11 @@ export type ToWorker =
   /** The kernel self-test on this device (not while a run trains): answered by selftest-progress, then selftest. */
   | { type: 'selftest'; options: Pick<SelfTestOptions, 'filter' | 'maxSize' | 'variants'> }
   /** Train the next runs on this kernel variant (cpu: the CPU-adapter kernels), e.g. after a failed self-test. */
-  | { type: 'kernel-variant'; cpu: boolean };
+  | { type: 'kernel-variant'; cpu: boolean }
+  /** Stop the kernel tuning under way: the roles it has not reached keep their defaults for this run. */
+  | { type: 'autotune-skip' }
+  /** Tune the current run's shape again (not while it trains): the new choice serves the next runs. */
+  | { type: 'autotune-again' };
 
 export interface ProbeMessage extends ProbeView {
   type: 'probe';
@@ -117,4 +122,8 @@ export type FromWorker =
   | { type: 'selftest-progress'; done: number; total: number; result: CaseResult }
   | { type: 'selftest'; report?: SelfTestReport; error?: string }
   /** The kernel variant the next runs train on. */
-  | { type: 'kernel-variant'; cpu: boolean };
+  | { type: 'kernel-variant'; cpu: boolean }
+  /** The kernel tuning under way (one line), and when it ends (line undefined). */
+  | { type: 'autotune-progress'; line?: string }
+  /** The kernel variants a run trains with: the kept choice for its shape on this adapter, or a new tuning. */
+  | { type: 'autotune'; result?: TuneResult; cached?: boolean; error?: string };

@@ -1,16 +1,20 @@
 // The training worker: owns the GPU device and relays between the page's messages and the current run's loop
 // (session/runLoop.ts), which owns the run's life. Yields to the message queue after every step, so Pause lands
-// within a step; profiles, exports and probes asked for while training run between two steps.
-import { acquireGpu, GpuUnavailableError, isCpuAdapter, type GpuContext } from '../engine/gpu';
-import { Kernels } from '../engine/kernels';
+// within a step; profiles, exports and probes asked for while training run between two steps. Before a model
+// shape's first run on this adapter it tunes the kernel variants (worker/autotune.ts).
+import { acquireGpu, GpuUnavailableError, type GpuContext } from '../engine/gpu';
+import { adapterTuning, Kernels } from '../engine/kernels';
 import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import { runSelfTest } from '../engine/selftest/run';
 import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
 import { exportRunFiles, keptFormat } from '../session/exportFiles';
 import { DEFAULT_PROBE_TEXT } from '../session/probeSentence';
-import { openRun, type RunLoop } from '../session/runLoop';
+import { openRun, prepareRun, type RunLoop } from '../session/runLoop';
 import type { ExportFormat, RunState } from '../session/records';
+import { runTuneShape } from '../session/tuneShape';
+import type { PreparedData } from '../data/dataset';
+import { WorkerTuner } from './autotune';
 import type { FromWorker, ToWorker } from './protocol';
 
 let ctx: GpuContext | undefined;
@@ -21,6 +25,12 @@ let active: { id: string; loop: RunLoop } | undefined;
 const requests: (() => Promise<void>)[] = [];
 let probeText = DEFAULT_PROBE_TEXT;
 let selfTesting = false;
+/** The latest start asked for: a start still tuning its kernels gives way to a newer one. */
+let starting: string | undefined;
+/** Set when the user picked a kernel variant after a failed self-test: runs use it as it is, untuned. */
+let variantPicked = false;
+/** Tunes the kernel variants on a shape's first run on this adapter. */
+const tuner = new WorkerTuner((line) => post({ type: 'autotune-progress', line }));
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(msg, transfer);
@@ -35,7 +45,7 @@ function runState(runId: string, state: RunState, step: number, totalSteps: numb
 async function init(): Promise<void> {
   try {
     ctx = await acquireGpu();
-    kernels = new Kernels(ctx.device, { cpu: isCpuAdapter(ctx.summary) });
+    kernels = new Kernels(ctx.device, adapterTuning(ctx.device, ctx.summary));
     const current = ctx;
     post({ type: 'gpu', status: { state: 'ready', summary: current.summary } });
     void current.lost.then((info) => {
@@ -135,19 +145,41 @@ async function probes(runId: string, loop: RunLoop, budget: ProbeBudget): Promis
   post(results ? { type: 'probes', runId, results } : { type: 'probes', runId, error: 'The probes were cancelled.' });
 }
 
-function start(runId: string, config: ExperimentConfig, text: string): void {
+/**
+ * The run's kernels: with the choice kept for its shape on this adapter, or after tuning them (progress as the
+ * 'preparing' message; Skip stops it), unless the user picked a variant after the self-test.
+ */
+async function runKernels(runId: string, config: ExperimentConfig, data: PreparedData, k: Kernels): Promise<Kernels> {
+  if (!ctx) return k;
+  if (variantPicked) {
+    post({ type: 'autotune', error: 'The kernel variant picked after the self-test is used as it is, untuned.' });
+    return k;
+  }
+  const onLine = (line: string) => runState(runId, 'preparing', 0, config.train.steps, line);
+  const { kernels: tuned, ...result } = await tuner.kernelsFor(k, ctx.summary, runTuneShape(config, data), { onLine });
+  post({ type: 'autotune', ...result });
+  return tuned;
+}
+
+async function start(runId: string, config: ExperimentConfig, text: string): Promise<void> {
   const total = config.train.steps;
   if (!kernels || !ctx) return runState(runId, 'failed', 0, total, 'No GPU device: restart the GPU first.');
   active?.loop.destroy();
   active = undefined;
   requests.length = 0;
-  const k = kernels;
+  starting = runId;
   const device = ctx;
+  const preparing = { state: (s: RunState, message?: string) => runState(runId, s, 0, total, message) };
+  const data = prepareRun(config, text, preparing, { limits: device.device.limits });
+  const k = await runKernels(runId, config, data, kernels);
+  // Stopped while it tuned (nothing was built), or a newer start came: that one runs.
+  if (starting === undefined) return runState(runId, 'stopped', 0, total);
+  if (starting !== runId) return;
   const mine = () => active?.id === runId;
   const loop = openRun(
     k,
     config,
-    text,
+    data,
     {
       state: (s, message, resumable) => {
         if (s !== 'preparing' && !mine()) return;
@@ -193,12 +225,23 @@ async function selfTest(options: Extract<ToWorker, { type: 'selftest' }>['option
       ...options,
       onProgress: (p) => post({ type: 'selftest-progress', ...p }),
     });
-    post({ type: 'selftest', report });
+    post({ type: 'selftest', report: { ...report, autotune: await tuner.kept(ctx.summary) } });
   } catch (e) {
     post({ type: 'selftest', error: errorText(e) });
   } finally {
     selfTesting = false;
   }
+}
+
+/** The current run's shape tuned again (on demand, not while it trains); the choice serves the next runs. */
+async function tuneAgain(): Promise<void> {
+  const a = active;
+  if (!ctx || !kernels) return post({ type: 'autotune', error: 'There is no GPU device.' });
+  if (!a || !a.loop.idle)
+    return post({ type: 'autotune', error: 'Pause or stop the run first: tuning times the kernels on this GPU.' });
+  const shape = runTuneShape(a.loop.experiment, a.loop.run.data);
+  const { kernels: _tuned, ...result } = await tuner.kernelsFor(kernels, ctx.summary, shape, { retune: true });
+  post({ type: 'autotune', ...result });
 }
 
 /** A command about the current run `runId` (its own, or the current one's when the message names none). */
@@ -236,22 +279,30 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       return void selfTest(msg.options);
     case 'kernel-variant':
       // The next run's Kernels take this tuning; the current run keeps its dispatches.
-      if (ctx) kernels = new Kernels(ctx.device, { cpu: msg.cpu });
+      if (ctx) kernels = new Kernels(ctx.device, { ...adapterTuning(ctx.device, ctx.summary), cpu: msg.cpu });
+      variantPicked = true;
       return post({ type: 'kernel-variant', cpu: msg.cpu });
+    case 'autotune-skip':
+      return tuner.skip();
+    case 'autotune-again':
+      return void tuneAgain();
     case 'lose-device':
       return ctx?.device.destroy();
     case 'start':
-      try {
-        return start(msg.runId, msg.config, msg.text);
-      } catch (e) {
-        // Refused (a setting that cannot run) or failed while preparing: nothing was built.
-        return runState(msg.runId, 'failed', 0, msg.config.train.steps, errorText(e));
-      }
+      // Refused (a setting that cannot run) or failed while preparing: nothing was built.
+      return void start(msg.runId, msg.config, msg.text).catch((e: unknown) =>
+        runState(msg.runId, 'failed', 0, msg.config.train.steps, errorText(e)),
+      );
     case 'pause':
       return a?.loop.pause();
     case 'resume':
       return void a?.loop.resume(msg.lr).catch(failFor(a.loop));
     case 'stop':
+      if (!a && starting !== undefined) {
+        // Stopped while its kernels are tuned: the tuning ends at its next run and the run is not built.
+        starting = undefined;
+        return tuner.skip();
+      }
       return a?.loop.stop();
     case 'profile':
       // Without a run there is nothing to time (the page only offers it for a run).

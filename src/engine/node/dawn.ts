@@ -1,7 +1,7 @@
 // Node-only: a WebGPU device from the `webgpu` package (Dawn). With no GPU driver installed it points the Vulkan
 // loader at Chromium's SwiftShader ICD, so tests, benchmarks and the CLI run everywhere.
 import { existsSync, readdirSync } from 'node:fs';
-import { acquireGpu, adapterLabel, type GpuContext } from '../gpu';
+import { acquireGpu, adapterLabel, type AcquireOptions, type GpuContext } from '../gpu';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -42,14 +42,17 @@ export interface NodeGpu extends GpuContext {
 /** Instances of open devices, kept reachable until close() whatever the caller keeps. */
 const liveInstances = new Set<GPU>();
 
-/** A device on Dawn. The GPU object stays local (a global navigator.gpu keeps Node from exiting). */
-export async function nodeGpu(dawnFlags: string[] = []): Promise<NodeGpu> {
+/**
+ * A device on Dawn. The GPU object stays local (a global navigator.gpu keeps Node from exiting). `features`: the
+ * optional features to request (default: every wanted one the adapter has).
+ */
+export async function nodeGpu(dawnFlags: string[] = [], opts: Pick<AcquireOptions, 'features'> = {}): Promise<NodeGpu> {
   configureVulkan();
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = create(dawnFlags) as GPU;
   liveInstances.add(gpu);
-  const ctx = await acquireGpu({ gpu });
+  const ctx = await acquireGpu({ gpu, ...opts });
   const close = () => {
     ctx.device.destroy();
     liveInstances.delete(gpu);

@@ -3,6 +3,7 @@
 import {
   cdiv,
   grid1d,
+  variantOf,
   words,
   type Dispatch,
   type EntryOf,
@@ -202,7 +203,7 @@ function product(
   const flops = 2 * pr.M * pr.N * pr.K * s.B * s.NH * products;
   const z = s.B * s.NH * products;
   const contiguous = { A_K_CONTIGUOUS: pr.a.s2 === 1 ? 1 : 0, B_N_CONTIGUOUS: pr.b.s2 === 1 ? 1 : 0 };
-  if (k.tuning.cpu) {
+  if (variantOf(k.tuning, 'attention') === 'direct') {
     const { WGX, BM, BN } = directLayout(pr.N);
     return k.dispatch({
       shader: 'attention',
@@ -235,8 +236,8 @@ function product(
  * 32-byte memory sector per row and step), 64 / SM_W rows per workgroup.
  */
 export function rowLayout(T: number, tuning: KernelTuning = {}): { SM_W: number; SM_ROWS: number } {
-  // CPU adapters: one thread per row, no barriers (see KernelTuning).
-  if (tuning.cpu) return { SM_W: 1, SM_ROWS: 64 };
+  // One thread per row, no barriers (CPU adapters by default; see KernelTuning).
+  if (variantOf(tuning, 'softmax') === 'thread') return { SM_W: 1, SM_ROWS: 64 };
   const w = Math.min(8, Math.max(1, 2 ** Math.ceil(Math.log2(T / 8))));
   return { SM_W: w, SM_ROWS: Math.max(1, 64 / w) };
 }

@@ -2,7 +2,7 @@
 // plus dgamma/dbeta (+=) through a deterministic two-pass column sum over a caller-provided scratch buffer (on CPU
 // adapters with the ln_params fusion, one pass: fusion.ts).
 import { fused } from '../fusion';
-import { cdiv, grid1d, words, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
+import { cdiv, grid1d, variantOf, words, type Dispatch, type Kernels, type KernelTuning } from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { checkBuffer, checkDims, nextPow2, type Buf } from './shapecheck';
 
@@ -25,9 +25,12 @@ export interface LayerNormShape {
 
 export type RowMode = 'workgroup' | 'thread';
 
-/** One thread per row on CPU adapters (barriers are context switches there), a workgroup per row on GPUs. */
+/**
+ * The tuning's LayerNorm variant: by default one thread per row on CPU adapters (barriers are context switches
+ * there) and a workgroup per row on GPUs; the autotuner may choose either (KernelTuning.choice).
+ */
 export function rowMode(t: KernelTuning): RowMode {
-  return t.cpu ? 'thread' : 'workgroup';
+  return variantOf(t, 'layernorm');
 }
 
 const ROW_WG = 64;

@@ -1,7 +1,16 @@
 // Loss ops: fused softmax cross-entropy over gathered rows (MLM vocabulary head and k-class heads), the top-k
 // probe readback, and binary cross-entropy per token. Each builds a Dispatch once per shape (shaders/mlm_loss.wgsl,
 // shaders/binary_loss.wgsl).
-import { grid1d, words, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import {
+  grid1d,
+  subgroupRowGrid,
+  variantOf,
+  words,
+  type Dispatch,
+  type EntryOf,
+  type Kernels,
+  type KernelTuning,
+} from '../kernels';
 import { uniformLayout } from '../uniforms';
 
 /** Where crossEntropy writes dlogits: over the logits, into a separate buffer, or nowhere (evaluation). */
@@ -38,15 +47,26 @@ const ENTRY: Record<XentGrad, EntryOf<'mlm_loss'>> = {
   separate: 'xent_separate',
   none: 'xent_forward',
 };
+const SUBGROUP_ENTRY: Record<XentGrad, EntryOf<'mlm_loss_subgroup'>> = {
+  inplace: 'xent_inplace_subgroup',
+  separate: 'xent_separate_subgroup',
+  none: 'xent_forward_subgroup',
+};
+
+/** Invocations per workgroup of the subgroup variant (rows per workgroup: this over the subgroup size). */
+const SUBGROUP_WG = 64;
 
 function requireBytes(buf: GPUBuffer, bytes: number, what: string): void {
   if (buf.size < bytes) throw new Error(`${what}: buffer "${buf.label}" has ${buf.size} bytes, needs ${bytes}`);
 }
 
-/** Threads per row: a power of two near V/4, between 32 and 256 (so the 29-class head does not idle 256 threads). */
+/**
+ * Threads per row of the workgroup-per-row variant: a power of two near V/4, between 32 and 256 (so the 29-class
+ * head does not idle 256 threads); 1 for the thread-per-row variant (CPU adapters by default: barriers are context
+ * switches there; see KernelTuning). The subgroup variant's workgroups hold one row per subgroup (SUBGROUP_WG).
+ */
 export function xentWorkgroupSize(V: number, tuning: KernelTuning = {}): number {
-  // CPU adapters: one thread per row (barriers are context switches there; see KernelTuning).
-  if (tuning.cpu) return 1;
+  if (variantOf(tuning, 'xent') === 'thread') return 1;
   let wg = 32;
   while (wg < 256 && wg * 4 < V) wg *= 2;
   return wg;
@@ -74,16 +94,28 @@ export function crossEntropy(
     requireBytes(b.dlogits, M * V * 4, label);
     buffers.push(b.dlogits);
   }
-  return k.dispatch({
-    shader: 'mlm_loss',
-    entry: ENTRY[grad],
-    overrides: { WG: xentWorkgroupSize(V, k.tuning) },
+  const common = {
     params: XENT_PARAMS.pack({ M, V }),
     buffers,
     // Logits, targets and weights read; losses and argmax written, and (M, V) gradients unless forward only.
     traffic: words(M * V + 2 * M, 2 * M + (grad === 'none' ? 0 : M * V)),
-    workgroups: grid1d(M, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
     label,
+  };
+  if (variantOf(k.tuning, 'xent') === 'subgroup') {
+    return k.dispatch({
+      shader: 'mlm_loss_subgroup',
+      entry: SUBGROUP_ENTRY[grad],
+      overrides: { WG: SUBGROUP_WG },
+      workgroups: subgroupRowGrid(k, M, SUBGROUP_WG),
+      ...common,
+    });
+  }
+  return k.dispatch({
+    shader: 'mlm_loss',
+    entry: ENTRY[grad],
+    overrides: { WG: xentWorkgroupSize(V, k.tuning) },
+    workgroups: grid1d(M, 1, k.device.limits.maxComputeWorkgroupsPerDimension),
+    ...common,
   });
 }
 

@@ -3,7 +3,16 @@
 // records built once per shape over shaders/matmul.wgsl (matmul_cpu.wgsl on CPU adapters). Shapes are checked
 // against buffers and limits.
 import { createStorage } from '../buffers';
-import { cdiv, grid1d, words, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import {
+  cdiv,
+  grid1d,
+  variantOf,
+  words,
+  type Dispatch,
+  type EntryOf,
+  type Kernels,
+  type KernelTuning,
+} from '../kernels';
 import { uniformLayout } from '../uniforms';
 import { LimitError } from '../limits';
 
@@ -26,8 +35,9 @@ export interface MatmulShape {
   vec4?: boolean;
   /**
    * 'tiled': workgroup tiles staged in workgroup memory (GPUs). 'direct': matmul_direct, no workgroup memory and
-   * no barriers, for CPU adapters (about 2x the tiled kernel on SwiftShader). matmul() defaults to 'direct' when
-   * its Kernels are tuned for a CPU adapter; planMatmul defaults to 'tiled'.
+   * no barriers, for CPU adapters (about 2x the tiled kernel on SwiftShader). 'direct_subgroup': matmul_direct with
+   * the A operand shared through subgroup broadcasts (needs kernels tuned with subgroups). matmul() defaults to the
+   * variant of its Kernels' tuning (matmulVariant); planMatmul defaults to 'tiled'.
    */
   kernel?: MatmulKernel;
   /**
@@ -37,7 +47,22 @@ export interface MatmulShape {
   splits?: number;
 }
 
-export type MatmulKernel = 'tiled' | 'direct';
+export type MatmulKernel = 'tiled' | 'direct' | 'direct_subgroup';
+
+/** Kernel and tile of the tuning's matmul variant (KernelTuning: the adapter's default or the autotuner's choice). */
+export function matmulVariant(t: KernelTuning): { kernel: MatmulKernel; tile?: MatmulTile } {
+  const v = variantOf(t, 'matmul');
+  if (v === 'tiled64') return { kernel: 'tiled', tile: 64 };
+  if (v === 'tiled128') return { kernel: 'tiled', tile: 128 };
+  return { kernel: v };
+}
+
+/** The kernel and tile a product runs with: the shape's own, else the tuning's. */
+function withVariant<S extends MatmulShape>(t: KernelTuning, s: S): S {
+  if (s.kernel) return s;
+  const v = matmulVariant(t);
+  return { ...s, kernel: v.kernel, tile: s.tile ?? v.tile };
+}
 
 /** Invocations per matmul_direct workgroup (DX in the shader); each owns 8 rows and 8 columns of out. */
 export const DIRECT_DX = 8;
@@ -68,7 +93,7 @@ export interface MatmulOptions extends MatmulShape {
 
 export interface MatmulPlan {
   /** The variant's kernel: its entry point is this plus the epilogue's suffix (entryOf). */
-  entry: 'matmul' | 'matmul_direct';
+  entry: 'matmul' | 'matmul_direct' | 'matmul_direct_subgroup';
   /** Tiled kernel: the VEC4 variant (one bounds check per aligned quad; see canVec4). */
   vec4?: boolean;
   /** Output tile side of the tiled kernels; matmul_direct's workgroup covers 8 rows by 8 * DIRECT_DX columns. */
@@ -138,13 +163,14 @@ function checkBinding(limits: LimitsLike, what: string, operand: string, floats:
  */
 export function planMatmul(limits: LimitsLike, s: MatmulShape, what = 'matmul'): MatmulPlan {
   checkDims(what, { M: s.M, N: s.N, K: s.K });
-  const direct = s.kernel === 'direct';
+  const direct = s.kernel === 'direct' || s.kernel === 'direct_subgroup';
   const want = s.splits ?? 1;
   if (!Number.isInteger(want) || want < 1) throw new Error(`${what}: splits = ${want} must be a positive integer`);
   if (direct && want > 1) throw new Error(`${what}: the direct kernel does not split K`);
   let plan: MatmulPlan;
   if (direct) {
-    plan = { entry: 'matmul_direct', splits: 1, kSplit: 0, workgroups: [cdiv(s.N, 8 * DIRECT_DX), cdiv(s.M, 8), 1] };
+    const entry = s.kernel === 'direct' ? 'matmul_direct' : 'matmul_direct_subgroup';
+    plan = { entry, splits: 1, kSplit: 0, workgroups: [cdiv(s.N, 8 * DIRECT_DX), cdiv(s.M, 8), 1] };
   } else {
     const vec4 = (s.vec4 ?? true) && canVec4(s);
     const tile = s.tile ?? chooseTile(s.M, s.N);
@@ -163,7 +189,7 @@ export function planMatmul(limits: LimitsLike, s: MatmulShape, what = 'matmul'):
   const maxWg = Number(limits.maxComputeWorkgroupsPerDimension);
   for (const n of plan.workgroups) {
     if (n > maxWg) {
-      const how = direct ? 'direct' : `tile ${String(plan.tile)}`;
+      const how = direct ? String(s.kernel) : `tile ${String(plan.tile)}`;
       throw new LimitError('maxComputeWorkgroupsPerDimension', n, maxWg, `${what} (M=${s.M}, N=${s.N}, ${how})`);
     }
   }
@@ -262,7 +288,7 @@ export function matmul(k: Kernels, o: MatmulOptions): Dispatch {
   const what = `matmul "${o.label ?? 'matmul'}"`;
   if ((o.splits ?? 1) > 1) throw new Error(`${what}: split K needs a scratch buffer (matmulSplitK)`);
   checkEpilogue(o, what);
-  const plan = planMatmul(k.device.limits, { ...o, kernel: o.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled') }, what);
+  const plan = planMatmul(k.device.limits, withVariant(k.tuning, o), what);
   return productDispatch(
     k,
     o,
@@ -320,6 +346,15 @@ function productDispatch(
       ...common,
     });
   }
+  if (plan.entry === 'matmul_direct_subgroup') {
+    if (!k.tuning.subgroups) throw new Error(`${what}: the direct_subgroup kernel needs kernels tuned with subgroups`);
+    return k.dispatch({
+      shader: 'matmul_cpu_subgroup',
+      entry: `matmul_direct_subgroup${suffix}` as EntryOf<'matmul_cpu_subgroup'>,
+      overrides: { DX: DIRECT_DX, ...trans },
+      ...common,
+    });
+  }
   const tile = { WX: (plan.tile ?? 64) / 8, VEC4: plan.vec4 ? 1 : 0 };
   return k.dispatch({
     shader: 'matmul',
@@ -347,13 +382,13 @@ function epilogueWrites(o: MatmulOptions): number {
 }
 
 /** The plan matmulSplitK uses for a shape on these kernels (splits 1: a single matmul). */
-export function planSplitK(k: Kernels, s: MatmulShape): MatmulPlan {
-  const kernel = s.kernel ?? (k.tuning.cpu ? 'direct' : 'tiled');
+export function planSplitK(k: Kernels, shape: MatmulShape): MatmulPlan {
+  const s = withVariant(k.tuning, shape);
   // The partials (splits, M, N) must fit one binding.
   const fit = Math.max(1, Math.floor(Number(k.device.limits.maxStorageBufferBindingSize) / (4 * s.M * s.N)));
   const splits =
-    kernel === 'direct' ? 1 : Math.min(fit, s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
-  return planMatmul(k.device.limits, { ...s, kernel, splits }, 'matmul');
+    s.kernel !== 'tiled' ? 1 : Math.min(fit, s.splits ?? chooseSplits(s.M, s.N, s.K, s.tile ?? chooseTile(s.M, s.N)));
+  return planMatmul(k.device.limits, { ...s, splits }, 'matmul');
 }
 
 /**

@@ -1,6 +1,15 @@
 // Reduction ops (shaders/reduce.wgsl): global gradient norm + clip scale over many gradient buffers without a CPU
 // round trip, and the metric sums (loss, weighted loss, accuracy counts). All deterministic: fixed-order trees.
-import { cdiv, words, type Dispatch, type EntryOf, type Kernels, type KernelTuning } from '../kernels';
+import {
+  cdiv,
+  variantOf,
+  words,
+  type Dispatch,
+  type DispatchSpec,
+  type EntryOf,
+  type Kernels,
+  type KernelTuning,
+} from '../kernels';
 import { uniformLayout } from '../uniforms';
 
 /** Layout of the grad-norm output buffer (f32): the norm for the UI and the scale AdamW multiplies into g. */
@@ -14,6 +23,31 @@ const WG = 256;
 function reduceWidth(tuning: KernelTuning): number {
   return tuning.cpu ? 4 : WG;
 }
+
+/**
+ * A gradient-norm dispatch ('partials' or 'finish') in the tuning's variant: 'workgroup' (256-thread trees), 'simd'
+ * (4-thread trees: one SIMD group on a CPU adapter) or 'subgroup' (subgroup sums: one subgroup per workgroup where
+ * subgroups are narrow, as SwiftShader's 4 lanes, so no barrier; 256 threads and one barrier otherwise).
+ */
+function gradNormSpec(
+  t: KernelTuning,
+  which: 'partials' | 'finish',
+  rest: Pick<DispatchSpec, 'params' | 'buffers' | 'workgroups' | 'label' | 'traffic'>,
+): DispatchSpec {
+  const v = variantOf(t, 'grad_norm');
+  if (v === 'subgroup' && t.subgroups) {
+    const entry = which === 'partials' ? 'sumsq_partials_subgroup' : 'grad_norm_finish_subgroup';
+    return {
+      shader: 'reduce_subgroup',
+      entry,
+      overrides: { WG: t.subgroups.max < 32 ? t.subgroups.max : WG },
+      ...rest,
+    };
+  }
+  const entry = which === 'partials' ? 'sumsq_partials' : 'grad_norm_finish';
+  return { shader: 'reduce', entry, overrides: { WG: v === 'simd' ? 4 : WG }, ...rest };
+}
+
 /** At most this many workgroups (partial sums) per gradient tensor; on GPUs each thread sums >= 4 elements. */
 export const MAX_PARTIALS_PER_TENSOR = 128;
 
@@ -100,29 +134,27 @@ export function gradNorm(
   refs.forEach((r, i) => {
     const groups = sumSquaresGroups(r.n);
     dispatches.push(
-      k.dispatch({
-        shader: 'reduce',
-        entry: 'sumsq_partials',
-        overrides: { WG: reduceWidth(k.tuning) },
-        params: SUMSQ_PARAMS.pack({ n: r.n, slot }),
-        buffers: [r.binding, partials],
-        traffic: words(r.n, groups),
-        workgroups: groups,
-        label: `${label}.sumsq[${i}]`,
-      }),
+      k.dispatch(
+        gradNormSpec(k.tuning, 'partials', {
+          params: SUMSQ_PARAMS.pack({ n: r.n, slot }),
+          buffers: [r.binding, partials],
+          traffic: words(r.n, groups),
+          workgroups: groups,
+          label: `${label}.sumsq[${i}]`,
+        }),
+      ),
     );
     slot += groups;
   });
-  const finish = k.dispatch({
-    shader: 'reduce',
-    entry: 'grad_norm_finish',
-    overrides: { WG: reduceWidth(k.tuning) },
-    params: normParams(slots, maxNorm),
-    buffers: [partials, out],
-    traffic: words(slots, GRAD_NORM.FLOATS),
-    workgroups: 1,
-    label: `${label}.finish`,
-  });
+  const finish = k.dispatch(
+    gradNormSpec(k.tuning, 'finish', {
+      params: normParams(slots, maxNorm),
+      buffers: [partials, out],
+      traffic: words(slots, GRAD_NORM.FLOATS),
+      workgroups: 1,
+      label: `${label}.finish`,
+    }),
+  );
   dispatches.push(finish);
   const params = finish.params;
   if (!params) throw new Error(`${label}: finish dispatch has no params buffer`);

@@ -116,6 +116,7 @@ export function attentionCases(): KernelCase[] {
       out.push({
         id: `attention B=${B} T=${T} C=${C} NH=${NH} ${causal ? 'causal' : 'bidirectional'}, random padding`,
         family: 'attention',
+        roles: ['attention', 'softmax'],
         size: B * NH * T * T,
         async run(k, ck) {
           const lens = randomLengths(B, T, B * 1000 + T + (causal ? 1 : 0));
@@ -137,6 +138,7 @@ export function attentionCases(): KernelCase[] {
     {
       id: 'attention: all keys but one padded',
       family: 'attention',
+      roles: ['attention', 'softmax'],
       size: s37.B * s37.NH * s37.T * s37.T,
       async run(k, ck) {
         await checkAttention(k, ck, s37, false, lengths(s37.T, [1, 1]), randomArray(s37.B * s37.T * 3 * s37.C, 5, 1.5));
@@ -153,6 +155,7 @@ export function attentionCases(): KernelCase[] {
     {
       id: 'attention: rows with no allowed key stay finite',
       family: 'attention',
+      roles: ['attention', 'softmax'],
       size: s21.B * s21.NH * s21.T * s21.T,
       async run(k, ck) {
         await checkAttention(
@@ -176,6 +179,7 @@ export function attentionCases(): KernelCase[] {
     {
       id: 'attention: logits around 1e4',
       family: 'attention',
+      roles: ['attention', 'softmax'],
       size: s37.B * s37.NH * s37.T * s37.T,
       async run(k, ck) {
         // An f32 logit of size 1e4 is itself rounded by ~1e-3 (ulp 1e-3, HS = 24 terms), which moves a probability

@@ -1,18 +1,21 @@
 // A kernel case of the shared list (cases.ts): a shape off the tile sizes, run forward and backward on the GPU and
 // compared with the float64 reference; the Vitest GPU suites and the in-page self-test run the same cases.
 import { closeness, type Closeness, type Tolerance } from '../check';
+import { GpuMemory } from '../gpuMemory';
 import {
+  isSubgroupVariant,
   Kernels,
   type DispatchSpec,
   type Dispatch,
   type EntryOf,
+  type KernelChoice,
   type KernelName,
+  type KernelRole,
   type KernelTuning,
   type Overrides,
   type ScopedKernels,
   type ShaderName,
 } from '../kernels';
-import { GpuMemory } from '../gpuMemory';
 
 /** One comparison or condition inside a case. */
 export interface CaseCheck {
@@ -92,16 +95,55 @@ export interface KernelCase {
    * runner's tuning (the adapter's, and in the self-test also the other one).
    */
   tuning?: KernelTuning | 'any';
+  /**
+   * Variants the case runs (once) on top of the runner's tuning: the subgroup variants' cases, which a device
+   * without subgroups leaves out (caseNeedsSubgroups).
+   */
+  choice?: KernelChoice;
+  /**
+   * The kernel roles whose variant the case takes from its tuning (it forces none of them): the autotuner verifies
+   * a candidate variant of a role by running the role's cases with it.
+   */
+  roles?: readonly KernelRole[];
   /** Largest element count among its buffers, for the self-test's size filter. */
   size: number;
   run(k: Kernels, ck: Checker): Promise<void>;
 }
 
+export type CaseVariant = 'cpu' | 'gpu' | 'all' | 'subgroup';
+
+/** A case of subgroup variants: it needs a device with subgroups. */
+export function caseNeedsSubgroups(c: KernelCase): boolean {
+  return Object.values(c.choice ?? {}).some((v) => isSubgroupVariant(v));
+}
+
+/**
+ * The cases again with `choice` (the subgroup variants' cases): ids tagged with the variants, run once each on the
+ * adapter's tuning with those variants chosen.
+ */
+export function withChoice(cases: readonly KernelCase[], choice: KernelChoice): KernelCase[] {
+  const tag = Object.entries(choice)
+    .map(([role, v]) => `${role} ${v}`)
+    .join(', ');
+  return cases.map((c) => ({ ...c, id: `${c.id} [${tag}]`, choice }));
+}
+
+/** The tuning a case runs on, given the runner's, and how its result is labelled. */
+export function caseTuning(c: KernelCase, tuning: KernelTuning): { t: KernelTuning; variant: CaseVariant } {
+  if (c.choice) return { t: { ...tuning, choice: { ...tuning.choice, ...c.choice } }, variant: 'subgroup' };
+  if (c.tuning === 'any') return { t: tuning, variant: 'all' };
+  const t = c.tuning ?? tuning;
+  return { t, variant: t.cpu ? 'cpu' : 'gpu' };
+}
+
 export interface CaseResult {
   id: string;
   family: string;
-  /** The tuning it ran on: 'cpu' (CPU-adapter variants), 'gpu' (tiled, workgroup-per-row), 'all' (the case's own). */
-  variant: 'cpu' | 'gpu' | 'all';
+  /**
+   * The tuning it ran on: 'cpu' (CPU-adapter variants), 'gpu' (tiled, workgroup-per-row), 'all' (the case's own),
+   * 'subgroup' (a case of the subgroup variants, on the adapter's tuning).
+   */
+  variant: CaseVariant;
   kernels: KernelName[];
   pass: boolean;
   /** The worst comparison (largest error ratio) and its tolerance. */
@@ -121,7 +163,7 @@ export interface CaseResult {
  */
 export async function runCase(cache: Kernels, c: KernelCase, tuning: KernelTuning, tolScale = 1): Promise<CaseResult> {
   const device = cache.device;
-  const t = c.tuning === 'any' ? tuning : (c.tuning ?? tuning);
+  const { t, variant } = caseTuning(c, tuning);
   const k = new RecordingKernels(cache, t);
   const ck = new Checker(tolScale);
   const t0 = performance.now();
@@ -139,7 +181,7 @@ export async function runCase(cache: Kernels, c: KernelCase, tuning: KernelTunin
   return {
     id: c.id,
     family: c.family,
-    variant: c.tuning === 'any' ? 'all' : t.cpu ? 'cpu' : 'gpu',
+    variant,
     kernels: [...k.used].sort(),
     pass: !error && ck.checks.length > 0 && ck.checks.every((x) => x.pass),
     maxAbs: worst?.maxAbs ?? 0,

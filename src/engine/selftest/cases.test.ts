@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { caseFamilies, casesOf, kernelCases } from './cases';
+import { caseNeedsSubgroups } from './case';
 import { QUICK_MAX_SIZE, selfTestPlan } from './run';
+
+const SG = { min: 4, max: 4 };
 
 const SUITE_OF: Record<string, { file: string; reads: string }> = {
   matmul: { file: 'ops/matmul.gpu.test.ts', reads: "casesOf('matmul')" },
@@ -36,21 +39,35 @@ const SUITE_OF: Record<string, { file: string; reads: string }> = {
 describe('the shared kernel cases', () => {
   it('the self-test plans exactly the shared list (once each on the adapter variant)', () => {
     const ids = kernelCases().map((c) => c.id);
-    expect(selfTestPlan(false, { variants: 'adapter' }).map((p) => p.c.id)).toEqual(ids);
-    expect(selfTestPlan(true, { variants: 'adapter' }).map((p) => p.c.id)).toEqual(ids);
+    expect(selfTestPlan(false, { variants: 'adapter' }, SG).map((p) => p.c.id)).toEqual(ids);
+    expect(selfTestPlan(true, { variants: 'adapter' }, SG).map((p) => p.c.id)).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThan(150);
   });
 
+  it('leaves out the subgroup variants cases on a device without subgroups, and runs them on its tuning', () => {
+    const sub = kernelCases().filter(caseNeedsSubgroups);
+    expect(new Set(sub.map((c) => c.family))).toEqual(new Set(['cross_entropy', 'reduce']));
+    const without = selfTestPlan(true, { variants: 'adapter' }).map((p) => p.c.id);
+    expect(without).toEqual(
+      kernelCases()
+        .filter((c) => !caseNeedsSubgroups(c))
+        .map((c) => c.id),
+    );
+    const withSg = selfTestPlan(true, {}, SG).filter((p) => caseNeedsSubgroups(p.c));
+    expect(withSg).toHaveLength(sub.length);
+    for (const p of withSg) expect(p.tuning).toEqual({ cpu: true, subgroups: SG });
+  });
+
   it('runs cases without a forced tuning on both variants, the adapter first; forced ones once', () => {
-    const plan = selfTestPlan(true);
-    const free = kernelCases().filter((c) => c.tuning === undefined);
+    const plan = selfTestPlan(true, {}, SG);
+    const free = kernelCases().filter((c) => c.tuning === undefined && c.choice === undefined);
     expect(free.length).toBeGreaterThan(10);
     expect(plan).toHaveLength(kernelCases().length + free.length);
     const first = plan.findIndex((p) => p.c === free[0]);
-    expect(plan[first].tuning).toEqual({ cpu: true });
-    expect(plan[first + 1]).toEqual({ c: free[0], tuning: { cpu: false } });
-    for (const p of plan.filter((x) => x.c.tuning !== undefined))
+    expect(plan[first].tuning).toEqual({ cpu: true, subgroups: SG });
+    expect(plan[first + 1]).toEqual({ c: free[0], tuning: { cpu: false, subgroups: SG } });
+    for (const p of plan.filter((x) => x.c.tuning !== undefined || x.c.choice !== undefined))
       expect(plan.filter((x) => x.c === p.c)).toHaveLength(1);
   });
 

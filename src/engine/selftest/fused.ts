@@ -1,6 +1,7 @@
 // Shared kernel cases of the fused kernels (read by ops/fused.gpu.test.ts and the self-test): every matmul epilogue
 // (residual, GELU, GELU's derivative, the bias gradient) through every variant (64 and 128 tiles, VEC4 and scalar,
-// direct; split K for the bias gradient) against the float64 reference, on shapes off every tile; the Linear
+// direct, direct_subgroup where the device has subgroups; split K for the bias gradient) and on the tuning's own
+// variant, against the float64 reference, on shapes off every tile; the Linear
 // blocks the encoder builds from them, forward and backward, against reference/linear.ts; AdamW that zeroes the
 // gradient it read; LayerNorm's gamma and beta gradients in one pass (CPU adapters); the embedding backward on ids
 // sorted by the CPU; attention's query and key gradients in one dispatch.
@@ -30,8 +31,8 @@ import { checkAttention, lengths, randomLengths, runAttention } from './attentio
 import { checkEmbedding, makeIds, type IdKind } from './embedding';
 import { checkLayerNorm } from './rows';
 
-/** A tiled variant (with split K for the bias gradient), or the direct kernel. */
-type Variant = { tile: MatmulTile; vec4: boolean; splits?: number } | 'direct';
+/** A tiled variant (with split K for the bias gradient), a direct kernel, or the tuning's own variant. */
+type Variant = { tile: MatmulTile; vec4: boolean; splits?: number } | 'direct' | 'direct_subgroup' | 'tuning';
 
 interface EpilogueCase {
   kind: MatmulEpilogue;
@@ -71,7 +72,8 @@ function expected(
 async function checkEpilogue(k: Kernels, ck: Checker, c: EpilogueCase, v: Variant, seed: number): Promise<void> {
   const device = k.device;
   const [M, N, K] = c.shape;
-  const how: Partial<MatmulShape> = v === 'direct' ? { kernel: 'direct' } : { kernel: 'tiled', ...v };
+  const how: Partial<MatmulShape> =
+    v === 'tuning' ? {} : typeof v === 'string' ? { kernel: v } : { kernel: 'tiled', ...v };
   const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, ...how };
   const a = randomArray(M * K, seed);
   const b = randomArray(K * N, seed + 1);
@@ -89,7 +91,7 @@ async function checkEpilogue(k: Kernels, ck: Checker, c: EpilogueCase, v: Varian
     accumulate: c.accumulate,
     epilogue: { kind: c.kind, aux: bufs[4] },
   };
-  const splits = v !== 'direct' ? (v.splits ?? 1) : 1;
+  const splits = typeof v === 'object' ? (v.splits ?? 1) : 1;
   const scratch =
     splits > 1 ? createStorage(device, new Float32Array(splitKScratchFloats(k, s)).fill(1e30), 'scratch') : undefined;
   const ds = scratch ? matmulSplitK(k, opts, scratch) : [matmul(k, opts)];
@@ -140,8 +142,19 @@ function epilogueCases(): KernelCase[] {
           if (canVec4({ M, N, K, transA, transB })) await checkEpilogue(k, ck, c, { tile: 64, vec4: false }, seed);
           if (kind === 'bias_grad' && K >= 64) await checkEpilogue(k, ck, c, { tile: 64, vec4: true, splits: 3 }, seed);
           await checkEpilogue(k, ck, c, 'direct', seed);
+          // Where the device has subgroups (the engine never picks the variant elsewhere).
+          if (k.tuning.subgroups) await checkEpilogue(k, ck, c, 'direct_subgroup', seed);
         },
       });
+      // The small shape again on the tuning's own matmul variant: the autotuner checks a matmul candidate with it.
+      if (i === 1)
+        out.push({
+          id: `matmul epilogue ${kind} ${M}x${N}x${K} transA=${transA} transB=${transB} on the tuning's variant`,
+          family: 'matmul_epilogue',
+          roles: ['matmul'],
+          size: Math.max(M * K, K * N, M * N),
+          run: (k, ck) => checkEpilogue(k, ck, c, 'tuning', M * 7919 + N * 31 + K + kind.length * 1000),
+        });
     }
   }
   return out;

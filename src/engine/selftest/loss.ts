@@ -1,13 +1,14 @@
 // Shared kernel cases of the losses (read by ops/loss.gpu.test.ts and the self-test): the MLM head's softmax
 // cross-entropy in its three modes (gradient in place, separate, none; loss, argmax and dlogits against the
-// reference, the modes bit for bit equal), with rows without targets, logits of 1e4 and exact ties at V = 32768; the
+// reference, the modes bit for bit equal), with rows without targets, logits of 1e4 and exact ties at V = 32768, each
+// case again with the subgroup variant (one subgroup per row) where the device has subgroups; the
 // probe's top-k; the binary heads' cross-entropy (ELECTRA's discriminator, rts, shuffle), at extreme logits too.
 import { createStorage, readF32, readI32 } from '../buffers';
 import { randomArray, rng } from '../check';
 import { runDispatches, type Kernels } from '../kernels';
 import { binaryCrossEntropy, crossEntropy, topK, type XentGrad } from '../ops/loss';
 import { binaryCrossEntropy as refBce, crossEntropy as refXent, topK as refTopK } from '../reference/loss';
-import type { Checker, KernelCase } from './case';
+import { withChoice, type Checker, type KernelCase } from './case';
 
 /** Targets in [0, V) with every `gap`-th row set to -1; weights ~1/num_targets (scaled at random). */
 export function makeTargets(
@@ -98,6 +99,7 @@ function crossEntropyCases(): KernelCase[] {
       out.push({
         id: `cross_entropy M=${M} V=${V}`,
         family: 'cross_entropy',
+        roles: ['xent'],
         size: M * V,
         async run(k, ck) {
           const logits = randomArray(M * V, M * 1000 + V, 4);
@@ -234,5 +236,6 @@ function binaryLossCases(): KernelCase[] {
 }
 
 export function lossCases(): KernelCase[] {
-  return [...crossEntropyCases(), ...topKCases(), ...binaryLossCases()];
+  const xent = crossEntropyCases();
+  return [...xent, ...withChoice(xent, { xent: 'subgroup' }), ...topKCases(), ...binaryLossCases()];
 }

@@ -1,6 +1,7 @@
 // Shared kernel cases of the matmul family (read by ops/matmul.gpu.test.ts and the self-test): every layout, bias
-// and accumulate on shapes off both tile sizes, through every variant (64 and 128 tiles, VEC4 and scalar, direct);
-// split K; the bias gradient under both tunings.
+// and accumulate on shapes off both tile sizes, through every variant (64 and 128 tiles, VEC4 and scalar, direct,
+// and direct_subgroup where the device has subgroups) and on the tuning's own variant; split K; the bias gradient
+// under both tunings.
 import { createStorage, readF32 } from '../buffers';
 import { randomArray } from '../check';
 import { Kernels, runDispatches } from '../kernels';
@@ -37,13 +38,14 @@ export interface MatmulCase {
   accumulate: boolean;
 }
 
-/** A tiled variant, or the direct kernel. */
-type Variant = { tile: MatmulTile; vec4: boolean } | 'direct';
+/** A tiled variant, a direct kernel, or the tuning's own variant. */
+type Variant = { tile: MatmulTile; vec4: boolean } | 'direct' | 'direct_subgroup' | 'tuning';
 
 async function checkProduct(k: Kernels, ck: Checker, c: MatmulCase, v: Variant, seed: number): Promise<void> {
   const device = k.device;
   const [M, N, K] = c.shape;
-  const how: Partial<MatmulShape> = v === 'direct' ? { kernel: 'direct' } : { kernel: 'tiled', ...v };
+  const how: Partial<MatmulShape> =
+    v === 'tuning' ? {} : typeof v === 'string' ? { kernel: v } : { kernel: 'tiled', ...v };
   const s: MatmulShape = { M, N, K, transA: c.transA, transB: c.transB, ...how };
   const alpha = c.bias && c.accumulate ? -0.5 : 1;
   const a = randomArray(M * K, seed);
@@ -94,6 +96,8 @@ function productCases(): KernelCase[] {
                 // Shapes that take the vec4 path also run the scalar path.
                 if (vec4) await checkProduct(k, ck, c, { tile: 64, vec4: false }, seed);
                 await checkProduct(k, ck, c, 'direct', seed);
+                // Where the device has subgroups (the engine never picks the variant elsewhere).
+                if (k.tuning.subgroups) await checkProduct(k, ck, c, 'direct_subgroup', seed);
               },
             });
           }
@@ -102,6 +106,27 @@ function productCases(): KernelCase[] {
     }
   }
   return out;
+}
+
+/**
+ * Products on the tuning's own matmul variant (the adapter's default, or a candidate the autotuner verifies), with
+ * bias and with accumulate, off every tile size.
+ */
+function tunedCases(): KernelCase[] {
+  const cases: MatmulCase[] = [
+    { shape: [37, 72, 72], transA: false, transB: true, bias: true, accumulate: false },
+    { shape: [33, 17, 65], transA: true, transB: false, bias: false, accumulate: true },
+  ];
+  return cases.map((c) => {
+    const [M, N, K] = c.shape;
+    return {
+      id: `matmul ${M}x${N}x${K} transA=${c.transA} transB=${c.transB} on the tuning's variant`,
+      family: 'matmul',
+      roles: ['matmul'],
+      size: Math.max(M * K, K * N, M * N),
+      run: (k, ck) => checkProduct(k, ck, c, 'tuning', M * 13 + N + K),
+    };
+  });
 }
 
 const SPLIT_SHAPES: [number, number, number, number][] = [
@@ -239,5 +264,5 @@ function biasGradCases(): KernelCase[] {
 }
 
 export function matmulCases(): KernelCase[] {
-  return [...productCases(), ...splitCases(), ...biasGradCases()];
+  return [...productCases(), ...tunedCases(), ...splitCases(), ...biasGradCases()];
 }

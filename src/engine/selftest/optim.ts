@@ -2,7 +2,8 @@
 // and the self-test): AdamW over five steps against the float64 PyTorch-order reference, with and without weight
 // decay, the clip scale read from a buffer, tensors at offsets inside flat buffers, fed by the GPU grad norm with
 // clipping on and off; the global gradient norm and clip scale over odd sizes (a buffer bound as a range, the
-// grid-stride path), metric sums (overwrite and accumulate) and accuracy counts.
+// grid-stride path; again with the subgroup variant where the device has subgroups), metric sums (overwrite and
+// accumulate) and accuracy counts.
 import { createStorage, readF32 } from '../buffers';
 import { closeness, randomArray, rng } from '../check';
 import { runDispatches, type Kernels } from '../kernels';
@@ -18,7 +19,7 @@ import {
 } from '../ops/reduce';
 import { adamwStep } from '../reference/adamw';
 import * as refReduce from '../reference/reduce';
-import type { Checker, KernelCase } from './case';
+import { withChoice, type Checker, type KernelCase } from './case';
 
 // The parameter changes by ~lr per step; f32 rounding of p, m, v and the scalars gives ~1e-7 relative per step.
 export const PARAM_TOL = { atol: 1e-6, rtol: 1e-5 };
@@ -232,13 +233,16 @@ function reduceCases(): KernelCase[] {
     [[1003, 200003, 37], 1e6],
     [[37, 1003, 5], 5],
   ];
+  const gradNorms = norms.map(([sizes, maxNorm]): KernelCase => ({
+    id: `reduce grad norm over ${sizes.join(', ')}, max norm ${maxNorm}`,
+    family: 'reduce',
+    roles: ['grad_norm'],
+    size: Math.max(...sizes) + 13,
+    run: (k, ck) => checkGradNorm(k, ck, sizes, maxNorm),
+  }));
   return [
-    ...norms.map(([sizes, maxNorm]): KernelCase => ({
-      id: `reduce grad norm over ${sizes.join(', ')}, max norm ${maxNorm}`,
-      family: 'reduce',
-      size: Math.max(...sizes) + 13,
-      run: (k, ck) => checkGradNorm(k, ck, sizes, maxNorm),
-    })),
+    ...gradNorms,
+    ...withChoice(gradNorms, { grad_norm: 'subgroup' }),
     ...[1, 37, 1003].map((n): KernelCase => ({
       id: `reduce sums n=${n}`,
       family: 'reduce',

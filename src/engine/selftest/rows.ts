@@ -126,6 +126,7 @@ function layerNormCases(): KernelCase[] {
     id: `layernorm ${JSON.stringify(c)}`,
     family: 'layernorm',
     ...(c.tuning ? { tuning: c.tuning } : {}),
+    ...(c.tuning || c.rows ? {} : { roles: ['layernorm'] as const }),
     size: c.N * c.C,
     run: async (k, ck) => void (await checkLayerNorm(k, ck, c, 100 + c.N + c.C)),
   }));

@@ -1,9 +1,10 @@
 // The kernel self-test ("Test the kernels on this GPU"): runs the shared kernel cases (cases.ts) on this device,
 // each under the variant the adapter uses and the other one (KernelTuning cpu/gpu), then the whole-model curve;
 // no DOM, so the page's worker and Node (dist-bench/selfcheck.mjs) run the same code.
-import { isCpuAdapter, type AdapterSummary } from '../gpu';
-import { Kernels, type KernelName, type KernelTuning } from '../kernels';
-import { failures, runCase, type CaseResult, type KernelCase } from './case';
+import type { TuneResult } from '../autotune/tune';
+import type { AdapterSummary } from '../gpu';
+import { adapterTuning, Kernels, type KernelName, type KernelTuning, type SubgroupSizes } from '../kernels';
+import { caseNeedsSubgroups, failures, runCase, type CaseResult, type KernelCase } from './case';
 import { kernelCases } from './cases';
 
 /** The quick set: cases whose largest buffer holds at most this many elements (every family has some). */
@@ -57,23 +58,31 @@ export interface SelfTestReport {
   kernels: KernelSummary[];
   /** Kernels with at least one failed case. */
   failedKernels: KernelName[];
+  /** The kernel choices the autotuner keeps for this adapter (one per model shape tuned), when the runner adds them. */
+  autotune?: TuneResult[];
 }
 
-/** The (case, tuning) runs of a self-test, in order. */
+/**
+ * The (case, tuning) runs of a self-test, in order. `subgroups`: the device's (adapterTuning); without them the
+ * subgroup variants' cases are left out (they cannot run there, and the engine never picks those variants).
+ */
 export function selfTestPlan(
   adapterCpu: boolean,
   o: Pick<SelfTestOptions, 'filter' | 'maxSize' | 'variants'> = {},
+  subgroups?: SubgroupSizes,
 ): { c: KernelCase; tuning: KernelTuning }[] {
   const f = o.filter?.toLowerCase();
   const cases = kernelCases().filter(
     (c) =>
       (!f || c.id.toLowerCase().includes(f) || c.family.toLowerCase().includes(f)) &&
-      (o.maxSize === undefined || c.size <= o.maxSize),
+      (o.maxSize === undefined || c.size <= o.maxSize) &&
+      (subgroups !== undefined || !caseNeedsSubgroups(c)),
   );
-  const own: KernelTuning = { cpu: adapterCpu };
-  const other: KernelTuning = { cpu: !adapterCpu };
+  const sg = subgroups ? { subgroups } : {};
+  const own: KernelTuning = { cpu: adapterCpu, ...sg };
+  const other: KernelTuning = { cpu: !adapterCpu, ...sg };
   return cases.flatMap((c) =>
-    c.tuning === undefined && (o.variants ?? 'both') === 'both'
+    c.tuning === undefined && c.choice === undefined && (o.variants ?? 'both') === 'both'
       ? [
           { c, tuning: own },
           { c, tuning: other },
@@ -106,9 +115,10 @@ export async function runSelfTest(
   adapter: AdapterSummary,
   o: SelfTestOptions = {},
 ): Promise<SelfTestReport> {
-  const cpu = isCpuAdapter(adapter);
-  const plan = selfTestPlan(cpu, o);
-  const cache = new Kernels(device, { cpu });
+  const tuning = adapterTuning(device, adapter);
+  const cpu = tuning.cpu ?? false;
+  const plan = selfTestPlan(cpu, o, tuning.subgroups);
+  const cache = new Kernels(device, tuning);
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const results: CaseResult[] = [];

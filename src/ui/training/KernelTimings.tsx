@@ -1,10 +1,11 @@
 // The performance panel: throughput of the running model, the GPU memory its buffers take (the trainer's registry
 // of allocations, by category), the time of each kernel in one training step (timestamp queries, grouped by kernel
-// or by the model part it serves) and each kernel's WGSL one click away.
+// or by the model part it serves), each kernel's WGSL one click away, and the autotuner's choice per kernel role.
 import { useEffect, useState } from 'react';
 import { MEMORY_CATEGORIES, type GpuMemoryUsage, type MemoryCategory } from '../../engine/gpuMemory';
 import type { TimeGroup } from '../../engine/profile';
 import type { KernelProfile, LiveRun } from '../../session/records';
+import { AutotuneTable } from './AutotuneTable';
 import { fmtBytes, fmtRate } from './format';
 
 const CATEGORY_NAMES: Record<MemoryCategory, string> = {
@@ -151,6 +152,7 @@ export function KernelTimings({
           />
         </>
       )}
+      <AutotuneTable />
       {source && file && (
         <figure className="wgsl" data-testid="wgsl-source">
           <figcaption>

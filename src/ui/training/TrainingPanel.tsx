@@ -14,6 +14,7 @@ import { AttentionHistory } from './AttentionHistory';
 import { SyntaxView, type SyntaxSelection } from './SyntaxView';
 import { LearningStatus } from './LearningStatus';
 import { classPreset } from '../../session/presets';
+import { AutotuneLine } from './AutotuneTable';
 import { KernelTimings } from './KernelTimings';
 import { ModelExport } from './ModelExport';
 import { LossByCaseView } from './LossByCaseView';
@@ -195,6 +196,7 @@ export function TrainingPanel() {
           }
           onReset={reset}
         />
+        <AutotuneLine />
         <ProblemList problems={problems} />
         {loadError && (
           <p className="error" role="alert">
