@@ -2,7 +2,7 @@
 // batches: median ms per step, tokens/s, matmul GFLOP/s, dispatches and bytes read and written per step (analytic,
 // from the dispatch list) and a per-kernel time breakdown from timestamp queries; --fusions none,all times the
 // graph without and with the fused kernels, their repeats interleaved, and gives the ratio. Prints tables, writes
-// bench/results/train-<adapter>.json; --json: last stdout line is JSON.
+// bench/results/train-<adapter>.json (-autotune.json with --autotune); --json: last stdout line is JSON.
 //   npm run bench -- [--config tiny,mini,small] [--steps N] [--repeats N] [--warmup N] [--json] [--compare tfjs]
 //                    [--fusions all|none|NAME+NAME,...] [--autotune] [--retune] [--autotune-budget MS]
 //                    [--autotune-file FILE]
@@ -628,7 +628,7 @@ if (args.write) {
   mkdirSync(args.out, { recursive: true });
   const file = join(
     args.out,
-    `train-${slug(gpu.label)}${args.kernels === 'auto' ? '' : `-${args.kernels}-kernels`}.json`,
+    `train-${slug(gpu.label)}${args.kernels === 'auto' ? '' : `-${args.kernels}-kernels`}${args.autotune ? '-autotune' : ''}.json`,
   );
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`wrote ${file}`);

@@ -56,13 +56,12 @@ fn beats(av: f32, ai: u32, bv: f32, bi: u32) -> bool {
   return ai != NONE && (bi == NONE || av > bv || (av == bv && ai < bi));
 }
 
-// Online max/sum over this thread's strided elements, then a fixed-order tree over the workgroup.
-// Every thread returns the row's statistics. Must be called from uniform control flow.
-fn row_stats(base: u32, V: u32, tid: u32) -> Stats {
+// Online max/sum (and first argmax) over elements first, first + stride, ... of the row at base: one thread's share.
+fn online_stats(base: u32, V: u32, first: u32, stride: u32) -> Stats {
   var m = LOWEST;
   var s = 0.0;
   var idx = NONE;
-  for (var j = tid; j < V; j += WG) {
+  for (var j = first; j < V; j += stride) {
     let x = logits[base + j];
     if (idx == NONE || x > m) {
       s = s * exp(m - x) + 1.0;
@@ -72,8 +71,18 @@ fn row_stats(base: u32, V: u32, tid: u32) -> Stats {
       s += exp(x - m);
     }
   }
+  return Stats(m, s, idx);
+}
+
+// Online max/sum over this thread's strided elements, then a fixed-order tree over the workgroup.
+// Every thread returns the row's statistics. Must be called from uniform control flow.
+fn row_stats(base: u32, V: u32, tid: u32) -> Stats {
+  let own = online_stats(base, V, tid, WG);
   // One thread per row (CPU adapters): nothing to combine, no barrier.
-  if (WG == 1u) { return Stats(m, s, idx); }
+  if (WG == 1u) { return own; }
+  let m = own.m;
+  let s = own.s;
+  let idx = own.idx;
   s_m[tid] = m;
   s_s[tid] = s;
   s_i[tid] = idx;

@@ -14,28 +14,46 @@ fn sg_first(wid: vec3u, nwg: vec3u, sid: u32, nsg: u32) -> u32 {
 
 // row_stats over the subgroup: each lane's online statistics, then the row's (every lane gets the same bits).
 fn sg_stats(base: u32, V: u32, lane: u32, S: u32) -> Stats {
-  var m = LOWEST;
-  var s = 0.0;
-  var idx = NONE;
-  for (var j = lane; j < V; j += S) {
-    let x = logits[base + j];
-    if (idx == NONE || x > m) {
-      s = s * exp(m - x) + 1.0;
-      m = x;
-      idx = j;
-    } else {
-      s += exp(x - m);
-    }
-  }
+  let own = online_stats(base, V, lane, S);
+  let m = own.m;
+  let idx = own.idx;
   let mm = subgroupMax(select(LOWEST, m, idx != NONE));
-  let ss = subgroupBroadcastFirst(subgroupAdd(select(0.0, s * exp(m - mm), idx != NONE)));
+  let ss = subgroupBroadcastFirst(subgroupAdd(select(0.0, own.s * exp(m - mm), idx != NONE)));
   // The first index holding the maximum: the smallest of the lanes' first indices of it.
   let ii = subgroupMin(select(NONE, idx, idx != NONE && m == mm));
   return Stats(mm, ss, ii);
 }
 
-fn sg_prob(base: u32, j: u32, st: Stats, inv_s: f32) -> f32 {
-  return exp(logits[base + j] - st.m) * inv_s;
+// What a row's gradient needs, after its loss and argmax are written (or, for a row without a target, their
+// empty values): whether it has a target t, and the statistics, weight and 1 / sum.
+struct SgRow {
+  has_target: bool,
+  t: u32,
+  st: Stats,
+  w: f32,
+  inv_s: f32,
+}
+
+// The subgroup's work on one row before its gradient: target, statistics (x[t] read first: in place, the row is
+// overwritten with the gradient afterwards), loss and argmax. Subgroup-uniform: every lane holds the same row.
+fn sg_row(row: u32, lane: u32, S: u32) -> SgRow {
+  let t = target_of(row);
+  if (t < 0) {
+    write_no_target(row, lane);
+    return SgRow(false, 0u, Stats(0.0, 1.0, NONE), 0.0, 0.0);
+  }
+  let base = row * p.V;
+  let xt = logits[base + u32(t)];
+  let st = sg_stats(base, p.V, lane, S);
+  write_loss(row, st, xt, lane);
+  return SgRow(true, u32(t), st, weights[row], 1.0 / st.s);
+}
+
+// The gradient of element j of the row at base: w * (softmax - onehot(t)), or 0 for a row without a target.
+fn sg_grad(base: u32, j: u32, r: SgRow) -> f32 {
+  if (!r.has_target) { return 0.0; }
+  let prob = exp(logits[base + j] - r.st.m) * r.inv_s;
+  return r.w * select(prob, prob - 1.0, j == r.t);
 }
 
 @compute @workgroup_size(WG)
@@ -43,23 +61,9 @@ fn xent_inplace_subgroup(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
                          @builtin(subgroup_id) sid: u32, @builtin(num_subgroups) nsg: u32,
                          @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) S: u32) {
   for (var row = sg_first(wid, nwg, sid, nsg); row < p.M; row += nwg.x * nwg.y * nsg) {
+    let r = sg_row(row, lane, S);
     let base = row * p.V;
-    let t = target_of(row);
-    if (t < 0) {
-      for (var j = lane; j < p.V; j += S) { logits[base + j] = 0.0; }
-      write_no_target(row, lane);
-      continue;
-    }
-    // Read x[t] before the subgroup's statistics: after them the row is overwritten with the gradient.
-    let xt = logits[base + u32(t)];
-    let st = sg_stats(base, p.V, lane, S);
-    write_loss(row, st, xt, lane);
-    let w = weights[row];
-    let inv_s = 1.0 / st.s;
-    for (var j = lane; j < p.V; j += S) {
-      let prob = sg_prob(base, j, st, inv_s);
-      logits[base + j] = w * select(prob, prob - 1.0, j == u32(t));
-    }
+    for (var j = lane; j < p.V; j += S) { logits[base + j] = sg_grad(base, j, r); }
   }
 }
 
@@ -68,22 +72,9 @@ fn xent_separate_subgroup(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgr
                           @builtin(subgroup_id) sid: u32, @builtin(num_subgroups) nsg: u32,
                           @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) S: u32) {
   for (var row = sg_first(wid, nwg, sid, nsg); row < p.M; row += nwg.x * nwg.y * nsg) {
+    let r = sg_row(row, lane, S);
     let base = row * p.V;
-    let t = target_of(row);
-    if (t < 0) {
-      for (var j = lane; j < p.V; j += S) { dlogits[base + j] = 0.0; }
-      write_no_target(row, lane);
-      continue;
-    }
-    let xt = logits[base + u32(t)];
-    let st = sg_stats(base, p.V, lane, S);
-    write_loss(row, st, xt, lane);
-    let w = weights[row];
-    let inv_s = 1.0 / st.s;
-    for (var j = lane; j < p.V; j += S) {
-      let prob = sg_prob(base, j, st, inv_s);
-      dlogits[base + j] = w * select(prob, prob - 1.0, j == u32(t));
-    }
+    for (var j = lane; j < p.V; j += S) { dlogits[base + j] = sg_grad(base, j, r); }
   }
 }
 
@@ -92,16 +83,6 @@ fn xent_forward_subgroup(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
                          @builtin(subgroup_id) sid: u32, @builtin(num_subgroups) nsg: u32,
                          @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) S: u32) {
   for (var row = sg_first(wid, nwg, sid, nsg); row < p.M; row += nwg.x * nwg.y * nsg) {
-    let t = target_of(row);
-    if (t < 0) {
-      write_no_target(row, lane);
-      continue;
-    }
-    let base = row * p.V;
-    let xt = logits[base + u32(t)];
-    let st = sg_stats(base, p.V, lane, S);
-    // Keeps weights in this entry's layout, so one buffer list serves all three entries.
-    _ = weights[row];
-    write_loss(row, st, xt, lane);
+    _ = sg_row(row, lane, S);
   }
 }
