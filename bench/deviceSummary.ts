@@ -1,8 +1,8 @@
 // The figures of one `bash bench/device.sh` run in one place: reads the parts' JSON files in a folder (selfcheck,
 // train, kernels, pytorch, and any other part's) and writes summary.md (the tables the README's GPU section takes)
 // and summary.json: matmul TFLOP/s at the squares against the FP32 peak, ms per step and tokens/s of tiny / mini /
-// small against PyTorch eager, torch.compile and CUDA graphs on the same GPU, what the autotuner chose, the
-// self-test's verdict, and each part's time. Bundled as dist-bench/summary.mjs.
+// small per fusion set against PyTorch eager, torch.compile and CUDA graphs on the same GPU, what the autotuner
+// chose, the self-test's verdict, and each part's time. Bundled as dist-bench/summary.mjs.
 //   node dist-bench/summary.mjs DIR [--gpu NAME] [--fp32-peak TFLOPS]
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,10 @@ interface Part {
 
 interface TrainRow {
   config: string;
+  /** The fusion set (bench --fusions; one row per config and set). */
+  fusions?: string;
+  /** ms/step against the first fusion set's, the median of the interleaved repeats. */
+  ms_ratio_to_first?: number;
   ms_per_step: number;
   tokens_per_s: number;
   dispatches_per_step: number;
@@ -112,7 +116,9 @@ function stepSection(train: TrainRow[], torch: TorchRow[]): string[] {
   return table(
     [
       'config',
+      'fusions',
       'MaskLab ms/step',
+      'vs first set',
       'tokens/s',
       'dispatches',
       ...MODES.map((m) => `PyTorch ${m} ms/step (tokens/s)`),
@@ -122,7 +128,9 @@ function stepSection(train: TrainRow[], torch: TorchRow[]): string[] {
       const eager = pt(r.config, 'eager');
       return [
         r.config,
+        r.fusions ?? 'all',
         n(r.ms_per_step, 2),
+        r.ms_ratio_to_first === undefined ? '–' : `${n(r.ms_ratio_to_first, 3)}x`,
         n(r.tokens_per_s, 0),
         String(r.dispatches_per_step),
         ...MODES.map((m) => {
@@ -136,7 +144,8 @@ function stepSection(train: TrainRow[], torch: TorchRow[]): string[] {
 }
 
 function autotuneSection(train: TrainRow[]): string[] {
-  const tuned = train.filter((r) => r.autotune);
+  // One tuning per config, shared by its fusion sets.
+  const tuned = train.filter((r, i) => r.autotune && train.findIndex((x) => x.config === r.config) === i);
   if (tuned.length === 0) return ['The training bench ran without --autotune.'];
   return table(
     ['config', 'tuning s', ...ROLES, 'pending'],
