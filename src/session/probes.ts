@@ -132,6 +132,8 @@ export interface ProbeResults {
 export interface ProbeHooks {
   /** Called after each shared-probe step is submitted, and as downstream features are read. */
   onProgress?: (phase: 'mlm' | 'downstream', done: number, total: number) => void;
+  /** With onProgress: at most one call per this many milliseconds (a phase's last call always comes). */
+  progressEveryMs?: number;
   /** Checked between steps: stop early (the caller discards the result). */
   cancelled?: () => boolean;
   /** Called after each phase (shared-probe training, its evaluation, each downstream task) with its milliseconds. */
@@ -365,6 +367,18 @@ export async function nextTokenFigures(run: TrainingRun): Promise<NextTokenResul
   };
 }
 
+/** `f` called at most once per `ms` milliseconds, except a phase's last call (done = total); `f` itself without ms. */
+function everyMs(f: ProbeHooks['onProgress'], ms: number | undefined): ProbeHooks['onProgress'] {
+  if (!f || !ms) return f;
+  let last = -Infinity;
+  return (phase, done, total) => {
+    const now = performance.now();
+    if (now - last < ms && done < total) return;
+    last = now;
+    f(phase, done, total);
+  };
+}
+
 /**
  * The probes on a finished run, the same for every objective: the shared probe (MLM included: its own head is left
  * behind; a causal run gets its next-token figures instead) and every downstream task. A task that the held-out text is too small for is left out with a message.
@@ -373,8 +387,9 @@ export async function runProbes(
   k: Kernels,
   run: TrainingRun,
   budget: ProbeBudget,
-  hooks: ProbeHooks = {},
+  given: ProbeHooks = {},
 ): Promise<ProbeResults | undefined> {
+  const hooks = { ...given, onProgress: everyMs(given.onProgress, given.progressEveryMs) };
   const t0 = performance.now();
   const out: ProbeResults = { ms: 0, ownEvalKind: run.evalKind, tasks: [], trainFlopsPerStep: run.flopsPerStep };
   if (run.plan.causal) {

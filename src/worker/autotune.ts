@@ -7,6 +7,11 @@ import type { TuneShape } from '../engine/autotune/workloads';
 import type { AdapterSummary } from '../engine/gpu';
 import type { Kernels } from '../engine/kernels';
 import { done, request } from '../data/idb';
+import type { PreparedData } from '../data/dataset';
+import type { ExperimentConfig } from '../session/config';
+import type { RunLoop } from '../session/runLoop';
+import { runTuneShape } from '../session/tuneShape';
+import type { FromWorker } from './protocol';
 
 const DB_NAME = 'masklab-autotune';
 const STORE = 'choices';
@@ -44,13 +49,55 @@ export function progressLine(p: TuneProgress): string {
   );
 }
 
-/** Tunes for the worker: one at a time, skippable, with the store opened once. */
+/** Tunes for the worker: one at a time, skippable, with the store opened once; posts its progress and results. */
 export class WorkerTuner {
   private store?: Promise<TuneStore>;
   private skipping = false;
   busy = false;
+  /** Set when the user picked a kernel variant after a failed self-test: runs use it as it is, untuned. */
+  picked = false;
 
-  constructor(private readonly onLine: (line: string | undefined) => void) {}
+  constructor(private readonly post: (msg: FromWorker) => void) {}
+
+  private onLine(line: string | undefined): void {
+    this.post({ type: 'autotune-progress', line });
+  }
+
+  /**
+   * A run's kernels: with the choice kept for its shape on this adapter, or after tuning them (progress lines
+   * through onLine; Skip stops it), unless the user picked a variant after the self-test.
+   */
+  async forRun(
+    k: Kernels,
+    adapter: AdapterSummary,
+    config: ExperimentConfig,
+    data: PreparedData,
+    onLine: (line: string) => void,
+  ): Promise<Kernels> {
+    if (this.picked) {
+      this.post({
+        type: 'autotune',
+        error: 'The kernel variant picked after the self-test is used as it is, untuned.',
+      });
+      return k;
+    }
+    const { kernels, ...result } = await this.kernelsFor(k, adapter, runTuneShape(config, data), { onLine });
+    this.post({ type: 'autotune', ...result });
+    return kernels;
+  }
+
+  /** The shape of `loop`'s run tuned again (on demand, not while it trains); the choice serves the next runs. */
+  async again(k: Kernels | undefined, adapter: AdapterSummary | undefined, loop: RunLoop | undefined): Promise<void> {
+    if (!k || !adapter) return this.post({ type: 'autotune', error: 'There is no GPU device.' });
+    if (!loop || !loop.idle)
+      return this.post({
+        type: 'autotune',
+        error: 'Pause or stop the run first: tuning times the kernels on this GPU.',
+      });
+    const shape = runTuneShape(loop.experiment, loop.run.data);
+    const { kernels: _tuned, ...result } = await this.kernelsFor(k, adapter, shape, { retune: true });
+    this.post({ type: 'autotune', ...result });
+  }
 
   private opened(): Promise<TuneStore> {
     this.store ??= openTuneStore();

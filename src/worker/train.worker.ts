@@ -4,16 +4,14 @@
 // shape's first run on this adapter it tunes the kernel variants (worker/autotune.ts).
 import { acquireGpu, GpuUnavailableError, type GpuContext } from '../engine/gpu';
 import { adapterTuning, Kernels } from '../engine/kernels';
-import { canProfile, groupProfile, profileDispatches } from '../engine/profile';
 import { runSelfTest } from '../engine/selftest/run';
 import type { ExperimentConfig } from '../session/config';
 import { runProbes, type ProbeBudget } from '../session/probes';
 import { exportRunFiles, keptFormat } from '../session/exportFiles';
+import { profileStep } from '../session/kernelProfile';
 import { DEFAULT_PROBE_TEXT } from '../session/probeSentence';
 import { openRun, prepareRun, type RunLoop } from '../session/runLoop';
 import type { ExportFormat, RunState } from '../session/records';
-import { runTuneShape } from '../session/tuneShape';
-import type { PreparedData } from '../data/dataset';
 import { WorkerTuner } from './autotune';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -27,10 +25,8 @@ let probeText = DEFAULT_PROBE_TEXT;
 let selfTesting = false;
 /** The latest start asked for: a start still tuning its kernels gives way to a newer one. */
 let starting: string | undefined;
-/** Set when the user picked a kernel variant after a failed self-test: runs use it as it is, untuned. */
-let variantPicked = false;
 /** Tunes the kernel variants on a shape's first run on this adapter. */
-const tuner = new WorkerTuner((line) => post({ type: 'autotune-progress', line }));
+const tuner = new WorkerTuner(post);
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(msg, transfer);
@@ -53,11 +49,8 @@ async function init(): Promise<void> {
         ctx = undefined;
         kernels = undefined;
       }
-      if (active) {
-        const { id, loop } = active;
-        runState(id, 'failed', loop.step, loop.experiment.train.steps, 'The GPU device was lost during training.');
-        active = undefined;
-      }
+      if (active) failFor(active.loop)(new Error('The GPU device was lost during training.'));
+      active = undefined;
       const message = info.message || 'The GPU device was lost.';
       post({ type: 'gpu', status: { state: 'lost', reason: info.reason ?? 'unknown', message } });
     });
@@ -85,38 +78,10 @@ function whenIdle(loop: RunLoop, job: () => Promise<void>): void {
   else requests.push(job);
 }
 
-/**
- * Times each dispatch of a training step in its own pass. AdamW is left out: running it again would apply an
- * extra optimizer update; zeroing, forward, loss and backward only rewrite activations and gradients, which the
- * next step recomputes.
- */
+/** The run's kernel timings (session/kernelProfile.ts), read between steps. */
 async function profile(runId: string, loop: RunLoop): Promise<void> {
-  const device = ctx!.device;
   const variants = kernels?.tuning.cpu ? ('cpu' as const) : ('gpu' as const);
-  const base = { type: 'profile' as const, runId, step: loop.step, variants };
-  const empty = { totalMs: 0, byKernel: [], byRole: [], dispatches: 0, skipped: [] };
-  if (!canProfile(device)) {
-    const unavailable =
-      'This adapter has no timestamp queries (the timestamp-query feature), so kernels cannot be timed one by one.';
-    return post({ ...base, ...empty, unavailable });
-  }
-  const all = loop.run.trainer.dispatches;
-  const optimizer = (d: (typeof all)[number]) => d.kernel.startsWith('adamw.');
-  const p = await profileDispatches(
-    device,
-    all.filter((d) => !optimizer(d)),
-    { repeats: 2 },
-  );
-  const g = groupProfile(p);
-  const skipped = all.filter(optimizer).map((d) => d.label);
-  post({
-    ...base,
-    totalMs: p.totalMs,
-    byKernel: g.byKernel,
-    byRole: g.byRole,
-    dispatches: all.length - skipped.length,
-    skipped,
-  });
+  post({ type: 'profile', runId, ...(await profileStep(ctx!.device, loop.run, loop.step, variants)) });
 }
 
 /** The run's weights as files (downloads, or kept with the saved run); read between steps so they belong to one step. */
@@ -131,34 +96,13 @@ async function exportModel(runId: string, loop: RunLoop, format: ExportFormat, k
 /** The comparison's probes on a run that is not training; abandoned if another run starts. */
 async function probes(runId: string, loop: RunLoop, budget: ProbeBudget): Promise<void> {
   const mine = () => active?.loop === loop;
-  let lastPost = 0;
   const results = await runProbes(kernels!, loop.run, budget, {
     cancelled: () => !mine(),
-    onProgress: (phase, done, total) => {
-      const now = performance.now();
-      if (now - lastPost < 250 && done < total) return;
-      lastPost = now;
-      post({ type: 'probes-progress', runId, phase, done, total });
-    },
+    onProgress: (phase, done, total) => post({ type: 'probes-progress', runId, phase, done, total }),
+    progressEveryMs: 250,
   });
   if (!mine()) return;
   post(results ? { type: 'probes', runId, results } : { type: 'probes', runId, error: 'The probes were cancelled.' });
-}
-
-/**
- * The run's kernels: with the choice kept for its shape on this adapter, or after tuning them (progress as the
- * 'preparing' message; Skip stops it), unless the user picked a variant after the self-test.
- */
-async function runKernels(runId: string, config: ExperimentConfig, data: PreparedData, k: Kernels): Promise<Kernels> {
-  if (!ctx) return k;
-  if (variantPicked) {
-    post({ type: 'autotune', error: 'The kernel variant picked after the self-test is used as it is, untuned.' });
-    return k;
-  }
-  const onLine = (line: string) => runState(runId, 'preparing', 0, config.train.steps, line);
-  const { kernels: tuned, ...result } = await tuner.kernelsFor(k, ctx.summary, runTuneShape(config, data), { onLine });
-  post({ type: 'autotune', ...result });
-  return tuned;
 }
 
 async function start(runId: string, config: ExperimentConfig, text: string): Promise<void> {
@@ -171,7 +115,8 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
   const device = ctx;
   const preparing = { state: (s: RunState, message?: string) => runState(runId, s, 0, total, message) };
   const data = prepareRun(config, text, preparing, { limits: device.device.limits });
-  const k = await runKernels(runId, config, data, kernels);
+  const onLine = (line: string) => runState(runId, 'preparing', 0, total, line);
+  const k = await tuner.forRun(kernels, device.summary, config, data, onLine);
   // Stopped while it tuned (nothing was built), or a newer start came: that one runs.
   if (starting === undefined) return runState(runId, 'stopped', 0, total);
   if (starting !== runId) return;
@@ -200,17 +145,11 @@ async function start(runId: string, config: ExperimentConfig, text: string): Pro
   loop.start().catch(failFor(loop));
 }
 
-/** A failure while the current run trains or answers a request. */
-function fail(e: unknown): void {
-  const message = errorText(e);
-  if (active) runState(active.id, 'failed', active.loop.step, active.loop.experiment.train.steps, message);
-  else post({ type: 'error', message });
-}
-
-/** The error handler of work on `loop`: a failure counts only while it is still the current run (a replaced run's
- * late errors, such as a probe whose buffers were destroyed by the next start, are dropped). */
+/** The error handler of work on `loop` (training, or a request): a failure counts only while it is still the
+ * current run (a replaced run's late errors, such as a probe whose buffers were destroyed by the next start, are
+ * dropped). */
 const failFor = (loop: RunLoop) => (e: unknown) => {
-  if (active?.loop === loop) fail(e);
+  if (active?.loop === loop) runState(active.id, 'failed', loop.step, loop.experiment.train.steps, errorText(e));
 };
 
 /** The kernel self-test on this device; refused while a run trains (both would share the GPU). */
@@ -231,17 +170,6 @@ async function selfTest(options: Extract<ToWorker, { type: 'selftest' }>['option
   } finally {
     selfTesting = false;
   }
-}
-
-/** The current run's shape tuned again (on demand, not while it trains); the choice serves the next runs. */
-async function tuneAgain(): Promise<void> {
-  const a = active;
-  if (!ctx || !kernels) return post({ type: 'autotune', error: 'There is no GPU device.' });
-  if (!a || !a.loop.idle)
-    return post({ type: 'autotune', error: 'Pause or stop the run first: tuning times the kernels on this GPU.' });
-  const shape = runTuneShape(a.loop.experiment, a.loop.run.data);
-  const { kernels: _tuned, ...result } = await tuner.kernelsFor(kernels, ctx.summary, shape, { retune: true });
-  post({ type: 'autotune', ...result });
 }
 
 /** A command about the current run `runId` (its own, or the current one's when the message names none). */
@@ -280,12 +208,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'kernel-variant':
       // The next run's Kernels take this tuning; the current run keeps its dispatches.
       if (ctx) kernels = new Kernels(ctx.device, { ...adapterTuning(ctx.device, ctx.summary), cpu: msg.cpu });
-      variantPicked = true;
+      tuner.picked = true;
       return post({ type: 'kernel-variant', cpu: msg.cpu });
     case 'autotune-skip':
       return tuner.skip();
     case 'autotune-again':
-      return void tuneAgain();
+      return void tuner.again(kernels, ctx?.summary, a?.loop);
     case 'lose-device':
       return ctx?.device.destroy();
     case 'start':
