@@ -14,13 +14,13 @@ interface AutotuneStore {
   error?: string;
   /** A "tune again" was asked and has not answered. */
   retuning: boolean;
-  skip(): void;
+  skipTuning(): void;
   tuneAgain(): void;
 }
 
 export const useAutotuneStore = create<AutotuneStore>((set) => ({
   retuning: false,
-  skip() {
+  skipTuning() {
     sendToWorker({ type: 'autotune-skip' });
   },
   tuneAgain() {

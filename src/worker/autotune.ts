@@ -105,7 +105,7 @@ export class WorkerTuner {
   }
 
   /** Stops the tuning under way at its next run. */
-  skip(): void {
+  skipTuning(): void {
     if (this.busy) this.skipping = true;
   }
 

@@ -211,7 +211,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       tuner.picked = true;
       return post({ type: 'kernel-variant', cpu: msg.cpu });
     case 'autotune-skip':
-      return tuner.skip();
+      return tuner.skipTuning();
     case 'autotune-again':
       return void tuner.again(kernels, ctx?.summary, a?.loop);
     case 'lose-device':
@@ -229,7 +229,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       if (!a && starting !== undefined) {
         // Stopped while its kernels are tuned: the tuning ends at its next run and the run is not built.
         starting = undefined;
-        return tuner.skip();
+        return tuner.skipTuning();
       }
       return a?.loop.stop();
     case 'profile':

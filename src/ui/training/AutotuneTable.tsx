@@ -87,13 +87,13 @@ export function AutotuneTable() {
 
 /** The tuning under way, beside the training controls: what it does, and Skip. */
 export function AutotuneLine() {
-  const { line, skip } = useAutotuneStore();
+  const { line, skipTuning } = useAutotuneStore();
   if (!line) return null;
   return (
     <p className="muted" data-testid="autotune-progress">
       First run of this model shape on this GPU: each kernel&apos;s variants are checked against the reference and
       timed, and the fastest kept (a few seconds, once).{' '}
-      <button type="button" className="secondary small" onClick={skip} data-testid="autotune-skip">
+      <button type="button" className="secondary small" onClick={skipTuning} data-testid="autotune-skip">
         Skip
       </button>
     </p>
